@@ -1,0 +1,290 @@
+"""The claim registry: one decorator, one immutable map of stable ids to claims.
+
+A claim (DESIGN.md, "A claim") is a record with a stable id, a one-sentence statement, its
+source, its kinds (``symbolic``, ``exact``, ``neural``), its tier (``fast`` or ``full``) and a
+check function.  The check takes a :class:`Context` and returns one :class:`Evidence` or a
+mapping ``{part name: Evidence}`` (one part per kind, say).  ``ganac list``, ``ganac verify``,
+the report and ``tests/experiments/test_claims.py`` all read the same registry.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import importlib
+import math
+import pkgutil
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "KINDS",
+    "TIERS",
+    "Claim",
+    "Context",
+    "Evidence",
+    "claim",
+    "get",
+    "all_claims",
+    "select",
+    "load_all",
+]
+
+KINDS = ("symbolic", "exact", "neural")
+TIERS = ("fast", "full")
+
+
+def _jsonable(value: Any) -> Any:
+    """Numbers, arrays and nested containers as plain JSON values (inf/nan as strings)."""
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, (np.floating, float)):
+        x = float(value)
+        return x if math.isfinite(x) else repr(x)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+@dataclass
+class Evidence:
+    """What one check measured against what the theory predicts.
+
+    ``error`` is on the same scale as ``tolerance``; ``passed`` is the verdict.  Build it with
+    :meth:`close` (|measured - predicted| <= atol + rtol |predicted|), :meth:`bound`
+    (an inequality) or :meth:`exact_match` (symbolic or boolean checks).
+    """
+
+    predicted: Any
+    measured: Any
+    error: float
+    tolerance: float
+    tolerance_reason: str
+    passed: bool
+    details: dict = field(default_factory=dict)
+    figures: list = field(default_factory=list)
+
+    @classmethod
+    def close(
+        cls,
+        predicted: Any,
+        measured: Any,
+        *,
+        atol: float,
+        rtol: float = 0.0,
+        reason: str,
+        details: dict | None = None,
+    ) -> "Evidence":
+        """Pass when every entry satisfies |measured - predicted| <= atol + rtol |predicted|.
+
+        ``error`` is the largest |measured - predicted|; ``tolerance`` the matching allowance.
+        Infinite entries must agree exactly (same sign of infinity).
+        """
+        p = np.asarray(predicted, dtype=float)
+        m = np.asarray(measured, dtype=float)
+        p, m = np.broadcast_arrays(p, m)
+        both_inf = np.isinf(p) & np.isinf(m) & (np.sign(p) == np.sign(m))
+        with np.errstate(invalid="ignore"):
+            diff = np.where(both_inf, 0.0, np.abs(m - p))
+        allow = atol + rtol * np.where(np.isfinite(p), np.abs(p), 0.0)
+        finite_ok = np.isfinite(diff)
+        ok = bool(np.all(finite_ok & (diff <= allow)))
+        diff = np.where(finite_ok, diff, np.inf)
+        worst = int(np.argmax(diff - allow)) if diff.size else 0
+        return cls(
+            predicted=_jsonable(predicted),
+            measured=_jsonable(measured),
+            error=float(diff.flat[worst]) if diff.size else 0.0,
+            tolerance=float(allow.flat[worst]) if allow.size else float(atol),
+            tolerance_reason=reason,
+            passed=ok,
+            details=dict(details or {}),
+        )
+
+    @classmethod
+    def bound(
+        cls,
+        measured: Any,
+        limit: Any,
+        *,
+        relation: str = "<=",
+        slack: float = 0.0,
+        reason: str,
+        details: dict | None = None,
+    ) -> "Evidence":
+        """Pass when ``measured <relation> limit`` holds entrywise, up to ``slack``.
+
+        ``error`` is the largest violation (0 when the inequality holds everywhere).
+        """
+        m = np.asarray(measured, dtype=float)
+        lim = np.asarray(limit, dtype=float)
+        if relation == "<=":
+            violation = m - lim
+        elif relation == ">=":
+            violation = lim - m
+        else:
+            raise ValueError(f"`relation` must be '<=' or '>=' (got {relation!r})")
+        worst = float(np.max(violation)) if violation.size else 0.0
+        return cls(
+            predicted=f"{relation} {_jsonable(limit)}",
+            measured=_jsonable(measured),
+            error=max(worst, 0.0),
+            tolerance=float(slack),
+            tolerance_reason=reason,
+            passed=bool(worst <= slack),
+            details=dict(details or {}),
+        )
+
+    @classmethod
+    def exact_match(
+        cls, predicted: Any, measured: Any, *, passed: bool, reason: str, details: dict | None = None
+    ) -> "Evidence":
+        """A check with a yes/no verdict (a symbolic derivation, a sign pattern)."""
+        return cls(
+            predicted=_jsonable(predicted),
+            measured=_jsonable(measured),
+            error=0.0 if passed else 1.0,
+            tolerance=0.0,
+            tolerance_reason=reason,
+            passed=bool(passed),
+            details=dict(details or {}),
+        )
+
+    def to_json(self) -> dict:
+        return _jsonable(dataclasses.asdict(self))
+
+
+@dataclass
+class Context:
+    """What a check receives: the seed, the tier it runs at, and where figures may go.
+
+    ``fig_dir`` is ``None`` when no figures are wanted (the test suite); checks then skip
+    rendering and return numbers only.
+    """
+
+    seed: int = 0
+    tier: str = "fast"
+    fig_dir: Path | None = None
+
+    def rng(self, stream: int = 0) -> np.random.Generator:
+        """An independent generator for ``stream`` derived from the run's seed."""
+        return np.random.default_rng(np.random.SeedSequence([self.seed, stream]))
+
+    @property
+    def full(self) -> bool:
+        return self.tier == "full"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A registered claim (see module docstring)."""
+
+    id: str
+    statement: str
+    source: str
+    kinds: tuple[str, ...]
+    tier: str
+    check: Callable[[Context], "Evidence | Mapping[str, Evidence]"]
+    figures: tuple[str, ...] = ()
+
+    @property
+    def paper(self) -> str:
+        return self.id.split("/", 1)[0]
+
+    def run(self, ctx: Context) -> dict[str, Evidence]:
+        """Run the check and normalise its evidence to ``{part: Evidence}``."""
+        out = self.check(ctx)
+        if isinstance(out, Evidence):
+            return {"": out}
+        if isinstance(out, Mapping) and out and all(isinstance(v, Evidence) for v in out.values()):
+            return dict(out)
+        raise TypeError(f"check of claim {self.id!r} returned {type(out).__name__}, not Evidence")
+
+
+_REGISTRY: dict[str, Claim] = {}
+REGISTRY: Mapping[str, Claim] = MappingProxyType(_REGISTRY)
+
+
+def claim(
+    id: str,
+    *,
+    statement: str,
+    source: str,
+    kinds: Iterable[str],
+    tier: str = "fast",
+    figures: Iterable[str] = (),
+) -> Callable:
+    """Register the decorated check function as a claim with a stable, written-out id."""
+    kinds = tuple(kinds)
+    if "/" not in id or id != id.strip() or " " in id:
+        raise ValueError(f"claim id must look like 'paper/short-name' (got {id!r})")
+    if not kinds or any(k not in KINDS for k in kinds):
+        raise ValueError(f"`kinds` of {id!r} must be a non-empty subset of {KINDS} (got {kinds})")
+    if tier not in TIERS:
+        raise ValueError(f"`tier` of {id!r} must be one of {TIERS} (got {tier!r})")
+
+    def register(fn: Callable) -> Callable:
+        if id in _REGISTRY and _REGISTRY[id].check is not fn:
+            raise ValueError(f"claim id {id!r} is registered twice")
+        _REGISTRY[id] = Claim(id, statement, source, kinds, tier, fn, tuple(figures))
+        return fn
+
+    return register
+
+
+def load_all() -> Mapping[str, Claim]:
+    """Import every module under ``experiments.claims`` so that their claims register."""
+    from experiments import claims as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{package.__name__}.{info.name}")
+    return REGISTRY
+
+
+def all_claims() -> list[Claim]:
+    load_all()
+    return sorted(REGISTRY.values(), key=lambda c: c.id)
+
+
+def get(claim_id: str) -> Claim:
+    load_all()
+    try:
+        return REGISTRY[claim_id]
+    except KeyError:
+        raise KeyError(f"no claim with id {claim_id!r}; see `ganac list`") from None
+
+
+def select(
+    *,
+    only: str | None = None,
+    tier: str = "fast",
+    kind: str | None = None,
+    paper: str | None = None,
+) -> list[Claim]:
+    """Claims matching a glob/substring ``only``, runnable at ``tier`` (``full`` includes fast)."""
+    chosen = []
+    for c in all_claims():
+        if tier == "fast" and c.tier != "fast":
+            continue
+        if kind is not None and kind not in c.kinds:
+            continue
+        if paper is not None and c.paper != paper:
+            continue
+        if only is not None and not (fnmatch.fnmatch(c.id, only) or only in c.id):
+            continue
+        chosen.append(c)
+    return chosen

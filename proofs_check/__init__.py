@@ -1,0 +1,1 @@
+"""Symbolic derivations (sympy): a derivation is a named chain of checked steps."""

@@ -1,0 +1,1 @@
+"""Exact tabular / low-dimensional solvers, neural counterparts, and the toy problems they share."""

@@ -1,0 +1,45 @@
+"""Hypothesis profiles and the opt-in `full` tier.
+
+Profiles (pick with HYPOTHESIS_PROFILE=name; CI=true selects ``ci``):
+- ``ci``: derandomised, no example database, no deadline, modest example counts so the
+  default suite stays under 5 minutes on 2 cores;
+- ``dev`` (default): Hypothesis's defaults without the deadline (first calls compile BLAS paths);
+- ``thorough``: 2,000 examples per property, for a nightly or pre-release run.
+
+Tests marked ``@pytest.mark.full`` (long neural runs) only run with ``--full``.
+"""
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    max_examples=60,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", deadline=None)
+settings.register_profile(
+    "thorough", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+_default = "ci" if os.environ.get("CI") else "dev"
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", _default))
+
+
+def pytest_addoption(parser):
+    parser.addoption("--full", action="store_true", default=False,
+                     help="also run the `full` tier (long neural runs)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--full"):
+        return
+    skip_full = pytest.mark.skip(reason="full tier: run with --full")
+    for item in items:
+        if "full" in item.keywords:
+            item.add_marker(skip_full)

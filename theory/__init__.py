@@ -1,0 +1,1 @@
+"""Closed-form predictions: pure functions of arrays, no randomness, no training."""

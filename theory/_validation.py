@@ -1,0 +1,181 @@
+"""Input validation shared by every public function of ganac.
+
+Validate at the public boundary, then compute.  Every error names the argument, the rule it
+broke and the offending value, e.g. ``ValueError: `p_data` must sum to 1 along axis -1 (got
+0.97)``.  ``solvers`` may import this module (DESIGN.md: ``solvers -> theory`` for shared
+numerics and validation); nothing here imports ``solvers`` or ``experiments``.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "PROBABILITY_SUM_RTOL",
+    "ConvergenceWarning",
+    "as_float_array",
+    "as_generator",
+    "check_probability",
+    "check_same_length",
+    "broadcast_pair",
+    "check_positive",
+    "check_nonnegative",
+    "check_int",
+    "check_in",
+    "check_unit_interval",
+]
+
+#: Probability vectors must sum to one within this relative tolerance (DESIGN.md, Conventions).
+PROBABILITY_SUM_RTOL = 1e-9
+
+
+class ConvergenceWarning(UserWarning):
+    """An iterative solver stopped before reaching its tolerance (see the result's fields)."""
+
+
+def _short(value: Any) -> str:
+    text = np.array2string(np.asarray(value), threshold=6, precision=6)
+    return text if len(text) < 120 else text[:117] + "..."
+
+
+def as_float_array(x: Any, name: str, *, allow_empty: bool = False, finite: bool = True) -> np.ndarray:
+    """Convert ``x`` to a float64 array, raising a named error for what cannot be one.
+
+    Raises
+    ------
+    TypeError
+        When ``x`` is not numeric (strings, objects, complex numbers).
+    ValueError
+        When ``x`` is empty (unless ``allow_empty``) or holds NaN/inf (when ``finite``).
+    """
+    if isinstance(x, (str, bytes)):
+        raise TypeError(f"`{name}` must be an array of real numbers, got a {type(x).__name__}")
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"`{name}` must be an array of real numbers ({exc})") from None
+    if arr.dtype == bool:
+        arr = arr.astype(np.float64)
+    if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+        raise TypeError(f"`{name}` must be an array of real numbers, got dtype {arr.dtype}")
+    arr = arr.astype(np.float64, copy=False)
+    if arr.size == 0 and not allow_empty:
+        raise ValueError(f"`{name}` must not be empty (got shape {arr.shape})")
+    if finite and not np.all(np.isfinite(arr)):
+        raise ValueError(f"`{name}` must be finite (got {_short(arr)})")
+    return arr
+
+
+def check_probability(p: Any, name: str, *, axis: int = -1) -> np.ndarray:
+    """Return ``p`` as a float64 array of probability vectors along ``axis``.
+
+    Rules (DESIGN.md, Conventions): finite, non-negative, summing to 1 within a relative
+    tolerance of ``PROBABILITY_SUM_RTOL``.  Zero atoms are valid.  No silent renormalisation
+    (unlike ``scipy.stats.entropy``).
+    """
+    arr = as_float_array(p, name)
+    if arr.ndim == 0:
+        raise ValueError(f"`{name}` must be at least 1-D (a probability vector), got a scalar")
+    if np.any(arr < 0):
+        raise ValueError(f"`{name}` must be non-negative (got minimum {arr.min():.6g})")
+    sums = arr.sum(axis=axis)
+    bad = np.abs(sums - 1.0) > PROBABILITY_SUM_RTOL
+    if np.any(bad):
+        worst = np.asarray(sums)[bad].flat[0]
+        raise ValueError(f"`{name}` must sum to 1 along axis {axis} (got {worst:.12g})")
+    return arr
+
+
+def check_same_length(a: np.ndarray, b: np.ndarray, names: tuple[str, str], *, axis: int = -1) -> None:
+    """Raise unless ``a`` and ``b`` have the same length along ``axis``."""
+    if a.shape[axis] != b.shape[axis]:
+        raise ValueError(
+            f"`{names[0]}` and `{names[1]}` must have the same length along axis {axis} "
+            f"(got shapes {a.shape} and {b.shape})"
+        )
+
+
+def broadcast_pair(
+    a: np.ndarray, b: np.ndarray, names: tuple[str, str], *, axis: int = -1
+) -> tuple[np.ndarray, np.ndarray]:
+    """Broadcast two batched distributions against each other, with a named error on mismatch.
+
+    The distribution axis must match exactly; leading (batch) axes broadcast as in numpy.
+    """
+    check_same_length(a, b, names, axis=axis)
+    try:
+        return np.broadcast_arrays(a, b)
+    except ValueError:
+        raise ValueError(
+            f"`{names[0]}` and `{names[1]}` have shapes {a.shape} and {b.shape}, "
+            "which do not broadcast"
+        ) from None
+
+
+def check_positive(x: Any, name: str) -> float:
+    """A finite real scalar > 0."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"`{name}` must be a real number, got {type(x).__name__}")
+    if not np.isfinite(x) or x <= 0:
+        raise ValueError(f"`{name}` must be a finite number > 0 (got {x!r})")
+    return float(x)
+
+
+def check_nonnegative(x: Any, name: str) -> float:
+    """A finite real scalar >= 0."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"`{name}` must be a real number, got {type(x).__name__}")
+    if not np.isfinite(x) or x < 0:
+        raise ValueError(f"`{name}` must be a finite number >= 0 (got {x!r})")
+    return float(x)
+
+
+def check_unit_interval(x: Any, name: str, *, open_left: bool = False, open_right: bool = False) -> float:
+    """A real scalar in [0, 1] (ends optionally open)."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"`{name}` must be a real number, got {type(x).__name__}")
+    lo_ok = x > 0 if open_left else x >= 0
+    hi_ok = x < 1 if open_right else x <= 1
+    if not (np.isfinite(x) and lo_ok and hi_ok):
+        interval = ("(" if open_left else "[") + "0, 1" + (")" if open_right else "]")
+        raise ValueError(f"`{name}` must lie in {interval} (got {x!r})")
+    return float(x)
+
+
+def check_int(x: Any, name: str, *, minimum: int | None = None) -> int:
+    """An integer (Python or numpy), optionally >= ``minimum``."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Integral):
+        raise TypeError(f"`{name}` must be an integer, got {type(x).__name__}")
+    if minimum is not None and x < minimum:
+        raise ValueError(f"`{name}` must be >= {minimum} (got {x})")
+    return int(x)
+
+
+def check_in(x: Any, name: str, allowed: tuple[str, ...]) -> str:
+    """A string option from an explicit set."""
+    if x not in allowed:
+        raise ValueError(f"`{name}` must be one of {', '.join(map(repr, allowed))} (got {x!r})")
+    return x
+
+
+def as_generator(seed: Any, name: str = "seed") -> np.random.Generator:
+    """A ``numpy.random.Generator`` from an explicit seed, SeedSequence or Generator.
+
+    ``None`` is refused: every stochastic routine of ganac is reproducible by construction.
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, np.random.SeedSequence):
+        return np.random.default_rng(seed)
+    if seed is None:
+        raise TypeError(f"`{name}` must be an int, a SeedSequence or a numpy Generator, not None")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(
+            f"`{name}` must be an int, a SeedSequence or a numpy Generator, got {type(seed).__name__}"
+        )
+    if seed < 0:
+        raise ValueError(f"`{name}` must be a non-negative integer (got {seed})")
+    return np.random.default_rng(int(seed))
