@@ -1,0 +1,254 @@
+"""Running claims and writing their results: per-claim JSON, ``results.json``, ``report.md``
+and ``report.html``, every file written atomically so an interrupted run loses nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import platform
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from experiments import __version__
+from experiments.figures._style import atomic_write_bytes
+from experiments.registry import Claim, Context, _jsonable
+
+__all__ = ["ClaimResult", "run_claim", "claim_path", "load_result", "write_reports", "format_table"]
+
+
+@dataclass
+class ClaimResult:
+    """The outcome of one claim: its metadata, one evidence record per part, and the verdict."""
+
+    id: str
+    statement: str
+    source: str
+    kinds: list
+    tier: str
+    seed: int
+    status: str  # "pass", "fail" or "error"
+    seconds: float
+    parts: dict = field(default_factory=dict)  # part name -> Evidence.to_json()
+    figures: list = field(default_factory=list)
+    error: str = ""
+
+    def to_json(self) -> dict:
+        return _jsonable(self.__dict__)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "ClaimResult":
+        return cls(**data)
+
+
+def claim_path(out_dir: Path, claim_id: str) -> Path:
+    """Where one claim's result lives: ``out/claims/<paper>__<name>.json``."""
+    return Path(out_dir) / "claims" / (claim_id.replace("/", "__") + ".json")
+
+
+def load_result(out_dir: Path, claim_id: str) -> ClaimResult | None:
+    path = claim_path(out_dir, claim_id)
+    if not path.exists():
+        return None
+    try:
+        return ClaimResult.from_json(json.loads(path.read_text()))
+    except (ValueError, TypeError):
+        return None  # unreadable: run it again
+
+
+def run_claim(claim: Claim, ctx: Context) -> ClaimResult:
+    """Run one claim's check, turning an exception into an ``error`` result with its traceback."""
+    start = time.perf_counter()
+    try:
+        parts = claim.run(ctx)
+        status = "pass" if all(ev.passed for ev in parts.values()) else "fail"
+        figures = sorted({f for ev in parts.values() for f in ev.figures})
+        payload = {name: ev.to_json() for name, ev in parts.items()}
+        error = ""
+    except Exception:  # a broken check is reported, not allowed to stop the run
+        status, payload, figures, error = "error", {}, [], traceback.format_exc()
+    return ClaimResult(
+        id=claim.id,
+        statement=claim.statement,
+        source=claim.source,
+        kinds=list(claim.kinds),
+        tier=claim.tier,
+        seed=ctx.seed,
+        status=status,
+        seconds=round(time.perf_counter() - start, 3),
+        parts=payload,
+        figures=figures,
+        error=error,
+    )
+
+
+def write_claim(out_dir: Path, result: ClaimResult) -> Path:
+    path = claim_path(out_dir, result.id)
+    atomic_write_bytes(path, json.dumps(result.to_json(), indent=2).encode())
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# Formatting
+
+
+def _fmt_value(value: Any, width: int = 22) -> str:
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, bool):
+        text = str(value)
+    elif isinstance(value, (int, float)):
+        text = f"{value:.6g}"
+    elif isinstance(value, list):
+        flat = np.asarray(value, dtype=object).ravel().tolist() if value else []
+        shown = ", ".join(_fmt_value(v, 12) for v in flat[:3])
+        text = f"[{shown}{', ...' if len(flat) > 3 else ''}]"
+        if len(flat) > 3:
+            text += f" (n={len(flat)})"
+    elif isinstance(value, dict):
+        text = "{" + ", ".join(f"{k}: {_fmt_value(v, 12)}" for k, v in list(value.items())[:3]) + "}"
+    else:
+        text = str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _rows(results: list[ClaimResult]) -> list[list[str]]:
+    rows = []
+    for r in results:
+        if r.status == "error" or not r.parts:
+            last = r.error.strip().splitlines()[-1] if r.error else "no evidence"
+            rows.append([r.id, "", ",".join(r.kinds), "-", "-", "-", "-", "ERROR: " + last[:60]])
+            continue
+        for part, ev in r.parts.items():
+            status = "pass" if ev["passed"] else "FAIL"
+            rows.append([
+                r.id + (f" [{part}]" if part else ""),
+                _fmt_value(r.source, 34),
+                ",".join(r.kinds) if not part else part,
+                _fmt_value(ev["predicted"]),
+                _fmt_value(ev["measured"]),
+                f"{ev['error']:.2e}",
+                f"{ev['tolerance']:.2e}",
+                status,
+            ])
+    return rows
+
+
+HEADER = ["claim", "source", "kind", "predicted", "measured", "error", "tolerance", "status"]
+
+
+def format_table(results: list[ClaimResult]) -> str:
+    """A plain-text table, one line per evidence part."""
+    rows = _rows(results)
+    widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(HEADER)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    out = [line(HEADER), line(["-" * w for w in widths])]
+    out += [line(row) for row in rows]
+    n_pass = sum(r.status == "pass" for r in results)
+    out.append("")
+    out.append(f"{n_pass}/{len(results)} claims passed"
+               + (f"; failing: {', '.join(r.id for r in results if r.status != 'pass')}"
+                  if n_pass < len(results) else ""))
+    return "\n".join(out)
+
+
+def _failure_details(r: ClaimResult) -> list[str]:
+    lines = []
+    if r.status == "error":
+        lines += ["```", r.error.strip(), "```"]
+    for part, ev in r.parts.items():
+        if not ev["passed"]:
+            lines.append(f"- part `{part or 'main'}`: predicted `{ev['predicted']}`, measured "
+                         f"`{ev['measured']}`, error {ev['error']:.3g} > tolerance "
+                         f"{ev['tolerance']:.3g} ({ev['tolerance_reason']})")
+    return lines
+
+
+def report_markdown(results: list[ClaimResult], meta: dict) -> str:
+    n_pass = sum(r.status == "pass" for r in results)
+    out = [
+        "# ganac verification report",
+        "",
+        f"ganac {meta['version']} · seed {meta['seed']} · tier {meta['tier']} · "
+        f"{n_pass}/{len(results)} claims passed · Python {meta['python']}",
+        "",
+        "| claim | kind | predicted | measured | error | tolerance | status |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in _rows(results):
+        cells = [row[0], row[2], row[3], row[4], row[5], row[6], row[7]]
+        out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    out.append("")
+    for r in results:
+        out += [f"## `{r.id}` — {r.status}", "", r.statement, "", f"*Source:* {r.source}  ",
+                f"*Kinds:* {', '.join(r.kinds)} · *tier:* {r.tier} · *time:* {r.seconds:.2f} s", ""]
+        for part, ev in r.parts.items():
+            out.append(f"- **{part or 'check'}**: {'pass' if ev['passed'] else 'FAIL'} — error "
+                       f"{ev['error']:.3g} within {ev['tolerance']:.3g} ({ev['tolerance_reason']})")
+        out += _failure_details(r) if r.status != "pass" else []
+        for fig in r.figures:
+            if fig.endswith(".png"):
+                out.append(f"\n![{fig}]({fig})")
+        out.append("")
+    return "\n".join(out)
+
+
+def report_html(results: list[ClaimResult], meta: dict) -> str:
+    esc = html.escape
+    n_pass = sum(r.status == "pass" for r in results)
+    rows = "\n".join(
+        "<tr class='{}'>{}</tr>".format(
+            "ok" if row[7] == "pass" else "bad", "".join(f"<td>{esc(c)}</td>" for c in row))
+        for row in _rows(results)
+    )
+    sections = []
+    for r in results:
+        parts = "".join(
+            f"<li><b>{esc(part or 'check')}</b>: {'pass' if ev['passed'] else 'FAIL'} — error "
+            f"{ev['error']:.3g} within {ev['tolerance']:.3g} ({esc(ev['tolerance_reason'])})"
+            f"<br><small>predicted: {esc(_fmt_value(ev['predicted'], 200))}; measured: "
+            f"{esc(_fmt_value(ev['measured'], 200))}</small></li>"
+            for part, ev in r.parts.items())
+        err = f"<pre>{esc(r.error)}</pre>" if r.error else ""
+        figs = "".join(f"<figure><img src='{esc(f)}' alt='{esc(f)}'><figcaption>{esc(f)}</figcaption></figure>"
+                       for f in r.figures if f.endswith(".png"))
+        sections.append(
+            f"<section id='{esc(r.id)}'><h2>{esc(r.id)} — {esc(r.status)}</h2><p>{esc(r.statement)}</p>"
+            f"<p><i>Source:</i> {esc(r.source)} · <i>kinds:</i> {esc(', '.join(r.kinds))} · "
+            f"<i>time:</i> {r.seconds:.2f} s</p><ul>{parts}</ul>{err}{figs}</section>")
+    head = "".join(f"<th>{esc(h)}</th>" for h in HEADER)
+    return f"""<!doctype html>
+<html><head><meta charset="utf-8"><title>ganac verification report</title>
+<style>body{{font-family:sans-serif;max-width:1100px;margin:auto}} table{{border-collapse:collapse;font-size:13px}}
+td,th{{border:1px solid #ccc;padding:3px 6px;text-align:left}} tr.bad td{{background:#fdd}}
+img{{max-width:640px}} pre{{background:#f6f6f6;padding:6px;overflow:auto}}</style></head>
+<body><h1>ganac verification report</h1>
+<p>ganac {esc(meta['version'])} · seed {meta['seed']} · tier {esc(meta['tier'])} ·
+{n_pass}/{len(results)} claims passed</p>
+<table><tr>{head}</tr>
+{rows}
+</table>
+{''.join(sections)}
+</body></html>
+"""
+
+
+def write_reports(out_dir: Path, results: list[ClaimResult], *, seed: int, tier: str) -> None:
+    """(Re)write ``results.json``, ``report.md`` and ``report.html`` from the finished claims."""
+    out_dir = Path(out_dir)
+    meta = {"version": __version__, "seed": seed, "tier": tier, "python": platform.python_version(),
+            "numpy": np.__version__}
+    summary = {
+        **meta,
+        "n_claims": len(results),
+        "n_passed": sum(r.status == "pass" for r in results),
+        "claims": [r.to_json() for r in results],
+    }
+    atomic_write_bytes(out_dir / "results.json", json.dumps(summary, indent=2).encode())
+    atomic_write_bytes(out_dir / "report.md", report_markdown(results, meta).encode())
+    atomic_write_bytes(out_dir / "report.html", report_html(results, meta).encode())
