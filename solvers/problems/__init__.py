@@ -1,1 +1,46 @@
-"""problems."""
+"""Toy problems shared by the exact and the neural solvers (DESIGN.md, ``solvers/problems/``).
+
+- :mod:`~solvers.problems.categorical` — pairs of categorical distributions and their edge cases;
+- :mod:`~solvers.problems.mixtures` — 1-D / 2-D Gaussian mixtures (ring and grid of Gaussians);
+- :mod:`~solvers.problems.parallel_lines` — Arjovsky et al. (2017), Example 1;
+- :mod:`~solvers.problems.strategies` — public Hypothesis strategies (import it explicitly;
+  it needs ``hypothesis``).
+"""
+
+from solvers.problems.categorical import (
+    CategoricalPair,
+    disjoint_pair,
+    named_pairs,
+    random_pair,
+    two_atoms,
+    uniform_vs_onehot,
+    zero_atom_pair,
+)
+from solvers.problems.mixtures import (
+    GaussianMixture,
+    gaussian,
+    gaussian_1d,
+    grid_of_gaussians,
+    mixture_1d,
+    ring_of_gaussians,
+)
+from solvers.problems.parallel_lines import DiscreteParallelLines, ParallelLines, discretised
+
+__all__ = [
+    "CategoricalPair",
+    "random_pair",
+    "disjoint_pair",
+    "zero_atom_pair",
+    "uniform_vs_onehot",
+    "two_atoms",
+    "named_pairs",
+    "GaussianMixture",
+    "mixture_1d",
+    "gaussian_1d",
+    "gaussian",
+    "ring_of_gaussians",
+    "grid_of_gaussians",
+    "ParallelLines",
+    "DiscreteParallelLines",
+    "discretised",
+]
