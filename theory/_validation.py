@@ -76,12 +76,17 @@ def check_probability(p: Any, name: str, *, axis: int = -1) -> np.ndarray:
     tolerance of ``PROBABILITY_SUM_RTOL``.  Zero atoms are valid.  No silent renormalisation
     (unlike ``scipy.stats.entropy``).
     """
-    arr = as_float_array(p, name)
+    # Two passes over the data (a sum and a min) instead of elementwise boolean temporaries:
+    # a NaN or inf entry makes its row's sum non-finite, so finiteness is read off the sums.
+    arr = as_float_array(p, name, finite=False)
     if arr.ndim == 0:
         raise ValueError(f"`{name}` must be at least 1-D (a probability vector), got a scalar")
-    if np.any(arr < 0):
-        raise ValueError(f"`{name}` must be non-negative (got minimum {arr.min():.6g})")
     sums = arr.sum(axis=axis)
+    if not np.all(np.isfinite(sums)):
+        raise ValueError(f"`{name}` must be finite (got {_short(arr)})")
+    minimum = arr.min()
+    if minimum < 0:
+        raise ValueError(f"`{name}` must be non-negative (got minimum {minimum:.6g})")
     bad = np.abs(sums - 1.0) > PROBABILITY_SUM_RTOL
     if np.any(bad):
         worst = np.asarray(sums)[bad].flat[0]
