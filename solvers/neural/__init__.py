@@ -1,1 +1,57 @@
-"""neural."""
+"""Neural counterparts with autograd: optimisers, MLPs and the neural GAN.
+
+Parameters are plain nested dicts/lists of arrays (DESIGN.md, ``solvers/neural/``); every
+learner takes a seed or a ``numpy.random.Generator``.
+
+- :mod:`~solvers.neural.optim` — SGD, momentum, RMSProp, Adam over pytrees, tree helpers;
+- :mod:`~solvers.neural.mlp` — MLP initialisation and application, stable log-sigmoid;
+- :mod:`~solvers.neural.gan` — the GAN's losses, one update on explicit minibatches, training
+  loops for the full game and for the discriminator alone.
+"""
+
+from solvers.neural.gan import (
+    DiscriminatorTrainResult,
+    GANConfig,
+    GANSnapshot,
+    GANStreams,
+    GANTrainResult,
+    discriminator_logit,
+    discriminator_loss,
+    discriminator_prob,
+    gan_streams,
+    gan_update,
+    generator_apply,
+    generator_loss,
+    init_gan,
+    sample_gan_batch,
+    train_discriminator,
+    train_gan,
+)
+from solvers.neural.mlp import init_mlp, log_sigmoid, mlp_apply, sigmoid, softplus
+from solvers.neural.optim import (
+    SGD,
+    Adam,
+    Momentum,
+    OptState,
+    RMSProp,
+    make_optimiser,
+    tree_add,
+    tree_flatten,
+    tree_leaves,
+    tree_map,
+    tree_norm,
+    tree_scale,
+    tree_sub,
+    tree_unflatten,
+)
+
+__all__ = [
+    "SGD", "Momentum", "RMSProp", "Adam", "OptState", "make_optimiser",
+    "tree_map", "tree_add", "tree_sub", "tree_scale", "tree_flatten", "tree_norm", "tree_leaves",
+    "tree_unflatten",
+    "init_mlp", "mlp_apply", "log_sigmoid", "sigmoid", "softplus",
+    "GANConfig", "GANStreams", "GANSnapshot", "GANTrainResult", "DiscriminatorTrainResult",
+    "gan_streams", "init_gan", "generator_apply", "discriminator_logit", "discriminator_prob",
+    "discriminator_loss", "generator_loss", "sample_gan_batch", "gan_update", "train_gan",
+    "train_discriminator",
+]

@@ -1,0 +1,105 @@
+"""Neural counterparts of the Goodfellow et al. (2014) claims, on 1-D toys whose densities are
+known in closed form.  The learners in ``solvers.neural.gan`` never see D* or C(G); the
+comparisons are made here.  Settings and tolerances are those validated in
+``tests/solvers/test_neural_gan.py`` (ranges over seeds are quoted there).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import numpy as np
+from scipy import integrate
+from scipy.stats import norm
+
+from experiments.registry import Context, Evidence
+from solvers.neural.gan import GANConfig, train_discriminator, train_gan
+from solvers.problems.mixtures import gaussian_1d, mixture_1d
+from theory.divergences import wasserstein_1d
+from theory.gan import optimal_discriminator
+
+# Data N(0, 1) against a fixed generator N(1, 1.5^2).
+P_MEAN, P_STD, Q_MEAN, Q_STD = 0.0, 1.0, 1.0, 1.5
+#: Max |D - D*| where both densities exceed 1% of their maximum, after 1500 Adam steps at
+#: lr 3e-3 and 1000 at 3e-4 (2x64 tanh, batch 256): function approximation plus the
+#: stationary noise of stochastic gradients.  Seeds 0-13 gave 0.014-0.057.
+D_STAR_ATOL = 0.075
+#: C(G) - V(D_learned, G) >= 0 always; for |D - D*| of a few 1e-2 the gap is a few 1e-4 nats.
+VALUE_GAP_TOL = 2e-3
+#: W1 reduction required of the 1-D GAN (seeds 0-9 gave 11-16 after 1000 steps).
+W1_REDUCTION = 8.0
+
+
+@functools.lru_cache(maxsize=4)
+def _trained_discriminator(seed: int):
+    config = GANConfig(lr_d=3e-3)
+    data, fake = gaussian_1d(P_MEAN, P_STD), gaussian_1d(Q_MEAN, Q_STD)
+    streams = np.random.SeedSequence([seed, 7]).spawn(2)
+    first = train_discriminator(data, fake, config, 1500, streams[0])
+    second = train_discriminator(data, fake, dataclasses.replace(config, lr_d=3e-4), 1000, streams[1],
+                                 init_params=first.d_params)
+    return second
+
+
+def _densities(x):
+    return norm.pdf(x, P_MEAN, P_STD), norm.pdf(x, Q_MEAN, Q_STD)
+
+
+def discriminator_matches_d_star(ctx: Context) -> Evidence:
+    grid = np.linspace(-6.0, 8.0, 2001)
+    p, q = _densities(grid)
+    mask = (p > 1e-2 * p.max()) & (q > 1e-2 * q.max())
+    learned = _trained_discriminator(ctx.seed).prob(grid[mask])
+    return Evidence.close(
+        optimal_discriminator(p[mask], q[mask]), learned, atol=D_STAR_ATOL,
+        reason="2x64 MLP after 2,500 Adam steps on minibatches of 256: function approximation "
+        "+ SGD noise at a constant step (seeds 0-13: 0.014-0.057)",
+        details={"grid": [float(grid[mask][0]), float(grid[mask][-1])], "n_points": int(mask.sum())})
+
+
+def _quad(fn) -> float:
+    value, _ = integrate.quad(fn, -np.inf, np.inf, limit=200, epsabs=1e-12, epsrel=1e-12)
+    return value
+
+
+def discriminator_value_matches_c_of_g(ctx: Context) -> Evidence:
+    """V(D_learned, G) by adaptive quadrature against C(G) = -log 4 + 2 JSD, the JSD itself
+    integrated from the two densities (not through any ganac divergence)."""
+    model = _trained_discriminator(ctx.seed)
+
+    def integrand_js(x):
+        p, q = _densities(x)
+        m = 0.5 * (p + q)
+        return 0.5 * (p * np.log(p / m) + q * np.log(q / m)) if p > 0 and q > 0 else 0.0
+
+    c_of_g = -np.log(4.0) + 2.0 * _quad(integrand_js)
+    # The learned D is an MLP: integrate on a fine grid (Simpson) over +-12 std of both laws;
+    # the mass outside is < 1e-30.
+    x = np.linspace(-12.0, 19.0, 40_001)
+    p, q = _densities(x)
+    logit = model.logit(x)
+    log_d, log_1md = -np.logaddexp(0.0, -logit), -np.logaddexp(0.0, logit)
+    value = integrate.simpson(p * log_d + q * log_1md, x=x)
+    return Evidence.close(
+        c_of_g, value, atol=VALUE_GAP_TOL,
+        reason="C(G) - V(D, G) is the expected KL-type gap of a D a few 1e-2 from D*; "
+        "quadrature errors < 1e-9",
+        details={"c_of_g": c_of_g, "v_learned": float(value), "gap": float(c_of_g - value)})
+
+
+def gan_reduces_w1(ctx: Context) -> Evidence:
+    data = mixture_1d([-2.0, 2.0], [0.5, 0.5])
+    config = GANConfig(lr_g=2e-4, lr_d=1e-3, optimiser_kwargs={"b1": 0.5})
+    n_steps = 1000 if not ctx.full else 4000
+    result = train_gan(data, config, n_steps, np.random.SeedSequence([ctx.seed, 11]),
+                       snapshot_steps=[0, n_steps], n_eval_samples=10_000)
+    reference = data.sample(10_000, np.random.SeedSequence([ctx.seed, 12]))[:, 0]
+    floor = wasserstein_1d(data.sample(10_000, np.random.SeedSequence([ctx.seed, 13]))[:, 0], reference)
+    w_start, w_end = (wasserstein_1d(s.samples[:, 0], reference) for s in result.snapshots)
+    return Evidence.bound(
+        w_start / w_end, W1_REDUCTION, relation=">=",
+        reason="2x64 MLPs, Adam (b1 = 0.5), lr_g 2e-4, lr_d 1e-3, 1,000 steps: seeds 0-9 "
+        "reduced W1 by 11-16x; the GAN then oscillates near W1 ~ 0.15",
+        details={"w1_start": w_start, "w1_end": w_end, "w1_monte_carlo_floor": floor,
+                 "n_steps": n_steps, "steps_per_second": result.steps_per_second})

@@ -1,0 +1,746 @@
+"""A neural GAN on low-dimensional toys, written as small reusable autograd functions.
+
+Generator  G_θ : z ∈ ℝᵐ ↦ x ∈ ℝᵈ   (an MLP, z ~ N(0, I_m)),
+Discriminator D_ψ(x) = σ(f_ψ(x))    (an MLP f_ψ giving a logit).
+
+The game is Goodfellow et al.'s value function, eq. (1),
+
+    V(G, D) = E_{x~p_data} log D(x) + E_{z~p_z} log(1 − D(G(z))),
+
+written with logits through the stable identities log σ(f) = −softplus(−f) and
+log(1 − σ(f)) = −softplus(f):
+
+- discriminator loss (minimised)  L_D(ψ) = E softplus(−f_ψ(x)) + E softplus(f_ψ(G(z))) = −V;
+- generator loss, ``"minimax"``   L_G(θ) = E log(1 − D(G(z))) = −E softplus(f_ψ(G_θ(z)));
+- generator loss, ``"non_saturating"``  L_G(θ) = −E log D(G(z)) = E softplus(−f_ψ(G_θ(z)))
+  (Goodfellow et al. 2014, Section 3, the paragraph after eq. (1)).
+
+Every piece is exposed so that other learners (the actor-critic reading of the GAN, Pfau &
+Vinyals 2016) can reproduce a training trajectory exactly: the losses
+(:func:`discriminator_loss`, :func:`generator_loss`), one update from explicit minibatches
+(:func:`gan_update`), the random streams (:func:`gan_streams`) and the minibatch sampler
+(:func:`sample_gan_batch`).  :func:`train_gan` only strings them together.
+
+One training step (``n_disc_steps = k``), with minibatches ``x_real`` of shape (k, B, d) and
+``z`` of shape (k + 1, B, m):
+
+- ``"alternating"`` (Goodfellow et al. 2014, Algorithm 1): k discriminator steps, step i on
+  (x_real[i], G(z[i])), then one generator step on the fresh noise z[k] against the updated D;
+- ``"simultaneous"``: k − 1 discriminator-only steps as above, then the last discriminator
+  gradient (on x_real[k−1], G(z[k−1])) and the generator gradient (on z[k]) are both taken at
+  the same (θ, ψ) and applied together (simultaneous gradient descent, Mescheder et al. 2017,
+  "The Numerics of GANs", Section 2, and Mescheder et al. 2018, Section 2).
+
+Both schemes consume the same minibatches, so they differ only in the order of the updates.
+
+Sources: Goodfellow et al. (2014), "Generative Adversarial Nets", eq. (1), Algorithm 1,
+Proposition 1; Pfau & Vinyals (2016), "Connecting Generative Adversarial Networks and
+Actor-Critic Methods".
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import autograd.numpy as np
+import numpy as onp
+from autograd import value_and_grad
+from autograd.tracer import getval
+from tqdm.auto import tqdm
+
+from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, _forward, init_mlp, mlp_sizes
+from solvers.neural.optim import OPTIMISERS, OptState, make_optimiser, tree_leaves, tree_structure, \
+    tree_unflatten
+from theory._validation import as_generator, check_in, check_int, check_positive
+
+__all__ = [
+    "GANConfig",
+    "GANStreams",
+    "GANSnapshot",
+    "GANTrainResult",
+    "DiscriminatorTrainResult",
+    "GENERATOR_LOSSES",
+    "SCHEMES",
+    "as_sampler",
+    "gan_streams",
+    "init_gan",
+    "make_gan_optimisers",
+    "generator_apply",
+    "discriminator_logit",
+    "discriminator_prob",
+    "discriminator_loss",
+    "generator_loss",
+    "sample_gan_batch",
+    "gan_update",
+    "train_gan",
+    "train_discriminator",
+]
+
+GENERATOR_LOSSES = ("minimax", "non_saturating")
+SCHEMES = ("simultaneous", "alternating")
+
+Sampler = Callable[[int, onp.random.Generator], onp.ndarray]
+
+
+# ---------------------------------------------------------------------------------------------
+# configuration
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GANConfig:
+    """Hyperparameters of the neural GAN (and of :func:`train_discriminator`).
+
+    Parameters
+    ----------
+    latent_dim : int >= 1
+        Dimension m of the noise z ~ N(0, I_m).
+    hidden : tuple of int
+        Hidden widths of both networks; the default (64, 64) is "2x64".
+    activation : {"tanh", "relu", "leaky_relu", "elu", "softplus"}
+        Hidden nonlinearity of both networks.
+    lr_g, lr_d : float > 0
+        Step sizes of the generator and discriminator optimisers.
+    optimiser : {"sgd", "momentum", "rmsprop", "adam"}
+        Optimiser of both players; ``optimiser_kwargs`` (a dict or pairs) go to its
+        constructor, e.g. ``{"b1": 0.5}``.
+    batch_size : int >= 1
+        B, the size of every real and every noise minibatch.
+    n_disc_steps : int >= 1
+        k, discriminator updates per generator update.
+    generator_loss : {"minimax", "non_saturating"}
+    scheme : {"alternating", "simultaneous"}
+    init_scale : {"glorot", "he", "lecun"} or float
+        Weight initialisation (see :func:`solvers.neural.mlp.init_mlp`).
+    """
+
+    latent_dim: int = 1
+    hidden: tuple = (64, 64)
+    activation: str = "tanh"
+    lr_g: float = 1e-3
+    lr_d: float = 1e-3
+    optimiser: str = "adam"
+    optimiser_kwargs: Any = ()
+    batch_size: int = 256
+    n_disc_steps: int = 1
+    generator_loss: str = "non_saturating"
+    scheme: str = "alternating"
+    init_scale: Any = "glorot"
+
+    def __post_init__(self) -> None:
+        check_int(self.latent_dim, "latent_dim", minimum=1)
+        if isinstance(self.hidden, (str, bytes)) or not isinstance(self.hidden, Sequence):
+            raise TypeError(f"`hidden` must be a sequence of ints, got {type(self.hidden).__name__}")
+        hidden = tuple(check_int(h, f"hidden[{i}]", minimum=1) for i, h in enumerate(self.hidden))
+        object.__setattr__(self, "hidden", hidden)
+        check_in(self.activation, "activation", tuple(ACTIVATIONS))
+        check_positive(self.lr_g, "lr_g")
+        check_positive(self.lr_d, "lr_d")
+        check_in(self.optimiser, "optimiser", tuple(OPTIMISERS))
+        kwargs = self.optimiser_kwargs
+        if isinstance(kwargs, dict):
+            kwargs = tuple(sorted(kwargs.items()))
+        try:
+            kwargs = tuple((str(k), v) for k, v in kwargs)
+        except (TypeError, ValueError):
+            raise TypeError("`optimiser_kwargs` must be a dict or a sequence of (name, value) pairs") from None
+        object.__setattr__(self, "optimiser_kwargs", kwargs)
+        check_int(self.batch_size, "batch_size", minimum=1)
+        check_int(self.n_disc_steps, "n_disc_steps", minimum=1)
+        check_in(self.generator_loss, "generator_loss", GENERATOR_LOSSES)
+        check_in(self.scheme, "scheme", SCHEMES)
+        if isinstance(self.init_scale, str):
+            check_in(self.init_scale, "init_scale", INIT_SCALES)
+        else:
+            check_positive(self.init_scale, "init_scale")
+        try:
+            make_gan_optimisers(self)  # validates optimiser_kwargs (names and ranges)
+        except ValueError as exc:
+            raise ValueError(f"`optimiser_kwargs` rejected by {self.optimiser!r}: {exc}") from None
+
+    def to_json(self) -> dict:
+        """JSON-ready dict of the fields."""
+        return {
+            "latent_dim": self.latent_dim, "hidden": list(self.hidden), "activation": self.activation,
+            "lr_g": self.lr_g, "lr_d": self.lr_d, "optimiser": self.optimiser,
+            "optimiser_kwargs": dict(self.optimiser_kwargs), "batch_size": self.batch_size,
+            "n_disc_steps": self.n_disc_steps, "generator_loss": self.generator_loss,
+            "scheme": self.scheme, "init_scale": self.init_scale,
+        }
+
+
+@functools.lru_cache(maxsize=64)
+def make_gan_optimisers(config: GANConfig):
+    """``(opt_g, opt_d)``: the two (stateless) optimisers of ``config``, both descending."""
+    kwargs = dict(config.optimiser_kwargs)
+    try:
+        return (make_optimiser(config.optimiser, config.lr_g, **kwargs),
+                make_optimiser(config.optimiser, config.lr_d, **kwargs))
+    except TypeError as exc:
+        if "keyword" in str(exc):
+            raise TypeError(f"`optimiser_kwargs` not accepted by {config.optimiser!r}: {exc}") from None
+        raise
+
+
+# ---------------------------------------------------------------------------------------------
+# randomness and data
+# ---------------------------------------------------------------------------------------------
+
+
+class GANStreams(NamedTuple):
+    """Independent random streams of one training run (SeedSequence spawning).
+
+    ``init_g``, ``init_d``: network initialisations; ``data``: real minibatches; ``noise``:
+    latent minibatches; ``eval``: the fixed noise used for snapshots (so monitoring never
+    perturbs training).
+    """
+
+    init_g: onp.random.Generator
+    init_d: onp.random.Generator
+    data: onp.random.Generator
+    noise: onp.random.Generator
+    eval: onp.random.Generator
+
+
+def gan_streams(seed: Any) -> GANStreams:
+    """Spawn the five independent streams of a run from ``seed``.
+
+    An int or SeedSequence gives the same streams every time; a Generator spawns children
+    from its SeedSequence (so the same fresh Generator gives the same streams).
+    """
+    if isinstance(seed, onp.random.SeedSequence):
+        children = [onp.random.default_rng(s) for s in seed.spawn(5)]
+    else:
+        children = as_generator(seed).spawn(5)
+    return GANStreams(*children)
+
+
+def as_sampler(data: Any, name: str = "data") -> Sampler:
+    """A function ``(n, rng) -> (n, d) array`` from a sampler function or an object with
+    ``.sample(n, seed)`` (e.g. :class:`solvers.problems.mixtures.GaussianMixture`)."""
+    if hasattr(data, "sample") and callable(data.sample):
+        return lambda n, rng: data.sample(n, rng)
+    if callable(data):
+        return data
+    raise TypeError(f"`{name}` must be callable as f(n, rng) or have a .sample(n, seed) method, "
+                    f"got {type(data).__name__}")
+
+
+def _draw(sampler: Sampler, n: int, rng: onp.random.Generator, name: str) -> onp.ndarray:
+    x = onp.asarray(sampler(n, rng), dtype=onp.float64)
+    if x.ndim == 1:
+        x = x[:, None]
+    if x.ndim != 2 or x.shape[0] != n:
+        raise ValueError(f"`{name}` must return an array of shape ({n}, d) (got shape {x.shape})")
+    return x
+
+
+def sample_gan_batch(sampler: Any, config: GANConfig, data_rng: onp.random.Generator,
+                     noise_rng: onp.random.Generator) -> tuple[onp.ndarray, onp.ndarray]:
+    """The minibatches of one training step.
+
+    Source: Goodfellow et al. (2014), Algorithm 1 (m noise samples and m data samples per
+    discriminator step, m fresh noise samples for the generator step).
+
+    Returns
+    -------
+    x_real : ndarray, shape (k, B, d)
+        ``sampler(k·B, data_rng)`` reshaped (k = n_disc_steps, B = batch_size).
+    z : ndarray, shape (k + 1, B, m)
+        ``noise_rng.standard_normal((k + 1, B, m))``: z[i] for discriminator step i, z[k] for
+        the generator step.
+    """
+    k, b = config.n_disc_steps, config.batch_size
+    x = _draw(as_sampler(sampler), k * b, data_rng, "data")
+    z = noise_rng.standard_normal((k + 1, b, config.latent_dim))
+    return x.reshape(k, b, x.shape[1]), z
+
+
+# ---------------------------------------------------------------------------------------------
+# networks and losses
+# ---------------------------------------------------------------------------------------------
+
+
+def init_gan(config: GANConfig, data_dim: int, seed: Any = None, *,
+             streams: GANStreams | None = None) -> tuple[dict, dict]:
+    """Initial parameters and optimiser states.
+
+    Source: Glorot & Bengio (2010), eq. (16) for the default weight scale (see
+    :func:`solvers.neural.mlp.init_mlp`).
+
+    Parameters
+    ----------
+    config : GANConfig
+    data_dim : int >= 1
+        d, the data dimension.
+    seed : int, SeedSequence or Generator
+        Used through :func:`gan_streams`; ``train_gan(..., seed)`` starts from
+        ``init_gan(config, d, seed)`` exactly.
+    streams : GANStreams, keyword-only
+        Use these streams' ``init_g``/``init_d`` instead of ``seed`` (they are consumed).
+
+    Returns
+    -------
+    params : dict
+        ``{"g": MLP sizes (m, *hidden, d), "d": MLP sizes (d, *hidden, 1)}``.
+    opt_states : dict
+        ``{"g": OptState, "d": OptState}``.
+    """
+    if not isinstance(config, GANConfig):
+        raise TypeError(f"`config` must be a GANConfig, got {type(config).__name__}")
+    d = check_int(data_dim, "data_dim", minimum=1)
+    if streams is None:
+        streams = gan_streams(seed)
+    params = {
+        "g": init_mlp((config.latent_dim, *config.hidden, d), streams.init_g, scale=config.init_scale),
+        "d": init_mlp((d, *config.hidden, 1), streams.init_d, scale=config.init_scale),
+    }
+    opt_g, opt_d = make_gan_optimisers(config)
+    return params, {"g": opt_g.init(params["g"]), "d": opt_d.init(params["d"])}
+
+
+def generator_apply(g_params: list, z, *, activation: str = "tanh"):
+    """x = G_θ(z), shape (n, d) for z of shape (n, m); differentiable in θ and z.
+
+    Source: Goodfellow et al. (2014), Section 3 (the generator G(z; θ_g), an MLP).
+    """
+    check_in(activation, "activation", tuple(ACTIVATIONS))
+    z = _check_input(g_params, z, "z", "g_params")
+    return _forward(g_params, z, activation)
+
+
+def discriminator_logit(d_params: list, x, *, activation: str = "tanh"):
+    """f_ψ(x), shape (n,) for x of shape (n, d) (or (n,) when d == 1); D = σ(f).
+
+    Source: Goodfellow et al. (2014), Section 3 (the discriminator D(x; θ_d), here through
+    its logit).
+    """
+    check_in(activation, "activation", tuple(ACTIVATIONS))
+    x = _check_input(d_params, x, "x", "d_params")
+    return np.reshape(_forward(d_params, x, activation), (-1,))
+
+
+def discriminator_prob(d_params: list, x, *, activation: str = "tanh") -> onp.ndarray:
+    """D_ψ(x) = σ(f_ψ(x)) ∈ (0, 1), shape (n,), computed as exp(−softplus(−f)).
+
+    Source: Goodfellow et al. (2014), Section 3.
+    """
+    return np.exp(-np.logaddexp(0.0, -discriminator_logit(d_params, x, activation=activation)))
+
+
+def _check_input(params, x, name: str, params_name: str):
+    """``x`` as rows (n, fan_in) for the MLP ``params``; a named error otherwise."""
+    try:
+        sizes = mlp_sizes(getval(params))
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(str(exc).replace("`params", f"`{params_name}")) from None
+    shape = onp.shape(getval(x))
+    if len(shape) == 1 and sizes[0] == 1:
+        return np.reshape(x, (shape[0], 1))
+    if len(shape) != 2 or shape[1] != sizes[0]:
+        raise ValueError(f"`{name}` must have shape (n, {sizes[0]}) for `{params_name}` (got shape {shape})")
+    return x
+
+
+def _d_loss(d_params, x_real, x_fake, act):
+    # one forward pass over the stacked batch; mean over each half via signed weights
+    n_r, n_f = x_real.shape[0], x_fake.shape[0]
+    logit = _forward(d_params, np.concatenate([x_real, x_fake], axis=0), act)
+    sign, weight = _loss_constants(n_r, n_f)
+    return np.sum(np.logaddexp(0.0, sign * logit) * weight)
+
+
+@functools.lru_cache(maxsize=32)
+def _loss_constants(n_r: int, n_f: int):
+    sign = onp.concatenate([-onp.ones((n_r, 1)), onp.ones((n_f, 1))])
+    weight = onp.concatenate([onp.full((n_r, 1), 1.0 / n_r), onp.full((n_f, 1), 1.0 / n_f)])
+    sign.setflags(write=False)
+    weight.setflags(write=False)
+    return sign, weight
+
+
+def _g_loss(g_params, d_params, z, kind, act):
+    logit = _forward(d_params, _forward(g_params, z, act), act)
+    if kind == "non_saturating":
+        return np.mean(np.logaddexp(0.0, -logit))
+    return -np.mean(np.logaddexp(0.0, logit))
+
+
+def discriminator_loss(d_params: list, x_real, x_fake, *, activation: str = "tanh"):
+    """L_D(ψ) = E_real softplus(−f_ψ(x)) + E_fake softplus(f_ψ(x)) = −[mean log D(x_real) +
+    mean log(1 − D(x_fake))].
+
+    Source: Goodfellow et al. (2014), eq. (1) (the discriminator ascends V; this is −V on the
+    minibatches).
+
+    Parameters
+    ----------
+    d_params : list of layer dicts
+    x_real, x_fake : array, shape (n_r, d) and (n_f, d)
+    activation : str, keyword-only
+
+    Returns
+    -------
+    float (an autograd box when traced)
+    """
+    check_in(activation, "activation", tuple(ACTIVATIONS))
+    x_real = _check_input(d_params, x_real, "x_real", "d_params")
+    x_fake = _check_input(d_params, x_fake, "x_fake", "d_params")
+    return _d_loss(d_params, x_real, x_fake, activation)
+
+
+def generator_loss(g_params: list, d_params: list, z, kind: str = "non_saturating", *,
+                   activation: str = "tanh"):
+    """Generator loss on a noise minibatch z (n, m), minimised over θ.
+
+    ``"minimax"``: mean log(1 − D(G(z))) = −mean softplus(f(G(z)));
+    ``"non_saturating"``: −mean log D(G(z)) = mean softplus(−f(G(z))).
+
+    Source: Goodfellow et al. (2014), eq. (1) and the non-saturating alternative in the
+    paragraph that follows it.
+    """
+    check_in(kind, "kind", GENERATOR_LOSSES)
+    check_in(activation, "activation", tuple(ACTIVATIONS))
+    z = _check_input(g_params, z, "z", "g_params")
+    if mlp_sizes(getval(g_params))[-1] != mlp_sizes(getval(d_params))[0]:
+        raise ValueError("`g_params` output width must equal `d_params` input width")
+    return _g_loss(g_params, d_params, z, kind, activation)
+
+
+_d_value_and_grad = value_and_grad(_d_loss)
+_g_value_and_grad = value_and_grad(_g_loss)
+
+
+# ---------------------------------------------------------------------------------------------
+# one update
+# ---------------------------------------------------------------------------------------------
+
+
+def _apply_update(opt, params, grads, state):
+    structure = tree_structure(params)
+    new, state = opt.update_leaves(tree_leaves(grads), state, tree_leaves(params))
+    return tree_unflatten(structure, new), state
+
+
+def _d_step(opt_d, params, state_d, x_real, z, act):
+    x_fake = _forward(params["g"], z, act)
+    loss, grads = _d_value_and_grad(params["d"], x_real, x_fake, act)
+    new_d, state_d = _apply_update(opt_d, params["d"], grads, state_d)
+    return {"g": params["g"], "d": new_d}, state_d, loss
+
+
+def gan_update(params: dict, opt_states: dict, x_real, z, config: GANConfig
+               ) -> tuple[dict, dict, tuple[float, float]]:
+    """One training step of the GAN on explicit minibatches.
+
+    ψ ← opt_D(ψ, ∇_ψ L_D) (k times), θ ← opt_G(θ, ∇_θ L_G), in the order of ``config.scheme``.
+
+    Source: Goodfellow et al. (2014), Algorithm 1 (alternating); Mescheder et al. (2017),
+    Section 2 (simultaneous).
+
+    Parameters
+    ----------
+    params : dict
+        ``{"g": ..., "d": ...}`` as from :func:`init_gan`.
+    opt_states : dict
+        ``{"g": OptState, "d": OptState}``.
+    x_real : ndarray, shape (k, B, d)
+        Real minibatches, one per discriminator step (k = ``config.n_disc_steps``).
+    z : ndarray, shape (k + 1, B, m)
+        Noise: z[i] makes the fakes of discriminator step i, z[k] feeds the generator step.
+    config : GANConfig
+
+    Returns
+    -------
+    params, opt_states : new dicts (inputs are not modified)
+    losses : (float, float)
+        The last discriminator loss and the generator loss, each evaluated at the parameters
+        its gradient was taken at (before the update).
+
+    Notes
+    -----
+    See the module docstring for the order of updates in the two ``config.scheme`` values.
+    """
+    k = config.n_disc_steps
+    x_real = onp.asarray(x_real, dtype=onp.float64)
+    z = onp.asarray(z, dtype=onp.float64)
+    if x_real.ndim != 3 or x_real.shape[0] != k:
+        raise ValueError(f"`x_real` must have shape ({k}, B, d) (got shape {x_real.shape})")
+    if z.ndim != 3 or z.shape[0] != k + 1 or z.shape[2] != config.latent_dim:
+        raise ValueError(f"`z` must have shape ({k + 1}, B, {config.latent_dim}) (got shape {z.shape})")
+    opt_g, opt_d = make_gan_optimisers(config)
+    act = config.activation
+    kind = config.generator_loss
+    state_g, state_d = opt_states["g"], opt_states["d"]
+    if config.scheme == "alternating":
+        for i in range(k):
+            params, state_d, d_loss = _d_step(opt_d, params, state_d, x_real[i], z[i], act)
+        g_loss, g_grads = _g_value_and_grad(params["g"], params["d"], z[k], kind, act)
+        new_g, state_g = _apply_update(opt_g, params["g"], g_grads, state_g)
+        params = {"g": new_g, "d": params["d"]}
+    else:
+        for i in range(k - 1):
+            params, state_d, _ = _d_step(opt_d, params, state_d, x_real[i], z[i], act)
+        x_fake = _forward(params["g"], z[k - 1], act)
+        d_loss, d_grads = _d_value_and_grad(params["d"], x_real[k - 1], x_fake, act)
+        g_loss, g_grads = _g_value_and_grad(params["g"], params["d"], z[k], kind, act)
+        new_d, state_d = _apply_update(opt_d, params["d"], d_grads, state_d)
+        new_g, state_g = _apply_update(opt_g, params["g"], g_grads, state_g)
+        params = {"g": new_g, "d": new_d}
+    return params, {"g": state_g, "d": state_d}, (float(d_loss), float(g_loss))
+
+
+# ---------------------------------------------------------------------------------------------
+# training loops
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class GANSnapshot:
+    """The generator at ``step`` (steps completed): its parameters and samples G(z_eval)
+    on a fixed noise batch z_eval (the same for every snapshot of a run)."""
+
+    step: int
+    g_params: list
+    d_params: list
+    samples: onp.ndarray
+
+    def to_json(self) -> dict:
+        return {"step": self.step, "samples": self.samples.tolist()}
+
+
+@dataclass
+class GANTrainResult:
+    """Outcome of :func:`train_gan`.
+
+    ``d_loss[t]``, ``g_loss[t]`` are the losses of step t (see :func:`gan_update`);
+    ``n_steps`` counts completed steps (fewer than requested when ``interrupted``).
+    """
+
+    config: GANConfig
+    params: dict
+    opt_states: dict
+    d_loss: onp.ndarray
+    g_loss: onp.ndarray
+    snapshots: list = field(default_factory=list)
+    n_steps: int = 0
+    n_steps_requested: int = 0
+    interrupted: bool = False
+    seconds: float = 0.0
+
+    @property
+    def steps_per_second(self) -> float:
+        return self.n_steps / self.seconds if self.seconds > 0 else float("nan")
+
+    def sample(self, n: int, seed: Any) -> onp.ndarray:
+        """n samples G(z), z ~ N(0, I), from the final generator; shape (n, d)."""
+        n = check_int(n, "n", minimum=1)
+        z = as_generator(seed).standard_normal((n, self.config.latent_dim))
+        return generator_apply(self.params["g"], z, activation=self.config.activation)
+
+    def discriminator(self, x) -> onp.ndarray:
+        """D(x) of the final discriminator, shape (n,)."""
+        return discriminator_prob(self.params["d"], x, activation=self.config.activation)
+
+    def to_json(self) -> dict:
+        return {
+            "config": self.config.to_json(), "n_steps": self.n_steps,
+            "n_steps_requested": self.n_steps_requested, "interrupted": self.interrupted,
+            "seconds": self.seconds, "d_loss": self.d_loss.tolist(), "g_loss": self.g_loss.tolist(),
+            "snapshots": [s.to_json() for s in self.snapshots],
+        }
+
+
+def train_gan(data: Any, config: GANConfig, n_steps: int, seed: Any, *,
+              snapshot_steps: Sequence[int] = (), n_eval_samples: int = 10_000,
+              callback: Callable | None = None, progress: bool = False) -> GANTrainResult:
+    """Train the GAN for ``n_steps`` steps of :func:`gan_update`.
+
+    Source: Goodfellow et al. (2014), Algorithm 1 (``scheme="alternating"``).
+
+    Parameters
+    ----------
+    data : GaussianMixture-like or callable
+        Anything with ``.sample(n, seed) -> (n, d)``, or a function ``(n, rng) -> (n, d)``.
+    config : GANConfig
+    n_steps : int >= 0
+    seed : int, SeedSequence or Generator
+        Streams from :func:`gan_streams`: initialisation, data, noise and evaluation noise
+        are independent.
+    snapshot_steps : sequence of int, keyword-only
+        Record a :class:`GANSnapshot` after these numbers of completed steps (0 = initial).
+    n_eval_samples : int, keyword-only
+        Size of the fixed evaluation noise batch for snapshots.
+    callback : callable, keyword-only
+        ``callback(step, params, losses)`` after every completed step (``step`` counts from 1).
+    progress : bool, keyword-only
+        Show a tqdm progress bar.
+
+    Returns
+    -------
+    GANTrainResult
+        On Ctrl-C the partial result is returned with ``interrupted=True``; its parameters and
+        losses are those of the last completed step.
+    """
+    if not isinstance(config, GANConfig):
+        raise TypeError(f"`config` must be a GANConfig, got {type(config).__name__}")
+    sampler = as_sampler(data)
+    n_steps = check_int(n_steps, "n_steps", minimum=0)
+    n_eval = check_int(n_eval_samples, "n_eval_samples", minimum=1)
+    if isinstance(snapshot_steps, (str, bytes)) or not isinstance(snapshot_steps, Sequence):
+        raise TypeError("`snapshot_steps` must be a sequence of ints")
+    wanted = {check_int(s, f"snapshot_steps[{i}]", minimum=0) for i, s in enumerate(snapshot_steps)}
+    if callback is not None and not callable(callback):
+        raise TypeError("`callback` must be callable")
+    streams = gan_streams(seed)
+    probe = _draw(sampler, 1, onp.random.default_rng(0), "data")  # learn d without touching streams
+    params, opt_states = init_gan(config, probe.shape[1], streams=streams)
+    z_eval = streams.eval.standard_normal((n_eval, config.latent_dim)) if wanted else None
+    act = config.activation
+
+    def snapshot(step, p):
+        return GANSnapshot(step, p["g"], p["d"], onp.asarray(_forward(p["g"], z_eval, act)))
+
+    d_hist = onp.zeros(n_steps)
+    g_hist = onp.zeros(n_steps)
+    snapshots = [snapshot(0, params)] if 0 in wanted else []
+    done = (0, params, opt_states)  # committed state: replaced by one assignment per step
+    interrupted = False
+    start = time.perf_counter()
+    bar = tqdm(total=n_steps, disable=not progress, desc="GAN", leave=False)
+    try:
+        for t in range(n_steps):
+            x_real, z = sample_gan_batch(sampler, config, streams.data, streams.noise)
+            new_params, new_states, (d_l, g_l) = gan_update(done[1], done[2], x_real, z, config)
+            d_hist[t], g_hist[t] = d_l, g_l
+            done = (t + 1, new_params, new_states)
+            if t + 1 in wanted:
+                snapshots.append(snapshot(t + 1, new_params))
+            if callback is not None:
+                callback(t + 1, new_params, (d_l, g_l))
+            bar.update(1)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        bar.close()
+    seconds = time.perf_counter() - start
+    n_done = done[0]
+    return GANTrainResult(config=config, params=done[1], opt_states=done[2],
+                          d_loss=d_hist[:n_done], g_loss=g_hist[:n_done], snapshots=snapshots,
+                          n_steps=n_done, n_steps_requested=n_steps, interrupted=interrupted,
+                          seconds=seconds)
+
+
+@dataclass
+class DiscriminatorTrainResult:
+    """Outcome of :func:`train_discriminator`: the learned ψ and the loss per step."""
+
+    config: GANConfig
+    d_params: list
+    opt_state: OptState
+    loss: onp.ndarray
+    n_steps: int = 0
+    interrupted: bool = False
+    seconds: float = 0.0
+
+    def prob(self, x) -> onp.ndarray:
+        """The learned D(x) = σ(f_ψ(x)), shape (n,)."""
+        return discriminator_prob(self.d_params, x, activation=self.config.activation)
+
+    def logit(self, x) -> onp.ndarray:
+        """The learned logit f_ψ(x), shape (n,)."""
+        return discriminator_logit(self.d_params, x, activation=self.config.activation)
+
+    def to_json(self) -> dict:
+        return {"config": self.config.to_json(), "n_steps": self.n_steps,
+                "interrupted": self.interrupted, "seconds": self.seconds, "loss": self.loss.tolist()}
+
+
+def train_discriminator(x_real_sampler: Any, x_fake_sampler: Any, config: GANConfig, n_steps: int,
+                        seed: Any, *, init_params: list | None = None,
+                        callback: Callable | None = None,
+                        progress: bool = False) -> DiscriminatorTrainResult:
+    """Train the discriminator alone against a fixed generator.
+
+    ψ ← ψ − η ∇_ψ L_D(ψ) on fresh minibatches of B real and B fake points per step.  For
+    enough capacity and data its optimum is D*(x) = p_data(x) / (p_data(x) + p_g(x)); that
+    closed form is *not* used here (it is what tests compare against).
+
+    Source: Goodfellow et al. (2014), Algorithm 1 inner loop, and Proposition 1 for what it
+    should converge to.
+
+    Parameters
+    ----------
+    x_real_sampler, x_fake_sampler : sampler (see :func:`train_gan`'s ``data``)
+        The data and the fixed generator's distribution.
+    config : GANConfig
+        Uses ``hidden``, ``activation``, ``lr_d``, ``optimiser``(``_kwargs``), ``batch_size``,
+        ``init_scale``.
+    n_steps : int >= 0
+    seed : int, SeedSequence or Generator
+        Three spawned streams: initialisation, real minibatches, fake minibatches.
+    init_params : list of layer dicts, keyword-only
+        Start from these discriminator parameters (e.g. to continue a run with a smaller
+        ``lr_d``) instead of a fresh initialisation; the optimiser state starts afresh.
+    callback : callable, keyword-only
+        ``callback(step, d_params, loss)`` after every completed step (``step`` from 1).
+    progress : bool, keyword-only
+
+    Returns
+    -------
+    DiscriminatorTrainResult
+        Partial (``interrupted=True``) on Ctrl-C.
+    """
+    if not isinstance(config, GANConfig):
+        raise TypeError(f"`config` must be a GANConfig, got {type(config).__name__}")
+    real = as_sampler(x_real_sampler, "x_real_sampler")
+    fake = as_sampler(x_fake_sampler, "x_fake_sampler")
+    n_steps = check_int(n_steps, "n_steps", minimum=0)
+    if callback is not None and not callable(callback):
+        raise TypeError("`callback` must be callable")
+    if isinstance(seed, onp.random.SeedSequence):
+        init_rng, real_rng, fake_rng = (onp.random.default_rng(s) for s in seed.spawn(3))
+    else:
+        init_rng, real_rng, fake_rng = as_generator(seed).spawn(3)
+    d = _draw(real, 1, onp.random.default_rng(0), "x_real_sampler").shape[1]
+    if _draw(fake, 1, onp.random.default_rng(0), "x_fake_sampler").shape[1] != d:
+        raise ValueError("`x_real_sampler` and `x_fake_sampler` must return points of the same dimension")
+    params = init_mlp((d, *config.hidden, 1), init_rng, scale=config.init_scale)
+    if init_params is not None:
+        if tree_structure(init_params) != tree_structure(params) or any(
+                onp.shape(a) != onp.shape(b) for a, b in zip(tree_leaves(init_params), tree_leaves(params))):
+            raise ValueError(f"`init_params` must be an MLP of sizes {(d, *config.hidden, 1)} like `config`")
+        params = init_params
+    _, opt = make_gan_optimisers(config)
+    state = opt.init(params)
+    act = config.activation
+    b = config.batch_size
+    losses = onp.zeros(n_steps)
+    done = (0, params, state)
+    interrupted = False
+    start = time.perf_counter()
+    bar = tqdm(total=n_steps, disable=not progress, desc="D", leave=False)
+    try:
+        for t in range(n_steps):
+            x_r = _draw(real, b, real_rng, "x_real_sampler")
+            x_f = _draw(fake, b, fake_rng, "x_fake_sampler")
+            loss, grads = _d_value_and_grad(done[1], x_r, x_f, act)
+            new_params, new_state = _apply_update(opt, done[1], grads, done[2])
+            losses[t] = loss
+            done = (t + 1, new_params, new_state)
+            if callback is not None:
+                callback(t + 1, new_params, float(loss))
+            bar.update(1)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        bar.close()
+    seconds = time.perf_counter() - start
+    n_done = done[0]
+    return DiscriminatorTrainResult(config=config, d_params=done[1], opt_state=done[2],
+                                    loss=losses[:n_done], n_steps=n_done, interrupted=interrupted,
+                                    seconds=seconds)
