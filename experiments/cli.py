@@ -50,13 +50,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
     interrupted = False
     show_progress = not args.json and not args.no_progress and sys.stderr.isatty()
     try:
-        for claim in _progress(claims, len(claims), "verify", show_progress):
+        bar = _progress(claims, len(claims), "verify", show_progress)
+        for claim in bar:
             if args.resume:
                 done = load_result(out_dir, claim.id)
                 if done is not None and done.seed == args.seed and done.status != "error":
                     results.append(done)
                     continue
-            if not args.json:
+            if show_progress:
+                bar.set_postfix_str(claim.id)
+            elif not args.json:
                 _stderr(f"  running {claim.id} ...")
             ctx = Context(seed=args.seed, tier=args.tier, fig_dir=None if args.no_figures else fig_dir)
             result = run_claim(claim, ctx)
@@ -169,6 +172,13 @@ def cmd_derive(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    # Benchmarks measure one core (the targets are per core, and a second BLAS thread
+    # only adds contention on small matrices).  This takes effect only if numpy's BLAS has not
+    # been loaded yet, which is the case when `ganac bench` is the command.
+    import os
+
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     from experiments.bench import all_benchmarks
     from experiments.figures._style import atomic_write_bytes
 

@@ -139,7 +139,7 @@ class Evidence:
             raise ValueError(f"`relation` must be '<=' or '>=' (got {relation!r})")
         worst = float(np.max(violation)) if violation.size else 0.0
         return cls(
-            predicted=f"{relation} {_jsonable(limit)}",
+            predicted=f"{relation} {float(lim):.12g}" if lim.ndim == 0 else f"{relation} {_jsonable(limit)}",
             measured=_jsonable(measured),
             error=max(worst, 0.0),
             tolerance=float(slack),

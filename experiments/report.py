@@ -17,7 +17,7 @@ import numpy as np
 
 from experiments import __version__
 from experiments.figures._style import atomic_write_bytes
-from experiments.registry import Claim, Context, _jsonable
+from experiments.registry import KINDS, Claim, Context, _jsonable
 
 __all__ = ["ClaimResult", "run_claim", "claim_path", "load_result", "write_reports", "format_table"]
 
@@ -117,36 +117,51 @@ def _fmt_value(value: Any, width: int = 22) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _part_kind(part: str, kinds: list) -> str:
+    head = part.split("-", 1)[0]
+    return head if head in KINDS else ",".join(kinds)
+
+
 def _rows(results: list[ClaimResult]) -> list[list[str]]:
+    """One header row per claim (id, source, verdict), then one row per evidence part."""
     rows = []
     for r in results:
+        verdict = {"pass": "PASS", "fail": "FAIL", "error": "ERROR"}[r.status]
+        rows.append([r.id, _fmt_value(r.source, 60), "", "", "", "", verdict])
         if r.status == "error" or not r.parts:
             last = r.error.strip().splitlines()[-1] if r.error else "no evidence"
-            rows.append([r.id, "", ",".join(r.kinds), "-", "-", "-", "-", "ERROR: " + last[:60]])
+            rows.append(["  (check raised)", ",".join(r.kinds), "-", "-", "-", "-", last[:60]])
             continue
         for part, ev in r.parts.items():
-            status = "pass" if ev["passed"] else "FAIL"
             rows.append([
-                r.id + (f" [{part}]" if part else ""),
-                _fmt_value(r.source, 34),
-                ",".join(r.kinds) if not part else part,
+                "  " + (part or "check"),
+                _part_kind(part, r.kinds),
                 _fmt_value(ev["predicted"]),
                 _fmt_value(ev["measured"]),
                 f"{ev['error']:.2e}",
                 f"{ev['tolerance']:.2e}",
-                status,
+                "pass" if ev["passed"] else "FAIL",
             ])
     return rows
 
 
-HEADER = ["claim", "source", "kind", "predicted", "measured", "error", "tolerance", "status"]
+HEADER = ["claim / evidence", "kind / source", "predicted", "measured", "error", "tolerance", "status"]
 
 
 def format_table(results: list[ClaimResult]) -> str:
-    """A plain-text table, one line per evidence part."""
+    """A plain-text table: a line per claim (id, source, verdict) and a line per evidence part."""
     rows = _rows(results)
-    widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(HEADER)]
-    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    # Claim rows carry the long source in the kind column; leave them out of the width count.
+    part_rows = [row for row in rows if row[0].startswith("  ")]
+    widths = [max(len(h), *(len(row[i]) for row in part_rows)) if part_rows else len(h)
+              for i, h in enumerate(HEADER)]
+
+    def line(cells):
+        if not cells[0].startswith("  ") and cells[0] != HEADER[0] and not cells[0].startswith("-"):
+            head = f"{cells[0]}  ({cells[1]})"
+            return head.ljust(sum(widths) + 2 * (len(widths) - 1) - len(cells[6])) + cells[6]
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+
     out = [line(HEADER), line(["-" * w for w in widths])]
     out += [line(row) for row in rows]
     n_pass = sum(r.status == "pass" for r in results)
@@ -177,11 +192,11 @@ def report_markdown(results: list[ClaimResult], meta: dict) -> str:
         f"ganac {meta['version']} · seed {meta['seed']} · tier {meta['tier']} · "
         f"{n_pass}/{len(results)} claims passed · Python {meta['python']}",
         "",
-        "| claim | kind | predicted | measured | error | tolerance | status |",
+        "| claim / evidence | kind / source | predicted | measured | error | tolerance | status |",
         "|---|---|---|---|---|---|---|",
     ]
     for row in _rows(results):
-        cells = [row[0], row[2], row[3], row[4], row[5], row[6], row[7]]
+        cells = [f"**{row[0]}**" if not row[0].startswith("  ") else row[0].strip()] + row[1:]
         out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     out.append("")
     for r in results:
@@ -203,7 +218,8 @@ def report_html(results: list[ClaimResult], meta: dict) -> str:
     n_pass = sum(r.status == "pass" for r in results)
     rows = "\n".join(
         "<tr class='{}'>{}</tr>".format(
-            "ok" if row[7] == "pass" else "bad", "".join(f"<td>{esc(c)}</td>" for c in row))
+            "claim" if not row[0].startswith("  ") else ("ok" if row[6] == "pass" else "bad"),
+            "".join(f"<td>{esc(c)}</td>" for c in row))
         for row in _rows(results)
     )
     sections = []
@@ -225,7 +241,7 @@ def report_html(results: list[ClaimResult], meta: dict) -> str:
     return f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>ganac verification report</title>
 <style>body{{font-family:sans-serif;max-width:1100px;margin:auto}} table{{border-collapse:collapse;font-size:13px}}
-td,th{{border:1px solid #ccc;padding:3px 6px;text-align:left}} tr.bad td{{background:#fdd}}
+td,th{{border:1px solid #ccc;padding:3px 6px;text-align:left}} tr.bad td{{background:#fdd}} tr.claim td{{background:#eef;font-weight:bold}}
 img{{max-width:640px}} pre{{background:#f6f6f6;padding:6px;overflow:auto}}</style></head>
 <body><h1>ganac verification report</h1>
 <p>ganac {esc(meta['version'])} · seed {meta['seed']} · tier {esc(meta['tier'])} ·
