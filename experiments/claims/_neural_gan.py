@@ -103,3 +103,38 @@ def gan_reduces_w1(ctx: Context) -> Evidence:
         "reduced W1 by 11-16x; the GAN then oscillates near W1 ~ 0.15",
         details={"w1_start": w_start, "w1_end": w_end, "w1_monte_carlo_floor": floor,
                  "n_steps": n_steps, "steps_per_second": result.steps_per_second})
+
+
+#: Ring of 8 Gaussians (radius 2, std 0.02): a sample is "near a mode" within 0.1 (5 std); a
+#: mode is covered when it holds >= 1% of 10k samples.  With this claim's seed streams, seeds
+#: 0-7 (8,000 steps, relu 2x64, latent 2) covered 5-8 modes, put 87-93% of samples near a mode
+#: and cut the sliced W1 2.2-11.9-fold: partial mode dropping is the rule, not the exception.
+RING_MIN_MODES = 5
+RING_MIN_NEAR = 0.8
+RING_SLICED_W1_REDUCTION = 2.0
+
+
+def ring_mode_coverage(ctx: Context) -> dict[str, Evidence]:
+    from experiments.claims._support import sliced_w1
+    from solvers.problems.mixtures import ring_of_gaussians
+
+    data = ring_of_gaussians(8, 2.0, 0.02)
+    config = GANConfig(latent_dim=2, activation="relu", lr_g=2e-4, lr_d=1e-3, optimiser_kwargs={"b1": 0.5})
+    n_eval = 10_000
+    result = train_gan(data, config, 8000, np.random.SeedSequence([ctx.seed, 21]),
+                       snapshot_steps=[0, 8000], n_eval_samples=n_eval)
+    samples = result.snapshots[-1].samples
+    dist = np.linalg.norm(samples[:, None, :] - data.means[None], axis=-1)
+    near = dist.min(axis=1) < 0.1
+    counts = np.bincount(dist.argmin(axis=1)[near], minlength=8)
+    covered = int(np.sum(counts >= 0.01 * n_eval))
+    reference = data.sample(n_eval, np.random.SeedSequence([ctx.seed, 22]))
+    factor = sliced_w1(result.snapshots[0].samples, reference) / sliced_w1(samples, reference)
+    reason = "8,000 steps of a 2x64 relu GAN; thresholds below the range seen over seeds 0-7"
+    return {
+        "neural-modes-covered": Evidence.bound(covered, RING_MIN_MODES, relation=">=", reason=reason,
+                                               details={"counts": counts}),
+        "neural-near-a-mode": Evidence.bound(float(near.mean()), RING_MIN_NEAR, relation=">=", reason=reason),
+        "neural-sliced-w1-reduction": Evidence.bound(factor, RING_SLICED_W1_REDUCTION, relation=">=",
+                                                     reason=reason),
+    }

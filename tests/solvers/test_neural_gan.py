@@ -36,6 +36,7 @@ from solvers.neural.gan import (
 from solvers.neural.optim import tree_equal, tree_flatten
 from solvers.problems.mixtures import gaussian_1d, mixture_1d, ring_of_gaussians
 from tests.tolerances import FLOAT_ATOL, FLOAT_RTOL, MC_SIGMAS
+from experiments.claims._support import sliced_w1
 from theory.divergences import wasserstein_1d
 from theory.gan import optimal_discriminator
 
@@ -175,12 +176,6 @@ RING_RADIUS_TOL = 0.1
 RING_SLICED_W1_REDUCTION = 5.0
 
 
-def _sliced_w1(x, y, n_directions=16):
-    angles = np.pi * np.arange(n_directions) / n_directions
-    dirs = np.stack([np.cos(angles), np.sin(angles)], axis=1)
-    return float(np.mean([wasserstein_1d(x @ d, y @ d) for d in dirs]))
-
-
 @pytest.mark.full
 def test_gan_covers_ring_of_gaussians():
     data = ring_of_gaussians(8, 2.0, 0.02)
@@ -193,8 +188,8 @@ def test_gan_covers_ring_of_gaussians():
     counts = np.bincount(dist.argmin(axis=1)[near], minlength=8)
     covered = int(np.sum(counts >= 0.01 * N_EVAL))
     reference = data.sample(N_EVAL, 103)
-    sw_start = _sliced_w1(result.snapshots[0].samples, reference)
-    sw_end = _sliced_w1(samples, reference)
+    sw_start = sliced_w1(result.snapshots[0].samples, reference)
+    sw_end = sliced_w1(samples, reference)
     print(f"modes covered {covered}/8, high quality {near.mean():.3f}, "
           f"sliced W1 {sw_start:.3f} -> {sw_end:.3f}")
     assert covered >= RING_MIN_MODES
