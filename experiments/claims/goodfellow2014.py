@@ -57,6 +57,13 @@ def _interior_pair(ctx: Context, k: int = 8):
     return p / p.sum(), q / q.sum()
 
 
+def _converged_discriminator(ctx: Context):
+    """The pair of :func:`_interior_pair` and D = sigma(psi) after DISC_STEPS ascent steps."""
+    p, q = _interior_pair(ctx)
+    run = tabular_gan.train_discriminator(p, q, lr=1.0, n_steps=DISC_STEPS, record_every=DISC_STEPS)
+    return p, q, run.d[-1]
+
+
 @claim(
     PROP1,
     statement="For a fixed generator the discriminator maximising V(D, G) is "
@@ -77,11 +84,10 @@ def prop1_optimal_discriminator(ctx: Context):
         reason="float64 evaluation of the same rational function by two routes")
 
     # Exact: gradient ascent of the categorical discriminator, no closed form inside.
-    p, q = _interior_pair(ctx)
-    run = tabular_gan.train_discriminator(p, q, lr=1.0, n_steps=DISC_STEPS, record_every=DISC_STEPS)
+    p, q, d_learned = _converged_discriminator(ctx)
     d_star = optimal_discriminator(p, q)
     parts["exact"] = Evidence.close(
-        d_star, run.d[-1], atol=DISC_ATOL,
+        d_star, d_learned, atol=DISC_ATOL,
         reason=f"gradient ascent, {DISC_STEPS} steps at lr = 1, converged to float precision",
         details={"p_data": p, "p_model": q})
     # Its linear rate against the linearisation max_i |1 - lr (p_i + q_i) D*_i (1 - D*_i)|.
@@ -116,10 +122,9 @@ def thm1_virtual_training_criterion(ctx: Context):
         reason="float64 evaluation of V(D*, G) (sympy) and -log 4 + 2 JSD (numpy)")
 
     # Exact: the value reached by the trained categorical discriminator.
-    p, q = _interior_pair(ctx)
-    run = tabular_gan.train_discriminator(p, q, lr=1.0, n_steps=DISC_STEPS, record_every=DISC_STEPS)
+    p, q, d_learned = _converged_discriminator(ctx)
     parts["exact"] = Evidence.close(
-        optimal_gan_value(p, q), gan_value(run.d[-1], p, q), atol=DISC_ATOL,
+        optimal_gan_value(p, q), gan_value(d_learned, p, q), atol=DISC_ATOL,
         reason="V at the discriminator found by gradient ascent (converged to float precision)")
 
     # No discriminator beats C(G): 10,000 random discriminators on the same pair.

@@ -68,7 +68,7 @@ def kantorovich_duality(ctx: Context):
     KR_CRITIC,
     statement="With a metric cost, W1(a, b) = max over 1-Lipschitz f of E_a f - E_b f, and the "
     "potential returned by the exact solver is such an optimal critic (the exact WGAN critic).",
-    source="Villani (2009), Remark 6.5 (Kantorovich-Rubinstein); Arjovsky et al. (2017), eq. (3)",
+    source="Villani (2009), Remark 6.5 (Kantorovich-Rubinstein); Arjovsky et al. (2017), Section 3",
     kinds=("exact",),
 )
 def kantorovich_rubinstein(ctx: Context):
