@@ -184,7 +184,7 @@ def _failure_details(r: ClaimResult) -> list[str]:
     return lines
 
 
-def report_markdown(results: list[ClaimResult], meta: dict) -> str:
+def report_markdown(results: list[ClaimResult], meta: dict, out_dir: Path | None = None) -> str:
     n_pass = sum(r.status == "pass" for r in results)
     out = [
         "# ganac verification report",
@@ -209,11 +209,31 @@ def report_markdown(results: list[ClaimResult], meta: dict) -> str:
         for fig in r.figures:
             if fig.endswith(".png"):
                 out.append(f"\n![{fig}]({fig})")
+            elif fig.endswith(".md") and out_dir is not None and (Path(out_dir) / fig).exists():
+                out += ["", (Path(out_dir) / fig).read_text().strip()]
         out.append("")
     return "\n".join(out)
 
 
-def report_html(results: list[ClaimResult], meta: dict) -> str:
+def _markdown_table_html(text: str) -> str:
+    """A Markdown pipe table (as written by table figures) as an HTML table; other lines as text."""
+    esc = html.escape
+    rows, other = [], []
+    for line in text.strip().splitlines():
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if not all(set(c) <= set("-: ") for c in cells):
+                rows.append(cells)
+        elif line.strip():
+            other.append(f"<p>{esc(line)}</p>")
+    if not rows:
+        return "".join(other)
+    head = "".join(f"<th>{esc(c)}</th>" for c in rows[0])
+    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows[1:])
+    return f"<table><tr>{head}</tr>{body}</table>" + "".join(other)
+
+
+def report_html(results: list[ClaimResult], meta: dict, out_dir: Path | None = None) -> str:
     esc = html.escape
     n_pass = sum(r.status == "pass" for r in results)
     rows = "\n".join(
@@ -233,6 +253,9 @@ def report_html(results: list[ClaimResult], meta: dict) -> str:
         err = f"<pre>{esc(r.error)}</pre>" if r.error else ""
         figs = "".join(f"<figure><img src='{esc(f)}' alt='{esc(f)}'><figcaption>{esc(f)}</figcaption></figure>"
                        for f in r.figures if f.endswith(".png"))
+        figs += "".join(_markdown_table_html((Path(out_dir) / f).read_text())
+                        for f in r.figures
+                        if f.endswith(".md") and out_dir is not None and (Path(out_dir) / f).exists())
         sections.append(
             f"<section id='{esc(r.id)}'><h2>{esc(r.id)} — {esc(r.status)}</h2><p>{esc(r.statement)}</p>"
             f"<p><i>Source:</i> {esc(r.source)} · <i>kinds:</i> {esc(', '.join(r.kinds))} · "
@@ -266,5 +289,5 @@ def write_reports(out_dir: Path, results: list[ClaimResult], *, seed: int, tier:
         "claims": [r.to_json() for r in results],
     }
     atomic_write_bytes(out_dir / "results.json", json.dumps(summary, indent=2).encode())
-    atomic_write_bytes(out_dir / "report.md", report_markdown(results, meta).encode())
-    atomic_write_bytes(out_dir / "report.html", report_html(results, meta).encode())
+    atomic_write_bytes(out_dir / "report.md", report_markdown(results, meta, out_dir).encode())
+    atomic_write_bytes(out_dir / "report.html", report_html(results, meta, out_dir).encode())

@@ -54,9 +54,11 @@ def all_figures() -> list[Figure]:
 
 
 def get(name: str) -> Figure:
+    """The figure registered as ``name``; ``-`` and ``_`` are interchangeable
+    (``pfau2016-table1`` is ``pfau2016_table1``)."""
     _load_all()
     try:
-        return FIGURES[name]
+        return FIGURES[name.replace("-", "_")]
     except KeyError:
         raise KeyError(f"no figure named {name!r}; see `ganac list`") from None
 
@@ -68,6 +70,15 @@ def render(name: str, out_dir: Path, *, seed: int = 0, fast: bool = True,
 
     fig_spec = get(name)
     fig, data = fig_spec.build(seed=seed, fast=fast)
+    name = fig_spec.name
     meta = {"figure": name, "title": fig_spec.title, "claims": list(fig_spec.claims),
             "seed": seed, "fast": fast, "data": data}
-    return save_figure(fig, Path(out_dir), name, formats=tuple(formats), meta=meta)
+    written = save_figure(fig, Path(out_dir), name, formats=tuple(formats), meta=meta)
+    if isinstance(data, dict) and isinstance(data.get("markdown"), str):
+        # Tables are also written as Markdown, which the verification report embeds.
+        from experiments.figures._style import atomic_write_bytes
+
+        md = Path(out_dir) / f"{name}.md"
+        atomic_write_bytes(md, data["markdown"].encode())
+        written.append(md)
+    return written

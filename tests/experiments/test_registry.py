@@ -138,3 +138,24 @@ class TestCommandLine:
 
     def test_negative_seed_rejected(self, capsys):
         assert cli.main(["verify", "--seed", "-1"]) == 2
+
+
+def test_table_figure_markdown_is_written_and_embedded(tmp_path, monkeypatch):
+    """A figure whose data carries a Markdown table gets a .md file that both reports embed."""
+    from experiments import figures
+    from experiments.figures._style import new_figure
+    from experiments.report import ClaimResult, write_reports
+
+    def build(*, seed, fast):
+        fig, ax = new_figure()
+        return fig, {"markdown": "| strategy | effect |\n|---|---|\n| smoothing | 0.5 ± 0.1 |"}
+
+    monkeypatch.setitem(figures._FIGURES, "demo_table", figures.Figure("demo_table", "t", (), build))
+    paths = figures.render("demo-table", tmp_path / "figures")  # '-' and '_' are interchangeable
+    assert (tmp_path / "figures" / "demo_table.md") in paths
+    result = ClaimResult(id="demo/t", statement="s.", source="src", kinds=["exact"], tier="fast",
+                         seed=0, status="pass", seconds=0.0, parts={},
+                         figures=["figures/demo_table.md", "figures/demo_table.png"])
+    write_reports(tmp_path, [result], seed=0, tier="fast")
+    assert "| smoothing | 0.5 ± 0.1 |" in (tmp_path / "report.md").read_text()
+    assert "<td>0.5 ± 0.1</td>" in (tmp_path / "report.html").read_text()
