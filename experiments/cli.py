@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from pathlib import Path
 
 from experiments import __version__
 
 __all__ = ["main", "build_parser"]
+
+#: Formats ``experiments.figures._style.save_figure`` can write.
+FIGURE_FORMATS = ("pdf", "png", "svg")
 
 
 def _stderr(msg: str) -> None:
@@ -49,12 +53,26 @@ def cmd_verify(args: argparse.Namespace) -> int:
     results, rendered = [], {}
     interrupted = False
     show_progress = not args.json and not args.no_progress and sys.stderr.isatty()
+    # Ctrl-C is recorded as well as raised: a neural solver catches KeyboardInterrupt and returns
+    # its partial run, so the check may finish (or fail) after the interrupt.  Such a result is
+    # not a finished claim: it is neither kept nor written, and the run stops there.
+    sigint = {"seen": False}
+
+    def on_sigint(signum, frame):
+        sigint["seen"] = True
+        raise KeyboardInterrupt
+
+    try:
+        previous_handler = signal.signal(signal.SIGINT, on_sigint)
+    except ValueError:  # not the main thread: keep the current handler
+        previous_handler = None
     try:
         bar = _progress(claims, len(claims), "verify", show_progress)
         for claim in bar:
             if args.resume:
                 done = load_result(out_dir, claim.id)
-                if done is not None and done.seed == args.seed and done.status != "error":
+                if (done is not None and done.seed == args.seed and done.run_tier == args.tier
+                        and done.status != "error"):
                     results.append(done)
                     continue
             if show_progress:
@@ -74,6 +92,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
                             _stderr(f"  figure {name} failed: {exc!r}")
                             rendered[name] = []
                     result.figures = sorted(set(result.figures) | set(rendered[name]))
+            if sigint["seen"]:
+                raise KeyboardInterrupt  # swallowed inside the check: see on_sigint
             write_claim(out_dir, result)
             results.append(result)
             write_reports(out_dir, results, seed=args.seed, tier=args.tier)
@@ -81,6 +101,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
         interrupted = True
         _stderr(f"\ninterrupted: {len(results)} finished claims kept in {out_dir} "
                 "(rerun with --resume to continue)")
+    finally:
+        if previous_handler is not None:
+            signal.signal(signal.SIGINT, previous_handler)
     write_reports(out_dir, results, seed=args.seed, tier=args.tier)
     if args.json:
         print(json.dumps([r.to_json() for r in results], indent=2))
@@ -135,6 +158,12 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
     names = args.names or [f.name for f in figure_registry.all_figures()]
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    bad = [f for f in formats if f not in FIGURE_FORMATS]
+    if bad or not formats:
+        # checked before rendering anything: a bad entry must not leave some formats written
+        _stderr(f"--format must be a comma-separated list of {', '.join(FIGURE_FORMATS)} "
+                f"(got {args.format!r})")
+        return 2
     status = 0
     for name in _progress(names, len(names), "figures", sys.stderr.isatty()):
         try:
@@ -158,9 +187,7 @@ def cmd_derive(args: argparse.Namespace) -> int:
     try:
         derivation = proofs_check.get(args.id)
     except KeyError as exc:
-        _stderr(str(exc.args[0]))
-        ids = [d.id for d in proofs_check.all_derivations()]
-        _stderr("known derivations:\n  " + "\n  ".join(ids))
+        _stderr(str(exc.args[0]))  # the message already lists the known ids
         return 2
     report = derivation.check()
     print(report.format())

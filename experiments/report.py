@@ -37,6 +37,7 @@ class ClaimResult:
     parts: dict = field(default_factory=dict)  # part name -> Evidence.to_json()
     figures: list = field(default_factory=list)
     error: str = ""
+    run_tier: str = "fast"  # the tier of the run (ctx.tier), which checks may read; `tier` is the claim's
 
     def to_json(self) -> dict:
         return _jsonable(self.__dict__)
@@ -84,6 +85,7 @@ def run_claim(claim: Claim, ctx: Context) -> ClaimResult:
         parts=payload,
         figures=figures,
         error=error,
+        run_tier=ctx.tier,
     )
 
 

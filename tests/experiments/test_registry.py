@@ -126,6 +126,52 @@ class TestCommandLine:
         results = json.loads((tmp_path / "results.json").read_text())
         assert [c["id"] for c in results["claims"]] == ["demo/fails"]
 
+    def test_interrupt_swallowed_by_the_check_stops_the_run(self, fake_registry, tmp_path, monkeypatch,
+                                                            capsys):
+        # A neural solver catches Ctrl-C and returns its partial run: the check then finishes
+        # (here: passes) after the interrupt.  That result must not be recorded, and the run stops.
+        import os
+        import signal
+        import time
+
+        def swallowing(self, ctx):
+            try:
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(5)  # the handler raises KeyboardInterrupt during the sleep
+            except KeyboardInterrupt:
+                pass
+            return {"": Evidence.close(1.0, 1.0, atol=0.0, reason="partial run")}
+
+        monkeypatch.setattr(registry.Claim, "run", swallowing)
+        assert cli.main(["verify", "--out", str(tmp_path), "--no-progress"]) == 130
+        assert json.loads((tmp_path / "results.json").read_text())["claims"] == []
+        assert not (tmp_path / "claims").exists() or not list((tmp_path / "claims").iterdir())
+        # the process' own SIGINT handler is restored afterwards
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+    def test_resume_reruns_claims_finished_at_another_tier(self, fake_registry, tmp_path, monkeypatch,
+                                                           capsys):
+        cli.main(["verify", "--only", "demo/passes", "--out", str(tmp_path)])
+        calls = []
+        original = registry.Claim.run
+        monkeypatch.setattr(registry.Claim, "run", lambda self, ctx: calls.append(self.id) or original(self, ctx))
+        cli.main(["verify", "--only", "demo/passes", "--out", str(tmp_path), "--resume", "--tier", "full"])
+        assert calls == ["demo/passes"]  # checks read ctx.full: a fast result is not a full one
+
+    def test_derive(self, capsys):
+        assert cli.main(["derive", "goodfellow2014/prop1-optimal-discriminator"]) == 0
+        assert "OK: all" in capsys.readouterr().out
+        assert cli.main(["derive", "goodfellow2014/thm1-virtual-training-criterion-broken"]) == 1
+        assert cli.main(["derive", "nope"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("goodfellow2014/prop1-optimal-discriminator") == 1  # listed once
+
+    def test_figures_rejects_unknown_format_before_writing(self, tmp_path, capsys):
+        assert cli.main(["figures", "arjovsky2017_fig1", "--out", str(tmp_path), "--format", "png,foo"]) == 2
+        assert "--format" in capsys.readouterr().err
+        assert not list(tmp_path.iterdir())
+        assert cli.main(["figures", "--out", str(tmp_path), "--format", ","]) == 2
+
     def test_json_output(self, fake_registry, tmp_path, capsys):
         cli.main(["verify", "--only", "demo/passes", "--out", str(tmp_path), "--json"])
         printed = json.loads(capsys.readouterr().out)
