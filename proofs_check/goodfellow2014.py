@@ -11,7 +11,7 @@ Derivations
     with m = (p_data + p_g)/2, eqs. (4)-(6), so C(G) >= -log 4 with equality iff
     p_data = p_g.  Checked on a support of n = 3 atoms (p_i = p_data(x_i), q_i = p_g(x_i)).
 ``goodfellow2014/thm1-virtual-training-criterion-broken`` (example, not verified by default)
-    The same chain with "+ log 2" where the paper has "+ log 4"; the checker must stop there.
+    The same chain with "- log 2" where the paper has "- log 4"; the checker must stop there.
 
 Helpers for claims: :func:`symbolic_optimal_discriminator` (the maximiser found by solving
 h'(y) = 0, not typed in) and :func:`symbolic_c_of_g` (C(G) on n atoms with that maximiser

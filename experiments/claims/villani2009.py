@@ -41,12 +41,12 @@ def kantorovich_duality(ctx: Context):
     res = wasserstein_discrete(uniform, uniform, cost)
     brute = _brute_force_uniform_ot(cost)
 
-    # Random non-uniform measures: dual feasibility and the dual value computed here.
+    # Random non-uniform measures: the dual value a.f + b.g recomputed here.  The potentials are
+    # feasible by construction, so a.f + b.g <= value always; equality is what shows optimality.
     a, b = rng.dirichlet(np.ones(7)), rng.dirichlet(np.ones(5))
     C = rng.uniform(0, 3, size=(7, 5))
     r = wasserstein_discrete(a, b, C)
     dual_value = float(a @ r.f + b @ r.g)
-    violation = float(np.max(r.f[:, None] + r.g[None, :] - C))
     return {
         "exact-vs-brute-force": Evidence.close(
             brute, res.value, atol=LP_ATOL,
@@ -55,9 +55,6 @@ def kantorovich_duality(ctx: Context):
         "exact-duality-gap": Evidence.close(
             float(r.value), dual_value, atol=LP_ATOL,
             reason="primal value vs a.f + b.g recomputed from the returned potentials"),
-        "exact-dual-feasible": Evidence.bound(
-            violation, 0.0, relation="<=", slack=LP_ATOL,
-            reason="max_ij f_i + g_j - C_ij <= 0 up to the LP feasibility tolerance"),
         "exact-marginals": Evidence.close(
             np.concatenate([a, b]), np.concatenate([r.plan.sum(1), r.plan.sum(0)]), atol=LP_ATOL,
             reason="coupling constraints P 1 = a, P^T 1 = b up to the LP feasibility tolerance"),
@@ -74,14 +71,15 @@ def kantorovich_duality(ctx: Context):
 def kantorovich_rubinstein(ctx: Context):
     rng = ctx.rng(0)
     # Two measures on one shared set of points on the line: W1 is known independently
-    # (quantile formula, `wasserstein_1d`) and Lipschitz continuity is checkable on all pairs.
+    # (quantile formula, `wasserstein_1d`).  Dual feasibility and the 1-Lipschitz property of
+    # `.f` hold by construction (c-transforms), so they are unit-tested, not claimed; what can
+    # fail is that the critic attains W1.
     pts = np.sort(rng.normal(size=12))
     a = rng.dirichlet(np.ones(12))
     b = rng.dirichlet(np.ones(12))
     cost = np.abs(pts[:, None] - pts[None, :])
     r = wasserstein_discrete(a, b, cost)
     critic_value = float(a @ r.f - b @ r.f)
-    lipschitz_excess = float(np.max(np.abs(r.f[:, None] - r.f[None, :]) - cost))
     return {
         "exact-vs-quantile-formula": Evidence.close(
             wasserstein_1d(pts, pts, a, b), r.value, atol=LP_ATOL,
@@ -89,7 +87,4 @@ def kantorovich_rubinstein(ctx: Context):
         "exact-critic-value": Evidence.close(
             r.value, critic_value, atol=LP_ATOL,
             reason="E_a f - E_b f of the returned critic vs the primal value"),
-        "exact-critic-1-lipschitz": Evidence.bound(
-            lipschitz_excess, 0.0, relation="<=", slack=LP_ATOL,
-            reason="max_ik |f_i - f_k| - |x_i - x_k| <= 0 up to the LP tolerance"),
     }

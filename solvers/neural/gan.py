@@ -236,6 +236,8 @@ def _draw(sampler: Sampler, n: int, rng: onp.random.Generator, name: str) -> onp
         x = x[:, None]
     if x.ndim != 2 or x.shape[0] != n:
         raise ValueError(f"`{name}` must return an array of shape ({n}, d) (got shape {x.shape})")
+    if not onp.all(onp.isfinite(x)):
+        raise ValueError(f"`{name}` returned non-finite values (NaN or inf)")
     return x
 
 
@@ -343,6 +345,8 @@ def _check_input(params, x, name: str, params_name: str):
         return np.reshape(x, (shape[0], 1))
     if len(shape) != 2 or shape[1] != sizes[0]:
         raise ValueError(f"`{name}` must have shape (n, {sizes[0]}) for `{params_name}` (got shape {shape})")
+    if shape[0] == 0:
+        raise ValueError(f"`{name}` must hold at least one row (got shape {shape})")
     return x
 
 
