@@ -11,8 +11,14 @@ Tests marked ``@pytest.mark.full`` (long neural runs) only run with ``--full``.
 
 import os
 
-import pytest
-from hypothesis import HealthCheck, settings
+# One BLAS thread: the networks and matrices here are small, so a second thread only adds
+# contention (a 10x slow-down was measured on a loaded 2-core machine).  Effective when numpy
+# has not been imported yet, as is the case when pytest loads this file.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
 
 settings.register_profile(
     "ci",

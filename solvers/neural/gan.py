@@ -209,11 +209,14 @@ class GANStreams(NamedTuple):
 def gan_streams(seed: Any) -> GANStreams:
     """Spawn the five independent streams of a run from ``seed``.
 
-    An int or SeedSequence gives the same streams every time; a Generator spawns children
-    from its SeedSequence (so the same fresh Generator gives the same streams).
+    An int or SeedSequence gives the same streams every time (a SeedSequence is copied first:
+    ``SeedSequence.spawn`` advances its counter, which would make a second call with the same
+    object differ); a Generator spawns children from its SeedSequence (so the same fresh
+    Generator gives the same streams).
     """
     if isinstance(seed, onp.random.SeedSequence):
-        children = [onp.random.default_rng(s) for s in seed.spawn(5)]
+        fresh = onp.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size)
+        children = [onp.random.default_rng(s) for s in fresh.spawn(5)]
     else:
         children = as_generator(seed).spawn(5)
     return GANStreams(*children)

@@ -419,3 +419,13 @@ def test_training_validation():
         discriminator_logit({"W": np.zeros((1, 1))}, np.zeros((3, 1)))
     with pytest.raises(ValueError, match="`d_params`"):
         generator_loss(params["g"], init_gan(GANConfig(hidden=(8,)), 2, 0)[0]["d"], np.zeros((3, 1)))
+
+
+def test_gan_streams_from_the_same_seed_sequence_object_repeat():
+    """SeedSequence.spawn advances the object's counter; gan_streams must not depend on it."""
+    from solvers.neural.gan import gan_streams
+
+    ss = np.random.SeedSequence(123)
+    first = [g.random() for g in gan_streams(ss)]
+    second = [g.random() for g in gan_streams(ss)]
+    assert first == second
