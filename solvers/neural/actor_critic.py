@@ -1,0 +1,717 @@
+"""An autograd actor-critic trained inside the stateless GAN MDP (Pfau & Vinyals, 2016).
+
+The environment is :class:`~solvers.problems.stateless_mdp.ContinuousStatelessMDP`: every
+episode has one step; the environment shows either a real sample x ~ p_data (reward r = 1)
+or the actor's action x = μ_θ(z) (reward r = 0).  The learner is written in RL terms:
+
+- **actor** μ_θ : z ∈ ℝᵐ ↦ a ∈ ℝᵈ, a deterministic policy network of a noise input (the
+  actor is *blind*: it never sees the environment's coin), updated pathwise, as in the
+  deterministic policy gradient (Silver et al. 2014, Theorem 1: ∇_θ J = E[∇_θ μ_θ(z) ∇_a
+  Q(a)|_{a = μ_θ(z)}]);
+- **critic** Q_ψ : x ↦ logit of the predicted reward, σ(Q_ψ(x)) ≈ E[r | x];
+- **critic loss** = the cross-entropy Bellman error (Pfau & Vinyals 2016, eq. (8) with 𝒟 the
+  cross-entropy and γ = 0, since the MDP is stateless so the target is the reward itself):
+
+      CE(r ‖ Q) = r·softplus(−Q) + (1 − r)·softplus(Q)  =  −r log σ(Q) − (1 − r) log(1 − σ(Q)),
+
+  averaged over a *stratified* batch of episodes — exactly ``batch_size`` real and
+  ``batch_size`` fake episodes, weighted by the episode law, π/n_real per real and
+  (1 − π)/n_fake per fake episode (π = ``real_prob`` of the MDP; at π = ½ and equal counts
+  this is the plain mean over the 2B episodes);
+- **actor loss** = the critic's verdict on the actor's own (fake) episodes, with the
+  scaling of Pfau & Vinyals' Section 2.3 (the actor receives ∂𝒟/∂Q · ∂Q/∂a):
+
+  ``"minimax"``  ℓ_A(θ) = −mean_fake CE(0 ‖ Q_ψ(μ_θ(z)))  (ascend the critic's Bellman error
+  on the label "fake": the cross-entropy divergence to target 0),
+  ``"log_q"``    ℓ_A(θ) = −mean_fake log σ(Q_ψ(μ_θ(z))) = mean_fake CE(1 ‖ Q)  (the "log Q"
+  variant, which keeps a gradient when the critic is confident).
+
+  Real episodes give the actor no gradient: they are masked out of its objective (Pfau &
+  Vinyals: "if the environment shows a real image, the actor's parameters should not be
+  updated"); their x does not depend on θ anyway.
+
+Correspondence with the GAN (checked by ``tests/solvers/test_neural_actor_critic.py`` and the
+claim ``pfau2016/neural-actor-critic-equals-gan``, not assumed here): actor = generator,
+critic = discriminator logit, ``"minimax"`` = the minimax generator loss, ``"log_q"`` = the
+non-saturating one.
+
+The factor of two in the critic loss
+------------------------------------
+The GAN discriminator minimises L_D = mean_real softplus(−f) + mean_fake softplus(f), a *sum*
+of two means.  The critic's stratified Bellman error at π = ½ is ½·mean_real + ½·mean_fake
+= L_D / 2: it estimates the expected per-episode loss, which is the natural RL quantity.  The
+critic therefore minimises ``critic_loss_scale`` × Bellman error, and the default scale 2 =
+1/π (at π = ½) makes its gradient the discriminator's.  Why scale instead of relying on the
+optimiser: Adam is invariant to a constant scale c of the loss only up to ε,
+
+    (c m̂) / (√(c² v̂) + ε) = m̂ / (√v̂ + ε/c),
+
+so an unscaled critic would run Adam with ε_eff = 2ε — a relative change of order ε/√v̂ per
+step (1e-8 / 1e-3 ≈ 1e-5 for gradients of size 1e-3), far above 1e-8 after a few steps; for
+SGD or momentum the scale is plainly the step size.  Scaling by 2 is exact in binary floating
+point (a power of two), and so are the per-episode weights ½/B = (1/B)/2, so the scaled
+critic gradient equals the discriminator gradient bit for bit whenever the two are computed
+in the same summation order — this is what makes trajectory equality hold to 1e-8 (in fact
+exactly).  Any other ``critic_loss_scale`` is allowed (e.g. 1 for the plain Bellman error).
+
+Random numbers
+--------------
+For the same seed the actor-critic consumes exactly the random numbers of
+:func:`solvers.neural.gan.train_gan`: the five streams of :func:`solvers.neural.gan.gan_streams`
+(the only object reused from the GAN module, besides the generic :mod:`~solvers.neural.mlp`
+and :mod:`~solvers.neural.optim` blocks); per step, ``k·B`` real samples in one call of the
+MDP's ``sample_data`` on the data stream and noise ``standard_normal((k + 1, B, m))`` on the
+noise stream (the layout of :func:`solvers.neural.gan.sample_gan_batch`); initial weights from
+:func:`~solvers.neural.mlp.init_mlp` on the ``init_g`` / ``init_d`` streams.  No loss, gradient
+or update of :mod:`solvers.neural.gan` is called: the comparison with the GAN is between two
+implementations.
+
+One step (k = ``n_critic_steps``, episodes from ``mdp.episodes(actions, real_x)``, real first):
+
+- ``"alternating"``: k critic steps, step i on the episodes (x_real[i], μ(z[i])); then one actor
+  step on the fresh actions μ(z[k]) against the updated critic;
+- ``"simultaneous"``: k − 1 critic steps, then the last critic gradient and the actor gradient
+  are taken at the same (θ, ψ) and applied together.
+
+Sources: Pfau & Vinyals (2016), "Connecting Generative Adversarial Networks and Actor-Critic
+Methods", Section 2.3 and eqs. (8)-(9) (Section 2.2); Silver et al. (2014), "Deterministic
+Policy Gradient Algorithms", Theorem 1; Goodfellow et al. (2014), Algorithm 1 (the update order).
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import autograd.numpy as np
+import numpy as onp
+from autograd import make_vjp, value_and_grad
+from tqdm.auto import tqdm
+
+from solvers.neural.gan import GANConfig, gan_streams
+from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, init_mlp, mlp_apply, mlp_sizes
+from solvers.neural.optim import OPTIMISERS, make_optimiser, tree_flatten, tree_leaves, \
+    tree_structure, tree_unflatten
+from solvers.problems.stateless_mdp import ContinuousStatelessMDP, Episodes
+from theory._validation import as_generator, check_in, check_int, check_positive, check_unit_interval
+
+__all__ = [
+    "ACTOR_OBJECTIVES",
+    "SCHEMES",
+    "ActorCriticConfig",
+    "ActorCriticResult",
+    "init_actor_critic",
+    "actor_action",
+    "critic_q",
+    "cross_entropy_bellman_error",
+    "critic_loss",
+    "actor_loss",
+    "dpg_actor_gradient",
+    "actor_critic_update",
+    "train_actor_critic",
+]
+
+ACTOR_OBJECTIVES = ("minimax", "log_q")
+SCHEMES = ("alternating", "simultaneous")
+
+#: GAN generator loss -> actor objective.
+_FROM_GENERATOR_LOSS = {"minimax": "minimax", "non_saturating": "log_q"}
+
+
+# ---------------------------------------------------------------------------------------------
+# configuration
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActorCriticConfig:
+    """Hyperparameters of the actor-critic in the stateless MDP.
+
+    Parameters
+    ----------
+    latent_dim : int >= 1
+        Dimension m of the actor's noise input z ~ N(0, I_m).
+    hidden : tuple of int
+        Hidden widths of actor and critic ((64, 64) = "2x64").
+    activation : {"tanh", "relu", "leaky_relu", "elu", "softplus"}
+    lr_actor, lr_critic : float > 0
+        Step sizes.
+    optimiser : {"sgd", "momentum", "rmsprop", "adam"}
+        Optimiser of both; ``optimiser_kwargs`` (dict or pairs) go to its constructor.
+    batch_size : int >= 1
+        B: each critic batch holds B real and B fake episodes; the actor acts in B episodes.
+    n_critic_steps : int >= 1
+        k, critic updates per actor update.
+    actor_objective : {"minimax", "log_q"}
+        See the module docstring.
+    scheme : {"alternating", "simultaneous"}
+    init_scale : {"glorot", "he", "lecun"} or float
+    critic_loss_scale : float > 0
+        The critic minimises this multiple of the stratified Bellman error; 2 (= 1/π at
+        π = ½) makes it the GAN discriminator loss exactly (module docstring).
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the offending field.
+    """
+
+    latent_dim: int = 1
+    hidden: tuple = (64, 64)
+    activation: str = "tanh"
+    lr_actor: float = 1e-3
+    lr_critic: float = 1e-3
+    optimiser: str = "adam"
+    optimiser_kwargs: Any = ()
+    batch_size: int = 256
+    n_critic_steps: int = 1
+    actor_objective: str = "log_q"
+    scheme: str = "alternating"
+    init_scale: Any = "glorot"
+    critic_loss_scale: float = 2.0
+
+    def __post_init__(self) -> None:
+        check_int(self.latent_dim, "latent_dim", minimum=1)
+        if isinstance(self.hidden, (str, bytes)) or not isinstance(self.hidden, Sequence):
+            raise TypeError(f"`hidden` must be a sequence of ints, got {type(self.hidden).__name__}")
+        object.__setattr__(self, "hidden",
+                           tuple(check_int(h, f"hidden[{i}]", minimum=1) for i, h in enumerate(self.hidden)))
+        check_in(self.activation, "activation", tuple(ACTIVATIONS))
+        check_positive(self.lr_actor, "lr_actor")
+        check_positive(self.lr_critic, "lr_critic")
+        check_in(self.optimiser, "optimiser", tuple(OPTIMISERS))
+        kwargs = self.optimiser_kwargs
+        if isinstance(kwargs, dict):
+            kwargs = tuple(sorted(kwargs.items()))
+        try:
+            kwargs = tuple((str(k), v) for k, v in kwargs)
+        except (TypeError, ValueError):
+            raise TypeError("`optimiser_kwargs` must be a dict or a sequence of (name, value) pairs") from None
+        object.__setattr__(self, "optimiser_kwargs", kwargs)
+        check_int(self.batch_size, "batch_size", minimum=1)
+        check_int(self.n_critic_steps, "n_critic_steps", minimum=1)
+        check_in(self.actor_objective, "actor_objective", ACTOR_OBJECTIVES)
+        check_in(self.scheme, "scheme", SCHEMES)
+        if isinstance(self.init_scale, str):
+            check_in(self.init_scale, "init_scale", INIT_SCALES)
+        else:
+            check_positive(self.init_scale, "init_scale")
+        check_positive(self.critic_loss_scale, "critic_loss_scale")
+        try:
+            _optimisers(self)
+        except ValueError as exc:
+            raise ValueError(f"`optimiser_kwargs` rejected by {self.optimiser!r}: {exc}") from None
+
+    @classmethod
+    def from_gan_config(cls, config: GANConfig, **overrides: Any) -> "ActorCriticConfig":
+        """The actor-critic reading of a GAN configuration.
+
+        generator → actor (``lr_g`` → ``lr_actor``), discriminator → critic (``lr_d`` →
+        ``lr_critic``, ``n_disc_steps`` → ``n_critic_steps``), ``generator_loss``
+        ``"minimax"`` → ``actor_objective="minimax"``, ``"non_saturating"`` → ``"log_q"``;
+        ``critic_loss_scale`` = 2.  ``overrides`` replace any field afterwards.
+        """
+        if not isinstance(config, GANConfig):
+            raise TypeError(f"`config` must be a GANConfig, got {type(config).__name__}")
+        fields = dict(
+            latent_dim=config.latent_dim, hidden=config.hidden, activation=config.activation,
+            lr_actor=config.lr_g, lr_critic=config.lr_d, optimiser=config.optimiser,
+            optimiser_kwargs=config.optimiser_kwargs, batch_size=config.batch_size,
+            n_critic_steps=config.n_disc_steps,
+            actor_objective=_FROM_GENERATOR_LOSS[config.generator_loss], scheme=config.scheme,
+            init_scale=config.init_scale, critic_loss_scale=2.0,
+        )
+        fields.update(overrides)
+        return cls(**fields)
+
+    def to_json(self) -> dict:
+        """JSON-ready dict of the fields."""
+        return {
+            "latent_dim": self.latent_dim, "hidden": list(self.hidden), "activation": self.activation,
+            "lr_actor": self.lr_actor, "lr_critic": self.lr_critic, "optimiser": self.optimiser,
+            "optimiser_kwargs": dict(self.optimiser_kwargs), "batch_size": self.batch_size,
+            "n_critic_steps": self.n_critic_steps, "actor_objective": self.actor_objective,
+            "scheme": self.scheme, "init_scale": self.init_scale,
+            "critic_loss_scale": self.critic_loss_scale,
+        }
+
+
+@functools.lru_cache(maxsize=64)
+def _optimisers(config: ActorCriticConfig):
+    """``(opt_actor, opt_critic)``, both descending."""
+    kwargs = dict(config.optimiser_kwargs)
+    try:
+        return (make_optimiser(config.optimiser, config.lr_actor, **kwargs),
+                make_optimiser(config.optimiser, config.lr_critic, **kwargs))
+    except TypeError as exc:
+        if "keyword" in str(exc):
+            raise TypeError(f"`optimiser_kwargs` not accepted by {config.optimiser!r}: {exc}") from None
+        raise
+
+
+def _check_config(config: Any) -> ActorCriticConfig:
+    if isinstance(config, GANConfig):
+        return ActorCriticConfig.from_gan_config(config)
+    if not isinstance(config, ActorCriticConfig):
+        raise TypeError(f"`config` must be an ActorCriticConfig (or a GANConfig), got {type(config).__name__}")
+    return config
+
+
+def _as_mdp(data: Any) -> ContinuousStatelessMDP:
+    if isinstance(data, ContinuousStatelessMDP):
+        return data
+    try:
+        return ContinuousStatelessMDP(data)
+    except TypeError:
+        raise TypeError("`data` must be a ContinuousStatelessMDP, an object with .sample(n, seed) "
+                        f"or a callable (n, rng) -> (n, d), got {type(data).__name__}") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# networks
+# ---------------------------------------------------------------------------------------------
+
+
+def init_actor_critic(config: ActorCriticConfig, data_dim: int, seed: Any) -> tuple[dict, dict]:
+    """Initial actor and critic parameters and optimiser states.
+
+    Source: Glorot & Bengio (2010), eq. (16) for the default weight scale
+    (:func:`solvers.neural.mlp.init_mlp`).
+
+    Parameters
+    ----------
+    config : ActorCriticConfig (or GANConfig)
+    data_dim : int >= 1
+        d, the dimension of the MDP's observations and actions.
+    seed : int, SeedSequence or Generator
+        The actor is drawn from the ``init_g`` and the critic from the ``init_d`` stream of
+        :func:`solvers.neural.gan.gan_streams` (so the initial networks are the GAN's).
+
+    Returns
+    -------
+    params : dict
+        ``{"actor": MLP (m, *hidden, d), "critic": MLP (d, *hidden, 1)}``.
+    opt_states : dict
+        ``{"actor": OptState, "critic": OptState}``.
+    """
+    config = _check_config(config)
+    d = check_int(data_dim, "data_dim", minimum=1)
+    return _init(config, d, gan_streams(seed))
+
+
+def _init(config, d, streams):
+    params = {
+        "actor": init_mlp((config.latent_dim, *config.hidden, d), streams.init_g, scale=config.init_scale),
+        "critic": init_mlp((d, *config.hidden, 1), streams.init_d, scale=config.init_scale),
+    }
+    opt_a, opt_c = _optimisers(config)
+    return params, {"actor": opt_a.init(params["actor"]), "critic": opt_c.init(params["critic"])}
+
+
+def actor_action(actor_params: list, z, *, activation: str = "tanh"):
+    """The deterministic policy's actions a = μ_θ(z), shape (n, d) for z of shape (n, m).
+
+    Source: Silver et al. (2014), Section 3 (a deterministic policy μ_θ); its input here is
+    the blind actor's noise (Pfau & Vinyals 2016, Section 2.3).
+    """
+    return mlp_apply(actor_params, z, activation=activation)
+
+
+def critic_q(critic_params: list, x, *, activation: str = "tanh"):
+    """The critic's logit Q_ψ(x), shape (n,); σ(Q_ψ(x)) is the predicted reward.
+
+    Source: Pfau & Vinyals (2016), Section 2.3 (the critic predicts the reward of the shown x).
+    """
+    return np.reshape(mlp_apply(critic_params, x, activation=activation), (-1,))
+
+
+def cross_entropy_bellman_error(q, reward):
+    """Per-episode cross-entropy Bellman error CE(r ‖ Q), shape (n,).
+
+    CE(r ‖ Q) = r·softplus(−Q) + (1 − r)·softplus(Q) = −r log σ(Q) − (1 − r) log(1 − σ(Q)).
+
+    In a one-step (stateless) episode the Bellman target r + γ Q(s', a') is the reward r
+    itself.  Stable for any finite logit; ``reward`` may be soft (label smoothing).
+
+    Source: Pfau & Vinyals (2016), eq. (8) with 𝒟 the cross-entropy (Section 2.3: "the
+    cross-entropy should be used to match the GAN loss").
+
+    Parameters
+    ----------
+    q : array, shape (n,)
+        Critic logits.
+    reward : array, shape (n,)
+        Rewards (targets) in [0, 1].
+    """
+    return reward * np.logaddexp(0.0, -q) + (1.0 - reward) * np.logaddexp(0.0, q)
+
+
+def _episode_weights(is_real: onp.ndarray, real_prob: float) -> onp.ndarray:
+    """Stratified weights: π/n_real on real, (1 − π)/n_fake on fake episodes (sum 1 when
+    both strata are present)."""
+    n_r = int(onp.count_nonzero(is_real))
+    n_f = is_real.shape[0] - n_r
+    w = onp.zeros(is_real.shape[0])
+    if n_r:
+        w[is_real] = real_prob / n_r
+    if n_f:
+        w[~is_real] = (1.0 - real_prob) / n_f
+    return w
+
+
+def _actor_weights(is_real: onp.ndarray) -> onp.ndarray:
+    """1/n_fake on the actor's own episodes, 0 on real ones."""
+    n_f = is_real.shape[0] - int(onp.count_nonzero(is_real))
+    return onp.where(is_real, 0.0, 1.0 / max(n_f, 1))
+
+
+def _critic_objective(critic, x, reward, weight, act):
+    q = np.reshape(mlp_apply(critic, x, activation=act), (-1,))
+    return np.sum(weight * cross_entropy_bellman_error(q, reward))
+
+
+def _actor_objective(x, critic, is_fake_weight, kind, act):
+    q = np.reshape(mlp_apply(critic, x, activation=act), (-1,))
+    if kind == "minimax":
+        # ascend the critic's cross-entropy to the target "fake" (r = 0)
+        return -np.sum(is_fake_weight * cross_entropy_bellman_error(q, 0.0))
+    # "log Q": maximise log σ(Q) = −CE(1 ‖ Q)
+    return np.sum(is_fake_weight * cross_entropy_bellman_error(q, 1.0))
+
+
+def _check_episodes(episodes: Any) -> Episodes:
+    if not isinstance(episodes, Episodes):
+        raise TypeError(f"`episodes` must be an Episodes record, got {type(episodes).__name__}")
+    if episodes.x.ndim != 2 or not onp.issubdtype(episodes.x.dtype, onp.floating):
+        raise ValueError(f"`episodes.x` must be real points of shape (n, d) (got {episodes.x.shape})")
+    return episodes
+
+
+def critic_loss(critic_params: list, episodes: Episodes, *, real_prob: float = 0.5,
+                activation: str = "tanh"):
+    """The critic's stratified cross-entropy Bellman error on a batch of episodes.
+
+    L_C(ψ) = Σ_real (π/n_real) CE(r ‖ Q_ψ(x)) + Σ_fake ((1 − π)/n_fake) CE(r ‖ Q_ψ(x)),
+
+    an unbiased estimate of E_episode CE(r ‖ Q_ψ(x)) under the MDP's episode law (real with
+    probability π).  At π = ½ with n_real = n_fake it is the plain mean over the episodes.
+
+    Source: Pfau & Vinyals (2016), eq. (8)/(9) (critic objective F) with 𝒟 = cross-entropy,
+    γ = 0, Section 2.3.
+
+    Parameters
+    ----------
+    critic_params : list of layer dicts
+    episodes : Episodes
+        ``x`` (n, d), ``reward`` (n,), ``is_real`` (n,).
+    real_prob : float in [0, 1], keyword-only
+        π, the MDP's probability of a real episode.
+    activation : str, keyword-only
+
+    Returns
+    -------
+    float (an autograd box when traced)
+    """
+    episodes = _check_episodes(episodes)
+    rho = check_unit_interval(real_prob, "real_prob")
+    check_in(activation, "activation", tuple(ACTIVATIONS))
+    weight = _episode_weights(episodes.is_real, rho)
+    return _critic_objective(critic_params, episodes.x, episodes.reward, weight, activation)
+
+
+def actor_loss(actor_params: list, critic_params: list, z, *, objective: str = "log_q",
+               activation: str = "tanh"):
+    """The actor's loss on its own episodes x = μ_θ(z), a function of θ.
+
+    ``"minimax"``: −mean CE(0 ‖ Q_ψ(μ_θ(z))) = −mean softplus(Q);
+    ``"log_q"``:   −mean log σ(Q_ψ(μ_θ(z))) = mean softplus(−Q).
+
+    Source: Pfau & Vinyals (2016), eq. (9) (actor objective f through the critic) and
+    Section 2.3 (the ∂𝒟/∂Q scaling; the generator's alternative loss).
+
+    Parameters
+    ----------
+    actor_params, critic_params : lists of layer dicts
+    z : array, shape (n, m)
+    objective : {"minimax", "log_q"}, keyword-only
+    activation : str, keyword-only
+    """
+    check_in(objective, "objective", ACTOR_OBJECTIVES)
+    check_in(activation, "activation", tuple(ACTIVATIONS))
+    x = actor_action(actor_params, z, activation=activation)
+    if mlp_sizes(critic_params)[0] != onp.shape(x)[1]:
+        raise ValueError("`actor_params` output width must equal `critic_params` input width")
+    weight = onp.full(onp.shape(x)[0], 1.0 / max(onp.shape(x)[0], 1))
+    return _actor_objective(x, critic_params, weight, objective, activation)
+
+
+_critic_value_and_grad = value_and_grad(_critic_objective)
+_action_value_and_grad = value_and_grad(_actor_objective)
+
+
+def dpg_actor_gradient(actor_params: list, critic_params: list, z, episodes: Episodes, *,
+                       objective: str = "log_q", activation: str = "tanh") -> tuple[float, list]:
+    """The actor's loss and its deterministic policy gradient on the actor's episodes.
+
+    ∇_θ ℓ_A = Σ_fake w_i ∇_θ μ_θ(z_i)ᵀ ∇_a φ(Q_ψ(a))|_{a = x_i},   w_i = 1/n_fake,
+
+    with φ the per-episode objective of ``objective``; real episodes get weight 0 (the actor
+    learns nothing when the environment shows a real sample).
+
+    Source: Silver et al. (2014), Theorem 1 (deterministic policy gradient); Pfau & Vinyals
+    (2016), Section 2.3.
+
+    Parameters
+    ----------
+    actor_params, critic_params : lists of layer dicts
+    z : array, shape (n_fake, m)
+        The noise that produced the fake episodes, in their episode order.
+    episodes : Episodes
+        Episodes whose fake rows are μ_θ(z) (e.g. from ``mdp.episodes(μ_θ(z), real_x)``).
+
+    Returns
+    -------
+    loss : float
+    grad : list of layer dicts, like ``actor_params``
+    """
+    episodes = _check_episodes(episodes)
+    check_in(objective, "objective", ACTOR_OBJECTIVES)
+    check_in(activation, "activation", tuple(ACTIVATIONS))
+    z = onp.asarray(z, dtype=onp.float64)
+    if z.ndim != 2 or z.shape[0] != episodes.n_fake:
+        raise ValueError(f"`z` must have shape ({episodes.n_fake}, m), one row per fake episode "
+                         f"(got shape {z.shape})")
+    return _dpg(actor_params, critic_params, z, episodes, objective, activation)
+
+
+def _dpg(actor, critic, z, episodes, kind, act):
+    loss, d_action = _action_value_and_grad(episodes.x, critic, _actor_weights(episodes.is_real), kind, act)
+    vjp, _ = make_vjp(lambda th: mlp_apply(th, z, activation=act))(actor)
+    return float(loss), vjp(d_action[~episodes.is_real])
+
+
+# ---------------------------------------------------------------------------------------------
+# one update
+# ---------------------------------------------------------------------------------------------
+
+
+def _apply(opt, params, grads, state):
+    structure = tree_structure(params)
+    new, state = opt.update_leaves(tree_leaves(grads), state, tree_leaves(params))
+    return tree_unflatten(structure, new), state
+
+
+def _critic_grad(mdp, params, x_real, z, config):
+    actions = mlp_apply(params["actor"], z, activation=config.activation)
+    ep = mdp.episodes(actions, x_real)
+    weight = _episode_weights(ep.is_real, mdp.real_prob) * config.critic_loss_scale
+    loss, g = _critic_value_and_grad(params["critic"], ep.x, ep.reward, weight, config.activation)
+    return float(loss) / config.critic_loss_scale, g
+
+
+def _actor_grad(mdp, params, z, config):
+    actions = mlp_apply(params["actor"], z, activation=config.activation)
+    ep = mdp.episodes(actions, onp.zeros((0, actions.shape[1])))  # the actor's own episodes
+    return _dpg(params["actor"], params["critic"], z, ep, config.actor_objective, config.activation)
+
+
+def actor_critic_update(params: dict, opt_states: dict, x_real, z, config: ActorCriticConfig,
+                        mdp: ContinuousStatelessMDP) -> tuple[dict, dict, tuple[float, float]]:
+    """One training step on explicit real samples and noise.
+
+    ψ ← opt_C(ψ, s ∇_ψ L_C) (k times, s = ``critic_loss_scale``), θ ← opt_A(θ, ∇_θ ℓ_A), in
+    the order of ``config.scheme`` (module docstring).
+
+    Source: Pfau & Vinyals (2016), Section 2.3; Silver et al. (2014), Theorem 1.
+
+    Parameters
+    ----------
+    params : dict ``{"actor": ..., "critic": ...}``
+    opt_states : dict ``{"actor": OptState, "critic": OptState}``
+    x_real : ndarray, shape (k, B, d)
+        Real samples of the k critic batches.
+    z : ndarray, shape (k + 1, B, m)
+        z[i] drives the actor's episodes of critic batch i; z[k] those of the actor step.
+    config : ActorCriticConfig
+    mdp : ContinuousStatelessMDP
+        Packs (real samples, actions) into episodes; its ``real_prob`` weights the strata.
+
+    Returns
+    -------
+    params, opt_states : new dicts
+    losses : (float, float)
+        The last critic Bellman error (unscaled) and the actor loss, each at the parameters
+        its gradient was taken at.
+    """
+    config = _check_config(config)
+    if not isinstance(mdp, ContinuousStatelessMDP):
+        raise TypeError(f"`mdp` must be a ContinuousStatelessMDP, got {type(mdp).__name__}")
+    k = config.n_critic_steps
+    x_real = onp.asarray(x_real, dtype=onp.float64)
+    z = onp.asarray(z, dtype=onp.float64)
+    if x_real.ndim != 3 or x_real.shape[0] != k:
+        raise ValueError(f"`x_real` must have shape ({k}, B, d) (got shape {x_real.shape})")
+    if z.ndim != 3 or z.shape[0] != k + 1 or z.shape[2] != config.latent_dim:
+        raise ValueError(f"`z` must have shape ({k + 1}, B, {config.latent_dim}) (got shape {z.shape})")
+    return _update(params, opt_states, x_real, z, config, mdp)
+
+
+def _update(params, opt_states, x_real, z, config, mdp):
+    opt_a, opt_c = _optimisers(config)
+    k = config.n_critic_steps
+    state_a, state_c = opt_states["actor"], opt_states["critic"]
+    n_first = k if config.scheme == "alternating" else k - 1
+    c_loss = float("nan")
+    for i in range(n_first):
+        c_loss, g = _critic_grad(mdp, params, x_real[i], z[i], config)
+        new_c, state_c = _apply(opt_c, params["critic"], g, state_c)
+        params = {"actor": params["actor"], "critic": new_c}
+    if config.scheme == "alternating":
+        a_loss, g_a = _actor_grad(mdp, params, z[k], config)
+        new_a, state_a = _apply(opt_a, params["actor"], g_a, state_a)
+        params = {"actor": new_a, "critic": params["critic"]}
+    else:
+        c_loss, g_c = _critic_grad(mdp, params, x_real[k - 1], z[k - 1], config)
+        a_loss, g_a = _actor_grad(mdp, params, z[k], config)
+        new_c, state_c = _apply(opt_c, params["critic"], g_c, state_c)
+        new_a, state_a = _apply(opt_a, params["actor"], g_a, state_a)
+        params = {"actor": new_a, "critic": new_c}
+    return params, {"actor": state_a, "critic": state_c}, (c_loss, a_loss)
+
+
+# ---------------------------------------------------------------------------------------------
+# training loop
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ActorCriticResult:
+    """Outcome of :func:`train_actor_critic`.
+
+    ``critic_loss[t]`` (the unscaled stratified Bellman error) and ``actor_loss[t]`` belong to
+    step t; ``steps`` lists the recorded numbers of completed steps (0 = initial) and
+    ``actor_trajectory[j]`` / ``critic_trajectory[j]`` the flattened parameters (leaf order
+    of :func:`solvers.neural.optim.tree_flatten`) after ``steps[j]`` steps.
+    """
+
+    config: ActorCriticConfig
+    params: dict
+    opt_states: dict
+    critic_loss: onp.ndarray
+    actor_loss: onp.ndarray
+    steps: onp.ndarray
+    actor_trajectory: onp.ndarray
+    critic_trajectory: onp.ndarray
+    n_steps: int = 0
+    n_steps_requested: int = 0
+    interrupted: bool = False
+    seconds: float = 0.0
+
+    @property
+    def steps_per_second(self) -> float:
+        return self.n_steps / self.seconds if self.seconds > 0 else float("nan")
+
+    def sample(self, n: int, seed: Any) -> onp.ndarray:
+        """n actions μ_θ(z), z ~ N(0, I), of the final actor; shape (n, d)."""
+        n = check_int(n, "n", minimum=1)
+        z = as_generator(seed).standard_normal((n, self.config.latent_dim))
+        return actor_action(self.params["actor"], z, activation=self.config.activation)
+
+    def predicted_reward(self, x) -> onp.ndarray:
+        """σ(Q_ψ(x)) of the final critic, shape (n,)."""
+        q = critic_q(self.params["critic"], x, activation=self.config.activation)
+        return onp.exp(-onp.logaddexp(0.0, -q))
+
+    def to_json(self) -> dict:
+        return {
+            "config": self.config.to_json(), "n_steps": self.n_steps,
+            "n_steps_requested": self.n_steps_requested, "interrupted": self.interrupted,
+            "seconds": self.seconds, "critic_loss": self.critic_loss.tolist(),
+            "actor_loss": self.actor_loss.tolist(), "steps": self.steps.tolist(),
+        }
+
+
+def train_actor_critic(data: Any, config: ActorCriticConfig | GANConfig, n_steps: int, seed: Any, *,
+                       snapshot_every: int | None = None, callback: Callable | None = None,
+                       progress: bool = False) -> ActorCriticResult:
+    """Train the actor-critic for ``n_steps`` steps inside the stateless GAN MDP.
+
+    Source: Pfau & Vinyals (2016), Section 2.3; Silver et al. (2014), Theorem 1.
+
+    Parameters
+    ----------
+    data : ContinuousStatelessMDP, GaussianMixture-like or callable
+        The MDP, or its data distribution (then ``ContinuousStatelessMDP(data)``, π = ½).
+    config : ActorCriticConfig, or a GANConfig (read through ``from_gan_config``)
+    n_steps : int >= 0
+    seed : int, SeedSequence or Generator
+        Streams of :func:`solvers.neural.gan.gan_streams` (module docstring, "Random numbers").
+        A SeedSequence or Generator is *spawned from*, which advances it: to rerun (or to run
+        the GAN) with the same streams, pass an int or a fresh object.
+    snapshot_every : int >= 1 or None, keyword-only
+        Record the flattened parameters after 0, k, 2k, ... completed steps and after the
+        last one; ``None`` records only the initial and the last parameters.
+    callback : callable, keyword-only
+        ``callback(step, params, losses)`` after every completed step (``step`` from 1).
+    progress : bool, keyword-only
+        Show a tqdm progress bar.
+
+    Returns
+    -------
+    ActorCriticResult
+        On Ctrl-C the partial result, ``interrupted=True``, with the last completed step's
+        parameters (and that step recorded in the trajectory).
+    """
+    config = _check_config(config)
+    mdp = _as_mdp(data)
+    n_steps = check_int(n_steps, "n_steps", minimum=0)
+    every = None if snapshot_every is None else check_int(snapshot_every, "snapshot_every", minimum=1)
+    if callback is not None and not callable(callback):
+        raise TypeError("`callback` must be callable")
+    streams = gan_streams(seed)
+    d = mdp.sample_data(1, onp.random.default_rng(0)).shape[1]  # probe d without touching streams
+    params, opt_states = _init(config, d, streams)
+    k, b, m = config.n_critic_steps, config.batch_size, config.latent_dim
+
+    steps, actor_traj, critic_traj = [], [], []
+
+    def record(step, p):
+        steps.append(step)
+        actor_traj.append(tree_flatten(p["actor"])[0])
+        critic_traj.append(tree_flatten(p["critic"])[0])
+
+    record(0, params)
+    c_hist = onp.zeros(n_steps)
+    a_hist = onp.zeros(n_steps)
+    done = (0, params, opt_states)
+    interrupted = False
+    start = time.perf_counter()
+    bar = tqdm(total=n_steps, disable=not progress, desc="actor-critic", leave=False)
+    try:
+        for t in range(n_steps):
+            x_real = mdp.sample_data(k * b, streams.data).reshape(k, b, d)
+            z = streams.noise.standard_normal((k + 1, b, m))
+            new_params, new_states, (c_l, a_l) = _update(done[1], done[2], x_real, z, config, mdp)
+            c_hist[t], a_hist[t] = c_l, a_l
+            done = (t + 1, new_params, new_states)
+            if every is not None and (t + 1) % every == 0:
+                record(t + 1, new_params)
+            if callback is not None:
+                callback(t + 1, new_params, (c_l, a_l))
+            bar.update(1)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        bar.close()
+    seconds = time.perf_counter() - start
+    n_done = done[0]
+    if steps[-1] != n_done:
+        record(n_done, done[1])
+    return ActorCriticResult(
+        config=config, params=done[1], opt_states=done[2], critic_loss=c_hist[:n_done],
+        actor_loss=a_hist[:n_done], steps=onp.asarray(steps, dtype=int),
+        actor_trajectory=onp.stack(actor_traj), critic_trajectory=onp.stack(critic_traj),
+        n_steps=n_done, n_steps_requested=n_steps, interrupted=interrupted, seconds=seconds)

@@ -1,0 +1,366 @@
+"""Tests for solvers.neural.actor_critic: the actor-critic in the stateless GAN MDP.
+
+- trajectory equality with the neural GAN (``solvers.neural.gan.train_gan``, an independent
+  implementation read through its callback) from the same seed: 200 steps, 2x64 tanh, Adam,
+  both schemes, both actor objectives; and a Hypothesis property over small configurations
+  (every optimiser, activation, batch size, number of critic steps);
+- the comparison can fail: a mismatched actor objective and the unscaled critic loss (Adam's ε
+  doubled) move the trajectory by far more than the tolerance, while a 1-ulp nudge of the data
+  stays at rounding level (no chaotic amplification within 200 steps);
+- the pieces against their definitions: the cross-entropy Bellman error against scipy's
+  log-sigmoid, the stratified critic loss against a hand-weighted sum, the deterministic
+  policy gradient against central finite differences;
+- recording, interruption, determinism, validation.
+"""
+
+import dataclasses
+import json
+import warnings
+
+import autograd
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.special import log_expit
+
+from solvers.neural.actor_critic import (
+    ActorCriticConfig,
+    actor_action,
+    actor_critic_update,
+    actor_loss,
+    critic_loss,
+    critic_q,
+    cross_entropy_bellman_error,
+    dpg_actor_gradient,
+    init_actor_critic,
+    train_actor_critic,
+)
+from solvers.neural.gan import GANConfig, init_gan, train_gan
+from solvers.neural.optim import tree_equal, tree_flatten
+from solvers.problems.mixtures import mixture_1d, ring_of_gaussians
+from solvers.problems.stateless_mdp import ContinuousStatelessMDP, Episodes
+from tests.tolerances import FLOAT_ATOL, FLOAT_RTOL
+
+#: Relative parameter gap allowed between the actor-critic and the GAN at every step.  Both
+#: perform the same float operations up to exact power-of-two rescalings, so the measured gap
+#: is 0; rounding-level differences (a 1-ulp change of every real sample) grow to only ~1e-15
+#: over 2,000 steps here (ULP_GROWTH_MAX below), so 1e-8 leaves 7 orders of margin.
+TRAJECTORY_RTOL = 1e-8
+#: A deliberately different learner must leave the GAN trajectory by at least 100x the
+#: tolerance within 200 steps (measured: 6e-3 for the swapped objective, 8e-5 for Adam's ε
+#: doubled, both at seed 5).
+DIVERGENCE_MIN = 100 * TRAJECTORY_RTOL
+#: Rounding differences must not be amplified chaotically over 200 steps (measured ~8e-16).
+ULP_GROWTH_MAX = 1e-12
+#: Central finite differences of the actor loss, step 1e-6: truncation O(h²) ~ 1e-12 times
+#: third derivatives, rounding ~ 1e-16/1e-6 = 1e-10 relative to the loss.
+FD_RTOL = 1e-6
+
+_DATA = mixture_1d([-2.0, 2.0], [0.5, 0.5])
+_BASE = GANConfig(hidden=(64, 64), activation="tanh", optimiser="adam", optimiser_kwargs={"b1": 0.5},
+                  lr_g=2e-4, lr_d=1e-3, batch_size=128)
+_N_STEPS = 200
+_SEED = 5
+
+
+def _gan_path(data, config, n_steps, seed):
+    g, d = [], []
+
+    def record(step, params, losses):
+        g.append(tree_flatten(params["g"])[0])
+        d.append(tree_flatten(params["d"])[0])
+
+    result = train_gan(data, config, n_steps, seed, callback=record)
+    return np.array(g), np.array(d), result
+
+
+def _gaps(ac, g, d):
+    """Per step t = 1..n: relative gaps of the actor to G and of the critic to D."""
+    a, c = ac.actor_trajectory[1:], ac.critic_trajectory[1:]
+    assert a.shape == g.shape and c.shape == d.shape
+    return (np.linalg.norm(a - g, axis=1) / np.linalg.norm(g, axis=1),
+            np.linalg.norm(c - d, axis=1) / np.linalg.norm(d, axis=1))
+
+
+_GAN_CACHE: dict = {}
+
+
+def _gan(loss, scheme):
+    key = (loss, scheme)
+    if key not in _GAN_CACHE:
+        _GAN_CACHE[key] = _gan_path(_DATA, dataclasses.replace(_BASE, generator_loss=loss, scheme=scheme),
+                                    _N_STEPS, _SEED)
+    return _GAN_CACHE[key]
+
+
+# ---------------------------------------------------------------------------------------------
+# the claim: same trajectory as the GAN
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scheme", ["alternating", "simultaneous"])
+@pytest.mark.parametrize("loss, objective", [("minimax", "minimax"), ("non_saturating", "log_q")])
+def test_actor_critic_follows_the_gan_trajectory(scheme, loss, objective):
+    g, d, gan = _gan(loss, scheme)
+    config = ActorCriticConfig.from_gan_config(dataclasses.replace(_BASE, generator_loss=loss, scheme=scheme))
+    assert config.actor_objective == objective and config.critic_loss_scale == 2.0
+    ac = train_actor_critic(ContinuousStatelessMDP(_DATA, real_prob=0.5), config, _N_STEPS, _SEED,
+                            snapshot_every=1)
+    actor_gap, critic_gap = _gaps(ac, g, d)
+    assert actor_gap.max() <= TRAJECTORY_RTOL, actor_gap.max()
+    assert critic_gap.max() <= TRAJECTORY_RTOL, critic_gap.max()
+    # the initial networks are the GAN's too
+    p0 = init_gan(_BASE, 1, _SEED)[0]
+    assert np.array_equal(ac.actor_trajectory[0], tree_flatten(p0["g"])[0])
+    assert np.array_equal(ac.critic_trajectory[0], tree_flatten(p0["d"])[0])
+    # the losses: Bellman error = L_D / 2 (half real episodes), actor loss = generator loss
+    np.testing.assert_allclose(2.0 * ac.critic_loss, gan.d_loss, rtol=FLOAT_RTOL, atol=FLOAT_ATOL)
+    np.testing.assert_allclose(ac.actor_loss, gan.g_loss, rtol=FLOAT_RTOL, atol=FLOAT_ATOL)
+
+
+def test_a_gan_config_is_accepted_directly():
+    config = dataclasses.replace(_BASE, hidden=(8,), batch_size=16, generator_loss="minimax")
+    a = train_actor_critic(_DATA, config, 5, 0)
+    b = train_actor_critic(_DATA, ActorCriticConfig.from_gan_config(config), 5, 0)
+    assert tree_equal(a.params, b.params)
+    assert a.config.actor_objective == "minimax"
+
+
+# ---------------------------------------------------------------------------------------------
+# the comparison can fail
+# ---------------------------------------------------------------------------------------------
+
+
+def _gap_to_gan(loss, scheme, data=_DATA, **overrides):
+    g, d, _ = _gan(loss, scheme)
+    config = ActorCriticConfig.from_gan_config(dataclasses.replace(_BASE, generator_loss=loss, scheme=scheme),
+                                               **overrides)
+    return _gaps(train_actor_critic(data, config, _N_STEPS, _SEED, snapshot_every=1), g, d)
+
+
+@pytest.mark.parametrize("loss, wrong", [("minimax", "log_q"), ("non_saturating", "minimax")])
+def test_a_mismatched_actor_objective_diverges(loss, wrong):
+    actor_gap, critic_gap = _gap_to_gan(loss, "alternating", actor_objective=wrong)
+    assert actor_gap[-1] >= DIVERGENCE_MIN and critic_gap[-1] >= DIVERGENCE_MIN
+    # it grows: the first step differs by the gradient change only
+    assert actor_gap[-1] > 10 * actor_gap[0] > 0
+
+
+def test_the_unscaled_critic_loss_is_resolved():
+    """Critic loss scale 1 = Adam with ε doubled (m̂/(√v̂ + 2ε)): a change of order ε/√v̂ per
+    step, which the 1e-8 comparison must see."""
+    actor_gap, critic_gap = _gap_to_gan("minimax", "alternating", critic_loss_scale=1.0)
+    assert critic_gap[0] > TRAJECTORY_RTOL  # after one step already
+    assert critic_gap[-1] >= DIVERGENCE_MIN
+    assert actor_gap[-1] > TRAJECTORY_RTOL
+
+
+def test_rounding_differences_are_not_amplified():
+    """Every real sample nudged by one ulp (relative 2^-52): the gap stays at rounding level, so
+    equality to 1e-8 does not hinge on bit-identical arithmetic."""
+    nudged = lambda n, rng: _DATA.sample(n, rng) * (1.0 + 2.0 ** -52)  # noqa: E731
+    actor_gap, critic_gap = _gap_to_gan("minimax", "alternating", data=nudged)
+    assert 0 < max(actor_gap.max(), critic_gap.max()) <= ULP_GROWTH_MAX
+
+
+# ---------------------------------------------------------------------------------------------
+# a property over small configurations
+# ---------------------------------------------------------------------------------------------
+
+
+@settings(max_examples=25)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    hidden=st.sampled_from([(8,), (6, 5)]),
+    activation=st.sampled_from(["tanh", "relu", "leaky_relu", "elu", "softplus"]),
+    optimiser=st.sampled_from(["sgd", "momentum", "rmsprop", "adam"]),
+    batch_size=st.integers(1, 37),
+    k=st.integers(1, 3),
+    scheme=st.sampled_from(["alternating", "simultaneous"]),
+    loss=st.sampled_from(["minimax", "non_saturating"]),
+    two_d=st.booleans(),
+    latent_dim=st.integers(1, 3),
+)
+def test_equal_trajectories_for_any_small_configuration(seed, hidden, activation, optimiser, batch_size, k,
+                                                        scheme, loss, two_d, latent_dim):
+    data = ring_of_gaussians(4, 1.0, 0.1) if two_d else _DATA
+    lr = 0.05 if optimiser in ("sgd", "momentum") else 1e-2
+    config = GANConfig(latent_dim=latent_dim, hidden=hidden, activation=activation, optimiser=optimiser,
+                       lr_g=lr, lr_d=2 * lr, batch_size=batch_size, n_disc_steps=k, scheme=scheme,
+                       generator_loss=loss)
+    n = 12
+    g, d, _ = _gan_path(data, config, n, seed)
+    ac = train_actor_critic(data, ActorCriticConfig.from_gan_config(config), n, seed, snapshot_every=1)
+    actor_gap, critic_gap = _gaps(ac, g, d)
+    assert max(actor_gap.max(), critic_gap.max()) <= TRAJECTORY_RTOL
+
+
+# ---------------------------------------------------------------------------------------------
+# the pieces against their definitions
+# ---------------------------------------------------------------------------------------------
+
+
+def test_cross_entropy_bellman_error_matches_log_sigmoid():
+    q = np.array([-800.0, -30.0, -2.0, -1e-3, 0.0, 0.7, 25.0, 800.0])
+    for r in (0.0, 1.0, 0.1, 0.9):
+        expected = -(r * log_expit(q) + (1.0 - r) * log_expit(-q))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            got = cross_entropy_bellman_error(q, np.full(q.shape, r))
+        assert np.all(np.isfinite(got))
+        np.testing.assert_allclose(got, expected, rtol=FLOAT_RTOL, atol=FLOAT_ATOL)
+    # the minimum over Q of the expected error is at σ(Q) = r: the critic predicts the reward
+    r = 0.3
+    dq = autograd.grad(lambda s: cross_entropy_bellman_error(s, r))(float(np.log(r / (1 - r))))
+    assert abs(dq) <= FLOAT_ATOL
+
+
+@pytest.mark.parametrize("real_prob", [0.5, 0.3])
+def test_critic_loss_is_the_stratified_expectation(real_prob):
+    params, _ = init_actor_critic(ActorCriticConfig(hidden=(7,)), 2, 1)
+    rng = np.random.default_rng(0)
+    x_real, x_fake = rng.normal(size=(5, 2)), rng.normal(size=(9, 2))
+    ep = ContinuousStatelessMDP(ring_of_gaussians(), real_prob).episodes(x_fake, x_real)
+    q = critic_q(params["critic"], ep.x)
+    expected = (real_prob * np.mean(-log_expit(q[:5])) + (1 - real_prob) * np.mean(-log_expit(-q[5:])))
+    got = critic_loss(params["critic"], ep, real_prob=real_prob)
+    np.testing.assert_allclose(got, expected, rtol=FLOAT_RTOL)
+
+
+@pytest.mark.parametrize("objective", ["minimax", "log_q"])
+def test_dpg_gradient_matches_finite_differences(objective):
+    params, _ = init_actor_critic(ActorCriticConfig(hidden=(6, 6), latent_dim=2), 2, 3)
+    rng = np.random.default_rng(1)
+    z = rng.normal(size=(11, 2))
+    actions = actor_action(params["actor"], z)
+    mdp = ContinuousStatelessMDP(ring_of_gaussians())
+    ep = mdp.episodes(actions, rng.normal(size=(4, 2)))  # real episodes mixed in: they must not count
+    loss, grad = dpg_actor_gradient(params["actor"], params["critic"], z, ep, objective=objective)
+    np.testing.assert_allclose(loss, actor_loss(params["actor"], params["critic"], z, objective=objective),
+                               rtol=FLOAT_RTOL)
+    flat, unflatten = tree_flatten(params["actor"])
+    g_flat = tree_flatten(grad)[0]
+    h = 1e-6
+
+    def f(v):
+        return float(actor_loss(unflatten(v), params["critic"], z, objective=objective))
+
+    for _ in range(5):
+        u = rng.normal(size=flat.shape)
+        u /= np.linalg.norm(u)
+        fd = (f(flat + h * u) - f(flat - h * u)) / (2 * h)
+        np.testing.assert_allclose(g_flat @ u, fd, rtol=FD_RTOL, atol=FD_RTOL * np.linalg.norm(g_flat))
+    # the same with no real episode at all
+    alone = mdp.episodes(actions, np.zeros((0, 2)))
+    _, grad_alone = dpg_actor_gradient(params["actor"], params["critic"], z, alone, objective=objective)
+    np.testing.assert_allclose(tree_flatten(grad_alone)[0], g_flat, rtol=FLOAT_RTOL, atol=FLOAT_ATOL)
+
+
+def test_minimax_and_log_q_actor_gradients_differ_by_the_critic_scaling():
+    """d/dQ of −softplus(Q) is −σ(Q), of softplus(−Q) is −(1 − σ(Q)): the two objectives push the
+    actions the same way, scaled per episode by σ(Q)/(1 − σ(Q)) (Pfau & Vinyals' ∂𝒟/∂Q)."""
+    params, _ = init_actor_critic(ActorCriticConfig(hidden=(5,)), 1, 2)
+    x = np.linspace(-2, 2, 9)[:, None]
+    q = critic_q(params["critic"], x)
+    dq = autograd.elementwise_grad(lambda xx: critic_q(params["critic"], xx))(x)[:, 0]
+    g_mm = autograd.elementwise_grad(lambda xx: -cross_entropy_bellman_error(critic_q(params["critic"], xx), 0.0))(x)
+    g_lq = autograd.elementwise_grad(lambda xx: cross_entropy_bellman_error(critic_q(params["critic"], xx), 1.0))(x)
+    sig = np.exp(log_expit(q))
+    np.testing.assert_allclose(g_mm[:, 0], -sig * dq, rtol=FLOAT_RTOL, atol=FLOAT_ATOL)
+    np.testing.assert_allclose(g_lq[:, 0], -(1 - sig) * dq, rtol=FLOAT_RTOL, atol=FLOAT_ATOL)
+
+
+# ---------------------------------------------------------------------------------------------
+# recording, interruption, determinism, validation
+# ---------------------------------------------------------------------------------------------
+
+_TINY = ActorCriticConfig(hidden=(8,), batch_size=16)
+
+
+def test_snapshots_and_update_function_agree():
+    r = train_actor_critic(_DATA, _TINY, 23, 4, snapshot_every=5)
+    assert r.steps.tolist() == [0, 5, 10, 15, 20, 23]
+    assert r.actor_trajectory.shape[0] == r.critic_trajectory.shape[0] == 6
+    assert np.array_equal(r.actor_trajectory[-1], tree_flatten(r.params["actor"])[0])
+    none = train_actor_critic(_DATA, _TINY, 23, 4)
+    assert none.steps.tolist() == [0, 23] and tree_equal(none.params, r.params)
+    # the loop is actor_critic_update on the documented random streams
+    from solvers.neural.gan import gan_streams
+
+    streams = gan_streams(4)
+    params, states = init_actor_critic(_TINY, 1, 4)
+    mdp = ContinuousStatelessMDP(_DATA)
+    for _ in range(23):
+        x = mdp.sample_data(16, streams.data).reshape(1, 16, 1)
+        z = streams.noise.standard_normal((2, 16, 1))
+        params, states, _ = actor_critic_update(params, states, x, z, _TINY, mdp)
+    assert tree_equal(params, r.params)
+
+
+def test_keyboard_interrupt_returns_partial_result():
+    def stop_at_7(step, params, losses):
+        if step == 7:
+            raise KeyboardInterrupt
+
+    partial = train_actor_critic(_DATA, _TINY, 50, 3, callback=stop_at_7, snapshot_every=5)
+    full = train_actor_critic(_DATA, _TINY, 7, 3)
+    assert partial.interrupted and not full.interrupted
+    assert partial.n_steps == 7 and partial.n_steps_requested == 50
+    assert partial.critic_loss.shape == (7,) and partial.steps.tolist() == [0, 5, 7]
+    assert tree_equal(partial.params, full.params)
+    json.dumps(partial.to_json())
+
+
+def test_determinism_and_helpers():
+    a = train_actor_critic(_DATA, _TINY, 10, 8, progress=True)
+    b = train_actor_critic(_DATA, _TINY, 10, np.random.default_rng(8))
+    c = train_actor_critic(_DATA, _TINY, 10, 9)
+    assert tree_equal(a.params, b.params) and np.array_equal(a.actor_loss, b.actor_loss)
+    assert not tree_equal(a.params, c.params)
+    assert a.sample(7, 0).shape == (7, 1) and np.array_equal(a.sample(7, 0), a.sample(7, 0))
+    p = a.predicted_reward(np.linspace(-3, 3, 5))
+    assert p.shape == (5,) and np.all((p > 0) & (p < 1))
+    assert a.steps_per_second > 0
+
+
+def test_validation():
+    with pytest.raises(ValueError, match="actor_objective"):
+        ActorCriticConfig(actor_objective="non_saturating")
+    with pytest.raises(ValueError, match="scheme"):
+        ActorCriticConfig(scheme="sequential")
+    with pytest.raises(ValueError, match="critic_loss_scale"):
+        ActorCriticConfig(critic_loss_scale=0.0)
+    with pytest.raises(ValueError, match="n_critic_steps"):
+        ActorCriticConfig(n_critic_steps=0)
+    with pytest.raises(TypeError, match="hidden"):
+        ActorCriticConfig(hidden=64)
+    with pytest.raises(ValueError, match="optimiser_kwargs"):
+        ActorCriticConfig(optimiser_kwargs={"b1": 1.5})
+    with pytest.raises(TypeError, match="config"):
+        train_actor_critic(_DATA, {"lr": 1}, 3, 0)
+    with pytest.raises(TypeError, match="data"):
+        train_actor_critic(42, _TINY, 3, 0)
+    with pytest.raises(ValueError, match="n_steps"):
+        train_actor_critic(_DATA, _TINY, -1, 0)
+    with pytest.raises(ValueError, match="snapshot_every"):
+        train_actor_critic(_DATA, _TINY, 3, 0, snapshot_every=0)
+    with pytest.raises(TypeError, match="seed"):
+        train_actor_critic(_DATA, _TINY, 3, None)
+    params, states = init_actor_critic(_TINY, 1, 0)
+    mdp = ContinuousStatelessMDP(_DATA)
+    with pytest.raises(ValueError, match="x_real"):
+        actor_critic_update(params, states, np.zeros((2, 16, 1)), np.zeros((2, 16, 1)), _TINY, mdp)
+    with pytest.raises(ValueError, match="`z`"):
+        actor_critic_update(params, states, np.zeros((1, 16, 1)), np.zeros((1, 16, 1)), _TINY, mdp)
+    with pytest.raises(TypeError, match="mdp"):
+        actor_critic_update(params, states, np.zeros((1, 16, 1)), np.zeros((2, 16, 1)), _TINY, _DATA)
+    with pytest.raises(ValueError, match="objective"):
+        actor_loss(params["actor"], params["critic"], np.zeros((3, 1)), objective="wgan")
+    with pytest.raises(TypeError, match="episodes"):
+        critic_loss(params["critic"], np.zeros((3, 1)))
+    with pytest.raises(ValueError, match="real_prob"):
+        critic_loss(params["critic"], Episodes(np.zeros((2, 1)), np.ones(2), np.ones(2, bool)), real_prob=2.0)
+    ep = mdp.episodes(np.zeros((3, 1)), np.zeros((2, 1)))
+    with pytest.raises(ValueError, match="`z`"):
+        dpg_actor_gradient(params["actor"], params["critic"], np.zeros((5, 1)), ep)
