@@ -1,0 +1,46 @@
+"""Training dynamics of GANs: simulated fields and integrators, numerical Jacobians.
+
+- :mod:`~solvers.dynamics.dirac_gan` — the Dirac-GAN of Mescheder et al. (2018): one
+  vector-field object per regulariser (autograd of the objectives, instance noise by
+  Gauss-Hermite quadrature), simultaneous / alternating / two-time-scale gradient descent and the
+  continuous-time flow;
+- :mod:`~solvers.dynamics.categorical_jacobian` — the categorical GAN's gradient field (from
+  :mod:`solvers.tabular.gan`'s gradients) and its Jacobian at the equilibrium by central finite
+  differences.
+
+Nothing here calls ``theory.dynamics`` (the closed forms these are checked against).
+"""
+
+from solvers.dynamics.categorical_jacobian import (
+    CategoricalJacobian,
+    categorical_gan_field,
+    categorical_gan_jacobian_fd,
+    central_difference_jacobian,
+    gauge_basis,
+)
+from solvers.dynamics.dirac_gan import (
+    LOSSES,
+    REGULARIZERS,
+    WGANGP,
+    Consensus,
+    FlowResult,
+    GradientPenalty,
+    InstanceNoise,
+    Trajectory,
+    Unregularized,
+    VectorField,
+    WGANClip,
+    alternating_gd,
+    continuous_flow,
+    dirac_gan_field,
+    simultaneous_gd,
+)
+
+__all__ = [
+    "LOSSES", "REGULARIZERS",
+    "VectorField", "Unregularized", "GradientPenalty", "InstanceNoise", "Consensus", "WGANGP",
+    "WGANClip", "dirac_gan_field",
+    "Trajectory", "FlowResult", "simultaneous_gd", "alternating_gd", "continuous_flow",
+    "central_difference_jacobian", "categorical_gan_field", "gauge_basis", "CategoricalJacobian",
+    "categorical_gan_jacobian_fd",
+]
