@@ -16,6 +16,19 @@ from theory.divergences import (
     wasserstein_1d,
     wasserstein_discrete,
 )
+from theory.dynamics import (
+    WGANGPBranches,
+    categorical_gan_jacobian,
+    dirac_gan_altgd_eigenvalues,
+    dirac_gan_eigenvalues,
+    dirac_gan_jacobian,
+    dirac_gan_simgd_radius,
+    f_derivatives,
+    gd_spectral_radius,
+    gd_update_matrix,
+    max_stable_step,
+    wgan_gp_branches,
+)
 from theory.gan import gan_value, optimal_discriminator, optimal_gan_value
 
 __all__ = [
@@ -34,4 +47,16 @@ __all__ = [
     "optimal_discriminator",
     "gan_value",
     "optimal_gan_value",
+    # dynamics
+    "f_derivatives",
+    "dirac_gan_jacobian",
+    "dirac_gan_eigenvalues",
+    "WGANGPBranches",
+    "wgan_gp_branches",
+    "gd_update_matrix",
+    "gd_spectral_radius",
+    "max_stable_step",
+    "dirac_gan_simgd_radius",
+    "dirac_gan_altgd_eigenvalues",
+    "categorical_gan_jacobian",
 ]
