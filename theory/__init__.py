@@ -30,6 +30,15 @@ from theory.dynamics import (
     wgan_gp_branches,
 )
 from theory.gan import gan_value, optimal_discriminator, optimal_gan_value
+from theory.stateless_mdp import (
+    bayes_critic,
+    bayes_critic_sensitivity,
+    bellman_error,
+    critic_actor_gradient,
+    expected_reward,
+    optimal_bellman_error,
+    true_policy_gradient,
+)
 
 __all__ = [
     # divergences
@@ -59,4 +68,12 @@ __all__ = [
     "dirac_gan_simgd_radius",
     "dirac_gan_altgd_eigenvalues",
     "categorical_gan_jacobian",
+    # stateless_mdp
+    "expected_reward",
+    "bayes_critic",
+    "bellman_error",
+    "optimal_bellman_error",
+    "true_policy_gradient",
+    "critic_actor_gradient",
+    "bayes_critic_sensitivity",
 ]
