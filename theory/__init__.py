@@ -29,7 +29,18 @@ from theory.dynamics import (
     max_stable_step,
     wgan_gp_branches,
 )
-from theory.gan import gan_value, optimal_discriminator, optimal_gan_value
+from theory.gan import (
+    ReplayFixedPoint,
+    SmoothedFixedPoint,
+    gan_value,
+    optimal_discriminator,
+    optimal_gan_value,
+    replay_generator_fixed_point,
+    replay_optimal_discriminator,
+    smoothed_escape_rate,
+    smoothed_generator_fixed_point,
+    smoothed_optimal_discriminator,
+)
 from theory.stateless_mdp import (
     bayes_critic,
     bayes_critic_sensitivity,
@@ -56,6 +67,13 @@ __all__ = [
     "optimal_discriminator",
     "gan_value",
     "optimal_gan_value",
+    "smoothed_optimal_discriminator",
+    "SmoothedFixedPoint",
+    "smoothed_generator_fixed_point",
+    "smoothed_escape_rate",
+    "replay_optimal_discriminator",
+    "ReplayFixedPoint",
+    "replay_generator_fixed_point",
     # dynamics
     "f_derivatives",
     "dirac_gan_jacobian",

@@ -58,7 +58,9 @@ def as_float_array(x: Any, name: str, *, allow_empty: bool = False, finite: bool
     except Exception as exc:  # ragged lists and the like
         raise TypeError(f"`{name}` must be an array of real numbers ({exc})") from None
     if arr.dtype == bool:
-        arr = arr.astype(np.float64)
+        # Booleans are not numbers here (as in `check_positive`): a mask passed where a
+        # probability vector or a value was meant is a bug worth reporting.
+        raise TypeError(f"`{name}` must be an array of real numbers, got booleans")
     if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
         raise TypeError(f"`{name}` must be an array of real numbers, got dtype {arr.dtype}")
     arr = arr.astype(np.float64, copy=False)

@@ -480,7 +480,10 @@ def _maximise_discriminator(
             new = np.where(inside, candidate, 0.5 * (lo + hi))
         else:
             new = np.clip(psi + 4.0 * g / s_safe, -PSI_BOUND, PSI_BOUND)
-        psi = np.where(active & (g != 0), new, psi)
+        # Atoms already within tolerance stay put: a rounding-size Newton step can land on the
+        # bracket's end and trigger a bisection that throws a converged atom far away.
+        needs_update = active & (np.abs(g) > tol * s_safe)
+        psi = np.where(needs_update, new, psi)
     return psi, max_iter, residual  # pragma: no cover - loop always returns
 
 

@@ -1,0 +1,432 @@
+"""Claims behind Table 1 of Pfau & Vinyals (2016), "Connecting Generative Adversarial Networks
+and Actor-Critic Methods" (arXiv:1610.01945): the stabilising strategies, measured.
+
+Closed forms live in ``theory.gan`` (smoothed and replay optimal discriminators, the fixed
+points they induce, the escape rate under smoothing); the learners are the stabilised
+categorical GAN (``solvers.tabular.stabilisers``) and the tabular actor-critic
+(``solvers.tabular.actor_critic``) on the toys of ``solvers.problems.rl_toys``.  No learner
+calls the closed form it is compared with.  The measured table itself is the figure
+``pfau2016_table1`` (``experiments/figures/pfau2016_table1.py``).
+
+Finding on label smoothing, stated as measured: in the exact categorical game, *two-sided*
+smoothing does not move the generator's fixed point (q = p_data for every real label >
+fake label, proved symbolically and reproduced by the solver); it lowers the discriminator's
+equilibrium level to (a + b)/2 and slows the generator's escape from atoms without data to the
+rate of ``theory.gan.smoothed_escape_rate`` — with the non-saturating loss, from instant
+(one-sided) to finite (two-sided).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import sympy as sp
+from scipy.special import softmax
+
+from experiments.registry import Context, Evidence, claim
+from solvers.problems.rl_toys import bandit, chain_mdp, policy_evaluation, value_iteration
+from solvers.tabular.actor_critic import ACConfig, train_actor_critic
+from solvers.tabular.stabilisers import GANStabilisers, train_stabilised_gan
+from theory.divergences import js_divergence
+from theory.gan import (
+    replay_generator_fixed_point,
+    replay_optimal_discriminator,
+    smoothed_escape_rate,
+    smoothed_generator_fixed_point,
+    smoothed_optimal_discriminator,
+)
+
+SMOOTHED_D = "pfau2016/table1-smoothed-optimal-discriminator"
+SMOOTHED_FP = "pfau2016/table1-label-smoothing-fixed-point"
+REPLAY = "pfau2016/table1-replay-buffer-bias"
+ENTROPY_BANDIT = "pfau2016/table1-entropy-bandit-softmax"
+CHAIN_AC = "pfau2016/table1-chain-actor-critic"
+
+#: Label pairs (real, fake): none, one-sided, two-sided, strong two-sided.
+LABELS = ((1.0, 0.0), (0.9, 0.0), (0.9, 0.1), (0.7, 0.2))
+#: Sympy evaluates exact rationals; numpy's float64 evaluation of the same rational function
+#: differs by a few ulps.
+SYMBOLIC_RTOL = 1e-12
+#: Gradient ascent at lr = 1 for 4,000 steps: every interior atom contracts by at most
+#: 1 - (p + q) D (1 - D) <= 1 - 0.02 · 0.05 per step for the pairs below (atoms >= 0.0125,
+#: D in [0.05, 0.95]), so the error is far below rounding; 1e-10 allows float64 rounding of σ.
+DISC_STEPS = 4000
+DISC_ATOL = 1e-10
+#: Generator descent against the exactly re-maximised discriminator converges linearly at
+#: interior fixed points; after the stated steps the measured |q - q*| is < 1e-11 for these
+#: settings; 1e-9 leaves room for the inner Newton tolerance (1e-13 relative).
+FIXED_POINT_ATOL = 1e-9
+#: The escape-rate law 1/q0(t) ≈ 1/q0(0) + lr κ t neglects terms of relative order q0 and
+#: lr² q0; fitting the last half of 6,000-8,000 steps (q0 ~ 5e-4) the slope agreed within
+#: 2.1e-3 relative for 2, 4 and 8 data atoms and seeds 0-2; 5e-3 covers it.
+ESCAPE_RTOL = 5e-3
+ESCAPE_LR, ESCAPE_STEPS = 0.5, 8000
+
+
+def _interior_pair(rng: np.random.Generator, k: int) -> tuple[np.ndarray, np.ndarray]:
+    p = 0.9 * rng.dirichlet(np.full(k, 2.0)) + 0.1 / k
+    q = 0.9 * rng.dirichlet(np.full(k, 2.0)) + 0.1 / k
+    return p / p.sum(), q / q.sum()
+
+
+# ------------------------------------------------------------------------------------ symbolic
+@functools.lru_cache(maxsize=1)
+def _symbolic_smoothed_d() -> dict:
+    a, b, p, q, D = sp.symbols("a b p q D", positive=True)
+    value = (a * p + b * q) * sp.log(D) + ((1 - a) * p + (1 - b) * q) * sp.log(1 - D)
+    roots = sp.solve(sp.diff(value, D), D)
+    closed = (a * p + b * q) / (p + q)
+    root_ok = len(roots) == 1 and sp.simplify(roots[0] - closed) == 0
+    # concavity: V'' = -(a p + b q)/D² - ((1 - a) p + (1 - b) q)/(1 - D)² < 0 for labels in (0, 1)
+    second = sp.simplify(sp.diff(value, D, 2) + (a * p + b * q) / D**2
+                         + ((1 - a) * p + (1 - b) * q) / (1 - D)**2)
+    # the generator's bilevel cost per atom, q log(1 - D*_ab(p, q)), has at q = p a derivative
+    # free of p: the same on every atom, so q = p_data is stationary for any labels
+    cost = q * sp.log(((1 - a) * p + (1 - b) * q) / (p + q))
+    slope_at_p = sp.simplify(sp.diff(cost, q).subs(q, p))
+    level = sp.simplify(closed.subs(q, p))
+    return {"roots": roots, "root_ok": bool(root_ok), "concave": second == 0,
+            "slope_at_p": slope_at_p, "slope_free_of_p": p not in slope_at_p.free_symbols,
+            "level": level, "symbols": (a, b, p, q), "closed": closed}
+
+
+@claim(
+    SMOOTHED_D,
+    statement="With targets a for real and b for fake samples the discriminator maximising the "
+    "smoothed cross-entropy is D*(x) = (a p_data(x) + b p_g(x)) / (p_data(x) + p_g(x)).",
+    source="Salimans et al. (2016), Section 3.4; Pfau & Vinyals (2016), Table 1 (label smoothing)",
+    kinds=("symbolic", "exact", "neural"),
+    figures=("pfau2016_table1",),
+)
+def smoothed_optimal_discriminator_claim(ctx: Context):
+    sym = _symbolic_smoothed_d()
+    parts = {"symbolic": Evidence.exact_match(
+        "unique stationary point (a p + b q)/(p + q), V concave in D",
+        {"roots": str(sym["roots"])},
+        passed=sym["root_ok"] and sym["concave"],
+        reason="sympy solves dV/dD = 0 and simplifies V'' to a sum of negative terms; no tolerance")}
+    a_s, b_s, p_s, q_s = sym["symbols"]
+    fn = sp.lambdify((a_s, b_s, p_s, q_s), sym["closed"], "numpy")
+    rng = ctx.rng(0)
+    p, q = rng.uniform(1e-3, 1.0, size=(2, 32))
+    labels = rng.uniform(0.0, 1.0, size=(2, 32))
+    parts["symbolic-vs-closed-form"] = Evidence.close(
+        np.concatenate([smoothed_optimal_discriminator(p[i:i + 1], q[i:i + 1], labels[0, i], labels[1, i])
+                        for i in range(32)]),
+        fn(labels[0], labels[1], p, q), atol=0.0, rtol=SYMBOLIC_RTOL,
+        reason="float64 evaluation of the same rational function by two routes")
+
+    # exact: the categorical discriminator ascends the smoothed value against a generator that
+    # never moves (freezing with a period longer than the run)
+    k = 8
+    pd, pm = _interior_pair(ctx.rng(1), k)
+    measured, predicted = [], []
+    for a, b in LABELS:
+        run = train_stabilised_gan(pd, theta0=np.log(pm), psi0=np.zeros(k), lr_g=1.0, lr_d=1.0,
+                                   n_steps=DISC_STEPS, record_every=DISC_STEPS,
+                                   stabilisers=GANStabilisers(real_label=a, fake_label=b,
+                                                              g_every=DISC_STEPS + 1))
+        measured.append(run.final_d)
+        predicted.append(smoothed_optimal_discriminator(pd, run.final_q, a, b))
+        if not np.allclose(run.final_q, pm, rtol=0, atol=1e-12):
+            raise AssertionError("the frozen generator moved")  # pragma: no cover
+    parts["exact"] = Evidence.close(
+        np.array(predicted), np.array(measured), atol=DISC_ATOL,
+        reason=f"gradient ascent on ψ for {DISC_STEPS} steps at lr = 1 with the generator frozen: "
+        "converged to float precision",
+        details={"labels": LABELS, "p_data": pd, "p_model": pm})
+    parts["neural"] = _neural_smoothed_discriminator(ctx)
+    return parts
+
+
+#: Max |D - D*_ab| on [-2, 3] of a 2x32 tanh discriminator after 1,500 Adam steps at 3e-3 and
+#: 1,000 at 3e-4 (batches of 256): seeds 0-4 gave 0.006-0.014 for (a, b) = (0.9, 0.1).
+NEURAL_D_ATOL = 0.05
+
+
+def _neural_smoothed_discriminator(ctx: Context) -> Evidence:
+    """The smoothed loss of ``solvers.neural.stabilisers`` trained between N(0, 1) (real) and
+    N(1, 1.5²) (fake): a learned discriminator against the closed form D*_ab."""
+    from autograd import value_and_grad
+    from scipy.stats import norm
+
+    from solvers.neural.mlp import init_mlp
+    from solvers.neural.optim import make_optimiser
+    from solvers.neural.stabilisers import NeuralStabilisers, network_output, stabilised_discriminator_loss
+
+    a, b = 0.9, 0.1
+    st = NeuralStabilisers(real_label=a, fake_label=b)
+    rng = ctx.rng(5)
+    d = {"layers": init_mlp((1, 32, 32, 1), rng)}
+    loss_and_grad = value_and_grad(
+        lambda net, xr, xf: stabilised_discriminator_loss(net, xr, xf, activation="tanh", stabilisers=st))
+    for lr, steps in ((3e-3, 1500), (3e-4, 1000)):
+        opt = make_optimiser("adam", lr)
+        state = opt.init(d)
+        for _ in range(steps):
+            _, g = loss_and_grad(d, rng.normal(0.0, 1.0, (256, 1)), rng.normal(1.0, 1.5, (256, 1)))
+            d, state = opt.update(g, state, d)
+    x = np.linspace(-2.0, 3.0, 51)
+    learned = 1.0 / (1.0 + np.exp(-network_output(d, x[:, None], activation="tanh")[:, 0]))
+    return Evidence.close(
+        smoothed_optimal_discriminator(norm.pdf(x, 0, 1), norm.pdf(x, 1, 1.5), a, b), learned,
+        atol=NEURAL_D_ATOL,
+        reason="2x32 MLP, 2,500 Adam steps on batches of 256: function approximation + SGD noise "
+        "(seeds 0-4: 0.006-0.014)",
+        details={"labels": [a, b], "grid": [-2.0, 3.0]})
+
+
+# ------------------------------------------------------------------------------------ fixed point
+@claim(
+    SMOOTHED_FP,
+    statement="Label smoothing, one-sided or two-sided, leaves the generator's fixed point at p_data "
+    "in the exact GAN (the discriminator settles at (a + b)/2); two-sided smoothing instead slows "
+    "the escape of generator mass from atoms without data, to 1/q0 growing at rate "
+    "lr (c(b) - c((a + b)/2)) (1 + 1/n+).",
+    source="Salimans et al. (2016), Section 3.4 (their remark on two-sided smoothing, made "
+    "quantitative); Pfau & Vinyals (2016), Table 1",
+    kinds=("symbolic", "exact"),
+    figures=("pfau2016_table1",),
+)
+def label_smoothing_fixed_point(ctx: Context):
+    sym = _symbolic_smoothed_d()
+    parts = {"symbolic-stationary": Evidence.exact_match(
+        "d/dq [q log(1 - D*_ab)] at q = p is free of p; D*_ab(p, p) = (a + b)/2",
+        {"slope_at_p": str(sym["slope_at_p"]), "level": str(sym["level"])},
+        passed=sym["slope_free_of_p"] and sp.simplify(sym["level"] - (sym["symbols"][0] + sym["symbols"][1]) / 2) == 0,
+        reason="sympy simplification; no tolerance")}
+
+    rng = ctx.rng(0)
+    k, n_runs = 6, 4
+    p = 0.8 * rng.dirichlet(np.full(k, 2.0), size=n_runs) + 0.2 / k
+    theta0 = rng.normal(size=(n_runs, k))
+    finals, ds, predicted_q, predicted_d = [], [], [], []
+    for a, b in LABELS[1:]:
+        for loss in ("minimax", "non_saturating"):
+            run = train_stabilised_gan(p, theta0=theta0, psi0=np.zeros(k), lr_g=1.0, lr_d=1.0,
+                                       n_steps=2000, inner="newton", generator_loss=loss,
+                                       record_every=2000,
+                                       stabilisers=GANStabilisers(real_label=a, fake_label=b))
+            fp = smoothed_generator_fixed_point(p, a, b)
+            finals.append(run.final_q)
+            ds.append(run.final_d)
+            predicted_q.append(fp.p_model)
+            predicted_d.append(fp.d)
+    parts["exact-generator-fixed-point"] = Evidence.close(
+        np.array(predicted_q), np.array(finals), atol=FIXED_POINT_ATOL,
+        reason="generator descent (lr 1, 2,000 steps) against the discriminator re-maximised by "
+        "Newton at every step; linear convergence to q = p_data",
+        details={"labels": LABELS[1:], "losses": ["minimax", "non_saturating"], "n_runs": n_runs})
+    parts["exact-discriminator-level"] = Evidence.close(
+        np.array(predicted_d), np.array(ds), atol=FIXED_POINT_ATOL,
+        reason="D at the fixed point, same runs")
+
+    # simultaneous descent-ascent reaches the same rest point (two-sided, non-saturating)
+    gda = train_stabilised_gan(p, theta0=theta0, psi0=np.zeros(k), lr_g=0.5, lr_d=1.0, n_steps=6000,
+                               generator_loss="non_saturating", record_every=6000,
+                               stabilisers=GANStabilisers(real_label=0.9, fake_label=0.1))
+    parts["exact-gda-rest-point"] = Evidence.close(
+        p, gda.final_q, atol=1e-8,
+        reason="simultaneous GDA (lr_g 0.5, lr_d 1, 6,000 steps) converges linearly at this "
+        "locally stable rest point; measured error < 1e-12",
+        details={"final_d": gda.final_d})
+
+    # escape from a data-free atom: measured slope of 1/q0 against the closed form
+    p0 = np.r_[0.0, 0.9 * ctx.rng(2).dirichlet(np.full(4, 2.0)) + 0.1 / 4]
+    p0 = p0 / p0.sum()
+    start = np.log(np.r_[0.05, 0.95 * p0[1:]])
+
+    def escape_slope(a, b, loss):
+        run = train_stabilised_gan(p0, theta0=start, psi0=np.zeros(5), lr_g=ESCAPE_LR, lr_d=1.0,
+                                   n_steps=ESCAPE_STEPS, inner="newton", generator_loss=loss,
+                                   stabilisers=GANStabilisers(real_label=a, fake_label=b))
+        late = run.steps >= ESCAPE_STEPS // 2
+        return float(np.polyfit(run.steps[late], 1.0 / run.q[late, 0], 1)[0])
+
+    cases = ((1.0, 0.0, "minimax"), (0.9, 0.0, "minimax"), (0.9, 0.1, "minimax"),
+             (0.9, 0.1, "non_saturating"), (0.7, 0.2, "non_saturating"))
+    measured = np.array([escape_slope(*case) for case in cases])
+    predicted = np.array([ESCAPE_LR * smoothed_escape_rate(a, b, loss=loss, n_support=4)
+                          for a, b, loss in cases])
+    parts["exact-escape-rate"] = Evidence.close(
+        predicted, measured, atol=0.0, rtol=ESCAPE_RTOL,
+        reason=f"least-squares slope of 1/q0 over steps {ESCAPE_STEPS // 2}-{ESCAPE_STEPS} against "
+        "lr κ (1 + 1/n+); the law neglects O(q0) terms (q0 ~ 5e-4 there)",
+        details={"cases": [f"a={a}, b={b}, {loss}" for a, b, loss in cases]})
+    # one-sided + non-saturating: κ = ∞ (D* = 0 at the data-free atom has no finite logit);
+    # the solver's inner tolerance caps the logit near -30, and the escape is still far faster
+    one_sided = escape_slope(0.9, 0.0, "non_saturating")
+    parts["exact-one-sided-faster-escape"] = Evidence.bound(
+        one_sided, 10.0 * measured[3], relation=">=",
+        reason="κ = ∞ in the exact game; numerically bounded by the inner Newton tolerance "
+        "(logit ≈ -30), which still gives ≥ 10x the two-sided (a, b) = (0.9, 0.1) slope",
+        details={"one_sided_slope": one_sided, "two_sided_slope": float(measured[3])})
+    return parts
+
+
+# ------------------------------------------------------------------------------------ replay
+#: Pure replay (λ = 1, all of history), 10,000 steps: over seeds 0-9 the generator ended
+#: 73-743 times further (JSD) from p_data than the buffer's average, and at JSD 5e-4 to 0.1.
+REPLAY_STEPS = 10_000
+REPLAY_RATIO = 30.0
+REPLAY_MIN_JSD = 1e-4
+#: The stale-buffer example: data, a frozen buffer distribution, steps.
+STALE_P = np.array([0.1, 0.2, 0.3, 0.4])
+STALE_R = STALE_P[::-1].copy()
+STALE_STEPS = 8000
+
+
+@claim(
+    REPLAY,
+    statement="A discriminator trained on a replay buffer is optimal for the buffer's mixture, "
+    "D = p_data / (p_data + q_buf), not for the current generator: with a stale buffer share "
+    "lambda the generator rests at q* = max(kappa p - lambda r, 0)/(1 - lambda) != p_data, and with a "
+    "buffer of all past generators the average of the generators converges to p_data while the "
+    "generator itself does not.",
+    source="Pfau & Vinyals (2016), Section 3.2 (replay buffers: 'unable to get asymptotically "
+    "correct samples even on simple distributions') and Table 1",
+    kinds=("exact",),
+    figures=("pfau2016_table1",),
+)
+def replay_buffer_bias(ctx: Context):
+    rng = ctx.rng(0)
+    k = 5
+    p = 0.8 * rng.dirichlet(np.full(k, 2.0)) + 0.2 / k
+    theta0 = 2.0 * rng.normal(size=k)
+    # (1) pure replay: the discriminator against the average of every past generator
+    n = REPLAY_STEPS
+    run = train_stabilised_gan(p, theta0=theta0, psi0=np.zeros(k), lr_g=0.5, lr_d=1.0, n_steps=n,
+                               inner="newton", stabilisers=GANStabilisers(replay_weight=1.0))
+    # the buffer seen at the last step: its initial entry q_0, then q_0, ..., q_{n-2}
+    history = np.vstack([run.q[0:1], run.q[:-2]])
+    d_closed = replay_optimal_discriminator(p, history)
+    base = train_stabilised_gan(p, theta0=theta0, psi0=np.zeros(k), lr_g=0.5, lr_d=1.0, n_steps=n,
+                                inner="newton", record_every=n)
+    jsd_q = float(js_divergence(p, run.final_q))
+    jsd_buf = float(js_divergence(p, run.buffer_mean))
+    jsd_base = float(js_divergence(p, base.final_q))
+    parts = {
+        "exact-buffer-discriminator": Evidence.close(
+            d_closed, run.final_d, atol=1e-10,
+            reason="the solver's Newton-maximised D against its buffer vs p/(p + mean of the "
+            "recorded past generators); float rounding of the 10,000-term mean",
+            details={"n_steps": n}),
+        "exact-generator-not-asymptotically-correct": Evidence.bound(
+            jsd_q, max(REPLAY_RATIO * jsd_buf, REPLAY_MIN_JSD), relation=">=",
+            reason="seeds 0-9: the generator ends 73-743x further from p_data than the buffer's "
+            "average and at JSD >= 5e-4; once the average is right, D = 1/2 whatever the "
+            "generator does, so nothing pulls it further",
+            details={"jsd_generator": jsd_q, "jsd_buffer_average": jsd_buf,
+                     "max_abs_d_minus_half": float(np.abs(run.final_d - 0.5).max()),
+                     "jsd_without_replay": jsd_base}),
+        "exact-without-replay-converges": Evidence.bound(
+            jsd_base, 1e-12, relation="<=",
+            reason="the same run without the buffer converges linearly to p_data"),
+    }
+    # (2) a stale buffer: a share λ of the fake samples from a frozen distribution r.  A fixed
+    # example: one interior water level (κ = 1) and one where an atom is switched off (κ < 1).
+    for lam, n_stale in ((0.2, STALE_STEPS), (0.5, STALE_STEPS)):
+        fp = replay_generator_fixed_point(STALE_P, STALE_R, lam)
+        stale = train_stabilised_gan(STALE_P, theta0=np.zeros(4), psi0=np.zeros(4), lr_g=1.0, lr_d=1.0,
+                                     n_steps=n_stale, inner="newton", buffer_init=STALE_R,
+                                     record_every=n_stale,
+                                     stabilisers=GANStabilisers(replay_weight=lam, replay_every=0))
+        interior = bool(np.all(fp.p_model > 0))
+        parts[f"exact-stale-fixed-point-lambda-{lam}"] = Evidence.close(
+            fp.p_model, stale.final_q, atol=FIXED_POINT_ATOL if interior else 4.0 / n_stale,
+            reason=("interior water-filling solution (κ = 1): linear convergence, measured error "
+                    "4e-14 after 8,000 steps" if interior else
+                    "κ < 1 switches an atom off: its mass decays like c/t (measured c ≈ 2.15), "
+                    f"so after {n_stale} steps the error is ~2/t; atol = 4/t"),
+            details={"p_data": STALE_P, "buffer": STALE_R, "kappa": float(fp.kappa),
+                     "jsd_to_p_data": float(js_divergence(STALE_P, fp.p_model))})
+    return parts
+
+
+# ------------------------------------------------------------------------------------ actor-critic
+BANDIT_MEANS = np.array([0.0, 0.5, 1.0, 0.2])
+BANDIT_STD = 0.5
+BANDIT_TAU = 0.5
+#: Standard errors allowed per compared entry (16 entries: family-wise false alarm ~1e-4).
+BANDIT_SIGMAS = 4.5
+#: The actor's lag behind softmax(Q_t/τ) (measured 4e-5 to 1e-4 over seeds 0-9).
+ACTOR_LAG = 1e-3
+
+
+@functools.lru_cache(maxsize=4)
+def _bandit_run(seed: int):
+    mdp = bandit(BANDIT_MEANS, std=BANDIT_STD)
+    cfg = ACConfig(lr_actor=1.0, lr_critic=1.0, critic_schedule="average", n_envs=64, entropy=BANDIT_TAU)
+    return train_actor_critic(mdp, cfg, n_steps=3000, seed=np.random.SeedSequence([seed, 31]), n_runs=4)
+
+
+@claim(
+    ENTROPY_BANDIT,
+    statement="On a multi-armed bandit the actor-critic with entropy bonus tau converges to the "
+    "softmax policy pi(a) = exp(Q(a)/tau) / sum_b exp(Q(b)/tau).",
+    source="Pfau & Vinyals (2016), Section 3.2 (entropy regularization) and Table 1; the "
+    "stationarity condition Q(a) - tau log pi(a) = const of the entropy-regularised objective",
+    kinds=("exact",),
+    figures=("pfau2016_table1",),
+)
+def entropy_bandit(ctx: Context):
+    run = _bandit_run(ctx.seed)
+    pi = run.final_pi[:, 0]
+    q = run.final_q[:, 0]
+    n = run.visits[:, 0]
+    se_q = BANDIT_STD / np.sqrt(n)
+    target = softmax(BANDIT_MEANS / BANDIT_TAU)
+    # propagate the critic's Monte Carlo error through softmax(Q/τ): J = (diag π - π πᵀ)/τ
+    jac = (np.einsum("ra,ab->rab", pi, np.eye(4)) - np.einsum("ra,rb->rab", pi, pi)) / BANDIT_TAU
+    se_pi = np.sqrt(np.einsum("rab,rb->ra", jac**2, se_q**2))
+    return {
+        "exact-critic": Evidence.close(
+            np.broadcast_to(BANDIT_MEANS, q.shape), q, atol=BANDIT_SIGMAS * se_q,
+            reason=f"sample means of Gaussian rewards (std {BANDIT_STD}): {BANDIT_SIGMAS} standard "
+            "errors per arm (16 comparisons; z-scores over seeds 0-19 had std 1.02)",
+            details={"visits_min": float(n.min())}),
+        "exact-actor-vs-learned-critic": Evidence.close(
+            softmax(q / BANDIT_TAU, axis=-1), pi, atol=ACTOR_LAG,
+            reason="the actor tracks softmax(Q_t/τ) of its moving critic; after 3,000 steps at "
+            "η = 1 the lag was 4e-5 to 1e-4 over seeds 0-9"),
+        "exact-actor-vs-true-softmax": Evidence.close(
+            np.broadcast_to(target, pi.shape), pi, atol=BANDIT_SIGMAS * se_pi + ACTOR_LAG,
+            reason=f"{BANDIT_SIGMAS} standard errors of softmax(Q̂/τ) from the critic's sampling "
+            "error (delta method), plus the actor's lag",
+            details={"softmax_of_true_means": target}),
+    }
+
+
+CHAIN_GAP = 0.01  # relative to J*
+
+
+@claim(
+    CHAIN_AC,
+    statement="On the 5-state chain of Strens (2000) with gamma = 0.9 and a uniform start, the tabular "
+    "actor-critic (softmax actor, expected-SARSA TD(0) critic) reaches the optimal return J* "
+    "within 1% in every run.",
+    source="Pfau & Vinyals (2016), Section 2.2 (actor-critic as bilevel optimisation); J* by value "
+    "iteration (Sutton & Barto 2018, Section 4.4)",
+    kinds=("exact",),
+    figures=("pfau2016_table1",),
+)
+def chain_actor_critic(ctx: Context):
+    mdp = chain_mdp(5, gamma=0.9, start="uniform")
+    vi = value_iteration(mdp)
+    check = policy_evaluation(mdp, vi.pi)
+    cfg = ACConfig(lr_actor=0.3, lr_critic=0.5, n_envs=16)
+    run = train_actor_critic(mdp, cfg, n_steps=4000, seed=np.random.SeedSequence([ctx.seed, 41]), n_runs=8)
+    returns = np.array([policy_evaluation(mdp, pi).J for pi in run.final_pi])
+    gaps = (vi.J - returns) / vi.J
+    return {
+        "exact-value-iteration-vs-linear-solve": Evidence.close(
+            vi.J, check.J, atol=1e-9,
+            reason="value iteration to 1e-12 against the linear solve of its greedy policy"),
+        "exact-gap": Evidence.bound(
+            float(gaps.max()), CHAIN_GAP, relation="<=",
+            reason="4,000 steps x 16 environments per run, 8 runs, actor step 0.3: the worst "
+            "relative gap (J* - J(π))/J* over seeds 0-9 was 0.06-0.11% (J(π) by exact policy "
+            "evaluation); with actor step 0.5 some runs stall in a local optimum (gap ~5%)",
+            details={"J_star": vi.J, "returns": returns, "relative_gaps": gaps}),
+    }
