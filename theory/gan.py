@@ -105,7 +105,15 @@ def optimal_discriminator(p_data: Any, p_model: Any) -> np.ndarray:
     pd = _check_density(p_data, "p_data")
     pm = _check_density(p_model, "p_model")
     pd, pm = broadcast_pair(pd, pm, ("p_data", "p_model"))
-    total = pd + pm
+    # Where p_data + p_model overflows (densities near the largest float) both are halved
+    # first, which leaves the ratio unchanged; elsewhere they are not, so that subnormal
+    # densities (which halving would flush to 0) keep their exact ratio.
+    with np.errstate(over="ignore"):
+        total = pd + pm
+    overflow = np.isinf(total)
+    if np.any(overflow):
+        pd = np.where(overflow, 0.5 * pd, pd)
+        total = np.where(overflow, pd + 0.5 * pm, total)
     out = np.full(total.shape, 0.5)
     np.divide(pd, total, out=out, where=total > 0)
     return out

@@ -239,3 +239,15 @@ class TestOptimalGanValue:
         p = np.array([[1.0, 0.0], [0.5, 0.5]])
         q = np.array([[0.0, 1.0], [0.5, 0.5]])
         np.testing.assert_allclose(optimal_gan_value(p, q), [0.0, -LOG4], atol=1e-15)
+
+
+def test_optimal_discriminator_near_the_largest_float():
+    """Densities near 1.8e308 must not overflow p_data + p_model (D* = 1/2 and 1/3 exactly)."""
+    from theory.gan import optimal_discriminator
+
+    big = np.finfo(float).max
+    assert optimal_discriminator([big], [big])[0] == 0.5
+    assert abs(optimal_discriminator([big / 2], [big])[0] - 1 / 3) <= 1e-15
+    # ... and subnormal densities keep their exact ratio (1 where p_model = 0 < p_data).
+    assert optimal_discriminator([5e-324], [0.0])[0] == 1.0
+    assert optimal_discriminator([5e-324], [5e-324])[0] == 0.5
