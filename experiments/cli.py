@@ -199,13 +199,6 @@ def cmd_derive(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    # Benchmarks measure one core (the issue's targets are per core, and a second BLAS thread
-    # only adds contention on small matrices).  This takes effect only if numpy's BLAS has not
-    # been loaded yet, which is the case when `ganac bench` is the command.
-    import os
-
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
     from experiments.bench import all_benchmarks
     from experiments.figures._style import atomic_write_bytes
 
@@ -284,7 +277,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _single_blas_thread() -> None:
+    """One BLAS thread unless the user chose otherwise: ganac's matrices are small, so a second
+    thread only adds contention (a neural claim ran 5-10x slower with two threads on a busy
+    2-core machine), and the benchmarks' targets are per core.  Effective only before numpy is
+    first imported, which is the case when `ganac` is the command."""
+    import os
+
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+
+
 def main(argv: list[str] | None = None) -> int:
+    _single_blas_thread()
     args = build_parser().parse_args(argv)
     if getattr(args, "seed", 0) < 0:
         _stderr("--seed must be a non-negative integer")
