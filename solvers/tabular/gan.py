@@ -32,7 +32,6 @@ the tests compare these runs with those closed forms.
 
 from __future__ import annotations
 
-import dataclasses
 import warnings
 from dataclasses import dataclass
 
@@ -40,6 +39,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import expit, log_expit, softmax
 
+from solvers._results import ArrayResult
 from theory._validation import (
     ConvergenceWarning,
     as_float_array,
@@ -239,15 +239,7 @@ def fit_linear_rate(
 
 
 # ---------------------------------------------------------------------------- results
-@dataclass
-class _Result:
-    def to_dict(self) -> dict:
-        """JSON-ready dict (arrays as nested lists)."""
-        out = {}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            out[f.name] = value.tolist() if isinstance(value, np.ndarray) else value
-        return out
+_Result = ArrayResult
 
 
 @dataclass

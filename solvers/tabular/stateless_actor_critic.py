@@ -44,7 +44,6 @@ actor gradient("minimax") = -∇_θ L_G^minimax and actor gradient("log_q") = -�
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -57,6 +56,7 @@ from scipy.special import expit, log_expit, logit, softmax
 
 from solvers.problems.stateless_mdp import Episodes, TabularStatelessMDP
 from solvers.tabular.gan import fit_linear_rate
+from solvers._results import ArrayResult
 from theory._validation import (
     as_float_array,
     as_generator,
@@ -134,15 +134,7 @@ def _critic_of(params: np.ndarray, loss: str) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------- results
-@dataclass
-class _Result:
-    def to_dict(self) -> dict:
-        """JSON-ready dict (arrays as nested lists)."""
-        out = {}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            out[f.name] = value.tolist() if isinstance(value, np.ndarray) else value
-        return out
+_Result = ArrayResult
 
 
 @dataclass
