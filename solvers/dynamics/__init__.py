@@ -6,7 +6,9 @@
   continuous-time flow;
 - :mod:`~solvers.dynamics.categorical_jacobian` — the categorical GAN's gradient field (from
   :mod:`solvers.tabular.gan`'s gradients) and its Jacobian at the equilibrium by central finite
-  differences.
+  differences;
+- :mod:`~solvers.dynamics.stabilisers` — the stabilisers of Pfau & Vinyals (2016), Table 1, as
+  options of a Dirac-GAN training loop.
 
 Nothing here calls ``theory.dynamics`` (the closed forms these are checked against).
 """
@@ -35,8 +37,15 @@ from solvers.dynamics.dirac_gan import (
     dirac_gan_field,
     simultaneous_gd,
 )
+from solvers.dynamics.stabilisers import (
+    DiracStabilisers,
+    LabelSmoothing,
+    StabilisedDiracRun,
+    train_stabilised_dirac_gan,
+)
 
 __all__ = [
+    "DiracStabilisers", "LabelSmoothing", "StabilisedDiracRun", "train_stabilised_dirac_gan",
     "LOSSES", "REGULARIZERS",
     "VectorField", "Unregularized", "GradientPenalty", "InstanceNoise", "Consensus", "WGANGP",
     "WGANClip", "dirac_gan_field",
