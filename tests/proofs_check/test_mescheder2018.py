@@ -17,6 +17,13 @@ IDS = [
     "mescheder2018/dirac-gan-wgan-gp",
 ]
 
+#: Symbolic Jacobian at decimal values, converted to float: entries are O(1) products of the
+#: substituted numbers, exact up to a final rounding (an ulp or two of 1).
+SUBS_ATOL = 1e-15
+#: LAPACK eigenvalues of a 2x2 matrix with O(1) entries and distinct eigenvalues vs the
+#: symbolic closed form evaluated in float: rounding ~ eps x conditioning, absolute.
+EIG_ATOL = 1e-12
+
 
 @pytest.fixture(scope="module")
 def reports():
@@ -87,10 +94,10 @@ def test_symbolic_jacobians_evaluate_to_the_hand_values():
     }
     for reg, exp in expected.items():
         got = np.array(m.symbolic_dirac_jacobian("gan", reg).subs(vals), dtype=float)
-        np.testing.assert_allclose(got, exp, atol=1e-15)
+        np.testing.assert_allclose(got, exp, atol=SUBS_ATOL)
         key = lambda z: (z.imag, z.real)  # noqa: E731
         eig = sorted((complex(e.subs(vals)) for e in m.symbolic_dirac_eigenvalues("gan", reg)), key=key)
         lapack = sorted((complex(z) for z in np.linalg.eigvals(np.array(exp, float))), key=key)
-        np.testing.assert_allclose(lapack, eig, atol=1e-12)
+        np.testing.assert_allclose(lapack, eig, atol=EIG_ATOL)
     with pytest.raises(ValueError, match="no symbolic Jacobian"):
         m.symbolic_dirac_jacobian("wgan", "wgan-gp")

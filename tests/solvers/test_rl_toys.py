@@ -23,6 +23,14 @@ seeds = st.integers(0, 2**32 - 1)
 #: Value iteration stops at tol = 1e-12 (error <= tol/2); a linear solve of a 10-state system
 #: with condition number <= (1 + γ)/(1 - γ) <= 39 loses a few more digits.
 EXACT_ATOL = 1e-9
+#: Value iteration's stopping tolerance (1e-12 absolute) relative to values up to
+#: 10 / (1 - 0.99) = 1000, plus rounding: 1e-10 relative.
+VI_RTOL = 1e-10
+#: Policy evaluation by a linear solve of <= 8 states with condition <= (1+γ)/(1-γ) <= 199:
+#: rounding ~ eps x condition, relative.
+SOLVE_RTOL = 1e-12
+#: One-state, γ = 0 evaluation: a 3-term dot product, a few ulps relative.
+BANDIT_RTOL = 1e-14
 
 
 @st.composite
@@ -71,7 +79,7 @@ def test_policy_evaluation_against_iterative_evaluation(data):
         occ += (1 - mdp.gamma) * mdp.gamma ** t * mu
         mu = mu @ P_pi
     np.testing.assert_allclose(pe.occupancy, occ, atol=EXACT_ATOL)
-    assert pe.occupancy.sum() == pytest.approx(1.0, abs=1e-12)
+    assert pe.occupancy.sum() == pytest.approx(1.0, abs=FLOAT_ATOL)
     # J = Σ_s d(s) r_π(s) / (1 - γ)
     assert pe.J == pytest.approx(pe.occupancy @ r_pi / (1 - mdp.gamma), abs=EXACT_ATOL)
 
@@ -84,9 +92,9 @@ def test_chain_without_slip_has_its_closed_form_values(gamma, n):
     # walk forward: n - 1 steps of zero reward, then 10 for ever; or go back: 2 for ever
     forward = gamma ** (n - 1) * 10.0 / (1 - gamma)
     back = 2.0 / (1 - gamma)
-    assert vi.J == pytest.approx(max(forward, back), rel=1e-10)
+    assert vi.J == pytest.approx(max(forward, back), rel=VI_RTOL)
     always_back = np.tile([0.0, 1.0], (n, 1))
-    assert policy_evaluation(mdp, always_back).J == pytest.approx(back, rel=1e-12)
+    assert policy_evaluation(mdp, always_back).J == pytest.approx(back, rel=SOLVE_RTOL)
 
 
 def test_strens_chain_prefers_walking_forward():
@@ -104,7 +112,7 @@ def test_bandit_is_a_one_state_mdp_with_linear_value():
     mdp = bandit(means, std=0.5)
     assert (mdp.n_states, mdp.n_actions, mdp.gamma) == (1, 3, 0.0)
     pi = np.array([[0.2, 0.3, 0.5]])
-    assert policy_evaluation(mdp, pi).J == pytest.approx(pi[0] @ means, rel=1e-14)
+    assert policy_evaluation(mdp, pi).J == pytest.approx(pi[0] @ means, rel=BANDIT_RTOL)
     assert value_iteration(mdp).J == pytest.approx(2.0)
 
 
@@ -157,7 +165,7 @@ def test_random_mdp_is_reproducible_and_valid():
     a, b = random_mdp(4, 3, 7), random_mdp(4, 3, 7)
     np.testing.assert_array_equal(a.P, b.P)
     np.testing.assert_array_equal(a.R, b.R)
-    np.testing.assert_allclose(a.P.sum(axis=-1), 1.0, atol=1e-12)
+    np.testing.assert_allclose(a.P.sum(axis=-1), 1.0, atol=FLOAT_ATOL)
     assert not a.P.flags.writeable
 
 

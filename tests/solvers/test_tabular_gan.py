@@ -58,6 +58,28 @@ INNER_D_ATOL = 2e-12
 #: relative error ≈ log(lr p T) / (2 T) in 1 - D (2e-4 here).
 ODE_RTOL = 1e-3
 
+#: Discriminator trained to convergence: the step counts put the linear-regime logit error
+#: below ~1e-14 (0.1 ρ^T with T >= log(1e-13)/log ρ + 50, or T = 20000), and |ΔD| <= |Δψ|/4;
+#: 1e-12 leaves margin for the non-linear start and rounding of D.
+CONVERGED_D_ATOL = 1e-12
+
+#: JSD after the generator has converged: at its float64 rounding floor (see JS_ROUNDING_ATOL).
+JS_CONVERGED_ATOL = 1e-14
+
+#: q and D after a converged run: run lengths take the error below ~1e-12 (the rate fits use
+#: errors down to 1e-12 / 1e-13), so 1e-9 leaves three decades for the slower transient.
+CONVERGED_Q_ATOL = 1e-9
+
+#: Value at the inner-optimal D vs -log 4 + 2 JSD: stationarity in D makes the error second
+#: order in INNER_D_ATOL; what remains is rounding of K <= 6 log terms (~1e-15), so generous.
+INNER_VALUE_ATOL = 1e-10
+
+#: GDA runs of 3000 steps at a linearised rate ρ < 1 must cut JSD by at least ten decades.
+GDA_JS_REDUCTION = 1e-10
+
+#: Alternating GDA after 800 steps: error at the float64 floor of q and D (~100 ulps of O(1)).
+GDA_CONVERGED_ATOL = 1e-14
+
 
 # ---------------------------------------------------------------------------- autograd references
 def _log_sigmoid(x):
@@ -161,7 +183,7 @@ class TestTrainDiscriminator:
         psi0 = logit(d_star) + 0.1
         n_steps = int(np.ceil(np.log(1e-13) / np.log(rho))) + 50
         run = train_discriminator(p, q, lr=lr, n_steps=n_steps, psi0=psi0)
-        assert np.max(np.abs(run.final_d - d_star)) <= 1e-12
+        assert np.max(np.abs(run.final_d - d_star)) <= CONVERGED_D_ATOL
         logit_err = np.max(np.abs(run.psi - logit(d_star)), axis=1)
         assert fit_linear_rate(logit_err, run.steps) == pytest.approx(rho, abs=RATE_ATOL)
         assert run.rate == pytest.approx(rho, abs=RATE_ATOL)  # measured without D*
@@ -180,7 +202,7 @@ class TestTrainDiscriminator:
         psi0 = np.array([0.0, 0.0, 0.0, 0.3, 0.0])
         run = train_discriminator(p, q, lr=lr, n_steps=T, psi0=psi0, record_every=100)
         both = (p > 0) & (q > 0)
-        np.testing.assert_allclose(run.final_d[both], optimal_discriminator(p, q)[both], atol=1e-12)
+        np.testing.assert_allclose(run.final_d[both], optimal_discriminator(p, q)[both], atol=CONVERGED_D_ATOL)
         # neither: the gradient is exactly zero, D stays at its start
         assert np.all(run.d[:, 3] == expit(0.3))
         # data-only: D increases monotonically towards 1, slowly, as the ODE
@@ -227,8 +249,8 @@ class TestTrainGeneratorOptimalD:
         assert run.converged
         js = js_divergence(p, run.q)
         assert np.all(np.diff(js) <= JS_ROUNDING_ATOL)
-        assert js[-1] <= 1e-14
-        np.testing.assert_allclose(run.final_q, p, atol=1e-9)
+        assert js[-1] <= JS_CONVERGED_ATOL
+        np.testing.assert_allclose(run.final_q, p, atol=CONVERGED_Q_ATOL)
         # gradient descent on 2 JSD: JSD ~ (θ error)², contracting by (1 - lr λ_min)² per step
         predicted = (1 - lr * _min_curvature(p)) ** 2
         assert fit_linear_rate(js, lo=1e-13, hi=1e-4) == pytest.approx(predicted, abs=RATE_ATOL)
@@ -243,7 +265,7 @@ class TestTrainGeneratorOptimalD:
         # the solver's own inner maximiser reproduces D* and the value -log 4 + 2 JSD
         np.testing.assert_allclose(expit(run.psi), optimal_discriminator(p, run.q), atol=INNER_D_ATOL)
         values = np.array([objective(s, t, p) for s, t in zip(run.psi[::20], run.theta[::20])])
-        np.testing.assert_allclose(values, optimal_gan_value(p, run.q[::20]), atol=1e-10)
+        np.testing.assert_allclose(values, optimal_gan_value(p, run.q[::20]), atol=INNER_VALUE_ATOL)
 
     @given(p=full_support_vectors(min_prob=1e-3, max_size=6), data=st.data())
     def test_hessian_bound_behind_the_step_size(self, p, data):
@@ -317,9 +339,9 @@ class TestTrainGAN:
             n_steps=3000, scheme=scheme, generator_loss=loss,
         )
         js = js_divergence(p, run.q)
-        assert js[-1] <= 1e-10 * js[0]
-        np.testing.assert_allclose(run.final_q, p, atol=1e-9)
-        np.testing.assert_allclose(run.d[-1], 0.5, atol=1e-9)
+        assert js[-1] <= GDA_JS_REDUCTION * js[0]
+        np.testing.assert_allclose(run.final_q, p, atol=CONVERGED_Q_ATOL)
+        np.testing.assert_allclose(run.d[-1], 0.5, atol=CONVERGED_Q_ATOL)
         rho = _linearised_rate(p, lr, lr, scheme)
         assert rho < 1
         assert fit_linear_rate(_gda_error(run, p), lo=1e-12, hi=1e-4) == pytest.approx(rho, abs=RATE_ATOL)
@@ -341,7 +363,7 @@ class TestTrainGAN:
         alt = train_gan(p, theta0=np.zeros(3), psi0=np.zeros(3), lr_g=10.0, lr_d=1.0,
                         n_steps=800, scheme="alternating")
         e_alt = _gda_error(alt, p)
-        assert e_alt[-1] < 1e-14
+        assert e_alt[-1] < GDA_CONVERGED_ATOL
         assert fit_linear_rate(e_alt, lo=1e-12, hi=1e-4) == pytest.approx(rho_alt, abs=RATE_ATOL)
 
     def test_value_matches_theory_and_shapes(self):
@@ -354,7 +376,7 @@ class TestTrainGAN:
         for arr in (run.theta, run.psi, run.q, run.d):
             assert arr.shape == (21, 4)
         np.testing.assert_allclose(run.q.sum(axis=1), 1, atol=PROB_SUM_TOL)
-        np.testing.assert_allclose(run.value, gan_value(run.d, p, run.q), atol=1e-12)
+        np.testing.assert_allclose(run.value, gan_value(run.d, p, run.q), atol=FLOAT_ATOL)
         assert run.to_dict()["scheme"] == "alternating"
 
     def test_n_disc_steps_and_schemes_differ_as_defined(self):

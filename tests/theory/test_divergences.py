@@ -54,6 +54,47 @@ W2SQ_RTOL = 1e-11
 #: Quantile grid of 1-D Gaussians with N midpoints: the midpoint rule misses tail mass of
 #: ∫ Φ⁻¹(s)² ds = 1, about 2 x (1/(2N)) x Φ⁻¹(1/(2N))² ≈ 1.5e-3 at N = 1e4 (relative, on W2²).
 GRID_RTOL = 3e-3
+#: Closed forms of size O(1) (log 2, 1 bit, TV of disjoint/equal supports): a few ulps of 1.
+ULP_ATOL = 1e-15
+#: Closed forms (1/3, sqrt 2, 1.0) reached by a handful of float ops: a few ulps relative.
+ULP_RTOL = 1e-15
+#: Change of logarithm base: one extra division by a rounded log(base) on an O(1) value.
+BASE_RTOL = 1e-13
+#: Relative counterpart of REF_ATOL (values up to ~1e4 for chi2 with tiny q atoms).
+REF_RTOL = 1e-12
+#: float64 vs scipy with a different summation order: relative rounding ~ sqrt(K) eps on
+#: K <= 5e4 atoms, with margin.
+IMPL_RTOL = 1e-12
+#: scipy's wasserstein_distance on <= 3.3e4 atoms: its cumsum-based CDF differences
+#: accumulate ~n eps relative rounding, against our sorted merge.
+IMPL_LARGE_RTOL = 1e-11
+#: W1 vs scipy on <= 12 atoms in [-100, 100]: cumulative-weight rounding (~eps) times a
+#: spread of up to 200, summed over the atoms.
+W1_IMPL_ATOL = 1e-11
+#: Batched rows vs single calls: same formula, possibly different summation order/blocking,
+#: so only a few ulps apart.
+BATCH_RTOL = 1e-14
+BATCH_ATOL = 1e-15
+#: KL ~ 372 with a subnormal q atom: log of an extreme ratio rounded once, a few ulps relative.
+KL_LARGE_RTOL = 1e-14
+#: f'(∞) is estimated numerically as f(t)/t at large t (theory.divergences._f_inf_slope),
+#: which is off by O(1/t) for TV and JS; the estimate is weighted by P's mass where Q = 0.
+SLOPE_ATOL = 1e-12
+#: Quantile-integral reference: float sum of (hi - lo)|x - y|^p over <= 24 intervals; the
+#: p-th power amplifies relative rounding of the interval lengths.
+QUANTILE_RTOL = 1e-10
+#: Relative counterpart of LP_ATOL for W2² values up to ~4e4 (HiGHS tolerances, relative).
+LP_RTOL = 1e-9
+#: Translation by c in [-50, 50]: (u + c) - u is not exactly c in float64 (relative ~eps per
+#: atom at values up to 150), raised to the power p <= 4.
+TRANSLATION_RTOL = 1e-9
+#: OT value recomputed as sum(C * plan): same products, different summation order.
+PLAN_SUM_ATOL = 1e-12
+#: Trivial LPs whose optimum is a vertex with 0/1/0.5 entries: HiGHS returns it up to rounding.
+TRIVIAL_LP_ATOL = 1e-12
+#: W2 with arguments swapped takes different matrix square roots; their rounding
+#: (~W2SQ_RTOL x scale on W2²) is amplified by the square root when W2 is small.
+W2_SYMMETRY_ATOL = 1e-7
 
 mpmath.mp.dps = 50
 
@@ -186,12 +227,12 @@ class TestKL:
     def test_base(self, base):
         p, q = [0.2, 0.3, 0.5], [0.5, 0.25, 0.25]
         assert kl_divergence(p, q, base=base) == pytest.approx(
-            ref_kl(p, q) / math.log(base), rel=1e-13
+            ref_kl(p, q) / math.log(base), rel=BASE_RTOL
         )
 
     def test_bits_closed_form(self):
         # KL((1,0) || (1/2,1/2)) = log 2 nats = 1 bit exactly.
-        assert kl_divergence([1.0, 0.0], [0.5, 0.5], base=2) == pytest.approx(1.0, abs=1e-15)
+        assert kl_divergence([1.0, 0.0], [0.5, 0.5], base=2) == pytest.approx(1.0, abs=ULP_ATOL)
 
     def test_long_vector_blocked_path(self):
         rng = np.random.default_rng(3)
@@ -199,7 +240,7 @@ class TestKL:
         q = _normalise(rng.gamma(0.3, size=30_000))
         p[::5] = 0.0
         p = _normalise(p)
-        assert kl_divergence(p, q) == pytest.approx(float(rel_entr(p, q).sum()), rel=1e-12)
+        assert kl_divergence(p, q) == pytest.approx(float(rel_entr(p, q).sum()), rel=IMPL_RTOL)
 
 
 # ============================================================================= JS
@@ -227,7 +268,7 @@ class TestJS:
         w = data.draw(vectors(k, zeros=False))
         p = np.where(np.arange(k) < split, w, 0.0)
         q = np.where(np.arange(k) < split, 0.0, w)
-        assert js_divergence(_normalise(p), _normalise(q)) == pytest.approx(LOG2, abs=1e-15)
+        assert js_divergence(_normalise(p), _normalise(q)) == pytest.approx(LOG2, abs=ULP_ATOL)
 
     @given(pairs(**SCIPY_SAFE))
     def test_agrees_with_scipy_jensenshannon_squared(self, pq):
@@ -252,7 +293,7 @@ class TestJS:
     def test_base2_in_unit_interval(self):
         assert js_divergence([0.5, 0.5, 0.0], [0.0, 0.0, 1.0], base=2) == pytest.approx(1.0)
         p, q = [0.1, 0.9], [0.6, 0.4]
-        assert js_divergence(p, q, base=2) == pytest.approx(ref_js(p, q) / LOG2, rel=1e-13)
+        assert js_divergence(p, q, base=2) == pytest.approx(ref_js(p, q) / LOG2, rel=BASE_RTOL)
 
     def test_long_vector_blocked_path(self):
         rng = np.random.default_rng(4)
@@ -268,7 +309,7 @@ class TestTVChi2:
     @given(pairs())
     def test_tv_is_sup_over_events(self, pq):
         p, q = pq
-        assert total_variation(p, q) == pytest.approx(ref_tv_by_subsets(p, q), abs=1e-15)
+        assert total_variation(p, q) == pytest.approx(ref_tv_by_subsets(p, q), abs=ULP_ATOL)
 
     @given(pairs())
     def test_pinsker(self, pq):
@@ -283,7 +324,7 @@ class TestTVChi2:
         if math.isinf(expected):
             assert got == np.inf
         else:
-            assert got == pytest.approx(expected, rel=1e-12, abs=REF_ATOL)
+            assert got == pytest.approx(expected, rel=REF_RTOL, abs=REF_ATOL)
 
     @given(pairs())
     def test_kl_at_most_log_one_plus_chi2(self, pq):
@@ -294,7 +335,7 @@ class TestTVChi2:
         assert pearson_chi2([0.5, 0.5, 0.0], [0.5, 0.5, 0.0]) == 0.0
         assert pearson_chi2([0.5, 0.5, 0.0], [1.0, 0.0, 0.0]) == np.inf
         # (1/2 - 1/4)² / (1/4) + (1/2 - 3/4)² / (3/4) = 1/4 + 1/12 = 1/3
-        assert pearson_chi2([0.5, 0.5], [0.25, 0.75]) == pytest.approx(1 / 3, rel=1e-15)
+        assert pearson_chi2([0.5, 0.5], [0.25, 0.75]) == pytest.approx(1 / 3, rel=ULP_RTOL)
 
 
 # ============================================================================= f-divergences
@@ -328,21 +369,21 @@ class TestFDivergence:
         if np.isinf(expected):
             assert got == np.inf
         else:
-            assert got == pytest.approx(expected, rel=1e-12, abs=REF_ATOL)
+            assert got == pytest.approx(expected, rel=REF_RTOL, abs=REF_ATOL)
 
     def test_slope_at_infinity_estimates(self):
         p, q = [0.5, 0.5], [1.0, 0.0]  # half the mass of P where Q = 0
         # TV: f'(∞) = 1/2 -> 0 (shared atom) + 0.5 * 0.5 = 0.25 + |0.5-1|/2 = 0.5
-        assert f_divergence(p, q, F_TV[0]) == pytest.approx(0.5, abs=1e-12)
+        assert f_divergence(p, q, F_TV[0]) == pytest.approx(0.5, abs=SLOPE_ATOL)
         # JS: finite (f'(∞) = log(2)/2); compare with the mpmath reference
-        assert f_divergence(p, q, F_JS[0]) == pytest.approx(ref_js(p, q), abs=1e-12)
+        assert f_divergence(p, q, F_JS[0]) == pytest.approx(ref_js(p, q), abs=SLOPE_ATOL)
         assert f_divergence(p, q, F_KL[0]) == np.inf
         assert f_divergence(p, q, F_CHI2[0]) == np.inf
 
     def test_explicit_slope(self):
         p, q = [0.5, 0.5], [1.0, 0.0]
         got = f_divergence(p, q, F_TV[0], f_inf_slope=0.5)
-        assert got == pytest.approx(0.5, abs=1e-15)
+        assert got == pytest.approx(0.5, abs=ULP_ATOL)
         assert f_divergence(p, q, F_KL[0], f_inf_slope=np.inf) == np.inf
 
     def test_f_must_vanish_at_one(self):
@@ -365,7 +406,7 @@ class TestFDivergence:
         p, q = [0.5, 0.5], [1.0, 5e-324]
         assert f_divergence(p, q, F_TV[0]) == 0.5
         assert f_divergence(p, q, F_KL[0]) == np.inf  # f'(∞) = inf: the documented limit
-        assert kl_divergence(p, q) == pytest.approx(ref_kl(p, q), rel=1e-14)  # finite, ~372
+        assert kl_divergence(p, q) == pytest.approx(ref_kl(p, q), rel=KL_LARGE_RTOL)  # finite, ~372
 
     def test_unestimable_slope_is_an_error(self):
         # f(t)/t oscillates: no limit; the caller must say what f'(∞) is.
@@ -385,8 +426,8 @@ class TestBatching:
         got = fn(p, q)
         assert got.shape == (p.shape[0],)
         expected = np.array([fn(a, b) for a, b in zip(p, q)])
-        np.testing.assert_allclose(got, expected, rtol=1e-14, atol=1e-15)
-        np.testing.assert_allclose(fn(p.T, q.T, axis=0), expected, rtol=1e-14, atol=1e-15)
+        np.testing.assert_allclose(got, expected, rtol=BATCH_RTOL, atol=BATCH_ATOL)
+        np.testing.assert_allclose(fn(p.T, q.T, axis=0), expected, rtol=BATCH_RTOL, atol=BATCH_ATOL)
 
     def test_broadcast_leading_axes(self):
         rng = np.random.default_rng(0)
@@ -405,7 +446,7 @@ class TestBatching:
             js_divergence(p, q), scipy_js2(p, q, axis=-1), atol=IMPL_ATOL
         )
         np.testing.assert_allclose(
-            kl_divergence(p, q), rel_entr(p, q).sum(-1), rtol=1e-12, atol=IMPL_ATOL
+            kl_divergence(p, q), rel_entr(p, q).sum(-1), rtol=IMPL_RTOL, atol=IMPL_ATOL
         )
 
 
@@ -505,13 +546,13 @@ class TestWasserstein1D:
     def test_w1_agrees_with_scipy(self, uu, vv):
         (u, uw), (v, vw) = uu, vv
         expected = wasserstein_distance(u, v, uw, vw)
-        assert wasserstein_1d(u, v, uw, vw) == pytest.approx(expected, rel=1e-12, abs=1e-11)
+        assert wasserstein_1d(u, v, uw, vw) == pytest.approx(expected, rel=IMPL_RTOL, abs=W1_IMPL_ATOL)
 
     @given(weighted_samples(), weighted_samples())
     def test_w1_unweighted_agrees_with_scipy(self, uu, vv):
         (u, _), (v, _) = uu, vv
         expected = wasserstein_distance(u, v)
-        assert wasserstein_1d(u, v) == pytest.approx(expected, rel=1e-12, abs=1e-11)
+        assert wasserstein_1d(u, v) == pytest.approx(expected, rel=IMPL_RTOL, abs=W1_IMPL_ATOL)
 
     @pytest.mark.parametrize("p", [1.0, 2.0, 3.5])
     @given(uu=weighted_samples(), vv=weighted_samples())
@@ -519,34 +560,34 @@ class TestWasserstein1D:
         (u, uw), (v, vw) = uu, vv
         expected = ref_wp_quantile(u, uw, v, vw, p)
         got = wasserstein_1d(u, v, uw, vw, p=p)
-        assert got**p == pytest.approx(expected**p, rel=1e-10, abs=_level_atol(u, v, p))
+        assert got**p == pytest.approx(expected**p, rel=QUANTILE_RTOL, abs=_level_atol(u, v, p))
 
     @given(weighted_samples(zero_weights=False), weighted_samples(zero_weights=False))
     def test_w2_against_lp(self, uu, vv):
         (u, uw), (v, vw) = uu, vv
         a, b = uw / uw.sum(), vw / vw.sum()
         lp = wasserstein_discrete(a, b, (u[:, None] - v[None, :]) ** 2).value
-        assert wasserstein_1d(u, v, uw, vw, p=2) ** 2 == pytest.approx(lp, rel=1e-9, abs=LP_ATOL)
+        assert wasserstein_1d(u, v, uw, vw, p=2) ** 2 == pytest.approx(lp, rel=LP_RTOL, abs=LP_ATOL)
 
     @given(weighted_samples(), st.floats(-50, 50), st.floats(1.0, 4.0))
     def test_translation(self, uu, c, p):
         u, w = uu
         got = wasserstein_1d(u, u + c, w, w, p=p)
-        assert got**p == pytest.approx(abs(c) ** p, rel=1e-9, abs=_level_atol(u, u + c, p))
+        assert got**p == pytest.approx(abs(c) ** p, rel=TRANSLATION_RTOL, abs=_level_atol(u, u + c, p))
 
     def test_closed_forms(self):
         assert wasserstein_1d([0.0, 1.0], [2.0, 3.0]) == 2.0
         # δ0 vs ½(δ0 + δ2): W2² = ½ · 4
-        assert wasserstein_1d([0.0], [0.0, 2.0], p=2) == pytest.approx(math.sqrt(2.0), rel=1e-15)
+        assert wasserstein_1d([0.0], [0.0, 2.0], p=2) == pytest.approx(math.sqrt(2.0), rel=ULP_RTOL)
         # unnormalised weights are normalised; a zero-weight atom far away is ignored
-        assert wasserstein_1d([0.0, 1e6], [1.0], [3.0, 0.0]) == pytest.approx(1.0, rel=1e-15)
+        assert wasserstein_1d([0.0, 1e6], [1.0], [3.0, 0.0]) == pytest.approx(1.0, rel=ULP_RTOL)
 
     def test_large_unequal_sizes_against_scipy(self):
         rng = np.random.default_rng(7)
         u, v = rng.normal(size=20_000), rng.standard_t(3, size=13_001)
         uw, vw = rng.random(20_000), rng.random(13_001)
         assert wasserstein_1d(u, v, uw, vw) == pytest.approx(
-            wasserstein_distance(u, v, uw, vw), rel=1e-11
+            wasserstein_distance(u, v, uw, vw), rel=IMPL_LARGE_RTOL
         )
 
     @pytest.mark.parametrize(
@@ -575,7 +616,7 @@ def _check_ot_invariants(res, a, b, C):
     np.testing.assert_allclose(res.plan.sum(1), a, atol=LP_ATOL)
     np.testing.assert_allclose(res.plan.sum(0), b, atol=LP_ATOL)
     assert np.all(res.plan >= 0)
-    assert res.value == pytest.approx(float(np.sum(C * res.plan)), abs=1e-12)
+    assert res.value == pytest.approx(float(np.sum(C * res.plan)), abs=PLAN_SUM_ATOL)
     # dual feasibility and strong duality
     assert np.all(res.f[:, None] + res.g[None, :] <= C + LP_ATOL)
     assert res.value == pytest.approx(float(a @ res.f + b @ res.g), abs=LP_ATOL)
@@ -665,12 +706,12 @@ class TestWassersteinDiscrete:
 
     def test_closed_form_example(self):
         res = wasserstein_discrete([1.0, 0.0], [0.0, 1.0], [[0.0, 1.0], [1.0, 0.0]])
-        assert res.value == pytest.approx(1.0, abs=1e-12)
-        np.testing.assert_allclose(res.plan, [[0.0, 1.0], [0.0, 0.0]], atol=1e-12)
+        assert res.value == pytest.approx(1.0, abs=TRIVIAL_LP_ATOL)
+        np.testing.assert_allclose(res.plan, [[0.0, 1.0], [0.0, 0.0]], atol=TRIVIAL_LP_ATOL)
 
     def test_result_serialises(self):
         res = wasserstein_discrete([0.5, 0.5], [1.0], [[1.0], [3.0]])
-        assert res.value == pytest.approx(2.0, abs=1e-12)
+        assert res.value == pytest.approx(2.0, abs=TRIVIAL_LP_ATOL)
         assert res.to_json()["plan"] == [[0.5], [0.5]]
         with pytest.raises(AttributeError):
             res.value = 0.0  # frozen
@@ -728,7 +769,7 @@ class TestW2Gaussian:
         got = w2_gaussian(m1, S1, m2, S2)
         scale = 1 + np.trace(S1) + np.trace(S2)
         assert got**2 == pytest.approx(expected_sq, abs=W2SQ_RTOL * scale)
-        assert got == pytest.approx(w2_gaussian(m2, S2, m1, S1), abs=1e-7)  # symmetric
+        assert got == pytest.approx(w2_gaussian(m2, S2, m1, S1), abs=W2_SYMMETRY_ATOL)  # symmetric
 
     @pytest.mark.parametrize("m1,s1,m2,s2", [(0.0, 1.0, 1.0, 2.0), (-2.0, 0.5, 3.0, 0.25)])
     def test_against_quantile_grids(self, m1, s1, m2, s2):
@@ -777,9 +818,9 @@ class TestParallelLines:
             p, q = np.concatenate([u, 0 * u]), np.concatenate([0 * u, u])
         d = parallel_lines(theta)
         assert d["wasserstein"] == pytest.approx(w1, abs=LP_ATOL)
-        assert d["js"] == pytest.approx(ref_js(p, q), abs=1e-15)
+        assert d["js"] == pytest.approx(ref_js(p, q), abs=ULP_ATOL)
         assert d["kl"] == ref_kl(p, q)
-        assert d["tv"] == pytest.approx(ref_tv_by_subsets(p, q), abs=1e-15)
+        assert d["tv"] == pytest.approx(ref_tv_by_subsets(p, q), abs=ULP_ATOL)
 
     def test_vectorised(self):
         theta = np.array([[0.0, 2.0], [-0.5, 1e-300]])

@@ -21,6 +21,21 @@ from theory import dynamics as td
 EIG_ATOL = 1e-7
 #: Central differences with step 1e-5 of a smooth hand-written field: O(1e-10) + rounding.
 FD_ATOL = 1e-8
+#: Product of the closed-form eigenvalues vs LAPACK's LU determinant of a 2x2 Jacobian with
+#: O(1-10) entries: rounding of a few products of that size, absolute.
+DET_ATOL = 1e-10
+#: Update matrix (a product of up to n_d + n_g factors I + hJ, h <= 2, |J| ~ n) vs stepping
+#: the iteration by hand: same operations in another order, rounding grows with the norms.
+UPDATE_MATRIX_TOL = 1e-9
+#: Spectral radius from numerical eigenvalues of a small update matrix vs its closed form
+#: (or vs the blocks' radii): well-separated eigenvalues, rounding ~ eps x condition.
+RADIUS_RTOL = 1e-12
+#: Closed-form alternating-GD eigenvalues vs numpy's: the double root at alpha = 2 is
+#: excluded by |alpha - 2| > 1e-3, so eig's error is ~eps / separation, well below 1e-9.
+ALTGD_EIG_TOL = 1e-9
+#: |λ| = 1 exactly for a complex pair with det 1; numerical eigenvalues keep modulus 1 up
+#: to rounding.
+UNIT_RADIUS_ATOL = 1e-12
 
 losses = st.sampled_from(td.LOSSES)
 gammas = st.floats(0.0, 5.0)
@@ -69,7 +84,7 @@ def test_eigenvalues_trace_and_determinant(case):
     jac = td.dirac_gan_jacobian(loss, reg, **kw)
     eig = td.dirac_gan_eigenvalues(loss, reg, **kw)
     np.testing.assert_allclose(eig.sum(), np.trace(jac), atol=FLOAT_ATOL)
-    np.testing.assert_allclose(eig.prod(), np.linalg.det(jac), atol=1e-10, rtol=FLOAT_RTOL)
+    np.testing.assert_allclose(eig.prod(), np.linalg.det(jac), atol=DET_ATOL, rtol=FLOAT_RTOL)
 
 
 def _hand_field(x, loss, reg, gamma=0.0, sigma=0.0):
@@ -176,7 +191,7 @@ def test_wgan_gp_branches(gamma, target, loss):
     # The smooth branch ψ > 0: v = (-ψ a, θ a - γ(ψ - g0)) to first order; its zero is the first row.
     theta_star, psi_star = b.branch_equilibria[0]
     assert psi_star == 0.0
-    assert theta_star * a + gamma * target == pytest.approx(0.0, abs=1e-12)
+    assert theta_star * a + gamma * target == pytest.approx(0.0, abs=FLOAT_ATOL)
     np.testing.assert_allclose(b.branch_equilibria[1], -b.branch_equilibria[0] + 0.0)
     np.testing.assert_array_equal(b.jacobian, td.dirac_gan_jacobian(loss, "r1", gamma=gamma))
     assert b.repelling_half_width == pytest.approx(gamma * target / a)
@@ -214,7 +229,7 @@ def test_update_matrix_is_the_scheme(seed, scheme, n_d, n_g, h_g, h_d, n, k):
     m = td.gd_update_matrix(jac, h_g, step_d=h_d, scheme=scheme, n_disc_steps=n_d, n_gen_steps=n_g,
                             n_generator=k)
     x = rng.standard_normal(n)
-    np.testing.assert_allclose(m @ x, _iterate(jac, x, h_g, h_d, scheme, n_d, n_g, k), atol=1e-9, rtol=1e-9)
+    np.testing.assert_allclose(m @ x, _iterate(jac, x, h_g, h_d, scheme, n_d, n_g, k), atol=UPDATE_MATRIX_TOL, rtol=UPDATE_MATRIX_TOL)
 
 
 def test_simultaneous_single_step_is_identity_plus_hj():
@@ -227,8 +242,8 @@ def test_simultaneous_single_step_is_identity_plus_hj():
 def test_simgd_radius_paper_formula(loss, h):
     a, _ = td.f_derivatives(loss)
     rho = td.gd_spectral_radius(td.dirac_gan_jacobian(loss), h)
-    assert rho == pytest.approx(np.sqrt(1 + h**2 * a**2), rel=1e-12)
-    assert rho == pytest.approx(td.dirac_gan_simgd_radius(loss, h), rel=1e-12)
+    assert rho == pytest.approx(np.sqrt(1 + h**2 * a**2), rel=RADIUS_RTOL)
+    assert rho == pytest.approx(td.dirac_gan_simgd_radius(loss, h), rel=RADIUS_RTOL)
     assert rho > 1.0
 
 
@@ -236,8 +251,8 @@ def test_simgd_radius_paper_formula(loss, h):
 def test_two_time_scale_simgd_depends_on_the_product(loss, h_g, h_d):
     a, _ = td.f_derivatives(loss)
     rho = td.gd_spectral_radius(td.dirac_gan_jacobian(loss), h_g, step_d=h_d)
-    assert rho == pytest.approx(np.sqrt(1 + h_g * h_d * a**2), rel=1e-12)
-    assert rho == pytest.approx(td.dirac_gan_simgd_radius(loss, h_g, step_d=h_d), rel=1e-12)
+    assert rho == pytest.approx(np.sqrt(1 + h_g * h_d * a**2), rel=RADIUS_RTOL)
+    assert rho == pytest.approx(td.dirac_gan_simgd_radius(loss, h_g, step_d=h_d), rel=RADIUS_RTOL)
 
 
 @given(losses, st.floats(1e-3, 3.0), st.integers(1, 4), st.integers(1, 4))
@@ -248,12 +263,12 @@ def test_altgd_paper_formula(loss, h, n_g, n_d):
     eig = td.dirac_gan_altgd_eigenvalues(loss, h, n_gen_steps=n_g, n_disc_steps=n_d)
     m = td.gd_update_matrix(td.dirac_gan_jacobian(loss), h, scheme="alternating",
                             n_gen_steps=n_g, n_disc_steps=n_d)
-    np.testing.assert_allclose(_sort(eig), _sort(np.linalg.eigvals(m)), atol=1e-9, rtol=1e-9)
-    np.testing.assert_allclose(eig.prod(), 1.0, atol=1e-12)  # det = 1
+    np.testing.assert_allclose(_sort(eig), _sort(np.linalg.eigvals(m)), atol=ALTGD_EIG_TOL, rtol=ALTGD_EIG_TOL)
+    np.testing.assert_allclose(eig.prod(), 1.0, atol=FLOAT_ATOL)  # det = 1
     rho = td.gd_spectral_radius(td.dirac_gan_jacobian(loss), h, scheme="alternating",
                                 n_gen_steps=n_g, n_disc_steps=n_d)
     if alpha < 2:
-        assert rho == pytest.approx(1.0, abs=1e-12)
+        assert rho == pytest.approx(1.0, abs=UNIT_RADIUS_ATOL)
     else:
         assert rho > 1.0
 
@@ -269,7 +284,7 @@ def test_block_system_radius_is_the_worst_block():
         expected = max(td.gd_spectral_radius(j1, 0.3, scheme=scheme),
                        td.gd_spectral_radius(j2, 0.3, scheme=scheme))
         measured = td.gd_spectral_radius(big, 0.3, scheme=scheme, n_generator=2)
-        assert measured == pytest.approx(expected, rel=1e-12)
+        assert measured == pytest.approx(expected, rel=RADIUS_RTOL)
 
 
 def test_update_matrix_errors():

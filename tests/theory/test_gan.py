@@ -30,6 +30,14 @@ VALUE_OPT_ATOL = 1e-7
 ROOT_ATOL = 1e-13
 #: V(D*) >= V(D): both sides are float64 sums; allow rounding at the tie D = D*.
 INEQ_SLACK = 1e-12
+#: D* from unnormalised Gaussian densities vs σ(1/2 - x): exp of -x²/2 down to e^-18 and a
+#: ratio, a few ulps relative; absolute floor for D* values near 0 at the grid's ends.
+GRID_D_RTOL = 1e-13
+GRID_D_ATOL = 1e-15
+#: Closed forms (1/4, 2/3) from one division: at most a few ulps relative.
+ULP_RTOL = 1e-15
+#: Closed forms 0 and -log 4 from sums of two O(1) logs: a few ulps absolute.
+ULP_ATOL = 1e-15
 
 mpmath.mp.dps = 50
 
@@ -135,7 +143,7 @@ class TestOptimalDiscriminator:
         pd = np.exp(-0.5 * x**2)
         pm = np.exp(-0.5 * (x - 1) ** 2)
         np.testing.assert_allclose(
-            optimal_discriminator(pd, pm), expit(0.5 - x), rtol=1e-13, atol=1e-15
+            optimal_discriminator(pd, pm), expit(0.5 - x), rtol=GRID_D_RTOL, atol=GRID_D_ATOL
         )
 
     def test_rounding_to_one_documented(self):
@@ -157,7 +165,7 @@ class TestOptimalDiscriminator:
         q = np.array([0.6, 0.4])
         d = optimal_discriminator(p, q)
         assert d.shape == (2, 2)
-        np.testing.assert_allclose(d[0], [0.25, 2 / 3], rtol=1e-15)
+        np.testing.assert_allclose(d[0], [0.25, 2 / 3], rtol=ULP_RTOL)
 
     @pytest.mark.parametrize(
         "pd,pm,match",
@@ -238,7 +246,7 @@ class TestOptimalGanValue:
     def test_batched(self):
         p = np.array([[1.0, 0.0], [0.5, 0.5]])
         q = np.array([[0.0, 1.0], [0.5, 0.5]])
-        np.testing.assert_allclose(optimal_gan_value(p, q), [0.0, -LOG4], atol=1e-15)
+        np.testing.assert_allclose(optimal_gan_value(p, q), [0.0, -LOG4], atol=ULP_ATOL)
 
 
 def test_optimal_discriminator_near_the_largest_float():
