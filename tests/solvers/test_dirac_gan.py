@@ -40,6 +40,18 @@ FD_ATOL = 1e-8
 QUAD_ATOL = 1e-10
 #: Iterating a linear map k <= 60 times in float64 against a matrix power.
 LINEAR_RTOL = 1e-10
+#: Central differences (h = 1e-6) of |v|²/2: truncation O(h²) ~ 1e-12 plus rounding eps/h ~ 1e-10.
+CONSENSUS_FD_TOL = 1e-7
+#: The WGAN-GP field evaluated at ψ = ±1e-12 in place of 0±: O(1e-12) continuity error plus rounding.
+JUMP_ATOL = 1e-10
+#: θ² + ψ² - hθψ is conserved exactly in exact arithmetic: 100 float64 steps of rounding, relative.
+CONSERVED_RTOL = 1e-10
+#: DOP853 at rtol 1e-10, atol 1e-12 over t <= 5: global error of the integrator.
+ODE_ATOL = 1e-8
+#: Central differences (eps 1e-5) of sin/quadratic functions: O(eps²) truncation plus rounding.
+CENTRAL_DIFF_ATOL = 1e-9
+#: Eigenvalues of the FD Jacobian: its FD_ATOL entry error amplified by eigenvector conditioning.
+FD_EIG_ATOL = 1e-7
 
 losses = st.sampled_from(td.LOSSES)
 coords = st.floats(-3.0, 3.0)
@@ -101,7 +113,8 @@ def test_consensus_field_is_v_minus_gamma_grad_half_norm(loss, theta, psi, gamma
     grad = np.array([(half(x + h * e) - half(x - h * e)) / (2 * h) for e in np.eye(2)])
     e1, e2 = _hand_unregularized(loss, np.float64(theta), np.float64(psi))
     v1, v2 = Consensus(loss, gamma)(theta, psi)
-    np.testing.assert_allclose([v1, v2], [e1 - gamma * grad[0], e2 - gamma * grad[1]], atol=1e-7, rtol=1e-7)
+    np.testing.assert_allclose([v1, v2], [e1 - gamma * grad[0], e2 - gamma * grad[1]],
+                               atol=CONSENSUS_FD_TOL, rtol=CONSENSUS_FD_TOL)
 
 
 @given(losses, st.floats(-2.0, 2.0), st.floats(-1.0, 1.0), st.floats(0.0, 2.0))
@@ -140,7 +153,7 @@ def test_wgan_gp_jump_matches_theory():
     field = dirac_gan_field("wgan", "wgan-gp", gamma=0.7, target=1.0)
     thetas = np.linspace(-1, 1, 5)
     jump = field.v_psi(thetas, np.full(5, 1e-12)) - field.v_psi(thetas, np.full(5, -1e-12))
-    np.testing.assert_allclose(jump, td.wgan_gp_branches(gamma=0.7, target=1.0).jump, atol=1e-10)
+    np.testing.assert_allclose(jump, td.wgan_gp_branches(gamma=0.7, target=1.0).jump, atol=JUMP_ATOL)
     assert field.v_psi(np.array(0.0), np.array(0.0)) == 0.0  # sign(0) = 0: (0, 0) is stationary
 
 
@@ -205,7 +218,7 @@ def test_simgd_norm_never_decreases(loss, theta0, psi0, h):
     # non-saturating generator, whose loss is not -L).
     traj = simultaneous_gd(Unregularized(loss), theta0, psi0, step=h, n_steps=30)
     d2 = traj.distance**2
-    assert np.all(np.diff(d2) >= -1e-12 * d2[1:])
+    assert np.all(np.diff(d2) >= -FLOAT_RTOL * d2[1:])
 
 
 @settings(max_examples=25)  # 100 autograd steps per example
@@ -214,7 +227,7 @@ def test_altgd_wgan_conserves_its_quadratic_form(h, theta0, psi0):
     # θ' = θ - hψ, ψ' = ψ + hθ' conserves θ² + ψ² - hθψ exactly.
     traj = alternating_gd(Unregularized("wgan"), theta0, psi0, step=h, n_steps=100)
     q = traj.theta**2 + traj.psi**2 - h * traj.theta * traj.psi
-    np.testing.assert_allclose(q, q[0], atol=1e-10 * max(1.0, q[0]))
+    np.testing.assert_allclose(q, q[0], atol=CONSERVED_RTOL * max(1.0, q[0]))
 
 
 def test_clipping_keeps_psi_in_the_box():
@@ -253,8 +266,8 @@ def test_continuous_flow_of_the_wgan_is_a_rotation(ratio, theta0, psi0):
     flow = continuous_flow(Unregularized("wgan"), theta0, psi0, t_max=5.0, n_eval=11, ratio=ratio)
     w = np.sqrt(ratio)
     t = flow.t
-    np.testing.assert_allclose(flow.theta, theta0 * np.cos(w * t) - psi0 / w * np.sin(w * t), atol=1e-8)
-    np.testing.assert_allclose(flow.psi, psi0 * np.cos(w * t) + w * theta0 * np.sin(w * t), atol=1e-8)
+    np.testing.assert_allclose(flow.theta, theta0 * np.cos(w * t) - psi0 / w * np.sin(w * t), atol=ODE_ATOL)
+    np.testing.assert_allclose(flow.psi, psi0 * np.cos(w * t) + w * theta0 * np.sin(w * t), atol=ODE_ATOL)
     assert flow.success
 
 
@@ -279,8 +292,8 @@ def test_central_differences_of_a_known_function():
     fn = lambda x: np.stack([np.sin(x[..., 0]) * x[..., 1], x[..., 0] ** 2], -1)  # noqa: E731
     x = np.array([0.3, -1.2])
     expected = np.array([[np.cos(0.3) * -1.2, np.sin(0.3)], [0.6, 0.0]])
-    np.testing.assert_allclose(central_difference_jacobian(fn, x), expected, atol=1e-9)
-    np.testing.assert_allclose(central_difference_jacobian(fn, x, vectorized=False), expected, atol=1e-9)
+    np.testing.assert_allclose(central_difference_jacobian(fn, x), expected, atol=CENTRAL_DIFF_ATOL)
+    np.testing.assert_allclose(central_difference_jacobian(fn, x, vectorized=False), expected, atol=CENTRAL_DIFF_ATOL)
     with pytest.raises(ValueError, match="`x` must be 1-D"):
         central_difference_jacobian(fn, np.zeros((2, 2)))
     with pytest.raises(ValueError, match="`eps`"):
@@ -305,7 +318,7 @@ def test_categorical_fd_jacobian_matches_theory(p, loss):
     # the reduced spectrum is the full one without the gauge eigenvalue 0
     full = cj.eigenvalues[np.argsort(np.abs(cj.eigenvalues))][1:]
     rows, cols = linear_sum_assignment(np.abs(full[:, None] - cj.reduced_eigenvalues[None, :]))
-    np.testing.assert_allclose(full[rows], cj.reduced_eigenvalues[cols], atol=1e-7)
+    np.testing.assert_allclose(full[rows], cj.reduced_eigenvalues[cols], atol=FD_EIG_ATOL)
     assert np.abs(cj.eigenvalues).min() < FD_ATOL
     assert cj.reduced_eigenvalues.real.max() < 0
     assert cj.to_dict()["n_generator_reduced"] == k - 1

@@ -53,6 +53,14 @@ FD_ATOL = 1e-8
 #: Gradient ascent of ψ with the generator frozen, contracting by 1 - h θ² b(1 - b) per step:
 #: after 2,000 steps the error is below float rounding of the logit.
 BEST_RESPONSE_ATOL = 1e-10
+#: Two float64 formulas for the same O(1) field/objective value: rounding only.
+FORMULA_TOL = 1e-12
+#: Running-mean anchors vs cumsum / k over 61 O(1) values: float64 rounding only.
+RUNNING_MEAN_ATOL = 1e-14
+#: One or two float64 steps written by hand vs the solver: a few ulp.
+ONE_STEP_RTOL = 1e-14
+#: Least-squares slope of exactly geometric data (50 points): float64 rounding of the fit.
+GEOMETRIC_FIT_RTOL = 1e-13
 
 ANGLES = np.linspace(0.3, 2 * np.pi, 5, endpoint=False)
 
@@ -287,13 +295,13 @@ def _j_smoothed(b):
 def test_label_smoothing_field_is_the_hand_formula(loss, a, b, theta, psi):
     v1, v2 = LabelSmoothing(loss, a, b)(theta, psi)
     sig = expit(psi * theta) if loss == "nsgan" else expit(-psi * theta)  # f'(∓ψθ), f' = σ(-t)
-    np.testing.assert_allclose(v1, -psi * sig, atol=1e-12, rtol=1e-12)
-    np.testing.assert_allclose(v2, theta * ((1 - b) - expit(psi * theta)), atol=1e-12, rtol=1e-12)
+    np.testing.assert_allclose(v1, -psi * sig, atol=FORMULA_TOL, rtol=FORMULA_TOL)
+    np.testing.assert_allclose(v2, theta * ((1 - b) - expit(psi * theta)), atol=FORMULA_TOL, rtol=FORMULA_TOL)
     # its objective is the smoothed cross-entropy written with scipy
     d = psi * theta
     expected = a * log_expit(0.0) + (1 - a) * log_expit(0.0) + b * log_expit(-d) + (1 - b) * log_expit(d)
     np.testing.assert_allclose(LabelSmoothing(loss, a, b).discriminator_objective(np.float64(theta), np.float64(psi)),
-                               expected, atol=1e-12, rtol=1e-12)
+                               expected, atol=FORMULA_TOL, rtol=FORMULA_TOL)
 
 
 @pytest.mark.parametrize("b", [0.0, 0.1, 0.3, 0.6])
@@ -402,8 +410,8 @@ def test_historical_averaging_anchors_are_running_means():
     run = train_stabilised_dirac_gan("gan", th, ps, step=0.2, n_steps=60,
                                      stabilisers=DiracStabilisers(hist_avg=0.05))
     k = np.arange(1, 62)[:, None]
-    np.testing.assert_allclose(run.theta_anchor, np.cumsum(run.theta, axis=0) / k, atol=1e-14)
-    np.testing.assert_allclose(run.psi_anchor, np.cumsum(run.psi, axis=0) / k, atol=1e-14)
+    np.testing.assert_allclose(run.theta_anchor, np.cumsum(run.theta, axis=0) / k, atol=RUNNING_MEAN_ATOL)
+    np.testing.assert_allclose(run.psi_anchor, np.cumsum(run.psi, axis=0) / k, atol=RUNNING_MEAN_ATOL)
 
 
 def test_replay_with_nonlinear_field_is_the_mixture_gradient():
@@ -414,17 +422,17 @@ def test_replay_with_nonlinear_field_is_the_mixture_gradient():
     run = train_stabilised_dirac_gan("gan", theta0, psi0, step=h, n_steps=2,
                                      stabilisers=DiracStabilisers(replay_weight=lam, replay_capacity=3))
     t1, p1 = run.theta[1], run.psi[1]
-    np.testing.assert_allclose(p1, psi0 + h * theta0 * expit(-psi0 * theta0), rtol=1e-14)
+    np.testing.assert_allclose(p1, psi0 + h * theta0 * expit(-psi0 * theta0), rtol=ONE_STEP_RTOL)
     buffer = np.array([theta0, theta0, theta0])  # C copies, then θ₀ pushed over one of them
     mix = (1 - lam) * t1 * expit(-p1 * t1) + lam * np.mean(buffer * expit(-p1 * buffer))
-    np.testing.assert_allclose(run.psi[2], p1 + h * mix, rtol=1e-14)
+    np.testing.assert_allclose(run.psi[2], p1 + h * mix, rtol=ONE_STEP_RTOL)
 
 
 # ---------------------------------------------------------------------------- rates, validation
 def test_fitted_rate_of_a_geometric_sequence():
     t = np.arange(50)[:, None]
     r = np.array([0.9, 1.1]) ** t * np.array([2.0, 0.5])
-    np.testing.assert_allclose(fitted_rate(r), [0.9, 1.1], rtol=1e-13)
+    np.testing.assert_allclose(fitted_rate(r), [0.9, 1.1], rtol=GEOMETRIC_FIT_RTOL)
     with pytest.raises(ValueError, match="window"):
         fitted_rate(r, start=49)
     with pytest.raises(ValueError, match="distance"):

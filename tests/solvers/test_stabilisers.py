@@ -27,6 +27,26 @@ from theory.gan import (
 SAME_RULE_ATOL = 1e-12
 #: Central differences, h = 1e-6, on functions with bounded third derivative.
 FD_ATOL = 1e-7
+#: Two float64 evaluations of the same O(1) quantity (or a copy of it): a few ulp apart.
+ROUNDING_ATOL = 1e-15
+#: Batched vs single-problem runs of 100 steps: float64 rounding accumulated over the run.
+BATCH_ATOL = 1e-13
+#: A rest point kept for 20-100 steps: only float64 rounding of softmax/logits moves it.
+REST_POINT_ATOL = 1e-14
+#: Newton's discriminator stops at |g| <= 1e-13 (p + q); away from D = 0/1 D* is then met to 1e-12.
+NEWTON_D_ATOL = 1e-12
+#: Discriminator at its fixed point: Newton stopping rule near the logit cap, or 3000 contracting ascent steps.
+CONVERGED_D_ATOL = 1e-10
+#: Generator fixed point after 4000-8000 contracting steps: residual of the stopped iteration.
+FIXED_POINT_ATOL = 1e-9
+#: A stabiliser that acts moves the 50-200-step trajectory by far more than this; rounding never does.
+EFFECT_MIN = 1e-3
+#: A slow (tau = 0.1) target shifts the trajectory by more than this, far above rounding.
+SMALL_EFFECT_MIN = 1e-6
+#: The entropy-regularised rest point differs from p_data by O(tau) = O(0.1), well above this.
+ENTROPY_EFFECT_MIN = 1e-2
+#: A penalty of 1e3 with lr 1e-4 over 50 steps keeps the parameters this close to their start.
+HIST_PULL_ATOL = 1e-3
 
 P = np.array([0.1, 0.2, 0.3, 0.4])
 THETA0 = np.array([0.5, -1.0, 0.3, 0.0])
@@ -59,8 +79,8 @@ def test_batched_runs_equal_single_runs():
     for i in range(3):
         one = train_stabilised_gan(p[i], theta0=th[i], psi0=np.zeros(4), lr_g=0.5, lr_d=1.0, n_steps=100,
                                    stabilisers=st_)
-        np.testing.assert_allclose(batch.theta[:, i], one.theta, atol=1e-13)
-        np.testing.assert_allclose(batch.w[:, i], one.w, atol=1e-13)
+        np.testing.assert_allclose(batch.theta[:, i], one.theta, atol=BATCH_ATOL)
+        np.testing.assert_allclose(batch.w[:, i], one.w, atol=BATCH_ATOL)
 
 
 # --------------------------------------------------------------------------- gradients
@@ -79,7 +99,7 @@ def test_discriminator_gradient_by_finite_differences(pm, psi, a, b):
           for e in np.eye(4)]
     np.testing.assert_allclose(grad, fd, atol=FD_ATOL)
     if a == 1.0 and b == 0.0:
-        np.testing.assert_allclose(grad, tabular_gan.discriminator_gradient(psi, p, m), atol=1e-15)
+        np.testing.assert_allclose(grad, tabular_gan.discriminator_gradient(psi, p, m), atol=ROUNDING_ATOL)
 
 
 def _generator_cost(theta, psi, loss, tau, w):
@@ -98,7 +118,7 @@ def test_generator_gradient_by_finite_differences(theta, psi, loss, tau, w):
           / (2 * h) for e in np.eye(4)]
     np.testing.assert_allclose(grad, fd, atol=FD_ATOL)
     if tau == 0 and w == 0:
-        np.testing.assert_allclose(grad, tabular_gan.generator_gradient(psi, theta, loss=loss), atol=1e-15)
+        np.testing.assert_allclose(grad, tabular_gan.generator_gradient(psi, theta, loss=loss), atol=ROUNDING_ATOL)
 
 
 def test_minibatch_weight_gradient_by_finite_differences():
@@ -123,7 +143,7 @@ def test_smoothed_discriminator_converges_to_the_closed_form(pq, a, b):
     d = smoothed_optimal_discriminator(p, run.final_q, a, b)
     # the Newton iterations stop at |g| <= 1e-13 (p + q); where D* is within 1e-13 of 0 or 1
     # the logit is capped (at ±700 or near ±30) and D sits at the cap
-    np.testing.assert_allclose(run.final_d, d, atol=1e-10)
+    np.testing.assert_allclose(run.final_d, d, atol=CONVERGED_D_ATOL)
 
 
 def test_smoothed_discriminator_by_gradient_ascent():
@@ -131,8 +151,8 @@ def test_smoothed_discriminator_by_gradient_ascent():
     run = train_stabilised_gan(P, theta0=np.log(q), psi0=np.zeros(4), lr_g=1.0, lr_d=1.0, n_steps=3000,
                                record_every=3000,
                                stabilisers=GANStabilisers(real_label=0.8, fake_label=0.15, g_every=10**6))
-    np.testing.assert_allclose(run.final_q, q, atol=1e-15)
-    np.testing.assert_allclose(run.final_d, smoothed_optimal_discriminator(P, q, 0.8, 0.15), atol=1e-10)
+    np.testing.assert_allclose(run.final_q, q, atol=ROUNDING_ATOL)
+    np.testing.assert_allclose(run.final_d, smoothed_optimal_discriminator(P, q, 0.8, 0.15), atol=CONVERGED_D_ATOL)
 
 
 # --------------------------------------------------------------------------- freezing
@@ -158,19 +178,19 @@ def test_historical_averaging_first_step_is_plain_and_later_pulls_back():
     plain = _run(n_steps=50)
     avg = _run(GANStabilisers(hist_avg=0.5), n_steps=50)
     # at step 1 the mean of the past equals the present: the penalty's gradient is 0
-    np.testing.assert_allclose(avg.theta[1], plain.theta[1], atol=1e-15)
-    assert np.abs(avg.theta[-1] - plain.theta[-1]).max() > 1e-3
+    np.testing.assert_allclose(avg.theta[1], plain.theta[1], atol=ROUNDING_ATOL)
+    assert np.abs(avg.theta[-1] - plain.theta[-1]).max() > EFFECT_MIN
     # a huge penalty keeps the parameters next to their running mean, i.e. near the start
     strong = _run(GANStabilisers(hist_avg=1e3), lr_g=1e-4, lr_d=1e-4, n_steps=50)
-    assert np.abs(strong.theta[-1] - THETA0).max() < 1e-3
+    assert np.abs(strong.theta[-1] - THETA0).max() < HIST_PULL_ATOL
 
 
 # --------------------------------------------------------------------------- minibatch features
 def test_data_matching_generator_is_a_rest_point_with_minibatch_features():
     run = _run(GANStabilisers(minibatch=True), theta0=np.log(P), n_steps=100)
-    np.testing.assert_allclose(run.final_q, P, atol=1e-15)
+    np.testing.assert_allclose(run.final_q, P, atol=ROUNDING_ATOL)
     # softmax(log P) equals P up to rounding, which is all that moves w and ψ
-    assert np.abs(run.w).max() < 1e-14 and np.abs(run.psi).max() < 1e-14
+    assert np.abs(run.w).max() < REST_POINT_ATOL and np.abs(run.psi).max() < REST_POINT_ATOL
 
 
 def test_minibatch_weight_learns_to_spot_a_collapsed_generator():
@@ -187,14 +207,14 @@ def test_target_with_tau_one_equals_no_target(scheme):
     target = _run(GANStabilisers(real_label=0.9, minibatch=True, target_tau=1.0), scheme=scheme)
     np.testing.assert_array_equal(plain.theta, target.theta)
     slow = _run(GANStabilisers(real_label=0.9, minibatch=True, target_tau=0.1), scheme=scheme)
-    assert np.abs(slow.theta[-1] - plain.theta[-1]).max() > 1e-6
+    assert np.abs(slow.theta[-1] - plain.theta[-1]).max() > SMALL_EFFECT_MIN
 
 
 def test_a_never_updated_target_is_a_frozen_discriminator_for_the_generator():
     # the generator sees ψ0 for ever in both runs: their generator trajectories coincide
     frozen_copy = _run(GANStabilisers(target_tau=1.0, target_every=10**6), n_steps=30)
     frozen_d = _run(GANStabilisers(d_every=10**6), n_steps=30)
-    np.testing.assert_allclose(frozen_copy.theta, frozen_d.theta, atol=1e-15)
+    np.testing.assert_allclose(frozen_copy.theta, frozen_d.theta, atol=ROUNDING_ATOL)
 
 
 # --------------------------------------------------------------------------- replay buffer
@@ -208,21 +228,21 @@ def test_pure_replay_discriminator_matches_the_closed_form_at_every_step():
     for t in (1, 10, n):
         # the buffer used at step t - 1: q_0 (initial entry) and q_0, ..., q_{t-2}
         history = np.vstack([run.q[0:1], run.q[:t - 1]])
-        np.testing.assert_allclose(run.d[t], replay_optimal_discriminator(P, history), atol=1e-12)
+        np.testing.assert_allclose(run.d[t], replay_optimal_discriminator(P, history), atol=NEWTON_D_ATOL)
 
 
 def test_fifo_buffer_keeps_only_recent_generators():
     n, cap = 20, 3
     run = _run(GANStabilisers(replay_weight=1.0, replay_capacity=cap), inner="newton", n_steps=n)
     # after the run the ring holds the last `cap` pushed generators q_{n-3}, ..., q_{n-1}
-    np.testing.assert_allclose(run.buffer_mean, run.q[n - cap:n].mean(axis=0), atol=1e-15)
+    np.testing.assert_allclose(run.buffer_mean, run.q[n - cap:n].mean(axis=0), atol=ROUNDING_ATOL)
 
 
 def test_stale_buffer_fixed_point_is_the_water_filling_closed_form():
     r = P[::-1].copy()
     run = _run(GANStabilisers(replay_weight=0.2, replay_every=0), inner="newton", theta0=np.zeros(4),
                lr_g=1.0, n_steps=8000, buffer_init=r, record_every=8000)
-    np.testing.assert_allclose(run.final_q, replay_generator_fixed_point(P, r, 0.2).p_model, atol=1e-9)
+    np.testing.assert_allclose(run.final_q, replay_generator_fixed_point(P, r, 0.2).p_model, atol=FIXED_POINT_ATOL)
 
 
 # --------------------------------------------------------------------------- entropy, compatible
@@ -232,8 +252,8 @@ def test_entropy_regularised_rest_point_satisfies_its_stationarity_condition():
     q, d = run.final_q, run.final_d
     # the generator rests where log(1 - D) + τ log q is the same on every atom (q ≠ p_data)
     cost = np.log1p(-d) + tau * np.log(q)
-    assert np.ptp(cost) < 1e-9
-    assert np.abs(q - P).max() > 1e-2
+    assert np.ptp(cost) < FIXED_POINT_ATOL
+    assert np.abs(q - P).max() > ENTROPY_EFFECT_MIN
 
 
 def test_compatible_critic_of_the_gan_mdp_gives_no_signal():
@@ -282,6 +302,6 @@ def test_rest_point_is_not_moved_by_smoothing_or_targets(p):
     # (θ, ψ) = (log p, logit((a + b)/2)) is a rest point of smoothed GDA
     psi = np.full(4, np.log(0.4 / 0.6))
     run = train_stabilised_gan(p, theta0=np.log(p), psi0=psi, lr_g=0.5, lr_d=1.0, n_steps=20, stabilisers=st_)
-    np.testing.assert_allclose(run.final_q, p, atol=1e-14)
-    np.testing.assert_allclose(run.final_d, 0.4, atol=1e-14)
-    np.testing.assert_allclose(expit(psi), 0.4, atol=1e-15)
+    np.testing.assert_allclose(run.final_q, p, atol=REST_POINT_ATOL)
+    np.testing.assert_allclose(run.final_d, 0.4, atol=REST_POINT_ATOL)
+    np.testing.assert_allclose(expit(psi), 0.4, atol=ROUNDING_ATOL)

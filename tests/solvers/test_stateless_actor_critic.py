@@ -21,7 +21,7 @@ from solvers.problems.stateless_mdp import Episodes, TabularStatelessMDP
 from solvers.problems.strategies import full_support_vectors, logits, seeds
 from solvers.tabular import gan as tabular_gan
 from solvers.tabular import stateless_actor_critic as ac
-from tests.tolerances import FLOAT_ATOL, MC_SIGMAS
+from tests.tolerances import FLOAT_ATOL, FLOAT_RTOL, MC_SIGMAS
 from theory.stateless_mdp import (
     bayes_critic,
     bayes_critic_sensitivity,
@@ -37,6 +37,15 @@ RATE_ATOL = 2e-3
 FD_ATOL = 1e-6
 #: Two autograd / float routes to the same gradient, relative to its size.
 AUTOGRAD_RTOL = 1e-9
+#: Actor gradient from a learned critic (within CRITIC_ATOL of Bayes) vs the closed form.
+LEARNED_GRADIENT_ATOL = 1e-9
+#: First-order prediction of the critic's response to a step eta = 1e-3: O(eta) second-order terms.
+SECOND_ORDER_RTOL = 1e-2
+#: Central differences, h = 1e-7, of cross-entropy terms: rounding eps/h ~ 1e-9 relative, plus O(h²).
+SCALING_FD_RTOL = 1e-6
+#: Two autograd routes to the same pathwise gradient: rounding relative, with an ulp floor near 0.
+PATHWISE_RTOL = 1e-10
+PATHWISE_ATOL = 1e-14
 
 P = np.array([0.1, 0.2, 0.3, 0.4])
 Q = np.array([0.4, 0.3, 0.2, 0.1])
@@ -176,7 +185,7 @@ def test_score_function_actor_from_critic_values(psi, theta, losses):
     # logits stay moderate here (|psi| <= 5: relative rounding <= e^5 eps ~ 3e-14)
     objective, gan_loss = losses
     np.testing.assert_allclose(ac.actor_gradient_exact(expit(psi), theta, objective=objective),
-                               -tabular_gan.generator_gradient(psi, theta, loss=gan_loss), atol=1e-12)
+                               -tabular_gan.generator_gradient(psi, theta, loss=gan_loss), atol=FLOAT_ATOL)
 
 
 @given(full_support_vectors(4, min_prob=1e-2), logits(4, min_value=-3, max_value=3),
@@ -210,14 +219,14 @@ def test_learned_critic_gives_the_closed_form_frozen_gradient_and_moves_away():
     mdp = TabularStatelessMDP(P, rho)
     learned = ac.train_critic_expected(mdp, Q, n_steps=4000, record_every=4000).final[0]
     g = ac.actor_gradient_exact(learned, theta, objective="q")
-    np.testing.assert_allclose(g, critic_actor_gradient(P, theta, rho, objective="q"), atol=1e-9)
+    np.testing.assert_allclose(g, critic_actor_gradient(P, theta, rho, objective="q"), atol=LEARNED_GRADIENT_ATOL)
     eta = 1e-3
     q_new = softmax(theta + eta * g)
     refit = ac.train_critic_expected(mdp, q_new, n_steps=4000, record_every=4000).final[0]
     dq, dQ = q_new - Q, refit - learned
     predicted = np.sum(bayes_critic_sensitivity(P, Q, rho) * dq**2)
     assert np.dot(dq, dQ) < 0
-    assert np.dot(dq, dQ) == pytest.approx(predicted, rel=1e-2)  # O(eta) second-order terms
+    assert np.dot(dq, dQ) == pytest.approx(predicted, rel=SECOND_ORDER_RTOL)  # O(eta) second-order terms
 
 
 def test_actor_objective_edges():
@@ -242,8 +251,8 @@ def test_actor_scaling_is_the_derivative_of_the_cross_entropy():
     for r in (0.0, 1.0, 0.3):
         d = lambda c: -r * np.log(c) - (1 - r) * np.log1p(-c)  # noqa: E731
         fd = (d(q + h) - d(q - h)) / (2 * h)
-        np.testing.assert_allclose(ac.actor_scaling(psi, np.full(5, r), objective="minimax"), fd, rtol=1e-6)
-    np.testing.assert_allclose(ac.actor_scaling(psi, np.zeros(5), objective="log_q"), 1 / q, rtol=1e-12)
+        np.testing.assert_allclose(ac.actor_scaling(psi, np.full(5, r), objective="minimax"), fd, rtol=SCALING_FD_RTOL)
+    np.testing.assert_allclose(ac.actor_scaling(psi, np.zeros(5), objective="log_q"), 1 / q, rtol=FLOAT_RTOL)
     np.testing.assert_array_equal(ac.actor_scaling(psi, np.zeros(5), objective="q"), 1.0)
 
 
@@ -284,8 +293,8 @@ def test_pathwise_q_objective_is_the_plain_value_gradient_and_real_episodes_give
     upd = ac.pathwise_actor_gradient(ac.affine_actor, theta, z, critic, objective="q", real_x=x_real)
     # DPG / SVG(0): the gradient of the mean critic value at the actor's actions (scaling 1)
     ref = grad(lambda th: anp.mean(1.0 / (1.0 + anp.exp(-critic(ac.affine_actor(th, z))))))(theta)
-    np.testing.assert_allclose(upd["mu"], ref["mu"], rtol=1e-10, atol=1e-14)
-    np.testing.assert_allclose(upd["scale"], ref["scale"], rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(upd["mu"], ref["mu"], rtol=PATHWISE_RTOL, atol=PATHWISE_ATOL)
+    np.testing.assert_allclose(upd["scale"], ref["scale"], rtol=PATHWISE_RTOL, atol=PATHWISE_ATOL)
     for objective in ("q", "log_q", "minimax"):
         real_only = ac.pathwise_actor_gradient(ac.affine_actor, theta, np.zeros((0, 2)), critic,
                                                real_x=x_real, objective=objective, normalise="episodes")

@@ -11,6 +11,24 @@ from solvers.problems.rl_toys import bandit, chain_mdp, policy_evaluation, rando
 from solvers.tabular.actor_critic import NOT_APPLICABLE, ACConfig, train_actor_critic
 
 FROZEN = 10**9  # an update period longer than any run: the actor never moves
+#: Monte Carlo at a fixed seed: a mean of independent runs (or a sample mean) within k = 4.5 standard errors.
+MC_K_SE = 4.5
+#: Constant-step TD leaves stationary noise (std ≈ 0.16-0.18 here): each entry within 10% of max |Q^π|.
+CRITIC_NOISE_RTOL = 0.1
+#: Sample average of noise-free rewards: float64 rounding only.
+ROUNDING_ATOL = 1e-15
+#: Constant-step compatible critic on sampled TD errors: residual noise of a few 1e-2 on O(1) advantages.
+ADVANTAGE_ATOL = 0.1
+#: After 2000 steps the actor lags its own fixed point softmax(Q̂/τ) by less than this.
+SOFTMAX_LAG_ATOL = 1e-3
+#: Finite training: the learned policy's return within 1% of the optimum (of J* or of the return range).
+RETURN_GAP_RTOL = 0.01
+#: An option that acts changes the critic by more than this; identical runs differ by exactly 0.
+EFFECT_MIN = 1e-3
+#: Replay changes the sampled critic data: a smaller, but still far-above-rounding, effect.
+SMALL_EFFECT_MIN = 1e-6
+#: A penalty of 1e3 with actor lr 1e-4 keeps the actor's logits this close to their start (0).
+HIST_PULL_ATOL = 1e-2
 
 
 def _critic_error(run, q_true):
@@ -32,8 +50,8 @@ def test_td_critic_of_a_fixed_policy_converges_to_q_pi(replay):
     # 16 independent runs must sit within 4.5 of its standard errors of Q^π (8 entries)
     err = run.final_q - q_true
     se = err.std(axis=0, ddof=1) / np.sqrt(n_runs)
-    assert np.all(np.abs(err.mean(axis=0)) <= 4.5 * se)
-    assert np.abs(err).max() < 0.1 * np.abs(q_true).max()
+    assert np.all(np.abs(err.mean(axis=0)) <= MC_K_SE * se)
+    assert np.abs(err).max() < CRITIC_NOISE_RTOL * np.abs(q_true).max()
 
 
 def test_sample_average_critic_on_a_noise_free_bandit_is_exact():
@@ -41,7 +59,7 @@ def test_sample_average_critic_on_a_noise_free_bandit_is_exact():
     mdp = bandit(means, std=0.0)
     run = train_actor_critic(mdp, ACConfig(lr_critic=1.0, critic_schedule="average", actor_every=FROZEN),
                              n_steps=3, seed=0)
-    np.testing.assert_allclose(run.final_q[0, 0], means, atol=1e-15)
+    np.testing.assert_allclose(run.final_q[0, 0], means, atol=ROUNDING_ATOL)
 
 
 @settings(max_examples=4, deadline=None)
@@ -59,7 +77,7 @@ def test_compatible_critic_recovers_the_advantage(seed):
     w = run.compatible_w[0]
     f_w = w - np.sum(pi * w, axis=1, keepdims=True)
     # constant steps on sampled TD errors: residual noise of a few 1e-2 on advantages of O(1)
-    np.testing.assert_allclose(f_w, adv, atol=0.1)
+    np.testing.assert_allclose(f_w, adv, atol=ADVANTAGE_ATOL)
     assert train_actor_critic(mdp, ACConfig(), n_steps=1, seed=0).compatible_w is None
 
 
@@ -71,10 +89,10 @@ def test_entropy_regularised_bandit_converges_to_the_softmax_policy():
     run = train_actor_critic(mdp, cfg, n_steps=2000, seed=3, n_runs=2)
     pi = run.final_pi[:, 0]
     # the actor's own fixed point is softmax(Q̂/τ) of its critic (lag < 1e-3)...
-    np.testing.assert_allclose(pi, softmax(run.final_q[:, 0] / 0.5, axis=-1), atol=1e-3)
+    np.testing.assert_allclose(pi, softmax(run.final_q[:, 0] / 0.5, axis=-1), atol=SOFTMAX_LAG_ATOL)
     # ...and Q̂ is a sample mean within 4.5 standard errors of the true means
     se = 0.5 / np.sqrt(run.visits[:, 0])
-    assert np.all(np.abs(run.final_q[:, 0] - means) <= 4.5 * se)
+    assert np.all(np.abs(run.final_q[:, 0] - means) <= MC_K_SE * se)
 
 
 def test_chain_actor_critic_reaches_the_optimal_return():
@@ -83,7 +101,7 @@ def test_chain_actor_critic_reaches_the_optimal_return():
     run = train_actor_critic(mdp, ACConfig(lr_actor=0.3, lr_critic=0.5, n_envs=16), n_steps=3000, seed=5,
                              n_runs=4)
     gaps = [(j_star - policy_evaluation(mdp, pi).J) / j_star for pi in run.final_pi]
-    assert max(gaps) < 0.01
+    assert max(gaps) < RETURN_GAP_RTOL
 
 
 def test_small_random_mdp_actor_critic_reaches_the_optimal_return():
@@ -93,7 +111,7 @@ def test_small_random_mdp_actor_critic_reaches_the_optimal_return():
                              n_runs=2)
     scale = np.ptp(mdp.R) / (1 - mdp.gamma)  # the range of possible returns
     for pi in run.final_pi:
-        assert vi.J - policy_evaluation(mdp, pi).J <= 0.01 * scale
+        assert vi.J - policy_evaluation(mdp, pi).J <= RETURN_GAP_RTOL * scale
 
 
 # --------------------------------------------------------------------------- stabilisers
@@ -111,12 +129,12 @@ def test_target_with_tau_one_equals_no_target_network_exactly():
     np.testing.assert_array_equal(plain.theta, same.theta)
     np.testing.assert_array_equal(plain.q, same.q)
     slow = _run(BASE.replace(target_tau=0.05))
-    assert np.abs(slow.final_q - plain.final_q).max() > 1e-3
+    assert np.abs(slow.final_q - plain.final_q).max() > EFFECT_MIN
 
 
 def test_periodic_target_copy_differs_from_polyak_and_from_none():
     periodic = _run(BASE.replace(target_tau=1.0, target_every=50))
-    assert np.abs(periodic.final_q - _run(BASE).final_q).max() > 1e-3
+    assert np.abs(periodic.final_q - _run(BASE).final_q).max() > EFFECT_MIN
 
 
 def test_target_is_irrelevant_on_a_bandit():
@@ -130,11 +148,11 @@ def test_target_is_irrelevant_on_a_bandit():
 def test_replay_changes_the_critic_data():
     plain = _run(BASE)
     replay = _run(BASE.replace(replay_capacity=200))
-    assert np.abs(replay.final_q - plain.final_q).max() > 1e-6
+    assert np.abs(replay.final_q - plain.final_q).max() > SMALL_EFFECT_MIN
     assert np.all(np.isfinite(replay.td_abs))
     # a buffer holding exactly the newest batch, drawn with replacement, is not the fresh batch
     tiny = _run(BASE.replace(replay_capacity=BASE.n_envs))
-    assert np.abs(tiny.final_q - plain.final_q).max() > 1e-6
+    assert np.abs(tiny.final_q - plain.final_q).max() > SMALL_EFFECT_MIN
 
 
 def test_freezing_the_actor():
@@ -158,7 +176,7 @@ def test_freezing_the_critic():
 def test_historical_averaging_is_plain_at_zero_and_anchors_when_large():
     np.testing.assert_array_equal(_run(BASE.replace(hist_avg=0.0)).theta, _run(BASE).theta)
     strong = _run(BASE.replace(hist_avg=1e3, lr_actor=1e-4))
-    assert np.abs(strong.theta[-1]).max() < 1e-2
+    assert np.abs(strong.theta[-1]).max() < HIST_PULL_ATOL
 
 
 def test_entropy_bonus_keeps_the_policy_stochastic():

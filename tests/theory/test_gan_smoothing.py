@@ -28,6 +28,12 @@ labels = st.floats(0.0, 1.0)
 #: Central differences with h = 1e-6 on functions of size O(1): truncation O(h²) ~ 1e-12 plus
 #: rounding ~ eps/h ~ 1e-10.
 FD_ATOL = 1e-7
+#: Stabilised solver run 2000-8000 contracting steps (Newton inner loop): residual of the stopped iteration.
+SOLVER_FIXED_POINT_ATOL = 1e-9
+#: Escape-rate fit over the second half of the run: neglected O(q0) terms, q0 ~ 5e-4 at the end.
+ESCAPE_RATE_RTOL = 5e-3
+#: Water-filling closed form (sort, clip, divide by 1 - λ up to 100): float64 rounding amplified.
+WATER_FILL_TOL = 1e-9
 
 
 def smoothed_value(d, p, q, a, b):
@@ -60,7 +66,7 @@ def test_smoothed_d_maximises_the_smoothed_value(pq, a, b, seed):
     rng = np.random.default_rng(seed)
     others = np.clip(d_star + rng.normal(0, 0.05, size=(64, p.size)), 1e-9, 1 - 1e-9)
     best = smoothed_value(d_star, p, q, a, b)
-    assert np.all(smoothed_value(others, p, q, a, b) <= best + 1e-12)
+    assert np.all(smoothed_value(others, p, q, a, b) <= best + FLOAT_ATOL)
     # and it is a stationary point, by central differences of the directly written value
     # (D* lies in [0.01, 0.99] because the labels do)
     h = 1e-6
@@ -155,8 +161,8 @@ def test_the_solver_settles_at_the_fixed_point(a, b):
                                lr_d=1.0, n_steps=2000, inner="newton", record_every=2000,
                                stabilisers=GANStabilisers(real_label=a, fake_label=b))
     fp = smoothed_generator_fixed_point(p, a, b)
-    np.testing.assert_allclose(run.final_q, fp.p_model, atol=1e-9)
-    np.testing.assert_allclose(run.final_d, fp.d, atol=1e-9)
+    np.testing.assert_allclose(run.final_q, fp.p_model, atol=SOLVER_FIXED_POINT_ATOL)
+    np.testing.assert_allclose(run.final_d, fp.d, atol=SOLVER_FIXED_POINT_ATOL)
 
 
 @pytest.mark.parametrize("a, b", [(0.5, 0.5), (0.2, 0.8)])
@@ -194,7 +200,7 @@ def test_escape_rate_matches_the_solver(a, b, loss, k):
     late = run.steps >= n // 2
     slope = np.polyfit(run.steps[late], 1.0 / run.q[late, 0], 1)[0]
     # neglected O(q0) terms: q0 ~ 5e-4 at the end of the fit window
-    assert slope == pytest.approx(lr * smoothed_escape_rate(a, b, loss=loss, n_support=k - 1), rel=5e-3)
+    assert slope == pytest.approx(lr * smoothed_escape_rate(a, b, loss=loss, n_support=k - 1), rel=ESCAPE_RATE_RTOL)
 
 
 def test_escape_rate_errors():
@@ -222,9 +228,9 @@ def test_replay_d_is_the_d_of_the_mixture(data, seed):
     past = np.stack(past)
     w = np.random.default_rng(seed).dirichlet(np.ones(len(past)))
     np.testing.assert_allclose(replay_optimal_discriminator(p, past, w), optimal_discriminator(p, w @ past),
-                               rtol=1e-12, atol=1e-12)
+                               rtol=FLOAT_RTOL, atol=FLOAT_ATOL)
     np.testing.assert_allclose(replay_optimal_discriminator(p, past), optimal_discriminator(p, past.mean(axis=0)),
-                               rtol=1e-12, atol=1e-12)
+                               rtol=FLOAT_RTOL, atol=FLOAT_ATOL)
 
 
 def test_replay_d_errors():
@@ -250,27 +256,27 @@ def test_replay_fixed_point_satisfies_the_rest_conditions(pr, lam):
     fp = replay_generator_fixed_point(p, r, lam)
     assert isinstance(fp, ReplayFixedPoint)
     q = fp.p_model
-    assert np.all(q >= 0) and q.sum() == pytest.approx(1.0, abs=1e-9)
+    assert np.all(q >= 0) and q.sum() == pytest.approx(1.0, abs=WATER_FILL_TOL)
     assert np.all(q[p == 0] == 0)
     level = 1.0 / (1.0 + fp.kappa)
     d = fp.d
     # D is at the water level on the support of q and not above it where p > 0 and q = 0
-    np.testing.assert_allclose(d[q > 1e-12], level, rtol=1e-9)
-    assert np.all(d[(q == 0) & (p > 0)] <= level + 1e-9)
+    np.testing.assert_allclose(d[q > 1e-12], level, rtol=WATER_FILL_TOL)
+    assert np.all(d[(q == 0) & (p > 0)] <= level + WATER_FILL_TOL)
     # κ by an independent root finder
-    assert float(fp.kappa) == pytest.approx(_water_level_by_root_finding(p, r, lam), rel=1e-9, abs=1e-12)
+    assert float(fp.kappa) == pytest.approx(_water_level_by_root_finding(p, r, lam), rel=WATER_FILL_TOL, abs=FLOAT_ATOL)
 
 
 @given(matched_pairs(), st.floats(0.0, 0.99))
 def test_without_replay_or_with_an_exact_buffer_the_fixed_point_is_p_data(pr, lam):
     p, r = pr
-    np.testing.assert_allclose(replay_generator_fixed_point(p, r, 0.0).p_model, p, atol=1e-12)
-    np.testing.assert_allclose(replay_generator_fixed_point(p, p, lam).p_model, p, atol=1e-9)
+    np.testing.assert_allclose(replay_generator_fixed_point(p, r, 0.0).p_model, p, atol=FLOAT_ATOL)
+    np.testing.assert_allclose(replay_generator_fixed_point(p, p, lam).p_model, p, atol=WATER_FILL_TOL)
 
 
 def test_interior_fixed_point_subtracts_the_stale_samples():
     p, r = np.array([0.1, 0.2, 0.3, 0.4]), np.array([0.4, 0.3, 0.2, 0.1])
-    np.testing.assert_allclose(replay_generator_fixed_point(p, r, 0.2).p_model, (p - 0.2 * r) / 0.8, rtol=1e-12)
+    np.testing.assert_allclose(replay_generator_fixed_point(p, r, 0.2).p_model, (p - 0.2 * r) / 0.8, rtol=FLOAT_RTOL)
 
 
 def test_replay_fixed_point_broadcasts_rowwise():
@@ -278,7 +284,8 @@ def test_replay_fixed_point_broadcasts_rowwise():
     r = np.array([0.6, 0.3, 0.1])
     batch = replay_generator_fixed_point(p, r, 0.6)
     for i in range(2):
-        np.testing.assert_allclose(batch.p_model[i], replay_generator_fixed_point(p[i], r, 0.6).p_model, rtol=1e-12)
+        np.testing.assert_allclose(batch.p_model[i], replay_generator_fixed_point(p[i], r, 0.6).p_model,
+                                   rtol=FLOAT_RTOL)
 
 
 def test_the_solver_rests_at_the_water_filling_fixed_point():
@@ -286,7 +293,8 @@ def test_the_solver_rests_at_the_water_filling_fixed_point():
     run = train_stabilised_gan(p, theta0=np.zeros(4), psi0=np.zeros(4), lr_g=1.0, lr_d=1.0, n_steps=8000,
                                inner="newton", buffer_init=r, record_every=8000,
                                stabilisers=GANStabilisers(replay_weight=0.2, replay_every=0))
-    np.testing.assert_allclose(run.final_q, replay_generator_fixed_point(p, r, 0.2).p_model, atol=1e-9)
+    np.testing.assert_allclose(run.final_q, replay_generator_fixed_point(p, r, 0.2).p_model,
+                               atol=SOLVER_FIXED_POINT_ATOL)
 
 
 @pytest.mark.parametrize("lam", [1.0, -0.1, 1.2])
