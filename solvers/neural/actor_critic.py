@@ -82,7 +82,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,8 +92,8 @@ from autograd import make_vjp, value_and_grad
 from tqdm.auto import tqdm
 
 from solvers.neural.gan import GANConfig, gan_streams
-from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, init_mlp, mlp_apply, mlp_sizes
-from solvers.neural.optim import OPTIMISERS, make_optimiser, tree_flatten, tree_leaves, \
+from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, check_hidden, init_mlp, mlp_apply, mlp_sizes
+from solvers.neural.optim import OPTIMISERS, make_optimiser, normalise_optimiser_kwargs, tree_flatten, tree_leaves, \
     tree_structure, tree_unflatten
 from solvers.problems.stateless_mdp import ContinuousStatelessMDP, Episodes
 from theory._validation import as_generator, check_in, check_int, check_positive, check_unit_interval
@@ -175,22 +175,12 @@ class ActorCriticConfig:
 
     def __post_init__(self) -> None:
         check_int(self.latent_dim, "latent_dim", minimum=1)
-        if isinstance(self.hidden, (str, bytes)) or not isinstance(self.hidden, Sequence):
-            raise TypeError(f"`hidden` must be a sequence of ints, got {type(self.hidden).__name__}")
-        object.__setattr__(self, "hidden",
-                           tuple(check_int(h, f"hidden[{i}]", minimum=1) for i, h in enumerate(self.hidden)))
+        object.__setattr__(self, "hidden", check_hidden(self.hidden))
         check_in(self.activation, "activation", tuple(ACTIVATIONS))
         check_positive(self.lr_actor, "lr_actor")
         check_positive(self.lr_critic, "lr_critic")
         check_in(self.optimiser, "optimiser", tuple(OPTIMISERS))
-        kwargs = self.optimiser_kwargs
-        if isinstance(kwargs, dict):
-            kwargs = tuple(sorted(kwargs.items()))
-        try:
-            kwargs = tuple((str(k), v) for k, v in kwargs)
-        except (TypeError, ValueError):
-            raise TypeError("`optimiser_kwargs` must be a dict or a sequence of (name, value) pairs") from None
-        object.__setattr__(self, "optimiser_kwargs", kwargs)
+        object.__setattr__(self, "optimiser_kwargs", normalise_optimiser_kwargs(self.optimiser_kwargs))
         check_int(self.batch_size, "batch_size", minimum=1)
         check_int(self.n_critic_steps, "n_critic_steps", minimum=1)
         check_in(self.actor_objective, "actor_objective", ACTOR_OBJECTIVES)
@@ -649,8 +639,9 @@ def train_actor_critic(data: Any, config: ActorCriticConfig | GANConfig, n_steps
     n_steps : int >= 0
     seed : int, SeedSequence or Generator
         Streams of :func:`solvers.neural.gan.gan_streams` (module docstring, "Random numbers").
-        A SeedSequence or Generator is *spawned from*, which advances it: to rerun (or to run
-        the GAN) with the same streams, pass an int or a fresh object.
+        A SeedSequence is copied before spawning, so the same object gives the same streams;
+        a Generator is *spawned from*, which advances it: to rerun (or to run the GAN) with the
+        same streams, pass an int, a SeedSequence or a fresh Generator.
     snapshot_every : int >= 1 or None, keyword-only
         Record the flattened parameters after 0, k, 2k, ... completed steps and after the
         last one; ``None`` records only the initial and the last parameters.

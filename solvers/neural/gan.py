@@ -52,9 +52,9 @@ from autograd import value_and_grad
 from autograd.tracer import getval
 from tqdm.auto import tqdm
 
-from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, _forward, init_mlp, mlp_sizes
-from solvers.neural.optim import OPTIMISERS, OptState, make_optimiser, tree_leaves, tree_structure, \
-    tree_unflatten
+from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, _forward, check_hidden, init_mlp, mlp_sizes
+from solvers.neural.optim import OPTIMISERS, OptState, make_optimiser, normalise_optimiser_kwargs, tree_leaves, \
+    tree_structure, tree_unflatten
 from theory._validation import as_generator, check_in, check_int, check_positive
 
 __all__ = [
@@ -133,22 +133,12 @@ class GANConfig:
 
     def __post_init__(self) -> None:
         check_int(self.latent_dim, "latent_dim", minimum=1)
-        if isinstance(self.hidden, (str, bytes)) or not isinstance(self.hidden, Sequence):
-            raise TypeError(f"`hidden` must be a sequence of ints, got {type(self.hidden).__name__}")
-        hidden = tuple(check_int(h, f"hidden[{i}]", minimum=1) for i, h in enumerate(self.hidden))
-        object.__setattr__(self, "hidden", hidden)
+        object.__setattr__(self, "hidden", check_hidden(self.hidden))
         check_in(self.activation, "activation", tuple(ACTIVATIONS))
         check_positive(self.lr_g, "lr_g")
         check_positive(self.lr_d, "lr_d")
         check_in(self.optimiser, "optimiser", tuple(OPTIMISERS))
-        kwargs = self.optimiser_kwargs
-        if isinstance(kwargs, dict):
-            kwargs = tuple(sorted(kwargs.items()))
-        try:
-            kwargs = tuple((str(k), v) for k, v in kwargs)
-        except (TypeError, ValueError):
-            raise TypeError("`optimiser_kwargs` must be a dict or a sequence of (name, value) pairs") from None
-        object.__setattr__(self, "optimiser_kwargs", kwargs)
+        object.__setattr__(self, "optimiser_kwargs", normalise_optimiser_kwargs(self.optimiser_kwargs))
         check_int(self.batch_size, "batch_size", minimum=1)
         check_int(self.n_disc_steps, "n_disc_steps", minimum=1)
         check_in(self.generator_loss, "generator_loss", GENERATOR_LOSSES)

@@ -333,3 +333,11 @@ def _dense_vjp(argnums, ans, args, kwargs):
 
 
 defvjp_argnums(dense, _dense_vjp)
+
+
+def check_hidden(hidden: Any) -> tuple:
+    """Hidden-layer widths as a tuple of positive ints, with a named error otherwise."""
+    if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
+        raise TypeError(f"`hidden` must be a sequence of ints, got {type(hidden).__name__}")
+    return tuple(check_int(h, f"hidden[{i}]", minimum=1) for i, h in enumerate(hidden))
+

@@ -420,3 +420,15 @@ def make_optimiser(name: str, lr: float, **kwargs: Any) -> _Optimiser:
     if name not in OPTIMISERS:
         raise ValueError(f"`name` must be one of {', '.join(map(repr, OPTIMISERS))} (got {name!r})")
     return OPTIMISERS[name](lr, **kwargs)
+
+
+def normalise_optimiser_kwargs(kwargs: Any) -> tuple:
+    """Optimiser keyword arguments (a dict or (name, value) pairs) as a sorted, hashable tuple
+    of pairs, so that frozen config dataclasses can hold them."""
+    if isinstance(kwargs, dict):
+        kwargs = sorted(kwargs.items())
+    try:
+        return tuple((str(k), v) for k, v in kwargs)
+    except (TypeError, ValueError):
+        raise TypeError("`optimiser_kwargs` must be a dict or a sequence of (name, value) pairs") from None
+
