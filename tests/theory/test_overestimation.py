@@ -1,0 +1,374 @@
+"""Tests for theory.overestimation (van Hasselt et al. 2016, Theorem 1; van Hasselt 2010;
+Thrun & Schwartz 1993) against independent values.
+
+References: closed forms of E[max] for m <= 5 normals, mpmath quadrature (30 digits) of a
+different integrand (x m phi Phi^(m-1)), scipy.integrate.quad, Clark's (1961) formula for the
+max of two Gaussians, P(X1 > X2) = Phi(d / (sigma sqrt 2)), constrained optimisation and
+Monte Carlo at fixed seeds with k standard errors.
+"""
+
+import math
+import warnings
+
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import assume, example, given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from scipy.integrate import quad
+from scipy.stats import norm
+
+from theory.overestimation import (
+    DoubleZeroErrorExample,
+    argmax_probabilities,
+    double_estimator_bias,
+    double_lower_bound,
+    double_zero_error_example,
+    expected_max_normal,
+    expected_max_uniform,
+    max_lower_bound,
+    single_estimator_bias,
+    thrun_schwartz_bound,
+    tight_example,
+)
+
+# ----------------------------------------------------------------------------- tolerances
+#: Float64 rounding of sums and squares of m <= 1024 numbers of size O(sqrt(m C)) and of a
+#: sqrt: a few hundred ulps relative to the bound.
+FLOAT_RTOL = 1e-12
+FLOAT_ATOL = 1e-12
+#: The accuracy the issue requires of expected_max_normal (closed forms / mpmath).
+QUAD_ATOL = 1e-10
+#: scipy.integrate.quad with epsabs = epsrel = 1e-13 as the reference.
+SCIPY_QUAD_ATOL = 1e-11
+#: Monte Carlo comparisons: this many standard errors, two-sided, fixed seed.
+MC_SIGMAS = 4.0
+#: A vector is "not the tight example" when its sorted entries differ from the tight
+#: example's by more than this (relative to sqrt(C)); its max then exceeds the bound by an
+#: amount of first order in the distance (>= ~1e-7 / m), far above float rounding.
+TIGHT_DIST = 1e-5
+
+
+def _project(raw, C):
+    """Centre and rescale rows to mean square C (Theorem 1's conditions)."""
+    raw = np.asarray(raw, dtype=float)
+    c = raw - raw.mean(axis=-1, keepdims=True)
+    return c * np.sqrt(C / np.mean(c**2, axis=-1, keepdims=True))
+
+
+raw_vectors = st.integers(2, 40).flatmap(
+    lambda m: hnp.arrays(np.float64, m, elements=st.floats(-1e3, 1e3, allow_nan=False)))
+positive_c = st.floats(1e-6, 1e6)
+
+
+# ----------------------------------------------------------------------------- Theorem 1
+class TestMaxLowerBound:
+    def test_values(self):
+        assert max_lower_bound(1.0, 2) == 1.0
+        assert max_lower_bound(9.0, 10) == 1.0
+        np.testing.assert_allclose(max_lower_bound(2.0, [2, 3, 5]), [math.sqrt(2), 1.0, math.sqrt(0.5)],
+                                   rtol=FLOAT_RTOL)
+
+    def test_broadcasts(self):
+        out = max_lower_bound(np.array([[1.0], [4.0]]), np.array([2, 5]))
+        np.testing.assert_allclose(out, [[1.0, 0.5], [2.0, 1.0]], rtol=FLOAT_RTOL)
+        assert isinstance(max_lower_bound(1.0, np.int64(3)), float)
+
+    @pytest.mark.parametrize("C, m, err, match", [
+        (0.0, 3, ValueError, "`C` must be > 0"),
+        (-1.0, 3, ValueError, "`C`"),
+        (np.nan, 3, ValueError, "`C` must be finite"),
+        (1.0, 1, ValueError, "`m` must be >= 2"),
+        (1.0, [2, 1], ValueError, "`m` must be >= 2"),
+        (1.0, 2.0, TypeError, "`m` must be an integer"),
+        (1.0, True, TypeError, "`m`"),
+        (True, 2, TypeError, "`C`"),
+        ("1", 2, TypeError, "`C`"),
+    ])
+    def test_bad_input(self, C, m, err, match):
+        with pytest.raises(err, match=match):
+            max_lower_bound(C, m)
+
+    @given(raw=raw_vectors, C=positive_c)
+    @example(raw=np.array([1.0, -1.0]), C=1.0)
+    @example(raw=np.array([1e3, -1e3, 0.0, 5.0]), C=3.0)
+    def test_bound_holds_for_every_admissible_vector(self, raw, C):
+        centred = raw - raw.mean()
+        assume(np.max(np.abs(centred)) > 1e-9 * max(1.0, np.max(np.abs(raw))))
+        eps = _project(raw, C)
+        # the projection is admissible (independent check of the conditions)
+        assert abs(eps.sum()) <= FLOAT_ATOL * math.sqrt(C) * eps.size
+        assert np.mean(eps**2) == pytest.approx(C, rel=FLOAT_RTOL)
+        assert eps.max() >= max_lower_bound(C, eps.size) * (1 - FLOAT_RTOL)
+
+    @given(m=st.integers(2, 300), C=positive_c)
+    def test_equality_at_the_tight_example(self, m, C):
+        eps = tight_example(C, m)
+        assert eps.shape == (m,)
+        assert abs(eps.sum()) <= FLOAT_ATOL * math.sqrt(C) * m
+        assert np.mean(eps**2) == pytest.approx(C, rel=FLOAT_RTOL)
+        assert eps.max() == pytest.approx(math.sqrt(C / (m - 1)), rel=FLOAT_RTOL, abs=0)
+        assert eps.max() == pytest.approx(max_lower_bound(C, m), rel=FLOAT_RTOL, abs=0)
+
+    @given(m=st.integers(3, 30), C=positive_c, seed=st.integers(0, 2**32 - 1),
+           scale=st.floats(1e-4, 10.0))
+    def test_equality_only_at_the_tight_example(self, m, C, seed, scale):
+        # admissible vectors near (and far from) the tight example: where the sorted vector
+        # differs from it, the max is strictly above the bound
+        rng = np.random.default_rng(seed)
+        tight = tight_example(C, m)
+        eps = _project(tight + scale * math.sqrt(C) * rng.standard_normal(m), C)
+        dist = np.max(np.abs(np.sort(eps) - np.sort(tight))) / math.sqrt(C)
+        assume(dist > TIGHT_DIST)
+        assert eps.max() > max_lower_bound(C, m) * (1 + FLOAT_RTOL)
+
+    def test_bound_is_the_minimum_found_by_optimisation(self):
+        # min max_a eps_a over the constraint set by SLSQP (no closed form inside)
+        from scipy.optimize import minimize
+
+        C = 2.5
+        for m in (2, 3, 5):
+            cons = [
+                {"type": "ineq", "fun": lambda v, m=m: v[-1] - v[:-1]},
+                {"type": "eq", "fun": lambda v, m=m: v[:-1].sum()},
+                {"type": "eq", "fun": lambda v, m=m: v[:-1] @ v[:-1] - m * C},
+            ]
+            start = _project(np.random.default_rng(m).standard_normal(m), C)
+            res = minimize(lambda v: v[-1], np.hstack([start, start.max()]),
+                           constraints=cons, method="SLSQP", options={"ftol": 1e-14})
+            assert res.success
+            # SLSQP's tolerance on the minimised max
+            assert res.x[:-1].max() == pytest.approx(max_lower_bound(C, m), abs=1e-7)
+
+    def test_tight_example_bad_input(self):
+        with pytest.raises(ValueError, match="single integer"):
+            tight_example(1.0, [2, 3])
+        with pytest.raises(ValueError, match="`m` must be >= 2"):
+            tight_example(1.0, 1)
+        with pytest.raises(TypeError, match="`C`"):
+            tight_example([1.0], 3)
+
+
+class TestDoubleZeroError:
+    @given(m=st.integers(2, 200), C=positive_c)
+    def test_example_is_admissible_and_exact(self, m, C):
+        ex = double_zero_error_example(C, m)
+        assert isinstance(ex, DoubleZeroErrorExample)
+        sel, ev = ex.selector_errors, ex.evaluator_errors
+        assert abs(sel.sum()) <= FLOAT_ATOL * math.sqrt(C) * m
+        assert np.mean(sel**2) == pytest.approx(C, rel=FLOAT_RTOL)
+        a = int(np.argmax(sel))
+        assert a == ex.selected_action and np.sum(sel == sel.max()) == 1
+        assert ev[a] == 0.0 and ex.double_error == 0.0
+        assert ex.single_error == pytest.approx(math.sqrt((m - 1) * C), rel=FLOAT_RTOL)
+        assert ex.single_error >= max_lower_bound(C, m) * (1 - FLOAT_RTOL)
+        assert ex.evaluator_admissible == (m >= 3)
+        if m >= 3:
+            assert abs(ev.sum()) <= FLOAT_ATOL * math.sqrt(C) * m
+            assert np.mean(ev**2) == pytest.approx(C, rel=FLOAT_RTOL)
+
+    def test_m2_evaluator_cannot_be_admissible(self):
+        # for m = 2 every admissible vector is +-sqrt(C): no zero error is possible
+        assert np.allclose(np.abs(_project([0.3, -7.0], 4.0)), 2.0)
+        assert not double_zero_error_example(4.0, 2).evaluator_admissible
+
+    def test_lower_bound_is_zero_and_json(self):
+        assert double_lower_bound(1.0, 3) == 0.0
+        assert double_lower_bound([1.0, 2.0], 3).shape == (2,)
+        with pytest.raises(ValueError, match="`m`"):
+            double_lower_bound(1.0, 1)
+        d = double_zero_error_example(1.0, 4).to_json()
+        assert d["double_error"] == 0.0 and len(d["selector_errors"]) == 4
+
+
+# ----------------------------------------------------------------------------- E[max] normal
+SQPI = math.sqrt(math.pi)
+ASIN = math.asin(1 / 3)
+CLOSED_FORMS = {  # E[max of m iid N(0, 1)], classical order-statistics results
+    1: 0.0,
+    2: 1 / SQPI,
+    3: 3 / (2 * SQPI),
+    4: 3 / (2 * SQPI) * (1 + 2 / math.pi * ASIN),
+    5: 5 / (4 * SQPI) * (1 + 6 / math.pi * ASIN),
+}
+
+
+def _mp_expected_max(m, digits=30):
+    with mpmath.workdps(digits):
+        c = math.sqrt(2 * math.log(max(m, 2)))
+        pts = sorted({-mpmath.inf, -6, -3, 0, c - 1, c, c + 1, c + 3, mpmath.inf}, key=float)
+        return float(mpmath.quad(lambda x: x * m * mpmath.npdf(x) * mpmath.ncdf(x) ** (m - 1), pts))
+
+
+class TestExpectedMaxNormal:
+    @pytest.mark.parametrize("m", sorted(CLOSED_FORMS))
+    def test_closed_forms(self, m):
+        assert expected_max_normal(m) == pytest.approx(CLOSED_FORMS[m], abs=QUAD_ATOL)
+
+    @pytest.mark.parametrize("m", [10, 37, 1000, 10**6])
+    def test_against_mpmath(self, m):
+        assert expected_max_normal(m) == pytest.approx(_mp_expected_max(m), abs=QUAD_ATOL)
+
+    @given(m=st.integers(1, 5000), sigma=st.floats(1e-3, 1e3))
+    def test_against_scipy_quad(self, m, sigma):
+        # E[max] = int_0^inf 1 - Phi^m - int_-inf^0 Phi^m, by adaptive quadrature
+        hi = math.sqrt(2 * (math.log(m) + 50))
+        pos = quad(lambda x: -math.expm1(m * norm.logcdf(x)), 0, hi, epsabs=1e-13,
+                   epsrel=1e-13, limit=200, points=[math.sqrt(2 * math.log(m))] if m > 1 else None)[0]
+        neg = quad(lambda x: math.exp(m * norm.logcdf(x)), -12, 0, epsabs=1e-13, epsrel=1e-13,
+                   limit=200)[0]
+        assert expected_max_normal(m, sigma) == pytest.approx(sigma * (pos - neg),
+                                                               abs=SCIPY_QUAD_ATOL * sigma)
+
+    def test_vectorised_shape_and_monotone(self):
+        ms = np.arange(1, 1025).reshape(32, 32)
+        out = expected_max_normal(ms)
+        assert out.shape == (32, 32)
+        assert np.all(np.diff(out.ravel()) > 0)
+        # sqrt(2 log m) is an upper bound (Jensen on the mgf) for m >= 1
+        assert np.all(out.ravel()[1:] < np.sqrt(2 * np.log(ms.ravel()[1:])))
+
+    def test_monte_carlo(self):
+        rng = np.random.default_rng(12345)
+        n, sigma = 200_000, 0.7
+        for m in (3, 50):
+            draws = sigma * rng.standard_normal((n, m)).max(axis=1)
+            se = draws.std(ddof=1) / math.sqrt(n)
+            assert abs(draws.mean() - expected_max_normal(m, sigma)) < MC_SIGMAS * se
+
+    @pytest.mark.parametrize("m, sigma, err, match", [
+        (0, 1.0, ValueError, "`m` must be >= 1"),
+        (2.5, 1.0, TypeError, "`m`"),
+        (np.array([]), 1.0, (TypeError, ValueError), "`m`"),
+        (3, 0.0, ValueError, "`sigma`"),
+        (3, np.inf, ValueError, "`sigma`"),
+        (3, "1", TypeError, "`sigma`"),
+    ])
+    def test_bad_input(self, m, sigma, err, match):
+        with pytest.raises(err, match=match):
+            expected_max_normal(m, sigma)
+
+
+# ----------------------------------------------------------------------------- uniform errors
+class TestUniform:
+    @given(m=st.integers(1, 200), eps=st.floats(1e-3, 1e3), gamma=st.floats(0.0, 1.0))
+    def test_against_quadrature(self, m, eps, gamma):
+        # E[max] = eps - int_{-eps}^{eps} ((x + eps)/(2 eps))^m dx
+        integral = quad(lambda x: ((x + eps) / (2 * eps)) ** m, -eps, eps, epsabs=1e-14)[0]
+        assert expected_max_uniform(m, eps) == pytest.approx(eps - integral, rel=1e-10, abs=1e-12 * eps)
+        assert thrun_schwartz_bound(m, eps, gamma) == pytest.approx(
+            gamma * (eps - integral), rel=1e-10, abs=1e-12 * eps)
+
+    def test_monte_carlo(self):
+        rng = np.random.default_rng(7)
+        n, eps, gamma = 200_000, 2.0, 0.95
+        for m in (2, 10):
+            over = gamma * rng.uniform(-eps, eps, size=(n, m)).max(axis=1)
+            se = over.std(ddof=1) / math.sqrt(n)
+            assert abs(over.mean() - thrun_schwartz_bound(m, eps, gamma)) < MC_SIGMAS * se
+
+    def test_broadcast_and_bad_input(self):
+        np.testing.assert_allclose(expected_max_uniform([1, 3], [[1.0], [2.0]]),
+                                   [[0.0, 0.5], [0.0, 1.0]], rtol=FLOAT_RTOL)
+        with pytest.raises(ValueError, match="`gamma`"):
+            thrun_schwartz_bound(3, 1.0, 1.5)
+        with pytest.raises(ValueError, match="`eps`"):
+            expected_max_uniform(3, 0.0)
+        with pytest.raises(ValueError, match="`m`"):
+            thrun_schwartz_bound(0, 1.0, 0.5)
+
+
+# ----------------------------------------------------------------------------- estimators
+def _clark(mu1, mu2, sigma):
+    theta = sigma * math.sqrt(2)
+    a = (mu1 - mu2) / theta
+    return mu1 * norm.cdf(a) + mu2 * norm.cdf(-a) + theta * norm.pdf(a) - max(mu1, mu2)
+
+
+means = st.integers(1, 12).flatmap(
+    lambda m: hnp.arrays(np.float64, m, elements=st.floats(-50, 50, allow_nan=False)))
+
+
+class TestEstimatorBiases:
+    @given(mu1=st.floats(-20, 20), mu2=st.floats(-20, 20), sigma=st.floats(0.05, 10.0))
+    def test_m2_closed_forms(self, mu1, mu2, sigma):
+        mu = [mu1, mu2]
+        assert single_estimator_bias(mu, sigma) == pytest.approx(_clark(mu1, mu2, sigma),
+                                                                 abs=FLOAT_ATOL * (1 + sigma))
+        d = abs(mu1 - mu2)
+        p_low = norm.cdf(-d / (sigma * math.sqrt(2)))
+        assert double_estimator_bias(mu, sigma) == pytest.approx(-d * p_low,
+                                                                 abs=FLOAT_ATOL * (1 + d))
+
+    @given(mu=means, sigma=st.floats(0.01, 20.0))
+    @example(mu=np.array([0.0, 0.0, 0.0]), sigma=1.0)
+    @example(mu=np.array([3.0]), sigma=1.0)
+    @example(mu=np.array([0.0, 1e6, -1e6]), sigma=1e-2)
+    def test_signs(self, mu, sigma):
+        # the double estimator never overestimates; the single one never underestimates
+        assert double_estimator_bias(mu, sigma) <= 0.0
+        assert single_estimator_bias(mu, sigma) >= -FLOAT_ATOL * sigma
+        p = argmax_probabilities(mu, sigma)
+        assert np.all(p >= 0) and p.sum() == pytest.approx(1.0, abs=FLOAT_ATOL)
+
+    @pytest.mark.parametrize("m", [2, 5, 64, 1024])
+    def test_equal_means(self, m):
+        mu = np.full(m, 3.0)
+        assert single_estimator_bias(mu, 2.0) == pytest.approx(2.0 * expected_max_normal(m),
+                                                               abs=FLOAT_ATOL)
+        assert double_estimator_bias(mu, 2.0) == 0.0
+        np.testing.assert_allclose(argmax_probabilities(mu, 2.0), 1.0 / m, atol=FLOAT_ATOL)
+
+    def test_monte_carlo(self):
+        rng = np.random.default_rng(2010)
+        n, sigma = 200_000, 1.3
+        mu = np.array([0.2, -0.5, 0.1, 0.4, -1.0, 0.35])
+        qa = mu + sigma * rng.standard_normal((n, mu.size))
+        qb = mu + sigma * rng.standard_normal((n, mu.size))
+        single = qa.max(axis=1) - mu.max()
+        double = qb[np.arange(n), qa.argmax(axis=1)] - mu.max()
+        for est, value in ((single, single_estimator_bias(mu, sigma)),
+                           (double, double_estimator_bias(mu, sigma))):
+            se = est.std(ddof=1) / math.sqrt(n)
+            assert abs(est.mean() - value) < MC_SIGMAS * se
+        freq = np.bincount(qa.argmax(axis=1), minlength=mu.size) / n
+        p = argmax_probabilities(mu, sigma)
+        se = np.sqrt(p * (1 - p) / n)
+        assert np.all(np.abs(freq - p) < MC_SIGMAS * se)
+
+    def test_batched(self):
+        rng = np.random.default_rng(3)
+        mu = rng.normal(size=(4, 3, 7))
+        s, d = single_estimator_bias(mu), double_estimator_bias(mu)
+        assert s.shape == d.shape == (4, 3)
+        assert single_estimator_bias(mu[2, 1]) == pytest.approx(s[2, 1], abs=FLOAT_ATOL)
+        assert double_estimator_bias(mu[2, 1]) == pytest.approx(d[2, 1], abs=FLOAT_ATOL)
+        assert argmax_probabilities(mu).shape == mu.shape
+
+    def test_shift_invariance_and_scaling(self):
+        mu = np.array([0.3, -1.2, 0.9, 0.0])
+        assert single_estimator_bias(mu + 1e3) == pytest.approx(single_estimator_bias(mu), abs=1e-11)
+        assert double_estimator_bias(2 * mu, 2.0) == pytest.approx(2 * double_estimator_bias(mu),
+                                                                   abs=FLOAT_ATOL)
+
+    def test_no_warnings_at_extremes(self):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            # one action 1e16 standard deviations ahead: both biases vanish
+            assert double_estimator_bias([0.0, 1e8], 1e-8) == 0.0
+            assert single_estimator_bias([0.0, 1e8], 1e-8) == pytest.approx(0.0, abs=FLOAT_ATOL * 1e-8)
+            assert expected_max_normal(10**7) > 5.0
+
+    @pytest.mark.parametrize("fn", [single_estimator_bias, double_estimator_bias, argmax_probabilities])
+    def test_bad_input(self, fn):
+        with pytest.raises(ValueError, match="`true_means`"):
+            fn(1.0)
+        with pytest.raises(ValueError, match="`true_means`"):
+            fn([0.0, np.nan])
+        with pytest.raises(ValueError, match="`true_means`"):
+            fn([])
+        with pytest.raises(ValueError, match="`sigma`"):
+            fn([0.0, 1.0], -1.0)
+        with pytest.raises(TypeError, match="`true_means`"):
+            fn(["a", "b"])
