@@ -1,0 +1,226 @@
+"""The Figure 1 / Figure 2 simulations of van Hasselt, Guez & Silver (2015) against exact values,
+an independent naive computation on the same draws, np.polyfit, and structural invariants."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from solvers.tabular import overestimation as ov
+from solvers.tabular.overestimation import (
+    FIG2_ROWS,
+    TRUE_VALUE_FUNCTIONS,
+    fig2_sample_mask,
+    function_approximation_overestimation,
+    single_update_bias,
+)
+from tests.tolerances import FLOAT_ATOL, MC_SIGMAS
+
+#: E[max of m iid N(0, 1)] in closed form for m <= 3 (m = 2: 1/sqrt(pi); m = 3: 3/(2 sqrt(pi))).
+EXACT_EXPECTED_MAX = {1: 0.0, 2: 1.0 / np.sqrt(np.pi), 3: 1.5 / np.sqrt(np.pi)}
+#: Two least-squares routes (Legendre pinv vs polyfit's monomial lstsq); Vandermonde condition
+#: number <= 1e8 at degree <= 10 on the 11 samples: agreement to ~1e-10 on values of size <= ~40.
+POLYFIT_ATOL = 1e-8
+#: Reductions over the same draws in a different order (mean of maxima): a few ulps.
+REDUCTION_ATOL = 1e-12
+#: Exact recovery of a polynomial true value by a least-squares fit: rounding amplified by the
+#: Legendre design's condition number (<= 13) and the coefficients' size (<= ~10 here).
+RECOVERY_ATOL = 1e-9
+
+
+# --------------------------------------------------------------------------- Figure 1
+def test_q_bias_matches_exact_small_m_and_scales_with_sigma():
+    sigma = 2.5
+    r = single_update_bias([1, 2, 3], n_samples=40_000, sigma=sigma, seed=1)
+    exact = sigma * np.array([EXACT_EXPECTED_MAX[m] for m in (1, 2, 3)])
+    assert np.all(np.abs(r.q_mean - exact) <= MC_SIGMAS * r.q_se)
+    # Var(max of 2 standard normals) = 1 - 1/pi: a second, independent moment check.
+    # SE of a sample std: s sqrt((kurtosis - 1) / (4 n)); for the max of two normals s = 0.82 sigma
+    # and kurtosis ~ 3.06, so sigma / sqrt(2 (n - 1)) over-covers it by ~20%.
+    std_se = sigma / np.sqrt(2 * (r.n_samples - 1))
+    assert abs(r.q_std[1] - sigma * np.sqrt(1 - 1 / np.pi)) <= MC_SIGMAS * std_se
+
+
+def test_double_estimate_is_unbiased_with_std_sigma():
+    sigma = 0.7
+    r = single_update_bias([2, 16, 256], n_samples=20_000, sigma=sigma, seed=2)
+    assert np.all(np.abs(r.double_mean) <= MC_SIGMAS * r.double_se)
+    assert np.all(np.abs(r.double_std - sigma) <= MC_SIGMAS * sigma / np.sqrt(2 * (r.n_samples - 1)))
+
+
+def test_q_bias_against_theory_expected_max_normal():
+    theory = pytest.importorskip("theory.overestimation")
+    r = single_update_bias([5, 64, 1024], n_samples=5_000, seed=3)
+    assert np.all(np.abs(r.q_mean - theory.expected_max_normal(r.n_actions)) <= MC_SIGMAS * r.q_se)
+
+
+def _naive_fig1(n_actions, n_samples, sigma, seed):
+    """Per-sample, per-m loops over the same stream of draws (documented layout: each repetition
+    draws its 2 * sum(m) normals in one run, first set then second set, m-segments in order)."""
+    rng = np.random.default_rng(seed)
+    total = sum(n_actions)
+    eps = sigma * rng.standard_normal((n_samples, 2, total))
+    q_err = np.zeros((n_samples, len(n_actions)))
+    d_err = np.zeros_like(q_err)
+    for i in range(n_samples):
+        start = 0
+        for k, m in enumerate(n_actions):
+            q, q2 = eps[i, 0, start:start + m], eps[i, 1, start:start + m]
+            best = int(np.argmax(q))
+            q_err[i, k], d_err[i, k] = q[best], q2[best]
+            start += m
+    return q_err.mean(axis=0), d_err.mean(axis=0)
+
+
+@given(n_actions=st.lists(st.integers(1, 12), min_size=1, max_size=5),
+       n_samples=st.integers(2, 30), seed=st.integers(0, 2**32 - 1),
+       sigma=st.floats(0.1, 10.0))
+def test_vectorised_simulation_equals_naive_loops(n_actions, n_samples, seed, sigma):
+    r = single_update_bias(n_actions, n_samples=n_samples, sigma=sigma, seed=seed)
+    q_mean, d_mean = _naive_fig1(n_actions, n_samples, sigma, seed)
+    np.testing.assert_allclose(r.q_mean, q_mean, rtol=0, atol=REDUCTION_ATOL * sigma)
+    np.testing.assert_allclose(r.double_mean, d_mean, rtol=0, atol=REDUCTION_ATOL * sigma)
+
+
+def test_result_does_not_depend_on_block_size(monkeypatch):
+    args = dict(n_samples=57, sigma=1.0, seed=11)
+    whole = single_update_bias([2, 7, 30], **args)
+    monkeypatch.setattr(ov, "_BLOCK_DRAWS", 2 * 39 * 4)  # blocks of 4 repetitions
+    blocked = single_update_bias([2, 7, 30], **args)
+    for field in ("q_mean", "q_std", "double_mean", "double_std"):
+        np.testing.assert_array_equal(getattr(whole, field), getattr(blocked, field))
+
+
+def test_determinism_and_seed_forms():
+    a = single_update_bias([4, 8], n_samples=50, seed=5)
+    b = single_update_bias([4, 8], n_samples=50, seed=np.random.default_rng(5))
+    c = single_update_bias([4, 8], n_samples=50, seed=6)
+    np.testing.assert_array_equal(a.q_mean, b.q_mean)
+    assert not np.array_equal(a.q_mean, c.q_mean)
+    assert a.to_dict()["n_samples"] == 50
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(n_actions=[0, 2]), ValueError, "n_actions"),
+    (dict(n_actions=[2.5]), ValueError, "n_actions"),
+    (dict(n_actions=[[2, 4]]), ValueError, "n_actions"),
+    (dict(n_actions="8"), TypeError, "n_actions"),
+    (dict(n_actions=[True, False]), TypeError, "n_actions"),
+    (dict(n_samples=1), ValueError, "n_samples"),
+    (dict(n_samples=10.0), TypeError, "n_samples"),
+    (dict(sigma=0.0), ValueError, "sigma"),
+    (dict(seed=None), TypeError, "seed"),
+])
+def test_single_update_bias_rejects_bad_input(kwargs, error, match):
+    args = dict(n_actions=[2], n_samples=10, sigma=1.0, seed=0) | kwargs
+    n_actions = args.pop("n_actions")
+    with pytest.raises(error, match=match):
+        single_update_bias(n_actions, **args)
+
+
+# --------------------------------------------------------------------------- Figure 2
+def test_sample_mask_follows_the_papers_footnote():
+    mask = fig2_sample_mask()
+    states = np.arange(-6, 7)
+    assert mask.shape == (10, 13)
+    assert np.all(mask[:, 0]) and np.all(mask[:, -1])  # -6 and 6 always sampled
+    assert np.all(mask.sum(axis=1) == 11)
+    assert set(states[~mask[0]]) == {-5, -4}  # a_1
+    assert set(states[~mask[1]]) == {-4, -3}  # a_2
+    assert set(states[~mask[9]]) == {4, 5}  # a_10
+
+
+def test_second_set_follows_the_papers_footnote():
+    r = function_approximation_overestimation("sin", 6, n_grid=11)
+    # a_i uses the samples of a_{i+5} (i <= 5) or a_{i-5} (i > 5); 0-based here.
+    assert list(r.second_action) == [5, 6, 7, 8, 9, 0, 1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("name, degree", FIG2_ROWS + (("sin", 10), ("gaussian", 10)))
+def test_fits_equal_polyfit(name, degree):
+    r = function_approximation_overestimation(name, degree, n_grid=601)
+    fn = TRUE_VALUE_FUNCTIONS[name]
+    for a, used in enumerate(r.sample_mask):
+        s = r.sample_states[used]
+        coef = np.polyfit(s, fn(s), degree)
+        np.testing.assert_allclose(r.estimates[a], np.polyval(coef, r.states), rtol=0, atol=POLYFIT_ATOL)
+        np.testing.assert_allclose(r.fitted_at_samples[a], np.polyval(coef, r.sample_states),
+                                   rtol=0, atol=POLYFIT_ATOL)
+
+
+def test_paper_rows_overestimate_and_double_is_closer():
+    for name, degree in FIG2_ROWS:
+        r = function_approximation_overestimation(name, degree)
+        assert r.mean_max_error > 0.4
+        assert abs(r.mean_double_error) < 0.05
+        # the Double-Q estimate is one of the estimates, hence never above their max
+        assert np.all(r.double_error <= r.max_error)
+
+
+@given(coef=st.lists(st.floats(-2.0, 2.0), min_size=1, max_size=7),
+       extra=st.integers(0, 3))
+def test_polynomial_true_values_are_recovered_exactly(coef, extra):
+    """A true value inside the model class is fitted exactly by every action: no overestimation."""
+    degree = len(coef) - 1 + extra
+
+    def poly(s):
+        return np.polynomial.polynomial.polyval(s / 6.0, coef)
+
+    r = function_approximation_overestimation(poly, degree, n_grid=241)
+    assert np.max(np.abs(r.max_error)) <= RECOVERY_ATOL
+    assert np.max(np.abs(r.double_error)) <= RECOVERY_ATOL
+    assert r.name == "custom"
+
+
+@given(shift=st.floats(-50.0, 50.0), scale=st.floats(0.1, 10.0), row=st.sampled_from(FIG2_ROWS))
+def test_errors_are_shift_invariant_and_scale_equivariant(shift, scale, row):
+    """Least squares on a space holding the constants: fit(c y + b) = c fit(y) + b, so both errors
+    are unchanged by a shift of V* and scale with it (the argmax is unchanged for c > 0)."""
+    name, degree = row
+    fn = TRUE_VALUE_FUNCTIONS[name]
+    base = function_approximation_overestimation(name, degree, n_grid=241)
+    moved = function_approximation_overestimation(lambda s: scale * fn(s) + shift, degree, n_grid=241)
+    tol = RECOVERY_ATOL * (1 + abs(shift) + scale * 40)  # 40 >= max |estimate| in the paper's rows
+    np.testing.assert_allclose(moved.max_error, scale * base.max_error, rtol=0, atol=tol)
+    # the argmax can flip between near-tied estimates; compare the double error where it cannot
+    gap = np.sort(base.estimates, axis=0)
+    clear = (gap[-1] - gap[-2]) > 1e-6
+    np.testing.assert_allclose(moved.double_error[clear], scale * base.double_error[clear], rtol=0, atol=tol)
+
+
+def test_interpolation_once_degree_allows():
+    r = function_approximation_overestimation("gaussian", 10, n_grid=11)
+    assert np.max(r.residual_at_samples) <= 1e-10  # 11 points, 11 coefficients
+    r9 = function_approximation_overestimation("gaussian", 9, n_grid=11)
+    assert np.min(r9.residual_at_samples) > 1e-3  # the paper's bottom row does not interpolate
+
+
+def test_average_matches_grid_refinement():
+    coarse = function_approximation_overestimation("gaussian", 9, n_grid=1201)
+    fine = function_approximation_overestimation("gaussian", 9, n_grid=48001)
+    # Trapezoid rule on a piecewise-smooth integrand (kinks where the argmax switches): the
+    # step-0.01 average is within 5e-3 of the step-0.00025 one (measured 2.8e-3).
+    assert abs(coarse.mean_max_error - fine.mean_max_error) < 5e-3
+
+
+def test_fewer_actions_and_other_offsets():
+    r = function_approximation_overestimation("sin", 4, n_actions=3, half_width=3, second_offset=2, n_grid=61)
+    assert r.estimates.shape == (3, 61) and list(r.second_action) == [2, 0, 1]
+    assert np.all(np.isfinite(r.max_error)) and np.all(r.double_error <= r.max_error + FLOAT_ATOL)
+
+
+@pytest.mark.parametrize("args, kwargs, error, match", [
+    (("cos", 6), {}, ValueError, "true_value"),
+    ((3.0, 6), {}, TypeError, "true_value"),
+    (("sin", -1), {}, ValueError, "degree"),
+    (("sin", 6.0), {}, TypeError, "degree"),
+    (("sin", 6), dict(n_actions=11), ValueError, "n_actions"),
+    (("sin", 6), dict(half_width=1), ValueError, "half_width"),
+    (("sin", 6), dict(second_offset=10), ValueError, "second_offset"),
+    (("sin", 6), dict(n_grid=1), ValueError, "n_grid"),
+    ((lambda s: s[:3], 6), {}, ValueError, "true_value"),
+    ((lambda s: np.full_like(s, np.nan), 6), {}, ValueError, "true_value"),
+])
+def test_function_approximation_rejects_bad_input(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        function_approximation_overestimation(*args, **kwargs)
