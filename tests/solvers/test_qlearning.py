@@ -1,0 +1,303 @@
+"""Tabular Q-learning / Double Q-learning: the shared bootstrap switch, tie-breaking, the
+vectorised Example 6.7 experiment against the exact early-episode probabilities and against a
+one-run-at-a-time reference written independently below, and the generic FiniteMDP learner
+against value_iteration's q*."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from solvers.problems.maxbias import LEFT, STATE_A, STATE_B, TERMINAL, MaxBiasMDP, early_left_probability
+from solvers.problems.rl_toys import FiniteMDP, chain_mdp, random_mdp, value_iteration
+from solvers.tabular.qlearning import (
+    QLearningRun,
+    bootstrap_value,
+    epsilon_greedy,
+    greedy_action,
+    max_bias_experiment,
+    max_bias_runs,
+    q_learning,
+)
+from tests.tolerances import FLOAT_ATOL, MC_SIGMAS
+
+seeds = st.integers(0, 2**32 - 1)
+#: Deterministic MDP, α = 1: asynchronous value iteration; 5000 uniformly random steps sweep
+#: every pair > 100 times at γ = 1/2, leaving only float rounding (~1e-13 on |Q*| <= 20).
+DETERMINISTIC_ATOL = 1e-9
+
+
+def _binomial_se(p, n):
+    return np.sqrt(np.asarray(p) * (1 - np.asarray(p)) / n)
+
+
+# ------------------------------------------------------------------ tie-breaking primitives
+def test_greedy_action_without_rng_takes_the_lowest_maximiser():
+    np.testing.assert_array_equal(greedy_action([[1, 3, 3], [0, 0, 0], [5, 1, 5]]), [1, 0, 0])
+    assert greedy_action([2.0, 7.0]) == 1
+
+
+def test_greedy_action_breaks_ties_uniformly():
+    n = 60_000
+    q = np.tile([0.0, 1.0, 1.0, -1.0, 1.0], (n, 1))
+    counts = np.bincount(greedy_action(q, 3), minlength=5)
+    assert counts[0] == counts[3] == 0
+    assert np.all(np.abs(counts[[1, 2, 4]] / n - 1 / 3) <= MC_SIGMAS * _binomial_se(1 / 3, n))
+
+
+@given(seed=seeds, shape=st.sampled_from([(7,), (3, 4), (2, 3, 5), (0, 4)]))
+def test_greedy_action_returns_a_maximiser(seed, shape):
+    rng = np.random.default_rng(seed)
+    q = rng.integers(0, 3, size=shape).astype(float)  # many ties
+    a = greedy_action(q, rng)
+    assert a.shape == shape[:-1]
+    np.testing.assert_array_equal(np.take_along_axis(q, a[..., None], -1)[..., 0], q.max(axis=-1))
+
+
+def test_epsilon_greedy_frequencies():
+    n = 80_000
+    q = np.tile([0.0, 2.0, 1.0, 0.5], (n, 1))
+    eps = 0.3
+    counts = np.bincount(epsilon_greedy(q, eps, 4), minlength=4) / n
+    expected = np.full(4, eps / 4)
+    expected[1] += 1 - eps
+    assert np.all(np.abs(counts - expected) <= MC_SIGMAS * _binomial_se(expected, n))
+
+
+def test_greedy_action_rejects_actionless_input():
+    with pytest.raises(ValueError, match="action"):
+        greedy_action(np.zeros((3, 0)), 0)
+    with pytest.raises(ValueError, match="action"):
+        greedy_action(1.0)
+
+
+# ------------------------------------------------------------------ bootstrap_value
+@given(seed=seeds, m=st.integers(1, 8), batch=st.integers(0, 5))
+def test_bootstrap_max_and_double(seed, m, batch):
+    rng = np.random.default_rng(seed)
+    q_eval = rng.standard_normal((batch, m))
+    q_select = rng.standard_normal((batch, m))
+    np.testing.assert_array_equal(bootstrap_value(q_eval, method="max"), q_eval.max(axis=-1))
+    double = bootstrap_value(q_eval, q_select, method="double", rng=rng)
+    a_star = np.argmax(q_select, axis=-1)  # continuous draws: no ties
+    np.testing.assert_array_equal(double, q_eval[np.arange(batch), a_star])
+    # the double estimate never exceeds the max of the evaluating table
+    assert np.all(double <= q_eval.max(axis=-1))
+    # selecting with the evaluating table itself gives back the max (whatever the ties)
+    q_int = rng.integers(0, 2, size=(batch, m)).astype(float)
+    np.testing.assert_array_equal(bootstrap_value(q_int, q_int, method="double", rng=rng), q_int.max(axis=-1))
+
+
+def test_bootstrap_double_ties_uniform_with_rng_lowest_without():
+    n = 50_000
+    q_eval = np.tile(np.arange(4.0), (n, 1))
+    q_select = np.zeros((n, 4))
+    v = bootstrap_value(q_eval, q_select, method="double", rng=0)
+    # uniform over {0, 1, 2, 3}: mean 1.5, variance 1.25
+    assert abs(v.mean() - 1.5) <= MC_SIGMAS * np.sqrt(1.25 / n)
+    np.testing.assert_array_equal(bootstrap_value(q_eval, q_select, method="double"), 0.0)
+
+
+def test_bootstrap_value_broadcast_shapes():
+    q = np.arange(24.0).reshape(2, 3, 4)
+    np.testing.assert_array_equal(bootstrap_value(q, method="max"), q[..., -1])
+    np.testing.assert_array_equal(bootstrap_value(q, -q, method="double"), q[..., 0])
+    assert bootstrap_value([1.0, 5.0, 2.0], method="max") == 5.0
+
+
+@pytest.mark.parametrize("args, kwargs, err, match", [
+    ((np.zeros((2, 3)),), {"method": "mean"}, ValueError, "method"),
+    ((np.zeros((2, 3)), np.zeros((2, 3))), {"method": "max"}, ValueError, "q_select"),
+    ((np.zeros((2, 3)),), {"method": "double"}, ValueError, "q_select"),
+    ((np.zeros((2, 3)), np.zeros((2, 4))), {"method": "double"}, ValueError, "shape"),
+    ((np.array([[np.nan, 1.0]]),), {"method": "max"}, ValueError, "q_eval"),
+    ((np.zeros((2, 0)),), {"method": "max"}, ValueError, "q_eval"),
+    ((3.0,), {"method": "max"}, ValueError, "q_eval"),
+    ((["a", "b"],), {"method": "max"}, TypeError, "q_eval"),
+])
+def test_bootstrap_value_bad_input(args, kwargs, err, match):
+    with pytest.raises(err, match=match):
+        bootstrap_value(*args, **kwargs)
+
+
+# ------------------------------------------------------------------ Example 6.7
+def test_max_bias_experiment_shape_range_and_determinism():
+    f = max_bias_experiment("q", n_runs=500, n_episodes=20, seed=3)
+    assert f.shape == (20,) and np.all((f >= 0) & (f <= 1))
+    np.testing.assert_array_equal(f, max_bias_experiment("q", n_runs=500, n_episodes=20, seed=3))
+    assert not np.array_equal(f, max_bias_experiment("q", n_runs=500, n_episodes=20, seed=4))
+    run = max_bias_runs("double_q", n_runs=50, n_episodes=7, n_b_actions=3, seed=1)
+    assert run.left.shape == (7, 50) and run.q_a.shape == (50, 2) and run.q_b.shape == (50, 3)
+    np.testing.assert_array_equal(run.left_fraction, run.left.mean(axis=1))
+    np.testing.assert_array_equal(run.q_a[:, 1], 0.0)  # Q(A, right) only moves towards 0 from 0
+    assert set(run.to_dict()) >= {"left_fraction", "q_a", "q_b"}
+
+
+@pytest.mark.parametrize("n_b", [1, 3, 10])
+@pytest.mark.parametrize("method", ["q", "double_q"])
+def test_first_episodes_match_the_exact_probabilities(method, n_b):
+    last = 4 if (method == "q" and n_b >= 3) else 3
+    n = 100_000
+    f = max_bias_experiment(method, n_runs=n, n_episodes=last, n_b_actions=n_b, seed=11)
+    exact = np.array([early_left_probability(method, k, n_b_actions=n_b) for k in range(1, last + 1)])
+    assert np.all(np.abs(f - exact) <= MC_SIGMAS * _binomial_se(exact, n)), (f, exact)
+
+
+def test_q_learning_rises_above_half_and_double_q_does_not():
+    """Episode 3 already separates them: exact 0.5518 vs 0.4996; 100,000 runs resolve 0.002."""
+    n = 100_000
+    q = max_bias_experiment("q", n_runs=n, n_episodes=3, seed=5)[2]
+    dq = max_bias_experiment("double_q", n_runs=n, n_episodes=3, seed=6)[2]
+    assert q - 0.5 > MC_SIGMAS * _binomial_se(0.5, n)
+    assert abs(dq - 0.5) <= MC_SIGMAS * _binomial_se(0.5, n)
+
+
+@given(method=st.sampled_from(["q", "double_q"]), seed=seeds)
+@settings(max_examples=10)
+def test_uniform_behaviour_or_no_learning_gives_one_half(method, seed):
+    n, episodes = 4000, 12
+    for kwargs in ({"epsilon": 1.0}, {"alpha": 0.0}):
+        f = max_bias_experiment(method, n_runs=n, n_episodes=episodes, seed=seed, **kwargs)
+        assert np.all(np.abs(f - 0.5) <= MC_SIGMAS * _binomial_se(0.5, n)), (kwargs, f)
+
+
+def _reference_max_bias(method, n_runs, n_episodes, n_b, seed, alpha=0.1, eps=0.1):
+    """One run at a time, one step at a time, with Python lists: Example 6.7 as in the book's
+    pseudo-code (Sutton & Barto 2018, Q-learning box of Section 6.5 and Double Q box of 6.7)."""
+    rng = np.random.default_rng(seed)
+
+    def choose(values):
+        if rng.random() < eps:
+            return int(rng.integers(len(values)))
+        best = max(values)
+        ties = [i for i, v in enumerate(values) if v == best]
+        return ties[int(rng.integers(len(ties)))]
+
+    left = np.zeros(n_episodes)
+    n_tables = 2 if method == "double_q" else 1
+    for _ in range(n_runs):
+        tables = [{STATE_A: [0.0, 0.0], STATE_B: [0.0] * n_b} for _ in range(n_tables)]
+        for ep in range(n_episodes):
+            s = STATE_A
+            while s != TERMINAL:
+                summed = [sum(t[s][i] for t in tables) for i in range(len(tables[0][s]))]
+                a = choose(summed)
+                if s == STATE_A:
+                    left[ep] += a == LEFT
+                    r, s_next = 0.0, (STATE_B if a == LEFT else TERMINAL)
+                else:
+                    r, s_next = float(rng.normal(-0.1, 1.0)), TERMINAL
+                k = int(rng.random() < 0.5) if n_tables == 2 else 0
+                upd, other = tables[k], tables[(1 - k) % n_tables]
+                if s_next == TERMINAL:
+                    v = 0.0
+                elif n_tables == 1:
+                    v = max(upd[s_next])
+                else:
+                    best = max(upd[s_next])
+                    ties = [i for i, x in enumerate(upd[s_next]) if x == best]
+                    v = other[s_next][ties[int(rng.integers(len(ties)))]]
+                upd[s][a] += alpha * (r + v - upd[s][a])
+                s = s_next
+    return left / n_runs
+
+
+@pytest.mark.parametrize("method", ["q", "double_q"])
+def test_vectorised_curve_matches_the_one_run_at_a_time_reference(method):
+    n_ref, n_vec, episodes = 800, 20_000, 30
+    ref = _reference_max_bias(method, n_ref, episodes, 10, seed=0)
+    vec = max_bias_experiment(method, n_runs=n_vec, n_episodes=episodes, seed=1)
+    # the reference's SE, floored at that of the 5% optimum so an all-equal episode cannot give 0
+    se_ref = np.maximum(_binomial_se(ref, n_ref), _binomial_se(0.05, n_ref))
+    se = np.sqrt(_binomial_se(vec, n_vec) ** 2 + se_ref**2)
+    assert np.all(np.abs(vec - ref) <= MC_SIGMAS * se), np.max(np.abs(vec - ref) / se)
+
+
+@pytest.mark.parametrize("kwargs, err, match", [
+    ({"method": "sarsa"}, ValueError, "method"),
+    ({"n_runs": 0}, ValueError, "n_runs"),
+    ({"n_episodes": 1.5}, TypeError, "n_episodes"),
+    ({"n_b_actions": 0}, ValueError, "n_b_actions"),
+    ({"alpha": -0.1}, ValueError, "alpha"),
+    ({"epsilon": 2.0}, ValueError, "epsilon"),
+    ({"seed": None}, TypeError, "seed"),
+])
+def test_max_bias_experiment_bad_arguments(kwargs, err, match):
+    args = {"method": "q", "n_runs": 10, "n_episodes": 5, **kwargs}
+    with pytest.raises(err, match=match):
+        max_bias_experiment(args.pop("method"), **args)
+
+
+# ------------------------------------------------------------------ generic FiniteMDP learner
+@pytest.mark.parametrize("method", ["q", "double_q"])
+def test_deterministic_mdp_converges_exactly(method):
+    chain = chain_mdp(5, gamma=0.5, slip=0.0, start="uniform")
+    run = q_learning(chain, method=method, n_runs=6, n_steps=5000, alpha=1.0, epsilon=1.0, seed=2)
+    np.testing.assert_allclose(run.final_q, np.broadcast_to(value_iteration(chain).Q, run.final_q.shape),
+                               atol=DETERMINISTIC_ATOL)
+
+
+def test_noisy_rewards_mean_over_runs_matches_q_star():
+    base = random_mdp(3, 2, 7, gamma=0.5)
+    mdp = FiniteMDP(P=base.P, R=base.R, mu0=base.mu0, gamma=0.5, reward_noise="gaussian", reward_std=1.0)
+    n = 150
+    run = q_learning(mdp, method="q", n_runs=n, n_steps=3000, alpha=1.0, alpha_power=0.8, epsilon=1.0, seed=4)
+    q_star = value_iteration(mdp).Q
+    se = run.final_q.std(axis=0, ddof=1) / np.sqrt(n)
+    assert np.all(np.abs(run.final_q.mean(axis=0) - q_star) <= MC_SIGMAS * se)
+
+
+def test_q_learning_result_fields_and_checkpoints():
+    mdp = MaxBiasMDP(n_b_actions=2).as_finite_mdp()
+    terminal = np.array([False, False, True])
+    run = q_learning(mdp, method="double", n_runs=40, n_steps=300, alpha=0.1, epsilon=1.0, seed=0,
+                     checkpoints=[300, 0, 100, 100], q_init=0.5, terminal=terminal)
+    assert isinstance(run, QLearningRun) and run.method == "double_q"
+    np.testing.assert_array_equal(run.checkpoints, [0, 100, 300])
+    assert run.q_history.shape == (3, 40, 3, 2)
+    np.testing.assert_array_equal(run.q_history[0], 0.5)
+    np.testing.assert_allclose(run.q_history, (run.q1_history + run.q2_history) / 2, atol=FLOAT_ATOL)
+    # the terminal state is never acted in; every run made exactly n_steps updates
+    assert run.visits[:, TERMINAL].sum() == 0
+    np.testing.assert_array_equal(run.visits.sum(axis=(1, 2)), 300)
+    # episodes last one or two steps: 300 steps hold between 150 and 300 episodes
+    assert np.all((run.episodes >= 150) & (run.episodes <= 300))
+    single = q_learning(mdp, method="q", n_runs=3, n_steps=0, seed=0)
+    assert single.q1_history is None and single.q_history.shape == (1, 3, 3, 2)
+    np.testing.assert_array_equal(single.final_q, 0.0)
+
+
+def test_q_learning_on_the_maxbias_mdp_overestimates_b_and_double_q_does_not():
+    """At the first revisit of B the max of its noisy estimates is biased up, the double
+    estimate is not: mean over runs of the bootstrap target from B after a few episodes."""
+    problem = MaxBiasMDP(n_b_actions=8)
+    mdp = problem.as_finite_mdp()
+    terminal = np.array([False, False, True])
+    n = 3000
+    kw = dict(n_runs=n, n_steps=60, alpha=0.1, epsilon=1.0, seed=9, terminal=terminal)
+    q = q_learning(mdp, method="q", **kw).final_q[:, STATE_B]
+    dq = q_learning(mdp, method="double_q", **kw)
+    v_q = q.max(axis=1)
+    v_dq = bootstrap_value(dq.q2_history[-1][:, STATE_B], dq.q1_history[-1][:, STATE_B],
+                           method="double", rng=0)
+    # Every single estimate is a convex mix of its start 0 and rewards of mean -0.1, so its mean
+    # is <= 0: a positive mean of the max is the maximisation bias.  The double estimate picks
+    # its action with the other, independent table (behaviour is uniform, ε = 1): mean <= 0.
+    assert v_q.mean() > MC_SIGMAS * v_q.std(ddof=1) / np.sqrt(n)
+    assert v_dq.mean() < MC_SIGMAS * v_dq.std(ddof=1) / np.sqrt(n)
+
+
+@pytest.mark.parametrize("kwargs, err, match", [
+    ({"mdp": "chain"}, TypeError, "mdp"),
+    ({"method": "sarsa"}, ValueError, "method"),
+    ({"n_steps": -1}, ValueError, "n_steps"),
+    ({"alpha": 0.0}, ValueError, "alpha"),
+    ({"checkpoints": [5, 200]}, ValueError, "checkpoints"),
+    ({"checkpoints": [1.5]}, TypeError, "checkpoints"),
+    ({"terminal": np.array([1, 0, 0, 0, 0])}, ValueError, "terminal"),
+    ({"alpha_power": -1.0}, ValueError, "alpha_power"),
+])
+def test_q_learning_bad_arguments(kwargs, err, match):
+    args = {"mdp": chain_mdp(5), "method": "q", "n_runs": 2, "n_steps": 100, **kwargs}
+    with pytest.raises(err, match=match):
+        q_learning(args.pop("mdp"), **args)
