@@ -1,0 +1,949 @@
+"""DQN and Double DQN with small autograd MLPs on finite MDPs given by state features.
+
+The learner of Mnih et al. (2015) — experience replay and a periodically copied target
+network — trained on a :class:`~solvers.problems.rl_toys.FiniteMDP` whose states are shown
+to the network as feature vectors (one-hot or random), so that the exact Q* of the same MDP
+(value iteration) tells how far the network's values are from the truth.
+
+One gradient step minimises, for a minibatch (s_j, a_j, r_j, s'_j) drawn uniformly from the
+replay buffer,
+
+    L(θ) = ½ · mean_j (Y_j − Q(φ(s_j), a_j; θ))²,
+
+with a target Y_j held constant (no gradient flows through it):
+
+- ``target="max"`` (DQN):         Y = r + γ max_a Q(φ(s'), a; θ⁻)
+  (van Hasselt, Guez & Silver 2015, eq. (3); Mnih et al. 2015, Methods);
+- ``target="double"`` (Double DQN): Y = r + γ Q(φ(s'), argmax_a Q(φ(s'), a; θ); θ⁻)
+  (van Hasselt, Guez & Silver 2015, eq. (4)): the online network selects, the target
+  network evaluates.
+
+The switch between the two is :func:`solvers.tabular.qlearning.bootstrap_value`, shared with
+the tabular learners, so the neural and tabular Double estimators are the same rule.  The
+target parameters θ⁻ are a copy of θ, refreshed after every ``target_update_period``-th
+gradient step (Mnih et al. 2015, Algorithm 1: "every C steps reset Q̂ = Q").
+
+Dueling heads (Wang et al. 2016) split the last layer into a value stream V(s) and an
+advantage stream A(s, a), aggregated as Q = V + (A − mean_a A) (their eq. (9)) or
+Q = V + (A − max_a A) (their eq. (8)); see :func:`dueling_aggregate`.
+
+Several independent learners ("runs", e.g. seeds) are trained at once: every parameter leaf
+carries a leading run axis, the forward pass is a batched matrix product, the loss is the sum
+of the runs' losses (so each run receives exactly its own gradient) and the optimisers are
+elementwise; the runs share nothing but the random generator that drives them.  Each run
+collects data with ``n_envs`` parallel copies of the MDP (one step of every copy per gradient
+step), vectorised over runs and copies.
+
+Sources: Mnih et al. (2015), "Human-level control through deep reinforcement learning",
+Nature 518, Methods ("Training algorithm for deep Q-networks") and Algorithm 1 (equation
+numbers of the loss not confirmed); van Hasselt, Guez & Silver (2015), "Deep Reinforcement
+Learning with Double Q-learning", arXiv:1509.06461, eqs. (3)-(4); Wang et al. (2016),
+"Dueling Network Architectures for Deep Reinforcement Learning", eqs. (8)-(9).
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+from typing import Any
+
+import autograd.numpy as np
+import numpy as onp
+from autograd import value_and_grad
+from autograd.extend import defvjp, defvjp_argnums, primitive
+from autograd.tracer import getval
+
+from solvers._results import ArrayResult
+from solvers.neural.mlp import _ACT_GRADS, _RAW_ACTS, ACTIVATIONS, INIT_SCALES, check_hidden, init_mlp
+from solvers.neural.optim import OPTIMISERS, make_optimiser, normalise_optimiser_kwargs, tree_leaves, \
+    tree_map, tree_structure, tree_unflatten
+from solvers.problems.rl_toys import FiniteMDP
+from solvers.tabular.qlearning import bootstrap_value
+from theory._validation import as_float_array, as_generator, check_in, check_int, check_nonnegative, \
+    check_positive, check_unit_interval
+
+__all__ = [
+    "TARGET_METHODS",
+    "AGGREGATIONS",
+    "DQNConfig",
+    "DQNResult",
+    "ReplayBuffer",
+    "equal_values_mdp",
+    "one_hot_features",
+    "random_features",
+    "dueling_aggregate",
+    "init_q_network",
+    "batched_dense",
+    "q_values",
+    "td_targets",
+    "td_loss",
+    "overestimation",
+    "train_dqn",
+]
+
+TARGET_METHODS = ("max", "double")
+AGGREGATIONS = ("mean", "max", "none")
+
+
+# ---------------------------------------------------------------------------------------------
+# problems and features
+# ---------------------------------------------------------------------------------------------
+
+
+def equal_values_mdp(
+    n_states: int, n_actions: int, seed: Any, *, gamma: float = 0.9, reward_std: float = 1.0,
+    v_star: Any = None, concentration: float = 1.0,
+) -> FiniteMDP:
+    """A random MDP in which every action of a state has the same true value, with Gaussian
+    reward noise: the setting of van Hasselt et al.'s Theorem 1 at every state.
+
+    All actions of state s share one transition row p_s ~ Dirichlet(concentration) and one
+    mean reward r_s, chosen so that the optimal values are a prescribed vector V*:
+
+        r = (I − γ P̄) V*,   P̄[s, s'] = p_s(s'),   hence  Q*(s, a) = V*(s) for every a.
+
+    Sampled rewards are r_s + reward_std · N(0, 1).
+
+    Source: van Hasselt, Guez & Silver (2015), Section 3, Theorem 1 (m ≥ 2 actions whose true
+    values all equal V*(s)); the construction itself is ours.
+
+    Parameters
+    ----------
+    n_states : int >= 1
+    n_actions : int >= 1
+        m, the number of (equally good) actions.
+    seed : int, SeedSequence or Generator
+        Randomness of the transition rows.
+    gamma : float in [0, 1), keyword-only
+    reward_std : float >= 0, keyword-only
+        Standard deviation of the reward noise.
+    v_star : array_like of shape (n_states,) or None, keyword-only
+        The optimal values to build in; ``None`` gives ``linspace(-1, 1, n_states)``.
+    concentration : float > 0, keyword-only
+
+    Returns
+    -------
+    FiniteMDP
+        With ``reward_noise="gaussian"``; ``value_iteration`` on it returns V* = ``v_star``
+        (an independent check of the construction).
+
+    Raises
+    ------
+    ValueError, TypeError
+        Named errors for the arguments.
+    """
+    s = check_int(n_states, "n_states", minimum=1)
+    a = check_int(n_actions, "n_actions", minimum=1)
+    gamma = check_unit_interval(gamma, "gamma", open_right=True)
+    std = check_nonnegative(reward_std, "reward_std")
+    conc = check_positive(concentration, "concentration")
+    if v_star is None:
+        v = onp.linspace(-1.0, 1.0, s) if s > 1 else onp.zeros(1)
+    else:
+        v = as_float_array(v_star, "v_star")
+        if v.shape != (s,):
+            raise ValueError(f"`v_star` must have shape ({s},) (got shape {v.shape})")
+    rng = as_generator(seed)
+    rows = rng.dirichlet(onp.full(s, conc), size=s)
+    rows = rows / rows.sum(axis=-1, keepdims=True)
+    r = v - gamma * rows @ v
+    P = onp.repeat(rows[:, None, :], a, axis=1)
+    R = onp.repeat(r[:, None], a, axis=1)
+    return FiniteMDP(P=P, R=R, mu0=onp.full(s, 1.0 / s), gamma=gamma, name=f"equal-values-{s}x{a}",
+                     reward_noise="gaussian", reward_std=std)
+
+
+def one_hot_features(n_states: int) -> onp.ndarray:
+    """φ(s) = e_s, the identity matrix of shape (n_states, n_states)."""
+    return onp.eye(check_int(n_states, "n_states", minimum=1))
+
+
+def random_features(n_states: int, dim: int, seed: Any) -> onp.ndarray:
+    """Gaussian random features φ(s) ~ N(0, I_dim / dim), shape (n_states, dim).
+
+    With dim < n_states the Q-table is in general not representable by a linear head, so the
+    network's errors are partly function-approximation errors (the regime of van Hasselt et
+    al. 2015, Section 3, Figure 2).
+    """
+    s = check_int(n_states, "n_states", minimum=1)
+    d = check_int(dim, "dim", minimum=1)
+    return as_generator(seed).standard_normal((s, d)) / onp.sqrt(d)
+
+
+# ---------------------------------------------------------------------------------------------
+# replay buffer
+# ---------------------------------------------------------------------------------------------
+
+
+class ReplayBuffer:
+    """A ring buffer of transitions (s, a, r, s'), one per run, in numpy arrays.
+
+    Transitions are stored as state *indices* (features are looked up when sampling).  Once
+    ``capacity`` transitions have been added, each new one overwrites the oldest; sampling
+    draws ``batch_size`` stored transitions uniformly with replacement, independently for
+    each run (Mnih et al. 2015, Methods: "uniformly at random from the pool of stored
+    samples", memory of the N most recent transitions).
+
+    Parameters
+    ----------
+    capacity : int >= 1
+    n_runs : int >= 1
+        Independent learners sharing the buffer's bookkeeping (they always add the same number
+        of transitions).
+
+    Attributes
+    ----------
+    s, a, s_next : ndarray of int, shape (n_runs, capacity)
+    r : ndarray of float, shape (n_runs, capacity)
+    size : int
+        Number of valid entries, min(total added, capacity).
+    position : int
+        Index the next transition is written to.
+    n_added : int
+        Total transitions added per run.
+    """
+
+    def __init__(self, capacity: int, n_runs: int = 1):
+        self.capacity = check_int(capacity, "capacity", minimum=1)
+        self.n_runs = check_int(n_runs, "n_runs", minimum=1)
+        shape = (self.n_runs, self.capacity)
+        self.s = onp.zeros(shape, dtype=onp.int64)
+        self.a = onp.zeros(shape, dtype=onp.int64)
+        self.r = onp.zeros(shape)
+        self.s_next = onp.zeros(shape, dtype=onp.int64)
+        self.size = 0
+        self.position = 0
+        self.n_added = 0
+
+    def __len__(self) -> int:
+        return self.size
+
+    def add(self, s: Any, a: Any, r: Any, s_next: Any) -> None:
+        """Append k transitions per run; every argument has shape (n_runs, k).
+
+        Raises
+        ------
+        ValueError, TypeError
+            Wrong shapes, non-integer states/actions, non-finite rewards, k > capacity.
+        """
+        arrays = []
+        for name, x in (("s", s), ("a", a), ("s_next", s_next)):
+            x = onp.asarray(x)
+            if not onp.issubdtype(x.dtype, onp.integer):
+                raise TypeError(f"`{name}` must hold integers, got dtype {x.dtype}")
+            arrays.append(x)
+        r = as_float_array(r, "r", allow_empty=True)
+        shape = arrays[0].shape
+        if len(shape) != 2 or shape[0] != self.n_runs:
+            raise ValueError(f"`s` must have shape ({self.n_runs}, k) (got shape {shape})")
+        for name, x in (("a", arrays[1]), ("r", r), ("s_next", arrays[2])):
+            if x.shape != shape:
+                raise ValueError(f"`{name}` must have the shape of `s`, {shape} (got shape {x.shape})")
+        k = shape[1]
+        if k > self.capacity:
+            raise ValueError(f"cannot add {k} transitions per run to a buffer of capacity {self.capacity}")
+        idx = (self.position + onp.arange(k)) % self.capacity
+        self.s[:, idx], self.a[:, idx], self.r[:, idx], self.s_next[:, idx] = arrays[0], arrays[1], r, arrays[2]
+        self.position = (self.position + k) % self.capacity
+        self.n_added += k
+        self.size = min(self.size + k, self.capacity)
+
+    def sample_indices(self, batch_size: int, seed: Any) -> onp.ndarray:
+        """Uniform indices into the valid entries, shape (n_runs, batch_size)."""
+        b = check_int(batch_size, "batch_size", minimum=1)
+        if self.size == 0:
+            raise ValueError("cannot sample from an empty replay buffer")
+        return as_generator(seed).integers(0, self.size, size=(self.n_runs, b))
+
+    def sample(self, batch_size: int, seed: Any) -> tuple[onp.ndarray, onp.ndarray, onp.ndarray, onp.ndarray]:
+        """A minibatch ``(s, a, r, s_next)``, each of shape (n_runs, batch_size)."""
+        idx = self.sample_indices(batch_size, seed)
+        rows = onp.arange(self.n_runs)[:, None]
+        return self.s[rows, idx], self.a[rows, idx], self.r[rows, idx], self.s_next[rows, idx]
+
+
+# ---------------------------------------------------------------------------------------------
+# the Q-network
+# ---------------------------------------------------------------------------------------------
+
+
+def dueling_aggregate(v, adv, *, method: str = "mean"):
+    """Combine a value stream and an advantage stream into action values.
+
+    - ``"mean"``: Q(s, a) = V(s) + (A(s, a) − (1/|A|) Σ_a' A(s, a'))  (Wang et al. 2016, eq. (9));
+    - ``"max"``:  Q(s, a) = V(s) + (A(s, a) − max_a' A(s, a'))         (their eq. (8));
+    - ``"none"``: Q(s, a) = V(s) + A(s, a)                              (the plain sum of their
+      eq. (7) — number not confirmed —, not identifiable: (V + c, A − c) gives the same Q).
+
+    With ``"mean"``, mean_a Q = V; with ``"max"``, max_a Q = V: V is recovered from Q, and Q
+    is unchanged when a constant is added to every advantage of a state.
+
+    Differentiable by autograd.
+
+    Parameters
+    ----------
+    v : array, shape (...,)
+    adv : array, shape (..., n_actions)
+    method : {"mean", "max", "none"}, keyword-only
+
+    Returns
+    -------
+    array, shape (..., n_actions)
+
+    Raises
+    ------
+    ValueError
+        Unknown ``method`` or shapes that do not line up.
+    """
+    check_in(method, "method", AGGREGATIONS)
+    if onp.shape(getval(v)) != onp.shape(getval(adv))[:-1]:
+        raise ValueError(f"`v` must have the shape of `adv` without its last axis (got {onp.shape(getval(v))} "
+                         f"and {onp.shape(getval(adv))})")
+    return _aggregate(v, adv, method)
+
+
+def _aggregate(v, adv, method):
+    if method == "mean":
+        adv = adv - np.mean(adv, axis=-1, keepdims=True)
+    elif method == "max":
+        adv = adv - np.max(adv, axis=-1, keepdims=True)
+    return np.expand_dims(v, -1) + adv
+
+
+def init_q_network(n_features: int, n_actions: int, hidden: Any = (32,), *, n_runs: int = 1, seed: Any = 0,
+                   dueling: bool = False, scale: Any = "glorot") -> dict:
+    """Parameters of ``n_runs`` independent Q-networks φ(s) ↦ (Q(s, a))_a, stacked on a leading
+    run axis.
+
+    Run r's weights are :func:`solvers.neural.mlp.init_mlp` draws from the r-th child of
+    ``seed`` (so a run's initial network does not depend on how many runs are trained).
+
+    Parameters
+    ----------
+    n_features, n_actions : int >= 1
+    hidden : sequence of int
+        Hidden widths (may be empty: a linear Q-function).
+    n_runs : int >= 1, keyword-only
+    seed : int, SeedSequence or Generator, keyword-only
+    dueling : bool, keyword-only
+        Add a value head beside the advantage head (Wang et al. 2016, Figure 1).
+    scale : {"glorot", "he", "lecun"} or float, keyword-only
+
+    Returns
+    -------
+    params : dict
+        ``{"torso": [{"W": (R, d_in, h), "b": (R, h)}, ...], "head": {"W": (R, h_L, A),
+        "b": (R, A)}}`` and, when dueling, ``"value": {"W": (R, h_L, 1), "b": (R, 1)}``.
+    """
+    d = check_int(n_features, "n_features", minimum=1)
+    m = check_int(n_actions, "n_actions", minimum=1)
+    hidden = check_hidden(hidden)
+    n_runs = check_int(n_runs, "n_runs", minimum=1)
+    if not isinstance(dueling, bool):
+        raise TypeError(f"`dueling` must be a bool, got {type(dueling).__name__}")
+    children = _seed_sequence(seed).spawn(n_runs)
+    runs = []
+    for child in children:  # initialisation only: once per run, not in the training loop
+        layers = init_mlp((d, *hidden, m), child, scale=scale)
+        # The value head draws from its own stream (a grandchild of the run's seed), so the
+        # torso and advantage head are the same draws with and without a value head.
+        value_seed = onp.random.SeedSequence(child.entropy, spawn_key=child.spawn_key + (0,))
+        value = init_mlp(((hidden[-1] if hidden else d), 1), value_seed, scale=scale)[0] if dueling else None
+        runs.append((layers, value))
+    stack = lambda xs: onp.stack(xs, axis=0)  # noqa: E731
+    n_layers = len(hidden) + 1
+    layers = [{k: stack([run[0][i][k] for run in runs]) for k in ("W", "b")} for i in range(n_layers)]
+    params = {"torso": layers[:-1], "head": layers[-1]}
+    if dueling:
+        params["value"] = {k: stack([run[1][k] for run in runs]) for k in ("W", "b")}
+    return params
+
+
+def _seed_sequence(seed: Any) -> onp.random.SeedSequence:
+    """A fresh SeedSequence from ``seed`` that does not advance a caller's SeedSequence."""
+    if isinstance(seed, onp.random.SeedSequence):
+        return onp.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size)
+    rng = as_generator(seed)
+    if isinstance(seed, onp.random.Generator):
+        return onp.random.SeedSequence(int(rng.integers(2 ** 63)))
+    return onp.random.SeedSequence(int(seed))
+
+
+def _check_params(params: Any) -> tuple[int, int, int, bool]:
+    """(n_runs, n_features, n_actions, dueling) of a Q-network parameter dict, validated."""
+    if not isinstance(params, dict) or "torso" not in params or "head" not in params \
+            or set(params) - {"torso", "head", "value"}:
+        raise TypeError("`params` must be a dict with keys 'torso', 'head' (and 'value') from init_q_network")
+    layers = list(params["torso"]) + [params["head"]]
+    runs, width, d = None, None, None
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, dict) or set(layer) != {"W", "b"}:
+            raise TypeError(f"layer {i} of `params` must be a dict with keys 'W' and 'b'")
+        w, b = onp.shape(layer["W"]), onp.shape(layer["b"])
+        if len(w) != 3 or b != (w[0], w[2]):
+            raise ValueError(f"layer {i} of `params` must hold W (R, in, out) and b (R, out) (got {w} and {b})")
+        if runs is None:
+            runs, d = w[0], w[1]
+        elif w[0] != runs or w[1] != width:
+            raise ValueError(f"layer {i} of `params` does not line up with the previous layer")
+        width = w[2]
+    if "value" in params:
+        w, b = onp.shape(params["value"]["W"]), onp.shape(params["value"]["b"])
+        expect = (runs, onp.shape(params["head"]["W"])[1], 1)
+        if w != expect or b != (runs, 1):
+            raise ValueError(f"`params['value']` must hold W {expect} and b ({runs}, 1) (got {w} and {b})")
+    return runs, d, width, "value" in params
+
+
+def _forward(params, x, activation, aggregation):
+    """Unchecked batched forward pass: x (B, d) or (R, B, d) -> Q (R, B, A), one fused
+    autograd primitive (:func:`batched_dense`) per layer."""
+    h = x
+    for layer in params["torso"]:
+        h = batched_dense(h, layer, activation)
+    out = batched_dense(h, params["head"], "linear")
+    if "value" not in params:
+        return out
+    v = batched_dense(h, params["value"], "linear")
+    return _aggregate(v[..., 0], out, aggregation)
+
+
+def _forward_composed(params, x, activation, aggregation):
+    """The same forward pass from autograd's own matmul, add and activation (no fused
+    primitive): the reference the tests compare :func:`batched_dense` against."""
+    act = ACTIVATIONS[activation]
+    h = x
+    for layer in params["torso"]:
+        h = act(np.matmul(h, layer["W"]) + np.expand_dims(layer["b"], -2))
+    head = params["head"]
+    out = np.matmul(h, head["W"]) + np.expand_dims(head["b"], -2)
+    if "value" not in params:
+        return out
+    value = params["value"]
+    v = np.matmul(h, value["W"]) + np.expand_dims(value["b"], -2)
+    return _aggregate(v[..., 0], out, aggregation)
+
+
+def _forward_numpy(params, x, activation, aggregation):
+    """The forward pass in plain numpy (no autograd wrappers) for acting and targets."""
+    raw = _RAW_ACTS[activation]
+    h = x
+    for layer in params["torso"]:
+        h = raw(onp.matmul(h, layer["W"]) + layer["b"][:, None, :])
+    out = onp.matmul(h, params["head"]["W"]) + params["head"]["b"][:, None, :]
+    if "value" not in params:
+        return out
+    v = (onp.matmul(h, params["value"]["W"]) + params["value"]["b"][:, None, :])[..., 0]
+    if aggregation == "mean":
+        out = out - out.mean(axis=-1, keepdims=True)
+    elif aggregation == "max":
+        out = out - out.max(axis=-1, keepdims=True)
+    return v[..., None] + out
+
+
+@primitive
+def batched_dense(h, layer, activation):
+    """One fused layer for R stacked networks, act(h W + b), as a single autograd primitive.
+
+    Parameters
+    ----------
+    h : array, shape (B, fan_in) (shared by the runs) or (R, B, fan_in)
+    layer : dict with "W" (R, fan_in, fan_out) and "b" (R, fan_out)
+    activation : a name from :data:`solvers.neural.mlp.ACTIVATIONS` or ``"linear"``
+
+    Returns
+    -------
+    array, shape (R, B, fan_out)
+
+    Notes
+    -----
+    The vector-Jacobian product is written by hand (ḡ = g·act'(z); ∂h = ḡ Wᵀ summed over runs
+    when h is shared, ∂W = hᵀ ḡ per run, ∂b = Σ_B ḡ), as :func:`solvers.neural.mlp.dense`
+    does for one network; the tests check it against autograd's own composition and central
+    finite differences.  It exists because autograd's per-operation overhead dominates these
+    small networks.
+    """
+    z = onp.matmul(h, layer["W"])
+    z += layer["b"][:, None, :]
+    return _RAW_ACTS[activation](z)
+
+
+def _batched_dense_vjp(argnums, ans, args, kwargs):
+    h, layer, activation = args
+    act_grad = _ACT_GRADS[activation]
+
+    def vjp(g):
+        gz = act_grad(ans, g)
+        out = []
+        for argnum in argnums:
+            if argnum == 0:
+                gh = np.matmul(gz, np.swapaxes(layer["W"], -1, -2))
+                out.append(np.sum(gh, axis=0) if np.ndim(h) == 2 else gh)
+            elif argnum == 1:
+                if np.ndim(h) == 2:
+                    gw = np.einsum("bi,rbo->rio", h, gz)
+                else:
+                    gw = np.matmul(np.swapaxes(h, -1, -2), gz)
+                out.append({"W": gw, "b": np.sum(gz, axis=-2)})
+            else:
+                raise ValueError("`activation` of batched_dense is not differentiable")
+        return out
+
+    return vjp
+
+
+defvjp_argnums(batched_dense, _batched_dense_vjp)
+
+
+def q_values(params: dict, x: Any, *, activation: str = "tanh", aggregation: str = "mean"):
+    """Q(φ, a) of every run for a batch of feature vectors.
+
+    h₀ = φ;  h_{l+1} = act(h_l W_l + b_l);  Q = h_L W_head + b_head, or, with a value head,
+    Q = dueling_aggregate(h_L w_V + b_V, h_L W_head + b_head).
+
+    Differentiable by autograd with respect to ``params``.
+
+    Parameters
+    ----------
+    params : dict
+        From :func:`init_q_network` (leading run axis R).
+    x : array, shape (B, d) (shared by the runs) or (R, B, d)
+    activation : str, keyword-only
+        A name from :data:`solvers.neural.mlp.ACTIVATIONS`.
+    aggregation : {"mean", "max", "none"}, keyword-only
+        Dueling aggregation (ignored without a value head).
+
+    Returns
+    -------
+    array, shape (R, B, A)
+
+    Raises
+    ------
+    TypeError, ValueError
+        Malformed ``params`` or ``x``, unknown ``activation``/``aggregation``.
+    """
+    runs, d, _, _ = _check_params(getval(params))
+    check_in(activation, "activation", tuple(ACTIVATIONS))
+    check_in(aggregation, "aggregation", AGGREGATIONS)
+    shape = onp.shape(getval(x))
+    if not ((len(shape) == 2 and shape[1] == d) or (len(shape) == 3 and shape[0] == runs and shape[2] == d)):
+        raise ValueError(f"`x` must have shape (B, {d}) or ({runs}, B, {d}) (got {shape})")
+    return _forward(params, x, activation, aggregation)
+
+
+def td_targets(online: dict, target: dict, x_next: Any, r: Any, gamma: float, *, method: str,
+               activation: str = "tanh", aggregation: str = "mean") -> onp.ndarray:
+    """Bootstrapped targets Y = r + γ · bootstrap, held constant in the loss.
+
+    ``"max"``:    bootstrap = max_a Q(φ(s'), a; θ⁻)                  (van Hasselt et al. 2015, eq. (3));
+    ``"double"``: bootstrap = Q(φ(s'), argmax_a Q(φ(s'), a; θ); θ⁻)   (their eq. (4)),
+
+    computed by :func:`solvers.tabular.qlearning.bootstrap_value` (ties: lowest index).
+
+    Parameters
+    ----------
+    online, target : dict
+        Online parameters θ and target parameters θ⁻ (same structure).
+    x_next : array, shape (R, B, d)
+    r : array, shape (R, B)
+    gamma : float in [0, 1)
+    method : {"max", "double"}, keyword-only
+
+    Returns
+    -------
+    ndarray, shape (R, B)
+    """
+    check_in(method, "method", TARGET_METHODS)
+    gamma = check_unit_interval(gamma, "gamma", open_right=True)
+    if tree_structure(online) != tree_structure(target):
+        raise ValueError("`online` and `target` must have the same structure")
+    q_next = q_values(target, x_next, activation=activation, aggregation=aggregation)
+    r = as_float_array(r, "r")
+    if r.shape != onp.shape(q_next)[:-1]:
+        raise ValueError(f"`r` must have shape {onp.shape(q_next)[:-1]} (got {r.shape})")
+    return _targets(online, target, x_next, r, gamma, method, activation, aggregation)
+
+
+def _targets(online, target, x_next, r, gamma, method, activation, aggregation):
+    q_eval = _forward_numpy(target, x_next, activation, aggregation)
+    q_select = _forward_numpy(online, x_next, activation, aggregation) if method == "double" else None
+    return r + gamma * bootstrap_value(q_eval, q_select, method=method)
+
+
+def td_loss(params: dict, x: Any, a: Any, y: Any, *, activation: str = "tanh", aggregation: str = "mean"):
+    """The DQN loss summed over runs: Σ_r ½ mean_j (y_rj − Q_r(x_rj, a_rj))².
+
+    Each run's parameters enter only its own term, so the gradient of the sum is the stack of
+    the runs' own gradients.  ``y`` is a constant (compute it with :func:`td_targets`).
+
+    Parameters
+    ----------
+    params : dict
+    x : array, shape (R, B, d), or (B, d) shared by the runs
+    a : int array, shape (R, B)
+    y : array, shape (R, B)
+
+    Returns
+    -------
+    float (an autograd scalar when traced)
+    """
+    runs, _, n_actions, _ = _check_params(getval(params))
+    a = onp.asarray(a)
+    if not onp.issubdtype(a.dtype, onp.integer):
+        raise TypeError(f"`a` must hold integers, got dtype {a.dtype}")
+    if a.size and (a.min() < 0 or a.max() >= n_actions):
+        raise ValueError(f"`a` must lie in [0, {n_actions - 1}]")
+    q = q_values(params, x, activation=activation, aggregation=aggregation)
+    y = as_float_array(getval(y), "y")
+    if a.shape != onp.shape(getval(q))[:-1] or y.shape != a.shape:
+        raise ValueError(f"`a` and `y` must have shape {onp.shape(getval(q))[:-1]} (got {a.shape} and {y.shape})")
+    return _loss(params, x, onp.eye(n_actions)[a], y, activation, aggregation)
+
+
+def _loss(params, x, a_onehot, y, activation, aggregation):
+    return np.sum(half_mse_selected(_forward(params, x, activation, aggregation), a_onehot, y))
+
+
+@primitive
+def half_mse_selected(q, a_onehot, y):
+    """Per-run ½ mean_j (y_j − Q_j(a_j))² as one autograd primitive, shape (R,).
+
+    ``q`` (R, B, A), ``a_onehot`` (R, B, A) one-hot rows selecting a_j, ``y`` (R, B).  Its
+    vector-Jacobian product with respect to ``q`` is written by hand,
+    ∂/∂Q_j(a) = g_r (Q_j(a_j) − y_j) [a = a_j] / B; ``a_onehot`` and ``y`` are constants.
+    """
+    diff = onp.sum(q * a_onehot, axis=-1) - y
+    return 0.5 * onp.mean(diff * diff, axis=-1)
+
+
+def _half_mse_vjp(ans, q, a_onehot, y):
+    def vjp(g):
+        diff = np.sum(q * a_onehot, axis=-1) - y
+        return (np.expand_dims(g, -1) * diff / np.shape(diff)[-1])[..., None] * a_onehot
+
+    return vjp
+
+
+defvjp(half_mse_selected, _half_mse_vjp)
+
+
+def overestimation(q: Any, v_star: Any) -> onp.ndarray:
+    """Mean over states of max_a Q(s, a) − V*(s).
+
+    Source: van Hasselt, Guez & Silver (2015), Section 3 (overestimation of max_a Q_t(s, a)
+    relative to V*(s)) and Figure 3 (value estimates against the true values).
+
+    Parameters
+    ----------
+    q : array_like, shape (..., S, A)
+    v_star : array_like, shape (S,)
+
+    Returns
+    -------
+    ndarray, shape (...)
+    """
+    q = as_float_array(q, "q")
+    v = as_float_array(v_star, "v_star")
+    if q.ndim < 2 or v.shape != q.shape[-2:-1]:
+        raise ValueError(f"`q` must have shape (..., S, A) and `v_star` shape (S,) (got {q.shape} and {v.shape})")
+    return onp.mean(q.max(axis=-1) - v, axis=-1)
+
+
+# ---------------------------------------------------------------------------------------------
+# configuration and training
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DQNConfig:
+    """Hyperparameters of :func:`train_dqn` (γ comes from the MDP).
+
+    Parameters
+    ----------
+    hidden : tuple of int
+        Hidden widths of the Q-network (may be empty).
+    activation : str
+        Hidden nonlinearity (a name from :data:`solvers.neural.mlp.ACTIVATIONS`).
+    lr : float > 0
+        Optimiser step size.
+    optimiser : {"sgd", "momentum", "rmsprop", "adam"}
+    optimiser_kwargs : dict or pairs
+    batch_size : int >= 1
+        Minibatch size per run.
+    buffer_size : int >= 1
+        Replay capacity per run (at least ``n_envs``).
+    target_update_period : int >= 1
+        C: θ⁻ ← θ after every C-th gradient step.
+    epsilon : float in [0, 1]
+        Exploration rate of the ε-greedy behaviour policy on the online network.
+    target : {"max", "double"}
+        DQN or Double DQN targets.
+    dueling : bool
+        Dueling value/advantage heads.
+    aggregation : {"mean", "max", "none"}
+        Dueling aggregation (eq. (9), eq. (8) or the plain sum).
+    n_steps : int >= 0
+        Training steps; each is one step of every environment copy then one gradient step.
+    n_envs : int >= 1
+        Parallel environment copies per run.
+    n_runs : int >= 1
+        Independent learners trained together (each its own network, buffer and copies).
+    learning_starts : int >= 1 or None
+        Gradient steps begin once the buffer holds this many transitions (default
+        ``batch_size``).
+    checkpoint_every : int >= 1
+        Record the Q-table every this many training steps (and at 0 and ``n_steps``).
+    seed : int or SeedSequence
+    init_scale : {"glorot", "he", "lecun"} or float
+    """
+
+    hidden: tuple = (32,)
+    activation: str = "tanh"
+    lr: float = 1e-3
+    optimiser: str = "adam"
+    optimiser_kwargs: Any = ()
+    batch_size: int = 32
+    buffer_size: int = 2000
+    target_update_period: int = 50
+    epsilon: float = 0.1
+    target: str = "max"
+    dueling: bool = False
+    aggregation: str = "mean"
+    n_steps: int = 2000
+    n_envs: int = 4
+    n_runs: int = 1
+    learning_starts: Any = None
+    checkpoint_every: int = 100
+    seed: Any = 0
+    init_scale: Any = "glorot"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hidden", check_hidden(self.hidden))
+        check_in(self.activation, "activation", tuple(ACTIVATIONS))
+        check_positive(self.lr, "lr")
+        check_in(self.optimiser, "optimiser", tuple(OPTIMISERS))
+        object.__setattr__(self, "optimiser_kwargs", normalise_optimiser_kwargs(self.optimiser_kwargs))
+        check_int(self.batch_size, "batch_size", minimum=1)
+        check_int(self.buffer_size, "buffer_size", minimum=1)
+        check_int(self.target_update_period, "target_update_period", minimum=1)
+        check_unit_interval(self.epsilon, "epsilon")
+        check_in(self.target, "target", TARGET_METHODS)
+        if not isinstance(self.dueling, bool):
+            raise TypeError(f"`dueling` must be a bool, got {type(self.dueling).__name__}")
+        check_in(self.aggregation, "aggregation", AGGREGATIONS)
+        check_int(self.n_steps, "n_steps", minimum=0)
+        check_int(self.n_envs, "n_envs", minimum=1)
+        check_int(self.n_runs, "n_runs", minimum=1)
+        if self.buffer_size < self.n_envs:
+            raise ValueError(f"`buffer_size` must be >= n_envs = {self.n_envs} (got {self.buffer_size})")
+        if self.learning_starts is not None:
+            check_int(self.learning_starts, "learning_starts", minimum=1)
+        check_int(self.checkpoint_every, "checkpoint_every", minimum=1)
+        if isinstance(self.seed, bool) or not isinstance(self.seed, (numbers.Integral, onp.random.SeedSequence)):
+            raise TypeError(f"`seed` must be an int or a SeedSequence, got {type(self.seed).__name__}")
+        if isinstance(self.seed, numbers.Integral) and self.seed < 0:
+            raise ValueError(f"`seed` must be a non-negative integer (got {self.seed})")
+        if isinstance(self.init_scale, str):
+            check_in(self.init_scale, "init_scale", INIT_SCALES)
+        else:
+            check_positive(self.init_scale, "init_scale")
+        make_optimiser(self.optimiser, self.lr, **dict(self.optimiser_kwargs))  # named errors now
+
+    @property
+    def start(self) -> int:
+        """Buffer size at which gradient steps begin."""
+        return self.batch_size if self.learning_starts is None else int(self.learning_starts)
+
+
+@dataclass
+class DQNResult(ArrayResult):
+    """Result of :func:`train_dqn`.
+
+    Attributes
+    ----------
+    steps : ndarray of int, shape (K,)
+        Training steps completed at each checkpoint (0 = before training).
+    transitions : ndarray of int, shape (K,)
+        Environment transitions collected per run at each checkpoint (``steps · n_envs``).
+    n_updates : ndarray of int, shape (K,)
+        Gradient steps taken at each checkpoint.
+    q : ndarray, shape (K, R, S, A)
+        The online network's Q on every state at each checkpoint.
+    q_target : ndarray, shape (K, R, S, A)
+        The target network's Q.
+    bootstrap : ndarray, shape (K, R, S)
+        The bootstrap value the learner would use at every state, ``bootstrap_value(q_target,
+        q if double)`` — compare with V*.
+    loss : ndarray, shape (n_updates_total, R)
+        TD loss ½ mean_j (Y_j − Q(s_j, a_j))² of every gradient step, before the step.
+    target_syncs : ndarray of int
+        Gradient-step counts after which θ⁻ was reset to θ.
+    params, target_params : dict
+        Final online and target parameters (leading run axis).
+    config : DQNConfig
+    """
+
+    steps: onp.ndarray
+    transitions: onp.ndarray
+    n_updates: onp.ndarray
+    q: onp.ndarray
+    q_target: onp.ndarray
+    bootstrap: onp.ndarray
+    loss: onp.ndarray
+    target_syncs: onp.ndarray
+    params: Any
+    target_params: Any
+    config: Any
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict (arrays as lists; parameters and config as nested values)."""
+        out = {k: (v.tolist() if isinstance(v, onp.ndarray) else v) for k, v in vars(self).items()
+               if k not in ("params", "target_params", "config")}
+        for k in ("params", "target_params"):
+            out[k] = tree_map(lambda x: onp.asarray(x).tolist(), getattr(self, k))
+        out["config"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(self.config).items()
+                         if not isinstance(v, onp.random.SeedSequence)}
+        return out
+
+
+def _check_features(features: Any, n_states: int) -> onp.ndarray:
+    f = as_float_array(features, "features")
+    if f.ndim != 2 or f.shape[0] != n_states:
+        raise ValueError(f"`features` must have shape ({n_states}, d), one row per state (got shape {f.shape})")
+    return f
+
+
+def train_dqn(mdp: FiniteMDP, features: Any, config: DQNConfig, *, callback=None) -> DQNResult:
+    """Train ``config.n_runs`` DQN / Double DQN learners on ``mdp`` seen through ``features``.
+
+    Every training step t = 1, ..., n_steps, for every run (vectorised):
+
+    1. each of the ``n_envs`` environment copies takes an ε-greedy action on the online
+       network (uniform action with probability ε, else argmax, ties to the lowest index)
+       and the MDP returns (r, s') with its reward noise; the transitions enter the replay
+       buffer;
+    2. once the buffer holds ``learning_starts`` transitions: a minibatch is drawn, targets
+       Y = r + γ · bootstrap_value(Q(s'; θ⁻), Q(s'; θ) if double) are computed as constants,
+       and one optimiser step is taken on ½ mean (Y − Q(s, a; θ))²;
+    3. after every ``target_update_period``-th gradient step, θ⁻ ← θ.
+
+    The MDP is continuing (no terminal states); environment copies start from ``mu0``.
+
+    Source: Mnih et al. (2015), Algorithm 1; van Hasselt, Guez & Silver (2015), eqs. (3)-(4)
+    and Section 4 ("Double DQN": the target network evaluates the online network's greedy
+    action).
+
+    Parameters
+    ----------
+    mdp : FiniteMDP
+    features : array_like, shape (S, d)
+        φ(s) for every state, the network's input.
+    config : DQNConfig
+    callback : callable or None, keyword-only
+        ``callback(step, params, target_params)`` after every training step.
+
+    Returns
+    -------
+    DQNResult
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a non-MDP, malformed features or a non-DQNConfig.
+    """
+    if not isinstance(mdp, FiniteMDP):
+        raise TypeError(f"`mdp` must be a FiniteMDP, got {type(mdp).__name__}")
+    if not isinstance(config, DQNConfig):
+        raise TypeError(f"`config` must be a DQNConfig, got {type(config).__name__}")
+    if callback is not None and not callable(callback):
+        raise TypeError("`callback` must be callable or None")
+    feats = _check_features(features, mdp.n_states)
+    c = config
+    R, E, A, S = c.n_runs, c.n_envs, mdp.n_actions, mdp.n_states
+    root = _seed_sequence(c.seed)
+    init_seed, env_seed = root.spawn(2)
+    params = init_q_network(feats.shape[1], A, c.hidden, n_runs=R, seed=init_seed, dueling=c.dueling,
+                            scale=c.init_scale)
+    target = tree_map(onp.copy, params)
+    rng = onp.random.default_rng(env_seed)
+    opt = make_optimiser(c.optimiser, c.lr, **dict(c.optimiser_kwargs))
+    structure = tree_structure(params)
+    leaves = tree_leaves(params)
+    opt_state = opt.init(params)
+    buffer = ReplayBuffer(c.buffer_size, R)
+    gamma, act, agg = mdp.gamma, c.activation, c.aggregation
+    eye = onp.eye(A)
+    rows = onp.arange(R)[:, None]
+
+    last_loss = {}
+
+    def objective(p, x, a1h, y):
+        per_run = half_mse_selected(_forward(p, x, act, agg), a1h, y)
+        last_loss["per_run"] = getval(per_run)  # recorded as a side value, not differentiated
+        return np.sum(per_run)
+
+    grad_fn = value_and_grad(objective)
+
+    checkpoints = set(range(0, c.n_steps + 1, c.checkpoint_every)) | {c.n_steps}
+    rec_steps, rec_updates, rec_q, rec_qt = [], [], [], []
+    losses, syncs = [], []
+    n_updates = 0
+
+    def record(step):
+        q = _forward_numpy(params, feats, act, agg)
+        qt = _forward_numpy(target, feats, act, agg)
+        rec_steps.append(step)
+        rec_updates.append(n_updates)
+        rec_q.append(q)
+        rec_qt.append(qt)
+
+    s = mdp.sample_initial(R * E, rng).reshape(R, E)
+    record(0)
+    for step in range(1, c.n_steps + 1):
+        # 1. act epsilon-greedily on the online network, step every copy, store.
+        q_now = _forward_numpy(params, feats[s], act, agg)  # (R, E, A)
+        greedy = onp.argmax(q_now, axis=-1)
+        explore = rng.random((R, E)) < c.epsilon
+        a = onp.where(explore, rng.integers(0, A, size=(R, E)), greedy)
+        s_next, r = mdp.step(s.ravel(), a.ravel(), rng)
+        s_next, r = s_next.reshape(R, E), r.reshape(R, E)
+        buffer.add(s, a, r, s_next)
+        s = s_next
+        # 2. one gradient step on a replayed minibatch.
+        if buffer.size >= c.start:
+            idx = buffer.sample_indices(c.batch_size, rng)
+            bs, ba, br, bs2 = buffer.s[rows, idx], buffer.a[rows, idx], buffer.r[rows, idx], buffer.s_next[rows, idx]
+            y = _targets(params, target, feats[bs2], br, gamma, c.target, act, agg)
+            loss_val, grads = grad_fn(params, feats[bs], eye[ba], y)
+            new_leaves, opt_state = opt.update_leaves(tree_leaves(grads), opt_state, leaves)
+            leaves = new_leaves
+            params = tree_unflatten(structure, leaves)
+            losses.append(onp.array(last_loss["per_run"]))
+            n_updates += 1
+            # 3. target network.
+            if n_updates % c.target_update_period == 0:
+                target = tree_map(onp.copy, params)
+                syncs.append(n_updates)
+        if callback is not None:
+            callback(step, params, target)
+        if step in checkpoints:
+            record(step)
+
+    q_hist = onp.array(rec_q)
+    qt_hist = onp.array(rec_qt)
+    boot = bootstrap_value(qt_hist, q_hist if c.target == "double" else None, method=c.target)
+    steps = onp.array(rec_steps, dtype=onp.int64)
+    return DQNResult(
+        steps=steps,
+        transitions=steps * E,
+        n_updates=onp.array(rec_updates, dtype=onp.int64),
+        q=q_hist,
+        q_target=qt_hist,
+        bootstrap=onp.asarray(boot),
+        loss=onp.array(losses).reshape(len(losses), R),
+        target_syncs=onp.array(syncs, dtype=onp.int64),
+        params=params,
+        target_params=target,
+        config=c,
+    )
+
