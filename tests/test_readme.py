@@ -43,3 +43,12 @@ def test_property_testing_example_runs():
     namespace["my_jsd"] = lambda p, q: 0.5 * entropy_form_jsd(p, q)  # a wrong one is caught
     with pytest.raises(AssertionError):
         namespace["test_my_jsd"]()
+
+
+def test_every_registered_claim_is_in_the_claims_table():
+    from experiments.registry import all_claims
+
+    table = README[README.index("## What is verified today"):]
+    table = table[:table.index("\n## ")]
+    missing = [c.id for c in all_claims() if f"`{c.id}`" not in table]
+    assert not missing, f"claims missing from the README table: {missing}"

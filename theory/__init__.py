@@ -41,6 +41,26 @@ from theory.gan import (
     smoothed_generator_fixed_point,
     smoothed_optimal_discriminator,
 )
+from theory.overestimation import (
+    DoubleZeroErrorExample,
+    argmax_probabilities,
+    double_estimator_bias,
+    double_lower_bound,
+    double_zero_error_example,
+    expected_max_normal,
+    expected_max_uniform,
+    max_lower_bound,
+    single_estimator_bias,
+    thrun_schwartz_bound,
+    tight_example,
+)
+from theory.policy_gradient import (
+    PolicyGradient,
+    PolicyValues,
+    discounted_state_distribution,
+    exact_policy_gradient,
+    policy_evaluation,
+)
 from theory.stateless_mdp import (
     bayes_critic,
     bayes_critic_sensitivity,
@@ -94,4 +114,22 @@ __all__ = [
     "true_policy_gradient",
     "critic_actor_gradient",
     "bayes_critic_sensitivity",
+    # overestimation
+    "max_lower_bound",
+    "tight_example",
+    "double_lower_bound",
+    "DoubleZeroErrorExample",
+    "double_zero_error_example",
+    "expected_max_normal",
+    "expected_max_uniform",
+    "thrun_schwartz_bound",
+    "argmax_probabilities",
+    "single_estimator_bias",
+    "double_estimator_bias",
+    # policy_gradient
+    "PolicyValues",
+    "PolicyGradient",
+    "policy_evaluation",
+    "discounted_state_distribution",
+    "exact_policy_gradient",
 ]
