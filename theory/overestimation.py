@@ -520,9 +520,57 @@ def thrun_schwartz_bound(m: Any, eps: Any, gamma: Any) -> float | np.ndarray:
 
 
 # ----------------------------------------------------------------------------- estimators
-def _batched(mu: np.ndarray) -> tuple[np.ndarray, tuple[int, ...]]:
-    batch_shape = mu.shape[:-1]
-    return mu.reshape(-1, mu.shape[-1]), batch_shape
+def _scaled_gaps(mu: np.ndarray, s: float) -> np.ndarray:
+    """(M - mu_a)/sigma for every row of ``mu`` (M the row maximum), shape (B, m).
+
+    The gaps are taken before dividing by sigma, so equal means give exact zeros however
+    large they are; a gap that overflows (a range beyond float64, or sigma tiny) becomes
+    +inf: an action that never wins, which the integrands below handle exactly.
+    """
+    with np.errstate(over="ignore"):
+        gaps = (mu.max(axis=-1, keepdims=True) - mu) / s
+    return gaps.reshape(-1, mu.shape[-1])
+
+
+def _row_blocks(gaps: np.ndarray, n_nodes: int):
+    """Blocks of rows holding about ``_CHUNK`` integrand values: (rows, gaps, counts, inverse).
+
+    A block of one row is compressed to its distinct gaps with their multiplicities (equal
+    true means share one integrand), so m = 1e6 equal means cost one integrand, not 1e6;
+    ``inverse`` maps the distinct gaps back to the actions.  Uncompressed blocks have
+    ``counts`` and ``inverse`` None.
+    """
+    n_rows, m = gaps.shape
+    step = max(1, _CHUNK // (m * n_nodes))
+    for start in range(0, n_rows, step):
+        block = gaps[start:start + step]
+        rows = slice(start, start + block.shape[0])
+        if block.shape[0] == 1:
+            g, inverse, counts = np.unique(block[0], return_inverse=True, return_counts=True)
+            yield rows, g[None, :], counts[None, :].astype(float), inverse.ravel()
+        else:
+            yield rows, block, None, None
+
+
+def _action_chunks(n_rows: int, m: int, n_nodes: int) -> list[slice]:
+    """Slices of the action axis holding about ``_CHUNK`` integrand values each (memory bound)."""
+    step = max(1, _CHUNK // (n_rows * n_nodes))
+    return [slice(a0, a0 + step) for a0 in range(0, m, step)]
+
+
+def _weighted_sum(log_cdf: np.ndarray, counts: np.ndarray | None, sl: slice) -> np.ndarray:
+    """sum over the action axis (1) of counts_a * log_cdf[:, a, :]."""
+    if counts is None:
+        return log_cdf.sum(axis=1)
+    return np.einsum("ban,ba->bn", log_cdf, counts[:, sl])
+
+
+def _log_cdf_of_max(gaps: np.ndarray, counts: np.ndarray | None, t: np.ndarray) -> np.ndarray:
+    """log F = sum_a counts_a log Phi(gaps_a + t), shape (B, n), accumulated over action chunks."""
+    out = np.zeros((gaps.shape[0], t.size))
+    for sl in _action_chunks(gaps.shape[0], gaps.shape[1], t.size):
+        out += _weighted_sum(log_ndtr(gaps[:, sl, None] + t), counts, sl)
+    return out
 
 
 def argmax_probabilities(true_means: Any, sigma: float = 1.0) -> np.ndarray:
@@ -532,8 +580,9 @@ def argmax_probabilities(true_means: Any, sigma: float = 1.0) -> np.ndarray:
     evaluated on x in [M - L sigma, M + L sigma] (M = max_a mu_a, L = 10) by composite
     Gauss-Legendre quadrature in log space (the neglected tails are below 1e-22).
 
-    Source: van Hasselt (2010), "Double Q-learning", Section 2 (the double estimator picks
-    its action with the A-estimates; these are the weights of its convex combination).
+    Source: van Hasselt (2010), "Double Q-learning", Section 2, Lemma 1 (the double
+    estimator picks its action with the A-estimates; these are the weights of its convex
+    combination).
 
     Parameters
     ----------
@@ -552,6 +601,11 @@ def argmax_probabilities(true_means: Any, sigma: float = 1.0) -> np.ndarray:
     TypeError, ValueError
         Non-numeric or non-finite ``true_means``, a scalar, ``sigma <= 0``.
 
+    Notes
+    -----
+    Equal means get equal probabilities exactly (a single row is reduced to its distinct
+    means); memory stays bounded for any m (actions are processed in chunks).
+
     Examples
     --------
     >>> argmax_probabilities([0.0, 0.0, 0.0, 0.0]).round(12)
@@ -559,21 +613,28 @@ def argmax_probabilities(true_means: Any, sigma: float = 1.0) -> np.ndarray:
     """
     mu = _check_means(true_means)
     s = check_positive(sigma, "sigma")
-    flat, batch_shape = _batched(mu / s)
-    m = flat.shape[-1]
+    gaps = _scaled_gaps(mu, s)
+    m = gaps.shape[-1]
     if m == 1:
         return np.ones(mu.shape)
-    t, w = _composite_nodes(-_LEFT, _LEFT)  # x = M + t (in units of sigma)
-    out = np.empty_like(flat)
-    step = max(1, _CHUNK // (m * t.size))
-    for start in range(0, flat.shape[0], step):
-        block = flat[start:start + step]                                  # (B, m)
-        z = (block.max(axis=-1, keepdims=True) - block)[..., None] + t  # (B, m, n)
-        log_cdf = log_ndtr(z)
-        log_f = log_cdf.sum(axis=1, keepdims=True)                        # log prod_b Phi
-        log_pdf = -0.5 * z * z - 0.5 * np.log(2.0 * np.pi)
-        integrand = np.exp(log_pdf + log_f - log_cdf)
-        out[start:start + step] = integrand @ w
+    t, w = _composite_nodes(-_LEFT, _LEFT)  # x = M + t sigma
+    log_norm = 0.5 * np.log(2.0 * np.pi)
+    out = np.empty_like(gaps)
+    for rows, g, counts, inverse in _row_blocks(gaps, t.size):
+        chunks = _action_chunks(g.shape[0], g.shape[1], t.size)
+        if len(chunks) == 1:  # the usual case: Phi evaluated once
+            z = g[:, :, None] + t                                          # (B, m, n)
+            log_cdf = log_ndtr(z)
+            log_f = _weighted_sum(log_cdf, counts, chunks[0])[:, None, :]  # log prod_b Phi
+            # phi(z_a) prod_{b != a} Phi(z_b); a gap of +inf gives exp(-inf) = 0
+            p = np.exp(-0.5 * z * z - log_norm + log_f - log_cdf) @ w
+        else:  # huge m: two passes over chunks of actions to bound memory
+            log_f = _log_cdf_of_max(g, counts, t)[:, None, :]
+            p = np.empty(g.shape)
+            for sl in chunks:
+                z = g[:, sl, None] + t
+                p[:, sl] = np.exp(-0.5 * z * z - log_norm + log_f - log_ndtr(z)) @ w
+        out[rows] = p if inverse is None else p[:, inverse]
     return out.reshape(mu.shape)
 
 
@@ -611,6 +672,10 @@ def single_estimator_bias(true_means: Any, sigma: float = 1.0) -> float | np.nda
     -----
     Equal means give sigma * :func:`expected_max_normal`; m = 2 has Clark's (1961) closed
     form (used in the tests).  The bias is >= 0 by Jensen's inequality (max is convex).
+    Gaps M - mu_a are formed before dividing by sigma (equal means stay exact however large;
+    an overflowing gap is +inf, an action that never wins).  Memory is bounded for any m:
+    a single row is reduced to its distinct means with multiplicities, and the actions are
+    summed in chunks.
 
     Examples
     --------
@@ -621,20 +686,18 @@ def single_estimator_bias(true_means: Any, sigma: float = 1.0) -> float | np.nda
     """
     mu = _check_means(true_means)
     s = check_positive(sigma, "sigma")
-    flat, batch_shape = _batched(mu / s)
-    m = flat.shape[-1]
+    gaps = _scaled_gaps(mu, s)
+    batch_shape = mu.shape[:-1]
+    m = gaps.shape[-1]
     if m == 1:
         return _out(np.zeros(batch_shape))
     t, w = _composite_nodes(-_LEFT, _right_limit(m))
     positive = t > 0
-    out = np.empty(flat.shape[0])
-    step = max(1, _CHUNK // (m * t.size))
-    for start in range(0, flat.shape[0], step):
-        block = flat[start:start + step]
-        z = (block.max(axis=-1, keepdims=True) - block)[..., None] + t  # (B, m, n)
-        log_f = log_ndtr(z).sum(axis=1)                                           # (B, n)
+    out = np.empty(gaps.shape[0])
+    for rows, g, counts, _ in _row_blocks(gaps, t.size):
+        log_f = _log_cdf_of_max(g, counts, t)                                  # (B, n)
         integrand = np.where(positive, -np.expm1(log_f), -np.exp(log_f))
-        out[start:start + step] = integrand @ w
+        out[rows] = integrand @ w
     return _out(s * out.reshape(batch_shape))
 
 
@@ -650,8 +713,9 @@ def double_estimator_bias(true_means: Any, sigma: float = 1.0) -> float | np.nda
     bias = sum_a P_a mu_a - max_a mu_a = -sum_a P_a (M - mu_a) <= 0, a convex combination of
     the true means minus their maximum, with P_a from :func:`argmax_probabilities`.
 
-    Source: van Hasselt (2010), "Double Q-learning", Section 2 (the double estimator's
-    expectation is a weighted average of the true means, so it never overestimates).
+    Source: van Hasselt (2010), "Double Q-learning", Section 2, Lemma 1 (the double
+    estimator's expectation is a weighted average of the true means, so it never
+    overestimates).
 
     Parameters
     ----------
@@ -672,7 +736,8 @@ def double_estimator_bias(true_means: Any, sigma: float = 1.0) -> float | np.nda
     Notes
     -----
     Computed as -sum_a P_a (M - mu_a) so that equal means give exactly 0 and the sign is
-    never flipped by rounding.  For m = 2 it equals -(M - mu_min) Phi(-|mu_1 - mu_2| /
+    never flipped by rounding; an action whose gap M - mu_a overflows float64 has P_a = 0
+    and contributes 0.  For m = 2 it equals -(M - mu_min) Phi(-|mu_1 - mu_2| /
     (sigma sqrt 2)).
 
     Examples
@@ -685,6 +750,9 @@ def double_estimator_bias(true_means: Any, sigma: float = 1.0) -> float | np.nda
     """
     mu = _check_means(true_means)
     p = argmax_probabilities(mu, sigma)
-    gaps = mu.max(axis=-1, keepdims=True) - mu
-    bias = -np.sum(p * gaps, axis=-1)
+    with np.errstate(over="ignore"):
+        gaps = mu.max(axis=-1, keepdims=True) - mu
+    # an action with p = 0 contributes nothing, even when its gap overflowed to +inf
+    weighted = np.multiply(p, gaps, out=np.zeros(p.shape), where=p > 0)
+    bias = -np.sum(weighted, axis=-1)
     return _out(np.where(bias == 0.0, 0.0, bias))  # no "-0.0"

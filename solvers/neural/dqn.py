@@ -58,7 +58,7 @@ from solvers.neural.mlp import _ACT_GRADS, _RAW_ACTS, ACTIVATIONS, INIT_SCALES, 
 from solvers.neural.optim import OPTIMISERS, make_optimiser, normalise_optimiser_kwargs, tree_leaves, \
     tree_map, tree_structure, tree_unflatten
 from solvers.problems.rl_toys import FiniteMDP
-from solvers.tabular.qlearning import bootstrap_value
+from solvers.tabular.qlearning import bootstrap_value, epsilon_greedy
 from theory._validation import as_float_array, as_generator, check_in, check_int, check_nonnegative, \
     check_positive, check_unit_interval
 
@@ -164,6 +164,9 @@ def random_features(n_states: int, dim: int, seed: Any) -> onp.ndarray:
     With dim < n_states the Q-table is in general not representable by a linear head, so the
     network's errors are partly function-approximation errors (the regime of van Hasselt et
     al. 2015, Section 3, Figure 2).
+
+    Source: van Hasselt, Guez & Silver (2015), Section 3 (estimation errors from function
+    approximation); the features themselves are our choice.
     """
     s = check_int(n_states, "n_states", minimum=1)
     d = check_int(dim, "dim", minimum=1)
@@ -183,6 +186,9 @@ class ReplayBuffer:
     draws ``batch_size`` stored transitions uniformly with replacement, independently for
     each run (Mnih et al. 2015, Methods: "uniformly at random from the pool of stored
     samples", memory of the N most recent transitions).
+
+    Source: Mnih et al. (2015), Methods ("experience replay") and Algorithm 1 (replay memory D
+    of capacity N).
 
     Parameters
     ----------
@@ -278,6 +284,9 @@ def dueling_aggregate(v, adv, *, method: str = "mean"):
     With ``"mean"``, mean_a Q = V; with ``"max"``, max_a Q = V: V is recovered from Q, and Q
     is unchanged when a constant is added to every advantage of a state.
 
+    Source: Wang et al. (2016), "Dueling Network Architectures for Deep Reinforcement
+    Learning", Section 3, eqs. (7)-(9).
+
     Differentiable by autograd.
 
     Parameters
@@ -317,6 +326,9 @@ def init_q_network(n_features: int, n_actions: int, hidden: Any = (32,), *, n_ru
 
     Run r's weights are :func:`solvers.neural.mlp.init_mlp` draws from the r-th child of
     ``seed`` (so a run's initial network does not depend on how many runs are trained).
+
+    Source: Mnih et al. (2015), Methods (a network mapping a state to one output per action);
+    Wang et al. (2016), Figure 1 (the dueling value head).
 
     Parameters
     ----------
@@ -434,11 +446,7 @@ def _forward_numpy(params, x, activation, aggregation):
     if "value" not in params:
         return out
     v = (onp.matmul(h, params["value"]["W"]) + params["value"]["b"][:, None, :])[..., 0]
-    if aggregation == "mean":
-        out = out - out.mean(axis=-1, keepdims=True)
-    elif aggregation == "max":
-        out = out - out.max(axis=-1, keepdims=True)
-    return v[..., None] + out
+    return _aggregate(v, out, aggregation)  # autograd.numpy on plain arrays: plain arrays
 
 
 @primitive
@@ -503,6 +511,9 @@ def q_values(params: dict, x: Any, *, activation: str = "tanh", aggregation: str
 
     Differentiable by autograd with respect to ``params``.
 
+    Source: Mnih et al. (2015), Methods (model architecture); Wang et al. (2016), eqs. (8)-(9)
+    (dueling heads).
+
     Parameters
     ----------
     params : dict
@@ -540,6 +551,8 @@ def td_targets(online: dict, target: dict, x_next: Any, r: Any, gamma: float, *,
 
     computed by :func:`solvers.tabular.qlearning.bootstrap_value` (ties: lowest index).
 
+    Source: van Hasselt, Guez & Silver (2015), eqs. (3)-(4) and Section 4 (Double DQN).
+
     Parameters
     ----------
     online, target : dict
@@ -575,6 +588,9 @@ def td_loss(params: dict, x: Any, a: Any, y: Any, *, activation: str = "tanh", a
 
     Each run's parameters enter only its own term, so the gradient of the sum is the stack of
     the runs' own gradients.  ``y`` is a constant (compute it with :func:`td_targets`).
+
+    Source: Mnih et al. (2015), main text and Methods (the loss L_i(θ_i) on minibatches drawn
+    uniformly from the replay memory; equation number not confirmed).
 
     Parameters
     ----------
@@ -819,9 +835,10 @@ def train_dqn(mdp: FiniteMDP, features: Any, config: DQNConfig, *, callback=None
     Every training step t = 1, ..., n_steps, for every run (vectorised):
 
     1. each of the ``n_envs`` environment copies takes an ε-greedy action on the online
-       network (uniform action with probability ε, else argmax, ties to the lowest index)
-       and the MDP returns (r, s') with its reward noise; the transitions enter the replay
-       buffer;
+       network (uniform action with probability ε, else argmax with ties broken uniformly
+       at random: :func:`solvers.tabular.qlearning.epsilon_greedy`, the tabular learners'
+       rule) and the MDP returns (r, s') with its reward noise; the transitions enter the
+       replay buffer;
     2. once the buffer holds ``learning_starts`` transitions: a minibatch is drawn, targets
        Y = r + γ · bootstrap_value(Q(s'; θ⁻), Q(s'; θ) if double) are computed as constants,
        and one optimiser step is taken on ½ mean (Y − Q(s, a; θ))²;
@@ -902,9 +919,7 @@ def train_dqn(mdp: FiniteMDP, features: Any, config: DQNConfig, *, callback=None
     for step in range(1, c.n_steps + 1):
         # 1. act epsilon-greedily on the online network, step every copy, store.
         q_now = _forward_numpy(params, feats[s], act, agg)  # (R, E, A)
-        greedy = onp.argmax(q_now, axis=-1)
-        explore = rng.random((R, E)) < c.epsilon
-        a = onp.where(explore, rng.integers(0, A, size=(R, E)), greedy)
+        a = epsilon_greedy(q_now, c.epsilon, rng)  # the tabular learners' rule (random ties)
         s_next, r = mdp.step(s.ravel(), a.ravel(), rng)
         s_next, r = s_next.reshape(R, E), r.reshape(R, E)
         buffer.add(s, a, r, s_next)

@@ -87,6 +87,9 @@ def greedy_action(q: ArrayLike, rng: Any = None) -> np.ndarray:
     uniform key and the largest key wins, so each is chosen with probability 1/k; rows with a
     unique maximiser draw nothing.
 
+    Source: Sutton & Barto (2018), Figure 6.5 caption and Section 2.2 (greedy choices with
+    ties broken randomly).
+
     Parameters
     ----------
     q : array_like, shape (..., A), A >= 1
@@ -99,7 +102,7 @@ def greedy_action(q: ArrayLike, rng: Any = None) -> np.ndarray:
     Raises
     ------
     ValueError
-        When ``q`` has no action axis or no actions.
+        When ``q`` has no action axis or no actions, or holds NaN.
     """
     q = np.asarray(q, dtype=np.float64)
     if q.ndim == 0 or q.shape[-1] == 0:
@@ -107,6 +110,8 @@ def greedy_action(q: ArrayLike, rng: Any = None) -> np.ndarray:
                          f"(got shape {q.shape})")
     qt = _actions_first(q)
     tied = qt == qt.max(axis=0)
+    if not tied.any(axis=0).all():  # a NaN makes the max NaN, equal to nothing
+        raise ValueError("`q` must not contain NaN (a diverged estimate?)")
     index = np.arange(qt.shape[0], dtype=np.int64)[:, None]
     if rng is None:
         return np.where(tied, index, qt.shape[0]).min(axis=0).reshape(q.shape[:-1])
@@ -184,7 +189,7 @@ def bootstrap_value(q_eval: ArrayLike, q_select: ArrayLike | None = None, *, met
     -----
     The max is the single estimator of max_a E[Q], biased upwards; the double estimator is
     unbiased for E[Q_eval(a*)] <= max_a E[Q_eval(a)] when the two tables are independent
-    (van Hasselt 2010, Lemma 1 and Theorem 1).  Inputs are plain arrays (targets are constants
+    (van Hasselt 2010, Section 2, Lemma 1).  Inputs are plain arrays (targets are constants
     for a gradient step; autograd boxes are refused).  The learners of this module call the
     same code after validating once.
     """

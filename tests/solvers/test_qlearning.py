@@ -69,6 +69,10 @@ def test_greedy_action_rejects_actionless_input():
         greedy_action(np.zeros((3, 0)), 0)
     with pytest.raises(ValueError, match="action"):
         greedy_action(1.0)
+    with pytest.raises(ValueError, match="NaN"):
+        greedy_action([[0.0, 1.0], [np.nan, 0.0]], 0)
+    with pytest.raises(ValueError, match="NaN"):
+        epsilon_greedy([[np.nan, np.nan]], 0.1, 0)
 
 
 # ------------------------------------------------------------------ bootstrap_value

@@ -42,6 +42,14 @@ FLOAT_ATOL = 1e-12
 QUAD_ATOL = 1e-10
 #: scipy.integrate.quad with epsabs = epsrel = 1e-13 as the reference.
 SCIPY_QUAD_ATOL = 1e-11
+#: scipy.integrate.quad (epsabs 1e-14) of a polynomial on [-eps, eps] against the rational
+#: closed form: quad's relative accuracy on these smooth integrands.
+UNIFORM_QUAD_RTOL = 1e-10
+#: Shifting every mean by 1e3 changes the float64 gaps M - mu_a by rounding of size
+#: ~1e3 * 2e-16 per gap; the bias moves by at most ~1e-12 (we allow 1e-11).
+SHIFT_ATOL = 1e-11
+#: SLSQP's tolerance on the minimised max (ftol 1e-14; constraints met to ~1e-10).
+OPT_ATOL = 1e-7
 #: Monte Carlo comparisons: this many standard errors, two-sided, fixed seed.
 MC_SIGMAS = 4.0
 #: A vector is "not the tight example" when its sorted entries differ from the tight
@@ -138,8 +146,7 @@ class TestMaxLowerBound:
             res = minimize(lambda v: v[-1], np.hstack([start, start.max()]),
                            constraints=cons, method="SLSQP", options={"ftol": 1e-14})
             assert res.success
-            # SLSQP's tolerance on the minimised max
-            assert res.x[:-1].max() == pytest.approx(max_lower_bound(C, m), abs=1e-7)
+            assert res.x[:-1].max() == pytest.approx(max_lower_bound(C, m), abs=OPT_ATOL)
 
     def test_tight_example_bad_input(self):
         with pytest.raises(ValueError, match="single integer"):
@@ -256,9 +263,10 @@ class TestUniform:
     def test_against_quadrature(self, m, eps, gamma):
         # E[max] = eps - int_{-eps}^{eps} ((x + eps)/(2 eps))^m dx
         integral = quad(lambda x: ((x + eps) / (2 * eps)) ** m, -eps, eps, epsabs=1e-14)[0]
-        assert expected_max_uniform(m, eps) == pytest.approx(eps - integral, rel=1e-10, abs=1e-12 * eps)
+        assert expected_max_uniform(m, eps) == pytest.approx(eps - integral, rel=UNIFORM_QUAD_RTOL,
+                                                             abs=FLOAT_ATOL * eps)
         assert thrun_schwartz_bound(m, eps, gamma) == pytest.approx(
-            gamma * (eps - integral), rel=1e-10, abs=1e-12 * eps)
+            gamma * (eps - integral), rel=UNIFORM_QUAD_RTOL, abs=FLOAT_ATOL * eps)
 
     def test_monte_carlo(self):
         rng = np.random.default_rng(7)
@@ -306,7 +314,9 @@ class TestEstimatorBiases:
     @example(mu=np.array([3.0]), sigma=1.0)
     @example(mu=np.array([0.0, 1e6, -1e6]), sigma=1e-2)
     def test_signs(self, mu, sigma):
-        # the double estimator never overestimates; the single one never underestimates
+        # the double estimator never overestimates (structural: -sum_a P_a gap_a with P_a >= 0;
+        # its value is checked against closed forms and Monte Carlo); the single one never
+        # underestimates (not structural: quadrature rounding could break it)
         assert double_estimator_bias(mu, sigma) <= 0.0
         assert single_estimator_bias(mu, sigma) >= -FLOAT_ATOL * sigma
         p = argmax_probabilities(mu, sigma)
@@ -348,7 +358,7 @@ class TestEstimatorBiases:
 
     def test_shift_invariance_and_scaling(self):
         mu = np.array([0.3, -1.2, 0.9, 0.0])
-        assert single_estimator_bias(mu + 1e3) == pytest.approx(single_estimator_bias(mu), abs=1e-11)
+        assert single_estimator_bias(mu + 1e3) == pytest.approx(single_estimator_bias(mu), abs=SHIFT_ATOL)
         assert double_estimator_bias(2 * mu, 2.0) == pytest.approx(2 * double_estimator_bias(mu),
                                                                    abs=FLOAT_ATOL)
 
@@ -359,6 +369,43 @@ class TestEstimatorBiases:
             assert double_estimator_bias([0.0, 1e8], 1e-8) == 0.0
             assert single_estimator_bias([0.0, 1e8], 1e-8) == pytest.approx(0.0, abs=FLOAT_ATOL * 1e-8)
             assert expected_max_normal(10**7) > 5.0
+
+    def test_extreme_scales_give_exact_limits_without_overflow(self):
+        # equal means far from 0 with a tiny sigma: the gaps are exact zeros before scaling
+        assert single_estimator_bias([1e300, 1e300], 1e-10) == pytest.approx(
+            1e-10 / math.sqrt(math.pi), rel=FLOAT_RTOL)
+        assert double_estimator_bias([1e300, 1e300], 1e-10) == 0.0
+        # a gap beyond float64 (overflows to +inf): that action never wins
+        np.testing.assert_allclose(argmax_probabilities([-1e308, 1e308]), [0.0, 1.0], rtol=0, atol=FLOAT_ATOL)
+        assert double_estimator_bias([-1e308, 1e308]) == 0.0
+        assert single_estimator_bias([-1e308, 1e308]) == pytest.approx(0.0, abs=FLOAT_ATOL)
+        np.testing.assert_allclose(argmax_probabilities([1e10, 0.0], 1e-300), [1.0, 0.0], rtol=0,
+                                   atol=FLOAT_ATOL)
+
+    def test_huge_m(self):
+        # m = 10**6 equal means: one distinct value, so one integrand (seconds, not gigabytes)
+        m = 10**6
+        assert single_estimator_bias(np.zeros(m), 0.5) == pytest.approx(
+            0.5 * expected_max_normal(m), abs=FLOAT_ATOL)
+        p = argmax_probabilities(np.zeros(m))
+        assert p.shape == (m,) and np.all(p == p[0]) and p[0] == pytest.approx(1 / m, rel=FLOAT_RTOL)
+        assert double_estimator_bias(np.zeros(m)) == 0.0
+
+    def test_action_chunked_path_agrees(self, monkeypatch):
+        # a tiny chunk forces the two-pass, action-chunked path used for huge m
+        from theory import overestimation as ov
+
+        rng = np.random.default_rng(5)
+        mu = rng.normal(size=(3, 40))
+        mu[0, :5] = mu[0, 5]  # ties
+        single = [single_estimator_bias(row, 0.8) for row in mu]
+        double = [double_estimator_bias(row, 0.8) for row in mu]
+        probs = [argmax_probabilities(row, 0.8) for row in mu]
+        monkeypatch.setattr(ov, "_CHUNK", 3000)
+        for row, s, d, p in zip(mu, single, double, probs):
+            assert single_estimator_bias(row, 0.8) == pytest.approx(s, abs=FLOAT_ATOL)
+            assert double_estimator_bias(row, 0.8) == pytest.approx(d, abs=FLOAT_ATOL)
+            np.testing.assert_allclose(argmax_probabilities(row, 0.8), p, atol=FLOAT_ATOL)
 
     @pytest.mark.parametrize("fn", [single_estimator_bias, double_estimator_bias, argmax_probabilities])
     def test_bad_input(self, fn):
