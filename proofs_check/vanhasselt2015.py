@@ -261,6 +261,11 @@ def thm1_double_estimate_zero_error() -> Derivation:
     e_pos = sp.sqrt(c2 / (m - 2))
     e_last = -sp.sqrt((m - 2) * c2)
     m3 = (m >= 3,)
+    # Q'_t's error as a function of the action index: 0 at action 1, the tight example on the
+    # others; the double estimate evaluates it at the selector's argmax (action 1).
+    action = sp.Symbol("a", integer=True, positive=True)
+    evaluator_error = sp.Piecewise((0, sp.Eq(action, 1)), (e_pos, action < m), (e_last, True))
+    selected = 1
     steps = [
         Step("selector-sum", _sum_shown(m - 1, rest, top), 0, assumptions=big_m,
              justification="Q_t is unbiased on the whole"),
@@ -276,7 +281,7 @@ def thm1_double_estimate_zero_error() -> Derivation:
         Step("evaluator-mean-square", (0 + (m - 2) * e_pos**2 + e_last**2) / m, C,
              assumptions=m3,
              justification="Q'_t also has mean squared error C, so it meets the same conditions"),
-        Step("double-estimate-error", sp.Integer(0), 0,
+        Step("double-estimate-error", evaluator_error.subs(action, selected), 0,
              justification="Q'_t(s, argmax_a Q_t(s, a)) - V*(s) = Q'_t(s, a_1) - V*(s) = 0: "
                            "the lower bound on the absolute error is 0"),
     ]
