@@ -203,8 +203,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from experiments.figures._style import atomic_write_bytes
 
     benches = all_benchmarks()
-    names = args.names or sorted(benches)
-    unknown = [n for n in names if n not in benches]
+    # A name selects the benchmark of that name and its "<name>-..." family (`ganac bench rl`
+    # runs "rl" and "rl-seqgan"), each once, in sorted order.
+    requested = args.names or sorted(benches)
+    unknown = [n for n in requested if not any(b == n or b.startswith(n + "-") for b in benches)]
+    names = [b for b in sorted(benches) if any(b == n or b.startswith(n + "-") for n in requested)]
     if unknown:
         _stderr(f"unknown benchmark(s) {unknown}; available: {sorted(benches)}")
         return 2
