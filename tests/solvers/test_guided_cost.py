@@ -1,0 +1,443 @@
+"""Guided cost learning solvers against references they never call.
+
+Independent references: the closed forms of theory.irl (discriminator and generator losses and
+gradients, the importance-sampling partition estimate, the discriminator-optimal log Z),
+exact enumeration (log-sum-exp over the set), autograd gradients of objectives written again
+here in autograd.numpy on an explicit enumeration of the action sequences, finite
+differences, the MaxEnt IRL solver of solvers.tabular.maxent_irl, and Monte Carlo standard
+errors for the sampler and the summary statistics.
+"""
+
+import json
+
+import autograd
+import autograd.numpy as anp
+import numpy as np
+import pytest
+from autograd.scipy.special import logsumexp as a_logsumexp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from solvers.problems.irl_strategies import irl_problems, linear_cost_problems
+from solvers.problems.strategies import seeds
+from solvers.problems.trajectories import action_sequences, chain_trajectories, deterministic_paths
+from solvers.tabular import guided_cost as gc
+from solvers.tabular.maxent_irl import maxent_irl_trajectories
+from tests.tolerances import FLOAT_ATOL, MC_SIGMAS
+from theory.divergences import kl_divergence
+from theory.irl import (
+    discriminator_loss,
+    discriminator_loss_gradient,
+    generator_loss,
+    importance_sampling_partition,
+    irl_cost_loss_gradient,
+    log_partition,
+    maxent_distribution,
+    optimal_log_partition,
+)
+
+#: Hand-derived gradients vs autograd of an independent formula: float64 rounding of sums of
+#: up to 81 terms of size <= ~30 (costs, log-probabilities): ~1e-13; margin for cancellation.
+GRAD_ATOL = 1e-10
+#: Central finite differences with step 1e-6: truncation O(h^2 f''') ~ 1e-12 and rounding
+#: eps |f| / h ~ 1e-10 for |f| ~ 1e1.
+FD_ATOL = 1e-7
+#: Two implementations of the same log-sum-exp / sigmoid sums with costs up to |30| and
+#: densities down to 1e-6 (log terms ~45): a few hundred ulps of 45.
+LOSS_ATOL = 1e-11
+#: Two root finders on the same monotone equation: ours stops at a relative step of 1e-13;
+#: brentq (theory.irl) at xtol 1e-14; the root's scale is |log Z| <= ~50 here.
+ROOT_ATOL = 1e-10
+#: After convergence (quadratic / H sweeps), converged GAN quantities agree to rounding:
+#: KL between distributions equal to ~1e-15.
+KL_ATOL = 1e-12
+#: |D - 1/2| <= |logit|/4, the logit -c - log Z - log q cancelling to rounding (~1e-14).
+D_ATOL = 1e-10
+
+
+# ============================================================================ helpers
+def _random_logits(a, h, seed, scale=1.0):
+    return gc.init_logits(a, h, scale=scale, seed=seed)
+
+
+def _flat(logits):
+    return np.concatenate([x.ravel() for x in logits])
+
+
+def _unflat(vec, a, h):
+    out, i = [], 0
+    for t in range(h):
+        n = a**t * a
+        out.append(vec[i:i + n].reshape(a**t, a))
+        i += n
+    return out
+
+
+def _ag_log_density(vec, a, h):
+    """log q of every trajectory, written independently: for each row of action_sequences,
+    sum over t of log-softmax(logits[t][prefix index])[action], prefixes by base-A value."""
+    acts = action_sequences(a, h)
+    total = anp.zeros(acts.shape[0])
+    i = 0
+    for t in range(h):
+        block = anp.reshape(vec[i:i + a**t * a], (a**t, a))
+        i += a**t * a
+        prefix = acts[:, :t] @ (a ** np.arange(t - 1, -1, -1)) if t else np.zeros(acts.shape[0], int)
+        rows = block[prefix]  # (N, A)
+        logp = rows - a_logsumexp(rows, axis=1, keepdims=True)
+        total = total + logp[np.arange(acts.shape[0]), acts[:, t]]
+    return total
+
+
+def _problem(seed=0, s=5, a=3, h=4, k=3, scale=0.5):
+    rng = np.random.default_rng(seed)
+    ts = deterministic_paths(rng.integers(0, s, size=(s, a)), scale * rng.standard_normal((s, k)), h)
+    theta = rng.standard_normal(k)
+    return ts, theta, maxent_distribution(ts.cost(theta))
+
+
+small_shapes = st.sampled_from([(1, 2), (2, 1), (2, 3), (3, 2), (2, 4), (3, 3), (4, 2)])
+
+
+# ============================================================================ 1. sampler
+class TestSampler:
+    @given(small_shapes, seeds(), st.floats(0.0, 5.0))
+    def test_log_density_matches_independent_enumeration(self, shape, seed, scale):
+        a, h = shape
+        logits = _random_logits(a, h, seed, scale) if scale > 0 else gc.init_logits(a, h)
+        ours = gc.log_density(logits)
+        np.testing.assert_allclose(ours, _ag_log_density(_flat(logits), a, h), atol=FLOAT_ATOL)
+        assert abs(np.exp(ours).sum() - 1.0) < 1e-12
+
+    def test_uniform_and_one_action(self):
+        np.testing.assert_allclose(gc.density(gc.init_logits(3, 2)), np.full(9, 1 / 9), rtol=1e-15)
+        np.testing.assert_array_equal(gc.density(gc.init_logits(1, 3)), [1.0])
+
+    def test_large_logits_are_finite(self):
+        logits = [np.array([[700.0, -700.0]]), np.array([[0.0, 700.0], [-700.0, 700.0]])]
+        lq = gc.log_density(logits)
+        assert np.all(np.isfinite(lq))
+        # q(τ = 0 1) = 1 up to e^-700 terms; the others are e^-700 or smaller.
+        np.testing.assert_allclose(lq[1], 0.0, atol=1e-300)
+        np.testing.assert_allclose(lq[0], -700.0, rtol=1e-15)
+
+    def test_samples_follow_the_density(self):
+        logits = _random_logits(3, 3, 11)
+        q = gc.density(logits)
+        n = 40_000
+        freq = gc.empirical_weights(gc.sample(logits, n, 5), q.size)
+        se = np.sqrt(q * (1 - q) / n)
+        assert np.max(np.abs(freq - q) / se) < MC_SIGMAS + 0.5  # 27 atoms at 4 SE (+0.5: max of 27)
+
+    def test_sample_is_deterministic_and_never_draws_zero_mass(self):
+        logits = [np.array([[0.0, -800.0]]), np.array([[0.0, 0.0], [0.0, 0.0]])]
+        a = gc.sample(logits, 1000, 3)
+        np.testing.assert_array_equal(a, gc.sample(logits, 1000, 3))
+        assert set(np.unique(a)) <= {0, 1}
+
+    @given(small_shapes, seeds())
+    def test_expectation_gradient_matches_autograd(self, shape, seed):
+        a, h = shape
+        logits = _random_logits(a, h, seed)
+        r = np.random.default_rng(seed).normal(size=a**h) * 3
+        ours = _flat(gc.expectation_gradient(logits, r))
+        ag = autograd.grad(lambda v: anp.sum(anp.exp(_ag_log_density(v, a, h)) * r))(_flat(logits))
+        np.testing.assert_allclose(ours, ag, atol=GRAD_ATOL)
+        # The score-function form with the exact density as weights is the same quantity.
+        same = _flat(gc.expectation_gradient(logits, r, weights=gc.density(logits)))
+        np.testing.assert_allclose(same, ours, atol=FLOAT_ATOL)
+
+    def test_score_function_estimate_is_unbiased(self):
+        a, h = 2, 3
+        logits = _random_logits(a, h, 2)
+        r = np.linspace(-1, 2, a**h)
+        exact = _flat(gc.expectation_gradient(logits, r))
+        rng = np.random.default_rng(0)
+        reps = np.array([_flat(gc.expectation_gradient(logits, r, weights=gc.empirical_weights(
+            gc.sample(logits, 50, rng), a**h))) for _ in range(2000)])
+        se = reps.std(axis=0, ddof=1) / np.sqrt(len(reps))
+        assert np.all(np.abs(reps.mean(axis=0) - exact) <= MC_SIGMAS * se + 1e-15)
+
+    @given(small_shapes, seeds())
+    def test_natural_direction_solves_the_fisher_system(self, shape, seed):
+        # Exact mode: for each prefix u, Q(u) (diag π - π πᵀ) d[u] = g[u] (the Fisher block of
+        # a tabular softmax policy times the natural direction gives back the gradient).
+        a, h = shape
+        logits = _random_logits(a, h, seed)
+        r = np.random.default_rng(seed).normal(size=a**h)
+        lq = gc.log_density(logits)
+        d = gc._natural_direction(logits, a, lq, r, None)
+        g = gc.expectation_gradient(logits, r)
+        q = np.exp(lq)
+        for t in range(h):
+            pi = np.exp(logits[t] - np.log(np.exp(logits[t]).sum(axis=1, keepdims=True)))
+            reach = q.reshape(a**t, -1).sum(axis=1)
+            fisher_d = reach[:, None] * (pi * d[t] - pi * np.sum(pi * d[t], axis=1, keepdims=True))
+            np.testing.assert_allclose(fisher_d, g[t], atol=GRAD_ATOL)
+
+    def test_bad_logits(self):
+        with pytest.raises(TypeError, match="logits"):
+            gc.log_density(np.zeros((1, 2)))
+        with pytest.raises(ValueError, match=r"logits\[1\]"):
+            gc.log_density([np.zeros((1, 2)), np.zeros((2, 3))])
+        with pytest.raises(ValueError, match="at least one"):
+            gc.log_density([])
+        with pytest.raises(ValueError, match="finite"):
+            gc.log_density([np.array([[0.0, np.nan]])])
+        with pytest.raises(ValueError, match="n"):
+            gc.sample(gc.init_logits(2, 2), -1, 0)
+        with pytest.raises(TypeError, match="seed"):
+            gc.sample(gc.init_logits(2, 2), 3, None)
+        with pytest.raises(ValueError, match="scale"):
+            gc.init_logits(2, 2, scale=-1.0)
+        with pytest.raises(ValueError, match="indices"):
+            gc.empirical_weights(np.array([0, 5]), 4)
+
+
+# ============================================================================ 2. partition
+class TestPartition:
+    @given(irl_problems(empirical=True), st.floats(-5, 5))
+    def test_paper_form_matches_theory(self, pr, log_z):
+        lm = gc.mixture_log_density(pr.cost, pr.q, form="paper", log_z=log_z)
+        ours = gc.is_log_partition(pr.cost, lm, pr.p_data, pr.q_weights)
+        theirs = importance_sampling_partition(pr.cost, pr.q, pr.p_data, log_z, q_weights=pr.q_weights)
+        assert abs(ours - theirs) <= LOSS_ATOL * max(1.0, abs(theirs))
+
+    @given(linear_cost_problems(empirical=True), st.floats(-5, 5))
+    def test_gradient_matches_theory(self, pr, log_z):
+        lm = gc.mixture_log_density(pr.cost, pr.q, form="paper", log_z=log_z)
+        ours = gc.is_cost_gradient(pr.features, pr.cost, lm, pr.p_data, pr.q_weights)
+        theirs = pr.features.T @ irl_cost_loss_gradient(pr.cost, pr.p_data, q=pr.q, log_z=log_z,
+                                                        q_weights=pr.q_weights)
+        np.testing.assert_allclose(ours, theirs, atol=GRAD_ATOL)
+
+    @given(irl_problems())
+    def test_exact_form_with_population_weights_is_exact(self, pr):
+        # Σ_τ μ(τ) e^{-c}/μ(τ) = Z: the exact mixture density makes the population estimate exact.
+        lm = gc.mixture_log_density(pr.cost, pr.q, form="exact", p_data=pr.p_data)
+        ours = gc.is_log_partition(pr.cost, lm, pr.p_data, pr.q)
+        assert abs(ours - log_partition(pr.cost)) <= LOSS_ATOL * max(1.0, abs(ours))
+
+    @given(irl_problems(empirical=True))
+    def test_self_consistent_is_the_discriminator_optimum(self, pr):
+        ours = float(gc.self_consistent_log_partition(pr.cost, pr.q, pr.p_data, pr.q_weights))
+        theirs = optimal_log_partition(pr.cost, pr.q, pr.p_data, q_weights=pr.q_weights)
+        assert abs(ours - theirs) <= ROOT_ATOL * max(1.0, abs(theirs))
+        # ... and a fixed point of the paper's estimate.
+        lm = gc.mixture_log_density(pr.cost, pr.q, form="paper", log_z=ours)
+        again = gc.is_log_partition(pr.cost, lm, pr.p_data, pr.q_weights)
+        assert abs(again - ours) <= ROOT_ATOL * max(1.0, abs(ours))
+
+    def test_self_consistent_batched_and_extreme_costs(self):
+        rng = np.random.default_rng(0)
+        c = np.array([700.0, -700.0, 0.0, 3.0])
+        q = np.array([0.1, 0.2, 0.3, 0.4])
+        pw = rng.multinomial(20, [0.25] * 4, size=5) / 20
+        qw = rng.multinomial(20, q, size=5) / 20
+        ours = gc.self_consistent_log_partition(c, q, pw, qw)
+        theirs = [optimal_log_partition(c, q, a, q_weights=b) for a, b in zip(pw, qw)]
+        np.testing.assert_allclose(ours, theirs, atol=ROOT_ATOL, rtol=1e-14)
+
+    def test_exact_form_zero_atoms(self):
+        # q = 0 where p_data > 0 is fine for the exact mixture (mu > 0 there); weights 0
+        # where mu = 0 contribute nothing.
+        c = np.array([1.0, 2.0, 3.0])
+        p = np.array([0.5, 0.5, 0.0])
+        q = np.array([0.0, 0.5, 0.5])
+        lm = gc.mixture_log_density(c, q, form="exact", p_data=p)
+        assert np.all(np.isfinite(lm))
+        np.testing.assert_allclose(gc.is_log_partition(c, lm, p, q), log_partition(c), atol=FLOAT_ATOL)
+
+    def test_study_is_unbiased_and_reproducible(self):
+        ts, theta, p = _problem(3, a=2, h=3)
+        q = gc.density(_random_logits(2, 3, 4))
+        sizes = np.array([20, 200])
+        st1 = gc.partition_study(ts.features, 0.5 * theta, p, q, sizes, n_repeats=3000, seed=9)
+        st2 = gc.partition_study(ts.features, 0.5 * theta, p, q, sizes, n_repeats=3000, seed=9)
+        np.testing.assert_array_equal(st1.log_z_hat, st2.log_z_hat)
+        ratio = np.exp(st1.log_z_hat - log_partition(ts.cost(0.5 * theta))) - 1
+        se = ratio.std(axis=1, ddof=1) / np.sqrt(3000)
+        assert np.all(np.abs(ratio.mean(axis=1)) <= MC_SIGMAS * se)
+        assert st1.gradient_hat.shape == (2, 3000, 3)
+        json.dumps(st1.to_dict())
+
+    def test_error_summary_on_known_rate(self):
+        # Estimates = target + N(0, 4/n): RMSE = 2 n^-1/2 exactly in expectation.
+        rng = np.random.default_rng(1)
+        sizes = np.array([10, 100, 1000, 10000])
+        est = 1.0 + 2.0 / np.sqrt(sizes)[:, None] * rng.standard_normal((4, 4000))
+        s = gc.error_summary(est, 1.0, sizes, seed=0)
+        assert abs(s.slope + 0.5) <= MC_SIGMAS * s.slope_se
+        assert np.all(np.abs(s.rmse - 2 / np.sqrt(sizes)) <= MC_SIGMAS * s.rmse_se)
+        assert np.all(np.abs(s.bias) <= MC_SIGMAS * s.bias_se)
+
+    def test_bad_inputs(self):
+        c, q, p = np.zeros(3), np.full(3, 1 / 3), np.array([1.0, 0, 0])
+        with pytest.raises(ValueError, match="form"):
+            gc.mixture_log_density(c, q, form="nope")
+        with pytest.raises(ValueError, match="p_data"):
+            gc.mixture_log_density(c, q, form="exact")
+        with pytest.raises(ValueError, match="log_z"):
+            gc.mixture_log_density(c, q, form="paper")
+        with pytest.raises(ValueError, match="q_weights"):
+            gc.is_log_partition(c, np.zeros(3), p, [0.5, 0.6, 0.0])
+        with pytest.raises(ValueError, match="log_mu"):
+            gc.is_log_partition(c, [0.0, -np.inf, 0.0], p, q)
+        with pytest.raises(ValueError, match="q"):
+            gc.self_consistent_log_partition(c, [0.5, 0.5, 0.0], p, [0.0, 0.0, 1.0])
+        with pytest.raises(ValueError, match="sample_sizes"):
+            gc.partition_study(np.eye(3), np.zeros(3), p, q, [0, 5], n_repeats=3, seed=0)
+        with pytest.raises(ValueError, match="n_repeats"):
+            gc.partition_study(np.eye(3), np.zeros(3), p, q, [5], n_repeats=1, seed=0)
+        with pytest.raises(ValueError, match="fit_min_n"):
+            gc.error_summary(np.zeros((2, 3)), 0.0, [10, 100], fit_min_n=50)
+
+
+# ============================================================================ 3. GAN form
+class TestObjectives:
+    @given(linear_cost_problems(empirical=True), st.floats(-5, 5))
+    def test_discriminator_matches_theory(self, pr, log_z):
+        lq = np.log(pr.q)
+        loss, g_th, g_s = gc.discriminator_objective(pr.theta, log_z, pr.features, lq, pr.p_data,
+                                                     q_weights=pr.q_weights)
+        ref = discriminator_loss(pr.cost, log_z, pr.q, pr.p_data, q_weights=pr.q_weights)
+        d_cost, d_s = discriminator_loss_gradient(pr.cost, log_z, pr.q, pr.p_data, q_weights=pr.q_weights)
+        assert abs(loss - ref) <= LOSS_ATOL * max(1.0, abs(ref))
+        np.testing.assert_allclose(g_th, pr.features.T @ d_cost, atol=GRAD_ATOL)
+        assert abs(g_s - d_s) <= GRAD_ATOL
+
+    def test_discriminator_gradient_finite_differences(self):
+        ts, theta, p = _problem(1, a=2, h=3)
+        lq = gc.log_density(_random_logits(2, 3, 1))
+        x0 = np.append(theta, 0.3)
+        h = 1e-6
+        fd = np.array([(gc.discriminator_objective((x0 + h * e)[:-1], (x0 + h * e)[-1], ts.features, lq, p)[0]
+                        - gc.discriminator_objective((x0 - h * e)[:-1], (x0 - h * e)[-1], ts.features, lq, p)[0])
+                       / (2 * h) for e in np.eye(x0.size)])
+        _, g_th, g_s = gc.discriminator_objective(theta, 0.3, ts.features, lq, p)
+        np.testing.assert_allclose(np.append(g_th, g_s), fd, atol=FD_ATOL)
+
+    @given(linear_cost_problems(min_size=4, max_size=4))
+    def test_gradient_step_descends(self, pr):
+        # Default lr_d = 2 / (1 + max ||f||^2) is 1/L for L_D in (θ, log Z) (descent lemma).
+        lq = np.log(pr.q)
+        lr = 2.0 / (1.0 + np.max(np.sum(pr.features**2, axis=1)))
+        loss, g_th, g_s = gc.discriminator_objective(pr.theta, 0.0, pr.features, lq, pr.p_data)
+        new = gc.discriminator_objective(pr.theta - lr * g_th, -lr * g_s, pr.features, lq, pr.p_data)[0]
+        assert new <= loss - 0.5 * lr * (g_th @ g_th + g_s**2) + 1e-12
+
+    @given(small_shapes, seeds(), st.floats(-3, 3))
+    def test_generator_matches_theory_and_autograd(self, shape, seed, log_z):
+        a, h = shape
+        logits = _random_logits(a, h, seed)
+        cost = np.random.default_rng(seed).normal(size=a**h) * 2
+        loss, grads = gc.generator_objective(logits, cost, log_z)
+        q = gc.density(logits)
+        assert abs(loss - generator_loss(cost, log_z, q)) <= LOSS_ATOL * max(1.0, abs(loss))
+
+        # Full derivative of E_q[log(1 - D) - log D], D depending on q too, by autograd.
+        def full(v):
+            lq = _ag_log_density(v, a, h)
+            ell = -cost - log_z - lq
+            return anp.sum(anp.exp(lq) * (anp.logaddexp(0.0, -ell) - anp.logaddexp(0.0, ell)))
+
+        np.testing.assert_allclose(_flat(grads), autograd.grad(full)(_flat(logits)), atol=GRAD_ATOL)
+
+    def test_generator_sampled_gradient_is_unbiased(self):
+        a, h = 2, 2
+        logits = _random_logits(a, h, 3)
+        cost = np.array([0.0, 1.0, -1.0, 2.0])
+        exact = _flat(gc.generator_objective(logits, cost, 0.0)[1])
+        rng = np.random.default_rng(4)
+        reps = np.array([_flat(gc.generator_objective(
+            logits, cost, 0.0, weights=gc.empirical_weights(gc.sample(logits, 30, rng), 4))[1])
+            for _ in range(3000)])
+        se = reps.std(axis=0, ddof=1) / np.sqrt(len(reps))
+        # The mean baseline uses the same n = 30 draws: E[b Σ w ∇log q] = E_q[r ∇log q]/n, so the
+        # estimate's mean is exactly (1 - 1/n) times the gradient.
+        assert np.all(np.abs(reps.mean(axis=0) - (1 - 1 / 30) * exact) <= MC_SIGMAS * se)
+
+    def test_cost_gap(self):
+        assert gc.cost_gap([1.0, 2.0, 4.0], [0.0, 1.0, 3.0]) == 0.0
+        assert gc.cost_gap([0.0, 2.0], [0.0, 0.0]) == 1.0
+        with pytest.raises(ValueError, match="cost_a"):
+            gc.cost_gap([0.0], [0.0, 1.0])
+
+
+def _strong_convexity_bound(f, p, theta):
+    """||Δc|| (up to a constant) <= max ||f - E f|| ||∇NLL|| / λ_min(Cov f), doubled."""
+    pm = maxent_distribution(f @ theta)
+    centred = f - pm @ f
+    eig = np.linalg.eigvalsh((centred * pm[:, None]).T @ centred)
+    lam = eig[eig > 1e-12 * eig.max()].min()
+    return 2 * np.linalg.norm(p @ f - pm @ f) / lam * np.max(np.linalg.norm(centred, axis=1)) + 1e-12
+
+
+class TestGANForm:
+    @pytest.mark.parametrize("case", ["exact", "empirical", "chain", "tabular"])
+    def test_reaches_maxent_irl(self, case):
+        if case == "chain":  # one-hot visit counts: a constant feature direction (Σ f = H)
+            ts = chain_trajectories(4, 3)
+            p = maxent_distribution(ts.cost(np.array([0.5, -0.3, 0.2, 1.0])))
+            f, a, h = ts.features, 2, 3
+        else:
+            ts, theta, p = _problem(7, s=4, a=2, h=5, k=2)
+            f, a, h = ts.features, 2, 5
+            if case == "empirical":
+                p = np.random.default_rng(0).multinomial(300, p) / 300
+            elif case == "tabular":
+                f = np.eye(ts.n_trajectories)
+        run = gc.train_gan_form(f, p, n_actions=a, horizon=h, n_steps=60, record_every=10)
+        me = maxent_irl_trajectories(f, p, tol=1e-12)
+        assert gc.cost_gap(run.cost, me.cost) <= _strong_convexity_bound(f, p, run.theta) + \
+            _strong_convexity_bound(f, p, me.theta)
+        assert kl_divergence(run.q, me.p_model) <= KL_ATOL
+        np.testing.assert_allclose(run.d, 0.5, atol=D_ATOL)
+        if case != "empirical":
+            assert kl_divergence(p, run.q) <= KL_ATOL
+        json.dumps(run.to_dict())
+
+    def test_plain_gradient_steps_converge(self):
+        ts = chain_trajectories(4, 3)
+        p = maxent_distribution(ts.cost(np.array([0.5, -0.3, 0.2, 1.0])))
+        run = gc.train_gan_form(ts.features, p, n_actions=2, horizon=3, n_steps=3000, disc_step="gradient",
+                                sampler_step="gradient", lr_g=4.0, record_every=500)
+        # Linear convergence: both exact gradients are small, which bounds the cost error.
+        assert run.disc_grad_norm[-1] < 1e-8 and run.gen_grad_norm[-1] < 1e-8
+        me = maxent_irl_trajectories(ts.features, p, tol=1e-12)
+        assert gc.cost_gap(run.cost, me.cost) <= _strong_convexity_bound(ts.features, p, run.theta) + 1e-9
+        # The loss of the discriminator against the final sampler reached its minimum 2 log 2
+        # (D = 1/2 on both terms).
+        assert abs(run.disc_loss[-1] - 2 * np.log(2)) < 1e-8
+
+    def test_tol_stops_early(self):
+        ts, _, p = _problem(2, a=2, h=3, k=2)
+        run = gc.train_gan_form(ts.features, p, n_actions=2, horizon=3, n_steps=500, tol=1e-12)
+        assert run.converged and run.n_steps < 500
+        assert max(run.disc_grad_norm[-1], run.gen_grad_norm[-1]) <= 1e-12
+
+    def test_sampled_variant_moves_towards_maxent(self):
+        ts, theta, p = _problem(7, s=4, a=2, h=4, k=2)
+        kw = dict(n_actions=2, horizon=4, n_steps=400, expectations="sampled", n_samples=400,
+                  lr_d=0.1, lr_g=0.1, record_every=50)
+        run = gc.train_gan_form(ts.features, p, seed=3, **kw)
+        again = gc.train_gan_form(ts.features, p, seed=3, **kw)
+        np.testing.assert_array_equal(run.theta, again.theta)
+        start = gc.cost_gap(np.zeros(ts.n_trajectories), ts.cost(theta))
+        # A weak, stated requirement: the Polyak average gets 10x closer than the start.
+        assert gc.cost_gap(ts.features @ run.theta_average, ts.cost(theta)) < 0.1 * start
+
+    def test_bad_inputs(self):
+        f, p = np.eye(4), np.full(4, 0.25)
+        with pytest.raises(ValueError, match="A\\^H"):
+            gc.train_gan_form(f, p, n_actions=2, horizon=3, n_steps=1)
+        with pytest.raises(ValueError, match="p_data"):
+            gc.train_gan_form(f, [0.5, 0.5, 0.5, 0.5], n_actions=2, horizon=2, n_steps=1)
+        with pytest.raises(ValueError, match="disc_step"):
+            gc.train_gan_form(f, p, n_actions=2, horizon=2, n_steps=1, disc_step="adam")
+        with pytest.raises(ValueError, match="n_samples"):
+            gc.train_gan_form(f, p, n_actions=2, horizon=2, n_steps=1, expectations="sampled")
+        with pytest.raises(ValueError, match="lr_g"):
+            gc.train_gan_form(f, p, n_actions=2, horizon=2, n_steps=1, lr_g=0.0)
+        with pytest.raises(ValueError, match="logits0"):
+            gc.train_gan_form(f, p, n_actions=2, horizon=2, n_steps=1, logits0=gc.init_logits(2, 3))
