@@ -41,6 +41,18 @@ from theory.gan import (
     smoothed_generator_fixed_point,
     smoothed_optimal_discriminator,
 )
+from theory.irl import (
+    discriminator_loss,
+    discriminator_loss_gradient,
+    finn_discriminator,
+    generator_loss,
+    importance_sampling_partition,
+    irl_cost_loss,
+    irl_cost_loss_gradient,
+    log_partition,
+    maxent_distribution,
+    optimal_log_partition,
+)
 from theory.overestimation import (
     DoubleZeroErrorExample,
     argmax_probabilities,
@@ -114,6 +126,17 @@ __all__ = [
     "true_policy_gradient",
     "critic_actor_gradient",
     "bayes_critic_sensitivity",
+    # irl
+    "maxent_distribution",
+    "log_partition",
+    "finn_discriminator",
+    "discriminator_loss",
+    "generator_loss",
+    "optimal_log_partition",
+    "importance_sampling_partition",
+    "irl_cost_loss",
+    "discriminator_loss_gradient",
+    "irl_cost_loss_gradient",
     # overestimation
     "max_lower_bound",
     "tight_example",
