@@ -53,6 +53,17 @@ from theory.irl import (
     maxent_distribution,
     optimal_log_partition,
 )
+from theory.lqr import (
+    LQROptimum,
+    LQRPolicyValue,
+    lqr_policy_value,
+    lqr_q_value,
+    lqr_return,
+    lqr_discounted_state_moment,
+    lqr_dpg_gradient,
+    lqr_riccati,
+    lqr_optimal,
+)
 from theory.overestimation import (
     DoubleZeroErrorExample,
     argmax_probabilities,
@@ -137,6 +148,16 @@ __all__ = [
     "irl_cost_loss",
     "discriminator_loss_gradient",
     "irl_cost_loss_gradient",
+    # lqr
+    "LQROptimum",
+    "LQRPolicyValue",
+    "lqr_policy_value",
+    "lqr_q_value",
+    "lqr_return",
+    "lqr_discounted_state_moment",
+    "lqr_dpg_gradient",
+    "lqr_riccati",
+    "lqr_optimal",
     # overestimation
     "max_lower_bound",
     "tight_example",

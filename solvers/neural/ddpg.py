@@ -1,0 +1,1043 @@
+"""DDPG — the pathwise-derivative (deterministic) policy gradient — with autograd networks, on
+the scalar discounted linear-quadratic regulator, whose optimal policy is known in closed form.
+
+The learner of Lillicrap et al. (2016), Algorithm 1, vectorised over independent runs (seeds)
+and over parallel copies of the environment:
+
+- a critic Q(s, u; w) (an MLP on the pair (s, u)) and a deterministic actor μ(s; θ) (linear,
+  or an MLP), each with a target copy w⁻, θ⁻ that tracks it softly,
+  θ⁻ ← τ θ + (1 − τ) θ⁻ (their Section 3, "soft" target updates);
+- behaviour u = μ(s; θ) + N, Gaussian exploration noise N ~ N(0, noise_std²) (their eq. (7)
+  with a Gaussian instead of an Ornstein-Uhlenbeck process); transitions go into a replay
+  buffer from which minibatches are drawn uniformly;
+- critic step on L(w) = (1/N) Σ_i (y_i − Q(s_i, u_i; w))² with the constant target
+  y_i = r_i + γ Q(s'_i, μ(s'_i; θ⁻); w⁻)  (their eqs. (4)-(5) and Algorithm 1);
+- actor step along the sampled deterministic policy gradient
+  ∇_θ J ≈ (1/N) Σ_i ∇_θ μ(s_i; θ) ∇_u Q(s_i, u; w)|_{u = μ(s_i)}  (their eq. (6); Silver et
+  al. 2014, Theorem 1, eq. (9)), implemented as autograd on the loss −(1/N) Σ_i Q(s_i, μ(s_i; θ); w)
+  with w held fixed.
+
+The last line is the pathwise derivative: the actor is trained through the critic exactly as a
+GAN generator is trained through its discriminator.  Reading the state s as the condition, G(s)
+= μ(s; θ) is a conditional generator and D(s, u) = Q(s, u; w) a conditional discriminator
+(critic); the generator loss −E_s D(s, G(s)) (the unbounded-critic generator loss of Arjovsky et
+al. 2017, Algorithm 1, conditioned as in Mirza & Osindero 2014) has exactly the actor's gradient.
+:func:`conditional_gan_generator_loss` builds that loss independently (single networks through
+:mod:`solvers.neural.mlp`), and :func:`deterministic_policy_gradient` forms the chain-rule
+product ∇_θ μ · ∇_u Q explicitly, so the identity can be checked three ways.
+
+The environment (:class:`ScalarLQR`) only simulates x' = a x + b u + σ w and pays −(q x² + r u²);
+with probability ``reset_prob`` (default 1 − γ) a copy restarts from x ~ N(0, x0_std²) after the
+transition, which is stored as an ordinary (non-terminal) transition — so the states visited
+follow the (normalised) discounted state distribution of the behaviour policy, while the
+Bellman targets stay those of the continuing discounted problem.  Nothing here calls the closed
+forms of :mod:`theory.lqr`; the claims compare.
+
+Sources: Lillicrap et al. (2016), "Continuous control with deep reinforcement learning", ICLR,
+Section 3 (eqs. (4)-(7)) and Algorithm 1 (final-layer initialisation U(−3e−3, 3e−3) from their
+Section 7); Silver et al. (2014), "Deterministic Policy Gradient Algorithms", ICML, Theorem 1,
+eq. (9); the actor-critic chapter of the course notes (../shared/seeds/001_*.txt, "Pathwise
+Derivative Policy Gradient": the actor and Q joined as one network "is a conditional GAN").
+"""
+
+from __future__ import annotations
+
+import numbers
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import autograd.numpy as np
+import numpy as onp
+from autograd import grad, jacobian, value_and_grad
+from autograd.extend import defvjp_argnums, primitive
+from autograd.tracer import getval, isbox
+
+from solvers._results import ArrayResult
+from solvers.neural.dqn import batched_dense
+from solvers.neural.mlp import _RAW_ACTS, ACTIVATIONS, INIT_SCALES, check_hidden, init_mlp, mlp_apply, mlp_sizes
+from solvers.neural.optim import OPTIMISERS, make_optimiser, normalise_optimiser_kwargs, tree_flatten, \
+    tree_leaves, tree_map, tree_structure, tree_unflatten
+from theory._validation import as_float_array, as_generator, check_in, check_int, check_nonnegative, \
+    check_positive, check_unit_interval
+
+__all__ = [
+    "FINAL_INIT",
+    "ScalarLQR",
+    "DDPGConfig",
+    "DDPGResult",
+    "ContinuousReplay",
+    "init_ddpg",
+    "actor_apply",
+    "critic_apply",
+    "critic_loss",
+    "actor_loss",
+    "td_targets",
+    "soft_update",
+    "deterministic_policy_gradient",
+    "unstack_run",
+    "conditional_gan_generator_loss",
+    "train_ddpg",
+]
+
+#: Final layers of the actor and the critic start from U(−FINAL_INIT, FINAL_INIT)
+#: (Lillicrap et al. 2016, Section 7: "to ensure the initial outputs ... were near zero").
+FINAL_INIT = 3e-3
+
+
+# ---------------------------------------------------------------------------------------------
+# the environment
+# ---------------------------------------------------------------------------------------------
+
+
+def _real(x: Any, name: str) -> float:
+    arr = as_float_array(x, name)
+    if arr.ndim != 0:
+        raise ValueError(f"`{name}` must be a scalar (got shape {arr.shape})")
+    return float(arr)
+
+
+@dataclass(frozen=True)
+class ScalarLQR:
+    """A simulator of the scalar discounted linear-quadratic regulator.
+
+    x' = a x + b u + σ w (w ~ N(0, 1)),  reward −(q x² + r u²),  x_0 ~ N(0, x0_std²).
+
+    Source: the problem of :mod:`theory.lqr` (Bertsekas 2017, Vol. I, Section 3.1), simulated;
+    used as a continuous-control task in the spirit of Lillicrap et al. (2016), Section 4.
+
+    Parameters
+    ----------
+    a, b : float
+    q : float >= 0
+    r : float > 0
+    gamma : float in [0, 1)
+    sigma : float >= 0
+        Process-noise standard deviation.
+    x0_std : float >= 0
+        Start-state standard deviation.
+    reset_prob : float in [0, 1] or None
+        Probability that a copy restarts after a transition (``None``: 1 − γ).
+
+    Raises
+    ------
+    ValueError, TypeError
+        Named errors for each parameter.
+    """
+
+    a: float = 0.7
+    b: float = 1.0
+    q: float = 1.0
+    r: float = 0.5
+    gamma: float = 0.9
+    sigma: float = 0.3
+    x0_std: float = 1.0
+    reset_prob: Any = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "a", _real(self.a, "a"))
+        object.__setattr__(self, "b", _real(self.b, "b"))
+        object.__setattr__(self, "q", check_nonnegative(self.q, "q"))
+        object.__setattr__(self, "r", check_positive(self.r, "r"))
+        object.__setattr__(self, "gamma", check_unit_interval(self.gamma, "gamma", open_right=True))
+        object.__setattr__(self, "sigma", check_nonnegative(self.sigma, "sigma"))
+        object.__setattr__(self, "x0_std", check_nonnegative(self.x0_std, "x0_std"))
+        if self.reset_prob is not None:
+            object.__setattr__(self, "reset_prob", check_unit_interval(self.reset_prob, "reset_prob"))
+
+    @property
+    def restart(self) -> float:
+        """The restart probability actually used (1 − γ unless set)."""
+        return 1.0 - self.gamma if self.reset_prob is None else float(self.reset_prob)
+
+    @property
+    def params(self) -> dict:
+        """The problem's parameters as keyword arguments of :mod:`theory.lqr`'s functions
+        (``a, b, q, r, gamma`` positionally, ``sigma`` and ``x0_var`` as keywords)."""
+        return {"a": self.a, "b": self.b, "q": self.q, "r": self.r, "gamma": self.gamma,
+                "sigma": self.sigma, "x0_var": self.x0_std ** 2}
+
+    def reset(self, shape: Any, seed: Any) -> onp.ndarray:
+        """Start states x_0 ~ N(0, x0_std²) of the given shape."""
+        return self.x0_std * as_generator(seed).standard_normal(shape)
+
+    def reward(self, x: Any, u: Any) -> onp.ndarray:
+        """r(x, u) = −(q x² + r u²)."""
+        x, u = onp.asarray(x, dtype=float), onp.asarray(u, dtype=float)
+        return -(self.q * x * x + self.r * u * u)
+
+    def step(self, x: Any, u: Any, seed: Any) -> tuple[onp.ndarray, onp.ndarray]:
+        """One transition of every copy: returns ``(reward, x_next)`` with x_next = a x + b u + σ w."""
+        x = as_float_array(x, "x")
+        u = as_float_array(u, "u")
+        if x.shape != u.shape:
+            raise ValueError(f"`x` and `u` must have the same shape (got {x.shape} and {u.shape})")
+        rng = as_generator(seed)
+        return self.reward(x, u), self.a * x + self.b * u + self.sigma * rng.standard_normal(x.shape)
+
+
+# ---------------------------------------------------------------------------------------------
+# replay
+# ---------------------------------------------------------------------------------------------
+
+
+class ContinuousReplay:
+    """A ring buffer of transitions (s, u, r, s') with real states and actions, one per run.
+
+    Once ``capacity`` transitions per run are stored, new ones overwrite the oldest; minibatches
+    are drawn uniformly with replacement (Lillicrap et al. 2016, Section 3: "a finite sized
+    cache R ... When the replay buffer was full the oldest samples were discarded ... sampling
+    a minibatch uniformly from the buffer").
+
+    Parameters
+    ----------
+    capacity : int >= 1
+    n_runs : int >= 1
+
+    Attributes
+    ----------
+    s, u, r, s_next : ndarray, shape (n_runs, capacity)
+    size, position, n_added : int
+    """
+
+    def __init__(self, capacity: int, n_runs: int = 1):
+        self.capacity = check_int(capacity, "capacity", minimum=1)
+        self.n_runs = check_int(n_runs, "n_runs", minimum=1)
+        shape = (self.n_runs, self.capacity)
+        self.s, self.u, self.r, self.s_next = (onp.zeros(shape) for _ in range(4))
+        self.size = self.position = self.n_added = 0
+
+    def __len__(self) -> int:
+        return self.size
+
+    def add(self, s: Any, u: Any, r: Any, s_next: Any) -> None:
+        """Append k transitions per run; every argument has shape (n_runs, k)."""
+        arrays = [as_float_array(x, name) for name, x in (("s", s), ("u", u), ("r", r), ("s_next", s_next))]
+        shape = arrays[0].shape
+        if len(shape) != 2 or shape[0] != self.n_runs:
+            raise ValueError(f"`s` must have shape ({self.n_runs}, k) (got shape {shape})")
+        for name, x in zip(("u", "r", "s_next"), arrays[1:]):
+            if x.shape != shape:
+                raise ValueError(f"`{name}` must have the shape of `s`, {shape} (got shape {x.shape})")
+        k = shape[1]
+        if k > self.capacity:
+            raise ValueError(f"cannot add {k} transitions per run to a buffer of capacity {self.capacity}")
+        idx = (self.position + onp.arange(k)) % self.capacity
+        for store, x in zip((self.s, self.u, self.r, self.s_next), arrays):
+            store[:, idx] = x
+        self.position = (self.position + k) % self.capacity
+        self.n_added += k
+        self.size = min(self.size + k, self.capacity)
+
+    def sample(self, batch_size: int, seed: Any) -> tuple[onp.ndarray, ...]:
+        """A minibatch ``(s, u, r, s_next)``, each of shape (n_runs, batch_size)."""
+        b = check_int(batch_size, "batch_size", minimum=1)
+        if self.size == 0:
+            raise ValueError("cannot sample from an empty replay buffer")
+        idx = as_generator(seed).integers(0, self.size, size=(self.n_runs, b))
+        rows = onp.arange(self.n_runs)[:, None]
+        return self.s[rows, idx], self.u[rows, idx], self.r[rows, idx], self.s_next[rows, idx]
+
+
+# ---------------------------------------------------------------------------------------------
+# configuration and networks
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DDPGConfig:
+    """Hyperparameters of :func:`train_ddpg` (γ comes from the environment).
+
+    Parameters
+    ----------
+    actor_hidden : tuple of int
+        Hidden widths of the actor; ``()`` is the linear actor μ(s) = θ₁ s + θ₀.
+    action_bound : float > 0 or None
+        Actor output bound · tanh(·) (Lillicrap et al. 2016, Section 7); ``None``: linear output.
+    critic_hidden : tuple of int
+        Hidden widths of the critic Q(s, u) (input (s, u)).
+    activation : str
+        Hidden nonlinearity (:data:`solvers.neural.mlp.ACTIVATIONS`).
+    actor_lr, critic_lr : float > 0
+    optimiser : {"sgd", "momentum", "rmsprop", "adam"}
+    optimiser_kwargs : dict or pairs
+    batch_size : int >= 1
+        Minibatch size N per run.
+    buffer_size : int >= n_envs
+        Replay capacity per run.
+    tau : float in (0, 1]
+        Soft target-update rate (1 = copy every step).
+    noise_std : float >= 0
+        Standard deviation of the Gaussian exploration noise.
+    n_steps : int >= 0
+        Training steps (one transition of every copy, then one critic and one actor step).
+    n_envs : int >= 1
+        Environment copies per run.
+    n_runs : int >= 1
+        Independent learners trained together.
+    learning_starts : int >= 1 or None
+        Updates begin once the buffer holds this many transitions (default ``batch_size``).
+    checkpoint_every : int >= 1
+        Record the actor on ``eval_states`` every this many steps (and at 0 and the end).
+    eval_range : float > 0
+        The actor is recorded on ``n_eval`` evenly spaced states in [−eval_range, eval_range].
+    n_eval : int >= 2
+    seed : int or SeedSequence
+    init_scale : {"lillicrap", "glorot", "he", "lecun"} or float
+        Hidden-layer initialisation: ``"lillicrap"`` draws weights and biases from
+        U(−1/√fan_in, 1/√fan_in) (Lillicrap et al. 2016, Section 7); the others are
+        :func:`solvers.neural.mlp.init_mlp`'s rules with zero biases.  Final layers always use
+        U(−FINAL_INIT, FINAL_INIT).
+    """
+
+    actor_hidden: tuple = ()
+    action_bound: Any = None
+    critic_hidden: tuple = (64,)
+    activation: str = "tanh"
+    actor_lr: float = 1e-3
+    critic_lr: float = 3e-3
+    optimiser: str = "adam"
+    optimiser_kwargs: Any = ()
+    batch_size: int = 64
+    buffer_size: int = 20_000
+    tau: float = 0.05
+    noise_std: float = 0.5
+    n_steps: int = 1500
+    n_envs: int = 8
+    n_runs: int = 1
+    learning_starts: Any = None
+    checkpoint_every: int = 50
+    eval_range: float = 2.0
+    n_eval: int = 41
+    seed: Any = 0
+    init_scale: Any = "lillicrap"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "actor_hidden", check_hidden(self.actor_hidden))
+        if self.action_bound is not None:
+            object.__setattr__(self, "action_bound", check_positive(self.action_bound, "action_bound"))
+        object.__setattr__(self, "critic_hidden", check_hidden(self.critic_hidden))
+        check_in(self.activation, "activation", tuple(ACTIVATIONS))
+        check_positive(self.actor_lr, "actor_lr")
+        check_positive(self.critic_lr, "critic_lr")
+        check_in(self.optimiser, "optimiser", tuple(OPTIMISERS))
+        object.__setattr__(self, "optimiser_kwargs", normalise_optimiser_kwargs(self.optimiser_kwargs))
+        check_int(self.batch_size, "batch_size", minimum=1)
+        check_int(self.buffer_size, "buffer_size", minimum=1)
+        tau = check_unit_interval(self.tau, "tau")
+        if tau == 0:
+            raise ValueError("`tau` must lie in (0, 1] (got 0: the targets would never move)")
+        check_nonnegative(self.noise_std, "noise_std")
+        check_int(self.n_steps, "n_steps", minimum=0)
+        check_int(self.n_envs, "n_envs", minimum=1)
+        check_int(self.n_runs, "n_runs", minimum=1)
+        if self.buffer_size < self.n_envs:
+            raise ValueError(f"`buffer_size` must be >= n_envs = {self.n_envs} (got {self.buffer_size})")
+        if self.learning_starts is not None:
+            check_int(self.learning_starts, "learning_starts", minimum=1)
+        check_int(self.checkpoint_every, "checkpoint_every", minimum=1)
+        check_positive(self.eval_range, "eval_range")
+        check_int(self.n_eval, "n_eval", minimum=2)
+        if isinstance(self.seed, bool) or not isinstance(self.seed, (numbers.Integral, onp.random.SeedSequence)):
+            raise TypeError(f"`seed` must be an int or a SeedSequence, got {type(self.seed).__name__}")
+        if isinstance(self.seed, numbers.Integral) and self.seed < 0:
+            raise ValueError(f"`seed` must be a non-negative integer (got {self.seed})")
+        if isinstance(self.init_scale, str):
+            check_in(self.init_scale, "init_scale", ("lillicrap", *INIT_SCALES))
+        else:
+            check_positive(self.init_scale, "init_scale")
+        make_optimiser(self.optimiser, self.actor_lr, **dict(self.optimiser_kwargs))  # named errors now
+
+    @property
+    def start(self) -> int:
+        """Buffer size at which updates begin."""
+        return self.batch_size if self.learning_starts is None else int(self.learning_starts)
+
+    @property
+    def eval_states(self) -> onp.ndarray:
+        """The states the actor is recorded on, shape (n_eval,)."""
+        return onp.linspace(-self.eval_range, self.eval_range, self.n_eval)
+
+    def to_json(self) -> dict:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(self).items()
+                if not isinstance(v, onp.random.SeedSequence)}
+
+
+def _seed_sequence(seed: Any) -> onp.random.SeedSequence:
+    """A fresh SeedSequence from an int, SeedSequence or Generator (callers' sequences untouched)."""
+    if isinstance(seed, onp.random.SeedSequence):
+        return onp.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size)
+    rng = as_generator(seed)
+    if isinstance(seed, onp.random.Generator):
+        return onp.random.SeedSequence(int(rng.integers(2 ** 63)))
+    return onp.random.SeedSequence(int(seed))
+
+
+def _init_stack(sizes: tuple, children: list, scale: Any) -> list:
+    """Layers of len(children) networks stacked on a leading run axis.
+
+    ``scale="lillicrap"``: hidden weights and biases U(−1/√fan_in, 1/√fan_in) (random biases
+    break the odd symmetry of a zero-bias tanh network, which cannot represent the even
+    function Q(s, u) = −(q s² + r u²) − ...); otherwise :func:`init_mlp` (zero biases).  The
+    final layer is U(−FINAL_INIT, FINAL_INIT) in every case.
+    """
+    runs = []
+    for child in children:
+        body_seed, final_seed = child.spawn(2)
+        if scale == "lillicrap":
+            rng = onp.random.default_rng(body_seed)
+            layers = []
+            for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+                bound = 1.0 / onp.sqrt(fan_in)
+                layers.append({"W": rng.uniform(-bound, bound, (fan_in, fan_out)),
+                               "b": rng.uniform(-bound, bound, fan_out)})
+        else:
+            layers = init_mlp(sizes, body_seed, scale=scale)
+        rng = onp.random.default_rng(final_seed)
+        fan_in, fan_out = sizes[-2], sizes[-1]
+        layers[-1] = {"W": rng.uniform(-FINAL_INIT, FINAL_INIT, (fan_in, fan_out)),
+                      "b": rng.uniform(-FINAL_INIT, FINAL_INIT, fan_out)}
+        runs.append(layers)
+    return [{k: onp.stack([run[i][k] for run in runs]) for k in ("W", "b")} for i in range(len(sizes) - 1)]
+
+
+def init_ddpg(config: DDPGConfig, seed: Any = None) -> dict:
+    """Initial parameters ``{"actor": [...], "critic": [...]}`` of ``config.n_runs`` learners.
+
+    Each is a list of layers ``{"W": (R, fan_in, fan_out), "b": (R, fan_out)}``; the actor maps
+    a state (1 input) to an action (1 output), the critic maps (s, u) (2 inputs) to Q (1 output).
+    Run r draws from the r-th child of the seed (its networks do not depend on ``n_runs``).
+
+    Parameters
+    ----------
+    config : DDPGConfig
+    seed : int, SeedSequence, Generator or None
+        ``None`` uses the first child of ``config.seed`` (as :func:`train_ddpg` does).
+
+    Returns
+    -------
+    dict
+    """
+    if not isinstance(config, DDPGConfig):
+        raise TypeError(f"`config` must be a DDPGConfig, got {type(config).__name__}")
+    root = _seed_sequence(config.seed).spawn(2)[0] if seed is None else _seed_sequence(seed)
+    actor_seq, critic_seq = root.spawn(2)
+    return {
+        "actor": _init_stack((1, *config.actor_hidden, 1), actor_seq.spawn(config.n_runs), config.init_scale),
+        "critic": _init_stack((2, *config.critic_hidden, 1), critic_seq.spawn(config.n_runs), config.init_scale),
+    }
+
+
+def _check_layers(layers: Any, name: str, d_in: int) -> int:
+    """Validate a stacked layer list; return the number of runs R."""
+    if not isinstance(layers, (list, tuple)) or not layers:
+        raise TypeError(f"`{name}` must be a non-empty list of {{'W', 'b'}} layers from init_ddpg")
+    runs, width = None, d_in
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, dict) or set(layer) != {"W", "b"}:
+            raise TypeError(f"layer {i} of `{name}` must be a dict with keys 'W' and 'b'")
+        w, b = onp.shape(layer["W"]), onp.shape(layer["b"])
+        if len(w) != 3 or b != (w[0], w[2]) or w[1] != width or (runs is not None and w[0] != runs):
+            raise ValueError(f"layer {i} of `{name}` must hold W (R, {width}, out) and b (R, out) "
+                             f"(got {w} and {b})")
+        runs, width = w[0], w[2]
+    if width != 1:
+        raise ValueError(f"`{name}` must end in a single output (got width {width})")
+    return runs
+
+
+@primitive
+def fused_mlp(layers, x, activation):
+    """A whole stacked MLP as one autograd primitive: R networks applied to x (R, B, d_in).
+
+    h₀ = x;  h_{l+1} = act(h_l W_l + b_l) for hidden layers;  out = h_L W_L + b_L  (R, B, d_out).
+
+    Its vector-Jacobian product (with respect to ``layers`` and ``x``) is written by hand in
+    plain numpy — first order only — because autograd's per-operation overhead dominates these
+    tiny networks; the tests check values and gradients against the layer-by-layer autograd
+    composition (:func:`solvers.neural.dqn.batched_dense`) and central finite differences.
+
+    Source: Rumelhart, Hinton & Williams (1986), eqs. (1)-(2) (the layered network and its
+    back-propagated gradients).
+    """
+    return _fused_forward(layers, x, activation)[-1]
+
+
+def _fused_forward(layers, x, act):
+    raw = _RAW_ACTS[act]
+    hs = [x]
+    last = len(layers) - 1
+    for i, layer in enumerate(layers):
+        z = onp.matmul(hs[-1], layer["W"])
+        z += layer["b"][:, None, :]
+        hs.append(z if i == last else raw(z))
+    return hs
+
+
+_GRAD_OF_OUTPUT = {  # g ↦ g · act'(z) written with the output y = act(z), raw numpy
+    "tanh": lambda y, g: g * (1.0 - y * y),
+    "relu": lambda y, g: onp.where(y > 0, g, 0.0),
+    "leaky_relu": lambda y, g: onp.where(y > 0, g, 0.01 * g),
+    "elu": lambda y, g: onp.where(y > 0, g, g * (y + 1.0)),
+    "softplus": lambda y, g: -g * onp.expm1(-y),
+}
+
+
+def _fused_vjp(argnums, ans, args, kwargs):
+    layers, x, act = args
+    if isbox(x) or any(isbox(v) for layer in layers for v in layer.values()):  # pragma: no cover
+        raise NotImplementedError("fused_mlp is first-order only")
+    hs = _fused_forward(layers, x, act)
+    grad_act = _GRAD_OF_OUTPUT.get(act)
+
+    def vjp(g):
+        g = onp.asarray(g)
+        grads_layers = [None] * len(layers)
+        for i in range(len(layers) - 1, -1, -1):
+            if i < len(layers) - 1:
+                g = grad_act(hs[i + 1], g)
+            h = hs[i]
+            grads_layers[i] = {"W": onp.matmul(onp.swapaxes(h, -1, -2), g), "b": g.sum(axis=-2)}
+            if i > 0 or 1 in argnums:
+                g = onp.matmul(g, onp.swapaxes(layers[i]["W"], -1, -2))
+        out = []
+        for argnum in argnums:
+            if argnum == 0:
+                out.append(grads_layers)
+            elif argnum == 1:
+                out.append(g)
+            else:
+                raise ValueError("`activation` of fused_mlp is not differentiable")
+        return out
+
+    return vjp
+
+
+defvjp_argnums(fused_mlp, _fused_vjp)
+
+
+def _mlp(layers, x, act):
+    return fused_mlp(layers, x, act)
+
+
+def _mlp_composed(layers, x, act):
+    """The same network from autograd's layer primitives (the reference in the tests)."""
+    h = x
+    for layer in layers[:-1]:
+        h = batched_dense(h, layer, act)
+    return batched_dense(h, layers[-1], "linear")
+
+
+def _actor(actor, s, act, bound=None):
+    """μ(s): s (R, B) -> u (R, B); bound · tanh(output) when ``bound`` is set."""
+    out = _mlp(actor, np.expand_dims(s, -1), act)[..., 0]
+    return out if bound is None else bound * np.tanh(out)
+
+
+def _critic(critic, s, u, act):
+    """Q(s, u): (R, B), (R, B) -> (R, B)."""
+    return _mlp(critic, np.stack([s, u], axis=-1), act)[..., 0]
+
+
+def _mlp_numpy(layers, x, act):
+    raw = _RAW_ACTS[act]
+    h = x
+    for layer in layers[:-1]:
+        h = raw(onp.matmul(h, layer["W"]) + layer["b"][:, None, :])
+    return onp.matmul(h, layers[-1]["W"]) + layers[-1]["b"][:, None, :]
+
+
+def _actor_numpy(actor, s, act, bound=None):
+    out = _mlp_numpy(actor, s[..., None], act)[..., 0]
+    return out if bound is None else bound * onp.tanh(out)
+
+
+def _critic_numpy(critic, s, u, act):
+    return _mlp_numpy(critic, onp.stack([s, u], axis=-1), act)[..., 0]
+
+
+def _batch(x: Any, name: str, runs: int) -> onp.ndarray:
+    arr = as_float_array(getval(x), name)
+    if arr.ndim == 1:
+        arr = onp.broadcast_to(arr, (runs, arr.shape[0]))
+    if arr.ndim != 2 or arr.shape[0] != runs:
+        raise ValueError(f"`{name}` must have shape (B,) or ({runs}, B) (got shape {arr.shape})")
+    return arr
+
+
+def _check_bound(bound: Any):
+    return None if bound is None else check_positive(bound, "action_bound")
+
+
+def actor_apply(actor: list, s: Any, *, activation: str = "tanh", action_bound: Any = None):
+    """The deterministic actions μ(s; θ) of every run.
+
+    Source: Silver et al. (2014), Section 3 (deterministic policy μ_θ : S → A); Lillicrap et
+    al. (2016), Algorithm 1 (actor μ(s | θ^μ)).
+
+    Parameters
+    ----------
+    actor : list of dict
+        Stacked actor layers (from :func:`init_ddpg`).
+    s : array, shape (B,) (shared by the runs) or (R, B)
+    activation : str, keyword-only
+    action_bound : float > 0 or None, keyword-only
+        μ = bound · tanh(network output) (Lillicrap et al. 2016, Section 7: "a tanh layer, to
+        bound the actions"); ``None`` leaves the output linear.
+
+    Returns
+    -------
+    array, shape (R, B)
+        Differentiable by autograd with respect to ``actor``.
+    """
+    runs = _check_layers(getval(actor), "actor", 1)
+    check_in(activation, "activation", tuple(ACTIVATIONS))
+    s = _batch(s, "s", runs)
+    return _actor(actor, s, activation, _check_bound(action_bound))
+
+
+def critic_apply(critic: list, s: Any, u: Any, *, activation: str = "tanh"):
+    """Q(s, u; w) of every run.
+
+    Source: Lillicrap et al. (2016), Algorithm 1 (critic Q(s, a | θ^Q)).
+
+    Parameters
+    ----------
+    critic : list of dict
+        Stacked critic layers (from :func:`init_ddpg`).
+    s, u : array, shape (B,) or (R, B)
+        ``u`` may be an autograd-traced array (the actor's output).
+    activation : str, keyword-only
+
+    Returns
+    -------
+    array, shape (R, B)
+    """
+    runs = _check_layers(getval(critic), "critic", 2)
+    check_in(activation, "activation", tuple(ACTIVATIONS))
+    s = _batch(s, "s", runs)
+    if onp.shape(getval(u)) != s.shape:
+        u_arr = _batch(u, "u", runs)
+        if u_arr.shape != s.shape:
+            raise ValueError(f"`u` must have the shape of `s`, {s.shape} (got {u_arr.shape})")
+        u = u_arr
+    return _critic(critic, s, u, activation)
+
+
+def critic_loss(critic: list, s: Any, u: Any, y: Any, *, activation: str = "tanh"):
+    """The critic's regression loss summed over runs, Σ_runs (1/N) Σ_i (y_i − Q(s_i, u_i; w))².
+
+    Each run's parameters enter only its own term, so the gradient of the sum is the stack of
+    the runs' own gradients.  ``y`` is a constant (:func:`td_targets`).
+
+    Source: Lillicrap et al. (2016), Algorithm 1 ("Update critic by minimizing the loss") and
+    eq. (4).
+
+    Parameters
+    ----------
+    critic : list of dict
+    s, u, y : array, shape (R, N)
+    activation : str, keyword-only
+
+    Returns
+    -------
+    float (an autograd scalar when traced)
+    """
+    q = critic_apply(critic, s, u, activation=activation)
+    y = as_float_array(getval(y), "y")
+    if y.shape != onp.shape(getval(q)):
+        raise ValueError(f"`y` must have shape {onp.shape(getval(q))} (got {y.shape})")
+    return _critic_loss(critic, onp.asarray(s, dtype=float), onp.asarray(u, dtype=float), y, activation)
+
+
+def _critic_loss(critic, s, u, y, act):
+    diff = _critic(critic, s, u, act) - y
+    return np.sum(np.mean(diff * diff, axis=-1))
+
+
+def actor_loss(actor: list, critic: list, s: Any, *, activation: str = "tanh", action_bound: Any = None):
+    """The actor's loss summed over runs, −Σ_runs (1/N) Σ_i Q(s_i, μ(s_i; θ); w), critic fixed.
+
+    Its negative gradient in θ is the sampled deterministic policy gradient
+    (1/N) Σ_i ∇_θ μ(s_i) ∇_u Q(s_i, u)|_{u = μ(s_i)}.
+
+    Source: Lillicrap et al. (2016), eq. (6) and Algorithm 1 ("Update the actor policy using
+    the sampled policy gradient"); Silver et al. (2014), Theorem 1, eq. (9).
+
+    Parameters
+    ----------
+    actor, critic : list of dict
+    s : array, shape (N,) or (R, N)
+    activation : str, keyword-only
+    action_bound : float > 0 or None, keyword-only
+        As :func:`actor_apply`.
+
+    Returns
+    -------
+    float (an autograd scalar when traced)
+    """
+    runs = _check_layers(getval(actor), "actor", 1)
+    if _check_layers(getval(critic), "critic", 2) != runs:
+        raise ValueError("`actor` and `critic` must have the same number of runs")
+    check_in(activation, "activation", tuple(ACTIVATIONS))
+    return _actor_loss(actor, critic, _batch(s, "s", runs), activation, _check_bound(action_bound))
+
+
+def _actor_loss(actor, critic, s, act, bound=None):
+    return -np.sum(np.mean(_critic(critic, s, _actor(actor, s, act, bound), act), axis=-1))
+
+
+def td_targets(target_actor: list, target_critic: list, r: Any, s_next: Any, gamma: float, *,
+               activation: str = "tanh", action_bound: Any = None) -> onp.ndarray:
+    """y = r + γ Q(s', μ(s'; θ⁻); w⁻), a constant for the critic step.
+
+    Source: Lillicrap et al. (2016), eq. (5) and Algorithm 1 ("Set y_i = r_i + γ Q'(s_{i+1},
+    μ'(s_{i+1} | θ^μ') | θ^Q')").
+
+    Parameters
+    ----------
+    target_actor, target_critic : list of dict
+    r, s_next : array, shape (R, N)
+    gamma : float in [0, 1)
+    activation : str, keyword-only
+    action_bound : float > 0 or None, keyword-only
+
+    Returns
+    -------
+    ndarray, shape (R, N)
+    """
+    runs = _check_layers(target_actor, "target_actor", 1)
+    if _check_layers(target_critic, "target_critic", 2) != runs:
+        raise ValueError("`target_actor` and `target_critic` must have the same number of runs")
+    gamma = check_unit_interval(gamma, "gamma", open_right=True)
+    check_in(activation, "activation", tuple(ACTIVATIONS))
+    s_next = _batch(s_next, "s_next", runs)
+    r = _batch(r, "r", runs)
+    if r.shape != s_next.shape:
+        raise ValueError(f"`r` must have the shape of `s_next`, {s_next.shape} (got {r.shape})")
+    return _targets(target_actor, target_critic, r, s_next, gamma, activation, _check_bound(action_bound))
+
+
+def _targets(actor, critic, r, s_next, gamma, act, bound=None):
+    return r + gamma * _critic_numpy(critic, s_next, _actor_numpy(actor, s_next, act, bound), act)
+
+
+def soft_update(target: Any, online: Any, tau: float) -> Any:
+    """θ⁻ ← τ θ + (1 − τ) θ⁻, leafwise (new arrays; nothing is modified in place).
+
+    Source: Lillicrap et al. (2016), Section 3 ("soft" target updates) and Algorithm 1.
+
+    Parameters
+    ----------
+    target, online : pytrees of arrays with the same structure
+    tau : float in [0, 1]
+
+    Returns
+    -------
+    pytree
+    """
+    tau = check_unit_interval(tau, "tau")
+    if tree_structure(target) != tree_structure(online):
+        raise ValueError("`target` and `online` must have the same tree structure")
+    return tree_map(lambda t, o: tau * o + (1.0 - tau) * t, target, online)
+
+
+def deterministic_policy_gradient(actor: list, critic: list, s: Any, *, activation: str = "tanh",
+                                  action_bound: Any = None) -> list:
+    """The sampled DPG formed as the explicit chain-rule product, per run:
+
+    g = (1/N) Σ_i ∇_θ μ(s_i; θ) · ∇_u Q(s_i, u; w)|_{u = μ(s_i; θ)},
+
+    with ∇_u Q from autograd on the critic alone (at the actor's actions, held as constants) and
+    the per-sample Jacobians ∇_θ μ(s_i) from autograd on the actor alone; their product is
+    summed explicitly.  It is the ascent direction of J (minus the gradient of
+    :func:`actor_loss`).
+
+    Source: Silver et al. (2014), Theorem 1, eq. (9); Lillicrap et al. (2016), eq. (6).
+
+    Parameters
+    ----------
+    actor, critic : list of dict
+    s : array, shape (N,) or (R, N)
+    activation : str, keyword-only
+    action_bound : float > 0 or None, keyword-only
+
+    Returns
+    -------
+    list of dict
+        A gradient with the structure of ``actor``.
+    """
+    runs = _check_layers(actor, "actor", 1)
+    if _check_layers(critic, "critic", 2) != runs:
+        raise ValueError("`actor` and `critic` must have the same number of runs")
+    check_in(activation, "activation", tuple(ACTIVATIONS))
+    s = _batch(s, "s", runs)
+    bound = _check_bound(action_bound)
+    u = _actor_numpy(actor, s, activation, bound)
+    # ∂Q(s_i, u_i)/∂u_i: the critic acts row by row, so the gradient of the sum is per sample.
+    dq_du = grad(lambda uu: np.sum(_critic(critic, s, uu, activation)))(u)  # (R, N)
+    vector, unflatten = tree_flatten(actor)
+    structure = tree_structure(actor)
+    shapes = [onp.shape(x) for x in tree_leaves(actor)]
+
+    def from_vector(v):  # the inverse of tree_flatten, written with autograd's reshape
+        out, start = [], 0
+        for shape in shapes:
+            size = int(onp.prod(shape))
+            out.append(np.reshape(v[start:start + size], shape))
+            start += size
+        return tree_unflatten(structure, out)
+
+    jac = jacobian(lambda v: _actor(from_vector(v), s, activation, bound))(vector)  # (R, N, n_params)
+    product = onp.einsum("rn,rnp->p", dq_du, jac) / s.shape[1]
+    return unflatten(product)
+
+
+def unstack_run(layers: list, run: int) -> list:
+    """Run ``run`` of a stacked layer list, as a plain :mod:`solvers.neural.mlp` parameter list
+    ``[{"W": (fan_in, fan_out), "b": (fan_out,)}, ...]`` (copies)."""
+    if not isinstance(layers, (list, tuple)) or not layers or not isinstance(layers[0], dict) or "W" not in layers[0]:
+        raise TypeError("`layers` must be a non-empty list of {'W', 'b'} layers from init_ddpg")
+    runs = _check_layers(layers, "layers", onp.shape(layers[0]["W"])[1])
+    r = check_int(run, "run", minimum=0)
+    if r >= runs:
+        raise ValueError(f"`run` must be < {runs} (got {r})")
+    return [{"W": onp.array(layer["W"][r]), "b": onp.array(layer["b"][r])} for layer in layers]
+
+
+def conditional_gan_generator_loss(g_params: list, d_params: list, condition: Any, *,
+                                   activation: str = "tanh", output_bound: Any = None):
+    """Generator loss of a conditional GAN with an unbounded critic, −(1/N) Σ_i D(c_i, G(c_i)).
+
+    G maps the condition c (here the state) to a sample x = G(c); the discriminator scores the
+    pair, D(c, x), with c concatenated to its input (Mirza & Osindero 2014, Section 3.2: "y is
+    fed into both the discriminator and generator as additional input layer").  With an
+    unbounded score the generator descends −E D(G) (Arjovsky et al. 2017, Algorithm 1, the
+    generator's update).  Built on single networks (:func:`solvers.neural.mlp.mlp_apply`), it
+    shares no code with :func:`actor_loss`; with G = μ and D = Q the two losses — and their
+    gradients — coincide (the pathwise derivative policy gradient is this generator update).
+
+    Source: Mirza & Osindero (2014), "Conditional Generative Adversarial Nets", eq. (2)
+    (conditioning); Arjovsky et al. (2017), Algorithm 1 (generator loss −E f(g(z)));
+    the seed notes' "Pathwise Derivative Policy Gradient" section (Q is the discriminator, the
+    actor the generator: "this is a conditional GAN").
+
+    Parameters
+    ----------
+    g_params : list of dict
+        Generator MLP, 1 input (the condition) to 1 output.
+    d_params : list of dict
+        Discriminator MLP, 2 inputs (condition, sample) to 1 output.
+    condition : array, shape (N,)
+    activation : str, keyword-only
+    output_bound : float > 0 or None, keyword-only
+        G(c) = bound · tanh(network output) (a bounded sample space); ``None``: linear output.
+
+    Returns
+    -------
+    float (an autograd scalar when traced)
+    """
+    g_sizes, d_sizes = mlp_sizes(getval(g_params)), mlp_sizes(getval(d_params))
+    if g_sizes[0] != 1 or g_sizes[-1] != 1 or d_sizes[0] != 2 or d_sizes[-1] != 1:
+        raise ValueError(f"`g_params` must map 1 -> 1 and `d_params` 2 -> 1 (got {g_sizes} and {d_sizes})")
+    c = as_float_array(condition, "condition")
+    if c.ndim != 1:
+        raise ValueError(f"`condition` must have shape (N,) (got shape {c.shape})")
+    cond = c[:, None]
+    if output_bound is None:
+        fake = mlp_apply(g_params, cond, activation=activation)  # (N, 1)
+    else:
+        fake = check_positive(output_bound, "output_bound") * mlp_apply(g_params, cond, activation=activation,
+                                                                        final="tanh")
+    score = mlp_apply(d_params, np.concatenate([cond, fake], axis=1), activation=activation)  # (N, 1)
+    return -np.mean(score)
+
+
+# ---------------------------------------------------------------------------------------------
+# training
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DDPGResult(ArrayResult):
+    """Result of :func:`train_ddpg`.
+
+    Attributes
+    ----------
+    steps : ndarray of int, shape (K,)
+        Training steps completed at each checkpoint.
+    n_updates : ndarray of int, shape (K,)
+        Critic/actor update pairs taken at each checkpoint.
+    eval_states : ndarray, shape (G,)
+    actions : ndarray, shape (K, R, G)
+        μ(s) of every run on ``eval_states`` at each checkpoint.
+    gain : ndarray, shape (K, R)
+        Least-squares gain of the actor through the origin on the symmetric grid,
+        k̂ = −Σ_g s_g μ(s_g) / Σ_g s_g² (for the linear actor μ = θ₁ s + θ₀ it is −θ₁).
+    critic_loss, actor_loss : ndarray, shape (U,)
+        Each update's losses before the step, averaged over the runs.
+    params, target_params : dict
+        Final online and target parameters (``{"actor", "critic"}``, leading run axis).
+    config : DDPGConfig
+    env : ScalarLQR
+    seconds : float
+        Wall-clock training time.
+    """
+
+    steps: onp.ndarray
+    n_updates: onp.ndarray
+    eval_states: onp.ndarray
+    actions: onp.ndarray
+    gain: onp.ndarray
+    critic_loss: onp.ndarray
+    actor_loss: onp.ndarray
+    params: Any
+    target_params: Any
+    config: Any
+    env: Any
+    seconds: float
+
+    def policy(self, s: Any, *, target: bool = False) -> onp.ndarray:
+        """The final actor (or its target copy) on states ``s`` (B,), shape (R, B)."""
+        p = self.target_params if target else self.params
+        s = as_float_array(s, "s").reshape(-1)
+        return _actor_numpy(p["actor"], onp.broadcast_to(s, (self.config.n_runs, s.size)), self.config.activation,
+                            self.config.action_bound)
+
+    def q(self, s: Any, u: Any) -> onp.ndarray:
+        """The final critic Q(s, u) of every run on states/actions of shape (B,), shape (R, B)."""
+        s = as_float_array(s, "s").reshape(-1)
+        u = as_float_array(u, "u").reshape(-1)
+        if s.shape != u.shape:
+            raise ValueError(f"`s` and `u` must have the same length (got {s.size} and {u.size})")
+        R = self.config.n_runs
+        return _critic_numpy(self.params["critic"], onp.broadcast_to(s, (R, s.size)),
+                             onp.broadcast_to(u, (R, u.size)), self.config.activation)
+
+    def to_dict(self) -> dict:
+        out = {k: (v.tolist() if isinstance(v, onp.ndarray) else v) for k, v in vars(self).items()
+               if k not in ("params", "target_params", "config", "env")}
+        for k in ("params", "target_params"):
+            out[k] = tree_map(lambda x: onp.asarray(x).tolist(), getattr(self, k))
+        out["config"] = self.config.to_json()
+        out["env"] = dict(vars(self.env))
+        return out
+
+
+def _fit_gain(actions: onp.ndarray, grid: onp.ndarray) -> onp.ndarray:
+    return -(actions @ grid) / (grid @ grid)
+
+
+def train_ddpg(env: ScalarLQR, config: DDPGConfig, *, callback=None) -> DDPGResult:
+    """Train ``config.n_runs`` DDPG learners on the scalar LQR.
+
+    Every training step, for every run (vectorised over runs and environment copies):
+
+    1. each copy acts u = μ(s; θ) + N(0, noise_std²), the environment returns (r, s'), the
+       transition enters the replay buffer; each copy then continues from s', or restarts from
+       x ~ N(0, x0_std²) with probability ``env.restart``;
+    2. once the buffer holds ``learning_starts`` transitions: a minibatch of N transitions is
+       drawn; targets y = r + γ Q(s', μ(s'; θ⁻); w⁻); one optimiser step on the critic loss
+       (1/N) Σ (y − Q(s, u; w))²; one optimiser step on the actor loss −(1/N) Σ Q(s, μ(s; θ); w)
+       with the freshly updated critic (Algorithm 1's order);
+    3. soft target updates θ⁻ ← τ θ + (1 − τ) θ⁻, w⁻ ← τ w + (1 − τ) w⁻.
+
+    Source: Lillicrap et al. (2016), Algorithm 1.
+
+    Parameters
+    ----------
+    env : ScalarLQR
+    config : DDPGConfig
+    callback : callable or None, keyword-only
+        ``callback(step, params, target_params)`` after every training step.
+
+    Returns
+    -------
+    DDPGResult
+
+    Raises
+    ------
+    TypeError
+        For a non-ScalarLQR ``env``, a non-DDPGConfig ``config`` or a non-callable callback.
+    """
+    if not isinstance(env, ScalarLQR):
+        raise TypeError(f"`env` must be a ScalarLQR, got {type(env).__name__}")
+    if not isinstance(config, DDPGConfig):
+        raise TypeError(f"`config` must be a DDPGConfig, got {type(config).__name__}")
+    if callback is not None and not callable(callback):
+        raise TypeError("`callback` must be callable or None")
+    t0 = time.perf_counter()
+    c = config
+    R, E, act, gamma = c.n_runs, c.n_envs, c.activation, env.gamma
+    init_seq, env_seq = _seed_sequence(c.seed).spawn(2)
+    params = init_ddpg(c, init_seq)
+    target = tree_map(onp.copy, params)
+    rng = onp.random.default_rng(env_seq)
+    kw = dict(c.optimiser_kwargs)
+    opt_actor = make_optimiser(c.optimiser, c.actor_lr, **kw)
+    opt_critic = make_optimiser(c.optimiser, c.critic_lr, **kw)
+    structs = {k: tree_structure(params[k]) for k in ("actor", "critic")}
+    leaves = {k: tree_leaves(params[k]) for k in ("actor", "critic")}
+    state_actor, state_critic = opt_actor.init(params["actor"]), opt_critic.init(params["critic"])
+    buffer = ContinuousReplay(c.buffer_size, R)
+    grid = c.eval_states
+    grid_runs = onp.broadcast_to(grid, (R, grid.size))
+    critic_grad = value_and_grad(lambda w, s, u, y: _critic_loss(w, s, u, y, act))
+    bound = c.action_bound
+    actor_grad = value_and_grad(lambda th, w, s: _actor_loss(th, w, s, act, bound))
+
+    checkpoints = set(range(0, c.n_steps + 1, c.checkpoint_every)) | {c.n_steps}
+    rec_steps, rec_updates, rec_actions = [], [], []
+    critic_losses, actor_losses = [], []
+    n_updates = 0
+
+    def record(step):
+        rec_steps.append(step)
+        rec_updates.append(n_updates)
+        rec_actions.append(_actor_numpy(params["actor"], grid_runs, act, bound))
+
+    x = env.reset((R, E), rng)
+    record(0)
+    for step in range(1, c.n_steps + 1):
+        # 1. act with Gaussian exploration, step every copy, store, maybe restart.
+        u = _actor_numpy(params["actor"], x, act, bound) + c.noise_std * rng.standard_normal((R, E))
+        r, x_next = env.step(x, u, rng)
+        buffer.add(x, u, r, x_next)
+        restart = rng.random((R, E)) < env.restart
+        x = onp.where(restart, env.reset((R, E), rng), x_next)
+        # 2. critic then actor step on one replayed minibatch.
+        if buffer.size >= c.start:
+            bs, bu, br, bs2 = buffer.sample(c.batch_size, rng)
+            y = _targets(target["actor"], target["critic"], br, bs2, gamma, act, bound)
+            loss_c, g_c = critic_grad(params["critic"], bs, bu, y)
+            leaves["critic"], state_critic = opt_critic.update_leaves(tree_leaves(g_c), state_critic,
+                                                                      leaves["critic"])
+            params["critic"] = tree_unflatten(structs["critic"], leaves["critic"])
+            loss_a, g_a = actor_grad(params["actor"], params["critic"], bs)
+            leaves["actor"], state_actor = opt_actor.update_leaves(tree_leaves(g_a), state_actor, leaves["actor"])
+            params["actor"] = tree_unflatten(structs["actor"], leaves["actor"])
+            # 3. soft target updates.
+            target = soft_update(target, params, c.tau)
+            critic_losses.append(float(loss_c))
+            actor_losses.append(float(loss_a))
+            n_updates += 1
+        if callback is not None:
+            callback(step, params, target)
+        if step in checkpoints:
+            record(step)
+
+    actions = onp.array(rec_actions)
+    return DDPGResult(
+        steps=onp.array(rec_steps, dtype=onp.int64),
+        n_updates=onp.array(rec_updates, dtype=onp.int64),
+        eval_states=grid,
+        actions=actions,
+        gain=_fit_gain(actions, grid),
+        critic_loss=onp.array(critic_losses) / R,
+        actor_loss=onp.array(actor_losses) / R,
+        params=params,
+        target_params=target,
+        config=c,
+        env=env,
+        seconds=time.perf_counter() - t0,
+    )
