@@ -52,3 +52,8 @@ def test_every_registered_claim_is_in_the_claims_table():
     table = table[:table.index("\n## ")]
     missing = [c.id for c in all_claims() if f"`{c.id}`" not in table]
     assert not missing, f"claims missing from the README table: {missing}"
+
+
+@pytest.mark.parametrize("index", range(len(_code_blocks("python"))))
+def test_every_python_example_runs(index):
+    exec(_code_blocks("python")[index], {})
