@@ -1,0 +1,837 @@
+"""Tabular policy-gradient estimators and learners: REINFORCE, REINFORCE with a baseline and
+the synchronous advantage actor-critic (A2C), for softmax policies on finite MDPs.
+
+The policy is π(a|s) = softmax(θ[s])_a with logits θ of shape (S, A); its score is
+
+    ψ(s, a) = ∇_θ log π(a|s),     ψ(s, a)[s', b] = 1[s' = s] (1[a = b] - π(b|s)),
+
+so every estimator below is a sum of terms "ψ(s, a) times a scalar signal Ψ", scattered into
+row s of an (S, A) table.
+
+Per-step estimators (:func:`sample_gradient_estimates`)
+-------------------------------------------------------
+One sample draws s ~ d_γ (the normalised discounted visitation from μ₀, by running the chain for
+a geometric number of steps T, Pr(T = t) = (1 - γ) γᵗ), a ~ π(·|s), and rolls out from (s, a):
+
+    ĝ = ψ(s, a) Ψ / (1 - γ),    Ψ ∈ { G                          ("return"),
+                                      G - b(s)                   ("baseline"),
+                                      r + γ v(s') - v(s)         ("td") },
+
+G = Σ_k γᵏ r_k the return from (s, a) (truncated after ``horizon`` steps), b a state baseline,
+v a state-value estimate.  By the policy gradient theorem (Sutton et al. 2000, Theorem 1)
+E[ĝ] = ∇J for "return", for "baseline" with any b (Σ_a π(a|s) ψ(s, a) = 0) and for "td" when
+v = V^π (E[r + γ V(s') | s, a] = Q(s, a)).  All kinds read the *same* random numbers for the
+same seed, so comparisons between kinds use common random numbers.
+
+Their exact first and second moments (:func:`exact_estimator_moments`) come from one linear
+solve each: E[G | s, a] = Q and E[G² | s, a] = M solves the second-moment Bellman equation
+
+    M(s, a) = R(s, a)² + σ²(s, a) + 2γ R(s, a) (P V)(s, a) + γ² Σ_s' P(s'|s, a) Σ_a' π(a'|s') M(s', a')
+
+(σ² the reward-noise variance; the moment recursion of Sobel 1982 for the discounted return).
+
+Learners (:func:`train_policy_gradient`)
+----------------------------------------
+Vectorised over ``n_runs`` independent runs and ``n_envs`` environments per run:
+
+- ``"reinforce"`` (Sutton & Barto 2018, Section 13.3, eq. 13.8): each iteration every
+  environment plays one episode of ``horizon`` steps from μ₀ and θ ← θ + α mean_env Σ_t γᵗ G_t ψ_t;
+- ``"baseline"`` (Sutton & Barto 2018, Section 13.4, eq. 13.11): the same with G_t - V̂(s_t),
+  V̂ a table learned by Monte Carlo regression V̂(s) ← V̂(s) + β mean_{t: s_t = s}(G_t - V̂(s));
+- ``"a2c"`` (Mnih et al. 2016, Section 4 and Algorithm S3, run synchronously; Sutton & Barto 2018,
+  Section 13.5): persistent environments take ``n_step`` steps, the n-step return
+  R_t = Σ_{i<k} γⁱ r_{t+i} + γᵏ V̂(s_{t+k}) bootstraps at the end of the segment (and at every
+  restart), Â_t = R_t - V̂(s_t), θ ← θ + α/(1 - γ) mean_{env, t} ψ_t Â_t and
+  V̂(s) ← V̂(s) + β mean_{t: s_t = s}(R_t - V̂(s)).  Every environment restarts from μ₀ with
+  probability ``restart_prob`` (default 1 - γ) after each step, so the visited states follow d_γ
+  in the long run (d_γ is the stationary law of the restarted chain: p = (1 - γ) μ₀ + γ p P_π);
+  the bootstrap uses the true next state before the restart, so restarts add no bias.
+
+An entropy bonus β_H ∇_θ H(π(·|s_t)) (Mnih et al. 2016, Section 4; Williams & Peng 1991) can be
+added at every visited state with the weight of its policy term.  All three updates estimate ∇J
+(A2C's mean over the d_γ-distributed steps estimates (1 - γ)∇J, hence the 1/(1 - γ)), so step
+sizes are comparable.  Each iteration records the *per-environment* gradient estimate's total
+variance (trace of its covariance across environments), the measured variance of the estimator.
+
+Independence: nothing here calls the exact values it is checked against, except
+:func:`exact_estimator_moments`, which *is* an exact reference (it uses
+:mod:`theory.policy_gradient` for V, Q and d_γ); the samplers and learners never call it.
+
+Sources: Sutton, McAllester, Singh & Mansour (2000), Theorem 1; Williams (1992), REINFORCE;
+Sutton & Barto (2018), Sections 13.3-13.5; Mnih et al. (2016), "Asynchronous Methods for Deep
+Reinforcement Learning", Section 4 and Algorithm S3; Sobel (1982), "The variance of discounted
+Markov decision processes", J. Appl. Prob. 19 (its moment formulas; theorem number not
+confirmed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy.special import softmax
+
+from solvers._results import ArrayResult
+from solvers.problems.rl_toys import FiniteMDP
+from solvers.tabular.actor_critic import _log_softmax, _scatter_sum
+from theory._validation import (
+    as_float_array,
+    as_generator,
+    check_in,
+    check_int,
+    check_nonnegative,
+    check_positive,
+    check_unit_interval,
+)
+from theory.policy_gradient import discounted_state_distribution, policy_evaluation
+
+__all__ = [
+    "ESTIMATOR_KINDS",
+    "LEARNERS",
+    "LR_SCHEDULES",
+    "default_horizon",
+    "reward_variance",
+    "GradientSamples",
+    "sample_gradient_estimates",
+    "EstimatorMoments",
+    "exact_estimator_moments",
+    "n_step_returns",
+    "PGConfig",
+    "PGRun",
+    "train_policy_gradient",
+]
+
+#: Signals Ψ of the per-step estimator ψ(s, a) Ψ / (1 - γ).
+ESTIMATOR_KINDS = ("return", "baseline", "td")
+#: Learners of :func:`train_policy_gradient`.
+LEARNERS = ("reinforce", "baseline", "a2c")
+#: Step-size schedules: constant, or α / (1 + t / t₀) (Robbins-Monro).
+LR_SCHEDULES = ("constant", "harmonic")
+
+#: Default truncation: the discarded tail of a return is at most γ^H max|R| / (1 - γ); H is the
+#: smallest horizon with γ^H <= this.
+DEFAULT_TAIL = 1e-12
+
+
+def _check_mdp(mdp: Any) -> FiniteMDP:
+    if not isinstance(mdp, FiniteMDP):
+        raise TypeError(f"`mdp` must be a FiniteMDP, got {type(mdp).__name__}")
+    return mdp
+
+
+def _check_logits(logits: Any, mdp: FiniteMDP, name: str = "logits") -> np.ndarray:
+    arr = as_float_array(logits, name)
+    if arr.shape != (mdp.n_states, mdp.n_actions):
+        raise ValueError(f"`{name}` must have shape ({mdp.n_states}, {mdp.n_actions}) (got shape {arr.shape})")
+    return arr
+
+
+def _check_state_vector(x: Any, mdp: FiniteMDP, name: str) -> np.ndarray:
+    arr = as_float_array(x, name)
+    if arr.shape != (mdp.n_states,):
+        raise ValueError(f"`{name}` must have shape ({mdp.n_states},) (got shape {arr.shape})")
+    return arr
+
+
+def default_horizon(gamma: float, tail: float = DEFAULT_TAIL) -> int:
+    """The smallest H >= 1 with γ^H <= ``tail`` (H = 1 for γ = 0).
+
+    Truncating a discounted return after H steps changes it by at most γ^H max|R| / (1 - γ).
+
+    Parameters
+    ----------
+    gamma : float in [0, 1)
+    tail : float in (0, 1)
+
+    Returns
+    -------
+    int
+    """
+    gamma = check_unit_interval(gamma, "gamma", open_right=True)
+    tail = check_unit_interval(tail, "tail", open_left=True, open_right=True)
+    if gamma == 0.0:
+        return 1
+    return max(1, math.ceil(math.log(tail) / math.log(gamma)))
+
+
+def reward_variance(mdp: FiniteMDP) -> np.ndarray:
+    """Variance σ²(s, a) of one sampled reward under the MDP's noise model, shape (S, A).
+
+    0 for ``"none"``, ``reward_std²`` for ``"gaussian"``, R(1 - R) for ``"bernoulli"``.
+    """
+    mdp = _check_mdp(mdp)
+    if mdp.reward_noise == "gaussian":
+        return np.asarray(mdp.reward_std, dtype=float) ** 2
+    if mdp.reward_noise == "bernoulli":
+        return mdp.R * (1.0 - mdp.R)
+    return np.zeros_like(mdp.R)
+
+
+# ---------------------------------------------------------------------------------------------
+# vectorised environment steps (shared by the samplers and learners)
+# ---------------------------------------------------------------------------------------------
+
+
+class _Env:
+    """Flat views of an MDP for vectorised sampling by inverse CDF (one uniform per draw)."""
+
+    def __init__(self, mdp: FiniteMDP):
+        self.S, self.A = mdp.n_states, mdp.n_actions
+        self.P_cdf = np.cumsum(mdp.P.reshape(self.S * self.A, self.S), axis=-1)
+        self.R = mdp.R.reshape(-1)
+        self.std = np.asarray(mdp.reward_std, dtype=float).reshape(-1)
+        self.noise = mdp.reward_noise
+        self.mu0_cdf = np.cumsum(mdp.mu0)
+        self.gamma = mdp.gamma
+
+    @staticmethod
+    def _invert(cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
+        # first index whose cdf exceeds u * total; clipped for rounding at the top
+        idx = (u[:, None] * cdf[:, -1:] >= cdf).sum(axis=-1)
+        return np.minimum(idx, cdf.shape[-1] - 1)
+
+    def initial(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        u = rng.random(n) * self.mu0_cdf[-1]
+        return np.minimum(np.searchsorted(self.mu0_cdf, u, side="right"), self.S - 1)
+
+    def act(self, pi_rows: np.ndarray, rng: np.random.Generator, *, cdf: bool = False) -> np.ndarray:
+        """One action per row of probabilities (or of their cumulative sums when ``cdf``)."""
+        rows = pi_rows if cdf else np.cumsum(pi_rows, axis=-1)
+        return self._invert(rows, rng.random(rows.shape[0]))
+
+    def step(self, s: np.ndarray, a: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Reward then next state for every pair (vectorised)."""
+        sa = s * self.A + a
+        mean = self.R[sa]
+        if self.noise == "gaussian":
+            r = mean + self.std[sa] * rng.standard_normal(sa.shape[0])
+        elif self.noise == "bernoulli":
+            r = (rng.random(sa.shape[0]) < mean).astype(np.float64)
+        else:
+            r = mean.copy()
+        return r, self._invert(self.P_cdf[sa], rng.random(sa.shape[0]))
+
+
+def _score(pi_rows: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """ψ restricted to the visited row: e_a - π(·|s), shape (n, A)."""
+    psi = -pi_rows.copy()
+    psi[np.arange(a.shape[0]), a] += 1.0
+    return psi
+
+
+def _entropy_gradient(logp_rows: np.ndarray) -> np.ndarray:
+    """∇_{θ[s]} H(π(·|s)) = -π ⊙ (log π + H), from log-probabilities (rows)."""
+    pi = np.exp(logp_rows)
+    return -pi * (logp_rows - np.sum(pi * logp_rows, axis=-1, keepdims=True))
+
+
+# ---------------------------------------------------------------------------------------------
+# per-step estimators and their exact moments
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class GradientSamples(ArrayResult):
+    """Per-step policy-gradient estimates (see :func:`sample_gradient_estimates`).
+
+    Attributes
+    ----------
+    grads : ndarray, shape (n, S, A)
+        One estimate ĝ_i = ψ(s_i, a_i) Ψ_i / (1 - γ) per sample.
+    states, actions : ndarray of int, shape (n,)
+        The sampled (s_i, a_i), s_i ~ d_γ, a_i ~ π(·|s_i).
+    signal : ndarray, shape (n,)
+        Ψ_i.
+    kind : str
+    horizon : int
+        Steps of each return rollout.
+    """
+
+    grads: np.ndarray
+    states: np.ndarray
+    actions: np.ndarray
+    signal: np.ndarray
+    kind: str
+    horizon: int
+
+    @property
+    def n(self) -> int:
+        return int(self.grads.shape[0])
+
+    @property
+    def mean(self) -> np.ndarray:
+        """Sample mean of the estimates, shape (S, A)."""
+        return self.grads.mean(axis=0)
+
+    @property
+    def standard_error(self) -> np.ndarray:
+        """Standard error of :attr:`mean`, entrywise, shape (S, A)."""
+        return self.grads.std(axis=0, ddof=1) / np.sqrt(self.n)
+
+    def total_variance(self) -> tuple[float, float]:
+        """Sample trace of the covariance, Σ_coords Var ĝ, and its standard error.
+
+        tr Ĉov = mean_i ‖ĝ_i - ḡ‖² · n/(n - 1); the standard error is that of the mean of
+        z_i = ‖ĝ_i - ḡ‖² (the O(1/n) effect of using ḡ instead of the true mean is ignored).
+        """
+        z = np.sum((self.grads - self.mean) ** 2, axis=(1, 2))
+        n = self.n
+        return float(z.mean() * n / (n - 1)), float(z.std(ddof=1) / np.sqrt(n))
+
+
+def sample_gradient_estimates(
+    mdp: FiniteMDP,
+    logits: ArrayLike,
+    n: int,
+    seed: Any,
+    *,
+    kind: str = "return",
+    values: ArrayLike | None = None,
+    horizon: int | None = None,
+) -> GradientSamples:
+    """n independent per-step policy-gradient estimates ĝ = ψ(s, a) Ψ / (1 - γ).
+
+    s ~ d_γ is drawn by running the chain from s_0 ~ μ₀ for T ~ Geometric steps,
+    Pr(T = t) = (1 - γ) γᵗ (so Pr(s_T = s) = (1 - γ) Σ_t γᵗ Pr(s_t = s)); a ~ π(·|s); a rollout
+    of ``horizon`` steps from (s, a) gives the return G, the first reward r and next state s'.
+    Ψ = G ("return"), G - values[s] ("baseline"), r + γ values[s'] - values[s] ("td").
+
+    Source: Sutton et al. (2000), Theorem 1 (∇J = Σ_s d_γ(s) Σ_a ∇π(a|s) Q(s, a)); Sutton &
+    Barto (2018), eq. (13.8) (return), eq. (13.11) (baseline), eqs. (13.12)-(13.14) (TD error as
+    the advantage in one-step actor-critic).
+
+    Parameters
+    ----------
+    mdp : FiniteMDP
+    logits : array_like, shape (S, A)
+    n : int >= 2
+    seed : int, SeedSequence or Generator
+        The random numbers do not depend on ``kind`` or ``values`` (common random numbers).
+    kind : {"return", "baseline", "td"}, keyword-only
+    values : array_like, shape (S,), keyword-only
+        The baseline b ("baseline") or value estimate v ("td"); required for those kinds.
+    horizon : int >= 1, keyword-only
+        Rollout length; default :func:`default_horizon` (γ^H <= 1e-12).
+
+    Returns
+    -------
+    GradientSamples
+
+    Raises
+    ------
+    TypeError, ValueError
+        Named errors for bad arguments (including ``values`` missing for "baseline"/"td").
+    """
+    mdp = _check_mdp(mdp)
+    theta = _check_logits(logits, mdp)
+    n = check_int(n, "n", minimum=2)
+    kind = check_in(kind, "kind", ESTIMATOR_KINDS)
+    if kind != "return":
+        if values is None:
+            raise ValueError(f"`values` is required for kind={kind!r}")
+        v = _check_state_vector(values, mdp, "values")
+    H = default_horizon(mdp.gamma) if horizon is None else check_int(horizon, "horizon", minimum=1)
+    rng = as_generator(seed)
+    env = _Env(mdp)
+    pi = softmax(theta, axis=-1)
+    pi_cdf = np.cumsum(pi, axis=-1)
+    gamma = mdp.gamma
+
+    # s ~ d_γ: geometric number of steps from μ₀ (numpy's geometric counts trials, >= 1).
+    T = rng.geometric(1.0 - gamma, size=n) - 1 if gamma > 0 else np.zeros(n, dtype=np.int64)
+    s = env.initial(n, rng)
+    for t in range(int(T.max())):
+        active = np.flatnonzero(T > t)
+        a_t = env.act(pi_cdf[s[active]], rng, cdf=True)
+        _, s[active] = env.step(s[active], a_t, rng)
+    s0 = s.copy()
+    a0 = env.act(pi_cdf[s0], rng, cdf=True)
+    # rollout of H steps from (s0, a0)
+    G = np.zeros(n)
+    discount = 1.0
+    s_t, a_t = s0, a0
+    r0 = s1 = None
+    for t in range(H):
+        r_t, s_next = env.step(s_t, a_t, rng)
+        if t == 0:
+            r0, s1 = r_t, s_next
+        G += discount * r_t
+        discount *= gamma
+        if t + 1 < H:
+            s_t = s_next
+            a_t = env.act(pi_cdf[s_t], rng, cdf=True)
+
+    if kind == "return":
+        signal = G
+    elif kind == "baseline":
+        signal = G - v[s0]
+    else:
+        signal = r0 + gamma * v[s1] - v[s0]
+    grads = np.zeros((n, mdp.n_states, mdp.n_actions))
+    grads[np.arange(n), s0] = _score(pi[s0], a0) * (signal / (1.0 - gamma))[:, None]
+    return GradientSamples(grads=grads, states=s0, actions=a0, signal=signal, kind=kind, horizon=H)
+
+
+@dataclass
+class EstimatorMoments(ArrayResult):
+    """Exact moments of a per-step estimator (see :func:`exact_estimator_moments`).
+
+    Attributes
+    ----------
+    mean : ndarray, shape (S, A)
+        E[ĝ].
+    covariance : ndarray, shape (S·A, S·A)
+        Cov[ĝ] over the flattened (s, a) coordinates (row-major).
+    total_variance : float
+        tr Cov[ĝ] = E‖ĝ‖² - ‖E ĝ‖².
+    conditional_mean, conditional_second_moment : ndarray, shape (S, A)
+        E[Ψ | s, a] and E[Ψ² | s, a].
+    kind : str
+    """
+
+    mean: np.ndarray
+    covariance: np.ndarray
+    total_variance: float
+    conditional_mean: np.ndarray
+    conditional_second_moment: np.ndarray
+    kind: str
+
+    @property
+    def variance(self) -> np.ndarray:
+        """Entrywise variance, shape (S, A)."""
+        return np.diag(self.covariance).reshape(self.mean.shape)
+
+
+def exact_estimator_moments(
+    mdp: FiniteMDP, logits: ArrayLike, *, kind: str = "return", values: ArrayLike | None = None
+) -> EstimatorMoments:
+    """Exact mean and covariance of the per-step estimator of :func:`sample_gradient_estimates`
+    (untruncated returns).
+
+    With c = 1/(1 - γ), d = d_γ normalised, m(s, a) = E[Ψ | s, a], u(s, a) = E[Ψ² | s, a]:
+
+        E ĝ[s, b]            = c d(s) Σ_a π(a|s) ψ_b(s, a) m(s, a),
+        E[ĝ[s, b] ĝ[s, b']]  = c² d(s) Σ_a π(a|s) ψ_b(s, a) ψ_b'(s, a) u(s, a),  0 across states,
+
+    with ψ_b(s, a) = 1[a = b] - π(b|s) and
+
+    - "return":   m = Q, u = M from the second-moment Bellman equation (module docstring);
+    - "baseline": m = Q - b, u = M - 2 b Q + b²;
+    - "td":       m = R + γ P v - v, u = σ² + Σ_s' P(s'|s, a) (R(s, a) + γ v(s') - v(s))².
+
+    Source: Sutton et al. (2000), Theorem 1 (the mean); Sobel (1982) (second moment
+    of the discounted return); Sutton & Barto (2018), Section 13.4 (a baseline leaves the mean
+    unchanged and changes the variance).
+
+    Parameters
+    ----------
+    mdp : FiniteMDP
+    logits : array_like, shape (S, A)
+    kind : {"return", "baseline", "td"}, keyword-only
+    values : array_like, shape (S,), keyword-only
+        b or v; default V^π (the exact value of the policy).
+
+    Returns
+    -------
+    EstimatorMoments
+
+    Raises
+    ------
+    TypeError, ValueError
+        Named errors for bad arguments.
+    """
+    mdp = _check_mdp(mdp)
+    theta = _check_logits(logits, mdp)
+    kind = check_in(kind, "kind", ESTIMATOR_KINDS)
+    pi = softmax(theta, axis=-1)
+    gamma = mdp.gamma
+    pv = policy_evaluation(mdp.P, mdp.R, pi, gamma)
+    V, Q = pv.V, pv.Q
+    v = V if values is None else _check_state_vector(values, mdp, "values")
+    d = discounted_state_distribution(mdp.P, pi, gamma, mdp.mu0)
+    sigma2 = reward_variance(mdp)
+    R, P = mdp.R, mdp.P
+
+    if kind in ("return", "baseline"):
+        m2 = R**2 + sigma2 + 2.0 * gamma * R * (P @ V)
+        P_pi = np.einsum("sa,sat->st", pi, P)
+        MV = np.linalg.solve(np.eye(mdp.n_states) - gamma**2 * P_pi, np.sum(pi * m2, axis=1))
+        M = m2 + gamma**2 * (P @ MV)
+        if kind == "return":
+            m, u = Q, M
+        else:
+            m, u = Q - v[:, None], M - 2.0 * v[:, None] * Q + v[:, None] ** 2
+    else:
+        target = R[:, :, None] + gamma * v[None, None, :] - v[:, None, None]  # (S, A, S')
+        m = np.einsum("sat,sat->sa", P, target)
+        u = sigma2 + np.einsum("sat,sat->sa", P, target**2)
+
+    c = 1.0 / (1.0 - gamma)
+    S, A = theta.shape
+    psi = np.eye(A)[None, :, :] - pi[:, None, :]  # psi[s, a, b]
+    w = d[:, None] * pi  # (S, A) sampling weights of (s, a)
+    mean = c * np.einsum("sa,sab,sa->sb", w, psi, m)
+    blocks = c**2 * np.einsum("sa,sab,sac,sa->sbc", w, psi, psi, u)  # (S, A, A)
+    second = np.zeros((S, A, S, A))
+    diag = np.arange(S)
+    second[diag, :, diag, :] = blocks  # block diagonal: one sample touches one state's row
+    second = second.reshape(S * A, S * A)
+    flat = mean.reshape(-1)
+    cov = second - np.outer(flat, flat)
+    return EstimatorMoments(mean=mean, covariance=cov, total_variance=float(np.trace(cov)),
+                            conditional_mean=m, conditional_second_moment=u, kind=kind)
+
+
+def n_step_returns(rewards: ArrayLike, bootstrap: ArrayLike, cut: ArrayLike, gamma: float) -> np.ndarray:
+    """n-step returns of a rollout segment, computed backwards.
+
+    R_t = r_t + γ (bootstrap_t if cut_t else R_{t+1}), with the last step always cut:
+    R_t = Σ_{i<k} γⁱ r_{t+i} + γᵏ V(s_{t+k}) where t + k is the first cut at or after t.
+
+    Source: Mnih et al. (2016), Algorithm S3 (R ← r_i + γ R, initialised with V(s_{t_max}));
+    Sutton & Barto (2018), eq. (7.1) (the n-step return).
+
+    Parameters
+    ----------
+    rewards : array_like, shape (..., n)
+        Rewards along the last axis (time).
+    bootstrap : array_like, shape (..., n)
+        V(s_{t+1}) of the true next state of every step.
+    cut : array_like of bool, shape (..., n)
+        Steps after which the segment is cut (a restart); the last step is always cut.
+    gamma : float in [0, 1]
+
+    Returns
+    -------
+    ndarray, shape (..., n)
+    """
+    r = as_float_array(rewards, "rewards")
+    b = as_float_array(bootstrap, "bootstrap")
+    c = np.asarray(cut)
+    if c.dtype != bool:
+        raise TypeError(f"`cut` must be a boolean array, got dtype {c.dtype}")
+    if not (r.shape == b.shape == c.shape) or r.ndim == 0:
+        raise ValueError(f"`rewards`, `bootstrap` and `cut` must share one shape (got {r.shape}, {b.shape}, {c.shape})")
+    gamma = check_unit_interval(gamma, "gamma")
+    out = np.empty_like(r)
+    nxt = b[..., -1]
+    for t in range(r.shape[-1] - 1, -1, -1):
+        nxt = np.where(c[..., t], b[..., t], nxt)
+        out[..., t] = r[..., t] + gamma * nxt
+        nxt = out[..., t]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# learners
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PGConfig:
+    """Hyperparameters of :func:`train_policy_gradient`.
+
+    Parameters
+    ----------
+    learner : {"reinforce", "baseline", "a2c"}
+    lr_actor : float > 0
+        α, step size of the logits (on an estimate of ∇J).
+    lr_critic : float > 0
+        β, step size of the tabular value estimate ("baseline", "a2c"); each visited state moves
+        by β times the mean error of its samples in the batch.
+    lr_schedule : {"constant", "harmonic"}
+        "harmonic" uses α / (1 + t / lr_decay_steps) for the actor at iteration t.
+    lr_decay_steps : float > 0
+    n_envs : int >= 1
+        Environments (episodes) per run and iteration.
+    horizon : int >= 1, optional
+        Episode length of REINFORCE (default: γ^H <= 1e-3, see :func:`default_horizon`).
+    n_step : int >= 1
+        Steps per A2C segment.
+    entropy : float >= 0
+        Entropy-bonus weight β_H.
+    restart_prob : float in [0, 1], optional
+        A2C restart probability per step (default 1 - γ).
+    """
+
+    learner: str = "a2c"
+    lr_actor: float = 0.5
+    lr_critic: float = 0.5
+    lr_schedule: str = "constant"
+    lr_decay_steps: float = 100.0
+    n_envs: int = 16
+    horizon: int | None = None
+    n_step: int = 5
+    entropy: float = 0.0
+    restart_prob: float | None = None
+
+    def __post_init__(self) -> None:
+        check_in(self.learner, "learner", LEARNERS)
+        check_positive(self.lr_actor, "lr_actor")
+        check_positive(self.lr_critic, "lr_critic")
+        check_in(self.lr_schedule, "lr_schedule", LR_SCHEDULES)
+        check_positive(self.lr_decay_steps, "lr_decay_steps")
+        check_int(self.n_envs, "n_envs", minimum=1)
+        if self.horizon is not None:
+            check_int(self.horizon, "horizon", minimum=1)
+        check_int(self.n_step, "n_step", minimum=1)
+        check_nonnegative(self.entropy, "entropy")
+        if self.restart_prob is not None:
+            check_unit_interval(self.restart_prob, "restart_prob")
+
+    def replace(self, **changes: Any) -> "PGConfig":
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass
+class PGRun:
+    """Trajectory of :func:`train_policy_gradient` (axis 1: runs).
+
+    Attributes
+    ----------
+    steps : ndarray, shape (n_records,)
+        Iterations completed at each record (always 0 and n_iters).
+    logits : ndarray, shape (n_records, n_runs, S, A)
+    values : ndarray, shape (n_records, n_runs, S)
+        The learned state values (zeros for "reinforce").
+    grad_variance : ndarray, shape (n_iters, n_runs)
+        Total variance (trace of the covariance across environments, ddof = 1) of one
+        environment's gradient estimate at each iteration (NaN with a single environment).
+    env_steps : int
+        Environment steps per run and iteration.
+    config : PGConfig
+    """
+
+    steps: np.ndarray
+    logits: np.ndarray
+    values: np.ndarray
+    grad_variance: np.ndarray
+    env_steps: int
+    config: PGConfig
+
+    @property
+    def pi(self) -> np.ndarray:
+        """softmax of the recorded logits, shape (n_records, n_runs, S, A)."""
+        return softmax(self.logits, axis=-1)
+
+    @property
+    def final_logits(self) -> np.ndarray:
+        return self.logits[-1]
+
+    def to_dict(self) -> dict:
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "config"}
+        out = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in out.items()}
+        out["config"] = dataclasses.asdict(self.config)
+        return out
+
+
+#: Default REINFORCE episode length: γ^H <= this (the discarded tail is at most 0.1% of the
+#: largest possible return).
+EPISODE_TAIL = 1e-3
+
+
+def _segment(config: Any, gamma: float) -> tuple[int, float]:
+    """Steps per environment and iteration, and the A2C restart probability."""
+    if config.learner == "a2c":
+        restart = 1.0 - gamma if config.restart_prob is None else config.restart_prob
+        return config.n_step, restart
+    return (default_horizon(gamma, EPISODE_TAIL) if config.horizon is None else config.horizon), 0.0
+
+
+@dataclass
+class _Batch:
+    states: np.ndarray  # (n_envs_total, T)
+    actions: np.ndarray
+    rewards: np.ndarray
+    targets: np.ndarray  # returns-to-go (REINFORCE) or n-step returns (A2C)
+    weights: np.ndarray  # (T,) per-step weight of the policy term: γᵗ or 1
+    next_start: np.ndarray | None  # A2C: where the environments continue
+
+
+def _collect(env: _Env, learner: str, pi_cdf: np.ndarray, V: np.ndarray, s: np.ndarray | None, T: int,
+             run_of: np.ndarray, rng: np.random.Generator, restart: float) -> _Batch:
+    """One batch: an episode of T steps from μ₀ per environment (REINFORCE) or a segment of T
+    steps continuing from ``s`` with restarts (A2C).  ``pi_cdf``: (R, S, A); ``V``: (R, S)."""
+    n = run_of.shape[0]
+    gamma = env.gamma
+    states = np.empty((n, T), dtype=np.int64)
+    actions = np.empty((n, T), dtype=np.int64)
+    rewards = np.empty((n, T))
+    a2c = learner == "a2c"
+    if a2c:
+        boot = np.empty((n, T))
+        cut = np.zeros((n, T), dtype=bool)
+    else:
+        s = env.initial(n, rng)
+    for t in range(T):
+        a = env.act(pi_cdf[run_of, s], rng, cdf=True)
+        r, s2 = env.step(s, a, rng)
+        states[:, t], actions[:, t], rewards[:, t] = s, a, r
+        if a2c:
+            boot[:, t] = V[run_of, s2]
+            again = rng.random(n) < restart
+            cut[:, t] = again
+            if np.any(again):
+                s2 = s2.copy()
+                s2[again] = env.initial(int(again.sum()), rng)
+        s = s2
+    if a2c:
+        return _Batch(states, actions, rewards, n_step_returns(rewards, boot, cut, gamma), np.ones(T), s)
+    targets = np.empty_like(rewards)  # returns-to-go within the episode
+    acc = np.zeros(n)
+    for t in range(T - 1, -1, -1):
+        acc = rewards[:, t] + gamma * acc
+        targets[:, t] = acc
+    return _Batch(states, actions, rewards, targets, gamma ** np.arange(T), None)
+
+
+def _logit_contributions(batch: _Batch, pi: np.ndarray, logp: np.ndarray, V: np.ndarray, learner: str,
+                         entropy: float, T: int, run_of: np.ndarray, S: int, gamma: float
+                         ) -> tuple[np.ndarray, np.ndarray, float]:
+    """Per-sample contributions to the gradient w.r.t. the logits table: rows (n·T, A), the
+    flat (environment, state) index of each row, and the scale that turns an environment's sum
+    into its estimate of ∇J."""
+    n = run_of.shape[0]
+    signal = batch.targets
+    if learner != "reinforce":
+        signal = signal - V[run_of[:, None], batch.states]
+    w = np.broadcast_to(batch.weights, (n, T))
+    flat_s = batch.states.reshape(-1)
+    flat_run = np.repeat(run_of, T)
+    contrib = _score(pi[flat_run, flat_s], batch.actions.reshape(-1)) * (w * signal).reshape(-1, 1)
+    if entropy > 0:
+        contrib = contrib + entropy * w.reshape(-1, 1) * _entropy_gradient(logp[flat_run, flat_s])
+    index = np.repeat(np.arange(n), T) * S + flat_s
+    scale = 1.0 / (T * (1.0 - gamma)) if learner == "a2c" else 1.0
+    return contrib, index, scale
+
+
+def _per_env_variance(index: np.ndarray, contrib: np.ndarray, n_groups: int, R: int, E: int,
+                      S: int, A: int, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """Scatter per-sample (n, A) contributions into per-(run, env, state) rows; return the
+    per-run mean gradient (R, S, A) and the total variance across environments (R,)."""
+    g, _ = _scatter_sum(index, contrib, n_groups)
+    g = scale * g.reshape(R, E, S, A)
+    mean = g.mean(axis=1)
+    if E > 1:
+        var = np.sum(g.var(axis=1, ddof=1), axis=(1, 2))
+    else:
+        var = np.full(R, np.nan)
+    return mean, var
+
+
+def train_policy_gradient(
+    mdp: FiniteMDP,
+    config: PGConfig,
+    *,
+    n_iters: int,
+    seed: Any,
+    n_runs: int = 1,
+    logits0: ArrayLike | None = None,
+    values0: ArrayLike | None = None,
+    record_every: int | None = None,
+) -> PGRun:
+    """Train a tabular softmax policy by REINFORCE, REINFORCE with baseline or A2C.
+
+    See the module docstring for the updates.
+
+    Source: Sutton & Barto (2018), eq. (13.8) (REINFORCE), eq. (13.11) (with baseline);
+    Mnih et al. (2016), Section 4 and Algorithm S3 (n-step advantage actor-critic with entropy
+    bonus), run synchronously over ``n_envs`` environments (A2C).
+
+    Parameters
+    ----------
+    mdp : FiniteMDP
+    config : PGConfig
+    n_iters : int >= 0, keyword-only
+        Updates.
+    seed : int, SeedSequence or Generator, keyword-only
+    n_runs : int >= 1, keyword-only
+        Independent runs, vectorised.
+    logits0 : array_like, shape (S, A) or (n_runs, S, A), optional
+        Initial logits (default 0: uniform policy).
+    values0 : array_like, shape (S,) or (n_runs, S), optional
+        Initial value table of "baseline" and "a2c" (default 0).
+    record_every : int >= 1, optional
+        Keep logits and values every this many iterations (default: first and last only).
+
+    Returns
+    -------
+    PGRun
+
+    Raises
+    ------
+    TypeError, ValueError
+        Named errors for bad arguments.
+    """
+    mdp = _check_mdp(mdp)
+    if not isinstance(config, PGConfig):
+        raise TypeError(f"`config` must be a PGConfig, got {type(config).__name__}")
+    n_iters = check_int(n_iters, "n_iters", minimum=0)
+    R = check_int(n_runs, "n_runs", minimum=1)
+    rng = as_generator(seed)
+    env = _Env(mdp)
+    S, A, E, gamma = mdp.n_states, mdp.n_actions, config.n_envs, mdp.gamma
+    if logits0 is None:
+        theta = np.zeros((R, S, A))
+    else:
+        arr = as_float_array(logits0, "logits0")
+        if arr.shape == (S, A):
+            theta = np.broadcast_to(arr, (R, S, A)).copy()
+        elif arr.shape == (R, S, A):
+            theta = arr.copy()
+        else:
+            raise ValueError(f"`logits0` must have shape ({S}, {A}) or ({R}, {S}, {A}) (got {arr.shape})")
+    if values0 is None:
+        V = np.zeros((R, S))
+    else:
+        arr = as_float_array(values0, "values0")
+        if arr.shape == (S,):
+            V = np.broadcast_to(arr, (R, S)).copy()
+        elif arr.shape == (R, S):
+            V = arr.copy()
+        else:
+            raise ValueError(f"`values0` must have shape ({S},) or ({R}, {S}) (got {arr.shape})")
+    every = n_iters if record_every is None else check_int(record_every, "record_every", minimum=1)
+    record_steps = np.unique(np.r_[np.arange(0, n_iters + 1, max(every, 1)), n_iters])
+    thetas = np.empty((record_steps.size, R, S, A))
+    values = np.empty((record_steps.size, R, S))
+    thetas[0], values[0] = theta, V
+    rec = 1
+    grad_var = np.full((n_iters, R), np.nan)
+
+    learner = config.learner
+    run_of = np.repeat(np.arange(R), E)  # (R*E,)
+    T, restart = _segment(config, gamma)
+    s = env.initial(R * E, rng) if learner == "a2c" else None
+
+    for it in range(n_iters):
+        logp = _log_softmax(theta)
+        pi = np.exp(logp)
+        batch = _collect(env, learner, np.cumsum(pi, axis=-1), V, s, T, run_of, rng, restart)
+        s = batch.next_start
+        contrib, index, scale = _logit_contributions(batch, pi, logp, V, learner, config.entropy, T, run_of, S, gamma)
+        g_mean, g_var = _per_env_variance(index, contrib, R * E * S, R, E, S, A, scale)
+        grad_var[it] = g_var
+        lr = config.lr_actor
+        if config.lr_schedule == "harmonic":
+            lr = lr / (1.0 + it / config.lr_decay_steps)
+        theta = theta + lr * g_mean
+
+        if learner != "reinforce":
+            err = (batch.targets - V[run_of[:, None], batch.states]).reshape(-1)
+            row = np.repeat(run_of, T) * S + batch.states.reshape(-1)
+            sums, counts = _scatter_sum(row, err, R * S)
+            V = V + config.lr_critic * (sums / np.where(counts > 0, counts, 1.0)).reshape(R, S)
+
+        if rec < record_steps.size and record_steps[rec] == it + 1:
+            thetas[rec], values[rec] = theta, V
+            rec += 1
+
+    return PGRun(steps=record_steps, logits=thetas, values=values, grad_variance=grad_var,
+                 env_steps=E * T, config=config)
