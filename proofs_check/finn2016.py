@@ -33,8 +33,6 @@ Equation numbers could not be confirmed; sections are cited.
 
 from __future__ import annotations
 
-import functools
-
 import sympy as sp
 
 from proofs_check.core import Derivation, Instance, Step, derivation

@@ -181,7 +181,8 @@ def is_partition_converges(ctx: Context):
     statement="With the paper's density estimate mu_tilde = (exp(-c)/Z + q)/2 and Z chosen "
     "self-consistently (the discriminator-optimal Z), log Z_hat converges at rate n^-1/2 to the "
     "population fixed point, which is the true log partition function when the data come from "
-    "the model exp(-c)/Z and differs from it otherwise.",
+    "the model exp(-c)/Z (more generally iff E_p_data[D] = E_model[D] at the true Z) and "
+    "differs from it on a misspecified cost that fails this condition.",
     source="Finn et al. (2016), arXiv:1611.03852, Sections 2.3 and 3.2 (the Z minimising the "
     "discriminator loss is an importance-sampling estimate of the partition function)",
     kinds=("exact",),

@@ -66,6 +66,21 @@ MC_SIGMAS = 4.0
 #: scipy's BFGS on the exact NLL stops at gtol = 1e-10; the likelihood values then agree to
 #: ~1e-14 and the (strictly convex) minimisers to ~1e-8.
 SCIPY_ATOL = 1e-7
+#: Two bookkeepings / two LU solves of the same O(1)-O(20) quantities (25 states, condition
+#: <= 39): float64 rounding, a few hundred ulps of 20.
+BOOKKEEPING_ATOL = 1e-11
+#: Path probabilities (each <= ~2e-3 over 625 paths) of two fits whose weights may differ by
+#: up to RECOVER_ATOL = 1e-6 over 4 features with path sums <= 4: |Δ log p| <= ~3e-5, so
+#: |Δ p| <= ~6e-8; 1e-9 is tighter because both fits stop at a residual of 1e-11 (measured
+#: weight gap ~1e-12, probability gap ~3e-16).
+PATH_PROB_ATOL = 1e-9
+#: Feature expectations after the solver stops at a mismatch of 1e-10: recomputed with theory.irl's
+#: softmax, rounding of sums of 60 terms adds ~1e-15.
+TRAJ_MATCH_ATOL = 1e-9
+#: "No higher than scipy's minimum": float64 rounding slack on an NLL of size ~4.
+NLL_SLACK = 1e-12
+#: A strict gap far above rounding (ENUM_ATOL) and far below the measured TV at this seed.
+TV_GAP_MIN = 1e-3
 
 
 # ------------------------------------------------------------------------- dense references
@@ -190,7 +205,7 @@ def soft_value_iteration_claim(ctx: Context):
     p_causal = w * np.prod(vu.pi[t, s, a], axis=1)
     tv = 0.5 * np.abs(p_causal - q / z[s[:, 0]] * gs.mu0[s[:, 0]]).sum()
     parts["stochastic-differs-from-noncausal"] = Evidence.bound(
-        tv, 1e-3, relation=">=",
+        tv, TV_GAP_MIN, relation=">=",
         reason="a strict gap (TV > 1e-3 measured with margin) between MCE and the non-causal "
         "MaxEnt distribution when the dynamics are stochastic")
     return parts
@@ -239,7 +254,7 @@ def occupancy_claim(ctx: Context):
         reason=f"largest |MC - exact| in standard errors over 25 states, {n} rollouts, fixed seed",
         details={"n_rollouts": n, "horizon": H5, "gamma": gamma})
     F_emp, _ = empirical_feature_expectations(states, actions, g5.features, n_actions=5, gamma=gamma)
-    parts["empirical-features"] = Evidence.close(counts.mean(0), F_emp, atol=1e-11,
+    parts["empirical-features"] = Evidence.close(counts.mean(0), F_emp, atol=BOOKKEEPING_ATOL,
                                                  reason="two bookkeepings of the same 300,000 "
                                                  "discounted counts, summed in different orders")
 
@@ -248,7 +263,7 @@ def occupancy_claim(ctx: Context):
     od = occupancy_discounted(g5, vd.pi, g5.mu0, gamma)
     ref = policy_evaluation(g5.to_finite_mdp(r5, gamma), vd.pi).occupancy / (1 - gamma)
     parts["discounted-vs-dense-solve"] = Evidence.close(
-        ref, od.state, atol=1e-11, reason="two linear solves (sparse LU, dense LU) of a 25-state "
+        ref, od.state, atol=BOOKKEEPING_ATOL, reason="two linear solves (sparse LU, dense LU) of a 25-state "
         "system with condition <= (1 + γ)/(1 - γ) = 39 and entries <= 20")
     return parts
 
@@ -267,7 +282,8 @@ def _expert(g, w, H, gamma):
     FEATURE_MATCHING,
     statement="Maximum causal entropy IRL (Newton on the concave dual, gradient = expert minus "
     "model feature expectations) matches the expert's feature expectations on a 10 x 10 slippery "
-    "gridworld to below 1e-6 and recovers the expert's soft-optimal policy, with one-hot state "
+    "gridworld to below 1e-6 (one-hot state features: the expected state-visit counts, i.e. the "
+    "summed state occupancy) and recovers the expert's soft-optimal policy, with one-hot state "
     "rewards identified up to a constant.",
     source="Ziebart, Bagnell & Dey (2010), Section 5 (MaxCausalEnt inverse optimal control: "
     "gradient = expected minus empirical feature counts); Ziebart (2010) thesis, Chapter 9",
@@ -285,7 +301,8 @@ def feature_matching_claim(ctx: Context):
     F_check, pi_check = _expert(g, res.theta, H, gamma)        # independent re-computation
     parts["feature-mismatch"] = Evidence.bound(
         float(np.max(np.abs(F_check - F_E))), MATCH_TARGET, relation="<=",
-        reason="the issue's target; the fit itself stops at 1e-10",
+        reason="the issue's target; the fit itself stops at 1e-10 (one-hot features: this is "
+        "the max over states of the summed state-occupancy mismatch)",
         details={"solver_mismatch": res.feature_mismatch, "newton_iterations": res.n_iter,
                  "history": res.history, "states": g.n_states, "horizon": H})
     parts["policy"] = Evidence.close(pi_E, pi_check, atol=RECOVER_ATOL,
@@ -338,7 +355,7 @@ def deterministic_claim(ctx: Context):
                                        details={"theta_cost": traj.theta, "theta_reward": mce.theta})}
     p_mce = np.prod(mce.values.pi[np.arange(H), states, acts], axis=1)
     parts["path-distribution"] = Evidence.close(
-        maxent_distribution(traj.cost), p_mce, atol=1e-9,
+        maxent_distribution(traj.cost), p_mce, atol=PATH_PROB_ATOL,
         reason="two models with weights equal to 1e-7 over features of size <= 4")
     parts["log-partition"] = Evidence.close(
         log_partition(-(f @ mce.theta)), mce.values.V[0, 0], atol=ENUM_ATOL,
@@ -373,10 +390,10 @@ def trajectory_mle_claim(ctx: Context):
         "theta-vs-scipy": Evidence.close(ref.x, ours.theta, atol=SCIPY_ATOL,
                                          reason="BFGS gtol 1e-10 on a strictly convex loss",
                                          details={"newton_iterations": ours.n_iter}),
-        "loss-vs-scipy": Evidence.bound(ours.nll, float(ref.fun), relation="<=", slack=1e-12,
+        "loss-vs-scipy": Evidence.bound(ours.nll, float(ref.fun), relation="<=", slack=NLL_SLACK,
                                         reason="our minimum is no higher than scipy's (rounding slack)"),
         "log-partition": Evidence.close(log_partition(ours.cost), ours.log_z, atol=ENUM_ATOL,
                                         reason="two log-sum-exps of 60 costs"),
-        "feature-matching": Evidence.close(p @ F, maxent_distribution(ours.cost) @ F, atol=1e-9,
+        "feature-matching": Evidence.close(p @ F, maxent_distribution(ours.cost) @ F, atol=TRAJ_MATCH_ATOL,
                                            reason="the solver stops at a mismatch of 1e-10"),
     }

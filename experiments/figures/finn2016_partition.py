@@ -6,7 +6,8 @@ sampled cost gradient, with standard-error bars, against n on log-log axes, besi
 n^-1/2 reference.  Right: the paper's self-consistent form (mu_tilde built from the
 discriminator-optimal Z) on the same misspecified cost: its error against the population
 fixed point falls like n^-1/2, its error against the true log Z levels off at the gap between
-the two, which is not zero because the data do not come from exp(-c)/Z.
+the two, which is not zero here: the fixed point equals log Z iff E_p_data[D] = E_model[D] at
+the true Z, which holds when the data (or the sampler) are exp(-c)/Z and fails for this cost.
 
 Numbers from ``solvers.tabular.guided_cost``; references from exact enumeration
 (``theory.irl``), as in the claims ``finn2016-gcl/is-partition-converges`` and

@@ -36,9 +36,10 @@ Three parts, each with its own numerics (nothing here calls :mod:`theory.irl`; t
      to ``"exact"`` only when p_data = exp(-c)/Z₀.
    - ``"self_consistent"``: Z₀ chosen so that Ẑ = Z₀ (a fixed point of the paper's map).
      That Z₀ is the minimiser in log Z of the discriminator loss on the same samples
-     (Section 3.2).  It is consistent for the population fixed point, which equals the true
-     partition function only when p_data = exp(-c)/Z; otherwise it converges to something
-     else (the claims measure the gap).
+     (Section 3.2).  It is consistent for the population fixed point Z*, which equals the
+     true partition function Z_c if and only if E_p_data[D] = E_{exp(-c)/Z_c}[D] at Z = Z_c
+     (e.g. when p_data = exp(-c)/Z_c, or when q = exp(-c)/Z_c); otherwise it converges to
+     Z* != Z_c (the claims measure the gap on a misspecified cost).
 
 3. **The GAN form** (Finn et al. 2016, Section 3): the discriminator
    D(τ) = (exp(-c_θ)/Z) / (exp(-c_θ)/Z + q(τ)) = σ(ℓ), ℓ = -c_θ - log Z - log q, with
@@ -68,6 +69,7 @@ from numpy.typing import ArrayLike
 from scipy.special import expit, log_softmax, softmax
 
 from solvers._results import ArrayResult
+from solvers.problems.trajectories import sample_demonstrations
 from theory._validation import (
     ConvergenceWarning,
     as_float_array,
@@ -465,9 +467,11 @@ def self_consistent_log_partition(
 
     Notes
     -----
-    This is the population fixed point only as n → ∞; it equals the true log Z(c) only when
-    p_data = exp(-c)/Z (otherwise Σ (p + q) D = 1 with D built from the model density,
-    not the data density).
+    This tends to the population fixed point only as n → ∞.  With exact weights
+    (p̂ = p_data, q̂ = q) it equals the true log Z_c = log Σ exp(-c) if and only if
+    Σ p_data D = Σ (exp(-c)/Z_c) D at Z₀ = Z_c (because Σ (exp(-c)/Z_c + q) D = 1 there):
+    true when p_data = exp(-c)/Z_c or q = exp(-c)/Z_c, false in general, since D is built from
+    the model density, not the data density.
     """
     c = as_float_array(cost, "cost")
     n = c.shape[-1]
@@ -1095,7 +1099,7 @@ def train_gan_form(
         log_q = _log_density(logits, a, h)
         for _ in range(n_disc_steps):
             if sampled:
-                pw = np.bincount(rng.choice(n_traj, size=n_samples, p=p), minlength=n_traj) / n_samples
+                pw = sample_demonstrations(p, n_samples, rng)[1]
                 qw = empirical_weights(sample(logits, n_samples, rng), n_traj)
             else:
                 pw, qw = p, np.exp(log_q)

@@ -3,7 +3,7 @@
 Two models, two solvers:
 
 1. **MaxEnt IRL on a finite trajectory set** (Ziebart et al. 2008, eq. (1); Finn et al. 2016,
-   Section 2.2): p_θ(τ) = exp(-c_θ(τ)) / Z(θ) with a linear cost c_θ(τ) = θ · f(τ).  The
+   Section 2.3): p_θ(τ) = exp(-c_θ(τ)) / Z(θ) with a linear cost c_θ(τ) = θ · f(τ).  The
    negative log-likelihood of the data, NLL(θ) = E_data[c_θ] + log Z(θ), is convex with
    gradient E_data f - E_θ f and Hessian Cov_θ(f); :func:`maxent_irl_trajectories` minimises
    it by damped Newton steps (or plain gradient descent).  It has its own log-sum-exp and never
@@ -664,7 +664,7 @@ def maxent_irl_trajectories(features: ArrayLike, p_data: ArrayLike, *, theta0: A
 
     Source: Ziebart et al. (2008), eq. (1) (p(ζ|θ) ∝ exp(θᵀ f_ζ) for deterministic MDPs) and
     the likelihood gradient of their Section "Maximum entropy"; Finn et al. (2016),
-    Section 2.2, eq. (1)-(2) in cost form (numbers after (1) not confirmed).
+    arXiv:1611.03852, Section 2.3 (MaxEnt IRL in cost form; equation numbers not confirmed).
 
     Parameters
     ----------

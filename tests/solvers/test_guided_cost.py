@@ -23,7 +23,7 @@ from solvers.problems.strategies import seeds
 from solvers.problems.trajectories import action_sequences, chain_trajectories, deterministic_paths
 from solvers.tabular import guided_cost as gc
 from solvers.tabular.maxent_irl import maxent_irl_trajectories
-from tests.tolerances import FLOAT_ATOL, MC_SIGMAS
+from tests.tolerances import FLOAT_ATOL, FLOAT_RTOL, MC_SIGMAS
 from theory.divergences import kl_divergence
 from theory.irl import (
     discriminator_loss,
@@ -53,6 +53,10 @@ ROOT_ATOL = 1e-10
 KL_ATOL = 1e-12
 #: |D - 1/2| <= |logit|/4, the logit -c - log Z - log q cancelling to rounding (~1e-14).
 D_ATOL = 1e-10
+#: Plain gradient steps (disc and sampler) converge linearly; after 3000 steps on the 4-state
+#: chain both exact gradients are below this (a stated target: measured ~3e-10 and ~4e-12),
+#: and the loss gap to 2 log 2, quadratic in them, far below.
+GRADIENT_RUN_TOL = 1e-8
 
 
 # ============================================================================ helpers
@@ -107,10 +111,10 @@ class TestSampler:
         logits = _random_logits(a, h, seed, scale) if scale > 0 else gc.init_logits(a, h)
         ours = gc.log_density(logits)
         np.testing.assert_allclose(ours, _ag_log_density(_flat(logits), a, h), atol=FLOAT_ATOL)
-        assert abs(np.exp(ours).sum() - 1.0) < 1e-12
+        assert abs(np.exp(ours).sum() - 1.0) < FLOAT_ATOL
 
     def test_uniform_and_one_action(self):
-        np.testing.assert_allclose(gc.density(gc.init_logits(3, 2)), np.full(9, 1 / 9), rtol=1e-15)
+        np.testing.assert_allclose(gc.density(gc.init_logits(3, 2)), np.full(9, 1 / 9), rtol=FLOAT_RTOL)
         np.testing.assert_array_equal(gc.density(gc.init_logits(1, 3)), [1.0])
 
     def test_large_logits_are_finite(self):
@@ -119,7 +123,7 @@ class TestSampler:
         assert np.all(np.isfinite(lq))
         # q(τ = 0 1) = 1 up to e^-700 terms; the others are e^-700 or smaller.
         np.testing.assert_allclose(lq[1], 0.0, atol=1e-300)
-        np.testing.assert_allclose(lq[0], -700.0, rtol=1e-15)
+        np.testing.assert_allclose(lq[0], -700.0, rtol=FLOAT_RTOL)
 
     def test_samples_follow_the_density(self):
         logits = _random_logits(3, 3, 11)
@@ -156,7 +160,7 @@ class TestSampler:
         reps = np.array([_flat(gc.expectation_gradient(logits, r, weights=gc.empirical_weights(
             gc.sample(logits, 50, rng), a**h))) for _ in range(2000)])
         se = reps.std(axis=0, ddof=1) / np.sqrt(len(reps))
-        assert np.all(np.abs(reps.mean(axis=0) - exact) <= MC_SIGMAS * se + 1e-15)
+        assert np.all(np.abs(reps.mean(axis=0) - exact) <= MC_SIGMAS * se + FLOAT_ATOL)
 
     @given(small_shapes, seeds())
     def test_natural_direction_solves_the_fisher_system(self, shape, seed):
@@ -236,7 +240,7 @@ class TestPartition:
         qw = rng.multinomial(20, q, size=5) / 20
         ours = gc.self_consistent_log_partition(c, q, pw, qw)
         theirs = [optimal_log_partition(c, q, a, q_weights=b) for a, b in zip(pw, qw)]
-        np.testing.assert_allclose(ours, theirs, atol=ROOT_ATOL, rtol=1e-14)
+        np.testing.assert_allclose(ours, theirs, atol=ROOT_ATOL, rtol=0)
 
     def test_exact_form_zero_atoms(self):
         # q = 0 where p_data > 0 is fine for the exact mixture (mu > 0 there); weights 0
@@ -324,7 +328,7 @@ class TestObjectives:
         lr = 2.0 / (1.0 + np.max(np.sum(pr.features**2, axis=1)))
         loss, g_th, g_s = gc.discriminator_objective(pr.theta, 0.0, pr.features, lq, pr.p_data)
         new = gc.discriminator_objective(pr.theta - lr * g_th, -lr * g_s, pr.features, lq, pr.p_data)[0]
-        assert new <= loss - 0.5 * lr * (g_th @ g_th + g_s**2) + 1e-12
+        assert new <= loss - 0.5 * lr * (g_th @ g_th + g_s**2) + FLOAT_ATOL
 
     @given(small_shapes, seeds(), st.floats(-3, 3))
     def test_generator_matches_theory_and_autograd(self, shape, seed, log_z):
@@ -369,8 +373,8 @@ def _strong_convexity_bound(f, p, theta):
     pm = maxent_distribution(f @ theta)
     centred = f - pm @ f
     eig = np.linalg.eigvalsh((centred * pm[:, None]).T @ centred)
-    lam = eig[eig > 1e-12 * eig.max()].min()
-    return 2 * np.linalg.norm(p @ f - pm @ f) / lam * np.max(np.linalg.norm(centred, axis=1)) + 1e-12
+    lam = eig[eig > FLOAT_RTOL * eig.max()].min()        # numerical rank: drop rounding-level
+    return 2 * np.linalg.norm(p @ f - pm @ f) / lam * np.max(np.linalg.norm(centred, axis=1)) + FLOAT_ATOL
 
 
 class TestGANForm:
@@ -403,12 +407,13 @@ class TestGANForm:
         run = gc.train_gan_form(ts.features, p, n_actions=2, horizon=3, n_steps=3000, disc_step="gradient",
                                 sampler_step="gradient", lr_g=4.0, record_every=500)
         # Linear convergence: both exact gradients are small, which bounds the cost error.
-        assert run.disc_grad_norm[-1] < 1e-8 and run.gen_grad_norm[-1] < 1e-8
+        assert run.disc_grad_norm[-1] < GRADIENT_RUN_TOL and run.gen_grad_norm[-1] < GRADIENT_RUN_TOL
         me = maxent_irl_trajectories(ts.features, p, tol=1e-12)
-        assert gc.cost_gap(run.cost, me.cost) <= _strong_convexity_bound(ts.features, p, run.theta) + 1e-9
+        assert gc.cost_gap(run.cost, me.cost) <= _strong_convexity_bound(ts.features, p, run.theta) + \
+            _strong_convexity_bound(ts.features, p, me.theta)
         # The loss of the discriminator against the final sampler reached its minimum 2 log 2
         # (D = 1/2 on both terms).
-        assert abs(run.disc_loss[-1] - 2 * np.log(2)) < 1e-8
+        assert abs(run.disc_loss[-1] - 2 * np.log(2)) < GRADIENT_RUN_TOL
 
     def test_tol_stops_early(self):
         ts, _, p = _problem(2, a=2, h=3, k=2)
