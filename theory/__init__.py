@@ -84,6 +84,12 @@ from theory.policy_gradient import (
     exact_policy_gradient,
     policy_evaluation,
 )
+from theory.seqgan import (
+    SeqGANGradient,
+    sequence_probabilities,
+    exact_action_values,
+    exact_objective_gradient,
+)
 from theory.stateless_mdp import (
     bayes_critic,
     bayes_critic_sensitivity,
@@ -129,6 +135,11 @@ __all__ = [
     "dirac_gan_simgd_radius",
     "dirac_gan_altgd_eigenvalues",
     "categorical_gan_jacobian",
+    # seqgan
+    "SeqGANGradient",
+    "sequence_probabilities",
+    "exact_action_values",
+    "exact_objective_gradient",
     # stateless_mdp
     "expected_reward",
     "bayes_critic",

@@ -213,6 +213,8 @@ def exact_action_values(logits: Any, d_table: Any) -> list[np.ndarray]:
 class SeqGANGradient:
     """The SeqGAN objective and its exact gradient with respect to every logit.
 
+    Source: Yu et al. (2017), eq. (1) (J = E[D(Y)]) and eq. (6) (its gradient).
+
     Attributes
     ----------
     J : float

@@ -30,3 +30,10 @@ def test_bench_cli_json(tmp_path, capsys):
 
 def test_bench_cli_unknown_name(capsys):
     assert cli.main(["bench", "no-such-bench"]) == 2
+
+
+def test_bench_name_selects_its_family(capsys):
+    from experiments.cli import main
+
+    assert main(["bench", "rl", "--quick", "--json"]) == 0
+    assert set(json.loads(capsys.readouterr().out)) == {"rl", "rl-seqgan"}
