@@ -23,8 +23,9 @@ Derivations:
   quadratic critic on a batch of three states and under s ~ N(m, v)); with a logistic
   discriminator D = σ(f), the non-saturating generator gradient is the DPG of the critic log D;
 - ``silver2014/dpg-theorem-lqr-broken`` (example) — the DPG written with the normalised
-  state distribution (1 − γ) ρ^μ (the discount dropped from the visitation, as DDPG does in
-  practice, Lillicrap et al. 2016, footnote to eq. (6)): the checker stops at that step.
+  state distribution (1 − γ) ρ^μ (a probability distribution, like the replayed-state average
+  of DDPG's sampled update, Lillicrap et al. 2016, eq. (6), which weighs states by the
+  behaviour distribution ρ^β without the factor 1/(1 − γ)): the checker stops at that step.
 """
 
 from __future__ import annotations
@@ -177,8 +178,8 @@ def broken_example() -> Derivation:
     """The DPG with the normalised visitation (1 − γ) ρ^μ: the theorem's step fails.
 
     Source: a deliberate error for the checker (Silver et al. 2014, eq. (9) integrates against
-    the unnormalised ρ^μ; Lillicrap et al. 2016 drop the discount in practice, which rescales
-    the gradient).
+    the unnormalised ρ^μ, of total mass 1/(1 − γ); a state average as in Lillicrap et al.
+    2016, eq. (6), rescales the gradient by 1 − γ).
     """
     sym = lqr_symbols()
     # a = b = q = r = x0v = 1, σ = 1/2, γ = 1/2: a small instance, so that the failing step's

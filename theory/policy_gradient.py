@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.linalg import lu_factor, lu_solve
 from scipy.special import softmax
 
 from theory._validation import as_float_array, check_probability, check_unit_interval
@@ -260,12 +261,19 @@ def exact_policy_gradient(P: Any, R: Any, logits: Any, gamma: float, mu0: Any) -
     (0.5, [[0.25, -0.25]])
     """
     P = _check_transitions(P)
+    r = _expected_reward(P, R)
     logits = as_float_array(logits, "logits")
     if logits.shape != P.shape[:2]:
         raise ValueError(f"`logits` must have shape {P.shape[:2]} like P[:, :, 0] (got shape {logits.shape})")
+    gamma = check_unit_interval(gamma, "gamma", open_right=True)
+    mu0 = _check_mu0(mu0, P.shape[0])
     policy = softmax(logits, axis=1)
-    values = policy_evaluation(P, R, policy, gamma)
-    d = discounted_state_distribution(P, policy, gamma, mu0, normalize=False)
-    mu0 = np.asarray(mu0, dtype=np.float64)
-    grad = d[:, None] * policy * values.advantage
-    return PolicyGradient(J=float(mu0 @ values.V), grad=grad)
+    # One LU factorisation of I - γ P_π serves V (a solve) and d_γ (a transposed solve): the
+    # same systems as policy_evaluation and discounted_state_distribution, factorised once.
+    lu = lu_factor(np.eye(P.shape[0]) - gamma * _state_transition(P, policy), check_finite=False)
+    V = lu_solve(lu, np.sum(policy * r, axis=1), check_finite=False)
+    # The solve can leave -1e-17 on unreachable states; visitation is non-negative.
+    d = np.maximum(lu_solve(lu, mu0, trans=1, check_finite=False), 0.0)
+    Q = r + gamma * (P @ V)
+    grad = d[:, None] * policy * (Q - V[:, None])
+    return PolicyGradient(J=float(mu0 @ V), grad=grad)

@@ -64,9 +64,13 @@ VI_ATOL = 1e-9
 
 
 def _relative_gap(mdp, j_star: float, logits: np.ndarray) -> np.ndarray:
+    """(J* - J(π)) / |J*| for every policy softmax(logits[..., S, A]), J(π) = μ₀ · V^π by one
+    batched linear solve (I - γ P_π) V = r_π over all leading axes."""
     pi = softmax(logits, axis=-1)
-    J = np.array([policy_evaluation(mdp, p).J for p in pi.reshape(-1, *pi.shape[-2:])]).reshape(pi.shape[:-2])
-    return (j_star - J) / abs(j_star)
+    P_pi = np.einsum("...sa,sat->...st", pi, mdp.P)
+    r_pi = np.sum(pi * mdp.R, axis=-1)
+    V = np.linalg.solve(np.eye(mdp.n_states) - mdp.gamma * P_pi, r_pi[..., None])[..., 0]
+    return (j_star - V @ mdp.mu0) / abs(j_star)
 
 
 @functools.lru_cache(maxsize=4)
@@ -113,8 +117,10 @@ def neural_curves(seed: int, n_seeds: int, problem: str = "chain") -> dict:
 @claim(
     TABULAR,
     statement="On Strens's 5-state chain (gamma = 0.9) tabular REINFORCE, REINFORCE with a learned "
-    "baseline and n-step A2C all approach the optimal return J*, with gradient-estimate variance "
-    "and final gap ordered REINFORCE > baseline > A2C.",
+    "baseline and n-step A2C all approach the optimal return J*, with the variance of one "
+    "environment's gradient estimate (a 66-step episode, or a 5-step A2C segment) and the final gap "
+    "ordered REINFORCE > baseline > A2C at the stated budgets (A2C uses the fewest environment "
+    "steps: 96,000 per run against 253,440).",
     source=f"{SOURCE_A3C}; Sutton & Barto (2018), eqs. (13.8), (13.11); J* by value iteration "
     "(Sutton & Barto 2018, Section 4.4)",
     kinds=("exact",),
@@ -152,7 +158,7 @@ def tabular_claim(ctx: Context):
     statement="Neural n-step A2C with an autograd MLP policy and value (separate networks or a "
     "shared trunk) and the entropy bonus reaches the optimal return of a random 6-state MDP within "
     "1% in every run, and of Strens's chain within 1% in the median run.",
-    source=f"{SOURCE_A3C}; shared layers as in Mnih et al. (2016), Section 5.1",
+    source=f"{SOURCE_A3C}; shared non-output layers as in Mnih et al. (2016), Section 4",
     kinds=("neural",),
     figures=("mnih2016_learning_curves",),
 )

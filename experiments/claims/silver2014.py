@@ -94,7 +94,9 @@ LONG = dict(FAST, n_steps=4000, n_runs=10)
 MLP_ACTOR = dict(actor_hidden=(16,), actor_lr=3e-4)
 
 
-def _lqr_args(env: ScalarLQR = PROBLEM):
+def lqr_args(env: ScalarLQR = PROBLEM):
+    """``((a, b, q, r, gamma), {"sigma": ..., "x0_var": ...})`` of ``env`` for :mod:`theory.lqr`'s
+    functions (shared with the figure)."""
     p = env.params
     return (p["a"], p["b"], p["q"], p["r"], p["gamma"]), {"sigma": p["sigma"], "x0_var": p["x0_var"]}
 
@@ -151,7 +153,7 @@ def dpg_theorem_lqr(ctx: Context):
         details={"n_problems": len(_CASES), "gains_per_problem": 9})
 
     # The visitation moment ∫ ρ^μ s² ds by rollouts of the neural problem's optimal policy.
-    (a, b, q, r, gamma), kw = _lqr_args()
+    (a, b, q, r, gamma), kw = lqr_args()
     opt = lqr_optimal(a, b, q, r, gamma, **kw)
     rng = ctx.rng(1)
     n, horizon = 20_000, 300  # γ^300 < 1e-13: the truncation is far below the standard error
@@ -266,7 +268,7 @@ def discounted_state_quadrature(k: float, env: ScalarLQR = PROBLEM, *, n_nodes: 
     x_t ~ N(0, m_t) with m_t = c^{2t} x0_var + σ² Σ_{j<t} c^{2j}, mixed with weights (1 − γ) γᵗ
     (t < ``horizon``; γ^horizon is negligible), each Gaussian by probabilists' Gauss-Hermite.
     """
-    (a, b, _, _, gamma), kw = _lqr_args(env)
+    (a, b, _, _, gamma), kw = lqr_args(env)
     c2 = (a - b * k) ** 2
     t = np.arange(horizon)
     m = c2**t * kw["x0_var"] + kw["sigma"] ** 2 * np.cumsum(np.concatenate([[0.0], c2 ** t[:-1]]))
@@ -285,7 +287,7 @@ def policy_rmse(run, k_star: float) -> np.ndarray:
 
 
 def _ddpg_parts(run, tol: float, label: str) -> dict:
-    (a, b, q, r, gamma), kw = _lqr_args()
+    (a, b, q, r, gamma), kw = lqr_args()
     opt = lqr_optimal(a, b, q, r, gamma, **kw)
     gains = run.gain[-1]
     gap = (opt.J - lqr_return(gains, a, b, q, r, gamma, **kw)) / abs(opt.J)
@@ -330,7 +332,7 @@ def ddpg_reaches_optimal_gain(ctx: Context):
 )
 def ddpg_reaches_optimal_gain_long(ctx: Context):
     parts = _ddpg_parts(ddpg_run(ctx.seed, True), GAIN_ATOL_LONG, "neural-linear-")
-    (a, b, q, r, gamma), kw = _lqr_args()
+    (a, b, q, r, gamma), kw = lqr_args()
     k_star = lqr_optimal(a, b, q, r, gamma, **kw).k
     mlp = ddpg_run(ctx.seed, True, True)
     rmse = policy_rmse(mlp, k_star)

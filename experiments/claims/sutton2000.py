@@ -121,8 +121,9 @@ def advantage_claim(ctx: Context):
             "solve: float rounding of two linear solves",
             details={"max_per_problem": td_exact}),
         "sampled-td-error-mean": Evidence.close(
-            A, delta.mean(axis=2), atol=MC_SIGMAS * se,
-            reason=f"{MC_SIGMAS} standard errors of the mean of {n} sampled TD errors per (s, a)",
+            A, delta.mean(axis=2), atol=MC_SIGMAS * se + SOLVE_ATOL,
+            reason=f"{MC_SIGMAS} standard errors of the mean of {n} sampled TD errors per (s, a) "
+            "(plus the solves' rounding, for pairs with a deterministic successor where SE = 0)",
             details={"n_per_pair": n}),
     }
 
@@ -318,9 +319,10 @@ def estimators_claim(ctx: Context):
     for kind in ESTIMATOR_KINDS:
         c = cmp[kind]
         parts[f"sampled-{kind}-unbiased"] = Evidence.close(
-            g, c["sampled_mean"], atol=MC_SIGMAS * c["sampled_se"],
+            g, c["sampled_mean"], atol=MC_SIGMAS * c["sampled_se"] + SOLVE_ATOL,
             reason=f"{MC_SIGMAS} standard errors per coordinate of the mean of {n} per-step estimates "
-            "(returns truncated where γ^H <= 1e-12, a bias far below the error)")
+            "(returns truncated where γ^H <= 1e-12, a bias far below the error; plus the solves' "
+            "rounding for coordinates whose samples are all 0)")
         parts[f"sampled-{kind}-variance"] = Evidence.close(
             c["exact_total_variance"], c["sampled_total_variance"], atol=MC_SIGMAS * c["sampled_total_variance_se"],
             reason=f"{MC_SIGMAS} standard errors of the sample total variance (mean of squared deviations)")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from experiments.claims.silver2014 import DDPG, DDPG_LONG, GAIN_ATOL, GAIN_ATOL_LONG, _lqr_args, ddpg_run
+from experiments.claims.silver2014 import DDPG, DDPG_LONG, GAIN_ATOL, GAIN_ATOL_LONG, ddpg_run, lqr_args
 from experiments.figures import figure
 from experiments.figures._style import new_figure
 from theory.lqr import lqr_optimal, lqr_q_value
@@ -24,7 +24,7 @@ from theory.lqr import lqr_optimal, lqr_q_value
 @figure("silver2014_ddpg", title="DDPG's actor against the closed-form optimal LQR policy (Silver et al. "
         "2014; Lillicrap et al. 2016)", claims=(DDPG, DDPG_LONG))
 def build(*, seed: int = 0, fast: bool = True):
-    (a, b, q, r, gamma), kw = _lqr_args()
+    (a, b, q, r, gamma), kw = lqr_args()
     opt = lqr_optimal(a, b, q, r, gamma, **kw)
     run = ddpg_run(seed, not fast)
     tol = GAIN_ATOL if fast else GAIN_ATOL_LONG

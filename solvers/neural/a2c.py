@@ -6,7 +6,7 @@ policy logits and a state value:
 
 - separate networks: logits = MLP_π(x), V = MLP_V(x);
 - ``shared_trunk=True``: h = act(MLP_trunk(x)), logits = h W_π + b_π, V = h w_V + b_V (the
-  "shared layers" of the seed chapter's first tip and of Mnih et al. 2016, Section 5.1, where
+  "shared layers" of the seed chapter's first tip and of Mnih et al. 2016, Section 4, where
   the policy and value share all non-output layers).
 
 The policy's output layer starts at zero, so every learner starts from the uniform policy like
@@ -50,16 +50,17 @@ from autograd import value_and_grad
 from autograd.scipy.special import logsumexp
 
 from solvers._results import ArrayResult
+from solvers._rl_common import log_softmax
 from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, check_hidden, init_mlp, mlp_apply
 from solvers.neural.optim import OPTIMISERS, make_optimiser, normalise_optimiser_kwargs
 from solvers.problems.rl_toys import FiniteMDP
 from solvers.tabular.policy_gradient import (
     LEARNERS,
-    _collect,
-    _Env,
-    _logit_contributions,
-    _per_env_variance,
-    _segment,
+    VectorEnv,
+    collect_batch,
+    logit_contributions,
+    per_env_gradient,
+    segment_plan,
 )
 from theory._validation import (
     as_float_array,
@@ -396,10 +397,10 @@ def train_a2c(
     state = opt.init(params)
     loss_grad = value_and_grad(a2c_loss)
 
-    env = _Env(mdp)
+    env = VectorEnv(mdp)
     learner = config.learner
     E = config.n_envs
-    T, restart = _segment(config, gamma)
+    T, restart = segment_plan(config, gamma)
     run_of = onp.zeros(E, dtype=onp.int64)
     s = env.initial(E, env_rng) if learner == "a2c" else None
 
@@ -414,15 +415,14 @@ def train_a2c(
     losses = onp.empty(n_iters)
 
     for it in range(n_iters):
-        logp = logits - logits.max(axis=1, keepdims=True)
-        logp = logp - onp.log(onp.exp(logp).sum(axis=1, keepdims=True))
+        logp = log_softmax(onp.asarray(logits))
         pi = onp.exp(logp)
         V = values[None, :]
-        batch = _collect(env, learner, onp.cumsum(pi, axis=-1)[None], V, s, T, run_of, env_rng, restart)
+        batch = collect_batch(env, learner, onp.cumsum(pi, axis=-1)[None], V, s, T, run_of, env_rng, restart)
         s = batch.next_start
-        contrib, index, scale = _logit_contributions(batch, pi[None], logp[None], V, learner, config.entropy,
+        contrib, index, scale = logit_contributions(batch, pi[None], logp[None], V, learner, config.entropy,
                                                      T, run_of, S, gamma)
-        grad_var[it] = _per_env_variance(index, contrib, E * S, 1, E, S, A, scale)[1][0]
+        grad_var[it] = per_env_gradient(index, contrib, E * S, 1, E, S, A, scale)[1][0]
         nb = make_batch(batch.states, batch.actions, batch.targets, batch.weights, values, learner, gamma)
         loss, grads = loss_grad(params, X, nb, config)
         losses[it] = loss

@@ -64,6 +64,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import softmax
 
+from solvers._rl_common import log_softmax, scatter_sum
 from solvers.problems.rl_toys import FiniteMDP
 from theory._validation import (
     as_float_array,
@@ -239,22 +240,6 @@ class ACRun:
         return out
 
 
-def _log_softmax(x: np.ndarray) -> np.ndarray:
-    """log softmax along the last axis (max-shifted; scipy's version is slower per call)."""
-    z = x - x.max(axis=-1, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
-
-
-def _scatter_sum(index: np.ndarray, values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per-index sums of ``values`` (shape (n,) or (n, k)) and per-index counts, by bincount."""
-    counts = np.bincount(index, minlength=size).astype(np.float64)
-    if values.ndim == 1:
-        return np.bincount(index, weights=values, minlength=size), counts
-    k = values.shape[1]
-    flat = (index[:, None] * k + np.arange(k)).ravel()
-    return np.bincount(flat, weights=values.ravel(), minlength=size * k).reshape(size, k), counts
-
-
 def train_actor_critic(
     mdp: FiniteMDP,
     config: ACConfig,
@@ -362,7 +347,7 @@ def train_actor_critic(
     mu0_cdf = np.cumsum(mdp.mu0)
 
     for t in range(n_steps):
-        logp = _log_softmax(theta)  # (R, S, A)
+        logp = log_softmax(theta)  # (R, S, A)
         pi = np.exp(logp)
         # --- act and step the environments
         pi_s = pi[run_idx, s]  # (R*E, A)
@@ -407,7 +392,7 @@ def train_actor_critic(
             flat = cb_run * (S * A) + cb_s * A + cb_a
             q_flat = q.reshape(R * S * A)
             delta = y - q_flat[flat]
-            sums, counts = _scatter_sum(flat, delta, R * S * A)
+            sums, counts = scatter_sum(flat, delta, R * S * A)
             seen = counts > 0
             if config.critic_schedule == "constant":
                 step = np.where(seen, config.lr_critic / np.where(seen, counts, 1.0), 0.0)
@@ -428,7 +413,7 @@ def train_actor_critic(
                 psi[np.arange(psi.shape[0]), cb_a] += 1.0
                 f = w[cb_run, cb_s, cb_a] - np.sum(pi[cb_run, cb_s] * w[cb_run, cb_s], axis=-1)
                 row = cb_run * S + cb_s
-                g_sum, g_cnt = _scatter_sum(row, (delta_v - f)[:, None] * psi, R * S)
+                g_sum, g_cnt = scatter_sum(row, (delta_v - f)[:, None] * psi, R * S)
                 g_cnt = np.where(g_cnt > 0, g_cnt, 1.0)
                 w = w + config.lr_compatible * (g_sum / g_cnt[:, None]).reshape(R, S, A)
             q = (q_flat + step * sums).reshape(R, S, A)
@@ -449,7 +434,7 @@ def train_actor_critic(
             if config.entropy > 0:
                 grad = grad - config.entropy * pi * (logp - np.sum(pi * logp, axis=-1, keepdims=True))
             row = run_idx * S + s
-            g_sum, _ = _scatter_sum(row, grad[run_idx, s], R * S)
+            g_sum, _ = scatter_sum(row, grad[run_idx, s], R * S)
             step_theta = config.lr_actor * g_sum.reshape(R, S, A) / E
             if config.hist_avg > 0:
                 step_theta = step_theta - config.lr_actor * 2.0 * config.hist_avg * (theta - theta_mean)

@@ -76,8 +76,8 @@ from numpy.typing import ArrayLike
 from scipy.special import softmax
 
 from solvers._results import ArrayResult
+from solvers._rl_common import log_softmax, scatter_sum
 from solvers.problems.rl_toys import FiniteMDP
-from solvers.tabular.actor_critic import _log_softmax, _scatter_sum
 from theory._validation import (
     as_float_array,
     as_generator,
@@ -103,6 +103,13 @@ __all__ = [
     "PGConfig",
     "PGRun",
     "train_policy_gradient",
+    # rollout machinery shared with solvers.neural.a2c (no input validation)
+    "VectorEnv",
+    "RolloutBatch",
+    "segment_plan",
+    "collect_batch",
+    "logit_contributions",
+    "per_env_gradient",
 ]
 
 #: Signals Ψ of the per-step estimator ψ(s, a) Ψ / (1 - γ).
@@ -176,8 +183,12 @@ def reward_variance(mdp: FiniteMDP) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 
 
-class _Env:
-    """Flat views of an MDP for vectorised sampling by inverse CDF (one uniform per draw)."""
+class VectorEnv:
+    """Flat views of an MDP for vectorised sampling by inverse CDF (one uniform per draw).
+
+    Shared by the samplers and learners here and by :mod:`solvers.neural.a2c` (the same
+    environment code for the tabular and the neural learners); no input validation.
+    """
 
     def __init__(self, mdp: FiniteMDP):
         self.S, self.A = mdp.n_states, mdp.n_actions
@@ -336,7 +347,7 @@ def sample_gradient_estimates(
         v = _check_state_vector(values, mdp, "values")
     H = default_horizon(mdp.gamma) if horizon is None else check_int(horizon, "horizon", minimum=1)
     rng = as_generator(seed)
-    env = _Env(mdp)
+    env = VectorEnv(mdp)
     pi = softmax(theta, axis=-1)
     pi_cdf = np.cumsum(pi, axis=-1)
     gamma = mdp.gamma
@@ -635,8 +646,12 @@ class PGRun:
 EPISODE_TAIL = 1e-3
 
 
-def _segment(config: Any, gamma: float) -> tuple[int, float]:
-    """Steps per environment and iteration, and the A2C restart probability."""
+def segment_plan(config: Any, gamma: float) -> tuple[int, float]:
+    """Steps T per environment and iteration, and the A2C restart probability.
+
+    ``config`` is a :class:`PGConfig` or a config with the same fields (``learner``,
+    ``n_step``, ``horizon``, ``restart_prob``; :class:`solvers.neural.a2c.A2CConfig`).
+    """
     if config.learner == "a2c":
         restart = 1.0 - gamma if config.restart_prob is None else config.restart_prob
         return config.n_step, restart
@@ -644,7 +659,9 @@ def _segment(config: Any, gamma: float) -> tuple[int, float]:
 
 
 @dataclass
-class _Batch:
+class RolloutBatch:
+    """One batch of rollouts (see :func:`collect_batch`); arrays of shape (n_envs_total, T)."""
+
     states: np.ndarray  # (n_envs_total, T)
     actions: np.ndarray
     rewards: np.ndarray
@@ -653,8 +670,8 @@ class _Batch:
     next_start: np.ndarray | None  # A2C: where the environments continue
 
 
-def _collect(env: _Env, learner: str, pi_cdf: np.ndarray, V: np.ndarray, s: np.ndarray | None, T: int,
-             run_of: np.ndarray, rng: np.random.Generator, restart: float) -> _Batch:
+def collect_batch(env: VectorEnv, learner: str, pi_cdf: np.ndarray, V: np.ndarray, s: np.ndarray | None,
+                  T: int, run_of: np.ndarray, rng: np.random.Generator, restart: float) -> RolloutBatch:
     """One batch: an episode of T steps from μ₀ per environment (REINFORCE) or a segment of T
     steps continuing from ``s`` with restarts (A2C).  ``pi_cdf``: (R, S, A); ``V``: (R, S)."""
     n = run_of.shape[0]
@@ -681,18 +698,18 @@ def _collect(env: _Env, learner: str, pi_cdf: np.ndarray, V: np.ndarray, s: np.n
                 s2[again] = env.initial(int(again.sum()), rng)
         s = s2
     if a2c:
-        return _Batch(states, actions, rewards, n_step_returns(rewards, boot, cut, gamma), np.ones(T), s)
+        return RolloutBatch(states, actions, rewards, n_step_returns(rewards, boot, cut, gamma), np.ones(T), s)
     targets = np.empty_like(rewards)  # returns-to-go within the episode
     acc = np.zeros(n)
     for t in range(T - 1, -1, -1):
         acc = rewards[:, t] + gamma * acc
         targets[:, t] = acc
-    return _Batch(states, actions, rewards, targets, gamma ** np.arange(T), None)
+    return RolloutBatch(states, actions, rewards, targets, gamma ** np.arange(T), None)
 
 
-def _logit_contributions(batch: _Batch, pi: np.ndarray, logp: np.ndarray, V: np.ndarray, learner: str,
-                         entropy: float, T: int, run_of: np.ndarray, S: int, gamma: float
-                         ) -> tuple[np.ndarray, np.ndarray, float]:
+def logit_contributions(batch: RolloutBatch, pi: np.ndarray, logp: np.ndarray, V: np.ndarray, learner: str,
+                        entropy: float, T: int, run_of: np.ndarray, S: int, gamma: float
+                        ) -> tuple[np.ndarray, np.ndarray, float]:
     """Per-sample contributions to the gradient w.r.t. the logits table: rows (n·T, A), the
     flat (environment, state) index of each row, and the scale that turns an environment's sum
     into its estimate of ∇J."""
@@ -711,11 +728,11 @@ def _logit_contributions(batch: _Batch, pi: np.ndarray, logp: np.ndarray, V: np.
     return contrib, index, scale
 
 
-def _per_env_variance(index: np.ndarray, contrib: np.ndarray, n_groups: int, R: int, E: int,
-                      S: int, A: int, scale: float) -> tuple[np.ndarray, np.ndarray]:
+def per_env_gradient(index: np.ndarray, contrib: np.ndarray, n_groups: int, R: int, E: int,
+                     S: int, A: int, scale: float) -> tuple[np.ndarray, np.ndarray]:
     """Scatter per-sample (n, A) contributions into per-(run, env, state) rows; return the
     per-run mean gradient (R, S, A) and the total variance across environments (R,)."""
-    g, _ = _scatter_sum(index, contrib, n_groups)
+    g, _ = scatter_sum(index, contrib, n_groups)
     g = scale * g.reshape(R, E, S, A)
     mean = g.mean(axis=1)
     if E > 1:
@@ -775,7 +792,7 @@ def train_policy_gradient(
     n_iters = check_int(n_iters, "n_iters", minimum=0)
     R = check_int(n_runs, "n_runs", minimum=1)
     rng = as_generator(seed)
-    env = _Env(mdp)
+    env = VectorEnv(mdp)
     S, A, E, gamma = mdp.n_states, mdp.n_actions, config.n_envs, mdp.gamma
     if logits0 is None:
         theta = np.zeros((R, S, A))
@@ -807,16 +824,16 @@ def train_policy_gradient(
 
     learner = config.learner
     run_of = np.repeat(np.arange(R), E)  # (R*E,)
-    T, restart = _segment(config, gamma)
+    T, restart = segment_plan(config, gamma)
     s = env.initial(R * E, rng) if learner == "a2c" else None
 
     for it in range(n_iters):
-        logp = _log_softmax(theta)
+        logp = log_softmax(theta)
         pi = np.exp(logp)
-        batch = _collect(env, learner, np.cumsum(pi, axis=-1), V, s, T, run_of, rng, restart)
+        batch = collect_batch(env, learner, np.cumsum(pi, axis=-1), V, s, T, run_of, rng, restart)
         s = batch.next_start
-        contrib, index, scale = _logit_contributions(batch, pi, logp, V, learner, config.entropy, T, run_of, S, gamma)
-        g_mean, g_var = _per_env_variance(index, contrib, R * E * S, R, E, S, A, scale)
+        contrib, index, scale = logit_contributions(batch, pi, logp, V, learner, config.entropy, T, run_of, S, gamma)
+        g_mean, g_var = per_env_gradient(index, contrib, R * E * S, R, E, S, A, scale)
         grad_var[it] = g_var
         lr = config.lr_actor
         if config.lr_schedule == "harmonic":
@@ -826,7 +843,7 @@ def train_policy_gradient(
         if learner != "reinforce":
             err = (batch.targets - V[run_of[:, None], batch.states]).reshape(-1)
             row = np.repeat(run_of, T) * S + batch.states.reshape(-1)
-            sums, counts = _scatter_sum(row, err, R * S)
+            sums, counts = scatter_sum(row, err, R * S)
             V = V + config.lr_critic * (sums / np.where(counts > 0, counts, 1.0)).reshape(R, S)
 
         if rec < record_steps.size and record_steps[rec] == it + 1:

@@ -14,10 +14,9 @@ from hypothesis import strategies as st
 from scipy.special import log_softmax, softmax
 
 from experiments.claims.mnih2016_a3c import soft_optimal_logits, soft_return
-from solvers.problems.rl_toys import FiniteMDP, bandit, chain_mdp, random_mdp, uniform_policy, value_iteration
+from solvers.problems.rl_toys import bandit, chain_mdp, random_mdp, uniform_policy, value_iteration
 from solvers.problems.rl_toys import policy_evaluation as evaluate_policy
 from solvers.tabular.a3c import (
-    StalenessSchedule,
     batched_policy_gradient,
     delayed_gradient_ascent,
     fixed_delay_schedule,
@@ -47,6 +46,14 @@ GAP_RTOL = 1e-3
 SAMPLED_GAP_RTOL = 1e-2
 #: Spectral radius of the characteristic polynomial at the Levin-May limit (np.roots accuracy).
 ROOTS_ATOL = 1e-9
+#: Value iteration stops at a sup-norm change of 1e-12, so no policy's J may exceed its J* by
+#: more than ~1e-11; 1e-9 leaves room for the rounding of the J recorded by the simulator.
+VI_SLACK = 1e-9
+#: Floor under k·SE for coordinates whose estimates are all exactly 0 (SE = 0): float rounding.
+SE_FLOOR = 1e-12
+#: Batch means for the staleness sequence's standard error: batches much longer than its
+#: correlation length (geometric gaps with mean W - 1 = 7).
+STALENESS_BATCH = 950
 
 
 def _levin_may(tau):
@@ -159,8 +166,12 @@ def test_random_order_reads_match_a_plain_loop(n, W, runs, seed):
 
 def test_random_order_mean_staleness_is_about_w_minus_1():
     s = worker_schedule(20_000, 8, order="random", seed=3)
-    gaps = s.staleness[0, 1000:]  # past the start, staleness is geometric with mean W - 1
-    se = gaps.std() / np.sqrt(gaps.size) * np.sqrt(2)  # consecutive values are correlated; be generous
+    # Past the start the staleness of an update is the number of updates since its worker last
+    # wrote: geometric on {0, 1, ...} with success probability 1/W, mean W - 1 = 7.  Consecutive
+    # values are dependent, so the standard error is taken from batch means.
+    gaps = s.staleness[0, 1000:]
+    means = gaps.reshape(-1, STALENESS_BATCH).mean(axis=1)
+    se = means.std(ddof=1) / np.sqrt(means.size)
     assert abs(gaps.mean() - 7.0) <= MC_SIGMAS * se
 
 
@@ -178,7 +189,7 @@ def test_concat_keeps_rows_and_checks_lengths():
 def test_delay_zero_quadratic_is_geometric():
     h, eta, n = 1.3, 0.4, 50
     res = delayed_gradient_ascent(lambda x: -h * x, np.ones(1), eta, fixed_delay_schedule(n, 0))
-    assert res.params[0, 0] == pytest.approx((1 - eta * h) ** n, rel=1e-12)
+    assert res.params[0, 0] == pytest.approx((1 - eta * h) ** n, rel=RECURSION_ATOL)
 
 
 @given(delay=st.integers(0, 6), seed=st.integers(0, 2**32 - 1))
@@ -232,7 +243,7 @@ def test_stale_exact_gradients_reach_value_iteration_optimum():
     sched = fixed_delay_schedule(1500, np.array([0, 4, 16])).concat(worker_schedule(1500, 6, order="random", seed=2))
     run = simulate_a3c(mdp, sched, lr=1.0, record_every=500)
     assert np.all(_relative_gap(mdp, run.final_J) <= GAP_RTOL)
-    assert np.all(run.J <= value_iteration(mdp).J + 1e-9)
+    assert np.all(run.J <= value_iteration(mdp).J + VI_SLACK)
 
 
 def test_per_run_step_sizes_are_independent_runs():
@@ -259,7 +270,7 @@ def test_sampled_advantage_gradient_is_unbiased_with_the_true_critic(tau):
                                                    entropy=tau)
     exact = batched_policy_gradient(mdp, theta, entropy=tau)[1]
     se = d_theta.std(axis=0) / np.sqrt(B)
-    assert np.all(np.abs(d_theta.mean(axis=0) - exact) <= MC_SIGMAS * se + 1e-12)
+    assert np.all(np.abs(d_theta.mean(axis=0) - exact) <= MC_SIGMAS * se + SE_FLOOR)
     assert end.shape == (B,) and end.min() >= 0 and end.max() < 3
     # the critic's error R - V(s) has mean zero given s when V is the true value (one-step
     # segments: one visit per worker, so no selection by the number of visits)
@@ -373,7 +384,5 @@ def test_validation_names_the_argument():
 def test_results_serialise_to_json():
     mdp = random_mdp(3, 2, 0)
     run = simulate_a3c(mdp, worker_schedule(20, 2, order="random", seed=0), lr=0.5, gradient="sampled", seed=0)
-    json.dumps(run.to_dict())
-    json.dumps(fixed_delay_schedule(5, 1).to_dict())
-    assert isinstance(fixed_delay_schedule(5, 1), StalenessSchedule)
-    assert isinstance(mdp, FiniteMDP)
+    assert json.loads(json.dumps(run.to_dict()))["n_workers"] == 2
+    assert json.loads(json.dumps(fixed_delay_schedule(5, 1).to_dict()))["read"] == [[0, 0, 1, 2, 3]]

@@ -33,6 +33,15 @@ QUADRATURE_RTOL = 1e-10
 #: Central differences with h = 1e-6 of J on gains with γ c² <= 0.8 and |J| <= 1e3: rounding
 #: eps |J| / h ~ 1e-7 plus truncation h² |J'''| / 6 ~ 1e-8, relative to max(1, |∇J|).
 FD_RTOL = 1e-5
+#: Absolute floor for quantities that are 0 in exact arithmetic (q = 0, σ = 0, x = 0 cases),
+#: where a relative tolerance alone would demand bit equality: float rounding of O(1) terms.
+ZERO_ATOL = 1e-12
+#: Q against reward + quadrature of the next value, |Q| up to ~1e3: absolute rounding floor.
+QUADRATURE_ATOL = 1e-10
+#: The DPG at k* (r k* − γ P b c*, a cancelling difference of O(P) products, times M₂ ≤ ~1e3)
+#: against 0, and J on the gain grid against J*: rounding relative to max(1, |J*|).
+STATIONARY_RTOL = 1e-9
+GRID_RTOL = 1e-12
 
 problems = st.fixed_dictionaries({
     "a": st.floats(-1.5, 1.5),
@@ -71,7 +80,8 @@ def test_zero_discount_is_myopic():
     # γ = 0: the best action minimises r u² alone, u = 0, and V(x) = −q x².
     opt = lqr_optimal(0.9, 1.3, 2.0, 0.7, 0.0)
     assert opt.k == 0.0 and opt.P == 2.0
-    assert lqr_q_value(1.5, 0.4, 0.3, 0.9, 1.3, 2.0, 0.7, 0.0) == pytest.approx(-(2.0 * 2.25 + 0.7 * 0.16))
+    assert lqr_q_value(1.5, 0.4, 0.3, 0.9, 1.3, 2.0, 0.7, 0.0) == pytest.approx(-(2.0 * 2.25 + 0.7 * 0.16),
+                                                                             rel=FLOAT_RTOL)
 
 
 def test_no_state_cost_means_no_control():
@@ -99,10 +109,10 @@ def test_riccati_residual_and_optimal_value(pr):
     a, b, q, r, gamma = _args(pr)
     rhs = q + gamma * a * a * P - gamma**2 * a * a * b * b * P * P / (r + gamma * b * b * P)
     assert P >= 0
-    assert P == pytest.approx(rhs, rel=FLOAT_RTOL, abs=1e-12)
+    assert P == pytest.approx(rhs, rel=FLOAT_RTOL, abs=ZERO_ATOL)
     opt = lqr_optimal(*_args(pr))
     assert gamma * opt.closed_loop**2 < 1  # the optimal closed loop is discounted-stable
-    assert lqr_policy_value(opt.k, *_args(pr)).p == pytest.approx(P, rel=FLOAT_RTOL, abs=1e-12)
+    assert lqr_policy_value(opt.k, *_args(pr)).p == pytest.approx(P, rel=FLOAT_RTOL, abs=ZERO_ATOL)
 
 
 def _discounted_moment_series(c2, gamma, sigma, x0_var, n_terms=4000):
@@ -125,11 +135,11 @@ def test_value_matches_power_series(pr, nz, frac):
     # J = Σ_t γᵗ E r_t = −(q + r k²) Σ_t γᵗ E x_t², and C = J(x0_var = 0)
     const_series = (q + r * k * k) * _discounted_moment_series(c2, gamma, nz["sigma"], 0.0)
     v = lqr_policy_value(k, *_args(pr), sigma=nz["sigma"])
-    assert float(v.p) == pytest.approx(p_series, rel=SERIES_RTOL, abs=1e-300)
-    assert float(v.const) == pytest.approx(const_series, rel=SERIES_RTOL, abs=1e-12)
+    assert float(v.p) == pytest.approx(p_series, rel=SERIES_RTOL, abs=ZERO_ATOL)
+    assert float(v.const) == pytest.approx(const_series, rel=SERIES_RTOL, abs=ZERO_ATOL)
     J = lqr_return(k, *_args(pr), **nz)
     reference = -(q + r * k * k) * _discounted_moment_series(c2, gamma, nz["sigma"], nz["x0_var"])
-    assert float(J) == pytest.approx(reference, rel=SERIES_RTOL, abs=1e-12)
+    assert float(J) == pytest.approx(reference, rel=SERIES_RTOL, abs=ZERO_ATOL)
 
 
 @given(problems, noise, st.floats(-1.0, 1.0))
@@ -137,7 +147,8 @@ def test_state_moment_matches_recursion(pr, nz, frac):
     k = _stable_gain(pr, frac)
     a, b, _, _, gamma = _args(pr)
     total = _discounted_moment_series((a - b * k) ** 2, gamma, nz["sigma"], nz["x0_var"])
-    assert float(lqr_discounted_state_moment(k, a, b, gamma, **nz)) == pytest.approx(total, rel=SERIES_RTOL, abs=1e-300)
+    assert float(lqr_discounted_state_moment(k, a, b, gamma, **nz)) == pytest.approx(total, rel=SERIES_RTOL,
+                                                                                     abs=ZERO_ATOL)
 
 
 @given(problems, noise, st.floats(-1.0, 1.0), st.floats(-3.0, 3.0), st.floats(-3.0, 3.0))
@@ -149,10 +160,10 @@ def test_q_value_is_reward_plus_expected_next_value(pr, nz, frac, x, u):
     expected_next = np.sum(w * v.value(a * x + b * u + nz["sigma"] * z)) / np.sum(w)
     reference = -(q * x * x + r * u * u) + gamma * expected_next
     assert float(lqr_q_value(x, u, k, *_args(pr), sigma=nz["sigma"])) == pytest.approx(
-        reference, rel=QUADRATURE_RTOL, abs=1e-10)
+        reference, rel=QUADRATURE_RTOL, abs=QUADRATURE_ATOL)
     # on-policy action: Q(x, μ(x)) = V(x)
     assert float(lqr_q_value(x, -k * x, k, *_args(pr), sigma=nz["sigma"])) == pytest.approx(
-        float(v.value(x)), rel=FLOAT_RTOL, abs=1e-10)
+        float(v.value(x)), rel=FLOAT_RTOL, abs=QUADRATURE_ATOL)
 
 
 @given(problems, noise, st.floats(-1.0, 1.0))
@@ -171,8 +182,8 @@ def test_riccati_gain_maximises_the_return(pr, nz):
     a, b, _, _, gamma = _args(pr)
     ks = _stable_gain(pr, np.linspace(-1, 1, 41))
     J = lqr_return(ks, *_args(pr), **nz)
-    assert np.all(J <= opt.J + 1e-12 * max(1.0, abs(opt.J)))
-    assert abs(float(lqr_dpg_gradient(opt.k, *_args(pr), **nz))) <= 1e-9 * max(1.0, abs(opt.J))
+    assert np.all(J <= opt.J + GRID_RTOL * max(1.0, abs(opt.J)))
+    assert abs(float(lqr_dpg_gradient(opt.k, *_args(pr), **nz))) <= STATIONARY_RTOL * max(1.0, abs(opt.J))
 
 
 # --------------------------------------------------------------------------- edge cases and errors
@@ -192,7 +203,7 @@ def test_unstable_gains_give_infinite_values_without_warnings():
         assert lqr_return(3.0, 1.0, 1.0, 1.0, 1.0, 0.9, sigma=0.0, x0_var=0.0)[()] == 0.0
         assert lqr_dpg_gradient(3.0, 1.0, 1.0, 1.0, 1.0, 0.9, sigma=0.0, x0_var=0.0)[()] == 0.0
         # Q at an unstable gain: −inf unless the next state is surely 0
-        assert lqr_q_value(1.0, -1.0, 3.0, 1.0, 1.0, 1.0, 1.0, 0.9)[()] == pytest.approx(-2.0)
+        assert lqr_q_value(1.0, -1.0, 3.0, 1.0, 1.0, 1.0, 1.0, 0.9)[()] == pytest.approx(-2.0, rel=FLOAT_RTOL)
         assert lqr_q_value(1.0, 0.0, 3.0, 1.0, 1.0, 1.0, 1.0, 0.9)[()] == -np.inf
 
 
