@@ -55,7 +55,7 @@ from autograd.tracer import getval, isbox
 
 from solvers._results import ArrayResult
 from solvers.neural.dqn import batched_dense
-from solvers.neural.mlp import _RAW_ACTS, ACTIVATIONS, INIT_SCALES, check_hidden, init_mlp, mlp_apply, mlp_sizes
+from solvers.neural.mlp import NUMPY_ACTIVATIONS, ACTIVATIONS, INIT_SCALES, check_hidden, init_mlp, mlp_apply, mlp_sizes
 from solvers.neural.optim import OPTIMISERS, make_optimiser, normalise_optimiser_kwargs, tree_flatten, \
     tree_leaves, tree_map, tree_structure, tree_unflatten
 from theory._validation import as_float_array, as_generator, check_in, check_int, check_nonnegative, \
@@ -464,7 +464,7 @@ def fused_mlp(layers, x, activation):
 
 
 def _fused_forward(layers, x, act):
-    raw = _RAW_ACTS[act]
+    raw = NUMPY_ACTIVATIONS[act]
     hs = [x]
     last = len(layers) - 1
     for i, layer in enumerate(layers):
@@ -540,7 +540,7 @@ def _critic(critic, s, u, act):
 
 
 def _mlp_numpy(layers, x, act):
-    raw = _RAW_ACTS[act]
+    raw = NUMPY_ACTIVATIONS[act]
     h = x
     for layer in layers[:-1]:
         h = raw(onp.matmul(h, layer["W"]) + layer["b"][:, None, :])

@@ -54,7 +54,7 @@ from autograd.extend import defvjp, defvjp_argnums, primitive
 from autograd.tracer import getval
 
 from solvers._results import ArrayResult
-from solvers.neural.mlp import _ACT_GRADS, _RAW_ACTS, ACTIVATIONS, INIT_SCALES, check_hidden, init_mlp
+from solvers.neural.mlp import ACTIVATION_VJPS, NUMPY_ACTIVATIONS, ACTIVATIONS, INIT_SCALES, check_hidden, init_mlp
 from solvers.neural.optim import OPTIMISERS, make_optimiser, normalise_optimiser_kwargs, tree_leaves, \
     tree_map, tree_structure, tree_unflatten
 from solvers.problems.rl_toys import FiniteMDP
@@ -438,7 +438,7 @@ def _forward_composed(params, x, activation, aggregation):
 
 def _forward_numpy(params, x, activation, aggregation):
     """The forward pass in plain numpy (no autograd wrappers) for acting and targets."""
-    raw = _RAW_ACTS[activation]
+    raw = NUMPY_ACTIVATIONS[activation]
     h = x
     for layer in params["torso"]:
         h = raw(onp.matmul(h, layer["W"]) + layer["b"][:, None, :])
@@ -473,12 +473,12 @@ def batched_dense(h, layer, activation):
     """
     z = onp.matmul(h, layer["W"])
     z += layer["b"][:, None, :]
-    return _RAW_ACTS[activation](z)
+    return NUMPY_ACTIVATIONS[activation](z)
 
 
 def _batched_dense_vjp(argnums, ans, args, kwargs):
     h, layer, activation = args
-    act_grad = _ACT_GRADS[activation]
+    act_grad = ACTIVATION_VJPS[activation]
 
     def vjp(g):
         gz = act_grad(ans, g)

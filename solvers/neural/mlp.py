@@ -27,6 +27,8 @@ from theory._validation import as_generator, check_in, check_int
 __all__ = [
     "ACTIVATIONS",
     "FINALS",
+    "NUMPY_ACTIVATIONS",
+    "ACTIVATION_VJPS",
     "INIT_SCALES",
     "init_mlp",
     "mlp_apply",
@@ -255,8 +257,9 @@ def _forward(params, x, act):
 _ACT_NAMES = {f: k for k, f in ACTIVATIONS.items()}
 _DENSE_ACTS = dict(ACTIVATIONS, linear=_identity)
 
-# Raw-numpy forward nonlinearities (inside the primitive nothing is traced).
-_RAW_ACTS = {
+#: Plain-numpy forward nonlinearities by name (inside a fused primitive nothing is traced);
+#: public for the fused layers of solvers.neural.dqn and solvers.neural.ddpg.
+NUMPY_ACTIVATIONS = {
     "tanh": onp.tanh,
     "relu": lambda z: onp.maximum(z, 0.0),
     "leaky_relu": lambda z: onp.where(z > 0, z, 0.01 * z),
@@ -265,11 +268,11 @@ _RAW_ACTS = {
     "linear": lambda z: z,
 }
 
-# g ↦ g · act'(z), written in terms of the output y = act(z) and with autograd.numpy, so that
-# higher-order derivatives (gradient penalties) trace through the backward pass.
-#   tanh' = 1 − y²;  relu' = [y > 0];  leaky' = 1 or 0.01;  elu' = 1 or y + 1 (y = eᶻ − 1);
-#   softplus'(z) = σ(z) = 1 − e^{−y}  (y = log(1 + eᶻ)).
-_ACT_GRADS = {
+#: g ↦ g · act'(z), written in terms of the output y = act(z) and with autograd.numpy, so that
+#: higher-order derivatives (gradient penalties) trace through the backward pass; public for the
+#: fused layers of dqn and ddpg.  tanh' = 1 − y²; relu' = [y > 0]; leaky' = 1 or 0.01;
+#: elu' = 1 or y + 1 (y = eᶻ − 1); softplus'(z) = σ(z) = 1 − e^{−y} (y = log(1 + eᶻ)).
+ACTIVATION_VJPS = {
     "tanh": lambda y, g: g * (1.0 - y * y),
     "relu": lambda y, g: np.where(y > 0, g, 0.0),
     "leaky_relu": lambda y, g: np.where(y > 0, g, 0.01 * g),
@@ -305,12 +308,12 @@ def dense(h, layer, activation):
     z += layer["b"]  # z is a fresh array: updating it in place is invisible to autograd
     if activation == "tanh":
         return onp.tanh(z, out=z)
-    return _RAW_ACTS[activation](z)
+    return NUMPY_ACTIVATIONS[activation](z)
 
 
 def _dense_vjp(argnums, ans, args, kwargs):
     h, layer, activation = args
-    act_grad = _ACT_GRADS[activation]
+    act_grad = ACTIVATION_VJPS[activation]
 
     def vjp(g):
         if activation == "tanh" and not (isbox(ans) or isbox(g)):
