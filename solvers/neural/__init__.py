@@ -6,7 +6,14 @@ learner takes a seed or a ``numpy.random.Generator``.
 - :mod:`~solvers.neural.optim` — SGD, momentum, RMSProp, Adam over pytrees, tree helpers;
 - :mod:`~solvers.neural.mlp` — MLP initialisation and application, stable log-sigmoid;
 - :mod:`~solvers.neural.gan` — the GAN's losses, one update on explicit minibatches, training
-  loops for the full game and for the discriminator alone.
+  loops for the full game and for the discriminator alone;
+- :mod:`~solvers.neural.actor_critic`, :mod:`~solvers.neural.stabilisers` — the GAN written as
+  an actor-critic, and the stabilisers of Pfau & Vinyals (2016), Table 1;
+- :mod:`~solvers.neural.irl`, :mod:`~solvers.neural.ebm` — cost networks and energy networks
+  trained through the Finn et al. (2016) discriminator against evaluable-density samplers;
+- :mod:`~solvers.neural.dqn` — DQN, Double DQN and dueling heads on finite MDPs;
+- :mod:`~solvers.neural.a2c`, :mod:`~solvers.neural.ddpg`, :mod:`~solvers.neural.seqgan` —
+  A2C, DDPG and SeqGAN's oracle experiment.
 """
 
 from solvers.neural.gan import (

@@ -2,7 +2,16 @@
 
 - :mod:`~solvers.tabular.gan` — the categorical GAN with exact expectations: discriminator
   ascent, generator descent against a re-maximised discriminator, and simultaneous /
-  alternating gradient descent-ascent.
+  alternating gradient descent-ascent;
+- :mod:`~solvers.tabular.stateless_actor_critic`, :mod:`~solvers.tabular.stabilisers`,
+  :mod:`~solvers.tabular.actor_critic` — the GAN as an actor-critic, its stabilisers, and a
+  tabular actor-critic on bandits and chains;
+- :mod:`~solvers.tabular.maxent_irl`, :mod:`~solvers.tabular.guided_cost` — MaxEnt and maximum
+  causal entropy IRL, guided cost learning and its GAN form;
+- :mod:`~solvers.tabular.qlearning`, :mod:`~solvers.tabular.overestimation` — Q / Double
+  Q-learning (Sutton & Barto Fig. 6.5) and van Hasselt et al.'s overestimation experiments;
+- :mod:`~solvers.tabular.policy_gradient`, :mod:`~solvers.tabular.a3c`,
+  :mod:`~solvers.tabular.seqgan` — REINFORCE / A2C, asynchronous stale gradients, SeqGAN.
 """
 
 from solvers.tabular.gan import (
