@@ -112,7 +112,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(f"\nwrote {out_dir / 'results.json'}, {out_dir / 'report.md'}, {out_dir / 'report.html'}")
     if interrupted:
         return 130
-    return 0 if all(r.status == "pass" for r in results) else 1
+    # refuted (a finding) and not reproduced (declared, with its gap) are verdicts, not failures
+    return 0 if all(r.status not in ("fail", "error") for r in results) else 1
 
 
 # ---------------------------------------------------------------------------------------------

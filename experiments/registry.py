@@ -13,6 +13,7 @@ import dataclasses
 import fnmatch
 import importlib
 import math
+import zlib
 import pkgutil
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ import numpy as np
 __all__ = [
     "KINDS",
     "TIERS",
+    "OUTCOMES",
+    "combine_outcomes",
     "Claim",
     "Context",
     "Evidence",
@@ -37,6 +40,11 @@ __all__ = [
 
 KINDS = ("symbolic", "exact", "neural")
 TIERS = ("fast", "full")
+#: A piece of evidence's outcome.  ``refuted``: the paper's statement, registered as printed, is
+#: shown false by a verified counterexample (a finding, not a failure).  ``not reproduced``: a
+#: declared non-reproduction at this package's scale, with the measured gap.  Both keep
+#: ``passed`` true (the check as registered holds) and ``ganac verify`` exits 0 on them.
+OUTCOMES = ("pass", "fail", "refuted", "not reproduced")
 
 
 def _jsonable(value: Any) -> Any:
@@ -76,6 +84,66 @@ class Evidence:
     passed: bool
     details: dict = field(default_factory=dict)
     figures: list = field(default_factory=list)
+    outcome: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.outcome:
+            self.outcome = "pass" if self.passed else "fail"
+        if self.outcome not in OUTCOMES:
+            raise ValueError(f"`outcome` must be one of {OUTCOMES} (got {self.outcome!r})")
+        if (self.outcome == "fail") == bool(self.passed):
+            raise ValueError(f"`outcome` {self.outcome!r} contradicts passed={self.passed}")
+
+    @classmethod
+    def not_reproduced(cls, evidence: "Evidence", *, why: str) -> "Evidence":
+        """Declare that ``evidence`` (the statement checked as printed) is not reproduced here.
+
+        ``evidence`` is the ordinary check with its measured gap.  While it fails, the outcome
+        is ``not reproduced`` (reported with the gap and ``why``; not a failure).  The day it
+        passes, the outcome is ``pass`` and ``details["declaration"]`` says the declaration is
+        stale, so the record can be updated.
+        """
+        if not why.strip():
+            raise ValueError("`why` must say why the statement is not reproduced")
+        details = dict(evidence.details)
+        if evidence.passed:
+            details["declaration"] = f"declared not reproduced, but reproduced now: {why}"
+            return dataclasses.replace(evidence, details=details)
+        details["not_reproduced"] = why
+        return dataclasses.replace(evidence, passed=True, outcome="not reproduced", details=details)
+
+    @classmethod
+    def refuted(
+        cls,
+        *,
+        printed: str,
+        counterexample: Mapping[str, Any],
+        lhs: Any,
+        rhs: Any,
+        refutes: bool,
+        reason: str,
+        details: dict | None = None,
+    ) -> "Evidence":
+        """The statement as the paper prints it (``printed``), shown false at ``counterexample``.
+
+        ``lhs``/``rhs`` are both sides evaluated there and ``refutes`` says whether they violate
+        the printed relation (decided by the caller with a stated margin, see ``reason``).  A
+        counterexample that stops refuting makes the outcome ``fail``.
+        """
+        lhs_f = np.asarray(lhs, dtype=float)
+        rhs_f = np.asarray(rhs, dtype=float)
+        gap = float(np.max(np.abs(lhs_f - rhs_f))) if lhs_f.size else 0.0
+        return cls(
+            predicted=_jsonable(rhs),
+            measured=_jsonable(lhs),
+            error=gap,
+            tolerance=0.0,
+            tolerance_reason=reason,
+            passed=bool(refutes),
+            details={"printed": printed, "counterexample": _jsonable(dict(counterexample)),
+                     **dict(details or {})},
+            outcome="refuted" if refutes else "fail",
+        )
 
     @classmethod
     def close(
@@ -167,6 +235,15 @@ class Evidence:
         return _jsonable(dataclasses.asdict(self))
 
 
+def combine_outcomes(outcomes: Iterable[str]) -> str:
+    """A claim's verdict from its parts' outcomes: fail > not reproduced > refuted > pass."""
+    outcomes = set(outcomes)
+    for verdict in ("fail", "not reproduced", "refuted"):
+        if verdict in outcomes:
+            return verdict
+    return "pass"
+
+
 @dataclass
 class Context:
     """What a check receives: the seed, the tier it runs at, and where figures may go.
@@ -178,10 +255,17 @@ class Context:
     seed: int = 0
     tier: str = "fast"
     fig_dir: Path | None = None
+    claim_id: str = ""
 
     def rng(self, stream: int = 0) -> np.random.Generator:
-        """An independent generator for ``stream`` derived from the run's seed."""
-        return np.random.default_rng(np.random.SeedSequence([self.seed, stream]))
+        """An independent generator for ``stream`` derived from (seed, claim id, stream).
+
+        The claim id enters through its CRC-32 (stable across processes and Python versions,
+        unlike ``hash``), so a claim's numbers do not depend on which worker runs it, on ``-j``
+        or on the order of the run, and two claims never share a stream by accident.
+        """
+        return np.random.default_rng(np.random.SeedSequence(
+            [self.seed, zlib.crc32(self.claim_id.encode()), stream]))
 
     @property
     def full(self) -> bool:
@@ -206,6 +290,8 @@ class Claim:
 
     def run(self, ctx: Context) -> dict[str, Evidence]:
         """Run the check and normalise its evidence to ``{part: Evidence}``."""
+        if ctx.claim_id != self.id:
+            ctx = dataclasses.replace(ctx, claim_id=self.id)
         out = self.check(ctx)
         if isinstance(out, Evidence):
             return {"": out}

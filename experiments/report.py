@@ -17,7 +17,7 @@ import numpy as np
 
 from experiments import __version__
 from experiments.figures._style import atomic_write_bytes
-from experiments.registry import KINDS, Claim, Context, _jsonable
+from experiments.registry import KINDS, Claim, Context, _jsonable, combine_outcomes
 
 __all__ = ["ClaimResult", "run_claim", "claim_path", "load_result", "write_reports", "format_table"]
 
@@ -32,7 +32,7 @@ class ClaimResult:
     kinds: list
     tier: str
     seed: int
-    status: str  # "pass", "fail" or "error"
+    status: str  # "pass", "fail", "refuted", "not reproduced" or "error"
     seconds: float
     parts: dict = field(default_factory=dict)  # part name -> Evidence.to_json()
     figures: list = field(default_factory=list)
@@ -67,7 +67,7 @@ def run_claim(claim: Claim, ctx: Context) -> ClaimResult:
     start = time.perf_counter()
     try:
         parts = claim.run(ctx)
-        status = "pass" if all(ev.passed for ev in parts.values()) else "fail"
+        status = combine_outcomes(ev.outcome for ev in parts.values())
         figures = sorted({f for ev in parts.values() for f in ev.figures})
         payload = {name: ev.to_json() for name, ev in parts.items()}
         error = ""
@@ -124,11 +124,17 @@ def _part_kind(part: str, kinds: list) -> str:
     return head if head in KINDS else ",".join(kinds)
 
 
+def _part_outcome(ev: dict) -> str:
+    outcome = ev.get("outcome") or ("pass" if ev["passed"] else "fail")
+    return "FAIL" if outcome == "fail" else outcome
+
+
 def _rows(results: list[ClaimResult]) -> list[list[str]]:
     """One header row per claim (id, source, verdict), then one row per evidence part."""
     rows = []
     for r in results:
-        verdict = {"pass": "PASS", "fail": "FAIL", "error": "ERROR"}[r.status]
+        verdict = {"pass": "PASS", "fail": "FAIL", "error": "ERROR", "refuted": "REFUTED",
+                   "not reproduced": "NOT REPRODUCED"}[r.status]
         rows.append([r.id, _fmt_value(r.source, 60), "", "", "", "", verdict])
         if r.status == "error" or not r.parts:
             last = r.error.strip().splitlines()[-1] if r.error else "no evidence"
@@ -142,7 +148,7 @@ def _rows(results: list[ClaimResult]) -> list[list[str]]:
                 _fmt_value(ev["measured"]),
                 f"{ev['error']:.2e}",
                 f"{ev['tolerance']:.2e}",
-                "pass" if ev["passed"] else "FAIL",
+                _part_outcome(ev),
             ])
     return rows
 
