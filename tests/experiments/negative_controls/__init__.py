@@ -1,0 +1,1 @@
+"""Negative controls: for each claim, a wrong formula, a perturbed solver or a broken step makes it fail."""
