@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import autograd.numpy as anp
 import numpy as np
 from autograd import elementwise_grad
+from autograd.extend import defvjp, primitive
 from numpy.typing import ArrayLike
 from scipy.integrate import solve_ivp
 
@@ -81,6 +82,22 @@ def _discriminator(psi, x):
 
 
 _d_dx = elementwise_grad(_discriminator, 1)  # ∇ₓD_ψ(x), by autograd (= ψ for every x)
+
+
+@primitive
+def _abs(x):
+    """|x|, whose autograd derivative is exactly sign(x) (sign(0) = 0).
+
+    autograd's own ``abs`` differentiates as g·x/|x| (with 0 at x = 0); for a subnormal x the
+    quotient x/|x| is computed in a precision where it rounds to 0 or a value far from ±1
+    (5e-324/5e-324 is 1, but the VJP's intermediate g·x underflows first), so the WGAN-GP field
+    lost its penalty term at subnormal ψ.  Here the derivative is sign(x) by definition.
+    """
+    return np.abs(x)
+
+
+# anp.sign keeps the VJP itself differentiable (its derivative is 0 almost everywhere).
+defvjp(_abs, lambda ans, x: lambda g: g * anp.sign(x))
 
 
 def _generator_term(loss: str, d_fake):
@@ -308,7 +325,7 @@ class WGANGP(Unregularized):
 
     def discriminator_objective(self, theta, psi):
         x_hat = 0.5 * (0.0 * theta + theta)
-        norm = anp.abs(_d_dx(psi, x_hat))
+        norm = _abs(_d_dx(psi, x_hat))  # derivative exactly sign(ψ), also for subnormal ψ
         return super().discriminator_objective(theta, psi) - 0.5 * self.gamma * (norm - self.target) ** 2
 
 

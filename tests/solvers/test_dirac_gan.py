@@ -8,7 +8,7 @@ the conserved quadratic form of alternating GD).
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy import integrate
 from scipy.optimize import linear_sum_assignment
@@ -95,6 +95,8 @@ def test_gradient_penalty_field(loss, theta, psi, gamma, kind):
 
 
 @given(coords, coords.filter(lambda x: x != 0), gammas, st.floats(0.0, 2.0))
+@example(0.0, 5e-324, 1.0, 0.5)  # subnormal ψ: a g·x/|x| derivative of |ψ| underflows to 0
+@example(0.0, -2.2e-308, 1.0, 0.5)
 def test_wgan_gp_field(theta, psi, gamma, target):
     v1, v2 = WGANGP(gamma, target)(theta, psi)
     np.testing.assert_allclose([v1, v2], [-psi, theta - gamma * (abs(psi) - target) * np.sign(psi)],
@@ -118,14 +120,17 @@ def test_consensus_field_is_v_minus_gamma_grad_half_norm(loss, theta, psi, gamma
 
 
 @given(losses, st.floats(-2.0, 2.0), st.floats(-1.0, 1.0), st.floats(0.0, 2.0))
+@example("gan", 0.0, 0.0, 5e-324)
 def test_instance_noise_matches_adaptive_quadrature(loss, theta, psi, sigma):
     v1, v2 = InstanceNoise(loss, sigma)(theta, psi)
     if sigma == 0.0:
         e1, e2 = _hand_unregularized(loss, np.float64(theta), np.float64(psi))
     else:
         def expect(fn):
-            dens = lambda e: np.exp(-0.5 * (e / sigma) ** 2) / (sigma * np.sqrt(2 * np.pi))  # noqa: E731
-            return integrate.quad(lambda e: fn(e) * dens(e), -12 * sigma, 12 * sigma, epsabs=1e-13,
+            # E[fn(ε)], ε ~ N(0, σ²), as an integral over the standard normal z = ε/σ: the same
+            # value, but no 1/σ that overflows for a subnormal σ (Hypothesis draws σ = 5e-324).
+            dens = lambda z: np.exp(-0.5 * z**2) / np.sqrt(2 * np.pi)  # noqa: E731
+            return integrate.quad(lambda z: fn(sigma * z) * dens(z), -12.0, 12.0, epsabs=1e-13,
                                   epsrel=1e-13, limit=200)[0]
 
         sign = -1.0 if loss == "nsgan" else 1.0
