@@ -53,9 +53,13 @@ added at every visited state with the weight of its policy term.  All three upda
 sizes are comparable.  Each iteration records the *per-environment* gradient estimate's total
 variance (trace of its covariance across environments), the measured variance of the estimator.
 
-Independence: nothing here calls the exact values it is checked against, except
-:func:`exact_estimator_moments`, which *is* an exact reference (it uses
-:mod:`theory.policy_gradient` for V, Q and d_γ); the samplers and learners never call it.
+Independence: nothing here calls the exact values it is checked against.
+:func:`exact_estimator_moments` is an exact reference for the samplers (which never call it),
+and it is itself checked against :mod:`theory.policy_gradient`, so it does not call that module:
+V, the second moment and d_γ come from truncated Neumann series Σ_{t<2^k} (γ P_π)ᵗ summed by
+repeated squaring (:func:`discounted_series`), with the remainder bounded by γ^{2^k} ‖b‖/(1 - γ),
+not from the LU solves of ``theory.policy_gradient.policy_evaluation`` /
+``discounted_state_distribution``.
 
 Sources: Sutton, McAllester, Singh & Mansour (2000), Theorem 1; Williams (1992), REINFORCE;
 Sutton & Barto (2018), Sections 13.3-13.5; Mnih et al. (2016), "Asynchronous Methods for Deep
@@ -87,7 +91,6 @@ from theory._validation import (
     check_positive,
     check_unit_interval,
 )
-from theory.policy_gradient import discounted_state_distribution, policy_evaluation
 
 __all__ = [
     "ESTIMATOR_KINDS",
@@ -98,6 +101,7 @@ __all__ = [
     "GradientSamples",
     "sample_gradient_estimates",
     "EstimatorMoments",
+    "discounted_series",
     "exact_estimator_moments",
     "n_step_returns",
     "PGConfig",
@@ -387,6 +391,44 @@ def sample_gradient_estimates(
     return GradientSamples(grads=grads, states=s0, actions=a0, signal=signal, kind=kind, horizon=H)
 
 
+#: Remainder target of :func:`discounted_series`, relative to ‖b‖ / (1 - γ): below float64
+#: rounding of the partial sum itself.
+SERIES_TAIL = 1e-17
+
+
+def discounted_series(M: np.ndarray, b: np.ndarray, gamma: float, *, left: bool = False
+                      ) -> tuple[np.ndarray, float]:
+    """x = Σ_{t>=0} (γ M)ᵗ b (or the row vector bᵀ Σ_t (γ M)ᵗ when ``left``) for a
+    sub-stochastic M (nonnegative, rows summing to <= 1), by repeated squaring:
+
+        x_{k+1} = x_k + A_k x_k,   A_{k+1} = A_k²,   A_0 = γ M,  x_0 = b,
+
+    so x_k = Σ_{t<2^k} (γ M)ᵗ b and x - x_k = A_k x with ‖A_k‖_∞ <= γ^{2^k}, hence
+
+        ‖x - x_k‖_∞ <= γ^{2^k} ‖b‖_∞ / (1 - γ)      (for ``left``, the same in the 1-norm).
+
+    Squaring stops once that bound is <= SERIES_TAIL ‖b‖ / (1 - γ) (γ = 0.9: 9 squarings).
+    This is the Neumann series of (I - γ M)⁻¹ b, i.e. value iteration in doubling steps
+    (Sutton & Barto 2018, Section 4.1), an algorithm independent of the LU solves in
+    ``theory.policy_gradient``.
+
+    Returns
+    -------
+    x : ndarray, the shape of ``b``
+    remainder : float
+        The bound γ^{2^k} ‖b‖ / (1 - γ) on the truncation error (∞-norm, or 1-norm for ``left``).
+    """
+    A = gamma * M
+    x = np.array(b, dtype=float)
+    scale = float(np.max(np.abs(x))) if not left else float(np.sum(np.abs(x)))
+    rho = gamma  # ‖A_k‖ <= rho = γ^{2^k}
+    while rho > SERIES_TAIL and scale > 0.0:
+        x = x + (x @ A if left else A @ x)
+        A = A @ A
+        rho = rho * rho
+    return x, rho * scale / (1.0 - gamma)
+
+
 @dataclass
 class EstimatorMoments(ArrayResult):
     """Exact moments of a per-step estimator (see :func:`exact_estimator_moments`).
@@ -402,6 +444,9 @@ class EstimatorMoments(ArrayResult):
     conditional_mean, conditional_second_moment : ndarray, shape (S, A)
         E[Ψ | s, a] and E[Ψ² | s, a].
     kind : str
+    truncation : float
+        Bound on the entrywise error of ``mean`` from truncating the series of
+        :func:`discounted_series` (float rounding comes on top).
     """
 
     mean: np.ndarray
@@ -410,6 +455,7 @@ class EstimatorMoments(ArrayResult):
     conditional_mean: np.ndarray
     conditional_second_moment: np.ndarray
     kind: str
+    truncation: float = 0.0
 
     @property
     def variance(self) -> np.ndarray:
@@ -433,6 +479,10 @@ def exact_estimator_moments(
     - "return":   m = Q, u = M from the second-moment Bellman equation (module docstring);
     - "baseline": m = Q - b, u = M - 2 b Q + b²;
     - "td":       m = R + γ P v - v, u = σ² + Σ_s' P(s'|s, a) (R(s, a) + γ v(s') - v(s))².
+
+    V = Σ_t (γ P_π)ᵗ r_π, d = (1 - γ) μ₀ᵀ Σ_t (γ P_π)ᵗ and the second moment's series in γ² are
+    summed by :func:`discounted_series` (certified truncation, reported in ``truncation``), so
+    this reference shares no code with ``theory.policy_gradient`` it is compared with.
 
     Source: Sutton et al. (2000), Theorem 1 (the mean); Sobel (1982) (second moment
     of the discounted return); Sutton & Barto (2018), Section 13.4 (a baseline leaves the mean
@@ -460,17 +510,19 @@ def exact_estimator_moments(
     kind = check_in(kind, "kind", ESTIMATOR_KINDS)
     pi = softmax(theta, axis=-1)
     gamma = mdp.gamma
-    pv = policy_evaluation(mdp.P, mdp.R, pi, gamma)
-    V, Q = pv.V, pv.Q
-    v = V if values is None else _check_state_vector(values, mdp, "values")
-    d = discounted_state_distribution(mdp.P, pi, gamma, mdp.mu0)
-    sigma2 = reward_variance(mdp)
     R, P = mdp.R, mdp.P
+    # V, Q and d_γ by certified Neumann series (not theory.policy_gradient's LU solves)
+    P_pi = np.einsum("sa,sat->st", pi, P)
+    V, err_V = discounted_series(P_pi, np.sum(pi * R, axis=1), gamma)
+    Q = R + gamma * (P @ V)
+    v = V if values is None else _check_state_vector(values, mdp, "values")
+    d_un, err_d = discounted_series(P_pi, mdp.mu0, gamma, left=True)
+    d = (1.0 - gamma) * d_un
+    sigma2 = reward_variance(mdp)
 
     if kind in ("return", "baseline"):
         m2 = R**2 + sigma2 + 2.0 * gamma * R * (P @ V)
-        P_pi = np.einsum("sa,sat->st", pi, P)
-        MV = np.linalg.solve(np.eye(mdp.n_states) - gamma**2 * P_pi, np.sum(pi * m2, axis=1))
+        MV, _ = discounted_series(P_pi, np.sum(pi * m2, axis=1), gamma**2)
         M = m2 + gamma**2 * (P @ MV)
         if kind == "return":
             m, u = Q, M
@@ -480,6 +532,9 @@ def exact_estimator_moments(
         target = R[:, :, None] + gamma * v[None, None, :] - v[:, None, None]  # (S, A, S')
         m = np.einsum("sat,sat->sa", P, target)
         u = sigma2 + np.einsum("sat,sat->sa", P, target**2)
+    # |ψ| <= 1: the mean c Σ_a d π ψ m moves by <= c (err_d max|m| + γ err_V) through the
+    # truncation of d (1-norm (1 - γ) err_d) and of V (inside Q and, for "td" with v = V, m)
+    truncation = (err_d * (1.0 - gamma) * float(np.max(np.abs(m))) + 2.0 * gamma * err_V) / (1.0 - gamma)
 
     c = 1.0 / (1.0 - gamma)
     S, A = theta.shape
@@ -494,7 +549,8 @@ def exact_estimator_moments(
     flat = mean.reshape(-1)
     cov = second - np.outer(flat, flat)
     return EstimatorMoments(mean=mean, covariance=cov, total_variance=float(np.trace(cov)),
-                            conditional_mean=m, conditional_second_moment=u, kind=kind)
+                            conditional_mean=m, conditional_second_moment=u, kind=kind,
+                            truncation=float(truncation))
 
 
 def n_step_returns(rewards: ArrayLike, bootstrap: ArrayLike, cut: ArrayLike, gamma: float) -> np.ndarray:
