@@ -355,7 +355,8 @@ def delayed_gradient_ascent(gradient: Callable[[np.ndarray], np.ndarray], theta0
     The deterministic model of asynchronous updates: the order of the writes is fixed by the
     schedule and every write is atomic (the lock-free torn reads of Hogwild! are not modelled).
     For a quadratic f(x) = -h x²/2 and a fixed delay τ the recursion x_{k+1} = x_k - η h x_{k-τ}
-    is stable iff 0 < η h < 2 sin(π / (2(2τ + 1))) (Levin & May 1976), which tests compare with.
+    is stable iff 0 < η h < 2 sin(π / (2(2τ + 1))) ≈ π / (2τ + 1) (Levin & May 1976, "A note on
+    difference-delay equations", Theor. Popul. Biol. 9, 178-187), which tests compare with.
 
     Source: Recht et al. (2011), Section 4 (the update x ← x - γ ∇f(x_{k(j)}) with stale
     x_{k(j)}); Mnih et al. (2016), Section 4.
