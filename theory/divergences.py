@@ -66,17 +66,35 @@ def _rowdot(a: np.ndarray, b: np.ndarray) -> Any:
 
 
 def _log_base(base: Any) -> float:
-    """log(base), validating it (None means nats)."""
+    """log(base), validating it (None means nats).
+
+    Only bases > 1 are accepted.  A base in (0, 1) is formally a change of units by
+    1/log(base) < 0, which flips the sign of every divergence (KL "in base 1/2" of two
+    different distributions is negative); no information unit is defined that way, and a
+    negative divergence silently breaks every downstream bound (Gibbs' inequality, JS <= 1
+    bit), so such a base is refused rather than honoured.
+    """
     if base is None:
         return 1.0
     b = check_positive(base, "base")
-    if b == 1.0:
-        raise ValueError("`base` must not be 1 (log 1 = 0)")
+    if not b > 1.0:
+        raise ValueError(
+            f"`base` must be > 1 (got {base!r}): log base 1 is 0, and a base in (0, 1) would "
+            "flip the divergence's sign"
+        )
     return float(np.log(b))
+
+
+def _check_axis(axis: Any, name: str = "axis") -> int:
+    """An integer axis (Python or numpy int, not bool), or a named TypeError."""
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"`{name}` must be an integer, got {type(axis).__name__} {axis!r}")
+    return int(axis)
 
 
 def _pair(p: Any, q: Any, names: tuple[str, str], axis: int) -> tuple[np.ndarray, np.ndarray]:
     """Validate two batched probability arrays and return them broadcast, with axis last."""
+    axis = _check_axis(axis)
     pa = check_probability(p, names[0], axis=axis)
     qa = check_probability(q, names[1], axis=axis)
     pa, qa = broadcast_pair(pa, qa, names, axis=axis)
@@ -185,7 +203,10 @@ def kl_divergence(p: Any, q: Any, *, axis: int = -1, base: float | None = None) 
     ------
     ValueError
         If ``p`` or ``q`` is not a valid probability array (named), the shapes do not
-        broadcast, or ``base`` is not a positive number other than 1.
+        broadcast, ``axis`` is out of range, or ``base`` is not a number > 1 (a base in
+        (0, 1) would flip the sign of the divergence, see ``_log_base``).
+    TypeError
+        If ``axis`` is not an integer or an input is not numeric.
 
     Notes
     -----
@@ -490,7 +511,7 @@ def _values_weights(values: Any, weights: Any, vname: str, wname: str) -> tuple[
         raise ValueError(f"`{wname}` must have the shape of `{vname}` {x.shape} (got {w.shape})")
     if np.any(w < 0):
         raise ValueError(f"`{wname}` must be non-negative (got minimum {w.min():.6g})")
-    if not w.sum() > 0:
+    if not np.any(w > 0):  # (not `w.sum() > 0`: the sum of large weights may overflow)
         raise ValueError(f"`{wname}` must have a positive sum")
     return x, w
 
@@ -502,7 +523,9 @@ def _sorted_levels(x: np.ndarray, w: Any) -> tuple[np.ndarray, np.ndarray]:
         n = xs.shape[0]
         return xs, np.arange(1, n + 1, dtype=float) / n
     order = np.argsort(x)  # ties may come in any order: the quantile function is the same
-    cw = np.cumsum(w[order])
+    # Divide by the largest weight first (exact up to rounding, and it cannot overflow), so
+    # the cumulative sum stays below n: weights near the largest double would overflow it.
+    cw = np.cumsum(w[order] / w.max())
     cw /= cw[-1]
     return x[order], cw
 
@@ -549,7 +572,10 @@ def wasserstein_1d(
     -----
     Cost: one sort per measure (argsort when weighted) and a linear-time merge of the two
     sorted cumulative-level arrays (timsort of two runs); no fresh sort of the union.  Zero-weight
-    atoms are allowed (they own an empty quantile interval).
+    atoms are allowed (they own an empty quantile interval).  Any finite magnitudes work:
+    weights are divided by their maximum before summing, and the gaps by a power of two
+    before the p-th power, so neither overflows nor underflows; a distance above the largest
+    double (values of both signs near it) is +inf, its correctly rounded value.
 
     Examples
     --------
@@ -567,9 +593,8 @@ def wasserstein_1d(
     vs, cv = _sorted_levels(v, vw)
     n, m = us.shape[0], vs.shape[0]
     if uw is None and vw is None and n == m:
-        d = np.abs(us - vs)  # equal uniform levels: the quantile coupling is sorted pairing
-        w = d.mean() if order == 1 else np.mean(d**order)
-        return float(w if order == 1 else w ** (1.0 / order))
+        # equal uniform levels: the quantile coupling is sorted pairing
+        return _power_mean(np.full(n, 1.0 / n), _gaps(us, vs), order)
     # Merge the two sorted level arrays: a stable argsort of their concatenation is a
     # linear-time merge of two runs (timsort), not a fresh sort; ties put u-levels first.
     both = np.concatenate([cu, cv])
@@ -583,10 +608,40 @@ def wasserstein_1d(
     np.minimum(iu, n - 1, out=iu)  # both last levels are 1.0: guard the index past the end
     np.minimum(iv, m - 1, out=iv)
     ds = np.diff(levels, prepend=0.0)
-    gap = np.abs(us[iu] - vs[iv])
+    return _power_mean(ds, _gaps(us[iu], vs[iv]), order)
+
+
+def _gaps(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, int]:
+    """|x - y| as (gaps · 2**-e, e) with e chosen so the largest scaled gap lies in [1/2, 1):
+    neither the difference of two values near ±DBL_MAX nor its p-th power overflows, and
+    gaps near the smallest doubles do not underflow when raised to the power p."""
+    extra = 0
+    with np.errstate(over="ignore"):
+        gap = np.abs(x - y)
+    if gap.size and not np.all(np.isfinite(gap)):
+        # |x - y| > DBL_MAX: halving both values is exact at such magnitudes (the values
+        # that could lose a bit to subnormal rounding are negligible next to the gap).
+        gap = np.abs(0.5 * x - 0.5 * y)
+        extra = 1
+    top = float(gap.max()) if gap.size else 0.0
+    if top == 0.0:
+        return gap, extra
+    _, e = np.frexp(top)                  # top = f · 2**e, f in [1/2, 1)
+    return np.ldexp(gap, -int(e)), int(e) + extra   # exact: a power-of-two scaling
+
+
+def _power_mean(weights: np.ndarray, scaled: tuple[np.ndarray, int], order: float) -> float:
+    """(Σ_i w_i g_i^p)^(1/p) for gaps g = 2**e · g', computed as 2**e · (Σ w g'^p)^(1/p)
+    with max g' in [1/2, 1): no overflow or underflow of the p-th powers."""
+    g, e = scaled
     if order == 1:
-        return float(np.dot(ds, gap))
-    return float(np.dot(ds, gap**order) ** (1.0 / order))
+        inner = float(np.dot(weights, g))
+    else:
+        inner = float(np.dot(weights, g**order) ** (1.0 / order))
+    with np.errstate(over="ignore", under="ignore"):
+        # The distance itself may exceed DBL_MAX (values of both signs near it): +inf is its
+        # correctly rounded value.
+        return float(np.ldexp(inner, e))
 
 
 @dataclass(frozen=True)
@@ -817,16 +872,22 @@ def _gaussian_params(mean: Any, cov: Any, mname: str, cname: str) -> tuple[np.nd
         S = S.reshape(1, 1)
     if S.shape != (d, d):
         raise ValueError(f"`{cname}` must have shape {(d, d)} to match `{mname}` (got {S.shape})")
-    scale = max(1.0, float(np.abs(S).max()))
-    if np.abs(S - S.T).max() > 1e-12 * scale:
+    # The checks run on S / 2**e (max |entry| in [1/2, 1), an exact scaling) so that
+    # covariances near the largest double neither overflow S - Sᵀ nor the eigensolver.
+    top = float(np.abs(S).max())
+    e = int(np.frexp(top)[1]) if top > 0 else 0
+    Sn = np.ldexp(S, -e)
+    # Round-off allowance 1e-12 · max(1, max|S|), expressed in the scaled units.
+    with np.errstate(over="ignore"):
+        tol = 1e-12 * max(float(np.ldexp(1.0, -e)), float(np.abs(Sn).max()))
+    if np.abs(Sn - Sn.T).max() > tol:
         raise ValueError(f"`{cname}` must be symmetric")
-    S = 0.5 * (S + S.T)
-    lam = np.linalg.eigvalsh(S)
-    if lam.min() < -1e-12 * scale:
-        raise ValueError(
-            f"`{cname}` must be positive semi-definite (got eigenvalue {lam.min():.6g})"
-        )
-    return mu, S
+    lam = np.linalg.eigvalsh(0.5 * (Sn + Sn.T))
+    if lam.min() < -tol:
+        with np.errstate(over="ignore", under="ignore"):
+            shown = float(np.ldexp(lam.min(), e))
+        raise ValueError(f"`{cname}` must be positive semi-definite (got eigenvalue {shown:.6g})")
+    return mu, 0.5 * S + 0.5 * S.T  # (halved first: S + Sᵀ may overflow)
 
 
 def _psd_sqrt(S: np.ndarray) -> np.ndarray:
@@ -856,16 +917,24 @@ def w2_gaussian(mean1: Any, cov1: Any, mean2: Any, cov2: Any) -> float:
     Raises
     ------
     ValueError
-        If shapes disagree, a covariance is not symmetric (within 1e-12 relative) or has an
-        eigenvalue below -1e-12 · max(1, max|S|), or inputs are non-finite (all named).
+        If shapes disagree, a covariance is not symmetric (within 1e-12 · max(1, max|S|))
+        or has an eigenvalue below -1e-12 · max(1, max|S|), or inputs are non-finite (all
+        named).
 
     Notes
     -----
     Singular covariances (degenerate Gaussians, point masses) are allowed.  Square roots are
-    taken by symmetric eigendecomposition with negative round-off eigenvalues clipped to 0.
-    In d >= 2 the trace formula cancels when S1 ≈ S2: W2² carries an absolute error of
-    ~1e-15 · (tr S1 + tr S2), so W2 itself near 0 is accurate only to ~3e-8 · sqrt(tr S1 +
-    tr S2).  In 1-D the exact form (m1 - m2)² + (σ1 - σ2)² is used.
+    taken by symmetric eigendecomposition with negative round-off eigenvalues clipped to 0
+    (in 1-D too: a variance of -1e-13 within the accepted round-off is a point mass).
+
+    The trace term is the squared Bures distance, evaluated without cancellation as a norm
+    of a difference: with R_i = S_i^{1/2} and the SVD R2 R1 = W Σ Vᵀ,
+    tr(S1 + S2) - 2 tr Σ = ‖R1 - R2 W Vᵀ‖_F² (the orthogonal Procrustes identity, since
+    tr (S2^{1/2} S1 S2^{1/2})^{1/2} = ‖R2 R1‖_* = tr Σ).  So W2 carries an absolute error of
+    ~1e-15 · (‖R1‖_F + ‖R2‖_F), instead of the ~1e-8 · sqrt(tr S1 + tr S2) the trace form
+    leaves after its cancellation.  In 1-D the exact form (m1 - m2)² + (σ1 - σ2)² is used.
+    Every input is first divided by one power of two (exact), so magnitudes up to the
+    largest double neither overflow nor underflow; a W2 above the largest double is +inf.
 
     Examples
     --------
@@ -880,16 +949,26 @@ def w2_gaussian(mean1: Any, cov1: Any, mean2: Any, cov2: Any) -> float:
         raise ValueError(
             f"`mean1` and `mean2` must have the same dimension (got {m1.shape} and {m2.shape})"
         )
+    # One exact power-of-two scale 2**e for lengths: means and standard deviations are
+    # divided by 2**e, covariances by 4**e, so every quantity below is O(1).
+    top = max(float(np.abs(m1).max()), float(np.abs(m2).max()),
+              float(np.sqrt(np.abs(S1).max())), float(np.sqrt(np.abs(S2).max())))
+    e = int(np.frexp(top)[1]) if top > 0 else 0
+    with np.errstate(under="ignore"):  # entries negligible next to the largest one
+        m1, m2 = np.ldexp(m1, -e), np.ldexp(m2, -e)
+        S1, S2 = np.ldexp(S1, -2 * e), np.ldexp(S2, -2 * e)
+    dm = m1 - m2
     if m1.shape[0] == 1:
         # 1-D: the trace term is (σ1 - σ2)², computed without cancellation.
-        w2sq = float((m1[0] - m2[0]) ** 2 + (np.sqrt(S1[0, 0]) - np.sqrt(S2[0, 0])) ** 2)
+        bures = float(np.sqrt(max(S1[0, 0], 0.0)) - np.sqrt(max(S2[0, 0], 0.0)))
+        w2 = float(np.hypot(dm[0], bures))
     else:
-        R2 = _psd_sqrt(S2)
-        M = R2 @ S1 @ R2
-        lam = np.linalg.eigvalsh(0.5 * (M + M.T))
-        cross = np.sqrt(np.clip(lam, 0.0, None)).sum()
-        w2sq = float(np.sum((m1 - m2) ** 2) + np.trace(S1) + np.trace(S2) - 2.0 * cross)
-    return float(np.sqrt(max(w2sq, 0.0)))
+        R1, R2 = _psd_sqrt(S1), _psd_sqrt(S2)
+        W, _, Vt = np.linalg.svd(R2 @ R1)
+        D = R1 - R2 @ (W @ Vt)
+        w2 = float(np.sqrt(np.sum(dm * dm) + np.sum(D * D)))
+    with np.errstate(over="ignore"):
+        return float(np.ldexp(w2, e))
 
 
 def parallel_lines(theta: Any) -> dict:

@@ -223,7 +223,7 @@ class TestKL:
         got = kl_divergence(p, q)
         assert got == pytest.approx(expected, abs=IMPL_ATOL) or (np.isinf(got) and np.isinf(expected))
 
-    @pytest.mark.parametrize("base", [2, 10, math.e, 0.5])
+    @pytest.mark.parametrize("base", [2, 10, math.e, 1.0 + 2.0**-52])
     def test_base(self, base):
         p, q = [0.2, 0.3, 0.5], [0.5, 0.25, 0.25]
         assert kl_divergence(p, q, base=base) == pytest.approx(
@@ -489,7 +489,8 @@ def test_non_numeric(fn):
         fn("ab", [0.5, 0.5])
 
 
-@pytest.mark.parametrize("base", [1, 0, -2.0, np.inf])
+# A base in (0, 1) would flip the divergence's sign (log base < 0): refused, like 1 and <= 0.
+@pytest.mark.parametrize("base", [1, 0, -2.0, np.inf, 0.5, 1.0 - 2.0**-53, 5e-324])
 def test_bad_base(base):
     with pytest.raises(ValueError, match="`base`"):
         js_divergence([0.5, 0.5], [0.5, 0.5], base=base)
