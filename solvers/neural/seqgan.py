@@ -44,7 +44,7 @@ from autograd.scipy.special import logsumexp
 
 from solvers.neural.mlp import log_sigmoid
 from solvers.neural.optim import Adam, tree_leaves, tree_map
-from theory._validation import as_generator, check_in, check_int, check_positive
+from theory._validation import as_generator, check_in, check_int, check_positive, check_unit_interval
 
 __all__ = [
     "init_rnn",
@@ -65,6 +65,7 @@ __all__ = [
     "all_token_sequences",
     "oracle_nll",
     "BRANCHES",
+    "delayed_rollout_params",
     "OracleConfig",
     "OracleRun",
     "train_oracle_experiment",
@@ -429,8 +430,31 @@ def oracle_nll(oracle: dict, tokens: Any) -> tuple[float, float]:
 #: small recurrent discriminator; "seqgan-bayes" = policy gradient against the exact optimal
 #: discriminator D* = p_oracle / (p_oracle + G), re-computed for the current generator at every
 #: step (possible because both densities are known here; it isolates the policy gradient from
-#: the discriminator's estimation error).
-BRANCHES = ("mle", "seqgan", "seqgan-rnn", "seqgan-bayes")
+#: the discriminator's estimation error); "seqgan-delayed" = "seqgan" with the roll-outs of
+#: eq. (4) drawn from a delayed copy G_beta of the generator, as in the authors' public code
+#: (see :func:`delayed_rollout_params`).
+BRANCHES = ("mle", "seqgan", "seqgan-rnn", "seqgan-bayes", "seqgan-delayed")
+
+#: Parameters of the roll-out copy that follow the generator at once (the authors' code copies
+#: the embeddings; the start vector plays the role of the start token's embedding here).
+UNDELAYED = ("emb", "start")
+
+
+def delayed_rollout_params(rollout: dict, generator: dict, update_rate: float) -> dict:
+    """One update of the roll-out policy G_beta towards the generator G_theta:
+
+        beta <- r beta + (1 - r) theta     for the recurrent and output weights,
+        beta <- theta                      for the embeddings (``emb``, ``start``).
+
+    The SeqGAN paper writes G_beta = G_theta (Algorithm 1, line 18; eq. (4)); the authors'
+    public code (LantaoYu/SeqGAN, ``rollout.py``, ``ROLLOUT.update_params``, constructed with
+    update rate r = 0.8 in ``sequence_gan.py``) applies this exponential moving average after
+    every generator update, so roll-outs come from a slowly following copy.  r = 0 is the
+    paper's G_beta = G_theta.
+    """
+    r = check_unit_interval(update_rate, "update_rate", open_right=True)
+    return {k: (generator[k] if k in UNDELAYED else r * rollout[k] + (1.0 - r) * generator[k])
+            for k in generator}
 
 
 @dataclass(frozen=True)
@@ -443,7 +467,8 @@ class OracleConfig:
     batch 64, Adam (step 0.01, gradient clipping at 5), one generator step then 5 x 3
     discriminator epochs per adversarial round.  The defaults here are this package's
     full-tier sizes (Elman RNNs, vocabulary 32, length 10, 5,000 sequences); tests use smaller
-    ones.
+    ones.  ``rollout_update_rate`` is the update rate r of the delayed roll-out copy used by the
+    "seqgan-delayed" branch (0.8 in the authors' code; :func:`delayed_rollout_params`).
     """
 
     vocab_size: int = 32
@@ -468,7 +493,8 @@ class OracleConfig:
     grad_clip: float = 5.0
     n_eval: int = 1000
     eval_every: int = 10
-    branches: tuple = ("mle", "seqgan", "seqgan-bayes")
+    rollout_update_rate: float = 0.8
+    branches: tuple = ("mle", "seqgan", "seqgan-bayes", "seqgan-delayed")
 
     def __post_init__(self) -> None:
         for name in ("vocab_size", "length", "embed_dim", "hidden_dim", "n_train", "batch_size",
@@ -479,6 +505,7 @@ class OracleConfig:
             check_int(getattr(self, name), name, minimum=0)
         for name in ("oracle_scale", "gen_lr", "adv_lr", "disc_lr", "grad_clip"):
             check_positive(getattr(self, name), name)
+        check_unit_interval(self.rollout_update_rate, "rollout_update_rate", open_right=True)
         widths = tuple(check_int(w, "disc_widths", minimum=1) for w in self.disc_widths)
         if not widths or max(widths) > self.length:
             raise ValueError(f"`disc_widths` must be non-empty and <= length {self.length} (got {widths})")
@@ -578,7 +605,8 @@ def train_oracle_experiment(config: OracleConfig, seed: Any, *, progress=None) -
     4. ``adv_rounds`` rounds, each of ``g_steps`` generator updates (Adam at ``adv_lr``) and,
        for learned discriminators, ``d_steps`` discriminator updates on fresh samples.  A
        SeqGAN update is the policy gradient of eq. (7) (batch ``batch_size``, ``n_rollouts``
-       roll-outs per position, G_beta = G_theta, Algorithm 1 line 18); an "mle" update is a
+       roll-outs per position, G_beta = G_theta, Algorithm 1 line 18, or for "seqgan-delayed" the
+       delayed copy of :func:`delayed_rollout_params` updated after every generator step); an "mle" update is a
        maximum-likelihood minibatch step with the same optimiser and step size, so every branch
        gets the same number of equally sized generator updates.
 
@@ -634,8 +662,9 @@ def train_oracle_experiment(config: OracleConfig, seed: Any, *, progress=None) -
         rng_b, rng_d, rng_probe = [onp.random.default_rng(s) for s in onp.random.SeedSequence(key).spawn(3)]
         params, state = gen, opt.init(gen)
         disc = None
-        if branch in ("seqgan", "seqgan-rnn"):
-            if branch == "seqgan":
+        beta = gen  # the roll-out copy G_beta ("seqgan-delayed"); G_theta itself otherwise
+        if branch in ("seqgan", "seqgan-rnn", "seqgan-delayed"):
+            if branch in ("seqgan", "seqgan-delayed"):
                 disc = init_discriminator(c.vocab_size, c.disc_embed, c.disc_filters, c.disc_widths, rng_d)
             else:  # disc_filters is the recurrent discriminator's hidden width
                 disc = init_rnn_discriminator(c.vocab_size, c.disc_embed, c.disc_filters, rng_d)
@@ -669,8 +698,11 @@ def train_oracle_experiment(config: OracleConfig, seed: Any, *, progress=None) -
                 else:
                     y = sample_rnn(params, c.batch_size, c.length, rng_b)
                     reward = _bayes_discriminator(oracle, params) if branch == "seqgan-bayes" else disc
-                    g = _pg_grad(params, y, rollout_rewards(params, reward, y, c.n_rollouts, rng_b))
+                    roller = beta if branch == "seqgan-delayed" else params
+                    g = _pg_grad(params, y, rollout_rewards(roller, reward, y, c.n_rollouts, rng_b))
                 params, state = opt.update(_clip(g, c.grad_clip), state, params)
+                if branch == "seqgan-delayed":
+                    beta = delayed_rollout_params(beta, params, c.rollout_update_rate)
             if disc is not None:
                 for _ in range(c.d_steps):
                     disc, state_d = d_update(disc, state_d, params)
