@@ -203,7 +203,11 @@ def optimal_gan_value(p_data: Any, p_model: Any) -> np.ndarray:
     >>> float(optimal_gan_value([0.2, 0.8], [0.2, 0.8])) == -float(np.log(4))
     True
     """
-    return 2.0 * js_divergence(p_data, p_model) - _LOG4
+    # Validated here so that errors name `p_data`/`p_model`, not js_divergence's `p`/`q`.
+    pd = check_probability(p_data, "p_data")
+    pm = check_probability(p_model, "p_model")
+    pd, pm = broadcast_pair(pd, pm, ("p_data", "p_model"))
+    return 2.0 * js_divergence(pd, pm) - _LOG4
 
 
 # ============================================================================ stabilisers
@@ -424,7 +428,12 @@ def smoothed_escape_rate(
     n = check_int(n_support, "n_support", minimum=1)
     m = 0.5 * (a + b)
     if loss == "minimax":
-        kappa = float(np.log1p(-b) - np.log1p(-m))
+        # κ = log((1 - b)/(1 - m)) = log1p((m - b)/(1 - m)), m - b = (a - b)/2, with
+        # 1 - m = (1 - a)/2 + (1 - b)/2 > 0 formed from the differences 1 - a, 1 - b (exact
+        # for a, b >= 1/2 by Sterbenz): log1p(-m) is log 0 when a = 1 and b is within an ulp
+        # of 1, and log(1 - b) - log(1 - m) loses digits when a ≈ b.
+        one_minus_m = 0.5 * (1.0 - a) + 0.5 * (1.0 - b)
+        kappa = float(np.log1p(0.5 * (a - b) / one_minus_m))
     elif b == 0.0:
         return float("inf")
     else:
@@ -553,8 +562,12 @@ def replay_generator_fixed_point(p_data: Any, buffer_model: Any, replay_weight: 
 
     Notes
     -----
-    κ is found exactly: sort the breakpoints λ r_x / p_x, and on the active set A the
-    constraint reads κ Σ_A p - λ Σ_A r = 1 - λ.  Atoms with p = 0 never carry mass.
+    κ is found exactly: sort the ratios c_x = r_x / p_x; the total mass G(κ) =
+    Σ_x max(κ p_x - λ r_x, 0) at the breakpoint κ = λ c_k is λ Σ_{j<k} P_j (c_{j+1} - c_j)
+    (P the cumulative p), a sum of non-negative terms; the active set is the prefix with
+    G <= 1 - λ, and q*_x = p_x [λ (c_k - c_x) + (1 - λ - G_k)/P_k] / (1 - λ).  Every term is
+    non-negative, so q* keeps full relative accuracy even for λ = 1 - 2**-53 (the form
+    (κ p - λ r)/(1 - λ) cancels there).  Atoms with p = 0 never carry mass.
 
     Examples
     --------
@@ -571,18 +584,36 @@ def replay_generator_fixed_point(p_data: Any, buffer_model: Any, replay_weight: 
     p = check_probability(p_data, "p_data")
     r = check_probability(buffer_model, "buffer_model")
     p, r = broadcast_pair(p, r, ("p_data", "buffer_model"))
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        brk = np.where(p > 0, lam * r / np.where(p > 0, p, 1.0), np.inf)
-    order = np.argsort(brk, axis=-1, kind="stable")
-    b_sorted = np.take_along_axis(brk, order, axis=-1)
-    p_cum = np.cumsum(np.take_along_axis(p, order, axis=-1), axis=-1)
-    r_cum = np.cumsum(np.take_along_axis(r, order, axis=-1), axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        kappa_k = (1.0 - lam + lam * r_cum) / p_cum
-    upper = np.concatenate([b_sorted[..., 1:], np.full(b_sorted.shape[:-1] + (1,), np.inf)], axis=-1)
-    valid = (p_cum > 0) & (kappa_k >= b_sorted) & (kappa_k <= upper)
-    first = np.argmax(valid, axis=-1)[..., None]
-    kappa = np.take_along_axis(kappa_k, first, axis=-1)
-    q = np.maximum(kappa * p - lam * r, 0.0) / (1.0 - lam)
-    return ReplayFixedPoint(p_model=q, d=optimal_discriminator(p, (1.0 - lam) * q + lam * r),
+    eps = 1.0 - lam  # exact for λ >= 1/2 (Sterbenz); the only small quantity we divide by
+    # Ratios c = r/p, sorted; atoms with p = 0 never carry mass (c = +inf, sorted last).
+    pos = p > 0
+    with np.errstate(divide="ignore", over="ignore"):
+        c = np.where(pos, r / np.where(pos, p, 1.0), np.inf)
+    order = np.argsort(c, axis=-1, kind="stable")
+    c_s = np.take_along_axis(c, order, axis=-1)
+    p_s = np.take_along_axis(p, order, axis=-1)
+    P = np.cumsum(p_s, axis=-1)
+    # The water level κ solves G(κ) = Σ_x max(κ p_x - λ r_x, 0) = ε.  At the breakpoint
+    # κ = λ c_k, G = λ Σ_{y<=k} p_y (c_k - c_y) = λ Σ_{j<k} P_j (c_{j+1} - c_j) (summation by
+    # parts): a cumulative sum of non-negative terms, so there is no cancellation however
+    # small ε is, and it is non-decreasing in k even after rounding.
+    with np.errstate(invalid="ignore", over="ignore"):
+        steps = P[..., :-1] * np.diff(c_s, axis=-1)          # inf - inf = nan past the support
+        steps = np.where(np.isnan(steps), np.inf, steps)
+        G = lam * np.concatenate([np.zeros(c.shape[:-1] + (1,)), np.cumsum(steps, axis=-1)],
+                                 axis=-1)
+    G = np.where(np.isnan(G), np.inf, G)                     # λ = 0 times inf
+    active_s = (G <= eps) & (p_s > 0)                        # a prefix of the sorted atoms
+    k = np.sum(active_s, axis=-1, keepdims=True) - 1         # >= 0: G_0 = 0 and p_s[0] > 0
+    c_k = np.take_along_axis(c_s, k, axis=-1)
+    P_k = np.take_along_axis(P, k, axis=-1)
+    slack = (eps - np.take_along_axis(G, k, axis=-1)) / P_k  # >= 0: κ = λ c_k + slack
+    # q*_x = p_x (κ - λ c_x)/ε = p_x [λ (c_k - c_x) + slack]/ε on the active atoms: a sum of
+    # non-negative terms divided by ε, accurate to a few ulps whatever ε is.
+    with np.errstate(invalid="ignore"):
+        q_s = np.where(active_s, p_s * (lam * (c_k - c_s) + slack) / eps, 0.0)
+    q = np.empty_like(q_s)
+    np.put_along_axis(q, order, q_s, axis=-1)
+    kappa = lam * c_k + slack
+    return ReplayFixedPoint(p_model=q, d=optimal_discriminator(p, eps * q + lam * r),
                             kappa=kappa[..., 0])
