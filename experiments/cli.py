@@ -1,6 +1,7 @@
 """The ``ganac`` command line (also ``python -m experiments``).
 
-    ganac verify [--only PATTERN] [--tier fast|full] [--out DIR] [--json] [--seed N] [--resume]
+    ganac verify [--only PATTERN] [--tier fast|full] [--out DIR] [--json] [--seed N | --seeds LIST]
+                 [-j N | --scheduler ADDRESS] [--resume] [--no-figures]
     ganac list [--kind K] [--paper P]
     ganac figures [NAME ...] [--out DIR] [--format pdf,png] [--seed N] [--full]
     ganac derive ID
@@ -39,23 +40,150 @@ def _progress(iterable, total: int, desc: str, enabled: bool):
 # verify
 
 
-def cmd_verify(args: argparse.Namespace) -> int:
-    from experiments import figures as figure_registry
-    from experiments.registry import Context, select
-    from experiments.report import format_table, load_result, run_claim, write_claim, write_reports
+def check_out_dir(text: str | None, option: str = "--out") -> str | None:
+    """Why ``text`` cannot be the output folder (None if it can); creates the folder.
 
+    Checked before any work runs, so a typo costs nothing: an empty name, an existing file, or a
+    folder that cannot be created or written is refused with one line (exit code 2).
+    """
+    import os
+    import tempfile
+
+    if text is None:
+        return None
+    if not str(text).strip():
+        return f"{option} must name a folder (got an empty string)"
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        return f"{option} {text!r} is a file, not a folder"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=path, prefix=".ganac-write-test.")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        return f"{option} {text!r} cannot be created or written: {exc.strerror or exc}"
+    return None
+
+
+def _attach_figures(result, claim, rendered: dict) -> bool:
+    """Add the files of the claim's rendered figures to ``result.figures``; True if it changed."""
+    files = set(result.figures)
+    for name in claim.figures:
+        files |= set(rendered.get(name, ()))
+    files = sorted(files)
+    changed = files != result.figures
+    result.figures = files
+    return changed
+
+
+def _sweep_summary(claims, seeds, results) -> tuple[dict, str]:
+    """Per claim: how many seeds gave each verdict, and the seeds it failed at."""
+    from experiments.report import STATUSES
+
+    table = {}
+    for c in claims:
+        counts = {s: 0 for s in STATUSES}
+        bad = []
+        for seed in seeds:
+            r = results[seed].get(c.id)
+            if r is None:
+                continue
+            counts[r.status] += 1
+            if r.status in ("fail", "error"):
+                bad.append(seed)
+        table[c.id] = {"seeds_run": sum(counts.values()), **counts, "failed_seeds": bad}
+    width = max((len(i) for i in table), default=10)
+    lines = [f"{'claim'.ljust(width)}  {'passed':>8}  {'refuted':>7}  {'not rep.':>8}  failed at seeds",
+             "-" * (width + 45)]
+    for cid, row in table.items():
+        ok = row["pass"] + row["refuted"] + row["not reproduced"]
+        lines.append(f"{cid.ljust(width)}  {row['pass']:>3}/{row['seeds_run']:<4}  {row['refuted']:>7}  "
+                     f"{row['not reproduced']:>8}  {','.join(map(str, row['failed_seeds'])) or '-'}"
+                     + ("" if ok == row["seeds_run"] else "  FAIL"))
+    n_bad = sum(1 for row in table.values() if row["failed_seeds"])
+    lines += ["", f"{len(table)} claims x {len(seeds)} seeds: "
+              f"{len(table) - n_bad} held at every seed, {n_bad} failed at some seed"]
+    return table, "\n".join(lines)
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    import time
+
+    from experiments.figures._style import atomic_write_bytes
+    from experiments.parallel import (DaskRunner, LocalRunner, SerialRunner, Task, default_jobs,
+                                      group_tasks, parse_seeds, previous_seconds)
+    from experiments.registry import select
+    from experiments.report import ClaimResult, format_table, load_result, write_claim, write_reports
+
+    problem = check_out_dir(args.out)
+    if problem:
+        _stderr(problem)
+        return 2
+    if args.jobs is not None and args.jobs < 1:
+        _stderr(f"-j/--jobs must be a positive integer (got {args.jobs})")
+        return 2
+    sweep = args.seeds is not None
+    try:
+        seeds = parse_seeds(args.seeds) if sweep else [args.seed]
+    except ValueError as exc:
+        _stderr(str(exc))
+        return 2
     claims = select(only=args.only, tier=args.tier)
     if not claims:
-        _stderr(f"no claims match --only {args.only!r} at tier {args.tier!r}; see `ganac list`")
+        shown = ",".join(args.only) if args.only else None
+        _stderr(f"no claims match --only {shown!r} at tier {args.tier!r}; see `ganac list`")
         return 2
-    out_dir = Path(args.out)
-    fig_dir = out_dir / "figures"
-    results, rendered = [], {}
-    interrupted = False
+    by_id = {c.id: c for c in claims}
+    out_root = Path(args.out)
+
+    def seed_dir(seed: int) -> Path:
+        return out_root / f"seed-{seed}" if sweep else out_root
+
+    # A sweep checks robustness across seeds: no figures (render them with a plain --seed N run).
+    with_figures = not args.no_figures and not sweep
+    estimates = previous_seconds({seed_dir(s) for s in seeds})
+    results: dict[int, dict] = {s: {} for s in seeds}
+    tasks = []
+    for seed in seeds:
+        owner: dict[str, str] = {}
+        for c in claims:
+            if args.resume:
+                done = load_result(seed_dir(seed), c.id)
+                if (done is not None and done.seed == seed and done.run_tier == args.tier
+                        and done.status != "error"):
+                    results[seed][c.id] = done
+                    continue
+            # each figure is rendered once, by the worker running the first claim that lists it
+            mine = tuple(n for n in c.figures if with_figures and owner.setdefault(n, c.id) == c.id)
+            guess = 10.0 if "neural" in c.kinds else 1.0  # no earlier run to go by
+            tasks.append(Task(module=c.check.__module__, claim_id=c.id, seed=seed, tier=args.tier,
+                              out_dir=str(seed_dir(seed)), figures=mine, with_figures=with_figures,
+                              estimate=estimates.get(c.id, guess)))
+
+    jobs = args.jobs or default_jobs()
+    n_groups = len(group_tasks(tasks))
+    try:
+        if args.scheduler:
+            runner = DaskRunner(args.scheduler)
+        elif jobs == 1 or n_groups <= 1:
+            runner = SerialRunner(by_id)
+        else:
+            runner = LocalRunner(min(jobs, n_groups))
+    except ImportError as exc:
+        _stderr(str(exc))
+        return 2
+    except (OSError, TimeoutError) as exc:
+        _stderr(f"--scheduler {args.scheduler!r}: cannot connect ({exc})")
+        return 2
+
+    rendered: dict[int, dict] = {s: {} for s in seeds}
+    interrupted = finished_normally = False
     show_progress = not args.json and not args.no_progress and sys.stderr.isatty()
     # Ctrl-C is recorded as well as raised: a neural solver catches KeyboardInterrupt and returns
-    # its partial run, so the check may finish (or fail) after the interrupt.  Such a result is
-    # not a finished claim: it is neither kept nor written, and the run stops there.
+    # its partial run, so a check run in this process may finish (or fail) after the interrupt.
+    # Such a result is not a finished claim: it is neither kept nor written, and the run stops.
+    # (Local workers ignore SIGINT; the parent cancels what is pending and terminates them.)
     sigint = {"seen": False}
 
     def on_sigint(signum, frame):
@@ -66,54 +194,86 @@ def cmd_verify(args: argparse.Namespace) -> int:
         previous_handler = signal.signal(signal.SIGINT, on_sigint)
     except ValueError:  # not the main thread: keep the current handler
         previous_handler = None
+    bar = None
+    if show_progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(tasks), desc="verify", file=sys.stderr, leave=False, unit="claim")
+    last_report: dict[int, float] = {}
+    n_done = 0
     try:
-        bar = _progress(claims, len(claims), "verify", show_progress)
-        for claim in bar:
-            if args.resume:
-                done = load_result(out_dir, claim.id)
-                if (done is not None and done.seed == args.seed and done.run_tier == args.tier
-                        and done.status != "error"):
-                    results.append(done)
-                    continue
-            if show_progress:
-                bar.set_postfix_str(claim.id)
-            elif not args.json:
-                _stderr(f"  running {claim.id} ...")
-            ctx = Context(seed=args.seed, tier=args.tier, fig_dir=None if args.no_figures else fig_dir)
-            result = run_claim(claim, ctx)
-            if not args.no_figures and result.status != "error":
-                for name in claim.figures:
-                    if name not in rendered:
-                        try:
-                            paths = figure_registry.render(name, fig_dir, seed=args.seed,
-                                                           fast=args.tier == "fast")
-                            rendered[name] = [str(p.relative_to(out_dir)) for p in paths]
-                        except Exception as exc:  # a figure failure must not hide the claim's verdict
-                            _stderr(f"  figure {name} failed: {exc!r}")
-                            rendered[name] = []
-                    result.figures = sorted(set(result.figures) | set(rendered[name]))
+        for task, payload in runner.run(tasks):
+            result = ClaimResult.from_json(payload["result"])
+            rendered[task.seed].update(payload["rendered"])
+            for name, msg in payload["figure_errors"].items():
+                _stderr(f"  figure {name} failed: {msg}")
+            _attach_figures(result, by_id[task.claim_id], rendered[task.seed])
             if sigint["seen"]:
                 raise KeyboardInterrupt  # swallowed inside the check: see on_sigint
-            write_claim(out_dir, result)
-            results.append(result)
-            write_reports(out_dir, results, seed=args.seed, tier=args.tier)
+            write_claim(seed_dir(task.seed), result)
+            results[task.seed][result.id] = result
+            n_done += 1
+            # the reports follow the finished claims, at most about once a second per folder
+            now = time.monotonic()
+            if now - last_report.get(task.seed, -1e9) >= 1.0:
+                write_reports(seed_dir(task.seed), list(results[task.seed].values()),
+                              seed=task.seed, tier=args.tier)
+                last_report[task.seed] = time.monotonic()
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix_str(result.id + (f" @ seed {task.seed}" if sweep else ""))
+            elif not args.json:
+                _stderr(f"  [{n_done}/{len(tasks)}] {result.id}{f' seed {task.seed}' if sweep else ''}: "
+                        f"{result.status} ({result.seconds:.1f} s)")
+        finished_normally = True
     except KeyboardInterrupt:
         interrupted = True
-        _stderr(f"\ninterrupted: {len(results)} finished claims kept in {out_dir} "
-                "(rerun with --resume to continue)")
     finally:
+        runner.shutdown(kill=not finished_normally)
+        if bar is not None:
+            bar.close()
         if previous_handler is not None:
             signal.signal(signal.SIGINT, previous_handler)
-    write_reports(out_dir, results, seed=args.seed, tier=args.tier)
-    if args.json:
-        print(json.dumps([r.to_json() for r in results], indent=2))
+    if interrupted:
+        kept = sum(len(r) for r in results.values())
+        _stderr(f"\ninterrupted: {kept} finished claims kept in {out_root} "
+                "(rerun with --resume to continue)")
+
+    for seed in seeds:
+        # a figure's owner may have finished after other claims listing it: add its files now
+        for cid, result in results[seed].items():
+            if _attach_figures(result, by_id[cid], rendered[seed]):
+                write_claim(seed_dir(seed), result)
+        write_reports(seed_dir(seed), list(results[seed].values()), seed=seed, tier=args.tier)
+
+    ran = [results[s][c.id] for s in seeds for c in claims if c.id in results[s]]
+    if sweep:
+        table, text = _sweep_summary(claims, seeds, results)
+        summary = {"seeds": seeds, "tier": args.tier, "interrupted": interrupted, "claims": table}
+        atomic_write_bytes(out_root / "sweep.json", json.dumps(summary, indent=2).encode())
+        atomic_write_bytes(out_root / "sweep.md", ("```\n" + text + "\n```\n").encode())
+        if args.json:
+            print(json.dumps(summary, indent=2))
+        else:
+            print(text)
+            print(f"\nwrote {out_root / 'sweep.json'}, {out_root / 'sweep.md'} and seed-N/ folders")
     else:
-        print(format_table(results))
-        print(f"\nwrote {out_dir / 'results.json'}, {out_dir / 'report.md'}, {out_dir / 'report.html'}")
+        mine = [results[args.seed][c.id] for c in claims if c.id in results[args.seed]]
+        if args.json:
+            print(json.dumps([r.to_json() for r in mine], indent=2))
+        else:
+            print(format_table(mine))
+            slow = sorted((r for r in mine if r.cpu_seconds or r.figure_cpu_seconds),
+                          key=lambda r: -(r.cpu_seconds + r.figure_cpu_seconds))[:5]
+            if slow:
+                print("slowest (CPU s, check + figures): " + ", ".join(
+                    f"{r.id} {r.cpu_seconds + r.figure_cpu_seconds:.1f}" for r in slow))
+            print(f"\nwrote {out_root / 'results.json'}, {out_root / 'report.md'}, "
+                  f"{out_root / 'report.html'}")
     if interrupted:
         return 130
     # refuted (a finding) and not reproduced (declared, with its gap) are verdicts, not failures
-    return 0 if all(r.status not in ("fail", "error") for r in results) else 1
+    return 0 if all(r.status not in ("fail", "error") for r in ran) else 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -157,6 +317,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_figures(args: argparse.Namespace) -> int:
     from experiments import figures as figure_registry
 
+    problem = check_out_dir(args.out)
+    if problem:
+        _stderr(problem)
+        return 2
     names = args.names or [f.name for f in figure_registry.all_figures()]
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     bad = [f for f in formats if f not in FIGURE_FORMATS]
@@ -203,6 +367,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from experiments.bench import all_benchmarks
     from experiments.figures._style import atomic_write_bytes
 
+    problem = check_out_dir(args.out)
+    if problem:
+        _stderr(problem)
+        return 2
     benches = all_benchmarks()
     # A name selects the benchmark of that name and its "<name>-..." family (`ganac bench rl`
     # runs "rl" and "rl-seqgan"), each once, in sorted order.
@@ -245,11 +413,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("verify", help="run the registered claims and write a report")
-    p.add_argument("--only", metavar="PATTERN", help="glob or substring of claim ids")
+    p.add_argument("--only", metavar="PATTERN", action="append",
+                   help="glob or substring of claim ids; repeat it or use commas for several")
     p.add_argument("--tier", choices=("fast", "full"), default="fast")
     p.add_argument("--out", default="ganac-out", help="output folder (default ./ganac-out)")
     p.add_argument("--json", action="store_true", help="print results as JSON instead of a table")
-    p.add_argument("--seed", type=int, default=0)
+    seeds = p.add_mutually_exclusive_group()
+    seeds.add_argument("--seed", type=int, default=0)
+    seeds.add_argument("--seeds", metavar="LIST",
+                       help="sweep: run every claim at each seed (0-19, 0,3,5-7) into OUT/seed-N/, "
+                            "print pass counts per claim; no figures")
+    p.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                   help="worker processes (default: every core; 1 runs in this process)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help='run on a Dask distributed cluster (e.g. tcp://host:8786; pip install "ganac[dask]")')
     p.add_argument("--resume", action="store_true", help="skip claims already finished in --out")
     p.add_argument("--no-figures", action="store_true", help="do not render figures")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

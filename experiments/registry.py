@@ -354,14 +354,28 @@ def get(claim_id: str) -> Claim:
         raise KeyError(f"no claim with id {claim_id!r}; see `ganac list`") from None
 
 
+def _patterns(only: "str | Iterable[str] | None") -> list[str] | None:
+    """``--only`` patterns: a string (comma-separated patterns) or an iterable of such strings."""
+    if only is None:
+        return None
+    items = [only] if isinstance(only, str) else list(only)
+    pats = [p.strip() for item in items for p in str(item).split(",") if p.strip()]
+    return pats or None
+
+
 def select(
     *,
-    only: str | None = None,
+    only: "str | Iterable[str] | None" = None,
     tier: str = "fast",
     kind: str | None = None,
     paper: str | None = None,
 ) -> list[Claim]:
-    """Claims matching a glob/substring ``only``, runnable at ``tier`` (``full`` includes fast)."""
+    """Claims matching a glob/substring ``only``, runnable at ``tier`` (``full`` includes fast).
+
+    ``only`` may hold several patterns (a list, or commas: ``"lin1991/*,dowson1982"``); a claim
+    matching any of them is selected.
+    """
+    patterns = _patterns(only)
     chosen = []
     for c in all_claims():
         if tier == "fast" and c.tier != "fast":
@@ -370,7 +384,7 @@ def select(
             continue
         if paper is not None and c.paper != paper:
             continue
-        if only is not None and not (fnmatch.fnmatch(c.id, only) or only in c.id):
+        if patterns is not None and not any(fnmatch.fnmatch(c.id, p) or p in c.id for p in patterns):
             continue
         chosen.append(c)
     return chosen

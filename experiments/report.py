@@ -4,6 +4,7 @@ and ``report.html``, every file written atomically so an interrupted run loses n
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import platform
@@ -19,7 +20,11 @@ from experiments import __version__
 from experiments.figures._style import atomic_write_bytes
 from experiments.registry import KINDS, Claim, Context, _jsonable, combine_outcomes
 
-__all__ = ["ClaimResult", "run_claim", "claim_path", "load_result", "write_reports", "format_table"]
+__all__ = ["ClaimResult", "run_claim", "claim_path", "load_result", "collect_results", "write_reports",
+           "format_table", "summary_counts", "STATUSES"]
+
+#: A claim's verdicts, in the order the summaries count them.
+STATUSES = ("pass", "fail", "refuted", "not reproduced", "error")
 
 
 @dataclass
@@ -38,13 +43,17 @@ class ClaimResult:
     figures: list = field(default_factory=list)
     error: str = ""
     run_tier: str = "fast"  # the tier of the run (ctx.tier), which checks may read; `tier` is the claim's
+    cpu_seconds: float = 0.0  # CPU time of the check in the process that ran it
+    figure_seconds: float = 0.0  # wall time of rendering the figures this claim owned in the run
+    figure_cpu_seconds: float = 0.0
 
     def to_json(self) -> dict:
         return _jsonable(self.__dict__)
 
     @classmethod
     def from_json(cls, data: dict) -> "ClaimResult":
-        return cls(**data)
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
 
 
 def claim_path(out_dir: Path, claim_id: str) -> Path:
@@ -64,7 +73,7 @@ def load_result(out_dir: Path, claim_id: str) -> ClaimResult | None:
 
 def run_claim(claim: Claim, ctx: Context) -> ClaimResult:
     """Run one claim's check, turning an exception into an ``error`` result with its traceback."""
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         parts = claim.run(ctx)
         status = combine_outcomes(ev.outcome for ev in parts.values())
@@ -86,7 +95,45 @@ def run_claim(claim: Claim, ctx: Context) -> ClaimResult:
         figures=figures,
         error=error,
         run_tier=ctx.tier,
+        cpu_seconds=round(time.process_time() - cpu, 3),
     )
+
+
+def collect_results(out_dir: Path, results: list[ClaimResult], *, seed: int, tier: str) -> list[ClaimResult]:
+    """Every finished claim in ``out_dir/claims`` run at ``seed`` and ``tier``, overlaid with
+    ``results`` (this run's), sorted by id.
+
+    Two runs with different ``--only`` into one folder thus give one report covering both; a
+    claim finished at another seed or tier is left out (it is not the same run).
+    """
+    merged: dict[str, ClaimResult] = {}
+    folder = Path(out_dir) / "claims"
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.json")):
+            try:
+                r = ClaimResult.from_json(json.loads(path.read_text()))
+            except (OSError, ValueError, TypeError):
+                continue  # unreadable (or an older format): not a finished claim of this run
+            if r.seed == seed and r.run_tier == tier:
+                merged[r.id] = r
+    for r in results:
+        merged[r.id] = r
+    return [merged[k] for k in sorted(merged)]
+
+
+def summary_counts(results: list[ClaimResult]) -> dict[str, int]:
+    """How many claims have each verdict (``STATUSES``)."""
+    return {s: sum(r.status == s for r in results) for s in STATUSES}
+
+
+def summary_line(results: list[ClaimResult]) -> str:
+    """``N claims: a passed, b failed, c refuted, d not reproduced, e errors``."""
+    c = summary_counts(results)
+    words = [f"{c['pass']} passed", f"{c['fail']} failed", f"{c['refuted']} refuted",
+             f"{c['not reproduced']} not reproduced"]
+    if c["error"]:
+        words.append(f"{c['error']} errors")
+    return f"{len(results)} claims: " + ", ".join(words)
 
 
 def write_claim(out_dir: Path, result: ClaimResult) -> Path:
@@ -172,11 +219,14 @@ def format_table(results: list[ClaimResult]) -> str:
 
     out = [line(HEADER), line(["-" * w for w in widths])]
     out += [line(row) for row in rows]
-    n_pass = sum(r.status == "pass" for r in results)
     out.append("")
-    out.append(f"{n_pass}/{len(results)} claims passed"
-               + (f"; failing: {', '.join(r.id for r in results if r.status != 'pass')}"
-                  if n_pass < len(results) else ""))
+    bad = [r.id for r in results if r.status in ("fail", "error")]
+    out.append(summary_line(results) + (f"; failing: {', '.join(bad)}" if bad else ""))
+    for status, label in (("refuted", "refuted (the paper's statement, shown false)"),
+                          ("not reproduced", "not reproduced (declared, with the measured gap)")):
+        ids = [r.id for r in results if r.status == status]
+        if ids:
+            out.append(f"{label}: {', '.join(ids)}")
     return "\n".join(out)
 
 
@@ -192,13 +242,50 @@ def _failure_details(r: ClaimResult) -> list[str]:
     return lines
 
 
+def _parts_with(results: list[ClaimResult], outcome: str) -> list[tuple[ClaimResult, str, dict]]:
+    """(claim, part, evidence) for every evidence part whose outcome is ``outcome``."""
+    return [(r, part, ev) for r in results for part, ev in r.parts.items() if ev.get("outcome") == outcome]
+
+
+def _not_reproduced_lines(results: list[ClaimResult]) -> list[str]:
+    """Markdown: each declared non-reproduction with its measured gap and why."""
+    found = _parts_with(results, "not reproduced")
+    if not found:
+        return []
+    out = ["## Not reproduced", "",
+           "Statements checked as printed that this package does not reproduce at its scale; the "
+           "gap is measured and declared, not a failure of the implementation.", ""]
+    for r, part, ev in found:
+        out.append(f"- `{r.id}`{' part `' + part + '`' if part else ''} ({r.source}): predicted "
+                   f"`{_fmt_value(ev['predicted'], 80)}`, measured `{_fmt_value(ev['measured'], 80)}`, "
+                   f"gap {ev['error']:.3g} against tolerance {ev['tolerance']:.3g} "
+                   f"({ev['tolerance_reason']}). Why: {ev['details'].get('not_reproduced', '')}")
+    return out + [""]
+
+
+def _refuted_lines(results: list[ClaimResult]) -> list[str]:
+    """Markdown: each statement, as printed, with the verified counterexample that refutes it."""
+    found = _parts_with(results, "refuted")
+    if not found:
+        return []
+    out = ["## Where the literature is wrong or imprecise", "",
+           "Statements registered as the paper prints them, each shown false by a verified "
+           "counterexample (a finding, not a failure).", ""]
+    for r, part, ev in found:
+        d = ev["details"]
+        out.append(f"- `{r.id}`{' part `' + part + '`' if part else ''} ({r.source}): printed "
+                   f"\"{d.get('printed', r.statement)}\"; at {_fmt_value(d.get('counterexample', {}), 120)} "
+                   f"the two sides are {_fmt_value(ev['measured'], 60)} and "
+                   f"{_fmt_value(ev['predicted'], 60)} ({ev['tolerance_reason']})")
+    return out + [""]
+
+
 def report_markdown(results: list[ClaimResult], meta: dict, out_dir: Path | None = None) -> str:
-    n_pass = sum(r.status == "pass" for r in results)
     out = [
         "# ganac verification report",
         "",
         f"ganac {meta['version']} · seed {meta['seed']} · tier {meta['tier']} · "
-        f"{n_pass}/{len(results)} claims passed · Python {meta['python']}",
+        f"{summary_line(results)} · Python {meta['python']}",
         "",
         "| claim / evidence | kind / source | predicted | measured | error | tolerance | status |",
         "|---|---|---|---|---|---|---|",
@@ -207,13 +294,15 @@ def report_markdown(results: list[ClaimResult], meta: dict, out_dir: Path | None
         cells = [f"**{row[0]}**" if not row[0].startswith("  ") else row[0].strip()] + row[1:]
         out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     out.append("")
+    out += _refuted_lines(results)
+    out += _not_reproduced_lines(results)
     for r in results:
         out += [f"## `{r.id}` — {r.status}", "", r.statement, "", f"*Source:* {r.source}  ",
                 f"*Kinds:* {', '.join(r.kinds)} · *tier:* {r.tier} · *time:* {r.seconds:.2f} s", ""]
         for part, ev in r.parts.items():
-            out.append(f"- **{part or 'check'}**: {'pass' if ev['passed'] else 'FAIL'} — error "
+            out.append(f"- **{part or 'check'}**: {_part_outcome(ev)} — error "
                        f"{ev['error']:.3g} within {ev['tolerance']:.3g} ({ev['tolerance_reason']})")
-        out += _failure_details(r) if r.status != "pass" else []
+        out += _failure_details(r) if r.status in ("fail", "error") else []
         for fig in r.figures:
             if fig.endswith(".png"):
                 out.append(f"\n![{fig}]({fig})")
@@ -243,17 +332,17 @@ def _markdown_table_html(text: str) -> str:
 
 def report_html(results: list[ClaimResult], meta: dict, out_dir: Path | None = None) -> str:
     esc = html.escape
-    n_pass = sum(r.status == "pass" for r in results)
     rows = "\n".join(
         "<tr class='{}'>{}</tr>".format(
-            "claim" if not row[0].startswith("  ") else ("ok" if row[6] == "pass" else "bad"),
+            "claim" if not row[0].startswith("  ") else
+            ("bad" if row[6] == "FAIL" else "note" if row[6] in ("refuted", "not reproduced") else "ok"),
             "".join(f"<td>{esc(c)}</td>" for c in row))
         for row in _rows(results)
     )
     sections = []
     for r in results:
         parts = "".join(
-            f"<li><b>{esc(part or 'check')}</b>: {'pass' if ev['passed'] else 'FAIL'} — error "
+            f"<li><b>{esc(part or 'check')}</b>: {esc(_part_outcome(ev))} — error "
             f"{ev['error']:.3g} within {ev['tolerance']:.3g} ({esc(ev['tolerance_reason'])})"
             f"<br><small>predicted: {esc(_fmt_value(ev['predicted'], 200))}; measured: "
             f"{esc(_fmt_value(ev['measured'], 200))}</small></li>"
@@ -269,33 +358,47 @@ def report_html(results: list[ClaimResult], meta: dict, out_dir: Path | None = N
             f"<p><i>Source:</i> {esc(r.source)} · <i>kinds:</i> {esc(', '.join(r.kinds))} · "
             f"<i>time:</i> {r.seconds:.2f} s</p><ul>{parts}</ul>{err}{figs}</section>")
     head = "".join(f"<th>{esc(h)}</th>" for h in HEADER)
+    verdicts = ""
+    for title, found in (("Where the literature is wrong or imprecise", _refuted_lines(results)),
+                         ("Not reproduced", _not_reproduced_lines(results))):
+        if found:
+            # the Markdown lines without their heading: "- `id` ...: text" becomes a list item
+            items = "".join(f"<li>{esc(line[2:].replace('`', ''))}</li>"
+                            for line in found if line.startswith("- "))
+            intro = esc(found[2])
+            verdicts += f"<section class='verdicts'><h2>{esc(title)}</h2><p>{intro}</p><ul>{items}</ul></section>"
     return f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>ganac verification report</title>
 <style>body{{font-family:sans-serif;max-width:1100px;margin:auto}} table{{border-collapse:collapse;font-size:13px}}
-td,th{{border:1px solid #ccc;padding:3px 6px;text-align:left}} tr.bad td{{background:#fdd}} tr.claim td{{background:#eef;font-weight:bold}}
+td,th{{border:1px solid #ccc;padding:3px 6px;text-align:left}} tr.bad td{{background:#fdd}} tr.note td{{background:#ffd}} tr.claim td{{background:#eef;font-weight:bold}}
 img{{max-width:640px}} pre{{background:#f6f6f6;padding:6px;overflow:auto}}</style></head>
 <body><h1>ganac verification report</h1>
 <p>ganac {esc(meta['version'])} · seed {meta['seed']} · tier {esc(meta['tier'])} ·
-{n_pass}/{len(results)} claims passed</p>
+{esc(summary_line(results))}</p>
 <table><tr>{head}</tr>
 {rows}
 </table>
+{verdicts}
 {''.join(sections)}
 </body></html>
 """
 
 
-def write_reports(out_dir: Path, results: list[ClaimResult], *, seed: int, tier: str) -> None:
-    """(Re)write ``results.json``, ``report.md`` and ``report.html`` from the finished claims."""
+def write_reports(out_dir: Path, results: list[ClaimResult], *, seed: int, tier: str) -> list[ClaimResult]:
+    """(Re)write ``results.json``, ``report.md`` and ``report.html`` from every finished claim in
+    ``out_dir`` at ``seed`` and ``tier`` (see :func:`collect_results`); returns those claims."""
     out_dir = Path(out_dir)
+    results = collect_results(out_dir, results, seed=seed, tier=tier)
     meta = {"version": __version__, "seed": seed, "tier": tier, "python": platform.python_version(),
             "numpy": np.__version__}
     summary = {
         **meta,
         "n_claims": len(results),
         "n_passed": sum(r.status == "pass" for r in results),
+        "counts": summary_counts(results),
         "claims": [r.to_json() for r in results],
     }
     atomic_write_bytes(out_dir / "results.json", json.dumps(summary, indent=2).encode())
     atomic_write_bytes(out_dir / "report.md", report_markdown(results, meta, out_dir).encode())
     atomic_write_bytes(out_dir / "report.html", report_html(results, meta, out_dir).encode())
+    return results

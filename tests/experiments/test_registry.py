@@ -9,29 +9,6 @@ from experiments import cli, registry
 from experiments.registry import Context, Evidence, claim
 
 
-@pytest.fixture
-def fake_registry(monkeypatch):
-    """A private registry holding three claims: one passing, one failing, one raising."""
-    store = {}
-    monkeypatch.setattr(registry, "_REGISTRY", store)
-    monkeypatch.setattr(registry, "REGISTRY", store)
-    monkeypatch.setattr(registry, "load_all", lambda: store)
-
-    @claim("demo/passes", statement="1 + 1 = 2.", source="arithmetic", kinds=("exact",))
-    def _passes(ctx):
-        return Evidence.close(2.0, 1.0 + 1.0, atol=0.0, reason="exact integer arithmetic")
-
-    @claim("demo/fails", statement="pi = 3.", source="a bad paper, eq. (1)", kinds=("exact",))
-    def _fails(ctx):
-        return {"exact": Evidence.close(3.0, np.pi, atol=1e-3, reason="float error")}
-
-    @claim("demo/raises", statement="A broken check.", source="nowhere", kinds=("neural",), tier="full")
-    def _raises(ctx):
-        raise RuntimeError("boom")
-
-    return store
-
-
 class TestEvidence:
     def test_close_passes_within_tolerance_and_reports_worst_entry(self):
         ev = Evidence.close([1.0, 2.0], [1.0, 2.0 + 5e-13], atol=1e-12, reason="float error")
@@ -87,7 +64,7 @@ class TestClaimDecorator:
 
 class TestCommandLine:
     def test_verify_writes_reports_and_exits_nonzero_on_failure(self, fake_registry, tmp_path, capsys):
-        code = cli.main(["verify", "--out", str(tmp_path), "--tier", "full", "--no-progress"])
+        code = cli.main(["verify", "-j", "1", "--out", str(tmp_path), "--tier", "full", "--no-progress"])
         assert code == 1
         table = capsys.readouterr().out
         assert "demo/passes" in table and "FAIL" in table and "ERROR" in table
@@ -101,18 +78,18 @@ class TestCommandLine:
         assert not list(tmp_path.rglob("*.tmp"))
 
     def test_verify_passes_when_all_pass(self, fake_registry, tmp_path, capsys):
-        assert cli.main(["verify", "--only", "demo/passes", "--out", str(tmp_path)]) == 0
+        assert cli.main(["verify", "-j", "1", "--only", "demo/passes", "--out", str(tmp_path)]) == 0
 
     def test_resume_skips_finished_claims(self, fake_registry, tmp_path, monkeypatch, capsys):
-        cli.main(["verify", "--only", "demo/passes", "--out", str(tmp_path)])
+        cli.main(["verify", "-j", "1", "--only", "demo/passes", "--out", str(tmp_path)])
         calls = []
         original = registry.Claim.run
         monkeypatch.setattr(registry.Claim, "run", lambda self, ctx: calls.append(self.id) or original(self, ctx))
-        cli.main(["verify", "--out", str(tmp_path), "--resume"])
+        cli.main(["verify", "-j", "1", "--out", str(tmp_path), "--resume"])
         assert calls == ["demo/fails"]
         # a different seed is a different run: nothing is skipped
         calls.clear()
-        cli.main(["verify", "--out", str(tmp_path), "--resume", "--seed", "1"])
+        cli.main(["verify", "-j", "1", "--out", str(tmp_path), "--resume", "--seed", "1"])
         assert calls == ["demo/fails", "demo/passes"]
 
     def test_interrupt_keeps_finished_claims(self, fake_registry, tmp_path, monkeypatch, capsys):
@@ -122,7 +99,7 @@ class TestCommandLine:
         original = registry.Claim.run
         monkeypatch.setattr(registry.Claim, "run",
                             lambda self, ctx: interrupt(self, ctx) if self.id == "demo/passes" else original(self, ctx))
-        assert cli.main(["verify", "--out", str(tmp_path)]) == 130
+        assert cli.main(["verify", "-j", "1", "--out", str(tmp_path)]) == 130
         results = json.loads((tmp_path / "results.json").read_text())
         assert [c["id"] for c in results["claims"]] == ["demo/fails"]
 
@@ -143,7 +120,7 @@ class TestCommandLine:
             return {"": Evidence.close(1.0, 1.0, atol=0.0, reason="partial run")}
 
         monkeypatch.setattr(registry.Claim, "run", swallowing)
-        assert cli.main(["verify", "--out", str(tmp_path), "--no-progress"]) == 130
+        assert cli.main(["verify", "-j", "1", "--out", str(tmp_path), "--no-progress"]) == 130
         assert json.loads((tmp_path / "results.json").read_text())["claims"] == []
         assert not (tmp_path / "claims").exists() or not list((tmp_path / "claims").iterdir())
         # the process' own SIGINT handler is restored afterwards
@@ -151,11 +128,11 @@ class TestCommandLine:
 
     def test_resume_reruns_claims_finished_at_another_tier(self, fake_registry, tmp_path, monkeypatch,
                                                            capsys):
-        cli.main(["verify", "--only", "demo/passes", "--out", str(tmp_path)])
+        cli.main(["verify", "-j", "1", "--only", "demo/passes", "--out", str(tmp_path)])
         calls = []
         original = registry.Claim.run
         monkeypatch.setattr(registry.Claim, "run", lambda self, ctx: calls.append(self.id) or original(self, ctx))
-        cli.main(["verify", "--only", "demo/passes", "--out", str(tmp_path), "--resume", "--tier", "full"])
+        cli.main(["verify", "-j", "1", "--only", "demo/passes", "--out", str(tmp_path), "--resume", "--tier", "full"])
         assert calls == ["demo/passes"]  # checks read ctx.full: a fast result is not a full one
 
     def test_derive(self, capsys):
@@ -173,17 +150,17 @@ class TestCommandLine:
         assert cli.main(["figures", "--out", str(tmp_path), "--format", ","]) == 2
 
     def test_json_output(self, fake_registry, tmp_path, capsys):
-        cli.main(["verify", "--only", "demo/passes", "--out", str(tmp_path), "--json"])
+        cli.main(["verify", "-j", "1", "--only", "demo/passes", "--out", str(tmp_path), "--json"])
         printed = json.loads(capsys.readouterr().out)
         assert printed[0]["id"] == "demo/passes" and printed[0]["status"] == "pass"
 
     def test_list_and_unknown_pattern(self, fake_registry, tmp_path, capsys):
         assert cli.main(["list"]) == 0
         assert "demo/raises" in capsys.readouterr().out
-        assert cli.main(["verify", "--only", "nothing-matches", "--out", str(tmp_path)]) == 2
+        assert cli.main(["verify", "-j", "1", "--only", "nothing-matches", "--out", str(tmp_path)]) == 2
 
     def test_negative_seed_rejected(self, capsys):
-        assert cli.main(["verify", "--seed", "-1"]) == 2
+        assert cli.main(["verify", "-j", "1", "--seed", "-1"]) == 2
 
 
 def test_table_figure_markdown_is_written_and_embedded(tmp_path, monkeypatch):
