@@ -443,17 +443,55 @@ def lqr_riccati(a: float, b: float, q: float, r: float, gamma: float) -> float:
     True
     """
     a, b, q, r, gamma = _problem(a, b, q, r, gamma)
-    g = gamma * b * b
-    beta = r * (1.0 - gamma * a * a) - gamma * q * b * b
     if q == 0:
         return 0.0
-    if g == 0:
-        if beta <= 0:
-            raise ValueError(f"`b` = {b!r} (or γ = 0) leaves the state uncontrolled and γ a² = {gamma * a * a!r} "
+    if b == 0 or gamma == 0:  # (not γ b² == 0: b = 1e-170 still controls the state)
+        with np.errstate(over="ignore"):
+            ga2 = float(np.float64(gamma) * a * a)
+        if not 1.0 - ga2 > 0:
+            raise ValueError(f"`b` = {b!r} (or γ = 0) leaves the state uncontrolled and γ a² = {ga2!r} "
                              "≥ 1: every policy has value −inf")
-        return q / (1.0 - gamma * a * a)
-    root = np.sqrt(beta * beta + 4.0 * g * q * r)
-    return float(2.0 * q * r / (beta + root)) if beta > 0 else float((root - beta) / (2.0 * g))
+        return q / (1.0 - ga2)
+    return _riccati_scaled(a, b, q, r, gamma)
+
+
+def _split(*factors: float) -> tuple[float, int]:
+    """The product of positive factors as (mantissa, exponent) with mantissa in [1/2, 1):
+    exact exponent bookkeeping, so products far beyond the double range stay representable."""
+    mant, expo = 1.0, 0
+    for f in factors:
+        fm, fe = np.frexp(f)
+        mant, expo = mant * float(fm), expo + int(fe)
+        mm, me = np.frexp(mant)
+        mant, expo = float(mm), expo + int(me)
+    return mant, expo
+
+
+def _riccati_scaled(a: float, b: float, q: float, r: float, gamma: float) -> float:
+    """P = q x with x the positive root of ω² x² + (1 - u² - ω²) x - 1 = 0, where u² = γ a²
+    and ω² = γ b² q / r (the Riccati equation divided by q r), evaluated in units of a power
+    of two M >= max(1, u, ω), so that no square overflows for any finite inputs (b = 1e100
+    gives γ b² ~ 1e200 and β² ~ 1e400 in the unscaled form; ω itself may exceed 1e308)."""
+    sg = float(np.sqrt(gamma))
+    u_m, u_e = _split(sg, abs(a)) if a != 0 else (0.0, 0)
+    w_m, w_e = _split(sg, abs(b), float(np.sqrt(q)), 1.0 / float(np.sqrt(r)))
+    E = max(1, u_e, w_e)                                  # M = 2**E
+    with np.errstate(under="ignore"):
+        um = float(np.ldexp(u_m, u_e - E))
+        wm = float(np.ldexp(w_m, w_e - E))
+        im = float(np.ldexp(1.0, -E))
+        H = im * im - um * um - wm * wm                   # h / M², h = 1 - u² - ω²
+        S = float(np.hypot(H, 2.0 * wm * im))             # sqrt(h² + 4ω²) / M²
+    if H > 0:   # x = 2 / (h + sqrt(h² + 4ω²)): no cancellation (h > 0 forces M = 2)
+        x = 2.0 / (H + S) * im * im
+    else:       # x = (sqrt(h² + 4ω²) - h) / (2ω²) = ((S - H)/2) (M/ω)², non-negative terms
+        ratio_m, ratio_e = 1.0 / w_m, E - w_e             # M/ω = ratio_m · 2**ratio_e
+        x_m, x_e = _split(0.5 * (S - H), ratio_m * ratio_m) if S > H else (0.0, 0)
+        x_e += 2 * ratio_e
+        with np.errstate(over="ignore", under="ignore"):
+            return float(np.ldexp(np.float64(q) * x_m, x_e))
+    with np.errstate(over="ignore"):
+        return float(np.float64(q) * x)
 
 
 def lqr_optimal(a: float, b: float, q: float, r: float, gamma: float, *, sigma: float = 0.0,
@@ -497,7 +535,14 @@ def lqr_optimal(a: float, b: float, q: float, r: float, gamma: float, *, sigma: 
     P = lqr_riccati(a, b, q, r, gamma)
     a, b, q, r, gamma = _problem(a, b, q, r, gamma)
     sigma, x0_var = _noise(sigma, x0_var)
-    k = gamma * a * b * P / (r + gamma * b * b * P)
+    # k* = (a/b) t/(1 + t) with t = γ b² P / r, which may overflow (b = 1e200): then
+    # t/(1 + t) = 1 - 1/(1 + t) is taken as 1/(1 + 1/t).
+    if b == 0 or P == 0:
+        k = 0.0
+    else:
+        with np.errstate(over="ignore"):
+            t = float(np.float64(gamma) * b * b * P / r)
+        k = (a / b) * (t / (1.0 + t) if t <= 1.0 else 1.0 / (1.0 + 1.0 / t))
     const = gamma * P * sigma * sigma / (1.0 - gamma)
     return LQROptimum(P=float(P), k=float(k), closed_loop=float(a - b * k), const=float(const),
                       J=float(-(P * x0_var + const)))
