@@ -486,10 +486,11 @@ def _riccati_scaled(a: float, b: float, q: float, r: float, gamma: float) -> flo
         x = 2.0 / (H + S) * im * im
     else:       # x = (sqrt(h² + 4ω²) - h) / (2ω²) = ((S - H)/2) (M/ω)², non-negative terms
         ratio_m, ratio_e = 1.0 / w_m, E - w_e             # M/ω = ratio_m · 2**ratio_e
-        x_m, x_e = _split(0.5 * (S - H), ratio_m * ratio_m) if S > H else (0.0, 0)
-        x_e += 2 * ratio_e
+        if not S > H:
+            return 0.0
+        p_m, p_e = _split(q, 0.5 * (S - H), ratio_m * ratio_m)   # q may be subnormal
         with np.errstate(over="ignore", under="ignore"):
-            return float(np.ldexp(np.float64(q) * x_m, x_e))
+            return float(np.ldexp(p_m, p_e + 2 * ratio_e))
     with np.errstate(over="ignore"):
         return float(np.float64(q) * x)
 
