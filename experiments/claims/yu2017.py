@@ -46,8 +46,10 @@ ENUM_ATOL = 1e-12
 #: an average of D in [0, 1] over softmax products) plus rounding eps/h ~ 1e-11.
 FD_STEP = 1e-5
 FD_ATOL = 1e-8
-#: Monte Carlo comparisons: this many standard errors (two-sided) at the fixed seed.
-K_SIGMA = 4.0
+#: Family-wise false-alarm probability of every Monte Carlo part (union bound over the part's
+#: coordinates): each comparison uses Bernstein's inequality with the exact variance (from
+#: enumeration) and the known range of one term, never a sample standard error.
+ALPHA = 1e-3
 #: sympy's lambdified gradient and numpy's recursion evaluate the same rational functions of
 #: exponentials in different orders: a few ulps relative.
 SYMBOLIC_RTOL = 1e-12
@@ -124,6 +126,54 @@ def _pg_theorem_gradient(logits, d):
 
 def _objective_by_enumeration(logits, d):
     return float(_enumerate(logits, d)[2] @ d)
+
+
+# ---------------------------------------------------------------------------------------------
+# conservative Monte Carlo tolerances (Bernstein with exact variances)
+# ---------------------------------------------------------------------------------------------
+
+
+def bernstein_halfwidth(variance, n: int, spread, alpha: float) -> np.ndarray:
+    """Half-width ε with Pr(|X̄_n - μ| >= ε) <= alpha for the mean of n i.i.d. terms of variance
+    σ² and |X - μ| <= b (``spread``), from Bernstein's inequality
+
+        Pr(|X̄_n - μ| >= ε) <= 2 exp(-n ε² / (2 σ² + 2 b ε / 3))
+
+    solved for ε: ε = (2bL/3 + sqrt((2bL/3)² + 8 n σ² L)) / (2n), L = log(2/alpha).
+    Source: Bernstein's inequality, e.g. Boucheron, Lugosi & Massart (2013), Theorem 2.10 /
+    eq. (2.10); for a U-statistic of order 2, Hoeffding (1963), Section 5, with n -> floor(n/2).
+    """
+    var = np.maximum(np.asarray(variance, float), 0.0)  # exact variances may round to -1e-18
+    L = np.log(2.0 / alpha)
+    a = 2.0 * np.asarray(spread, float) * L / 3.0
+    return (a + np.sqrt(a * a + 8.0 * n * var * L)) / (2.0 * n)
+
+
+def _rollout_second_moments(logits, d, n_rollouts: int):
+    """Per sequence Y and position t: Q_t(Y) = E[D | Y_{1:t+1}], the roll-out variance
+    Var[D | Y_{1:t+1}] / N of Q_hat_t (0 at the last position, where Q_hat = D), by enumeration."""
+    seqs, pis, prob, Q, rows = _enumerate(logits, d)
+    Q2 = _enumerate(logits, d**2)[3]
+    var = [np.maximum(q2 - q**2, 0.0) / n_rollouts for q, q2 in zip(Q, Q2)]
+    return seqs, pis, prob, Q, var, rows
+
+
+def tabular_estimator_variance(logits, d, n_rollouts: int) -> list:
+    """Exact variance of one sequence's term X = 1[prefix = r] (1[y_t = a] - π_t(a|r)) Q_hat_t of
+    the tabular estimator (eq. (7), one coordinate per (t, r, a)), by enumeration:
+    E[X²] = Σ_Y G(Y) 1[prefix = r] (1[y_t = a] - π)² (Q_t² + Var[D | prefix, y_t]/N), minus the
+    squared exact gradient.  Tables in theory.seqgan's layout."""
+    V, T = logits[0].shape[1], len(logits)
+    seqs, pis, prob, Q, var, rows = _rollout_second_moments(logits, d, n_rollouts)
+    grad = exact_objective_gradient(logits, d).grad
+    out = []
+    for t in range(T):
+        w = prob * (Q[t] ** 2 + var[t])
+        psi2 = (np.eye(V)[seqs[:, t]] - pis[t][rows[t]]) ** 2  # (n_seq, V)
+        m2 = np.zeros((V**t, V))
+        np.add.at(m2, rows[t], w[:, None] * psi2)
+        out.append(m2 - np.asarray(grad[t]) ** 2)
+    return out
 
 
 def _problem(rng, V, T, scale=1.0):
@@ -253,49 +303,81 @@ def _variance_se(x: np.ndarray) -> tuple[float, float]:
     kinds=("exact",),
 )
 def mc_rollout_claim(ctx: Context):
-    V, T, M = 3, 4, 2000
+    V, T, M = 3, 4, ROLLOUT_M
     rng = ctx.rng(0)
     logits, d = _problem(rng, V, T, 1.0)
     y = np.array([2, 0, 1, 1])
-    q_exact = exact_action_values(logits, d)
-    q2_exact = exact_action_values(logits, d**2)  # second moment E[D^2 | prefix]
+    # raw conditional moments E[D^k | prefix] by theory.seqgan's recursion on d^k
+    raw = [exact_action_values(logits, d**k) for k in (1, 2, 3, 4)]
     rows = [0]
     for t in range(T - 1):
         rows.append(rows[-1] * V + y[t])
-    target = np.array([q_exact[t][rows[t], y[t]] for t in range(T - 1)])
-    sigma2 = np.array([q2_exact[t][rows[t], y[t]] for t in range(T - 1)]) - target**2
-    Ns = np.array([1, 2, 4, 8, 16, 32])
-    means, mean_se, var, var_se = [], [], [], []
+    e1, e2, e3, e4 = (np.array([q[t][rows[t], y[t]] for t in range(T - 1)]) for q in raw)
+    target = e1
+    sigma2 = e2 - e1**2
+    mu4 = e4 - 4 * e1 * e3 + 6 * e1**2 * e2 - 3 * e1**4  # central fourth moment of D | prefix
+    # range of D over the completions of each prefix: Q_hat (a mean of N of them) stays inside
+    seqs = tabular.all_sequences(V, T)
+    spread = np.array([np.ptp(d[np.all(seqs[:, :t + 1] == y[:t + 1], axis=1)]) for t in range(T - 1)])
+    Ns = np.array(ROLLOUT_NS)
+    means, var = [], []
     for i, N in enumerate(Ns):
         q_hat = tabular.rollout_action_values(logits, d, np.tile(y, (M, 1)), int(N), ctx.rng(10 + i))[:, : T - 1]
         means.append(q_hat.mean(axis=0))
-        mean_se.append(q_hat.std(axis=0, ddof=1) / np.sqrt(M))
-        vs = [_variance_se(q_hat[:, t]) for t in range(T - 1)]
-        var.append([v for v, _ in vs])
-        var_se.append([s for _, s in vs])
-    means, mean_se, var, var_se = map(np.array, (means, mean_se, var, var_se))
+        var.append(q_hat.var(axis=0, ddof=1))
+    means, var = np.array(means), np.array(var)
+    k = means.size  # comparisons per part (union bound)
+    # Q_hat = mean of N draws of D in [0, 1]: variance σ²/N, |Q_hat - Q| <= 1
+    m2 = sigma2[None, :] / Ns[:, None]
+    mean_tol = bernstein_halfwidth(m2, M, 1.0, ALPHA / k)
+    # central moments of Q_hat (mean of N i.i.d.): m4 = (μ4 + 3 (N - 1) σ⁴) / N³.  The sample
+    # variance is the U-statistic of h(x, x') = (x - x')²/2 in [0, 1/2], Var h = (m4 + m2²)/2.
+    m4 = (mu4[None, :] + 3 * (Ns[:, None] - 1) * sigma2[None, :] ** 2) / Ns[:, None] ** 3
+    var_tol = bernstein_halfwidth((m4 + m2**2) / 2.0, M // 2, spread[None, :] ** 2 / 2.0, ALPHA / k)
     parts = {
-        "unbiased": Evidence.close(np.broadcast_to(target, means.shape), means, atol=K_SIGMA * mean_se,
-                                   reason=f"{K_SIGMA:g} standard errors of the mean of {M} estimates, fixed seed",
+        "unbiased": Evidence.close(np.broadcast_to(target, means.shape), means, atol=mean_tol,
+                                   reason=f"Bernstein with the exact variance Var[D|prefix]/N and range 1 of "
+                                   f"Q_hat, mean of {M} estimates; family-wise false alarm <= {ALPHA:g}",
                                    details={"N": Ns, "positions": [1, 2, 3], "exact_Q": target}),
-        "variance": Evidence.close(sigma2[None, :] / Ns[:, None], var, atol=K_SIGMA * var_se,
-                                   reason=f"{K_SIGMA:g} standard errors of the sample variance (fourth-moment "
-                                   f"delta method), {M} estimates per N",
-                                   details={"sigma2_exact": sigma2}),
+        "variance": Evidence.close(m2, var, atol=var_tol,
+                                   reason="the sample variance is a U-statistic with kernel (x - x')²/2 in "
+                                   "[0, c²/2] (c the range of D over the prefix's completions): Bernstein over floor(M/2) terms (Hoeffding 1963, Sec. 5) with "
+                                   "the kernel's exact variance from the exact 4th moment; family-wise false "
+                                   f"alarm <= {ALPHA:g}",
+                                   details={"sigma2_exact": sigma2, "mu4_exact": mu4}),
     }
-    # least-squares slope of log var against log N, with the SE propagated from each point
-    x = np.log(Ns)
-    xc = x - x.mean()
-    slopes, slope_se = [], []
+    # least-squares slope of log var against log N: on the event of the "variance" part
+    # (probability >= 1 - ALPHA) each log s² lies within log(1 ± r_i), r_i = tol_i / (σ²/N_i), of
+    # log(σ²/N_i), whose slope is exactly -1; so |slope + 1| <= Σ_i |c_i| -log(1 - r_i) for the
+    # least-squares weights c.  Only the N with r_i <= 1/2 enter the fit (a point whose
+    # variance bound is uninformative cannot constrain the slope).
+    slopes, slope_tol, used = [], [], []
     for t in range(T - 1):
-        ylog = np.log(var[:, t])
-        slopes.append(float(xc @ ylog / (xc @ xc)))
-        slope_se.append(float(np.sqrt(np.sum(xc**2 * (var_se[:, t] / var[:, t]) ** 2)) / (xc @ xc)))
+        keep = var_tol[:, t] / m2[:, t] <= 0.5
+        x = np.log(Ns[keep])
+        if x.size < 2:
+            slopes.append(np.nan)
+            slope_tol.append(0.0)
+            used.append([])
+            continue
+        xc = x - x.mean()
+        c = xc / (xc @ xc)
+        slopes.append(float(c @ np.log(var[keep, t])))
+        slope_tol.append(float(np.abs(c) @ -np.log1p(-var_tol[keep, t] / m2[keep, t])))
+        used.append(Ns[keep].tolist())
     parts["variance-slope"] = Evidence.close(
-        -np.ones(T - 1), slopes, atol=K_SIGMA * np.array(slope_se),
-        reason=f"{K_SIGMA:g} standard errors of the fitted slope (independent runs per N)",
-        details={"slope_se": slope_se})
+        -np.ones(T - 1), slopes, atol=np.array(slope_tol),
+        reason="deterministic consequence of the 'variance' part's bounds (no extra false alarm): "
+        "|slope + 1| <= Σ_i |c_i| (-log(1 - r_i)), c the least-squares weights, over the N whose "
+        "relative bound r_i is <= 1/2 (at least two needed)",
+        details={"slope_tolerance": slope_tol, "N_used": used})
     return parts
+
+
+#: Roll-out claim: estimates per N and the roll-out counts (the variance bounds must stay
+#: informative, tol <= σ²/(2N), up to the largest N for the problems drawn here).
+ROLLOUT_M = 20_000
+ROLLOUT_NS = (1, 2, 4, 8)
 
 
 def _flat(tables):
@@ -306,14 +388,19 @@ def _tabular_estimator_evidence(ctx: Context) -> Evidence:
     V, T, M, B, N = 3, 3, 1000, 16, 4
     logits, d = _problem(ctx.rng(1), V, T, 1.0)
     exact = _flat(exact_objective_gradient(logits, d).grad)
+    variance = _flat(tabular_estimator_variance(logits, d, N))
     ests = np.array([_flat(tabular.policy_gradient_estimate(logits, d, B, N, ctx.rng(100 + i)).grad)
                      for i in range(M)])
-    mean, se = ests.mean(axis=0), ests.std(axis=0, ddof=1) / np.sqrt(M)
-    return Evidence.close(exact, mean, atol=K_SIGMA * se,
-                          reason=f"{K_SIGMA:g} standard errors per coordinate, mean of {M} estimates "
-                          f"(B = {B} sequences, N = {N} roll-outs each), fixed seed",
-                          details={"n_coordinates": exact.size, "max_abs_z": float(np.max(
-                              np.abs(mean - exact) / np.where(se > 0, se, np.inf)))})
+    mean = ests.mean(axis=0)
+    # the mean of M estimates is the mean of M·B i.i.d. per-sequence terms, each in
+    # [-π(a|r), 1 - π(a|r)] (Q_hat in [0, 1]): |X - μ| <= 1
+    tol = bernstein_halfwidth(variance, M * B, 1.0, ALPHA / exact.size)
+    return Evidence.close(exact, mean, atol=tol + ENUM_ATOL,
+                          reason=f"Bernstein per coordinate with the exact per-sequence variance (enumeration "
+                          f"of sequences and roll-out variances) and range 1, mean of {M} estimates (B = {B}, "
+                          f"N = {N}); family-wise false alarm <= {ALPHA:g} over {exact.size} coordinates",
+                          details={"n_coordinates": exact.size,
+                                   "max_error_over_tolerance": float(np.max(np.abs(mean - exact) / (tol + ENUM_ATOL)))})
 
 
 def _neural_problem(ctx: Context):
@@ -326,19 +413,45 @@ def _neural_problem(ctx: Context):
 
 def _neural_rollout_evidence(ctx: Context) -> Evidence:
     V, T, gen, disc = _neural_problem(ctx)
-    tab = neural.tabulate_generator(gen, T)
+    tab = [np.asarray(x) for x in neural.tabulate_generator(gen, T)]
     d = neural.discriminator_table(disc, T)
-    q = exact_action_values([np.asarray(x) for x in tab], d)
+    q = exact_action_values(tab, d)
+    q2 = exact_action_values(tab, d**2)
     y, M, N = np.array([1, 0, 2]), 4000, 4
     q_hat = neural.rollout_rewards(gen, disc, np.tile(y, (M, 1)), N, ctx.rng(4))
     rows = [0, y[0], y[0] * V + y[1]]
     target = np.array([q[t][rows[t], y[t]] for t in range(T)])
-    se = q_hat.std(axis=0, ddof=1) / np.sqrt(M)
-    # the last position is D(Y) itself: no sampling, float agreement
-    return Evidence.close(target, q_hat.mean(axis=0), atol=K_SIGMA * se + ENUM_ATOL,
-                          reason=f"{K_SIGMA:g} standard errors of {M} roll-out estimates (N = {N}); the last "
-                          "position is exact (float rounding)",
+    var = np.maximum(np.array([q2[t][rows[t], y[t]] for t in range(T)]) - target**2, 0.0) / N
+    var[-1] = 0.0  # the last position is D(Y) itself: no sampling, float agreement
+    tol = bernstein_halfwidth(var, M, 1.0, ALPHA / (T - 1))
+    tol[-1] = 0.0
+    return Evidence.close(target, q_hat.mean(axis=0), atol=tol + ENUM_ATOL,
+                          reason=f"Bernstein with the exact roll-out variance Var[D|prefix]/N and range 1 (D in "
+                          f"[0, 1]), mean of {M} estimates (N = {N}); family-wise false alarm <= {ALPHA:g}; the "
+                          "last position is exact (float rounding)",
                           details={"exact_Q": target, "D_range": [float(d.min()), float(d.max())]})
+
+
+def neural_estimator_moments(gen, disc, T: int, n_rollouts: int):
+    """Exact per-weight variance and range of one sequence's term X = Σ_t s_t(Y) Q_hat_t of the
+    autograd estimator (s_t = ∇_θ log G(y_t | Y_{1:t}), roll-outs independent across positions):
+
+        E[X²] = Σ_Y G(Y) [(Σ_t s_t Q_t)² + Σ_t s_t² Var[D | Y_{1:t+1}] / N],
+
+    minus the squared mean; the range: X lies between min_Y Σ_t min(s_t, 0) and
+    max_Y Σ_t max(s_t, 0) (Q_hat in [0, 1]), so |X - μ| <= that width."""
+    tab = [np.asarray(x) for x in neural.tabulate_generator(gen, T)]
+    d = neural.discriminator_table(disc, T)
+    seqs, _, prob, Q, var, _ = _rollout_second_moments(tab, d, n_rollouts)
+    # s_t(Y): one reverse pass per (sequence, position), flattened in tree_flatten's order
+    scores = np.array([[tree_flatten(agrad(lambda p, y=y, t=t: neural.rnn_log_probs(p, y[None, :])[0, t, y[t]])(gen))[0]
+                        for t in range(T)] for y in seqs])  # (n_seq, T, n_w)
+    Qm, Vm = np.stack(Q, axis=1), np.stack(var, axis=1)  # (n_seq, T)
+    mean_term = np.einsum("ytw,yt->yw", scores, Qm)
+    mean = prob @ mean_term
+    second = prob @ (mean_term**2 + np.einsum("ytw,yt->yw", scores**2, Vm))
+    width = np.max(np.sum(np.maximum(scores, 0), axis=1), axis=0) - np.min(np.sum(np.minimum(scores, 0), axis=1), axis=0)
+    return mean, second - mean**2, width
 
 
 def _neural_estimator_evidence(ctx: Context) -> Evidence:
@@ -350,14 +463,18 @@ def _neural_estimator_evidence(ctx: Context) -> Evidence:
     pulled = agrad(lambda p: sum(anp.sum(g * x) for g, x in zip(g_logits, neural.tabulate_generator(p, T))))(gen)
     exact = tree_flatten(pulled)[0]
     M, B, N = 300, 32, 4
+    _, variance, width = neural_estimator_moments(gen, disc, T, N)
     ests = np.array([tree_flatten(neural.policy_gradient(gen, disc, B, T, N, ctx.rng(200 + i)))[0]
                      for i in range(M)])
-    mean, se = ests.mean(axis=0), ests.std(axis=0, ddof=1) / np.sqrt(M)
-    return Evidence.close(exact, mean, atol=K_SIGMA * se + ENUM_ATOL,
-                          reason=f"{K_SIGMA:g} standard errors per weight, mean of {M} autograd estimates "
-                          f"(B = {B}, N = {N}); weights with zero gradient (none sampled) are exact",
-                          details={"n_weights": exact.size, "max_abs_z": float(np.max(
-                              np.abs(mean - exact) / np.where(se > 0, se, np.inf)))})
+    mean = ests.mean(axis=0)
+    tol = bernstein_halfwidth(variance, M * B, width, ALPHA / exact.size)
+    return Evidence.close(exact, mean, atol=tol + ENUM_ATOL,
+                          reason=f"Bernstein per weight with the exact per-sequence variance (enumerated sequences, "
+                          f"autograd scores, exact roll-out variances) and the exact range of one term, mean of "
+                          f"{M} estimates (B = {B}, N = {N}); family-wise false alarm <= {ALPHA:g} over "
+                          f"{exact.size} weights",
+                          details={"n_weights": exact.size,
+                                   "max_error_over_tolerance": float(np.max(np.abs(mean - exact) / (tol + ENUM_ATOL)))})
 
 
 @claim(
@@ -502,14 +619,24 @@ def _ordering_evidence(runs, branch: str, config) -> Evidence:
 def oracle_ordering_claim(ctx: Context):
     config, runs = oracle_runs(ctx.seed)
     ev = _ordering_evidence(runs, "seqgan", config)
-    ev.details["note"] = (
-        "At this scale and the default seed the paper's ordering was not reproduced with a learned "
-        "discriminator (see mean_difference and ci95).  In exploratory runs the learned discriminators "
-        "separated real from generated sequences with ~60% accuracy where the Bayes classifier "
-        "p_oracle/(p_oracle + G) reaches ~90%, so their rewards carry little signal; more discriminator "
-        "training (1,000 pre-training and 10 updates per round) or an RNN discriminator did not change the "
-        "outcome.  With the exact optimal discriminator compare yu2017/oracle-nll-ordering-optimal-d.")
-    return {"neural-learned-discriminator": ev}
+    why = ("at this scale (Elman RNNs, vocabulary 32, length 10) the learned CNN discriminator "
+           "separates real from generated sequences with ~60% accuracy where the Bayes classifier "
+           "p_oracle/(p_oracle + G) reaches ~90%, so its rewards carry little signal and SeqGAN does not "
+           "end below continued MLE; more discriminator training (1,000 pre-training and 10 updates per "
+           "round) or an RNN discriminator did not change the outcome in exploratory runs.  With the exact "
+           "optimal discriminator the ordering holds: yu2017/oracle-nll-ordering-optimal-d")
+    out = {"neural-learned-discriminator": Evidence.not_reproduced(ev, why=why)}
+    if "seqgan-delayed" in runs[0].nll:
+        # the authors' code rolls out with a delayed copy of the generator (update rate 0.8); the
+        # paper's Algorithm 1 says G_beta = G_theta.  Reported with the same statistic.
+        delayed = _ordering_evidence(runs, "seqgan-delayed", config)
+        delayed.details["rollout_update_rate"] = config.rollout_update_rate
+        out["neural-learned-discriminator-delayed-rollout"] = Evidence.not_reproduced(
+            delayed, why="the delayed roll-out copy of the authors' code (beta <- 0.8 beta + 0.2 theta "
+            "after every generator update) changes where the roll-outs come from, not the learned "
+            "discriminator's weak signal, so at this scale the ordering is not expected to appear either; "
+            "the measured paired difference and its 95% interval are in the details")
+    return out
 
 
 @claim(
