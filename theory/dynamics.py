@@ -216,6 +216,28 @@ def dirac_gan_jacobian(
     return jac
 
 
+def _conjugate_pair_roots(centre: float, prod: float) -> np.ndarray:
+    """Roots [λ₊, λ₋] = centre ± √(centre² - prod) of λ² - 2 centre λ + prod = 0 (prod >= 0),
+    without squaring centre (which overflows for |centre| > 1e154) and without cancellation:
+    for real roots the larger in modulus is centre + sign(centre)·√(...) and the other is
+    prod / that (Vieta); complex roots are centre ± i √((√prod - |c|)(√prod + |c|)).  A
+    root beyond the double range is ±inf, its correctly rounded value."""
+    c = float(centre)
+    s = float(np.sqrt(prod))
+    ac = abs(c)
+    if ac > s:
+        # √(c² - s²) = |c| √((1 - s/|c|)(1 + s/|c|)); s/|c| < 1, no overflow.
+        t = s / ac
+        root = ac * float(np.sqrt((1.0 - t) * (1.0 + t)))
+        big = c + np.copysign(root, c) if c != 0 else root
+        with np.errstate(divide="ignore", over="ignore", under="ignore"):
+            small = float(np.float64(prod) / big)   # big = ±inf gives ∓0, the rounded value
+        plus, minus = (big, small) if c > 0 else (small, big)
+        return np.array([plus, minus], dtype=complex)
+    im = float(np.sqrt((s - ac) * (s + ac)))
+    return np.array([complex(c, im), complex(c, -im if im else 0.0)], dtype=complex)
+
+
 def dirac_gan_eigenvalues(
     loss: str = "gan",
     regularizer: str = "none",
@@ -260,19 +282,22 @@ def dirac_gan_eigenvalues(
     params = _check_regularizer(regularizer, gamma=gamma, sigma=sigma, target=target)
     a, b = f_derivatives(loss)
     g, s, g0 = params["gamma"], params["sigma"], params["target"]
-    if regularizer in ("none",) or (regularizer == "wgan-gp" and g * g0 == 0):
-        centre, disc = 0.0, -(a**2)
-    elif regularizer in ("r1", "r2"):
-        centre, disc = -g / 2.0, g**2 / 4.0 - a**2
-    elif regularizer == "instance-noise":
-        centre, disc = b * s**2, (b * s**2) ** 2 - a**2
-    elif regularizer == "consensus":
-        centre, disc = -g * a**2, -(a**2)
-    else:
-        dirac_gan_jacobian(loss, regularizer, gamma=g, sigma=s, target=g0)  # raises
-        raise AssertionError("unreachable")  # pragma: no cover
-    root = complex(np.emath.sqrt(disc))
-    return np.array([centre + root, centre - root], dtype=complex)
+    # Each case is λ² - 2 centre λ + a² = 0 (trace 2 centre, determinant a²); the roots are
+    # formed by _conjugate_pair_roots, which never squares centre (γ = 1e155 would overflow).
+    with np.errstate(over="ignore"):  # b σ² beyond the double range: ±inf, correctly rounded
+        if regularizer in ("none",) or (regularizer == "wgan-gp" and g * g0 == 0):
+            centre = 0.0
+        elif regularizer in ("r1", "r2"):
+            centre = -g / 2.0
+        elif regularizer == "instance-noise":
+            centre = float(np.float64(b) * s * s)
+        elif regularizer == "consensus":
+            return np.array([complex(-g * a * a, abs(a)), complex(-g * a * a, -abs(a))],
+                            dtype=complex)
+        else:
+            dirac_gan_jacobian(loss, regularizer, gamma=g, sigma=s, target=g0)  # raises
+            raise AssertionError("unreachable")  # pragma: no cover
+    return _conjugate_pair_roots(centre, a * a)
 
 
 @dataclass(frozen=True)
@@ -458,10 +483,19 @@ def gd_update_matrix(
     disc_rows = 1.0 - gen_rows
     g_step = eye + h_g * gen_rows * jac
     d_step = eye + h_d * disc_rows * jac
-    d_power = np.linalg.matrix_power(d_step, n_d)
-    if scheme == "alternating":
-        return d_power @ np.linalg.matrix_power(g_step, n_g)
-    return gen_rows * (eye + h_g * jac) + disc_rows * d_power
+    with np.errstate(over="ignore", invalid="ignore"):
+        d_power = np.linalg.matrix_power(d_step, n_d)
+        if scheme == "alternating":
+            out = d_power @ np.linalg.matrix_power(g_step, n_g)
+        else:
+            out = gen_rows * (eye + h_g * jac) + disc_rows * d_power
+    if not np.all(np.isfinite(out)):
+        raise ValueError(
+            f"`step` = {step!r} with `n_disc_steps` = {n_d} (and `n_gen_steps` = {n_g}) makes "
+            "the update matrix overflow float64 (entries beyond 1e308): its powers, and hence "
+            "its spectral radius, cannot be represented in double precision"
+        )
+    return out
 
 
 def gd_spectral_radius(
@@ -552,7 +586,12 @@ def max_stable_step(eigenvalues: ArrayLike) -> float:
         raise ValueError("`eigenvalues` must be finite")
     if np.any(lam.real >= 0):
         return 0.0
-    return float(np.min(-2.0 * lam.real / np.abs(lam) ** 2))
+    # 2 (-Re λ / |λ|) / |λ|: |λ|² underflows for |λ| < 1e-154 (and overflows above 1e154)
+    # although the bound itself is representable; -Re λ / |λ| lies in (0, 1].  A bound above
+    # the largest double (|λ| < ~1e-308) is +inf, its correctly rounded value.
+    mod = np.abs(lam)
+    with np.errstate(over="ignore", divide="ignore"):
+        return float(np.min(2.0 * (-lam.real / mod) / mod))
 
 
 def dirac_gan_simgd_radius(loss: str = "gan", step: float = 0.1, *, step_d: float | None = None) -> float:
@@ -590,7 +629,8 @@ def dirac_gan_simgd_radius(loss: str = "gan", step: float = 0.1, *, step_d: floa
     a, _ = f_derivatives(loss)
     h_g = check_positive(step, "step")
     h_d = h_g if step_d is None else check_positive(step_d, "step_d")
-    return float(np.sqrt(1.0 + h_g * h_d * a**2))
+    # hypot(1, √(h_g h_d)|a|): h_g h_d a² may overflow while the radius does not.
+    return float(np.hypot(1.0, np.sqrt(h_g) * np.sqrt(h_d) * abs(a)))
 
 
 def dirac_gan_altgd_eigenvalues(
@@ -639,10 +679,12 @@ def dirac_gan_altgd_eigenvalues(
     h_d = h_g if step_d is None else check_positive(step_d, "step_d")
     n_g = check_int(n_gen_steps, "n_gen_steps", minimum=1)
     n_d = check_int(n_disc_steps, "n_disc_steps", minimum=1)
-    alpha_sq = n_g * n_d * h_g * h_d * a**2
+    with np.errstate(over="ignore"):  # α² beyond the double range: centre = -inf
+        alpha_sq = float(np.float64(n_g) * n_d * h_g * h_d * a * a)
     centre = 1.0 - alpha_sq / 2.0
-    root = complex(np.emath.sqrt(centre**2 - 1.0))
-    return np.array([centre + root, centre - root], dtype=complex)
+    # λ² - 2 centre λ + 1 = 0: the product of the roots is 1 (det of the update), so the small
+    # root is 1/λ_big, formed without squaring centre (step = 1e100 would overflow it).
+    return _conjugate_pair_roots(centre, 1.0)
 
 
 # ---------------------------------------------------------------------------- categorical GAN
