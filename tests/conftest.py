@@ -6,7 +6,8 @@ Profiles (pick with HYPOTHESIS_PROFILE=name; CI=true selects ``ci``):
 - ``dev`` (default): Hypothesis's defaults without the deadline (first calls compile BLAS paths);
 - ``thorough``: 2,000 examples per property, for a nightly or pre-release run.
 
-Tests marked ``@pytest.mark.full`` (long neural runs) only run with ``--full``.
+Tests marked ``@pytest.mark.full`` (long neural runs) only run with ``--full``; tests marked
+``@pytest.mark.sweep`` (every fast claim at seeds 0-19) only with ``--sweep``.
 """
 
 import os
@@ -40,12 +41,15 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", _default))
 def pytest_addoption(parser):
     parser.addoption("--full", action="store_true", default=False,
                      help="also run the `full` tier (long neural runs)")
+    parser.addoption("--sweep", action="store_true", default=False,
+                     help="also run every fast claim at seeds 0-19 (tests marked `sweep`)")
 
 
 def pytest_collection_modifyitems(config, items):
-    if config.getoption("--full"):
-        return
     skip_full = pytest.mark.skip(reason="full tier: run with --full")
+    skip_sweep = pytest.mark.skip(reason="seed sweep: run with --sweep")
     for item in items:
-        if "full" in item.keywords:
+        if "full" in item.keywords and not config.getoption("--full"):
             item.add_marker(skip_full)
+        if "sweep" in item.keywords and not config.getoption("--sweep"):
+            item.add_marker(skip_sweep)
