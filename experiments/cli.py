@@ -380,6 +380,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if unknown:
         _stderr(f"unknown benchmark(s) {unknown}; available: {sorted(benches)}")
         return 2
+    from experiments.bench import format_machine, machine
+
+    info = machine()  # before the runs: the load average then is the load the runs share
+    if not args.json:
+        print(format_machine(info))
     everything = {}
     for name in names:
         rows = benches[name](quick=args.quick)
@@ -394,10 +399,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
                 agree = f"{r.agree:9.1e}" if r.agree is not None else "        -"
                 print(f"{r.name:34} {r.size:>16} {r.ours_seconds:11.3e} {str(r.peer or '-'):>30} "
                       f"{peer_s} {ratio} {agree}  {r.note}")
+    payload = {"machine": info, "results": everything}
     if args.out:
-        atomic_write_bytes(Path(args.out) / "bench.json", json.dumps(everything, indent=2).encode())
+        atomic_write_bytes(Path(args.out) / "bench.json", json.dumps(payload, indent=2).encode())
     if args.json:
-        print(json.dumps(everything, indent=2))
+        print(json.dumps(payload, indent=2))
     else:
         print("\nratio = peer time / ganac time (> 1: ganac faster)")
     return 0

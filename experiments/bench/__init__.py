@@ -8,13 +8,15 @@ sizes, used by the test suite to keep the code path alive) and returns a list of
 from __future__ import annotations
 
 import importlib
+import os
+import platform
 import pkgutil
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from types import MappingProxyType
 
-__all__ = ["BenchRow", "benchmark", "all_benchmarks", "best_time"]
+__all__ = ["BenchRow", "benchmark", "all_benchmarks", "best_time", "machine", "format_machine"]
 
 
 @dataclass
@@ -79,3 +81,100 @@ def all_benchmarks() -> Mapping[str, Callable[..., list[BenchRow]]]:
         if not info.name.startswith("_"):
             importlib.import_module(f"{__name__}.{info.name}")
     return BENCHES
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def _simd() -> dict:
+    """numpy's SIMD baseline (compiled in) and the extensions found on this CPU."""
+    import numpy as np
+
+    try:
+        ext = (np.show_config(mode="dicts") or {}).get("SIMD Extensions") or {}
+        if ext:
+            return {"baseline": list(ext.get("baseline", [])), "found": list(ext.get("found", []))}
+    except (TypeError, ValueError, KeyError):  # numpy < 1.25 has no mode="dicts"
+        pass
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__ as feats
+    except ImportError:
+        try:
+            from numpy.core._multiarray_umath import __cpu_features__ as feats
+        except ImportError:
+            return {}
+    return {"found": [k for k, v in feats.items() if v]}
+
+
+def _blas() -> str:
+    """The BLAS numpy calls: threadpoolctl's runtime view if installed, else numpy's build info."""
+    try:
+        from threadpoolctl import threadpool_info
+
+        libs = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+        if libs:
+            return "; ".join(f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture')}, "
+                             f"{i.get('num_threads')} threads)" for i in libs)
+    except ImportError:
+        pass
+    import numpy as np
+
+    try:
+        blas = (np.show_config(mode="dicts") or {})["Build Dependencies"]["blas"]
+        config = blas.get("openblas configuration", "")
+        return f"{blas.get('name')} {blas.get('version')}" + (f" ({config})" if config else "")
+    except (TypeError, ValueError, KeyError):
+        return "unknown"
+
+
+def machine() -> dict:
+    """What a benchmark number depends on: CPU model, SIMD, BLAS, cores, versions, load."""
+    import numpy as np
+    import scipy
+
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+    try:
+        load = [round(x, 2) for x in os.getloadavg()]
+    except (AttributeError, OSError):
+        load = None
+    return {
+        "cpu": _cpu_model(),
+        "simd": _simd(),
+        "blas": _blas(),
+        "blas_threads_env": os.environ.get("OPENBLAS_NUM_THREADS"),
+        "cores": os.cpu_count(),
+        "cores_usable": usable,
+        "load_average": load,
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+    }
+
+
+def format_machine(info: dict) -> str:
+    """``machine()`` as a few lines for the text output of ``ganac bench``."""
+    simd = info.get("simd") or {}
+    simd_text = ", ".join(f"{k}: {' '.join(v)}" for k, v in simd.items()) or "unknown"
+    load = info.get("load_average")
+    busy = ""
+    if load and info.get("cores_usable") and load[0] > info["cores_usable"]:
+        busy = " (more runnable processes than cores: timings are under load by other processes)"
+    return "\n".join([
+        f"machine: {info['cpu']}, {info['cores_usable']} of {info['cores']} cores usable, {info['os']}",
+        f"SIMD (numpy): {simd_text}",
+        f"BLAS: {info['blas']}",
+        f"Python {info['python']}, numpy {info['numpy']}, scipy {info['scipy']}; "
+        f"load average {load}{busy}",
+    ])

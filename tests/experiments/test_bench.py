@@ -24,8 +24,20 @@ def test_divergence_benchmarks_agree_with_peers():
 def test_bench_cli_json(tmp_path, capsys):
     assert cli.main(["bench", "divergences", "--quick", "--json", "--out", str(tmp_path)]) == 0
     printed = json.loads(capsys.readouterr().out)
-    assert "divergences" in printed
+    assert "divergences" in printed["results"]
     assert json.loads((tmp_path / "bench.json").read_text()) == printed
+    machine = printed["machine"]
+    for key in ("cpu", "simd", "blas", "cores", "python", "numpy", "scipy"):
+        assert machine[key], key
+
+
+def test_bench_text_names_the_machine(capsys):
+    import numpy as np
+
+    assert cli.main(["bench", "divergences", "--quick"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("machine: ") and "SIMD (numpy): " in out and "BLAS: " in out
+    assert f"numpy {np.__version__}" in out
 
 
 def test_bench_cli_unknown_name(capsys):
@@ -36,4 +48,4 @@ def test_bench_name_selects_its_family(capsys):
     from experiments.cli import main
 
     assert main(["bench", "rl", "--quick", "--json"]) == 0
-    assert set(json.loads(capsys.readouterr().out)) == {"rl", "rl-seqgan"}
+    assert set(json.loads(capsys.readouterr().out)["results"]) == {"rl", "rl-seqgan"}

@@ -57,5 +57,5 @@ def test_peers_reproduce_closed_forms():
 def test_bench_rl_cli_json(tmp_path, capsys):
     assert cli.main(["bench", "rl", "--quick", "--json", "--out", str(tmp_path)]) == 0
     printed = json.loads(capsys.readouterr().out)
-    assert "rl" in printed and printed["rl"]
+    assert "rl" in printed["results"] and printed["results"]["rl"]
     assert json.loads((tmp_path / "bench.json").read_text()) == printed
