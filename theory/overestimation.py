@@ -2,8 +2,8 @@
 
 Papers
 ------
-van Hasselt, H., Guez, A. & Silver, D. (2016). Deep Reinforcement Learning with Double
-    Q-learning. AAAI (arXiv:1509.06461, 2015).  Theorem 1 (lower bound sqrt(C/(m - 1)) on
+van Hasselt, Guez & Silver (AAAI 2016; arXiv:1509.06461): H. van Hasselt, A. Guez and
+    D. Silver, Deep Reinforcement Learning with Double Q-learning.  Theorem 1 (lower bound sqrt(C/(m - 1)) on
     max_a Q_t(s, a) - V*(s) for estimates that are unbiased on the whole with mean squared
     error C; the bound is tight; the Double Q-learning estimate's lower bound on the absolute
     error is zero), proved in the appendix; appendix Theorem 2 (errors uniform on [-1, 1]:
@@ -95,15 +95,28 @@ def _right_limit(m_max: float) -> float:
 
 
 # ----------------------------------------------------------------------------- validation
+#: Largest m for the functions that return a vector of m errors (8e8 bytes of float64).
+_MAX_VECTOR = 10**8
+
+
 def _check_m(m: Any, name: str = "m", *, minimum: int = 2) -> np.ndarray:
-    """An int or an integer array >= minimum, returned as an int64 array."""
+    """An int or an integer array >= minimum, returned as a float64 array.
+
+    Any Python int is accepted (m = 2**64 does not fit int64): the formulas use m only through
+    floating-point expressions, where float(m) is exact up to 2**53 and correctly rounded
+    beyond.  Integers above the largest double are refused (named) instead of overflowing.
+    """
     if isinstance(m, bool):
         raise TypeError(f"`{name}` must be an integer number of actions, got bool")
     if isinstance(m, numbers.Integral):
-        arr = np.asarray(int(m), dtype=np.int64)
+        values = [int(m)]
+        shape: tuple[int, ...] = ()
     else:
         arr = np.asarray(m)
-        if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
+        if arr.dtype == object and arr.size and all(
+                isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in arr.flat):
+            values, shape = [int(v) for v in arr.flat], arr.shape   # huge Python ints
+        elif arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
             if np.issubdtype(arr.dtype, np.floating) and arr.size and np.all(np.isfinite(arr)) \
                     and np.all(arr == np.round(arr)):
                 raise TypeError(
@@ -111,12 +124,31 @@ def _check_m(m: Any, name: str = "m", *, minimum: int = 2) -> np.ndarray:
                     "pass integers"
                 )
             raise TypeError(f"`{name}` must be an integer (or integer array), got {arr.dtype}")
-        if arr.size == 0:
-            raise ValueError(f"`{name}` must not be empty")
-        arr = arr.astype(np.int64)
-    if np.any(arr < minimum):
-        raise ValueError(f"`{name}` must be >= {minimum} (got minimum {int(arr.min())})")
-    return arr
+        else:
+            if arr.size == 0:
+                raise ValueError(f"`{name}` must not be empty")
+            if int(arr.min()) < minimum:
+                raise ValueError(f"`{name}` must be >= {minimum} (got minimum {int(arr.min())})")
+            return arr.astype(np.float64)
+    low = min(values)
+    if low < minimum:
+        raise ValueError(f"`{name}` must be >= {minimum} (got minimum {low})")
+    high = max(values)
+    if high >= 2**1024 - 2**970:  # rounds to inf as a double
+        raise ValueError(f"`{name}` must be below the largest double, ~1.8e308 (got ~10**{len(str(high)) - 1})")
+    return np.array([float(v) for v in values], dtype=np.float64).reshape(shape)
+
+
+def _check_m_vector(m: Any, name: str = "m", *, minimum: int = 2) -> int:
+    """A single integer m for the functions that build a vector of m entries: size-checked
+    before anything is allocated."""
+    mm = _check_m(m, name, minimum=minimum)
+    if mm.ndim != 0:
+        raise ValueError(f"`{name}` must be a single integer here (got shape {mm.shape})")
+    if float(mm) > _MAX_VECTOR:
+        raise ValueError(f"`{name}` = {int(m)} would build a vector of {int(m)} floats; at most "
+                         f"{_MAX_VECTOR} are allowed")
+    return int(m)
 
 
 def _check_positive_array(x: Any, name: str) -> np.ndarray:
@@ -153,7 +185,7 @@ def max_lower_bound(C: Any, m: Any) -> float | np.ndarray:
 
     and the bound is attained (:func:`tight_example`).
 
-    Source: van Hasselt, Guez & Silver (2016), "Deep Reinforcement Learning with Double
+    Source: van Hasselt et al. (2016), "Deep Reinforcement Learning with Double
     Q-learning", Theorem 1 (proof in the appendix).
 
     Parameters
@@ -200,7 +232,7 @@ def tight_example(C: Any, m: Any) -> np.ndarray:
     the errors sum to (m - 1) sqrt(C/(m - 1)) - sqrt((m - 1) C) = 0, their mean square is
     (C + (m - 1) C)/m = C, and their maximum is sqrt(C/(m - 1)).
 
-    Source: van Hasselt, Guez & Silver (2016), appendix, proof of Theorem 1 (the tightness
+    Source: van Hasselt et al. (2016), appendix, proof of Theorem 1 (the tightness
     construction).
 
     Parameters
@@ -228,10 +260,7 @@ def tight_example(C: Any, m: Any) -> np.ndarray:
     array([ 1.,  1., -2.])
     """
     c = check_positive(C, "C")
-    mm = _check_m(m, "m", minimum=2)
-    if mm.ndim != 0:
-        raise ValueError(f"`m` must be a single integer here (got shape {mm.shape})")
-    k = int(mm)
+    k = _check_m_vector(m, "m", minimum=2)
     out = np.full(k, np.sqrt(c / (k - 1)))
     out[-1] = -np.sqrt((k - 1) * c)
     return out
@@ -241,7 +270,7 @@ def tight_example(C: Any, m: Any) -> np.ndarray:
 class DoubleZeroErrorExample:
     """Estimates for which the Double Q-learning estimate has zero error (Theorem 1, part 2).
 
-    Source: van Hasselt, Guez & Silver (2016), Theorem 1 (second part) and its proof.
+    Source: van Hasselt et al. (2016), Theorem 1 (second part) and its proof.
 
     Attributes
     ----------
@@ -286,7 +315,7 @@ def double_lower_bound(C: Any, m: Any) -> float | np.ndarray:
     with mean square C > 0) the Double Q-learning estimate can be exact, so the only lower
     bound on its absolute error is 0 (:func:`double_zero_error_example` attains it).
 
-    Source: van Hasselt, Guez & Silver (2016), Theorem 1 (last sentence) and its proof in
+    Source: van Hasselt et al. (2016), Theorem 1 (last sentence) and its proof in
     the appendix.
 
     Parameters
@@ -326,7 +355,7 @@ def double_zero_error_example(C: Any, m: Any) -> DoubleZeroErrorExample:
     sum of squares (m - 1) * m C/(m - 1) = m C); for m = 2 no admissible Q'_t has a zero
     error and its other error is set to 0 (the paper leaves it arbitrary).
 
-    Source: van Hasselt, Guez & Silver (2016), appendix, proof of Theorem 1 (second part).
+    Source: van Hasselt et al. (2016), appendix, proof of Theorem 1 (second part).
 
     Parameters
     ----------
@@ -358,10 +387,7 @@ def double_zero_error_example(C: Any, m: Any) -> DoubleZeroErrorExample:
     (array([ 1., -1.]), 0.0, False)
     """
     c = check_positive(C, "C")
-    mm = _check_m(m, "m", minimum=2)
-    if mm.ndim != 0:
-        raise ValueError(f"`m` must be a single integer here (got shape {mm.shape})")
-    k = int(mm)
+    k = _check_m_vector(m, "m", minimum=2)
     selector = np.full(k, -np.sqrt(c / (k - 1)))
     selector[0] = np.sqrt((k - 1) * c)
     evaluator = np.zeros(k)
@@ -407,7 +433,7 @@ def expected_max_normal(m: Any, sigma: float = 1.0) -> float | np.ndarray:
     1e-13 absolute for m up to 1e6 (checked against closed forms for m <= 5 and mpmath
     quadrature).  Grows like sigma sqrt(2 log m).
 
-    Source: van Hasselt, Guez & Silver (2016), Section "Overoptimism due to estimation errors"
+    Source: van Hasselt et al. (2016), Section "Overoptimism due to estimation errors"
     and Figure 1 (the single-estimate bias with N(0, 1) errors, m = 2 .. 1024).
 
     Parameters
@@ -450,7 +476,7 @@ def expected_max_uniform(m: Any, eps: Any) -> float | np.ndarray:
     P(max <= x) = ((x + eps)/(2 eps))^m on [-eps, eps], so
     E[max] = eps - int_{-eps}^{eps} ((x + eps)/(2 eps))^m dx = eps - 2 eps/(m + 1).
 
-    Source: van Hasselt, Guez & Silver (2016), appendix, Theorem 2 (eps = 1); Thrun &
+    Source: van Hasselt et al. (2016), appendix, Theorem 2 (eps = 1); Thrun &
     Schwartz (1993).
 
     Parameters
@@ -488,7 +514,7 @@ def thrun_schwartz_bound(m: Any, eps: Any, gamma: Any) -> float | np.ndarray:
     exceeds its true value by gamma E[max_a error_a] = gamma eps (m - 1)/(m + 1) in
     expectation (:func:`expected_max_uniform` times gamma).
 
-    Source: Thrun & Schwartz (1993), Section 2 (as restated by van Hasselt, Guez & Silver
+    Source: Thrun & Schwartz (1993), Section 2 (as restated by van Hasselt et al.
     (2016), Section "Overoptimism due to estimation errors"; we could not consult Thrun &
     Schwartz's own equation numbering).
 
@@ -649,7 +675,7 @@ def single_estimator_bias(true_means: Any, sigma: float = 1.0) -> float | np.nda
     with F in log space (``log_ndtr``) and 1 - F = -expm1(log F).
 
     Source: van Hasselt (2010), "Double Q-learning", Section 2 (the single estimator
-    max_a mu_a-hat is positively biased); van Hasselt, Guez & Silver (2016), Figure 1.
+    max_a mu_a-hat is positively biased); van Hasselt et al. (2016), Figure 1.
 
     Parameters
     ----------

@@ -13,9 +13,9 @@ replay buffer,
 with a target Y_j held constant (no gradient flows through it):
 
 - ``target="max"`` (DQN):         Y = r + γ max_a Q(φ(s'), a; θ⁻)
-  (van Hasselt, Guez & Silver 2015, eq. (3); Mnih et al. 2015, Methods);
+  (van Hasselt, Guez & Silver (AAAI 2016; arXiv:1509.06461), eq. (3); Mnih et al. 2015, Methods);
 - ``target="double"`` (Double DQN): Y = r + γ Q(φ(s'), argmax_a Q(φ(s'), a; θ); θ⁻)
-  (van Hasselt, Guez & Silver 2015, eq. (4)): the online network selects, the target
+  (van Hasselt et al. 2016, eq. (4)): the online network selects, the target
   network evaluates.
 
 The switch between the two is :func:`solvers.tabular.qlearning.bootstrap_value`, shared with
@@ -36,7 +36,7 @@ step), vectorised over runs and copies.
 
 Sources: Mnih et al. (2015), "Human-level control through deep reinforcement learning",
 Nature 518, Methods ("Training algorithm for deep Q-networks") and Algorithm 1 (equation
-numbers of the loss not confirmed); van Hasselt, Guez & Silver (2015), "Deep Reinforcement
+numbers of the loss not confirmed); van Hasselt et al. (2016), "Deep Reinforcement
 Learning with Double Q-learning", arXiv:1509.06461, eqs. (3)-(4); Wang et al. (2016),
 "Dueling Network Architectures for Deep Reinforcement Learning", eqs. (8)-(9).
 """
@@ -104,7 +104,7 @@ def equal_values_mdp(
 
     Sampled rewards are r_s + reward_std · N(0, 1).
 
-    Source: van Hasselt, Guez & Silver (2015), Section 3, Theorem 1 (m ≥ 2 actions whose true
+    Source: van Hasselt et al. (2016), Section 3, Theorem 1 (m ≥ 2 actions whose true
     values all equal V*(s)); the construction itself is ours.
 
     Parameters
@@ -165,7 +165,7 @@ def random_features(n_states: int, dim: int, seed: Any) -> onp.ndarray:
     network's errors are partly function-approximation errors (the regime of van Hasselt et
     al. 2015, Section 3, Figure 2).
 
-    Source: van Hasselt, Guez & Silver (2015), Section 3 (estimation errors from function
+    Source: van Hasselt et al. (2016), Section 3 (estimation errors from function
     approximation); the features themselves are our choice.
     """
     s = check_int(n_states, "n_states", minimum=1)
@@ -546,12 +546,12 @@ def td_targets(online: dict, target: dict, x_next: Any, r: Any, gamma: float, *,
                activation: str = "tanh", aggregation: str = "mean") -> onp.ndarray:
     """Bootstrapped targets Y = r + γ · bootstrap, held constant in the loss.
 
-    ``"max"``:    bootstrap = max_a Q(φ(s'), a; θ⁻)                  (van Hasselt et al. 2015, eq. (3));
+    ``"max"``:    bootstrap = max_a Q(φ(s'), a; θ⁻)                  (van Hasselt et al. 2016, eq. (3));
     ``"double"``: bootstrap = Q(φ(s'), argmax_a Q(φ(s'), a; θ); θ⁻)   (their eq. (4)),
 
     computed by :func:`solvers.tabular.qlearning.bootstrap_value` (ties: lowest index).
 
-    Source: van Hasselt, Guez & Silver (2015), eqs. (3)-(4) and Section 4 (Double DQN).
+    Source: van Hasselt et al. (2016), eqs. (3)-(4) and Section 4 (Double DQN).
 
     Parameters
     ----------
@@ -646,7 +646,7 @@ defvjp(half_mse_selected, _half_mse_vjp)
 def overestimation(q: Any, v_star: Any) -> onp.ndarray:
     """Mean over states of max_a Q(s, a) − V*(s).
 
-    Source: van Hasselt, Guez & Silver (2015), Section 3 (overestimation of max_a Q_t(s, a)
+    Source: van Hasselt et al. (2016), Section 3 (overestimation of max_a Q_t(s, a)
     relative to V*(s)) and Figure 3 (value estimates against the true values).
 
     Parameters
@@ -846,7 +846,7 @@ def train_dqn(mdp: FiniteMDP, features: Any, config: DQNConfig, *, callback=None
 
     The MDP is continuing (no terminal states); environment copies start from ``mu0``.
 
-    Source: Mnih et al. (2015), Algorithm 1; van Hasselt, Guez & Silver (2015), eqs. (3)-(4)
+    Source: Mnih et al. (2015), Algorithm 1; van Hasselt et al. (2016), eqs. (3)-(4)
     and Section 4 ("Double DQN": the target network evaluates the online network's greedy
     action).
 

@@ -9,7 +9,8 @@
 - :mod:`~solvers.tabular.maxent_irl`, :mod:`~solvers.tabular.guided_cost` — MaxEnt and maximum
   causal entropy IRL, guided cost learning and its GAN form;
 - :mod:`~solvers.tabular.qlearning`, :mod:`~solvers.tabular.overestimation` — Q / Double
-  Q-learning (Sutton & Barto Fig. 6.5) and van Hasselt et al.'s overestimation experiments;
+  Q-learning (Sutton & Barto Fig. 6.5) and the overestimation experiments of van Hasselt,
+  Guez & Silver (AAAI 2016; arXiv:1509.06461);
 - :mod:`~solvers.tabular.policy_gradient`, :mod:`~solvers.tabular.a3c`,
   :mod:`~solvers.tabular.seqgan` — REINFORCE / A2C, asynchronous stale gradients, SeqGAN.
 """

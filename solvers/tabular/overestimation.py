@@ -1,7 +1,7 @@
-"""Overestimation by the max operator, simulated: van Hasselt, Guez & Silver (2015), Figures 1-2.
+"""Overestimation by the max operator, simulated: van Hasselt et al. (2016), Figures 1-2.
 
-Source: van Hasselt, Guez & Silver, "Deep Reinforcement Learning with Double Q-learning"
-(arXiv 1509.06461; AAAI 2016), Section "Overoptimism due to estimation errors", Figure 1,
+Source: van Hasselt, Guez & Silver (AAAI 2016; arXiv:1509.06461), "Deep Reinforcement
+Learning with Double Q-learning", Section "Overoptimism due to estimation errors", Figure 1,
 Figure 2 and its footnotes 1-2.
 
 Single update (Figure 1), :func:`single_update_bias`
@@ -134,7 +134,7 @@ def single_update_bias(
         Q-learning:         max_a Q_a - V*
         Double Q-learning:  Q'_{argmax_a Q_a} - V*.
 
-    Source: van Hasselt, Guez & Silver (2015), Figure 1 and its caption (orange bars: Q-learning;
+    Source: van Hasselt et al. (2016), Figure 1 and its caption (orange bars: Q-learning;
     blue bars: Double Q-learning; the paper averages 100 repetitions).
 
     Parameters
@@ -267,7 +267,7 @@ def fig2_sample_mask(n_actions: int = 10, half_width: int = 6) -> np.ndarray:
     Integer states -h..h (h = ``half_width``); -h and h are always sampled; action a_i
     (i = 1..A) misses the two adjacent states -h + i and -h + i + 1.
 
-    Source: van Hasselt, Guez & Silver (2015), Figure 2, footnote 1 (h = 6, A = 10).
+    Source: van Hasselt et al. (2016), Figure 2, footnote 1 (h = 6, A = 10).
 
     Parameters
     ----------
@@ -317,7 +317,7 @@ def function_approximation_overestimation(
 
     with b(a) = (a + second_offset) mod A the action whose samples give the second estimate.
 
-    Source: van Hasselt, Guez & Silver (2015), Figure 2, its caption and footnotes 1-2, and the
+    Source: van Hasselt et al. (2016), Figure 2, its caption and footnotes 1-2, and the
     text of Section "Overoptimism due to estimation errors".  The paper's rows are
     ``FIG2_ROWS``: ("sin", 6), ("gaussian", 6), ("gaussian", 9).
 

@@ -158,8 +158,9 @@ def bootstrap_value(q_eval: ArrayLike, q_select: ArrayLike | None = None, *, met
     ``"double"``:  v = q_eval[..., argmax_a q_select[..., a]]      (Double Q-learning, Double DQN)
 
     Source: van Hasselt (2010), "Double Q-learning", Algorithm 1 (a* = argmax_a Q^A(s', a),
-    target Q^B(s', a*)); van Hasselt, Guez & Silver (2015), eq. (4) (Double DQN: select with the
-    online network, evaluate with the target network); Sutton & Barto (2018), eqs. (6.8), (6.10).
+    target Q^B(s', a*)); van Hasselt, Guez & Silver (AAAI 2016; arXiv:1509.06461), eq. (4)
+    (Double DQN: select with the online network, evaluate with the target network); Sutton &
+    Barto (2018), eqs. (6.8), (6.10).
 
     Parameters
     ----------
