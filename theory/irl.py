@@ -41,6 +41,7 @@ losses stay exact and finite.  Terms with zero weight contribute 0.
 
 from __future__ import annotations
 
+import struct
 from typing import Any
 
 import numpy as np
@@ -523,9 +524,11 @@ def optimal_log_partition(cost: Any, q: Any, p_data: Any, *, q_weights: Any = No
     the data distribution equals exp(-c)/Z_c (the cost is right) and when the sampler equals
     exp(-c)/Z_c (then D = 1/2 everywhere), and not in general: Z\\* is not an unbiased
     estimate of Z_c but the fixed point above, and Z\\* - Z_c has no fixed sign (both signs
-    occur for random costs, samplers and data).  For the GAN's own optimum
-    q = p_data, Jensen's inequality on the concave r -> r/(r + Z) with r = exp(-c)/p_data
-    gives Z\\* <= Z_c, with equality iff p_data = exp(-c)/Z_c.  With empirical weights, Z\\* is
+    occur for random costs, samplers and data).  For the GAN's own optimum q = p_data
+    (mu = p_data, D = r/(r + Z) with r = exp(-c)/p_data), Z\\* solves E_p[Z/(r + Z)] = 1/2,
+    increasing in Z; at Z = Z_c >= E_p[r] the AM-HM inequality E_p[1/X] >= 1/E_p[X] for
+    X = r + Z_c gives E_p[Z_c/(r + Z_c)] >= Z_c/(E_p[r] + Z_c) >= 1/2, hence Z\\* <= Z_c, with
+    equality iff r is constant, i.e. p_data = exp(-c)/Z_c.  With empirical weights, Z\\* is
     the sample fixed point and tends to the exact one as the samples grow.
 
     The root exists iff p_data(q > 0) > 0; it is unique because the loss's second
@@ -567,16 +570,48 @@ def _solve_log_z(c: np.ndarray, qq: np.ndarray, mu: np.ndarray, p_on_support: fl
     log_m = np.log(0.5 * p_on_support)
     log_half = -_LOG2
 
+    # Costs near ±DBL_MAX make s - a and the spreads inside logsumexp overflow to ±inf; the
+    # exponentials of those are exactly 0 or the logs exactly 0, so the overflow is harmless.
     def g(s: float) -> float:  # increasing: log A - log(1/2) - (log B - log m)
-        log_a = logsumexp(log_mu + log_expit(s - a))
-        log_b = logsumexp(log_mu + log_expit(a - s))
+        with np.errstate(over="ignore"):
+            log_a = logsumexp(log_mu + log_expit(s - a))
+            log_b = logsumexp(log_mu + log_expit(a - s))
         return (log_a - log_half) - (log_b - log_m)
 
     # sigma(x) <= e^x bounds A(s) <= e^s E_mu[e^-a] and B(s) <= e^-s E_mu[e^a]: at these
     # brackets A < 1/2 (resp. B < m), so g changes sign between them.
-    lo = -logsumexp(-a + log_mu) + log_half - 1.0
-    hi = logsumexp(a + log_mu) - log_m + 1.0
+    with np.errstate(over="ignore"):
+        lo = -logsumexp(-a + log_mu) + log_half - 1.0
+        hi = logsumexp(a + log_mu) - log_m + 1.0
+    lo, hi = _narrow_bracket(g, lo, hi)
     return float(brentq(g, lo, hi, xtol=_ROOT_XTOL, rtol=_ROOT_RTOL, maxiter=500))
+
+
+def _float_key(x: float) -> int:
+    """An integer that orders doubles like their values (adjacent doubles: adjacent keys)."""
+    bits = struct.unpack("<q", struct.pack("<d", x))[0]
+    return bits if bits >= 0 else -(bits & 0x7FFFFFFFFFFFFFFF)
+
+
+def _key_float(k: int) -> float:
+    bits = k if k >= 0 else (-k) | -0x8000000000000000
+    return struct.unpack("<d", struct.pack("<q", bits))[0]
+
+
+def _narrow_bracket(g, lo: float, hi: float) -> tuple[float, float]:
+    """Bisect the bracket [lo, hi] of an increasing g in the ordering of the doubles until it
+    is at most 1 wide.  With costs of ±1e300 the bracket spans ~1e300, which brentq's
+    bisection fallback (halving by value) needs > 1000 steps to shrink to 1e-14; halving
+    the number of doubles in between takes at most 64 steps."""
+    lo, hi = float(lo), float(hi)   # Python floats: hi - lo = inf without a warning
+    klo, khi = _float_key(lo), _float_key(hi)
+    while khi - klo > 1 and hi - lo > 1.0:
+        mid = _key_float((klo + khi) // 2)
+        if g(mid) < 0:
+            lo, klo = mid, _float_key(mid)
+        else:
+            hi, khi = mid, _float_key(mid)
+    return lo, hi
 
 
 # ============================================================================ IRL cost loss

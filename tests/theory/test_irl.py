@@ -3,7 +3,7 @@
 References: 50-digit mpmath sums and mpmath root finding of E_mu[D] = 1/2 written from the
 formulas, the closed-form quadratic for Z* on two trajectories, scipy's bounded scalar
 minimisation of the discriminator loss, central finite differences of each loss, and the
-Jensen bound Z* <= Z_c at q = p_data.
+AM-HM bound Z* <= Z_c at q = p_data.
 """
 
 import math
@@ -258,7 +258,8 @@ def test_true_partition_when_sampler_is_the_model(pr):
 
 @given(costs(), st.data())
 def test_at_q_equal_p_data_z_star_underestimates(c, data):
-    """q = p_data => Z* <= Z_c (Jensen on r -> r/(r + Z)), equality iff p_data = maxent."""
+    """q = p_data => Z* <= Z_c (AM-HM: E_p[1/(r + Z_c)] >= 1/E_p[r + Z_c]), equality iff
+    p_data = maxent."""
     p = data.draw(samplers(c.size))
     s = optimal_log_partition(c, p, p)
     assert s <= log_partition(c) + FIXED_POINT_ATOL
