@@ -240,7 +240,24 @@ def state_features(n_rows: int, n_cols: int, kind: str = "onehot", *, n_centres:
         1.0 / (n_centres - 1) if n_centres > 1 else 0.5)
     centres = np.stack(np.meshgrid(grid, grid, indexing="ij"), axis=-1).reshape(-1, 2)
     d2 = ((xy[:, None, :] - centres[None, :, :]) ** 2).sum(-1)
-    return np.exp(-d2 / (2.0 * width**2))
+    # exp(-(d/w)²/2) rather than exp(-d²/(2w²)): w² underflows to 0 for w < 1e-162 (0/0 at
+    # the centres) and overflows for w > 1e154; (d/w)² = inf far from a centre is the
+    # right limit (feature 0), and d/w = 0 at a centre gives 1.
+    with np.errstate(over="ignore", under="ignore"):
+        z = np.sqrt(d2) / width
+        return np.exp(-0.5 * (z * z))
+
+
+#: Largest S·A·K of the (S, A, K) transition tables `gridworld` builds (~1.6 GB as int64 +
+#: float64): beyond it the call is refused (named) before anything is allocated.
+_MAX_TRANSITION_ENTRIES = 10**8
+
+
+def _unit(n: int, i: int) -> np.ndarray:
+    """The i-th unit vector of length n (not a row of an n x n identity)."""
+    e = np.zeros(n)
+    e[i] = 1.0
+    return e
 
 
 # ---------------------------------------------------------------------------- the gridworld
@@ -455,16 +472,21 @@ def gridworld(
     if n_actions not in (4, 5):
         raise ValueError(f"`n_actions` must be 4 or 5 (got {n_actions})")
     slip = check_unit_interval(slip, "slip")
-    feats = state_features(n_rows, n_cols, features, n_centres=n_centres, width=width)
+    features = check_in(features, "features", FEATURE_KINDS)  # named as gridworld's argument
     n_states = n_rows * n_cols
+    if n_states * n_actions * n_actions > _MAX_TRANSITION_ENTRIES:
+        raise ValueError(f"`n_rows` x `n_cols` = {n_rows} x {n_cols} states is too large: the "
+                         f"transition tables would hold {n_states * n_actions**2} entries "
+                         f"(at most {_MAX_TRANSITION_ENTRIES})")
+    feats = state_features(n_rows, n_cols, features, n_centres=n_centres, width=width)
     if isinstance(start, str):
         start = check_in(start, "start", ("uniform", "corner"))
-        mu0 = np.full(n_states, 1.0 / n_states) if start == "uniform" else np.eye(n_states)[0]
+        mu0 = np.full(n_states, 1.0 / n_states) if start == "uniform" else _unit(n_states, 0)
     else:
         start = check_int(start, "start", minimum=0)
         if start >= n_states:
             raise ValueError(f"`start` must be a state in [0, {n_states - 1}] (got {start})")
-        mu0 = np.eye(n_states)[start]
+        mu0 = _unit(n_states, start)
 
     rows, cols = np.divmod(np.arange(n_states), n_cols)
     moves = MOVES[:n_actions]

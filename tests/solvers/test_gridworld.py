@@ -169,7 +169,7 @@ def test_start_distributions():
     (dict(n_rows=3, n_actions=3), ValueError, "n_actions"),
     (dict(n_rows=3, slip=1.5), ValueError, "slip"),
     (dict(n_rows=3, slip=True), TypeError, "slip"),
-    (dict(n_rows=3, features="pixels"), ValueError, "kind"),
+    (dict(n_rows=3, features="pixels"), ValueError, "`features`"),
     (dict(n_rows=2.5), TypeError, "n_rows"),
 ])
 def test_gridworld_errors(kwargs, exc, match):
