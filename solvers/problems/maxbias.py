@@ -225,8 +225,8 @@ def early_left_probability(
       [p h² + ∫_{r₁<0} φ(r₁) ½ (h π(r₁) + (1 - π(r₁))/2) dr₁]/4
       where π(r₁) = (ε/n_b) P(r₂ > -(1 - α) r₁) + (1 - ε/n_b) p is the probability that some
       estimate of B is positive after B's second update (b₂ repeats b₁ only by exploration).
-      The integral is done by adaptive quadrature over μ ± 12σ (scipy.integrate.quad, error
-      < 1e-12).
+      The integral is done by adaptive quadrature in z = (r₁ - μ)/σ over |z| <= 12 (scipy
+      integrate.quad, error < 1e-12), so a tiny σ cannot hide the peak from the nodes.
 
     Source: derived here for the MDP of Sutton & Barto (2018), Example 6.7 / Figure 6.5, with the
     Q-learning update (eq. 6.8) and Double Q-learning (van Hasselt 2010, Algorithm 1; Sutton &
@@ -267,7 +267,9 @@ def early_left_probability(
     mu, sigma = mdp.reward_mean, mdp.reward_std
     if episode <= 2 or alpha == 0.0:  # α = 0: nothing is ever learned, ties throughout
         return 0.5
-    p = float(norm.sf(0.0, loc=mu, scale=sigma))  # P(r > 0)
+    with np.errstate(over="ignore"):
+        mu_over_sigma = float(np.float64(mu) / sigma)      # ±inf for σ ≪ |μ|: exact limits
+    p = float(norm.cdf(mu_over_sigma))  # P(r > 0) = Φ(μ/σ)
     h = 1.0 - eps / 2.0
     if episode == 3:
         if method == "double_q":
@@ -280,15 +282,20 @@ def early_left_probability(
         raise ValueError(f"episode 4 is derived for `n_b_actions` >= 3 (got {n})")
     explore_b1 = eps / n
 
-    def integrand(r1: float) -> float:
-        pi = explore_b1 * norm.sf(-(1.0 - alpha) * r1, loc=mu, scale=sigma) + (1.0 - explore_b1) * p
-        return norm.pdf(r1, loc=mu, scale=sigma) * 0.5 * (h * pi + (1.0 - pi) / 2.0)
+    # Integrate in the standard score z = (r₁ - μ)/σ, so the integrand's scale is 1 whatever σ
+    # is (in r₁ the peak is σ wide: σ = 1e-20 vanished between quad's nodes, and μ ± 12σ
+    # rounded to μ).  P(r₂ > -(1 - α) r₁) = Φ̄(-(2 - α) μ/σ - (1 - α) z).
+    def integrand(z: float) -> float:
+        with np.errstate(invalid="ignore"):
+            arg = -(2.0 - alpha) * mu_over_sigma - (1.0 - alpha) * z
+        pi = explore_b1 * float(norm.sf(arg)) + (1.0 - explore_b1) * p
+        return float(norm.pdf(z)) * 0.5 * (h * pi + (1.0 - pi) / 2.0)
 
-    # r₁ ~ N(μ, σ²) restricted to r₁ < 0; mass beyond 12σ from μ is < 1e-32.
-    lo, hi = mu - 12.0 * sigma, min(0.0, mu + 12.0 * sigma)
+    # r₁ ~ N(μ, σ²) restricted to r₁ < 0, i.e. z < -μ/σ; mass beyond |z| = 12 is < 1e-32.
+    lo, hi = -12.0, min(12.0, -mu_over_sigma)
     tail = 0.0
     if lo < hi:
-        points = [mu] if lo < mu < hi else None
+        points = [0.0] if lo < 0.0 < hi else None
         tail, _ = integrate.quad(integrand, lo, hi, points=points, epsabs=1e-14, epsrel=1e-12, limit=200)
     low_visits = 0.5 * 0.5  # RRR, LRR, RLR, RRL: 1/8 each, P(left) = 1/2
     two_visits_late = 2.0 / 8.0 * (p * h + (1.0 - p) / 2.0)  # RLL, LRL
