@@ -152,6 +152,7 @@ def variance_comparison(seed: int, n: int, gamma: float = 0.7, temperature: floa
         tv, tv_se = smp.total_variance()
         z[kind] = np.sum((smp.grads - smp.mean) ** 2, axis=(1, 2))
         out[kind] = {"exact_mean": mom.mean, "exact_total_variance": mom.total_variance,
+                     "exact_se": np.sqrt(np.maximum(mom.variance, 0.0) / n),  # diag may round to -1e-18
                      "sampled_mean": smp.mean, "sampled_se": smp.standard_error,
                      "sampled_total_variance": tv, "sampled_total_variance_se": tv_se}
     # paired (common random numbers) standard errors of the variance differences
@@ -322,10 +323,11 @@ def estimators_claim(ctx: Context):
     for kind in ESTIMATOR_KINDS:
         c = cmp[kind]
         parts[f"sampled-{kind}-unbiased"] = Evidence.close(
-            g, c["sampled_mean"], atol=MC_SIGMAS * c["sampled_se"] + SOLVE_ATOL,
-            reason=f"{MC_SIGMAS} standard errors per coordinate of the mean of {n} per-step estimates "
-            "(returns truncated where γ^H <= 1e-12, a bias far below the error; plus the solves' "
-            "rounding for coordinates whose samples are all 0)")
+            g, c["sampled_mean"], atol=MC_SIGMAS * c["exact_se"] + SOLVE_ATOL,
+            reason=f"{MC_SIGMAS} exact standard errors per coordinate (the estimator's exact variance "
+            f"from the moment equations, not a sample SE) of the mean of {n} per-step estimates; normal "
+            "approximation at n = 20,000 i.i.d. terms, ~6e-5 two-sided per coordinate (returns "
+            "truncated where γ^H <= 1e-12, a bias far below the error; plus the solves' rounding)")
         parts[f"sampled-{kind}-variance"] = Evidence.close(
             c["exact_total_variance"], c["sampled_total_variance"], atol=MC_SIGMAS * c["sampled_total_variance_se"],
             reason=f"{MC_SIGMAS} standard errors of the sample total variance (mean of squared deviations)")

@@ -1,0 +1,183 @@
+"""Negative controls for the policy-gradient / A2C / A3C / SeqGAN claims (sutton2000, mnih2016,
+mnih2016-a3c, yu2017): for every fast claim, a wrong formula, a perturbed learner or a broken
+step for which the claim must fail.  A claim that still passed here would prove nothing.
+
+Each test patches one name with ``monkeypatch`` (undone afterwards) and clears the claim
+module's caches before and after, so no perturbed result leaks into other tests.  Where a
+claim's full run is slow, the test runs only the part function that the perturbation targets
+(the claim calls the same function).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from experiments.claims import mnih2016, mnih2016_a3c, sutton2000, yu2017
+from experiments.registry import Context, get
+from solvers.tabular import policy_gradient as tabular_pg
+from solvers.tabular import seqgan as tabular_seqgan
+
+CACHED = (sutton2000.variance_comparison, mnih2016.tabular_curves, mnih2016.neural_curves,
+          mnih2016_a3c._chain_sweep, mnih2016_a3c._random_runs, yu2017.training_runs)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    for f in CACHED:
+        f.cache_clear()
+    yield
+    for f in CACHED:
+        f.cache_clear()
+
+
+def failing_parts(claim_id: str, seed: int = 0) -> set:
+    return {k for k, v in get(claim_id).run(Context(seed=seed)).items() if not v.passed}
+
+
+# ------------------------------------------------------------------------------- sutton2000
+def test_advantage_fails_with_a_wrong_discount(monkeypatch):
+    orig = sutton2000.policy_evaluation
+    monkeypatch.setattr(sutton2000, "policy_evaluation", lambda P, R, pi, g: orig(P, R, pi, 0.95 * g))
+    assert {"exact-advantage-zero-mean", "exact-td-error-mean"} <= failing_parts(sutton2000.ADVANTAGE)
+
+
+def test_baseline_fails_when_the_score_is_not_zero_mean(monkeypatch):
+    # a policy table that does not sum to 1 breaks Σ_a π ψ = 0, the step the baseline rests on
+    orig = tabular_pg.softmax
+    monkeypatch.setattr(tabular_pg, "softmax", lambda x, axis=-1: 1.1 * orig(x, axis=axis))
+    assert {"exact-mean-unchanged-by-baseline", "exact-mean-is-theorem-1"} <= failing_parts(sutton2000.BASELINE)
+
+
+def test_baseline_fails_when_the_series_is_cut_short(monkeypatch):
+    # the moments' own route to V and d_γ, truncated after the first term
+    monkeypatch.setattr(tabular_pg, "discounted_series", lambda M, b, g, left=False: (np.array(b, float), 0.0))
+    assert "exact-mean-is-theorem-1" in failing_parts(sutton2000.BASELINE)
+
+
+def test_compatible_critic_fails_with_the_wrong_weighting(monkeypatch):
+    # least squares weighted by a uniform state distribution instead of d_π (Theorem 2's step)
+    monkeypatch.setattr(sutton2000, "discounted_state_distribution",
+                        lambda P, pi, gamma, mu0: np.full(pi.shape[0], 1.0 / pi.shape[0]))
+    assert "exact-compatible-gradient-vs-theorem-1" in failing_parts(sutton2000.COMPATIBLE)
+
+
+def test_sampled_estimators_fail_with_truncated_returns(monkeypatch):
+    monkeypatch.setattr(tabular_pg, "default_horizon", lambda gamma, tail=1e-12: 1)
+    assert "sampled-return-unbiased" in failing_parts(sutton2000.ESTIMATORS)
+
+
+# --------------------------------------------------------------------------------- mnih2016
+def test_tabular_learners_fail_without_training_budget(monkeypatch):
+    monkeypatch.setattr(mnih2016, "TABULAR_LEARNERS",
+                        {k: (cfg, 20) for k, (cfg, _) in mnih2016.TABULAR_LEARNERS.items()})
+    assert "exact-reinforce-gap" in failing_parts(mnih2016.TABULAR)
+
+
+def test_neural_a2c_fails_without_training_budget(monkeypatch):
+    monkeypatch.setattr(mnih2016, "NEURAL_ITERS", 20)
+    assert failing_parts(mnih2016.NEURAL)
+
+
+def test_n_step_bias_fails_without_the_bootstrap_error_term(monkeypatch):
+    monkeypatch.setattr(mnih2016, "n_step_bias_exact", lambda mdp, pi, v_hat, n: np.zeros_like(pi))
+    assert "sampled-1-step-bias" in failing_parts(mnih2016.NSTEP)
+
+
+def test_entropy_bonus_fails_at_the_wrong_temperature(monkeypatch):
+    monkeypatch.setattr(mnih2016, "ENTROPY_CONFIG", mnih2016.ENTROPY_CONFIG.replace(entropy=0.25))
+    assert "sampled-policy-gradient-converges" in failing_parts(mnih2016.ENTROPY)
+
+
+# ----------------------------------------------------------------------------- mnih2016-a3c
+def test_stale_gradients_fail_with_a_tiny_step(monkeypatch):
+    monkeypatch.setattr(mnih2016_a3c, "LR_RANDOM", 1e-3)
+    assert "relative-gap" in failing_parts(mnih2016_a3c.REACH)
+
+
+def test_sweep_fails_when_delays_are_ignored(monkeypatch):
+    orig = mnih2016_a3c.fixed_delay_schedule
+    monkeypatch.setattr(mnih2016_a3c, "fixed_delay_schedule", lambda n, d: orig(n, np.zeros_like(np.asarray(d))))
+    assert "shrinks-with-delay" in failing_parts(mnih2016_a3c.SWEEP)
+
+
+def test_quadratic_fails_with_the_misprinted_small_angle_limit(monkeypatch):
+    # π/(2(2τ+1)) is half the true small-angle limit π/(2τ+1)
+    monkeypatch.setattr(mnih2016_a3c, "_levin_may", lambda d: np.pi / (2.0 * (2.0 * np.asarray(d, float) + 1.0)))
+    assert {"bisected-threshold", "simulated-threshold"} <= failing_parts(mnih2016_a3c.QUADRATIC)
+
+
+def test_entropy_stability_fails_with_a_wrong_curvature(monkeypatch):
+    orig = mnih2016_a3c.soft_return_hessian
+    monkeypatch.setattr(mnih2016_a3c, "soft_return_hessian", lambda *a, **k: 0.9 * orig(*a, **k))
+    assert failing_parts(mnih2016_a3c.ENTROPY)
+
+
+def test_sampled_a3c_fails_with_a_tiny_step(monkeypatch):
+    monkeypatch.setattr(mnih2016_a3c, "LR_SAMPLED", 1e-3)
+    assert failing_parts(mnih2016_a3c.SAMPLED)
+
+
+def test_async_threads_fail_with_a_tiny_step(monkeypatch):
+    monkeypatch.setattr(mnih2016_a3c, "LR_RANDOM", 1e-3)
+    assert {"locked", "lock-free"} <= failing_parts(mnih2016_a3c.THREADS)
+
+
+# ----------------------------------------------------------------------------------- yu2017
+def test_action_values_fail_without_conditioning(monkeypatch):
+    # E[D] over all sequences instead of E[D | prefix, token]
+    orig = yu2017.exact_action_values
+    monkeypatch.setattr(yu2017, "exact_action_values",
+                        lambda logits, d: [np.full_like(q, q.mean()) for q in orig(logits, d)])
+    assert failing_parts(yu2017.ACTION_VALUES)
+
+
+def test_policy_gradient_fails_without_the_baseline_term(monkeypatch):
+    # dJ/dlogits = Pr(r) G (Q - W) with W dropped: Pr(r) G Q
+    orig = yu2017.exact_objective_gradient
+
+    def wrong(logits, d):
+        res = orig(logits, d)
+        q = yu2017.exact_action_values(logits, d)
+        probs = [yu2017._softmax_rows(np.asarray(x, float)) for x in logits]
+        reach = [np.ones(1)]
+        for t in range(len(logits) - 1):
+            reach.append((reach[-1][:, None] * probs[t]).ravel())
+        res.grad[:] = [r[:, None] * p * qq for r, p, qq in zip(reach, probs, q)]
+        return res
+
+    monkeypatch.setattr(yu2017, "exact_objective_gradient", wrong)
+    assert {"exact-finite-differences", "exact-reinforce"} <= failing_parts(yu2017.GRADIENT)
+
+
+def _rollouts_from_a_sharper_generator(monkeypatch):
+    # roll-outs drawn from a generator other than G_theta (logits x 2): Q_hat is biased
+    orig = tabular_seqgan.rollout_action_values
+    monkeypatch.setattr(tabular_seqgan, "rollout_action_values",
+                        lambda logits, d, y, n, seed: orig([2.0 * np.asarray(x) for x in logits], d, y, n, seed))
+
+
+def test_rollouts_fail_from_the_wrong_generator(monkeypatch):
+    _rollouts_from_a_sharper_generator(monkeypatch)
+    assert "unbiased" in failing_parts(yu2017.ROLLOUT)
+
+
+def test_estimator_fails_with_rollouts_from_the_wrong_generator(monkeypatch):
+    _rollouts_from_a_sharper_generator(monkeypatch)
+    ctx = Context(seed=0, claim_id=yu2017.ESTIMATOR)
+    assert not yu2017._tabular_estimator_evidence(ctx).passed
+
+
+def test_neural_estimator_fails_with_rollouts_from_the_wrong_generator(monkeypatch):
+    # roll-outs from the uniform policy (output weights and biases zeroed) instead of G_theta
+    orig = yu2017.neural.rollout_rewards
+    monkeypatch.setattr(yu2017.neural, "rollout_rewards", lambda g, d, y, n, seed: orig(
+        dict(g, W_o=0.0 * g["W_o"], b_o=0.0 * g["b_o"]), d, y, n, seed))
+    ctx = Context(seed=0, claim_id=yu2017.ESTIMATOR)
+    assert not yu2017._neural_rollout_evidence(ctx).passed
+    assert not yu2017._neural_estimator_evidence(ctx).passed
+
+
+def test_training_fails_without_enough_rounds(monkeypatch):
+    monkeypatch.setattr(yu2017, "TRAIN_ROUNDS", 10)
+    assert "exact-limit" in failing_parts(yu2017.TRAINING)
