@@ -54,6 +54,7 @@ __all__ = [
     "symbolic_f_derivatives",
     "symbolic_dirac_jacobian",
     "symbolic_dirac_eigenvalues",
+    "symbolic_altgd_alpha2_iterate",
     "unregularized",
     "wgan",
     "gradient_penalty",
@@ -231,11 +232,36 @@ def symbolic_dirac_eigenvalues(loss: str = "gan", regularizer: str = "none") -> 
     return tuple(out)
 
 
+def symbolic_altgd_alpha2_iterate() -> sp.Lambda:
+    """The k-th AltGD iterate at α = 2 (n_g = n_d = 1, h = 2/f'(0)) of the linearised Dirac-GAN.
+
+    The one-step matrix is M = (I + h P_d J)(I + h P_g J) = [[1, -2], [2, -3]] (independent of
+    f'(0) once h = 2/f'(0)); M = -I + N with N² = 0, so x_k = M^k x_0 = (-1)^k (I - kN) x_0
+    (the derivation ``mescheder2018/dirac-gan-unregularized`` proves each step).
+
+    Source: Mescheder et al. (2018), Section 2 (alternating gradient descent on the Dirac-GAN),
+    at the boundary case α = 2.
+
+    Returns
+    -------
+    sympy.Lambda
+        ``(theta0, psi0, k) -> Matrix([theta_k, psi_k])``.
+    """
+    k = sp.Symbol("k", nonnegative=True, integer=True)
+    hs = sp.Symbol("h", positive=True)
+    pg_j = sp.Matrix([[0, -a], [0, 0]])
+    pd_j = sp.Matrix([[0, 0], [a, 0]])
+    m2 = ((sp.eye(2) + hs * pd_j) * (sp.eye(2) + hs * pg_j)).subs(hs, 2 / a)
+    nil = sp.simplify(m2 + sp.eye(2))
+    return sp.Lambda((theta, psi, k), (-1) ** k * (sp.eye(2) - k * nil) * sp.Matrix([theta, psi]))
+
+
 # --------------------------------------------------------------------------- derivations
 @derivation("mescheder2018/dirac-gan-unregularized")
 def unregularized() -> Derivation:
     """Unregularised Dirac-GAN: ±ia eigenvalues, circles in continuous time, SimGD diverges,
-    AltGD stays on the unit circle for α < 2.
+    AltGD stays on the unit circle for α < 2; at α = 2 the double eigenvalue -1 is defective
+    and the iterates grow linearly, ||x_k|| ~ k ||N x_0|| with N = M + I.
 
     Source: Mescheder et al. (2018), Section 2 (Dirac-GAN; simultaneous and alternating
     gradient descent).
@@ -299,10 +325,35 @@ def unregularized() -> Derivation:
     steps.append(Step("altgd-outside", -(1 - s / 2 - sp.sqrt((1 - s / 2) ** 2 - 1)), 1, ">",
                       assumptions=(s > 4,),
                       justification="for α² > 4 the eigenvalue 1 - α²/2 - √(...) is < -1"))
+    # alpha = 2: the double eigenvalue -1 is defective, and the iterates grow linearly
+    m2 = m.subs(n_g, 1).subs(n_d, 1).subs(h, 2 / a)
+    nil = m2 + sp.eye(2)
+    steps.append(Step("altgd-alpha2-double-root", sp.FiniteSet(*m2.eigenvals().keys()), sp.FiniteSet(-1),
+                      justification="at α = 2 (here n_g = n_d = 1, h = 2/f'(0)) the trace is -2 and "
+                                    "the determinant 1: λ = -1 twice"))
+    steps.append(Step("altgd-alpha2-defective", sum(nil.applyfunc(lambda e: e**2)), 0, ">",
+                      justification="N = M + I is not zero, so -1 has a single eigenvector "
+                                    "(a Jordan block, not a multiple of I)"))
+    steps.append(Step("altgd-alpha2-nilpotent", sum((nil * nil).applyfunc(lambda e: e**2)), 0,
+                      justification="N² = 0 (Cayley-Hamilton for the double root -1)"))
+    k = sp.Symbol("k", nonnegative=True, integer=True)
+    power = (-1) ** k * (sp.eye(2) - k * nil)
+    steps.append(Step("altgd-alpha2-power", sum((m2 * power - (-1) ** (k + 1) * (sp.eye(2) - (k + 1) * nil))
+                                                .applyfunc(lambda e: sp.expand(e) ** 2)), 0,
+                      justification="induction step: M (-1)^k (I - kN) = (-1)^(k+1) (I - (k+1) N) since "
+                                    "M = -I + N and N² = 0; with M^0 = I, M^k = (-1)^k (I - kN)"))
+    x0 = sp.Matrix([theta, psi])
+    xk = power * x0
+    steps.append(Step("altgd-alpha2-linear-growth", sp.expand((xk.T * xk)[0, 0]),
+                      sp.expand((x0.T * x0)[0, 0] - 2 * k * (x0.T * nil * x0)[0, 0]
+                                + k**2 * ((nil * x0).T * (nil * x0))[0, 0]),
+                      justification="|x_k|² = |x_0|² - 2k x_0·N x_0 + k²|N x_0|²: |x_k| grows like "
+                                    "k |N x_0| unless N x_0 = 0 (bounded only on the eigenvector line)"))
     return Derivation(
         "mescheder2018/dirac-gan-unregularized",
         "Unregularised Dirac-GAN: Jacobian eigenvalues ±f'(0)i; circles in continuous time; "
-        "SimGD diverges for every step; AltGD eigenvalues on the unit circle for α < 2",
+        "SimGD diverges for every step; AltGD eigenvalues on the unit circle for α < 2, a defective "
+        "double eigenvalue -1 (linear growth) at α = 2",
         f"{PAPER}, Section 2 (Dirac-GAN: the lemmas on its Jacobian, the continuous system, "
         "simultaneous and alternating gradient descent)",
         steps,

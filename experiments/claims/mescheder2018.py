@@ -224,9 +224,12 @@ def unregularized_simgd(ctx: Context):
     "mescheder2018/unregularized-altgd-bounded",
     statement="Alternating gradient descent with n_g generator and n_d discriminator steps on the "
     "unregularised Dirac-GAN has eigenvalues 1 - α²/2 ± √((1 - α²/2)² - 1), α = √(n_g n_d) h f'(0): "
-    "all on the unit circle for α <= 2 (spectral radius exactly 1, the iterates neither converge nor "
-    "diverge) and one outside for α > 2.",
-    source=f"{SOURCE}, Section 2 (alternating gradient descent on the Dirac-GAN)",
+    "for α < 2 both on the unit circle (spectral radius 1: the iterates neither converge nor "
+    "diverge); at α = 2 a defective double eigenvalue -1, so the iterates grow linearly, "
+    "x_k = (-1)^k (I - kN) x_0 with N = M + I, N² = 0 (WGAN, h = 2, x_0 = (1, 0): |x_k| = √5, 5, "
+    "√61, ...); for α > 2 one eigenvalue below -1.",
+    source=f"{SOURCE}, Section 2 (alternating gradient descent on the Dirac-GAN; the boundary "
+    "α = 2 is ours)",
     kinds=("symbolic", "exact"),
     figures=(FIGURE,),
 )
@@ -266,6 +269,19 @@ def unregularized_altgd(ctx: Context):
     parts["iterates-rate"] = Evidence.close(
         1.0, measured, atol=RATE_ATOL,
         reason="one-step map fitted to 200 AltGD iterates of amplitude ~1e-4")
+    # α = 2 exactly: the WGAN field (f(t) = t, f'(0) = 1) is linear, so AltGD with h = 2 is the
+    # matrix M = [[1, -2], [2, -3]] and x_k = (-1)^k (I - kN) x_0 (sympy, proofs_check).
+    iterate = derivations.symbolic_altgd_alpha2_iterate()
+    n_lin = 40
+    lin = alternating_gd(dirac_gan_field("wgan"), 1.0, 0.0, step=2.0, n_steps=n_lin)
+    closed = np.array([[float(v) for v in iterate(1, 0, k)] for k in range(n_lin + 1)])
+    norms = np.hypot(closed[:, 0], closed[:, 1])
+    parts["alpha-2-linear-growth"] = Evidence.close(
+        closed, _dirac_states(lin), atol=0.0, rtol=8 * np.finfo(float).eps * n_lin,
+        reason="the iterates are integers below 2^53 here, so float64 reproduces them exactly unless "
+        "the simulated field departs from f(t) = t; allowance: one rounding per step, relative",
+        details={"norms_closed_form": norms[:6], "norm_growth_per_step": float(norms[-1] - norms[-2]),
+                 "limit_growth_per_step": float(2 * np.sqrt(2.0))})
     orbit = alternating_gd(field, 1.0, 1.0, step=0.1, n_steps=2500)
     late = orbit.distance[-1000:]
     d0 = float(orbit.distance[0])
