@@ -245,6 +245,20 @@ class GaussianMixture:
 
 
 # ---------------------------------------------------------------------- factories
+#: Standard deviations whose square (the covariance GaussianMixture stores) is a positive
+#: finite double: sqrt(DBL_MAX) ~ 1.34e154 and sqrt of the smallest normal ~ 1.49e-154.
+_STD_MAX = float(np.sqrt(np.finfo(np.float64).max))
+_STD_MIN = float(np.sqrt(np.finfo(np.float64).tiny))
+
+
+def _check_std(std: Any, name: str) -> float:
+    s = check_positive(std, name)
+    if not _STD_MIN <= s <= _STD_MAX:
+        raise ValueError(f"`{name}` must lie in [{_STD_MIN:.3g}, {_STD_MAX:.3g}] so that its square, "
+                         f"the covariance, is a positive finite double (got {std!r})")
+    return s
+
+
 def _weights_or_uniform(weights: ArrayLike | None, k: int) -> np.ndarray:
     if weights is None:
         return np.full(k, 1.0 / k)
@@ -300,6 +314,10 @@ def mixture_1d(
         raise ValueError(f"`{name}` must have shape ({k},) like `means` (got shape {spread.shape})")
     if np.any(spread <= 0):
         raise ValueError(f"`{name}` must be > 0 (got minimum {spread.min():.6g})")
+    lo, hi = (_STD_MIN, _STD_MAX) if stds is not None else (_STD_MIN**2, np.finfo(float).max)
+    if np.any(spread < lo) or np.any(spread > hi):
+        raise ValueError(f"`{name}` must lie in [{lo:.3g}, {hi:.3g}] so that the variances are "
+                         f"positive normal doubles (got range [{spread.min():.6g}, {spread.max():.6g}])")
     var = spread**2 if stds is not None else spread
     w = _weights_or_uniform(weights, k)
     return GaussianMixture(w, mu[:, None], var[:, None, None])
@@ -315,7 +333,7 @@ def gaussian_1d(mean: float, std: float) -> GaussianMixture:
     ValueError, TypeError
         When ``std`` is not a finite number > 0 or ``mean`` is not finite.
     """
-    std = check_positive(std, "std")
+    std = _check_std(std, "std")
     mean_arr = as_float_array(mean, "mean")
     if mean_arr.ndim != 0:
         raise ValueError(f"`mean` must be a scalar (got shape {mean_arr.shape})")
@@ -358,7 +376,7 @@ def ring_of_gaussians(n_modes: int = 8, radius: float = 2.0, std: float = 0.02) 
     """
     n = check_int(n_modes, "n_modes", minimum=1)
     r = check_positive(radius, "radius")
-    s = check_positive(std, "std")
+    s = _check_std(std, "std")
     angle = 2.0 * np.pi * np.arange(n) / n
     means = r * np.stack([np.cos(angle), np.sin(angle)], axis=-1)
     covs = np.broadcast_to(s**2 * np.eye(2), (n, 2, 2))
@@ -387,7 +405,7 @@ def grid_of_gaussians(n_per_side: int = 5, spacing: float = 2.0, std: float = 0.
     """
     n = check_int(n_per_side, "n_per_side", minimum=1)
     h = check_positive(spacing, "spacing")
-    s = check_positive(std, "std")
+    s = _check_std(std, "std")
     coords = (np.arange(n) - (n - 1) / 2.0) * h
     gx, gy = np.meshgrid(coords, coords, indexing="ij")
     means = np.stack([gx.ravel(), gy.ravel()], axis=-1)

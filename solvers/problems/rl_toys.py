@@ -166,6 +166,9 @@ class FiniteMDP:
         The reward is drawn before the next state, from the same generator.
         """
         s, a = self._check_pairs(s, a)
+        if s.ndim != 1:
+            raise ValueError(f"`s` and `a` must be 1-D arrays of state/action pairs (got shape "
+                             f"{s.shape}); wrap a single pair as step([s], [a], seed)")
         rng = as_generator(seed)
         r = self.sample_reward(s, a, rng)
         return _sample_rows(self.P[s, a], rng), r

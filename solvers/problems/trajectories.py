@@ -186,8 +186,12 @@ def action_sequences(n_actions: int, horizon: int) -> np.ndarray:
     """
     a = check_int(n_actions, "n_actions", minimum=1)
     h = check_int(horizon, "horizon", minimum=1)
-    if a**h > MAX_TRAJECTORIES:
-        raise ValueError(f"n_actions**horizon = {a}**{h} exceeds {MAX_TRAJECTORIES} trajectories")
+    # Size check before forming a**h (2**(2**64) would never finish): the table has a**h rows
+    # of h entries, and a**h > MAX_TRAJECTORIES as soon as h > log2(MAX_TRAJECTORIES) for a >= 2.
+    if h > MAX_TRAJECTORIES or (a >= 2 and h > MAX_TRAJECTORIES.bit_length()) \
+            or a**h > MAX_TRAJECTORIES:
+        raise ValueError(f"`n_actions`**`horizon` = {a}**{h} exceeds {MAX_TRAJECTORIES} "
+                         "trajectories (or `horizon` is longer than that)")
     idx = np.arange(a**h, dtype=np.int64)
     powers = a ** np.arange(h - 1, -1, -1, dtype=np.int64)
     return (idx[:, None] // powers[None, :]) % a
@@ -220,8 +224,11 @@ def sequence_index(actions: Any, n_actions: int) -> np.ndarray:
     if acts.min() < 0 or acts.max() >= a:
         raise ValueError(f"`actions` must lie in [0, {a}) (got range [{acts.min()}, {acts.max()}])")
     h = acts.shape[-1]
+    if a >= 2 and h * (a - 1).bit_length() > 63 and a**h > 2**63:  # (cheap test first)
+        raise ValueError(f"sequences of length {h} over `n_actions` = {a} have indices up to "
+                         f"{a}**{h} - 1, beyond int64; `actions` must be shorter")
     powers = a ** np.arange(h - 1, -1, -1, dtype=np.int64)
-    return acts @ powers
+    return acts.astype(np.int64) @ powers
 
 
 def deterministic_paths(next_state: Any, state_features: Any, horizon: int, start: int = 0,

@@ -197,7 +197,11 @@ def sequence_index(tokens: Any, vocab_size: int) -> np.ndarray:
         raise ValueError("`tokens` must have a last axis of length T")
     if y.size and (y.min() < 0 or y.max() >= V):
         raise ValueError(f"`tokens` must lie in [0, {V - 1}] (got range [{y.min()}, {y.max()}])")
-    weights = V ** np.arange(y.shape[-1] - 1, -1, -1, dtype=np.int64)
+    T = y.shape[-1]
+    if V >= 2 and T * (V - 1).bit_length() > 63 and V**T > 2**63:  # int64 would wrap
+        raise ValueError(f"sequences of length {T} over `vocab_size` = {V} have indices up to "
+                         f"{V}**{T} - 1, beyond int64; `tokens` must be shorter")
+    weights = V ** np.arange(T - 1, -1, -1, dtype=np.int64)
     return y.astype(np.int64) @ weights
 
 
