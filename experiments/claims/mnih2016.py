@@ -40,18 +40,24 @@ TABULAR_LEARNERS = {
     "a2c": (PGConfig(learner="a2c", lr_actor=0.2, lr_critic=0.3, n_envs=32, n_step=5), 600),
 }
 N_TABULAR_RUNS = 8
-#: Budget statement: after the iterations above every learner's mean relative gap to J* over
-#: 8 runs is below this (measured at seeds 0-9: REINFORCE 2.2-2.8%, baseline 0.64-0.97%,
-#: A2C 0.057-0.072%).
+#: Budget statement (a level the claim asserts, not a bound fitted to seeds): after the iterations
+#: above every learner's mean relative gap to J* over 8 runs is below 5%.  What it bounds: the
+#: optimisation error of each learner at its stated budget.  No convergence-rate theorem gives a
+#: number here for sampled gradients, so the margins are reported instead: at seeds 0-9 the means
+#: were REINFORCE 2.2-2.8%, baseline 0.64-0.97%, A2C 0.057-0.072% (a factor >= 1.8 below the
+#: level), and every seed of 0-19 passes.
 TABULAR_GAP = 0.05
-#: Measured variance ratios REINFORCE/baseline and baseline/A2C were 5.6-6.9 and 6.1-7.9 at
-#: seeds 0-9; the claim is that each exceeds 2.
+#: The claim: the variance ratios REINFORCE/baseline and baseline/A2C each exceed 2 (a stated
+#: level; measured 5.6-7.9 at seeds 0-9, so the level sits a factor >= 2.8 below them).
 VARIANCE_RATIO = 2.0
 #: Neural A2C: Adam at lr 0.01 for 300 updates of 32 environments x 5 steps, entropy bonus
-#: β = 0.01 (Mnih et al.'s value).  On the random MDP the worst gap over 60 runs (both
-#: architectures) was 0.36%, median 0.1%.  On the chain, without the bonus 1-3 of 20-40 runs
-#: stopped in a local optimum ("back" in one state, gap 5-17%); with β = 0.01, 0.03 or 0.1 still
-#: about 1 run in 60 did, while the median gap was ~1e-4.
+#: β = 0.01 (Mnih et al.'s value).  NEURAL_GAP is the claim's optimiser tolerance: "reaches the
+#: optimum" means (J* - J)/|J*| <= 1% for the network's policy, J exact.  On the random MDP the
+#: claim is about every run (worst of 60 runs at seeds 0-9: 0.36%).  On the chain about 1 run in
+#: 60 stops in a local optimum ("back" in one state, gap 5-17%) with β = 0.01, 0.03 or 0.1, so the
+#: claim is about the median of 3 runs (median gap ~1e-4): it fails only if 2 of 3 runs stall,
+#: probability 3p² ≈ 1e-3 per seed and architecture at the measured stall rate p ≈ 1/60 (a
+#: measured rate, hence a stated rather than a derived false-alarm probability).
 NEURAL_CONFIG = A2CConfig(learner="a2c", hidden=(32,), lr=0.01, n_envs=32, n_step=5, entropy=0.01)
 NEURAL_ITERS = 300
 NEURAL_GAP = 0.01
@@ -179,7 +185,8 @@ def neural_claim(ctx: Context):
             np.median(gap), NEURAL_GAP, relation="<=",
             reason=f"median relative gap over {n_chain} runs: on the chain a run can stop in the "
             "'back' local optimum of the network's policy (1 run in 60 at β = 0.01-0.1, gap 5-17%), "
-            "so the statement is about the median (measured 1e-4)",
+            "so the statement is about the median (measured 1e-4); 2 stalls of 3 runs have "
+            "probability ~1e-3 at that measured rate",
             details={"per_run": gap})
     return parts
 

@@ -575,7 +575,8 @@ def _oracle_runs_cached(seed: int, n_seeds: int, fast: bool):
         config = neural.OracleConfig(vocab_size=8, length=6, embed_dim=8, hidden_dim=16, oracle_scale=0.6,
                                      n_train=500, pretrain_steps=60, disc_pretrain_steps=20, adv_rounds=12,
                                      d_steps=1, n_rollouts=4, batch_size=32, disc_filters=8,
-                                     disc_widths=(1, 2, 3), n_eval=200, eval_every=4)
+                                     disc_widths=(1, 2, 3), n_eval=200, eval_every=4,
+                                     branches=("mle", "seqgan", "seqgan-bayes"))  # fast figure: 3 branches
     else:
         config = neural.OracleConfig()
     return config, [neural.train_oracle_experiment(config, np.random.SeedSequence([seed, 7, k]))

@@ -19,7 +19,8 @@ from experiments.figures._style import new_figure
 
 LABELS = {"mle": ("continued MLE", "tab:gray"), "seqgan": ("SeqGAN, learned CNN D", "tab:blue"),
           "seqgan-rnn": ("SeqGAN, learned RNN D", "tab:purple"),
-          "seqgan-bayes": ("SeqGAN, optimal D* = p/(p+G)", "tab:red")}
+          "seqgan-bayes": ("SeqGAN, optimal D* = p/(p+G)", "tab:red"),
+          "seqgan-delayed": ("SeqGAN, learned CNN D, delayed roll-out copy (rate 0.8)", "tab:green")}
 
 
 def _band(curves: np.ndarray):
