@@ -405,26 +405,65 @@ def is_log_partition(cost: ArrayLike, log_mu: ArrayLike, p_weights: ArrayLike, q
     return _weighted_logsumexp(-c - lm, mu_hat)
 
 
-def _self_consistent(a: np.ndarray, s_w: np.ndarray, max_iter: int) -> tuple[np.ndarray, int]:
-    """Root in s of Σ s_w σ(a - s) = 1 (batched along leading axes), Σ s_w = 2, by Newton with
-    a bracket.  h(s) = Σ s_w σ(a - s) - 1 falls strictly from 1 to -1, and the root lies in
-    [min a, max a] over the support of s_w (there every σ is >= 1/2, resp. <= 1/2)."""
-    pos = s_w > 0
+def _log_sigmoid(x: np.ndarray) -> np.ndarray:
+    """log σ(x) = -log(1 + e^{-x}), to full relative accuracy also where it is ≈ -e^{-x} ≈ 0."""
+    return -np.logaddexp(0.0, -x)
+
+
+def _log_side(w: np.ndarray, log_w: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(log L, dlog L/dx) for L = Σ w σ(x) along the last axis, w a probability vector.
+
+    Both L and its complement B = Σ w σ(-x) = 1 - L are sums of positive terms, each accurate to
+    a few ulps; log L is log1p(-B) while B < 1/2 and a log-sum-exp of log w + log σ(x)
+    otherwise (L may underflow there).  So a side ≈ 1 keeps its deficit B to full relative
+    accuracy, which the linear form Σ (p̂ + q̂) σ(a - s) - 1 rounds away (issue 10).  The slope
+    Σ π σ(-x), π ∝ w σ(x), is formed from normalised log weights (no underflow)."""
+    comp = np.sum(w * expit(-x), axis=-1)
+    lg = log_w + _log_sigmoid(x)
+    m = np.max(lg, axis=-1, keepdims=True)  # finite: w has support
+    e = np.exp(lg - m)
+    total = np.sum(e, axis=-1)
+    with np.errstate(divide="ignore"):
+        log_sum = np.where(comp < 0.5, np.log1p(-np.minimum(comp, 0.5)), m[..., 0] + np.log(total))
+    slope = np.sum(e * expit(-x), axis=-1) / total
+    return log_sum, slope
+
+
+def _self_consistent(a: np.ndarray, p_w: np.ndarray, q_w: np.ndarray,
+                     max_iter: int) -> tuple[np.ndarray, int]:
+    """Root in s of E_p̂[σ(s - a)] = E_q̂[σ(a - s)] (batched along leading axes; p̂, q̂ normalised
+    to sum 1), solved in log form
+
+        F(s) = log Σ p̂ σ(s - a) - log Σ q̂ σ(a - s) = 0
+
+    by Newton's method safeguarded by bisection.  F rises strictly (F' = E_π[σ(a - s)] +
+    E_π'[σ(s - a)] > 0 with the tilted weights π, π'), F <= 0 at s = min a and F >= 0 at
+    s = max a over the support of p̂ + q̂ (there every σ(a - s) is >= 1/2, resp. <= 1/2), so the
+    root is unique and bracketed.  Each side and its complement are sums of positive terms, so
+    F is accurate to a few ulps relative to the sides' deficits (see :func:`_log_side`) and the
+    root to what the inputs' rounding allows, also where every logit is saturated."""
+    pos = (p_w + q_w) > 0
     lo = np.min(np.where(pos, a, np.inf), axis=-1)
     hi = np.max(np.where(pos, a, -np.inf), axis=-1)
     a = np.where(pos, a, 0.0)
+    p_w = p_w / np.sum(p_w, axis=-1, keepdims=True)
+    q_w = q_w / np.sum(q_w, axis=-1, keepdims=True)
+    with np.errstate(divide="ignore"):
+        lp, lq = np.log(p_w), np.log(q_w)
     s = 0.5 * (lo + hi)
     for it in range(max_iter):
-        d = expit(a - s[..., None])
-        h = np.sum(s_w * d, axis=-1) - 1.0
-        slope = np.sum(s_w * d * (1.0 - d), axis=-1)  # -h'(s) > 0 unless it underflows
-        lo = np.where(h > 0, s, lo)
-        hi = np.where(h < 0, s, hi)
-        step = np.divide(h, slope, out=np.zeros_like(h), where=slope > 0)
-        cand = s + step
+        sp = s[..., None]
+        fp, dp = _log_side(p_w, lp, sp - a)
+        fq, dq = _log_side(q_w, lq, a - sp)
+        f = fp - fq
+        slope = dp + dq
+        lo = np.where(f < 0, s, lo)
+        hi = np.where(f > 0, s, hi)
+        step = np.divide(f, slope, out=np.zeros_like(f), where=slope > 0)
+        cand = s - step
         inside = (cand > lo) & (cand < hi) & (slope > 0)
         new = np.where(inside, cand, 0.5 * (lo + hi))
-        new = np.where(h == 0, s, new)
+        new = np.where(f == 0, s, new)
         done = np.abs(new - s) <= SELF_CONSISTENT_TOL * np.maximum(1.0, np.abs(s))
         s = new
         if np.all(done):
@@ -439,7 +478,9 @@ def self_consistent_log_partition(
 
     Solves  Z₀ = Σ_τ ½(p̂ + q̂) exp(-c) / (½ exp(-c)/Z₀ + ½ q),  i.e.
     Σ_τ (p̂ + q̂)(τ) D(τ) = 1 with D = σ(-c - log Z₀ - log q), which is also the stationarity
-    condition Σ p̂ (1 - D) = Σ q̂ D of the discriminator loss in log Z (its minimiser).
+    condition Σ p̂ (1 - D) = Σ q̂ D of the discriminator loss in log Z (its minimiser).  The
+    weights are probability vectors (validated to sum to 1 within 1e-9) and are normalised
+    before the solve, so the equation solved is E_p̂[1 - D] = E_q̂[D] exactly.
 
     Source: Finn et al. (2016), Section 3.2 (the Z minimising the discriminator loss is the
     importance-sampling estimate of the partition function, with μ̃ built from that Z).
@@ -457,8 +498,11 @@ def self_consistent_log_partition(
     Returns
     -------
     ndarray, shape (...)
-        log Z₀, found by bracketed Newton iterations on h(s) = Σ (p̂ + q̂) σ(-c - log q - s) - 1
-        (strictly decreasing from 1 to -1, so the root is unique).
+        log Z₀, found by bracketed Newton iterations on the log form of the stationarity
+        condition, F(s) = log Σ p̂ σ(s - a) - log Σ q̂ σ(a - s) with a = -c - log q (strictly
+        increasing, so the root is unique).  Both sides are sums of positive terms kept in log
+        space, so the root is accurate to rounding even when every logit is saturated; the
+        linear form Σ (p̂ + q̂) σ(a - s) - 1 cancels there (it lost ~1e-8 nats, issue 10).
 
     Warns
     -----
@@ -479,13 +523,14 @@ def self_consistent_log_partition(
     pw = _weights(p_weights, "p_weights", n)
     qw = _weights(q_weights, "q_weights", n)
     max_iter = check_int(max_iter, "max_iter", minimum=1)
-    s_w = np.broadcast_to(pw + qw, np.broadcast_shapes(pw.shape, qw.shape, c.shape))
-    if np.any((s_w > 0) & (qv == 0)):
+    shape = np.broadcast_shapes(pw.shape, qw.shape, c.shape)
+    pw, qw = np.broadcast_to(pw, shape), np.broadcast_to(qw, shape)
+    if np.any(((pw + qw) > 0) & (qv == 0)):
         raise ValueError("`q` must be > 0 wherever a demonstration or a draw sits")
     with np.errstate(divide="ignore"):
         a = -c - np.log(qv)
-    a = np.broadcast_to(a, s_w.shape)
-    s, it = _self_consistent(a, s_w, max_iter)
+    a = np.broadcast_to(a, shape)
+    s, it = _self_consistent(a, pw, qw, max_iter)
     if it >= max_iter:
         warnings.warn(f"self-consistent log Z did not converge in {max_iter} iterations; increase "
                       "`max_iter`", ConvergenceWarning, stacklevel=2)

@@ -10,15 +10,17 @@ errors for the sampler and the summary statistics.
 
 import json
 
+import mpmath
+
 import autograd
 import autograd.numpy as anp
 import numpy as np
 import pytest
 from autograd.scipy.special import logsumexp as a_logsumexp
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from solvers.problems.irl_strategies import irl_problems, linear_cost_problems
+from solvers.problems.irl_strategies import IRLProblem, irl_problems, linear_cost_problems
 from solvers.problems.strategies import seeds
 from solvers.problems.trajectories import action_sequences, chain_trajectories, deterministic_paths
 from solvers.tabular import guided_cost as gc
@@ -48,15 +50,80 @@ LOSS_ATOL = 1e-11
 #: Two root finders on the same monotone equation: ours stops at a relative step of 1e-13;
 #: brentq (theory.irl) at xtol 1e-14; the root's scale is |log Z| <= ~50 here.
 ROOT_ATOL = 1e-10
-#: After convergence (quadratic / H sweeps), converged GAN quantities agree to rounding:
-#: KL between distributions equal to ~1e-15.
-KL_ATOL = 1e-12
-#: |D - 1/2| <= |logit|/4, the logit -c - log Z - log q cancelling to rounding (~1e-14).
-D_ATOL = 1e-10
-#: Plain gradient steps (disc and sampler) converge linearly; after 3000 steps on the 4-state
-#: chain both exact gradients are below this (a stated target: measured ~3e-10 and ~4e-12),
-#: and the loss gap to 2 log 2, quadratic in them, far below.
-GRADIENT_RUN_TOL = 1e-8
+
+#: The issue-10 pattern: p̂ and q̂ on different atoms, every logit saturated at the root (D = σ(±22)).
+#: The issue printed its inputs rounded; at these exact floats the former linear-form Newton
+#: solve returned -7.967244801089521 against the 60-digit root -7.967244721017613 (8e-8 off).
+_SATURATED = IRLProblem(np.array([1e-6, 29.75]), np.array([1e-6, 0.999999]),
+                        np.array([1.0, 0.0]), np.array([0.0, 1.0]), empirical=True)
+
+
+def _mp_discriminator_optimal_log_z(cost, q, p_w, q_w, dps=60):
+    """The root s of E_p̂[σ(s - a)] = E_q̂[σ(a - s)], a = -c - log q, p̂ and q̂ normalised (the
+    stationarity of the discriminator loss in log Z), by bisection in 60-digit arithmetic
+    (mpmath) on the float inputs taken as exact: 240 halvings of a bracket of width <= 200
+    leave < 1e-70."""
+    with mpmath.workdps(dps):
+        support = [i for i in range(len(cost)) if p_w[i] + q_w[i] > 0]
+        a = {i: -mpmath.mpf(float(cost[i])) - mpmath.log(mpmath.mpf(float(q[i]))) for i in support}
+        pt = sum(mpmath.mpf(float(p_w[i])) for i in support)
+        qt = sum(mpmath.mpf(float(q_w[i])) for i in support)
+
+        def g(s):  # increasing in s
+            return (sum(mpmath.mpf(float(p_w[i])) / pt / (1 + mpmath.exp(a[i] - s)) for i in support)
+                    - sum(mpmath.mpf(float(q_w[i])) / qt / (1 + mpmath.exp(s - a[i])) for i in support))
+
+        lo, hi = min(a.values()), max(a.values())
+        for _ in range(240):
+            mid = (lo + hi) / 2
+            if g(mid) < 0:
+                lo = mid
+            else:
+                hi = mid
+        return float((lo + hi) / 2)
+
+
+def _root_tol(cost, q, p_w, q_w, root):
+    """What the solver promises for the root s: its stopping rule (a last step of at most
+    SELF_CONSISTENT_TOL·max(1, |s|), the error bound when that step was a bisection) plus the
+    forward error of a backward-stable solve, K·eps·cond, with the condition number of
+    G(s) = E_p̂[u] - E_q̂[v] (u = σ(s - a), v = 1 - u) evaluated in mpmath at the root:
+
+    - a_i = -c_i - log q_i carries rounding eps(|c_i| + |log q_i| + |a_i|); ∂G/∂a_i = -(p̂_i + q̂_i)u_i v_i;
+    - a relative eps on a (normalised) weight moves G by p̂_i|u_i - L| (resp. q̂_i|v_i - L|),
+      L = E_p̂[u] = E_q̂[v] at the root;
+    - each side's log, log L, is formed to K·eps·B·(1 + |log L|) with B = 1 - L its deficit;
+      F = log L_p - log L_q has F' = G'/L, so that costs L·(B_p + B_q)(1 + |log L|)/G';
+    - all divided by G'(s) = Σ (p̂ + q̂) u v, plus K ulps of s.
+
+    K = 4(N + 2): sums of N positive terms round to (N + 2)·eps relative, times 4 for margin."""
+    n = len(cost)
+    k = 4 * (n + 2)
+    with mpmath.workdps(30):
+        support = [i for i in range(n) if p_w[i] + q_w[i] > 0]
+        pt = sum(mpmath.mpf(float(p_w[i])) for i in support)
+        qt = sum(mpmath.mpf(float(q_w[i])) for i in support)
+        s = mpmath.mpf(root)
+        num = mpmath.mpf(0)
+        g1 = mpmath.mpf(0)
+        terms = []
+        for i in support:
+            c_i, lq = mpmath.mpf(float(cost[i])), mpmath.log(mpmath.mpf(float(q[i])))
+            a_i = -c_i - lq
+            u = 1 / (1 + mpmath.exp(a_i - s))
+            v = 1 / (1 + mpmath.exp(s - a_i))
+            pi, qi = mpmath.mpf(float(p_w[i])) / pt, mpmath.mpf(float(q_w[i])) / qt
+            g1 += (pi + qi) * u * v
+            num += (pi + qi) * u * v * (abs(c_i) + abs(lq) + abs(a_i))
+            terms.append((pi, qi, u, v))
+        big_l = sum(pi * u for pi, _, u, _ in terms)
+        b_p = sum(pi * v for pi, _, _, v in terms)
+        b_q = sum(qi * u for _, qi, u, _ in terms)
+        num += sum(pi * abs(u - big_l) + qi * abs(v - big_l) for pi, qi, u, v in terms)
+        num += big_l * (b_p + b_q) * (1 + abs(mpmath.log(big_l)))
+        cond = float(num / g1)
+    eps = np.finfo(float).eps
+    return gc.SELF_CONSISTENT_TOL * max(1.0, abs(root)) + k * eps * (abs(root) + cond)
 
 
 # ============================================================================ helpers
@@ -223,10 +290,11 @@ class TestPartition:
         assert abs(ours - log_partition(pr.cost)) <= LOSS_ATOL * max(1.0, abs(ours))
 
     @given(irl_problems(empirical=True))
+    @example(_SATURATED)  # p̂ and q̂ on different atoms, every logit saturated (issue 10)
     def test_self_consistent_is_the_discriminator_optimum(self, pr):
         ours = float(gc.self_consistent_log_partition(pr.cost, pr.q, pr.p_data, pr.q_weights))
-        theirs = optimal_log_partition(pr.cost, pr.q, pr.p_data, q_weights=pr.q_weights)
-        assert abs(ours - theirs) <= ROOT_ATOL * max(1.0, abs(theirs))
+        theirs = _mp_discriminator_optimal_log_z(pr.cost, pr.q, pr.p_data, pr.q_weights)
+        assert abs(ours - theirs) <= _root_tol(pr.cost, pr.q, pr.p_data, pr.q_weights, theirs)
         # ... and a fixed point of the paper's estimate.
         lm = gc.mixture_log_density(pr.cost, pr.q, form="paper", log_z=ours)
         again = gc.is_log_partition(pr.cost, lm, pr.p_data, pr.q_weights)
@@ -239,8 +307,20 @@ class TestPartition:
         pw = rng.multinomial(20, [0.25] * 4, size=5) / 20
         qw = rng.multinomial(20, q, size=5) / 20
         ours = gc.self_consistent_log_partition(c, q, pw, qw)
-        theirs = [optimal_log_partition(c, q, a, q_weights=b) for a, b in zip(pw, qw)]
-        np.testing.assert_allclose(ours, theirs, atol=ROOT_ATOL, rtol=0)
+        theirs = [_mp_discriminator_optimal_log_z(c, q, a, b) for a, b in zip(pw, qw)]
+        for o, t, a, b in zip(ours, theirs, pw, qw):
+            assert abs(o - t) <= _root_tol(c, q, a, b, t)
+        # ... and brentq on the linear form (theory.irl), to its own xtol where not saturated.
+        brent = [optimal_log_partition(c, q, a, q_weights=b) for a, b in zip(pw, qw)]
+        np.testing.assert_allclose(ours, brent, atol=ROOT_ATOL, rtol=0)
+
+    def test_self_consistent_saturated_matches_60_digit_root(self):
+        # D(τ) = σ(±22) on both atoms: Σ (p̂ + q̂) D - 1 cancels to ~1e-16 against a slope
+        # ~1e-9, so the linear form lost ~1e-7 nats; the tolerance here is ~1e-12.
+        pr = _SATURATED
+        ours = float(gc.self_consistent_log_partition(pr.cost, pr.q, pr.p_data, pr.q_weights))
+        theirs = _mp_discriminator_optimal_log_z(pr.cost, pr.q, pr.p_data, pr.q_weights)
+        assert abs(ours - theirs) <= _root_tol(pr.cost, pr.q, pr.p_data, pr.q_weights, theirs)
 
     def test_exact_form_zero_atoms(self):
         # q = 0 where p_data > 0 is fine for the exact mixture (mu > 0 there); weights 0
