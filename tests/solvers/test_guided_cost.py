@@ -51,6 +51,16 @@ LOSS_ATOL = 1e-11
 #: brentq (theory.irl) at xtol 1e-14; the root's scale is |log Z| <= ~50 here.
 ROOT_ATOL = 1e-10
 
+#: After convergence (quadratic / H sweeps), converged GAN quantities agree to rounding:
+#: KL between distributions equal to ~1e-15.
+KL_ATOL = 1e-12
+#: |D - 1/2| <= |logit|/4, the logit -c - log Z - log q cancelling to rounding (~1e-14).
+D_ATOL = 1e-10
+#: Plain gradient steps (disc and sampler) converge linearly; after 3000 steps on the 4-state
+#: chain both exact gradients are below this (a stated target: measured ~3e-10 and ~4e-12),
+#: and the loss gap to 2 log 2, quadratic in them, far below.
+GRADIENT_RUN_TOL = 1e-8
+
 #: The issue-10 pattern: p̂ and q̂ on different atoms, every logit saturated at the root (D = σ(±22)).
 #: The issue printed its inputs rounded; at these exact floats the former linear-form Newton
 #: solve returned -7.967244801089521 against the 60-digit root -7.967244721017613 (8e-8 off).
