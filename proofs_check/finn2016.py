@@ -159,8 +159,10 @@ def partition_fixed_point() -> Derivation:
         f"Checked on n = {N_ATOMS} trajectories with e_i = exp(-c_i), q_i, p_i, w_i, Z > 0 and "
         "sum p = sum w = 1 (w = q in the exact game, sample weights otherwise). The fixed point "
         "is not an unbiased estimate of Z_c = sum exp(-c): it equals Z_c iff E_p[D] = "
-        "E_model[D] at Z_c (e.g. data = model, or sampler = model); at q = p_data Jensen gives "
-        "Z* <= Z_c (checked numerically in the claims, not here).",
+        "E_model[D] at Z_c (e.g. data = model, or sampler = model); at q = p_data the fixed point "
+        "reads Z* = E_p[H(r, Z*)] with r = e^{-c}/p and H the harmonic mean of two numbers, so "
+        "AM-HM (H <= (r + Z*)/2) gives Z* <= (Z_c + Z*)/2, i.e. Z* <= Z_c, with equality iff "
+        "r is constant, i.e. p = e^{-c}/Z_c (checked numerically in the claims, not here).",
     )
 
 

@@ -14,8 +14,10 @@ loss-minimising Z* is the fixed point of the importance-sampling estimate.  With
 expectations it equals the true partition function Z_c = sum exp(-c) if and only if
 E_p_data[D] = E_{exp(-c)/Z_c}[D] at Z = Z_c (D the discriminator built with Z_c); this holds
 when the data distribution is exp(-c)/Z_c and when the sampler is, and fails in general (the
-claim exhibits a cost where Z* differs from Z_c).  At q = p_data, Z* <= Z_c (Jensen), with
-equality iff p_data = exp(-c)/Z_c.
+claim exhibits a cost where Z* differs from Z_c).  At q = p_data, Z* <= Z_c by AM-HM: the
+fixed point reads Z* = E_p[H(r, Z*)] with r = exp(-c)/p_data and H(a, b) = 2ab/(a + b) the
+harmonic mean, and H(r, Z*) <= (r + Z*)/2 gives Z* <= (Z_c + Z*)/2; equality iff r is
+constant, i.e. p_data = exp(-c)/Z_c.
 """
 
 from __future__ import annotations
@@ -189,7 +191,8 @@ def partition_fixed_point(ctx: Context):
     s_qp = optimal_log_partition(c, p, p)
     parts["exact-underestimates-at-q-equal-data"] = Evidence.bound(
         s_qp, float(np.log(np.sum(np.exp(-c)))), relation="<=", slack=FLOAT_ATOL,
-        reason="Jensen: Z* <= Z_c at q = p_data; slack = float rounding",
+        reason="AM-HM: Z* = E_p[H(r, Z*)] <= (Z_c + Z*)/2 at q = p_data (r = exp(-c)/p, H the "
+        "harmonic mean); slack = float rounding",
         details={"gap": s_qp - log_partition(c)})
 
     union, p_w, q_u, q_w = _empirical(ctx, p, q)
