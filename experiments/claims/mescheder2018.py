@@ -687,8 +687,12 @@ def neural_dirac_gan(seeds, gammas, *, n_steps: int = NEURAL_STEPS, step: float 
 @claim(
     "mescheder2018/neural-dirac-gan",
     statement="On a Dirac-GAN with a 1-16-1 tanh MLP discriminator (data at 0, generator θ), "
-    "simultaneous gradient descent without regularisation keeps oscillating (|θ| above 1e-3 late in "
-    "the run, 4 seeds), while with the R1 penalty (γ = 1) it converges (|θ| < 1e-6).",
+    "simultaneous gradient descent without regularisation has not converged after 800 steps (of 4 "
+    "networks, the slowest keeps |θ| above 1e-3 late in the run, and every network stays farther "
+    "out than with R1), while with the R1 penalty (γ = 1) every network converges (|θ| < 1e-6). "
+    "Unlike the linear Dirac-GAN, an MLP discriminator's curvature damps the unregularised "
+    "dynamics: its iterates drift in slowly (all 4 networks of seed 12 reach |θ| < 1e-3 within "
+    "3,000 steps), so 'not convergent' is a statement about this horizon.",
     source=f"{SOURCE}, Section 2 (unregularised training not always convergent) and Section 4, "
     "Theorem 4.1 (local convergence with R1 for general discriminators)",
     kinds=("neural",),
@@ -697,14 +701,20 @@ def neural_claim(ctx: Context):
     seeds = [int(s) for s in ctx.rng(5).integers(0, 2**31 - 1, size=NEURAL_SEEDS)]
     thetas = neural_dirac_gan(seeds * 2, [0.0] * NEURAL_SEEDS + [NEURAL_GAMMA] * NEURAL_SEEDS)
     late = np.abs(thetas[-200:]).max(axis=0)
+    unreg, r1 = late[:NEURAL_SEEDS], late[NEURAL_SEEDS:]
     return {
         "unregularized-oscillates": Evidence.bound(
-            float(late[:NEURAL_SEEDS].min()), 1e-3, relation=">=",
-            reason="max |θ| over the last 200 of 800 steps, smallest over 4 seeds (32 networks drawn "
-            "at ctx seeds 0-7 gave 0.010-0.43; R1 reaches < 1e-7)",
-            details={"late_max_abs_theta": late[:NEURAL_SEEDS], "seeds": seeds}),
+            float(unreg.max()), 1e-3, relation=">=",
+            reason="max |θ| over the last 200 of 800 steps, largest over 4 networks: 1e-3 is 1000x "
+            "R1's bound (ctx seeds 0-19: one network of 80 fell below 1e-3, at seed 12)",
+            details={"late_max_abs_theta": unreg, "seeds": seeds}),
+        "unregularized-slower-than-r1": Evidence.bound(
+            float(np.min(unreg / np.maximum(r1, np.finfo(float).tiny))), 1.0, relation=">=",
+            reason="network by network (same initialisation), the unregularised run ends farther out",
+            details={"ratio": unreg / np.maximum(r1, np.finfo(float).tiny)}),
         "r1-converges": Evidence.bound(
-            float(late[NEURAL_SEEDS:].max()), 1e-6, relation="<=",
-            reason="max |θ| over the last 200 of 800 steps, largest over 4 seeds (ctx seeds 0-7 gave "
-            "5e-10-7.5e-8)", details={"late_max_abs_theta": late[NEURAL_SEEDS:], "seeds": seeds}),
+            float(r1.max()), 1e-6, relation="<=",
+            reason="max |θ| over the last 200 of 800 steps, largest over 4 networks; R1 contracts at "
+            "a linear rate (Theorem 4.1), so 800 steps reach far below 1e-6 (ctx seeds 0-19 gave "
+            "< 1e-7)", details={"late_max_abs_theta": r1, "seeds": seeds}),
     }
