@@ -291,6 +291,11 @@ def dirac_gan_eigenvalues(
             centre = -g / 2.0
         elif regularizer == "instance-noise":
             centre = float(np.float64(b) * s * s)
+            if not np.isfinite(centre) and b != 0:
+                # 2 b σ² overflows, the small root a²/(2bσ²)(1 + O(a²/(bσ²)²)) does not.
+                small = float(np.float64(a * a / (2.0 * b)) / s / s)
+                big = complex(centre, 0.0)
+                return np.array([small, big] if b < 0 else [big, small], dtype=complex)
         elif regularizer == "consensus":
             return np.array([complex(-g * a * a, abs(a)), complex(-g * a * a, -abs(a))],
                             dtype=complex)

@@ -538,12 +538,25 @@ def lqr_optimal(a: float, b: float, q: float, r: float, gamma: float, *, sigma: 
     sigma, x0_var = _noise(sigma, x0_var)
     # k* = (a/b) t/(1 + t) with t = γ b² P / r, which may overflow (b = 1e200): then
     # t/(1 + t) = 1 - 1/(1 + t) is taken as 1/(1 + 1/t).
-    if b == 0 or P == 0:
+    t = 0.0
+    if b == 0 or P == 0 or a == 0 or gamma == 0:
         k = 0.0
     else:
-        with np.errstate(over="ignore"):
-            t = float(np.float64(gamma) * b * b * P / r)
-        k = (a / b) * (t / (1.0 + t) if t <= 1.0 else 1.0 / (1.0 + 1.0 / t))
-    const = gamma * P * sigma * sigma / (1.0 - gamma)
-    return LQROptimum(P=float(P), k=float(k), closed_loop=float(a - b * k), const=float(const),
+        # mantissa/exponent bookkeeping: b, q, r may be subnormal or huge (γ b² P / r
+        # would overflow or give 0 · inf)
+        r_m, r_e = np.frexp(r)
+        t_m, t_e = _split(gamma, abs(b), abs(b), P)
+        with np.errstate(over="ignore", under="ignore"):
+            t = float(np.ldexp(t_m / float(r_m), t_e - int(r_e)))
+            sign = float(np.sign(a) * np.sign(b))
+            if t <= 1.0:   # k = a γ b P / (r (1 + t))
+                n_m, n_e = _split(abs(a), gamma, abs(b), P)
+                k = sign * float(np.ldexp(n_m / float(r_m), n_e - int(r_e))) / (1.0 + t)
+            else:          # k = (a / b) / (1 + 1/t)
+                k = float(np.float64(a) / b) / (1.0 + 1.0 / t)
+    # closed loop a - b k* = a / (1 + t): no cancellation, finite even when k* overflows
+    closed = a / (1.0 + t)
+    with np.errstate(over="ignore"):
+        const = 0.0 if sigma == 0 or P == 0 else float(np.float64(gamma) * P * sigma * sigma / (1.0 - gamma))
+    return LQROptimum(P=float(P), k=float(k), closed_loop=float(closed), const=float(const),
                       J=float(-(P * x0_var + const)))

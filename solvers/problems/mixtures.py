@@ -111,7 +111,9 @@ class GaussianMixture:
         if s.shape != (k, d, d):
             raise ValueError(f"`covs` must have shape ({k}, {d}, {d}) (got shape {s.shape})")
         asym = np.abs(s - np.swapaxes(s, -1, -2))
-        if np.any(asym > _SYMMETRY_RTOL * (np.abs(s) + np.abs(np.swapaxes(s, -1, -2)))):
+        # (|s| + |sᵀ|) written as 2 (|s|/2 + |sᵀ|/2): variances near DBL_MAX must not overflow
+        half_sum = 0.5 * np.abs(s) + 0.5 * np.abs(np.swapaxes(s, -1, -2))
+        if np.any(asym > 2.0 * _SYMMETRY_RTOL * half_sum):
             raise ValueError("`covs` must be symmetric")
         try:
             chol = np.linalg.cholesky(s)
