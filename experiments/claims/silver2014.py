@@ -219,7 +219,9 @@ def three_routes(params: dict, s: np.ndarray, activation: str, bound: float | No
     IDENTITY,
     statement="The DDPG actor update equals the generator update of a conditional GAN whose "
     "discriminator is the critic Q(s, u) conditioned on the state: both are the deterministic policy "
-    "gradient E_s[grad_theta mu(s) grad_u Q(s, u)|u=mu(s)].",
+    "gradient E_s[grad_theta mu(s) grad_u Q(s, u)|u=mu(s)].  This holds by construction (with D = Q "
+    "the generator loss -E_s D(s, G(s)) is the actor loss -E_s Q(s, mu(s)) renamed); what is checked "
+    "is that two separately written implementations and the explicit chain-rule product agree.",
     source=f"{SOURCE}; Lillicrap et al. (2016), eq. (6) and Algorithm 1; Mirza & Osindero (2014), eq. (2); "
     "the course notes' 'Pathwise Derivative Policy Gradient' ('this is a conditional GAN')",
     kinds=("symbolic", "exact"),

@@ -1,5 +1,5 @@
-"""Claims from van Hasselt, Guez & Silver (2015), "Deep Reinforcement Learning with Double
-Q-learning" (arXiv 1509.06461; AAAI 2016): the simulations behind Figures 1 and 2.
+"""Claims from van Hasselt, Guez & Silver (AAAI 2016; arXiv:1509.06461), "Deep Reinforcement
+Learning with Double Q-learning": the simulations behind Figures 1 and 2.
 
 The simulations live in :mod:`solvers.tabular.overestimation` and never call the closed forms;
 here they are compared with :mod:`theory.overestimation` (numerical integration, helper E),
@@ -34,7 +34,7 @@ FIG2_AVERAGES = "vanhasselt2015-figs/fig2-average-errors"
 FIG2_OVER = "vanhasselt2015-figs/fig2-max-overestimates"
 FIG2_FITS = "vanhasselt2015-figs/fig2-least-squares-fits"
 
-SOURCE = "van Hasselt, Guez & Silver (2015), arXiv 1509.06461"
+SOURCE = "van Hasselt et al. (2016)"
 
 #: Monte Carlo comparisons at a fixed seed: each mean within this many of its standard errors
 #: (two-sided; 10 action counts, so a false alarm has probability ~6e-4 per seed).

@@ -1,4 +1,4 @@
-"""Neural counterparts of van Hasselt, Guez & Silver (2015): DQN against Double DQN (and a
+"""Neural counterparts of van Hasselt, Guez & Silver (AAAI 2016; arXiv:1509.06461): DQN against Double DQN (and a
 dueling Double DQN) on a small MDP whose Q* is known exactly, next to the tabular learners and
 the closed forms of ``theory.overestimation``.
 
@@ -33,7 +33,7 @@ largely decoupled from the online network's: the replay memory holds the last 10
 (400 transitions) while θ⁻ is refreshed every 200 updates.  When the target is refreshed much
 faster than the memory turns over, both networks carry the same finite-sample errors and the
 Double target is little better than the max (the full-tier claim ``shared-target-errors``
-measures this); van Hasselt et al. (2015, Section 4) remark that the target network is not fully
+measures this); van Hasselt et al. (2016, Section 4) remark that the target network is not fully
 decoupled from the online network (their wording not re-checked here).
 """
 
@@ -63,7 +63,7 @@ DOUBLE_DQN_LONG = f"{PAPER}/double-dqn-lower-overestimation-long"
 SHARED_ERRORS = f"{PAPER}/shared-target-errors"
 FIGURE = "vanhasselt2015_dqn"
 
-SOURCE = ("van Hasselt, Guez & Silver (2015), arXiv:1509.06461, Section 3 (Theorem 1), Section 4 "
+SOURCE = ("van Hasselt et al. (2016), Section 3 (Theorem 1), Section 4 "
           "(eq. (4), Double DQN) and Figure 3")
 
 # ---------------------------------------------------------------------------------------------
@@ -88,22 +88,22 @@ TABULAR_ALPHA = 0.1
 #: Two-sided level of the Student-t intervals over seeds.
 CI_LEVEL = 0.95
 #: "Markedly lower": the Double learner's mean overestimation is at most this fraction of the
-#: max learner's (van Hasselt et al. report large reductions; the paper gives no number, so
+#: max learner's (van Hasselt et al. (2016) report large reductions; the paper gives no number, so
 #: we fix one: at least a halving).
 MARKEDLY_FACTOR = 0.5
-#: The within-state part against σ · E[max of m N(0, 1)]: the learned errors are only
-#: approximately Gaussian and exchangeable across actions.  At seeds 0-4 the pooled ratios
-#: (measured / predicted) lay in [0.98, 1.02] for DQN, Double DQN and tabular Q-learning; a 5%
-#: allowance (errors uniform on an interval would give about 0.95 for m = 8).
-GAUSSIAN_SPREAD_RTOL = 0.05
-#: Rounding in the Theorem-1 comparison (differences of O(1) numbers).
-ROUNDING_ATOL = 1e-12
+#: The within-state part against σ · E[max of m N(0, 1)]: the check must tell Gaussian-like
+#: errors (ratio 1 in expectation) from errors spread otherwise.  The nearest common alternative
+#: is the uniform law (the lightest-tailed symmetric law), whose ratio for m = 8 is r_U ≈ 0.93
+#: (computed in the claim by :func:`uniform_law_ratio`; the Laplace law gives ≈ 1.04).  The
+#: allowance is the decision boundary between the two hypotheses, (1 − r_U)/2 ≈ 0.035: a learner
+#: whose within-state errors are spread like uniform ones fails.
 #: Value iteration stops with a sup-norm error below tol/2 = 5e-13 (Puterman 1994, Thm 6.3.1).
 VI_ATOL = 1e-10
 #: The shared-errors regime (full tier): the Double learner keeps at least this fraction of
-#: the max learner's overestimation (measured 0.9-1.0 at seeds 0-4).
-SHARED_MIN_RATIO = 0.75
-
+#: the max learner's overestimation.  What it bounds: in the decoupled regime Double DQN keeps at
+#: most MARKEDLY_FACTOR = 1/2 of DQN's overestimation; "the reduction largely disappears" is
+#: the midpoint between that and no reduction at all (ratio 1): (1/2 + 1)/2 = 3/4.
+SHARED_MIN_RATIO = (MARKEDLY_FACTOR + 1.0) / 2
 
 def make_problem():
     """(mdp, features, V*) of the claims; V* from value iteration (not from the design)."""
@@ -323,45 +323,57 @@ def within_state_decomposition(q: np.ndarray, v_star: np.ndarray) -> dict:
             "gaussian": expected_max_normal(m, 1.0) * sigma}
 
 
+#: Draws of the uniform-law reference ratio: its Monte Carlo error (~1e-3) is small against the
+#: band it sets (~3.5e-2).  A fixed stream: the reference is a property of the law, not of a seed.
+UNIFORM_LAW_DRAWS = 200_000
+
+
+@functools.lru_cache(maxsize=4)
+def uniform_law_ratio(m: int = N_ACTIONS, n: int = UNIFORM_LAW_DRAWS) -> float:
+    """E[max − mean] / (E[max Z] · E[s]/c4) for m iid uniform errors: the within-state ratio of
+    the Gaussian check when the errors are uniform (1 for Gaussian errors)."""
+    x = np.random.default_rng(np.random.SeedSequence([2015, m])).uniform(-1.0, 1.0, size=(n, m))
+    spread = (x.max(axis=1) - x.mean(axis=1)).mean()
+    return float(spread / (expected_max_normal(m, 1.0) * x.std(axis=1, ddof=1).mean() / _c4(m)))
+
+
 @claim(
     WITHIN_STATE,
-    statement="On every learned table, the within-state part of the overestimation, max_a Q − "
-    "mean_a Q, is at least Theorem 1's sqrt(C/(m − 1)) for its centred errors, and its mean "
-    "matches σ · E[max of m N(0, 1)] (expected_max_normal) within 5% for DQN, Double DQN and "
-    "tabular Q-learning, while Double DQN lowers the shared part.",
-    source="van Hasselt, Guez & Silver (2015), Theorem 1 and Figure 1 (Gaussian errors); " + SOURCE,
+    statement="On the learned tables the within-state part of the overestimation, max_a Q − "
+    "mean_a Q, has the mean σ · E[max of m N(0, 1)] of exchangeable Gaussian errors "
+    "(expected_max_normal, σ from the c4-corrected spread of each state's errors) for DQN, Double "
+    "DQN and tabular Q-learning, closer to it than to what uniformly spread errors would give "
+    "(ratio r_U ≈ 0.93 for m = 8), while Double DQN lowers the shared part.",
+    source="van Hasselt et al. (2016), Theorem 1 and Figure 1 (Gaussian errors); " + SOURCE,
     kinds=("exact", "neural"),
     figures=(FIGURE,),
 )
 def within_state_max_bias(ctx: Context) -> dict[str, Evidence]:
     exp = run_experiment(ctx.seed, ctx.full)
     late = exp.late()
-    parts, slack_min, table = {}, np.inf, {}
+    r_u = uniform_law_ratio(N_ACTIONS)
+    band = (1.0 - r_u) / 2.0
+    parts, table = {}, {}
     for name in ("dqn", "double_dqn", "dueling_double_dqn", "q_learning", "double_q_learning"):
         dec = within_state_decomposition(exp.q[name][late], exp.v_star)
-        slack_min = min(slack_min, float((dec["spread"] - dec["theorem1"]).min()))
         per_seed_ratio = dec["spread"].mean(axis=(0, 2)) / dec["gaussian"].mean(axis=(0, 2))
         table[LABELS[name]] = {
             "shared_part": _summary(dec["shared"].mean(axis=(0, 2))),
             "within_state_part": _summary(dec["spread"].mean(axis=(0, 2))),
-            "theorem1_bound_mean": float(dec["theorem1"].mean()),
+            # Theorem 1 holds on every real vector, so its ratio is reported, not tested.
+            "within_state_over_theorem1_bound": float(dec["spread"].mean() / dec["theorem1"].mean()),
             "gaussian_prediction_mean": float(dec["gaussian"].mean()),
             "spread_over_gaussian_ratio": _summary(per_seed_ratio),
         }
         if name in ("dqn", "double_dqn", "q_learning"):
             ratio = float(dec["spread"].mean() / dec["gaussian"].mean())
             parts[f"gaussian-{name.replace('_', '-')}"] = Evidence.close(
-                1.0, ratio, atol=GAUSSIAN_SPREAD_RTOL,
-                reason="exchangeable Gaussian errors give E[max − mean] = σ E[max Z] with σ from the "
-                "c4-corrected sample sd; the learned errors are only approximately Gaussian (pooled "
-                "ratios 0.98-1.02 at seeds 0-4): 5% allowance",
-                details={"per_seed_ratio": _summary(per_seed_ratio), "m": N_ACTIONS})
-    parts["theorem1-holds-on-every-table"] = Evidence.bound(
-        slack_min, -ROUNDING_ATOL, relation=">=",
-        reason="Theorem 1 applies to the centred errors of every state (they sum to 0; the m true "
-        "values are equal by construction); rounding allowance 1e-12",
-        details={"learners": table, "note": "the bound is a worst case: the measured within-state "
-                 "part is ~4x larger, as expected_max_normal predicts for Gaussian errors"})
+                1.0, ratio, atol=band,
+                reason="exchangeable Gaussian errors give E[max − mean] = σ E[max Z] (ratio 1); "
+                f"uniform errors give {r_u:.4f}; allowance (1 − r_U)/2 = {band:.4f}, the boundary "
+                "between the two laws",
+                details={"per_seed_ratio": _summary(per_seed_ratio), "m": N_ACTIONS,
+                         "uniform_law_ratio": r_u, "learners": table})
     shared_dqn = within_state_decomposition(exp.q["dqn"][late], exp.v_star)["shared"].mean(axis=(0, 2))
     shared_ddqn = within_state_decomposition(exp.q["double_dqn"][late], exp.v_star)["shared"].mean(axis=(0, 2))
     _, lo, _ = t_interval(shared_dqn - shared_ddqn)
@@ -375,7 +387,8 @@ def within_state_max_bias(ctx: Context) -> dict[str, Evidence]:
 
 @claim(
     DUELING_IDENTITY,
-    statement="The dueling aggregation Q = V + (A − mean_a A) recovers V as mean_a Q (with max "
+    statement="(An identity that holds by construction of the aggregation, kept as a regression "
+    "check of dueling_aggregate and the dueling network.) The dueling aggregation Q = V + (A − mean_a A) recovers V as mean_a Q (with max "
     "subtraction, as max_a Q) and is unchanged by adding a constant to A, while the plain sum "
     "V + A gives the same Q for (V + c, A − c): the Jacobian's null direction moves V only "
     "without subtraction.",
@@ -457,7 +470,7 @@ def double_dqn_lower_overestimation_long(ctx: Context) -> dict[str, Evidence]:
     statement="When the target network is refreshed every 25 updates while the replay memory "
     "spans 500 steps, online and target networks share their errors and Double DQN keeps at least "
     "three quarters of DQN's overestimation.",
-    source="van Hasselt, Guez & Silver (2015), Section 4 (the target network is not fully "
+    source="van Hasselt et al. (2016), Section 4 (the target network is not fully "
     "decoupled from the online network); van Hasselt (2010), Section 3 (the double estimator "
     "needs independent estimates)",
     kinds=("neural",),
@@ -469,5 +482,6 @@ def shared_target_errors(ctx: Context) -> Evidence:
     ratio = float(b.mean() / a.mean())
     return Evidence.bound(
         ratio, SHARED_MIN_RATIO, relation=">=",
-        reason="measured 0.9-1.0 at seeds 0-4; the claim is that the reduction largely disappears",
+        reason="the midpoint between the decoupled regime's 'markedly lower' (ratio <= 1/2) and no "
+        "reduction (ratio 1): the reduction has largely disappeared",
         details={"DQN": _summary(a), "Double DQN": _summary(b), "difference": _summary(a - b)})

@@ -3,7 +3,7 @@
 Four curves, for a state whose m true action values are equal:
 
 - Theorem 1's worst-case lower bound sqrt(C/(m - 1)) with C = 1 (van Hasselt, Guez & Silver
-  2016): every error vector that sums to 0 with mean square 1 overestimates at least this
+  (AAAI 2016; arXiv:1509.06461)): every error vector that sums to 0 with mean square 1 overestimates at least this
   much.  It *decreases* with m;
 - ``expected_max_normal(m)``: the mean overestimation when the errors are iid N(0, 1) (so
   their expected mean square is 1, comparable with C = 1), which *grows* like sqrt(2 log m)

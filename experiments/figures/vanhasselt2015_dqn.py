@@ -1,5 +1,5 @@
 """Neural DQN against Double DQN: overestimation over training (in the spirit of van Hasselt,
-Guez & Silver 2015, Figure 3, top row), on the equal-values MDP of
+Guez & Silver (AAAI 2016; arXiv:1509.06461), Figure 3, top row), on the equal-values MDP of
 ``experiments.claims.vanhasselt2015_neural`` whose Q* is known exactly.
 
 (a) mean_s (max_a Q(s, a) − V*(s)) against environment transitions per run, mean and 95%
@@ -41,7 +41,7 @@ STYLES = {
 
 
 @figure("vanhasselt2015_dqn", title="DQN vs Double DQN: overestimation over training on an MDP with "
-        "known Q* (cf. van Hasselt et al. 2015, Fig. 3)", claims=(DOUBLE_DQN, DUELING_RUN, TABULAR, WITHIN_STATE))
+        "known Q* (cf. van Hasselt et al. 2016, Fig. 3)", claims=(DOUBLE_DQN, DUELING_RUN, TABULAR, WITHIN_STATE))
 def build(*, seed: int = 0, fast: bool = True):
     exp = run_experiment(seed, not fast)
     x = exp.transitions

@@ -1,4 +1,4 @@
-"""van Hasselt, Guez & Silver (2015), Figure 1: the bias of a single Q-learning update (orange)
+"""van Hasselt, Guez & Silver (AAAI 2016; arXiv:1509.06461), Figure 1: the bias of a single Q-learning update (orange)
 and of a Double Q-learning update (blue) against the number of actions m = 2, ..., 1024, with
 equal true values and iid N(0, 1) estimation errors.
 
@@ -22,7 +22,7 @@ ORANGE, BLUE = "tab:orange", "tab:blue"
 
 @figure("vanhasselt2015_fig1",
         title="Bias of one Q-learning vs Double Q-learning update against the number of actions "
-        "(cf. van Hasselt et al. 2015, Fig. 1)",
+        "(cf. van Hasselt et al. 2016, Fig. 1)",
         claims=("vanhasselt2015-figs/fig1-q-bias-expected-max", "vanhasselt2015-figs/fig1-double-q-unbiased"))
 def build(*, seed: int = 0, fast: bool = True):
     n_samples = 2_000 if fast else 100_000

@@ -1,4 +1,4 @@
-"""van Hasselt, Guez & Silver (2015), Figure 2: overestimation with function approximation.
+"""van Hasselt, Guez & Silver (AAAI 2016; arXiv:1509.06461), Figure 2: overestimation with function approximation.
 
 Three rows as in the paper: V*(s) = sin(s) with degree-6 fits, V*(s) = 2 exp(-s²) with degree 6,
 and 2 exp(-s²) with degree 9; 10 actions share the true value.  Columns: (left) the true value
@@ -28,7 +28,7 @@ LABELS = {"sin": r"$V_*(s) = \sin(s)$", "gaussian": r"$V_*(s) = 2\exp(-s^2)$"}
 
 
 @figure("vanhasselt2015_fig2",
-        title="Overestimation with polynomial function approximation (cf. van Hasselt et al. 2015, Fig. 2)",
+        title="Overestimation with polynomial function approximation (cf. van Hasselt et al. 2016, Fig. 2)",
         claims=("vanhasselt2015-figs/fig2-average-errors", "vanhasselt2015-figs/fig2-max-overestimates",
                 "vanhasselt2015-figs/fig2-least-squares-fits"))
 def build(*, seed: int = 0, fast: bool = True):
