@@ -72,13 +72,27 @@ FLOAT_ATOL = 1e-12
 #: autograd's layer ops vs per-sample Jacobians): they differ by float rounding of differently
 #: ordered sums, relative to the gradient's largest entry.
 AUTOGRAD_RTOL = 1e-12
-#: DDPG at the fast setting (1,500 steps, 5 runs): the largest |k̂ − k*| measured over seeds 0-3
-#: × 5 runs was 0.052 (critic approximation error and minibatch noise keep the actor within a few
-#: hundredths of k*); allowance 0.08 = 17% of k*.  Before training |k̂ − k*| = 0.47.
-GAIN_ATOL = 0.08
-#: J(k* ± 0.08) falls short of J* by at most 0.93% (the optimum is flat): the return gap allowed
-#: for a gain within GAIN_ATOL.
+#: DDPG at the fast setting (1,500 steps, 5 runs) must reach a near-optimal policy: "near" is
+#: RETURN_RTOL, a return within 1% of J*.  The gain allowance is what that bounds: the largest
+#: |k - k*| on either side with (J* - J(k)) / |J*| <= RETURN_RTOL, solved from the closed-form J
+#: (:func:`gain_allowance`; 0.0829 on the side k < k*, 0.0860 above).  Before training |k̂ − k*| = 0.47.
 RETURN_RTOL = 0.01
+
+
+def gain_allowance(rtol: float = RETURN_RTOL) -> float:
+    """min over both sides of the |k - k*| at which J(k) falls rtol |J*| short of J*."""
+    from scipy.optimize import brentq
+
+    (a, b, q, r, gamma), kw = lqr_args()
+    opt = lqr_optimal(a, b, q, r, gamma, **kw)
+
+    def short(delta):
+        return (opt.J - lqr_return(opt.k + delta, a, b, q, r, gamma, **kw)) / abs(opt.J) - rtol
+
+    # J is finite for gains in (-0.35, 1.75) and k* = 0.474: brackets of 0.5 and 0.4 stay inside
+    return float(min(brentq(short, 1e-9, 0.5), brentq(lambda d: short(-d), 1e-9, 0.4)))
+
+
 #: Full tier (4,000 steps, 10 runs): over seeds 0-1 the linear actor's largest |k̂ − k*| was 0.035
 #: (allowance 0.05) and the MLP actor's largest policy RMSE over the optimal policy's normalised
 #: discounted state distribution was 0.039 (allowance 0.06; for scale, u* = −k* s has RMS 0.21 there).
@@ -299,11 +313,11 @@ def _ddpg_parts(run, tol: float, label: str) -> dict:
     return {
         f"{label}gain": Evidence.close(
             np.full(gains.shape, opt.k), gains, atol=tol,
-            reason="learned actor gain vs the Riccati gain; allowance from the spread over seeds (see "
-            "GAIN_ATOL in experiments/claims/silver2014.py)", details=details),
+            reason="learned actor gain vs the Riccati gain; allowance: the gain error at which the "
+            "return falls 1% short (fast tier) or the full tier's tighter setting", details=details),
         f"{label}return-gap": Evidence.bound(
             float(np.max(gap)), RETURN_RTOL, relation="<=",
-            reason="(J* - J(k_learned)) / |J*| from the closed form; J(k* +- 0.08) is within 0.93% of J*",
+            reason="(J* - J(k_learned)) / |J*| from the closed form: the definition of near-optimal",
             details=details),
     }
 
@@ -311,15 +325,15 @@ def _ddpg_parts(run, tol: float, label: str) -> dict:
 @claim(
     DDPG,
     statement="DDPG (Q critic, deterministic linear actor, soft target networks, replay, Gaussian "
-    "exploration) learns the optimal linear gain of the discounted LQR: every run ends within 0.08 of k* "
-    "and within 1% of the optimal return.",
+    "exploration) learns the optimal linear gain of the discounted LQR: every run ends within 1% of the "
+    "optimal return, i.e. within 0.083 of k* (the gain error at which J falls 1% short).",
     source="Lillicrap et al. (2016), Algorithm 1; Silver et al. (2014), Theorem 1; the discounted Riccati "
     "gain (Bertsekas 2017, Vol. I, Section 3.1)",
     kinds=("neural",),
     figures=("silver2014_ddpg",),
 )
 def ddpg_reaches_optimal_gain(ctx: Context):
-    return _ddpg_parts(ddpg_run(ctx.seed, False), GAIN_ATOL, "neural-")
+    return _ddpg_parts(ddpg_run(ctx.seed, False), gain_allowance(), "neural-")
 
 
 @claim(
