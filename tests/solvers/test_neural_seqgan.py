@@ -1,6 +1,7 @@
 """solvers.neural.seqgan: the RNN generator's densities, sampler and roll-outs against exact values
 obtained by enumerating a tiny sequence space; gradients against autograd's numerical check; a
-smoke run of the oracle experiment (the full experiment is the full-tier claim)."""
+smoke run of the oracle experiment (the full experiment is the full-tier claim).  Monte Carlo
+checks use exact or conservative bounds at a stated false-alarm probability (tests/stats.py)."""
 
 import json
 
@@ -11,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from solvers.neural import seqgan as ns
-from tests.tolerances import FLOAT_ATOL, MC_SIGMAS
+from tests.stats import FALSE_ALARM, assert_mean_bernstein, assert_multinomial
+from tests.tolerances import FLOAT_ATOL
 from theory.seqgan import exact_action_values, sequence_probabilities
 
-K_SIGMA = MC_SIGMAS
 #: log of a product vs a sum of log-softmaxes, float64 over <= 4 positions.
 LOG_ATOL = 1e-12
 
@@ -49,16 +50,23 @@ class TestDensities:
         n = 20_000
         y = ns.sample_rnn(gen, n, 3, seed)
         idx = (y * np.array([9, 3, 1])).sum(axis=1)
-        freq = np.bincount(idx, minlength=27) / n
+        counts = np.bincount(idx, minlength=27)
         p = sequence_probabilities([np.asarray(x) for x in ns.tabulate_generator(gen, 3)])
-        assert np.all(np.abs(freq - p) <= K_SIGMA * np.sqrt(p * (1 - p) / n) + 1e-12)
+        # exact binomial tails per cell, Bonferroni over the 27 cells (valid for n p << 1)
+        assert_multinomial(counts, p, FALSE_ALARM)
 
     def test_oracle_nll_of_oracle_is_its_entropy(self):
         gen = ns.init_rnn(3, 3, 4, 0, scale=1.5)
         p = sequence_probabilities([np.asarray(x) for x in ns.tabulate_generator(gen, 3)])
         entropy = -(p * np.log(p)).sum() / 3
-        nll, se = ns.oracle_nll(gen, ns.sample_rnn(gen, 20_000, 3, 1))
-        assert abs(nll - entropy) <= K_SIGMA * se
+        n = 20_000
+        nll, _ = ns.oracle_nll(gen, ns.sample_rnn(gen, n, 3, 1))
+        # X = -log p(Y)/3 has exact variance Var = Σ p (log p / 3)² - H² and |X - H| <= the
+        # largest |log p / 3 - H| over the 27 sequences: Bernstein at false-alarm FALSE_ALARM.
+        x = -np.log(p) / 3
+        var = float(np.sum(p * x**2) - entropy**2)
+        assert_mean_bernstein(nll, entropy, n, var, float(np.max(np.abs(x - entropy))), FALSE_ALARM,
+                              atol=FLOAT_ATOL, what="oracle NLL")
 
 
 class TestGradients:
@@ -85,14 +93,20 @@ class TestRollouts:
     def test_rollout_mean_matches_exact_q(self, seed):
         gen, disc = _tiny(seed)
         V, T = 3, 3
-        q = exact_action_values([np.asarray(x) for x in ns.tabulate_generator(gen, T)],
-                                ns.discriminator_table(disc, T))
-        y, M = ns.sample_rnn(gen, 1, T, seed)[0], 2000
-        q_hat = ns.rollout_rewards(gen, disc, np.tile(y, (M, 1)), 3, seed)
+        tab = [np.asarray(x) for x in ns.tabulate_generator(gen, T)]
+        d = ns.discriminator_table(disc, T)
+        q = exact_action_values(tab, d)
+        q2 = exact_action_values(tab, d**2)  # E[D² | Y_{1:t+1}]: the same recursion on D²
+        y, M, N = ns.sample_rnn(gen, 1, T, seed)[0], 2000, 3
+        q_hat = ns.rollout_rewards(gen, disc, np.tile(y, (M, 1)), N, seed)
         rows = [0, y[0], y[0] * V + y[1]]
         target = np.array([q[t][rows[t], y[t]] for t in range(T)])
-        se = q_hat.std(axis=0, ddof=1) / np.sqrt(M)
-        assert np.all(np.abs(q_hat.mean(axis=0) - target) <= K_SIGMA * se + FLOAT_ATOL)
+        # Q̂_t (t < T - 1) is a mean of N rewards in [0, 1]: exact variance (E[D²|.] - Q²)/N;
+        # Bernstein with |Q̂ - Q| <= 1 at false-alarm FALSE_ALARM over the columns.  The last
+        # column is D(Y) itself (eq. (2)), variance 0.
+        var = np.array([(q2[t][rows[t], y[t]] - target[t] ** 2) / N for t in range(T - 1)] + [0.0])
+        assert_mean_bernstein(q_hat.mean(axis=0), target, M, var, 1.0, FALSE_ALARM, atol=FLOAT_ATOL,
+                              what="roll-out Q")
 
     def test_callable_discriminator(self):
         gen, _ = _tiny(5)

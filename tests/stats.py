@@ -1,0 +1,198 @@
+"""Exact and conservative statistical bounds for the tests' Monte Carlo checks.
+
+The rule (tests/conftest.py): a statistical test states its false-alarm probability α and gets
+its acceptance region from an exact or conservative bound, never from a sample standard error
+(which is 0 when a rare event never shows up in the sample, and then any deviation "fails" at
+z = ∞, or it is noisy enough that a 4-SE test fails far more often than a normal table says).
+
+- :func:`binomial_two_sided_pvalue` / :func:`assert_binomial` — the exact binomial tail
+  (scipy.stats.binom) for a count of Bernoulli(p) successes, p = 0 and p = 1 included;
+- :func:`assert_multinomial` — counts in K cells against exact cell probabilities: the K exact
+  binomial tests with a Bonferroni union bound (conservative, valid for any n·p, zero-probability
+  cells included; a chi-square test is not, its approximation fails when n·p ≪ 1);
+- :func:`hoeffding_radius` — the deviation of a mean of n i.i.d. variables with a known range;
+- :func:`bernstein_radius` / :func:`assert_mean_bernstein` — the same from the exact variance and
+  a bound on |X - E X| (much tighter when the variance is small);
+- :func:`assert_median_of_means` — from the exact variance alone (unbounded noise, heavy tails):
+  Chebyshev per block, an exact binomial tail for the median of the blocks.
+
+Every assertion takes ``alpha``: the probability that it fails when the null hypothesis (the
+exact probabilities / the exact mean) holds.  :data:`FALSE_ALARM` is the default, per assertion
+and Hypothesis example.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats as _st
+
+#: Default false-alarm probability of one statistical assertion at one Hypothesis example.  A
+#: statistical test runs <= 10-20 examples at the dev profile, so its own false-alarm
+#: probability is <= 2e-6; the ~30 statistical tests x 20 examples x 20 seeds of a seed sweep
+#: (1.2e4 draws) stay below 1.2e-3 in total by the union bound, and the bounds below are
+#: conservative, so the true figure is smaller still.
+FALSE_ALARM = 1e-7
+
+
+def _check_alpha(alpha: float) -> float:
+    alpha = float(alpha)
+    if not 0.0 < alpha < 1.0:
+        raise ValueError(f"`alpha` must lie in (0, 1) (got {alpha})")
+    return alpha
+
+
+def binomial_two_sided_pvalue(k, n: int, p) -> np.ndarray:
+    """min(1, 2 min(P[X <= k], P[X >= k])) for X ~ Binomial(n, p), elementwise.
+
+    Exact tails (scipy.stats.binom); rejecting when this is <= α has false-alarm probability
+    <= α (each tail contributes at most α/2).  p = 0 (resp. 1) gives 1 at k = 0 (resp. n) and
+    0 elsewhere: a count in a zero-probability cell is always detected.
+    """
+    k = np.asarray(k)
+    p = np.asarray(p, dtype=float)
+    lower = _st.binom.cdf(k, n, p)  # P[X <= k]
+    upper = _st.binom.sf(k - 1, n, p)  # P[X >= k]
+    return np.minimum(1.0, 2.0 * np.minimum(lower, upper))
+
+
+def assert_binomial(k, n: int, p, alpha: float = FALSE_ALARM, *, what: str = "count") -> None:
+    """Assert that count(s) k are consistent with Binomial(n, p) at false-alarm α (jointly over
+    all entries: each tested at α / #entries, Bonferroni)."""
+    alpha = _check_alpha(alpha)
+    pv = np.atleast_1d(binomial_two_sided_pvalue(k, n, p))
+    level = alpha / pv.size
+    bad = np.flatnonzero(pv <= level)
+    if bad.size:
+        k_arr = np.broadcast_to(np.asarray(k), pv.shape)
+        p_arr = np.broadcast_to(np.asarray(p, dtype=float), pv.shape)
+        i = bad[np.argmin(pv[bad])]
+        raise AssertionError(
+            f"{what} {int(k_arr.flat[i])} of {n} at entry {i} is not Binomial(n, {p_arr.flat[i]:.6g}): "
+            f"exact two-sided p-value {pv.flat[i]:.3g} <= {level:.3g} (false-alarm {alpha:g} over "
+            f"{pv.size} entries); {bad.size} entries rejected")
+
+
+def assert_multinomial(counts, probs, alpha: float = FALSE_ALARM) -> None:
+    """Assert that ``counts`` (K cells, total n) are consistent with a multinomial draw from
+    ``probs`` at false-alarm probability α.
+
+    Each cell's count is Binomial(n, p_k) marginally; the K exact two-sided binomial tests at
+    level α/K reject a true multinomial with probability <= α (Bonferroni).  Cells with p_k = 0
+    must be empty.
+    """
+    counts = np.asarray(counts)
+    probs = np.asarray(probs, dtype=float)
+    if counts.shape != probs.shape or counts.ndim != 1:
+        raise ValueError(f"`counts` and `probs` must be 1-D of equal length (got {counts.shape}, "
+                         f"{probs.shape})")
+    if abs(probs.sum() - 1.0) > 1e-9 or np.any(probs < 0):
+        raise ValueError("`probs` must be a probability vector")
+    assert_binomial(counts, int(counts.sum()), np.clip(probs, 0.0, 1.0), alpha, what="cell count")
+
+
+def hoeffding_radius(n: int, width: float, alpha: float = FALSE_ALARM) -> float:
+    """r with P(|mean - μ| >= r) <= α for the mean of n i.i.d. variables in an interval of the
+    given width: Hoeffding, 2 exp(-2 n r² / width²) = α."""
+    alpha = _check_alpha(alpha)
+    return float(width) * math.sqrt(math.log(2.0 / alpha) / (2.0 * n))
+
+
+def bernstein_radius(n: int, variance, bound, alpha: float = FALSE_ALARM) -> np.ndarray:
+    """r with P(|mean - μ| >= r) <= α for the mean of n i.i.d. X with Var X = variance (exact,
+    or an upper bound) and |X - μ| <= bound almost surely (elementwise in variance, bound).
+
+    Bernstein's inequality: P(|mean - μ| >= r) <= 2 exp(-n r² / (2σ² + 2br/3)); setting the
+    right side to α and solving the quadratic, with L = log(2/α),
+        r = bL/(3n) + sqrt((bL/(3n))² + 2σ²L/n).
+    """
+    alpha = _check_alpha(alpha)
+    var = np.maximum(np.asarray(variance, dtype=float), 0.0)
+    b = np.asarray(bound, dtype=float)
+    L = math.log(2.0 / alpha)
+    lin = b * L / (3.0 * n)
+    return lin + np.sqrt(lin**2 + 2.0 * var * L / n)
+
+
+def assert_mean_bernstein(sample_mean, mean, n: int, variance, bound, alpha: float = FALSE_ALARM,
+                          *, atol: float = 0.0, what: str = "mean") -> None:
+    """Assert |sample_mean - mean| <= Bernstein radius (+ atol for float rounding), jointly over
+    all entries at false-alarm α (each entry at α / #entries)."""
+    alpha = _check_alpha(alpha)
+    sm = np.atleast_1d(np.asarray(sample_mean, dtype=float))
+    mu = np.broadcast_to(np.asarray(mean, dtype=float), sm.shape)
+    r = np.broadcast_to(bernstein_radius(n, variance, bound, alpha / sm.size), sm.shape) + atol
+    dev = np.abs(sm - mu)
+    bad = np.flatnonzero(~(dev <= r))
+    if bad.size:
+        i = bad[np.argmax(dev.flat[bad] / r.flat[bad])]
+        raise AssertionError(
+            f"{what}: entry {i} deviates by {dev.flat[i]:.3g} from its exact value {mu.flat[i]:.6g}, "
+            f"beyond the Bernstein radius {r.flat[i]:.3g} (n={n}, false-alarm {alpha:g} over "
+            f"{sm.size} entries); {bad.size} entries rejected")
+
+
+def median_of_means_plan(n: int, alpha: float = FALSE_ALARM) -> tuple[int, float]:
+    """(k, c): with n samples split into k blocks of m = n // k, the median of the block means
+    is within c·σ/√m of μ with probability >= 1 - α.
+
+    Needs only the exact variance σ² (no range, no higher moments): by Chebyshev a block mean of
+    m = n // k samples deviates by more than c σ/√m with probability <= 1/c²; the median deviates
+    that far only if at least half of the k independent blocks do, which has probability
+    <= P[Binomial(k, 1/c²) >= k/2] (exact tail).  Returns the (k, c) with the smallest
+    c·sqrt(k) over k <= n/2 (odd k) and c on a fine grid, subject to that tail <= α.
+    """
+    alpha = _check_alpha(alpha)
+    best = (None, math.inf, math.inf)
+    for k in range(1, max(2, n // 2) + 1, 2):
+        need = (k + 1) // 2  # median of odd k fails only if >= (k + 1)/2 blocks fail
+        # smallest c with P[Bin(k, 1/c²) >= need] <= alpha: bisect on the per-block rate
+        lo, hi = 0.0, 0.5
+        if _st.binom.sf(need - 1, k, 1e-300) > alpha:
+            continue
+        for _ in range(60):
+            mid = 0.5 * (lo + hi)
+            if _st.binom.sf(need - 1, k, mid) <= alpha:
+                lo = mid
+            else:
+                hi = mid
+        if lo <= 0.0:
+            continue
+        c = 1.0 / math.sqrt(lo)
+        score = c * math.sqrt(k)
+        if score < best[2]:
+            best = (k, c, score)
+        if k > 400:
+            break
+    if best[0] is None:
+        raise ValueError(f"n = {n} samples are too few for a median-of-means bound at alpha = {alpha}")
+    return best[0], best[1]
+
+
+def assert_median_of_means(samples, mean, variance, alpha: float = FALSE_ALARM, *, atol: float = 0.0,
+                           what: str = "mean") -> None:
+    """Assert that the median of block means of ``samples`` (axis 0: i.i.d. draws) lies within
+    the median-of-means radius c·σ·sqrt(k/n) of the exact mean, jointly over the trailing
+    entries at false-alarm α (Bonferroni).  Valid for any distribution with the given exact
+    variance (heavy tails, unbounded noise, rare events) — see :func:`median_of_means_plan`."""
+    alpha = _check_alpha(alpha)
+    x = np.asarray(samples, dtype=float)
+    n = x.shape[0]
+    flat = x.reshape(n, -1)
+    d = flat.shape[1]
+    k, c = median_of_means_plan(n, alpha / d)
+    m = n // k
+    blocks = flat[: k * m].reshape(k, m, d).mean(axis=1)
+    med = np.median(blocks, axis=0)
+    mu = np.broadcast_to(np.asarray(mean, dtype=float), x.shape[1:]).reshape(-1)
+    sd = np.sqrt(np.maximum(np.broadcast_to(np.asarray(variance, dtype=float), x.shape[1:]).reshape(-1), 0.0))
+    r = c * sd / math.sqrt(m) + atol
+    dev = np.abs(med - mu)
+    bad = np.flatnonzero(~(dev <= r))
+    if bad.size:
+        i = bad[np.argmax(dev[bad] / r[bad])]
+        raise AssertionError(
+            f"{what}: entry {i}: median of {k} block means deviates by {dev[i]:.3g} from its exact "
+            f"value {mu[i]:.6g}, beyond the median-of-means radius {r[i]:.3g} (n={n}, false-alarm "
+            f"{alpha:g} over {d} entries); {bad.size} entries rejected")
