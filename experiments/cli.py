@@ -1,10 +1,13 @@
 """The ``ganac`` command line (also ``python -m experiments``).
 
-    ganac verify [--only PATTERN] [--tier fast|full] [--out DIR] [--json] [--seed N | --seeds LIST]
-                 [-j N | --scheduler ADDRESS] [--resume] [--no-figures]
-    ganac list [--kind K] [--paper P]
+    ganac verify [--claims FILE_OR_MODULE ...] [--only PATTERN] [--tier fast|full] [--out DIR] [--json]
+                 [--seed N | --seeds LIST] [-j N | --scheduler ADDRESS] [--resume] [--no-figures]
+    ganac list [--claims FILE_OR_MODULE ...] [--kind K] [--paper P]
     ganac figures [NAME ...] [--out DIR] [--format pdf,png] [--seed N] [--full]
-    ganac derive ID
+    ganac derive [--claims FILE_OR_MODULE ...] ID             (a derivation id, or a claim's)
+    ganac show [--claims FILE_OR_MODULE ...] [--out DIR] CLAIM_ID
+    ganac check "EXPR REL EXPR" [--assume COND ...] [--latex]
+    ganac init FOLDER
     ganac bench [NAME ...] [--quick] [--out DIR] [--json]
 """
 
@@ -34,6 +37,23 @@ def _progress(iterable, total: int, desc: str, enabled: bool):
     from tqdm import tqdm
 
     return tqdm(iterable, total=total, desc=desc, file=sys.stderr, leave=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# a user's claims (--claims)
+
+
+def _load_user(args: argparse.Namespace) -> list:
+    """Load ``--claims`` sources (after ganac's own claims); ClaimsError propagates to main."""
+    from experiments import user
+
+    return user.load(getattr(args, "claims", None) or ())
+
+
+def _add_claims_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--claims", metavar="FILE_OR_MODULE", action="append", default=[],
+                   help="also load your own claims and derivations from this file (by path; its "
+                        "folder is not put on the import path) or importable module; repeatable")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -129,7 +149,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
     except ValueError as exc:
         _stderr(str(exc))
         return 2
+    loaded = _load_user(args)
     claims = select(only=args.only, tier=args.tier)
+    user_sources = tuple(item.key for item in loaded)
+    user_ids = {i for item in loaded for i in item.claims}
     if not claims:
         shown = ",".join(args.only) if args.only else None
         _stderr(f"no claims match --only {shown!r} at tier {args.tier!r}; see `ganac list`")
@@ -159,7 +182,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
             guess = 10.0 if "neural" in c.kinds else 1.0  # no earlier run to go by
             tasks.append(Task(module=c.check.__module__, claim_id=c.id, seed=seed, tier=args.tier,
                               out_dir=str(seed_dir(seed)), figures=mine, with_figures=with_figures,
-                              estimate=estimates.get(c.id, guess)))
+                              estimate=estimates.get(c.id, guess),
+                              sources=user_sources if c.id in user_ids else ()))
 
     jobs = args.jobs or default_jobs()
     n_groups = len(group_tasks(tasks))
@@ -284,6 +308,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from experiments import figures as figure_registry
     from experiments.registry import select
 
+    loaded = _load_user(args)
     claims = select(tier="full", kind=args.kind, paper=args.paper)
     width = max((len(c.id) for c in claims), default=10)
     print(f"{'claim'.ljust(width)}  {'tier':4}  {'kinds':22}  source")
@@ -307,6 +332,9 @@ def cmd_list(args: argparse.Namespace) -> int:
             print("\nderivations (ganac derive ID):")
             for d in ders:
                 print(f"  {d.id}: {d.title}")
+    for item in loaded:
+        print(f"\nfrom --claims {item.source}: {len(item.claims)} claims ({', '.join(item.claims) or '-'}), "
+              f"{len(item.derivations)} derivations ({', '.join(item.derivations) or '-'})")
     return 0
 
 
@@ -346,17 +374,172 @@ def cmd_figures(args: argparse.Namespace) -> int:
 # derive
 
 
-def cmd_derive(args: argparse.Namespace) -> int:
+def _derivation_of(ident: str):
+    """The derivation with id ``ident``, or the one a claim with that id records; KeyError."""
     import proofs_check
+    from experiments.registry import REGISTRY, load_all
 
+    load_all()  # ganac's claims and the plugins (whose derivations register on import)
+    if ident in proofs_check.ids(include_examples=True):
+        return proofs_check.get(ident)
+    if ident in REGISTRY:
+        c = REGISTRY[ident]
+        if c.derivation is None:
+            raise KeyError(f"claim {ident!r} records no derivation (its @claim has no "
+                           "derivation='ID'); see `ganac list` for the derivation ids")
+        return proofs_check.get(c.derivation)
+    return proofs_check.get(ident)  # raises KeyError listing the known ids
+
+
+def cmd_derive(args: argparse.Namespace) -> int:
+    _load_user(args)
     try:
-        derivation = proofs_check.get(args.id)
+        derivation = _derivation_of(args.id)
     except KeyError as exc:
         _stderr(str(exc.args[0]))  # the message already lists the known ids
         return 2
     report = derivation.check()
     print(report.format())
     return 0 if report.ok else 1
+
+
+# ---------------------------------------------------------------------------------------------
+# show
+
+
+def _resolve_dotted(name: str):
+    """The object a dotted name points to, importing the longest importable module prefix."""
+    import importlib
+
+    parts = name.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for attr in parts[i:]:
+            obj = getattr(obj, attr)
+        return obj
+    raise ImportError(f"no importable module in {name!r}")
+
+
+def _describe_dotted(name: str | None) -> str:
+    if name is None:
+        return "not recorded"
+    try:
+        obj = _resolve_dotted(name)
+    except (ImportError, AttributeError) as exc:
+        return f"{name}  (cannot be imported: {exc})"
+    doc = (getattr(obj, "__doc__", None) or "").strip().splitlines()
+    return f"{name}" + (f"  -- {doc[0].strip()}" if doc else "")
+
+
+def _mentions(claim_id: str, folders: list[tuple[Path, str]]) -> list[str]:
+    """``file:line`` of every line naming the claim id, in files matching each folder's glob."""
+    hits = []
+    for folder, pattern in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob(pattern)):
+            try:
+                lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                continue
+            hits += [f"{path}:{n}" for n, line in enumerate(lines, 1) if claim_id in line]
+    return hits
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    import inspect
+
+    import experiments
+    import proofs_check
+    from experiments.registry import REGISTRY, load_all
+    from experiments.report import load_result
+
+    loaded = _load_user(args)
+    load_all()
+    c = REGISTRY.get(args.id)
+    if c is None:
+        _stderr(f"no claim with id {args.id!r}; see `ganac list`")
+        return 2
+    pad = "  "
+    try:
+        where = f"{inspect.getsourcefile(c.check)}:{inspect.getsourcelines(c.check)[1]}"
+    except (OSError, TypeError):
+        where = "?"
+    print(c.id)
+    print(f"{pad}statement:   {c.statement}")
+    print(f"{pad}source:      {c.source}")
+    print(f"{pad}kinds:       {', '.join(c.kinds)}  (tier {c.tier})")
+    print(f"{pad}check:       {c.check.__module__}.{c.check.__qualname__}  ({where})")
+    print(f"{pad}closed form: {_describe_dotted(c.closed_form)}")
+    print(f"{pad}solver:      {_describe_dotted(c.solver)}")
+    print(f"{pad}problem:     {_describe_dotted(c.problem)}")
+    if c.derivation is None:
+        print(f"{pad}derivation:  not recorded")
+    else:
+        try:
+            report = proofs_check.get(c.derivation).check()
+        except KeyError as exc:
+            print(f"{pad}derivation:  {c.derivation}  ({exc.args[0].split(';')[0]})")
+        else:
+            print(f"{pad}derivation:  {c.derivation}  ({'all steps check' if report.ok else 'FAILS'})")
+            print("\n".join(f"{pad}  {line}" for line in report.format().splitlines()))
+    folders = [(Path(experiments.__file__).resolve().parents[1] / "tests", "*.py")]
+    folders += sorted({(Path(item.key).parent, "test_*.py") for item in loaded
+                       if c.id in item.claims and Path(item.key).is_file()})
+    hits = _mentions(c.id, folders)
+    print(f"{pad}tests:       " + (", ".join(hits[:12]) + (f", ... ({len(hits)} lines)" if len(hits) > 12 else "")
+                                  if hits else "no test file names this id (it runs in the claim tests)"))
+    out = Path(args.out)
+    figs = []
+    for name in c.figures:
+        files = sorted(str(p) for p in (out / "figures").glob(f"{name}.*") if p.suffix != ".json")
+        figs.append(f"{name}" + (f" ({', '.join(files)})" if files else " (not rendered in --out)"))
+    print(f"{pad}figures:     {'; '.join(figs) or 'none'}")
+    result = load_result(out, c.id)
+    if result is None:
+        print(f"{pad}last result: none in {out} (ganac verify --only {c.id} --out {out})")
+    else:
+        print(f"{pad}last result: {result.status} at seed {result.seed}, tier {result.run_tier}, "
+              f"{result.seconds:.2f} s  ({out / 'claims'})")
+        for part, ev in result.parts.items():
+            print(f"{pad}  {part or '(single)'}: {ev.get('outcome') or ('pass' if ev.get('passed') else 'fail')}, "
+                  f"error {ev.get('error')} vs tolerance {ev.get('tolerance')} ({ev.get('tolerance_reason')})")
+        if result.error:
+            print(f"{pad}  error: {result.error.strip().splitlines()[-1]}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# check, init
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from proofs_check.check import StatementError, check_statement
+
+    try:
+        result = check_statement(args.statement, assume=args.assume, latex=args.latex, seed=args.seed)
+    except StatementError as exc:
+        _stderr(f"ganac check: {exc}")
+        return 2
+    print(result.format())
+    return result.exit_code
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from experiments.init_template import write_template
+
+    try:
+        written = write_template(Path(args.folder), force=args.force)
+    except (FileExistsError, OSError) as exc:
+        _stderr(f"ganac init: {exc}")
+        return 2
+    for path in written:
+        print(f"wrote {path}")
+    print(f"next: cd {args.folder} && ganac verify --claims claims.py --only mypaper2024 -j 1")
+    return 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -433,6 +616,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="worker processes (default: every core; 1 runs in this process)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help='run on a Dask distributed cluster (e.g. tcp://host:8786; pip install "ganac[dask]")')
+    _add_claims_option(p)
     p.add_argument("--resume", action="store_true", help="skip claims already finished in --out")
     p.add_argument("--no-figures", action="store_true", help="do not render figures")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -441,6 +625,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("list", help="list claims, figures and derivations")
     p.add_argument("--kind", choices=("symbolic", "exact", "neural"))
     p.add_argument("--paper")
+    _add_claims_option(p)
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("figures", help="regenerate paper figures")
@@ -451,9 +636,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true", help="full-size runs instead of the fast versions")
     p.set_defaults(func=cmd_figures)
 
-    p = sub.add_parser("derive", help="print and check a symbolic derivation")
-    p.add_argument("id")
+    p = sub.add_parser("derive", help="print and check a symbolic derivation (or a claim's)")
+    p.add_argument("id", help="a derivation id, or a claim id whose @claim records derivation=")
+    _add_claims_option(p)
     p.set_defaults(func=cmd_derive)
+
+    p = sub.add_parser("show", help="a claim's whole chain: statement, source, closed form, "
+                                    "solver, problem, derivation, tests, figures, last result")
+    p.add_argument("id", metavar="CLAIM_ID")
+    p.add_argument("--out", default="ganac-out", help="where to look for the last result (default ./ganac-out)")
+    _add_claims_option(p)
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("check", help="one statement: proved, refuted (counterexample) or undecided")
+    p.add_argument("statement", help='"EXPR REL EXPR", REL one of <= < >= > == (every symbol is real)')
+    p.add_argument("--assume", metavar="COND", action="append", default=[],
+                   help='a condition such as "x > 0" or "0 < p < 1"; repeatable')
+    p.add_argument("--latex", action="store_true",
+                   help='read the statement (and --assume) as LaTeX (pip install "ganac[latex]")')
+    p.add_argument("--seed", type=int, default=0, help="seed of the random counterexample search")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("init", help="write a starting point for your own claims into FOLDER")
+    p.add_argument("folder", metavar="FOLDER")
+    p.add_argument("--force", action="store_true", help="overwrite files that exist")
+    p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("bench", help="speed against peers (scipy, POT), as ratios")
     p.add_argument("names", nargs="*", metavar="NAME")
@@ -481,7 +688,21 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "seed", 0) < 0:
         _stderr("--seed must be a non-negative integer")
         return 2
-    return args.func(args)
+    from experiments.user import ClaimsError
+
+    try:
+        return args.func(args)
+    except ClaimsError as exc:  # a user's file or an installed plugin: one message, exit 2
+        _stderr(f"ganac: {exc}")
+        cause = exc.__cause__
+        if cause is not None:  # the user's own code raised: show where, in their file
+            import traceback
+
+            frames = [f for f in traceback.extract_tb(cause.__traceback__)
+                      if "importlib" not in f.filename and "/experiments/user.py" not in f.filename]
+            for line in traceback.format_list(frames[-3:]):
+                _stderr(line.rstrip())
+        return 2
 
 
 if __name__ == "__main__":

@@ -78,12 +78,19 @@ class Task:
     figures: tuple[str, ...] = ()  # the figures this task renders (each figure has one owner)
     with_figures: bool = True  # False: the check gets no fig_dir (as with --no-figures)
     estimate: float = 1.0  # expected seconds, for scheduling only
+    # a user's claims (``--claims``: resolved file paths or module names) that a worker loads
+    # before it looks the claim up; a file's claims live in a private module only that load makes
+    sources: tuple[str, ...] = ()
 
 
 def _resolve(task: Task):
     """The registered claim of ``task``; importing its module registers it."""
     from experiments import registry
 
+    if task.sources:
+        from experiments import user
+
+        user.load(task.sources)
     importlib.import_module(task.module)
     claim = registry.REGISTRY.get(task.claim_id)
     if claim is None:  # registered somewhere else than the check's module

@@ -15,6 +15,7 @@ import importlib
 import math
 import zlib
 import pkgutil
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ __all__ = [
     "Context",
     "Evidence",
     "claim",
+    "DuplicateIdError",
     "get",
     "all_claims",
     "select",
@@ -231,6 +233,24 @@ class Evidence:
             details=dict(details or {}),
         )
 
+    @classmethod
+    def from_derivation(cls, derivation: Any, *, seed: int = 0) -> "Evidence":
+        """Check a symbolic derivation (an id or a ``proofs_check.Derivation``): pass when
+        every step is proved; otherwise ``measured`` names the first failing step and why.
+        """
+        import proofs_check
+
+        if isinstance(derivation, str):
+            derivation = proofs_check.get(derivation)
+        if not isinstance(derivation, proofs_check.Derivation):
+            raise TypeError("`derivation` must be a derivation id or a proofs_check.Derivation "
+                            f"(got {type(derivation).__name__})")
+        report = derivation.check(seed=seed)
+        return cls.exact_match(
+            "every step checks", report.summary, passed=report.ok,
+            reason="sympy proves each step (simplification / sign decision), no tolerance",
+            details={"derivation": derivation.id, "n_steps": len(report.results)})
+
     def to_json(self) -> dict:
         return _jsonable(dataclasses.asdict(self))
 
@@ -274,7 +294,12 @@ class Context:
 
 @dataclass(frozen=True)
 class Claim:
-    """A registered claim (see module docstring)."""
+    """A registered claim (see module docstring).
+
+    The optional ``derivation``, ``closed_form``, ``solver`` and ``problem`` record how the
+    claim is built (``ganac show`` prints them): a derivation id of :mod:`proofs_check`, and
+    dotted names such as ``"theory.gan.optimal_discriminator"``.
+    """
 
     id: str
     statement: str
@@ -283,6 +308,10 @@ class Claim:
     tier: str
     check: Callable[[Context], "Evidence | Mapping[str, Evidence]"]
     figures: tuple[str, ...] = ()
+    derivation: str | None = None
+    closed_form: str | None = None
+    solver: str | None = None
+    problem: str | None = None
 
     @property
     def paper(self) -> str:
@@ -304,6 +333,18 @@ _REGISTRY: dict[str, Claim] = {}
 REGISTRY: Mapping[str, Claim] = MappingProxyType(_REGISTRY)
 
 
+class DuplicateIdError(ValueError):
+    """A claim id is registered by two different check functions (``.id``, ``.existing``)."""
+
+    def __init__(self, message: str, *, id: str, existing: str):
+        super().__init__(message)
+        self.id = id
+        self.existing = existing  # module.function that registered it first
+
+
+_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
 def claim(
     id: str,
     *,
@@ -312,8 +353,17 @@ def claim(
     kinds: Iterable[str],
     tier: str = "fast",
     figures: Iterable[str] = (),
+    derivation: str | None = None,
+    closed_form: str | None = None,
+    solver: str | None = None,
+    problem: str | None = None,
 ) -> Callable:
-    """Register the decorated check function as a claim with a stable, written-out id."""
+    """Register the decorated check function as a claim with a stable, written-out id.
+
+    ``derivation`` (a :mod:`proofs_check` derivation id) and ``closed_form``, ``solver``,
+    ``problem`` (dotted names, e.g. ``"theory.gan.optimal_discriminator"``) are optional and
+    record the claim's chain for ``ganac show`` and ``ganac derive CLAIM_ID``.
+    """
     kinds = tuple(kinds)
     if "/" not in id or id != id.strip() or " " in id:
         raise ValueError(f"claim id must look like 'paper/short-name' (got {id!r})")
@@ -321,23 +371,37 @@ def claim(
         raise ValueError(f"`kinds` of {id!r} must be a non-empty subset of {KINDS} (got {kinds})")
     if tier not in TIERS:
         raise ValueError(f"`tier` of {id!r} must be one of {TIERS} (got {tier!r})")
+    if derivation is not None and (not isinstance(derivation, str) or "/" not in derivation):
+        raise ValueError(f"`derivation` of {id!r} must be a derivation id 'paper/name' (got {derivation!r})")
+    for name, value in (("closed_form", closed_form), ("solver", solver), ("problem", problem)):
+        if value is not None and (not isinstance(value, str) or not _DOTTED.match(value)):
+            raise ValueError(f"`{name}` of {id!r} must be a dotted name such as "
+                             f"'theory.gan.optimal_discriminator' (got {value!r})")
 
     def register(fn: Callable) -> Callable:
         if id in _REGISTRY and _REGISTRY[id].check is not fn:
-            raise ValueError(f"claim id {id!r} is registered twice")
-        _REGISTRY[id] = Claim(id, statement, source, kinds, tier, fn, tuple(figures))
+            old = _REGISTRY[id].check
+            existing = f"{old.__module__}.{old.__qualname__}"
+            raise DuplicateIdError(
+                f"claim id {id!r} is registered twice: by {existing} and by "
+                f"{fn.__module__}.{fn.__qualname__}", id=id, existing=existing)
+        _REGISTRY[id] = Claim(id, statement, source, kinds, tier, fn, tuple(figures),
+                              derivation, closed_form, solver, problem)
         return fn
 
     return register
 
 
 def load_all() -> Mapping[str, Claim]:
-    """Import every module under ``experiments.claims`` so that their claims register."""
+    """Import every module under ``experiments.claims`` so that their claims register, then the
+    installed plugins (entry-point group ``ganac.claims``, see :mod:`experiments.user`)."""
     from experiments import claims as package
+    from experiments import user
 
     for info in pkgutil.iter_modules(package.__path__):
         if not info.name.startswith("_"):
             importlib.import_module(f"{package.__name__}.{info.name}")
+    user.load_plugins()
     return REGISTRY
 
 

@@ -60,6 +60,7 @@ __all__ = [
     "DerivationReport",
     "derivation",
     "registered",
+    "DuplicateDerivationError",
 ]
 
 #: The relations a step may state.
@@ -229,6 +230,52 @@ class Step:
         if by and isinstance(self.lhs, sp.Set):
             raise TypeError("`by` cannot be used with set-valued sides")
         object.__setattr__(self, "by", by)
+
+    @classmethod
+    def from_latex(cls, name: str, statement: str, *, symbols: Any = (), assumptions: Any = (),
+                   justification: str = "", note: str = "", by: Any = ()) -> "Step":
+        """A step read from LaTeX as printed in a paper, e.g. ``r"\\log(1+x) \\le x"``.
+
+        ``statement`` holds one relation (``=``, ``\\le``, ``<``, ``\\ge``, ``>``); it is parsed
+        by sympy's LaTeX parser (lark backend: ``pip install "ganac[latex]"``).  Each parsed
+        symbol is replaced by the symbol of the same name in ``symbols`` (a mapping or an
+        iterable of sympy symbols, carrying their assumptions such as ``positive=True``), or
+        else by a real symbol; a bare ``e`` is Euler's number.  ``assumptions`` may mix sympy
+        conditions and LaTeX strings (``r"x < 1"``).
+
+        Raises
+        ------
+        ValueError
+            The LaTeX cannot be read, or holds no single relation (``proofs_check.check.StatementError``).
+        """
+        from proofs_check.check import StatementError, _relation, parse_latex_relation
+
+        if not isinstance(statement, str):
+            raise TypeError(f"`statement` must be a LaTeX string (got {type(statement).__name__})")
+        items = symbols.values() if isinstance(symbols, Mapping) else symbols
+        by_name = {}
+        for s in items:
+            if not isinstance(s, sp.Symbol):
+                raise TypeError(f"`symbols` must hold sympy symbols (got {s!r})")
+            by_name[s.name] = s
+
+        def bind(expr):
+            return expr.xreplace({s: by_name[s.name] for s in expr.free_symbols
+                                  if isinstance(s, sp.Symbol) and s.name in by_name})
+
+        rels = parse_latex_relation(statement)
+        if len(rels) != 1:
+            raise StatementError(f"`statement` {statement!r} must hold exactly one relation")
+        lhs, rel, rhs = rels[0]
+        if isinstance(assumptions, (str, sp.Basic, bool)):
+            assumptions = (assumptions,)
+        conds = []
+        for item in assumptions:
+            if isinstance(item, str):
+                conds += [bind(_relation(a, r, b)) for a, r, b in parse_latex_relation(item)]
+            else:
+                conds.append(item)
+        return cls(name, bind(lhs), bind(rhs), rel, tuple(conds), justification, note, by)
 
     @property
     def statement(self) -> str:
@@ -1038,6 +1085,15 @@ class _Entry:
 _REGISTRY: dict[str, _Entry] = {}
 
 
+class DuplicateDerivationError(ValueError):
+    """A derivation id is registered by two different functions (``.id``, ``.existing``)."""
+
+    def __init__(self, message: str, *, id: str, existing: str):
+        super().__init__(message)
+        self.id = id
+        self.existing = existing
+
+
 def derivation(id: str, *, example: bool = False) -> Callable:
     """Register a function that builds (lazily, once) the derivation with this id.
 
@@ -1049,7 +1105,11 @@ def derivation(id: str, *, example: bool = False) -> Callable:
 
     def register(fn: Callable[[], Derivation]) -> Callable[[], Derivation]:
         if id in _REGISTRY and _REGISTRY[id].source is not fn:
-            raise ValueError(f"derivation id {id!r} is registered twice")
+            old = _REGISTRY[id].source
+            existing = f"{old.__module__}.{old.__qualname__}"
+            raise DuplicateDerivationError(
+                f"derivation id {id!r} is registered twice: by {existing} and by "
+                f"{fn.__module__}.{fn.__qualname__}", id=id, existing=existing)
         cached = functools.cache(fn)
 
         @functools.wraps(fn)
