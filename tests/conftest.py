@@ -1,4 +1,4 @@
-"""Hypothesis profiles and the opt-in `full` tier.
+"""Hypothesis profiles, the opt-in `full` tier and the `statistical` marker.
 
 Profiles (pick with HYPOTHESIS_PROFILE=name; CI=true selects ``ci``):
 - ``ci``: derandomised, no example database, no deadline, modest example counts so the
@@ -6,8 +6,25 @@ Profiles (pick with HYPOTHESIS_PROFILE=name; CI=true selects ``ci``):
 - ``dev`` (default): Hypothesis's defaults without the deadline (first calls compile BLAS paths);
 - ``thorough``: 2,000 examples per property, for a nightly or pre-release run.
 
-Tests marked ``@pytest.mark.full`` (long neural runs) only run with ``--full``; tests marked
-``@pytest.mark.sweep`` (every fast claim at seeds 0-19) only with ``--sweep``.
+Tests marked ``@pytest.mark.full`` (long neural runs) only run with ``--full``.
+
+**The rule for statistical tests.**  A test whose verdict depends on random draws (Monte Carlo
+means, sample frequencies, sampled gradients) states its false-alarm probability — the chance
+that it fails although the code is right — and gets it from an exact or conservative bound:
+an exact binomial or multinomial tail, Hoeffding or Bernstein with a known range, Chebyshev /
+median of means or a Gaussian tail with the exact variance (which can be computed: by
+enumeration, a closed form, a linear solve).  Never from a sample standard error: it is 0 when a
+rare event (n·p ≪ 1) never shows up, and then any deviation fails at z = ∞, and it is itself
+noisy, so "4 SE" is not the probability a normal table says.  The bounds live in
+``tests/stats.py``; the default false-alarm probability is ``tests.stats.FALSE_ALARM`` = 1e-7
+per assertion and Hypothesis example, so the whole suite over 20 seeds stays below ~1e-3 in
+total.  Each statistical test also keeps a negative control (a biased estimator or wrong
+probabilities that the same check rejects), in the test file or in its docstring/comments.
+
+Such tests carry ``@pytest.mark.statistical``; run them thoroughly (2,000 Hypothesis examples
+where the test does not cap them) with
+
+    HYPOTHESIS_PROFILE=thorough python -m pytest -m statistical -n 0
 """
 
 import os
@@ -36,6 +53,13 @@ settings.register_profile(
 )
 _default = "ci" if os.environ.get("CI") else "dev"
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", _default))
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "statistical: the verdict depends on random draws; its false-alarm probability comes from an "
+        "exact or conservative bound (tests/stats.py; see tests/conftest.py)")
 
 
 def pytest_addoption(parser):

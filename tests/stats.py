@@ -196,3 +196,10 @@ def assert_median_of_means(samples, mean, variance, alpha: float = FALSE_ALARM, 
             f"{what}: entry {i}: median of {k} block means deviates by {dev[i]:.3g} from its exact "
             f"value {mu[i]:.6g}, beyond the median-of-means radius {r[i]:.3g} (n={n}, false-alarm "
             f"{alpha:g} over {d} entries); {bad.size} entries rejected")
+
+
+def gaussian_radius(sd, alpha: float = FALSE_ALARM) -> np.ndarray:
+    """r with P(|Z| >= r) = α for Z ~ N(0, sd²): exact for a statistic that is itself Gaussian
+    (a linear combination of Gaussian draws), conservative when sd is an upper bound."""
+    alpha = _check_alpha(alpha)
+    return np.asarray(sd, dtype=float) * _st.norm.isf(alpha / 2.0)

@@ -202,6 +202,7 @@ class TestSampler:
         np.testing.assert_allclose(lq[1], 0.0, atol=1e-300)
         np.testing.assert_allclose(lq[0], -700.0, rtol=FLOAT_RTOL)
 
+    @pytest.mark.statistical
     def test_samples_follow_the_density(self):
         logits = _random_logits(3, 3, 11)
         q = gc.density(logits)
@@ -228,6 +229,7 @@ class TestSampler:
         same = _flat(gc.expectation_gradient(logits, r, weights=gc.density(logits)))
         np.testing.assert_allclose(same, ours, atol=FLOAT_ATOL)
 
+    @pytest.mark.statistical
     def test_score_function_estimate_is_unbiased(self):
         a, h = 2, 3
         logits = _random_logits(a, h, 2)
@@ -342,6 +344,7 @@ class TestPartition:
         assert np.all(np.isfinite(lm))
         np.testing.assert_allclose(gc.is_log_partition(c, lm, p, q), log_partition(c), atol=FLOAT_ATOL)
 
+    @pytest.mark.statistical
     def test_study_is_unbiased_and_reproducible(self):
         ts, theta, p = _problem(3, a=2, h=3)
         q = gc.density(_random_logits(2, 3, 4))
@@ -355,6 +358,7 @@ class TestPartition:
         assert st1.gradient_hat.shape == (2, 3000, 3)
         json.dumps(st1.to_dict())
 
+    @pytest.mark.statistical
     def test_error_summary_on_known_rate(self):
         # Estimates = target + N(0, 4/n): RMSE = 2 n^-1/2 exactly in expectation.
         rng = np.random.default_rng(1)
@@ -437,6 +441,7 @@ class TestObjectives:
 
         np.testing.assert_allclose(_flat(grads), autograd.grad(full)(_flat(logits)), atol=GRAD_ATOL)
 
+    @pytest.mark.statistical
     def test_generator_sampled_gradient_is_unbiased(self):
         a, h = 2, 2
         logits = _random_logits(a, h, 3)

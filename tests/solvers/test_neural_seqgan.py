@@ -43,6 +43,7 @@ class TestDensities:
         lp = ns.rnn_log_probs(gen, y)
         np.testing.assert_allclose(np.exp(lp).sum(axis=2), 1.0, atol=FLOAT_ATOL)
 
+    @pytest.mark.statistical
     @settings(max_examples=10)
     @given(st.integers(0, 2**32 - 1))
     def test_sampler_frequencies(self, seed):
@@ -55,6 +56,7 @@ class TestDensities:
         # exact binomial tails per cell, Bonferroni over the 27 cells (valid for n p << 1)
         assert_multinomial(counts, p, FALSE_ALARM)
 
+    @pytest.mark.statistical
     def test_oracle_nll_of_oracle_is_its_entropy(self):
         gen = ns.init_rnn(3, 3, 4, 0, scale=1.5)
         p = sequence_probabilities([np.asarray(x) for x in ns.tabulate_generator(gen, 3)])
@@ -88,6 +90,7 @@ class TestGradients:
 
 
 class TestRollouts:
+    @pytest.mark.statistical
     @settings(max_examples=5)
     @given(st.integers(0, 2**32 - 1))
     def test_rollout_mean_matches_exact_q(self, seed):

@@ -17,6 +17,7 @@ from solvers.problems.rl_toys import (
     uniform_policy,
     value_iteration,
 )
+from tests.stats import FALSE_ALARM, assert_multinomial
 from tests.tolerances import FLOAT_ATOL, MC_SIGMAS
 
 seeds = st.integers(0, 2**32 - 1)
@@ -135,20 +136,19 @@ def test_reward_samplers_match_their_moments():
         assert abs(x.mean() - prob) <= MC_SIGMAS * np.sqrt(prob * (1 - prob) / x.size)
 
 
+@pytest.mark.statistical
 @settings(max_examples=10)
 @given(mdps(max_states=4, max_actions=2), seeds)
 def test_transitions_and_initial_states_follow_their_distributions(mdp, seed):
     n = 20_000
+    # Counts against the exact multinomials (exact binomial tails, Bonferroni over states):
+    # false alarm <= FALSE_ALARM each, also for states of probability n p << 1.
     s0 = mdp.sample_initial(n, seed)
-    freq = np.bincount(s0, minlength=mdp.n_states) / n
-    se = np.sqrt(mdp.mu0 * (1 - mdp.mu0) / n)
-    assert np.all(np.abs(freq - mdp.mu0) <= MC_SIGMAS * se + FLOAT_ATOL)
+    assert_multinomial(np.bincount(s0, minlength=mdp.n_states), mdp.mu0, FALSE_ALARM)
     s = np.zeros(n, dtype=int)
     a = np.zeros(n, dtype=int)
     s2, r = mdp.step(s, a, seed + 1)
-    freq = np.bincount(s2, minlength=mdp.n_states) / n
-    p = mdp.P[0, 0]
-    assert np.all(np.abs(freq - p) <= MC_SIGMAS * np.sqrt(p * (1 - p) / n) + FLOAT_ATOL)
+    assert_multinomial(np.bincount(s2, minlength=mdp.n_states), mdp.P[0, 0], FALSE_ALARM)
     np.testing.assert_array_equal(r, mdp.R[0, 0])  # noise-free rewards
 
 

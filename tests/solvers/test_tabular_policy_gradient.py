@@ -161,6 +161,7 @@ def _estimate_bound(mdp, V, kind):
     return np.sqrt(2.0) * psi / (1 - mdp.gamma)
 
 
+@pytest.mark.statistical
 @settings(max_examples=15)
 @given(mdp_cases, seeds())
 def test_sampled_estimators_are_unbiased_with_exact_variance(mdp, seed):
@@ -194,6 +195,7 @@ def test_sampled_estimators_are_unbiased_with_exact_variance(mdp, seed):
                               what=f"{kind} total variance")
 
 
+@pytest.mark.statistical
 def test_sampled_estimator_checks_detect_bias():
     # Negative control: the same checks, at the test's n = 3000, reject the estimates of another
     # policy (logits + 2 on action 0: 2.5 Bernstein radii off, measured; + 0.5 is only 0.6
@@ -253,6 +255,7 @@ def _first_update(mdp, config, logits, values, runs, seed):
     return steps.mean(axis=0), steps.std(axis=0, ddof=1) / np.sqrt(runs)
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize("learner", ["reinforce", "baseline"])
 def test_episodic_learners_first_update_is_unbiased(learner):
     mdp = random_mdp(3, 2, 5, gamma=0.6)
@@ -264,6 +267,7 @@ def test_episodic_learners_first_update_is_unbiased(learner):
     assert np.all(np.abs(mean - exact) <= MC_SIGMAS * se), (mean, exact, se)
 
 
+@pytest.mark.statistical
 def test_a2c_first_update_is_unbiased_with_fresh_starts():
     # restart_prob = 1: every step starts from μ0, so each sample is a one-step TD advantage at
     # s ~ μ0 and E[update] = Σ_s μ0(s) Σ_a π ψ A / (1 - γ) with the exact V as critic

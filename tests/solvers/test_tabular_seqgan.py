@@ -121,6 +121,7 @@ class TestEnumeration:
 
 
 class TestSampling:
+    @pytest.mark.statistical
     @settings(max_examples=20)
     @given(problems(max_size=27))
     def test_sample_frequencies(self, problem):
@@ -132,6 +133,7 @@ class TestSampling:
         counts = np.bincount(idx, minlength=logits[0].shape[1] ** len(logits))
         assert_multinomial(counts, sequence_probabilities(logits), FALSE_ALARM)
 
+    @pytest.mark.statistical
     def test_sample_frequencies_negative_control(self):
         # A sampler off by 2% of the mass on one cell (moved to another) is detected at n = 20,000:
         # the wrong probabilities are rejected.
@@ -157,6 +159,7 @@ class TestSampling:
 
 
 class TestRollouts:
+    @pytest.mark.statistical
     @settings(max_examples=20)
     @given(problems(max_size=64), st.integers(1, 8))
     def test_rollout_mean_matches_exact_q(self, problem, N):
@@ -196,6 +199,7 @@ class TestRollouts:
 
 
 class TestEstimator:
+    @pytest.mark.statistical
     @settings(max_examples=10)
     @given(problems(max_size=27))
     def test_estimator_unbiased(self, problem):
@@ -215,6 +219,7 @@ class TestEstimator:
         assert_mean_bernstein(ests.mean(axis=0), mean, M * B, second - mean**2, 1.0 + np.abs(mean),
                               FALSE_ALARM, atol=FLOAT_ATOL, what="SeqGAN gradient estimate")
 
+    @pytest.mark.statistical
     def test_biased_estimator_is_detected(self):
         # Negative control: the same check rejects roll-outs from another policy (G with negated
         # logits), whose Q̂ is biased for G_θ's Q.  (Measured: the deviation is 8.6 Bernstein
@@ -264,6 +269,7 @@ class TestDiscriminator:
         d = ts.fit_discriminator([0.5, 0.5, 0.0], [0.5, 0.5, 0.0])
         assert d[2] == 0.5
 
+    @pytest.mark.statistical
     def test_empirical_approaches_optimal(self):
         p = np.array([0.5, 0.3, 0.2])
         q = np.array([0.2, 0.2, 0.6])
