@@ -1,0 +1,1 @@
+"""Test fixture data (not tests): see conftest.py."""
