@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+from sympy.core.function import AppliedUndef
 from sympy.core.relational import Relational
 
 from proofs_check.core import RELATIONS, Step, _check_step, _Domain, _symbols_of
@@ -87,6 +88,9 @@ def _parse_expr(text: str, what: str) -> sp.Expr:
         called = re.search(rf"(?<![A-Za-z0-9_]){name}\s*\(", text)
         if name in _CONSTANTS:
             local[name] = _CONSTANTS[name]
+        elif called and name not in local and not callable(getattr(sp, name, None)):
+            raise StatementError(f"{what} {text!r} calls unknown function {name!r} "
+                                 "(sympy names: exp, log, sqrt, sin, ...)")
         elif not called and name not in local:
             local[name] = sp.Symbol(name, real=True)  # a name not called is a variable (gamma, beta)
     try:
@@ -99,6 +103,10 @@ def _parse_expr(text: str, what: str) -> sp.Expr:
         raise StatementError(f"{what} {text!r} cannot be read: {type(exc).__name__}: {exc}") from None
     if not isinstance(out, sp.Expr):
         raise StatementError(f"{what} {text!r} is not an expression (got {type(out).__name__})")
+    unknown = sorted({str(f.func) for f in out.atoms(AppliedUndef)})
+    if unknown:
+        raise StatementError(f"{what} {text!r} calls unknown function(s) {', '.join(unknown)} "
+                             "(sympy names: exp, log, sqrt, sin, ...)")
     return out
 
 
