@@ -22,13 +22,19 @@ from theory.gan import optimal_discriminator
 # Data N(0, 1) against a fixed generator N(1, 1.5^2).
 P_MEAN, P_STD, Q_MEAN, Q_STD = 0.0, 1.0, 1.0, 1.5
 #: Max |D - D*| where both densities exceed 1% of their maximum, after 1500 Adam steps at
-#: lr 3e-3 and 1000 at 3e-4 (2x64 tanh, batch 256): function approximation plus the
-#: stationary noise of stochastic gradients.  Seeds 0-13 gave 0.014-0.057.
-D_STAR_ATOL = 0.075
-#: C(G) - V(D_learned, G) >= 0 always; for |D - D*| of a few 1e-2 the gap is a few 1e-4 nats.
-VALUE_GAP_TOL = 2e-3
-#: W1 reduction required of the 1-D GAN (seeds 0-9 gave 11-16 after 1000 steps).
-W1_REDUCTION = 8.0
+#: lr 3e-3 and 1000 at 3e-4 (2x64 tanh, batch 256).  The tolerance is set by the exact
+#: quantity's own scale, not by seeds: the learned D must be D_STAR_FRACTION^-1 = 5 times
+#: closer to D* than the uninformed D = 1/2 is (max |D* - 1/2| = 0.463 on this region, so the
+#: tolerance is 0.093).  (Seeds 0-19 measured 0.014-0.06.)
+D_STAR_FRACTION = 0.2
+#: C(G) - V(D_learned, G) >= 0 always.  Tolerance from the exact scale: the learned D must
+#: recover >= 99% of what the optimal D gains over D = 1/2, C(G) - V(1/2, G) = 2 JSD (0.199 here),
+#: i.e. a gap <= 1% of 2 JSD (~2e-3).
+VALUE_GAP_FRACTION = 0.01
+#: The 1-D GAN must learn both modes: its final W1 to the data must be below W1_GAUSS_FRACTION
+#: times the W1 of the best unimodal moment-matched fit N(0, 4.25) (0.735, computed exactly
+#: below), a threshold from the problem, not from seeds; reported with the reduction factor.
+W1_GAUSS_FRACTION = 0.5
 
 
 def _completed(run):
@@ -58,11 +64,15 @@ def discriminator_matches_d_star(ctx: Context) -> Evidence:
     p, q = _densities(grid)
     mask = (p > 1e-2 * p.max()) & (q > 1e-2 * q.max())
     learned = _trained_discriminator(ctx.seed).prob(grid[mask])
+    d_star = optimal_discriminator(p[mask], q[mask])
+    scale = float(np.max(np.abs(d_star - 0.5)))
     return Evidence.close(
-        optimal_discriminator(p[mask], q[mask]), learned, atol=D_STAR_ATOL,
-        reason="2x64 MLP after 2,500 Adam steps on minibatches of 256: function approximation "
-        "+ SGD noise at a constant step (seeds 0-13: 0.014-0.057)",
-        details={"grid": [float(grid[mask][0]), float(grid[mask][-1])], "n_points": int(mask.sum())})
+        d_star, learned, atol=D_STAR_FRACTION * scale,
+        reason=f"2x64 MLP after 2,500 Adam steps on minibatches of 256; tolerance "
+        f"{D_STAR_FRACTION:g} x max|D* - 1/2| = {D_STAR_FRACTION * scale:.3g}: the learned D is "
+        f"{1 / D_STAR_FRACTION:g}x closer to D* than the uninformed D = 1/2",
+        details={"grid": [float(grid[mask][0]), float(grid[mask][-1])], "n_points": int(mask.sum()),
+                 "max_abs_d_star_minus_half": scale})
 
 
 def _quad(fn) -> float:
@@ -88,11 +98,13 @@ def discriminator_value_matches_c_of_g(ctx: Context) -> Evidence:
     logit = model.logit(x)
     log_d, log_1md = -np.logaddexp(0.0, -logit), -np.logaddexp(0.0, logit)
     value = integrate.simpson(p * log_d + q * log_1md, x=x)
+    gain = c_of_g + np.log(4.0)  # C(G) - V(1/2, G) = 2 JSD: what D* gains over D = 1/2
     return Evidence.close(
-        c_of_g, value, atol=VALUE_GAP_TOL,
-        reason="C(G) - V(D, G) is the expected KL-type gap of a D a few 1e-2 from D*; "
-        "quadrature errors < 1e-9",
-        details={"c_of_g": c_of_g, "v_learned": float(value), "gap": float(c_of_g - value)})
+        c_of_g, value, atol=VALUE_GAP_FRACTION * gain,
+        reason=f"the learned D recovers >= {100 * (1 - VALUE_GAP_FRACTION):g}% of C(G) - V(1/2, G) = "
+        f"2 JSD = {gain:.4g} (tolerance {VALUE_GAP_FRACTION:g} x 2 JSD); quadrature errors < 1e-9",
+        details={"c_of_g": c_of_g, "v_learned": float(value), "gap": float(c_of_g - value),
+                 "two_jsd": gain})
 
 
 def gan_reduces_w1(ctx: Context) -> Evidence:
@@ -106,12 +118,32 @@ def gan_reduces_w1(ctx: Context) -> Evidence:
     reference = data.sample(10_000, np.random.SeedSequence([ctx.seed, 12]))[:, 0]
     floor = wasserstein_1d(data.sample(10_000, np.random.SeedSequence([ctx.seed, 13]))[:, 0], reference)
     w_start, w_end = (wasserstein_1d(s.samples[:, 0], reference) for s in result.snapshots)
+    w_gauss = moment_matched_gaussian_w1(data)
     return Evidence.bound(
-        w_start / w_end, W1_REDUCTION, relation=">=",
-        reason="2x64 MLPs, Adam (b1 = 0.5), lr_g 2e-4, lr_d 1e-3, 1,000 steps: seeds 0-9 "
-        "reduced W1 by 11-16x; the GAN then oscillates near W1 ~ 0.15",
-        details={"w1_start": w_start, "w1_end": w_end, "w1_monte_carlo_floor": floor,
+        w_end, W1_GAUSS_FRACTION * w_gauss, relation="<=",
+        reason=f"both modes learned: W1 below {W1_GAUSS_FRACTION:g} x the exact W1 ({w_gauss:.3f}) of "
+        "the moment-matched Gaussian, the best a unimodal fit of this kind does; the Monte Carlo "
+        "floor of W1 between 10,000-sample sets is ~0.02 (details)",
+        details={"w1_start": w_start, "w1_end": w_end, "reduction_factor": w_start / w_end,
+                 "w1_moment_matched_gaussian": w_gauss, "w1_monte_carlo_floor": floor,
                  "n_steps": n_steps, "steps_per_second": result.steps_per_second})
+
+
+def moment_matched_gaussian_w1(data) -> float:
+    """W1 = integral |F_data - F_gauss| between a 1-D Gaussian mixture and the Gaussian with its
+    mean and variance, by adaptive quadrature of the exact CDFs."""
+    w = np.asarray(data.weights, float)
+    mu = np.asarray(data.means, float)[:, 0]
+    var = np.asarray(data.covs, float)[:, 0, 0]
+    mean = float(w @ mu)
+    std = float(np.sqrt(w @ (var + mu**2) - mean**2))
+
+    def gap(x):
+        return abs(float(w @ norm.cdf(x, mu, np.sqrt(var))) - float(norm.cdf(x, mean, std)))
+
+    lo, hi = mean - 12.0 * std, mean + 12.0 * std
+    value, _ = integrate.quad(gap, lo, hi, points=list(mu) + [mean], limit=400, epsabs=1e-12)
+    return float(value)
 
 
 #: Ring of 8 Gaussians (radius 2, std 0.02): a sample is "near a mode" within 0.1 (5 std); a

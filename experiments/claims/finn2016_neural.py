@@ -66,9 +66,16 @@ IRL_SAMPLES_STEPS = 3000
 # correlation 0.9999-0.99999; KL(q ‖ p_data) 8e-6-8e-5; max |D − 1/2| 0.003-0.038;
 # |log Z − log ∑ exp(−c_θ)| <= 2e-5.  The bounds leave a factor >= 2 over the worst seed: they
 # are optimiser tolerances (finitely many steps at a constant, then annealed, step size).
-IRL_COST_DEV_TOL = 0.08
-IRL_CORR_MIN = 0.999
-IRL_KL_TOL = 1e-3
+#
+# The cost and sampler thresholds are set by the problem, not by seeds: the network must come
+# IRL_LINEAR_FACTOR = 10 times closer to c* (max deviation after the best constant) than the best
+# cost *linear* in the path features, i.e. exact MaxEnt IRL (solvers.tabular.maxent_irl, 0.837
+# nats here: the non-linear term is what it misses), and its sampler's KL to p_data must be
+# IRL_LINEAR_FACTOR^2 times below that linear model's KL(p_data || p_linear) = 0.042 (KL is
+# quadratic in the log-density error).  The correlation bound is implied: |c - c* - k| <= d
+# gives corr(c, c*) >= (sd - d)/(sd + d), sd the standard deviation of c*.  The D and log Z
+# thresholds stay optimiser tolerances (factor >= 2 over seeds 0-9; seeds 10-19 held out).
+IRL_LINEAR_FACTOR = 10.0
 IRL_D_HALF_TOL = 0.08
 IRL_LOG_Z_TOL = 1e-3
 # The sampled run (3,000 steps, 256 demonstrations and 256 policy draws per step, REINFORCE for
@@ -100,6 +107,27 @@ def _completed(run):
     if run.interrupted:
         raise KeyboardInterrupt
     return run
+
+
+@functools.lru_cache(maxsize=1)
+def linear_maxent_reference() -> dict:
+    """The best cost linear in the path features (exact MaxEnt IRL on p_data): its deviation
+    from c* after the best constant and its KL(p_data || p_linear), by enumeration."""
+    from solvers.tabular.maxent_irl import maxent_irl_trajectories
+
+    trajectories, c_star, p_data = irl_problem()
+    fit = maxent_irl_trajectories(trajectories.features, p_data, tol=1e-12)
+    delta = fit.cost - c_star
+    return {"deviation": 0.5 * float(delta.max() - delta.min()),
+            "kl": float(np.sum(rel_entr(p_data, fit.p_model))), "cost_std": float(np.std(c_star))}
+
+
+def irl_thresholds() -> tuple:
+    """(deviation tol, correlation min, KL tol, D tol, log Z tol) of the exact-expectation run."""
+    ref = linear_maxent_reference()
+    dev = ref["deviation"] / IRL_LINEAR_FACTOR
+    return (dev, (ref["cost_std"] - dev) / (ref["cost_std"] + dev), ref["kl"] / IRL_LINEAR_FACTOR**2,
+            IRL_D_HALF_TOL, IRL_LOG_Z_TOL)
 
 
 @functools.lru_cache(maxsize=8)
@@ -154,11 +182,14 @@ def irl_cost_recovered(ctx: Context):
     _, c_star, p_data = irl_problem()
     result = trained_irl(ctx.seed, "exact")
     m = irl_metrics(result, c_star, p_data)
-    reason = ("optimiser tolerance: 1,000 Adam steps (lr 3e-2, last quarter at 3e-3) on exact losses; "
-              "seeds 0-9: deviation <= 0.035, corr >= 0.9999, KL <= 8e-5, |D - 1/2| <= 0.038, "
-              "|log Z error| <= 2e-5")
-    return _irl_evidence(m, (IRL_COST_DEV_TOL, IRL_CORR_MIN, IRL_KL_TOL, IRL_D_HALF_TOL, IRL_LOG_Z_TOL),
-                         reason, details={**m, "n_steps": result.n_steps, "seconds": result.seconds})
+    tols = irl_thresholds()
+    ref = linear_maxent_reference()
+    reason = (f"1,000 Adam steps on exact losses; cost deviation <= 1/{IRL_LINEAR_FACTOR:g} of the best linear "
+              f"cost's ({ref['deviation']:.3f}), sampler KL <= 1/{IRL_LINEAR_FACTOR**2:g} of the linear "
+              f"model's ({ref['kl']:.3g}), correlation implied by the deviation; |D - 1/2| <= "
+              f"{IRL_D_HALF_TOL:g} and |log Z error| <= {IRL_LOG_Z_TOL:g} are optimiser tolerances")
+    return _irl_evidence(m, tols, reason, details={**m, "thresholds": tols, "linear_reference": ref,
+                                                   "n_steps": result.n_steps, "seconds": result.seconds})
 
 
 @claim(
@@ -208,10 +239,17 @@ DATA_NODES_2D = 301
 # Thresholds (1-D, K = 3, 800 steps).  Seeds 0-9: correlation of −E_θ with log p on the support
 # 0.976-0.998; max |−E_θ − log p − k| after the best shift k 0.12-0.57 nats; learned log Z minus
 # the quadrature's log ∫exp(−E_θ) in [−0.016, +0.004]; KL(p ‖ exp(−E_θ)/Z_quad) 0.0035-0.011.
+#
+# The energy and KL thresholds are set by the problem's scale, not by seeds: against the
+# moment-matched Gaussian (the best unimodal model of that kind, computed exactly on the same
+# grid: deviation 1.37 nats, correlation 0.34, KL(p || N) 0.26), the learned model must have
+# EBM_DEV_FRACTION of its deviation (0.91), 1/EBM_KL_FACTOR of its KL (0.033) and a correlation
+# of at least EBM_1D_CORR_MIN.  The log Z tolerances remain optimiser / importance-sampling
+# tolerances (factor >= 2 over seeds 0-9; seeds 10-19 held out).
+EBM_DEV_FRACTION = 2.0 / 3.0
+EBM_KL_FACTOR = 8.0
 EBM_1D_CORR_MIN = 0.95
-EBM_1D_DEV_TOL = 0.9
 EBM_1D_LOG_Z_TOL = 0.05
-EBM_1D_KL_TOL = 0.03
 # The weak-sampler run (K = 1).  Seeds 0-9: corr 0.969-0.997, deviation 0.16-0.60, log Z error
 # in [−0.069, +0.045] (a poorer proposal, a noisier importance-sampling estimate), KL
 # 0.0037-0.016, while KL(q ‖ p) stays at 0.45-0.47 (q cannot fit the data).
@@ -251,6 +289,32 @@ def learned_log_partition(result: EBMTrainResult) -> tuple[float, dict]:
                      axis=1)
     return log_z, {"quadrature_nodes": int(grid.weights.size),
                    "max_log_density_on_box_edge": float(neg_e[on_edge].max() - log_z)}
+
+
+@functools.lru_cache(maxsize=2)
+def gaussian_reference_1d() -> dict:
+    """Deviation (after the best constant) on the 99% support, correlation and KL(p || N) of the
+    moment-matched Gaussian to the 1-D bimodal density, by the same quadrature as ebm_metrics."""
+    from scipy.stats import norm
+
+    density = bimodal_1d()
+    grid = density.grid(DATA_NODES_1D)
+    log_p = density.log_pdf(grid.points)
+    support = density.hdr_mask(grid, SUPPORT_MASS)
+    x, pdf = grid.points[:, 0], np.exp(log_p)
+    mean = grid.integrate(pdf * x)
+    std = float(np.sqrt(grid.integrate(pdf * (x - mean) ** 2)))
+    log_g = norm.logpdf(x, mean, std)
+    delta = (log_g - log_p)[support]
+    return {"deviation": 0.5 * float(delta.max() - delta.min()),
+            "correlation": float(np.corrcoef(log_g[support], log_p[support])[0, 1]),
+            "kl": float(grid.integrate(rel_entr(pdf, np.exp(log_g))))}
+
+
+def ebm_1d_thresholds() -> tuple[float, float]:
+    """(energy deviation tol, KL tol) from the Gaussian reference."""
+    ref = gaussian_reference_1d()
+    return EBM_DEV_FRACTION * ref["deviation"], ref["kl"] / EBM_KL_FACTOR
 
 
 def ebm_metrics(density: EBMDensity, result: EBMTrainResult) -> dict:
@@ -301,9 +365,11 @@ def _ebm_evidence(m: dict, corr_min: float, dev_tol: float, z_tol: float, kl_tol
 def ebm_1d(ctx: Context):
     density, result = trained_ebm(ctx.seed, "1d")
     m = ebm_metrics(density, result)
-    reason = ("optimiser + SGD-noise tolerance: 800 Adam steps (lr 2e-2/1e-2, last quarter x0.1), batches "
-              "of 256; seeds 0-9: corr >= 0.976, deviation <= 0.57, |log Z error| <= 0.016, KL <= 0.011")
-    return _ebm_evidence(m, EBM_1D_CORR_MIN, EBM_1D_DEV_TOL, EBM_1D_LOG_Z_TOL, EBM_1D_KL_TOL, reason,
+    dev_tol, kl_tol = ebm_1d_thresholds()
+    reason = (f"800 Adam steps, batches of 256; against the moment-matched Gaussian {gaussian_reference_1d()}: "
+              f"deviation <= {EBM_DEV_FRACTION:.3g} of its, KL <= 1/{EBM_KL_FACTOR:g} of its, corr >= "
+              f"{EBM_1D_CORR_MIN:g}; |log Z error| <= {EBM_1D_LOG_Z_TOL:g} an optimiser/IS tolerance")
+    return _ebm_evidence(m, EBM_1D_CORR_MIN, dev_tol, EBM_1D_LOG_Z_TOL, kl_tol, reason,
                          details={**m, "seconds": result.seconds})
 
 
@@ -317,9 +383,11 @@ def ebm_1d(ctx: Context):
 def ebm_1d_weak_sampler(ctx: Context):
     density, result = trained_ebm(ctx.seed, "1d-weak")
     m = ebm_metrics(density, result)
-    reason = ("optimiser + SGD-noise tolerance: 800 steps; seeds 0-9: corr >= 0.969, deviation <= 0.60, "
-              "|log Z error| <= 0.069, KL <= 0.016, while KL(q || p) stays at 0.45-0.47")
-    parts = _ebm_evidence(m, EBM_1D_CORR_MIN, EBM_1D_DEV_TOL, EBM_1D_WEAK_LOG_Z_TOL, EBM_1D_KL_TOL, reason,
+    dev_tol, kl_tol = ebm_1d_thresholds()
+    reason = (f"800 steps; against the moment-matched Gaussian {gaussian_reference_1d()}: deviation <= "
+              f"{EBM_DEV_FRACTION:.3g} of its, KL <= 1/{EBM_KL_FACTOR:g} of its, corr >= {EBM_1D_CORR_MIN:g}; "
+              f"|log Z error| <= {EBM_1D_WEAK_LOG_Z_TOL:g} an optimiser/IS tolerance")
+    parts = _ebm_evidence(m, EBM_1D_CORR_MIN, dev_tol, EBM_1D_WEAK_LOG_Z_TOL, kl_tol, reason,
                           details={**m, "seconds": result.seconds})
     parts["sampler-cannot-fit-data"] = Evidence.bound(
         m["kl_sampler_data"], EBM_1D_WEAK_SAMPLER_KL_MIN, relation=">=",

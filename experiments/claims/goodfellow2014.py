@@ -228,8 +228,9 @@ def thm1_global_minimum(ctx: Context):
 
 @claim(
     ALG1,
-    statement="Training a 2x64-MLP GAN by Algorithm 1 on a 1-D Gaussian mixture moves the generator "
-    "towards the data: the Wasserstein-1 distance falls by a stated factor.",
+    statement="Training a 2x64-MLP GAN by Algorithm 1 on a 1-D two-mode Gaussian mixture learns both "
+    "modes: after 1,000 steps the Wasserstein-1 distance to the data is below half that of the "
+    "moment-matched Gaussian (the best unimodal fit of that kind).",
     source="Goodfellow et al. (2014), Algorithm 1 (with the non-saturating loss of Section 3)",
     kinds=("neural",),
 )
