@@ -46,9 +46,29 @@ from typing import Any
 
 import numpy as np
 from scipy.optimize import brentq
-from scipy.special import expit, log_expit, log_softmax, logsumexp, softmax
+from scipy.special import expit, log_expit
+from scipy.special import log_softmax as _sp_log_softmax
+from scipy.special import logsumexp as _sp_logsumexp
+from scipy.special import softmax as _sp_softmax
 
 from theory._validation import as_float_array, check_probability, check_same_length
+
+
+# Costs whose spread exceeds DBL_MAX (e.g. ±1e308) make scipy's shifted x - max(x) overflow
+# to -inf; exp(-inf) = 0 is then the exact weight, so the overflow is harmless and silenced.
+def logsumexp(*args, **kwargs):
+    with np.errstate(over="ignore"):
+        return _sp_logsumexp(*args, **kwargs)
+
+
+def log_softmax(*args, **kwargs):
+    with np.errstate(over="ignore"):
+        return _sp_log_softmax(*args, **kwargs)
+
+
+def softmax(*args, **kwargs):
+    with np.errstate(over="ignore"):
+        return _sp_softmax(*args, **kwargs)
 
 __all__ = [
     "maxent_distribution",
@@ -142,7 +162,8 @@ def _log(x: np.ndarray) -> np.ndarray:
 
 def _log_ratio(c: np.ndarray, s: np.ndarray, qq: np.ndarray) -> np.ndarray:
     """x = log q - log p_tilde = log q + c + log Z (-inf where q = 0)."""
-    return _log(qq) + c + s
+    with np.errstate(over="ignore"):  # ±inf for costs near ±DBL_MAX: D's exact limit 0 or 1
+        return _log(qq) + c + s
 
 
 def _out(x: np.ndarray) -> float | np.ndarray:
