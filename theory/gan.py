@@ -567,7 +567,9 @@ def replay_generator_fixed_point(p_data: Any, buffer_model: Any, replay_weight: 
     (P the cumulative p), a sum of non-negative terms; the active set is the prefix with
     G <= 1 - λ, and q*_x = p_x [λ (c_k - c_x) + (1 - λ - G_k)/P_k] / (1 - λ).  Every term is
     non-negative, so q* keeps full relative accuracy even for λ = 1 - 2**-53 (the form
-    (κ p - λ r)/(1 - λ) cancels there).  Atoms with p = 0 never carry mass.
+    (κ p - λ r)/(1 - λ) cancels there).  Atoms with p = 0 never carry mass; for λ > 0 an
+    atom whose ratio r/p overflows (subnormal p < r/DBL_MAX) is taken as inactive, which
+    moves at most its mass p < 1e-308 (times κ/(1 - λ)).
 
     Examples
     --------
@@ -585,6 +587,11 @@ def replay_generator_fixed_point(p_data: Any, buffer_model: Any, replay_weight: 
     r = check_probability(buffer_model, "buffer_model")
     p, r = broadcast_pair(p, r, ("p_data", "buffer_model"))
     eps = 1.0 - lam  # exact for λ >= 1/2 (Sterbenz); the only small quantity we divide by
+    if lam == 0.0:
+        # No replay: q* = p exactly (also on subnormal atoms, whose ratio r/p overflows).
+        q = p.copy()
+        return ReplayFixedPoint(p_model=q, d=optimal_discriminator(p, q),
+                                kappa=np.ones(p.shape[:-1]))
     # Ratios c = r/p, sorted; atoms with p = 0 never carry mass (c = +inf, sorted last).
     pos = p > 0
     with np.errstate(divide="ignore", over="ignore"):
