@@ -116,6 +116,15 @@ def test_fig1_double_biased_fails(monkeypatch, fresh_fig1):
     assert "mean-zero" in failing_parts(vhf.FIG1_DOUBLE)
 
 
+def test_fig1_double_spread_wrong_fails(monkeypatch, fresh_fig1):
+    # Double-Q errors 10% wider than sigma (~14 exact SDs of the sample SD at 10,000 draws; the
+    # chi-square acceptance interval is ~5.3 SDs): the std-sigma part must fail
+    real = vhf.single_update_bias
+    monkeypatch.setattr(vhf, "single_update_bias",
+                        lambda *a, **k: dataclasses.replace(real(*a, **k), double_std=1.1 * real(*a, **k).double_std))
+    assert failing_parts(vhf.FIG1_DOUBLE) == ["std-sigma"]
+
+
 def _perturbed_fig2(monkeypatch, change):
     real = vhf.function_approximation_overestimation
     monkeypatch.setattr(vhf, "function_approximation_overestimation",
