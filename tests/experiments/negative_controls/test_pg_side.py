@@ -84,6 +84,18 @@ def test_n_step_bias_fails_without_the_bootstrap_error_term(monkeypatch):
     assert "sampled-1-step-bias" in failing_parts(mnih2016.NSTEP)
 
 
+def test_n_step_returns_fail_against_shifted_action_values(monkeypatch):
+    # Q^π shifted by 0.2 (>= 10 exact SDs of each mean of 4,000 returns; the Bernstein half-widths
+    # are 0.06-0.11): every sampled part, the restart one included, must fail
+    from types import SimpleNamespace
+
+    orig = mnih2016.policy_evaluation
+    monkeypatch.setattr(mnih2016, "policy_evaluation",
+                        lambda mdp, pi: SimpleNamespace(V=orig(mdp, pi).V, Q=orig(mdp, pi).Q + 0.2))
+    assert failing_parts(mnih2016.NSTEP) == {"sampled-1-step-bias", "sampled-3-step-bias", "sampled-10-step-bias",
+                                             "sampled-10-step-restarts-unbiased"}
+
+
 def test_entropy_bonus_fails_at_the_wrong_temperature(monkeypatch):
     monkeypatch.setattr(mnih2016, "ENTROPY_CONFIG", mnih2016.ENTROPY_CONFIG.replace(entropy=0.25))
     assert "sampled-policy-gradient-converges" in failing_parts(mnih2016.ENTROPY)
