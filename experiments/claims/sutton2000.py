@@ -22,6 +22,7 @@ import numpy as np
 from scipy.special import softmax
 
 import proofs_check
+from experiments.claims import _bounds
 from experiments.registry import Context, Evidence, claim
 from solvers.problems.rl_toys import FiniteMDP, random_mdp
 from solvers.tabular.policy_gradient import (
@@ -45,6 +46,10 @@ SOLVE_ATOL = 1e-10
 #: Monte Carlo comparisons: k standard errors, two-sided, at a fixed seed.  With up to ~40
 #: comparisons per claim, k = 4 keeps the family-wise false-alarm rate below 0.3%.
 MC_SIGMAS = 4.0
+#: False-alarm probability of the sampled TD-error part (all pairs together): Bernstein with the
+#: exact conditional variance and range of δ given (s, a) (rewards are noise-free, so δ takes
+#: the values R(s, a) + γ V(s') - V(s) with probabilities P(s' | s, a)).
+FALSE_ALARM = _bounds.ALPHA
 #: Central differences with h = 1e-5 of J (third derivative <= ~max|R|/(1-γ)^4 ~ 1e3 here):
 #: truncation ~1e3 h²/6 ~ 2e-8, rounding eps |J| / h ~ 1e-10.
 FD_STEP = 1e-5
@@ -110,7 +115,12 @@ def advantage_claim(ctx: Context):
     a = np.tile(np.repeat(np.arange(An), n), S)
     s2, r = mdp.step(s, a, ctx.rng(2001))
     delta = (r + mdp.gamma * V[s2] - V[s]).reshape(S, An, n)
-    se = delta.std(axis=2, ddof=1) / np.sqrt(n)
+    # exact conditional law of δ given (s, a): values R + γ V(s') - V(s) with probabilities P(s'|s, a)
+    values = mdp.R[:, :, None] + mdp.gamma * V[None, None, :] - V[:, None, None]
+    exact_mean = np.sum(mdp.P * values, axis=2)
+    exact_var = np.sum(mdp.P * (values - exact_mean[:, :, None]) ** 2, axis=2)
+    spread = np.max(np.where(mdp.P > 0, np.abs(values - exact_mean[:, :, None]), 0.0), axis=2)
+    half = _bounds.bernstein_halfwidth(exact_var, spread, n, FALSE_ALARM / (S * An))
     return {
         "exact-advantage-zero-mean": Evidence.close(
             0.0, np.max(zero_mean), atol=SOLVE_ATOL,
@@ -123,10 +133,11 @@ def advantage_claim(ctx: Context):
             "solve: float rounding of two linear solves",
             details={"max_per_problem": td_exact}),
         "sampled-td-error-mean": Evidence.close(
-            A, delta.mean(axis=2), atol=MC_SIGMAS * se + SOLVE_ATOL,
-            reason=f"{MC_SIGMAS} standard errors of the mean of {n} sampled TD errors per (s, a) "
-            "(plus the solves' rounding, for pairs with a deterministic successor where SE = 0)",
-            details={"n_per_pair": n}),
+            A, delta.mean(axis=2), atol=half + SOLVE_ATOL,
+            reason=f"mean of {n} sampled TD errors per (s, a): Bernstein's inequality with the exact "
+            "conditional variance and range of δ (from P and V), false-alarm <= "
+            f"{FALSE_ALARM:g} over the {S * An} pairs, plus the solves' rounding",
+            details={"n_per_pair": n, "halfwidth": half, "exact_sd": np.sqrt(exact_var)}),
     }
 
 

@@ -42,6 +42,14 @@ def test_advantage_fails_with_a_wrong_discount(monkeypatch):
     assert {"exact-advantage-zero-mean", "exact-td-error-mean"} <= failing_parts(sutton2000.ADVANTAGE)
 
 
+def test_sampled_td_error_fails_against_a_shifted_advantage(monkeypatch):
+    # the state-action solve's Q shifted by 0.25 (the Bernstein half-widths at 4,000 samples are
+    # <= ~0.1 here, about 6 exact SDs): the sampled TD errors must not match the shifted advantage
+    orig = sutton2000._q_by_pair_solve
+    monkeypatch.setattr(sutton2000, "_q_by_pair_solve", lambda mdp, pi: orig(mdp, pi) + 0.25)
+    assert "sampled-td-error-mean" in failing_parts(sutton2000.ADVANTAGE)
+
+
 def test_baseline_fails_when_the_score_is_not_zero_mean(monkeypatch):
     # a policy table that does not sum to 1 breaks Σ_a π ψ = 0, the step the baseline rests on
     orig = tabular_pg.softmax
