@@ -93,11 +93,17 @@ def gain_allowance(rtol: float = RETURN_RTOL) -> float:
     return float(min(brentq(short, 1e-9, 0.5), brentq(lambda d: short(-d), 1e-9, 0.4)))
 
 
-#: Full tier (4,000 steps, 10 runs): over seeds 0-1 the linear actor's largest |k̂ − k*| was 0.035
-#: (allowance 0.05) and the MLP actor's largest policy RMSE over the optimal policy's normalised
-#: discounted state distribution was 0.039 (allowance 0.06; for scale, u* = −k* s has RMS 0.21 there).
-GAIN_ATOL_LONG = 0.05
-POLICY_RMSE_TOL = 0.06
+#: Full tier (4,000 steps, 10 runs), stated by returns like the fast tier:
+#: - the linear actor ends within RETURN_RTOL_LONG = 0.5% of J* (half the fast tier's gap, with 2.7x
+#:   the steps); GAIN_ATOL_LONG (set below, ~0.059) is the gain error at which J falls that short;
+#: - the MLP actor is as close to u* = -k* s, in RMSE under the optimal policy's normalised
+#:   discounted state distribution (1 - γ)ρ*, as a linear gain whose return is MLP_RETURN_RTOL = 3%
+#:   short: a linear policy with gain error δ has RMSE δ·sqrt((1 - γ) M2(k*)) there, so
+#:   POLICY_RMSE_TOL (set below, ~0.061) = gain_allowance(3%) x sqrt((1 - γ) M2(k*)).
+#: What was measured (seeds 0-1, before these were stated): largest |k̂ - k*| 0.035 (a 0.18% return
+#: gap) and largest MLP RMSE 0.039.  The levels are the claim's statement, not fitted bounds.
+RETURN_RTOL_LONG = 0.005
+MLP_RETURN_RTOL = 0.03
 
 #: The fast DDPG setting (the defaults of DDPGConfig, restated so the claim pins them).
 FAST = dict(n_steps=1500, n_runs=5, actor_hidden=(), critic_hidden=(64,), actor_lr=1e-3, critic_lr=3e-3,
@@ -113,6 +119,18 @@ def lqr_args(env: ScalarLQR = PROBLEM):
     functions (shared with the figure)."""
     p = env.params
     return (p["a"], p["b"], p["q"], p["r"], p["gamma"]), {"sigma": p["sigma"], "x0_var": p["x0_var"]}
+
+
+def _rms_state_optimal() -> float:
+    """sqrt of the second moment of s under (1 - γ) ρ of the optimal policy (closed form)."""
+    (a, b, q, r, gamma), kw = lqr_args()
+    k_star = lqr_optimal(a, b, q, r, gamma, **kw).k
+    return float(np.sqrt((1 - gamma) * lqr_discounted_state_moment(k_star, a, b, gamma, **kw)))
+
+
+#: See RETURN_RTOL_LONG / MLP_RETURN_RTOL above (both solved from the closed-form J).
+GAIN_ATOL_LONG = gain_allowance(RETURN_RTOL_LONG)
+POLICY_RMSE_TOL = gain_allowance(MLP_RETURN_RTOL) * _rms_state_optimal()
 
 
 def _derivation_evidence(derivation_id: str) -> Evidence:
@@ -302,7 +320,7 @@ def policy_rmse(run, k_star: float) -> np.ndarray:
     return np.sqrt(err**2 @ weights)
 
 
-def _ddpg_parts(run, tol: float, label: str) -> dict:
+def _ddpg_parts(run, tol: float, label: str, rtol: float = RETURN_RTOL) -> dict:
     (a, b, q, r, gamma), kw = lqr_args()
     opt = lqr_optimal(a, b, q, r, gamma, **kw)
     gains = run.gain[-1]
@@ -314,9 +332,9 @@ def _ddpg_parts(run, tol: float, label: str) -> dict:
         f"{label}gain": Evidence.close(
             np.full(gains.shape, opt.k), gains, atol=tol,
             reason="learned actor gain vs the Riccati gain; allowance: the gain error at which the "
-            "return falls 1% short (fast tier) or the full tier's tighter setting", details=details),
+            f"return falls {100 * rtol:g}% short (solved from the closed-form J)", details=details),
         f"{label}return-gap": Evidence.bound(
-            float(np.max(gap)), RETURN_RTOL, relation="<=",
+            float(np.max(gap)), rtol, relation="<=",
             reason="(J* - J(k_learned)) / |J*| from the closed form: the definition of near-optimal",
             details=details),
     }
@@ -338,16 +356,16 @@ def ddpg_reaches_optimal_gain(ctx: Context):
 
 @claim(
     DDPG_LONG,
-    statement="With 4,000 steps and 10 runs, DDPG's linear actor ends within 0.05 of k* and an MLP actor "
-    "matches the optimal policy u = -k* x to an RMSE below 0.06 over the optimal policy's discounted "
-    "state distribution.",
+    statement="With 4,000 steps and 10 runs, every run of DDPG's linear actor ends within 0.5% of the optimal "
+    "return (within 0.059 of k*), and an MLP actor matches the optimal policy u = -k* x, over the optimal "
+    "policy's discounted state distribution, to the RMSE of a linear gain whose return is 3% short (0.061).",
     source="Lillicrap et al. (2016), Algorithm 1; Silver et al. (2014), Theorem 1",
     kinds=("neural",),
     tier="full",
     figures=("silver2014_ddpg",),
 )
 def ddpg_reaches_optimal_gain_long(ctx: Context):
-    parts = _ddpg_parts(ddpg_run(ctx.seed, True), GAIN_ATOL_LONG, "neural-linear-")
+    parts = _ddpg_parts(ddpg_run(ctx.seed, True), GAIN_ATOL_LONG, "neural-linear-", RETURN_RTOL_LONG)
     (a, b, q, r, gamma), kw = lqr_args()
     k_star = lqr_optimal(a, b, q, r, gamma, **kw).k
     mlp = ddpg_run(ctx.seed, True, True)
@@ -361,6 +379,7 @@ def ddpg_reaches_optimal_gain_long(ctx: Context):
     parts["neural-mlp-policy-rmse"] = Evidence.bound(
         float(rmse.max()), POLICY_RMSE_TOL, relation="<=",
         reason="RMSE of the MLP actor against -k* s under (1 - gamma) rho of the optimal policy (Gauss-Hermite "
-        "quadrature); allowance from seeds 0-1",
+        f"quadrature); allowance: the RMSE there of a linear gain whose return is {100 * MLP_RETURN_RTOL:g}% "
+        "short of J* (gain_allowance x closed-form RMS of s)",
         details={"rmse_per_run": rmse, "fitted_gains": mlp.gain[-1], "k_star": k_star})
     return parts
