@@ -631,6 +631,14 @@ def categorical_gan(ctx: Context):
 NEURAL_HIDDEN = 16
 NEURAL_SEEDS = 4
 NEURAL_STEPS, NEURAL_H, NEURAL_GAMMA = 800, 0.1, 1.0
+#: One convergence criterion for both sides of the neural claim: a run has converged when |θ| stays
+#: below NEURAL_CONVERGED = 1e-3 |θ_0| (θ_0 = 1, the data at 0) over the last 200 of its 800 steps.
+#: The claim is the contrast under this one criterion (R1: every network converged; no
+#: regularisation: the slowest of 4 networks not converged), so the threshold follows from the
+#: statement rather than from seeds.  What it leaves (seeds 0-19, 80 networks per side): R1's
+#: worst late |θ| 5.4e-8; without regularisation the slowest network of each seed 0.107-0.48 and
+#: single networks down to 3e-5 (seed 12), which is why the statement is about the slowest.
+NEURAL_CONVERGED = 1e-3
 
 
 def _mlp_logit(params, x):
@@ -686,10 +694,10 @@ def neural_dirac_gan(seeds, gammas, *, n_steps: int = NEURAL_STEPS, step: float 
 
 @claim(
     "mescheder2018/neural-dirac-gan",
-    statement="On a Dirac-GAN with a 1-16-1 tanh MLP discriminator (data at 0, generator θ), "
-    "simultaneous gradient descent without regularisation has not converged after 800 steps (of 4 "
-    "networks, the slowest keeps |θ| above 1e-3 late in the run, and every network stays farther "
-    "out than with R1), while with the R1 penalty (γ = 1) every network converges (|θ| < 1e-6). "
+    statement="On a Dirac-GAN with a 1-16-1 tanh MLP discriminator (data at 0, generator θ = 1 at start), "
+    "with 'converged' meaning |θ| < 1e-3 over the last 200 of 800 steps: simultaneous gradient descent "
+    "with the R1 penalty (γ = 1) converges for every network, while without regularisation the slowest "
+    "of 4 networks has not converged and every network stays farther out than with R1. "
     "Unlike the linear Dirac-GAN, an MLP discriminator's curvature damps the unregularised "
     "dynamics: its iterates drift in slowly (all 4 networks of seed 12 reach |θ| < 1e-3 within "
     "3,000 steps), so 'not convergent' is a statement about this horizon.",
@@ -704,17 +712,17 @@ def neural_claim(ctx: Context):
     unreg, r1 = late[:NEURAL_SEEDS], late[NEURAL_SEEDS:]
     return {
         "unregularized-oscillates": Evidence.bound(
-            float(unreg.max()), 1e-3, relation=">=",
-            reason="max |θ| over the last 200 of 800 steps, largest over 4 networks: 1e-3 is 1000x "
-            "R1's bound (ctx seeds 0-19: one network of 80 fell below 1e-3, at seed 12)",
+            float(unreg.max()), NEURAL_CONVERGED, relation=">=",
+            reason="max |θ| over the last 200 of 800 steps, slowest of 4 networks, against the claim's "
+            "convergence criterion 1e-3 |θ_0| (the same criterion R1 must meet; see NEURAL_CONVERGED)",
             details={"late_max_abs_theta": unreg, "seeds": seeds}),
         "unregularized-slower-than-r1": Evidence.bound(
             float(np.min(unreg / np.maximum(r1, np.finfo(float).tiny))), 1.0, relation=">=",
             reason="network by network (same initialisation), the unregularised run ends farther out",
             details={"ratio": unreg / np.maximum(r1, np.finfo(float).tiny)}),
         "r1-converges": Evidence.bound(
-            float(r1.max()), 1e-6, relation="<=",
-            reason="max |θ| over the last 200 of 800 steps, largest over 4 networks; R1 contracts at "
-            "a linear rate (Theorem 4.1), so 800 steps reach far below 1e-6 (ctx seeds 0-19 gave "
-            "< 1e-7)", details={"late_max_abs_theta": r1, "seeds": seeds}),
+            float(r1.max()), NEURAL_CONVERGED, relation="<=",
+            reason="max |θ| over the last 200 of 800 steps, largest over 4 networks, against the claim's "
+            "convergence criterion 1e-3 |θ_0| (R1 contracts at a linear rate, Theorem 4.1; the value "
+            "reached is reported)", details={"late_max_abs_theta": r1, "seeds": seeds}),
     }

@@ -339,6 +339,13 @@ def test_neural_dirac_gan_regularised_everywhere_fails(monkeypatch):
     assert "unregularized-oscillates" in failing_parts("mescheder2018/neural-dirac-gan")
 
 
+def test_neural_dirac_gan_without_r1_anywhere_fails(monkeypatch):
+    # a perturbed learner that drops the R1 penalty from every run: the R1 side does not converge
+    real = mesch.neural_dirac_gan
+    monkeypatch.setattr(mesch, "neural_dirac_gan", lambda seeds, gammas, **k: real(seeds, [0.0] * len(gammas), **k))
+    assert "r1-converges" in failing_parts("mescheder2018/neural-dirac-gan")
+
+
 # --------------------------------------------------------------------------- silver2014
 
 
