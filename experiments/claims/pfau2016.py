@@ -528,7 +528,8 @@ def _generator_equivalence(ctx: Context, objective: str, gan_loss: str, derivati
     MINIMAX,
     statement="The actor's update through the critic, scaled by dD/dQ of the cross-entropy at the fake "
     "target 0, equals the GAN generator's minimax gradient (with the opposite sign, as ascent vs. "
-    "descent), for pathwise and score-function actors; real episodes give the actor no update.",
+    "descent), for pathwise and score-function actors; real episodes give the actor no update (by "
+    "construction: a real episode's x does not depend on theta, so its gradient is exactly 0).",
     source=f"{SOURCE} (scaling term proportional to dD/dQ; no actor update when the environment shows "
     "a real image); Goodfellow et al. (2014), eq. (1)",
     kinds=("symbolic", "exact"),

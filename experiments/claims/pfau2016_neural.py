@@ -123,7 +123,10 @@ def _equality_parts(ctx: Context, n_steps: int, every: int):
     statement="An actor-critic trained in the stateless MDP (critic on the cross-entropy Bellman "
     "error of stratified half-real episode batches, blind deterministic actor through the critic) "
     "and the neural GAN follow the same parameter trajectory from the same seed, within 1e-8 "
-    "relative over 200 steps, for the minimax and the non-saturating generator losses.",
+    "relative over 200 steps, for the minimax and the non-saturating generator losses.  This holds "
+    "by construction (the two learners perform the same float operations up to exact power-of-two "
+    "scalings, so the gap is 0); the check guards the two implementations' agreement, and a "
+    "mismatched actor objective must be detected.",
     source="Pfau & Vinyals (2016), Section 2.3",
     kinds=("neural",),
 )
