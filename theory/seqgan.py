@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from theory._validation import as_float_array
+from theory.autoregressive import check_logits, prefix_probabilities, table_policies
 
 __all__ = [
     "SeqGANGradient",
@@ -56,25 +57,6 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_logits(logits: Any, name: str = "logits") -> tuple[list[np.ndarray], int, int]:
-    """The generator tables as float64 arrays, with the vocabulary size V and length T."""
-    if isinstance(logits, np.ndarray) or not isinstance(logits, Sequence) or isinstance(logits, (str, bytes)):
-        raise TypeError(
-            f"`{name}` must be a list of T arrays, logits[t] of shape (V**t, V) "
-            f"(got {type(logits).__name__})")
-    if len(logits) == 0:
-        raise ValueError(f"`{name}` must hold at least one table (sequence length T >= 1)")
-    tables = [as_float_array(x, f"{name}[{t}]") for t, x in enumerate(logits)]
-    first = tables[0]
-    if first.ndim != 2 or first.shape[0] != 1:
-        raise ValueError(f"`{name}[0]` must have shape (1, V) (got {first.shape})")
-    V = first.shape[1]
-    for t, table in enumerate(tables):
-        if table.shape != (V**t, V):
-            raise ValueError(f"`{name}[{t}]` must have shape (V**{t}, V) = {(V**t, V)} (got {table.shape})")
-    return tables, V, len(tables)
-
-
 def _check_d_table(d_table: Any, V: int, T: int, name: str = "d_table") -> np.ndarray:
     d = as_float_array(d_table, name)
     if d.shape != (V**T,):
@@ -83,14 +65,6 @@ def _check_d_table(d_table: Any, V: int, T: int, name: str = "d_table") -> np.nd
         raise ValueError(f"`{name}` holds probabilities D(Y) and must lie in [0, 1] "
                          f"(got range [{d.min():.6g}, {d.max():.6g}])")
     return d
-
-
-def _softmax(x: np.ndarray) -> np.ndarray:
-    """Row-wise softmax, stable for any finite logits (max subtracted; exp(-inf) = 0 silently)."""
-    with np.errstate(over="ignore", under="ignore"):
-        z = x - x.max(axis=-1, keepdims=True)  # -1e308 - 1e308 -> -inf, fine after exp
-        e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
 
 
 def _backward(policies: list[np.ndarray], d: np.ndarray, V: int, T: int):
@@ -103,14 +77,6 @@ def _backward(policies: list[np.ndarray], d: np.ndarray, V: int, T: int):
         if t > 0:
             Q[t - 1] = W[t].reshape(V ** (t - 1), V)
     return Q, W
-
-
-def _forward(policies: list[np.ndarray]) -> list[np.ndarray]:
-    """Prefix probabilities P[t] (shape (V**t,)), t = 0..T: P[0] = [1], P[t+1] = P[t] x pi_t."""
-    P = [np.ones(1)]
-    for pi in policies:
-        P.append((P[-1][:, None] * pi).reshape(-1))
-    return P
 
 
 # ---------------------------------------------------------------------------------------------
@@ -152,8 +118,8 @@ def sequence_probabilities(logits: Any) -> np.ndarray:
     >>> sequence_probabilities([np.zeros((1, 2)), np.zeros((2, 2))]).tolist()
     [0.25, 0.25, 0.25, 0.25]
     """
-    tables, _, _ = _check_logits(logits)
-    return _forward([_softmax(x) for x in tables])[-1]
+    tables, _, _ = check_logits(logits)
+    return prefix_probabilities(table_policies(tables))[-1]
 
 
 def exact_action_values(logits: Any, d_table: Any) -> list[np.ndarray]:
@@ -203,9 +169,9 @@ def exact_action_values(logits: Any, d_table: Any) -> list[np.ndarray]:
     >>> Q[1].tolist()  # the last step sees D itself (eq. (2))
     [[1.0, 0.0], [0.0, 0.0]]
     """
-    tables, V, T = _check_logits(logits)
+    tables, V, T = check_logits(logits)
     d = _check_d_table(d_table, V, T)
-    Q, _ = _backward([_softmax(x) for x in tables], d, V, T)
+    Q, _ = _backward(table_policies(tables), d, V, T)
     return Q
 
 
@@ -299,10 +265,10 @@ def exact_objective_gradient(logits: Any, d_table: Any) -> SeqGANGradient:
     >>> round(res.J, 12), max(float(abs(g).max()) for g in res.grad)
     (0.7, 0.0)
     """
-    tables, V, T = _check_logits(logits)
+    tables, V, T = check_logits(logits)
     d = _check_d_table(d_table, V, T)
-    policies = [_softmax(x) for x in tables]
+    policies = table_policies(tables)
     Q, W = _backward(policies, d, V, T)
-    P = _forward(policies)
+    P = prefix_probabilities(policies)
     grad = [P[t][:, None] * policies[t] * (Q[t] - W[t][:, None]) for t in range(T)]
     return SeqGANGradient(J=float(W[0][0]), grad=grad, Q=Q, values=W, prefix_probabilities=P)

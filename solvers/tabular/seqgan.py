@@ -29,13 +29,13 @@ forms (and the training runs' distributions with KL computed there).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from solvers._results import ArrayResult
+from theory.autoregressive import check_logits, table_policies
 from theory._validation import (
     as_float_array,
     as_generator,
@@ -72,24 +72,8 @@ GRADIENTS = ("rollout", "exact")
 
 
 # ---------------------------------------------------------------------------------------------
-# validation and small numerics (the solver's own, not theory's)
+# validation and small numerics (the layout and its softmax come from theory.autoregressive)
 # ---------------------------------------------------------------------------------------------
-
-
-def _tables(logits: Any, name: str = "logits") -> tuple[list[np.ndarray], int, int]:
-    if isinstance(logits, np.ndarray) or not isinstance(logits, Sequence) or isinstance(logits, (str, bytes)):
-        raise TypeError(f"`{name}` must be a list of T arrays, logits[t] of shape (V**t, V) "
-                        f"(got {type(logits).__name__})")
-    if len(logits) == 0:
-        raise ValueError(f"`{name}` must hold at least one table (sequence length T >= 1)")
-    tables = [as_float_array(x, f"{name}[{t}]") for t, x in enumerate(logits)]
-    if tables[0].ndim != 2 or tables[0].shape[0] != 1:
-        raise ValueError(f"`{name}[0]` must have shape (1, V) (got {tables[0].shape})")
-    V = tables[0].shape[1]
-    for t, x in enumerate(tables):
-        if x.shape != (V**t, V):
-            raise ValueError(f"`{name}[{t}]` must have shape {(V**t, V)} (got {x.shape})")
-    return tables, V, len(tables)
 
 
 def _d_vector(d_table: Any, V: int, T: int, name: str = "d_table") -> np.ndarray:
@@ -99,16 +83,6 @@ def _d_vector(d_table: Any, V: int, T: int, name: str = "d_table") -> np.ndarray
     if d.min() < 0.0 or d.max() > 1.0:
         raise ValueError(f"`{name}` must lie in [0, 1] (got range [{d.min():.6g}, {d.max():.6g}])")
     return d
-
-
-def _policies(tables: list[np.ndarray]) -> list[np.ndarray]:
-    """Row-wise softmax of every table, max-shifted (finite logits of any size, no warning)."""
-    out = []
-    for x in tables:
-        with np.errstate(over="ignore", under="ignore"):
-            e = np.exp(x - x.max(axis=1, keepdims=True))
-        out.append(e / e.sum(axis=1, keepdims=True))
-    return out
 
 
 def _cdfs(policies: list[np.ndarray]) -> list[np.ndarray]:
@@ -219,8 +193,8 @@ def generator_distribution(logits: Any) -> np.ndarray:
     The product prod_t G(y_t | Y_{1:t-1}) is formed on the (V**T, T) table of all sequences,
     one column at a time (an independent route from theory.seqgan's forward reshapes).
     """
-    tables, V, T = _tables(logits)
-    pis = _policies(tables)
+    tables, V, T = check_logits(logits)
+    pis = table_policies(tables)
     seqs = all_sequences(V, T)
     prob = np.ones(V**T)
     rows = np.zeros(V**T, dtype=np.int64)
@@ -244,10 +218,10 @@ def sample_sequences(logits: Any, n: int, seed: Any) -> np.ndarray:
     -------
     tokens : ndarray of int64, shape (n, T)
     """
-    tables, V, T = _tables(logits)
+    tables, V, T = check_logits(logits)
     n = check_int(n, "n", minimum=0)
     rng = as_generator(seed)
-    cdfs = _cdfs(_policies(tables))
+    cdfs = _cdfs(table_policies(tables))
     tokens = np.empty((n, T), dtype=np.int64)
     rows = np.zeros(n, dtype=np.int64)
     for t in range(T):
@@ -286,7 +260,7 @@ def rollout_action_values(logits: Any, d_table: Any, tokens: Any, n_rollouts: in
         ``q_hat[b, t]`` estimates Q(Y_{1:t}, y_{t+1}) (0-based t) for sequence b; the last
         column is D(Y) exactly.
     """
-    tables, V, T = _tables(logits)
+    tables, V, T = check_logits(logits)
     d = _d_vector(d_table, V, T)
     y = np.asarray(tokens)
     if y.ndim != 2 or y.shape[1] != T:
@@ -294,7 +268,7 @@ def rollout_action_values(logits: Any, d_table: Any, tokens: Any, n_rollouts: in
     full = sequence_index(y, V)
     N = check_int(n_rollouts, "n_rollouts", minimum=1)
     rng = as_generator(seed)
-    cdfs = _cdfs(_policies(tables))
+    cdfs = _cdfs(table_policies(tables))
     B = y.shape[0]
     q_hat = np.empty((B, T))
     q_hat[:, T - 1] = d[full]
@@ -371,14 +345,14 @@ def policy_gradient_estimate(logits: Any, d_table: Any, n_sequences: int, n_roll
     -------
     PolicyGradientEstimate
     """
-    tables, V, T = _tables(logits)
+    tables, V, T = check_logits(logits)
     d = _d_vector(d_table, V, T)
     B = check_int(n_sequences, "n_sequences", minimum=1)
     N = check_int(n_rollouts, "n_rollouts", minimum=1)
     rng = as_generator(seed)
     tokens = sample_sequences(tables, B, rng)
     q_hat = rollout_action_values(tables, d, tokens, N, rng)
-    grads = _score_accumulate(_policies(tables), tokens, q_hat / B, V)
+    grads = _score_accumulate(table_policies(tables), tokens, q_hat / B, V)
     return PolicyGradientEstimate(grad=grads, tokens=tokens, q_hat=q_hat, mean_reward=float(q_hat[:, -1].mean()))
 
 
@@ -396,9 +370,9 @@ def enumerated_gradient(logits: Any, d_table: Any) -> list[np.ndarray]:
     -------
     grad : list of T ndarray, grad[t] of shape (V**t, V)
     """
-    tables, V, T = _tables(logits)
+    tables, V, T = check_logits(logits)
     d = _d_vector(d_table, V, T)
-    pis = _policies(tables)
+    pis = table_policies(tables)
     seqs = all_sequences(V, T)
     prob = generator_distribution(tables)
     w = np.repeat((prob * d)[:, None], T, axis=1)
@@ -513,7 +487,7 @@ def train_tabular_seqgan(p_data: Any, logits0: Any, *, n_rounds: int, lr: float,
     -------
     TabularSeqGANRun
     """
-    tables, V, T = _tables(logits0, "logits0")
+    tables, V, T = check_logits(logits0, "logits0")
     p = check_probability(p_data, "p_data")
     if p.shape != (V**T,):
         raise ValueError(f"`p_data` must have shape ({V**T},) for V = {V}, T = {T} (got {p.shape})")
