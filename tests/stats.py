@@ -203,3 +203,136 @@ def gaussian_radius(sd, alpha: float = FALSE_ALARM) -> np.ndarray:
     (a linear combination of Gaussian draws), conservative when sd is an upper bound."""
     alpha = _check_alpha(alpha)
     return np.asarray(sd, dtype=float) * _st.norm.isf(alpha / 2.0)
+
+
+def empirical_bernstein_radius(samples, width, alpha: float = FALSE_ALARM) -> np.ndarray:
+    """r with P(|mean - μ| >= r) <= α for the mean of n i.i.d. variables known to lie in an
+    interval of the given width, from their sample variance (ddof = 1), along axis 0.
+
+    Maurer & Pontil (2009), "Empirical Bernstein bounds and sample variance penalization",
+    Theorem 4: for X in [0, 1], with probability >= 1 - δ,
+        E X - mean <= sqrt(2 V_n log(2/δ) / n) + 7 log(2/δ) / (3 (n - 1)),
+    V_n the unbiased sample variance.  Applied to X and 1 - X at δ = α/2 each and rescaled by
+    the width.  A conservative bound for a *known range* (it does not trust the sample variance:
+    the range term covers a sample variance that came out small, e.g. 0 when a rare value never
+    showed up), unlike a z-score on the sample standard error.
+    """
+    alpha = _check_alpha(alpha)
+    x = np.asarray(samples, dtype=float)
+    n = x.shape[0]
+    if n < 2:
+        raise ValueError(f"need at least 2 samples (got {n})")
+    w = np.asarray(width, dtype=float)
+    L = math.log(4.0 / alpha)
+    v = x.var(axis=0, ddof=1)
+    return np.sqrt(2.0 * v * L / n) + 7.0 * w * L / (3.0 * (n - 1))
+
+
+def assert_mean_empirical_bernstein(samples, mean, width, alpha: float = FALSE_ALARM, *,
+                                    atol: float = 0.0, what: str = "mean") -> None:
+    """Assert |mean of samples (axis 0) - mean| <= the empirical Bernstein radius (+ atol),
+    jointly over the trailing entries at false-alarm α (each at α / #entries).  ``width``: a
+    known bound on the range of each entry (broadcast over the trailing entries)."""
+    alpha = _check_alpha(alpha)
+    x = np.asarray(samples, dtype=float)
+    n = x.shape[0]
+    flat = x.reshape(n, -1)
+    d = flat.shape[1]
+    w = np.broadcast_to(np.asarray(width, dtype=float), x.shape[1:]).reshape(-1)
+    r = empirical_bernstein_radius(flat, w, alpha / d) + atol
+    mu = np.broadcast_to(np.asarray(mean, dtype=float), x.shape[1:]).reshape(-1)
+    dev = np.abs(flat.mean(axis=0) - mu)
+    bad = np.flatnonzero(~(dev <= r))
+    if bad.size:
+        i = bad[np.argmax(dev[bad] / r[bad])]
+        raise AssertionError(
+            f"{what}: entry {i} deviates by {dev[i]:.3g} from its exact value {mu[i]:.6g}, beyond "
+            f"the empirical Bernstein radius {r[i]:.3g} (n={n}, range {w[i]:.3g}, false-alarm "
+            f"{alpha:g} over {d} entries); {bad.size} entries rejected")
+
+
+def chi2_interval(df, alpha: float = FALSE_ALARM) -> tuple[float, float]:
+    """(lo, hi) with P(X <= lo) = P(X >= hi) = α/2 for X ~ χ²(df): exact.  For n i.i.d.
+    N(μ, σ²) draws, Σ(x - μ)²/σ² ~ χ²(n) and Σ(x - x̄)²/σ² ~ χ²(n - 1)."""
+    alpha = _check_alpha(alpha)
+    return float(_st.chi2.ppf(alpha / 2.0, df)), float(_st.chi2.isf(alpha / 2.0, df))
+
+
+def _chernoff_side(dev: np.ndarray, logp: np.ndarray, n: int, L: float) -> float:
+    """Smallest r >= 0 with exp(-n I(r)) <= e^{-L}, I the Cramér rate of X - E X (values
+    ``dev``, log-probabilities ``logp``); via λ: r = K'(λ), I = λ K'(λ) - K(λ), K the cumulant
+    generating function, both increasing in λ >= 0."""
+    from scipy.special import logsumexp, softmax
+
+    top = dev.max()
+    if top <= 0.0:
+        return 0.0
+    # as λ -> ∞, I -> -log P(X = max): if even that is too small, no r below the maximum works
+    p_top = logsumexp(logp[dev >= top])
+    if -n * p_top < L:
+        return float(top) * (1.0 + 1e-12) + 1e-300
+
+    def rate(lam):
+        w = softmax(logp + lam * dev)
+        k1 = float(w @ dev)
+        return lam * k1 - float(logsumexp(logp + lam * dev)), k1
+
+    lo, hi = 0.0, 1.0 / max(float(np.max(np.abs(dev))), 1e-300)
+    while rate(hi)[0] < L / n:
+        lo, hi = hi, 2.0 * hi
+        if hi > 1e300:
+            break
+    for _ in range(50):  # relative accuracy 2^-50 on the bracket
+        mid = 0.5 * (lo + hi)
+        if rate(mid)[0] < L / n:
+            lo = mid
+        else:
+            hi = mid
+    return rate(hi)[1]
+
+
+def chernoff_radius(values, probs, n: int, alpha: float = FALSE_ALARM) -> np.ndarray:
+    """(r_minus, r_plus) per entry: P(mean - μ >= r_plus) + P(μ - mean >= r_minus) <= α for the
+    mean of n i.i.d. draws of a *discrete* variable with the given values (K, ...) and exact
+    probabilities (K,) — e.g. an estimator whose law is enumerated.
+
+    Chernoff's bound with the exact cumulant generating function K(λ) = log E e^{λ(X - μ)}:
+    P(mean - μ >= r) <= exp(-n sup_λ (λr - K(λ))), each side at α/2.  The tightest exponential
+    bound (Bernstein is a weakening of it), so the acceptance region is ~sqrt(2 log(2/α)) exact
+    SDs for n large, whatever the range.
+    """
+    alpha = _check_alpha(alpha)
+    p = np.asarray(probs, dtype=float)
+    v = np.asarray(values, dtype=float)
+    flat = v.reshape(v.shape[0], -1)
+    keep = p > 0
+    logp = np.log(p[keep])
+    mu = p @ flat
+    L = math.log(2.0 / alpha)
+    out = np.empty((2, flat.shape[1]))
+    for j in range(flat.shape[1]):
+        dev = flat[keep, j] - mu[j]
+        out[0, j] = _chernoff_side(-dev, logp, n, L)
+        out[1, j] = _chernoff_side(dev, logp, n, L)
+    return out.reshape((2,) + v.shape[1:])
+
+
+def assert_mean_chernoff(sample_mean, values, probs, n: int, alpha: float = FALSE_ALARM, *,
+                         atol: float = 0.0, what: str = "mean") -> None:
+    """Assert that ``sample_mean`` (the mean of n i.i.d. draws of a discrete variable with exact
+    law (values, probs)) lies in the Chernoff acceptance region of :func:`chernoff_radius`,
+    jointly over the entries at false-alarm α (each at α / #entries)."""
+    alpha = _check_alpha(alpha)
+    v = np.asarray(values, dtype=float)
+    sm = np.broadcast_to(np.asarray(sample_mean, dtype=float), v.shape[1:]).reshape(-1)
+    d = sm.size
+    r = chernoff_radius(v.reshape(v.shape[0], -1), probs, n, alpha / d)
+    mu = np.asarray(probs, dtype=float) @ v.reshape(v.shape[0], -1)
+    dev = sm - mu
+    bad = np.flatnonzero(~((dev <= r[1] + atol) & (-dev <= r[0] + atol)))
+    if bad.size:
+        i = bad[0]
+        raise AssertionError(
+            f"{what}: entry {i} deviates by {dev[i]:.3g} from its exact value {mu[i]:.6g}, outside the "
+            f"Chernoff region [-{r[0, i]:.3g}, {r[1, i]:.3g}] (n={n}, false-alarm {alpha:g} over {d} "
+            f"entries); {bad.size} entries rejected")

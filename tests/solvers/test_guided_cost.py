@@ -4,8 +4,10 @@ Independent references: the closed forms of theory.irl (discriminator and genera
 gradients, the importance-sampling partition estimate, the discriminator-optimal log Z),
 exact enumeration (log-sum-exp over the set), autograd gradients of objectives written again
 here in autograd.numpy on an explicit enumeration of the action sequences, finite
-differences, the MaxEnt IRL solver of solvers.tabular.maxent_irl, and Monte Carlo standard
-errors for the sampler and the summary statistics.
+differences, the MaxEnt IRL solver of solvers.tabular.maxent_irl, and for the sampler and the
+Monte Carlo estimators exact tails / Bernstein bounds with the estimators' exact variances
+(by enumeration: they are linear in, or finite functions of, the empirical weights), false-alarm
+FALSE_ALARM per check (tests/stats.py), never a sample standard error.
 """
 
 import json
@@ -25,7 +27,10 @@ from solvers.problems.strategies import seeds
 from solvers.problems.trajectories import action_sequences, chain_trajectories, deterministic_paths
 from solvers.tabular import guided_cost as gc
 from solvers.tabular.maxent_irl import maxent_irl_trajectories
-from tests.tolerances import FLOAT_ATOL, FLOAT_RTOL, MC_SIGMAS
+from scipy import stats as sps
+
+from tests.stats import FALSE_ALARM, assert_mean_chernoff, assert_multinomial, chi2_interval, gaussian_radius
+from tests.tolerances import FLOAT_ATOL, FLOAT_RTOL
 from theory.divergences import kl_divergence
 from theory.irl import (
     discriminator_loss,
@@ -208,8 +213,17 @@ class TestSampler:
         q = gc.density(logits)
         n = 40_000
         freq = gc.empirical_weights(gc.sample(logits, n, 5), q.size)
-        se = np.sqrt(q * (1 - q) / n)
-        assert np.max(np.abs(freq - q) / se) < MC_SIGMAS + 0.5  # 27 atoms at 4 SE (+0.5: max of 27)
+        counts = np.rint(freq * n).astype(np.int64)
+        assert counts.sum() == n
+        # exact binomial tails per atom, Bonferroni over the 27 atoms (false-alarm FALSE_ALARM)
+        assert_multinomial(counts, q, FALSE_ALARM)
+        # negative control: the same counts against q with 0.01 of mass moved from the most to
+        # the least likely atom (~6-7 exact SDs at n = 40,000) are rejected
+        wrong = q.copy()
+        wrong[np.argmax(q)] -= 0.01
+        wrong[np.argmin(q)] += 0.01
+        with pytest.raises(AssertionError):
+            assert_multinomial(counts, wrong, FALSE_ALARM)
 
     def test_sample_is_deterministic_and_never_draws_zero_mass(self):
         logits = [np.array([[0.0, -800.0]]), np.array([[0.0, 0.0], [0.0, 0.0]])]
@@ -238,8 +252,20 @@ class TestSampler:
         rng = np.random.default_rng(0)
         reps = np.array([_flat(gc.expectation_gradient(logits, r, weights=gc.empirical_weights(
             gc.sample(logits, 50, rng), a**h))) for _ in range(2000)])
-        se = reps.std(axis=0, ddof=1) / np.sqrt(len(reps))
-        assert np.all(np.abs(reps.mean(axis=0) - exact) <= MC_SIGMAS * se + FLOAT_ATOL)
+        # The estimate is linear in the weights, Σ_τ w(τ) v(τ) with v(τ) the estimate at the
+        # one-hot weight e_τ; with w the frequencies of 50 draws, the mean over 2000 repeats is
+        # the mean of 100,000 i.i.d. v(τ), τ ~ q, whose exact law is the 8 atoms: Chernoff's
+        # bound with the exact cumulant generating function, false-alarm FALSE_ALARM (about
+        # 5.7-6 exact SDs per coordinate here).
+        q = gc.density(logits)
+        v = np.array([_flat(gc.expectation_gradient(logits, r, weights=np.eye(a**h)[t])) for t in range(a**h)])
+        np.testing.assert_allclose(q @ v, exact, atol=FLOAT_ATOL)  # unbiased, exactly
+        n = 50 * len(reps)
+        assert_mean_chernoff(reps.mean(axis=0), v, q, n, FALSE_ALARM, atol=FLOAT_ATOL,
+                             what="score-function estimate")
+        # negative control: an estimate 0.95x too small (a scaling bug) is rejected
+        with pytest.raises(AssertionError, match="Chernoff"):
+            assert_mean_chernoff(0.95 * reps.mean(axis=0), v, q, n, FALSE_ALARM, atol=FLOAT_ATOL)
 
     @given(small_shapes, seeds())
     def test_natural_direction_solves_the_fisher_system(self, shape, seed):
@@ -352,9 +378,26 @@ class TestPartition:
         st1 = gc.partition_study(ts.features, 0.5 * theta, p, q, sizes, n_repeats=3000, seed=9)
         st2 = gc.partition_study(ts.features, 0.5 * theta, p, q, sizes, n_repeats=3000, seed=9)
         np.testing.assert_array_equal(st1.log_z_hat, st2.log_z_hat)
-        ratio = np.exp(st1.log_z_hat - log_partition(ts.cost(0.5 * theta))) - 1
-        se = ratio.std(axis=1, ddof=1) / np.sqrt(3000)
-        assert np.all(np.abs(ratio.mean(axis=1)) <= MC_SIGMAS * se)
+        c = ts.cost(0.5 * theta)
+        log_z = log_partition(c)
+        ratio = np.exp(st1.log_z_hat - log_z) - 1
+        # Exact form: Ẑ/Z = (1/2n) Σ_i [w(x_i) + w(y_i)], w = e^{-c}/(Z μ), μ = (p + q)/2,
+        # x_i ~ p, y_i ~ q: the mean over R repeats is a mean of nR i.i.d. pairs
+        # (w(x) + w(y))/2 - 1, whose exact law is enumerable (N² pairs, probability p_i q_j),
+        # mean 0: Chernoff's bound with the exact cumulant generating function, false-alarm
+        # FALSE_ALARM per size (Bonferroni over 2).
+        mu = 0.5 * (p + q)
+        w = np.exp(-c - log_z - np.log(mu))
+        pair = (0.5 * (w[:, None] + w[None, :]) - 1.0).ravel()[:, None]
+        prob = (p[:, None] * q[None, :]).ravel()
+        for i, n in enumerate(sizes):
+            assert_mean_chernoff(ratio[i].mean(), pair, prob, n * 3000, FALSE_ALARM / 2, atol=FLOAT_ATOL,
+                                 what=f"Z-hat/Z - 1 at n={n}")
+        # negative control: an estimator 2% off is rejected at n = 20 and n = 200 (the regions are
+        # 5.9 exact SDs: 0.0087 and 0.0027)
+        for i, n in enumerate(sizes):
+            with pytest.raises(AssertionError, match="Chernoff"):
+                assert_mean_chernoff(ratio[i].mean() + 0.02, pair, prob, n * 3000, FALSE_ALARM / 2)
         assert st1.gradient_hat.shape == (2, 3000, 3)
         json.dumps(st1.to_dict())
 
@@ -365,9 +408,28 @@ class TestPartition:
         sizes = np.array([10, 100, 1000, 10000])
         est = 1.0 + 2.0 / np.sqrt(sizes)[:, None] * rng.standard_normal((4, 4000))
         s = gc.error_summary(est, 1.0, sizes, seed=0)
-        assert abs(s.slope + 0.5) <= MC_SIGMAS * s.slope_se
-        assert np.all(np.abs(s.rmse - 2 / np.sqrt(sizes)) <= MC_SIGMAS * s.rmse_se)
-        assert np.all(np.abs(s.bias) <= MC_SIGMAS * s.bias_se)
+        # Exact laws, false-alarm FALSE_ALARM in total (Bonferroni: bias and rmse, 4 sizes each):
+        # the bias is N(0, σ²/R) with σ = 2/√n, R = 4000 (a Gaussian tail with the exact SD);
+        # R mse / σ² ~ χ²(R) (exact quantiles); the slope is the least-squares fit of
+        # log rmse = log 2 - ½ log n + ½ log(χ²/R), so with c = (x - x̄)/Σ(x - x̄)², x = log n,
+        # |slope + ½| <= Σ |c_i| · max_i |½ log(χ²_i/R)| on the same event.
+        R, alpha = est.shape[1], FALSE_ALARM / 8
+        sigma = 2 / np.sqrt(sizes)
+        assert np.all(np.abs(s.bias) <= gaussian_radius(sigma / np.sqrt(R), alpha))
+        lo, hi = chi2_interval(R, alpha)
+        assert np.all((sigma * np.sqrt(lo / R) <= s.rmse) & (s.rmse <= sigma * np.sqrt(hi / R)))
+        x = np.log(sizes)
+        c = (x - x.mean()) / np.sum((x - x.mean()) ** 2)
+        e = 0.5 * max(abs(np.log(lo / R)), abs(np.log(hi / R)))
+        assert abs(s.slope + 0.5) <= np.abs(c).sum() * e + FLOAT_ATOL
+        # the SEs are reported: bias_se = sample SD / √R with (R-1) SD²/σ² ~ χ²(R-1) exactly
+        lo1, hi1 = chi2_interval(R - 1, FALSE_ALARM)
+        assert np.all((s.bias_se * np.sqrt(R * (R - 1) / hi1) <= sigma) & (sigma <= s.bias_se * np.sqrt(R * (R - 1) / lo1)))
+        assert s.slope_se > 0 and np.all(s.rmse_se > 0)
+        # negative control: estimates with SD 2.2/√n (10% wide, ~4.5 exact SDs of the rmse at
+        # R = 4000) fail the rmse check
+        bad = gc.error_summary(1.0 + 1.1 * (est - 1.0), 1.0, sizes, seed=0)
+        assert not np.all(bad.rmse <= sigma * np.sqrt(hi / R))
 
     def test_bad_inputs(self):
         c, q, p = np.zeros(3), np.full(3, 1 / 3), np.array([1.0, 0, 0])
@@ -450,11 +512,29 @@ class TestObjectives:
         rng = np.random.default_rng(4)
         reps = np.array([_flat(gc.generator_objective(
             logits, cost, 0.0, weights=gc.empirical_weights(gc.sample(logits, 30, rng), 4))[1])
-            for _ in range(3000)])
-        se = reps.std(axis=0, ddof=1) / np.sqrt(len(reps))
+            for _ in range(1000)])
         # The mean baseline uses the same n = 30 draws: E[b Σ w ∇log q] = E_q[r ∇log q]/n, so the
-        # estimate's mean is exactly (1 - 1/n) times the gradient.
-        assert np.all(np.abs(reps.mean(axis=0) - (1 - 1 / 30) * exact) <= MC_SIGMAS * se)
+        # estimate's mean is exactly (1 - 1/n) times the gradient.  The estimate is a function of
+        # the multinomial counts of 30 draws on 4 atoms: its exact law is enumerable (5,456
+        # count vectors): the exact mean, which must be (1 - 1/n) times the gradient, and
+        # Chernoff's bound with the exact cumulant generating function (false-alarm FALSE_ALARM).
+        # The exact mean is the deterministic check of the estimator; the 1,000 sampled repeats
+        # (3,000 before the enumeration was added: same run time) check sampler + estimator.
+        q = gc.density(logits)
+        n = 30
+        comps = np.array([(i, j, k, n - i - j - k) for i in range(n + 1) for j in range(n + 1 - i)
+                          for k in range(n + 1 - i - j)])
+        prob = np.exp(sps.multinomial.logpmf(comps, n, q))
+        vals = np.array([_flat(gc.generator_objective(logits, cost, 0.0, weights=cnt / n)[1]) for cnt in comps])
+        mean = prob @ vals
+        np.testing.assert_allclose(mean, (1 - 1 / n) * exact, atol=GRAD_ATOL)
+        assert_mean_chernoff(reps.mean(axis=0), vals, prob, len(reps), FALSE_ALARM, atol=FLOAT_ATOL,
+                             what="generator gradient estimate")
+        # negative control: a mean 0.8x the prediction (the baseline's share counted twice, or a
+        # scaling bug) is rejected; the 1/30 factor itself is < 1 exact SD at 1,000 repeats and is
+        # checked exactly above.
+        with pytest.raises(AssertionError, match="Chernoff"):
+            assert_mean_chernoff(0.8 * reps.mean(axis=0), vals, prob, len(reps), FALSE_ALARM)
 
     def test_cost_gap(self):
         assert gc.cost_gap([1.0, 2.0, 4.0], [0.0, 1.0, 3.0]) == 0.0
