@@ -3,7 +3,7 @@
 A statement ``lhs REL rhs`` (``REL`` one of ``<=``, ``<``, ``>=``, ``>``, ``==``) over real
 symbols, under conditions such as ``x > 0`` or ``0 < p < 1``, gets one of three verdicts:
 
-* **proved** -- the derivation core's prover (:func:`proofs_check.core._check_step`: exact
+* **proved** -- the derivation core's prover (:func:`proofs_check.core.check_step`: exact
   rewrites, sympy's sign assumptions after mapping the domain onto positive parameters, and
   the calculus route by monotone pieces) proves it; the route is printed.  A statement is
   never called proved on numeric evidence.
@@ -39,7 +39,8 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 from sympy.core.relational import Relational
 
-from proofs_check.core import RELATIONS, Step, _check_step, _Domain, _symbols_of
+from proofs_check.prover import Domain, check_step, symbols_of
+from proofs_check.steps import RELATIONS, Step
 
 __all__ = ["StatementError", "CheckResult", "check_statement", "parse_statement", "parse_condition",
            "parse_latex_relation", "VERIFY_DIGITS"]
@@ -259,7 +260,7 @@ def _violation(rel: str, lv: sp.Basic, rv: sp.Basic) -> sp.Basic:
     return abs(lv - rv)
 
 
-def _verify(point: dict, lhs, rhs, rel: str, domain: _Domain):
+def _verify(point: dict, lhs, rhs, rel: str, domain: Domain):
     """(lhs value, rhs value) at ``point`` if it is admissible and the violation is verified."""
     full = dict(point)
     for x, value in domain.constraints.items():
@@ -308,7 +309,7 @@ def _rational_candidates(x: float, lo: float, hi: float):
 class _Search:
     """Maximise the relative violation over the domain, in unbounded parameters t."""
 
-    def __init__(self, lhs, rhs, rel: str, domain: _Domain, seed: int):
+    def __init__(self, lhs, rhs, rel: str, domain: Domain, seed: int):
         self.rel, self.domain = rel, domain
         self.free = [s for s in domain.symbols if s not in domain.constraints]
         cons = domain.constraints
@@ -423,7 +424,7 @@ class _Search:
         return found
 
 
-def _find_counterexample(step: Step, domain: _Domain, seed: int, *, optimise: bool, core_point=None):
+def _find_counterexample(step: Step, domain: Domain, seed: int, *, optimise: bool, core_point=None):
     """(point {Symbol: Rational}, lhs, rhs, found_by, points tried) or (None, ..., tried)."""
     lhs, rhs, rel = step.lhs.doit(), step.rhs.doit(), step.relation
     if core_point is not None and domain.symbols:
@@ -488,13 +489,13 @@ def check_statement(statement: str, assume: Any = (), *, latex: bool = False, se
         step = Step("statement", lhs, rhs, rel, assumptions=conds)
     except (TypeError, ValueError) as exc:
         raise StatementError(str(exc)) from None
-    symbols = sorted(_symbols_of(step), key=lambda s: s.name)
+    symbols = sorted(symbols_of(step), key=lambda s: s.name)
     given = ", ".join(sp.sstr(c) for c in step.assumptions)
     given = (given + "; " if given else "") + (
         f"{', '.join(s.name for s in symbols)} real" if symbols else "no symbols")
     shown = step.statement
-    result = _check_step(step, 0, {}, seed)
-    domain = _Domain(_symbols_of(step), step.assumptions)
+    result = check_step(step, 0, {}, seed)
+    domain = Domain(symbols_of(step), step.assumptions)
     if result.status == "proved":
         # a proof is the verdict; a light grid search guards against a prover bug
         point, lv, rv, how, tried = _find_counterexample(step, domain, seed, optimise=False)
