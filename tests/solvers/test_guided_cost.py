@@ -530,11 +530,11 @@ class TestObjectives:
         np.testing.assert_allclose(mean, (1 - 1 / n) * exact, atol=GRAD_ATOL)
         assert_mean_chernoff(reps.mean(axis=0), vals, prob, len(reps), FALSE_ALARM, atol=FLOAT_ATOL,
                              what="generator gradient estimate")
-        # negative control: a mean 0.8x the prediction (the baseline's share counted twice, or a
-        # scaling bug) is rejected; the 1/30 factor itself is < 1 exact SD at 1,000 repeats and is
+        # negative control: a mean half the prediction (a factor-2 bug: ~8.5 exact SDs on the
+        # largest coordinate) is rejected; the 1/30 factor is < 1 exact SD at 1,000 repeats and is
         # checked exactly above.
         with pytest.raises(AssertionError, match="Chernoff"):
-            assert_mean_chernoff(0.8 * reps.mean(axis=0), vals, prob, len(reps), FALSE_ALARM)
+            assert_mean_chernoff(0.5 * reps.mean(axis=0), vals, prob, len(reps), FALSE_ALARM)
 
     def test_cost_gap(self):
         assert gc.cost_gap([1.0, 2.0, 4.0], [0.0, 1.0, 3.0]) == 0.0
