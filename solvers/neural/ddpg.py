@@ -50,16 +50,28 @@ from typing import Any
 import autograd.numpy as np
 import numpy as onp
 from autograd import grad, jacobian, value_and_grad
-from autograd.extend import defvjp_argnums, primitive
-from autograd.tracer import getval, isbox
+from autograd.tracer import getval
 
 from solvers._results import ArrayResult
-from solvers.neural.dqn import batched_dense
-from solvers.neural.mlp import NUMPY_ACTIVATIONS, ACTIVATIONS, INIT_SCALES, check_hidden, init_mlp, mlp_apply, mlp_sizes
+from solvers.neural.mlp import (
+    ACTIVATIONS,
+    INIT_SCALES,
+    check_hidden,
+    init_mlp,
+    mlp_apply,
+    mlp_sizes,
+)
 from solvers.neural.optim import OPTIMISERS, make_optimiser, normalise_optimiser_kwargs, tree_flatten, \
     tree_leaves, tree_map, tree_structure, tree_unflatten
 from theory._validation import as_float_array, as_generator, check_in, check_int, check_nonnegative, \
     check_positive, check_unit_interval
+from solvers.problems.lqr import ScalarLQR
+from solvers.neural.replay import ContinuousReplay
+from solvers.problems.lqr import ScalarLQR
+from solvers.neural.stacked_mlp import check_layers, composed_mlp, fused_mlp, numpy_mlp
+
+_mlp_composed = composed_mlp  # the old private name, still used by tests/solvers/test_ddpg.py
+
 
 __all__ = [
     "FINAL_INIT",
@@ -83,160 +95,6 @@ __all__ = [
 #: Final layers of the actor and the critic start from U(−FINAL_INIT, FINAL_INIT)
 #: (Lillicrap et al. 2016, Section 7: "to ensure the initial outputs ... were near zero").
 FINAL_INIT = 3e-3
-
-
-# ---------------------------------------------------------------------------------------------
-# the environment
-# ---------------------------------------------------------------------------------------------
-
-
-def _real(x: Any, name: str) -> float:
-    arr = as_float_array(x, name)
-    if arr.ndim != 0:
-        raise ValueError(f"`{name}` must be a scalar (got shape {arr.shape})")
-    return float(arr)
-
-
-@dataclass(frozen=True)
-class ScalarLQR:
-    """A simulator of the scalar discounted linear-quadratic regulator.
-
-    x' = a x + b u + σ w (w ~ N(0, 1)),  reward −(q x² + r u²),  x_0 ~ N(0, x0_std²).
-
-    Source: the problem of :mod:`theory.lqr` (Bertsekas 2017, Vol. I, Section 3.1), simulated;
-    used as a continuous-control task in the spirit of Lillicrap et al. (2016), Section 4.
-
-    Parameters
-    ----------
-    a, b : float
-    q : float >= 0
-    r : float > 0
-    gamma : float in [0, 1)
-    sigma : float >= 0
-        Process-noise standard deviation.
-    x0_std : float >= 0
-        Start-state standard deviation.
-    reset_prob : float in [0, 1] or None
-        Probability that a copy restarts after a transition (``None``: 1 − γ).
-
-    Raises
-    ------
-    ValueError, TypeError
-        Named errors for each parameter.
-    """
-
-    a: float = 0.7
-    b: float = 1.0
-    q: float = 1.0
-    r: float = 0.5
-    gamma: float = 0.9
-    sigma: float = 0.3
-    x0_std: float = 1.0
-    reset_prob: Any = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "a", _real(self.a, "a"))
-        object.__setattr__(self, "b", _real(self.b, "b"))
-        object.__setattr__(self, "q", check_nonnegative(self.q, "q"))
-        object.__setattr__(self, "r", check_positive(self.r, "r"))
-        object.__setattr__(self, "gamma", check_unit_interval(self.gamma, "gamma", open_right=True))
-        object.__setattr__(self, "sigma", check_nonnegative(self.sigma, "sigma"))
-        object.__setattr__(self, "x0_std", check_nonnegative(self.x0_std, "x0_std"))
-        if self.reset_prob is not None:
-            object.__setattr__(self, "reset_prob", check_unit_interval(self.reset_prob, "reset_prob"))
-
-    @property
-    def restart(self) -> float:
-        """The restart probability actually used (1 − γ unless set)."""
-        return 1.0 - self.gamma if self.reset_prob is None else float(self.reset_prob)
-
-    @property
-    def params(self) -> dict:
-        """The problem's parameters as keyword arguments of :mod:`theory.lqr`'s functions
-        (``a, b, q, r, gamma`` positionally, ``sigma`` and ``x0_var`` as keywords)."""
-        return {"a": self.a, "b": self.b, "q": self.q, "r": self.r, "gamma": self.gamma,
-                "sigma": self.sigma, "x0_var": self.x0_std ** 2}
-
-    def reset(self, shape: Any, seed: Any) -> onp.ndarray:
-        """Start states x_0 ~ N(0, x0_std²) of the given shape."""
-        return self.x0_std * as_generator(seed).standard_normal(shape)
-
-    def reward(self, x: Any, u: Any) -> onp.ndarray:
-        """r(x, u) = −(q x² + r u²)."""
-        x, u = onp.asarray(x, dtype=float), onp.asarray(u, dtype=float)
-        return -(self.q * x * x + self.r * u * u)
-
-    def step(self, x: Any, u: Any, seed: Any) -> tuple[onp.ndarray, onp.ndarray]:
-        """One transition of every copy: returns ``(reward, x_next)`` with x_next = a x + b u + σ w."""
-        x = as_float_array(x, "x")
-        u = as_float_array(u, "u")
-        if x.shape != u.shape:
-            raise ValueError(f"`x` and `u` must have the same shape (got {x.shape} and {u.shape})")
-        rng = as_generator(seed)
-        return self.reward(x, u), self.a * x + self.b * u + self.sigma * rng.standard_normal(x.shape)
-
-
-# ---------------------------------------------------------------------------------------------
-# replay
-# ---------------------------------------------------------------------------------------------
-
-
-class ContinuousReplay:
-    """A ring buffer of transitions (s, u, r, s') with real states and actions, one per run.
-
-    Once ``capacity`` transitions per run are stored, new ones overwrite the oldest; minibatches
-    are drawn uniformly with replacement (Lillicrap et al. 2016, Section 3: "a finite sized
-    cache R ... When the replay buffer was full the oldest samples were discarded ... sampling
-    a minibatch uniformly from the buffer").
-
-    Parameters
-    ----------
-    capacity : int >= 1
-    n_runs : int >= 1
-
-    Attributes
-    ----------
-    s, u, r, s_next : ndarray, shape (n_runs, capacity)
-    size, position, n_added : int
-    """
-
-    def __init__(self, capacity: int, n_runs: int = 1):
-        self.capacity = check_int(capacity, "capacity", minimum=1)
-        self.n_runs = check_int(n_runs, "n_runs", minimum=1)
-        shape = (self.n_runs, self.capacity)
-        self.s, self.u, self.r, self.s_next = (onp.zeros(shape) for _ in range(4))
-        self.size = self.position = self.n_added = 0
-
-    def __len__(self) -> int:
-        return self.size
-
-    def add(self, s: Any, u: Any, r: Any, s_next: Any) -> None:
-        """Append k transitions per run; every argument has shape (n_runs, k)."""
-        arrays = [as_float_array(x, name) for name, x in (("s", s), ("u", u), ("r", r), ("s_next", s_next))]
-        shape = arrays[0].shape
-        if len(shape) != 2 or shape[0] != self.n_runs:
-            raise ValueError(f"`s` must have shape ({self.n_runs}, k) (got shape {shape})")
-        for name, x in zip(("u", "r", "s_next"), arrays[1:]):
-            if x.shape != shape:
-                raise ValueError(f"`{name}` must have the shape of `s`, {shape} (got shape {x.shape})")
-        k = shape[1]
-        if k > self.capacity:
-            raise ValueError(f"cannot add {k} transitions per run to a buffer of capacity {self.capacity}")
-        idx = (self.position + onp.arange(k)) % self.capacity
-        for store, x in zip((self.s, self.u, self.r, self.s_next), arrays):
-            store[:, idx] = x
-        self.position = (self.position + k) % self.capacity
-        self.n_added += k
-        self.size = min(self.size + k, self.capacity)
-
-    def sample(self, batch_size: int, seed: Any) -> tuple[onp.ndarray, ...]:
-        """A minibatch ``(s, u, r, s_next)``, each of shape (n_runs, batch_size)."""
-        b = check_int(batch_size, "batch_size", minimum=1)
-        if self.size == 0:
-            raise ValueError("cannot sample from an empty replay buffer")
-        idx = as_generator(seed).integers(0, self.size, size=(self.n_runs, b))
-        rows = onp.arange(self.n_runs)[:, None]
-        return self.s[rows, idx], self.u[rows, idx], self.r[rows, idx], self.s_next[rows, idx]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -428,132 +286,24 @@ def init_ddpg(config: DDPGConfig, seed: Any = None) -> dict:
     }
 
 
-def _check_layers(layers: Any, name: str, d_in: int) -> int:
-    """Validate a stacked layer list; return the number of runs R."""
-    if not isinstance(layers, (list, tuple)) or not layers:
-        raise TypeError(f"`{name}` must be a non-empty list of {{'W', 'b'}} layers from init_ddpg")
-    runs, width = None, d_in
-    for i, layer in enumerate(layers):
-        if not isinstance(layer, dict) or set(layer) != {"W", "b"}:
-            raise TypeError(f"layer {i} of `{name}` must be a dict with keys 'W' and 'b'")
-        w, b = onp.shape(layer["W"]), onp.shape(layer["b"])
-        if len(w) != 3 or b != (w[0], w[2]) or w[1] != width or (runs is not None and w[0] != runs):
-            raise ValueError(f"layer {i} of `{name}` must hold W (R, {width}, out) and b (R, out) "
-                             f"(got {w} and {b})")
-        runs, width = w[0], w[2]
-    if width != 1:
-        raise ValueError(f"`{name}` must end in a single output (got width {width})")
-    return runs
-
-
-@primitive
-def fused_mlp(layers, x, activation):
-    """A whole stacked MLP as one autograd primitive: R networks applied to x (R, B, d_in).
-
-    h₀ = x;  h_{l+1} = act(h_l W_l + b_l) for hidden layers;  out = h_L W_L + b_L  (R, B, d_out).
-
-    Its vector-Jacobian product (with respect to ``layers`` and ``x``) is written by hand in
-    plain numpy — first order only — because autograd's per-operation overhead dominates these
-    tiny networks; the tests check values and gradients against the layer-by-layer autograd
-    composition (:func:`solvers.neural.dqn.batched_dense`) and central finite differences.
-
-    Source: Rumelhart, Hinton & Williams (1986), eqs. (1)-(2) (the layered network and its
-    back-propagated gradients).
-    """
-    return _fused_forward(layers, x, activation)[-1]
-
-
-def _fused_forward(layers, x, act):
-    raw = NUMPY_ACTIVATIONS[act]
-    hs = [x]
-    last = len(layers) - 1
-    for i, layer in enumerate(layers):
-        z = onp.matmul(hs[-1], layer["W"])
-        z += layer["b"][:, None, :]
-        hs.append(z if i == last else raw(z))
-    return hs
-
-
-_GRAD_OF_OUTPUT = {  # g ↦ g · act'(z) written with the output y = act(z), raw numpy
-    "tanh": lambda y, g: g * (1.0 - y * y),
-    "relu": lambda y, g: onp.where(y > 0, g, 0.0),
-    "leaky_relu": lambda y, g: onp.where(y > 0, g, 0.01 * g),
-    "elu": lambda y, g: onp.where(y > 0, g, g * (y + 1.0)),
-    "softplus": lambda y, g: -g * onp.expm1(-y),
-}
-
-
-def _fused_vjp(argnums, ans, args, kwargs):
-    layers, x, act = args
-    if isbox(x) or any(isbox(v) for layer in layers for v in layer.values()):  # pragma: no cover
-        raise NotImplementedError("fused_mlp is first-order only")
-    hs = _fused_forward(layers, x, act)
-    grad_act = _GRAD_OF_OUTPUT.get(act)
-
-    def vjp(g):
-        g = onp.asarray(g)
-        grads_layers = [None] * len(layers)
-        for i in range(len(layers) - 1, -1, -1):
-            if i < len(layers) - 1:
-                g = grad_act(hs[i + 1], g)
-            h = hs[i]
-            grads_layers[i] = {"W": onp.matmul(onp.swapaxes(h, -1, -2), g), "b": g.sum(axis=-2)}
-            if i > 0 or 1 in argnums:
-                g = onp.matmul(g, onp.swapaxes(layers[i]["W"], -1, -2))
-        out = []
-        for argnum in argnums:
-            if argnum == 0:
-                out.append(grads_layers)
-            elif argnum == 1:
-                out.append(g)
-            else:
-                raise ValueError("`activation` of fused_mlp is not differentiable")
-        return out
-
-    return vjp
-
-
-defvjp_argnums(fused_mlp, _fused_vjp)
-
-
-def _mlp(layers, x, act):
-    return fused_mlp(layers, x, act)
-
-
-def _mlp_composed(layers, x, act):
-    """The same network from autograd's layer primitives (the reference in the tests)."""
-    h = x
-    for layer in layers[:-1]:
-        h = batched_dense(h, layer, act)
-    return batched_dense(h, layers[-1], "linear")
-
-
 def _actor(actor, s, act, bound=None):
     """μ(s): s (R, B) -> u (R, B); bound · tanh(output) when ``bound`` is set."""
-    out = _mlp(actor, np.expand_dims(s, -1), act)[..., 0]
+    out = fused_mlp(actor, np.expand_dims(s, -1), act)[..., 0]
     return out if bound is None else bound * np.tanh(out)
 
 
 def _critic(critic, s, u, act):
     """Q(s, u): (R, B), (R, B) -> (R, B)."""
-    return _mlp(critic, np.stack([s, u], axis=-1), act)[..., 0]
-
-
-def _mlp_numpy(layers, x, act):
-    raw = NUMPY_ACTIVATIONS[act]
-    h = x
-    for layer in layers[:-1]:
-        h = raw(onp.matmul(h, layer["W"]) + layer["b"][:, None, :])
-    return onp.matmul(h, layers[-1]["W"]) + layers[-1]["b"][:, None, :]
+    return fused_mlp(critic, np.stack([s, u], axis=-1), act)[..., 0]
 
 
 def _actor_numpy(actor, s, act, bound=None):
-    out = _mlp_numpy(actor, s[..., None], act)[..., 0]
+    out = numpy_mlp(actor, s[..., None], act)[..., 0]
     return out if bound is None else bound * onp.tanh(out)
 
 
 def _critic_numpy(critic, s, u, act):
-    return _mlp_numpy(critic, onp.stack([s, u], axis=-1), act)[..., 0]
+    return numpy_mlp(critic, onp.stack([s, u], axis=-1), act)[..., 0]
 
 
 def _batch(x: Any, name: str, runs: int) -> onp.ndarray:
@@ -590,7 +340,7 @@ def actor_apply(actor: list, s: Any, *, activation: str = "tanh", action_bound: 
     array, shape (R, B)
         Differentiable by autograd with respect to ``actor``.
     """
-    runs = _check_layers(getval(actor), "actor", 1)
+    runs = check_layers(getval(actor), "actor", 1)
     check_in(activation, "activation", tuple(ACTIVATIONS))
     s = _batch(s, "s", runs)
     return _actor(actor, s, activation, _check_bound(action_bound))
@@ -613,7 +363,7 @@ def critic_apply(critic: list, s: Any, u: Any, *, activation: str = "tanh"):
     -------
     array, shape (R, B)
     """
-    runs = _check_layers(getval(critic), "critic", 2)
+    runs = check_layers(getval(critic), "critic", 2)
     check_in(activation, "activation", tuple(ACTIVATIONS))
     s = _batch(s, "s", runs)
     if onp.shape(getval(u)) != s.shape:
@@ -676,8 +426,8 @@ def actor_loss(actor: list, critic: list, s: Any, *, activation: str = "tanh", a
     -------
     float (an autograd scalar when traced)
     """
-    runs = _check_layers(getval(actor), "actor", 1)
-    if _check_layers(getval(critic), "critic", 2) != runs:
+    runs = check_layers(getval(actor), "actor", 1)
+    if check_layers(getval(critic), "critic", 2) != runs:
         raise ValueError("`actor` and `critic` must have the same number of runs")
     check_in(activation, "activation", tuple(ACTIVATIONS))
     return _actor_loss(actor, critic, _batch(s, "s", runs), activation, _check_bound(action_bound))
@@ -706,8 +456,8 @@ def td_targets(target_actor: list, target_critic: list, r: Any, s_next: Any, gam
     -------
     ndarray, shape (R, N)
     """
-    runs = _check_layers(target_actor, "target_actor", 1)
-    if _check_layers(target_critic, "target_critic", 2) != runs:
+    runs = check_layers(target_actor, "target_actor", 1)
+    if check_layers(target_critic, "target_critic", 2) != runs:
         raise ValueError("`target_actor` and `target_critic` must have the same number of runs")
     gamma = check_unit_interval(gamma, "gamma", open_right=True)
     check_in(activation, "activation", tuple(ACTIVATIONS))
@@ -767,8 +517,8 @@ def deterministic_policy_gradient(actor: list, critic: list, s: Any, *, activati
     list of dict
         A gradient with the structure of ``actor``.
     """
-    runs = _check_layers(actor, "actor", 1)
-    if _check_layers(critic, "critic", 2) != runs:
+    runs = check_layers(actor, "actor", 1)
+    if check_layers(critic, "critic", 2) != runs:
         raise ValueError("`actor` and `critic` must have the same number of runs")
     check_in(activation, "activation", tuple(ACTIVATIONS))
     s = _batch(s, "s", runs)
@@ -798,7 +548,7 @@ def unstack_run(layers: list, run: int) -> list:
     ``[{"W": (fan_in, fan_out), "b": (fan_out,)}, ...]`` (copies)."""
     if not isinstance(layers, (list, tuple)) or not layers or not isinstance(layers[0], dict) or "W" not in layers[0]:
         raise TypeError("`layers` must be a non-empty list of {'W', 'b'} layers from init_ddpg")
-    runs = _check_layers(layers, "layers", onp.shape(layers[0]["W"])[1])
+    runs = check_layers(layers, "layers", onp.shape(layers[0]["W"])[1])
     r = check_int(run, "run", minimum=0)
     if r >= runs:
         raise ValueError(f"`run` must be < {runs} (got {r})")

@@ -50,17 +50,27 @@ from typing import Any
 import autograd.numpy as np
 import numpy as onp
 from autograd import value_and_grad
-from autograd.extend import defvjp, defvjp_argnums, primitive
+from autograd.extend import defvjp, primitive
 from autograd.tracer import getval
 
 from solvers._results import ArrayResult
-from solvers.neural.mlp import ACTIVATION_VJPS, NUMPY_ACTIVATIONS, ACTIVATIONS, INIT_SCALES, check_hidden, init_mlp
+from solvers.neural.mlp import NUMPY_ACTIVATIONS, ACTIVATIONS, INIT_SCALES, check_hidden, init_mlp
 from solvers.neural.optim import OPTIMISERS, make_optimiser, normalise_optimiser_kwargs, tree_leaves, \
     tree_map, tree_structure, tree_unflatten
 from solvers.problems.rl_toys import FiniteMDP
 from solvers.tabular.qlearning import bootstrap_value, epsilon_greedy
-from theory._validation import as_float_array, as_generator, check_in, check_int, check_nonnegative, \
-    check_positive, check_unit_interval
+from theory._validation import (
+    as_float_array,
+    as_generator,
+    check_in,
+    check_int,
+    check_positive,
+    check_unit_interval,
+)
+from solvers.neural.replay import ReplayBuffer
+from solvers.problems.equal_values import equal_values_mdp, one_hot_features, random_features
+from solvers.neural.stacked_mlp import batched_dense
+
 
 __all__ = [
     "TARGET_METHODS",
@@ -83,189 +93,6 @@ __all__ = [
 
 TARGET_METHODS = ("max", "double")
 AGGREGATIONS = ("mean", "max", "none")
-
-
-# ---------------------------------------------------------------------------------------------
-# problems and features
-# ---------------------------------------------------------------------------------------------
-
-
-def equal_values_mdp(
-    n_states: int, n_actions: int, seed: Any, *, gamma: float = 0.9, reward_std: float = 1.0,
-    v_star: Any = None, concentration: float = 1.0,
-) -> FiniteMDP:
-    """A random MDP in which every action of a state has the same true value, with Gaussian
-    reward noise: the setting of van Hasselt et al.'s Theorem 1 at every state.
-
-    All actions of state s share one transition row p_s ~ Dirichlet(concentration) and one
-    mean reward r_s, chosen so that the optimal values are a prescribed vector V*:
-
-        r = (I − γ P̄) V*,   P̄[s, s'] = p_s(s'),   hence  Q*(s, a) = V*(s) for every a.
-
-    Sampled rewards are r_s + reward_std · N(0, 1).
-
-    Source: van Hasselt et al. (2016), Section 3, Theorem 1 (m ≥ 2 actions whose true
-    values all equal V*(s)); the construction itself is ours.
-
-    Parameters
-    ----------
-    n_states : int >= 1
-    n_actions : int >= 1
-        m, the number of (equally good) actions.
-    seed : int, SeedSequence or Generator
-        Randomness of the transition rows.
-    gamma : float in [0, 1), keyword-only
-    reward_std : float >= 0, keyword-only
-        Standard deviation of the reward noise.
-    v_star : array_like of shape (n_states,) or None, keyword-only
-        The optimal values to build in; ``None`` gives ``linspace(-1, 1, n_states)``.
-    concentration : float > 0, keyword-only
-
-    Returns
-    -------
-    FiniteMDP
-        With ``reward_noise="gaussian"``; ``value_iteration`` on it returns V* = ``v_star``
-        (an independent check of the construction).
-
-    Raises
-    ------
-    ValueError, TypeError
-        Named errors for the arguments.
-    """
-    s = check_int(n_states, "n_states", minimum=1)
-    a = check_int(n_actions, "n_actions", minimum=1)
-    gamma = check_unit_interval(gamma, "gamma", open_right=True)
-    std = check_nonnegative(reward_std, "reward_std")
-    conc = check_positive(concentration, "concentration")
-    if v_star is None:
-        v = onp.linspace(-1.0, 1.0, s) if s > 1 else onp.zeros(1)
-    else:
-        v = as_float_array(v_star, "v_star")
-        if v.shape != (s,):
-            raise ValueError(f"`v_star` must have shape ({s},) (got shape {v.shape})")
-    rng = as_generator(seed)
-    rows = rng.dirichlet(onp.full(s, conc), size=s)
-    rows = rows / rows.sum(axis=-1, keepdims=True)
-    r = v - gamma * rows @ v
-    P = onp.repeat(rows[:, None, :], a, axis=1)
-    R = onp.repeat(r[:, None], a, axis=1)
-    return FiniteMDP(P=P, R=R, mu0=onp.full(s, 1.0 / s), gamma=gamma, name=f"equal-values-{s}x{a}",
-                     reward_noise="gaussian", reward_std=std)
-
-
-def one_hot_features(n_states: int) -> onp.ndarray:
-    """φ(s) = e_s, the identity matrix of shape (n_states, n_states)."""
-    return onp.eye(check_int(n_states, "n_states", minimum=1))
-
-
-def random_features(n_states: int, dim: int, seed: Any) -> onp.ndarray:
-    """Gaussian random features φ(s) ~ N(0, I_dim / dim), shape (n_states, dim).
-
-    With dim < n_states the Q-table is in general not representable by a linear head, so the
-    network's errors are partly function-approximation errors (the regime of van Hasselt et
-    al. 2015, Section 3, Figure 2).
-
-    Source: van Hasselt et al. (2016), Section 3 (estimation errors from function
-    approximation); the features themselves are our choice.
-    """
-    s = check_int(n_states, "n_states", minimum=1)
-    d = check_int(dim, "dim", minimum=1)
-    return as_generator(seed).standard_normal((s, d)) / onp.sqrt(d)
-
-
-# ---------------------------------------------------------------------------------------------
-# replay buffer
-# ---------------------------------------------------------------------------------------------
-
-
-class ReplayBuffer:
-    """A ring buffer of transitions (s, a, r, s'), one per run, in numpy arrays.
-
-    Transitions are stored as state *indices* (features are looked up when sampling).  Once
-    ``capacity`` transitions have been added, each new one overwrites the oldest; sampling
-    draws ``batch_size`` stored transitions uniformly with replacement, independently for
-    each run (Mnih et al. 2015, Methods: "uniformly at random from the pool of stored
-    samples", memory of the N most recent transitions).
-
-    Source: Mnih et al. (2015), Methods ("experience replay") and Algorithm 1 (replay memory D
-    of capacity N).
-
-    Parameters
-    ----------
-    capacity : int >= 1
-    n_runs : int >= 1
-        Independent learners sharing the buffer's bookkeeping (they always add the same number
-        of transitions).
-
-    Attributes
-    ----------
-    s, a, s_next : ndarray of int, shape (n_runs, capacity)
-    r : ndarray of float, shape (n_runs, capacity)
-    size : int
-        Number of valid entries, min(total added, capacity).
-    position : int
-        Index the next transition is written to.
-    n_added : int
-        Total transitions added per run.
-    """
-
-    def __init__(self, capacity: int, n_runs: int = 1):
-        self.capacity = check_int(capacity, "capacity", minimum=1)
-        self.n_runs = check_int(n_runs, "n_runs", minimum=1)
-        shape = (self.n_runs, self.capacity)
-        self.s = onp.zeros(shape, dtype=onp.int64)
-        self.a = onp.zeros(shape, dtype=onp.int64)
-        self.r = onp.zeros(shape)
-        self.s_next = onp.zeros(shape, dtype=onp.int64)
-        self.size = 0
-        self.position = 0
-        self.n_added = 0
-
-    def __len__(self) -> int:
-        return self.size
-
-    def add(self, s: Any, a: Any, r: Any, s_next: Any) -> None:
-        """Append k transitions per run; every argument has shape (n_runs, k).
-
-        Raises
-        ------
-        ValueError, TypeError
-            Wrong shapes, non-integer states/actions, non-finite rewards, k > capacity.
-        """
-        arrays = []
-        for name, x in (("s", s), ("a", a), ("s_next", s_next)):
-            x = onp.asarray(x)
-            if not onp.issubdtype(x.dtype, onp.integer):
-                raise TypeError(f"`{name}` must hold integers, got dtype {x.dtype}")
-            arrays.append(x)
-        r = as_float_array(r, "r", allow_empty=True)
-        shape = arrays[0].shape
-        if len(shape) != 2 or shape[0] != self.n_runs:
-            raise ValueError(f"`s` must have shape ({self.n_runs}, k) (got shape {shape})")
-        for name, x in (("a", arrays[1]), ("r", r), ("s_next", arrays[2])):
-            if x.shape != shape:
-                raise ValueError(f"`{name}` must have the shape of `s`, {shape} (got shape {x.shape})")
-        k = shape[1]
-        if k > self.capacity:
-            raise ValueError(f"cannot add {k} transitions per run to a buffer of capacity {self.capacity}")
-        idx = (self.position + onp.arange(k)) % self.capacity
-        self.s[:, idx], self.a[:, idx], self.r[:, idx], self.s_next[:, idx] = arrays[0], arrays[1], r, arrays[2]
-        self.position = (self.position + k) % self.capacity
-        self.n_added += k
-        self.size = min(self.size + k, self.capacity)
-
-    def sample_indices(self, batch_size: int, seed: Any) -> onp.ndarray:
-        """Uniform indices into the valid entries, shape (n_runs, batch_size)."""
-        b = check_int(batch_size, "batch_size", minimum=1)
-        if self.size == 0:
-            raise ValueError("cannot sample from an empty replay buffer")
-        return as_generator(seed).integers(0, self.size, size=(self.n_runs, b))
-
-    def sample(self, batch_size: int, seed: Any) -> tuple[onp.ndarray, onp.ndarray, onp.ndarray, onp.ndarray]:
-        """A minibatch ``(s, a, r, s_next)``, each of shape (n_runs, batch_size)."""
-        idx = self.sample_indices(batch_size, seed)
-        rows = onp.arange(self.n_runs)[:, None]
-        return self.s[rows, idx], self.a[rows, idx], self.r[rows, idx], self.s_next[rows, idx]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -447,60 +274,6 @@ def _forward_numpy(params, x, activation, aggregation):
         return out
     v = (onp.matmul(h, params["value"]["W"]) + params["value"]["b"][:, None, :])[..., 0]
     return _aggregate(v, out, aggregation)  # autograd.numpy on plain arrays: plain arrays
-
-
-@primitive
-def batched_dense(h, layer, activation):
-    """One fused layer for R stacked networks, act(h W + b), as a single autograd primitive.
-
-    Parameters
-    ----------
-    h : array, shape (B, fan_in) (shared by the runs) or (R, B, fan_in)
-    layer : dict with "W" (R, fan_in, fan_out) and "b" (R, fan_out)
-    activation : a name from :data:`solvers.neural.mlp.ACTIVATIONS` or ``"linear"``
-
-    Returns
-    -------
-    array, shape (R, B, fan_out)
-
-    Notes
-    -----
-    The vector-Jacobian product is written by hand (ḡ = g·act'(z); ∂h = ḡ Wᵀ summed over runs
-    when h is shared, ∂W = hᵀ ḡ per run, ∂b = Σ_B ḡ), as :func:`solvers.neural.mlp.dense`
-    does for one network; the tests check it against autograd's own composition and central
-    finite differences.  It exists because autograd's per-operation overhead dominates these
-    small networks.
-    """
-    z = onp.matmul(h, layer["W"])
-    z += layer["b"][:, None, :]
-    return NUMPY_ACTIVATIONS[activation](z)
-
-
-def _batched_dense_vjp(argnums, ans, args, kwargs):
-    h, layer, activation = args
-    act_grad = ACTIVATION_VJPS[activation]
-
-    def vjp(g):
-        gz = act_grad(ans, g)
-        out = []
-        for argnum in argnums:
-            if argnum == 0:
-                gh = np.matmul(gz, np.swapaxes(layer["W"], -1, -2))
-                out.append(np.sum(gh, axis=0) if np.ndim(h) == 2 else gh)
-            elif argnum == 1:
-                if np.ndim(h) == 2:
-                    gw = np.einsum("bi,rbo->rio", h, gz)
-                else:
-                    gw = np.matmul(np.swapaxes(h, -1, -2), gz)
-                out.append({"W": gw, "b": np.sum(gz, axis=-2)})
-            else:
-                raise ValueError("`activation` of batched_dense is not differentiable")
-        return out
-
-    return vjp
-
-
-defvjp_argnums(batched_dense, _batched_dense_vjp)
 
 
 def q_values(params: dict, x: Any, *, activation: str = "tanh", aggregation: str = "mean"):
