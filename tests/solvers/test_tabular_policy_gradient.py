@@ -24,7 +24,7 @@ from solvers.tabular.policy_gradient import (
     sample_gradient_estimates,
     train_policy_gradient,
 )
-from tests.stats import FALSE_ALARM, assert_mean_bernstein, assert_median_of_means
+from tests.stats import FALSE_ALARM, assert_mean_bernstein, assert_mean_chernoff, assert_median_of_means
 from tests.tolerances import FLOAT_ATOL
 from theory.policy_gradient import exact_policy_gradient, policy_evaluation
 
@@ -34,9 +34,6 @@ SERIES_ATOL = 1e-9
 #: The sampler truncates returns after default_horizon steps (γ^H <= 1e-12) while the exact
 #: moments are untruncated: a bias <= γ^H max|R|/(1 - γ)² ~ 1e-10 at γ <= 0.8, |R| <= ~4.
 TRUNC_ATOL = 1e-9
-#: A single Monte Carlo comparison per quantity, at a fixed seed (the first-update tests below:
-#: deterministic, but still sample-SE checks, not yet reworked to the tests/stats.py bounds).
-MC_SIGMAS = 4.0
 #: n-step returns by the backward recursion vs explicit sums of <= 8 terms of size ~3: rounding.
 NSTEP_ATOL = 1e-12
 #: Central differences with h = 1e-6 of the entropy H (|H'''| <= ~10): truncation ~2e-12, rounding
@@ -249,20 +246,74 @@ def test_n_step_returns_by_explicit_sums(n_envs, n, seed, gamma):
 
 def _first_update(mdp, config, logits, values, runs, seed):
     run = train_policy_gradient(mdp, config, n_iters=1, seed=seed, n_runs=runs, logits0=logits, values0=values)
-    steps = (run.logits[1] - run.logits[0]) / config.lr_actor  # (runs, S, A): one estimate per run
-    return steps.mean(axis=0), steps.std(axis=0, ddof=1) / np.sqrt(runs)
+    return (run.logits[1] - run.logits[0]) / config.lr_actor  # (runs, S, A): one estimate per run
+
+
+def _episode_estimate_moments(mdp, logits, T, baseline=None):
+    """Exact mean and variance of one episode's REINFORCE estimate X = Σ_{t<T} γᵗ (G_t - b(s_t)) ψ_t
+    (noise-free rewards; G_t the return-to-go within the T-step episode), per logit entry, by a
+    forward recursion on moments (no enumeration of the 6^T paths, no Monte Carlo).
+
+    With Φ_k = Σ_{t<=k} ψ_t (the cumulative score) and the sums swapped,
+    X = Σ_k γᵏ (r_k Φ_k - b(s_k) ψ_k), the last of the partial sums Y_k.  Given the next pair x'
+    (f = ψ(x'), g = γᵏ r(x'), h = -γᵏ b(s') f): Φ' = Φ + f, Y' = Y + g Φ' + h, so the moments
+    E[Z; x_k = x] for Z in 1, Φ, Φ², Y, YΦ, Y² move by the pair transition matrix (the step is
+    independent of the past given x) and these polynomial maps."""
+    pi = softmax(logits, axis=1)
+    S, A = pi.shape
+    M = _pair_transition(mdp, pi)  # (S A, S A), row x -> column x'
+    r = mdp.R.reshape(-1)
+    b = np.zeros(S * A) if baseline is None else np.repeat(baseline, A)
+    f = np.zeros((S * A, S * A))  # f[e, x] = ψ_e(x) for entry e = (s*, a*) and pair x = (s, a)
+    for e in range(S * A):
+        s_star, a_star = divmod(e, A)
+        f[e, s_star * A:(s_star + 1) * A] = (np.arange(A) == a_star) - pi[s_star, a_star]
+    m0 = np.broadcast_to((mdp.mu0[:, None] * pi).reshape(-1), f.shape).copy()
+    mF, mFF, mY, mYF, mYY = (np.zeros_like(f) for _ in range(5))
+    for k in range(T):
+        if k:
+            m0, mF, mFF, mY, mYF, mYY = (m @ M for m in (m0, mF, mFF, mY, mYF, mYY))
+        g = mdp.gamma**k * r
+        h = -mdp.gamma**k * b * f
+        yf = mYF + f * mY  # E[Y Φ'; x]
+        mF, mFF = mF + f * m0, mFF + 2 * f * mF + f**2 * m0
+        mYY = mYY + g**2 * mFF + h**2 * m0 + 2 * g * yf + 2 * h * mY + 2 * g * h * mF
+        mYF = yf + g * mFF + h * mF
+        mY = mY + g * mF + h * m0
+    mean, second = mY.sum(axis=1), mYY.sum(axis=1)
+    return mean.reshape(S, A), (second - mean**2).reshape(S, A)
 
 
 @pytest.mark.statistical
 @pytest.mark.parametrize("learner", ["reinforce", "baseline"])
 def test_episodic_learners_first_update_is_unbiased(learner):
+    # Each run's first step is the mean of 50 episodes' estimates X, so the mean over 400 runs is
+    # a mean of 20,000 i.i.d. X, whose exact mean and variance come from the moment recursion
+    # above (its mean must be Theorem 1's gradient up to the truncation bias γ^H r_max
+    # (H/(1 - γ) + 1/(1 - γ)²) ~ 1e-10 at H = 55).  Range: ψ_t(s, a) lies in an interval of width
+    # 1, |G_t - b| <= r_max/(1 - γ) (+ max|V|), so |X - E X| <= 2 Ψ_max/(1 - γ).  Bernstein with
+    # the exact variance, false-alarm FALSE_ALARM (8-18 exact SDs per entry: the range term
+    # b log(2/α)/(3n) dominates where the variance is small; exact variances checked against
+    # 40,000 sampled episodes to 1-4%).  Power: a gradient at logits + 0.25 on action 0 is
+    # 1.25-1.5 radii off (measured), + 0.5 is 2.2-2.8 (the control below).
     mdp = random_mdp(3, 2, 5, gamma=0.6)
     logits = _logits(mdp, 6)
     V = policy_evaluation(mdp.P, mdp.R, softmax(logits, axis=1), mdp.gamma).V
     exact = exact_policy_gradient(mdp.P, mdp.R, logits, mdp.gamma, mdp.mu0).grad
-    config = PGConfig(learner=learner, lr_actor=1.0, n_envs=50, horizon=default_horizon(0.6))
-    mean, se = _first_update(mdp, config, logits, V, 400, 11)
-    assert np.all(np.abs(mean - exact) <= MC_SIGMAS * se), (mean, exact, se)
+    H = default_horizon(0.6)
+    config = PGConfig(learner=learner, lr_actor=1.0, n_envs=50, horizon=H)
+    steps = _first_update(mdp, config, logits, V, 400, 11)
+    mean, var = _episode_estimate_moments(mdp, logits, H, V if learner == "baseline" else None)
+    np.testing.assert_allclose(mean, exact, atol=TRUNC_ATOL)
+    r_max = float(np.max(np.abs(mdp.R)))
+    psi_max = r_max / (1 - mdp.gamma) + (float(np.max(np.abs(V))) if learner == "baseline" else 0.0)
+    bound = 2 * psi_max / (1 - mdp.gamma)
+    assert_mean_bernstein(steps.mean(axis=0), exact, 20_000, var, bound, FALSE_ALARM, atol=TRUNC_ATOL,
+                          what=learner)
+    # negative control: the gradient of another policy (logits + 0.5 on action 0) is rejected
+    wrong = exact_policy_gradient(mdp.P, mdp.R, logits + np.array([0.5, 0.0]), mdp.gamma, mdp.mu0).grad
+    with pytest.raises(AssertionError, match="Bernstein"):
+        assert_mean_bernstein(steps.mean(axis=0), wrong, 20_000, var, bound, FALSE_ALARM)
 
 
 @pytest.mark.statistical
@@ -275,8 +326,28 @@ def test_a2c_first_update_is_unbiased_with_fresh_starts():
     pi = softmax(logits, axis=1)
     expected = mdp.mu0[:, None] * pi * pv.advantage / (1 - mdp.gamma)
     config = PGConfig(learner="a2c", lr_actor=1.0, n_envs=50, n_step=3, restart_prob=1.0)
-    mean, se = _first_update(mdp, config, logits, pv.V, 400, 12)
-    assert np.all(np.abs(mean - expected) <= MC_SIGMAS * se), (mean, expected, se)
+    steps = _first_update(mdp, config, logits, pv.V, 400, 12)
+    # Each run's step is the mean of 50 x 3 i.i.d. samples X = ψ(s, a)(r + γV(s') - V(s))/(1 - γ)
+    # with (s, a, s') ~ μ0 π P (noise-free rewards): the overall mean is a mean of 60,000 draws
+    # from a law on 18 outcomes, enumerated here.  Chernoff's bound with that exact law,
+    # false-alarm FALSE_ALARM (~6 exact SDs per entry).
+    S, A = mdp.n_states, mdp.n_actions
+    vals, probs = [], []
+    for s in range(S):
+        for a in range(A):
+            for s2 in range(S):
+                x = np.zeros((S, A))
+                x[s] = ((np.arange(A) == a) - pi[s]) * (mdp.R[s, a] + mdp.gamma * pv.V[s2] - pv.V[s]) / (1 - mdp.gamma)
+                vals.append(x)
+                probs.append(mdp.mu0[s] * pi[s, a] * mdp.P[s, a, s2])
+    vals, probs = np.array(vals), np.array(probs)
+    np.testing.assert_allclose(probs @ vals.reshape(len(probs), -1), expected.ravel(), atol=SERIES_ATOL)
+    assert_mean_chernoff(steps.mean(axis=0), vals, probs, 400 * 150, FALSE_ALARM, atol=FLOAT_ATOL, what="a2c")
+    # negative control: a critic off by 0.3 in state 0 (a biased advantage) is rejected
+    off = pv.V + np.r_[0.3, np.zeros(S - 1)]
+    with pytest.raises(AssertionError, match="Chernoff"):
+        assert_mean_chernoff(_first_update(mdp, config, logits, off, 400, 12).mean(axis=0), vals, probs,
+                             400 * 150, FALSE_ALARM)
 
 
 def test_learners_improve_on_a_bandit_and_are_deterministic():
