@@ -49,10 +49,10 @@ TIERS = ("fast", "full")
 OUTCOMES = ("pass", "fail", "refuted", "not reproduced")
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """Numbers, arrays and nested containers as plain JSON values (inf/nan as strings)."""
     if isinstance(value, np.ndarray):
-        return _jsonable(value.tolist())
+        return jsonable(value.tolist())
     if isinstance(value, (np.floating, float)):
         x = float(value)
         return x if math.isfinite(x) else repr(x)
@@ -61,9 +61,9 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (np.bool_,)):
         return bool(value)
     if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, Path):
         return str(value)
     return value
@@ -136,13 +136,13 @@ class Evidence:
         rhs_f = np.asarray(rhs, dtype=float)
         gap = float(np.max(np.abs(lhs_f - rhs_f))) if lhs_f.size else 0.0
         return cls(
-            predicted=_jsonable(rhs),
-            measured=_jsonable(lhs),
+            predicted=jsonable(rhs),
+            measured=jsonable(lhs),
             error=gap,
             tolerance=0.0,
             tolerance_reason=reason,
             passed=bool(refutes),
-            details={"printed": printed, "counterexample": _jsonable(dict(counterexample)),
+            details={"printed": printed, "counterexample": jsonable(dict(counterexample)),
                      **dict(details or {})},
             outcome="refuted" if refutes else "fail",
         )
@@ -175,8 +175,8 @@ class Evidence:
         diff = np.where(finite_ok, diff, np.inf)
         worst = int(np.argmax(diff - allow)) if diff.size else 0
         return cls(
-            predicted=_jsonable(predicted),
-            measured=_jsonable(measured),
+            predicted=jsonable(predicted),
+            measured=jsonable(measured),
             error=float(diff.flat[worst]) if diff.size else 0.0,
             tolerance=float(allow.flat[worst]) if allow.size else float(atol),
             tolerance_reason=reason,
@@ -209,8 +209,8 @@ class Evidence:
             raise ValueError(f"`relation` must be '<=' or '>=' (got {relation!r})")
         worst = float(np.max(violation)) if violation.size else 0.0
         return cls(
-            predicted=f"{relation} {float(lim):.12g}" if lim.ndim == 0 else f"{relation} {_jsonable(limit)}",
-            measured=_jsonable(measured),
+            predicted=f"{relation} {float(lim):.12g}" if lim.ndim == 0 else f"{relation} {jsonable(limit)}",
+            measured=jsonable(measured),
             error=max(worst, 0.0),
             tolerance=float(slack),
             tolerance_reason=reason,
@@ -224,8 +224,8 @@ class Evidence:
     ) -> "Evidence":
         """A check with a yes/no verdict (a symbolic derivation, a sign pattern)."""
         return cls(
-            predicted=_jsonable(predicted),
-            measured=_jsonable(measured),
+            predicted=jsonable(predicted),
+            measured=jsonable(measured),
             error=0.0 if passed else 1.0,
             tolerance=0.0,
             tolerance_reason=reason,
@@ -252,7 +252,7 @@ class Evidence:
             details={"derivation": derivation.id, "n_steps": len(report.results)})
 
     def to_json(self) -> dict:
-        return _jsonable(dataclasses.asdict(self))
+        return jsonable(dataclasses.asdict(self))
 
 
 def combine_outcomes(outcomes: Iterable[str]) -> str:
@@ -418,7 +418,7 @@ def get(claim_id: str) -> Claim:
         raise KeyError(f"no claim with id {claim_id!r}; see `ganac list`") from None
 
 
-def _patterns(only: "str | Iterable[str] | None") -> list[str] | None:
+def claim_patterns(only: "str | Iterable[str] | None") -> list[str] | None:
     """``--only`` patterns: a string (comma-separated patterns) or an iterable of such strings."""
     if only is None:
         return None
@@ -439,7 +439,7 @@ def select(
     ``only`` may hold several patterns (a list, or commas: ``"lin1991/*,dowson1982"``); a claim
     matching any of them is selected.
     """
-    patterns = _patterns(only)
+    patterns = claim_patterns(only)
     chosen = []
     for c in all_claims():
         if tier == "fast" and c.tier != "fast":

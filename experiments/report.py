@@ -18,7 +18,7 @@ import numpy as np
 
 from experiments import __version__
 from experiments.figures._style import atomic_write_bytes
-from experiments.registry import KINDS, Claim, Context, _jsonable, combine_outcomes
+from experiments.registry import KINDS, Claim, Context, jsonable, combine_outcomes
 
 __all__ = ["ClaimResult", "run_claim", "claim_path", "load_result", "collect_results", "write_reports",
            "format_table", "summary_counts", "STATUSES"]
@@ -48,7 +48,7 @@ class ClaimResult:
     figure_cpu_seconds: float = 0.0
 
     def to_json(self) -> dict:
-        return _jsonable(self.__dict__)
+        return jsonable(self.__dict__)
 
     @classmethod
     def from_json(cls, data: dict) -> "ClaimResult":

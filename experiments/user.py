@@ -282,7 +282,7 @@ def pytest_claims(source: "str | os.PathLike", *, seed: int = 0, tier: str = "fa
     """
     import pytest
 
-    from experiments.registry import TIERS, Context, _patterns, combine_outcomes
+    from experiments.registry import TIERS, Context, claim_patterns, combine_outcomes
     from experiments.registry import REGISTRY as claims_registry
     import fnmatch
 
@@ -296,7 +296,7 @@ def pytest_claims(source: "str | os.PathLike", *, seed: int = 0, tier: str = "fa
         if base is not None and (base / text).is_file():
             source = base / text
     got = load_source(source)
-    patterns = _patterns(only)
+    patterns = claim_patterns(only)
     chosen = [i for i in got.claims
               if (tier == "full" or claims_registry[i].tier == "fast")
               and (patterns is None or any(fnmatch.fnmatch(i, p) or p in i for p in patterns))]

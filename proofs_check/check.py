@@ -148,10 +148,10 @@ def parse_condition(text: str) -> list[Relational]:
     if not rels:
         raise StatementError(f"condition {text!r} holds no relation (write e.g. 'x > 0')")
     sides = [_parse_expr(p, f"condition {text!r}: a side") for p in pieces]
-    return [_relation(a, r, b) for a, r, b in zip(sides[:-1], rels, sides[1:])]
+    return [relation(a, r, b) for a, r, b in zip(sides[:-1], rels, sides[1:])]
 
 
-def _relation(a: sp.Expr, rel: str, b: sp.Expr) -> Relational:
+def relation(a: sp.Expr, rel: str, b: sp.Expr) -> Relational:
     return {"<=": sp.Le, "<": sp.Lt, ">=": sp.Ge, ">": sp.Gt, "==": sp.Eq}[rel](a, b, evaluate=False)
 
 
@@ -481,7 +481,7 @@ def check_statement(statement: str, assume: Any = (), *, latex: bool = False, se
         if len(rels) != 1:
             raise StatementError(f"the statement {statement!r} must hold exactly one relation")
         lhs, rel, rhs = rels[0]
-        conds = [_relation(a, r, b) for text in assume for a, r, b in parse_latex_relation(text)]
+        conds = [relation(a, r, b) for text in assume for a, r, b in parse_latex_relation(text)]
     else:
         lhs, rel, rhs = parse_statement(statement)
         conds = [c for text in assume for c in parse_condition(text)]

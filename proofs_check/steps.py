@@ -198,7 +198,7 @@ class Step:
         ValueError
             The LaTeX cannot be read, or holds no single relation (``proofs_check.check.StatementError``).
         """
-        from proofs_check.check import StatementError, _relation, parse_latex_relation
+        from proofs_check.check import StatementError, relation, parse_latex_relation
 
         if not isinstance(statement, str):
             raise TypeError(f"`statement` must be a LaTeX string (got {type(statement).__name__})")
@@ -222,7 +222,7 @@ class Step:
         conds = []
         for item in assumptions:
             if isinstance(item, str):
-                conds += [bind(_relation(a, r, b)) for a, r, b in parse_latex_relation(item)]
+                conds += [bind(relation(a, r, b)) for a, r, b in parse_latex_relation(item)]
             else:
                 conds.append(item)
         return cls(name, bind(lhs), bind(rhs), rel, tuple(conds), justification, note, by)

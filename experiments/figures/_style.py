@@ -57,7 +57,7 @@ def save_figure(fig, out_dir: Path, name: str, *, formats=("pdf", "png"), meta: 
     import io
 
     from experiments import __version__
-    from experiments.registry import _jsonable
+    from experiments.registry import jsonable
 
     written = []
     with plt.rc_context(STYLE):
@@ -74,6 +74,6 @@ def save_figure(fig, out_dir: Path, name: str, *, formats=("pdf", "png"), meta: 
     plt.close(fig)
     sidecar = Path(out_dir) / f"{name}.json"
     payload = dict(meta, version=__version__, files=[p.name for p in written])
-    atomic_write_bytes(sidecar, json.dumps(_jsonable(payload), indent=2).encode())
+    atomic_write_bytes(sidecar, json.dumps(jsonable(payload), indent=2).encode())
     written.append(sidecar)
     return written

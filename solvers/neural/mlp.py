@@ -227,10 +227,10 @@ def mlp_apply(params: list, x, *, activation: str = "tanh", final: str | None = 
         x = np.reshape(x, (shape[0], 1))
     elif len(shape) != 2 or shape[1] != sizes[0]:
         raise ValueError(f"`x` must have shape (n, {sizes[0]}) for this network (got {shape})")
-    return FINALS[final](_forward(params, x, activation))
+    return FINALS[final](forward(params, x, activation))
 
 
-def _forward(params, x, act):
+def forward(params, x, act):
     """Unchecked forward pass (the hot path of training loops): linear last layer.
 
     ``act`` is a name from :data:`ACTIVATIONS` (or the function itself).  Each layer is one
@@ -344,3 +344,5 @@ def check_hidden(hidden: Any) -> tuple:
         raise TypeError(f"`hidden` must be a sequence of ints, got {type(hidden).__name__}")
     return tuple(check_int(h, f"hidden[{i}]", minimum=1) for i, h in enumerate(hidden))
 
+
+_forward = forward  # old private name, still imported by solvers/neural/{gan,irl,ebm}.py

@@ -147,7 +147,7 @@ class FiniteMDP:
         """n initial states drawn from ``mu0``, shape (n,), dtype int."""
         n = check_int(n, "n", minimum=0)
         rng = as_generator(seed)
-        return _sample_rows(np.broadcast_to(self.mu0, (n, self.n_states)), rng)
+        return sample_rows(np.broadcast_to(self.mu0, (n, self.n_states)), rng)
 
     def sample_reward(self, s: ArrayLike, a: ArrayLike, seed: Any) -> np.ndarray:
         """Rewards for the pairs (s[i], a[i]) under the noise model, shape of ``s``."""
@@ -171,7 +171,7 @@ class FiniteMDP:
                              f"{s.shape}); wrap a single pair as step([s], [a], seed)")
         rng = as_generator(seed)
         r = self.sample_reward(s, a, rng)
-        return _sample_rows(self.P[s, a], rng), r
+        return sample_rows(self.P[s, a], rng), r
 
     def _check_pairs(self, s: ArrayLike, a: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         s = np.asarray(s)
@@ -186,7 +186,7 @@ class FiniteMDP:
         return s, a
 
 
-def _sample_rows(probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def sample_rows(probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """One categorical draw per row of ``probs`` (shape (n, k)) by inverse CDF."""
     if probs.shape[0] == 0:
         return np.zeros(0, dtype=np.int64)

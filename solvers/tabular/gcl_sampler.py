@@ -20,8 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import softmax
 from theory.autoregressive import check_logits
-from theory.autoregressive import expectation_gradient as _ar_expectation_gradient
-from theory.autoregressive import log_density as _ar_log_density
+from theory import autoregressive
 from theory._validation import as_float_array, as_generator, check_int, check_probability
 
 def check_vector(x: ArrayLike, name: str, n: int | None = None) -> np.ndarray:
@@ -91,7 +90,7 @@ def log_density(logits) -> np.ndarray:
         Finite for finite logits (log-softmax, no underflow to -inf); exp sums to 1.
     """
     arrays, a, h = check_logits(logits)
-    return _ar_log_density(arrays)
+    return autoregressive.log_density(arrays)
 
 
 def density(logits) -> np.ndarray:
@@ -167,7 +166,7 @@ def expectation_gradient(logits, values: ArrayLike, *, weights: ArrayLike | None
     """
     arrays, a, h = check_logits(logits)
     r = check_vector(values, "values", a**h)
-    w = np.exp(_ar_log_density(arrays)) if weights is None else check_weights(weights, "weights", a**h)
+    w = np.exp(autoregressive.log_density(arrays)) if weights is None else check_weights(weights, "weights", a**h)
     if w.ndim != 1:
         raise ValueError(f"`weights` must be 1-D (got shape {w.shape})")
-    return _ar_expectation_gradient(arrays, w * r)
+    return autoregressive.expectation_gradient(arrays, w * r)

@@ -72,8 +72,7 @@ from scipy.special import expit, softmax
 
 from solvers._results import ArrayResult
 from theory.autoregressive import check_logits
-from theory.autoregressive import expectation_gradient as _ar_expectation_gradient
-from theory.autoregressive import log_density as _ar_log_density
+from theory import autoregressive
 from solvers.problems.trajectories import sample_demonstrations
 from theory._validation import as_float_array, as_generator, check_in, check_int, check_positive
 from solvers.tabular.gcl_sampler import (
@@ -221,14 +220,14 @@ def generator_objective(logits, cost: ArrayLike, log_z: float, *, weights: Array
     arrays, a, h = check_logits(logits)
     c = check_vector(cost, "cost", a**h)
     s = float(as_float_array(log_z, "log_z"))
-    log_q = _ar_log_density(arrays)
+    log_q = autoregressive.log_density(arrays)
     r = c + log_q
     if weights is None:
         w = np.exp(log_q)
-        return float(w @ r + s), _ar_expectation_gradient(arrays, w * r)
+        return float(w @ r + s), autoregressive.expectation_gradient(arrays, w * r)
     w = check_weights(weights, "weights", a**h)
     b = float(w @ r)
-    return b + s, _ar_expectation_gradient(arrays, w * (r - b))
+    return b + s, autoregressive.expectation_gradient(arrays, w * (r - b))
 
 
 def cost_gap(cost_a: ArrayLike, cost_b: ArrayLike) -> float:
@@ -477,11 +476,11 @@ def train_gan_form(
     th_sum, s_sum, n_avg = np.zeros(k), 0.0, 0
 
     def record(step):
-        log_q = _ar_log_density(logits)
+        log_q = autoregressive.log_density(logits)
         q = np.exp(log_q)
         loss_d, g_th, g_s, _ = _disc(theta, s, f, log_q, p, q)
         r = f @ theta + log_q
-        g_phi = _ar_expectation_gradient(logits, q * r)
+        g_phi = autoregressive.expectation_gradient(logits, q * r)
         rec_steps.append(step)
         th_h.append(theta.copy())
         s_h.append(s)
@@ -496,7 +495,7 @@ def train_gan_form(
         record(0)
     step = 0
     while step < n_steps and not converged:
-        log_q = _ar_log_density(logits)
+        log_q = autoregressive.log_density(logits)
         for _ in range(n_disc_steps):
             if sampled:
                 pw = sample_demonstrations(p, n_samples, rng)[1]
@@ -523,7 +522,7 @@ def train_gan_form(
             theta, s = new_th, new_s
         cost = f @ theta
         for _ in range(n_gen_steps):
-            log_q = _ar_log_density(logits)
+            log_q = autoregressive.log_density(logits)
             r = cost + log_q
             if sampled:
                 w = empirical_weights(sample(logits, n_samples, rng), n_traj)
@@ -533,7 +532,7 @@ def train_gan_form(
             if sampler_step == "natural":
                 grads = _natural_direction(logits, a, log_q, r, w)
             else:
-                grads = _ar_expectation_gradient(logits, (np.exp(log_q) if w is None else w) * r)
+                grads = autoregressive.expectation_gradient(logits, (np.exp(log_q) if w is None else w) * r)
             logits = [x - lr_g * g for x, g in zip(logits, grads)]
         step += 1
         if step > n_steps // 2:
@@ -544,7 +543,7 @@ def train_gan_form(
             worst = record(step)
             converged = (not sampled) and tol > 0 and worst <= tol
 
-    log_q = _ar_log_density(logits)
+    log_q = autoregressive.log_density(logits)
     cost = f @ theta
     return GANFormRun(
         theta=theta, log_z=s, logits=logits, cost=cost, q=np.exp(log_q),

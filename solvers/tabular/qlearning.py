@@ -39,7 +39,7 @@ from numpy.typing import ArrayLike
 
 from solvers._results import ArrayResult
 from solvers.problems.maxbias import LEFT, MaxBiasMDP
-from solvers.problems.rl_toys import FiniteMDP, _sample_rows
+from solvers.problems.rl_toys import FiniteMDP, sample_rows
 from theory._validation import (
     as_float_array,
     as_generator,
@@ -522,7 +522,7 @@ def q_learning(
     for t in range(n_steps):
         a = epsilon_greedy(q[:, runs, s].sum(axis=0), epsilon, rng)
         r = mdp.sample_reward(s, a, rng)
-        s_next = _sample_rows(mdp.P[s, a], rng)
+        s_next = sample_rows(mdp.P[s, a], rng)
         table = (rng.random(n_runs) < 0.5).astype(np.int64) if n_tables == 2 else np.zeros(n_runs, np.int64)
         if n_tables == 2:
             v = _bootstrap(q[1 - table, runs, s_next], q[table, runs, s_next], bootstrap, rng)
