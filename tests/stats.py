@@ -23,9 +23,11 @@ and Hypothesis example.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
+from scipy import special as _sp
 from scipy import stats as _st
 
 #: Default false-alarm probability of one statistical assertion at one Hypothesis example.  A
@@ -141,25 +143,23 @@ def median_of_means_plan(n: int, alpha: float = FALSE_ALARM) -> tuple[int, float
     m = n // k samples deviates by more than c σ/√m with probability <= 1/c²; the median deviates
     that far only if at least half of the k independent blocks do, which has probability
     <= P[Binomial(k, 1/c²) >= k/2] (exact tail).  Returns the (k, c) with the smallest
-    c·sqrt(k) over k <= n/2 (odd k) and c on a fine grid, subject to that tail <= α.
+    c·sqrt(k) over odd k <= min(n/2, ~400), c from the exact inverse of that binomial tail
+    (a regularised incomplete beta function), subject to the tail <= α.
     """
-    alpha = _check_alpha(alpha)
+    return _median_of_means_plan(int(n), _check_alpha(alpha))
+
+
+@functools.lru_cache(maxsize=256)
+def _median_of_means_plan(n: int, alpha: float) -> tuple[int, float]:
     best = (None, math.inf, math.inf)
     for k in range(1, max(2, n // 2) + 1, 2):
         need = (k + 1) // 2  # median of odd k fails only if >= (k + 1)/2 blocks fail
-        # smallest c with P[Bin(k, 1/c²) >= need] <= alpha: bisect on the per-block rate
-        lo, hi = 0.0, 0.5
-        if _st.binom.sf(need - 1, k, 1e-300) > alpha:
+        # largest per-block failure rate with P[Bin(k, rate) >= need] <= alpha: that tail is the
+        # regularised incomplete beta I_rate(need, k - need + 1), inverted exactly
+        rate = float(_sp.betaincinv(need, k - need + 1, alpha))
+        if not rate > 0.0:
             continue
-        for _ in range(60):
-            mid = 0.5 * (lo + hi)
-            if _st.binom.sf(need - 1, k, mid) <= alpha:
-                lo = mid
-            else:
-                hi = mid
-        if lo <= 0.0:
-            continue
-        c = 1.0 / math.sqrt(lo)
+        c = 1.0 / math.sqrt(rate)
         score = c * math.sqrt(k)
         if score < best[2]:
             best = (k, c, score)

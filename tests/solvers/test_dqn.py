@@ -37,6 +37,7 @@ from solvers.neural.dqn import (
 from solvers.neural.mlp import mlp_apply
 from solvers.neural.optim import tree_equal, tree_flatten
 from solvers.problems.rl_toys import chain_mdp, random_mdp, value_iteration
+from tests.stats import FALSE_ALARM, assert_multinomial
 from tests.tolerances import FLOAT_ATOL, FLOAT_RTOL
 
 #: Central differences with step h on a smooth (tanh) loss of O(1) size: truncation error
@@ -145,14 +146,17 @@ class TestReplayBuffer:
         np.testing.assert_array_equal(r, s / 2)
         np.testing.assert_array_equal(s2, s + 1)
 
+    @pytest.mark.statistical
     def test_sampling_is_uniform_over_stored_entries(self):
         buf = ReplayBuffer(10, n_runs=1)
         buf.add(np.arange(4)[None], np.zeros((1, 4), int), np.zeros((1, 4)), np.zeros((1, 4), int))
         s = buf.sample(40_000, 0)[0].ravel()
         counts = np.bincount(s, minlength=4)
         assert counts.size == 4  # never an unwritten slot
-        # multinomial counts, p = 1/4: sd = sqrt(n p (1-p)) = 86.6; 4 sd allowance (MC_SIGMAS)
-        assert np.all(np.abs(counts - 10_000) < 4 * 86.6)
+        # multinomial counts, p = 1/4: exact binomial tails, Bonferroni, false-alarm FALSE_ALARM
+        assert_multinomial(counts, np.full(4, 0.25), FALSE_ALARM)
+        with pytest.raises(AssertionError):  # negative control: slot 0 at 0.265 (6.9 exact SDs)
+            assert_multinomial(counts, np.array([0.265, 0.735 / 3, 0.735 / 3, 0.735 / 3]), FALSE_ALARM)
 
     def test_runs_sample_independently(self):
         buf = ReplayBuffer(100, n_runs=2)

@@ -18,7 +18,8 @@ from solvers.problems.gridworld import (
     state_features,
 )
 from solvers.problems.rl_toys import FiniteMDP, random_mdp
-from tests.tolerances import FLOAT_ATOL, MC_SIGMAS
+from tests.stats import FALSE_ALARM, assert_binomial
+from tests.tolerances import FLOAT_ATOL
 
 seeds = st.integers(0, 2**32 - 1)
 #: Products of probabilities <= 1 summed over <= 5 successors (sparse vs dense order of
@@ -194,9 +195,13 @@ def test_gridworld_arrays_are_read_only():
                   mu0=np.ones(4), slip=0.1)
 
 
+@pytest.mark.statistical
 def test_sampled_transitions_match_probabilities():
-    """Empirical next-state frequencies of (s, a) pairs under a uniform policy: every
-    frequency within MC_SIGMAS binomial standard errors of P(s'|s, a)."""
+    """Empirical next-state counts of (s, a) pairs under a uniform policy against P(s'|s, a).
+
+    Given the visits n_sa, the next states are multinomial(n_sa, P(·|s, a)) (the Markov property:
+    the draw at a visit is independent of how the visit came about): exact binomial tails per
+    cell, Bonferroni over all cells, false-alarm FALSE_ALARM; zero-probability cells must be empty."""
     g = gridworld(3, slip=0.3)
     P = g.dense_transitions()
     states, actions = g.sample_trajectories(np.full((9, 5), 0.2), horizon=40, n=4000, seed=1)
@@ -205,10 +210,18 @@ def test_sampled_transitions_match_probabilities():
     np.add.at(counts, (s, a, s2), 1.0)
     n_sa = counts.sum(-1, keepdims=True)
     assert n_sa.min() > 1000
-    freq = counts / n_sa
-    se = np.sqrt(P * (1 - P) / n_sa)
-    # FLOAT_ATOL: entries with P in {0, 1} have SE 0 and match exactly up to rounding
-    assert np.all(np.abs(freq - P) <= MC_SIGMAS * se + FLOAT_ATOL)
+    cells = P.size
+    for s0 in range(P.shape[0]):
+        for a0 in range(P.shape[1]):
+            assert_binomial(counts[s0, a0].astype(np.int64), int(n_sa[s0, a0, 0]), P[s0, a0],
+                            FALSE_ALARM * P.shape[2] / cells, what=f"next-state count of ({s0}, {a0})")
+    # negative control: slip 0.35 instead of 0.3 is rejected
+    Q = gridworld(3, slip=0.35).dense_transitions()
+    with pytest.raises(AssertionError):
+        for s0 in range(P.shape[0]):
+            for a0 in range(P.shape[1]):
+                assert_binomial(counts[s0, a0].astype(np.int64), int(n_sa[s0, a0, 0]), Q[s0, a0],
+                                FALSE_ALARM * P.shape[2] / cells)
     # initial states from mu0 (uniform): all nine appear
     assert set(np.unique(states[:, 0])) == set(range(9))
 

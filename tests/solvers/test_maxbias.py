@@ -21,7 +21,8 @@ from solvers.problems.maxbias import (
     epsilon_greedy_left_probability,
 )
 from solvers.problems.rl_toys import value_iteration
-from tests.tolerances import FLOAT_ATOL, MC_SIGMAS
+from tests.stats import chi2_interval, gaussian_radius
+from tests.tolerances import FLOAT_ATOL
 
 seeds = st.integers(0, 2**32 - 1)
 #: The FiniteMDP view uses γ = 1 - 1e-9: its q(A, left) = γ μ differs from the undiscounted μ
@@ -55,6 +56,7 @@ def test_finite_mdp_view_has_the_hand_derived_optimal_values(n_b, mean, std):
     np.testing.assert_array_equal(fm.reward_std[[STATE_A, TERMINAL]], 0.0)
 
 
+@pytest.mark.statistical
 def test_finite_mdp_view_rewards_are_the_book_gaussian():
     fm = MaxBiasMDP().as_finite_mdp()
     n = 200_000
@@ -62,16 +64,23 @@ def test_finite_mdp_view_rewards_are_the_book_gaussian():
     a = np.random.default_rng(0).integers(10, size=n)
     s_next, r = fm.step(s, a, 1)
     assert np.all(s_next == TERMINAL)
-    assert abs(r.mean() + 0.1) <= MC_SIGMAS / np.sqrt(n)  # σ = 1
-    assert abs(r.var() - 1.0) <= MC_SIGMAS * np.sqrt(2.0 / n)  # Var of s² ≈ 2σ⁴/n
+    # Exact laws of n i.i.d. N(-0.1, 1) draws, false-alarm FALSE_ALARM each: the mean is
+    # N(-0.1, 1/n); Σ(x - x̄)² ~ χ²(n - 1) (r.var() is that sum / n).
+    assert abs(r.mean() + 0.1) <= gaussian_radius(1 / np.sqrt(n))
+    lo, hi = chi2_interval(n - 1)
+    assert lo <= n * r.var() <= hi
+    # negative control: a reward SD of 1.02 (or mean -0.12) would fail: 1.02² n = 208,080 > hi
+    assert 1.02**2 * n > hi and 0.02 > gaussian_radius(1 / np.sqrt(n))
     s_next, r = fm.step(np.zeros(4, int), np.array([LEFT, RIGHT, LEFT, RIGHT]), 2)
     np.testing.assert_array_equal(s_next, [STATE_B, TERMINAL, STATE_B, TERMINAL])
     np.testing.assert_array_equal(r, 0.0)
 
 
+@pytest.mark.statistical
 def test_sample_b_rewards_moments():
     r = MaxBiasMDP(reward_mean=0.3, reward_std=2.0).sample_b_rewards(100_000, 5)
-    assert abs(r.mean() - 0.3) <= MC_SIGMAS * 2.0 / np.sqrt(r.size)
+    # the mean of n i.i.d. N(0.3, 4) draws is N(0.3, 4/n) exactly: false-alarm FALSE_ALARM
+    assert abs(r.mean() - 0.3) <= gaussian_radius(2.0 / np.sqrt(r.size))
     assert MaxBiasMDP().sample_b_rewards(0, 1).shape == (0,)
 
 

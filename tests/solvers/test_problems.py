@@ -32,7 +32,9 @@ from solvers.problems import (
     zero_atom_pair,
 )
 from solvers.problems.strategies import seeds
-from tests.tolerances import FLOAT_ATOL, FLOAT_RTOL, LP_ATOL, MC_SIGMAS, PROB_SUM_TOL
+from tests.stats import (FALSE_ALARM, assert_mean_bernstein, assert_median_of_means, assert_multinomial,
+                         gaussian_radius, hoeffding_radius)
+from tests.tolerances import FLOAT_ATOL, FLOAT_RTOL, LP_ATOL, PROB_SUM_TOL
 from theory._validation import check_probability
 
 #: Quadrature of a density: quad's own error estimate is ~1e-10 on these smooth integrands.
@@ -60,6 +62,7 @@ def _mixtures():
 
 # ---------------------------------------------------------------------------- mixtures
 class TestGaussianMixture:
+    @pytest.mark.statistical
     @pytest.mark.parametrize("name", sorted(_mixtures()))
     def test_sample_moments_within_monte_carlo_error(self, name):
         mix = _mixtures()[name]
@@ -67,15 +70,33 @@ class TestGaussianMixture:
         x = mix.sample(n, seed=1234)
         assert x.shape == (n, mix.dim)
         mu, cov = mix.mean(), mix.cov()
-        # mean: standard error sqrt(Cov_jj / n)
-        se_mean = np.sqrt(np.diag(cov) / n)
-        assert np.all(np.abs(x.mean(axis=0) - mu) <= MC_SIGMAS * se_mean)
-        # covariance entries: the sample mean of (x_i - mu_i)(x_j - mu_j), whose standard error
-        # is the sample standard deviation of that product over sqrt(n)
+        # False-alarm FALSE_ALARM per check, from exact laws (no sample SE):
+        # mean: x = m_K + L_K z, so x̄ - μ = (mean of m_K - μ) + (mean of L_K z): the first a mean
+        # of n i.i.d. bounded variables (Hoeffding, width = the spread of the component means),
+        # the second Gaussian given the components with variance <= max_k C_k,jj / n (a
+        # Gaussian tail); α split in halves.
+        w, m, C = mix.weights, mix.means, mix.covs
+        r_mean = (np.ptp(m, axis=0) * hoeffding_radius(n, 1.0, FALSE_ALARM / (2 * mix.dim))
+                  + gaussian_radius(np.sqrt(np.diagonal(C, axis1=1, axis2=2).max(axis=0) / n),
+                                    FALSE_ALARM / (2 * mix.dim)))
+        assert np.all(np.abs(x.mean(axis=0) - mu) <= r_mean)
+        # covariance entries: Y = (x - μ)_i (x - μ)_j has mean Cov_ij and the exact variance
+        # E[Y²] - Cov_ij², E[Y²] per component by Isserlis with mean a = m_k - μ:
+        # a_i² a_j² + 4 a_i a_j C_ij + a_i² C_jj + a_j² C_ii + C_ii C_jj + 2 C_ij²;
+        # median of block means (Chebyshev + an exact binomial tail: the variance alone suffices
+        # for these sub-exponential products).
+        a = m - mu
+        ai, aj = a[:, :, None], a[:, None, :]
+        dg = np.diagonal(C, axis1=1, axis2=2)
+        ey2 = (ai**2 * aj**2 + 4 * ai * aj * C + ai**2 * dg[:, None, :] + aj**2 * dg[:, :, None]
+               + dg[:, :, None] * dg[:, None, :] + 2 * C**2)
+        var = np.tensordot(w, ey2, 1) - cov**2
         centred = x - mu
         prod = centred[:, :, None] * centred[:, None, :]
-        se_cov = prod.std(axis=0) / np.sqrt(n)
-        assert np.all(np.abs(prod.mean(axis=0) - cov) <= MC_SIGMAS * se_cov)
+        assert_median_of_means(prod, cov, var, FALSE_ALARM, atol=FLOAT_ATOL, what=f"{name} covariance")
+        # negative control: covariances 5% too large are rejected (and a mean shifted by the radius)
+        with pytest.raises(AssertionError, match="median-of-means"):
+            assert_median_of_means(prod, 1.05 * cov, var, FALSE_ALARM)
 
     def test_sampling_is_reproducible_and_accepts_generators(self):
         mix = ring_of_gaussians()
@@ -158,8 +179,8 @@ class TestGaussianMixture:
         dist = np.linalg.norm(x[:, None, :] - mix.means[None], axis=-1)
         assert np.all(dist.min(axis=1) < 6 * s)
         share = np.bincount(dist.argmin(axis=1), minlength=n) / x.shape[0]
-        se = np.sqrt((1 / n) * (1 - 1 / n) / x.shape[0])
-        assert np.all(np.abs(share - 1 / n) <= MC_SIGMAS * se)
+        # mode counts are multinomial(1/n each): exact binomial tails, Bonferroni, FALSE_ALARM
+        assert_multinomial(np.bincount(dist.argmin(axis=1), minlength=n), np.full(n, 1 / n), FALSE_ALARM)
         # the density at a mode: modes are 2r sin(π/n) ≈ 76 std apart, so the peak is
         # (1/n) / (2π s²) up to the other modes' negligible contributions
         assert mix.pdf(mix.means) == pytest.approx(np.full(n, 1 / (n * 2 * np.pi * s**2)), rel=FLOAT_RTOL)
@@ -331,8 +352,10 @@ class TestParallelLines:
 
     def test_sample_uniform_moments(self):
         z = ParallelLines(1.0).sample_real(100_000, seed=5)[:, 1]
-        # U[0, 1]: mean 1/2, variance 1/12
-        assert abs(z.mean() - 0.5) <= MC_SIGMAS * np.sqrt(1 / 12 / z.size)
+        # U[0, 1]: mean 1/2, variance 1/12, |z - 1/2| <= 1/2: Bernstein, false-alarm FALSE_ALARM
+        assert_mean_bernstein(z.mean(), 0.5, z.size, 1 / 12, 0.5, FALSE_ALARM)
+        with pytest.raises(AssertionError):  # negative control: U[0, 1.01] (mean 0.505)
+            assert_mean_bernstein(z.mean() * 1.01, 0.5, z.size, 1 / 12, 0.5, FALSE_ALARM)
 
     def test_bad_input(self):
         with pytest.raises(ValueError, match="theta"):

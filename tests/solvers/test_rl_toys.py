@@ -17,8 +17,8 @@ from solvers.problems.rl_toys import (
     uniform_policy,
     value_iteration,
 )
-from tests.stats import FALSE_ALARM, assert_multinomial
-from tests.tolerances import FLOAT_ATOL, MC_SIGMAS
+from tests.stats import FALSE_ALARM, assert_binomial, assert_multinomial, chi2_interval, gaussian_radius
+from tests.tolerances import FLOAT_ATOL
 
 seeds = st.integers(0, 2**32 - 1)
 #: Value iteration stops at tol = 1e-12 (error <= tol/2); a linear solve of a 10-state system
@@ -117,6 +117,7 @@ def test_bandit_is_a_one_state_mdp_with_linear_value():
     assert value_iteration(mdp).J == pytest.approx(2.0)
 
 
+@pytest.mark.statistical
 def test_reward_samplers_match_their_moments():
     n = 200_000
     means = np.array([0.3, -1.0])
@@ -125,15 +126,20 @@ def test_reward_samplers_match_their_moments():
     r = g.sample_reward(np.zeros(n, dtype=int), a, 0)
     for arm, (m, sd) in enumerate(zip(means, [0.5, 2.0])):
         x = r[a == arm]
-        assert abs(x.mean() - m) <= MC_SIGMAS * sd / np.sqrt(x.size)
-        # sample variance, standard error ≈ σ² √(2/n) for a Gaussian
-        assert abs(x.var() - sd**2) <= MC_SIGMAS * sd**2 * np.sqrt(2.0 / x.size)
+        # exact laws of Gaussian draws (false-alarm FALSE_ALARM each): the mean is N(m, sd²/n),
+        # Σ(x - x̄)²/sd² ~ χ²(n - 1)
+        assert abs(x.mean() - m) <= gaussian_radius(sd / np.sqrt(x.size))
+        lo, hi = chi2_interval(x.size - 1)
+        assert lo <= x.size * x.var() / sd**2 <= hi
     b = bernoulli_bandit([0.1, 0.7])
     r = b.sample_reward(np.zeros(n, dtype=int), a, 1)
     assert set(np.unique(r)) <= {0.0, 1.0}
     for arm, prob in enumerate([0.1, 0.7]):
         x = r[a == arm]
-        assert abs(x.mean() - prob) <= MC_SIGMAS * np.sqrt(prob * (1 - prob) / x.size)
+        assert_binomial(int(x.sum()), x.size, prob)  # exact binomial tail, FALSE_ALARM
+    # negative control: the arm-1 count against a success probability 0.71 (6.9 exact SDs) is rejected
+    with pytest.raises(AssertionError):
+        assert_binomial(int(r[a == 1].sum()), n // 2, 0.71)
 
 
 @pytest.mark.statistical

@@ -1,8 +1,8 @@
 """Tests for solvers.problems.stateless_mdp: the stateless GAN MDP (Pfau & Vinyals 2016, Sec. 2.3).
 
 References: the definition of the episode law (real with probability real_prob, x ~ p_data,
-reward 1; else x ~ q, reward 0), Monte Carlo frequencies at fixed seeds (MC_SIGMAS standard
-errors), and the data samplers' own output for the same random stream.
+reward 1; else x ~ q, reward 0), Monte Carlo counts against exact binomial / multinomial tails
+(false-alarm tests.stats.FALSE_ALARM), and the data samplers' own output for the same random stream.
 """
 
 import dataclasses
@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from solvers.problems.mixtures import gaussian_1d, ring_of_gaussians
 from solvers.problems.stateless_mdp import ContinuousStatelessMDP, Episodes, TabularStatelessMDP
 from solvers.problems.strategies import matched_pairs, seeds
-from tests.tolerances import FLOAT_ATOL, MC_SIGMAS
+from tests.stats import FALSE_ALARM, assert_binomial, assert_multinomial
+from tests.tolerances import FLOAT_ATOL
 
 real_probs = st.one_of(st.sampled_from([0.0, 0.5, 1.0]), st.floats(0.0, 1.0))
 
@@ -39,6 +40,7 @@ def test_sampled_episodes_are_consistent(pq, rho, seed, n):
     np.testing.assert_array_equal(again.is_real, ep.is_real)
 
 
+@pytest.mark.statistical
 def test_episode_frequencies_match_the_episode_table():
     p, q, rho = np.array([0.1, 0.0, 0.6, 0.3]), np.array([0.5, 0.2, 0.3, 0.0]), 0.3
     mdp = TabularStatelessMDP(p, rho)
@@ -49,9 +51,13 @@ def test_episode_frequencies_match_the_episode_table():
     ep = mdp.sample_episodes(q, n, 3)
     counts = np.zeros((2, 4))
     np.add.at(counts, (ep.is_real.astype(int), ep.x), 1.0)
-    freq = counts / n
-    se = np.sqrt(table * (1 - table) / n)
-    assert np.all(np.abs(freq - table) <= MC_SIGMAS * se + FLOAT_ATOL)
+    # 8 multinomial cells (two of probability 0, which must stay empty): exact binomial tails,
+    # Bonferroni, false-alarm FALSE_ALARM
+    assert_multinomial(counts.astype(np.int64).ravel(), table.ravel(), FALSE_ALARM)
+    # negative control: rho = 0.31 instead of 0.3 (the real share 1 point higher: 9.8 exact SDs)
+    with pytest.raises(AssertionError):
+        assert_multinomial(counts.astype(np.int64).ravel(),
+                           TabularStatelessMDP(p, 0.31).episode_table(q).ravel(), FALSE_ALARM)
 
 
 @given(matched_pairs(), real_probs, seeds(), st.integers(0, 20), st.integers(0, 20))
@@ -127,8 +133,7 @@ def test_continuous_bernoulli_mixing():
     mdp = ContinuousStatelessMDP(sampler, real_prob=0.3)
     ep = mdp.sample_episodes(lambda n, rng: rng.normal(size=(n, 2)) - 10.0, 20_000, 7)
     assert np.all(ep.real_x[:, 0] > 0) and np.all(ep.fake_x[:, 0] < 0)  # order kept
-    se = np.sqrt(0.3 * 0.7 / ep.n)
-    assert abs(ep.n_real / ep.n - 0.3) <= MC_SIGMAS * se
+    assert_binomial(ep.n_real, ep.n, 0.3)  # exact binomial tail, false-alarm FALSE_ALARM
     assert calls == [ep.n_real]
     again = mdp.sample_episodes(lambda n, rng: rng.normal(size=(n, 2)) - 10.0, 20_000, 7)
     np.testing.assert_array_equal(again.x, ep.x)

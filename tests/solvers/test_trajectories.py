@@ -9,6 +9,8 @@ import itertools
 
 import numpy as np
 import pytest
+
+from tests.stats import FALSE_ALARM, assert_multinomial
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -31,8 +33,6 @@ from solvers.problems.trajectories import (
 )
 from theory._validation import PROBABILITY_SUM_RTOL
 
-#: Monte Carlo: empirical frequencies within this many binomial standard errors (fixed seed).
-MC_SIGMAS = 4.0
 #: Sums of small integers and normalised counts: exact up to a few ulps.
 FLOAT_ATOL = 1e-12
 
@@ -92,6 +92,7 @@ def test_random_trajectory_set_reproducible():
     assert not np.array_equal(a.features, random_trajectory_set(6, 3, 8).features)
 
 
+@pytest.mark.statistical
 def test_sample_demonstrations_frequencies():
     p = np.array([0.5, 0.0, 0.3, 0.2])
     n = 20_000
@@ -99,8 +100,13 @@ def test_sample_demonstrations_frequencies():
     assert idx.shape == (n,) and w.shape == (4,)
     assert abs(w.sum() - 1) < FLOAT_ATOL and w[1] == 0.0
     np.testing.assert_array_equal(np.bincount(idx, minlength=4) / n, w)
-    se = np.sqrt(p * (1 - p) / n)
-    assert np.all(np.abs(w - p) <= MC_SIGMAS * se + FLOAT_ATOL)
+    # multinomial counts (the p = 0 cell must stay empty): exact binomial tails, Bonferroni,
+    # false-alarm FALSE_ALARM; negative control: p with 0.02 moved from atom 0 to atom 3
+    # (5.7 / 6.6 exact SDs) is rejected
+    counts = np.bincount(idx, minlength=4)
+    assert_multinomial(counts, p, FALSE_ALARM)
+    with pytest.raises(AssertionError):
+        assert_multinomial(counts, p + np.array([-0.02, 0, 0, 0.02]), FALSE_ALARM)
     idx2, _ = sample_demonstrations(p, n, 0)
     np.testing.assert_array_equal(idx, idx2)
 
