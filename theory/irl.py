@@ -37,38 +37,40 @@ Numerics: everything is computed from the log-ratio x = log q - log p_tilde = lo
 with D = sigmoid(-x), -log D = softplus(x), -log(1 - D) = softplus(-x).  A zero atom of q
 gives x = -inf, D = 1, -log D = 0; costs of +-700 give D in {0, 1} in float64 while the
 losses stay exact and finite.  Terms with zero weight contribute 0.
+
+Layout: the partition function (the importance-sampling estimate and the loss-minimising log Z)
+is in :mod:`theory.irl_partition`, the shared input checks and log-domain helpers in
+``theory/_irl_inputs.py``; both functions are re-exported here.
 """
 
 from __future__ import annotations
 
-import struct
 from typing import Any
 
 import numpy as np
-from scipy.optimize import brentq
-from scipy.special import expit, log_expit
-from scipy.special import log_softmax as _sp_log_softmax
-from scipy.special import logsumexp as _sp_logsumexp
-from scipy.special import softmax as _sp_softmax
+from scipy.special import expit
 
-from theory._validation import as_float_array, check_probability, check_same_length
-
-
-# Costs whose spread exceeds DBL_MAX (e.g. ±1e308) make scipy's shifted x - max(x) overflow
-# to -inf; exp(-inf) = 0 is then the exact weight, so the overflow is harmless and silenced.
-def logsumexp(*args, **kwargs):
-    with np.errstate(over="ignore"):
-        return _sp_logsumexp(*args, **kwargs)
-
-
-def log_softmax(*args, **kwargs):
-    with np.errstate(over="ignore"):
-        return _sp_log_softmax(*args, **kwargs)
-
-
-def softmax(*args, **kwargs):
-    with np.errstate(over="ignore"):
-        return _sp_softmax(*args, **kwargs)
+from theory._irl_inputs import (
+    as_output,
+    broadcast,
+    check_cost,
+    check_log_z,
+    check_q,
+    log_ratio,
+    log_softmax,
+    logsumexp,
+    loss_inputs,
+    mixture_log_weights,
+    safe_log,
+    same_length,
+    sampler,
+    softmax,
+    weighted_sum,
+)
+from theory._validation import check_probability, check_same_length
+# The partition function (importance-sampling estimate and its fixed point) lives in
+# theory.irl_partition; re-exported so ``from theory.irl import optimal_log_partition`` works.
+from theory.irl_partition import importance_sampling_partition, optimal_log_partition  # noqa: F401
 
 __all__ = [
     "maxent_distribution",
@@ -82,98 +84,6 @@ __all__ = [
     "discriminator_loss_gradient",
     "irl_cost_loss_gradient",
 ]
-
-_LOG2 = float(np.log(2.0))
-#: brentq tolerances for optimal_log_partition (absolute + relative in log Z): the root is
-#: located to float64 resolution of log Z.
-_ROOT_XTOL = 1e-14
-_ROOT_RTOL = 4.0 * np.finfo(float).eps
-
-
-# ============================================================================ validation
-
-
-def _check_cost(cost: Any) -> np.ndarray:
-    c = as_float_array(cost, "cost")
-    if c.ndim == 0:
-        raise ValueError("`cost` must be at least 1-D (one cost per trajectory), got a scalar")
-    return c
-
-
-def _check_log_z(log_z: Any, batch_shape: tuple[int, ...]) -> np.ndarray:
-    s = as_float_array(log_z, "log_z")
-    try:
-        np.broadcast_shapes(s.shape, batch_shape)
-    except ValueError:
-        raise ValueError(
-            f"`log_z` must be a scalar or broadcast against the batch shape {batch_shape} "
-            f"(got shape {s.shape})"
-        ) from None
-    return s[..., None]
-
-
-def _check_q(q: Any, *, exact: bool) -> np.ndarray:
-    if exact:
-        # E_q[.] is weighted by q itself: it must be a probability vector.
-        return check_probability(q, "q")
-    arr = as_float_array(q, "q")
-    if arr.ndim == 0:
-        raise ValueError("`q` must be at least 1-D (one density value per trajectory), got a scalar")
-    if np.any(arr < 0):
-        raise ValueError(f"`q` must be non-negative (got minimum {arr.min():.6g})")
-    return arr
-
-
-def _same_length(*named: tuple[np.ndarray, str]) -> None:
-    (a, na) = named[0]
-    for b, nb in named[1:]:
-        check_same_length(a, b, (na, nb))
-
-
-def _broadcast(*arrays: np.ndarray, names: tuple[str, ...]) -> list[np.ndarray]:
-    try:
-        return list(np.broadcast_arrays(*arrays))
-    except ValueError:
-        shapes = ", ".join(f"`{n}` {a.shape}" for n, a in zip(names, arrays))
-        raise ValueError(f"the batch axes of {shapes} do not broadcast") from None
-
-
-def _sampler(q: Any, q_weights: Any) -> tuple[np.ndarray, np.ndarray]:
-    """(q, w): the density and the weights of E_q[.] (w = q when q_weights is None)."""
-    if q_weights is None:
-        qq = _check_q(q, exact=True)
-        return qq, qq
-    qq = _check_q(q, exact=False)
-    w = check_probability(q_weights, "q_weights")
-    check_same_length(qq, w, ("q", "q_weights"))
-    qq, w = _broadcast(qq, w, names=("q", "q_weights"))
-    if np.any((w > 0) & (qq == 0)):
-        raise ValueError(
-            "`q_weights` puts weight on a trajectory where the sampler density `q` is 0: a "
-            "sample cannot come from there (and E_q[-log(1 - D)] would be infinite)"
-        )
-    return qq, w
-
-
-def _log(x: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore"):
-        return np.log(x)
-
-
-def _log_ratio(c: np.ndarray, s: np.ndarray, qq: np.ndarray) -> np.ndarray:
-    """x = log q - log p_tilde = log q + c + log Z (-inf where q = 0)."""
-    with np.errstate(over="ignore"):  # ±inf for costs near ±DBL_MAX: D's exact limit 0 or 1
-        return _log(qq) + c + s
-
-
-def _out(x: np.ndarray) -> float | np.ndarray:
-    x = np.asarray(x, dtype=float)
-    return float(x) if x.ndim == 0 else x
-
-
-def _weighted_sum(weights: np.ndarray, terms: np.ndarray) -> np.ndarray:
-    """sum(w * t) along the last axis, with 0 * anything = 0 (zero-weight terms may be inf)."""
-    return np.sum(weights * np.where(weights > 0, terms, 0.0), axis=-1)
 
 
 # ============================================================================ MaxEnt model
@@ -215,7 +125,7 @@ def maxent_distribution(cost: Any) -> np.ndarray:
     >>> maxent_distribution([0.0, np.log(3.0)])  # weights 1 and 1/3
     array([0.75, 0.25])
     """
-    c = _check_cost(cost)
+    c = check_cost(cost)
     return softmax(-c, axis=-1)
 
 
@@ -251,8 +161,8 @@ def log_partition(cost: Any) -> float | np.ndarray:
     >>> log_partition([700.0, 700.0]) == -700.0 + float(np.log(2.0))
     True
     """
-    c = _check_cost(cost)
-    return _out(logsumexp(-c, axis=-1))
+    c = check_cost(cost)
+    return as_output(logsumexp(-c, axis=-1))
 
 
 # ============================================================================ discriminator
@@ -303,12 +213,12 @@ def finn_discriminator(cost: Any, log_z: Any, q: Any) -> np.ndarray:
     >>> finn_discriminator([0.0, 0.0], 0.0, [0.0, 1.0])  # q = 0 -> D = 1; 1/(1 + 1) = 1/2
     array([1. , 0.5])
     """
-    c = _check_cost(cost)
-    qq = _check_q(q, exact=False)
+    c = check_cost(cost)
+    qq = check_q(q, exact=False)
     check_same_length(c, qq, ("cost", "q"))
-    s = _check_log_z(log_z, c.shape[:-1])
-    c, qq, s = _broadcast(c, qq, s, names=("cost", "q", "log_z"))
-    return expit(-_log_ratio(c, s, qq))
+    s = check_log_z(log_z, c.shape[:-1])
+    c, qq, s = broadcast(c, qq, s, names=("cost", "q", "log_z"))
+    return expit(-log_ratio(c, s, qq))
 
 
 def discriminator_loss(cost: Any, log_z: Any, q: Any, p_data: Any, *, q_weights: Any = None
@@ -361,23 +271,12 @@ def discriminator_loss(cost: Any, log_z: Any, q: Any, p_data: Any, *, q_weights:
     ...                 np.log(4.0), rtol=0, atol=1e-15))
     True
     """
-    c, s, qq, w, p = _inputs(cost, log_z, q, p_data, q_weights)
-    x = _log_ratio(c, s, qq)
+    c, s, qq, w, p = loss_inputs(cost, log_z, q, p_data, q_weights)
+    x = log_ratio(c, s, qq)
     with np.errstate(over="ignore"):
         neg_log_d = np.logaddexp(0.0, x)          # -log D; 0 where q = 0
         neg_log_1md = np.logaddexp(0.0, -x)       # -log(1 - D); inf where q = 0 (weight 0)
-    return _out(_weighted_sum(p, neg_log_d) + _weighted_sum(w, neg_log_1md))
-
-
-def _inputs(cost, log_z, q, p_data, q_weights):
-    c = _check_cost(cost)
-    qq, w = _sampler(q, q_weights)
-    p = check_probability(p_data, "p_data")
-    _same_length((c, "cost"), (qq, "q"), (p, "p_data"))
-    c, qq, w, p = _broadcast(c, qq, w, p, names=("cost", "q", "q_weights", "p_data"))
-    s = _check_log_z(log_z, c.shape[:-1])
-    c, qq, w, p, s = _broadcast(c, qq, w, p, s, names=("cost", "q", "q_weights", "p_data", "log_z"))
-    return c, s, qq, w, p
+    return as_output(weighted_sum(p, neg_log_d) + weighted_sum(w, neg_log_1md))
 
 
 def generator_loss(cost: Any, log_z: Any, q: Any, *, q_weights: Any = None) -> float | np.ndarray:
@@ -423,223 +322,23 @@ def generator_loss(cost: Any, log_z: Any, q: Any, *, q_weights: Any = None) -> f
     >>> generator_loss([0.0, np.log(3.0)], np.log(4.0 / 3.0), [0.75, 0.25])
     0.0
     """
-    c = _check_cost(cost)
-    qq, w = _sampler(q, q_weights)
-    _same_length((c, "cost"), (qq, "q"))
-    s = _check_log_z(log_z, c.shape[:-1])
-    c, qq, w, s = _broadcast(c, qq, w, s, names=("cost", "q", "q_weights", "log_z"))
-    x = _log_ratio(c, s, qq)
+    c = check_cost(cost)
+    qq, w = sampler(q, q_weights)
+    same_length((c, "cost"), (qq, "q"))
+    s = check_log_z(log_z, c.shape[:-1])
+    c, qq, w, s = broadcast(c, qq, w, s, names=("cost", "q", "q_weights", "log_z"))
+    x = log_ratio(c, s, qq)
     with np.errstate(over="ignore"):
         log_1md = -np.logaddexp(0.0, -x)   # log(1 - D); -inf where q = 0 (weight 0 there)
         log_d = -np.logaddexp(0.0, x)      # log D
-    return _out(_weighted_sum(w, log_1md - log_d))
-
-
-# ============================================================================ partition
-
-
-def importance_sampling_partition(cost: Any, q: Any, p_data: Any, log_z: Any, *,
-                                  q_weights: Any = None) -> float | np.ndarray:
-    """Log of the guided-cost-learning importance-sampling estimate of the partition function.
-
-    Z_hat(Z) = E_mu[ exp(-c) / mu_tilde ],   mu = (p_data + q_weights)/2,
-    mu_tilde = (exp(-c)/Z + q)/2,
-
-    the mixture of demonstrations and samples as proposal, with the density of the
-    demonstrations replaced by the current model estimate exp(-c)/Z.  Returns log Z_hat.
-
-    Source: Finn et al. (2016), arXiv:1611.03852, Section 2.3 (the importance-sampled cost
-    loss with mu and mu_tilde) and Section 3.2; Finn, Levine & Abbeel (2016), Guided Cost
-    Learning, Section 4.
-
-    Parameters
-    ----------
-    cost : array_like, shape (..., N)
-        Finite costs.
-    q : array_like, shape (..., N)
-        Sampler density (a probability vector when ``q_weights`` is None).
-    p_data : array_like, shape (..., N)
-        Data probabilities or demonstration weights.
-    log_z : float or array_like, shape broadcastable to (...)
-        log Z used inside mu_tilde.
-    q_weights : array_like, shape (..., N), optional
-        Sampler-sample weights; None: q itself (exact expectation).
-
-    Returns
-    -------
-    log_z_hat : float or ndarray, shape (...)
-
-    Raises
-    ------
-    ValueError
-        As :func:`discriminator_loss`.
-    TypeError
-        If an input is not numeric.
-
-    Notes
-    -----
-    The loss-minimising log Z of the discriminator is the fixed point
-    ``importance_sampling_partition(cost, q, p_data, log_z) == log_z`` (see
-    :func:`optimal_log_partition`).  At the true log Z = log sum exp(-c) with
-    p_data = exp(-c)/Z and exact expectations, mu = mu_tilde and Z_hat = Z exactly.
-
-    Examples
-    --------
-    >>> c = [0.0, np.log(3.0)]                     # Z = 1 + 1/3 = 4/3
-    >>> lz = importance_sampling_partition(c, [0.5, 0.5], [0.75, 0.25], np.log(4.0 / 3.0))
-    >>> bool(np.isclose(lz, np.log(4.0 / 3.0), rtol=0, atol=1e-15))
-    True
-    """
-    c, s, qq, w, p = _inputs(cost, log_z, q, p_data, q_weights)
-    mu = 0.5 * (p + w)
-    log_mu_tilde = np.logaddexp(-c - s, _log(qq)) - _LOG2
-    return _out(logsumexp(-c - log_mu_tilde, b=mu, axis=-1))
-
-
-def optimal_log_partition(cost: Any, q: Any, p_data: Any, *, q_weights: Any = None
-                          ) -> float | np.ndarray:
-    """The log Z that minimises the Finn discriminator's loss: a self-consistent IS estimate.
-
-    The loss is convex in s = log Z with derivative 1 - 2 E_mu[D], mu = (p_data + q_weights)/2,
-    so its minimiser is the unique root of E_mu[D] = 1/2, i.e. of
-
-        Z = E_mu[ exp(-c) / ((exp(-c)/Z + q)/2) ]    (``importance_sampling_partition``),
-
-    the importance-sampling estimate of the partition function whose proposal density
-    mu_tilde itself contains Z.  Solved by a bracketed root search (brentq) on the equivalent
-    increasing function log E_mu[1 - D] - log(1/2) - log E_mu[D] + log(mu(q > 0) - 1/2) of s.
-
-    Source: Finn et al. (2016), arXiv:1611.03852, Section 3.2 (first fact: "the value of Z
-    which minimizes the discriminator's loss is an importance-sampling estimator for the
-    partition function").
-
-    Parameters
-    ----------
-    cost : array_like, shape (..., N)
-        Finite costs.
-    q : array_like, shape (..., N)
-        Sampler density (a probability vector when ``q_weights`` is None).
-    p_data : array_like, shape (..., N)
-        Data probabilities or demonstration weights.
-    q_weights : array_like, shape (..., N), optional
-        Sampler-sample weights; None: q itself (exact).
-
-    Returns
-    -------
-    log_z_star : float or ndarray, shape (...)
-
-    Raises
-    ------
-    ValueError
-        If the inputs are invalid (see :func:`discriminator_loss`), or ``p_data`` puts all
-        its mass where ``q`` = 0: then E_mu[D] > 1/2 for every Z, the loss decreases
-        towards its infimum as log Z -> +inf and has no minimiser.
-    TypeError
-        If an input is not numeric.
-
-    Notes
-    -----
-    *What Z\\* is.*  With exact expectations (q_weights = q) Z\\* equals the true partition
-    function Z_c = sum exp(-c) if and only if, at Z = Z_c, E_{p_data}[D] = E_{p_model}[D]
-    with p_model = exp(-c)/Z_c (because E_{p_model}[D] + E_q[D] = 1 there).  This holds when
-    the data distribution equals exp(-c)/Z_c (the cost is right) and when the sampler equals
-    exp(-c)/Z_c (then D = 1/2 everywhere), and not in general: Z\\* is not an unbiased
-    estimate of Z_c but the fixed point above, and Z\\* - Z_c has no fixed sign (both signs
-    occur for random costs, samplers and data).  For the GAN's own optimum q = p_data
-    (mu = p_data, D = r/(r + Z) with r = exp(-c)/p_data), Z\\* solves E_p[Z/(r + Z)] = 1/2,
-    increasing in Z; at Z = Z_c >= E_p[r] the AM-HM inequality E_p[1/X] >= 1/E_p[X] for
-    X = r + Z_c gives E_p[Z_c/(r + Z_c)] >= Z_c/(E_p[r] + Z_c) >= 1/2, hence Z\\* <= Z_c, with
-    equality iff r is constant, i.e. p_data = exp(-c)/Z_c.  With empirical weights, Z\\* is
-    the sample fixed point and tends to the exact one as the samples grow.
-
-    The root exists iff p_data(q > 0) > 0; it is unique because the loss's second
-    derivative sum (p + w) D (1 - D) is then positive.  Batches are solved row by row.
-
-    Examples
-    --------
-    Data from the model: Z* is the true partition function 1 + 1/3 = 4/3.
-
-    >>> lz = optimal_log_partition([0.0, np.log(3.0)], [0.5, 0.5], [0.75, 0.25])
-    >>> bool(np.isclose(lz, np.log(4.0 / 3.0), rtol=0, atol=1e-14))
-    True
-    """
-    c = _check_cost(cost)
-    qq, w = _sampler(q, q_weights)
-    p = check_probability(p_data, "p_data")
-    _same_length((c, "cost"), (qq, "q"), (p, "p_data"))
-    c, qq, w, p = _broadcast(c, qq, w, p, names=("cost", "q", "q_weights", "p_data"))
-    support = qq > 0
-    p_on_support = np.sum(np.where(support, p, 0.0), axis=-1)
-    if np.any(p_on_support <= 0):
-        raise ValueError(
-            "`p_data` puts all its mass where `q` = 0: the discriminator loss then decreases "
-            "for ever as log Z grows and has no minimiser"
-        )
-    batch = c.shape[:-1]
-    out = np.empty(batch)
-    for idx in np.ndindex(*batch):
-        out[idx] = _solve_log_z(c[idx], qq[idx], 0.5 * (p[idx] + w[idx]), p_on_support[idx])
-    return _out(out)
-
-
-def _solve_log_z(c: np.ndarray, qq: np.ndarray, mu: np.ndarray, p_on_support: float) -> float:
-    """Root in s of E_mu[1 - D] = 1/2 (equivalently E_mu[D] = 1/2), 1-D arrays."""
-    keep = (qq > 0) & (mu > 0)
-    a = -c[keep] - np.log(qq[keep])          # D = sigmoid(a - s) on the support of q
-    log_mu = np.log(mu[keep])
-    # E_mu[D] = mu(q = 0) + B(s) and E_mu[1 - D] = A(s), with A + B = mu(q > 0) = 1/2 + m.
-    log_m = np.log(0.5 * p_on_support)
-    log_half = -_LOG2
-
-    # Costs near ±DBL_MAX make s - a and the spreads inside logsumexp overflow to ±inf; the
-    # exponentials of those are exactly 0 or the logs exactly 0, so the overflow is harmless.
-    def g(s: float) -> float:  # increasing: log A - log(1/2) - (log B - log m)
-        with np.errstate(over="ignore"):
-            log_a = logsumexp(log_mu + log_expit(s - a))
-            log_b = logsumexp(log_mu + log_expit(a - s))
-        return (log_a - log_half) - (log_b - log_m)
-
-    # sigma(x) <= e^x bounds A(s) <= e^s E_mu[e^-a] and B(s) <= e^-s E_mu[e^a]: at these
-    # brackets A < 1/2 (resp. B < m), so g changes sign between them.
-    with np.errstate(over="ignore"):
-        lo = -logsumexp(-a + log_mu) + log_half - 1.0
-        hi = logsumexp(a + log_mu) - log_m + 1.0
-    lo, hi = _narrow_bracket(g, lo, hi)
-    return float(brentq(g, lo, hi, xtol=_ROOT_XTOL, rtol=_ROOT_RTOL, maxiter=500))
-
-
-def _float_key(x: float) -> int:
-    """An integer that orders doubles like their values (adjacent doubles: adjacent keys)."""
-    bits = struct.unpack("<q", struct.pack("<d", x))[0]
-    return bits if bits >= 0 else -(bits & 0x7FFFFFFFFFFFFFFF)
-
-
-def _key_float(k: int) -> float:
-    bits = k if k >= 0 else (-k) | -0x8000000000000000
-    return struct.unpack("<d", struct.pack("<q", bits))[0]
-
-
-def _narrow_bracket(g, lo: float, hi: float) -> tuple[float, float]:
-    """Bisect the bracket [lo, hi] of an increasing g in the ordering of the doubles until it
-    is at most 1 wide.  With costs of ±1e300 the bracket spans ~1e300, which brentq's
-    bisection fallback (halving by value) needs > 1000 steps to shrink to 1e-14; halving
-    the number of doubles in between takes at most 64 steps."""
-    lo, hi = float(lo), float(hi)   # Python floats: hi - lo = inf without a warning
-    klo, khi = _float_key(lo), _float_key(hi)
-    while khi - klo > 1 and hi - lo > 1.0:
-        mid = _key_float((klo + khi) // 2)
-        if g(mid) < 0:
-            lo, klo = mid, _float_key(mid)
-        else:
-            hi, khi = mid, _float_key(mid)
-    return lo, hi
+    return as_output(weighted_sum(w, log_1md - log_d))
 
 
 # ============================================================================ IRL cost loss
 
 
 def _irl_inputs(cost, p_data, q, log_z, q_weights):
-    c = _check_cost(cost)
+    c = check_cost(cost)
     p = check_probability(p_data, "p_data")
     check_same_length(c, p, ("cost", "p_data"))
     if q is None:
@@ -647,11 +346,11 @@ def _irl_inputs(cost, p_data, q, log_z, q_weights):
             raise ValueError("`log_z` is only used with a sampler: pass `q` as well (or neither)")
         if q_weights is not None:
             raise ValueError("`q_weights` is only used with a sampler: pass `q` as well")
-        c, p = _broadcast(c, p, names=("cost", "p_data"))
+        c, p = broadcast(c, p, names=("cost", "p_data"))
         return c, p, None
     if log_z is None:
         log_z = optimal_log_partition(c, q, p, q_weights=q_weights)
-    c, s, qq, w, p = _inputs(c, log_z, q, p, q_weights)
+    c, s, qq, w, p = loss_inputs(c, log_z, q, p, q_weights)
     return c, p, (s, qq, w)
 
 
@@ -705,14 +404,13 @@ def irl_cost_loss(cost: Any, p_data: Any, *, q: Any = None, log_z: Any = None,
     >>> irl_cost_loss([0.0, 0.0], [1.0, 0.0]) == float(np.log(2.0))   # 0 + log(1 + 1)
     True
     """
-    c, p, sampler = _irl_inputs(cost, p_data, q, log_z, q_weights)
+    c, p, sampled = _irl_inputs(cost, p_data, q, log_z, q_weights)
     data_term = np.sum(p * c, axis=-1)
-    if sampler is None:
-        return _out(data_term + logsumexp(-c, axis=-1))
-    s, qq, w = sampler
-    mu = 0.5 * (p + w)
-    log_mu_tilde = np.logaddexp(-c - s, _log(qq)) - _LOG2
-    return _out(data_term + logsumexp(-c - log_mu_tilde, b=mu, axis=-1))
+    if sampled is None:
+        return as_output(data_term + logsumexp(-c, axis=-1))
+    s, qq, w = sampled
+    mu, log_ratio_tilde = mixture_log_weights(c, s, qq, p, w)
+    return as_output(data_term + logsumexp(log_ratio_tilde, b=mu, axis=-1))
 
 
 # ============================================================================ gradients
@@ -759,13 +457,13 @@ def discriminator_loss_gradient(cost: Any, log_z: Any, q: Any, p_data: Any, *,
     >>> g, gz
     (array([ 0.25, -0.25]), 0.0)
     """
-    c, s, qq, w, p = _inputs(cost, log_z, q, p_data, q_weights)
-    x = _log_ratio(c, s, qq)
+    c, s, qq, w, p = loss_inputs(cost, log_z, q, p_data, q_weights)
+    x = log_ratio(c, s, qq)
     d = expit(-x)
     one_minus_d = expit(x)      # exact also where D rounds to 1
     d_cost = p * one_minus_d - w * d
     d_log_z = np.sum(p * one_minus_d, axis=-1) - np.sum(w * d, axis=-1)
-    return d_cost, _out(d_log_z)
+    return d_cost, as_output(d_log_z)
 
 
 def irl_cost_loss_gradient(cost: Any, p_data: Any, *, q: Any = None, log_z: Any = None,
@@ -809,11 +507,10 @@ def irl_cost_loss_gradient(cost: Any, p_data: Any, *, q: Any = None, log_z: Any 
     >>> irl_cost_loss_gradient([0.0, 0.0], [1.0, 0.0])   # p_data - uniform
     array([ 0.5, -0.5])
     """
-    c, p, sampler = _irl_inputs(cost, p_data, q, log_z, q_weights)
-    if sampler is None:
+    c, p, sampled = _irl_inputs(cost, p_data, q, log_z, q_weights)
+    if sampled is None:
         return p - softmax(-c, axis=-1)
-    s, qq, w = sampler
-    mu = 0.5 * (p + w)
-    log_mu_tilde = np.logaddexp(-c - s, _log(qq)) - _LOG2
-    log_v = _log(mu) - c - log_mu_tilde       # -inf where mu = 0
+    s, qq, w = sampled
+    mu, log_ratio_tilde = mixture_log_weights(c, s, qq, p, w)
+    log_v = safe_log(mu) + log_ratio_tilde       # -inf where mu = 0
     return p - np.exp(log_softmax(log_v, axis=-1))
