@@ -336,3 +336,14 @@ def assert_mean_chernoff(sample_mean, values, probs, n: int, alpha: float = FALS
             f"{what}: entry {i} deviates by {dev[i]:.3g} from its exact value {mu[i]:.6g}, outside the "
             f"Chernoff region [-{r[0, i]:.3g}, {r[1, i]:.3g}] (n={n}, false-alarm {alpha:g} over {d} "
             f"entries); {bad.size} entries rejected")
+
+
+def subgaussian_radius(n: int, proxy_sd, alpha: float = FALSE_ALARM) -> np.ndarray:
+    """r with P(|mean - μ| >= r) <= α for the mean of n i.i.d. variables that are sub-Gaussian
+    with variance proxy proxy_sd² (E e^{λ(X - μ)} <= e^{λ² s²/2}): r = s sqrt(2 log(2/α)/n).
+
+    Covers an L-Lipschitz function of a standard Gaussian vector (s = L: Gaussian concentration,
+    the Herbst argument from the Gaussian log-Sobolev inequality), e.g. the maximum of m
+    N(μ_i, σ²) draws (s = σ), and a variable in an interval of width w (s = w/2: Hoeffding)."""
+    alpha = _check_alpha(alpha)
+    return np.asarray(proxy_sd, dtype=float) * math.sqrt(2.0 * math.log(2.0 / alpha) / n)

@@ -14,7 +14,8 @@ from solvers.tabular.overestimation import (
     function_approximation_overestimation,
     single_update_bias,
 )
-from tests.tolerances import FLOAT_ATOL, MC_SIGMAS
+from tests.stats import FALSE_ALARM, chi2_interval, gaussian_radius, subgaussian_radius
+from tests.tolerances import FLOAT_ATOL
 from theory.overestimation import expected_max_normal
 
 #: E[max of m iid N(0, 1)] in closed form for m <= 3 (m = 2: 1/sqrt(pi); m = 3: 3/(2 sqrt(pi))).
@@ -45,28 +46,52 @@ GRID_REFINEMENT_ATOL = 1e-3
 
 
 # --------------------------------------------------------------------------- Figure 1
+@pytest.mark.statistical
 def test_q_bias_matches_exact_small_m_and_scales_with_sigma():
+    # False-alarm FALSE_ALARM in total (Bonferroni over 4 checks), no sample SE.  The max of m
+    # N(0, σ²) draws is σ-Lipschitz in the underlying standard normals: its mean over n draws is
+    # sub-Gaussian with proxy σ/√n (Gaussian concentration).
     sigma = 2.5
     r = single_update_bias([1, 2, 3], n_samples=40_000, sigma=sigma, seed=1)
+    n, alpha = r.n_samples, FALSE_ALARM / 4
     exact = sigma * np.array([EXACT_EXPECTED_MAX[m] for m in (1, 2, 3)])
-    assert np.all(np.abs(r.q_mean - exact) <= MC_SIGMAS * r.q_se)
-    # Var(max of 2 standard normals) = 1 - 1/pi: a second, independent moment check.
-    # SE of a sample std: s sqrt((kurtosis - 1) / (4 n)); for the max of two normals s = 0.82 sigma
-    # and kurtosis ~ 3.06, so sigma / sqrt(2 (n - 1)) over-covers it by ~20%.
-    std_se = sigma / np.sqrt(2 * (r.n_samples - 1))
-    assert abs(r.q_std[1] - sigma * np.sqrt(1 - 1 / np.pi)) <= MC_SIGMAS * std_se
+    assert np.all(np.abs(r.q_mean - exact) <= subgaussian_radius(n, sigma, alpha))
+    # Var(max of 2 standard normals) = 1 - 1/π: a second, independent moment check.  √(n-1) s is
+    # the norm of the centred sample vector, a σ-Lipschitz function of the normals, so it lies
+    # within σ sqrt(2 log(2/α)) of its mean, and (Gaussian Poincaré: its variance <= σ²) that
+    # mean is within τ - sqrt(τ² - σ²/(n - 1)) below τ√(n - 1), τ the exact SD.
+    tau = sigma * np.sqrt(1 - 1 / np.pi)
+    radius = subgaussian_radius(n - 1, sigma, alpha) + tau - np.sqrt(tau**2 - sigma**2 / (n - 1))
+    assert abs(r.q_std[1] - tau) <= radius
+    # negative controls: E max of m + 1 draws (m = 2, 3), and an SD 5% off (1.4 radii), are rejected
+    assert np.all(np.abs(r.q_mean[1:] - sigma * expected_max_normal(np.array([3, 4])))
+                  > subgaussian_radius(n, sigma, alpha))
+    assert abs(r.q_std[1] - 1.05 * tau) > radius
 
 
+@pytest.mark.statistical
 def test_double_estimate_is_unbiased_with_std_sigma():
+    # The double estimate is the second table's error at the first table's argmax: independent
+    # of the argmax, so exactly N(0, σ²) i.i.d. — its mean is N(0, σ²/n) and (n-1)s²/σ² ~ χ²(n-1)
+    # (exact tails, false-alarm FALSE_ALARM in total over the 6 checks).
     sigma = 0.7
     r = single_update_bias([2, 16, 256], n_samples=20_000, sigma=sigma, seed=2)
-    assert np.all(np.abs(r.double_mean) <= MC_SIGMAS * r.double_se)
-    assert np.all(np.abs(r.double_std - sigma) <= MC_SIGMAS * sigma / np.sqrt(2 * (r.n_samples - 1)))
+    n, alpha = r.n_samples, FALSE_ALARM / 6
+    assert np.all(np.abs(r.double_mean) <= gaussian_radius(sigma / np.sqrt(n), alpha))
+    lo, hi = chi2_interval(n - 1, alpha)
+    assert np.all((lo <= (n - 1) * r.double_std**2 / sigma**2) & ((n - 1) * r.double_std**2 / sigma**2 <= hi))
+    # negative control: σ 5% too large is rejected (the χ² band is -5.6%/+5.7% in s², ±2.8% in s)
+    assert not np.any((n - 1) * r.double_std**2 / (1.05 * sigma) ** 2 >= lo)
 
 
+@pytest.mark.statistical
 def test_q_bias_against_theory_expected_max_normal():
+    # sub-Gaussian mean of σ-Lipschitz maxima (σ = 1), false-alarm FALSE_ALARM over 3 sizes
     r = single_update_bias([5, 64, 1024], n_samples=5_000, seed=3)
-    assert np.all(np.abs(r.q_mean - expected_max_normal(r.n_actions)) <= MC_SIGMAS * r.q_se)
+    rad = subgaussian_radius(r.n_samples, 1.0, FALSE_ALARM / 3)
+    assert np.all(np.abs(r.q_mean - expected_max_normal(r.n_actions)) <= rad)
+    # negative control: the expected max of twice as many actions is rejected
+    assert np.all(np.abs(r.q_mean - expected_max_normal(2 * r.n_actions)) > rad)
 
 
 def _naive_fig1(n_actions, n_samples, sigma, seed):

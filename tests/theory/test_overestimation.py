@@ -19,6 +19,8 @@ from hypothesis.extra import numpy as hnp
 from scipy.integrate import quad
 from scipy.stats import norm
 
+from tests.stats import (FALSE_ALARM, assert_mean_bernstein, assert_multinomial, gaussian_radius,
+                         hoeffding_radius, subgaussian_radius)
 from theory.overestimation import (
     DoubleZeroErrorExample,
     argmax_probabilities,
@@ -50,8 +52,6 @@ UNIFORM_QUAD_RTOL = 1e-10
 SHIFT_ATOL = 1e-11
 #: SLSQP's tolerance on the minimised max (ftol 1e-14; constraints met to ~1e-10).
 OPT_ATOL = 1e-7
-#: Monte Carlo comparisons: this many standard errors, two-sided, fixed seed.
-MC_SIGMAS = 4.0
 #: A vector is "not the tight example" when its sorted entries differ from the tight
 #: example's by more than this (relative to sqrt(C)); its max then exceeds the bound by an
 #: amount of first order in the distance (>= ~1e-7 / m), far above float rounding.
@@ -236,13 +236,18 @@ class TestExpectedMaxNormal:
         # sqrt(2 log m) is an upper bound (Jensen on the mgf) for m >= 1
         assert np.all(out.ravel()[1:] < np.sqrt(2 * np.log(ms.ravel()[1:])))
 
+    @pytest.mark.statistical
     def test_monte_carlo(self):
+        # The max of m N(0, σ²) draws is a σ-Lipschitz function of a standard Gaussian vector:
+        # sub-Gaussian with proxy σ (Gaussian concentration), so the mean of n is within
+        # σ sqrt(2 log(2/α)/n) of E max with probability >= 1 - α (α = FALSE_ALARM each).
         rng = np.random.default_rng(12345)
         n, sigma = 200_000, 0.7
         for m in (3, 50):
             draws = sigma * rng.standard_normal((n, m)).max(axis=1)
-            se = draws.std(ddof=1) / math.sqrt(n)
-            assert abs(draws.mean() - expected_max_normal(m, sigma)) < MC_SIGMAS * se
+            assert abs(draws.mean() - expected_max_normal(m, sigma)) < subgaussian_radius(n, sigma)
+            # negative control: E max at 1.05 σ (3.2 / 8.7 radii away) is rejected
+            assert abs(draws.mean() - expected_max_normal(m, 1.05 * sigma)) > subgaussian_radius(n, sigma)
 
     @pytest.mark.parametrize("m, sigma, err, match", [
         (0, 1.0, ValueError, "`m` must be >= 1"),
@@ -268,13 +273,18 @@ class TestUniform:
         assert thrun_schwartz_bound(m, eps, gamma) == pytest.approx(
             gamma * (eps - integral), rel=UNIFORM_QUAD_RTOL, abs=FLOAT_ATOL * eps)
 
+    @pytest.mark.statistical
     def test_monte_carlo(self):
+        # γ max of m U(-ε, ε): (max + ε)/(2ε) ~ Beta(m, 1), variance m/((m+1)²(m+2)) exactly, and
+        # |X - E X| <= 2γε: Bernstein with the exact variance, false-alarm FALSE_ALARM each.
         rng = np.random.default_rng(7)
         n, eps, gamma = 200_000, 2.0, 0.95
         for m in (2, 10):
             over = gamma * rng.uniform(-eps, eps, size=(n, m)).max(axis=1)
-            se = over.std(ddof=1) / math.sqrt(n)
-            assert abs(over.mean() - thrun_schwartz_bound(m, eps, gamma)) < MC_SIGMAS * se
+            var = (2 * gamma * eps) ** 2 * m / ((m + 1) ** 2 * (m + 2))
+            assert_mean_bernstein(over.mean(), thrun_schwartz_bound(m, eps, gamma), n, var, 2 * gamma * eps)
+            with pytest.raises(AssertionError):  # negative control: the bound at γ = 0.98 (10 SDs at m = 2)
+                assert_mean_bernstein(over.mean(), thrun_schwartz_bound(m, eps, 0.98), n, var, 2 * gamma * eps)
 
     def test_broadcast_and_bad_input(self):
         np.testing.assert_allclose(expected_max_uniform([1, 3], [[1.0], [2.0]]),
@@ -330,7 +340,13 @@ class TestEstimatorBiases:
         assert double_estimator_bias(mu, 2.0) == 0.0
         np.testing.assert_allclose(argmax_probabilities(mu, 2.0), 1.0 / m, atol=FLOAT_ATOL)
 
+    @pytest.mark.statistical
     def test_monte_carlo(self):
+        # False-alarm FALSE_ALARM per check, no sample SE.  single = max_a qa - max μ is a
+        # σ-Lipschitz function of Gaussians: sub-Gaussian with proxy σ.  double = qb[A] - max μ
+        # with A = argmax qa independent of qb: given A it is (μ_A - max μ) + N(0, σ²); the mean
+        # of the first part lies in [min μ - max μ, 0] (Hoeffding), the second is N(0, σ²/n)
+        # exactly (α split in halves).  The argmax counts are multinomial(p): exact tails.
         rng = np.random.default_rng(2010)
         n, sigma = 200_000, 1.3
         mu = np.array([0.2, -0.5, 0.1, 0.4, -1.0, 0.35])
@@ -338,14 +354,19 @@ class TestEstimatorBiases:
         qb = mu + sigma * rng.standard_normal((n, mu.size))
         single = qa.max(axis=1) - mu.max()
         double = qb[np.arange(n), qa.argmax(axis=1)] - mu.max()
-        for est, value in ((single, single_estimator_bias(mu, sigma)),
-                           (double, double_estimator_bias(mu, sigma))):
-            se = est.std(ddof=1) / math.sqrt(n)
-            assert abs(est.mean() - value) < MC_SIGMAS * se
-        freq = np.bincount(qa.argmax(axis=1), minlength=mu.size) / n
+        r_single = subgaussian_radius(n, sigma)
+        r_double = (hoeffding_radius(n, np.ptp(mu), FALSE_ALARM / 2)
+                    + gaussian_radius(sigma / math.sqrt(n), FALSE_ALARM / 2))
+        assert abs(single.mean() - single_estimator_bias(mu, sigma)) < r_single
+        assert abs(double.mean() - double_estimator_bias(mu, sigma)) < r_double
+        counts = np.bincount(qa.argmax(axis=1), minlength=mu.size)
         p = argmax_probabilities(mu, sigma)
-        se = np.sqrt(p * (1 - p) / n)
-        assert np.all(np.abs(freq - p) < MC_SIGMAS * se)
+        assert_multinomial(counts, p, FALSE_ALARM)
+        # negative controls: the single-estimator bias at σ = 1.35 and the argmax probabilities
+        # at σ = 1.4 are rejected
+        assert abs(single.mean() - single_estimator_bias(mu, 1.35)) > r_single
+        with pytest.raises(AssertionError):
+            assert_multinomial(counts, argmax_probabilities(mu, 1.4), FALSE_ALARM)
 
     def test_batched(self):
         rng = np.random.default_rng(3)

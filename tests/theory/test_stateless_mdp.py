@@ -27,7 +27,8 @@ from solvers.problems.strategies import (
     seeds,
 )
 from solvers.tabular.gan import generator_gradient
-from tests.tolerances import FLOAT_ATOL, MC_SIGMAS
+from tests.stats import FALSE_ALARM, assert_binomial
+from tests.tolerances import FLOAT_ATOL
 from theory.divergences import js_divergence
 from theory.gan import gan_value, optimal_discriminator
 from theory.stateless_mdp import (
@@ -104,12 +105,16 @@ def test_expected_reward_batches(pq, rho):
     np.testing.assert_allclose(out, [expected_reward(a, b, rho) for a, b in zip(p, q)], atol=FLOAT_ATOL)
 
 
+@pytest.mark.statistical
 def test_expected_reward_one_atom_and_monte_carlo():
     assert float(expected_reward([1.0], [1.0], 0.3)) == pytest.approx(0.3)
     mdp = TabularStatelessMDP([0.2, 0.3, 0.5], real_prob=0.3)
     ep = mdp.sample_episodes([1.0, 0.0, 0.0], 100_000, 11)
-    se = ep.reward.std(ddof=1) / math.sqrt(ep.n)
-    assert abs(ep.reward.mean() - float(expected_reward(mdp.p_data, [1.0, 0.0, 0.0], 0.3))) < MC_SIGMAS * se
+    # rewards are 0/1, i.i.d. Bernoulli(expected reward): exact binomial tail, FALSE_ALARM
+    count = int(ep.reward.sum())
+    assert_binomial(count, ep.n, float(expected_reward(mdp.p_data, [1.0, 0.0, 0.0], 0.3)))
+    with pytest.raises(AssertionError):  # negative control: real_prob 0.31 (6.9 exact SDs)
+        assert_binomial(count, ep.n, float(expected_reward(mdp.p_data, [1.0, 0.0, 0.0], 0.31)))
 
 
 @st.composite
@@ -201,14 +206,23 @@ def test_cross_entropy_bellman_error_is_minus_half_the_gan_value(pq):
                                                                abs=LOG_SUM_ATOL)
 
 
+@pytest.mark.statistical
 def test_bayes_critic_frequency_matches_monte_carlo():
+    # Given x, the reward is Bernoulli(c(x)) (c the Bayes critic): the reward count among the
+    # visits of x is exactly Binomial(visits, c(x)); exact tails, Bonferroni over the 4 atoms
+    # (c = 0 or 1 atoms must give 0 or all rewards), false-alarm FALSE_ALARM.
     p, q, rho = np.array([0.1, 0.4, 0.5, 0.0]), np.array([0.3, 0.3, 0.0, 0.4]), 0.35
     ep = TabularStatelessMDP(p, rho).sample_episodes(q, 200_000, 5)
     c = bayes_critic(p, q, rho)
     for x in range(4):
         r = ep.reward[ep.x == x]
-        se = max(r.std(ddof=1) / math.sqrt(r.size), 1e-300)
-        assert abs(r.mean() - c[x]) <= MC_SIGMAS * se or (r.std() == 0 and r.mean() == c[x])
+        assert_binomial(int(r.sum()), r.size, c[x], FALSE_ALARM / 4, what=f"rewards at x={x}")
+    # negative control: the critic at rho = 0.37 is rejected
+    wrong = bayes_critic(p, q, 0.37)
+    with pytest.raises(AssertionError):
+        for x in range(4):
+            r = ep.reward[ep.x == x]
+            assert_binomial(int(r.sum()), r.size, wrong[x], FALSE_ALARM / 4)
 
 
 def test_bayes_critic_edges():
