@@ -6,6 +6,7 @@ standard errors for the sampled gradient.  Real threads/processes: only properti
 for every interleaving."""
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -25,6 +26,7 @@ from solvers.tabular.a3c import (
     simulate_a3c,
     worker_schedule,
 )
+from tests.stats import FALSE_ALARM
 from theory.policy_gradient import discounted_state_distribution, exact_policy_gradient, policy_evaluation
 
 #: Two implementations of the same linear solves (batched inverse vs LAPACK solve) on systems
@@ -51,9 +53,6 @@ ROOTS_ATOL = 1e-9
 VI_SLACK = 1e-9
 #: Floor under k·SE for coordinates whose estimates are all exactly 0 (SE = 0): float rounding.
 SE_FLOOR = 1e-12
-#: Batch means for the staleness sequence's standard error: batches much longer than its
-#: correlation length (geometric gaps with mean W - 1 = 7).
-STALENESS_BATCH = 950
 
 
 def _levin_may(tau):
@@ -164,15 +163,22 @@ def test_random_order_reads_match_a_plain_loop(n, W, runs, seed):
         np.testing.assert_array_equal(s.read[r], _reference_reads(s.worker[r]))
 
 
+@pytest.mark.statistical
 def test_random_order_mean_staleness_is_about_w_minus_1():
     s = worker_schedule(20_000, 8, order="random", seed=3)
+    W, N, K0 = 8, 20_000, 1000
     # Past the start the staleness of an update is the number of updates since its worker last
-    # wrote: geometric on {0, 1, ...} with success probability 1/W, mean W - 1 = 7.  Consecutive
-    # values are dependent, so the standard error is taken from batch means.
-    gaps = s.staleness[0, 1000:]
-    means = gaps.reshape(-1, STALENESS_BATCH).mean(axis=1)
-    se = means.std(ddof=1) / np.sqrt(means.size)
-    assert abs(gaps.mean() - 7.0) <= MC_SIGMAS * se
+    # wrote (mean W - 1 = 7).  Summed over a window [K0, N) it telescopes per worker w:
+    # Σ_k staleness_k = (W - 1)(N - K0) + Σ_w (H_w - G_w), H_w = the updates between w's last
+    # write before K0 and K0, G_w = those after w's last write in the window.  Each of the 2W
+    # gaps is >= g with probability <= (1 - 1/W)^g (i.i.d. uniform workers), so by the union
+    # bound |mean - (W - 1)| <= W g/(N - K0) with probability >= 1 - 2W(1 - 1/W)^g: g from
+    # false-alarm FALSE_ALARM (no sample SE; the old batch-means SE ignored this structure).
+    g = math.ceil(math.log(2 * W / FALSE_ALARM) / -math.log1p(-1 / W))
+    gaps = s.staleness[0, K0:]
+    assert abs(gaps.mean() - (W - 1)) <= W * g / (N - K0)
+    # negative control: a staleness off by one (counting the update itself) is rejected
+    assert abs(gaps.mean() + 1 - (W - 1)) > W * g / (N - K0)
 
 
 def test_concat_keeps_rows_and_checks_lengths():
