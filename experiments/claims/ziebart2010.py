@@ -26,6 +26,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import logsumexp
 
+from experiments.claims import _bounds
 from experiments.registry import Context, Evidence, claim
 from solvers.problems.gridworld import gridworld
 from solvers.problems.rl_toys import policy_evaluation
@@ -65,8 +66,11 @@ RECOVER_ATOL = 1e-6
 #: there a reward error of residual / visitation <= 1e-10 / 1e-6 = 1e-4 relative is the worst
 #: case, and the measured policy error stays below RECOVER_ATOL.
 VISIT_MIN = 1e-6
-#: Monte Carlo comparisons use this many standard errors (two-sided, fixed seed).
-MC_SIGMAS = 4.0
+#: False-alarm probability of the Monte Carlo occupancy part (all 25 states together,
+#: Bonferroni split alpha/25): Bernstein's inequality with the exact variance of each state's
+#: discounted visit count (a dense forward/pair recursion below) and its known range
+#: [0, (1 - gamma^H)/(1 - gamma)], so no sample standard error enters.
+MC_ALPHA = _bounds.ALPHA
 #: Logit perturbations of the soft-optimal policy: this size, along N_PERTURB random unit
 #: directions in the 180 state-action logits, both signs.  The loss of J_soft is second
 #: order, ~ (1/2) eps^2 d(s) pi (1 - pi) >= ~1e-8 for the occupancies here, far above the VI
@@ -273,12 +277,18 @@ def occupancy_claim(ctx: Context):
     disc = np.broadcast_to(gamma ** np.arange(H5), (n, H5))
     rows = np.repeat(np.arange(n), H5) * g5.n_states + states[:, :H5].ravel()
     counts = np.bincount(rows, weights=disc.ravel(), minlength=n * g5.n_states).reshape(n, g5.n_states)
-    se = counts.std(0, ddof=1) / np.sqrt(n)
-    z = np.abs(counts.mean(0) - o5.state) / np.where(se > 0, se, np.inf)
+    mean_ref, var_ref = _discounted_count_moments(g5.dense_transitions(), v5.pi, g5.mu0, gamma)
+    width = (1.0 - gamma**H5) / (1.0 - gamma)  # a count lies in [0, width], so |X - E X| <= width
+    half = _bounds.bernstein_halfwidth(var_ref, width, n, MC_ALPHA / g5.n_states)
+    dev = np.abs(counts.mean(0) - o5.state)
     parts["monte-carlo"] = Evidence.bound(
-        float(z.max()), MC_SIGMAS, relation="<=",
-        reason=f"largest |MC - exact| in standard errors over 25 states, {n} rollouts, fixed seed",
-        details={"n_rollouts": n, "horizon": H5, "gamma": gamma})
+        float(np.max(dev / half)), 1.0, relation="<=",
+        reason=f"largest |MC - exact| / Bernstein half-width over {g5.n_states} states, {n} rollouts: "
+        f"exact per-state variance (dense pair recursion), range [0, {width:.3g}], false alarm "
+        f"<= {MC_ALPHA:g} (Bonferroni over states)",
+        details={"n_rollouts": n, "horizon": H5, "gamma": gamma, "halfwidth": half,
+                 "abs_error": dev, "alpha": MC_ALPHA,
+                 "dense_mean_vs_solver": float(np.max(np.abs(mean_ref - o5.state)))})
     F_emp, _ = empirical_feature_expectations(states, actions, g5.features, n_actions=5, gamma=gamma)
     parts["empirical-features"] = Evidence.close(counts.mean(0), F_emp, atol=BOOKKEEPING_ATOL,
                                                  reason="two bookkeepings of the same 300,000 "
@@ -292,6 +302,27 @@ def occupancy_claim(ctx: Context):
         ref, od.state, atol=BOOKKEEPING_ATOL, reason="two linear solves (sparse LU, dense LU) of a 25-state "
         "system with condition <= (1 + γ)/(1 - γ) = 39 and entries <= 20")
     return parts
+
+
+def _discounted_count_moments(P, pi, mu0, gamma):
+    """Exact mean and variance of X_s = Σ_{t<H} γ^t 1[s_t = s] under the time-varying policy
+    pi (H, S, A) and dynamics P (S, A, S), by a dense recursion independent of the solver:
+    with M_t = Σ_a π_t(a|s) P(s'|s, a) and d_t the state law at t,
+        E X_s   = Σ_t γ^t d_t(s),
+        E X_s²  = Σ_t γ^{2t} d_t(s) + 2 Σ_{t<t'} γ^{t+t'} d_t(s) [M_t ⋯ M_{t'-1}]_{ss}."""
+    H = pi.shape[0]
+    M = np.einsum("tsa,sap->tsp", pi, P)
+    d = [np.asarray(mu0, dtype=float)]
+    for t in range(H - 1):
+        d.append(d[-1] @ M[t])
+    mean = sum(gamma**t * d[t] for t in range(H))
+    second = sum(gamma ** (2 * t) * d[t] for t in range(H))
+    for t in range(H):
+        K = np.eye(P.shape[0])
+        for t2 in range(t + 1, H):
+            K = K @ M[t2 - 1]
+            second = second + 2.0 * gamma ** (t + t2) * d[t] * np.diag(K)
+    return mean, np.maximum(second - mean**2, 0.0)
 
 
 def _expert(g, w, H, gamma):

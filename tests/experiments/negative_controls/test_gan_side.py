@@ -394,6 +394,19 @@ def test_occupancy_fails_with_mass_not_conserved(monkeypatch):
     assert "enumeration" in failing_parts(ziebart2010.OCCUPANCY)
 
 
+def test_occupancy_monte_carlo_fails_for_a_slightly_wrong_policy(monkeypatch):
+    # The prediction for the sampled 5 x 5 grid is the occupancy of a policy mixed 3 % with the
+    # uniform one (the rollouts still follow the soft-optimal policy): a wrong prediction the
+    # Bernstein check (exact variance, false alarm 1e-6) must reject.
+    orig = ziebart2010.occupancy_finite
+
+    def off(g, pi, mu0, **kw):
+        return orig(g, 0.97 * pi + 0.03 / pi.shape[-1], mu0, **kw) if g.n_states == 25 else orig(g, pi, mu0, **kw)
+
+    monkeypatch.setattr(ziebart2010, "occupancy_finite", off)
+    assert "monte-carlo" in failing_parts(ziebart2010.OCCUPANCY)
+
+
 def test_feature_matching_fails_for_perturbed_weights(monkeypatch):
     orig = ziebart2010.mce_irl
 
