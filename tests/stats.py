@@ -347,3 +347,29 @@ def subgaussian_radius(n: int, proxy_sd, alpha: float = FALSE_ALARM) -> np.ndarr
     N(μ_i, σ²) draws (s = σ), and a variable in an interval of width w (s = w/2: Hoeffding)."""
     alpha = _check_alpha(alpha)
     return np.asarray(proxy_sd, dtype=float) * math.sqrt(2.0 * math.log(2.0 / alpha) / n)
+
+
+def assert_same_binomial(k1, n1: int, k2, n2: int, alpha: float = FALSE_ALARM, *,
+                         what: str = "counts") -> None:
+    """Assert that counts k1 of n1 and k2 of n2 (elementwise) are consistent with one common,
+    unknown success probability, at false-alarm α jointly over the entries (Bonferroni).
+
+    Fisher's exact conditional test: given the total t = k1 + k2, k1 is Hypergeometric(n1 + n2,
+    n1, t) whatever the common p, so the two-sided tail min(1, 2 min(P[K <= k1], P[K >= k1]))
+    rejects a true null with probability <= α for every p (exact, any n·p; no standard error).
+    """
+    alpha = _check_alpha(alpha)
+    k1 = np.atleast_1d(np.asarray(k1))
+    k2 = np.broadcast_to(np.asarray(k2), k1.shape)
+    t = k1 + k2
+    lower = _st.hypergeom.cdf(k1, n1 + n2, t, n1)
+    upper = _st.hypergeom.sf(k1 - 1, n1 + n2, t, n1)
+    pv = np.minimum(1.0, 2.0 * np.minimum(lower, upper))
+    level = alpha / pv.size
+    bad = np.flatnonzero(pv <= level)
+    if bad.size:
+        i = bad[np.argmin(pv[bad])]
+        raise AssertionError(
+            f"{what}: entry {i}: {int(k1[i])} of {n1} vs {int(k2[i])} of {n2} do not share one success "
+            f"probability: Fisher exact p-value {pv[i]:.3g} <= {level:.3g} (false-alarm {alpha:g} over "
+            f"{pv.size} entries); {bad.size} entries rejected")

@@ -19,7 +19,9 @@ from solvers.tabular.qlearning import (
     max_bias_runs,
     q_learning,
 )
-from tests.stats import FALSE_ALARM, assert_binomial
+from tests.stats import FALSE_ALARM, assert_binomial, assert_multinomial, assert_same_binomial, subgaussian_radius
+from scipy.stats import binom
+
 from tests.tolerances import FLOAT_ATOL, MC_SIGMAS
 
 seeds = st.integers(0, 2**32 - 1)
@@ -38,12 +40,18 @@ def test_greedy_action_without_rng_takes_the_lowest_maximiser():
     assert greedy_action([2.0, 7.0]) == 1
 
 
+@pytest.mark.statistical
 def test_greedy_action_breaks_ties_uniformly():
     n = 60_000
     q = np.tile([0.0, 1.0, 1.0, -1.0, 1.0], (n, 1))
     counts = np.bincount(greedy_action(q, 3), minlength=5)
     assert counts[0] == counts[3] == 0
-    assert np.all(np.abs(counts[[1, 2, 4]] / n - 1 / 3) <= MC_SIGMAS * _binomial_se(1 / 3, n))
+    # the counts are Multinomial(n, (0, 1/3, 1/3, 0, 1/3)): exact binomial tails per cell,
+    # Bonferroni, false alarm FALSE_ALARM
+    assert_multinomial(counts, np.array([0.0, 1.0, 1.0, 0.0, 1.0]) / 3)
+    # negative control: ties broken 40/30/30 (0.067 off, ~35 SDs at n = 60,000) are rejected
+    with pytest.raises(AssertionError):
+        assert_multinomial(counts, np.array([0.0, 0.4, 0.3, 0.0, 0.3]))
 
 
 @given(seed=seeds, shape=st.sampled_from([(7,), (3, 4), (2, 3, 5), (0, 4)]))
@@ -55,14 +63,22 @@ def test_greedy_action_returns_a_maximiser(seed, shape):
     np.testing.assert_array_equal(np.take_along_axis(q, a[..., None], -1)[..., 0], q.max(axis=-1))
 
 
+@pytest.mark.statistical
 def test_epsilon_greedy_frequencies():
     n = 80_000
     q = np.tile([0.0, 2.0, 1.0, 0.5], (n, 1))
     eps = 0.3
-    counts = np.bincount(epsilon_greedy(q, eps, 4), minlength=4) / n
+    counts = np.bincount(epsilon_greedy(q, eps, 4), minlength=4)
     expected = np.full(4, eps / 4)
     expected[1] += 1 - eps
-    assert np.all(np.abs(counts - expected) <= MC_SIGMAS * _binomial_se(expected, n))
+    # exact multinomial cell tails (Bonferroni), false alarm FALSE_ALARM
+    assert_multinomial(counts, expected)
+    # negative control: ε/3 on the three others (the greedy action left out of exploration, a
+    # common off-by-one) moves each cell by 0.025, ~14 SDs: rejected
+    wrong = np.full(4, eps / 3)
+    wrong[1] = 1 - eps
+    with pytest.raises(AssertionError):
+        assert_multinomial(counts, wrong)
 
 
 def test_greedy_action_rejects_actionless_input():
@@ -93,13 +109,21 @@ def test_bootstrap_max_and_double(seed, m, batch):
     np.testing.assert_array_equal(bootstrap_value(q_int, q_int, method="double", rng=rng), q_int.max(axis=-1))
 
 
+@pytest.mark.statistical
 def test_bootstrap_double_ties_uniform_with_rng_lowest_without():
     n = 50_000
     q_eval = np.tile(np.arange(4.0), (n, 1))
     q_select = np.zeros((n, 4))
     v = bootstrap_value(q_eval, q_select, method="double", rng=0)
-    # uniform over {0, 1, 2, 3}: mean 1.5, variance 1.25
-    assert abs(v.mean() - 1.5) <= MC_SIGMAS * np.sqrt(1.25 / n)
+    # q_eval[a] = a, so v is the chosen action, uniform over {0, 1, 2, 3}: its counts are
+    # Multinomial(n, 1/4 each): exact binomial cell tails, Bonferroni, false alarm FALSE_ALARM
+    # (stronger than a test of the mean 1.5, which a symmetric non-uniform law would pass)
+    assert np.all(np.isin(v, np.arange(4.0)))
+    counts = np.bincount(v.astype(int), minlength=4)
+    assert_multinomial(counts, np.full(4, 0.25))
+    # negative control: (0.3, 0.25, 0.25, 0.2) (0.05 off, ~26 SDs) is rejected
+    with pytest.raises(AssertionError):
+        assert_multinomial(counts, np.array([0.3, 0.25, 0.25, 0.2]))
     np.testing.assert_array_equal(bootstrap_value(q_eval, q_select, method="double"), 0.0)
 
 
@@ -138,6 +162,7 @@ def test_max_bias_experiment_shape_range_and_determinism():
     assert set(run.to_dict()) >= {"left_fraction", "q_a", "q_b"}
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize("n_b", [1, 3, 10])
 @pytest.mark.parametrize("method", ["q", "double_q"])
 def test_first_episodes_match_the_exact_probabilities(method, n_b):
@@ -145,16 +170,34 @@ def test_first_episodes_match_the_exact_probabilities(method, n_b):
     n = 100_000
     f = max_bias_experiment(method, n_runs=n, n_episodes=last, n_b_actions=n_b, seed=11)
     exact = np.array([early_left_probability(method, k, n_b_actions=n_b) for k in range(1, last + 1)])
-    assert np.all(np.abs(f - exact) <= MC_SIGMAS * _binomial_se(exact, n)), (f, exact)
+    # per episode the number of runs going left is Binomial(n, exact) (independent runs): exact
+    # tails, Bonferroni over the episodes, false alarm FALSE_ALARM
+    left = np.rint(f * n).astype(int)
+    assert_binomial(left, n, exact, what="left count")
+    # negative control: a prediction 8 exact SDs off in the last episode is rejected
+    shifted = exact.copy()
+    shifted[-1] += 8 * np.sqrt(exact[-1] * (1 - exact[-1]) / n)
+    with pytest.raises(AssertionError):
+        assert_binomial(left, n, shifted)
 
 
+@pytest.mark.statistical
 def test_q_learning_rises_above_half_and_double_q_does_not():
     """Episode 3 already separates them: exact 0.5518 vs 0.4996; 100,000 runs resolve 0.002."""
     n = 100_000
     q = max_bias_experiment("q", n_runs=n, n_episodes=3, seed=5)[2]
     dq = max_bias_experiment("double_q", n_runs=n, n_episodes=3, seed=6)[2]
-    assert q - 0.5 > MC_SIGMAS * _binomial_se(0.5, n)
-    assert abs(dq - 0.5) <= MC_SIGMAS * _binomial_se(0.5, n)
+    k_q, k_dq = int(round(q * n)), int(round(dq * n))
+    # Q-learning: a count this high has probability <= FALSE_ALARM / 2 under Binomial(n, 1/2)
+    # (exact upper tail), so "left > 1/2" is shown at that level; at the exact 0.5518 the count
+    # sits ~27 SDs above the rejection point
+    assert binom.sf(k_q - 1, n, 0.5) <= FALSE_ALARM / 2
+    assert_binomial(k_q, n, early_left_probability("q", 3), what="Q-learning left count")
+    # Double Q: consistent with its exact probability (within 0.0005 of 1/2)
+    assert_binomial(k_dq, n, early_left_probability("double_q", 3), what="Double Q left count")
+    # negative control: Double Q's count is rejected against Q-learning's probability
+    with pytest.raises(AssertionError):
+        assert_binomial(k_dq, n, early_left_probability("q", 3))
 
 
 @pytest.mark.statistical
@@ -210,15 +253,21 @@ def _reference_max_bias(method, n_runs, n_episodes, n_b, seed, alpha=0.1, eps=0.
     return left / n_runs
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize("method", ["q", "double_q"])
 def test_vectorised_curve_matches_the_one_run_at_a_time_reference(method):
     n_ref, n_vec, episodes = 800, 20_000, 30
     ref = _reference_max_bias(method, n_ref, episodes, 10, seed=0)
     vec = max_bias_experiment(method, n_runs=n_vec, n_episodes=episodes, seed=1)
-    # the reference's SE, floored at that of the 5% optimum so an all-equal episode cannot give 0
-    se_ref = np.maximum(_binomial_se(ref, n_ref), _binomial_se(0.05, n_ref))
-    se = np.sqrt(_binomial_se(vec, n_vec) ** 2 + se_ref**2)
-    assert np.all(np.abs(vec - ref) <= MC_SIGMAS * se), np.max(np.abs(vec - ref) / se)
+    # per episode both left counts are binomial with one common (unknown) probability if the
+    # two implementations agree: Fisher's exact conditional test, Bonferroni over the episodes,
+    # false alarm FALSE_ALARM (valid at any probability, 0 and 1 included: no SE floor)
+    k_ref, k_vec = np.rint(ref * n_ref).astype(int), np.rint(vec * n_vec).astype(int)
+    assert_same_binomial(k_ref, n_ref, k_vec, n_vec, what="left counts (reference vs vectorised)")
+    # negative control: the other method's vectorised curve (max bias vs none) is rejected
+    other = max_bias_experiment("double_q" if method == "q" else "q", n_runs=n_vec, n_episodes=episodes, seed=1)
+    with pytest.raises(AssertionError):
+        assert_same_binomial(k_ref, n_ref, np.rint(other * n_vec).astype(int), n_vec)
 
 
 @pytest.mark.parametrize("kwargs, err, match", [
@@ -275,6 +324,7 @@ def test_q_learning_result_fields_and_checkpoints():
     np.testing.assert_array_equal(single.final_q, 0.0)
 
 
+@pytest.mark.statistical
 def test_q_learning_on_the_maxbias_mdp_overestimates_b_and_double_q_does_not():
     """At the first revisit of B the max of its noisy estimates is biased up, the double
     estimate is not: mean over runs of the bootstrap target from B after a few episodes."""
@@ -291,8 +341,24 @@ def test_q_learning_on_the_maxbias_mdp_overestimates_b_and_double_q_does_not():
     # Every single estimate is a convex mix of its start 0 and rewards of mean -0.1, so its mean
     # is <= 0: a positive mean of the max is the maximisation bias.  The double estimate picks
     # its action with the other, independent table (behaviour is uniform, ε = 1): mean <= 0.
-    assert v_q.mean() > MC_SIGMAS * v_q.std(ddof=1) / np.sqrt(n)
-    assert v_dq.mean() < MC_SIGMAS * v_dq.std(ddof=1) / np.sqrt(n)
+    #
+    # Concentration without a sample SE: behaviour is uniform (ε = 1), so the visits, the coin
+    # flips and hence the updates' weights are independent of the rewards.  Given them, each
+    # entry Q(B, a) is Σ_j w_j r_j with w_j = α(1 - α)^i (B's actions end the episode: no
+    # bootstrap), a Gaussian of variance Σ w_j² <= α² / (1 - (1 - α)²) = s² (reward σ = 1).  The
+    # max of 8 such independent Gaussians is s-Lipschitz in the standard Gaussian noise, hence
+    # s-sub-Gaussian about its mean (Gaussian concentration); the double estimate is one entry
+    # of the second table at an action chosen with the first, independent one: Gaussian with
+    # variance <= s².  The mean of n independent runs is s/√n-sub-Gaussian: a mean <= 0 shows
+    # a sample mean above r with probability <= FALSE_ALARM / 2.
+    alpha = 0.1
+    s = alpha / np.sqrt(1 - (1 - alpha) ** 2)
+    r = subgaussian_radius(n, s)
+    assert v_q.mean() > r      # E max > 0 (maximisation bias) shown at false alarm FALSE_ALARM
+    assert v_dq.mean() <= r    # E double <= 0: fails with probability <= FALSE_ALARM / 2
+    # negative control: a broken double estimate that selects and evaluates with the same table
+    # (the max of the second table) fails the Double Q check (measured 0.11 vs r = 0.024)
+    assert not dq.q2_history[-1][:, STATE_B].max(axis=1).mean() <= r
 
 
 @pytest.mark.parametrize("kwargs, err, match", [
