@@ -59,7 +59,9 @@ def test_baseline_fails_when_the_score_is_not_zero_mean(monkeypatch):
 
 def test_baseline_fails_when_the_series_is_cut_short(monkeypatch):
     # the moments' own route to V and d_γ, truncated after the first term
-    monkeypatch.setattr(tabular_pg, "discounted_series", lambda M, b, g, left=False: (np.array(b, float), 0.0))
+    # (the series is being renamed reference_discounted_series: patch the name the moments call)
+    name = "reference_discounted_series" if hasattr(tabular_pg, "reference_discounted_series") else "discounted_series"
+    monkeypatch.setattr(tabular_pg, name, lambda M, b, g, left=False: (np.array(b, float), 0.0))
     assert "exact-mean-is-theorem-1" in failing_parts(sutton2000.BASELINE)
 
 
@@ -71,8 +73,105 @@ def test_compatible_critic_fails_with_the_wrong_weighting(monkeypatch):
 
 
 def test_sampled_estimators_fail_with_truncated_returns(monkeypatch):
+    # returns cut after one step: the mean's bias γ c Σ d π ψ P V (~0.05) is below the mean part's
+    # median-of-blocks radius (~0.22, 16 exact SDs), but the variances drop far outside theirs
     monkeypatch.setattr(tabular_pg, "default_horizon", lambda gamma, tail=1e-12: 1)
-    assert "sampled-return-unbiased" in failing_parts(sutton2000.ESTIMATORS)
+    assert {"sampled-return-variance", "sampled-baseline-variance",
+            "sampled-variance-ordering"} <= failing_parts(sutton2000.ESTIMATORS)
+
+
+def _wrap_sampler(monkeypatch, change):
+    """Patch sutton2000's sampler: ``change(kind, values) -> values`` (a broken estimator)."""
+    orig = sutton2000.sample_gradient_estimates
+
+    def wrapped(mdp, logits, n, seed, *, kind="return", values=None, **kw):
+        return orig(mdp, logits, n, seed, kind=kind, values=change(kind, values), **kw)
+
+    monkeypatch.setattr(sutton2000, "sample_gradient_estimates", wrapped)
+
+
+def test_sampled_variances_fail_against_predictions_shifted_by_two_and_a_half_radii(monkeypatch):
+    # every exact total variance raised by 2.5 median-of-blocks radii (~37 full-sample exact SDs;
+    # the radius is 2.9-3.0 block SDs, i.e. ~15 full-sample SDs at false-alarm 5e-7): each
+    # variance part must fail, the means must not
+    import dataclasses
+
+    n = sutton2000.N_FAST
+    ref = sutton2000.variance_comparison(0, n)
+    _, c_var = sutton2000._bounds.median_of_blocks_plan(n, sutton2000.VAR_ALPHA)
+    shift = {k: 2.5 * c_var * ref[k]["block_total_variance_sd"] for k in tabular_pg.ESTIMATOR_KINDS}
+    sutton2000.variance_comparison.cache_clear()
+    orig = sutton2000.exact_estimator_moments
+
+    def shifted(mdp, logits, *, kind="return", values=None):
+        mom = orig(mdp, logits, kind=kind, values=values)
+        return dataclasses.replace(mom, total_variance=mom.total_variance + shift[kind])
+
+    monkeypatch.setattr(sutton2000, "exact_estimator_moments", shifted)
+    failed = failing_parts(sutton2000.ESTIMATORS)
+    assert {f"sampled-{k}-variance" for k in tabular_pg.ESTIMATOR_KINDS} <= failed
+    assert not {f"sampled-{k}-unbiased" for k in tabular_pg.ESTIMATOR_KINDS} & failed
+
+
+def test_variance_parts_fail_when_the_baseline_is_dropped(monkeypatch):
+    # the "baseline" estimator silently uses b = 0 (it is the return estimator): still unbiased,
+    # but its variance, the reduction and the ordering must fail
+    _wrap_sampler(monkeypatch, lambda kind, v: np.zeros_like(v) if kind == "baseline" else v)
+    assert "sampled-variance-reduction" in failing_parts(sutton2000.BASELINE)
+    failed = failing_parts(sutton2000.ESTIMATORS)
+    assert {"sampled-baseline-variance", "sampled-variance-ordering"} <= failed
+    assert "sampled-baseline-unbiased" not in failed
+
+
+def test_sampled_td_fails_with_a_wrong_value_table(monkeypatch):
+    # the TD estimator bootstraps from -V instead of V: biased (its mean is c Σ d π ψ (Q - 2γ P V),
+    # a bias ~0.24 against a median-of-blocks radius ~0.18; V/2 (bias ~0.01) is below what the
+    # mean part resolves at n = 20,000, but its variance part fails) and its variance changes
+    _wrap_sampler(monkeypatch, lambda kind, v: -v if kind == "td" else v)
+    assert {"sampled-td-unbiased", "sampled-td-variance"} <= failing_parts(sutton2000.ESTIMATORS)
+
+
+def test_reference_return_moments_match_a_gaussian_bandit():
+    # one state, one action, r ~ N(R, σ²) i.i.d. each step: G ~ N(R/(1-γ), σ²/(1-γ²)) exactly,
+    # so E G^k are the Gaussian raw moments (independent of the Bellman recursion)
+    from solvers.problems.rl_toys import FiniteMDP
+
+    R, sd, gamma = 0.7, 0.5, 0.6
+    mdp = FiniteMDP(P=np.ones((1, 1, 1)), R=np.full((1, 1), R), mu0=np.ones(1), gamma=gamma,
+                    reward_noise="gaussian", reward_std=sd)
+    mu, v = R / (1 - gamma), sd**2 / (1 - gamma**2)
+    expected = [1.0, mu, mu**2 + v, mu**3 + 3 * mu * v, mu**4 + 6 * mu**2 * v + 3 * v**2]
+    got = sutton2000.reference_return_moments(mdp, np.ones((1, 1)))[0, 0]
+    np.testing.assert_allclose(got, expected, rtol=1e-12)  # float rounding of 4 small solves
+
+
+def test_reference_variance_statistic_matches_enumeration():
+    # a deterministic 2-state chain with γ = 0 (G = r, noise-free rewards): ĝ takes S·A values with
+    # known probabilities, so E‖Y‖⁴ and Σ are sums over them (independent of the moment algebra)
+    from scipy.special import softmax
+
+    from solvers.problems.rl_toys import random_mdp
+
+    mdp = random_mdp(2, 3, np.random.default_rng(4), gamma=0.0)
+    logits = np.random.default_rng(5).standard_normal((2, 3))
+    pi = softmax(logits, axis=1)
+    d = mdp.mu0  # γ = 0: d_γ = μ₀
+    vals, probs = [], []
+    for s in range(2):
+        for a in range(3):
+            g = np.zeros((2, 3))
+            g[s] = (np.eye(3)[a] - pi[s]) * mdp.R[s, a]
+            vals.append(g.reshape(-1))
+            probs.append(d[s] * pi[s, a])
+    vals, probs = np.array(vals), np.array(probs)
+    mu = probs @ vals
+    y = vals - mu
+    sigma = (probs[:, None] * y).T @ y
+    var_w = probs @ np.sum(y**2, axis=1) ** 2 - np.trace(sigma) ** 2
+    st = sutton2000.reference_variance_statistic(mdp, logits, np.zeros(2), "return")
+    assert st["mean"] == pytest.approx(np.trace(sigma), rel=1e-12)
+    assert st["var_w"] == pytest.approx(var_w, rel=1e-9)  # a difference of O(1) fourth moments
+    assert st["frob"] == pytest.approx(np.sum(sigma**2), rel=1e-12)
 
 
 # --------------------------------------------------------------------------------- mnih2016
