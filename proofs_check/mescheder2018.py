@@ -36,6 +36,10 @@ Derivations
     equilibrium (no Jacobian there); each smooth branch has Jacobian [[0, -1], [1, -γ]] and its
     zero at (∓γg₀, 0), on the boundary of its own half-plane.
 
+``mescheder2018/dirac-gan-jacobians``, ``mescheder2018/dirac-gan-regularized``
+    The first five above, resp. gradient penalty + instance noise, as one chain each (the
+    derivation a claim that uses several of them records).
+
 Helpers for claims: :func:`symbolic_dirac_jacobian` and :func:`symbolic_dirac_eigenvalues`
 (sympy matrices / eigenvalues for a loss and a regulariser, with f's derivatives derived from
 the concrete f).
@@ -61,6 +65,8 @@ __all__ = [
     "instance_noise",
     "consensus",
     "wgan_gp",
+    "all_jacobians",
+    "regularized",
 ]
 
 PAPER = ('Mescheder, Geiger & Nowozin (2018), "Which Training Methods for GANs do actually '
@@ -529,3 +535,49 @@ def wgan_gp() -> Derivation:
         "is discontinuous; Mescheder et al. conclude that WGAN-GP with a finite number of "
         "discriminator updates is not always locally convergent.",
     )
+
+
+def _combined(did: str, title: str, source: str, parts: tuple[str, ...]) -> Derivation:
+    """One derivation made of several registered ones, each step prefixed by its part's name
+    (so step names stay unique) and its lemma citations renamed alike."""
+    import dataclasses
+
+    from proofs_check.core import registered
+
+    steps = []
+    for part in parts:
+        sub = registered()[part].build()
+        short = part.split("/", 1)[1].removeprefix("dirac-gan-")
+        for s in sub.steps:
+            by = tuple(dataclasses.replace(i, lemma=f"{short}:{i.lemma}") for i in s.by)
+            steps.append(dataclasses.replace(s, name=f"{short}:{s.name}", by=by))
+    return Derivation(did, title, source, steps,
+                      "The steps of " + ", ".join(parts) + ", checked together (each part's "
+                      "steps keep its own assumptions).")
+
+
+@derivation("mescheder2018/dirac-gan-jacobians")
+def all_jacobians() -> Derivation:
+    """Every Dirac-GAN Jacobian and eigenvalue pair of Sections 2-3 in one chain.
+
+    Source: Mescheder et al. (2018), Sections 2 and 3.
+    """
+    return _combined("mescheder2018/dirac-gan-jacobians",
+                     "Dirac-GAN Jacobians and eigenvalues: unregularised, WGAN, gradient penalties, "
+                     "instance noise, consensus", f"{PAPER}, Sections 2-3",
+                     ("mescheder2018/dirac-gan-unregularized", "mescheder2018/dirac-gan-wgan",
+                      "mescheder2018/dirac-gan-gradient-penalty",
+                      "mescheder2018/dirac-gan-instance-noise", "mescheder2018/dirac-gan-consensus"))
+
+
+@derivation("mescheder2018/dirac-gan-regularized")
+def regularized() -> Derivation:
+    """Gradient penalties and instance noise make the Dirac-GAN equilibrium Hurwitz.
+
+    Source: Mescheder et al. (2018), Section 3 (Lemmas on instance noise and R1/R2).
+    """
+    return _combined("mescheder2018/dirac-gan-regularized",
+                     "Gradient penalty (R1/R2) and instance noise: the Dirac-GAN Jacobian is Hurwitz",
+                     f"{PAPER}, Section 3",
+                     ("mescheder2018/dirac-gan-gradient-penalty",
+                      "mescheder2018/dirac-gan-instance-noise"))

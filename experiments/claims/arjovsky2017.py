@@ -52,6 +52,8 @@ def parallel_lines_measured(thetas: np.ndarray, n_bins: int = N_BINS) -> dict[st
     source="Arjovsky, Chintala & Bottou (2017), Example 1 and Figure 1",
     kinds=("exact",),
     figures=("arjovsky2017_fig1",),
+    closed_form="theory.divergences.parallel_lines",
+    problem="solvers.problems.parallel_lines.discretised",
 )
 def example1(ctx: Context):
     measured = parallel_lines_measured(THETAS)

@@ -150,6 +150,9 @@ def _numpy_log_z_hat(cost, q, p, log_z, q_weights=None) -> float:
     "is never larger than it at q = p_data.",
     source=f"{SOURCE} (first fact); Section 2.3 (mu, mu_tilde)",
     kinds=("symbolic", "exact"),
+    derivation="finn2016/partition-fixed-point",
+    closed_form="theory.irl_partition.optimal_log_partition",
+    problem="solvers.problems.trajectories.chain_trajectories",
 )
 def partition_fixed_point(ctx: Context):
     parts = {"symbolic": _derivation_evidence(FIXED)}
@@ -284,6 +287,9 @@ def _neural_gradients(ctx, features, q, p, q_weights=None, n_directions=3):
     "a small neural cost.",
     source=f"{SOURCE} (second fact)",
     kinds=("symbolic", "exact", "neural"),
+    derivation="finn2016/gradient-equivalence",
+    closed_form="theory.irl_partition.optimal_log_partition",
+    problem="solvers.problems.trajectories.chain_trajectories",
 )
 def gradient_equivalence(ctx: Context):
     parts = {"symbolic": _derivation_evidence(GRAD)}
@@ -322,6 +328,9 @@ def gradient_equivalence(ctx: Context):
     "is exp(-c)/sum exp(-c).",
     source=f"{SOURCE} (third fact); Section 2.3 (sampler loss)",
     kinds=("symbolic", "exact"),
+    derivation="finn2016/generator-loss",
+    closed_form="theory.irl.generator_loss",
+    problem="solvers.problems.trajectories.chain_trajectories",
 )
 def generator_loss_identity(ctx: Context):
     parts = {"symbolic": _derivation_evidence(GEN)}
@@ -398,6 +407,8 @@ def _fit_tabular_cost(q, p):
     source=f"{SOURCE} (the optimum of the GAN game with the Section 3.1 discriminator); "
     "Section 2.2 (energy defined up to a constant)",
     kinds=("exact",),
+    closed_form="theory.irl_partition.optimal_log_partition",
+    problem="solvers.problems.trajectories.chain_trajectories",
 )
 def joint_optimum(ctx: Context):
     parts = {}

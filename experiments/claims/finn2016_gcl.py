@@ -131,6 +131,9 @@ def _slope_evidence(summary: gc.ErrorSummary, what: str) -> Evidence:
     "arXiv:1611.03852, Section 2.3 (mixture proposal)",
     kinds=("exact",),
     figures=("finn2016_partition",),
+    closed_form="theory.irl.maxent_distribution",
+    solver="solvers.tabular.guided_cost",
+    problem="solvers.problems.trajectories.TrajectorySet",
 )
 def is_partition_converges(ctx: Context):
     study, log_z, grad, p, q, f = partition_convergence(ctx.rng(0))
@@ -187,6 +190,9 @@ def is_partition_converges(ctx: Context):
     "discriminator loss is an importance-sampling estimate of the partition function)",
     kinds=("exact",),
     figures=("finn2016_partition",),
+    closed_form="theory.irl.maxent_distribution",
+    solver="solvers.tabular.guided_cost",
+    problem="solvers.problems.trajectories.TrajectorySet",
 )
 def self_consistent_partition(ctx: Context):
     ts, theta_star, p = gcl_problem()
@@ -293,6 +299,9 @@ def run_gan_cases(ctx: Context):
     "equivalence with guided cost learning); Ziebart et al. (2008) (MaxEnt IRL)",
     kinds=("exact",),
     figures=("finn2016_cost",),
+    closed_form="theory.irl.maxent_distribution",
+    solver="solvers.tabular.guided_cost",
+    problem="solvers.problems.trajectories.TrajectorySet",
 )
 def gan_form_matches_maxent(ctx: Context):
     ts, theta_star, _ = gcl_problem()

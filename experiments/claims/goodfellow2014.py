@@ -103,6 +103,9 @@ def _converged_discriminator(ctx: Context):
     source="Goodfellow et al. (2014), Proposition 1, eq. (2)",
     kinds=("symbolic", "exact", "neural"),
     figures=("goodfellow2014_fig1",),
+    derivation="goodfellow2014/prop1-optimal-discriminator",
+    closed_form="theory.gan.optimal_discriminator",
+    solver="solvers.tabular.gan",
 )
 def prop1_optimal_discriminator(ctx: Context):
     parts = {"symbolic": _derivation_evidence(PROP1)}
@@ -144,6 +147,9 @@ def prop1_optimal_discriminator(ctx: Context):
     "and no discriminator does better.",
     source="Goodfellow et al. (2014), Theorem 1, eqs. (4)-(6)",
     kinds=("symbolic", "exact", "neural"),
+    derivation="goodfellow2014/thm1-virtual-training-criterion",
+    closed_form="theory.gan.optimal_gan_value",
+    solver="solvers.tabular.gan",
 )
 def thm1_virtual_training_criterion(ctx: Context):
     parts = {"symbolic": _derivation_evidence(THM1)}
@@ -194,6 +200,9 @@ def thm1_virtual_training_criterion(ctx: Context):
     "with the discriminator kept optimal drives JSD(p_data || p_g) monotonically to 0.",
     source="Goodfellow et al. (2014), Theorem 1 and Proposition 2",
     kinds=("exact",),
+    closed_form="theory.gan.optimal_gan_value",
+    solver="solvers.tabular.gan",
+    problem="solvers.problems.categorical.random_pair",
 )
 def thm1_global_minimum(ctx: Context):
     rng = ctx.rng(0)
@@ -233,6 +242,7 @@ def thm1_global_minimum(ctx: Context):
     "moment-matched Gaussian (the best unimodal fit of that kind).",
     source="Goodfellow et al. (2014), Algorithm 1 (with the non-saturating loss of Section 3)",
     kinds=("neural",),
+    solver="solvers.neural.gan.train_gan",
 )
 def alg1_neural_gan(ctx: Context):
     return _neural_gan.gan_reduces_w1(ctx)
@@ -246,6 +256,7 @@ def alg1_neural_gan(ctx: Context):
     "'Unrolled Generative Adversarial Networks'",
     kinds=("neural",),
     tier="full",
+    solver="solvers.neural.gan.train_gan",
 )
 def alg1_neural_gan_ring(ctx: Context):
     return _neural_gan.ring_mode_coverage(ctx)

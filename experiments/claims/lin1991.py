@@ -19,6 +19,8 @@ JS_BOUNDS = "lin1991/js-bounds"
     source="Lin (1991), 'Divergence measures based on the Shannon entropy', IEEE Trans. Inf. "
     "Theory 37(1), Section IV; Arjovsky et al. (2017), Section 2",
     kinds=("exact",),
+    closed_form="theory.divergences.js_divergence",
+    problem="solvers.problems.categorical.random_pair",
 )
 def js_bounds(ctx: Context):
     rng = ctx.rng(0)

@@ -127,12 +127,12 @@ def _fd_eigenvalues(loss: str, reg: str, **kw) -> np.ndarray:
     "(instance noise, zero-centred gradient penalties, consensus optimisation)",
     kinds=("symbolic", "exact"),
     figures=(FIGURE,),
+    derivation="mescheder2018/dirac-gan-jacobians",
+    closed_form="theory.dynamics",
+    solver="solvers.dynamics.dirac_gan.dirac_gan_field",
 )
 def dirac_gan_jacobians(ctx: Context):
-    parts = {"symbolic": _derivation_evidence([
-        "mescheder2018/dirac-gan-unregularized", "mescheder2018/dirac-gan-wgan",
-        "mescheder2018/dirac-gan-gradient-penalty", "mescheder2018/dirac-gan-instance-noise",
-        "mescheder2018/dirac-gan-consensus"])}
+    parts = {"symbolic": _derivation_evidence(["mescheder2018/dirac-gan-jacobians"])}
     sym, closed, fd, eig_closed, eig_lapack, eig_sym = [], [], [], [], [], []
     g, s = sp.Symbol("gamma", positive=True), sp.Symbol("sigma", positive=True)
     for loss, reg, kw in CASES:
@@ -177,6 +177,9 @@ def dirac_gan_jacobians(ctx: Context):
     "simultaneous gradient descent not stable for any learning rate)",
     kinds=("symbolic", "exact"),
     figures=(FIGURE,),
+    derivation="mescheder2018/dirac-gan-unregularized",
+    closed_form="theory.dynamics",
+    solver="solvers.dynamics.dirac_gan.simultaneous_gd",
 )
 def unregularized_simgd(ctx: Context):
     parts = {"symbolic": _derivation_evidence(["mescheder2018/dirac-gan-unregularized"])}
@@ -232,6 +235,9 @@ def unregularized_simgd(ctx: Context):
     "α = 2 is ours)",
     kinds=("symbolic", "exact"),
     figures=(FIGURE,),
+    derivation="mescheder2018/dirac-gan-unregularized",
+    closed_form="theory.dynamics",
+    solver="solvers.dynamics.dirac_gan.alternating_gd",
 )
 def unregularized_altgd(ctx: Context):
     parts = {"symbolic": _derivation_evidence(["mescheder2018/dirac-gan-unregularized"])}
@@ -344,10 +350,12 @@ def _convergence_parts(loss: str, reg: str, kw: dict, *, n_steps: int = 400) -> 
     "learning rates)",
     kinds=("symbolic", "exact"),
     figures=(FIGURE,),
+    derivation="mescheder2018/dirac-gan-regularized",
+    closed_form="theory.dynamics",
+    solver="solvers.dynamics.dirac_gan.dirac_gan_field",
 )
 def regularized_converge(ctx: Context):
-    parts = {"symbolic": _derivation_evidence(["mescheder2018/dirac-gan-gradient-penalty",
-                                               "mescheder2018/dirac-gan-instance-noise"])}
+    parts = {"symbolic": _derivation_evidence(["mescheder2018/dirac-gan-regularized"])}
     # Steps to reach 1e-6 from (1, 1): the rates at h*/2 are 0.954 (R1, R2) and 0.970 (noise).
     for reg, kw, n_steps in (("r1", {"gamma": GAMMA_GP}, 400), ("r2", {"gamma": GAMMA_GP}, 400),
                              ("instance-noise", {"sigma": SIGMA_NOISE}, 650)):
@@ -374,6 +382,9 @@ def regularized_converge(ctx: Context):
     "number of discriminator updates per generator update)",
     kinds=("symbolic", "exact"),
     figures=(FIGURE,),
+    derivation="mescheder2018/dirac-gan-wgan",
+    closed_form="theory.dynamics",
+    solver="solvers.dynamics.dirac_gan.dirac_gan_field",
 )
 def wgan_not_convergent(ctx: Context):
     parts = {"symbolic": _derivation_evidence(["mescheder2018/dirac-gan-wgan"])}
@@ -411,6 +422,9 @@ def wgan_not_convergent(ctx: Context):
     "generator update does not always converge; abstract)",
     kinds=("symbolic", "exact"),
     figures=(FIGURE,),
+    derivation="mescheder2018/dirac-gan-wgan-gp",
+    closed_form="theory.dynamics",
+    solver="solvers.dynamics.dirac_gan.dirac_gan_field",
 )
 def wgan_gp_not_convergent(ctx: Context):
     parts = {"symbolic": _derivation_evidence(["mescheder2018/dirac-gan-wgan-gp"])}
@@ -459,6 +473,9 @@ def wgan_gp_not_convergent(ctx: Context):
     source=f"{SOURCE}, Section 3 (consensus optimisation of Mescheder et al. 2017)",
     kinds=("symbolic", "exact"),
     figures=(FIGURE,),
+    derivation="mescheder2018/dirac-gan-consensus",
+    closed_form="theory.dynamics",
+    solver="solvers.dynamics.dirac_gan.dirac_gan_field",
 )
 def consensus_converges(ctx: Context):
     parts = {"symbolic": _derivation_evidence(["mescheder2018/dirac-gan-consensus"])}
@@ -483,6 +500,8 @@ def consensus_converges(ctx: Context):
     source=f"{SOURCE}, Section 2 (SimGD/AltGD update operators) with per-player step sizes; "
     "Pfau & Vinyals (2016), eqs. (1)-(2) (bilevel view)",
     kinds=("exact",),
+    closed_form="theory.dynamics",
+    solver="solvers.dynamics.dirac_gan.simultaneous_gd",
 )
 def two_time_scale(ctx: Context):
     a, _ = td.f_derivatives("gan")
@@ -582,6 +601,8 @@ def categorical_rates(p: np.ndarray, settings, seed) -> list[dict]:
     source=f"{SOURCE}, Section 2 (local convergence from the spectrum of the update operator), "
     "applied to Goodfellow et al. (2014), eq. (1) on K atoms",
     kinds=("exact",),
+    closed_form="theory.dynamics",
+    solver="solvers.dynamics.categorical_jacobian.categorical_gan_jacobian_fd",
 )
 def categorical_gan(ctx: Context):
     p = P_CATEGORICAL

@@ -247,6 +247,8 @@ def n_step_return_moments(mdp, pi: np.ndarray, critic: np.ndarray, n: int, resta
     source="Mnih et al. (2016), Section 4 and Algorithm S3 (n-step returns R = Σ γ^i r + γ^k V); "
     "Sutton & Barto (2018), eq. (7.1) and the error-reduction property (7.3)",
     kinds=("exact",),
+    solver="solvers.tabular.policy_gradient.n_step_returns",
+    problem="solvers.problems.rl_toys.random_mdp",
 )
 def n_step_claim(ctx: Context):
     rng = ctx.rng(2018)
@@ -316,6 +318,8 @@ ENTROPY_ITERS, ENTROPY_RUNS = 1000, 16
     source="Mnih et al. (2016), Section 4 (entropy regularisation β ∇H); Williams & Peng (1991); "
     "the maximiser is the Gibbs distribution (e.g. Haarnoja et al. 2017, eq. (6) at one state)",
     kinds=("exact",),
+    solver="solvers.tabular.pg_learners.train_policy_gradient",
+    problem="solvers.problems.rl_toys.bandit",
 )
 def entropy_claim(ctx: Context):
     Q, tau = ENTROPY_MEANS, ENTROPY_TAU

@@ -179,6 +179,8 @@ def _random_runs(seed: int, n_updates: int = N_UPDATES) -> dict:
     "shared softmax policy to the optimal return J* of value iteration.",
     source=SOURCE + "; Recht et al. (2011), Section 4",
     kinds=("exact",),
+    solver="solvers.tabular.a3c.simulate_a3c",
+    problem="solvers.problems.rl_toys.chain_mdp",
 )
 def reach_claim(ctx: Context):
     sweep = _chain_sweep()
@@ -232,6 +234,8 @@ def _greedy_returns(mdp, logits: np.ndarray) -> np.ndarray:
     source=SOURCE + "; Mei et al. (2020), 'On the global convergence rates of softmax policy "
     "gradient methods' (plateaus near deterministic policies)",
     kinds=("exact",),
+    solver="solvers.tabular.a3c.simulate_a3c",
+    problem="solvers.problems.rl_toys.chain_mdp",
 )
 def sweep_claim(ctx: Context):
     sweep = _chain_sweep()
@@ -328,6 +332,7 @@ def _measure_thresholds(gradient, theta_star, direction, limit, delays) -> tuple
     "for large tau: the stable step size shrinks like 1/(tau + 1/2).",
     source=SOURCE_DELAY,
     kinds=("exact",),
+    solver="solvers.tabular.staleness.delayed_gradient_ascent",
 )
 def quadratic_claim(ctx: Context):
     h = float(ctx.rng(1604).uniform(0.5, 2.0))
@@ -405,6 +410,8 @@ def soft_return_hessian(mdp, logits: np.ndarray, tau: float, h: float = FD_H) ->
     "largest curvature (eigenvalue of minus the Hessian) at the soft-optimal policy.",
     source=SOURCE_DELAY + "; Mnih et al. (2016), Section 4 (entropy regularisation)",
     kinds=("exact",),
+    solver="solvers.tabular.staleness.delayed_gradient_ascent",
+    problem="solvers.problems.rl_toys.random_mdp",
 )
 def entropy_claim(ctx: Context):
     mdp = random_mdp(4, 2, ctx.rng(1605), gamma=0.8)
@@ -436,6 +443,8 @@ def entropy_claim(ctx: Context):
     "0-19 ended at 4-9%), so the statement is about the median, not every run.",
     source=SOURCE,
     kinds=("exact",),
+    solver="solvers.tabular.a3c.simulate_a3c",
+    problem="solvers.problems.rl_toys.random_mdp",
 )
 def sampled_claim(ctx: Context):
     mdp = random_mdp(4, 2, ctx.rng(1609), gamma=0.8)
@@ -479,6 +488,8 @@ def _async_evidence(ctx: Context, backend: str) -> dict:
     "without a lock) reach the optimal return; the realised staleness is recorded.",
     source=SOURCE + "; Recht et al. (2011) (lock-free updates)",
     kinds=("exact",),
+    solver="solvers.tabular.a3c.run_async_a3c",
+    problem="solvers.problems.rl_toys.random_mdp",
 )
 def threads_claim(ctx: Context):
     return _async_evidence(ctx, "thread")
@@ -491,6 +502,8 @@ def threads_claim(ctx: Context):
     source=SOURCE + "; Recht et al. (2011) (lock-free updates)",
     kinds=("exact",),
     tier="full",
+    solver="solvers.tabular.a3c.run_async_a3c",
+    problem="solvers.problems.rl_toys.random_mdp",
 )
 def processes_claim(ctx: Context):
     return _async_evidence(ctx, "process")

@@ -175,6 +175,9 @@ def _simulator_policy_gradient(p_data: np.ndarray, real_prob: float, logits: np.
     source=f"{SOURCE} (the actor cannot affect the reward) and Section 3.2 (Compatibility: the value "
     "of any policy is 0.5)",
     kinds=("symbolic", "exact"),
+    derivation="pfau2016/expected-reward-policy-independent",
+    solver="solvers.tabular.stateless_actor_critic",
+    problem="solvers.problems.stateless_mdp.TabularStatelessMDP",
 )
 def expected_reward_policy_independent(ctx: Context):
     parts = {"symbolic": _derivation_evidence(REWARD)}
@@ -248,6 +251,10 @@ def _critic_logit_trajectory(mdp: TabularStatelessMDP, q: np.ndarray, max_doubli
     source=f"{SOURCE} and eq. (8); Goodfellow et al. (2014), Proposition 1, eq. (2); Robbins & Monro "
     "(1951) with the asymptotic variance of stochastic approximation (Chung 1954)",
     kinds=("symbolic", "exact"),
+    derivation="pfau2016/bayes-critic",
+    closed_form="theory.stateless_mdp.bayes_critic",
+    solver="solvers.tabular.stateless_actor_critic",
+    problem="solvers.problems.stateless_mdp.TabularStatelessMDP",
 )
 def bayes_critic_claim(ctx: Context):
     parts = {"symbolic": _derivation_evidence(CRITIC)}
@@ -368,6 +375,9 @@ def bayes_critic_claim(ctx: Context):
     source=f"{SOURCE} (the critic 'will quickly learn to assign lower value in the direction the "
     "actor moves')",
     kinds=("exact",),
+    closed_form="theory.stateless_mdp.critic_actor_gradient",
+    solver="solvers.tabular.stateless_actor_critic",
+    problem="solvers.problems.stateless_mdp.TabularStatelessMDP",
 )
 def critic_moves_away(ctx: Context):
     p, q, rho = _interior_problem(ctx)
@@ -533,6 +543,9 @@ def _generator_equivalence(ctx: Context, objective: str, gan_loss: str, derivati
     source=f"{SOURCE} (scaling term proportional to dD/dQ; no actor update when the environment shows "
     "a real image); Goodfellow et al. (2014), eq. (1)",
     kinds=("symbolic", "exact"),
+    derivation="pfau2016/actor-update-equals-minimax-generator",
+    solver="solvers.tabular.stateless_actor_critic",
+    problem="solvers.problems.stateless_mdp.TabularStatelessMDP",
 )
 def actor_update_equals_minimax_generator(ctx: Context):
     return _generator_equivalence(ctx, "minimax", "minimax", MINIMAX)
@@ -545,6 +558,9 @@ def actor_update_equals_minimax_generator(ctx: Context):
     source=f"{SOURCE} (the generator 'uses a different loss' in practice); Goodfellow et al. (2014), "
     "Section 3",
     kinds=("symbolic", "exact"),
+    derivation="pfau2016/log-q-actor-equals-non-saturating",
+    solver="solvers.tabular.stateless_actor_critic",
+    problem="solvers.problems.stateless_mdp.TabularStatelessMDP",
 )
 def log_q_actor_equals_non_saturating(ctx: Context):
     return _generator_equivalence(ctx, "log_q", "non_saturating", NON_SATURATING)

@@ -129,6 +129,8 @@ def _equality_parts(ctx: Context, n_steps: int, every: int):
     "mismatched actor objective must be detected.",
     source="Pfau & Vinyals (2016), Section 2.3",
     kinds=("neural",),
+    solver="solvers.neural.actor_critic.train_actor_critic",
+    problem="solvers.problems.stateless_mdp.ContinuousStatelessMDP",
 )
 def actor_critic_equals_gan(ctx: Context) -> dict[str, Evidence]:
     n_steps = 200
@@ -152,6 +154,8 @@ def actor_critic_equals_gan(ctx: Context) -> dict[str, Evidence]:
     source="Pfau & Vinyals (2016), Section 2.3",
     kinds=("neural",),
     tier="full",
+    solver="solvers.neural.actor_critic.train_actor_critic",
+    problem="solvers.problems.stateless_mdp.ContinuousStatelessMDP",
 )
 def actor_critic_equals_gan_long(ctx: Context) -> dict[str, Evidence]:
     n_steps, every = 2000, 10

@@ -98,6 +98,9 @@ def _symbolic_smoothed_d() -> dict:
     source="Salimans et al. (2016), Section 3.4; Pfau & Vinyals (2016), Table 1 (label smoothing)",
     kinds=("symbolic", "exact", "neural"),
     figures=("pfau2016_table1",),
+    derivation="pfau2016/table1-smoothed-optimal-discriminator",
+    closed_form="theory.gan.smoothed_optimal_discriminator",
+    solver="solvers.tabular.stabilisers.train_stabilised_gan",
 )
 def smoothed_optimal_discriminator_claim(ctx: Context):
     sym = _symbolic_smoothed_d()
@@ -191,6 +194,9 @@ def _neural_smoothed_discriminator(ctx: Context) -> Evidence:
     "quantitative); Pfau & Vinyals (2016), Table 1",
     kinds=("symbolic", "exact"),
     figures=("pfau2016_table1",),
+    derivation="pfau2016/table1-label-smoothing-fixed-point",
+    closed_form="theory.gan.smoothed_generator_fixed_point",
+    solver="solvers.tabular.stabilisers.train_stabilised_gan",
 )
 def label_smoothing_fixed_point(ctx: Context):
     sym = _symbolic_smoothed_d()
@@ -294,6 +300,8 @@ STALE_STEPS = 8000
     "correct samples even on simple distributions') and Table 1",
     kinds=("exact",),
     figures=("pfau2016_table1",),
+    closed_form="theory.gan.replay_optimal_discriminator",
+    solver="solvers.tabular.stabilisers.train_stabilised_gan",
 )
 def replay_buffer_bias(ctx: Context):
     rng = ctx.rng(0)
@@ -377,6 +385,8 @@ def _bandit_run(seed: int):
     "stationarity condition Q(a) - tau log pi(a) = const of the entropy-regularised objective",
     kinds=("exact",),
     figures=("pfau2016_table1",),
+    solver="solvers.tabular.actor_critic.train_actor_critic",
+    problem="solvers.problems.rl_toys.bandit",
 )
 def entropy_bandit(ctx: Context):
     run = _bandit_run(ctx.seed)
@@ -420,6 +430,8 @@ CHAIN_GAP = 0.01  # relative to J*
     "iteration (Sutton & Barto 2018, Section 4.4)",
     kinds=("exact",),
     figures=("pfau2016_table1",),
+    solver="solvers.tabular.actor_critic.train_actor_critic",
+    problem="solvers.problems.rl_toys.chain_mdp",
 )
 def chain_actor_critic(ctx: Context):
     mdp = chain_mdp(5, gamma=0.9, start="uniform")
@@ -490,6 +502,9 @@ def _symbolic_dirac_smoothing() -> dict:
     "Section 2 (the Dirac-GAN, SimGD/AltGD); Pfau & Vinyals (2016), Table 1",
     kinds=("symbolic", "exact"),
     figures=("pfau2016_table1",),
+    derivation="pfau2016/table1-dirac-label-smoothing",
+    closed_form="theory.gan.smoothed_optimal_discriminator",
+    solver="solvers.dynamics.stabilisers.train_stabilised_dirac_gan",
 )
 def dirac_label_smoothing(ctx: Context):
     from solvers.dynamics.stabilisers import DiracStabilisers, fitted_rate, train_stabilised_dirac_gan

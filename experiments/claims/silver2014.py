@@ -169,6 +169,9 @@ def _stable_gains(a: float, b: float, gamma: float, n: int = 9, margin: float = 
     source=f"{SOURCE} and eq. (8); the discounted scalar Riccati equation (Bertsekas 2017, Vol. I, "
     "Section 3.1)",
     kinds=("symbolic", "exact"),
+    derivation="silver2014/dpg-theorem-lqr",
+    closed_form="theory.lqr.lqr_dpg_gradient",
+    problem="solvers.problems.lqr.ScalarLQR",
 )
 def dpg_theorem_lqr(ctx: Context):
     parts = {"symbolic": _derivation_evidence(DPG_LQR)}
@@ -257,6 +260,8 @@ def three_routes(params: dict, s: np.ndarray, activation: str, bound: float | No
     source=f"{SOURCE}; Lillicrap et al. (2016), eq. (6) and Algorithm 1; Mirza & Osindero (2014), eq. (2); "
     "the course notes' 'Pathwise Derivative Policy Gradient' ('this is a conditional GAN')",
     kinds=("symbolic", "exact"),
+    derivation="silver2014/actor-update-equals-conditional-gan-generator",
+    solver="solvers.neural.ddpg.deterministic_policy_gradient",
 )
 def actor_update_equals_cgan_generator(ctx: Context):
     parts = {"symbolic": _derivation_evidence(IDENTITY)}
@@ -349,6 +354,9 @@ def _ddpg_parts(run, tol: float, label: str, rtol: float = RETURN_RTOL) -> dict:
     "gain (Bertsekas 2017, Vol. I, Section 3.1)",
     kinds=("neural",),
     figures=("silver2014_ddpg",),
+    closed_form="theory.lqr.lqr_optimal",
+    solver="solvers.neural.ddpg.train_ddpg",
+    problem="solvers.problems.lqr.ScalarLQR",
 )
 def ddpg_reaches_optimal_gain(ctx: Context):
     return _ddpg_parts(ddpg_run(ctx.seed, False), gain_allowance(), "neural-")
@@ -363,6 +371,9 @@ def ddpg_reaches_optimal_gain(ctx: Context):
     kinds=("neural",),
     tier="full",
     figures=("silver2014_ddpg",),
+    closed_form="theory.lqr.lqr_optimal",
+    solver="solvers.neural.ddpg.train_ddpg",
+    problem="solvers.problems.lqr.ScalarLQR",
 )
 def ddpg_reaches_optimal_gain_long(ctx: Context):
     parts = _ddpg_parts(ddpg_run(ctx.seed, True), GAIN_ATOL_LONG, "neural-linear-", RETURN_RTOL_LONG)

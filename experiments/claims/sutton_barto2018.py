@@ -93,6 +93,8 @@ def _counts(run) -> np.ndarray:
     source="Sutton & Barto (2018), Example 6.7 and Figure 6.5; van Hasselt (2010), Algorithm 1",
     kinds=("exact",),
     figures=("sutton_barto2018_fig6_5",),
+    solver="solvers.tabular.qlearning.max_bias_runs",
+    problem="solvers.problems.maxbias.early_left_probability",
 )
 def early_episodes_exact(ctx: Context):
     parts = {}
@@ -127,6 +129,7 @@ def early_episodes_exact(ctx: Context):
     source="Sutton & Barto (2018), Section 6.7, Figure 6.5 and its caption",
     kinds=("exact",),
     figures=("sutton_barto2018_fig6_5",),
+    problem="solvers.problems.maxbias.epsilon_greedy_left_probability",
 )
 def q_learning_maximization_bias(ctx: Context):
     run = figure_runs(ctx.seed, "q")
@@ -168,6 +171,7 @@ def q_learning_maximization_bias(ctx: Context):
     "by maximization bias'); van Hasselt (2010), Algorithm 1",
     kinds=("exact",),
     figures=("sutton_barto2018_fig6_5",),
+    problem="solvers.problems.maxbias.epsilon_greedy_left_probability",
 )
 def double_q_unaffected(ctx: Context):
     dq = figure_runs(ctx.seed, "double_q")
@@ -228,6 +232,8 @@ def _noisy_random_mdp(seed) -> FiniteMDP:
     source="Sutton & Barto (2018), Section 6.5, eq. (6.8) (convergence of Q-learning, Watkins & Dayan "
     "1992); van Hasselt (2010), Theorem 1",
     kinds=("exact",),
+    solver="solvers.tabular.qlearning.q_learning",
+    problem="solvers.problems.rl_toys.chain_mdp",
 )
 def converges_to_q_star(ctx: Context):
     parts = {}

@@ -152,6 +152,8 @@ def _worst_case_max(C: float, m: int, rng: np.random.Generator, n_starts: int = 
     source=f"{PAPER}, Theorem 1 and its proof (appendix)",
     kinds=("symbolic", "exact"),
     figures=("vanhasselt2015_bound",),
+    derivation="vanhasselt2015/thm1-overestimation-bound",
+    closed_form="theory.overestimation.max_lower_bound",
 )
 def thm1_max_lower_bound(ctx: Context):
     parts = {"symbolic": _derivation_evidence("vanhasselt2015/thm1-overestimation-bound")}
@@ -208,6 +210,8 @@ def thm1_max_lower_bound(ctx: Context):
     "Q'(s, argmax_a Q(s, a)) can equal V*(s): its lower bound on the absolute error is zero.",
     source=f"{PAPER}, Theorem 1 (second part) and its proof (appendix)",
     kinds=("symbolic", "exact"),
+    derivation="vanhasselt2015/thm1-double-estimate-zero-error",
+    closed_form="theory.overestimation.double_zero_error_example",
 )
 def thm1_double_zero_error(ctx: Context):
     parts = {"symbolic": _derivation_evidence("vanhasselt2015/thm1-double-estimate-zero-error")}
@@ -247,6 +251,7 @@ def _mp_expected_max(m: int) -> float:
     source=f"{PAPER}, Section 'Overoptimism due to estimation errors' and Figure 1",
     kinds=("exact",),
     figures=("vanhasselt2015_bound",),
+    closed_form="theory.overestimation.expected_max_normal",
 )
 def expected_max_normal_claim(ctx: Context):
     sq = math.sqrt(math.pi)
@@ -314,6 +319,8 @@ UNIFORM_QUAD_ATOL = 1e-12
     source=f"{PAPER}, appendix Theorem 2 and Section 'Overoptimism due to estimation errors'; "
     "Thrun & Schwartz (1993)",
     kinds=("symbolic", "exact"),
+    derivation="vanhasselt2015/thm2-uniform-expected-max",
+    closed_form="theory.overestimation.expected_max_uniform",
 )
 def uniform_thrun_schwartz(ctx: Context):
     parts = {"symbolic": _derivation_evidence("vanhasselt2015/thm2-uniform-expected-max")}
@@ -402,6 +409,8 @@ def _clark_single(mu1, mu2, sigma):
     "never does (its bias is <= 0).",
     source=f"van Hasselt (2010), Section 2; {PAPER}, Figure 1",
     kinds=("symbolic", "exact"),
+    derivation="vanhasselt2015/double-estimator-underestimates",
+    closed_form="theory.overestimation.single_estimator_bias",
 )
 def single_double_estimator_bias(ctx: Context):
     parts = {"symbolic": _derivation_evidence("vanhasselt2015/double-estimator-underestimates")}

@@ -80,6 +80,8 @@ def _fig1(ctx: Context):
     source=f"{SOURCE}, Figure 1 (orange bars) and Section 'Overoptimism due to estimation errors'",
     kinds=("exact",),
     figures=("vanhasselt2015_fig1",),
+    closed_form="theory.overestimation.expected_max_normal",
+    solver="solvers.tabular.overestimation.single_update_bias",
 )
 def fig1_q_bias(ctx: Context):
     r = _fig1(ctx)
@@ -112,6 +114,8 @@ def fig1_q_bias(ctx: Context):
     source=f"{SOURCE}, Figure 1 (blue bars); derivation in this module's docstring",
     kinds=("exact",),
     figures=("vanhasselt2015_fig1",),
+    closed_form="theory.overestimation.double_estimator_bias",
+    solver="solvers.tabular.overestimation.single_update_bias",
 )
 def fig1_double_unbiased(ctx: Context):
     r = _fig1(ctx)
@@ -148,6 +152,7 @@ def _fig2_runs():
     source=f"{SOURCE}, Figure 2 ('Average error' in the right column), footnotes 1-2",
     kinds=("exact",),
     figures=("vanhasselt2015_fig2",),
+    solver="solvers.tabular.overestimation.function_approximation_overestimation",
 )
 def fig2_average_errors(ctx: Context):
     runs = _fig2_runs()
@@ -166,6 +171,7 @@ def fig2_average_errors(ctx: Context):
     source=f"{SOURCE}, Figure 2 and the text around it",
     kinds=("exact",),
     figures=("vanhasselt2015_fig2",),
+    solver="solvers.tabular.overestimation.function_approximation_overestimation",
 )
 def fig2_max_overestimates(ctx: Context):
     runs = _fig2_runs()
@@ -200,6 +206,7 @@ def fig2_max_overestimates(ctx: Context):
     "true values at sampled states')",
     kinds=("exact",),
     figures=("vanhasselt2015_fig2",),
+    solver="solvers.tabular.overestimation.function_approximation_overestimation",
 )
 def fig2_least_squares_fits(ctx: Context):
     configs = list(FIG2_ROWS) + [("sin", 10), ("gaussian", 10)]

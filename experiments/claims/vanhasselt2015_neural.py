@@ -259,6 +259,8 @@ def _lower_comparison(exp: Experiment, high: str, low: str, prefix: str) -> dict
     source=SOURCE,
     kinds=("exact", "neural"),
     figures=(FIGURE,),
+    solver="solvers.neural.dqn.train_dqn",
+    problem="solvers.problems.equal_values.equal_values_mdp",
 )
 def double_dqn_lower_overestimation(ctx: Context) -> dict[str, Evidence]:
     mdp, _, v_star = make_problem()
@@ -280,6 +282,8 @@ def double_dqn_lower_overestimation(ctx: Context) -> dict[str, Evidence]:
     source="Wang et al. (2016), eq. (9); " + SOURCE,
     kinds=("neural",),
     figures=(FIGURE,),
+    solver="solvers.neural.dqn.train_dqn",
+    problem="solvers.problems.equal_values.equal_values_mdp",
 )
 def dueling_double_dqn(ctx: Context) -> dict[str, Evidence]:
     exp = run_experiment(ctx.seed, ctx.full)
@@ -294,6 +298,8 @@ def dueling_double_dqn(ctx: Context) -> dict[str, Evidence]:
     source="van Hasselt (2010), Double Q-learning, Section 3 and Algorithm 1; " + SOURCE,
     kinds=("exact", "neural"),
     figures=(FIGURE,),
+    solver="solvers.neural.dqn.train_dqn",
+    problem="solvers.problems.equal_values.equal_values_mdp",
 )
 def tabular_counterparts(ctx: Context) -> dict[str, Evidence]:
     exp = run_experiment(ctx.seed, ctx.full)
@@ -347,6 +353,9 @@ def uniform_law_ratio(m: int = N_ACTIONS, n: int = UNIFORM_LAW_DRAWS) -> float:
     source="van Hasselt et al. (2016), Theorem 1 and Figure 1 (Gaussian errors); " + SOURCE,
     kinds=("exact", "neural"),
     figures=(FIGURE,),
+    closed_form="theory.overestimation.expected_max_normal",
+    solver="solvers.neural.dqn.train_dqn",
+    problem="solvers.problems.equal_values.equal_values_mdp",
 )
 def within_state_max_bias(ctx: Context) -> dict[str, Evidence]:
     exp = run_experiment(ctx.seed, ctx.full)
@@ -395,6 +404,8 @@ def within_state_max_bias(ctx: Context) -> dict[str, Evidence]:
     source="Wang et al. (2016), Dueling Network Architectures for Deep Reinforcement Learning, "
     "Section 3, eqs. (8)-(9) (and the plain sum before them, eq. (7); that number not confirmed)",
     kinds=("exact",),
+    solver="solvers.neural.dqn.dueling_aggregate",
+    problem="solvers.problems.equal_values.one_hot_features",
 )
 def dueling_aggregation(ctx: Context) -> dict[str, Evidence]:
     import autograd
@@ -455,6 +466,8 @@ def dueling_aggregation(ctx: Context) -> dict[str, Evidence]:
     source=SOURCE,
     kinds=("neural",),
     tier="full",
+    solver="solvers.neural.dqn.train_dqn",
+    problem="solvers.problems.equal_values.equal_values_mdp",
 )
 def double_dqn_lower_overestimation_long(ctx: Context) -> dict[str, Evidence]:
     parts = {}
@@ -475,6 +488,8 @@ def double_dqn_lower_overestimation_long(ctx: Context) -> dict[str, Evidence]:
     "needs independent estimates)",
     kinds=("neural",),
     tier="full",
+    solver="solvers.neural.dqn.train_dqn",
+    problem="solvers.problems.equal_values.equal_values_mdp",
 )
 def shared_target_errors(ctx: Context) -> Evidence:
     exp = run_experiment(ctx.seed, ctx.full, "shared", "one_hot", ("dqn", "double_dqn"))

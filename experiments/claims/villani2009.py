@@ -31,6 +31,7 @@ def _brute_force_uniform_ot(cost: np.ndarray) -> float:
     "value max {a.f + b.g : f_i + g_j <= C_ij}: the duality gap is zero.",
     source="Villani (2009), Optimal Transport: Old and New, Theorem 5.10",
     kinds=("exact",),
+    closed_form="theory.optimal_transport.wasserstein_discrete",
 )
 def kantorovich_duality(ctx: Context):
     rng = ctx.rng(0)
@@ -67,6 +68,7 @@ def kantorovich_duality(ctx: Context):
     "potential returned by the exact solver is such an optimal critic (the exact WGAN critic).",
     source="Villani (2009), Remark 6.5 (Kantorovich-Rubinstein); Arjovsky et al. (2017), Section 3",
     kinds=("exact",),
+    closed_form="theory.divergences.wasserstein_1d",
 )
 def kantorovich_rubinstein(ctx: Context):
     rng = ctx.rng(0)

@@ -195,6 +195,8 @@ SIZES = ((2, 5), (3, 4), (4, 3), (5, 2), (2, 1))
     "by enumerating every sequence.",
     source="Yu et al. (2017), SeqGAN, eqs. (2) and (4)",
     kinds=("exact",),
+    closed_form="theory.seqgan.exact_action_values",
+    solver="solvers.tabular.seqgan",
 )
 def exact_action_values_claim(ctx: Context):
     rng = ctx.rng(0)
@@ -239,6 +241,9 @@ def _symbolic_gradient_vs_theory(rng) -> Evidence:
     "REINFORCE expectation.",
     source="Yu et al. (2017), SeqGAN, eqs. (1), (6)-(7); Sutton et al. (2000), Theorem 1",
     kinds=("symbolic", "exact"),
+    derivation="yu2017/seqgan-policy-gradient-v2-t2",
+    closed_form="theory.seqgan.exact_objective_gradient",
+    solver="solvers.tabular.seqgan",
 )
 def exact_policy_gradient_claim(ctx: Context):
     parts = {"symbolic": _derivation_evidence(DERIVATION)}
@@ -301,6 +306,8 @@ def _variance_se(x: np.ndarray) -> tuple[float, float]:
     "action value, and its variance is Var[D | prefix] / N (slope -1 in log-log).",
     source="Yu et al. (2017), SeqGAN, eqs. (3)-(4) and Algorithm 1, lines 9-11",
     kinds=("exact",),
+    closed_form="theory.seqgan.exact_action_values",
+    solver="solvers.tabular.seqgan",
 )
 def mc_rollout_claim(ctx: Context):
     V, T, M = 3, 4, ROLLOUT_M
@@ -497,6 +504,8 @@ def _neural_estimator_evidence(ctx: Context) -> Evidence:
     "unbiased for the exact gradient of E_G[D(Y)], for a tabular generator and for an autograd RNN.",
     source="Yu et al. (2017), SeqGAN, eqs. (4), (6)-(7) and Algorithm 1, lines 8-12",
     kinds=("exact", "neural"),
+    closed_form="theory.seqgan.exact_objective_gradient",
+    solver="solvers.tabular.seqgan",
 )
 def estimator_claim(ctx: Context):
     return {"exact": _tabular_estimator_evidence(ctx),
@@ -535,6 +544,7 @@ def training_runs(seed: int):
     source="Yu et al. (2017), SeqGAN, Algorithm 1 and eqs. (5), (8); Goodfellow et al. (2014), Prop. 1",
     kinds=("exact",),
     figures=("yu2017_kl",),
+    closed_form="theory.divergences.kl_divergence",
 )
 def training_claim(ctx: Context):
     p, exact, rollout = training_runs(ctx.seed)
@@ -630,6 +640,7 @@ def _ordering_evidence(runs, branch: str, config) -> Evidence:
     kinds=("neural",),
     tier="full",
     figures=("yu2017_oracle_nll",),
+    solver="solvers.neural.seqgan",
 )
 def oracle_ordering_claim(ctx: Context):
     config, runs = oracle_runs(ctx.seed)
@@ -666,6 +677,7 @@ def oracle_ordering_claim(ctx: Context):
     kinds=("neural",),
     tier="full",
     figures=("yu2017_oracle_nll",),
+    solver="solvers.neural.seqgan",
 )
 def oracle_ordering_optimal_d_claim(ctx: Context):
     config, runs = oracle_runs(ctx.seed)

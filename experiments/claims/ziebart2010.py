@@ -150,6 +150,8 @@ def _deterministic_paths(P: np.ndarray, start: int, H: int):
     source="Ziebart et al. (2008), eq. (1); Ziebart, Bagnell & Dey (2010), Section 4 (softmax "
     "recurrences); Ziebart (2010) thesis, recurrences (9.1)-(9.3) (numbers as cited by imitation)",
     kinds=("exact",),
+    solver="solvers.tabular.mce_passes.soft_value_iteration_finite",
+    problem="solvers.problems.gridworld.gridworld",
 )
 def soft_value_iteration_claim(ctx: Context):
     rng = ctx.rng(0)
@@ -249,6 +251,8 @@ def soft_value_iteration_claim(ctx: Context):
     source="Ziebart et al. (2008), Algorithm 1 (expected edge frequency calculation); Ziebart "
     "(2010) thesis, Chapter 9",
     kinds=("exact",),
+    solver="solvers.tabular.mce_passes.occupancy_finite",
+    problem="solvers.problems.gridworld.gridworld",
 )
 def occupancy_claim(ctx: Context):
     rng = ctx.rng(1)
@@ -346,6 +350,8 @@ def _expert(g, w, H, gamma):
     "gradient = expected minus empirical feature counts); Ziebart (2010) thesis, Chapter 9",
     kinds=("exact",),
     figures=("ziebart2010_gridworld",),
+    solver="solvers.tabular.maxent_irl.mce_irl",
+    problem="solvers.problems.gridworld.gridworld",
 )
 def feature_matching_claim(ctx: Context):
     rng = ctx.rng(3)
@@ -403,6 +409,9 @@ def feature_matching_claim(ctx: Context):
     source="Ziebart, Bagnell & Dey (2010), Section 4 (MaxCausalEnt reduces to MaxEnt when the "
     "dynamics are deterministic); Ziebart et al. (2008), eq. (1)",
     kinds=("exact",),
+    closed_form="theory.irl.maxent_distribution",
+    solver="solvers.tabular.maxent_irl.maxent_irl_trajectories",
+    problem="solvers.problems.gridworld.gridworld",
 )
 def deterministic_claim(ctx: Context):
     rng = ctx.rng(4)
@@ -439,6 +448,8 @@ def deterministic_claim(ctx: Context):
     "likelihood, gradient = difference of feature expectations); Finn et al. (2016), "
     "arXiv:1611.03852, Section 2.3",
     kinds=("exact",),
+    closed_form="theory.irl.irl_cost_loss",
+    solver="solvers.tabular.maxent_irl.maxent_irl_trajectories",
 )
 def trajectory_mle_claim(ctx: Context):
     rng = ctx.rng(5)
