@@ -4,6 +4,7 @@ Every public name below has a docstring with its formula and a ``Source:`` line 
 paper and the equation, theorem or figure it implements.
 """
 
+from theory.bellman import discounted_state_action_distribution
 from theory.divergences import (
     OTResult,
     f_divergence,
@@ -187,4 +188,6 @@ __all__ = [
     "policy_evaluation",
     "discounted_state_distribution",
     "exact_policy_gradient",
+    # bellman (policy_evaluation, PolicyValues and discounted_state_distribution live there)
+    "discounted_state_action_distribution",
 ]

@@ -7,8 +7,9 @@ multi-armed bandit (one state, ``gamma = 0``), the chain of Strens (2000) and ra
 
 Exact references, for tests and claims (learners never call them):
 
-- :func:`policy_evaluation` — V^π, Q^π and J(π) = μ₀ · V^π by one linear solve,
-  (I - γ P_π) V = r_π (Sutton & Barto 2018, eq. (4.4) as a linear system);
+- :func:`evaluate_policy` (old name ``policy_evaluation``, kept as an alias) — V^π, Q^π,
+  J(π) = μ₀ · V^π and the discounted occupancy by the linear solve (I - γ P_π) V = r_π of
+  :mod:`theory.bellman` (Sutton & Barto 2018, eq. (4.4) as a linear system);
 - :func:`value_iteration` — V*, Q*, a greedy π* and J* by repeated Bellman optimality backups
   (Sutton & Barto 2018, Section 4.4, eq. (4.10)).
 
@@ -38,6 +39,7 @@ from theory._validation import (
     check_probability,
     check_unit_interval,
 )
+from theory.bellman import bellman_solve
 
 __all__ = [
     "REWARD_NOISES",
@@ -48,6 +50,7 @@ __all__ = [
     "bernoulli_bandit",
     "chain_mdp",
     "random_mdp",
+    "evaluate_policy",
     "policy_evaluation",
     "value_iteration",
     "uniform_policy",
@@ -352,7 +355,7 @@ def uniform_policy(mdp: FiniteMDP) -> np.ndarray:
 # ---------------------------------------------------------------------------- exact solutions
 @dataclass
 class PolicyEvaluation:
-    """Exact values of a policy (see :func:`policy_evaluation`).
+    """Exact values of a policy (see :func:`evaluate_policy`).
 
     Attributes
     ----------
@@ -379,12 +382,14 @@ def _check_policy(mdp: FiniteMDP, pi: ArrayLike) -> np.ndarray:
     return pi
 
 
-def policy_evaluation(mdp: FiniteMDP, pi: ArrayLike) -> PolicyEvaluation:
-    """V^π, Q^π and J(π) exactly, by solving (I - γ P_π) V = r_π.
+def evaluate_policy(mdp: FiniteMDP, pi: ArrayLike) -> PolicyEvaluation:
+    """V^π, Q^π, J(π) and the discounted occupancy of a policy on a :class:`FiniteMDP`.
 
-    P_π[s, s'] = Σ_a π(a|s) P[s, a, s'],  r_π[s] = Σ_a π(a|s) R[s, a],
-    Q^π = R + γ P V^π,  J(π) = μ₀ · V^π,
-    d = (1 - γ) μ₀ᵀ (I - γ P_π)⁻¹.
+    (I - γ P_π) V = r_π,   Q^π = R + γ P V^π,   J(π) = μ₀ · V^π,
+    d = (1 - γ) μ₀ᵀ (I - γ P_π)⁻¹,
+
+    with P_π[s, s'] = Σ_a π(a|s) P[s, a, s'] and r_π[s] = Σ_a π(a|s) R[s, a].  A thin adapter:
+    the solve is :func:`theory.bellman.bellman_solve`, the one home of this linear system.
 
     Source: Sutton & Barto (2018), eq. (4.4) (the Bellman equation for v_π, solved as a
     linear system as in their Section 4.1) and eq. (3.13) for q_π.
@@ -397,15 +402,20 @@ def policy_evaluation(mdp: FiniteMDP, pi: ArrayLike) -> PolicyEvaluation:
     Returns
     -------
     PolicyEvaluation
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``mdp`` not a FiniteMDP; ``pi`` not probability rows of shape (S, A).
     """
     pi = _check_policy(mdp, pi)
-    P_pi = np.einsum("sa,sat->st", pi, mdp.P)
-    r_pi = np.sum(pi * mdp.R, axis=1)
-    A = np.eye(mdp.n_states) - mdp.gamma * P_pi
-    V = np.linalg.solve(A, r_pi)
-    Q = mdp.R + mdp.gamma * mdp.P @ V
-    occ = (1.0 - mdp.gamma) * np.linalg.solve(A.T, mdp.mu0)
-    return PolicyEvaluation(V=V, Q=Q, J=float(mdp.mu0 @ V), occupancy=occ)
+    V, Q, d = bellman_solve(mdp.P, mdp.R, pi, mdp.gamma, mdp.mu0)
+    return PolicyEvaluation(V=V, Q=Q, J=float(mdp.mu0 @ V), occupancy=(1.0 - mdp.gamma) * d)
+
+
+#: Deprecated alias of :func:`evaluate_policy` (the old name clashed with the differently
+#: shaped ``theory.bellman.policy_evaluation(P, R, policy, gamma)``); kept so old callers run.
+policy_evaluation = evaluate_policy
 
 
 @dataclass

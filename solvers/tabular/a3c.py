@@ -45,8 +45,10 @@ to a suboptimal action (the larger γ and the step, the more often).
 
 Independence rule: learning never calls ``solvers.problems.rl_toys.value_iteration`` or
 ``theory.policy_gradient``; the exact gradient here is its own batched implementation of the
-policy gradient theorem (Sutton et al. 2000, Theorem 1), checked against
-``theory.policy_gradient.exact_policy_gradient`` by the tests.  The recorded returns J of the
+policy gradient theorem (Sutton et al. 2000, Theorem 1: the soft advantage, the entropy bonus
+and d_γ π A over a batch), checked against ``theory.policy_gradient.exact_policy_gradient`` by
+the tests.  Only the Bellman linear solve itself is shared (:mod:`theory.bellman`, the one
+home of that formula, tested against Bellman backups in ``tests/theory``).  The recorded returns J of the
 shared policy are exact evaluations for reporting only.
 
 Sources: Mnih, Badia, Mirza, Graves, Lillicrap, Harley, Silver & Kavukcuoglu (2016),
@@ -71,6 +73,7 @@ from numpy.typing import ArrayLike
 from solvers._results import ArrayResult
 from solvers.problems.rl_toys import FiniteMDP
 from solvers.tabular.policy_gradient import n_step_returns
+from theory.bellman import bellman_solve
 from theory._validation import (
     as_float_array,
     as_generator,
@@ -127,21 +130,19 @@ def _exact_gradient(P: np.ndarray, R: np.ndarray, mu0: np.ndarray, gamma: float,
                     logits: np.ndarray, entropy: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Unchecked core of :func:`batched_policy_gradient` (also used inside async workers).
 
-    One batched inverse of I - γ P_π serves both V (columns) and d_γ (rows); the system's
-    condition number is at most (1 + γ)/(1 - γ)."""
+    V, Q and d_γ of the batch of softmax policies come from one batched Bellman solve
+    (:func:`theory.bellman.bellman_solve`, the shared home of that linear system; its
+    condition number is at most (1 + γ)/(1 - γ)); the entropy bonus enters as the per-state
+    reward r_π - τ Σ_a π log π and the per-action term -τ log π of the soft Q."""
     z = logits - logits.max(axis=-1, keepdims=True)
     e = np.exp(z)
     total = e.sum(axis=-1, keepdims=True)
     pi = e / total
-    S = P.shape[0]
-    inv = np.linalg.inv(np.eye(S) - gamma * np.matmul(pi[..., None, :], P)[..., 0, :])
     r_pi = np.sum(pi * R, axis=-1)
     if entropy:
         log_pi = z - np.log(total)  # finite even where π underflows to 0
         r_pi = r_pi - entropy * np.sum(pi * log_pi, axis=-1)
-    V = np.matmul(inv, r_pi[..., None])[..., 0]
-    d = np.maximum(np.matmul(mu0, inv), 0.0)  # rounding can leave -1e-17 on unreachable states
-    Q = R + gamma * np.matmul(P, V[:, None, :, None])[..., 0]
+    V, Q, d = bellman_solve(P, R, pi, gamma, mu0, r_pi=r_pi)
     if entropy:
         Q = Q - entropy * log_pi
     return V @ mu0, d[..., None] * pi * (Q - V[..., None])

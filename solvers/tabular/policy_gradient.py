@@ -57,9 +57,9 @@ Independence: nothing here calls the exact values it is checked against.
 :func:`exact_estimator_moments` is an exact reference for the samplers (which never call it),
 and it is itself checked against :mod:`theory.policy_gradient`, so it does not call that module:
 V, the second moment and d_γ come from truncated Neumann series Σ_{t<2^k} (γ P_π)ᵗ summed by
-repeated squaring (:func:`discounted_series`), with the remainder bounded by γ^{2^k} ‖b‖/(1 - γ),
-not from the LU solves of ``theory.policy_gradient.policy_evaluation`` /
-``discounted_state_distribution``.
+repeated squaring (:func:`reference_discounted_series`), with the remainder bounded by
+γ^{2^k} ‖b‖/(1 - γ), not from the linear solves of :mod:`theory.bellman` (``policy_evaluation`` /
+``discounted_state_distribution``): a named reference route, not a second copy.
 
 Sources: Sutton, McAllester, Singh & Mansour (2000), Theorem 1; Williams (1992), REINFORCE;
 Sutton & Barto (2018), Sections 13.3-13.5; Mnih et al. (2016), "Asynchronous Methods for Deep
@@ -97,6 +97,7 @@ __all__ = [
     "GradientSamples",
     "sample_gradient_estimates",
     "EstimatorMoments",
+    "reference_discounted_series",
     "discounted_series",
     "exact_estimator_moments",
     "n_step_returns",
@@ -383,13 +384,13 @@ def sample_gradient_estimates(
     return GradientSamples(grads=grads, states=s0, actions=a0, signal=signal, kind=kind, horizon=H)
 
 
-#: Remainder target of :func:`discounted_series`, relative to ‖b‖ / (1 - γ): below float64
-#: rounding of the partial sum itself.
+#: Remainder target of :func:`reference_discounted_series`, relative to ‖b‖ / (1 - γ): below
+#: float64 rounding of the partial sum itself.
 SERIES_TAIL = 1e-17
 
 
-def discounted_series(M: np.ndarray, b: np.ndarray, gamma: float, *, left: bool = False
-                      ) -> tuple[np.ndarray, float]:
+def reference_discounted_series(M: np.ndarray, b: np.ndarray, gamma: float, *, left: bool = False
+                                ) -> tuple[np.ndarray, float]:
     """x = Σ_{t>=0} (γ M)ᵗ b (or the row vector bᵀ Σ_t (γ M)ᵗ when ``left``) for a
     sub-stochastic M (nonnegative, rows summing to <= 1), by repeated squaring:
 
@@ -401,8 +402,10 @@ def discounted_series(M: np.ndarray, b: np.ndarray, gamma: float, *, left: bool 
 
     Squaring stops once that bound is <= SERIES_TAIL ‖b‖ / (1 - γ) (γ = 0.9: 9 squarings).
     This is the Neumann series of (I - γ M)⁻¹ b, i.e. value iteration in doubling steps
-    (Sutton & Barto 2018, Section 4.1), an algorithm independent of the LU solves in
-    ``theory.policy_gradient``.
+    (Sutton & Barto 2018, Section 4.1): a deliberately independent reference route (hence
+    ``reference_``) to the values and occupancies that :mod:`theory.bellman` obtains by a
+    linear solve, so that the exact estimator moments checked against
+    ``theory.policy_gradient`` share no code with it.
 
     Returns
     -------
@@ -419,6 +422,10 @@ def discounted_series(M: np.ndarray, b: np.ndarray, gamma: float, *, left: bool 
         A = A @ A
         rho = rho * rho
     return x, rho * scale / (1.0 - gamma)
+
+
+#: Old name of :func:`reference_discounted_series`, kept as an alias.
+discounted_series = reference_discounted_series
 
 
 @dataclass
@@ -438,7 +445,7 @@ class EstimatorMoments(ArrayResult):
     kind : str
     truncation : float
         Bound on the entrywise error of ``mean`` from truncating the series of
-        :func:`discounted_series` (float rounding comes on top).
+        :func:`reference_discounted_series` (float rounding comes on top).
     """
 
     mean: np.ndarray
@@ -473,8 +480,8 @@ def exact_estimator_moments(
     - "td":       m = R + γ P v - v, u = σ² + Σ_s' P(s'|s, a) (R(s, a) + γ v(s') - v(s))².
 
     V = Σ_t (γ P_π)ᵗ r_π, d = (1 - γ) μ₀ᵀ Σ_t (γ P_π)ᵗ and the second moment's series in γ² are
-    summed by :func:`discounted_series` (certified truncation, reported in ``truncation``), so
-    this reference shares no code with ``theory.policy_gradient`` it is compared with.
+    summed by :func:`reference_discounted_series` (certified truncation, reported in
+    ``truncation``), so this reference shares no code with ``theory.policy_gradient`` it is compared with.
 
     Source: Sutton et al. (2000), Theorem 1 (the mean); Sobel (1982) (second moment
     of the discounted return); Sutton & Barto (2018), Section 13.4 (a baseline leaves the mean
@@ -503,18 +510,18 @@ def exact_estimator_moments(
     pi = softmax(theta, axis=-1)
     gamma = mdp.gamma
     R, P = mdp.R, mdp.P
-    # V, Q and d_γ by certified Neumann series (not theory.policy_gradient's LU solves)
+    # V, Q and d_γ by certified Neumann series (not theory.bellman's linear solves)
     P_pi = np.einsum("sa,sat->st", pi, P)
-    V, err_V = discounted_series(P_pi, np.sum(pi * R, axis=1), gamma)
+    V, err_V = reference_discounted_series(P_pi, np.sum(pi * R, axis=1), gamma)
     Q = R + gamma * (P @ V)
     v = V if values is None else _check_state_vector(values, mdp, "values")
-    d_un, err_d = discounted_series(P_pi, mdp.mu0, gamma, left=True)
+    d_un, err_d = reference_discounted_series(P_pi, mdp.mu0, gamma, left=True)
     d = (1.0 - gamma) * d_un
     sigma2 = reward_variance(mdp)
 
     if kind in ("return", "baseline"):
         m2 = R**2 + sigma2 + 2.0 * gamma * R * (P @ V)
-        MV, _ = discounted_series(P_pi, np.sum(pi * m2, axis=1), gamma**2)
+        MV, _ = reference_discounted_series(P_pi, np.sum(pi * m2, axis=1), gamma**2)
         M = m2 + gamma**2 * (P @ MV)
         if kind == "return":
             m, u = Q, M
