@@ -371,6 +371,24 @@ def test_ebm_fails_without_training(monkeypatch, claim_id, which):
     assert {"energy-correlation", "kl-data-to-model"} & failing_parts(claim_id)
 
 
+def test_weak_sampler_premise_fails_for_a_sampler_outside_its_family(monkeypatch):
+    # A two-component sampler placed on the data's modes is no single Gaussian: its KL(q || p)
+    # falls below the family minimum, so the premise part must fail.
+    import dataclasses
+
+    from solvers.problems.ebm_densities import bimodal_1d
+
+    def two_modes(seed, _which):
+        run = finn2016_neural.train_ebm(bimodal_1d(), finn2016_neural.EBM_1D_WEAK_CONFIG, 5,
+                                        np.random.SeedSequence([seed, 43]))
+        sampler = {"logits": np.log([0.35, 0.65]), "means": np.array([[-1.5], [1.0]]),
+                   "log_scales": np.log([[0.45], [0.6]])}
+        return bimodal_1d(), dataclasses.replace(run, params={**run.params, "sampler": sampler})
+
+    monkeypatch.setattr(finn2016_neural, "trained_ebm", two_modes)
+    assert "sampler-cannot-fit-data" in failing_parts(finn2016_neural.EBM_1D_WEAK)
+
+
 # ------------------------------------------------------------------------------- ziebart2010
 def test_soft_value_iteration_fails_for_a_perturbed_policy(monkeypatch):
     orig = ziebart2010.soft_value_iteration_discounted
