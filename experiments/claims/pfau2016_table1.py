@@ -111,9 +111,6 @@ def smoothed_optimal_discriminator_claim(ctx: Context):
     sym = _symbolic_smoothed_d()
     parts = {"symbolic": Evidence.exact_match(
         "unique stationary point (a p + b q)/(p + q), V concave in D",
-    derivation="pfau2016/table1-smoothed-optimal-discriminator",
-    closed_form="theory.gan.smoothed_optimal_discriminator",
-    solver="solvers.tabular.stabilisers.train_stabilised_gan",
         {"roots": str(sym["roots"])},
         passed=sym["root_ok"] and sym["concave"],
         reason="sympy solves dV/dD = 0 and simplifies V'' to a sum of negative terms; no tolerance")}
@@ -207,9 +204,6 @@ def label_smoothing_fixed_point(ctx: Context):
     sym = _symbolic_smoothed_d()
     parts = {"symbolic-stationary": Evidence.exact_match(
         "d/dq [q log(1 - D*_ab)] at q = p is free of p; D*_ab(p, p) = (a + b)/2",
-    derivation="pfau2016/table1-label-smoothing-fixed-point",
-    closed_form="theory.gan.smoothed_generator_fixed_point",
-    solver="solvers.tabular.stabilisers.train_stabilised_gan",
         {"slope_at_p": str(sym["slope_at_p"]), "level": str(sym["level"])},
         passed=sym["slope_free_of_p"] and sp.simplify(sym["level"] - (sym["symbols"][0] + sym["symbols"][1]) / 2) == 0,
         reason="sympy simplification; no tolerance")}
@@ -318,8 +312,6 @@ def replay_buffer_bias(ctx: Context):
     theta0 = 2.0 * rng.normal(size=k)
     # (1) pure replay: the discriminator against the average of every past generator
     n = REPLAY_STEPS
-    closed_form="theory.gan.replay_optimal_discriminator",
-    solver="solvers.tabular.stabilisers.train_stabilised_gan",
     run = train_stabilised_gan(p, theta0=theta0, psi0=np.zeros(k), lr_g=0.5, lr_d=1.0, n_steps=n,
                                inner="newton", stabilisers=GANStabilisers(replay_weight=1.0))
     # the buffer seen at the last step: its initial entry q_0, then q_0, ..., q_{n-2}
@@ -425,8 +417,6 @@ def entropy_bandit(ctx: Context):
             f"{BANDIT_STEPS * BANDIT_ENVS}: false alarm <= {BANDIT_ALPHA:g}",
             details={"visits_min": float(n.min()), "z_max": float(np.max(np.abs(q - BANDIT_MEANS) / se_q))}),
         "exact-actor-vs-learned-critic": Evidence.close(
-    solver="solvers.tabular.actor_critic.train_actor_critic",
-    problem="solvers.problems.rl_toys.bandit",
             softmax(q / BANDIT_TAU, axis=-1), pi, atol=ACTOR_LAG,
             reason="declared tracking level: the actor follows softmax(Q_t/τ) of its moving critic "
             "(after 3,000 steps at η = 1 the lag was 3.9e-5 to 1.0e-4 over seeds 0-19)",
@@ -476,8 +466,6 @@ def chain_actor_critic(ctx: Context):
     }
 
 
-    solver="solvers.tabular.actor_critic.train_actor_critic",
-    problem="solvers.problems.rl_toys.chain_mdp",
 # ------------------------------------------------------------------------------------ Dirac-GAN
 DIRAC_SMOOTHING = "pfau2016/table1-dirac-label-smoothing"
 #: Rate fitted to log r_t over steps 600-1200 (radius <= 1e-9, linear regime) against the
@@ -549,9 +537,6 @@ def dirac_label_smoothing(ctx: Context):
         for a in (0.9, 0.7):
             run = train_stabilised_dirac_gan("gan", th0, ps0, step=0.3, n_steps=300, scheme=scheme,
                                              stabilisers=DiracStabilisers(real_label=a))
-    derivation="pfau2016/table1-dirac-label-smoothing",
-    closed_form="theory.gan.smoothed_optimal_discriminator",
-    solver="solvers.dynamics.stabilisers.train_stabilised_dirac_gan",
             diffs.append(max(np.abs(run.theta - base.theta).max(), np.abs(run.psi - base.psi).max()))
     parts["exact-one-sided-identical"] = Evidence.close(
         np.zeros(len(diffs)), np.array(diffs), atol=0.0,
