@@ -21,6 +21,7 @@ from solvers.problems.stateless_mdp import Episodes, TabularStatelessMDP
 from solvers.problems.strategies import full_support_vectors, logits, seeds
 from solvers.tabular import gan as tabular_gan
 from solvers.tabular import stateless_actor_critic as ac
+from tests.stats import assert_mean_chernoff
 from tests.tolerances import FLOAT_ATOL, FLOAT_RTOL, MC_SIGMAS
 from theory.stateless_mdp import (
     bayes_critic,
@@ -138,14 +139,30 @@ def test_step_sizes():
 
 
 # ----------------------------------------------------------------------------- REINFORCE
+@pytest.mark.statistical
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("rho", [0.1, 0.5, 0.9])
 def test_reinforce_has_mean_zero(seed, rho):
     theta = np.array([0.5, -1.0, 1.5, 0.0])
-    ep = TabularStatelessMDP(P, rho).sample_episodes(softmax(theta), 50_000, seed)
+    q = softmax(theta)
+    n = 50_000
+    ep = TabularStatelessMDP(P, rho).sample_episodes(q, n, seed)
+    # exact law of one episode's term (r - b)(e_a - q): r ~ Bernoulli(ρ) independent of a ~ q,
+    # 2K atoms; its mean is 0 (the true gradient).  Chernoff with the exact cumulant generating
+    # function (tests.stats), false alarm FALSE_ALARM per baseline and entry set.
+    r = np.repeat([0.0, 1.0], 4)
+    a = np.tile(np.arange(4), 2)
+    probs = np.where(r == 1, rho, 1 - rho) * q[a]
     for b in (0.0, rho):
         est = ac.reinforce_gradient(theta, ep, baseline=b)
-        assert np.all(np.abs(est.mean) <= MC_SIGMAS * est.stderr)
+        values = (r - b)[:, None] * (np.eye(4)[a] - q)
+        np.testing.assert_allclose(probs @ values, 0.0, atol=FLOAT_ATOL)  # the law is centred
+        assert_mean_chernoff(est.mean, values, probs, n, what=f"REINFORCE mean, b = {b}")
+    # negative control: the score without its -q term, r e_a (b = 0), has mean ρ q != 0 (> 10
+    # exact SDs of the n-mean in every entry here); its sample mean is rejected
+    broken = ac.reinforce_gradient(theta, ep).mean + np.mean(ep.reward) * q
+    with pytest.raises(AssertionError):
+        assert_mean_chernoff(broken, r[:, None] * (np.eye(4)[a] - q), probs, n)
     # the baseline b = rho removes the variance of the reward
     assert np.all(ac.reinforce_gradient(theta, ep, baseline=rho).stderr
                   < ac.reinforce_gradient(theta, ep).stderr)
@@ -198,6 +215,7 @@ def test_exact_actor_gradient_by_finite_differences(critic, theta, objective):
     np.testing.assert_allclose(ac.actor_gradient_exact(critic, theta, objective=objective), fd, atol=FD_ATOL)
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize("objective", ["q", "log_q", "minimax"])
 def test_sampled_actor_gradient_is_unbiased_and_ignores_real_episodes(objective):
     theta, critic = np.log(Q), np.array([0.2, 0.7, 0.5, 0.9])
@@ -205,7 +223,22 @@ def test_sampled_actor_gradient_is_unbiased_and_ignores_real_episodes(objective)
     est = ac.actor_gradient_sampled(critic, theta, ep, objective=objective)
     exact = ac.actor_gradient_exact(critic, theta, objective=objective)
     assert est.n == ep.n_fake
-    assert np.all(np.abs(est.mean - exact) <= MC_SIGMAS * est.stderr)
+    # the estimator's per-episode term for a fake episode with action a, read off a one-episode
+    # sample: its exact law is these K values with probabilities q (the fake actions are i.i.d.
+    # q given their number).  Unbiasedness is then an exact identity, Σ_a q_a g(a) = the closed
+    # form, and the sample mean of n_fake terms is checked by Chernoff with that exact law
+    # (false alarm FALSE_ALARM) - no sample standard error.
+    one = [ac.actor_gradient_sampled(critic, theta, Episodes(np.array([a]), np.array([0.0]), np.array([False]),
+                                                             action=np.array([a])), objective=objective).mean
+           for a in range(4)]
+    values = np.array(one)
+    np.testing.assert_allclose(Q @ values, exact, atol=FLOAT_ATOL)
+    assert_mean_chernoff(est.mean, values, Q, est.n, what="sampled actor gradient")
+    # negative control: a prediction 12 exact SDs off in one entry is rejected (the acceptance
+    # region is ~6 SDs wide on each side, so this fails only if the noise exceeds 6 SDs)
+    sd = np.sqrt(Q @ (values - exact) ** 2 / est.n)
+    with pytest.raises(AssertionError):
+        assert_mean_chernoff(est.mean - 12 * sd * np.eye(4)[0], values, Q, est.n)
     # replace what the real episodes show: the estimate does not change at all
     other = Episodes((ep.x + 1) % 4 * ep.is_real + ep.x * ~ep.is_real, ep.reward, ep.is_real)
     np.testing.assert_array_equal(ac.actor_gradient_sampled(critic, theta, other, objective=objective).mean,
