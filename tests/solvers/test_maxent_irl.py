@@ -40,6 +40,7 @@ from solvers.tabular.maxent_irl import (
     soft_value_iteration_finite,
 )
 from theory._validation import ConvergenceWarning
+from tests.stats import FALSE_ALARM, assert_mean_bernstein  # noqa: F401 (FALSE_ALARM: the level used)
 from tests.tolerances import FLOAT_ATOL, MC_SIGMAS
 
 seeds = st.integers(0, 2**32 - 1)
@@ -291,10 +292,12 @@ def test_occupancy_finite_matches_dense_forward_pass(n, slip, H, gamma, seed):
                                atol=FORWARD_ATOL)
 
 
+@pytest.mark.statistical
 def test_occupancy_matches_monte_carlo_rollouts():
-    """Empirical discounted state-action counts of 20,000 rollouts of the soft-optimal policy:
-    every entry within MC_SIGMAS standard errors (per-trajectory count variance) of the exact
-    occupancy."""
+    """Empirical discounted state-action counts of 20,000 rollouts of the soft-optimal policy
+    against the exact occupancy: Bernstein with the exact per-trajectory variance (computed
+    below from the pair-visit probabilities) and the known range, false alarm FALSE_ALARM
+    jointly over the 80 entries (no sample standard error)."""
     g = gridworld(4, slip=0.2, start="corner")
     r = np.random.default_rng(3).standard_normal(g.n_states)
     H, gamma, n = 12, 0.95, 20_000
@@ -305,9 +308,35 @@ def test_occupancy_matches_monte_carlo_rollouts():
     idx = np.repeat(np.arange(n), H) * SA + (states[:, :H] * g.n_actions + actions).ravel()
     per_traj = np.bincount(idx, weights=np.tile(gamma ** np.arange(H), n), minlength=n * SA).reshape(n, SA)
     mean = per_traj.mean(0).reshape(g.n_states, g.n_actions)
-    se = per_traj.std(0, ddof=1).reshape(g.n_states, g.n_actions) / np.sqrt(n)
-    # FLOAT_ATOL: entries never (or always) visited have SE 0 and agree to rounding
-    assert np.all(np.abs(mean - occ.state_action) <= MC_SIGMAS * se + FLOAT_ATOL)
+    # Exact variance of X_sa = Σ_t γ^t 1[(s_t, a_t) = (s, a)]: E X² = Σ_t γ^2t p_t + 2 Σ_{t<t'}
+    # γ^(t+t') p_t M_{t->t'}, with p_t the state-action marginal (dense forward pass) and
+    # M_{t->t'} the probability of being at (s, a) again at t' given (s, a) at t: the diagonal of
+    # the product of the pair kernels K_u[(s,a), (s',a')] = T[s, a, s'] π_{u+1}(a'|s').
+    T = g.dense_transitions()  # (S, A, S)
+    pi = vals.pi
+    p_t = np.empty((H, SA))
+    d = g.mu0.copy()
+    for t in range(H):
+        p_t[t] = (d[:, None] * pi[t]).ravel()
+        d = np.einsum("sa,sat->t", d[:, None] * pi[t], T)
+    kernels = [(T[:, :, :, None] * pi[u + 1][None, None]).reshape(SA, SA) for u in range(H - 1)]
+    second = np.einsum("t,ti->i", gamma ** (2 * np.arange(H)), p_t)
+    for t in range(H - 1):
+        M = np.eye(SA)
+        for u in range(t, H - 1):
+            M = M @ kernels[u]  # from time t to time u + 1
+            second += 2 * gamma ** (t + u + 1) * p_t[t] * np.diag(M)
+    exact = occ.state_action.ravel()
+    np.testing.assert_allclose(p_t.T @ gamma ** np.arange(H), exact, atol=FORWARD_ATOL)
+    var = np.maximum(second - exact**2, 0.0)
+    width = np.sum(gamma ** np.arange(H))  # 0 <= X_sa <= Σ_t γ^t
+    # FLOAT_ATOL: entries never visited have variance 0 and agree to rounding
+    assert_mean_bernstein(mean.ravel(), exact, n, var, width, atol=FLOAT_ATOL, what="occupancy")
+    # negative control: a prediction 12 exact SDs off in the most variable entry is rejected
+    j = np.argmax(var)
+    with pytest.raises(AssertionError):
+        assert_mean_bernstein(mean.ravel(), exact + 12 * np.sqrt(var[j] / n) * np.eye(SA)[j], n, var, width,
+                              atol=FLOAT_ATOL)
     # and the helper computes the same empirical counts
     F_emp, occ_emp = empirical_feature_expectations(states, actions, g.features, n_actions=5, gamma=gamma)
     np.testing.assert_allclose(occ_emp, mean, atol=FLOAT_ATOL)
