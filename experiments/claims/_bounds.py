@@ -148,3 +148,22 @@ def median_of_block_means(x, k: int) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     m = x.shape[0] // k
     return np.median(x[: k * m].reshape(k, m, *x.shape[1:]).mean(axis=1), axis=0)
+
+
+# -------------------------------------------------------------- Gaussian quadratic forms
+def gaussian_quadratic_mean_halfwidths(eigenvalues, n: int, alpha: float) -> tuple[float, float]:
+    """(lo, hi) with P(mean - E < -lo) <= α/2 and P(mean - E > hi) <= α/2 for the mean of n i.i.d.
+    copies of Y = xᵀ D x, x ~ N(0, Σ), D ⪰ 0 (Y = Σ_i λ_i Z_i², λ the eigenvalues of Σ^{1/2} D
+    Σ^{1/2}, all >= 0).  n times the mean is Σ_i λ_i χ²_n, a sum of λ_i (Z² - 1) over n λ-copies;
+    Laurent & Massart (2000), Lemma 1, with x = log(2/α):
+
+        hi = 2 ‖λ‖₂ sqrt(x/n) + 2 max λ x/n,     lo = 2 ‖λ‖₂ sqrt(x/n)
+
+    (‖λ‖₂² = tr((DΣ)²) = Var Y / 2, so lo = sqrt(2 Var Y x / n): exact variance, no sample SE)."""
+    lam = np.asarray(eigenvalues, dtype=float)
+    if np.any(lam < 0):
+        raise ValueError("`eigenvalues` must be >= 0 (a positive semi-definite quadratic form)")
+    x = math.log(2.0 / _alpha(alpha))
+    norm = float(np.sqrt(np.sum(lam**2)))
+    lo = 2.0 * norm * math.sqrt(x / n)
+    return lo, lo + 2.0 * float(lam.max(initial=0.0)) * x / n

@@ -75,18 +75,18 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import ClassVar
 
 import autograd.numpy as anp
 import numpy as np
 from numpy.typing import ArrayLike
 
 from solvers.dynamics.dirac_gan import LOSSES, Unregularized, VectorField
+from solvers.stabiliser_spec import StabiliserSpec
 from theory._validation import (
     as_float_array,
     check_in,
     check_int,
-    check_nonnegative,
     check_positive,
     check_unit_interval,
 )
@@ -166,8 +166,11 @@ class LabelSmoothing(Unregularized):
 
 # ---------------------------------------------------------------------------- options
 @dataclass(frozen=True)
-class DiracStabilisers:
+class DiracStabilisers(StabiliserSpec):
     """Stabiliser options of :func:`train_stabilised_dirac_gan` (defaults: the plain game).
+
+    The shared options, their validation and the ``smoothing`` property are
+    :class:`~solvers.stabiliser_spec.StabiliserSpec`'s; loss floors must be scalars here.
 
     Parameters
     ----------
@@ -194,50 +197,13 @@ class DiracStabilisers:
         The generator follows the compatible critic of the GAN MDP (zero signal, see module).
     """
 
-    real_label: float = 1.0
-    fake_label: float = 0.0
-    d_every: int = 1
-    g_every: int = 1
-    d_loss_floor: float | None = None
+    scalar_floors: ClassVar[bool] = True
+
     g_loss_floor: float | None = None
-    hist_avg: float = 0.0
     hist_decay: float | None = None
-    target_tau: float | None = None
     target_every: int = 1
-    replay_weight: float = 0.0
     replay_capacity: int = 1
     compatible: bool = False
-
-    def __post_init__(self) -> None:
-        check_unit_interval(self.real_label, "real_label")
-        check_unit_interval(self.fake_label, "fake_label")
-        check_int(self.d_every, "d_every", minimum=1)
-        check_int(self.g_every, "g_every", minimum=1)
-        for name in ("d_loss_floor", "g_loss_floor"):
-            value = getattr(self, name)
-            if value is not None:
-                arr = as_float_array(value, name)
-                if arr.ndim != 0:
-                    raise ValueError(f"`{name}` must be a scalar (got shape {arr.shape})")
-        check_nonnegative(self.hist_avg, "hist_avg")
-        if self.hist_decay is not None:
-            check_unit_interval(self.hist_decay, "hist_decay", open_left=True)
-        if self.target_tau is not None:
-            check_unit_interval(self.target_tau, "target_tau", open_left=True)
-        check_int(self.target_every, "target_every", minimum=1)
-        check_unit_interval(self.replay_weight, "replay_weight")
-        check_int(self.replay_capacity, "replay_capacity", minimum=1)
-        if not isinstance(self.compatible, bool):
-            raise TypeError(f"`compatible` must be a bool, got {type(self.compatible).__name__}")
-
-    @property
-    def smoothing(self) -> bool:
-        """Whether the labels differ from (1, 0)."""
-        return self.real_label != 1.0 or self.fake_label != 0.0
-
-    def replace(self, **changes: Any) -> "DiracStabilisers":
-        """A copy with some fields changed (validated again)."""
-        return dataclasses.replace(self, **changes)
 
 
 @dataclass

@@ -42,7 +42,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import autograd.numpy as np
 import numpy as onp
@@ -53,8 +53,8 @@ from solvers.neural.gan import GANConfig, as_sampler, gan_streams, init_gan, mak
     sample_gan_batch
 from solvers.neural.mlp import ACTIVATIONS, dense, init_mlp
 from solvers.neural.optim import tree_leaves, tree_map, tree_structure, tree_unflatten
-from theory._validation import as_float_array, check_int, check_nonnegative, \
-    check_unit_interval
+from solvers.stabiliser_spec import StabiliserSpec
+from theory._validation import check_int
 
 __all__ = [
     "BN_EPS",
@@ -82,8 +82,11 @@ NOT_APPLICABLE = {
 
 
 @dataclass(frozen=True)
-class NeuralStabilisers:
+class NeuralStabilisers(StabiliserSpec):
     """Stabiliser options of :func:`train_stabilised_neural_gan` (defaults: none).
+
+    The shared options and their validation are :class:`~solvers.stabiliser_spec.StabiliserSpec`'s;
+    here the replay share must stay below 1 (some fresh fakes in every minibatch).
 
     Parameters
     ----------
@@ -101,40 +104,13 @@ class NeuralStabilisers:
         Generated samples kept in the replay buffer.
     """
 
-    real_label: float = 1.0
-    fake_label: float = 0.0
-    d_every: int = 1
-    g_every: int = 1
-    d_loss_floor: float | None = None
-    hist_avg: float = 0.0
+    replay_weight_below_one: ClassVar[bool] = True
+
     minibatch: bool = False
     minibatch_kernels: int = 5
     minibatch_dim: int = 3
     batchnorm: bool = False
-    target_tau: float | None = None
-    replay_weight: float = 0.0
     replay_capacity: int = 4096
-
-    def __post_init__(self) -> None:
-        check_unit_interval(self.real_label, "real_label")
-        check_unit_interval(self.fake_label, "fake_label")
-        check_int(self.d_every, "d_every", minimum=1)
-        check_int(self.g_every, "g_every", minimum=1)
-        if self.d_loss_floor is not None:
-            as_float_array(self.d_loss_floor, "d_loss_floor")
-        check_nonnegative(self.hist_avg, "hist_avg")
-        for name in ("minibatch", "batchnorm"):
-            if not isinstance(getattr(self, name), bool):
-                raise TypeError(f"`{name}` must be a bool, got {type(getattr(self, name)).__name__}")
-        check_int(self.minibatch_kernels, "minibatch_kernels", minimum=1)
-        check_int(self.minibatch_dim, "minibatch_dim", minimum=1)
-        if self.target_tau is not None:
-            check_unit_interval(self.target_tau, "target_tau", open_left=True)
-        check_unit_interval(self.replay_weight, "replay_weight", open_right=True)
-        check_int(self.replay_capacity, "replay_capacity", minimum=1)
-
-    def replace(self, **changes: Any) -> "NeuralStabilisers":
-        return dataclasses.replace(self, **changes)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -48,8 +48,8 @@ Independence rule: learning never calls ``solvers.problems.rl_toys.value_iterati
 policy gradient theorem (Sutton et al. 2000, Theorem 1: the soft advantage, the entropy bonus
 and d_γ π A over a batch), checked against ``theory.policy_gradient.exact_policy_gradient`` by
 the tests.  Only the Bellman linear solve itself is shared (:mod:`theory.bellman`, the one
-home of that formula, tested against Bellman backups in ``tests/theory``).  The recorded returns J of the
-shared policy are exact evaluations for reporting only.
+home of that formula, tested against Bellman backups in ``tests/theory``).  The recorded
+returns J of the shared policy are exact evaluations for reporting only.
 
 Sources: Mnih, Badia, Mirza, Graves, Lillicrap, Harley, Silver & Kavukcuoglu (2016),
 "Asynchronous Methods for Deep Reinforcement Learning", ICML, Section 4 (asynchronous

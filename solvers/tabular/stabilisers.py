@@ -64,12 +64,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import expit, log_expit
 
+from solvers.stabiliser_spec import StabiliserSpec
 from solvers.tabular.gan import GENERATOR_LOSSES, PSI_BOUND, SCHEMES
 from theory._validation import (
     as_float_array,
@@ -105,8 +105,12 @@ NOT_APPLICABLE = {
 
 
 @dataclass(frozen=True)
-class GANStabilisers:
+class GANStabilisers(StabiliserSpec):
     """Stabiliser options of :func:`train_stabilised_gan` (defaults: the plain GAN).
+
+    The shared options and their validation are :class:`~solvers.stabiliser_spec.StabiliserSpec`'s
+    (real_label, fake_label, d_every, g_every, d_loss_floor, hist_avg, target_tau,
+    replay_weight); here they mean:
 
     Parameters
     ----------
@@ -141,47 +145,13 @@ class GANStabilisers:
         Generator follows the compatible critic of the GAN MDP (zero signal, see module).
     """
 
-    real_label: float = 1.0
-    fake_label: float = 0.0
-    d_every: int = 1
-    g_every: int = 1
-    d_loss_floor: float | None = None
     g_loss_floor: float | None = None
-    hist_avg: float = 0.0
     minibatch: bool = False
-    target_tau: float | None = None
     target_every: int = 1
-    replay_weight: float = 0.0
     replay_capacity: int | None = None
     replay_every: int = 1
     entropy: float = 0.0
     compatible: bool = False
-
-    def __post_init__(self) -> None:
-        check_unit_interval(self.real_label, "real_label")
-        check_unit_interval(self.fake_label, "fake_label")
-        check_int(self.d_every, "d_every", minimum=1)
-        check_int(self.g_every, "g_every", minimum=1)
-        for name in ("d_loss_floor", "g_loss_floor"):
-            value = getattr(self, name)
-            if value is not None:
-                as_float_array(value, name)
-        check_nonnegative(self.hist_avg, "hist_avg")
-        for name in ("minibatch", "compatible"):
-            if not isinstance(getattr(self, name), bool):
-                raise TypeError(f"`{name}` must be a bool, got {type(getattr(self, name)).__name__}")
-        if self.target_tau is not None:
-            check_unit_interval(self.target_tau, "target_tau", open_left=True)
-        check_int(self.target_every, "target_every", minimum=1)
-        check_unit_interval(self.replay_weight, "replay_weight")
-        if self.replay_capacity is not None:
-            check_int(self.replay_capacity, "replay_capacity", minimum=1)
-        check_int(self.replay_every, "replay_every", minimum=0)
-        check_nonnegative(self.entropy, "entropy")
-
-    def replace(self, **changes: Any) -> "GANStabilisers":
-        """A copy with some fields changed (validated again)."""
-        return dataclasses.replace(self, **changes)
 
 
 @dataclass

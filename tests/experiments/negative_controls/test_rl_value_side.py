@@ -354,6 +354,29 @@ def test_dpg_gradient_off_fails(monkeypatch):
     assert "exact-finite-differences" in failing_parts(silver.DPG_LQR)
 
 
+def test_visitation_moment_shifted_by_eight_exact_sds_fails(monkeypatch):
+    # the closed-form M2 raised by 8 exact SDs of the rollout mean (the Laurent-Massart
+    # half-widths are ~5.4-5.5 SDs at false-alarm 1e-6): the Monte Carlo part must fail, and
+    # lowered by 8 SDs too
+    (a, b, q, r, gamma), kw = silver.lqr_args()
+    k = silver.lqr_optimal(a, b, q, r, gamma, **kw).k
+    lam, _ = silver.visitation_quadratic_form(a - b * k, kw["sigma"], kw["x0_var"], gamma, 300)
+    sd = math.sqrt(2.0 * float(np.sum(lam**2)) / 20_000)
+    real = silver.lqr_discounted_state_moment
+    for sign in (1.0, -1.0):
+        monkeypatch.setattr(silver, "lqr_discounted_state_moment", lambda *a_, **k_: real(*a_, **k_) + sign * 8 * sd)
+        assert "exact-monte-carlo-visitation" in failing_parts(silver.DPG_LQR)
+
+
+def test_visitation_quadratic_form_matches_its_closed_form():
+    # the rollout law's eigenvalues sum to E Y_H = the closed-form M2 (theory.lqr) up to the tail
+    (a, b, q, r, gamma), kw = silver.lqr_args()
+    k = silver.lqr_optimal(a, b, q, r, gamma, **kw).k
+    lam, tail = silver.visitation_quadratic_form(a - b * k, kw["sigma"], kw["x0_var"], gamma, 300)
+    m2 = float(silver.lqr_discounted_state_moment(k, a, b, gamma, **kw))
+    assert abs(lam.sum() - m2) <= tail + 1e-12 * m2  # float rounding of a 300-term eigen-sum
+
+
 def test_cgan_generator_loss_rescaled_fails(monkeypatch):
     real = silver.conditional_gan_generator_loss
     monkeypatch.setattr(silver, "conditional_gan_generator_loss", lambda *a, **k: 1.001 * real(*a, **k))
