@@ -280,8 +280,10 @@ def label_smoothing_fixed_point(ctx: Context):
 
 
 # ------------------------------------------------------------------------------------ replay
-#: Pure replay (λ = 1, all of history), 10,000 steps: over seeds 0-9 the generator ended
-#: 73-743 times further (JSD) from p_data than the buffer's average, and at JSD 5e-4 to 0.1.
+#: Pure replay (λ = 1, all of history), 10,000 steps.  "The generator does not converge" is
+#: tested as a declared level: its JSD to p_data is >= REPLAY_RATIO x the buffer average's and
+#: >= REPLAY_MIN_JSD (the claim has no closed form for where it stalls).  Measured over seeds
+#: 0-19: ratio 64-6,600, JSD 1.2e-3 to 0.12 (margin >= 2.1x on the ratio).
 REPLAY_STEPS = 10_000
 REPLAY_RATIO = 30.0
 REPLAY_MIN_JSD = 1e-4
@@ -330,8 +332,8 @@ def replay_buffer_bias(ctx: Context):
             details={"n_steps": n}),
         "exact-generator-not-asymptotically-correct": Evidence.bound(
             jsd_q, max(REPLAY_RATIO * jsd_buf, REPLAY_MIN_JSD), relation=">=",
-            reason="seeds 0-9: the generator ends 73-743x further from p_data than the buffer's "
-            "average and at JSD >= 5e-4; once the average is right, D = 1/2 whatever the "
+            reason=f"declared level: the generator ends >= {REPLAY_RATIO:g}x further from p_data than "
+            "the buffer's average (seeds 0-19: 64-6,600x, JSD >= 1.2e-3); once the average is right, D = 1/2 whatever the "
             "generator does, so nothing pulls it further",
             details={"jsd_generator": jsd_q, "jsd_buffer_average": jsd_buf,
                      "max_abs_d_minus_half": float(np.abs(run.final_d - 0.5).max()),
@@ -459,8 +461,8 @@ def chain_actor_critic(ctx: Context):
             reason="value iteration to 1e-12 against the linear solve of its greedy policy"),
         "exact-gap": Evidence.bound(
             float(gaps.max()), CHAIN_GAP, relation="<=",
-            reason="4,000 steps x 16 environments per run, 8 runs, actor step 0.3: the worst "
-            "relative gap (J* - J(π))/J* over seeds 0-9 was 0.06-0.11% (J(π) by exact policy "
+            reason="the statement's declared level (1%); 4,000 steps x 16 environments per run, 8 runs, "
+            "actor step 0.3: the worst relative gap (J* - J(π))/J* over seeds 0-19 was 0.06-0.11% (J(π) by exact policy "
             "evaluation); with actor step 0.5 some runs stall in a local optimum (gap ~5%)",
             details={"J_star": vi.J, "returns": returns, "relative_gaps": gaps}),
     }
