@@ -212,6 +212,59 @@ def partition_fixed_point(ctx: Context):
     return parts
 
 
+FIXED_PRINTED = "finn2016/partition-unbiased-as-printed"
+
+#: The statements as printed (quoted from a text transcription of arXiv:1611.03852 whose
+#: displayed equations are missing; Equation 4 is the importance-sampling estimate
+#: Z = E_mu[exp(-c)/mu_tilde] of Section 2.3.2, mu_tilde = (p_tilde + q)/2).
+PARTITION_PRINTED = (
+    "Section 3.2: 'The value of Z which minimizes the discriminator's loss is an "
+    "importance-sampling estimator for the partition function'; appendix ('Z estimates the "
+    "partition function'): 'Thus the minimizing Z is precisely the importance sampling estimate "
+    "of the partition function in Equation 4'; Section 4, for the GAN (p_tilde = p_theta): 'by "
+    "using the generator density, we can get an unbiased estimate of the partition function "
+    "that does not rely on any assumptions about the generator.'"
+)
+
+
+@claim(
+    FIXED_PRINTED,
+    statement="As printed: the loss-minimising Z of the Finn discriminator (p_tilde = p_theta) is "
+    "an importance-sampling, unbiased estimate of the partition function that relies on no "
+    "assumption about the generator. Refuted with exact expectations (no sampling error at "
+    "all): for a cost that does not generate the data and a sampler that is not exp(-c)/Z_c, "
+    "both Z* and E_mu[exp(-c)/mu_tilde] at Z = Z_c differ from Z_c = sum exp(-c); the gap "
+    "closes when the sampler is exp(-c)/Z_c, an assumption about the generator.",
+    source=f"{SOURCE} (first fact) and Appendix; Section 4 (GANs for training EBMs)",
+    kinds=("exact",),
+    closed_form="theory.irl_partition.optimal_log_partition",
+    problem="solvers.problems.trajectories.chain_trajectories",
+)
+def partition_unbiased_as_printed(ctx: Context):
+    ts, theta_true, theta, q, p = _problem(ctx)
+    c = ts.features @ theta
+    log_zc = float(np.log(np.sum(np.exp(-c))))          # the partition function, in numpy
+    s_star = _brute_force_log_z(c, q, p)                 # the loss minimiser, by search
+    s_hat = _numpy_log_z_hat(c, q, p, log_zc)            # the estimator's mean at Z = Z_c
+    q_model = np.exp(-c - logsumexp(-c))
+    sampler_is_model = _numpy_log_z_hat(c, q_model, p, log_zc) - log_zc
+    lhs = np.array([s_star, s_hat])
+    gaps = lhs - log_zc
+    return {"refuted-exact-expectations": Evidence.refuted(
+        printed=PARTITION_PRINTED,
+        counterexample={"trajectories": "all 16 paths of the 4-state chain", "cost": "features @ theta",
+                        "data": "exp(-c_true)/Z_true, c_true != c", "sampler": "q ~ Dirichlet(2)",
+                        "expectations": "exact (no samples)"},
+        lhs=lhs, rhs=np.full(2, log_zc), refutes=bool(np.all(np.abs(gaps) >= NOT_ZERO)),
+        reason=f"exact expectations, so an unbiased (or consistent) estimate must equal log Z_c: "
+        f"log Z* - log Z_c = {gaps[0]:.4f} (Z* by grid + Brent, error <= {MINIMISE_ATOL:g}), "
+        f"log E_mu[exp(-c)/mu_tilde](Z_c) - log Z_c = {gaps[1]:.4f}; refuted when both exceed "
+        f"{NOT_ZERO:g} (>= 1e3 x the search and float errors)",
+        details={"log_z_c": log_zc, "gaps": gaps,
+                 "gap_when_sampler_is_model": sampler_is_model,
+                 "correct_statement": FIXED})}
+
+
 # --------------------------------------------------------------------------- (b)
 
 
