@@ -73,3 +73,49 @@ def example1(ctx: Context):
             predicted["tv"], measured["tv"], atol=1e-12,
             reason="float64 half-L1 sums"),
     }
+
+
+JS_PRINTED = "arjovsky2017/js-definition-vs-example1-as-printed"
+
+#: Section 2 prints JS(P_r, P_g) = KL(P_r || P_m) + KL(P_g || P_m), P_m = (P_r + P_g)/2, with no
+#: factor 1/2; Example 1 prints JS(P_0, P_theta) = log 2 for theta != 0 (and Section 4 calls
+#: log 2 "the highest value taken by the JS distance"), which is the value of the usual
+#: definition (1/2)(KL + KL).  The weight on the KL sum as the paper defines it:
+PRINTED_JS_WEIGHT = 1.0
+#: The offset of the counterexample (any theta != 0 gives disjoint supports).
+JS_THETA = 0.5
+#: Float64 sums of n = 24 log terms of size log 2: a few ulps; "differs" means a gap above
+#: 1e-9, far above that and far below the gap log 2 the definitions differ by.
+JS_MARGIN = 1e-9
+
+
+@claim(
+    JS_PRINTED,
+    statement="As printed: JS(P_r, P_g) = KL(P_r || P_m) + KL(P_g || P_m) (Section 2), and for the "
+    "parallel lines JS(P_0, P_theta) = log 2 for theta != 0 (Example 1). The two disagree by a "
+    "factor 2: with the printed definition the parallel lines give 2 log 2; log 2 is the value of "
+    "the usual JS = (1/2)(KL(P_r || P_m) + KL(P_g || P_m)), which the rest of the paper uses.",
+    source="Arjovsky, Chintala & Bottou (2017), Section 2 (definition of JS) and Example 1",
+    kinds=("exact",),
+    closed_form="theory.divergences.parallel_lines",
+    problem="solvers.problems.parallel_lines.discretised",
+)
+def js_definition_vs_example1(ctx: Context):
+    lines = discretised(JS_THETA, N_BINS)
+    _, p, q = measures_on_union(lines.points_real, lines.weights_real,
+                                lines.points_model, lines.weights_model)
+    m = 0.5 * (p + q)
+    # the printed definition, evaluated from KL to the mixture (disjoint supports: each KL is log 2)
+    printed_js = PRINTED_JS_WEIGHT * (float(kl_divergence(p, m)) + float(kl_divergence(q, m)))
+    example1 = float(np.log(2.0))                        # Example 1's printed value
+    return {"refuted-definition-vs-example1": Evidence.refuted(
+        printed="Section 2: JS(P_r, P_g) = KL(P_r || P_m) + KL(P_g || P_m), P_m = (P_r + P_g)/2; "
+        "Example 1: JS(P_0, P_theta) = log 2 if theta != 0",
+        counterexample={"theta": JS_THETA, "Z": f"uniform on {N_BINS} midpoints of [0, 1] (the "
+                        "supports stay disjoint, so the value is that of the continuous example)"},
+        lhs=printed_js, rhs=example1, refutes=abs(printed_js - example1) > JS_MARGIN,
+        reason=f"printed definition at theta = {JS_THETA:g}: {printed_js:.12f} (= 2 log 2) vs "
+        f"Example 1's log 2 = {example1:.12f}; refuted when they differ by more than "
+        f"{JS_MARGIN:g} (float error of the 24-term sums is ~1e-15)",
+        details={"usual_js_half_weight": float(js_divergence(p, q)),
+                 "ratio_printed_over_example1": printed_js / example1})}
