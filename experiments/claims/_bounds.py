@@ -151,19 +151,19 @@ def median_of_block_means(x, k: int) -> np.ndarray:
 
 
 # -------------------------------------------------------------- Gaussian quadratic forms
-def gaussian_quadratic_mean_halfwidths(eigenvalues, n: int, alpha: float) -> tuple[float, float]:
+def gaussian_quadratic_mean_halfwidths(frobenius: float, spectral: float, n: int, alpha: float
+                                       ) -> tuple[float, float]:
     """(lo, hi) with P(mean - E < -lo) <= α/2 and P(mean - E > hi) <= α/2 for the mean of n i.i.d.
-    copies of Y = xᵀ D x, x ~ N(0, Σ), D ⪰ 0 (Y = Σ_i λ_i Z_i², λ the eigenvalues of Σ^{1/2} D
-    Σ^{1/2}, all >= 0).  n times the mean is Σ_i λ_i χ²_n, a sum of λ_i (Z² - 1) over n λ-copies;
-    Laurent & Massart (2000), Lemma 1, with x = log(2/α):
+    copies of Y = xᵀ D x, x ~ N(0, Σ), D ⪰ 0: Y = Σ_i λ_i Z_i² with λ >= 0 the eigenvalues of
+    Σ^{1/2} D Σ^{1/2}, ``frobenius`` = ‖λ‖₂ = ‖Σ^{1/2} D Σ^{1/2}‖_F and ``spectral`` >= max λ (any
+    upper bound, e.g. ‖λ‖₂, keeps it conservative).  n times the mean is a sum of λ_i χ²_n, i.e.
+    of λ_i (Z² - 1) over n copies of λ; Laurent & Massart (2000), Lemma 1, with x = log(2/α):
 
         hi = 2 ‖λ‖₂ sqrt(x/n) + 2 max λ x/n,     lo = 2 ‖λ‖₂ sqrt(x/n)
 
-    (‖λ‖₂² = tr((DΣ)²) = Var Y / 2, so lo = sqrt(2 Var Y x / n): exact variance, no sample SE)."""
-    lam = np.asarray(eigenvalues, dtype=float)
-    if np.any(lam < 0):
-        raise ValueError("`eigenvalues` must be >= 0 (a positive semi-definite quadratic form)")
+    (‖λ‖₂² = Var Y / 2, so lo = sqrt(2 Var Y x / n): the exact variance, no sample SE)."""
+    if not (frobenius >= 0 and spectral >= 0):
+        raise ValueError("`frobenius` and `spectral` must be >= 0 (a positive semi-definite form)")
     x = math.log(2.0 / _alpha(alpha))
-    norm = float(np.sqrt(np.sum(lam**2)))
-    lo = 2.0 * norm * math.sqrt(x / n)
-    return lo, lo + 2.0 * float(lam.max(initial=0.0)) * x / n
+    lo = 2.0 * float(frobenius) * math.sqrt(x / n)
+    return lo, lo + 2.0 * float(spectral) * x / n

@@ -360,8 +360,8 @@ def test_visitation_moment_shifted_by_eight_exact_sds_fails(monkeypatch):
     # lowered by 8 SDs too
     (a, b, q, r, gamma), kw = silver.lqr_args()
     k = silver.lqr_optimal(a, b, q, r, gamma, **kw).k
-    lam, _ = silver.visitation_quadratic_form(a - b * k, kw["sigma"], kw["x0_var"], gamma, 300)
-    sd = math.sqrt(2.0 * float(np.sum(lam**2)) / 20_000)
+    _, frob, _ = silver.visitation_quadratic_form(a - b * k, kw["sigma"], kw["x0_var"], gamma, 300)
+    sd = math.sqrt(2.0 / 20_000) * frob
     real = silver.lqr_discounted_state_moment
     for sign in (1.0, -1.0):
         monkeypatch.setattr(silver, "lqr_discounted_state_moment", lambda *a_, **k_: real(*a_, **k_) + sign * 8 * sd)
@@ -369,12 +369,12 @@ def test_visitation_moment_shifted_by_eight_exact_sds_fails(monkeypatch):
 
 
 def test_visitation_quadratic_form_matches_its_closed_form():
-    # the rollout law's eigenvalues sum to E Y_H = the closed-form M2 (theory.lqr) up to the tail
+    # the rollout law's trace tr(D Σ) = E Y_H equals = the closed-form M2 (theory.lqr) up to the tail
     (a, b, q, r, gamma), kw = silver.lqr_args()
     k = silver.lqr_optimal(a, b, q, r, gamma, **kw).k
-    lam, tail = silver.visitation_quadratic_form(a - b * k, kw["sigma"], kw["x0_var"], gamma, 300)
+    mean, _, tail = silver.visitation_quadratic_form(a - b * k, kw["sigma"], kw["x0_var"], gamma, 300)
     m2 = float(silver.lqr_discounted_state_moment(k, a, b, gamma, **kw))
-    assert abs(lam.sum() - m2) <= tail + 1e-12 * m2  # float rounding of a 300-term eigen-sum
+    assert abs(mean - m2) <= tail + 1e-12 * m2  # float rounding of a 300-term trace
 
 
 def test_cgan_generator_loss_rescaled_fails(monkeypatch):
