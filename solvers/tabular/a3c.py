@@ -61,6 +61,7 @@ helper of :mod:`solvers.tabular.policy_gradient`.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import threading
 import time
@@ -583,15 +584,9 @@ def _worker_loop(w: int, shared: _Shared, mdp: FiniteMDP, cfg: dict, seed: np.ra
             d_theta, d_V = d_theta[0], d_V[0]
         else:
             d_theta = _exact_gradient(P, R, mu0, gamma, theta[None])[1][0]
-        if param_lock is not None:
-            with param_lock:
-                shared.theta += lr * d_theta
-                if sampled:
-                    shared.values += beta * d_V
-                with shared.counter_lock:
-                    write_index = int(shared.applied[0])
-                    shared.applied[0] = write_index + 1
-        else:
+        # Locked: the write and its index are one atomic step; lock-free (Hogwild!): the
+        # same statements with no lock around them.
+        with param_lock if param_lock is not None else contextlib.nullcontext():
             shared.theta += lr * d_theta
             if sampled:
                 shared.values += beta * d_V
