@@ -2,7 +2,7 @@
 gradient, finite differences of the exact (entropy-regularised) return, value iteration, soft
 value iteration, plain-loop reimplementations of the delayed recursion and of the worker
 bookkeeping, the roots of the delay equation's characteristic polynomial, and Monte Carlo
-standard errors for the sampled gradient.  Real threads/processes: only properties that hold
+empirical Bernstein bounds (known range) for the sampled gradient.  Real threads/processes: only properties that hold
 for every interleaving."""
 
 import json
@@ -26,7 +26,7 @@ from solvers.tabular.a3c import (
     simulate_a3c,
     worker_schedule,
 )
-from tests.stats import FALSE_ALARM
+from tests.stats import FALSE_ALARM, assert_mean_empirical_bernstein
 from theory.policy_gradient import discounted_state_distribution, exact_policy_gradient, policy_evaluation
 
 #: Two implementations of the same linear solves (batched inverse vs LAPACK solve) on systems
@@ -40,8 +40,6 @@ SOFT_STATIONARY_ATOL = 1e-9
 #: The same floating-point recursion computed two ways (ring buffer vs Python list): identical
 #: operations up to the order of one addition per step.
 RECURSION_ATOL = 1e-12
-#: Monte Carlo comparisons: k standard errors at a fixed seed (two-sided; ~20 entries per test).
-MC_SIGMAS = 4.5
 #: Optimiser tolerance of finite exact-gradient runs: relative gap (J* - J)/(J* - J_uniform).
 GAP_RTOL = 1e-3
 #: Sampled runs (constant step): relative gap after their budget.
@@ -51,8 +49,8 @@ ROOTS_ATOL = 1e-9
 #: Value iteration stops at a sup-norm change of 1e-12, so no policy's J may exceed its J* by
 #: more than ~1e-11; 1e-9 leaves room for the rounding of the J recorded by the simulator.
 VI_SLACK = 1e-9
-#: Floor under k·SE for coordinates whose estimates are all exactly 0 (SE = 0): float rounding.
-SE_FLOOR = 1e-12
+#: Float rounding of a mean of 2e5 terms of size <= 1e2 and of the exact gradient's solves.
+MEAN_ATOL = 1e-10
 
 
 def _levin_may(tau):
@@ -260,8 +258,22 @@ def test_per_run_step_sizes_are_independent_runs():
 
 
 # ---------------------------------------------------------------------------- sampled gradient
+@pytest.mark.statistical
 @pytest.mark.parametrize("tau", [0.0, 0.5])
 def test_sampled_advantage_gradient_is_unbiased_with_the_true_critic(tau):
+    """E ĝ = ∇J_τ when V = V^π_τ and the start is drawn from d_γ (policy gradient theorem).
+
+    False-alarm probability: the empirical Bernstein bound (Maurer & Pontil 2009, Thm 4) with a
+    *known range*, at α = FALSE_ALARM jointly over the 6 entries (and again over the 3 states for
+    the critic check).  Range: the soft rewards lie in [r_lo, r_hi], so every n-step return and
+    V^π_τ lie in [r_lo, r_hi]/(1 - γ) and |R_i - V(s_i)| <= D = (r_hi - r_lo)/(1 - γ); |ψ| <= 1,
+    so each entry of ĝ = 1/((1 - γ) t_max) Σ_{i < t_max} ψ_i (R_i - V(s_i)) lies in
+    [-D/(1 - γ), D/(1 - γ)] (asserted; ~31 here, observed max ~7).  The loose range makes the
+    radius ~0.02, ~20 estimator SDs (the old 4.5-sample-SE check had no stated false-alarm
+    probability): the test detects a bias >= ~0.02 on entries of size 0.07-0.43.  Negative
+    controls: the exact gradient shifted by 0.05 in one entry, the estimator without its
+    1/(1 - γ) normalisation, and a critic off by 0.2 at one state are rejected.
+    """
     rng = np.random.default_rng(7)
     mdp = random_mdp(3, 2, rng, gamma=0.7)
     theta = rng.standard_normal((3, 2))
@@ -275,17 +287,32 @@ def test_sampled_advantage_gradient_is_unbiased_with_the_true_critic(tau):
                                                    np.broadcast_to(V, (B, 3)), start, rng, t_max=t_max,
                                                    entropy=tau)
     exact = batched_policy_gradient(mdp, theta, entropy=tau)[1]
-    se = d_theta.std(axis=0) / np.sqrt(B)
-    assert np.all(np.abs(d_theta.mean(axis=0) - exact) <= MC_SIGMAS * se + SE_FLOOR)
+    gap = (R_soft.max() - R_soft.min()) / (1 - mdp.gamma)  # D: range of R_i - V(s_i)
+    g_bound = gap / (1 - mdp.gamma)
+    assert np.abs(d_theta).max() <= g_bound * (1 + 1e-12)
+    assert_mean_empirical_bernstein(d_theta, exact, 2 * g_bound, atol=MEAN_ATOL, what="sampled gradient")
+    # negative controls: a prediction 0.05 off in one entry; a broken (unnormalised) estimator
+    shifted = exact.copy()
+    shifted[0, 0] += 0.05
+    with pytest.raises(AssertionError):
+        assert_mean_empirical_bernstein(d_theta, shifted, 2 * g_bound, atol=MEAN_ATOL)
+    with pytest.raises(AssertionError):
+        assert_mean_empirical_bernstein(d_theta * (1 - mdp.gamma), exact, 2 * g_bound, atol=MEAN_ATOL)
     assert end.shape == (B,) and end.min() >= 0 and end.max() < 3
     # the critic's error R - V(s) has mean zero given s when V is the true value (one-step
-    # segments: one visit per worker, so no selection by the number of visits)
+    # segments: one visit per worker, so no selection by the number of visits); given the
+    # starts the errors are independent, with |R - V(s)| <= D
     _, d_V1, _ = sampled_advantage_gradient(mdp, np.broadcast_to(theta, (B, 3, 2)), np.broadcast_to(V, (B, 3)),
                                             start, rng, t_max=1, entropy=tau)
     err = d_V1[np.arange(B), start]
+    assert np.abs(err).max() <= gap * (1 + 1e-12)
     for s in range(3):
         e = err[start == s]
-        assert abs(e.mean()) <= MC_SIGMAS * e.std() / np.sqrt(e.size)
+        assert_mean_empirical_bernstein(e, 0.0, 2 * gap, alpha=FALSE_ALARM / 3, atol=MEAN_ATOL,
+                                        what=f"critic error at state {s}")
+    # negative control: a critic off by 0.2 at state 0 (its error's mean moves by 0.2; |V| ~ 1-3)
+    with pytest.raises(AssertionError):
+        assert_mean_empirical_bernstein(err[start == 0] - 0.2, 0.0, 2 * gap, alpha=FALSE_ALARM / 3)
 
 
 def test_sampled_simulation_is_reproducible_and_reaches_optimum():
