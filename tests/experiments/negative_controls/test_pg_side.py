@@ -300,3 +300,18 @@ def test_neural_estimator_fails_with_rollouts_from_the_wrong_generator(monkeypat
 def test_training_fails_without_enough_rounds(monkeypatch):
     monkeypatch.setattr(yu2017, "TRAIN_ROUNDS", 10)
     assert "exact-limit" in failing_parts(yu2017.TRAINING)
+
+
+def test_oracle_ordering_fails_when_seqgan_ends_above_mle():
+    # the full-tier oracle claims' verdict (the experiment itself takes minutes): paired final
+    # NLL differences whose mean is above 0 must fail, below 0 pass, whatever their spread
+    from types import SimpleNamespace
+
+    cfg = SimpleNamespace(adv_rounds=2, g_steps=1, to_json=lambda: {})
+
+    def runs(diffs):
+        return [SimpleNamespace(nll={"mle": [2.0], "seqgan": [2.0 + x]}, oracle_entropy=1.0,
+                                test_nll={"mle": 1.0}, self_nll={"mle": 1.0}) for x in diffs]
+
+    assert not yu2017._ordering_evidence(runs([-0.3, 0.2, 0.05, 0.1, 0.0]), "seqgan", cfg).passed
+    assert yu2017._ordering_evidence(runs([-0.3, 0.2, -0.05, 0.1, -0.1]), "seqgan", cfg).passed
