@@ -167,3 +167,36 @@ def gaussian_quadratic_mean_halfwidths(frobenius: float, spectral: float, n: int
     x = math.log(2.0 / _alpha(alpha))
     lo = 2.0 * float(frobenius) * math.sqrt(x / n)
     return lo, lo + 2.0 * float(spectral) * x / n
+
+
+# ------------------------------------------------ moments of sample means, least-squares slopes
+def sample_mean_fourth_moment(mu2, mu4, n: int) -> np.ndarray:
+    """E[(mean - μ)⁴] for the mean of n i.i.d. draws with central moments μ₂ and μ₄ (exact):
+    expand (Σ_i d_i)⁴ / n⁴; only the n terms d_i⁴ and the 3n(n - 1) pairs d_i² d_j² have a
+    non-zero mean, so E = (μ₄ + 3 (n - 1) μ₂²) / n³."""
+    if n < 1:
+        raise ValueError(f"`n` must be >= 1 (got {n})")
+    mu2 = np.asarray(mu2, dtype=float)
+    return (np.asarray(mu4, dtype=float) + 3.0 * (n - 1) * mu2**2) / float(n) ** 3
+
+
+def median_of_blocks_halfwidth(variance, n: int, alpha: float) -> tuple[int, np.ndarray]:
+    """(k, t) such that the median of the k block means of n i.i.d. draws with Var <= ``variance``
+    (:func:`median_of_block_means`) leaves [μ - t, μ + t] with probability <= α:
+    t = c sqrt(variance / m), m = n // k, (k, c) from :func:`median_of_blocks_plan`."""
+    k, c = median_of_blocks_plan(n, alpha)
+    return k, c * np.sqrt(np.maximum(np.asarray(variance, dtype=float), 0.0) / (n // k))
+
+
+def least_squares_slope_weights(x) -> np.ndarray:
+    """Weights a with slope = Σ_i a_i y_i for the least-squares line through (x_i, y_i):
+    a_i = (x_i - x̄) / Σ_j (x_j - x̄)².  If every |y_i - (b + s x_i)| <= e_i then
+    |slope - s| <= Σ_i |a_i| e_i (Σ a_i = 0 and Σ a_i x_i = 1 make the line itself exact)."""
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 1 or x.size < 2:
+        raise ValueError("`x` must be 1-D with at least two points")
+    xc = x - x.mean()
+    ss = float(xc @ xc)
+    if ss == 0.0:
+        raise ValueError("`x` must not be constant")
+    return xc / ss
