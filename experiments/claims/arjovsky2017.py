@@ -110,7 +110,9 @@ def js_definition_vs_example1(ctx: Context):
     example1 = float(np.log(2.0))                        # Example 1's printed value
     return {"refuted-definition-vs-example1": Evidence.refuted(
         printed="Section 2: JS(P_r, P_g) = KL(P_r || P_m) + KL(P_g || P_m), P_m = (P_r + P_g)/2; "
-        "Example 1: JS(P_0, P_theta) = log 2 if theta != 0",
+        "Example 1: JS(P_0, P_theta) = log 2 if theta != 0 (paraphrased: the Section 2 display "
+        "checked against a secondary transcription only, not the PDF; Example 1's value as "
+        "recorded by arjovsky2017/example1-parallel-lines)",
         counterexample={"theta": JS_THETA, "Z": f"uniform on {N_BINS} midpoints of [0, 1] (the "
                         "supports stay disjoint, so the value is that of the continuous example)"},
         lhs=printed_js, rhs=example1, refutes=abs(printed_js - example1) > JS_MARGIN,
