@@ -17,7 +17,9 @@ setting of Theorem 1 and of ``expected_max_normal``) and removes the feedback by
 
 Overestimation of a table Q is mean_s (max_a Q(s, a) − V*(s)) (``solvers.neural.dqn.
 overestimation``), averaged over the second half of training for each seed; comparisons are
-paired by seed, with Student-t intervals over seeds.
+paired by seed and decided on measured levels the statements name (means over the seeds against
+0 or a stated ratio): the runs' law across seeds is unknown, so no verdict rests on an interval
+from their sample SD (Student-t intervals appear in the details and the figure, descriptively).
 
 It splits exactly into a shared part and a within-state part,
 
@@ -85,7 +87,7 @@ FULL = dict(n_runs=20, n_steps=6000)
 #: for the same number of transitions per run.
 TABULAR_ALPHA = 0.1
 
-#: Two-sided level of the Student-t intervals over seeds.
+#: Two-sided level of the descriptive Student-t intervals over seeds (details and figure only).
 CI_LEVEL = 0.95
 #: "Markedly lower": the Double learner's mean overestimation is at most this fraction of the
 #: max learner's (van Hasselt et al. (2016) report large reductions; the paper gives no number, so
@@ -112,7 +114,8 @@ def make_problem():
 
 
 def t_interval(x, level: float = CI_LEVEL) -> tuple[float, float, float]:
-    """(mean, low, high): Student-t interval of the mean over the entries of ``x``."""
+    """(mean, low, high): Student-t interval of the mean over the entries of ``x``.  Descriptive
+    only (details and the figure's bands): no verdict rests on it."""
     x = np.asarray(x, dtype=float)
     n = x.size
     mean = float(x.mean())
@@ -222,23 +225,26 @@ def _summary(x) -> dict:
 
 
 def _lower_comparison(exp: Experiment, high: str, low: str, prefix: str) -> dict[str, Evidence]:
-    """Parts: ``high`` overestimates (CI above 0); ``low`` lower (paired CI of the difference
-    above 0); markedly (mean ratio <= MARKEDLY_FACTOR)."""
+    """Parts: ``high`` overestimates (mean over seeds above 0); ``low`` lower (mean paired
+    difference above 0); markedly (mean ratio <= MARKEDLY_FACTOR).
+
+    Measured levels named by the statement, not statistical bounds: the neural runs' law across
+    seeds is unknown (no variance, no range), so no interval from their sample SD decides; the
+    margins and per-seed values (with a descriptive t-interval) are recorded."""
     a, b = exp.late_overestimation(high), exp.late_overestimation(low)
     details = {LABELS[high]: _summary(a), LABELS[low]: _summary(b), "difference": _summary(a - b),
+               "seeds_with_high_above_zero": int(np.sum(a > 0)), "seeds_with_low_below_high": int(np.sum(a > b)),
                "n_seeds": exp.n_runs, "n_steps": exp.n_steps, "transitions_per_run": int(exp.transitions[-1])}
-    _, lo_a, _ = t_interval(a)
-    _, lo_d, _ = t_interval(a - b)
     ratio = float(b.mean() / a.mean())
     return {
         f"{prefix}overestimates": Evidence.bound(
-            lo_a, 0.0, relation=">=",
-            reason=f"the lower end of the {CI_LEVEL:.0%} t-interval over seeds of {LABELS[high]}'s "
-            "overestimation must be above 0", details=details),
+            float(a.mean()), 0.0, relation=">=",
+            reason=f"a measured level, not a statistical bound: {LABELS[high]}'s late overestimation averaged "
+            f"over the {exp.n_runs} seeds is above 0 (the statement's 'overestimates')", details=details),
         f"{prefix}lower": Evidence.bound(
-            lo_d, 0.0, relation=">=",
-            reason=f"paired by seed: the lower end of the {CI_LEVEL:.0%} t-interval of "
-            f"({LABELS[high]} − {LABELS[low]}) must be above 0", details=details),
+            float((a - b).mean()), 0.0, relation=">=",
+            reason=f"a measured level: paired by seed, ({LABELS[high]} − {LABELS[low]}) averaged over the seeds "
+            "is above 0 (the statement's 'lower')", details=details),
         f"{prefix}markedly-lower": Evidence.bound(
             ratio, MARKEDLY_FACTOR, relation="<=",
             reason=f"'markedly': {LABELS[low]}'s mean overestimation at most {MARKEDLY_FACTOR} of "
@@ -255,7 +261,8 @@ def _lower_comparison(exp: Experiment, high: str, low: str, prefix: str) -> dict
     DOUBLE_DQN,
     statement="On a 6-state MDP with 8 equally good actions, noisy rewards and Q* known exactly, "
     "DQN overestimates max_a Q(s, a) − V*(s) and Double DQN's overestimation is markedly lower "
-    "(paired t-interval over seeds of the difference above zero; at most half of DQN's).",
+    "(measured levels over the seeds: DQN's mean above 0, the mean paired difference above 0, Double "
+    "DQN's mean at most half of DQN's).",
     source=SOURCE,
     kinds=("exact", "neural"),
     figures=(FIGURE,),
@@ -385,12 +392,12 @@ def within_state_max_bias(ctx: Context) -> dict[str, Evidence]:
                          "uniform_law_ratio": r_u, "learners": table})
     shared_dqn = within_state_decomposition(exp.q["dqn"][late], exp.v_star)["shared"].mean(axis=(0, 2))
     shared_ddqn = within_state_decomposition(exp.q["double_dqn"][late], exp.v_star)["shared"].mean(axis=(0, 2))
-    _, lo, _ = t_interval(shared_dqn - shared_ddqn)
+    diff = shared_dqn - shared_ddqn
     parts["double-dqn-lowers-the-shared-part"] = Evidence.bound(
-        lo, 0.0, relation=">=",
-        reason=f"paired by seed: lower end of the {CI_LEVEL:.0%} t-interval of the difference in the "
-        "shared (bootstrapped) part must be above 0",
-        details={"difference": _summary(shared_dqn - shared_ddqn)})
+        float(diff.mean()), 0.0, relation=">=",
+        reason="a measured level, not a statistical bound (unknown across-seed law): paired by seed, the "
+        "shared (bootstrapped) part of DQN minus Double DQN's, averaged over the seeds, is above 0",
+        details={"difference": _summary(diff), "seeds_above_zero": int(np.sum(diff > 0))})
     return parts
 
 

@@ -209,8 +209,21 @@ def test_within_state_gaussian_errors_pass(monkeypatch):
     assert failing_parts(vhn.WITHIN_STATE) == []
 
 
+def test_double_dqn_above_dqn_fails_every_comparison(monkeypatch):
+    # a broken Double learner whose shared error is 0.1 above DQN's: the measured levels ("lower",
+    # "markedly lower") must fail; a DQN that underestimates (shift -0.6) fails "overestimates"
+    errs = {name: gaussian(0.3) for name in LEARNERS}
+    errs.update(double_dqn=gaussian(0.4))
+    monkeypatch.setattr(vhn, "run_experiment", lambda *a, **k: synthetic_experiment(errs))
+    assert {"dqn-lower", "dqn-markedly-lower"} <= set(failing_parts(vhn.DOUBLE_DQN))
+    errs.update(dqn=gaussian(-0.6))
+    assert "dqn-overestimates" in failing_parts(vhn.DOUBLE_DQN)
+
+
 def test_within_state_double_dqn_shared_part_not_lower_fails(monkeypatch):
+    # Double DQN's shared part 0.1 above DQN's (same law otherwise)
     errs = {name: gaussian(0.5) for name in LEARNERS}
+    errs.update(double_dqn=gaussian(0.6))
     monkeypatch.setattr(vhn, "run_experiment", lambda *a, **k: synthetic_experiment(errs))
     assert "double-dqn-lowers-the-shared-part" in failing_parts(vhn.WITHIN_STATE)
 
