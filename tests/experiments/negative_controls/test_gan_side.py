@@ -476,3 +476,30 @@ def test_every_fast_claim_of_these_papers_has_a_control():
             if isinstance(value, str) and value in fast and f"{mod_name}.{attr}" in source:
                 named.add(value)
     assert fast - named == set()
+
+
+# ---------------------------------------------- finn2016-gcl: power of the exact-moment bounds
+def _distorted_study(monkeypatch, distort):
+    """Replace the IS study's log Z_hat by distort(log Z_hat - log Z, n) + log Z."""
+    orig = finn2016_gcl.gc.partition_study
+
+    def study(f, theta, p, q, sizes, **kw):
+        s = orig(f, theta, p, q, sizes, **kw)
+        log_z = finn2016_gcl.log_partition(np.asarray(f) @ np.asarray(theta))
+        err = distort(s.log_z_hat - log_z, s.sample_sizes[:, None].astype(float))
+        return dataclasses.replace(s, log_z_hat=log_z + err)
+
+    monkeypatch.setattr(finn2016_gcl.gc, "partition_study", study)
+
+
+def test_is_partition_rate_fails_for_an_n_to_the_minus_0_4_error(monkeypatch):
+    # errors scaled by (n/100)^0.1: the RMSE falls like n^-0.4, not n^-1/2
+    _distorted_study(monkeypatch, lambda e, n: e * (n / 100.0) ** 0.1)
+    assert "log-z-rate" in failing_parts(finn2016_gcl.IS_CONVERGES)
+
+
+def test_is_partition_unbiasedness_fails_for_a_relative_bias_of_1e_3(monkeypatch):
+    # Z_hat multiplied by 1.001: a biased estimator (exact moments put the radius at n = 1e5
+    # near 3e-4)
+    _distorted_study(monkeypatch, lambda e, n: e + np.log1p(1e-3))
+    assert {"z-unbiased", "log-z-bias-large-n"} <= failing_parts(finn2016_gcl.IS_CONVERGES)
