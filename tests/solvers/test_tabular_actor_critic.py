@@ -12,8 +12,6 @@ from solvers.tabular.actor_critic import NOT_APPLICABLE, ACConfig, train_actor_c
 from tests.stats import FALSE_ALARM, gaussian_radius
 
 FROZEN = 10**9  # an update period longer than any run: the actor never moves
-#: Monte Carlo at a fixed seed: a mean of independent runs (or a sample mean) within k = 4.5 standard errors.
-MC_K_SE = 4.5
 #: Constant-step TD leaves stationary noise (std ≈ 0.16-0.18 here): each entry within 10% of max |Q^π|.
 CRITIC_NOISE_RTOL = 0.1
 #: Sample average of noise-free rewards: float64 rounding only.
@@ -40,19 +38,26 @@ def _critic_error(run, q_true):
 @pytest.mark.parametrize("replay", [0, 1000])
 def test_td_critic_of_a_fixed_policy_converges_to_q_pi(replay):
     """With the actor frozen the expected-SARSA TD(0) critic estimates Q^π of the (uniform)
-    policy; with a replay buffer too (the target averages over the current π at s')."""
+    policy; with a replay buffer too (the target averages over the current π at s').
+
+    A declared accuracy level, not a statistical test: a constant step leaves stationary noise
+    (std 0.16-0.20 across runs here, max |error| 0.37 over 16 runs x 8 entries), and every run
+    must sit within CRITIC_NOISE_RTOL = 10% of max |Q^π| (1.87).  No honest statistical bound
+    on the mean over runs has power: the iterates are convex combinations of targets in
+    [r_min, r_max]/(1 - γ), a range of 40, so Hoeffding over 16 runs gives a radius of ~30, and
+    the Markov-chain sampling has no closed-form variance; the old 4.5-sample-SE check had no
+    stated false-alarm probability and was removed.  Negative control: Q^π of the same chain
+    at γ = 0.7 (a wrong prediction) is rejected by the same check.
+    """
     mdp = chain_mdp(4, gamma=0.8, start="uniform")
     q_true = policy_evaluation(mdp, np.full((4, 2), 0.5)).Q
     cfg = ACConfig(lr_critic=0.02, n_envs=64, actor_every=FROZEN, replay_capacity=replay)
     n_runs = 16
     run = train_actor_critic(mdp, cfg, n_steps=3000, seed=1, n_runs=n_runs)
     np.testing.assert_array_equal(run.final_pi, 0.5)
-    # a constant step leaves stationary noise (std ≈ 0.16-0.18 across runs here); the mean of
-    # 16 independent runs must sit within 4.5 of its standard errors of Q^π (8 entries)
-    err = run.final_q - q_true
-    se = err.std(axis=0, ddof=1) / np.sqrt(n_runs)
-    assert np.all(np.abs(err.mean(axis=0)) <= MC_K_SE * se)
-    assert np.abs(err).max() < CRITIC_NOISE_RTOL * np.abs(q_true).max()
+    assert np.abs(run.final_q - q_true).max() < CRITIC_NOISE_RTOL * np.abs(q_true).max()
+    q_wrong = policy_evaluation(chain_mdp(4, gamma=0.7, start="uniform"), np.full((4, 2), 0.5)).Q
+    assert not np.abs(run.final_q - q_wrong).max() < CRITIC_NOISE_RTOL * np.abs(q_true).max()
 
 
 def test_sample_average_critic_on_a_noise_free_bandit_is_exact():
