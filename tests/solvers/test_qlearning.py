@@ -22,12 +22,17 @@ from solvers.tabular.qlearning import (
 from tests.stats import FALSE_ALARM, assert_binomial, assert_multinomial, assert_same_binomial, subgaussian_radius
 from scipy.stats import binom
 
-from tests.tolerances import FLOAT_ATOL, MC_SIGMAS
+from tests.tolerances import FLOAT_ATOL
 
 seeds = st.integers(0, 2**32 - 1)
 #: Deterministic MDP, α = 1: asynchronous value iteration; 5000 uniformly random steps sweep
 #: every pair > 100 times at γ = 1/2, leaving only float rounding (~1e-13 on |Q*| <= 20).
 DETERMINISTIC_ATOL = 1e-9
+#: Declared accuracy of noisy-reward Q-learning (3000 steps, α_n = n^-0.8, σ = 1, γ = 1/2): a
+#: run's entries within 0.6 of Q* (measured <= 0.31, noise SD <= 0.10 at seeds 4-6), the mean
+#: of 150 runs within 0.05 (measured <= 0.015).  See test_noisy_rewards_mean_over_runs_matches_q_star.
+QLEARN_RUN_ATOL = 0.6
+QLEARN_MEAN_ATOL = 0.05
 
 
 def _binomial_se(p, n):
@@ -296,13 +301,32 @@ def test_deterministic_mdp_converges_exactly(method):
 
 
 def test_noisy_rewards_mean_over_runs_matches_q_star():
+    """Q-learning with N(0, 1) reward noise and α_n = n^-0.8 (Watkins & Dayan 1992 conditions)
+    approaches Q*: each run, and the mean of 150 runs, within declared accuracy levels.
+
+    Declared levels, not a statistical test: the final iterate's law has no closed form (the
+    max makes it nonlinear, so even its mean differs from Q* by a max-bias E max >= max E),
+    and the known-range / Gaussian-Lipschitz bounds have no power here (a run's iterate is a
+    σ/sqrt(1 - γ²)-Lipschitz function of the reward noise given the transitions, a radius
+    ~0.6 over 150 runs, and they bound the deviation from E[Q_T], not from Q*).  Measured at
+    seeds 4-6: per-run noise SD <= 0.10, max |Q_T - Q*| over 900 run-entries <= 0.31, mean
+    over runs within 0.015; the levels QLEARN_RUN_ATOL = 0.6 and QLEARN_MEAN_ATOL = 0.05 keep a
+    2-3x margin.  The old 4-sample-SE check (no stated false-alarm probability) was removed.
+    Negative control: Q* of the same MDP at γ = 0.7 (a wrong prediction, 0.05-0.15 off) is
+    rejected.
+    """
     base = random_mdp(3, 2, 7, gamma=0.5)
     mdp = FiniteMDP(P=base.P, R=base.R, mu0=base.mu0, gamma=0.5, reward_noise="gaussian", reward_std=1.0)
     n = 150
     run = q_learning(mdp, method="q", n_runs=n, n_steps=3000, alpha=1.0, alpha_power=0.8, epsilon=1.0, seed=4)
     q_star = value_iteration(mdp).Q
-    se = run.final_q.std(axis=0, ddof=1) / np.sqrt(n)
-    assert np.all(np.abs(run.final_q.mean(axis=0) - q_star) <= MC_SIGMAS * se)
+
+    def close(q):
+        return (np.abs(run.final_q - q).max() <= QLEARN_RUN_ATOL
+                and np.abs(run.final_q.mean(axis=0) - q).max() <= QLEARN_MEAN_ATOL)
+
+    assert close(q_star)
+    assert not close(value_iteration(FiniteMDP(P=base.P, R=base.R, mu0=base.mu0, gamma=0.7)).Q)
 
 
 def test_q_learning_result_fields_and_checkpoints():
