@@ -16,5 +16,3 @@ PROB_SUM_TOL = 1e-9
 #: and we tighten it; values agree with an independent exact method to this level.
 LP_ATOL = 1e-8
 
-#: Monte Carlo comparisons use this many standard errors (two-sided, fixed seed).
-MC_SIGMAS = 4.0
