@@ -15,4 +15,3 @@ PROB_SUM_TOL = 1e-9
 #: Exact LP / network simplex: HiGHS' primal/dual feasibility tolerance is 1e-7 by default
 #: and we tighten it; values agree with an independent exact method to this level.
 LP_ATOL = 1e-8
-
