@@ -265,14 +265,17 @@ def test_sampled_advantage_gradient_is_unbiased_with_the_true_critic(tau):
 
     False-alarm probability: the empirical Bernstein bound (Maurer & Pontil 2009, Thm 4) with a
     *known range*, at α = FALSE_ALARM jointly over the 6 entries (and again over the 3 states for
-    the critic check).  Range: the soft rewards lie in [r_lo, r_hi], so every n-step return and
-    V^π_τ lie in [r_lo, r_hi]/(1 - γ) and |R_i - V(s_i)| <= D = (r_hi - r_lo)/(1 - γ); |ψ| <= 1,
-    so each entry of ĝ = 1/((1 - γ) t_max) Σ_{i < t_max} ψ_i (R_i - V(s_i)) lies in
-    [-D/(1 - γ), D/(1 - γ)] (asserted; ~31 here, observed max ~7).  The loose range makes the
-    radius ~0.02, ~20 estimator SDs (the old 4.5-sample-SE check had no stated false-alarm
-    probability): the test detects a bias >= ~0.02 on entries of size 0.07-0.43.  Negative
-    controls: the exact gradient shifted by 0.05 in one entry, the estimator without its
-    1/(1 - γ) normalisation, and a critic off by 0.2 at one state are rejected.
+    the critic check).  Range: the soft rewards lie in [r_lo, r_hi] and V^π_τ in [V_lo, V_hi], so
+    an n-step return R_i = Σ_{j<k} γʲ r + γᵏ V(s_k) (1 <= k <= t_max) lies in [ret_lo, ret_hi] =
+    [min_k r_lo (1 - γᵏ)/(1 - γ) + γᵏ V_lo, max_k r_hi (1 - γᵏ)/(1 - γ) + γᵏ V_hi], and
+    A_i = R_i - V(s_i) in [ret_lo - V(s), ret_hi - V(s)] at state s; ψ_i(a) ∈ {1 - π(a|s), -π(a|s)},
+    so each entry of ĝ = 1/((1 - γ) t_max) Σ_{i < t_max} ψ_i A_i (a mean of t_max terms, those
+    at other states 0) lies in [min(0, min ψ A), max(0, max ψ A)] / (1 - γ) (asserted; widths
+    14-21 here, observed |ĝ| <= 7).  Radius ~0.009-0.011, ~9-12 estimator SDs (the old
+    4.5-sample-SE check had no stated false-alarm probability): the test detects a bias
+    >= ~0.01 on entries of size 0.07-0.43.  Negative controls: the exact gradient shifted
+    by 0.05 in one entry, the estimator without its 1/(1 - γ) normalisation, and a critic off by
+    0.2 at one state are rejected.
     """
     rng = np.random.default_rng(7)
     mdp = random_mdp(3, 2, rng, gamma=0.7)
@@ -287,32 +290,40 @@ def test_sampled_advantage_gradient_is_unbiased_with_the_true_critic(tau):
                                                    np.broadcast_to(V, (B, 3)), start, rng, t_max=t_max,
                                                    entropy=tau)
     exact = batched_policy_gradient(mdp, theta, entropy=tau)[1]
-    gap = (R_soft.max() - R_soft.min()) / (1 - mdp.gamma)  # D: range of R_i - V(s_i)
-    g_bound = gap / (1 - mdp.gamma)
-    assert np.abs(d_theta).max() <= g_bound * (1 + 1e-12)
-    assert_mean_empirical_bernstein(d_theta, exact, 2 * g_bound, atol=MEAN_ATOL, what="sampled gradient")
+    g = mdp.gamma
+    k = np.arange(1, t_max + 1)
+    ret_lo = np.min(R_soft.min() * (1 - g**k) / (1 - g) + g**k * V.min())
+    ret_hi = np.max(R_soft.max() * (1 - g**k) / (1 - g) + g**k * V.max())
+    adv = np.stack([ret_lo - V, ret_hi - V], axis=1)[:, None, :]           # (S, 1, 2) A's range
+    psi = np.stack([1 - pi, -pi], axis=2)                                  # (S, A, 2) ψ's values
+    prods = (psi[..., :, None] * adv[..., None, :]).reshape(3, 2, 4)
+    g_lo = np.minimum(prods.min(axis=2), 0.0) / (1 - g)
+    g_hi = np.maximum(prods.max(axis=2), 0.0) / (1 - g)
+    assert np.all(d_theta >= g_lo - 1e-12) and np.all(d_theta <= g_hi + 1e-12)
+    g_width = g_hi - g_lo
+    assert_mean_empirical_bernstein(d_theta, exact, g_width, atol=MEAN_ATOL, what="sampled gradient")
     # negative controls: a prediction 0.05 off in one entry; a broken (unnormalised) estimator
     shifted = exact.copy()
     shifted[0, 0] += 0.05
     with pytest.raises(AssertionError):
-        assert_mean_empirical_bernstein(d_theta, shifted, 2 * g_bound, atol=MEAN_ATOL)
+        assert_mean_empirical_bernstein(d_theta, shifted, g_width, atol=MEAN_ATOL)
     with pytest.raises(AssertionError):
-        assert_mean_empirical_bernstein(d_theta * (1 - mdp.gamma), exact, 2 * g_bound, atol=MEAN_ATOL)
+        assert_mean_empirical_bernstein(d_theta * (1 - g), exact, g_width, atol=MEAN_ATOL)
     assert end.shape == (B,) and end.min() >= 0 and end.max() < 3
     # the critic's error R - V(s) has mean zero given s when V is the true value (one-step
     # segments: one visit per worker, so no selection by the number of visits); given the
-    # starts the errors are independent, with |R - V(s)| <= D
+    # starts the errors are independent, in [ret_lo - V(s), ret_hi - V(s)]
     _, d_V1, _ = sampled_advantage_gradient(mdp, np.broadcast_to(theta, (B, 3, 2)), np.broadcast_to(V, (B, 3)),
                                             start, rng, t_max=1, entropy=tau)
     err = d_V1[np.arange(B), start]
-    assert np.abs(err).max() <= gap * (1 + 1e-12)
+    assert np.all(err >= ret_lo - V[start] - 1e-12) and np.all(err <= ret_hi - V[start] + 1e-12)
     for s in range(3):
         e = err[start == s]
-        assert_mean_empirical_bernstein(e, 0.0, 2 * gap, alpha=FALSE_ALARM / 3, atol=MEAN_ATOL,
+        assert_mean_empirical_bernstein(e, 0.0, ret_hi - ret_lo, alpha=FALSE_ALARM / 3, atol=MEAN_ATOL,
                                         what=f"critic error at state {s}")
     # negative control: a critic off by 0.2 at state 0 (its error's mean moves by 0.2; |V| ~ 1-3)
     with pytest.raises(AssertionError):
-        assert_mean_empirical_bernstein(err[start == 0] - 0.2, 0.0, 2 * gap, alpha=FALSE_ALARM / 3)
+        assert_mean_empirical_bernstein(err[start == 0] - 0.2, 0.0, ret_hi - ret_lo, alpha=FALSE_ALARM / 3)
 
 
 def test_sampled_simulation_is_reproducible_and_reaches_optimum():
