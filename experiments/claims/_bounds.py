@@ -200,3 +200,28 @@ def least_squares_slope_weights(x) -> np.ndarray:
     if ss == 0.0:
         raise ValueError("`x` must not be constant")
     return xc / ss
+
+
+# ------------------------------------------------------- roots of monotone sample equations
+def bernstein_one_sided_tail(gap, variance, bound, n: int) -> np.ndarray:
+    """Upper bound on P(mean - μ >= gap) (equally P(mean - μ <= -gap)) for the mean of n i.i.d. X
+    with Var X <= ``variance`` and |X - μ| <= ``bound``: Bernstein's inequality,
+    exp(-n gap² / (2σ² + 2 b gap / 3)); 1 where gap <= 0 (no information)."""
+    if n < 1:
+        raise ValueError(f"`n` must be >= 1 (got {n})")
+    g = np.asarray(gap, dtype=float)
+    var = np.maximum(np.asarray(variance, dtype=float), 0.0)
+    b = np.asarray(bound, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        e = np.exp(-n * g**2 / (2.0 * var + 2.0 * b * np.maximum(g, 0.0) / 3.0))
+    return np.where(g > 0, np.nan_to_num(e, nan=0.0), 1.0)
+
+
+def median_exceedance_probability(beta, r: int) -> np.ndarray:
+    """Upper bound on P(median of r independent draws > s) when each draw exceeds s with
+    probability <= β: the median (np.median, mean of the two middle values for even r) exceeds s
+    only if at least ceil(r/2) draws do, so P <= P[Binomial(r, β) >= ceil(r/2)] (exact tail,
+    monotone in β)."""
+    if r < 1:
+        raise ValueError(f"`r` must be >= 1 (got {r})")
+    return stats.binom.sf(math.ceil(r / 2) - 1, r, np.clip(np.asarray(beta, dtype=float), 0.0, 1.0))

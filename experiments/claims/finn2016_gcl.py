@@ -22,7 +22,9 @@ import numpy as np
 
 from experiments.claims._bounds import (
     ALPHA,
+    bernstein_one_sided_tail,
     least_squares_slope_weights,
+    median_exceedance_probability,
     median_of_block_means,
     median_of_blocks_halfwidth,
     sample_mean_fourth_moment,
@@ -66,9 +68,13 @@ FIT_MIN_N = 100
 #: ~0.26 and could not tell a slope of -0.4 from -0.5; at 8000 repeats it is ~0.08 (0.37 s ->
 #: ~2.5 s).
 IS_REPEATS = 8000
-#: Monte Carlo comparisons use this many standard errors (two-sided, fixed seed); with 9
-#: sample sizes the chance of a false alarm is below 1e-3.
-MC_SIGMAS = 4.0
+#: Declared level of the two log-RMSE slopes that no conservative bound we can compute has the
+#: power to judge (the IS gradient's, whose self-normalisation remainder is only bounded by a
+#: worst-case |f - E f| of the same order as the error itself, and the self-consistent log Z_hat's,
+#: a root of a sample equation): the claims' statements say "slope within 0.1 of -1/2 over
+#: n >= 100".  A rate of n^-0.4 or n^-0.6 (a different convergence order over 3 decades) fails.
+#: The bootstrap SE of the slope (~0.01) is recorded in the details as a measured margin only.
+SLOPE_LEVEL = 0.1
 #: Evaluating two implementations of the same weighted log-sum-exp / softmax on one set of
 #: weights: float64 rounding of sums over 81 terms of size O(1).
 FLOAT_ATOL = 1e-12
@@ -125,12 +131,55 @@ def partition_convergence(seed_rng: np.random.Generator, *, n_repeats: int = N_R
 
 def _slope_evidence(summary: gc.ErrorSummary, what: str) -> Evidence:
     return Evidence.close(
-        -0.5, summary.slope, atol=MC_SIGMAS * summary.slope_se,
-        reason=f"{MC_SIGMAS:g} bootstrap standard errors of the fitted slope ({N_REPEATS} "
-        f"repeats per size resampled), fit over n >= {FIT_MIN_N}",
+        -0.5, summary.slope, atol=SLOPE_LEVEL,
+        reason=f"declared level of the statement: least-squares slope of log RMSE on log n over "
+        f"n >= {FIT_MIN_N} within {SLOPE_LEVEL:g} of -1/2 (no conservative bound with power; "
+        "the bootstrap SE is a recorded margin, not the verdict)",
         details={"what": what, "sample_sizes": summary.sample_sizes, "rmse": summary.rmse,
-                 "rmse_se": summary.rmse_se, "slope_se": summary.slope_se,
+                 "slope_bootstrap_se": summary.slope_se, "margin": SLOPE_LEVEL - abs(summary.slope + 0.5),
                  "intercept": summary.intercept})
+
+
+def gradient_error_parts(f: np.ndarray, cost: np.ndarray, p: np.ndarray, q: np.ndarray, n: int
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """Exact per-component variance of the linear part U of the IS gradient error, and the bound K
+    on the self-normalisation factor (exact-mixture form, enumeration of the trajectories).
+
+    With w = exp(-c) / (Z mu), mu = (p + q)/2, m = E_model f and x = Z_hat / Z, the estimate
+    E_p_hat f - sum mu_hat w f / sum mu_hat w has error
+        err = U + (N / x)(x - 1),   U = mean_p_hat[f - w(f - m)/2] + mean_q_hat[-w(f - m)/2] - E_p f,
+    N = sum mu_hat w (f - m) (so -N/x is the self-normalised estimate of E f minus m): E U = 0 since
+    sum mu w (f - m) = 0, Var U_j = (Var_p a_j + Var_q b_j) / n exactly, and N/x is a
+    mu_hat w-weighted average of f - m, so |(N/x)_j| <= K_j = max_tau |f_tau,j - m_j|.
+    """
+    lz = float(log_partition(cost))
+    w = np.exp(-cost - lz - np.log(0.5 * (p + q)))
+    m = maxent_distribution(cost) @ f
+    a = f - 0.5 * w[:, None] * (f - m)
+    b = -0.5 * w[:, None] * (f - m)
+    var = sum(d @ (v - d @ v) ** 2 for d, v in ((p, a), (q, b))) / float(n)
+    return var, np.max(np.abs(f - m), axis=0)
+
+
+def _gradient_bias_evidence(err: np.ndarray, x: np.ndarray, var_u: np.ndarray, k_bound: np.ndarray,
+                            n: int, grad: np.ndarray) -> Evidence:
+    """Median of block means of each gradient error component at one n, within t_j + K_j S:
+    t_j the median-of-blocks radius of U_j (exact variance, false alarm <= ALPHA over the K
+    components), S = max over blocks of the block mean of |x - 1| (deterministic given the draws:
+    each block mean of err_j is that of U_j shifted by at most K_j S, and the median is monotone)."""
+    k, t = median_of_blocks_halfwidth(var_u, err.shape[0], ALPHA / err.shape[1])
+    mb = err.shape[0] // k
+    s_rem = float(np.max(np.abs(x[: k * mb] - 1.0).reshape(k, mb).mean(axis=1)))
+    mob = median_of_block_means(err, k)
+    tol = t + k_bound * s_rem
+    return Evidence.close(
+        np.zeros_like(mob), mob, atol=tol,
+        reason=f"median of {k} block means of each component of the IS gradient error at n = {n} "
+        f"within t_j + K_j S: t_j the median-of-blocks radius of the linear part U (exact variance "
+        f"by enumeration; false alarm <= {ALPHA:g} over components), K_j = max |f_j - E f_j| "
+        "bounding the self-normalised factor, S = max block mean of |Z_hat/Z - 1| (deterministic)",
+        details={"median_of_block_means": mob, "radius_linear": t, "remainder": k_bound * s_rem,
+                 "exact_gradient": grad})
 
 
 def ratio_moments(cost: np.ndarray, p: np.ndarray, q: np.ndarray, sizes) -> tuple[np.ndarray, np.ndarray]:
@@ -189,12 +238,49 @@ def _log_z_rate_evidence(x: np.ndarray, ms: np.ndarray, m4: np.ndarray, sizes: n
                  np.sqrt(ms[keep]), "point_tolerance": e, "delta": delta})
 
 
+def self_consistent_median_band(cost: np.ndarray, q: np.ndarray, p: np.ndarray, n: int, r: int,
+                                alpha: float) -> tuple[float, float]:
+    """(lo, hi) such that the median over r repeats of the self-consistent log Z_hat at sample
+    size n leaves [lo, hi] with probability <= alpha (each side alpha/2).
+
+    The root s_hat solves g_n(s) = sum (p_hat + q_hat) D_s - 1 = 0, D_s = sigmoid(-c - s - log q)
+    (Z_hat(s) = e^s with mu_tilde_s = (e^{-c-s} + q)/2).  g_n is strictly decreasing in s, so
+    s_hat > s iff g_n(s) > 0.  g_n(s) is the mean of n i.i.d. pair terms D_s(tau) + D_s(tau') - 1,
+    tau ~ p, tau' ~ q, with exact mean G(s), exact variance Var_p D_s + Var_q D_s and a known range:
+    Bernstein bounds P(s_hat > s) for G(s) < 0 (and P(s_hat < s) for G(s) > 0), and the median
+    exceeds s only if >= r/2 repeats do (exact binomial tail).  hi (lo) is found by bisection;
+    validity uses only the bound at hi (lo) itself.  Enumeration of the trajectories: no sampling.
+    """
+    lq = np.log(q)
+    s_star = float(optimal_log_partition(cost, q, p))
+
+    def fail(s: float) -> float:
+        d = 1.0 / (1.0 + np.exp(cost + s + lq))
+        g = float((p + q) @ d) - 1.0
+        var = float(p @ (d - p @ d) ** 2 + q @ (d - q @ d) ** 2)
+        bound = max(2.0 * d.max() - 1.0 - g, g - (2.0 * d.min() - 1.0))
+        return float(median_exceedance_probability(
+            bernstein_one_sided_tail(abs(g), var, bound, n), r)) if g != 0.0 else 1.0
+
+    ends = []
+    for sign in (-1.0, 1.0):
+        near, far = 0.0, 1.0
+        while fail(s_star + sign * far) > alpha / 2:
+            near, far = far, 2.0 * far
+        for _ in range(60):
+            mid = 0.5 * (near + far)
+            near, far = (near, mid) if fail(s_star + sign * mid) <= alpha / 2 else (mid, far)
+        ends.append(s_star + sign * far)
+    return ends[0], ends[1]
+
+
 @claim(
     IS_CONVERGES,
     statement="With the mixture proposal mu = (p_data + q)/2 and the mixture's exact density in "
     "the importance weights, the partition-function estimate is unbiased, and log Z_hat and the "
     "importance-sampled cost gradient converge to the exact values with RMSE proportional to "
-    "n^-1/2.",
+    "n^-1/2 (declared level for the gradient: least-squares slope of log RMSE on log n over "
+    "n >= 100 within 0.1 of -1/2).",
     source="Finn, Levine & Abbeel (2016), Guided Cost Learning, Section 4; Finn et al. (2016), "
     "arXiv:1611.03852, Section 2.3 (mixture proposal)",
     kinds=("exact",),
@@ -207,6 +293,7 @@ def is_partition_converges(ctx: Context):
     study, log_z, grad, p, q, f = partition_convergence(ctx.rng(0), n_repeats=IS_REPEATS)
     parts = {}
     s_g = gc.error_summary(study.gradient_hat, grad, study.sample_sizes, fit_min_n=FIT_MIN_N, seed=ctx.rng(2))
+    n_big = int(study.sample_sizes[-1])
     x = np.exp(study.log_z_hat - log_z)  # Z_hat / Z per size and repeat
     ms, m4 = ratio_moments(f @ study.theta, p, q, study.sample_sizes)
     parts["log-z-rate"] = _log_z_rate_evidence(x, ms, m4, study.sample_sizes)
@@ -235,11 +322,9 @@ def is_partition_converges(ctx: Context):
         "in [-radius - D, radius]: the median-of-blocks radius of Z_hat/Z - 1 (exact variance, "
         f"false-alarm <= {ALPHA:g}) plus the remainder D = max (x-1)^2/x of log x vs x - 1",
         details={"median_of_block_means": mob_log, "radius": float(half[-1]), "remainder": d_rem})
-    parts["gradient-bias-large-n"] = Evidence.close(
-        np.zeros_like(grad), s_g.bias[-1], atol=MC_SIGMAS * s_g.bias_se[-1],
-        reason=f"{MC_SIGMAS:g} standard errors per component at n = {study.sample_sizes[-1]} "
-        "(self-normalised weights: O(1/n) bias)",
-        details={"bias": s_g.bias[-1], "bias_se": s_g.bias_se[-1], "exact_gradient": grad})
+    var_u, k_bound = gradient_error_parts(f, f @ study.theta, p, q, n_big)
+    parts["gradient-bias-large-n"] = _gradient_bias_evidence(
+        study.gradient_hat[-1] - grad, x[-1], var_u, k_bound, n_big, grad)
 
     # The solver's estimators against theory.irl's on the same empirical weights (paper form).
     rng = ctx.rng(3)
@@ -261,7 +346,8 @@ def is_partition_converges(ctx: Context):
 @claim(
     SELF_CONSISTENT,
     statement="With the paper's density estimate mu_tilde = (exp(-c)/Z + q)/2 and Z chosen "
-    "self-consistently (the discriminator-optimal Z), log Z_hat converges at rate n^-1/2 to the "
+    "self-consistently (the discriminator-optimal Z), log Z_hat converges at rate n^-1/2 (declared "
+    "level: least-squares slope of log RMSE on log n over n >= 100 within 0.1 of -1/2) to the "
     "population fixed point, which is the true log partition function when the data come from "
     "the model exp(-c)/Z (more generally iff E_p_data[D] = E_model[D] at the true Z) and "
     "differs from it on a misspecified cost that fails this condition.",
@@ -298,11 +384,20 @@ def self_consistent_partition(ctx: Context):
                                 seed=ctx.rng(stream + 10))
         parts[f"{label}-rate"] = _slope_evidence(s_fp, "RMSE of the self-consistent log Z_hat "
                                                  "against the population fixed point")
-        parts[f"{label}-limit"] = Evidence.close(
-            fixed_point, fixed_point + s_fp.bias[-1], atol=MC_SIGMAS * s_fp.bias_se[-1],
-            reason=f"{MC_SIGMAS:g} standard errors of the mean of {study.n_repeats} repeats at "
-            f"n = {study.sample_sizes[-1]}",
-            details={"fixed_point": fixed_point, "true_log_z": log_z, "gap": fixed_point - log_z})
+        keep = study.sample_sizes >= FIT_MIN_N
+        bands = np.array([self_consistent_median_band(c, q, p, int(n), study.n_repeats,
+                                                      ALPHA / int(keep.sum()))
+                          for n in study.sample_sizes[keep]])
+        med = np.median(study.log_z_used[keep], axis=1)
+        parts[f"{label}-limit"] = Evidence.bound(
+            float(np.max(np.maximum(bands[:, 0] - med, med - bands[:, 1]))), 0.0, relation="<=",
+            reason=f"median over {study.n_repeats} repeats of the self-consistent log Z_hat inside "
+            f"its band around the population fixed point at every n >= {FIT_MIN_N}: the root of a "
+            "decreasing sample equation exceeds s iff the sample mean at s does (Bernstein with "
+            "exact variance and range, exact binomial tail for the median); false alarm <= "
+            f"{ALPHA:g} over sizes and sides",
+            details={"fixed_point": fixed_point, "true_log_z": log_z, "gap": fixed_point - log_z,
+                     "sample_sizes": study.sample_sizes[keep], "median": med, "band": bands})
         if label == "data-from-model":
             parts["fixed-point-is-log-z"] = Evidence.close(
                 log_z, fixed_point, atol=ROOT_ATOL,
@@ -310,11 +405,12 @@ def self_consistent_partition(ctx: Context):
                 "exactly (brentq to ~1e-14, log-sum-exp rounding)")
         else:
             gap = abs(fixed_point - log_z)
+            radius = float(max(fixed_point - bands[-1, 0], bands[-1, 1] - fixed_point))
             parts["fixed-point-is-not-log-z"] = Evidence.bound(
-                gap, MC_SIGMAS * s_fp.rmse[-1], relation=">=",
-                reason=f"the gap to the true log Z exceeds {MC_SIGMAS:g} times the RMSE of the "
-                f"estimate at n = {study.sample_sizes[-1]}: the estimator converges elsewhere",
-                details={"gap": gap, "rmse_large_n": s_fp.rmse[-1]})
+                gap, radius, relation=">=",
+                reason=f"the true log Z lies outside the band that confines the median estimate at "
+                f"n = {study.sample_sizes[-1]} (the -limit part): the estimator converges elsewhere",
+                details={"gap": gap, "band_radius": radius})
     return parts
 
 
