@@ -333,6 +333,48 @@ def test_self_consistent_partition_fails_with_a_shifted_fixed_point(monkeypatch)
         finn2016_gcl.SELF_CONSISTENT)
 
 
+def _perturbed_study(monkeypatch, change):
+    """Patch the solver's partition study so its estimates are changed by ``change(study, sizes,
+    exact_gradient, fixed_point)`` (a dict of replaced fields)."""
+    orig = finn2016_gcl.gc.partition_study
+
+    def study(f, theta, p, q, sizes, **kw):
+        out = orig(f, theta, p, q, sizes, **kw)
+        c = f @ theta
+        exact_grad = p @ f - finn2016_gcl.maxent_distribution(c) @ f
+        fixed_point = finn2016_gcl.optimal_log_partition(c, q, p)
+        return dataclasses.replace(out, **change(out, np.asarray(sizes, float), exact_grad, fixed_point))
+
+    monkeypatch.setattr(finn2016_gcl.gc, "partition_study", study)
+
+
+def test_is_gradient_fails_for_a_biased_estimator(monkeypatch):
+    # a bias of 0.01 per component (the median-of-blocks tolerance at n = 1e5 is <= 3e-3)
+    _perturbed_study(monkeypatch, lambda s, n, g, fp: {"gradient_hat": s.gradient_hat + 0.01})
+    assert "gradient-bias-large-n" in failing_parts(finn2016_gcl.IS_CONVERGES)
+
+
+def test_is_gradient_fails_for_a_wrong_slope(monkeypatch):
+    # errors scaled by (n/100)^0.15: RMSE ~ n^-0.35, outside the declared level 0.1
+    _perturbed_study(monkeypatch, lambda s, n, g, fp: {
+        "gradient_hat": g + (s.gradient_hat - g) * (n[:, None, None] / 100.0) ** 0.15})
+    assert "gradient-rate" in failing_parts(finn2016_gcl.IS_CONVERGES)
+
+
+def test_self_consistent_fails_for_a_biased_estimator(monkeypatch):
+    # every estimate shifted by 0.02 nats (the band at n = 1e5 is ~ +-5e-3)
+    _perturbed_study(monkeypatch, lambda s, n, g, fp: {"log_z_hat": s.log_z_hat + 0.02,
+                                                        "log_z_used": s.log_z_used + 0.02})
+    assert {"data-from-model-limit", "misspecified-limit"} <= failing_parts(finn2016_gcl.SELF_CONSISTENT)
+
+
+def test_self_consistent_fails_for_a_wrong_slope(monkeypatch):
+    # deviations from the fixed point scaled by (n/100)^-0.15: RMSE ~ n^-0.65
+    _perturbed_study(monkeypatch, lambda s, n, g, fp: {
+        "log_z_hat": fp + (s.log_z_hat - fp) * (n[:, None] / 100.0) ** -0.15})
+    assert {"data-from-model-rate", "misspecified-rate"} <= failing_parts(finn2016_gcl.SELF_CONSISTENT)
+
+
 def test_gan_form_fails_for_a_shifted_cost(monkeypatch):
     # the issue's example: theta shifted by 0.3 (cost gap ~1 nat) must not pass
     orig = finn2016_gcl.gc.train_gan_form
