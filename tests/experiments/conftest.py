@@ -1,5 +1,9 @@
 """Shared fixtures of the experiments tests."""
 
+#: The throwaway claims of the Ctrl-C test register on import; doctest collection must not
+#: import them into the test process, or they would join the built-in registry there.
+collect_ignore = ["_cli_claims_quick.py", "_cli_claims_slow.py"]
+
 import numpy as np
 import pytest
 
