@@ -82,6 +82,10 @@ REACH_EPS = 1e-8
 #: error at (t, s) scales like the residual mismatch / Pr(s_t = s), so rarely visited
 #: (t, s) pairs identify it poorly.
 SEEN_EPS = 1e-6
+#: Discount from which the discounted expert's policy is compared: the features identify the
+#: policy only to ~FIT_TOL/gamma (a failure at gamma = 2.1e-4 missed by 1.2e-6), so gamma >= 1e-2
+#: keeps that at ~1e-8, two orders below IRL_RECOVER_ATOL.
+GAMMA_POLICY_IDENTIFIED = 1e-2
 #: Policies of the L-BFGS / gradient fits stopped at a mismatch of 1e-6: policy error
 #: <= ||Hessian⁺|| x 1e-6 with Hessian eigenvalues >= ~1e-2 here, i.e. <= 1e-4.
 OTHER_OPTIMISER_ATOL = 1e-4
@@ -456,7 +460,11 @@ def test_mce_irl_property_matches_any_realisable_expert(problem):
     if H is None:
         ref = policy_evaluation(g.to_finite_mdp(np.zeros(g.n_states), gamma), res.values.pi)
         np.testing.assert_allclose(ref.occupancy / (1 - gamma) @ g.features, F_E, atol=IRL_MATCH_ATOL)
-        np.testing.assert_allclose(res.values.pi, vals.pi, atol=IRL_RECOVER_ATOL)
+        # The discounted features depend on the policy only through gamma (at gamma = 0 they are
+        # mu0's features whatever the policy), so a feature match to FIT_TOL pins the policy only
+        # to ~FIT_TOL/gamma: compare policies where that is far below IRL_RECOVER_ATOL.
+        if gamma >= GAMMA_POLICY_IDENTIFIED:
+            np.testing.assert_allclose(res.values.pi, vals.pi, atol=IRL_RECOVER_ATOL)
     else:
         F_model, pi_model = _dense_model_features(g, res.theta, H, gamma)
         np.testing.assert_allclose(F_model, F_E, atol=IRL_MATCH_ATOL)
