@@ -212,6 +212,13 @@ def _solve_log_z(c: np.ndarray, qq: np.ndarray, mu: np.ndarray, p_on_support: fl
         lo = -logsumexp(-a + log_mu) + log_half - 1.0
         hi = logsumexp(a + log_mu) - log_m + 1.0
     lo, hi = _narrow_bracket(g, lo, hi)
+    g_lo, g_hi = g(lo), g(hi)
+    if not (g_lo < 0 < g_hi):
+        # Where |s| is large (costs ~1e16 and beyond) g is evaluated from s - a rounded to
+        # the spacing of the doubles near s, so it can be 0 or lose its sign change between
+        # two doubles of the narrowed bracket (at most 1 apart or adjacent): the root is then
+        # resolved to that spacing, and the endpoint with the smaller |g| is the answer.
+        return float(lo if abs(g_lo) <= abs(g_hi) else hi)
     return float(brentq(g, lo, hi, xtol=_ROOT_XTOL, rtol=_ROOT_RTOL, maxiter=500))
 
 
