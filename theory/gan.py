@@ -500,7 +500,11 @@ def replay_optimal_discriminator(p_data: Any, past_models: Any, weights: Any = N
         if w.shape[-1] != m:
             raise ValueError(f"`weights` must have length m = {m} along its last axis (got shape {w.shape})")
     q_buf = np.sum(w[..., :, None] * past, axis=-2)
-    return optimal_discriminator(pd, q_buf)
+    d = optimal_discriminator(pd, q_buf)
+    # Where every w_i q_i is below half the smallest subnormal, q_buf rounds to 0 although the
+    # mixture is positive: D* is then 0 where p_data = 0 (not the p + q = 0 convention 1/2).
+    positive = np.any((w[..., :, None] > 0) & (past > 0), axis=-2)
+    return np.where((q_buf == 0) & positive & (pd == 0), 0.0, d)
 
 
 @dataclass(frozen=True)
