@@ -227,10 +227,24 @@ def test_replay_d_is_the_d_of_the_mixture(data, seed):
     p, past = data
     past = np.stack(past)
     w = np.random.default_rng(seed).dirichlet(np.ones(len(past)))
-    np.testing.assert_allclose(replay_optimal_discriminator(p, past, w), optimal_discriminator(p, w @ past),
+
+    def reference(weights):
+        # D* of the mixture; where p = 0 the exact mixture is positive as soon as some
+        # w_i q_i > 0, even if the rounded w @ past underflows to 0 (then D* = 0, not 1/2)
+        d = optimal_discriminator(p, weights @ past)
+        positive = ((weights[:, None] > 0) & (past > 0)).any(axis=0)
+        return np.where((p == 0) & positive, 0.0, d)
+
+    np.testing.assert_allclose(replay_optimal_discriminator(p, past, w), reference(w),
                                rtol=FLOAT_RTOL, atol=FLOAT_ATOL)
-    np.testing.assert_allclose(replay_optimal_discriminator(p, past), optimal_discriminator(p, past.mean(axis=0)),
+    np.testing.assert_allclose(replay_optimal_discriminator(p, past), reference(np.full(len(past), 1 / len(past))),
                                rtol=FLOAT_RTOL, atol=FLOAT_ATOL)
+
+
+def test_replay_d_where_the_mixture_underflows():
+    # (5e-324 + 0)/2 rounds to 0, but the buffer's model is positive there: D* = 0 where p = 0
+    np.testing.assert_array_equal(
+        replay_optimal_discriminator([0.0, 1.0], [[5e-324, 1.0], [0.0, 1.0]]), [0.0, 0.5])
 
 
 def test_replay_d_errors():
