@@ -152,6 +152,7 @@ def parse_condition(text: str) -> list[Relational]:
 
 
 def relation(a: sp.Expr, rel: str, b: sp.Expr) -> Relational:
+    """The unevaluated sympy relation `a REL b` for REL in <=, <, >=, >, ==."""
     return {"<=": sp.Le, "<": sp.Lt, ">=": sp.Ge, ">": sp.Gt, "==": sp.Eq}[rel](a, b, evaluate=False)
 
 

@@ -439,6 +439,7 @@ def _counterexample(step: Step, lhs: sp.Basic, rhs: sp.Basic, domain: Domain, se
 
 
 def symbols_of(step: Step, extra: Iterable[sp.Basic] = ()) -> set[sp.Symbol]:
+    """The free symbols of a step's sides, its assumptions and ``extra`` expressions."""
     out: set[sp.Symbol] = set()
     for obj in (step.lhs, step.rhs, *step.assumptions, *extra):
         out |= {s for s in obj.free_symbols if isinstance(s, sp.Symbol)}
@@ -546,6 +547,7 @@ def _check_sets(step: Step, domain: Domain) -> tuple[str, str]:
 
 
 def check_step(step: Step, index: int, lemmas: Mapping, seed: int) -> StepResult:
+    """Check one step (its relation under its assumptions, using proved ``lemmas``) and report why."""
     def result(status: str, reason: str, ce: dict | None = None) -> StepResult:
         return StepResult(index, step.name, step.statement, step.given, step.justification,
                           status, reason, ce, step.note)

@@ -30,21 +30,25 @@ LOG2 = float(np.log(2.0))
 # Costs whose spread exceeds DBL_MAX (e.g. ±1e308) make scipy's shifted x - max(x) overflow
 # to -inf; exp(-inf) = 0 is then the exact weight, so the overflow is harmless and silenced.
 def logsumexp(*args, **kwargs):
+    """scipy.special.logsumexp without overflow warnings (costs near the double range)."""
     with np.errstate(over="ignore"):
         return _sp_logsumexp(*args, **kwargs)
 
 
 def log_softmax(*args, **kwargs):
+    """scipy.special.log_softmax without overflow warnings (costs near the double range)."""
     with np.errstate(over="ignore"):
         return _sp_log_softmax(*args, **kwargs)
 
 
 def softmax(*args, **kwargs):
+    """scipy.special.softmax without overflow warnings (costs near the double range)."""
     with np.errstate(over="ignore"):
         return _sp_softmax(*args, **kwargs)
 
 
 def check_cost(cost: Any) -> np.ndarray:
+    """``cost`` as a float array of at least one dimension; ValueError naming it otherwise."""
     c = as_float_array(cost, "cost")
     if c.ndim == 0:
         raise ValueError("`cost` must be at least 1-D (one cost per trajectory), got a scalar")
@@ -52,6 +56,7 @@ def check_cost(cost: Any) -> np.ndarray:
 
 
 def check_log_z(log_z: Any, batch_shape: tuple[int, ...]) -> np.ndarray:
+    """``log_z`` as a float array broadcasting against ``batch_shape``; ValueError naming it otherwise."""
     s = as_float_array(log_z, "log_z")
     try:
         np.broadcast_shapes(s.shape, batch_shape)
@@ -64,6 +69,7 @@ def check_log_z(log_z: Any, batch_shape: tuple[int, ...]) -> np.ndarray:
 
 
 def check_q(q: Any, *, exact: bool) -> np.ndarray:
+    """The sampler ``q``: a probability vector when ``exact``, else non-negative density values."""
     if exact:
         # E_q[.] is weighted by q itself: it must be a probability vector.
         return check_probability(q, "q")
@@ -76,12 +82,14 @@ def check_q(q: Any, *, exact: bool) -> np.ndarray:
 
 
 def same_length(*named: tuple[np.ndarray, str]) -> None:
+    """ValueError naming the arrays unless all have the same last-axis length."""
     (a, na) = named[0]
     for b, nb in named[1:]:
         check_same_length(a, b, (na, nb))
 
 
 def broadcast(*arrays: np.ndarray, names: tuple[str, ...]) -> list[np.ndarray]:
+    """The arrays broadcast together; ValueError naming their shapes if they do not broadcast."""
     try:
         return list(np.broadcast_arrays(*arrays))
     except ValueError:
@@ -107,6 +115,7 @@ def sampler(q: Any, q_weights: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def safe_log(x: np.ndarray) -> np.ndarray:
+    """log x with log 0 = -inf and no divide-by-zero warning."""
     with np.errstate(divide="ignore"):
         return np.log(x)
 
@@ -118,6 +127,7 @@ def log_ratio(c: np.ndarray, s: np.ndarray, qq: np.ndarray) -> np.ndarray:
 
 
 def as_output(x: np.ndarray) -> float | np.ndarray:
+    """A Python float for a 0-d result, else the float array."""
     x = np.asarray(x, dtype=float)
     return float(x) if x.ndim == 0 else x
 

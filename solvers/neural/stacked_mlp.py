@@ -168,6 +168,7 @@ def composed_mlp(layers, x, act):
 
 
 def numpy_mlp(layers, x, act):
+    """Plain-numpy forward pass of stacked MLPs (one network per leading run index); no autograd."""
     raw = NUMPY_ACTIVATIONS[act]
     h = x
     for layer in layers[:-1]:

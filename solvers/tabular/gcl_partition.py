@@ -39,6 +39,7 @@ FORMS = ("exact", "paper", "self_consistent")
 SELF_CONSISTENT_TOL = 1e-13
 # ============================================================================ validation
 def check_features(x: ArrayLike) -> np.ndarray:
+    """``features`` as a float array of shape (N, K); ValueError naming it otherwise."""
     f = as_float_array(x, "features")
     if f.ndim != 2:
         raise ValueError(f"`features` must be 2-D, shape (N, K) (got shape {f.shape})")

@@ -24,6 +24,7 @@ from theory import autoregressive
 from theory._validation import as_float_array, as_generator, check_int, check_probability
 
 def check_vector(x: ArrayLike, name: str, n: int | None = None) -> np.ndarray:
+    """``x`` as a 1-D float array (of length ``n`` when given); ValueError naming it otherwise."""
     v = as_float_array(x, name)
     if v.ndim != 1:
         raise ValueError(f"`{name}` must be 1-D (got shape {v.shape})")

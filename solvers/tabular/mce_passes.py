@@ -76,6 +76,7 @@ def _reward_sa(reward: ArrayLike, n_states: int, n_actions: int) -> tuple[np.nda
 
 
 def check_gamma(gamma: Any, *, allow_one: bool) -> float:
+    """``gamma`` in [0, 1) (or [0, 1] with ``allow_one``); ValueError naming it otherwise."""
     return check_unit_interval(gamma, "gamma", open_right=not allow_one)
 
 
@@ -285,6 +286,7 @@ class Occupancy(ArrayResult):
 
 
 def check_mu0(mu0: ArrayLike, n_states: int) -> np.ndarray:
+    """``mu0`` as a probability vector over the ``n_states`` states; ValueError naming it otherwise."""
     mu0 = check_probability(mu0, "mu0")
     if mu0.shape != (n_states,):
         raise ValueError(f"`mu0` must have shape ({n_states},) (got shape {mu0.shape})")

@@ -122,6 +122,7 @@ DEFAULT_TAIL = 1e-12
 
 
 def check_mdp(mdp: Any) -> FiniteMDP:
+    """``mdp`` itself if it is a FiniteMDP; TypeError naming it otherwise."""
     if not isinstance(mdp, FiniteMDP):
         raise TypeError(f"`mdp` must be a FiniteMDP, got {type(mdp).__name__}")
     return mdp

@@ -219,6 +219,7 @@ class DelayedAscent(ArrayResult):
 
 
 def check_lr(lr: Any, n_runs: int) -> np.ndarray:
+    """``lr`` as one positive step size per run, shape (n_runs,); ValueError naming it otherwise."""
     arr = as_float_array(lr, "lr")
     if arr.ndim == 0:
         arr = np.full(n_runs, float(arr))
