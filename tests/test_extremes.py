@@ -461,3 +461,12 @@ def test_sizes_refused_before_allocation():
             call()
         assert named_error(exc)
     assert time.perf_counter() - t0 < 2.0
+
+
+@pytest.mark.parametrize("scale", [1e20, 1e150, 1e308])
+def test_optimal_log_partition_symmetric_huge_costs(scale):
+    # costs (+scale, -scale), q = p_data = (1/2, 1/2): by symmetry sigma(x) + sigma(-x) = 1 the
+    # root is s = log 2 exactly; a = -c - log q rounds log q away at this scale, so the answer is
+    # right to the spacing of the doubles at |c| (it was -scale: g rounded to 0 on the bracket)
+    s = irl.optimal_log_partition([scale, -scale], [0.5, 0.5], [0.5, 0.5])
+    assert abs(s - math.log(2)) <= np.spacing(scale)

@@ -18,6 +18,7 @@ Split from :mod:`theory.irl` (which re-exports both functions); the layout and t
 
 from __future__ import annotations
 
+import math
 import struct
 from typing import Any
 
@@ -206,20 +207,35 @@ def _solve_log_z(c: np.ndarray, qq: np.ndarray, mu: np.ndarray, p_on_support: fl
             log_b = logsumexp(log_mu + log_expit(a - s))
         return (log_a - log_half) - (log_b - log_m)
 
+    def a_exceeds_half(s: float) -> bool:
+        # sign(A(s) - 1/2) = sign(g(s)), decided without forming A: with up = {a < s},
+        # A - 1/2 = C + sum_{not up} mu sigma(s - a) - sum_{up} mu sigma(a - s),
+        # C = mu(up) - 1/2.  Each sigma term is kept in log space, so the sign survives where
+        # g itself rounds to 0 (symmetric costs of +-1e20 make A - 1/2 ~ e^-1e20).
+        with np.errstate(over="ignore", invalid="ignore"):
+            d = s - a
+        up = d > 0
+        c_const = math.fsum(np.exp(log_mu[up])) - 0.5
+        log_pos = logsumexp(log_mu[~up] + log_expit(d[~up])) if np.any(~up) else -np.inf
+        log_neg = logsumexp(log_mu[up] + log_expit(-d[up])) if np.any(up) else -np.inf
+        if c_const > 0:
+            return bool(np.logaddexp(math.log(c_const), log_pos) > log_neg)
+        if c_const < 0:
+            return bool(log_pos > np.logaddexp(math.log(-c_const), log_neg))
+        return bool(log_pos > log_neg)
+
     # sigma(x) <= e^x bounds A(s) <= e^s E_mu[e^-a] and B(s) <= e^-s E_mu[e^a]: at these
     # brackets A < 1/2 (resp. B < m), so g changes sign between them.
     with np.errstate(over="ignore"):
         lo = -logsumexp(-a + log_mu) + log_half - 1.0
         hi = logsumexp(a + log_mu) - log_m + 1.0
-    lo, hi = _narrow_bracket(g, lo, hi)
-    g_lo, g_hi = g(lo), g(hi)
-    if not (g_lo < 0 < g_hi):
-        # Where |s| is large (costs ~1e16 and beyond) g is evaluated from s - a rounded to
-        # the spacing of the doubles near s, so it can be 0 or lose its sign change between
-        # two doubles of the narrowed bracket (at most 1 apart or adjacent): the root is then
-        # resolved to that spacing, and the endpoint with the smaller |g| is the answer.
-        return float(lo if abs(g_lo) <= abs(g_hi) else hi)
-    return float(brentq(g, lo, hi, xtol=_ROOT_XTOL, rtol=_ROOT_RTOL, maxiter=500))
+    lo, hi = _narrow_bracket(a_exceeds_half, lo, hi)
+    if g(lo) < 0 < g(hi):
+        return float(brentq(g, lo, hi, xtol=_ROOT_XTOL, rtol=_ROOT_RTOL, maxiter=500))
+    # g rounds to 0 (or loses its sign change) on the bracket: keep bisecting by the exact
+    # sign down to adjacent doubles (at most 64 more steps).
+    lo, hi = _narrow_bracket(a_exceeds_half, lo, hi, to_adjacent=True)
+    return float(lo) if abs(lo) <= abs(hi) else float(hi)
 
 
 def _float_key(x: float) -> int:
@@ -233,16 +249,17 @@ def _key_float(k: int) -> float:
     return struct.unpack("<d", struct.pack("<q", bits))[0]
 
 
-def _narrow_bracket(g, lo: float, hi: float) -> tuple[float, float]:
+def _narrow_bracket(exceeds, lo: float, hi: float, *, to_adjacent: bool = False
+                    ) -> tuple[float, float]:
     """Bisect the bracket [lo, hi] of an increasing g in the ordering of the doubles until it
     is at most 1 wide.  With costs of ±1e300 the bracket spans ~1e300, which brentq's
     bisection fallback (halving by value) needs > 1000 steps to shrink to 1e-14; halving
     the number of doubles in between takes at most 64 steps."""
     lo, hi = float(lo), float(hi)   # Python floats: hi - lo = inf without a warning
     klo, khi = _float_key(lo), _float_key(hi)
-    while khi - klo > 1 and hi - lo > 1.0:
+    while khi - klo > 1 and (to_adjacent or hi - lo > 1.0):
         mid = _key_float((klo + khi) // 2)
-        if g(mid) < 0:
+        if not exceeds(mid):
             lo, klo = mid, _float_key(mid)
         else:
             hi, khi = mid, _float_key(mid)
