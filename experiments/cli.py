@@ -407,27 +407,13 @@ def cmd_derive(args: argparse.Namespace) -> int:
 # show
 
 
-def _resolve_dotted(name: str):
-    """The object a dotted name points to, importing the longest importable module prefix."""
-    import importlib
-
-    parts = name.split(".")
-    for i in range(len(parts), 0, -1):
-        try:
-            obj = importlib.import_module(".".join(parts[:i]))
-        except ImportError:
-            continue
-        for attr in parts[i:]:
-            obj = getattr(obj, attr)
-        return obj
-    raise ImportError(f"no importable module in {name!r}")
-
-
 def _describe_dotted(name: str | None) -> str:
     if name is None:
         return "not recorded"
+    from experiments.registry import resolve_dotted
+
     try:
-        obj = _resolve_dotted(name)
+        obj = resolve_dotted(name)
     except (ImportError, AttributeError) as exc:
         return f"{name}  (cannot be imported: {exc})"
     doc = (getattr(obj, "__doc__", None) or "").strip().splitlines()

@@ -29,6 +29,7 @@ __all__ = [
     "TIERS",
     "OUTCOMES",
     "combine_outcomes",
+    "resolve_dotted",
     "Claim",
     "Context",
     "Evidence",
@@ -452,3 +453,17 @@ def select(
             continue
         chosen.append(c)
     return chosen
+
+
+def resolve_dotted(name: str):
+    """The object a dotted name points to, importing the longest importable module prefix."""
+    parts = name.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for attr in parts[i:]:
+            obj = getattr(obj, attr)
+        return obj
+    raise ImportError(f"no importable module in {name!r}")

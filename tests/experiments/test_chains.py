@@ -8,28 +8,13 @@ independent route (sympy), not the claim's own numbers.
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 
 import proofs_check
-from experiments.registry import all_claims
+from experiments.registry import all_claims, resolve_dotted
 
 CLAIMS = all_claims()
 SYMBOLIC = [c for c in CLAIMS if "symbolic" in c.kinds]
-
-
-def _resolve(name: str):
-    parts = name.split(".")
-    for i in range(len(parts), 0, -1):
-        try:
-            obj = importlib.import_module(".".join(parts[:i]))
-        except ImportError:
-            continue
-        for attr in parts[i:]:
-            obj = getattr(obj, attr)
-        return obj
-    raise ImportError(name)
 
 
 def test_there_are_symbolic_claims():
@@ -49,7 +34,7 @@ def test_symbolic_claim_names_a_derivation_that_checks(c):
 def test_dotted_paths_import(c):
     for name in (c.closed_form, c.solver, c.problem):
         if name is not None:
-            obj = _resolve(name)
+            obj = resolve_dotted(name)
             assert callable(obj) or hasattr(obj, "__path__") or hasattr(obj, "__file__"), name
 
 
