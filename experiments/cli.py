@@ -284,7 +284,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     else:
         mine = [results[args.seed][c.id] for c in claims if c.id in results[args.seed]]
         if args.json:
-            print(json.dumps([r.to_json() for r in mine], indent=2))
+            print(json.dumps([r.to_dict() for r in mine], indent=2))
         else:
             print(format_table(mine))
             slow = sorted((r for r in mine if r.cpu_seconds or r.figure_cpu_seconds),
@@ -557,7 +557,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     everything = {}
     for name in names:
         rows = benches[name](quick=args.quick)
-        everything[name] = [r.to_json() for r in rows]
+        everything[name] = [r.to_dict() for r in rows]
         if not args.json:
             print(f"\n== {name}")
             print(f"{'case':34} {'size':>16} {'ours [s]':>11} {'peer':>30} {'peer [s]':>11} "

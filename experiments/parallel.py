@@ -128,7 +128,7 @@ def run_task(task: Task, claim=None) -> dict:
                 rendered[name] = []
         result.figure_seconds = round(time.perf_counter() - wall, 3)
         result.figure_cpu_seconds = round(time.process_time() - cpu, 3)
-    return {"result": result.to_json(), "rendered": rendered, "figure_errors": errors}
+    return {"result": result.to_dict(), "rendered": rendered, "figure_errors": errors}
 
 
 def group_tasks(tasks: Iterable[Task]) -> list[list[Task]]:
@@ -163,7 +163,7 @@ def _crash_payload(task: Task, exc: BaseException) -> dict:
         result.kinds, result.tier = list(claim.kinds), claim.tier
     except Exception:
         pass
-    return {"result": result.to_json(), "rendered": {}, "figure_errors": {}}
+    return {"result": result.to_dict(), "rendered": {}, "figure_errors": {}}
 
 
 class SerialRunner:

@@ -23,6 +23,7 @@ from types import MappingProxyType
 from typing import Any
 
 import numpy as np
+from theory.deprecation import deprecated_method
 
 __all__ = [
     "KINDS",
@@ -252,8 +253,10 @@ class Evidence:
             reason="sympy proves each step (simplification / sign decision), no tolerance",
             details={"derivation": derivation.id, "n_steps": len(report.results)})
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         return jsonable(dataclasses.asdict(self))
+
+    to_json = deprecated_method("to_dict")
 
 
 def combine_outcomes(outcomes: Iterable[str]) -> str:
@@ -319,7 +322,7 @@ class Claim:
         return self.id.split("/", 1)[0]
 
     def run(self, ctx: Context) -> dict[str, Evidence]:
-        """Run the check and normalise its evidence to ``{part: Evidence}``."""
+        """Run the check and normalize its evidence to ``{part: Evidence}``."""
         if ctx.claim_id != self.id:
             ctx = dataclasses.replace(ctx, claim_id=self.id)
         out = self.check(ctx)

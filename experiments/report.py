@@ -19,6 +19,7 @@ import numpy as np
 from experiments import __version__
 from experiments.figures._style import atomic_write_bytes
 from experiments.registry import KINDS, Claim, Context, jsonable, combine_outcomes
+from theory.deprecation import deprecated_method
 
 __all__ = ["ClaimResult", "run_claim", "claim_path", "load_result", "collect_results", "write_reports",
            "format_table", "summary_counts", "STATUSES"]
@@ -39,7 +40,7 @@ class ClaimResult:
     seed: int
     status: str  # "pass", "fail", "refuted", "not reproduced" or "error"
     seconds: float
-    parts: dict = field(default_factory=dict)  # part name -> Evidence.to_json()
+    parts: dict = field(default_factory=dict)  # part name -> Evidence.to_dict()
     figures: list = field(default_factory=list)
     error: str = ""
     run_tier: str = "fast"  # the tier of the run (ctx.tier), which checks may read; `tier` is the claim's
@@ -47,8 +48,10 @@ class ClaimResult:
     figure_seconds: float = 0.0  # wall time of rendering the figures this claim owned in the run
     figure_cpu_seconds: float = 0.0
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         return jsonable(self.__dict__)
+
+    to_json = deprecated_method("to_dict")
 
     @classmethod
     def from_json(cls, data: dict) -> "ClaimResult":
@@ -78,7 +81,7 @@ def run_claim(claim: Claim, ctx: Context) -> ClaimResult:
         parts = claim.run(ctx)
         status = combine_outcomes(ev.outcome for ev in parts.values())
         figures = sorted({f for ev in parts.values() for f in ev.figures})
-        payload = {name: ev.to_json() for name, ev in parts.items()}
+        payload = {name: ev.to_dict() for name, ev in parts.items()}
         error = ""
     except Exception:  # a broken check is reported, not allowed to stop the run
         status, payload, figures, error = "error", {}, [], traceback.format_exc()
@@ -138,7 +141,7 @@ def summary_line(results: list[ClaimResult]) -> str:
 
 def write_claim(out_dir: Path, result: ClaimResult) -> Path:
     path = claim_path(out_dir, result.id)
-    atomic_write_bytes(path, json.dumps(result.to_json(), indent=2).encode())
+    atomic_write_bytes(path, json.dumps(result.to_dict(), indent=2).encode())
     return path
 
 
@@ -396,7 +399,7 @@ def write_reports(out_dir: Path, results: list[ClaimResult], *, seed: int, tier:
         "n_claims": len(results),
         "n_passed": sum(r.status == "pass" for r in results),
         "counts": summary_counts(results),
-        "claims": [r.to_json() for r in results],
+        "claims": [r.to_dict() for r in results],
     }
     atomic_write_bytes(out_dir / "results.json", json.dumps(summary, indent=2).encode())
     atomic_write_bytes(out_dir / "report.md", report_markdown(results, meta, out_dir).encode())

@@ -10,7 +10,7 @@ symbols, under conditions such as ``x > 0`` or ``0 < p < 1``, gets one of three 
 * **refuted** -- a counterexample is found (the core's random rational points, then a
   numeric search: a grid and random points over the assumed domain, each coordinate mapped
   from an unbounded parameter onto its interval, and Nelder-Mead from the most violating
-  points, maximising the relative violation) *and verified*: the point is rounded to short
+  points, maximizing the relative violation) *and verified*: the point is rounded to short
   rationals, checked against every condition exactly, and both sides are evaluated with
   sympy's ``evalf`` at 50 significant digits (``strict=True``: an evaluation that cannot reach
   that accuracy is not used); the violation must exceed ``1e-40 * max(1, |lhs|, |rhs|)``, or be
@@ -236,8 +236,16 @@ class CheckResult:
             lines.append(f"undecided: {self.route}")
         return "\n".join(lines)
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         return {**asdict(self), "exit_code": self.exit_code}
+
+    def to_json(self) -> dict:
+
+        """Deprecated alias of :meth:`to_dict` (proofs_check imports only sympy, so no shared helper)."""
+
+        warnings.warn(f"{type(self).__name__}.to_json is deprecated; use to_dict", DeprecationWarning, stacklevel=2)
+
+        return self.to_dict()
 
 
 # --------------------------------------------------------------------------- verification
@@ -308,7 +316,7 @@ def _rational_candidates(x: float, lo: float, hi: float):
 
 
 class _Search:
-    """Maximise the relative violation over the domain, in unbounded parameters t."""
+    """Maximize the relative violation over the domain, in unbounded parameters t."""
 
     def __init__(self, lhs, rhs, rel: str, domain: Domain, seed: int):
         self.rel, self.domain = rel, domain
@@ -362,7 +370,7 @@ class _Search:
             x = self.to_x(t)
             try:
                 vals = self.f(*x.T)
-            except Exception:  # noqa: BLE001 -- a function numpy cannot vectorise: points one by one
+            except Exception:  # noqa: BLE001 -- a function numpy cannot vectorize: points one by one
                 vals = None
             if vals is None:
                 rows = []
@@ -403,15 +411,15 @@ class _Search:
         parts.append(self.rng.normal(0.0, 3.0, size=(n_rand - n_rand // 2, d)))
         return np.concatenate(parts)
 
-    def candidates(self, *, optimise: bool, extra: list | None = None) -> list[np.ndarray]:
-        """Points x (not t), most violating first: grid/random, then optimised from the best."""
+    def candidates(self, *, optimize: bool, extra: list | None = None) -> list[np.ndarray]:
+        """Points x (not t), most violating first: grid/random, then optimized from the best."""
         if not self.free:
             return []
         t = self.initial()
         s = self.score(t)
         order = np.argsort(-s)
         found = [self.to_x(t[i:i + 1])[0] for i in order[:20] if s[i] >= 0]
-        if optimise:
+        if optimize:
             from scipy.optimize import minimize
 
             feasible = [i for i in order if s[i] > -2][:8]
@@ -425,7 +433,7 @@ class _Search:
         return found
 
 
-def _find_counterexample(step: Step, domain: Domain, seed: int, *, optimise: bool, core_point=None):
+def _find_counterexample(step: Step, domain: Domain, seed: int, *, optimize: bool, core_point=None):
     """(point {Symbol: Rational}, lhs, rhs, found_by, points tried) or (None, ..., tried)."""
     lhs, rhs, rel = step.lhs.doit(), step.rhs.doit(), step.relation
     if core_point is not None and domain.symbols:
@@ -439,14 +447,14 @@ def _find_counterexample(step: Step, domain: Domain, seed: int, *, optimise: boo
         got = _verify({}, lhs, rhs, rel, domain)
         return ({}, got[0], got[1], "exact evaluation", 1) if got else (None, None, None, "", 1)
     search = _Search(lhs, rhs, rel, domain, seed)
-    for x in search.candidates(optimise=optimise)[:40]:
+    for x in search.candidates(optimize=optimize)[:40]:
         choices = [list(_rational_candidates(float(xi), lo, hi)) for xi, (lo, hi) in zip(x, search.maps)]
         depth = max(len(c) for c in choices)
         for k in range(depth):  # all coordinates at k+1 significant digits, then the float itself
             point = {s: c[min(k, len(c) - 1)] for s, c in zip(search.free, choices)}
             got = _verify(point, lhs, rhs, rel, domain)
             if got is not None:
-                how = "a numeric search (grid, random points" + (", Nelder-Mead)" if optimise else ")")
+                how = "a numeric search (grid, random points" + (", Nelder-Mead)" if optimize else ")")
                 return point, got[0], got[1], how, search.evaluated
     return None, None, None, "", search.evaluated
 
@@ -499,13 +507,13 @@ def check_statement(statement: str, assume: Any = (), *, latex: bool = False, se
     domain = Domain(symbols_of(step), step.assumptions)
     if result.status == "proved":
         # a proof is the verdict; a light grid search guards against a prover bug
-        point, lv, rv, how, tried = _find_counterexample(step, domain, seed, optimise=False)
+        point, lv, rv, how, tried = _find_counterexample(step, domain, seed, optimize=False)
         if point is None:
             return CheckResult(shown, given, "proved", result.reason.split("; numeric spot check")[0]
                                + f" (sympy; a grid of {tried} points agrees)", points_tried=tried)
         note = "sympy claimed a proof that this counterexample contradicts (a prover bug: please report it)"
     else:
-        point, lv, rv, how, tried = _find_counterexample(step, domain, seed, optimise=True,
+        point, lv, rv, how, tried = _find_counterexample(step, domain, seed, optimize=True,
                                                          core_point=result.counterexample)
         note = ""
     if point is not None:

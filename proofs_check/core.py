@@ -43,6 +43,8 @@ that sympy proves but a point contradicts also fails (that would be a sympy bug)
 
 from __future__ import annotations
 
+import warnings
+
 import dataclasses
 import functools
 import random
@@ -124,12 +126,20 @@ class DerivationReport:
             lines.append(f"Notes: {self.notes}")
         return "\n".join(lines)
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         out = dataclasses.asdict(self)
         out.update(ok=self.ok, first_failure=self.first_failure, summary=self.summary)
         for r, d in zip(self.results, out["results"]):
             d["ok"] = r.ok
         return out
+
+    def to_json(self) -> dict:
+
+        """Deprecated alias of :meth:`to_dict` (proofs_check imports only sympy, so no shared helper)."""
+
+        warnings.warn(f"{type(self).__name__}.to_json is deprecated; use to_dict", DeprecationWarning, stacklevel=2)
+
+        return self.to_dict()
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Finn, Christiano, Abbeel & Levine (2016): the GAN <-> guided-cost-learning identities.
 
 Setting: a finite set of n = 3 trajectories with generic symbols per atom: e_i = exp(-c_i) > 0
-(the unnormalised model density), q_i > 0 (the sampler density), p_i > 0 (data weights) and
+(the unnormalized model density), q_i > 0 (the sampler density), p_i > 0 (data weights) and
 w_i > 0 (the weights of the sampler's expectation; w = q for the exact game, sample weights
 otherwise), with sum p = sum w = 1, and Z > 0.  The discriminator is
 D_i = (e_i/Z)/(e_i/Z + q_i) = e_i/(e_i + Z q_i) (Section 3.1).
@@ -12,7 +12,7 @@ Derivations
     The discriminator loss L(Z) = sum p_i(-log D_i) + sum w_i(-log(1 - D_i)) has
     Z dL/dZ = 1 - 2 E_mu[D] (mu = (p + w)/2), is convex in log Z, and
     Z dL/dZ = (Z - Z_hat(Z))/Z with Z_hat(Z) = E_mu[e^{-c}/mu_tilde], mu_tilde = (e^{-c}/Z + q)/2:
-    the loss-minimising Z is the fixed point Z = Z_hat(Z) of the importance-sampling estimate.
+    the loss-minimizing Z is the fixed point Z = Z_hat(Z) of the importance-sampling estimate.
     Z_c = sum e_i is that fixed point when p = e/Z_c (w = q), and when q = e/Z_c.
 ``finn2016/gradient-equivalence``
     For c_i = theta f_i, d L_D/d theta = sum (p_i - 2 mu_i D_i) f_i and the IRL cost loss
@@ -75,7 +75,7 @@ def _sum(it) -> sp.Expr:
     return sp.Add(*it)
 
 
-def _normalised(p, w):
+def _normalized(p, w):
     return (sp.Eq(_sum(p), 1), sp.Eq(_sum(w), 1))
 
 
@@ -107,7 +107,7 @@ def _fixed_point_steps(*, half: bool = True) -> list[Step]:
     curvature = _sum((pi + wi) * di * (1 - di) for pi, wi, di in zip(p, w, d))
     z_hat = _z_hat(e, q, p, w, z, half=half)
     zc = _sum(e)
-    norm = _normalised(p, w)
+    norm = _normalized(p, w)
     return [
         Step("discriminator", d[0], e[0] / (e[0] + z * q[0]),
              justification="D = (e^{-c}/Z)/(e^{-c}/Z + q) = e^{-c}/(e^{-c} + Z q), Sec. 3.1 "
@@ -123,7 +123,7 @@ def _fixed_point_steps(*, half: bool = True) -> list[Step]:
                            "since dD/d log Z = -D (1 - D)"),
         Step("convex-in-log-z", curvature, 0, ">",
              justification="every D in (0, 1): the loss is strictly convex in log Z, so a "
-                           "stationary point is its unique minimiser"),
+                           "stationary point is its unique minimizer"),
         Step(BROKEN_STEP, 1 - 2 * e_mu_d, (z - z_hat) / z,
              justification="2 Z E_mu[D] = E_mu[2 Z e/(e + Zq)] = E_mu[e/mu_tilde] = Z_hat(Z): "
                            "dL/d log Z = 0 iff Z = Z_hat(Z), the importance-sampling estimate "
@@ -145,14 +145,14 @@ def _fixed_point_steps(*, half: bool = True) -> list[Step]:
 
 @derivation("finn2016/partition-fixed-point")
 def partition_fixed_point() -> Derivation:
-    """First fact: the loss-minimising Z is the (self-consistent) importance-sampling estimate.
+    """First fact: the loss-minimizing Z is the (self-consistent) importance-sampling estimate.
 
     Source: Finn et al. (2016), arXiv:1611.03852, Section 3.2 (first fact) with the
     discriminator of Section 3.1 and mu, mu_tilde of Section 2.3.
     """
     return Derivation(
         "finn2016/partition-fixed-point",
-        "The Z minimising the Finn discriminator's loss solves Z = E_mu[exp(-c)/mu_tilde(Z)], "
+        "The Z minimizing the Finn discriminator's loss solves Z = E_mu[exp(-c)/mu_tilde(Z)], "
         "the importance-sampling estimate of the partition function",
         f"{PAPER}, Section 3.2 (first fact), Sections 2.3 and 3.1",
         _fixed_point_steps(),
@@ -189,7 +189,7 @@ def broken_example() -> Derivation:
 
 @derivation("finn2016/gradient-equivalence")
 def gradient_equivalence() -> Derivation:
-    """Second fact: at the loss-minimising Z the discriminator's cost gradient is the IRL one.
+    """Second fact: at the loss-minimizing Z the discriminator's cost gradient is the IRL one.
 
     Source: Finn et al. (2016), arXiv:1611.03852, Section 3.2 (second fact).
     """
@@ -236,25 +236,25 @@ def gradient_equivalence() -> Derivation:
              justification="mu e^{-c}/mu_tilde = 2 mu Z D for each trajectory"),
         Step("irl-gradient-at-mu-tilde", grad_irl_fixed.xreplace(generic).subs(mu_tilde),
              grad_irl,
-             justification="so the normalised importance weights are (Z/Z_hat) 2 mu D, with "
+             justification="so the normalized importance weights are (Z/Z_hat) 2 mu D, with "
                            "Z_hat = E_mu[e^{-c}/mu_tilde]: dL_IRL/dtheta = E_p[f] - "
                            "(Z/Z_hat) sum 2 mu D f"),
         Step("difference", difference, (z_hat_s - z) / z_hat_s * w_sum,
              justification="with W = sum 2 mu D f and Z_hat as above: dL_IRL/dtheta - "
                            "dL_D/dtheta = (Z_hat - Z)/Z_hat W"),
         Step("equal-at-fixed-point", sp.Subs(difference, z_hat_s, z), 0,
-             justification="at the loss-minimising Z, Z_hat(Z) = Z "
+             justification="at the loss-minimizing Z, Z_hat(Z) = Z "
                            "(finn2016/partition-fixed-point), so the gradients are equal"),
     ]
     return Derivation(
         "finn2016/gradient-equivalence",
-        "At the loss-minimising Z, d(discriminator loss)/dtheta equals d(MaxEnt IRL cost "
+        "At the loss-minimizing Z, d(discriminator loss)/dtheta equals d(MaxEnt IRL cost "
         "loss)/dtheta with the importance weights held fixed",
         f"{PAPER}, Section 3.2 (second fact)",
         steps,
         f"Checked on n = {N_ATOMS} trajectories with the linear cost c_i = theta f_i (scalar "
         "theta, real features f_i; e_i = exp(-theta f_i) in the algebraic steps).  For any "
-        "parametrisation c_theta the chain rule dL/dtheta = sum_i dL/dc_i dc_i/dtheta reduces "
+        "parametrization c_theta the chain rule dL/dtheta = sum_i dL/dc_i dc_i/dtheta reduces "
         "it to the per-trajectory identity dL_D/dc_i = p_i - 2 mu_i D_i = dL_IRL/dc_i at "
         "Z = Z_hat (take f = the i-th unit vector).",
     )
@@ -265,7 +265,7 @@ def gradient_equivalence() -> Derivation:
 
 @derivation("finn2016/generator-loss")
 def generator_loss() -> Derivation:
-    """Third fact: the generator loss is log Z plus the entropy-regularised sampler loss.
+    """Third fact: the generator loss is log Z plus the entropy-regularized sampler loss.
 
     Source: Finn et al. (2016), arXiv:1611.03852, Section 3.2 (third fact) and Section 2.3
     (the sampler loss E_q[c] + E_q[log q]).
@@ -300,13 +300,13 @@ def generator_loss() -> Derivation:
         Step("sampler-loss-lower-bound", sampler_loss, -sp.log(zc), ">=",
              by=(Instance("kl-nonnegative"),), assumptions=q_norm,
              justification="so L_sampler(q) >= -log Z_c ..."),
-        Step("minimiser-is-maxent", sampler_loss.subs(dict(zip(q, model))), -sp.log(zc),
+        Step("minimizer-is-maxent", sampler_loss.subs(dict(zip(q, model))), -sp.log(zc),
              justification="... with equality at q = e^{-c}/Z_c: the generator's optimum is "
                            "the MaxEnt distribution of its cost (log Z is a constant for q)"),
     ]
     return Derivation(
         "finn2016/generator-loss",
-        "The generator loss E_q[log(1 - D) - log D] = log Z + E_q[c] + E_q[log q], minimised "
+        "The generator loss E_q[log(1 - D) - log D] = log Z + E_q[c] + E_q[log q], minimized "
         "over q at q = exp(-c)/Z_c",
         f"{PAPER}, Section 3.2 (third fact) and Section 2.3 (sampler loss)",
         steps,

@@ -13,8 +13,8 @@ Derivations
 ``goodfellow2014/thm1-virtual-training-criterion-broken`` (example, not verified by default)
     The same chain with "- log 2" where the paper has "- log 4"; the checker must stop there.
 
-Helpers for claims: :func:`symbolic_optimal_discriminator` (the maximiser found by solving
-h'(y) = 0, not typed in) and :func:`symbolic_c_of_g` (C(G) on n atoms with that maximiser
+Helpers for claims: :func:`symbolic_optimal_discriminator` (the maximizer found by solving
+h'(y) = 0, not typed in) and :func:`symbolic_c_of_g` (C(G) on n atoms with that maximizer
 substituted into the value function).
 """
 
@@ -62,11 +62,11 @@ def _h(a: sp.Symbol, b: sp.Symbol, y: sp.Symbol) -> sp.Expr:
 
 @functools.cache
 def symbolic_optimal_discriminator() -> sp.Lambda:
-    """The maximiser of y -> p_data log y + p_g log(1 - y), obtained by solving h'(y) = 0.
+    """The maximizer of y -> p_data log y + p_g log(1 - y), obtained by solving h'(y) = 0.
 
     D*(p_data, p_g) = p_data / (p_data + p_g), found by ``sympy.solve`` on the derivative
     (the derivation ``goodfellow2014/prop1-optimal-discriminator`` proves it is the unique
-    maximiser on (0, 1)).
+    maximizer on (0, 1)).
 
     Source: Goodfellow et al. (2014), "Generative Adversarial Nets", Proposition 1, eq. (2).
 
@@ -114,7 +114,7 @@ def _value_at_optimum(p, q) -> sp.Expr:
 
 @functools.cache
 def symbolic_c_of_g(n: int) -> sp.Lambda:
-    """C(G) = V(D*_G, G) on n atoms, with the solved maximiser D* substituted into V.
+    """C(G) = V(D*_G, G) on n atoms, with the solved maximizer D* substituted into V.
 
     C(G) = sum_i p_i log D*_i + q_i log(1 - D*_i),  D*_i = p_i/(p_i + q_i),
     with p_i = p_data(x_i), q_i = p_g(x_i).  Theorem 1 says this equals
@@ -153,7 +153,7 @@ def symbolic_c_of_g(n: int) -> sp.Lambda:
 
 @derivation("goodfellow2014/prop1-optimal-discriminator")
 def prop1_optimal_discriminator() -> Derivation:
-    """Proposition 1: y -> a log y + b log(1 - y) is maximised on (0, 1) at a/(a + b).
+    """Proposition 1: y -> a log y + b log(1 - y) is maximized on (0, 1) at a/(a + b).
 
     Source: Goodfellow et al. (2014), "Generative Adversarial Nets", Proposition 1, eq. (2).
     """
@@ -175,7 +175,7 @@ def prop1_optimal_discriminator() -> Derivation:
              assumptions=open01, justification="differentiate h'(y)"),
         Step("strictly-concave", -a / y**2 - b / (1 - y) ** 2, 0, "<", assumptions=open01,
              justification="both terms are negative on (0, 1): h is strictly concave, so its "
-                           "one stationary point is the unique maximiser"),
+                           "one stationary point is the unique maximizer"),
         _log_lemma(),
         Step("global-maximum", h.subs(y, y_star), h, ">=", assumptions=open01,
              by=(Instance("lemma-log", {_t: y_star / y}, factor=a),
@@ -194,8 +194,8 @@ def prop1_optimal_discriminator() -> Derivation:
                            "a/(a + b) = 1 of the formula"),
     ]
     notes = (
-        "Edge cases: for b = 0 < a the maximiser over [0, 1] is y = 1 = a/(a + b) (0 log 0 = 0), "
-        "symmetrically y = 0 for a = 0 < b; for a = b = 0, h = 0 and every y is a maximiser, so "
+        "Edge cases: for b = 0 < a the maximizer over [0, 1] is y = 1 = a/(a + b) (0 log 0 = 0), "
+        "symmetrically y = 0 for a = 0 < b; for a = b = 0, h = 0 and every y is a maximizer, so "
         "D*_G(x) is arbitrary where p_data(x) + p_g(x) = 0. The paper states the lemma for "
         "(a, b) in R^2 \\ {(0, 0)}; it needs a, b >= 0 (densities), since for a, b < 0 the "
         "function is convex and a/(a + b) is its minimum."
@@ -225,7 +225,7 @@ def _kl(v, m) -> sp.Expr:
 def _thm1(n: int) -> Derivation:
     p, q = _atoms(n)
     m = [(pi + qi) / 2 for pi, qi in zip(p, q)]
-    normalised = (sp.Eq(sp.Add(*p), 1), sp.Eq(sp.Add(*q), 1))
+    normalized = (sp.Eq(sp.Add(*p), 1), sp.Eq(sp.Add(*q), 1))
     c_of_g = sp.Add(*(pi * sp.log(pi / (pi + qi)) + qi * sp.log(qi / (pi + qi))
                       for pi, qi in zip(p, q)))
     kl_sum = _kl(p, m) + _kl(q, m)
@@ -237,9 +237,9 @@ def _thm1(n: int) -> Derivation:
         Step("eq4-value-at-optimal-d", _value_at_optimum(p, q), c_of_g,
              justification="Prop. 1: D*_G = p_data/(p_data + p_g) in V(D, G), eq. (4)"),
         Step("value-at-pg-equal-pdata", sp.Subs(c_of_g, q, p), -sp.log(4),
-             assumptions=normalised[:1],
+             assumptions=normalized[:1],
              justification="for p_g = p_data, D*_G = 1/2 and C(G) = log 1/2 + log 1/2"),
-        Step(BROKEN_STEP, c_of_g, -sp.log(4) + kl_sum, assumptions=normalised,
+        Step(BROKEN_STEP, c_of_g, -sp.log(4) + kl_sum, assumptions=normalized,
              justification="add and subtract log 4 = sum p_i log 2 + sum q_i log 2, eq. (5)"),
         Step("eq6-jensen-shannon", -sp.log(4) + kl_sum, -sp.log(4) + 2 * jsd,
              justification="JSD(p || q) = H(m) - (H(p) + H(q))/2 = (KL(p || m) + KL(q || m))/2, "

@@ -41,7 +41,7 @@ Derivations
     derivation a claim that uses several of them records).
 
 Helpers for claims: :func:`symbolic_dirac_jacobian` and :func:`symbolic_dirac_eigenvalues`
-(sympy matrices / eigenvalues for a loss and a regulariser, with f's derivatives derived from
+(sympy matrices / eigenvalues for a loss and a regularizer, with f's derivatives derived from
 the concrete f).
 """
 
@@ -239,7 +239,7 @@ def symbolic_dirac_eigenvalues(loss: str = "gan", regularizer: str = "none") -> 
 
 
 def symbolic_altgd_alpha2_iterate() -> sp.Lambda:
-    """The k-th AltGD iterate at α = 2 (n_g = n_d = 1, h = 2/f'(0)) of the linearised Dirac-GAN.
+    """The k-th AltGD iterate at α = 2 (n_g = n_d = 1, h = 2/f'(0)) of the linearized Dirac-GAN.
 
     The one-step matrix is M = (I + h P_d J)(I + h P_g J) = [[1, -2], [2, -3]] (independent of
     f'(0) once h = 2/f'(0)); M = -I + N with N² = 0, so x_k = M^k x_0 = (-1)^k (I - kN) x_0
@@ -265,7 +265,7 @@ def symbolic_altgd_alpha2_iterate() -> sp.Lambda:
 # --------------------------------------------------------------------------- derivations
 @derivation("mescheder2018/dirac-gan-unregularized")
 def unregularized() -> Derivation:
-    """Unregularised Dirac-GAN: ±ia eigenvalues, circles in continuous time, SimGD diverges,
+    """Unregularized Dirac-GAN: ±ia eigenvalues, circles in continuous time, SimGD diverges,
     AltGD stays on the unit circle for α < 2; at α = 2 the double eigenvalue -1 is defective
     and the iterates grow linearly, ||x_k|| ~ k ||N x_0|| with N = M + I.
 
@@ -287,9 +287,9 @@ def unregularized() -> Derivation:
              justification="v(0, 0) = 0 (unique when f'(0) != 0: v_θ = 0 needs ψ = 0 or f'(ψθ) = 0)"),
         *_entry_steps("gan", v1, v2, expected, "Lemma: v'(0, 0) = [[0, -f'(0)], [f'(0), 0]]"),
         *_eigen_steps("gan", jac, (sp.I * a, -sp.I * a),
-                      "purely imaginary: the linearisation neither attracts nor repels"),
+                      "purely imaginary: the linearization neither attracts nor repels"),
         *_entry_steps("nsgan", n1, n2, expected,
-                      "the non-saturating generator maximises f(-ψθ): same Jacobian at (0, 0)"),
+                      "the non-saturating generator maximizes f(-ψθ): same Jacobian at (0, 0)"),
         *_f_value_steps("gan"),
     ]
     # continuous time: d/dt (θ² + ψ²) = 2θ v_θ + 2ψ v_ψ = 0 for any f
@@ -299,7 +299,7 @@ def unregularized() -> Derivation:
     steps.append(Step("flow-conserves-norm", 2 * theta * w1 + 2 * psi * w2, 0,
                       justification="along the flow x' = v(x), d|x|²/dt = 2 x·v = 0 for every f: "
                                     "the integral curves are circles around the equilibrium"))
-    # SimGD: |x + h v|² = |x|² + h²|v|² (x·v = 0), and the linearised modulus
+    # SimGD: |x + h v|² = |x|² + h²|v|² (x·v = 0), and the linearized modulus
     steps.append(Step("simgd-norm-grows", (theta + h * w1) ** 2 + (psi + h * w2) ** 2,
                       theta**2 + psi**2 + h**2 * (w1**2 + w2**2),
                       justification="expand: the cross term 2h x·v vanishes, so the norm of the "
@@ -357,7 +357,7 @@ def unregularized() -> Derivation:
                                     "k |N x_0| unless N x_0 = 0 (bounded only on the eigenvector line)"))
     return Derivation(
         "mescheder2018/dirac-gan-unregularized",
-        "Unregularised Dirac-GAN: Jacobian eigenvalues ±f'(0)i; circles in continuous time; "
+        "Unregularized Dirac-GAN: Jacobian eigenvalues ±f'(0)i; circles in continuous time; "
         "SimGD diverges for every step; AltGD eigenvalues on the unit circle for α < 2, a defective "
         "double eigenvalue -1 (linear growth) at α = 2",
         f"{PAPER}, Section 2 (Dirac-GAN: the lemmas on its Jacobian, the continuous system, "
@@ -394,7 +394,7 @@ def wgan() -> Derivation:
         f"{PAPER}, Section 3 (Wasserstein GAN)",
         steps,
         "Weight clipping ψ ∈ [-c, c] does not act for |ψ| < c, so near the equilibrium the "
-        "clipped WGAN has the same linearisation: SimGD's modulus √(1 + h²) > 1, AltGD's "
+        "clipped WGAN has the same linearization: SimGD's modulus √(1 + h²) > 1, AltGD's "
         "eigenvalues on the unit circle for h < 2.",
     )
 
@@ -463,9 +463,9 @@ def instance_noise() -> Derivation:
 
 @derivation("mescheder2018/dirac-gan-consensus")
 def consensus() -> Derivation:
-    """Consensus optimisation on the Dirac-GAN: eigenvalues -γf'(0)² ± if'(0).
+    """Consensus optimization on the Dirac-GAN: eigenvalues -γf'(0)² ± if'(0).
 
-    Source: Mescheder et al. (2018), Section 3 (consensus optimisation of Mescheder et al. 2017).
+    Source: Mescheder et al. (2018), Section 3 (consensus optimization of Mescheder et al. 2017).
     """
     v1, v2 = _fields("gan", "consensus")
     jac = _jacobian_at_zero(v1, v2)
@@ -477,16 +477,16 @@ def consensus() -> Derivation:
         *_hurwitz_steps("consensus", expected, -2 * gamma * a**2, gamma**2 * a**4 + a**2),
         Step("simgd-modulus", sp.expand((1 + h * lam_c) * (1 + h * sp.conjugate(lam_c))) - 1,
              h * (h * (gamma**2 * a**4 + a**2) - 2 * gamma * a**2),
-             justification="|1 + hλ|² - 1 for the eigenvalues of consensus optimisation"),
+             justification="|1 + hλ|² - 1 for the eigenvalues of consensus optimization"),
         Step("simgd-step-bound", h * (h * (gamma**2 * a**4 + a**2) - 2 * gamma * a**2), 0, "<",
              assumptions=(h < 2 * gamma / (gamma**2 * a**2 + 1),),
              justification="SimGD converges for h < 2γ/(γ²f'(0)² + 1)"),
     ]
     return Derivation(
         "mescheder2018/dirac-gan-consensus",
-        "Consensus optimisation on the Dirac-GAN: eigenvalues -γf'(0)² ± i f'(0); SimGD "
+        "Consensus optimization on the Dirac-GAN: eigenvalues -γf'(0)² ± i f'(0); SimGD "
         "converges for h < 2γ/(γ²f'(0)² + 1)",
-        f"{PAPER}, Section 3 (consensus optimisation); Mescheder et al. (2017), Section 4",
+        f"{PAPER}, Section 3 (consensus optimization); Mescheder et al. (2017), Section 4",
         steps,
         "The field w = v - γ∇(|v|²/2) is differentiated as written (second derivatives of f "
         "included); at the equilibrium only v'ᵀv' survives.",
@@ -563,7 +563,7 @@ def all_jacobians() -> Derivation:
     Source: Mescheder et al. (2018), Sections 2 and 3.
     """
     return _combined("mescheder2018/dirac-gan-jacobians",
-                     "Dirac-GAN Jacobians and eigenvalues: unregularised, WGAN, gradient penalties, "
+                     "Dirac-GAN Jacobians and eigenvalues: unregularized, WGAN, gradient penalties, "
                      "instance noise, consensus", f"{PAPER}, Sections 2-3",
                      ("mescheder2018/dirac-gan-unregularized", "mescheder2018/dirac-gan-wgan",
                       "mescheder2018/dirac-gan-gradient-penalty",

@@ -11,7 +11,7 @@ Derivations (each a chain of sympy-checked steps):
 
 - ``pfau2016/expected-reward-policy-independent`` — E[r] = ρ for every policy, so the policy
   gradient (softmax logits, K = 3 atoms) is exactly zero;
-- ``pfau2016/bayes-critic`` — the pointwise minimiser of the expected cross-entropy and of the
+- ``pfau2016/bayes-critic`` — the pointwise minimizer of the expected cross-entropy and of the
   squared Bellman error is ρ p / (ρ p + (1 - ρ) q) (= D* at ρ = 1/2), and it decreases where
   the actor adds mass (the critic "moves away");
 - ``pfau2016/actor-update-equals-minimax-generator`` — the actor's update, the value gradient
@@ -98,7 +98,7 @@ def expected_reward_policy_independent() -> Derivation:
     q = sp.symbols(f"q1:{k + 1}", positive=True)
     theta, _, q_soft = _categorical(k)
     rho = _rho
-    normalised = (sp.Eq(sp.Add(*p), 1),)
+    normalized = (sp.Eq(sp.Add(*p), 1),)
     unit = (rho < 1,)
     # the episode table: P(real, x) = rho p_x with reward 1, P(fake, x) = (1 - rho) q_x with 0
     table_sum = sp.Add(*(rho * pi * 1 + (1 - rho) * qi * 0 for pi, qi in zip(p, q)))
@@ -109,22 +109,22 @@ def expected_reward_policy_independent() -> Derivation:
     m = [rho * pi + (1 - rho) * qi for pi, qi in zip(p, q)]
     q_star = [rho * pi / mi for pi, mi in zip(p, m)]
     steps = [
-        Step("expected-reward", table_sum, rho, assumptions=normalised + unit,
+        Step("expected-reward", table_sum, rho, assumptions=normalized + unit,
              justification="E[r] = sum_x rho p(x) * 1 + (1 - rho) q(x) * 0 = rho sum p = rho: q "
                            "only multiplies the reward 0"),
         Step("reward-independent-of-q", sp.Derivative(table_sum, q[0]), 0, assumptions=unit,
              justification="no term of E[r] with a non-zero reward contains q"),
-        Step("per-action-reward", per_action, rho, assumptions=normalised + unit,
+        Step("per-action-reward", per_action, rho, assumptions=normalized + unit,
              justification="R(a) = E[r | actor plays a] = rho * 1 + (1 - rho) * 0: the coin is "
                            "independent of a"),
         Step("policy-gradient-softmax", sp.Derivative(value_soft, theta[0]), 0,
-             assumptions=normalised + unit,
+             assumptions=normalized + unit,
              justification="E[r](theta) = sum_a softmax(theta)_a R(a) = rho sum_a softmax_a = rho"),
-        Step("policy-gradient-score-form", score_form, 0, assumptions=normalised + unit,
+        Step("policy-gradient-score-form", score_form, 0, assumptions=normalized + unit,
              justification="REINFORCE's mean sum_a q_a d log q_a/d theta_1 R(a) = R sum_a dq_a/"
                            "d theta_1 = 0"),
         Step("critic-calibrated", sp.Add(*(mi * qs for mi, qs in zip(m, q_star))), rho,
-             assumptions=normalised + unit,
+             assumptions=normalized + unit,
              justification="the Bayes critic predicts the true mean reward over episodes: "
                            "sum_x m(x) Q*(x) = sum_x rho p(x) = rho"),
     ]
@@ -146,7 +146,7 @@ def expected_reward_policy_independent() -> Derivation:
 
 @derivation("pfau2016/bayes-critic")
 def bayes_critic() -> Derivation:
-    """The critic minimising the cross-entropy or squared Bellman error is ρp/(ρp + (1 - ρ)q).
+    """The critic minimizing the cross-entropy or squared Bellman error is ρp/(ρp + (1 - ρ)q).
 
     Source: Pfau & Vinyals (2016), Section 2.3 (cross-entropy critic loss) and eq. (8);
     Goodfellow et al. (2014), Proposition 1, eq. (2) (the case ρ = 1/2).
@@ -171,7 +171,7 @@ def bayes_critic() -> Derivation:
         Step("ce-stationary-point", sp.ConditionSet(y, sp.Eq(-a / y + b / (1 - y), 0), sp.S.Reals),
              sp.FiniteSet(y_star), justification="a (1 - Q) = b Q has the single root a/(a + b)"),
         Step("ce-convex", sp.Derivative(ce, (y, 2)), 0, ">", assumptions=open01,
-             justification="a/Q^2 + b/(1 - Q)^2 > 0: strictly convex, the root is the minimiser"),
+             justification="a/Q^2 + b/(1 - Q)^2 > 0: strictly convex, the root is the minimizer"),
         Step("sq-first-derivative", sp.Derivative(sq, y), 2 * (a + b) * y - 2 * a,
              justification="differentiate a (1 - Q)^2 + b Q^2"),
         Step("sq-stationary-point", sp.ConditionSet(y, sp.Eq(2 * (a + b) * y - 2 * a, 0), sp.S.Reals),
@@ -198,7 +198,7 @@ def bayes_critic() -> Derivation:
     ]
     return Derivation(
         "pfau2016/bayes-critic",
-        "The critic minimising the cross-entropy (or squared) Bellman error is "
+        "The critic minimizing the cross-entropy (or squared) Bellman error is "
         "Q*(x) = rho p_data(x)/(rho p_data(x) + (1 - rho) q(x)), D* at rho = 1/2, and it "
         "decreases where the actor adds mass",
         f"{PAPER}, Section 2.3 and eq. (8); Goodfellow et al. (2014), Proposition 1, eq. (2)",
@@ -206,7 +206,7 @@ def bayes_critic() -> Derivation:
         "Pointwise in x with a = rho p_data(x) > 0, b = (1 - rho) q(x) > 0. If b = 0 < a the "
         "cross-entropy -a log Q decreases to its infimum at Q = 1 = a/(a + b) (symmetrically "
         "Q = 0 if a = 0 < b); if a = b = 0 every Q is optimal and theory.stateless_mdp returns "
-        "rho. The squared error is a quadratic with the same minimiser.",
+        "rho. The squared error is a quadratic with the same minimizer.",
     )
 
 
@@ -333,7 +333,7 @@ def log_q_actor_equals_non_saturating() -> Derivation:
     """The log Q actor = -(non-saturating generator gradient).
 
     Source: Pfau & Vinyals (2016), Section 2.3 (the generator "uses a different loss");
-    Goodfellow et al. (2014), Section 3 (maximise log D(G(z))).
+    Goodfellow et al. (2014), Section 3 (maximize log D(G(z))).
     """
     return _actor_derivation("log_q", 1, "pfau2016/log-q-actor-equals-non-saturating")
 

@@ -10,7 +10,7 @@ Derivations
 ``pfau2016/table1-smoothed-optimal-discriminator``
     V(D) = (a p + b q) log D + ((1 - a) p + (1 - b) q) log(1 - D) is stationary at
     D*_ab = (a p + b q)/(p + q) and strictly concave in D on (0, 1) (labels in (0, 1)), so
-    D*_ab is its unique maximiser.
+    D*_ab is its unique maximizer.
 ``pfau2016/table1-label-smoothing-fixed-point``
     At q = p: D*_ab(p, p) = (a + b)/2 for every p, and both the generator's gradient against
     the best-responding discriminator (log(1 - D*_ab), the envelope form) and the derivative
@@ -59,7 +59,7 @@ def smoothed_value(p_: sp.Expr = p, q_: sp.Expr = q, d: sp.Expr = D) -> sp.Expr:
 
 
 def smoothed_discriminator(p_: sp.Expr = p, q_: sp.Expr = q) -> sp.Expr:
-    """D*_ab = (a p + b q)/(p + q), the maximiser of :func:`smoothed_value`."""
+    """D*_ab = (a p + b q)/(p + q), the maximizer of :func:`smoothed_value`."""
     return (a * p_ + b * q_) / (p_ + q_)
 
 
@@ -79,7 +79,7 @@ def dirac_smoothed_value(th: sp.Expr = theta, ps: sp.Expr = psi, xr: sp.Expr = x
 
 @derivation("pfau2016/table1-smoothed-optimal-discriminator")
 def smoothed_optimal_discriminator() -> Derivation:
-    """D*_ab = (a p + b q)/(p + q) maximises the smoothed cross-entropy.
+    """D*_ab = (a p + b q)/(p + q) maximizes the smoothed cross-entropy.
 
     Source: Salimans et al. (2016), Section 3.4; Pfau & Vinyals (2016), Table 1.
     """
@@ -101,7 +101,7 @@ def smoothed_optimal_discriminator() -> Derivation:
         "With targets a (real) and b (fake) the optimal discriminator is (a p + b q)/(p + q)",
         PAPER, steps,
         "A strictly concave function on (0, 1) with a stationary point there has it as its "
-        "unique maximiser. a = 1, b = 0 gives Goodfellow et al. (2014), Prop. 1.")
+        "unique maximizer. a = 1, b = 0 gives Goodfellow et al. (2014), Prop. 1.")
 
 
 @derivation("pfau2016/table1-label-smoothing-fixed-point")

@@ -3,7 +3,7 @@ and the DDPG actor update read as a conditional-GAN generator update.
 
 Silver, D., Lever, G., Heess, N., Degris, T., Wierstra, D. & Riedmiller, M. (2014),
 "Deterministic Policy Gradient Algorithms", ICML: eq. (8) (J(μ_θ) = ∫ ρ^μ(s) r(s, μ_θ(s)) ds with
-the unnormalised discounted state distribution ρ^μ) and Theorem 1, eq. (9)
+the unnormalized discounted state distribution ρ^μ) and Theorem 1, eq. (9)
 (∇_θ J = ∫ ρ^μ(s) ∇_θ μ_θ(s) ∇_a Q^μ(s, a)|_{a = μ_θ(s)} ds).
 Lillicrap et al. (2016), "Continuous control with deep reinforcement learning", eq. (6) (the
 sampled actor gradient of DDPG).
@@ -22,7 +22,7 @@ Derivations:
   E_s[∇_θ G(s) ∂D/∂u|_{u = G(s)}] (arbitrary differentiable D and G; a linear actor and a
   quadratic critic on a batch of three states and under s ~ N(m, v)); with a logistic
   discriminator D = σ(f), the non-saturating generator gradient is the DPG of the critic log D;
-- ``silver2014/dpg-theorem-lqr-broken`` (example) — the DPG written with the normalised
+- ``silver2014/dpg-theorem-lqr-broken`` (example) — the DPG written with the normalized
   state distribution (1 − γ) ρ^μ (a probability distribution, like the replayed-state average
   of DDPG's sampled update, Lillicrap et al. 2016, eq. (6), which weighs states by the
   behaviour distribution ρ^β without the factor 1/(1 − γ)): the checker stops at that step.
@@ -154,7 +154,7 @@ _LQR_NOTE = ("Symbols: a, b, k, x, u real; q, r, γ, σ, x0v > 0 with γ < 1 and
              "discounted closed loop is stable, so every series converges). The noise w ~ N(0, 1) "
              "enters through E w = 0, E w² = 1 only. The same closed forms are coded in "
              "theory.lqr; the numeric checks compare them with central finite differences of J(k), "
-             "with Monte Carlo rollouts of the visitation moment and with a scalar optimiser.")
+             "with Monte Carlo rollouts of the visitation moment and with a scalar optimizer.")
 
 
 @derivation("silver2014/dpg-theorem-lqr")
@@ -175,10 +175,10 @@ def dpg_theorem_lqr() -> Derivation:
 
 @derivation("silver2014/dpg-theorem-lqr-broken", example=True)
 def broken_example() -> Derivation:
-    """The DPG with the normalised visitation (1 − γ) ρ^μ: the theorem's step fails.
+    """The DPG with the normalized visitation (1 − γ) ρ^μ: the theorem's step fails.
 
     Source: a deliberate error for the checker (Silver et al. 2014, eq. (9) integrates against
-    the unnormalised ρ^μ, of total mass 1/(1 − γ); a state average as in Lillicrap et al.
+    the unnormalized ρ^μ, of total mass 1/(1 − γ); a state average as in Lillicrap et al.
     2016, eq. (6), rescales the gradient by 1 − γ).
     """
     sym = lqr_symbols()
@@ -196,7 +196,7 @@ def broken_example() -> Derivation:
                 assumptions=tuple(c.subs(numbers) for c in st.assumptions)))
     return Derivation(
         "silver2014/dpg-theorem-lqr-broken",
-        "Example of a wrong step: the DPG integrated against the normalised (1 - γ) ρ^μ",
+        "Example of a wrong step: the DPG integrated against the normalized (1 - γ) ρ^μ",
         f"{PAPER}, Theorem 1 (deliberately broken)",
         steps,
         "The steps around the theorem at a = b = q = r = x0v = 1, σ = γ = 1/2 (a small instance, quick to "

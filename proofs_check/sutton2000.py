@@ -12,7 +12,7 @@ Derivations:
   for softmax logits ∂J/∂θ[s, a] = d_γ(s) π(a|s) A(s, a), the formula of
   :func:`theory.policy_gradient.exact_policy_gradient`;
 - ``sutton2000/policy-gradient-two-state-broken`` (example) — the visitation written with
-  the normalised distribution (1 - γ) d_γ instead of d_γ: the checker stops there.
+  the normalized distribution (1 - γ) d_γ instead of d_γ: the checker stops there.
 """
 
 from __future__ import annotations
@@ -130,15 +130,15 @@ def policy_gradient_two_state() -> Derivation:
 
 @derivation("sutton2000/policy-gradient-two-state-broken", example=True)
 def broken_example() -> Derivation:
-    """The same chain with the visitation normalised by (1 - γ): the theorem's step fails.
+    """The same chain with the visitation normalized by (1 - γ): the theorem's step fails.
 
     Source: a deliberate error for the checker (Sutton et al. 2000, Theorem 1 uses the
-    unnormalised d^π).
+    unnormalized d^π).
     """
     gamma = sp.Symbol("gamma", positive=True)
     return Derivation(
         "sutton2000/policy-gradient-two-state-broken",
-        "Example of a wrong step: the normalised visitation (1 - γ) d_γ in the policy gradient",
+        "Example of a wrong step: the normalized visitation (1 - γ) d_γ in the policy gradient",
         f"{PAPER}, Theorem 1 (deliberately broken)",
         _steps(visitation_factor=1 - gamma),
         _NOTE,

@@ -26,7 +26,7 @@ Derivations
 
 How the contradiction chain is encoded.  The proof's hypotheses are inequalities between
 aggregates (P <= n e, d <= N, Q- <= N d, ...).  Each is written as an exact
-parametrisation with a slack symbol, e.g. P = n e/(1 + s_1) with s_1 >= 0, which covers
+parametrization with a slack symbol, e.g. P = n e/(1 + s_1) with s_1 >= 0, which covers
 exactly the values 0 < P <= n e; the hypothesis e < b is e = b/(1 + t), t > 0, and
 m = n + 1 + k with k >= 0 encodes 1 <= n <= m - 1.  Every step is then an identity or an
 inequality between explicit expressions that sympy checks (sign decisions or cited lemmas).
@@ -203,7 +203,7 @@ def _thm1(steps: list[Step], id_: str, title: str, notes: str) -> Derivation:
 _THM1_NOTES = (
     "Tightness is checked for symbolic m >= 2. The contradiction chain is checked for "
     "symbolic n >= 1, k = m - 1 - n >= 0 and C > 0, with each aggregate hypothesis written "
-    "as an exact slack parametrisation (module docstring); the per-error facts behind them "
+    "as an exact slack parametrization (module docstring); the per-error facts behind them "
     "(each non-negative error <= the maximum, the largest |negative| <= their sum, Hoelder) "
     "are stated, not checked, by sympy. Strictness comes from t > 0 (the hypothesis e < b)."
 )

@@ -1,5 +1,5 @@
-"""A base for solver result dataclasses that serialise to JSON (DESIGN.md: results are
-dataclasses that serialise to JSON)."""
+"""A base for solver result dataclasses that serialize to JSON (DESIGN.md: results are
+dataclasses that serialize to JSON)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 (:mod:`solvers.tabular.actor_critic`, :mod:`solvers.tabular.policy_gradient`,
 :mod:`solvers.neural.a2c`): a max-shifted log-softmax and per-index scatter sums.
 
-Both are plain numpy, vectorised, with no input validation (callers validate at their public
+Both are plain numpy, vectorized, with no input validation (callers validate at their public
 boundary).
 """
 

@@ -1,7 +1,7 @@
 """Hypothesis profiles, the opt-in `full` tier and the `statistical` marker.
 
 Profiles (pick with HYPOTHESIS_PROFILE=name; CI=true selects ``ci``):
-- ``ci``: derandomised, no example database, no deadline, modest example counts so the
+- ``ci``: derandomized, no example database, no deadline, modest example counts so the
   default suite stays under 5 minutes on 2 cores;
 - ``dev`` (default): Hypothesis's defaults without the deadline (first calls compile BLAS paths);
 - ``thorough``: 2,000 examples per property, for a nightly or pre-release run.

@@ -144,7 +144,7 @@ def median_of_means_plan(n: int, alpha: float = FALSE_ALARM) -> tuple[int, float
     that far only if at least half of the k independent blocks do, which has probability
     <= P[Binomial(k, 1/c²) >= k/2] (exact tail).  Returns the (k, c) with the smallest
     c·sqrt(k) over odd k <= min(n/2, ~400), c from the exact inverse of that binomial tail
-    (a regularised incomplete beta function), subject to the tail <= α.
+    (a regularized incomplete beta function), subject to the tail <= α.
     """
     return _median_of_means_plan(int(n), _check_alpha(alpha))
 
@@ -155,7 +155,7 @@ def _median_of_means_plan(n: int, alpha: float) -> tuple[int, float]:
     for k in range(1, max(2, n // 2) + 1, 2):
         need = (k + 1) // 2  # median of odd k fails only if >= (k + 1)/2 blocks fail
         # largest per-block failure rate with P[Bin(k, rate) >= need] <= alpha: that tail is the
-        # regularised incomplete beta I_rate(need, k - need + 1), inverted exactly
+        # regularized incomplete beta I_rate(need, k - need + 1), inverted exactly
         rate = float(_sp.betaincinv(need, k - need + 1, alpha))
         if not rate > 0.0:
             continue

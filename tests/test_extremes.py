@@ -140,7 +140,7 @@ class TestListedWrongValues:
 class TestListedCrashes:
     def test_r1_eigenvalues_huge_gamma(self):
         a = dyn.f_derivatives("gan")[0]
-        got = dyn.dirac_gan_eigenvalues("gan", "r1", gamma=1e155)
+        got = dyn.dirac_gan_eigenvalues("gan", "r1", penalty_weight=1e155)
         with mp.workdps(700):  # -γ/2 + sqrt(γ²/4 - a²) cancels 310 digits
             g = mp.mpf(1e155)
             disc = mp.sqrt(g * g / 4 - a * a)
@@ -172,7 +172,7 @@ class TestListedCrashes:
         assert np.array_equal(state_features(3, 4, "rbf", width=1e155), np.ones((12, 9)))
 
     def test_gd_spectral_radius_overflow(self):
-        jac = dyn.dirac_gan_jacobian("gan", "r1", gamma=1.0)
+        jac = dyn.dirac_gan_jacobian("gan", "r1", penalty_weight=1.0)
         with pytest.raises(ValueError, match="`step`"):
             dyn.gd_spectral_radius(jac, 1e10, n_disc_steps=100)
 
@@ -381,7 +381,7 @@ def test_lqr_any_magnitude(b, q, r, gamma):
 @given(magnitudes, st.sampled_from(["gan", "nsgan", "wgan"]),
        st.sampled_from(["none", "r1", "r2", "instance-noise", "consensus"]))
 def test_dynamics_any_magnitude(x, loss, reg):
-    kw = {"instance-noise": {"sigma": x}, "none": {}}.get(reg, {"gamma": x})
+    kw = {"instance-noise": {"sigma": x}, "none": {}}.get(reg, {"penalty_weight": x})
     eig = _check(lambda: dyn.dirac_gan_eigenvalues(loss, reg, **kw))
     if eig is not None:
         assert not np.any(np.isnan(eig))

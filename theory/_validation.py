@@ -75,7 +75,7 @@ def check_probability(p: Any, name: str, *, axis: int = -1) -> np.ndarray:
     """Return ``p`` as a float64 array of probability vectors along ``axis``.
 
     Rules (DESIGN.md, Conventions): finite, non-negative, summing to 1 within a relative
-    tolerance of ``PROBABILITY_SUM_RTOL``.  Zero atoms are valid.  No silent renormalisation
+    tolerance of ``PROBABILITY_SUM_RTOL``.  Zero atoms are valid.  No silent renormalization
     (unlike ``scipy.stats.entropy``).
     """
     # Two passes over the data (a sum and a min) instead of elementwise boolean temporaries:

@@ -107,7 +107,7 @@ def bellman_solve(P: np.ndarray, r: np.ndarray, policy: np.ndarray, gamma: float
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """(V, Q, d_γ) of a policy by batched linear solves (unchecked kernel).
 
-    (I - γ P_π) V = r_π,   Q = r + γ P V,   (I - γ P_π)ᵀ d_γ = μ₀   (d_γ unnormalised,
+    (I - γ P_π) V = r_π,   Q = r + γ P V,   (I - γ P_π)ᵀ d_γ = μ₀   (d_γ unnormalized,
     summing to 1/(1 - γ)).
 
     Source: Sutton & Barto (2018), eq. (4.4) and eq. (3.13); Sutton et al. (2000), d^π
@@ -269,7 +269,7 @@ def _occupancy_inputs(P, policy, gamma, mu0, normalize):
 
 def discounted_state_distribution(P: Any, policy: Any, gamma: float, mu0: Any, *,
                                   normalize: bool = True) -> np.ndarray:
-    """Discounted state visitation d_γ(s) = Σ_t γᵗ Pr(s_t = s), optionally normalised.
+    """Discounted state visitation d_γ(s) = Σ_t γᵗ Pr(s_t = s), optionally normalized.
 
     d_γᵀ = μ₀ᵀ (I - γ P_π)⁻¹, whose entries sum to 1/(1 - γ); ``normalize=True`` returns
     (1 - γ) d_γ, a probability vector.
@@ -298,7 +298,7 @@ def discounted_state_distribution(P: Any, policy: Any, gamma: float, mu0: Any, *
     Examples
     --------
     Two absorbing states started half-and-half: each is visited 1/(1 - γ) times on average
-    from its half, so the normalised distribution is (1/2, 1/2) and the raw one sums to 1/(1 - γ).
+    from its half, so the normalized distribution is (1/2, 1/2) and the raw one sums to 1/(1 - γ).
 
     >>> P = [[[1.0, 0.0]], [[0.0, 1.0]]]
     >>> discounted_state_distribution(P, [[1.0], [1.0]], 0.5, [0.5, 0.5]).tolist()

@@ -259,7 +259,7 @@ def js_divergence(p: Any, q: Any, *, axis: int = -1, base: float | None = None) 
     is).  Each of the two sums is a KL divergence to M, hence >= 0 exactly; rounding can
     push a sum to about -1e-17 when P = Q, so the result is clipped at 0.  Unlike
     ``scipy.spatial.distance.jensenshannon`` this returns the divergence (not its square
-    root) and does not renormalise its inputs.
+    root) and does not renormalize its inputs.
 
     Examples
     --------
@@ -413,7 +413,7 @@ def f_divergence(
     p, q : array_like, shape (..., K)
         Probability vectors along ``axis``; leading axes broadcast.
     f : callable
-        Vectorised convex function on [0, ∞) with f(1) = 0, mapping an array to an array of
+        Vectorized convex function on [0, ∞) with f(1) = 0, mapping an array to an array of
         the same shape.  It is evaluated at p/q on atoms with q > 0, so it must return the
         limit f(0) = lim_{t→0+} f(t) at t = 0 (e.g. use ``scipy.special.xlogy(t, t)`` for
         t log t); +inf is allowed (then D_f = inf if some atom has p = 0 < q).
@@ -547,7 +547,7 @@ def wasserstein_1d(
     u_values, v_values : array_like, shape (n,) and (m,)
         Atoms of the two measures.
     u_weights, v_weights : array_like, shape (n,) and (m,), optional
-        Non-negative weights with a positive sum (normalised here); uniform when ``None``.
+        Non-negative weights with a positive sum (normalized here); uniform when ``None``.
     p : float, default 1
         Order, a finite number >= 1.
 

@@ -1,13 +1,13 @@
-"""Local stability of GAN training: the Dirac-GAN's Jacobians and the linearised GD updates.
+"""Local stability of GAN training: the Dirac-GAN's Jacobians and the linearized GD updates.
 
 Papers
 ------
 Mescheder, L., Geiger, A. & Nowozin, S. (2018). Which Training Methods for GANs do actually
     Converge? ICML.  Section 2 (the training objective, simultaneous and alternating gradient
     descent, the Dirac-GAN), Section 3 (WGAN, WGAN-GP, instance noise, zero-centred gradient
-    penalties, consensus optimisation).
+    penalties, consensus optimization).
 Mescheder, L., Nowozin, S. & Geiger, A. (2017). The Numerics of GANs. NeurIPS.  The
-    linearised update operators of simultaneous gradient descent and consensus optimisation.
+    linearized update operators of simultaneous gradient descent and consensus optimization.
 Pfau, D. & Vinyals, O. (2016). Connecting Generative Adversarial Networks and Actor-Critic
     Methods.  Eqs. (1)-(2): the bilevel view, two players with their own step sizes.
 
@@ -16,8 +16,8 @@ the generator a point mass at θ, the discriminator linear, D_ψ(x) = ψ·x, and
 
     L(θ, ψ) = f(D_ψ(θ)) + f(-D_ψ(0)) = f(ψθ) + f(0),
 
-which the discriminator maximises and the generator minimises; f(t) = -log(1 + e^{-t}) for the
-GAN (and the non-saturating GAN, whose generator maximises f(-ψθ) instead), f(t) = t for the
+which the discriminator maximizes and the generator minimizes; f(t) = -log(1 + e^{-t}) for the
+GAN (and the non-saturating GAN, whose generator maximizes f(-ψθ) instead), f(t) = t for the
 WGAN.  The gradient vector field is v(θ, ψ) = (-∂L/∂θ, ∂L/∂ψ); its unique equilibrium is
 θ = ψ = 0.  Rows and columns of every Jacobian here are ordered (θ, ψ): generator first.
 
@@ -25,7 +25,7 @@ With a = f'(0) and b = f''(0) the Jacobians at the equilibrium are (derived with
 ``proofs_check.mescheder2018``):
 
 =================  =====================================  ======================================
-regulariser        Jacobian v'(0, 0)                      eigenvalues
+regularizer        Jacobian v'(0, 0)                      eigenvalues
 =================  =====================================  ======================================
 none               [[0, -a], [a, 0]]                      ± i a
 r1, r2             [[0, -a], [a, -γ]]                     -γ/2 ± √(γ²/4 - a²)
@@ -55,6 +55,7 @@ from theory._validation import (
     check_positive,
     check_probability,
 )
+from theory.deprecation import renamed_keywords
 
 __all__ = [
     "LOSSES",
@@ -75,19 +76,19 @@ __all__ = [
 
 #: The objectives of the Dirac-GAN: f(t) = -log(1 + e^{-t}) ("gan", "nsgan") or f(t) = t ("wgan").
 LOSSES = ("gan", "nsgan", "wgan")
-#: The regularisers of Mescheder et al. (2018), Section 3.
+#: The regularizers of Mescheder et al. (2018), Section 3.
 REGULARIZERS = ("none", "r1", "r2", "instance-noise", "consensus", "wgan-gp")
 #: Simultaneous and alternating gradient descent (Mescheder et al. 2018, Section 2).
 SCHEMES = ("simultaneous", "alternating")
 
-# Which keyword each regulariser reads; any other non-zero keyword is an error, not ignored.
+# Which keyword each regularizer reads; any other non-zero keyword is an error, not ignored.
 _USES = {
     "none": (),
-    "r1": ("gamma",),
-    "r2": ("gamma",),
+    "r1": ("penalty_weight",),
+    "r2": ("penalty_weight",),
     "instance-noise": ("sigma",),
-    "consensus": ("gamma",),
-    "wgan-gp": ("gamma", "target"),
+    "consensus": ("penalty_weight",),
+    "wgan-gp": ("penalty_weight", "target"),
 }
 
 
@@ -140,11 +141,12 @@ def _check_regularizer(regularizer: str, **params: float) -> dict[str, float]:
     return out
 
 
+@renamed_keywords(gamma="penalty_weight")
 def dirac_gan_jacobian(
     loss: str = "gan",
     regularizer: str = "none",
     *,
-    gamma: float = 0.0,
+    penalty_weight: float = 0.0,
     sigma: float = 0.0,
     target: float = 1.0,
 ) -> np.ndarray:
@@ -160,15 +162,15 @@ def dirac_gan_jacobian(
     The non-saturating generator loss changes v away from the equilibrium but not v'(0, 0).
 
     Source: Mescheder et al. (2018), Section 2 (the Dirac-GAN and the Jacobian of its
-    unregularised field, eigenvalues ±f'(0)i), Section 3 (instance noise, zero-centred gradient
-    penalties, consensus optimisation); entries re-derived with sympy in
+    unregularized field, eigenvalues ±f'(0)i), Section 3 (instance noise, zero-centred gradient
+    penalties, consensus optimization); entries re-derived with sympy in
     ``proofs_check.mescheder2018``.
 
     Parameters
     ----------
     loss : {"gan", "nsgan", "wgan"}
     regularizer : {"none", "r1", "r2", "instance-noise", "consensus", "wgan-gp"}
-    gamma : float >= 0, keyword-only
+    penalty_weight : float >= 0, keyword-only
         Penalty weight (r1, r2, consensus, wgan-gp).
     sigma : float >= 0, keyword-only
         Instance-noise standard deviation.
@@ -184,7 +186,7 @@ def dirac_gan_jacobian(
     ------
     ValueError
         Unknown ``loss``/``regularizer``, negative parameters, a non-zero parameter the
-        regulariser does not use, or ``"wgan-gp"`` with γ·g₀ > 0: its penalty
+        regularizer does not use, or ``"wgan-gp"`` with γ·g₀ > 0: its penalty
         (γ/2)(|ψ| - g₀)² has a kink at ψ = 0, v_ψ jumps by 2γg₀ across ψ = 0 and the Jacobian
         at the equilibrium does not exist (use :func:`wgan_gp_branches`).
 
@@ -193,13 +195,13 @@ def dirac_gan_jacobian(
     >>> dirac_gan_jacobian("gan")
     array([[ 0. , -0.5],
            [ 0.5,  0. ]])
-    >>> dirac_gan_jacobian("wgan", "r1", gamma=1.0)
+    >>> dirac_gan_jacobian("wgan", "r1", penalty_weight=1.0)
     array([[ 0., -1.],
            [ 1., -1.]])
     """
-    params = _check_regularizer(regularizer, gamma=gamma, sigma=sigma, target=target)
+    params = _check_regularizer(regularizer, penalty_weight=penalty_weight, sigma=sigma, target=target)
     a, b = f_derivatives(loss)
-    g, s, g0 = params["gamma"], params["sigma"], params["target"]
+    g, s, g0 = params["penalty_weight"], params["sigma"], params["target"]
     jac = np.array([[0.0, -a], [a, 0.0]])
     if regularizer in ("r1", "r2"):
         jac[1, 1] = -g
@@ -210,7 +212,7 @@ def dirac_gan_jacobian(
     elif regularizer == "wgan-gp" and g * g0 > 0:
         raise ValueError(
             "the WGAN-GP field is not differentiable at the equilibrium: the penalty "
-            f"(gamma/2)(|psi| - target)^2 makes v_psi jump by 2*gamma*target = {2 * g * g0:g} "
+            f"(penalty_weight/2)(|psi| - target)^2 makes v_psi jump by 2*penalty_weight*target = {2 * g * g0:g} "
             "across psi = 0 (use wgan_gp_branches for the smooth branches)"
         )
     return jac
@@ -238,11 +240,12 @@ def _conjugate_pair_roots(centre: float, prod: float) -> np.ndarray:
     return np.array([complex(c, im), complex(c, -im if im else 0.0)], dtype=complex)
 
 
+@renamed_keywords(gamma="penalty_weight")
 def dirac_gan_eigenvalues(
     loss: str = "gan",
     regularizer: str = "none",
     *,
-    gamma: float = 0.0,
+    penalty_weight: float = 0.0,
     sigma: float = 0.0,
     target: float = 1.0,
 ) -> np.ndarray:
@@ -252,14 +255,14 @@ def dirac_gan_eigenvalues(
     instance noise: bσ² ± √(b²σ⁴ - a²);  consensus: -γa² ± ia  (√ of a negative number is
     imaginary).
 
-    Source: Mescheder et al. (2018), Section 2 (±f'(0)i for the unregularised Dirac-GAN),
+    Source: Mescheder et al. (2018), Section 2 (±f'(0)i for the unregularized Dirac-GAN),
     Section 3 (f''(0)σ² ± √(f''(0)²σ⁴ - f'(0)²) for instance noise, -γ/2 ± √(γ²/4 - f'(0)²) for
     the zero-centred gradient penalty); the consensus pair follows from w' = v' - γ v'ᵀv'
     (Mescheder et al. 2017, Section 4) and is derived in ``proofs_check.mescheder2018``.
 
     Parameters
     ----------
-    loss, regularizer, gamma, sigma, target
+    loss, regularizer, penalty_weight, sigma, target
         As in :func:`dirac_gan_jacobian`.
 
     Returns
@@ -276,12 +279,12 @@ def dirac_gan_eigenvalues(
     --------
     >>> dirac_gan_eigenvalues("gan")
     array([0.+0.5j, 0.-0.5j])
-    >>> dirac_gan_eigenvalues("wgan", "r1", gamma=2.0)  # critical damping: a double root
+    >>> dirac_gan_eigenvalues("wgan", "r1", penalty_weight=2.0)  # critical damping: a double root
     array([-1.+0.j, -1.+0.j])
     """
-    params = _check_regularizer(regularizer, gamma=gamma, sigma=sigma, target=target)
+    params = _check_regularizer(regularizer, penalty_weight=penalty_weight, sigma=sigma, target=target)
     a, b = f_derivatives(loss)
-    g, s, g0 = params["gamma"], params["sigma"], params["target"]
+    g, s, g0 = params["penalty_weight"], params["sigma"], params["target"]
     # Each case is λ² - 2 centre λ + a² = 0 (trace 2 centre, determinant a²); the roots are
     # formed by _conjugate_pair_roots, which never squares centre (γ = 1e155 would overflow).
     with np.errstate(over="ignore"):  # b σ² beyond the double range: ±inf, correctly rounded
@@ -300,7 +303,7 @@ def dirac_gan_eigenvalues(
             return np.array([complex(-g * a * a, abs(a)), complex(-g * a * a, -abs(a))],
                             dtype=complex)
         else:
-            dirac_gan_jacobian(loss, regularizer, gamma=g, sigma=s, target=g0)  # raises
+            dirac_gan_jacobian(loss, regularizer, penalty_weight=g, sigma=s, target=g0)  # raises
             raise AssertionError("unreachable")  # pragma: no cover
     return _conjugate_pair_roots(centre, a * a)
 
@@ -339,7 +342,8 @@ class WGANGPBranches:
                 for k, v in dataclasses.asdict(self).items()}
 
 
-def wgan_gp_branches(*, gamma: float, target: float = 1.0, loss: str = "wgan") -> WGANGPBranches:
+@renamed_keywords(gamma="penalty_weight")
+def wgan_gp_branches(*, penalty_weight: float, target: float = 1.0, loss: str = "wgan") -> WGANGPBranches:
     """The smooth branches of the WGAN-GP Dirac-GAN field and the jump between them.
 
     v(θ, ψ) = (-ψ f'(ψθ), θ f'(ψθ) - γ(|ψ| - g₀) sign ψ): on ψ > 0 and on ψ < 0 the field is
@@ -350,7 +354,7 @@ def wgan_gp_branches(*, gamma: float, target: float = 1.0, loss: str = "wgan") -
 
     Parameters
     ----------
-    gamma : float >= 0, keyword-only
+    penalty_weight : float >= 0, keyword-only
         Penalty weight γ.
     target : float >= 0, keyword-only
         Target gradient norm g₀ (1 in Gulrajani et al. 2017).
@@ -364,18 +368,18 @@ def wgan_gp_branches(*, gamma: float, target: float = 1.0, loss: str = "wgan") -
     Raises
     ------
     ValueError
-        For negative ``gamma``/``target`` or an unknown ``loss``.
+        For negative ``penalty_weight``/``target`` or an unknown ``loss``.
 
     Examples
     --------
-    >>> b = wgan_gp_branches(gamma=0.5, target=1.0)
+    >>> b = wgan_gp_branches(penalty_weight=0.5, target=1.0)
     >>> b.jump, b.repelling_half_width
     (1.0, 0.5)
     >>> b.branch_equilibria
     array([[-0.5,  0. ],
            [ 0.5,  0. ]])
     """
-    g = check_nonnegative(gamma, "gamma")
+    g = check_nonnegative(penalty_weight, "penalty_weight")
     g0 = check_nonnegative(target, "target")
     a, _ = f_derivatives(loss)
     jac = np.array([[0.0, -a], [a, -g]])
@@ -452,7 +456,7 @@ def gd_update_matrix(
 
     Examples
     --------
-    The unregularised Dirac-GAN with h = 1: SimGD is I + J, AltGD has determinant 1.
+    The unregularized Dirac-GAN with h = 1: SimGD is I + J, AltGD has determinant 1.
 
     >>> J = dirac_gan_jacobian("wgan")
     >>> gd_update_matrix(J, 1.0)
@@ -513,10 +517,10 @@ def gd_spectral_radius(
     step_d: float | None = None,
     n_generator: int | None = None,
 ) -> float:
-    """Spectral radius ρ(M) of the linearised update of a gradient-descent scheme.
+    """Spectral radius ρ(M) of the linearized update of a gradient-descent scheme.
 
     ρ(M) = max |eig(M)| with M from :func:`gd_update_matrix`.  ρ < 1: local convergence at the
-    linear rate ρ; ρ > 1: no local convergence; ρ = 1: linearisation inconclusive (Mescheder
+    linear rate ρ; ρ > 1: no local convergence; ρ = 1: linearization inconclusive (Mescheder
     et al. 2018, Section 2).
 
     Source: Mescheder et al. (2018), Section 2 (local convergence from the spectrum of
@@ -539,7 +543,7 @@ def gd_spectral_radius(
 
     Examples
     --------
-    SimGD on the unregularised WGAN: ρ = √(1 + h²) = √2 at h = 1.
+    SimGD on the unregularized WGAN: ρ = √(1 + h²) = √2 at h = 1.
 
     >>> bool(np.isclose(gd_spectral_radius(dirac_gan_jacobian("wgan"), 1.0), np.sqrt(2.0)))
     True
@@ -600,7 +604,7 @@ def max_stable_step(eigenvalues: ArrayLike) -> float:
 
 
 def dirac_gan_simgd_radius(loss: str = "gan", step: float = 0.1, *, step_d: float | None = None) -> float:
-    """Spectral radius of simultaneous GD on the unregularised Dirac-GAN: √(1 + h_g h_d f'(0)²).
+    """Spectral radius of simultaneous GD on the unregularized Dirac-GAN: √(1 + h_g h_d f'(0)²).
 
     The update Jacobian at the equilibrium has eigenvalues 1 ± i h f'(0) (equal steps), whose
     modulus √(1 + h² f'(0)²) exceeds 1 for every h > 0: SimGD is not locally convergent.  With two
@@ -642,7 +646,7 @@ def dirac_gan_altgd_eigenvalues(
     loss: str = "gan", step: float = 0.1, *, n_gen_steps: int = 1, n_disc_steps: int = 1,
     step_d: float | None = None,
 ) -> np.ndarray:
-    """Eigenvalues of alternating GD's update Jacobian on the unregularised Dirac-GAN.
+    """Eigenvalues of alternating GD's update Jacobian on the unregularized Dirac-GAN.
 
     λ = 1 - α²/2 ± √((1 - α²/2)² - 1) with α = √(n_g n_d h_g h_d) f'(0).  For α <= 2 both lie on
     the unit circle (|λ| = 1: no convergence at a linear rate, the iterates circle the

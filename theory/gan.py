@@ -8,7 +8,7 @@ Goodfellow, I. et al. (2014). Generative Adversarial Nets. NeurIPS.
 Salimans, T. et al. (2016). Improved Techniques for Training GANs. NeurIPS.
     Section 3.4 (one-sided label smoothing and the smoothed optimal discriminator).
 Pfau, D. & Vinyals, O. (2016). Connecting Generative Adversarial Networks and Actor-Critic
-    Methods. arXiv:1610.01945.  Table 1 and Section 3 (stabilising strategies; Section 3.2
+    Methods. arXiv:1610.01945.  Table 1 and Section 3 (stabilizing strategies; Section 3.2
     on replay buffers for the discriminator).
 
 All functions work on discrete distributions (or on density values on a common grid) with
@@ -38,7 +38,7 @@ __all__ = [
     "optimal_discriminator",
     "gan_value",
     "optimal_gan_value",
-    # stabilisers (Pfau & Vinyals 2016, Table 1)
+    # stabilizers (Pfau & Vinyals 2016, Table 1)
     "smoothed_optimal_discriminator",
     "SmoothedFixedPoint",
     "smoothed_generator_fixed_point",
@@ -210,8 +210,8 @@ def optimal_gan_value(p_data: Any, p_model: Any) -> np.ndarray:
     return 2.0 * js_divergence(pd, pm) - _LOG4
 
 
-# ============================================================================ stabilisers
-# Closed forms for the stabilising strategies of Pfau & Vinyals (2016), Table 1: label
+# ============================================================================ stabilizers
+# Closed forms for the stabilizing strategies of Pfau & Vinyals (2016), Table 1: label
 # smoothing (Salimans et al. 2016, Section 3.4) and a replay buffer for the discriminator
 # (Pfau & Vinyals 2016, Section 3.2).
 
@@ -232,7 +232,7 @@ def smoothed_optimal_discriminator(
     D*_ab(x) = (a p_data(x) + b p_model(x)) / (p_data(x) + p_model(x))
              = b + (a - b) · p_data(x) / (p_data(x) + p_model(x)).
 
-    It maximises, atom by atom, the smoothed cross-entropy
+    It maximizes, atom by atom, the smoothed cross-entropy
     V_ab(D) = Σ_x (a p + b q) log D + ((1 - a) p + (1 - b) q) log(1 - D), a strictly concave
     function of D(x) wherever p + q > 0.
 
@@ -562,7 +562,7 @@ def replay_generator_fixed_point(p_data: Any, buffer_model: Any, replay_weight: 
     ValueError
         Invalid distributions, mismatched shapes, or λ outside [0, 1).  At λ = 1 the
         discriminator ignores the current generator and no fixed point exists (the generator
-        drifts to the atoms maximising p/r).
+        drifts to the atoms maximizing p/r).
 
     Notes
     -----

@@ -8,7 +8,7 @@ Finn, C., Christiano, P., Abbeel, P. & Levine, S. (2016). A Connection between G
     loss and the guided-cost-learning importance-sampled cost loss with the mixture proposal
     mu = (p + q)/2 and the density estimate mu_tilde = (p_tilde + q)/2, and the sampler loss
     E_q[c] + E_q[log q]); Section 3.1 (the discriminator D(tau) = p_tilde/(p_tilde + q));
-    Section 3.2 (the three facts: the loss-minimising Z is the importance-sampling estimate,
+    Section 3.2 (the three facts: the loss-minimizing Z is the importance-sampling estimate,
     the cost gradients agree at that Z, and the generator loss is log Z + the sampler loss).
     The paper's displayed equations are cited by section: we could not confirm their numbers.
 Ziebart, B. D., Maas, A., Bagnell, J. A. & Dey, A. K. (2008). Maximum Entropy Inverse
@@ -38,7 +38,7 @@ with D = sigmoid(-x), -log D = softplus(x), -log(1 - D) = softplus(-x).  A zero 
 gives x = -inf, D = 1, -log D = 0; costs of +-700 give D in {0, 1} in float64 while the
 losses stay exact and finite.  Terms with zero weight contribute 0.
 
-Layout: the partition function (the importance-sampling estimate and the loss-minimising log Z)
+Layout: the partition function (the importance-sampling estimate and the loss-minimizing log Z)
 is in :mod:`theory.irl_partition`, the shared input checks and log-domain helpers in
 ``theory/_irl_inputs.py``; both functions are re-exported here.
 """
@@ -259,7 +259,7 @@ def discriminator_loss(cost: Any, log_z: Any, q: Any, p_data: Any, *, q_weights:
 
     Notes
     -----
-    Convex in log Z, with derivative 1 - 2 E_mu[D], mu = (p_data + q_weights)/2; minimised
+    Convex in log Z, with derivative 1 - 2 E_mu[D], mu = (p_data + q_weights)/2; minimized
     by :func:`optimal_log_partition`.  Where p_data = 0 (or the q-weight is 0) the term
     contributes 0.
 
@@ -285,7 +285,7 @@ def generator_loss(cost: Any, log_z: Any, q: Any, *, q_weights: Any = None) -> f
     L_G(q) = E_q[log(1 - D) - log D]   (computed literally, from the two log-sigmoids).
 
     Finn et al. (2016) show L_G = log Z + E_q[c] + E_q[log q] = log Z + L_sampler(q): log Z
-    plus the entropy-regularised sampler loss of MaxEnt IRL, minimised over q at
+    plus the entropy-regularized sampler loss of MaxEnt IRL, minimized over q at
     q = exp(-c)/sum exp(-c) (see ``experiments/claims/finn2016.py``, which checks both).
 
     Source: Finn et al. (2016), arXiv:1611.03852, Section 2.1 (generator loss

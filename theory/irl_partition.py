@@ -1,5 +1,5 @@
 """The partition function of the Finn discriminator: the importance-sampling estimate and its
-loss-minimising fixed point, in closed form (with a bracketed root search).
+loss-minimizing fixed point, in closed form (with a bracketed root search).
 
 Papers
 ------
@@ -7,7 +7,7 @@ Finn, C., Christiano, P., Abbeel, P. & Levine, S. (2016). A Connection between G
     Adversarial Networks, Inverse Reinforcement Learning, and Energy-Based Models.
     arXiv:1611.03852.  Section 2.3 (the importance-sampled cost loss with the mixture proposal
     mu = (p + q)/2 and the density estimate mu_tilde = (p_tilde + q)/2); Section 3.2 (first
-    fact: the loss-minimising Z is the importance-sampling estimate).
+    fact: the loss-minimizing Z is the importance-sampling estimate).
 Finn, C., Levine, S. & Abbeel, P. (2016). Guided Cost Learning: Deep Inverse Optimal Control
     via Policy Optimization. ICML.  Section 4 (importance weights over a mixture of
     demonstrations and background samples).
@@ -87,7 +87,7 @@ def importance_sampling_partition(cost: Any, q: Any, p_data: Any, log_z: Any, *,
 
     Notes
     -----
-    The loss-minimising log Z of the discriminator is the fixed point
+    The loss-minimizing log Z of the discriminator is the fixed point
     ``importance_sampling_partition(cost, q, p_data, log_z) == log_z`` (see
     :func:`optimal_log_partition`).  At the true log Z = log sum exp(-c) with
     p_data = exp(-c)/Z and exact expectations, mu = mu_tilde and Z_hat = Z exactly.
@@ -106,10 +106,10 @@ def importance_sampling_partition(cost: Any, q: Any, p_data: Any, log_z: Any, *,
 
 def optimal_log_partition(cost: Any, q: Any, p_data: Any, *, q_weights: Any = None
                           ) -> float | np.ndarray:
-    """The log Z that minimises the Finn discriminator's loss: a self-consistent IS estimate.
+    """The log Z that minimizes the Finn discriminator's loss: a self-consistent IS estimate.
 
     The loss is convex in s = log Z with derivative 1 - 2 E_mu[D], mu = (p_data + q_weights)/2,
-    so its minimiser is the unique root of E_mu[D] = 1/2, i.e. of
+    so its minimizer is the unique root of E_mu[D] = 1/2, i.e. of
 
         Z = E_mu[ exp(-c) / ((exp(-c)/Z + q)/2) ]    (``importance_sampling_partition``),
 
@@ -141,7 +141,7 @@ def optimal_log_partition(cost: Any, q: Any, p_data: Any, *, q_weights: Any = No
     ValueError
         If the inputs are invalid (see :func:`discriminator_loss`), or ``p_data`` puts all
         its mass where ``q`` = 0: then E_mu[D] > 1/2 for every Z, the loss decreases
-        towards its infimum as log Z -> +inf and has no minimiser.
+        towards its infimum as log Z -> +inf and has no minimizer.
     TypeError
         If an input is not numeric.
 
@@ -181,7 +181,7 @@ def optimal_log_partition(cost: Any, q: Any, p_data: Any, *, q_weights: Any = No
     if np.any(p_on_support <= 0):
         raise ValueError(
             "`p_data` puts all its mass where `q` = 0: the discriminator loss then decreases "
-            "for ever as log Z grows and has no minimiser"
+            "for ever as log Z grows and has no minimizer"
         )
     batch = c.shape[:-1]
     out = np.empty(batch)

@@ -11,7 +11,7 @@ closed loop x' = c x + σ w with c = a − b k, and, whenever γ c² < 1,
     V_k(x)    = −p_k x² − C_k,            p_k = (q + r k²) / (1 − γ c²),   C_k = γ p_k σ² / (1 − γ),
     Q_k(x, u) = −(q x² + r u²) − γ p_k (a x + b u)² − C_k,
     J(k)      = −p_k (x0_var + γ σ² / (1 − γ)),
-    ∫ ρ^μ(s) s² ds = (x0_var + γ σ² / (1 − γ)) / (1 − γ c²)      (unnormalised visitation ρ^μ).
+    ∫ ρ^μ(s) s² ds = (x0_var + γ σ² / (1 − γ)) / (1 − γ c²)      (unnormalized visitation ρ^μ).
 
 The optimal policy is linear, u = −k* x, with the scalar discounted Riccati equation
 
@@ -302,7 +302,7 @@ def lqr_return(k: Any, a: float, b: float, q: float, r: float, gamma: float, *, 
 
 def lqr_discounted_state_moment(k: Any, a: float, b: float, gamma: float, *, sigma: float = 0.0,
                                 x0_var: float = 1.0) -> np.ndarray:
-    """Second moment of the unnormalised discounted state distribution of u = −k x.
+    """Second moment of the unnormalized discounted state distribution of u = −k x.
 
     M₂(k) = ∫ ρ^μ(s) s² ds = Σ_t γᵗ E x_t² = (x0_var + γ σ² / (1 − γ)) / (1 − γ c²),   c = a − b k,
 

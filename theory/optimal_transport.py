@@ -17,6 +17,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 
 from theory._validation import as_float_array, check_probability
+from theory.deprecation import deprecated_method
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class OTResult:
     g: np.ndarray
     duality_gap: float
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         return {
             "value": self.value,
             "plan": self.plan.tolist(),
@@ -54,6 +55,8 @@ class OTResult:
             "g": self.g.tolist(),
             "duality_gap": self.duality_gap,
         }
+
+    to_json = deprecated_method("to_dict")
 
 
 def _measure(x: Any, name: str) -> np.ndarray:

@@ -34,6 +34,7 @@ import numpy as np
 from scipy.special import log_ndtr
 
 from theory._validation import as_float_array, check_positive, check_unit_interval
+from theory.deprecation import deprecated_method
 
 __all__ = [
     "max_lower_bound",
@@ -297,7 +298,7 @@ class DoubleZeroErrorExample:
     single_error: float
     evaluator_admissible: bool
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         return {
             "selector_errors": self.selector_errors.tolist(),
             "evaluator_errors": self.evaluator_errors.tolist(),
@@ -306,6 +307,8 @@ class DoubleZeroErrorExample:
             "single_error": self.single_error,
             "evaluator_admissible": self.evaluator_admissible,
         }
+
+    to_json = deprecated_method("to_dict")
 
 
 def double_lower_bound(C: Any, m: Any) -> float | np.ndarray:

@@ -21,7 +21,7 @@ Consequences computed here:
 
 - the expected reward is ρ whatever the policy (:func:`expected_reward`), so the true policy
   gradient is zero (:func:`true_policy_gradient`);
-- the critic minimising the cross-entropy (or squared) Bellman error is
+- the critic minimizing the cross-entropy (or squared) Bellman error is
   Q*(x) = E[r | x] = ρ p_data(x) / m(x) (:func:`bayes_critic`; at ρ = 1/2 it is Goodfellow's
   D*), with error :func:`bellman_error` and minimum :func:`optimal_bellman_error`;
 - an actor ascending E_{x~q}[f(Q*(x))] through the frozen critic gets a non-zero gradient
@@ -208,7 +208,7 @@ def true_policy_gradient(p_data: Any, logits: Any, real_prob: float = 0.5) -> np
 
 # ---------------------------------------------------------------------------- critic
 def bayes_critic(p_data: Any, policy: Any, real_prob: float = 0.5) -> np.ndarray:
-    """The critic minimising the Bellman error of the stateless GAN MDP: Q*(x) = E[r | x].
+    """The critic minimizing the Bellman error of the stateless GAN MDP: Q*(x) = E[r | x].
 
     Q*(x) = ρ p_data(x) / (ρ p_data(x) + (1 - ρ) q(x)),   and Q*(x) = ρ where both vanish.
 
@@ -245,7 +245,7 @@ def bayes_critic(p_data: Any, policy: Any, real_prob: float = 0.5) -> np.ndarray
     this is the 1/2 convention of ``theory.gan.optimal_discriminator``.  With ρ = 1 every
     episode is real and Q* = 1 everywhere; with ρ = 0, Q* = 0 everywhere.
 
-    Minimiser of both losses: the expected per-atom cross-entropy -a log Q - b log(1 - Q) and
+    Minimizer of both losses: the expected per-atom cross-entropy -a log Q - b log(1 - Q) and
     squared error a (1 - Q)^2 + b Q^2 (a = ρ p_data, b = (1 - ρ) q) are strictly convex in Q
     for a + b > 0 with the stationary point a / (a + b) (proofs_check.pfau2016,
     ``pfau2016/bayes-critic``).
@@ -275,7 +275,7 @@ def bellman_error(
     i.e. E_episodes[D(r || Q(x))] with D the cross-entropy or the squared difference; the
     stateless MDP has no bootstrap term (γ Q(s') is absent), so the Bellman target is r.
 
-    Source: Pfau & Vinyals (2016), eq. (8) (the critic minimises a divergence D between the
+    Source: Pfau & Vinyals (2016), eq. (8) (the critic minimizes a divergence D between the
     Bellman target and Q) with the cross-entropy of Section 2.3; at ρ = 1/2 the cross-entropy
     error is -V(D, G)/2 of Goodfellow et al. (2014), eq. (1), with D = Q.
 

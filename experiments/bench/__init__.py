@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from types import MappingProxyType
+from theory.deprecation import deprecated_method
 
 __all__ = ["BenchRow", "benchmark", "all_benchmarks", "best_time", "machine", "format_machine"]
 
@@ -42,10 +43,12 @@ class BenchRow:
             return None
         return self.peer_seconds / self.ours_seconds
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         d = asdict(self)
         d["ratio"] = self.ratio
         return d
+
+    to_json = deprecated_method("to_dict")
 
 
 def best_time(fn: Callable[[], object], *, repeat: int = 3, min_time: float = 0.05) -> float:

@@ -10,8 +10,8 @@ Rows (``ratio`` = peer time / our time, ``agree`` = |our result - peer result|):
 - ``wasserstein_discrete`` (exact LP) vs POT's ``ot.emd2`` (network simplex) at n = 100,
   300, 1000, when POT imports.
 
-Both sides get the same, already normalised inputs (scipy's ``jensenshannon`` would
-renormalise; ours refuses unnormalised input), drawn from fixed seeds.
+Both sides get the same, already normalized inputs (scipy's ``jensenshannon`` would
+renormalize; ours refuses unnormalized input), drawn from fixed seeds.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ SEED = 20240601
 
 
 def _simplex(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    """Dirichlet(1)-distributed rows (normalised exponentials) along the last axis."""
+    """Dirichlet(1)-distributed rows (normalized exponentials) along the last axis."""
     x = rng.exponential(size=shape)
     return x / x.sum(axis=-1, keepdims=True)
 

@@ -5,7 +5,7 @@ tanh MLPs, batch 256, Adam, one discriminator and one generator update per step
 (alternating, non-saturating loss), minibatch sampling included.
 
 Peer: the same training step with a hand-written backward pass in plain numpy (no
-autograd), on the same minibatches from the same initialisation.  ``agree`` is the largest
+autograd), on the same minibatches from the same initialization.  ``agree`` is the largest
 parameter difference between the two after a few steps, so the timing compares two
 computations of the same numbers (autograd's gradients vs hand-derived ones).
 
@@ -135,7 +135,7 @@ def run(*, quick: bool = False) -> list[BenchRow]:
     """Steps per second of ``train_gan`` (autograd) against a hand-backprop numpy step."""
     data = mixture_1d([-2.0, 2.0], [0.5, 0.5])
     config = GANConfig(hidden=(64, 64), batch_size=256, n_disc_steps=1, scheme="alternating",
-                       generator_loss="non_saturating", activation="tanh", optimiser="adam")
+                       generator_loss="non_saturating", activation="tanh", optimizer="adam")
     n_steps, repeat, n_agree = (40, 1, 5) if quick else (1000, 3, 50)
     train_gan(data, config, 10, SEED)  # warm-up (imports, BLAS paths)
     ours = _best_seconds_per_step(lambda n: train_gan(data, config, n, SEED), n_steps, repeat)

@@ -11,7 +11,7 @@ Rows
   generators (V, T) = (4, 6), (8, 5), (16, 4), B = 64, N = 16, side by side with a
   per-sequence Python loop (the peer) that consumes the *same* uniform variates in the same
   order, so both return identical estimates: ``agree`` = the largest |difference| (0 up to
-  float rounding) and ``ratio`` = loop time / vectorised time.
+  float rounding) and ``ratio`` = loop time / vectorized time.
 - ``seqgan_rollout_neural``: :func:`solvers.neural.seqgan.rollout_rewards` for an Elman RNN
   generator (embedding 16, hidden 32) and the CNN discriminator at this package's oracle size
   (V = 32, T = 10) and, unless ``quick``, at the paper's (V = 5,000, T = 20), B = 64, N = 16;
@@ -37,7 +37,7 @@ B, N = 64, 16
 
 def _loop_rollouts(logits, d, tokens, n_rollouts, rng):
     """The peer: the same estimator one sequence and one token at a time (plain Python loops),
-    drawing the same uniforms in the same order as the vectorised solver."""
+    drawing the same uniforms in the same order as the vectorized solver."""
     V, T = logits[0].shape[1], len(logits)
     cdfs = []
     for x in logits:

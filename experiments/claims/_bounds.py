@@ -118,8 +118,8 @@ def median_of_blocks_plan(n: int, alpha: float) -> tuple[int, float]:
     Conservative for any law with that variance (unbounded noise, heavy tails): by Chebyshev a
     block statistic leaves c·sqrt(v_m) with probability <= 1/c²; the median of k independent
     blocks leaves it only if >= (k + 1)/2 blocks do, with probability <= P[Binomial(k, 1/c²) >=
-    (k + 1)/2] = I_{1/c²}((k + 1)/2, (k + 1)/2) (regularised incomplete beta), set to α and
-    inverted exactly.  Among odd k <= min(n/2, 401) the plan minimises c·sqrt(k), the radius in
+    (k + 1)/2] = I_{1/c²}((k + 1)/2, (k + 1)/2) (regularized incomplete beta), set to α and
+    inverted exactly.  Among odd k <= min(n/2, 401) the plan minimizes c·sqrt(k), the radius in
     units of the full-sample SD when v_m ∝ 1/m (Lerasle & Oliveira 2011; Devroye et al. 2016,
     "Sub-Gaussian mean estimators", Section 4).  At α = 1e-6 this is ~16 full-sample SDs (a
     normal approximation would say 4.9, but it is not a bound)."""

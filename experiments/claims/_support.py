@@ -41,7 +41,7 @@ def per_atom_linear_rates(trajectory: np.ndarray, lr: float, curvature: np.ndarr
     (p + q for the GAN discriminator, m for the stateless-MDP critic).  The successive step
     lengths δ_t = ψ_{t+1} - ψ_t satisfy exactly δ_{t+1} = δ_t (1 - lr s σ'(ξ_t)) with ξ_t between
     ψ_t and ψ_{t+1} (mean value theorem), so on a window of consecutive steps every ratio lies
-    within lr s max|σ''| e of the linearised factor ρ = 1 - lr s σ'(ψ*), where e bounds
+    within lr s max|σ''| e of the linearized factor ρ = 1 - lr s σ'(ψ*), where e bounds
     |ψ_t - ψ*| on the window.  The least-squares slope of log δ_t on t is a weighted average
     (non-negative weights summing to 1) of consecutive log-increments, so the fitted factor obeys
     the same bound, plus the rounding of the recorded steps (each |δ| carries at most
@@ -49,7 +49,7 @@ def per_atom_linear_rates(trajectory: np.ndarray, lr: float, curvature: np.ndarr
     derived, not tuned, and it does not depend on the predicted limit (``e`` is measured from
     the run's own last iterate, which the caller has run until every step is below ``lo``).
 
-    Fitting per atom, on the steps the linearisation describes, removes the bias of fitting the
+    Fitting per atom, on the steps the linearization describes, removes the bias of fitting the
     max over atoms (whose slowest atom may only take over late, or oscillate at large lr).
 
     Returns a dict with ``predicted`` (ρ from ``predicted_limit``), ``measured`` (per-atom

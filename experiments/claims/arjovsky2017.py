@@ -6,7 +6,7 @@ import numpy as np
 
 from experiments.claims._support import measures_on_union
 from experiments.registry import Context, Evidence, claim
-from solvers.problems.parallel_lines import discretised
+from solvers.problems.parallel_lines import discretized
 from theory.divergences import (
     js_divergence,
     kl_divergence,
@@ -19,22 +19,22 @@ EXAMPLE1 = "arjovsky2017/example1-parallel-lines"
 
 #: θ grid of the check: both signs, tiny offsets (where JS/KL/TV already jumped) and 0.
 THETAS = np.array([-1.0, -0.5, -0.1, -1e-3, 0.0, 1e-3, 0.1, 0.5, 1.0])
-#: Points per line in the discretisation (Z uniform on n midpoints).
+#: Points per line in the discretization (Z uniform on n midpoints).
 N_BINS = 24
 #: HiGHS dual simplex with feasibility tolerance 1e-10 on costs of order 1.
 LP_ATOL = 1e-8
 
 
 def parallel_lines_measured(thetas: np.ndarray, n_bins: int = N_BINS) -> dict[str, np.ndarray]:
-    """W1 (exact LP), JS, KL, TV of the discretised parallel lines for each θ.
+    """W1 (exact LP), JS, KL, TV of the discretized parallel lines for each θ.
 
-    The discretisation keeps the example's geometry exactly: Z takes the n midpoints of [0, 1]
+    The discretization keeps the example's geometry exactly: Z takes the n midpoints of [0, 1]
     on both lines, so the transport problem and the supports are those of Example 1 restricted
     to a grid.  Nothing here calls ``theory.divergences.parallel_lines``.
     """
     out = {k: np.empty(len(thetas)) for k in ("wasserstein", "js", "kl", "tv")}
     for i, theta in enumerate(thetas):
-        lines = discretised(float(theta), n_bins)
+        lines = discretized(float(theta), n_bins)
         out["wasserstein"][i] = wasserstein_discrete(lines.weights_real, lines.weights_model, lines.cost).value
         _, p, q = measures_on_union(lines.points_real, lines.weights_real,
                                     lines.points_model, lines.weights_model)
@@ -53,7 +53,7 @@ def parallel_lines_measured(thetas: np.ndarray, n_bins: int = N_BINS) -> dict[st
     kinds=("exact",),
     figures=("arjovsky2017_fig1",),
     closed_form="theory.divergences.parallel_lines",
-    problem="solvers.problems.parallel_lines.discretised",
+    problem="solvers.problems.parallel_lines.discretized",
 )
 def example1(ctx: Context):
     measured = parallel_lines_measured(THETAS)
@@ -61,7 +61,7 @@ def example1(ctx: Context):
     return {
         "exact-wasserstein": Evidence.close(
             predicted["wasserstein"], measured["wasserstein"], atol=LP_ATOL,
-            reason="exact LP (HiGHS dual simplex, feasibility 1e-10) on the discretised lines",
+            reason="exact LP (HiGHS dual simplex, feasibility 1e-10) on the discretized lines",
             details={"theta": THETAS, "n_bins": N_BINS}),
         "exact-js": Evidence.close(
             predicted["js"], measured["js"], atol=1e-12,
@@ -98,10 +98,10 @@ JS_MARGIN = 1e-9
     source="Arjovsky, Chintala & Bottou (2017), Section 2 (definition of JS) and Example 1",
     kinds=("exact",),
     closed_form="theory.divergences.parallel_lines",
-    problem="solvers.problems.parallel_lines.discretised",
+    problem="solvers.problems.parallel_lines.discretized",
 )
 def js_definition_vs_example1(ctx: Context):
-    lines = discretised(JS_THETA, N_BINS)
+    lines = discretized(JS_THETA, N_BINS)
     _, p, q = measures_on_union(lines.points_real, lines.weights_real,
                                 lines.points_model, lines.weights_model)
     m = 0.5 * (p + q)

@@ -36,7 +36,7 @@ def w2_gaussian_claim(ctx: Context):
 
     # Non-commuting covariances in 2-D, by a different route than the formula's matrix square
     # root of S2^1/2 S1 S2^1/2: the optimal coupling of two Gaussians is Gaussian, with
-    # cross-covariance C = S1^1/2 K S2^1/2, ||K||_2 <= 1; maximising tr C over K gives the
+    # cross-covariance C = S1^1/2 K S2^1/2, ||K||_2 <= 1; maximizing tr C over K gives the
     # nuclear norm of S1^1/2 S2^1/2 (sum of its singular values).
     A, B = rng.normal(size=(2, 2, 2))
     S1, S2 = A @ A.T + 0.1 * np.eye(2), B @ B.T + 0.1 * np.eye(2)

@@ -5,12 +5,12 @@ The three facts of Section 3.2 and the joint optimum, each exact on an enumerabl
 set (all 2^4 paths of a 4-state chain, ``solvers.problems.trajectories``) and on empirical
 samples (demonstration weights and sampler-sample weights over the union of drawn
 trajectories), each compared with an independently obtained value: a brute-force
-minimisation, the formula recomputed here in plain numpy, central finite differences, an
-optimiser over the sampler's logits or over a tabular cost, and the sympy derivations of
+minimization, the formula recomputed here in plain numpy, central finite differences, an
+optimizer over the sampler's logits or over a tabular cost, and the sympy derivations of
 ``proofs_check.finn2016``.
 
 What the exact numbers show about Z (stated in the claims, not "Z is unbiased"): the
-loss-minimising Z* is the fixed point of the importance-sampling estimate.  With exact
+loss-minimizing Z* is the fixed point of the importance-sampling estimate.  With exact
 expectations it equals the true partition function Z_c = sum exp(-c) if and only if
 E_p_data[D] = E_{exp(-c)/Z_c}[D] at Z = Z_c (D the discriminator built with Z_c); this holds
 when the data distribution is exp(-c)/Z_c and when the sampler is, and fails in general (the
@@ -67,7 +67,7 @@ MINIMISE_ATOL = 1e-6
 #: ~eps * 20 / 1e-6 ~ 4e-9; allow 1e-7.
 FD_STEP = 1e-6
 FD_ATOL = 1e-7
-#: Minimiser over the sampler logits by L-BFGS-B (gtol 1e-11 on central-difference
+#: Minimizer over the sampler logits by L-BFGS-B (gtol 1e-11 on central-difference
 #: gradients; the loss is flat to first order there, so q is resolved to ~1e-8): allow 1e-6.
 OPTIMISER_ATOL = 1e-6
 #: Tabular cost fitted by L-BFGS-B then a root polish of grad L = 0 (MINPACK hybrd, xtol
@@ -118,7 +118,7 @@ def _empirical(ctx: Context, p_data: np.ndarray, q: np.ndarray):
 
 
 def _brute_force_log_z(cost, q, p, q_weights=None) -> float:
-    """Minimise the discriminator loss over log Z by a dense grid and bounded Brent search."""
+    """Minimize the discriminator loss over log Z by a dense grid and bounded Brent search."""
     centre = float(np.log(np.sum(np.exp(-cost))))
     grid = np.linspace(centre - 30.0, centre + 30.0, 1201)
     values = discriminator_loss(cost, grid, q, p, q_weights=q_weights)   # batched over log Z
@@ -142,7 +142,7 @@ def _numpy_log_z_hat(cost, q, p, log_z, q_weights=None) -> float:
 
 @claim(
     FIXED,
-    statement="The log Z minimising the Finn discriminator's loss is the fixed point of the "
+    statement="The log Z minimizing the Finn discriminator's loss is the fixed point of the "
     "importance-sampling estimate log E_mu[exp(-c)/mu_tilde] (mu = (p_data + q)/2, "
     "mu_tilde = (exp(-c)/Z + q)/2); it equals the true log-partition if and only if "
     "E_p_data[D] = E_model[D] at Z = sum exp(-c) (in particular when the data, or the "
@@ -160,7 +160,7 @@ def partition_fixed_point(ctx: Context):
     c = ts.features @ theta
 
     s_star = optimal_log_partition(c, q, p)
-    parts["exact-minimises-loss"] = Evidence.close(
+    parts["exact-minimizes-loss"] = Evidence.close(
         _brute_force_log_z(c, q, p), s_star, atol=MINIMISE_ATOL,
         reason="dense grid + bounded Brent on discriminator_loss resolve the argmin to ~1e-7",
         details={"log_z_star": s_star})
@@ -201,7 +201,7 @@ def partition_fixed_point(ctx: Context):
     union, p_w, q_u, q_w = _empirical(ctx, p, q)
     cu = c[union]
     s_emp = optimal_log_partition(cu, q_u, p_w, q_weights=q_w)
-    parts["empirical-minimises-loss"] = Evidence.close(
+    parts["empirical-minimizes-loss"] = Evidence.close(
         _brute_force_log_z(cu, q_u, p_w, q_w), s_emp, atol=MINIMISE_ATOL,
         reason="dense grid + bounded Brent on the sample discriminator loss",
         details={"n_demos": N_DEMOS, "n_samples": N_SAMPLES, "n_union": int(union.size),
@@ -229,7 +229,7 @@ PARTITION_PRINTED = (
 
 @claim(
     FIXED_PRINTED,
-    statement="As printed: the loss-minimising Z of the Finn discriminator (p_tilde = p_theta) is "
+    statement="As printed: the loss-minimizing Z of the Finn discriminator (p_tilde = p_theta) is "
     "an importance-sampling, unbiased estimate of the partition function that relies on no "
     "assumption about the generator. Refuted with exact expectations (no sampling error at "
     "all): for a cost that does not generate the data and a sampler that is not exp(-c)/Z_c, "
@@ -244,7 +244,7 @@ def partition_unbiased_as_printed(ctx: Context):
     ts, theta_true, theta, q, p = _problem(ctx)
     c = ts.features @ theta
     log_zc = float(np.log(np.sum(np.exp(-c))))          # the partition function, in numpy
-    s_star = _brute_force_log_z(c, q, p)                 # the loss minimiser, by search
+    s_star = _brute_force_log_z(c, q, p)                 # the loss minimizer, by search
     s_hat = _numpy_log_z_hat(c, q, p, log_zc)            # the estimator's mean at Z = Z_c
     q_model = np.exp(-c - logsumexp(-c))
     sampler_is_model = _numpy_log_z_hat(c, q_model, p, log_zc) - log_zc
@@ -334,7 +334,7 @@ def _neural_gradients(ctx, features, q, p, q_weights=None, n_directions=3):
 
 @claim(
     GRAD,
-    statement="At the loss-minimising log Z, the gradient of the Finn discriminator's loss "
+    statement="At the loss-minimizing log Z, the gradient of the Finn discriminator's loss "
     "with respect to the cost parameters equals the gradient of the (importance-sampled) "
     "MaxEnt IRL cost loss with the importance weights held fixed, for a linear cost and for "
     "a small neural cost.",
@@ -377,7 +377,7 @@ def gradient_equivalence(ctx: Context):
 @claim(
     GEN,
     statement="The generator's loss against the Finn discriminator equals log Z + E_q[c] + "
-    "E_q[log q] (log Z plus the entropy-regularised sampler loss), so its minimiser over q "
+    "E_q[log q] (log Z plus the entropy-regularized sampler loss), so its minimizer over q "
     "is exp(-c)/sum exp(-c).",
     source=f"{SOURCE} (third fact); Section 2.3 (sampler loss)",
     kinds=("symbolic", "exact"),
@@ -411,7 +411,7 @@ def generator_loss_identity(ctx: Context):
         s + q_w @ c[union] + q_w @ np.log(q_u), generator_loss(c[union], s, q_u, q_weights=q_w),
         atol=FLOAT_ATOL, reason="sample average of log Z + c + log q; float rounding")
 
-    # the minimiser over q: L-BFGS over softmax logits of the generator loss
+    # the minimizer over q: L-BFGS over softmax logits of the generator loss
     s = 0.7
 
     def objective(logits):
@@ -421,13 +421,13 @@ def generator_loss_identity(ctx: Context):
                    jac=lambda x: _central(objective, x), options={"gtol": 1e-11, "ftol": 0.0,
                                                                   "maxiter": 2000})
     q_opt = softmax(res.x)
-    parts["exact-minimiser-is-maxent"] = Evidence.close(
+    parts["exact-minimizer-is-maxent"] = Evidence.close(
         maxent_distribution(c), q_opt, atol=OPTIMISER_ATOL,
         reason="L-BFGS-B over the logits (gtol 1e-11, central-difference gradients)",
         details={"n_iter": int(res.nit), "min_value": float(res.fun)})
     parts["exact-minimum-value"] = Evidence.close(
         s - float(np.log(np.sum(np.exp(-c)))), res.fun, atol=OPTIMISER_ATOL**2,
-        reason="min_q L_G = log Z - log Z_c; the value is quadratic in the minimiser's error")
+        reason="min_q L_G = log Z - log Z_c; the value is quadratic in the minimizer's error")
     return parts
 
 
@@ -435,7 +435,7 @@ def generator_loss_identity(ctx: Context):
 
 
 def _fit_tabular_cost(q, p):
-    """Minimise the discriminator loss over a free cost vector with q fixed.
+    """Minimize the discriminator loss over a free cost vector with q fixed.
 
     The loss is invariant under (c + k, log Z - k), so log Z is fixed at 0.  L-BFGS-B brings
     the cost close; the loss is then too flat for function values to resolve it further, so
@@ -456,7 +456,7 @@ def _fit_tabular_cost(q, p):
 @claim(
     JOINT,
     statement="At the joint optimum q = p_data the Finn discriminator is 1/2 everywhere, and "
-    "minimising its loss over the cost recovers the true cost up to an additive constant.",
+    "minimizing its loss over the cost recovers the true cost up to an additive constant.",
     source=f"{SOURCE} (the optimum of the GAN game with the Section 3.1 discriminator); "
     "Section 2.2 (energy defined up to a constant)",
     kinds=("exact",),
@@ -482,11 +482,11 @@ def joint_optimum(ctx: Context):
     offset = c_fit - c_true
     parts["exact-cost-up-to-constant"] = Evidence.close(
         np.full(offset.size, np.mean(offset)), offset, atol=COST_FIT_ATOL,
-        reason="L-BFGS-B from c = 0 then a root polish of grad L = 0 (optimiser tolerance)",
+        reason="L-BFGS-B from c = 0 then a root polish of grad L = 0 (optimizer tolerance)",
         details={"offset": float(np.mean(offset))} | info)
     parts["exact-d-half-at-fit"] = Evidence.close(
         0.5, finn_discriminator(c_fit, 0.0, p), atol=COST_FIT_ATOL,
-        reason="the fitted discriminator, optimiser tolerance")
+        reason="the fitted discriminator, optimizer tolerance")
 
     # empirical: the sampler reproduces the empirical data distribution (q = p_emp)
     _, p_emp = sample_demonstrations(p, N_DEMOS, ctx.rng(13))

@@ -69,7 +69,7 @@ FIT_MIN_N = 100
 #: ~2.5 s).
 IS_REPEATS = 8000
 #: Declared level of the two log-RMSE slopes that no conservative bound we can compute has the
-#: power to judge (the IS gradient's, whose self-normalisation remainder is only bounded by a
+#: power to judge (the IS gradient's, whose self-normalization remainder is only bounded by a
 #: worst-case |f - E f| of the same order as the error itself, and the self-consistent log Z_hat's,
 #: a root of a sample equation): the claims' statements say "slope within 0.1 of -1/2 over
 #: n >= 100".  A rate of n^-0.4 or n^-0.6 (a different convergence order over 3 decades) fails.
@@ -143,12 +143,12 @@ def _slope_evidence(summary: gc.ErrorSummary, what: str) -> Evidence:
 def gradient_error_parts(f: np.ndarray, cost: np.ndarray, p: np.ndarray, q: np.ndarray, n: int
                          ) -> tuple[np.ndarray, np.ndarray]:
     """Exact per-component variance of the linear part U of the IS gradient error, and the bound K
-    on the self-normalisation factor (exact-mixture form, enumeration of the trajectories).
+    on the self-normalization factor (exact-mixture form, enumeration of the trajectories).
 
     With w = exp(-c) / (Z mu), mu = (p + q)/2, m = E_model f and x = Z_hat / Z, the estimate
     E_p_hat f - sum mu_hat w f / sum mu_hat w has error
         err = U + (N / x)(x - 1),   U = mean_p_hat[f - w(f - m)/2] + mean_q_hat[-w(f - m)/2] - E_p f,
-    N = sum mu_hat w (f - m) (so -N/x is the self-normalised estimate of E f minus m): E U = 0 since
+    N = sum mu_hat w (f - m) (so -N/x is the self-normalized estimate of E f minus m): E U = 0 since
     sum mu w (f - m) = 0, Var U_j = (Var_p a_j + Var_q b_j) / n exactly, and N/x is a
     mu_hat w-weighted average of f - m, so |(N/x)_j| <= K_j = max_tau |f_tau,j - m_j|.
     """
@@ -177,7 +177,7 @@ def _gradient_bias_evidence(err: np.ndarray, x: np.ndarray, var_u: np.ndarray, k
         reason=f"median of {k} block means of each component of the IS gradient error at n = {n} "
         f"within t_j + K_j S: t_j the median-of-blocks radius of the linear part U (exact variance "
         f"by enumeration; false alarm <= {ALPHA:g} over components), K_j = max |f_j - E f_j| "
-        "bounding the self-normalised factor, S = max block mean of |Z_hat/Z - 1| (deterministic)",
+        "bounding the self-normalized factor, S = max block mean of |Z_hat/Z - 1| (deterministic)",
         details={"median_of_block_means": mob, "radius_linear": t, "remainder": k_bound * s_rem,
                  "exact_gradient": grad})
 
@@ -338,7 +338,7 @@ def is_partition_converges(ctx: Context):
                        f.T @ irl_cost_loss_gradient(c, pw, q=q, log_z=log_z0, q_weights=qw))
     parts["estimators-vs-theory"] = Evidence.close(
         theirs, ours, atol=FLOAT_ATOL,
-        reason="two implementations of the same weighted log-sum-exp and self-normalised "
+        reason="two implementations of the same weighted log-sum-exp and self-normalized "
         "gradient on one draw of 300 + 300 trajectories: float64 rounding")
     return parts
 
@@ -351,7 +351,7 @@ def is_partition_converges(ctx: Context):
     "population fixed point, which is the true log partition function when the data come from "
     "the model exp(-c)/Z (more generally iff E_p_data[D] = E_model[D] at the true Z) and "
     "differs from it on a misspecified cost that fails this condition.",
-    source="Finn et al. (2016), arXiv:1611.03852, Sections 2.3 and 3.2 (the Z minimising the "
+    source="Finn et al. (2016), arXiv:1611.03852, Sections 2.3 and 3.2 (the Z minimizing the "
     "discriminator loss is an importance-sampling estimate of the partition function)",
     kinds=("exact",),
     figures=("finn2016_partition",),
@@ -364,7 +364,7 @@ def self_consistent_partition(ctx: Context):
     f = ts.features
     q = gc.density(gcl_sampler())
     parts = {}
-    # The solver's sample fixed point against theory.irl's loss minimiser on the same weights.
+    # The solver's sample fixed point against theory.irl's loss minimizer on the same weights.
     rng = ctx.rng(4)
     pw = rng.multinomial(50, p, size=8) / 50
     qw = rng.multinomial(50, q, size=8) / 50

@@ -14,7 +14,7 @@ enumeration (scipy's logsumexp), the learned model's partition function by trape
 quadrature of exp(−E_θ) on a fine grid, and the true log-density in closed form.  Cost, energy,
 KL and correlation thresholds are derived from the problem (a factor below the best linear /
 Gaussian / single-Gaussian-sampler model, computed exactly); the log Z and D thresholds that
-remain are *declared* optimiser tolerances, each stated with the spread measured over seeds 0-9 (one run per seed at
+remain are *declared* optimizer tolerances, each stated with the spread measured over seeds 0-9 (one run per seed at
 exactly these settings and seed streams: ``irl_metrics(trained_irl(seed), ...)`` and
 ``ebm_metrics(*trained_ebm(seed, which))`` for seed = 0..9).
 """
@@ -27,8 +27,8 @@ import numpy as np
 from scipy.special import logsumexp, rel_entr
 
 from experiments.registry import Context, Evidence, claim
-from solvers.neural.ebm import EBMConfig, EBMTrainResult, train_ebm
-from solvers.neural.irl import NeuralIRLConfig, NeuralIRLResult, train_neural_irl
+from solvers.neural.ebm import EBMConfig, EBMTrainRun, train_ebm
+from solvers.neural.irl import NeuralIRLConfig, NeuralIRLRun, train_neural_irl
 from solvers.problems.ebm_densities import EBMDensity, banana_2d, bimodal_1d, quadrature_grid
 from solvers.problems.trajectories import deterministic_paths
 from theory.irl import finn_discriminator
@@ -67,7 +67,7 @@ IRL_SAMPLES_STEPS = 3000
 # the learned cost from c* after the best constant shift 0.008-0.035 nats (the costs span 3.5);
 # correlation 0.9999-0.99999; KL(q ‖ p_data) 8e-6-8e-5; max |D − 1/2| 0.003-0.038;
 # |log Z − log ∑ exp(−c_θ)| <= 2e-5.  The bounds leave a factor >= 2 over the worst seed: they
-# are optimiser tolerances (finitely many steps at a constant, then annealed, step size).
+# are optimizer tolerances (finitely many steps at a constant, then annealed, step size).
 #
 # The cost and sampler thresholds are set by the problem, not by seeds: the network must come
 # IRL_LINEAR_FACTOR = 10 times closer to c* (max deviation after the best constant) than the best
@@ -76,13 +76,13 @@ IRL_SAMPLES_STEPS = 3000
 # IRL_LINEAR_FACTOR^2 times below that linear model's KL(p_data || p_linear) = 0.042 (KL is
 # quadratic in the log-density error).  The correlation bound is implied: |c - c* - k| <= d
 # gives corr(c, c*) >= (sd - d)/(sd + d), sd the standard deviation of c*.  The D and log Z
-# thresholds stay optimiser tolerances (factor >= 2 over seeds 0-9; seeds 10-19 held out).
+# thresholds stay optimizer tolerances (factor >= 2 over seeds 0-9; seeds 10-19 held out).
 IRL_LINEAR_FACTOR = 10.0
 IRL_D_HALF_TOL = 0.08
 IRL_LOG_Z_TOL = 1e-3
 # The sampled run (3,000 steps, 256 demonstrations and 256 policy draws per step, REINFORCE for
 # the policy).  Seeds 0-9 gave: deviation 0.069-0.17, correlation 0.998-0.9996, KL 4e-4-1.3e-3,
-# max |D − 1/2| 0.037-0.12, log Z error -0.0083..+0.0033 (minibatch noise + optimiser).
+# max |D − 1/2| 0.037-0.12, log Z error -0.0083..+0.0033 (minibatch noise + optimizer).
 IRL_SAMPLES_COST_DEV_TOL = 0.4
 IRL_SAMPLES_CORR_MIN = 0.99
 IRL_SAMPLES_KL_TOL = 5e-3
@@ -133,18 +133,18 @@ def irl_thresholds() -> tuple:
 
 
 @functools.lru_cache(maxsize=8)
-def trained_irl(seed: int, estimator: str = "exact") -> NeuralIRLResult:
+def trained_irl(seed: int, estimator: str = "exact") -> NeuralIRLRun:
     """The neural IRL run of the claims (cached per seed and estimator)."""
     trajectories, _, p_data = irl_problem()
     config, steps = (IRL_CONFIG, IRL_STEPS) if estimator == "exact" else (IRL_SAMPLES_CONFIG, IRL_SAMPLES_STEPS)
     return _completed(train_neural_irl(trajectories, p_data, config, steps, np.random.SeedSequence([seed, 41])))
 
 
-def irl_metrics(result: NeuralIRLResult, c_star: np.ndarray, p_data: np.ndarray) -> dict:
+def irl_metrics(result: NeuralIRLRun, c_star: np.ndarray, p_data: np.ndarray) -> dict:
     """Learned vs true cost up to a constant, the sampler's KL to p_data, D's distance from 1/2
     and the log Z error, all by enumeration over the N trajectories."""
     delta = result.cost - c_star
-    # The constant minimising max |c_θ − c* − k| is the midrange of the difference.
+    # The constant minimizing max |c_θ − c* − k| is the midrange of the difference.
     deviation = 0.5 * float(delta.max() - delta.min())
     corr = float(np.corrcoef(result.cost, c_star)[0, 1])
     kl = float(np.sum(rel_entr(result.q, p_data)))
@@ -192,7 +192,7 @@ def irl_cost_recovered(ctx: Context):
     reason = (f"1,000 Adam steps on exact losses; cost deviation <= 1/{IRL_LINEAR_FACTOR:g} of the best linear "
               f"cost's ({ref['deviation']:.3f}), sampler KL <= 1/{IRL_LINEAR_FACTOR**2:g} of the linear "
               f"model's ({ref['kl']:.3g}), correlation implied by the deviation; |D - 1/2| <= "
-              f"{IRL_D_HALF_TOL:g} and |log Z error| <= {IRL_LOG_Z_TOL:g} are optimiser tolerances")
+              f"{IRL_D_HALF_TOL:g} and |log Z error| <= {IRL_LOG_Z_TOL:g} are optimizer tolerances")
     return _irl_evidence(m, tols, reason, details={**m, "thresholds": tols, "linear_reference": ref,
                                                    "n_steps": result.n_steps, "seconds": result.seconds})
 
@@ -213,7 +213,7 @@ def irl_cost_recovered_samples(ctx: Context):
     _, c_star, p_data = irl_problem()
     result = trained_irl(ctx.seed, "samples")
     m = irl_metrics(result, c_star, p_data)
-    reason = ("Monte Carlo + optimiser tolerance: 3,000 steps, lr 1e-2 then 1e-3; seeds 0-9: deviation "
+    reason = ("Monte Carlo + optimizer tolerance: 3,000 steps, lr 1e-2 then 1e-3; seeds 0-9: deviation "
               "<= 0.17, corr >= 0.998, KL <= 1.3e-3, |D - 1/2| <= 0.12, |log Z error| <= 0.0083")
     return _irl_evidence(m, (IRL_SAMPLES_COST_DEV_TOL, IRL_SAMPLES_CORR_MIN, IRL_SAMPLES_KL_TOL,
                              IRL_SAMPLES_D_HALF_TOL, IRL_SAMPLES_LOG_Z_TOL),
@@ -253,7 +253,7 @@ DATA_NODES_2D = 301
 # Gaussian (the best unimodal model of that kind, computed exactly on the same grid: deviation
 # 1.37 nats, KL(p || N) 0.26, correlation 0.34), with the quadratic measures (KL, 1 - corr)
 # scaled by the factor squared: deviation <= 0.69, KL <= 0.065, corr >= 0.83.  The log Z
-# tolerances remain optimiser / importance-sampling tolerances (factor >= 2 over seeds 0-9).
+# tolerances remain optimizer / importance-sampling tolerances (factor >= 2 over seeds 0-9).
 EBM_GAUSS_FACTOR = 0.5
 EBM_1D_LOG_Z_TOL = 0.05
 # The weak-sampler run (K = 1).  Seeds 0-9: corr 0.969-0.997, deviation 0.16-0.60, log Z error
@@ -264,7 +264,7 @@ EBM_1D_WEAK_LOG_Z_TOL = 0.15
 #: KL(q || p) of the learned sampler must be at least the smallest KL any member of its family
 #: (one Gaussian, mixed with the same fixed defensive component) reaches on the same quadrature
 #: grid (``weak_sampler_kl_floor``: a brute-force grid over (mean, log scale), then Nelder-Mead
-#: from the best nodes), less the minimiser's tolerance.  Not a seed-set threshold.
+#: from the best nodes), less the minimizer's tolerance.  Not a seed-set threshold.
 WEAK_FLOOR_ATOL = 1e-6
 # 2-D banana (K = 4, 2x64 energy, 2,000 steps).  Seeds 0-9: corr 0.938-0.963, deviation
 # 1.79-2.64 nats (worst at the tips of the banana's arms), log Z error in [−0.017, +0.053],
@@ -276,7 +276,7 @@ EBM_2D_KL_TOL = 0.1
 
 
 @functools.lru_cache(maxsize=8)
-def trained_ebm(seed: int, which: str) -> tuple[EBMDensity, EBMTrainResult]:
+def trained_ebm(seed: int, which: str) -> tuple[EBMDensity, EBMTrainRun]:
     """The EBM run of a claim (cached per seed): ``which`` in {"1d", "1d-weak", "2d"}."""
     density, config, steps = {
         "1d": (bimodal_1d(), EBM_1D_CONFIG, EBM_1D_STEPS),
@@ -287,7 +287,7 @@ def trained_ebm(seed: int, which: str) -> tuple[EBMDensity, EBMTrainResult]:
     return density, _completed(run)
 
 
-def learned_log_partition(result: EBMTrainResult) -> tuple[float, dict]:
+def learned_log_partition(result: EBMTrainRun) -> tuple[float, dict]:
     """log ∫ exp(−E_θ(x)) dx by the trapezoidal rule on the confinement box (independent of the
     discriminator's log Z), and the largest learned log-density on the box's boundary."""
     base = result.params["base"]
@@ -329,7 +329,7 @@ def ebm_1d_thresholds() -> tuple[float, float, float]:
     return 1.0 - f**2 * (1.0 - ref["correlation"]), f * ref["deviation"], f**2 * ref["kl"]
 
 
-def weak_sampler_kl_floor(density: EBMDensity, result: EBMTrainResult) -> float:
+def weak_sampler_kl_floor(density: EBMDensity, result: EBMTrainRun) -> float:
     """min over (mu, s) of KL(q || p) for q = (1 - ε) N(mu, s²) + ε N(b, σ²) (the learned
     sampler's family, its fixed defensive component taken from ``result``), by the same
     quadrature as :func:`ebm_metrics`.  Brute force over a 41 x 25 grid of (mu, log s) on the
@@ -358,7 +358,7 @@ def weak_sampler_kl_floor(density: EBMDensity, result: EBMTrainResult) -> float:
     return float(min(values.min(), *polished))
 
 
-def ebm_metrics(density: EBMDensity, result: EBMTrainResult) -> dict:
+def ebm_metrics(density: EBMDensity, result: EBMTrainRun) -> dict:
     """Learned energy vs the true log-density on the 99%-mass support, the partition-function
     error, KL(p ‖ p_θ) and the sampler's KL, all by quadrature."""
     grid = density.grid(DATA_NODES_1D if density.dim == 1 else DATA_NODES_2D)
@@ -411,7 +411,7 @@ def ebm_1d(ctx: Context):
     corr_min, dev_tol, kl_tol = ebm_1d_thresholds()
     reason = (f"800 Adam steps, batches of 256; {1 / EBM_GAUSS_FACTOR:g}x closer to log p than the "
               f"moment-matched Gaussian {gaussian_reference_1d()} (KL and 1 - corr scaled by the factor "
-              f"squared); |log Z error| <= {EBM_1D_LOG_Z_TOL:g} an optimiser/IS tolerance")
+              f"squared); |log Z error| <= {EBM_1D_LOG_Z_TOL:g} an optimizer/IS tolerance")
     return _ebm_evidence(m, corr_min, dev_tol, EBM_1D_LOG_Z_TOL, kl_tol, reason,
                          details={**m, "seconds": result.seconds})
 
@@ -431,7 +431,7 @@ def ebm_1d_weak_sampler(ctx: Context):
     corr_min, dev_tol, kl_tol = ebm_1d_thresholds()
     reason = (f"800 steps; {1 / EBM_GAUSS_FACTOR:g}x closer to log p than the moment-matched Gaussian "
               f"{gaussian_reference_1d()} (KL and 1 - corr scaled by the factor squared); |log Z error| <= "
-              f"{EBM_1D_WEAK_LOG_Z_TOL:g} an optimiser/IS tolerance")
+              f"{EBM_1D_WEAK_LOG_Z_TOL:g} an optimizer/IS tolerance")
     parts = _ebm_evidence(m, corr_min, dev_tol, EBM_1D_WEAK_LOG_Z_TOL, kl_tol, reason,
                           details={**m, "seconds": result.seconds})
     floor = weak_sampler_kl_floor(density, result)
@@ -458,7 +458,7 @@ def ebm_1d_weak_sampler(ctx: Context):
 def ebm_2d(ctx: Context):
     density, result = trained_ebm(ctx.seed, "2d")
     m = ebm_metrics(density, result)
-    reason = ("optimiser + SGD-noise tolerance: 2,000 steps of a 2x64 energy; seeds 0-9: corr >= 0.938, "
+    reason = ("optimizer + SGD-noise tolerance: 2,000 steps of a 2x64 energy; seeds 0-9: corr >= 0.938, "
               "deviation <= 2.64 (tips of the arms), |log Z error| <= 0.053, KL <= 0.045")
     return _ebm_evidence(m, EBM_2D_CORR_MIN, EBM_2D_DEV_TOL, EBM_2D_LOG_Z_TOL, EBM_2D_KL_TOL, reason,
                          details={**m, "seconds": result.seconds})

@@ -98,7 +98,7 @@ def _converged_discriminator(ctx: Context):
 
 @claim(
     PROP1,
-    statement="For a fixed generator the discriminator maximising V(D, G) is "
+    statement="For a fixed generator the discriminator maximizing V(D, G) is "
     "D*(x) = p_data(x) / (p_data(x) + p_g(x)).",
     source="Goodfellow et al. (2014), Proposition 1, eq. (2)",
     kinds=("symbolic", "exact", "neural"),
@@ -110,7 +110,7 @@ def _converged_discriminator(ctx: Context):
 def prop1_optimal_discriminator(ctx: Context):
     parts = {"symbolic": _derivation_evidence(PROP1)}
 
-    # The maximiser sympy solved for, evaluated at random (a, b), against theory.gan.
+    # The maximizer sympy solved for, evaluated at random (a, b), against theory.gan.
     D = derivations.symbolic_optimal_discriminator()
     a, b = ctx.rng(0).uniform(1e-3, 1.0, size=(2, 16))
     solved = sp.lambdify(D.variables, D.expr, "numpy")(a, b)
@@ -126,7 +126,7 @@ def prop1_optimal_discriminator(ctx: Context):
         reason=f"gradient ascent at lr = 1 ({trajectory.shape[0] - 1} steps) converged to float precision",
         details={"p_data": p, "p_model": q})
     # Its linear rate: each atom's own contraction factor |1 - lr (p_i + q_i) D*_i (1 - D*_i)|,
-    # fitted to that atom's step lengths where the linearisation describes them.
+    # fitted to that atom's step lengths where the linearization describes them.
     rates = per_atom_linear_rates(trajectory, 1.0, p + q, logit(d_star), lo=RATE_LO, hi=RATE_HI)
     parts["exact-rate"] = Evidence.close(
         rates["predicted"], rates["measured"], atol=rates["tolerance"],
@@ -216,7 +216,7 @@ def thm1_global_minimum(ctx: Context):
         reason="exact inequality C(G) + log 4 >= TV^2 on 200 random pairs (half with zero atoms); "
         "1e-15 float slack")}
 
-    # The generator run: its own inner maximisation, then our independent JSD along the path.
+    # The generator run: its own inner maximization, then our independent JSD along the path.
     p = rng.dirichlet(np.full(5, 2.0))
     p = 0.9 * p + 0.02
     p = p / p.sum()

@@ -36,17 +36,17 @@ SOURCE = "Mescheder, Geiger & Nowozin (2018)"
 FIGURE = "mescheder2018_fig1"
 
 # ---------------------------------------------------------------------------- settings
-#: Regulariser parameters used throughout (any positive values would do; these keep the
+#: Regularizer parameters used throughout (any positive values would do; these keep the
 #: eigenvalues complex, away from the critical damping γ = 2 f'(0) where eig is ill-conditioned).
 GAMMA_GP = 0.3       # R1 / R2 weight
 SIGMA_NOISE = 0.7    # instance-noise std
 GAMMA_CONSENSUS = 1.0
 GAMMA_WGAN_GP, TARGET_WGAN_GP = 0.5, 1.0
 CLIP = 1.0
-#: (loss, regulariser, parameters) checked for the Jacobian claims.
+#: (loss, regularizer, parameters) checked for the Jacobian claims.
 CASES = [(loss, reg, kw) for loss in td.LOSSES for reg, kw in (
-    ("none", {}), ("r1", {"gamma": GAMMA_GP}), ("r2", {"gamma": GAMMA_GP}),
-    ("instance-noise", {"sigma": SIGMA_NOISE}), ("consensus", {"gamma": GAMMA_CONSENSUS}))]
+    ("none", {}), ("r1", {"penalty_weight": GAMMA_GP}), ("r2", {"penalty_weight": GAMMA_GP}),
+    ("instance-noise", {"sigma": SIGMA_NOISE}), ("consensus", {"penalty_weight": GAMMA_CONSENSUS}))]
 
 #: Finite differences of the autograd field (step 1e-5): truncation ~1e-10 · |f'''|, rounding
 #: ~1e-16/1e-5; Gauss-Hermite quadrature adds < 1e-12.
@@ -59,7 +59,7 @@ EIG_ATOL = 1e-12
 #: cubic (Dirac-GAN) so the one-step map is linear to O(amplitude²) = 1e-8.
 AMPLITUDE = 1e-4
 #: One-step map fitted by least squares in that regime: its spectral radius matches the
-#: linearisation to O(amplitude²) plus rounding of iterates of size >= 1e-10 (relative 1e-6).
+#: linearization to O(amplitude²) plus rounding of iterates of size >= 1e-10 (relative 1e-6).
 RATE_ATOL = 1e-6
 
 
@@ -120,11 +120,11 @@ def _fd_eigenvalues(loss: str, reg: str, **kw) -> np.ndarray:
 @claim(
     "mescheder2018/dirac-gan-jacobians",
     statement="For the Dirac-GAN with the GAN, non-saturating GAN and WGAN losses and no "
-    "regulariser, R1, R2, instance noise or consensus optimisation, the Jacobian at the "
+    "regularizer, R1, R2, instance noise or consensus optimization, the Jacobian at the "
     "equilibrium derived with sympy, the closed forms of theory.dynamics and the finite "
     "differences of the simulated field agree, and so do their eigenvalues.",
     source=f"{SOURCE}, Section 2 (Dirac-GAN Jacobian, eigenvalues ±f'(0)i) and Section 3 "
-    "(instance noise, zero-centred gradient penalties, consensus optimisation)",
+    "(instance noise, zero-centred gradient penalties, consensus optimization)",
     kinds=("symbolic", "exact"),
     figures=(FIGURE,),
     derivation="mescheder2018/dirac-gan-jacobians",
@@ -136,7 +136,7 @@ def dirac_gan_jacobians(ctx: Context):
     sym, closed, fd, eig_closed, eig_lapack, eig_sym = [], [], [], [], [], []
     g, s = sp.Symbol("gamma", positive=True), sp.Symbol("sigma", positive=True)
     for loss, reg, kw in CASES:
-        values = {g: kw.get("gamma", 0.0), s: kw.get("sigma", 0.0)}
+        values = {g: kw.get("penalty_weight", 0.0), s: kw.get("sigma", 0.0)}
         jac_sym = np.array(derivations.symbolic_dirac_jacobian(loss, reg).subs(values), dtype=float)
         jac = td.dirac_gan_jacobian(loss, reg, **kw)
         sym.append(jac_sym)
@@ -167,10 +167,10 @@ def dirac_gan_jacobians(ctx: Context):
     return parts
 
 
-# ---------------------------------------------------------------------------- unregularised
+# ---------------------------------------------------------------------------- unregularized
 @claim(
     "mescheder2018/unregularized-simgd-diverges",
-    statement="On the unregularised Dirac-GAN the Jacobian's eigenvalues are ±f'(0)i (±i/2), "
+    statement="On the unregularized Dirac-GAN the Jacobian's eigenvalues are ±f'(0)i (±i/2), "
     "simultaneous gradient descent has spectral radius √(1 + h²f'(0)²) > 1 for every step h, "
     "the norm of its iterates grows at every step, and the continuous flow keeps θ² + ψ² constant.",
     source=f"{SOURCE}, Section 2 (Dirac-GAN: eigenvalues ±f'(0)i; the continuous system; "
@@ -226,7 +226,7 @@ def unregularized_simgd(ctx: Context):
 @claim(
     "mescheder2018/unregularized-altgd-bounded",
     statement="Alternating gradient descent with n_g generator and n_d discriminator steps on the "
-    "unregularised Dirac-GAN has eigenvalues 1 - α²/2 ± √((1 - α²/2)² - 1), α = √(n_g n_d) h f'(0): "
+    "unregularized Dirac-GAN has eigenvalues 1 - α²/2 ± √((1 - α²/2)² - 1), α = √(n_g n_d) h f'(0): "
     "for α < 2 both on the unit circle (spectral radius 1: the iterates neither converge nor "
     "diverge); at α = 2 a defective double eigenvalue -1, so the iterates grow linearly, "
     "x_k = (-1)^k (I - kN) x_0 with N = M + I, N² = 0 (WGAN, h = 2, x_0 = (1, 0): |x_k| = √5, 5, "
@@ -294,12 +294,12 @@ def unregularized_altgd(ctx: Context):
     parts["bounded-orbit"] = Evidence.close(
         d0, np.array([late.min(), late.max()]), atol=0.0, rtol=0.1,
         reason="no convergence and no divergence: over 2500 steps (40 revolutions) the distance to "
-        "the equilibrium stays within 10% of its start (the linearisation conserves a quadratic form, det = 1)",
+        "the equilibrium stays within 10% of its start (the linearization conserves a quadratic form, det = 1)",
         details={"distance_start": d0, "late_min": float(late.min()), "late_max": float(late.max())})
     return parts
 
 
-# ---------------------------------------------------------------------------- regularisers
+# ---------------------------------------------------------------------------- regularizers
 def _convergence_parts(loss: str, reg: str, kw: dict, *, n_steps: int = 400) -> dict[str, Evidence]:
     field = dirac_gan_field(loss, reg, **kw)
     eig = td.dirac_gan_eigenvalues(loss, reg, **kw)
@@ -343,7 +343,7 @@ def _convergence_parts(loss: str, reg: str, kw: dict, *, n_steps: int = 400) -> 
     "mescheder2018/regularized-converge",
     statement="With R1, R2 (γ = 0.3) or instance noise (σ = 0.7) the Dirac-GAN's eigenvalues have "
     "negative real part; simultaneous and alternating gradient descent converge for small enough "
-    "steps (SimGD iff h < min 2(-Re λ)/|λ|²) at the rate predicted by the linearisation, and the "
+    "steps (SimGD iff h < min 2(-Re λ)/|λ|²) at the rate predicted by the linearization, and the "
     "continuous flow converges.",
     source=f"{SOURCE}, Section 3 (instance noise; zero-centred gradient penalties: eigenvalues "
     "f''(0)σ² ± √(f''(0)²σ⁴ - f'(0)²) and -γ/2 ± √(γ²/4 - f'(0)²), locally convergent for small "
@@ -357,14 +357,14 @@ def _convergence_parts(loss: str, reg: str, kw: dict, *, n_steps: int = 400) -> 
 def regularized_converge(ctx: Context):
     parts = {"symbolic": _derivation_evidence(["mescheder2018/dirac-gan-regularized"])}
     # Steps to reach 1e-6 from (1, 1): the rates at h*/2 are 0.954 (R1, R2) and 0.970 (noise).
-    for reg, kw, n_steps in (("r1", {"gamma": GAMMA_GP}, 400), ("r2", {"gamma": GAMMA_GP}, 400),
+    for reg, kw, n_steps in (("r1", {"penalty_weight": GAMMA_GP}, 400), ("r2", {"penalty_weight": GAMMA_GP}, 400),
                              ("instance-noise", {"sigma": SIGMA_NOISE}, 650)):
         for name, ev in _convergence_parts("gan", reg, kw, n_steps=n_steps).items():
             parts[f"{reg}-{name}"] = ev
-    flow = continuous_flow(dirac_gan_field("gan", "r1", gamma=GAMMA_GP), 1.0, 1.0, t_max=200.0, n_eval=401)
+    flow = continuous_flow(dirac_gan_field("gan", "r1", penalty_weight=GAMMA_GP), 1.0, 1.0, t_max=200.0, n_eval=401)
     late = flow.t >= 100.0
     slope = float(np.polyfit(flow.t[late], np.log(flow.distance[late]), 1)[0])
-    re_max = float(np.max(td.dirac_gan_eigenvalues("gan", "r1", gamma=GAMMA_GP).real))
+    re_max = float(np.max(td.dirac_gan_eigenvalues("gan", "r1", penalty_weight=GAMMA_GP).real))
     parts["r1-continuous-decay"] = Evidence.close(
         re_max, slope, atol=5e-3,
         reason="slope of log|x(t)| over t in [100, 200] against max Re λ; the rotating, "
@@ -428,8 +428,8 @@ def wgan_not_convergent(ctx: Context):
 )
 def wgan_gp_not_convergent(ctx: Context):
     parts = {"symbolic": _derivation_evidence(["mescheder2018/dirac-gan-wgan-gp"])}
-    field = dirac_gan_field("wgan", "wgan-gp", gamma=GAMMA_WGAN_GP, target=TARGET_WGAN_GP)
-    branches = td.wgan_gp_branches(gamma=GAMMA_WGAN_GP, target=TARGET_WGAN_GP)
+    field = dirac_gan_field("wgan", "wgan-gp", penalty_weight=GAMMA_WGAN_GP, target=TARGET_WGAN_GP)
+    branches = td.wgan_gp_branches(penalty_weight=GAMMA_WGAN_GP, target=TARGET_WGAN_GP)
     delta = 1e-9
     thetas = np.linspace(-1.0, 1.0, 9)
     up = np.asarray(field.v_psi(thetas, np.full_like(thetas, delta)))
@@ -439,7 +439,7 @@ def wgan_gp_not_convergent(ctx: Context):
         reason="v_ψ(θ, ±1e-9) of the simulated field: the smooth part moves by γ·2e-9",
         details={"thetas": thetas})
     try:
-        td.dirac_gan_jacobian("wgan", "wgan-gp", gamma=GAMMA_WGAN_GP, target=TARGET_WGAN_GP)
+        td.dirac_gan_jacobian("wgan", "wgan-gp", penalty_weight=GAMMA_WGAN_GP, target=TARGET_WGAN_GP)
         raised = False
     except ValueError:
         raised = True
@@ -468,9 +468,9 @@ def wgan_gp_not_convergent(ctx: Context):
 
 @claim(
     "mescheder2018/consensus-converges",
-    statement="Consensus optimisation (γ = 1) gives the Dirac-GAN eigenvalues -γf'(0)² ± i f'(0); "
+    statement="Consensus optimization (γ = 1) gives the Dirac-GAN eigenvalues -γf'(0)² ± i f'(0); "
     "simultaneous GD converges iff h < 2γ/(γ²f'(0)² + 1) = 1.6, at the predicted rate.",
-    source=f"{SOURCE}, Section 3 (consensus optimisation of Mescheder et al. 2017)",
+    source=f"{SOURCE}, Section 3 (consensus optimization of Mescheder et al. 2017)",
     kinds=("symbolic", "exact"),
     figures=(FIGURE,),
     derivation="mescheder2018/dirac-gan-consensus",
@@ -481,11 +481,11 @@ def consensus_converges(ctx: Context):
     parts = {"symbolic": _derivation_evidence(["mescheder2018/dirac-gan-consensus"])}
     a, _ = td.f_derivatives("gan")
     g = GAMMA_CONSENSUS
-    eig = td.dirac_gan_eigenvalues("gan", "consensus", gamma=g)
+    eig = td.dirac_gan_eigenvalues("gan", "consensus", penalty_weight=g)
     parts["step-bound"] = Evidence.close(
         2 * g / (g**2 * a**2 + 1), td.max_stable_step(eig), atol=EXACT_ATOL,
         reason="the derivation's bound against min 2(-Re λ)/|λ|² of the closed-form eigenvalues")
-    for name, ev in _convergence_parts("gan", "consensus", {"gamma": g}, n_steps=250).items():
+    for name, ev in _convergence_parts("gan", "consensus", {"penalty_weight": g}, n_steps=250).items():
         parts[name] = ev
     return parts
 
@@ -493,7 +493,7 @@ def consensus_converges(ctx: Context):
 # ---------------------------------------------------------------------------- two time scales
 @claim(
     "mescheder2018/two-time-scale",
-    statement="With step sizes h_g ≠ h_d (the bilevel view, one player faster), unregularised SimGD "
+    statement="With step sizes h_g ≠ h_d (the bilevel view, one player faster), unregularized SimGD "
     "on the Dirac-GAN has spectral radius √(1 + h_g h_d f'(0)²) > 1 for every ratio, while with R1 "
     "the radius is √(1 - h_d γ + h_g h_d f'(0)²) for SimGD and √(1 - h_d γ) for AltGD whenever the "
     "eigenvalues are complex: SimGD converges iff h_g < γ/f'(0)², whatever the ratio.",
@@ -515,7 +515,7 @@ def two_time_scale(ctx: Context):
         "unregularized-above-one": Evidence.bound(float(r0.min()), 1.0, relation=">=",
                                                   reason="no ratio makes SimGD converge")}
     g = GAMMA_GP
-    j1 = dirac_gan_field("gan", "r1", gamma=g).jacobian_fd()
+    j1 = dirac_gan_field("gan", "r1", penalty_weight=g).jacobian_fd()
     table, closed_sim, meas_sim, closed_alt, meas_alt = {}, [], [], [], []
     for hg in (0.6, 1.5):  # below / above γ/a² = 1.2
         for r in ratios:
@@ -542,12 +542,12 @@ def two_time_scale(ctx: Context):
         "ρ < 1 for h_g = 0.6 < γ/f'(0)² = 1.2 and ρ > 1 for h_g = 1.5, at every ratio",
         {"below": below, "above": above},
         passed=max(below) < 1 < min(above), reason="sign of ρ - 1 on the ratio grid")
-    field = dirac_gan_field("gan", "r1", gamma=g)
+    field = dirac_gan_field("gan", "r1", penalty_weight=g)
     measured, predicted = [], []
     for r in (0.3, 1.0, 3.0):
         run = simultaneous_gd(field, AMPLITUDE, 0.0, step=0.6, step_d=0.6 * r, n_steps=150)
         measured.append(one_step_map(_dirac_states(run))[1])
-        jac = td.dirac_gan_jacobian("gan", "r1", gamma=g)
+        jac = td.dirac_gan_jacobian("gan", "r1", penalty_weight=g)
         predicted.append(td.gd_spectral_radius(jac, 0.6, step_d=0.6 * r))
     parts["r1-iterates-rate"] = Evidence.close(
         predicted, measured, atol=RATE_ATOL,
@@ -568,7 +568,7 @@ CAT_RATE_ATOL = 1e-4
 
 
 def categorical_rates(p: np.ndarray, settings, seed) -> list[dict]:
-    """Predicted (linearisation of the FD Jacobian) and measured (train_gan iterates) rates."""
+    """Predicted (linearization of the FD Jacobian) and measured (train_gan iterates) rates."""
     cj = categorical_gan_jacobian_fd(p)
     k = p.shape[0]
     q_basis = cj.basis[:k, : k - 1]
@@ -595,7 +595,7 @@ def categorical_rates(p: np.ndarray, settings, seed) -> list[dict]:
     statement="For the categorical GAN (K = 3 atoms) the finite-difference Jacobian of the solver's "
     "gradient field at q = p, ψ = 0 equals the closed form [[0, S/2], [-S/2, -diag(p)/2]]; all its "
     "eigenvalues have real part <= 0, the only one on the imaginary axis being the softmax gauge "
-    "λ = 0; the linearised updates predict the measured convergence rates of simultaneous and "
+    "λ = 0; the linearized updates predict the measured convergence rates of simultaneous and "
     "alternating descent-ascent, including a step size where simultaneous diverges and alternating "
     "converges.",
     source=f"{SOURCE}, Section 2 (local convergence from the spectrum of the update operator), "
@@ -655,9 +655,9 @@ NEURAL_STEPS, NEURAL_H, NEURAL_GAMMA = 800, 0.1, 1.0
 #: One convergence criterion for both sides of the neural claim: a run has converged when |θ| stays
 #: below NEURAL_CONVERGED = 1e-3 |θ_0| (θ_0 = 1, the data at 0) over the last 200 of its 800 steps.
 #: The claim is the contrast under this one criterion (R1: every network converged; no
-#: regularisation: the slowest of 4 networks not converged), so the threshold follows from the
+#: regularization: the slowest of 4 networks not converged), so the threshold follows from the
 #: statement rather than from seeds.  What it leaves (seeds 0-19, 80 networks per side): R1's
-#: worst late |θ| 5.4e-8; without regularisation the slowest network of each seed 0.107-0.48 and
+#: worst late |θ| 5.4e-8; without regularization the slowest network of each seed 0.107-0.48 and
 #: single networks down to 3e-5 (seed 12), which is why the statement is about the slowest.
 NEURAL_CONVERGED = 1e-3
 
@@ -671,22 +671,22 @@ def _mlp_logit(params, x):
 _mlp_dx = elementwise_grad(_mlp_logit, 1)
 
 
-def _neural_disc_objective(params, theta, gamma):
+def _neural_disc_objective(params, theta, penalty_weight):
     # f(D(fake)) + f(-D(real)), f = log σ, minus the R1 penalty (γ/2)(∂D/∂x at the data)².
     zero = 0.0 * theta
     return anp.sum(log_sigmoid(_mlp_logit(params, theta)) + log_sigmoid(-_mlp_logit(params, zero))
-                   - 0.5 * gamma * _mlp_dx(params, zero) ** 2)
+                   - 0.5 * penalty_weight * _mlp_dx(params, zero) ** 2)
 
 
 def _neural_gen_loss(theta, params):
-    return anp.sum(-log_sigmoid(-_mlp_logit(params, theta)))  # non-saturating: maximise f(-D(G))
+    return anp.sum(-log_sigmoid(-_mlp_logit(params, theta)))  # non-saturating: maximize f(-D(G))
 
 
 def neural_dirac_gan(seeds, gammas, *, n_steps: int = NEURAL_STEPS, step: float = NEURAL_H,
                      scheme: str = "simultaneous") -> np.ndarray:
     """θ along gradient descent on a Dirac-GAN with an MLP discriminator, one row per (seed, γ).
 
-    Each network is initialised by ``solvers.neural.mlp.init_mlp`` (sizes (1, H, 1), Glorot) and
+    Each network is initialized by ``solvers.neural.mlp.init_mlp`` (sizes (1, H, 1), Glorot) and
     flattened; the batch dimension holds independent runs (their objectives are summed, so the
     gradients do not mix).  Returns θ of shape (n_steps + 1, n_runs).
     """
@@ -717,12 +717,12 @@ def neural_dirac_gan(seeds, gammas, *, n_steps: int = NEURAL_STEPS, step: float 
     "mescheder2018/neural-dirac-gan",
     statement="On a Dirac-GAN with a 1-16-1 tanh MLP discriminator (data at 0, generator θ = 1 at start), "
     "with 'converged' meaning |θ| < 1e-3 over the last 200 of 800 steps: simultaneous gradient descent "
-    "with the R1 penalty (γ = 1) converges for every network, while without regularisation the slowest "
+    "with the R1 penalty (γ = 1) converges for every network, while without regularization the slowest "
     "of 4 networks has not converged and every network stays farther out than with R1. "
-    "Unlike the linear Dirac-GAN, an MLP discriminator's curvature damps the unregularised "
+    "Unlike the linear Dirac-GAN, an MLP discriminator's curvature damps the unregularized "
     "dynamics: its iterates drift in slowly (all 4 networks of seed 12 reach |θ| < 1e-3 within "
     "3,000 steps), so 'not convergent' is a statement about this horizon.",
-    source=f"{SOURCE}, Section 2 (unregularised training not always convergent) and Section 4, "
+    source=f"{SOURCE}, Section 2 (unregularized training not always convergent) and Section 4, "
     "Theorem 4.1 (local convergence with R1 for general discriminators)",
     kinds=("neural",),
 )
@@ -739,7 +739,7 @@ def neural_claim(ctx: Context):
             details={"late_max_abs_theta": unreg, "seeds": seeds}),
         "unregularized-slower-than-r1": Evidence.bound(
             float(np.min(unreg / np.maximum(r1, np.finfo(float).tiny))), 1.0, relation=">=",
-            reason="network by network (same initialisation), the unregularised run ends farther out",
+            reason="network by network (same initialization), the unregularized run ends farther out",
             details={"ratio": unreg / np.maximum(r1, np.finfo(float).tiny)}),
         "r1-converges": Evidence.bound(
             float(r1.max()), NEURAL_CONVERGED, relation="<=",

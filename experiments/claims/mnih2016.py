@@ -6,7 +6,7 @@ Learners: ``solvers.tabular.policy_gradient.train_policy_gradient`` (tabular sof
 ``solvers.neural.a2c.train_a2c`` (autograd MLPs, separate or shared trunk).  References:
 J* by value iteration (``solvers.problems.rl_toys.value_iteration``), J of every recorded
 policy by the exact linear solve, n-step return expectations by matrix powers, the
-entropy-regularised bandit optimum by direct numerical optimisation (scipy) and in closed form
+entropy-regularized bandit optimum by direct numerical optimization (scipy) and in closed form
 softmax(Q/τ).  No learner calls any of them.
 """
 
@@ -43,7 +43,7 @@ TABULAR_LEARNERS = {
 N_TABULAR_RUNS = 8
 #: Budget statement (a level the claim asserts, not a bound fitted to seeds): after the iterations
 #: above every learner's mean relative gap to J* over 8 runs is below 5%.  What it bounds: the
-#: optimisation error of each learner at its stated budget.  No convergence-rate theorem gives a
+#: optimization error of each learner at its stated budget.  No convergence-rate theorem gives a
 #: number here for sampled gradients, so the margins are reported instead: at seeds 0-9 the means
 #: were REINFORCE 2.2-2.8%, baseline 0.64-0.97%, A2C 0.057-0.072% (a factor >= 1.8 below the
 #: level), and every seed of 0-19 passes.
@@ -52,7 +52,7 @@ TABULAR_GAP = 0.05
 #: level; measured 5.6-7.9 at seeds 0-9, so the level sits a factor >= 2.8 below them).
 VARIANCE_RATIO = 2.0
 #: Neural A2C: Adam at lr 0.01 for 300 updates of 32 environments x 5 steps, entropy bonus
-#: β = 0.01 (Mnih et al.'s value).  NEURAL_GAP is the claim's optimiser tolerance: "reaches the
+#: β = 0.01 (Mnih et al.'s value).  NEURAL_GAP is the claim's optimizer tolerance: "reaches the
 #: optimum" means (J* - J)/|J*| <= 1% for the network's policy, J exact.  On the random MDP the
 #: claim is about every run (worst of 60 runs at seeds 0-9: 0.36%).  On the chain about 1 run in
 #: 60 stops in a local optimum ("back" in one state, gap 5-17%) with β = 0.01, 0.03 or 0.1, so the
@@ -66,7 +66,7 @@ NEURAL_GAP = 0.01
 #: lengths together, Bonferroni): Bernstein's inequality with the exact variance of the n-step
 #: return (second moments by matrix powers) and its exact range, never a sample standard error.
 FALSE_ALARM = _bounds.ALPHA
-#: The entropy claim's convergence level: every run's final policy attains the regularised
+#: The entropy claim's convergence level: every run's final policy attains the regularized
 #: optimum to within this fraction of the uniform policy's shortfall.  F* - F(π) = τ KL(π ‖ π*)
 #: exactly (π* = softmax(Q/τ)), so this bounds each run's KL to the Gibbs policy by 10% of the
 #: uniform policy's.  A level the claim states (no finite-sample theorem gives one for these
@@ -311,12 +311,12 @@ ENTROPY_ITERS, ENTROPY_RUNS = 1000, 16
 
 @claim(
     ENTROPY,
-    statement="On a bandit the entropy-regularised objective sum_a pi(a) Q(a) + tau H(pi) is maximised "
+    statement="On a bandit the entropy-regularized objective sum_a pi(a) Q(a) + tau H(pi) is maximized "
     "by softmax(Q / tau), and stochastic policy-gradient ascent with the entropy bonus (REINFORCE "
     "with baseline, decreasing steps) converges there: after 1,000 iterations every run's shortfall "
     "tau KL(pi || softmax(Q / tau)) is below 10% of the uniform policy's.",
-    source="Mnih et al. (2016), Section 4 (entropy regularisation β ∇H); Williams & Peng (1991); "
-    "the maximiser is the Gibbs distribution (e.g. Haarnoja et al. 2017, eq. (6) at one state)",
+    source="Mnih et al. (2016), Section 4 (entropy regularization β ∇H); Williams & Peng (1991); "
+    "the maximizer is the Gibbs distribution (e.g. Haarnoja et al. 2017, eq. (6) at one state)",
     kinds=("exact",),
     solver="solvers.tabular.pg_learners.train_policy_gradient",
     problem="solvers.problems.rl_toys.bandit",
@@ -343,9 +343,9 @@ def entropy_claim(ctx: Context):
     kl_uniform = float(np.sum(0.25 * (np.log(0.25) - np.log(target))))
     ratio = kl / kl_uniform
     return {
-        "exact-direct-optimisation": Evidence.close(
+        "exact-direct-optimization": Evidence.close(
             target, direct, atol=OPTIMISER_ATOL,
-            reason="L-BFGS on the strictly concave regularised objective (gradient tolerance 1e-12)",
+            reason="L-BFGS on the strictly concave regularized objective (gradient tolerance 1e-12)",
             details={"n_iter": int(res.nit)}),
         "sampled-policy-gradient-converges": Evidence.bound(
             float(ratio.max()), ENTROPY_LEVEL, relation="<=",

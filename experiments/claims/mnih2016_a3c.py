@@ -9,7 +9,7 @@ value iteration (``solvers.problems.rl_toys.value_iteration``); the return of th
 by ``rl_toys.policy_evaluation`` (the scale of every gap); the stability limit of delayed
 gradient steps on a quadratic, 0 < ηh < 2 sin(π / (2(2τ + 1))) (Levin & May 1976), confirmed
 against the roots of the characteristic polynomial; the soft-optimal logits by soft value
-iteration (written here) and the Hessian of the entropy-regularised return by second
+iteration (written here) and the Hessian of the entropy-regularized return by second
 differences of ``theory.policy_gradient.policy_evaluation`` with entropy-augmented rewards.
 """
 
@@ -54,7 +54,7 @@ RANDOM_WORKERS = 8
 #: Updates per run (exact gradients) and step sizes of the "small enough" runs.
 N_UPDATES = 2000
 LR_CHAIN, LR_RANDOM = 0.1, 1.0
-#: Optimiser tolerance: softmax policy gradient converges at rate O(1/t) (Mei et al. 2020), so
+#: Optimizer tolerance: softmax policy gradient converges at rate O(1/t) (Mei et al. 2020), so
 #: after 2,000 steps of these sizes the gap J* - J is a small fraction of J* - J(uniform); we
 #: require at most 1e-3 of it.
 GAP_RTOL = 1e-3
@@ -72,7 +72,7 @@ STAB_RTOL = 0.0125
 N_STAB = 4000
 #: Amplitude change (a factor 100 up or down) that decides stability before the horizon.
 STAB_DECIDE = 100.0
-#: Entropy weight of the regularised objective and the start's offset along the top mode.
+#: Entropy weight of the regularized objective and the start's offset along the top mode.
 ENTROPY_TAU = 0.5
 PERTURBATION = 1e-6
 #: Second differences of J with h = 1e-3: truncation ~h^2 |J''''| ~ 1e-6, rounding
@@ -83,7 +83,7 @@ FD_H = 1e-3
 ROOTS_ATOL = 1e-9
 #: Sampled A3C: relative gap allowed after its budget, for the median run.  Constant-step
 #: stochastic ascent drives the logits of suboptimal actions down like log t, so the policy keeps
-#: a little mass on them; 1% of J* - J(uniform) is the optimiser tolerance we state.  Single
+#: a little mass on them; 1% of J* - J(uniform) is the optimizer tolerance we state.  Single
 #: runs can stall near a deterministic suboptimal policy (softmax policy-gradient plateaus,
 #: Mei et al. 2020), hence the median.
 SAMPLED_GAP_RTOL = 1e-2
@@ -150,7 +150,7 @@ def _random_problem(ctx: Context):
 @functools.lru_cache(maxsize=4)
 def _chain_sweep(n_updates: int = N_UPDATES) -> dict:
     """Exact-gradient A3C on Strens' 5-state chain (uniform start): every (delay, step size) of
-    the sweep plus the random-order schedule at LR_CHAIN, in one vectorised simulation."""
+    the sweep plus the random-order schedule at LR_CHAIN, in one vectorized simulation."""
     mdp = chain_mdp(5, start="uniform")
     delays = np.repeat(SWEEP_DELAYS, SWEEP_LRS.size)
     lrs = np.tile(SWEEP_LRS, len(SWEEP_DELAYS))
@@ -206,7 +206,7 @@ def reach_claim(ctx: Context):
     return {
         "relative-gap": Evidence.bound(
             max(float(chain_gap.max()), float(rnd_gap.max())), GAP_RTOL,
-            reason="optimiser tolerance: (J* - J)/(J* - J_uniform) <= 1e-3 after 2,000 steps of "
+            reason="optimizer tolerance: (J* - J)/(J* - J_uniform) <= 1e-3 after 2,000 steps of "
             "softmax policy gradient (O(1/t) convergence)",
             details=details),
         "never-above-optimum": Evidence.bound(
@@ -271,7 +271,7 @@ def sweep_claim(ctx: Context):
         "failures-are-deterministic-plateaus": Evidence.bound(
             plateau_gap, GAP_RTOL, relation="<=",
             reason="each failed run's final J equals the exact J of its greedy deterministic policy "
-            "to the optimiser tolerance (1e-3 of J* - J_uniform), and every such policy is suboptimal: "
+            "to the optimizer tolerance (1e-3 of J* - J_uniform), and every such policy is suboptimal: "
             "the runs settle, they do not diverge",
             details={"n_failed": int(failed.sum()), "greedy_policies_suboptimal": suboptimal,
                      "max_relative_J_minus_greedy_J": plateau_gap}) if suboptimal else Evidence.exact_match(
@@ -367,7 +367,7 @@ def quadratic_claim(ctx: Context):
 
 
 def soft_optimal_logits(mdp, tau: float, *, tol: float = 1e-13, max_iter: int = 100_000) -> np.ndarray:
-    """Logits Q*_τ / τ of the optimal policy of the entropy-regularised return, by soft value
+    """Logits Q*_τ / τ of the optimal policy of the entropy-regularized return, by soft value
     iteration V ← τ log Σ_a exp((R + γ P V) / τ) (a γ-contraction).
 
     Source: the soft Bellman optimality equation, e.g. Haarnoja et al. (2017), "Reinforcement
@@ -405,10 +405,10 @@ def soft_return_hessian(mdp, logits: np.ndarray, tau: float, h: float = FD_H) ->
 
 @claim(
     ENTROPY,
-    statement="Near the optimum of the entropy-regularised return, A3C's exact stale gradient "
+    statement="Near the optimum of the entropy-regularized return, A3C's exact stale gradient "
     "steps converge exactly when eta < 2 sin(pi / (2(2 tau + 1))) / lambda_max, lambda_max the "
     "largest curvature (eigenvalue of minus the Hessian) at the soft-optimal policy.",
-    source=SOURCE_DELAY + "; Mnih et al. (2016), Section 4 (entropy regularisation)",
+    source=SOURCE_DELAY + "; Mnih et al. (2016), Section 4 (entropy regularization)",
     kinds=("exact",),
     solver="solvers.tabular.staleness.delayed_gradient_ascent",
     problem="solvers.problems.rl_toys.random_mdp",
@@ -453,7 +453,7 @@ def sampled_claim(ctx: Context):
     gap, star, _ = _relative_gap(mdp, run.J)
     return Evidence.bound(
         float(np.median(gap[-1])), SAMPLED_GAP_RTOL,
-        reason="optimiser tolerance of constant-step stochastic ascent (1% of J* - J_uniform), for "
+        reason="optimizer tolerance of constant-step stochastic ascent (1% of J* - J_uniform), for "
         "the median of the 8 runs: the median fails only if 4 of 8 runs stall, and runs stalled "
         "at a rate of 4/160 at seeds 0-19 (a measured rate, not a derived one)",
         details={"J_star": star, "final_relative_gap": gap[-1], "median_gap_over_time": np.median(gap, axis=1),
@@ -472,7 +472,7 @@ def _async_evidence(ctx: Context, backend: str) -> dict:
         counts = np.bincount(run.staleness)
         out["locked" if lock else "lock-free"] = Evidence.bound(
             float(gap), GAP_RTOL,
-            reason="optimiser tolerance as for the simulated runs; holds for every interleaving "
+            reason="optimizer tolerance as for the simulated runs; holds for every interleaving "
             "whose staleness stays in the range the simulator showed to be safe (<= 16)",
             details={"J_star": star, "J": run.J, "updates": run.n_updates, "timed_out": run.timed_out,
                      "updates_per_worker": run.updates_per_worker, "wall_seconds": run.wall_seconds,
@@ -485,7 +485,7 @@ def _async_evidence(ctx: Context, backend: str) -> dict:
 @claim(
     THREADS,
     statement="Real asynchronous A3C workers (4 Python threads on a shared numpy array, with and "
-    "without a lock) reach the optimal return; the realised staleness is recorded.",
+    "without a lock) reach the optimal return; the realized staleness is recorded.",
     source=SOURCE + "; Recht et al. (2011) (lock-free updates)",
     kinds=("exact",),
     solver="solvers.tabular.a3c.run_async_a3c",

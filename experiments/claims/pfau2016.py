@@ -55,7 +55,7 @@ RATE_LO, RATE_HI = 1e-10, 1e-4
 #: directions, both signs.  Both Bellman errors are strictly convex in the logit near Q* with
 #: curvature >= m Q*(1 - Q*) (times Q*(1 - Q*) for the squared error) >= ~1e-5 here, so each
 #: perturbation raises them by >= ~5e-12 (about 10x above the ~1e-15 x 10 rounding of a sum of
-#: 5 terms); a candidate minimiser off by more than eps/2 along one direction is beaten.
+#: 5 terms); a candidate minimizer off by more than eps/2 along one direction is beaten.
 PERTURB_EPS = 1e-3
 N_PERTURB = 64
 #: Hoeffding's inequality for a mean of n i.i.d. terms with range 1 (a reward in {0, 1}, or a
@@ -244,7 +244,7 @@ def _critic_logit_trajectory(mdp: TabularStatelessMDP, q: np.ndarray, max_doubli
 
 @claim(
     CRITIC,
-    statement="The critic minimising the cross-entropy (or squared) Bellman error of the stateless MDP "
+    statement="The critic minimizing the cross-entropy (or squared) Bellman error of the stateless MDP "
     "is Q*(x) = rho p(x) / (rho p(x) + (1 - rho) q(x)), the optimal discriminator at rho = 1/2; a "
     "tabular critic learns it by gradient descent (linear rate) and by Robbins-Monro SGD on episodes "
     "(mean squared error a^2 lambda / ((2 a lambda - 1) t)).",
@@ -270,7 +270,7 @@ def bayes_critic_claim(ctx: Context):
             reason=f"gradient descent on the expected {loss} error, {CRITIC_STEPS} steps at lr = 1",
             details={"p_data": p, "policy": q, "real_prob": rho})
     # The linear rate: each atom's own contraction factor 1 - lr m_x Q*_x (1 - Q*_x), fitted to
-    # that atom's step lengths (cross-entropy, logit parametrisation) where the linearisation
+    # that atom's step lengths (cross-entropy, logit parametrization) where the linearization
     # describes them; the run is continued until every step is below RATE_LO * 1e-3.
     trajectory = _critic_logit_trajectory(mdp, q)
     rates = per_atom_linear_rates(trajectory, 1.0, m, logit(q_star), lo=RATE_LO, hi=RATE_HI)
@@ -283,7 +283,7 @@ def bayes_critic_claim(ctx: Context):
                  "measured_rate": float(rates["measured"].max()), "n_fit": rates["n_fit"],
                  "tolerance_per_atom": rates["tolerance"]})
 
-    # Q* minimises both Bellman errors: small logit perturbations of Q* (every coordinate and
+    # Q* minimizes both Bellman errors: small logit perturbations of Q* (every coordinate and
     # random directions, both signs) all do worse; a wrong Q* is beaten by the perturbation
     # towards the true one.  (Random critics from the whole cube would sit far above the minimum
     # whatever Q* is.)
@@ -308,7 +308,7 @@ def bayes_critic_claim(ctx: Context):
         reason="at rho = 1/2 the cross-entropy minimum is -C(G)/2 = log 2 - JSD (theory.divergences)")
 
     # Robbins-Monro SGD on sampled episodes: per-atom MSE * t -> a^2 sigma^2 / (2 a lambda - 1)
-    # when a lambda > 1/2.  The law is the t -> infinity limit of the linearised recursion
+    # when a lambda > 1/2.  The law is the t -> infinity limit of the linearized recursion
     # s_{t+1} = (1 - alpha_t lambda)^2 s_t + alpha_t^2 sigma^2 (s_0 = e_0^2 from the fixed start);
     # at finite t the recursion itself is the prediction.  It is compared only on the atoms the
     # law describes with margin (a lambda >= SGD_MIN_A_LAMBDA): below that the deterministic
@@ -352,7 +352,7 @@ def bayes_critic_claim(ctx: Context):
         parts[f"exact-sgd-{loss}-variance"] = Evidence.close(
             1.0, ratio[-1], atol=max(1.0 - lo, hi - 1.0),
             reason=f"mean squared error of {_SGD_RUNS} independent SGD critics after {_SGD_STEPS} steps "
-            "over the linearised recursion (-> a^2 sigma^2 / ((2 a lambda - 1) t)): in the Gaussian "
+            "over the linearized recursion (-> a^2 sigma^2 / ((2 a lambda - 1) t)): in the Gaussian "
             f"limit R x ratio ~ chi^2_R (R = {_SGD_RUNS}); exact chi^2 quantiles at false-alarm "
             f"{FALSE_ALARM:g} (union over atoms and checkpoints); no sample SE",
             details=details)
@@ -522,7 +522,7 @@ def _generator_equivalence(ctx: Context, objective: str, gan_loss: str, derivati
     # Real episodes give no update: alone they give exactly 0; added to fake ones, nothing changes.
     real_only = ac.pathwise_actor_gradient(
         ac.affine_actor, {"mu": mu, "scale": scale}, np.zeros((0, 2)), critic, real_x=x_real,
-        objective=objective, normalise="episodes")
+        objective=objective, normalize="episodes")
     with_real = ac.pathwise_actor_gradient(ac.affine_actor, {"mu": mu, "scale": scale}, z2, critic,
                                            real_x=x_real, objective=objective)
     parts["exact-real-episodes-no-update"] = Evidence.close(

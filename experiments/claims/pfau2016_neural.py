@@ -10,7 +10,7 @@ parameter at every recorded step:
   ``solvers.problems.stateless_mdp.ContinuousStatelessMDP``: critic trained on the
   cross-entropy Bellman error of stratified episode batches (half real), blind deterministic
   actor updated by the deterministic policy gradient through the critic.  It calls none of the
-  GAN's losses or updates; it shares only the MLP/optimiser building blocks and the layout of
+  GAN's losses or updates; it shares only the MLP/optimizer building blocks and the layout of
   the random streams (needed for the same minibatches).
 
 The gap is max over recorded steps of ‖θ_AC(t) − θ_GAN(t)‖ / ‖θ_GAN(t)‖, over both players.
@@ -49,7 +49,7 @@ MISMATCH_MIN_GAP = 100 * TRAJECTORY_RTOL
 ROUNDING_GROWTH_MAX = 1e-12
 
 _DATA = mixture_1d([-2.0, 2.0], [0.5, 0.5])
-_BASE = GANConfig(hidden=(64, 64), activation="tanh", optimiser="adam", optimiser_kwargs={"b1": 0.5},
+_BASE = GANConfig(hidden=(64, 64), activation="tanh", optimizer="adam", optimizer_kwargs={"b1": 0.5},
                   lr_g=2e-4, lr_d=1e-3, batch_size=128)
 
 

@@ -1,9 +1,9 @@
 """Claims behind Table 1 of Pfau & Vinyals (2016), "Connecting Generative Adversarial Networks
-and Actor-Critic Methods" (arXiv:1610.01945): the stabilising strategies, measured.
+and Actor-Critic Methods" (arXiv:1610.01945): the stabilizing strategies, measured.
 
 Closed forms live in ``theory.gan`` (smoothed and replay optimal discriminators, the fixed
-points they induce, the escape rate under smoothing); the learners are the stabilised
-categorical GAN (``solvers.tabular.stabilisers``) and the tabular actor-critic
+points they induce, the escape rate under smoothing); the learners are the stabilized
+categorical GAN (``solvers.tabular.stabilizers``) and the tabular actor-critic
 (``solvers.tabular.actor_critic``) on the toys of ``solvers.problems.rl_toys``.  No learner
 calls the closed form it is compared with.  The measured table itself is the figure
 ``pfau2016_table1`` (``experiments/figures/pfau2016_table1.py``).
@@ -29,7 +29,7 @@ from experiments.claims import _bounds
 from experiments.registry import Context, Evidence, claim
 from solvers.problems.rl_toys import bandit, chain_mdp, policy_evaluation, value_iteration
 from solvers.tabular.actor_critic import ACConfig, train_actor_critic
-from solvers.tabular.stabilisers import GANStabilisers, train_stabilised_gan
+from solvers.tabular.stabilizers import GANStabilizers, train_stabilized_gan
 from theory.divergences import js_divergence
 from theory.gan import (
     replay_generator_fixed_point,
@@ -55,7 +55,7 @@ SYMBOLIC_RTOL = 1e-12
 #: D in [0.05, 0.95]), so the error is far below rounding; 1e-10 allows float64 rounding of σ.
 DISC_STEPS = 4000
 DISC_ATOL = 1e-10
-#: Generator descent against the exactly re-maximised discriminator converges linearly at
+#: Generator descent against the exactly re-maximized discriminator converges linearly at
 #: interior fixed points; after the stated steps the measured |q - q*| is < 1e-11 for these
 #: settings; 1e-9 leaves room for the inner Newton tolerance (1e-13 relative).
 FIXED_POINT_ATOL = 1e-9
@@ -98,14 +98,14 @@ def _symbolic_smoothed_d() -> dict:
 
 @claim(
     SMOOTHED_D,
-    statement="With targets a for real and b for fake samples the discriminator maximising the "
+    statement="With targets a for real and b for fake samples the discriminator maximizing the "
     "smoothed cross-entropy is D*(x) = (a p_data(x) + b p_g(x)) / (p_data(x) + p_g(x)).",
     source="Salimans et al. (2016), Section 3.4; Pfau & Vinyals (2016), Table 1 (label smoothing)",
     kinds=("symbolic", "exact", "neural"),
     figures=("pfau2016_table1",),
     derivation="pfau2016/table1-smoothed-optimal-discriminator",
     closed_form="theory.gan.smoothed_optimal_discriminator",
-    solver="solvers.tabular.stabilisers.train_stabilised_gan",
+    solver="solvers.tabular.stabilizers.train_stabilized_gan",
 )
 def smoothed_optimal_discriminator_claim(ctx: Context):
     sym = _symbolic_smoothed_d()
@@ -131,9 +131,9 @@ def smoothed_optimal_discriminator_claim(ctx: Context):
     pd, pm = _interior_pair(ctx.rng(1), k)
     measured, predicted = [], []
     for a, b in LABELS:
-        run = train_stabilised_gan(pd, theta0=np.log(pm), psi0=np.zeros(k), lr_g=1.0, lr_d=1.0,
+        run = train_stabilized_gan(pd, theta0=np.log(pm), psi0=np.zeros(k), lr_g=1.0, lr_d=1.0,
                                    n_steps=DISC_STEPS, record_every=DISC_STEPS,
-                                   stabilisers=GANStabilisers(real_label=a, fake_label=b,
+                                   stabilizers=GANStabilizers(real_label=a, fake_label=b,
                                                               g_every=DISC_STEPS + 1))
         measured.append(run.final_d)
         predicted.append(smoothed_optimal_discriminator(pd, run.final_q, a, b))
@@ -154,23 +154,23 @@ NEURAL_D_ATOL = 0.05
 
 
 def _neural_smoothed_discriminator(ctx: Context) -> Evidence:
-    """The smoothed loss of ``solvers.neural.stabilisers`` trained between N(0, 1) (real) and
+    """The smoothed loss of ``solvers.neural.stabilizers`` trained between N(0, 1) (real) and
     N(1, 1.5²) (fake): a learned discriminator against the closed form D*_ab."""
     from autograd import value_and_grad
     from scipy.stats import norm
 
     from solvers.neural.mlp import init_mlp
-    from solvers.neural.optim import make_optimiser
-    from solvers.neural.stabilisers import NeuralStabilisers, network_output, stabilised_discriminator_loss
+    from solvers.neural.optim import make_optimizer
+    from solvers.neural.stabilizers import NeuralStabilizers, network_output, stabilized_discriminator_loss
 
     a, b = 0.9, 0.1
-    st = NeuralStabilisers(real_label=a, fake_label=b)
+    st = NeuralStabilizers(real_label=a, fake_label=b)
     rng = ctx.rng(5)
     d = {"layers": init_mlp((1, 32, 32, 1), rng)}
     loss_and_grad = value_and_grad(
-        lambda net, xr, xf: stabilised_discriminator_loss(net, xr, xf, activation="tanh", stabilisers=st))
+        lambda net, xr, xf: stabilized_discriminator_loss(net, xr, xf, activation="tanh", stabilizers=st))
     for lr, steps in ((3e-3, 1500), (3e-4, 1000)):
-        opt = make_optimiser("adam", lr)
+        opt = make_optimizer("adam", lr)
         state = opt.init(d)
         for _ in range(steps):
             _, g = loss_and_grad(d, rng.normal(0.0, 1.0, (256, 1)), rng.normal(1.0, 1.5, (256, 1)))
@@ -198,7 +198,7 @@ def _neural_smoothed_discriminator(ctx: Context) -> Evidence:
     figures=("pfau2016_table1",),
     derivation="pfau2016/table1-label-smoothing-fixed-point",
     closed_form="theory.gan.smoothed_generator_fixed_point",
-    solver="solvers.tabular.stabilisers.train_stabilised_gan",
+    solver="solvers.tabular.stabilizers.train_stabilized_gan",
 )
 def label_smoothing_fixed_point(ctx: Context):
     sym = _symbolic_smoothed_d()
@@ -215,10 +215,10 @@ def label_smoothing_fixed_point(ctx: Context):
     finals, ds, predicted_q, predicted_d = [], [], [], []
     for a, b in LABELS[1:]:
         for loss in ("minimax", "non_saturating"):
-            run = train_stabilised_gan(p, theta0=theta0, psi0=np.zeros(k), lr_g=1.0, lr_d=1.0,
+            run = train_stabilized_gan(p, theta0=theta0, psi0=np.zeros(k), lr_g=1.0, lr_d=1.0,
                                        n_steps=2000, inner="newton", generator_loss=loss,
                                        record_every=2000,
-                                       stabilisers=GANStabilisers(real_label=a, fake_label=b))
+                                       stabilizers=GANStabilizers(real_label=a, fake_label=b))
             fp = smoothed_generator_fixed_point(p, a, b)
             finals.append(run.final_q)
             ds.append(run.final_d)
@@ -226,7 +226,7 @@ def label_smoothing_fixed_point(ctx: Context):
             predicted_d.append(fp.d)
     parts["exact-generator-fixed-point"] = Evidence.close(
         np.array(predicted_q), np.array(finals), atol=FIXED_POINT_ATOL,
-        reason="generator descent (lr 1, 2,000 steps) against the discriminator re-maximised by "
+        reason="generator descent (lr 1, 2,000 steps) against the discriminator re-maximized by "
         "Newton at every step; linear convergence to q = p_data",
         details={"labels": LABELS[1:], "losses": ["minimax", "non_saturating"], "n_runs": n_runs})
     parts["exact-discriminator-level"] = Evidence.close(
@@ -234,9 +234,9 @@ def label_smoothing_fixed_point(ctx: Context):
         reason="D at the fixed point, same runs")
 
     # simultaneous descent-ascent reaches the same rest point (two-sided, non-saturating)
-    gda = train_stabilised_gan(p, theta0=theta0, psi0=np.zeros(k), lr_g=0.5, lr_d=1.0, n_steps=6000,
+    gda = train_stabilized_gan(p, theta0=theta0, psi0=np.zeros(k), lr_g=0.5, lr_d=1.0, n_steps=6000,
                                generator_loss="non_saturating", record_every=6000,
-                               stabilisers=GANStabilisers(real_label=0.9, fake_label=0.1))
+                               stabilizers=GANStabilizers(real_label=0.9, fake_label=0.1))
     parts["exact-gda-rest-point"] = Evidence.close(
         p, gda.final_q, atol=1e-8,
         reason="simultaneous GDA (lr_g 0.5, lr_d 1, 6,000 steps) converges linearly at this "
@@ -249,9 +249,9 @@ def label_smoothing_fixed_point(ctx: Context):
     start = np.log(np.r_[0.05, 0.95 * p0[1:]])
 
     def escape_slope(a, b, loss):
-        run = train_stabilised_gan(p0, theta0=start, psi0=np.zeros(5), lr_g=ESCAPE_LR, lr_d=1.0,
+        run = train_stabilized_gan(p0, theta0=start, psi0=np.zeros(5), lr_g=ESCAPE_LR, lr_d=1.0,
                                    n_steps=ESCAPE_STEPS, inner="newton", generator_loss=loss,
-                                   stabilisers=GANStabilisers(real_label=a, fake_label=b))
+                                   stabilizers=GANStabilizers(real_label=a, fake_label=b))
         late = run.steps >= ESCAPE_STEPS // 2
         return float(np.polyfit(run.steps[late], 1.0 / run.q[late, 0], 1)[0]), float(run.q[late, 0].max())
 
@@ -305,7 +305,7 @@ STALE_STEPS = 8000
     kinds=("exact",),
     figures=("pfau2016_table1",),
     closed_form="theory.gan.replay_optimal_discriminator",
-    solver="solvers.tabular.stabilisers.train_stabilised_gan",
+    solver="solvers.tabular.stabilizers.train_stabilized_gan",
 )
 def replay_buffer_bias(ctx: Context):
     rng = ctx.rng(0)
@@ -314,12 +314,12 @@ def replay_buffer_bias(ctx: Context):
     theta0 = 2.0 * rng.normal(size=k)
     # (1) pure replay: the discriminator against the average of every past generator
     n = REPLAY_STEPS
-    run = train_stabilised_gan(p, theta0=theta0, psi0=np.zeros(k), lr_g=0.5, lr_d=1.0, n_steps=n,
-                               inner="newton", stabilisers=GANStabilisers(replay_weight=1.0))
+    run = train_stabilized_gan(p, theta0=theta0, psi0=np.zeros(k), lr_g=0.5, lr_d=1.0, n_steps=n,
+                               inner="newton", stabilizers=GANStabilizers(replay_weight=1.0))
     # the buffer seen at the last step: its initial entry q_0, then q_0, ..., q_{n-2}
     history = np.vstack([run.q[0:1], run.q[:-2]])
     d_closed = replay_optimal_discriminator(p, history)
-    base = train_stabilised_gan(p, theta0=theta0, psi0=np.zeros(k), lr_g=0.5, lr_d=1.0, n_steps=n,
+    base = train_stabilized_gan(p, theta0=theta0, psi0=np.zeros(k), lr_g=0.5, lr_d=1.0, n_steps=n,
                                 inner="newton", record_every=n)
     jsd_q = float(js_divergence(p, run.final_q))
     jsd_buf = float(js_divergence(p, run.buffer_mean))
@@ -327,7 +327,7 @@ def replay_buffer_bias(ctx: Context):
     parts = {
         "exact-buffer-discriminator": Evidence.close(
             d_closed, run.final_d, atol=1e-10,
-            reason="the solver's Newton-maximised D against its buffer vs p/(p + mean of the "
+            reason="the solver's Newton-maximized D against its buffer vs p/(p + mean of the "
             "recorded past generators); float rounding of the 10,000-term mean",
             details={"n_steps": n}),
         "exact-generator-not-asymptotically-correct": Evidence.bound(
@@ -346,10 +346,10 @@ def replay_buffer_bias(ctx: Context):
     # example: one interior water level (κ = 1) and one where an atom is switched off (κ < 1).
     for lam, n_stale in ((0.2, STALE_STEPS), (0.5, STALE_STEPS)):
         fp = replay_generator_fixed_point(STALE_P, STALE_R, lam)
-        stale = train_stabilised_gan(STALE_P, theta0=np.zeros(4), psi0=np.zeros(4), lr_g=1.0, lr_d=1.0,
+        stale = train_stabilized_gan(STALE_P, theta0=np.zeros(4), psi0=np.zeros(4), lr_g=1.0, lr_d=1.0,
                                      n_steps=n_stale, inner="newton", buffer_init=STALE_R,
                                      record_every=n_stale,
-                                     stabilisers=GANStabilisers(replay_weight=lam, replay_every=0))
+                                     stabilizers=GANStabilizers(replay_weight=lam, replay_every=0))
         interior = bool(np.all(fp.p_model > 0))
         parts[f"exact-stale-fixed-point-lambda-{lam}"] = Evidence.close(
             fp.p_model, stale.final_q, atol=FIXED_POINT_ATOL if interior else 4.0 / n_stale,
@@ -394,7 +394,7 @@ def _bandit_run(seed: int):
     statement="On a multi-armed bandit the actor-critic with entropy bonus tau converges to the "
     "softmax policy pi(a) = exp(Q(a)/tau) / sum_b exp(Q(b)/tau).",
     source="Pfau & Vinyals (2016), Section 3.2 (entropy regularization) and Table 1; the "
-    "stationarity condition Q(a) - tau log pi(a) = const of the entropy-regularised objective",
+    "stationarity condition Q(a) - tau log pi(a) = const of the entropy-regularized objective",
     kinds=("exact",),
     figures=("pfau2016_table1",),
     solver="solvers.tabular.actor_critic.train_actor_critic",
@@ -440,7 +440,7 @@ CHAIN_GAP = 0.01  # relative to J*
     statement="On the 5-state chain of Strens (2000) with gamma = 0.9 and a uniform start, the tabular "
     "actor-critic (softmax actor, expected-SARSA TD(0) critic) reaches the optimal return J* "
     "within 1% in every run.",
-    source="Pfau & Vinyals (2016), Section 2.2 (actor-critic as bilevel optimisation); J* by value "
+    source="Pfau & Vinyals (2016), Section 2.2 (actor-critic as bilevel optimization); J* by value "
     "iteration (Sutton & Barto 2018, Section 4.4)",
     kinds=("exact",),
     figures=("pfau2016_table1",),
@@ -516,10 +516,10 @@ def _symbolic_dirac_smoothing() -> dict:
     figures=("pfau2016_table1",),
     derivation="pfau2016/table1-dirac-label-smoothing",
     closed_form="theory.gan.smoothed_optimal_discriminator",
-    solver="solvers.dynamics.stabilisers.train_stabilised_dirac_gan",
+    solver="solvers.dynamics.stabilizers.train_stabilized_dirac_gan",
 )
 def dirac_label_smoothing(ctx: Context):
-    from solvers.dynamics.stabilisers import DiracStabilisers, fitted_rate, train_stabilised_dirac_gan
+    from solvers.dynamics.stabilizers import DiracStabilizers, fitted_rate, train_stabilized_dirac_gan
     from theory.dynamics import gd_spectral_radius
 
     sym = _symbolic_dirac_smoothing()
@@ -535,10 +535,10 @@ def dirac_label_smoothing(ctx: Context):
     th0, ps0 = 1.5 * np.cos(angle), 1.5 * np.sin(angle)
     diffs = []
     for scheme in ("simultaneous", "alternating"):
-        base = train_stabilised_dirac_gan("gan", th0, ps0, step=0.3, n_steps=300, scheme=scheme)
+        base = train_stabilized_dirac_gan("gan", th0, ps0, step=0.3, n_steps=300, scheme=scheme)
         for a in (0.9, 0.7):
-            run = train_stabilised_dirac_gan("gan", th0, ps0, step=0.3, n_steps=300, scheme=scheme,
-                                             stabilisers=DiracStabilisers(real_label=a))
+            run = train_stabilized_dirac_gan("gan", th0, ps0, step=0.3, n_steps=300, scheme=scheme,
+                                             stabilizers=DiracStabilizers(real_label=a))
             diffs.append(max(np.abs(run.theta - base.theta).max(), np.abs(run.psi - base.psi).max()))
     parts["exact-one-sided-identical"] = Evidence.close(
         np.zeros(len(diffs)), np.array(diffs), atol=0.0,
@@ -551,10 +551,10 @@ def dirac_label_smoothing(ctx: Context):
     for scheme in ("simultaneous", "alternating"):
         for b in (0.1, 0.25):
             jac = np.array(sym["jac_fn"](b), dtype=float)
-            run = train_stabilised_dirac_gan(
+            run = train_stabilized_dirac_gan(
                 "gan", DIRAC_R0 * np.cos(angle), DIRAC_R0 * np.sin(angle), step=DIRAC_RATE_H,
                 n_steps=DIRAC_RATE_STEPS, scheme=scheme,
-                stabilisers=DiracStabilisers(real_label=0.9, fake_label=b))
+                stabilizers=DiracStabilizers(real_label=0.9, fake_label=b))
             measured.append(fitted_rate(run.distance, start=DIRAC_RATE_STEPS // 2))
             predicted.append(np.full(angle.size, gd_spectral_radius(jac, DIRAC_RATE_H, scheme=scheme)))
             labels.append(f"{scheme}, b={b}")
@@ -571,8 +571,8 @@ def dirac_label_smoothing(ctx: Context):
     theta0 = np.array([1.0, -0.7, 1.3])
     d_pred, d_meas = [], []
     for a, b in ((1.0, 0.1), (0.9, 0.1), (0.8, 0.3)):
-        run = train_stabilised_dirac_gan("gan", theta0, 0.0, step=1.0, n_steps=800,
-                                         stabilisers=DiracStabilisers(real_label=a, fake_label=b,
+        run = train_stabilized_dirac_gan("gan", theta0, 0.0, step=1.0, n_steps=800,
+                                         stabilizers=DiracStabilizers(real_label=a, fake_label=b,
                                                                       g_every=10**9))
         d_meas.append(1.0 / (1.0 + np.exp(run.psi[-1] * theta0)))
         # atoms (data at 0, generator at θ₀): D*_ab = (a, b); only the fake atom is reachable

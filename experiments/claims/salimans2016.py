@@ -12,7 +12,7 @@ fixed-point``, ``theory.gan.smoothed_generator_fixed_point``, ``theory.gan.smoot
 
 The counterexamples are computed here from the printed formula for D* in plain numpy/scipy
 (not through ``theory.gan``), checked by central finite differences, and the movement is
-measured on the exact categorical GAN solver (``solvers.tabular.stabilisers``).
+measured on the exact categorical GAN solver (``solvers.tabular.stabilizers``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import numpy as np
 from scipy.stats import norm
 
 from experiments.registry import Context, Evidence, claim
-from solvers.tabular.stabilisers import GANStabilisers, train_stabilised_gan
+from solvers.tabular.stabilizers import GANStabilizers, train_stabilized_gan
 
 NO_INCENTIVE = "salimans2016/two-sided-smoothing-no-incentive-as-printed"
 
@@ -49,7 +49,7 @@ FD_ATOL = 1e-8
 #: "Not zero": the incentives are >= 1e-3 here; 1e-6 is 100x the finite-difference error
 #: above and 1e10x float64 rounding, so a refutation cannot come from numerical noise.
 NOT_ZERO = 1e-6
-#: Generator steps on the exact categorical GAN (discriminator re-maximised by Newton).
+#: Generator steps on the exact categorical GAN (discriminator re-maximized by Newton).
 SOLVER_STEPS = 50
 
 
@@ -101,7 +101,7 @@ def _continuous_force_closed(x, a, b, loss):
     source=SOURCE,
     kinds=("exact",),
     closed_form="theory.gan.smoothed_optimal_discriminator",
-    solver="solvers.tabular.stabilisers.train_stabilised_gan",
+    solver="solvers.tabular.stabilizers.train_stabilized_gan",
 )
 def two_sided_smoothing_no_incentive(ctx: Context):
     a, b = LABELS
@@ -157,10 +157,10 @@ def two_sided_smoothing_no_incentive(ctx: Context):
     theta0 = np.log(Q_MODEL)
     moved = []
     for loss in losses:
-        run = train_stabilised_gan(P_DATA, theta0=theta0, psi0=np.zeros(P_DATA.size), lr_g=1.0,
+        run = train_stabilized_gan(P_DATA, theta0=theta0, psi0=np.zeros(P_DATA.size), lr_g=1.0,
                                    lr_d=1.0, n_steps=SOLVER_STEPS, inner="newton",
                                    generator_loss=loss, record_every=SOLVER_STEPS,
-                                   stabilisers=GANStabilisers(real_label=a, fake_label=b))
+                                   stabilizers=GANStabilizers(real_label=a, fake_label=b))
         moved.append(float(Q_MODEL[0] - run.final_q[0]))
     moved = np.array(moved)
     parts["refuted-solver"] = Evidence.refuted(

@@ -6,7 +6,7 @@ Independent routes compared:
 
 - the DPG theorem (Theorem 1, eq. (9)) in closed form against central finite differences of the
   closed-form return J(k), the visitation moment against Monte Carlo rollouts, the Riccati gain
-  against a numerical maximisation of J, and the sympy derivation ``silver2014/dpg-theorem-lqr``;
+  against a numerical maximization of J, and the sympy derivation ``silver2014/dpg-theorem-lqr``;
 - the DDPG actor update (autograd through the fused critic), the generator update of a
   conditional GAN built separately on :mod:`solvers.neural.mlp` networks with D = Q, and the
   explicit chain-rule product ∇_θ μ · ∇_u Q (per-sample Jacobians), plus the sympy derivation
@@ -63,8 +63,8 @@ FD_ATOL = 1e-7
 FD_RTOL = 1e-7
 #: False-alarm probability of the Monte Carlo visitation part (exact chi-square-type bound).
 MC_ALPHA = _bounds.ALPHA
-#: Riccati gain vs bounded scalar maximisation of the closed-form J (xatol = 1e-10): the
-#: optimiser's tolerance on a quadratic-like peak.
+#: Riccati gain vs bounded scalar maximization of the closed-form J (xatol = 1e-10): the
+#: optimizer's tolerance on a quadratic-like peak.
 ARGMAX_ATOL = 1e-7
 #: Two float64 evaluations of the same closed-form quantity, or the DPG at k* (a difference of
 #: two O(1) products): a few ulps.
@@ -97,7 +97,7 @@ def gain_allowance(rtol: float = RETURN_RTOL) -> float:
 #: Full tier (4,000 steps, 10 runs), stated by returns like the fast tier:
 #: - the linear actor ends within RETURN_RTOL_LONG = 0.5% of J* (half the fast tier's gap, with 2.7x
 #:   the steps); GAIN_ATOL_LONG (set below, ~0.059) is the gain error at which J falls that short;
-#: - the MLP actor is as close to u* = -k* s, in RMSE under the optimal policy's normalised
+#: - the MLP actor is as close to u* = -k* s, in RMSE under the optimal policy's normalized
 #:   discounted state distribution (1 - γ)ρ*, as a linear gain whose return is MLP_RETURN_RTOL = 3%
 #:   short: a linear policy with gain error δ has RMSE δ·sqrt((1 - γ) M2(k*)) there, so
 #:   POLICY_RMSE_TOL (set below, ~0.061) = gain_allowance(3%) x sqrt((1 - γ) M2(k*)).
@@ -107,12 +107,12 @@ RETURN_RTOL_LONG = 0.005
 MLP_RETURN_RTOL = 0.03
 
 #: The fast DDPG setting (the defaults of DDPGConfig, restated so the claim pins them).
-FAST = dict(n_steps=1500, n_runs=5, actor_hidden=(), critic_hidden=(64,), actor_lr=1e-3, critic_lr=3e-3,
+FAST = dict(n_steps=1500, n_runs=5, actor_hidden=(), critic_hidden=(64,), lr_actor=1e-3, lr_critic=3e-3,
             tau=0.05, batch_size=64, noise_std=0.5, n_envs=8)
 LONG = dict(FAST, n_steps=4000, n_runs=10)
 #: The full tier's MLP actor: one hidden layer of 16 tanh units, linear output, a slower actor
 #: (lr 3e-4; at 1e-3 one run in 20 diverged, and a 3 tanh(.) output bound did not prevent it).
-MLP_ACTOR = dict(actor_hidden=(16,), actor_lr=3e-4)
+MLP_ACTOR = dict(actor_hidden=(16,), lr_actor=3e-4)
 
 
 def lqr_args(env: ScalarLQR = PROBLEM):
@@ -233,12 +233,12 @@ def dpg_theorem_lqr(ctx: Context):
         details={"M2_closed_form": m2, "M2_rollouts": float(total.mean()), "n_rollouts": n,
                  "halfwidths": [lo, hi], "exact_sd_of_mean": float(np.sqrt(2.0 / n) * frob)})
 
-    # The optimum: the Riccati gain maximises J (numerically), the DPG vanishes there, p_{k*} = P.
+    # The optimum: the Riccati gain maximizes J (numerically), the DPG vanishes there, p_{k*} = P.
     found = minimize_scalar(lambda k: -float(lqr_return(k, a, b, q, r, gamma, **kw)),
                             bounds=(opt.k - 1.0, opt.k + 1.0), method="bounded", options={"xatol": 1e-10})
     parts["exact-argmax"] = Evidence.close(
         opt.k, float(found.x), atol=ARGMAX_ATOL,
-        reason="bounded scalar maximisation of the closed-form J (xatol 1e-10)",
+        reason="bounded scalar maximization of the closed-form J (xatol 1e-10)",
         details={"k_star": opt.k, "P": opt.P, "J_star": opt.J})
     parts["exact-stationary-at-k-star"] = Evidence.close(
         [0.0, opt.P], [float(lqr_dpg_gradient(opt.k, a, b, q, r, gamma, **kw)),
@@ -256,7 +256,7 @@ _NETWORKS = (((), (64,), "tanh", None), ((16,), (64,), "tanh", 3.0), ((32, 32), 
 
 
 def _random_networks(actor_hidden, critic_hidden, activation, rng, n_runs=3):
-    """Networks with every weight N(0, 0.7²): generic, not the near-zero DDPG initialisation."""
+    """Networks with every weight N(0, 0.7²): generic, not the near-zero DDPG initialization."""
     cfg = DDPGConfig(actor_hidden=actor_hidden, critic_hidden=critic_hidden, activation=activation, n_runs=n_runs)
     params = init_ddpg(cfg, int(rng.integers(2**31)))
     return tree_map(lambda x: 0.7 * rng.standard_normal(np.shape(x)), params)
@@ -331,7 +331,7 @@ def ddpg_run(seed: int, long: bool = False, mlp: bool = False):
 
 def discounted_state_quadrature(k: float, env: ScalarLQR = PROBLEM, *, n_nodes: int = 40,
                                 horizon: int = 400) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes and weights of the normalised discounted state distribution (1 − γ) ρ^μ of u = −k x.
+    """Nodes and weights of the normalized discounted state distribution (1 − γ) ρ^μ of u = −k x.
 
     x_t ~ N(0, m_t) with m_t = c^{2t} x0_var + σ² Σ_{j<t} c^{2j}, mixed with weights (1 − γ) γᵗ
     (t < ``horizon``; γ^horizon is negligible), each Gaussian by probabilists' Gauss-Hermite.
@@ -348,7 +348,7 @@ def discounted_state_quadrature(k: float, env: ScalarLQR = PROBLEM, *, n_nodes: 
 
 
 def policy_rmse(run, k_star: float) -> np.ndarray:
-    """Per run, sqrt(E (μ(s) + k* s)²) over the optimal policy's normalised discounted state distribution."""
+    """Per run, sqrt(E (μ(s) + k* s)²) over the optimal policy's normalized discounted state distribution."""
     nodes, weights = discounted_state_quadrature(k_star)
     err = run.policy(nodes) + k_star * nodes
     return np.sqrt(err**2 @ weights)

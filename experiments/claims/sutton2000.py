@@ -421,11 +421,11 @@ def baseline_claim(ctx: Context):
 # ----------------------------------------------------------------------- compatible critic
 def compatible_critic_gradient(mdp, features: np.ndarray, theta: np.ndarray, Q: np.ndarray) -> dict:
     """Theorem 2 route: fit f_w(s, a) = w · ψ(s, a), ψ = ∇_θ log π(a|s) = x(s, a) - Σ_b π(b|s) x(s, b),
-    by weighted least squares to Q under d_γ × π, and return Σ_s d_γ(s) Σ_a π ψ f_w (unnormalised d)."""
+    by weighted least squares to Q under d_γ × π, and return Σ_s d_γ(s) Σ_a π ψ f_w (unnormalized d)."""
     logits = features @ theta
     pi = softmax(logits, axis=1)
     psi = features - np.einsum("sb,sbk->sk", pi, features)[:, None, :]  # (S, A, k)
-    d = discounted_state_distribution(mdp.P, pi, mdp.gamma, mdp.mu0)  # normalised
+    d = discounted_state_distribution(mdp.P, pi, mdp.gamma, mdp.mu0)  # normalized
     weight = np.sqrt(d[:, None] * pi).reshape(-1)
     design = psi.reshape(-1, psi.shape[-1]) * weight[:, None]
     w, *_ = np.linalg.lstsq(design, Q.reshape(-1) * weight, rcond=None)

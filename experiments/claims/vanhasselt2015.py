@@ -5,7 +5,7 @@ overestimation of Figure 1, and the single/double estimator biases of van Hassel
 Every check compares ``theory.overestimation`` with an independent route: the sympy
 derivations of ``proofs_check.vanhasselt2015``, closed forms (E[max] for m <= 5, Clark's
 formula for two Gaussians), mpmath quadrature at 30 digits of a different integral,
-constrained optimisation (SLSQP) of the worst-case error vector, adaptive quadrature
+constrained optimization (SLSQP) of the worst-case error vector, adaptive quadrature
 (scipy.integrate.quad_vec) of the argmax densities, and Monte Carlo with its standard error at
 exact concentration bounds (Hoeffding, Gaussian concentration of Lipschitz functions).
 """
@@ -105,7 +105,7 @@ def admissible_errors(raw: np.ndarray, C: float) -> np.ndarray:
 def _random_admissible(rng: np.random.Generator, C: float, m: int, n: int) -> np.ndarray:
     """n admissible vectors of size m from three families: Gaussian, heavy-tailed (Student t
     with 1 degree of freedom, a few large errors) and small perturbations of the tight example
-    (which probe the neighbourhood of the minimiser)."""
+    (which probe the neighbourhood of the minimizer)."""
     k = n // 3
     gauss = rng.standard_normal((k, m))
     heavy = rng.standard_t(1.0, size=(k, m))
@@ -115,7 +115,7 @@ def _random_admissible(rng: np.random.Generator, C: float, m: int, n: int) -> np
 
 
 def _worst_case_max(C: float, m: int, rng: np.random.Generator, n_starts: int = 4) -> float:
-    """min over admissible errors of max_a eps_a, by SLSQP on (eps, z): minimise z subject to
+    """min over admissible errors of max_a eps_a, by SLSQP on (eps, z): minimize z subject to
     eps_a <= z, sum eps = 0, sum eps^2 = m C (no use of the closed form)."""
     def objective(v):
         return v[-1]
@@ -194,12 +194,12 @@ def thm1_max_lower_bound(ctx: Context):
         predicted, measured, atol=FLOAT_ATOL, rtol=FLOAT_RTOL,
         reason="float64 rounding of sums of m <= 1024 terms",
         details={"columns": ["sum", "mean square", "max"], "m": ms})
-    # the bound is the worst case: constrained minimisation of the max finds it
+    # the bound is the worst case: constrained minimization of the max finds it
     opt_ms = (2, 3, 4, 6, 8)
     found = [_worst_case_max(C, m, ctx.rng(10 + m)) for m in opt_ms]
-    parts["worst-case-by-optimisation"] = Evidence.close(
+    parts["worst-case-by-optimization"] = Evidence.close(
         max_lower_bound(C, np.array(opt_ms)), found, atol=OPT_ATOL,
-        reason="SLSQP tolerance on the minimised max (ftol 1e-14, constraints met to 1e-8)",
+        reason="SLSQP tolerance on the minimized max (ftol 1e-14, constraints met to 1e-8)",
         details={"m": opt_ms, "C": C})
     return parts
 

@@ -410,7 +410,7 @@ def _neural_problem(ctx: Context):
     V, T = 3, 3
     gen = neural.init_rnn(V, 4, 6, ctx.rng(2), scale=1.0)
     disc = neural.init_discriminator(V, 4, 4, (1, 2), ctx.rng(3))
-    # standardise the output layer so the logits over the V**T sequences have mean 0 and sd 2:
+    # standardize the output layer so the logits over the V**T sequences have mean 0 and sd 2:
     # D spreads over (0, 1) at every seed, so Q and the gradient vary visibly (the logit is
     # affine in (W_out, b_out): scaling both and shifting b_out rescales every logit)
     logit = onp_asarray(neural.discriminator_logit(disc, neural.all_token_sequences(V, T)))
@@ -623,7 +623,7 @@ def _ordering_evidence(runs, branch: str, config) -> Evidence:
                           "sequences, 800 MLE pre-training updates, 100 adversarial rounds, CNN discriminator "
                           "(32 filters of widths 1-5, no highway/dropout); paper: LSTMs (32/32), vocabulary "
                           "5,000, length 20, 10,000 sequences, 120 pre-training epochs, CNN with highway",
-                 "config": config.to_json()})
+                 "config": config.to_dict()})
 
 
 @claim(

@@ -78,7 +78,7 @@ MC_ALPHA = _bounds.ALPHA
 PERTURB_EPS = 1e-2
 N_PERTURB = 48
 #: scipy's BFGS on the exact NLL stops at gtol = 1e-10; the likelihood values then agree to
-#: ~1e-14 and the (strictly convex) minimisers to ~1e-8.
+#: ~1e-14 and the (strictly convex) minimizers to ~1e-8.
 SCIPY_ATOL = 1e-7
 #: Two bookkeepings / two LU solves of the same O(1)-O(20) quantities (25 states, condition
 #: <= 39): float64 rounding, a few hundred ulps of 20.
@@ -146,7 +146,7 @@ def _deterministic_paths(P: np.ndarray, start: int, H: int):
     statement="Soft value iteration V_t(s) = log Σ_a exp(r(s, a) + γ E[V_{t+1}(s')]) gives the "
     "maximum causal entropy policy π_t = exp(Q_t - V_t): for deterministic dynamics it induces "
     "the MaxEnt path distribution exp(Σ r)/Z with log Z = V_0(s_0); in general V_0 is the expected "
-    "reward plus causal entropy, and no policy has a larger entropy-regularised value.",
+    "reward plus causal entropy, and no policy has a larger entropy-regularized value.",
     source="Ziebart et al. (2008), eq. (1); Ziebart, Bagnell & Dey (2010), Section 4 (softmax "
     "recurrences); Ziebart (2010) thesis, recurrences (9.1)-(9.3) (numbers as cited by imitation)",
     kinds=("exact",),
@@ -177,7 +177,7 @@ def soft_value_iteration_claim(ctx: Context):
         reason="VI stopped at ||V - V*|| <= 1e-12; dense solve adds ~1e-13",
         details={"n_iter": disc.n_iter})
     # Soft optimality: small perturbations of the MCE policy's logits (random directions, both
-    # signs) all lower the entropy-regularised value.
+    # signs) all lower the entropy-regularized value.
     # J_soft is strictly concave in the per-state logits up to the softmax's constant, so the
     # soft-optimal policy is the only local maximum; a wrong policy is beaten by the perturbation
     # towards the right one.  (Random policies from the whole simplex sit far below whatever
@@ -442,7 +442,7 @@ def deterministic_claim(ctx: Context):
 @claim(
     TRAJECTORY_MLE,
     statement="MaxEnt IRL on a finite trajectory set (damped Newton on the likelihood) reaches the "
-    "minimiser of E_data[c] + log Z(c) found by scipy from theory.irl's loss and gradient, where "
+    "minimizer of E_data[c] + log Z(c) found by scipy from theory.irl's loss and gradient, where "
     "model and data feature expectations coincide.",
     source="Ziebart et al. (2008), eq. (1) and Section 'Deterministic path distributions' (maximum "
     "likelihood, gradient = difference of feature expectations); Finn et al. (2016), "

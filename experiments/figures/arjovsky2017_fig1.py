@@ -1,5 +1,5 @@
 """Arjovsky, Chintala & Bottou (2017), Figure 1, in its spirit: the divergences of Example 1
-(parallel lines) against θ.  Markers are measured on the discretised lines (exact LP for W,
+(parallel lines) against θ.  Markers are measured on the discretized lines (exact LP for W,
 finite sums for JS/TV); lines are the closed forms of ``theory.divergences.parallel_lines``.
 """
 
@@ -24,14 +24,14 @@ def build(*, seed: int = 0, fast: bool = True):
     predicted = parallel_lines(fine)
     fig, (ax_w, ax_js) = new_figure(1, 2, figsize=(10, 3.6))
     ax_w.plot(fine, predicted["wasserstein"], color="tab:blue", label="closed form |θ|")
-    ax_w.plot(thetas, measured["wasserstein"], "o", ms=4, color="black", label="exact LP (discretised)")
+    ax_w.plot(thetas, measured["wasserstein"], "o", ms=4, color="black", label="exact LP (discretized)")
     ax_w.set_title("Earth-mover distance W(P0, Pθ)")
     # JS is log 2 everywhere except θ = 0: draw the jump as two pieces and the isolated point.
     nonzero = fine != 0
     ax_js.plot(np.where(nonzero, fine, np.nan), np.where(nonzero, predicted["js"], np.nan),
                color="tab:red", label="closed form")
     ax_js.plot([0.0], [0.0], "o", mfc="white", color="tab:red")
-    ax_js.plot(thetas, measured["js"], "o", ms=4, color="black", label="measured (discretised)")
+    ax_js.plot(thetas, measured["js"], "o", ms=4, color="black", label="measured (discretized)")
     ax_js.axhline(np.log(2), ls=":", color="gray", lw=0.8)
     ax_js.set_title("Jensen-Shannon divergence JS(P0, Pθ)")
     for ax in (ax_w, ax_js):

@@ -1,5 +1,5 @@
 """Goodfellow et al. (2014), Figure 1, in the spirit of the original: the discriminator
-approaching D* = p_data / (p_data + p_g) while the generator moves, on a discretised line.
+approaching D* = p_data / (p_data + p_g) while the generator moves, on a discretized line.
 
 Computed with the categorical solvers of ``solvers.tabular.gan`` (the discriminator by its own
 gradient ascent or Newton iterations); the closed-form D* from ``theory.gan`` is drawn beside
@@ -22,7 +22,7 @@ from theory.gan import optimal_discriminator
 GRID = np.linspace(-4.0, 4.0, 81)
 
 
-def _discretised_normal(mean: float, std: float) -> np.ndarray:
+def _discretized_normal(mean: float, std: float) -> np.ndarray:
     w = norm.pdf(GRID, mean, std)
     return w / w.sum()
 
@@ -31,8 +31,8 @@ def _discretised_normal(mean: float, std: float) -> np.ndarray:
         "(cf. Goodfellow et al. 2014, Fig. 1)", claims=("goodfellow2014/prop1-optimal-discriminator",))
 def build(*, seed: int = 0, fast: bool = True):
     # The construction is deterministic: `seed` is recorded for uniformity, nothing is sampled.
-    p_data = _discretised_normal(1.0, 0.6)
-    q0 = _discretised_normal(-0.8, 1.3)
+    p_data = _discretized_normal(1.0, 0.6)
+    q0 = _discretized_normal(-0.8, 1.3)
     theta0 = np.log(q0)
     partial = tabular_gan.train_discriminator(p_data, q0, lr=40.0, n_steps=5, record_every=5)
     n_gen = 400 if fast else 2000
@@ -40,7 +40,7 @@ def build(*, seed: int = 0, fast: bool = True):
     mid = n_gen // 40
     panels = [
         ("(a) D after 5 ascent steps", q0, partial.d[-1]),
-        ("(b) D maximised: D = D*", run.q[0], 1 / (1 + np.exp(-run.psi[0]))),
+        ("(b) D maximized: D = D*", run.q[0], 1 / (1 + np.exp(-run.psi[0]))),
         (f"(c) after {mid} generator steps", run.q[mid], 1 / (1 + np.exp(-run.psi[mid]))),
         (f"(d) after {n_gen} steps: p_g ≈ p_data, D ≈ 1/2 in the bulk", run.q[-1], 1 / (1 + np.exp(-run.psi[-1]))),
     ]

@@ -2,7 +2,7 @@
 vector field (arrows) and one training trajectory per method.
 
 Fields and trajectories come from ``solvers.dynamics`` (autograd fields, the integrators); each
-panel's title gives the spectral radius ρ of the linearised update predicted by
+panel's title gives the spectral radius ρ of the linearized update predicted by
 ``theory.dynamics`` and the measured distance to the equilibrium at the end of the run.
 """
 
@@ -26,17 +26,17 @@ from theory import dynamics as td
 #: Step size and start of every trajectory.
 STEP = 0.2
 START = (1.0, 1.0)
-#: (panel title, loss, regulariser, parameters, scheme, clip)
+#: (panel title, loss, regularizer, parameters, scheme, clip)
 PANELS = [
     ("(a) GAN, simultaneous GD", "gan", "none", {}, "simultaneous", None),
     ("(b) GAN, alternating GD", "gan", "none", {}, "alternating", None),
     ("(c) non-saturating GAN, alt. GD", "nsgan", "none", {}, "alternating", None),
     (f"(d) WGAN, clip {CLIP:g}, alt. GD", "wgan", "none", {}, "alternating", CLIP),
     (f"(e) WGAN-GP γ={GAMMA_WGAN_GP:g}, g₀={TARGET_WGAN_GP:g}, alt. GD", "wgan", "wgan-gp",
-     {"gamma": GAMMA_WGAN_GP, "target": TARGET_WGAN_GP}, "alternating", None),
-    (f"(f) consensus γ={GAMMA_CONSENSUS:g}, sim. GD", "gan", "consensus", {"gamma": GAMMA_CONSENSUS},
+     {"penalty_weight": GAMMA_WGAN_GP, "target": TARGET_WGAN_GP}, "alternating", None),
+    (f"(f) consensus γ={GAMMA_CONSENSUS:g}, sim. GD", "gan", "consensus", {"penalty_weight": GAMMA_CONSENSUS},
      "simultaneous", None),
-    (f"(g) R1 γ={GAMMA_GP:g}, alt. GD", "gan", "r1", {"gamma": GAMMA_GP}, "alternating", None),
+    (f"(g) R1 γ={GAMMA_GP:g}, alt. GD", "gan", "r1", {"penalty_weight": GAMMA_GP}, "alternating", None),
     (f"(h) instance noise σ={SIGMA_NOISE:g}, alt. GD", "gan", "instance-noise", {"sigma": SIGMA_NOISE},
      "alternating", None),
 ]

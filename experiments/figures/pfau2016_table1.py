@@ -1,11 +1,11 @@
-"""Pfau & Vinyals (2016), Table 1, measured: every stabilising strategy against the plain
+"""Pfau & Vinyals (2016), Table 1, measured: every stabilizing strategy against the plain
 learner on GAN and actor-critic toys.
 
 Rows are the strategies of the paper's Table 1; the second column repeats the paper's own
 verdicts (GAN / AC) as we read them from the table.  Every other column is a toy with a named
 convergence metric, run over independent seeds with and without the strategy; a cell is the
 geometric-mean ratio metric(strategy) / metric(baseline) with its 95% t-interval over seeds
-(computed on log10 ratios, paired by seed: same data, same initialisation).  Ratio < 1 means the
+(computed on log10 ratios, paired by seed: same data, same initialization).  Ratio < 1 means the
 strategy helped.  "n/a" cells give the reason.
 
 Toys (``fast`` uses fewer seeds and steps; ``full`` adds the neural column):
@@ -18,13 +18,13 @@ Toys (``fast`` uses fewer seeds and steps; ``full`` adds the neural column):
   metric W1(samples, data) after N steps;
 - GAN, Dirac, SimGD / AltGD — the Dirac-GAN of Mescheder et al. (2018) (data at 0, generator
   δ_θ, discriminator logit ψx, GAN loss) under simultaneous / alternating GD with h = 0.2
-  (``solvers.dynamics.stabilisers``), started on the unit circle at a random angle per seed;
+  (``solvers.dynamics.stabilizers``), started on the unit circle at a random angle per seed;
   metric r_N/r_0, the distance to the equilibrium (0, 0) after N steps relative to the start.
   Plain GD never converges here (SimGD spirals out at the linear rate √(1 + h²/4) per step,
   AltGD circles with |λ| = 1), so the baseline's r_N/r_0 is > 1 (SimGD) or ≈ 1 (AltGD) and a
   ratio < 1 means the strategy pulled the iterates in.  The notes add the linear-regime rate
   ρ̂ per step, fitted to log r_t over steps 250-500 of a copy started at radius 1e-9 (ρ̂ < 1:
-  local convergence; tests/solvers/test_dirac_stabilisers.py checks such rates against the
+  local convergence; tests/solvers/test_dirac_stabilizers.py checks such rates against the
   spectral radii of the strategies' augmented-state linear maps);
 - AC, bandit — a fixed 10-armed Gaussian testbed (means from N(0, 1), unit noise); metric
   regret max_a μ_a - Σ π(a) μ_a after N steps (floored at 1e-9);
@@ -37,7 +37,7 @@ loss is 10% below its equilibrium value log 4 (GAN and Dirac-GAN) or the actor w
 0.9/0 and 0.9/0.1; historical averaging λ = 0.01; target networks τ = 0.1; replay = half of
 the fake data from the last 50 steps' generators (GAN) or the critic learning from the last
 50 steps' transitions (AC); entropy bonus 0.01 (GAN) and 0.1 (AC); compatible features as in
-``solvers.tabular.stabilisers`` / ``solvers.tabular.actor_critic``.
+``solvers.tabular.stabilizers`` / ``solvers.tabular.actor_critic``.
 
 The Dirac-GAN uses the same settings (historical averaging: the uniform mean of all past
 parameters; replay: the generator positions of the last 50 steps; compatible features: the
@@ -51,13 +51,13 @@ from scipy import stats
 
 from experiments.figures import figure
 from experiments.figures._style import new_figure
-from solvers.dynamics.stabilisers import NOT_APPLICABLE as _NA_DIRAC
-from solvers.dynamics.stabilisers import DiracStabilisers, fitted_rate, train_stabilised_dirac_gan
+from solvers.dynamics.stabilizers import NOT_APPLICABLE as _NA_DIRAC
+from solvers.dynamics.stabilizers import DiracStabilizers, fitted_rate, train_stabilized_dirac_gan
 from solvers.problems.rl_toys import bandit, chain_mdp, policy_evaluation, value_iteration
 from solvers.tabular import actor_critic as tabular_ac
-from solvers.tabular import stabilisers as tabular_st
+from solvers.tabular import stabilizers as tabular_st
 from solvers.tabular.actor_critic import ACConfig, train_actor_critic
-from solvers.tabular.stabilisers import GANStabilisers, train_stabilised_gan
+from solvers.tabular.stabilizers import GANStabilizers, train_stabilized_gan
 from theory.divergences import js_divergence, wasserstein_1d
 
 CLAIMS = (
@@ -76,10 +76,10 @@ STRATEGIES = (
     ("smoothing_two_sided", "Label smoothing, two-sided"),
     ("historical_averaging", "Historical averaging"),
     ("minibatch_discrimination", "Minibatch discrimination"),
-    ("batch_normalisation", "Batch normalization"),
+    ("batch_normalization", "Batch normalization"),
     ("target_networks", "Target networks"),
     ("replay_buffers", "Replay buffers"),
-    ("entropy_regularisation", "Entropy regularization"),
+    ("entropy_regularization", "Entropy regularization"),
     ("compatible_features", "Compatibility"),
 )
 
@@ -93,10 +93,10 @@ PAPER_TABLE1 = {
     "smoothing_two_sided": ("yes", "no"),
     "historical_averaging": ("yes", "no"),
     "minibatch_discrimination": ("yes", "no"),
-    "batch_normalisation": ("yes", "yes"),
+    "batch_normalization": ("yes", "yes"),
     "target_networks": ("n/a", "yes"),
     "replay_buffers": ("no", "yes"),
-    "entropy_regularisation": ("no", "yes"),
+    "entropy_regularization": ("no", "yes"),
     "compatible_features": ("no", "yes"),
 }
 
@@ -121,15 +121,15 @@ _NA_AC = tabular_ac.NOT_APPLICABLE
 
 def _gan_options(key: str):
     return {
-        "freezing": GANStabilisers(d_loss_floor=FREEZE_D_LOSS),
-        "smoothing_one_sided": GANStabilisers(real_label=0.9),
-        "smoothing_two_sided": GANStabilisers(real_label=0.9, fake_label=0.1),
-        "historical_averaging": GANStabilisers(hist_avg=0.01),
-        "minibatch_discrimination": GANStabilisers(minibatch=True),
-        "target_networks": GANStabilisers(target_tau=0.1),
-        "replay_buffers": GANStabilisers(replay_weight=0.5, replay_capacity=50),
-        "entropy_regularisation": GANStabilisers(entropy=0.01),
-        "compatible_features": GANStabilisers(compatible=True),
+        "freezing": GANStabilizers(d_loss_floor=FREEZE_D_LOSS),
+        "smoothing_one_sided": GANStabilizers(real_label=0.9),
+        "smoothing_two_sided": GANStabilizers(real_label=0.9, fake_label=0.1),
+        "historical_averaging": GANStabilizers(hist_avg=0.01),
+        "minibatch_discrimination": GANStabilizers(minibatch=True),
+        "target_networks": GANStabilizers(target_tau=0.1),
+        "replay_buffers": GANStabilizers(replay_weight=0.5, replay_capacity=50),
+        "entropy_regularization": GANStabilizers(entropy=0.01),
+        "compatible_features": GANStabilizers(compatible=True),
     }.get(key)
 
 
@@ -139,35 +139,35 @@ def _ac_options(key: str, base: ACConfig, *, freeze_above: float):
         "historical_averaging": base.replace(hist_avg=0.01),
         "target_networks": base.replace(target_tau=0.1),
         "replay_buffers": base.replace(replay_capacity=50 * base.n_envs),
-        "entropy_regularisation": base.replace(entropy=0.1),
+        "entropy_regularization": base.replace(entropy=0.1),
         "compatible_features": base.replace(compatible=True),
     }.get(key)
 
 
 def _neural_options(key: str):
-    from solvers.neural.stabilisers import NeuralStabilisers
+    from solvers.neural.stabilizers import NeuralStabilizers
 
     return {
-        "freezing": NeuralStabilisers(d_loss_floor=FREEZE_D_LOSS),
-        "smoothing_one_sided": NeuralStabilisers(real_label=0.9),
-        "smoothing_two_sided": NeuralStabilisers(real_label=0.9, fake_label=0.1),
-        "historical_averaging": NeuralStabilisers(hist_avg=0.01),
-        "minibatch_discrimination": NeuralStabilisers(minibatch=True),
-        "batch_normalisation": NeuralStabilisers(batchnorm=True),
-        "target_networks": NeuralStabilisers(target_tau=0.1),
-        "replay_buffers": NeuralStabilisers(replay_weight=0.5, replay_capacity=50 * 64),
+        "freezing": NeuralStabilizers(d_loss_floor=FREEZE_D_LOSS),
+        "smoothing_one_sided": NeuralStabilizers(real_label=0.9),
+        "smoothing_two_sided": NeuralStabilizers(real_label=0.9, fake_label=0.1),
+        "historical_averaging": NeuralStabilizers(hist_avg=0.01),
+        "minibatch_discrimination": NeuralStabilizers(minibatch=True),
+        "batch_normalization": NeuralStabilizers(batchnorm=True),
+        "target_networks": NeuralStabilizers(target_tau=0.1),
+        "replay_buffers": NeuralStabilizers(replay_weight=0.5, replay_capacity=50 * 64),
     }.get(key)
 
 
 def _dirac_options(key: str):
     return {
-        "freezing": DiracStabilisers(d_loss_floor=FREEZE_D_LOSS),
-        "smoothing_one_sided": DiracStabilisers(real_label=0.9),
-        "smoothing_two_sided": DiracStabilisers(real_label=0.9, fake_label=0.1),
-        "historical_averaging": DiracStabilisers(hist_avg=0.01),
-        "target_networks": DiracStabilisers(target_tau=0.1),
-        "replay_buffers": DiracStabilisers(replay_weight=0.5, replay_capacity=50),
-        "compatible_features": DiracStabilisers(compatible=True),
+        "freezing": DiracStabilizers(d_loss_floor=FREEZE_D_LOSS),
+        "smoothing_one_sided": DiracStabilizers(real_label=0.9),
+        "smoothing_two_sided": DiracStabilizers(real_label=0.9, fake_label=0.1),
+        "historical_averaging": DiracStabilizers(hist_avg=0.01),
+        "target_networks": DiracStabilizers(target_tau=0.1),
+        "replay_buffers": DiracStabilizers(replay_weight=0.5, replay_capacity=50),
+        "compatible_features": DiracStabilizers(compatible=True),
     }.get(key)
 
 
@@ -177,7 +177,7 @@ def _na_reason(toy: str, key: str) -> str | None:
     if toy.startswith("gan_categorical"):
         return _NA_GAN_CAT.get(key)
     if toy == "gan_neural":
-        from solvers.neural.stabilisers import NOT_APPLICABLE
+        from solvers.neural.stabilizers import NOT_APPLICABLE
 
         return NOT_APPLICABLE.get(key)
     return _NA_AC.get(key.replace("smoothing_one_sided", "label_smoothing")
@@ -196,13 +196,13 @@ def _categorical_problem(seed: int, n_seeds: int, k: int = 8):
     return p, theta0
 
 
-def _categorical_metric(options: GANStabilisers, *, lr: float, n_steps: int, seed: int,
+def _categorical_metric(options: GANStabilizers, *, lr: float, n_steps: int, seed: int,
                         n_seeds: int) -> np.ndarray:
     p, theta0 = _categorical_problem(seed, n_seeds)
     with np.errstate(over="ignore"):
-        run = train_stabilised_gan(p, theta0=theta0, psi0=np.zeros_like(p), lr_g=lr, lr_d=lr,
+        run = train_stabilized_gan(p, theta0=theta0, psi0=np.zeros_like(p), lr_g=lr, lr_d=lr,
                                    n_steps=n_steps, generator_loss="non_saturating",
-                                   stabilisers=options, record_every=n_steps)
+                                   stabilizers=options, record_every=n_steps)
     return js_divergence(p, run.final_q)
 
 
@@ -234,13 +234,13 @@ DIRAC_STEP = 0.2
 DIRAC_LINEAR_R0, DIRAC_RATE_STEPS = 1e-9, 500
 
 
-def _dirac_metric(options: DiracStabilisers, *, scheme: str, n_steps: int, seed: int,
+def _dirac_metric(options: DiracStabilizers, *, scheme: str, n_steps: int, seed: int,
                   n_seeds: int) -> tuple[np.ndarray, np.ndarray]:
     """r_N/r_0 from the unit circle, and the linear-regime rate ρ̂ of a copy at radius 1e-9."""
     angle = np.random.default_rng(np.random.SeedSequence([seed, 505])).uniform(0.0, 2 * np.pi, n_seeds)
     r0 = np.array([1.0, DIRAC_LINEAR_R0])[:, None]
-    run = train_stabilised_dirac_gan("gan", r0 * np.cos(angle), r0 * np.sin(angle), step=DIRAC_STEP,
-                                     n_steps=n_steps, scheme=scheme, stabilisers=options)
+    run = train_stabilized_dirac_gan("gan", r0 * np.cos(angle), r0 * np.sin(angle), step=DIRAC_STEP,
+                                     n_steps=n_steps, scheme=scheme, stabilizers=options)
     r = run.distance
     rate = fitted_rate(r[:DIRAC_RATE_STEPS + 1, 1], start=DIRAC_RATE_STEPS // 2)
     return r[-1, 0] / r[0, 0], rate
@@ -248,15 +248,15 @@ def _dirac_metric(options: DiracStabilisers, *, scheme: str, n_steps: int, seed:
 
 def _neural_metric(options, *, n_steps: int, seed: int, n_seeds: int) -> np.ndarray:
     from solvers.neural.gan import GANConfig
-    from solvers.neural.stabilisers import train_stabilised_neural_gan
+    from solvers.neural.stabilizers import train_stabilized_neural_gan
     from solvers.problems.mixtures import mixture_1d
 
     data = mixture_1d([-2.0, 2.0], [0.5, 0.5])
-    config = GANConfig(hidden=(16, 16), batch_size=64, lr_g=1e-3, lr_d=1e-3, optimiser_kwargs={"b1": 0.5})
+    config = GANConfig(hidden=(16, 16), batch_size=64, lr_g=1e-3, lr_d=1e-3, optimizer_kwargs={"b1": 0.5})
     out = np.empty(n_seeds)
-    for i in range(n_seeds):  # each run is its own optimisation loop
+    for i in range(n_seeds):  # each run is its own optimization loop
         ss = np.random.SeedSequence([seed, 404, i])
-        run = train_stabilised_neural_gan(data, config, n_steps, ss, stabilisers=options,
+        run = train_stabilized_neural_gan(data, config, n_steps, ss, stabilizers=options,
                                           n_eval_samples=4000)
         reference = data.sample(4000, np.random.SeedSequence([seed, 405, i]))[:, 0]
         out[i] = wasserstein_1d(run.samples[:, 0], reference)
@@ -364,7 +364,7 @@ def measure(*, seed: int = 0, fast: bool = True) -> dict:
             floor = LOG_FLOOR["radius"]
 
             def run(key, n=n, rates=rates, scheme="simultaneous" if toy.endswith("sim") else "alternating"):
-                opts = DiracStabilisers() if key is None else _dirac_options(key)
+                opts = DiracStabilizers() if key is None else _dirac_options(key)
                 ratio, rate = _dirac_metric(opts, scheme=scheme, n_steps=n, seed=seed, n_seeds=n_toy)
                 rates["baseline" if key is None else key] = float(np.exp(np.mean(np.log(rate))))
                 return ratio
@@ -373,15 +373,15 @@ def measure(*, seed: int = 0, fast: bool = True) -> dict:
             floor = LOG_FLOOR["jsd"]
 
             def run(key, lr=lr, n=n):
-                opts = GANStabilisers() if key is None else _gan_options(key)
+                opts = GANStabilizers() if key is None else _gan_options(key)
                 return _categorical_metric(opts, lr=lr, n_steps=n, seed=seed, n_seeds=n_toy)
         elif toy == "gan_neural":
             floor = LOG_FLOOR["w1"]
 
             def run(key, n=n):
-                from solvers.neural.stabilisers import NeuralStabilisers
+                from solvers.neural.stabilizers import NeuralStabilizers
 
-                opts = NeuralStabilisers() if key is None else _neural_options(key)
+                opts = NeuralStabilizers() if key is None else _neural_options(key)
                 return _neural_metric(opts, n_steps=n, seed=seed, n_seeds=n_toy)
         elif toy == "ac_bandit":
             floor = LOG_FLOOR["regret"]
@@ -421,7 +421,7 @@ _COLOURS = {"better": "#cfe8cf", "worse": "#f4cccc", "no clear effect": "#f2f2f2
             "skipped": "#ffffff"}
 
 
-@figure("pfau2016_table1", title="Pfau & Vinyals (2016), Table 1, measured: stabilisers on GAN and "
+@figure("pfau2016_table1", title="Pfau & Vinyals (2016), Table 1, measured: stabilizers on GAN and "
         "actor-critic toys", claims=CLAIMS)
 def build(*, seed: int = 0, fast: bool = True):
     data = measure(seed=seed, fast=fast)
@@ -452,6 +452,6 @@ def build(*, seed: int = 0, fast: bool = True):
         if r == 0:
             cell.set_height(cell.get_height() * 1.6)
     tier = "fast" if fast else "full"
-    ax.set_title(f"Effect of each stabiliser: metric ratio vs baseline, 95% CI over {data['n_seeds']} "
+    ax.set_title(f"Effect of each stabilizer: metric ratio vs baseline, 95% CI over {data['n_seeds']} "
                  f"seeds ({tier} tier); green = better, red = worse", fontsize=9)
     return fig, data

@@ -5,7 +5,7 @@ u* = −k* s from the Riccati equation (full tier: the MLP actors as well).
 (b) The actor's gain k̂ (least-squares slope through the origin) over training, every run,
 against k* with the claim's tolerance band.
 (c) The learned critic's slice Q̂(s = 1, u) of every run against the closed-form Q_{k*}(1, u)
-(:func:`theory.lqr.lqr_q_value`); the actor's action and the closed-form maximiser u = −k* are
+(:func:`theory.lqr.lqr_q_value`); the actor's action and the closed-form maximizer u = −k* are
 marked — the actor sits where the critic's slope in u vanishes, the DPG's fixed point.
 
 The runs are the claims' runs (cached), so the figure and the claims show the same numbers.

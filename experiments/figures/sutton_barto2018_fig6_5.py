@@ -1,8 +1,8 @@
 """Sutton & Barto (2018), Figure 6.5: % left actions from A against episodes on the
-maximisation-bias MDP of Example 6.7, Q-learning against Double Q-learning, with the 5 %
+maximization-bias MDP of Example 6.7, Q-learning against Double Q-learning, with the 5 %
 ε-greedy optimum.
 
-Computed by ``solvers.tabular.qlearning.max_bias_runs`` (vectorised over 10,000 runs, as in the
+Computed by ``solvers.tabular.qlearning.max_bias_runs`` (vectorized over 10,000 runs, as in the
 book; ε = 0.1, α = 0.1, γ = 1, zero initial estimates, random tie-breaking, 10 actions in B — the
 book does not state that number).  The shaded bands are ±2 binomial standard errors over runs;
 black dots mark the exact probabilities of the first episodes

@@ -42,7 +42,7 @@ def build(*, seed: int = 0, fast: bool = True):
     pre_mean, pre_lo, pre_hi = _band(np.array([r.pretrain_nll for r in runs]))
     ax.plot(pre_x, pre_mean, "-", color="black", label="MLE pre-training")
     ax.fill_between(pre_x, pre_lo, pre_hi, color="black", alpha=0.15, lw=0)
-    data = {"n_seeds": len(runs), "config": config.to_json(), "pretrain_steps": pre_x, "pretrain_nll": pre_mean,
+    data = {"n_seeds": len(runs), "config": config.to_dict(), "pretrain_steps": pre_x, "pretrain_nll": pre_mean,
             "adv_steps": adv_x, "branches": {}}
     for branch in config.branches:
         label, color = LABELS[branch]

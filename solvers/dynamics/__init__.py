@@ -1,13 +1,13 @@
 """Training dynamics of GANs: simulated fields and integrators, numerical Jacobians.
 
 - :mod:`~solvers.dynamics.dirac_gan` — the Dirac-GAN of Mescheder et al. (2018): one
-  vector-field object per regulariser (autograd of the objectives, instance noise by
+  vector-field object per regularizer (autograd of the objectives, instance noise by
   Gauss-Hermite quadrature), simultaneous / alternating / two-time-scale gradient descent and the
   continuous-time flow;
 - :mod:`~solvers.dynamics.categorical_jacobian` — the categorical GAN's gradient field (from
   :mod:`solvers.tabular.gan`'s gradients) and its Jacobian at the equilibrium by central finite
   differences;
-- :mod:`~solvers.dynamics.stabilisers` — the stabilisers of Pfau & Vinyals (2016), Table 1, as
+- :mod:`~solvers.dynamics.stabilizers` — the stabilizers of Pfau & Vinyals (2016), Table 1, as
   options of a Dirac-GAN training loop.
 
 Nothing here calls ``theory.dynamics`` (the closed forms these are checked against).
@@ -37,15 +37,16 @@ from solvers.dynamics.dirac_gan import (
     dirac_gan_field,
     simultaneous_gd,
 )
-from solvers.dynamics.stabilisers import (
-    DiracStabilisers,
+from solvers.dynamics.stabilizers import (
+    DiracStabilizers,
     LabelSmoothing,
-    StabilisedDiracRun,
-    train_stabilised_dirac_gan,
+    StabilizedDiracRun,
+    train_stabilized_dirac_gan,
 )
+from theory.deprecation import module_getattr
 
 __all__ = [
-    "DiracStabilisers", "LabelSmoothing", "StabilisedDiracRun", "train_stabilised_dirac_gan",
+    "DiracStabilizers", "LabelSmoothing", "StabilizedDiracRun", "train_stabilized_dirac_gan",
     "LOSSES", "REGULARIZERS",
     "VectorField", "Unregularized", "GradientPenalty", "InstanceNoise", "Consensus", "WGANGP",
     "WGANClip", "dirac_gan_field",
@@ -53,3 +54,11 @@ __all__ = [
     "central_difference_jacobian", "categorical_gan_field", "gauge_basis", "CategoricalJacobian",
     "categorical_gan_jacobian_fd",
 ]
+
+# Old British spellings of public names, kept as deprecated aliases (theory.deprecation).
+__getattr__ = module_getattr(__name__, globals(), {
+    'DiracStabilisers': 'DiracStabilizers',
+    'StabilisedDiracRun': 'StabilizedDiracRun',
+    'train_stabilised_dirac_gan': 'train_stabilized_dirac_gan',
+    'Unregularised': 'Unregularized',
+})

@@ -179,7 +179,7 @@ def categorical_gan_jacobian_fd(p_data: ArrayLike, *, generator_loss: str = "min
                                 eps: float = FD_EPS) -> CategoricalJacobian:
     """Jacobian of the categorical GAN's field at (θ*, ψ*) = (log p, 0) by central differences.
 
-    Source: the linearisation of Mescheder et al. (2018), Section 2, applied to the
+    Source: the linearization of Mescheder et al. (2018), Section 2, applied to the
     categorical GAN of ``solvers.tabular.gan`` (Goodfellow et al. 2014, eq. (1) on K atoms).
 
     Parameters

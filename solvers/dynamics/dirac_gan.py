@@ -1,12 +1,12 @@
-"""The Dirac-GAN's training dynamics: one vector-field object per regulariser, separate integrators.
+"""The Dirac-GAN's training dynamics: one vector-field object per regularizer, separate integrators.
 
 The Dirac-GAN (Mescheder, Geiger & Nowozin 2018, Section 2): data at 0, the generator a point
 mass at θ, the discriminator D_ψ(x) = ψ·x, and
 
     L(θ, ψ) = f(D_ψ(θ)) + f(-D_ψ(0)),   f(t) = -log(1 + e^{-t})  (GAN)  or  f(t) = t  (WGAN),
 
-maximised by the discriminator, minimised by the generator (the non-saturating generator
-maximises f(-D_ψ(θ)) instead).  A field returns v(θ, ψ) = (-∂(generator loss)/∂θ,
+maximized by the discriminator, minimized by the generator (the non-saturating generator
+maximizes f(-D_ψ(θ)) instead).  A field returns v(θ, ψ) = (-∂(generator loss)/∂θ,
 ∂(discriminator objective)/∂ψ), computed here by ``autograd`` from the objectives as written
 (penalties included; ∇ₓD by differentiating D itself), never from a closed-form Jacobian:
 
@@ -14,7 +14,7 @@ maximises f(-D_ψ(θ)) instead).  A field returns v(θ, ψ) = (-∂(generator lo
 - :class:`GradientPenalty` — R1 (penalty (γ/2)|∇ₓD|² on the data) or R2 (on the samples);
 - :class:`InstanceNoise` — Gaussian noise of std σ on real and fake points; the expectation is
   computed exactly up to Gauss-Hermite quadrature (no sampling);
-- :class:`Consensus` — w = v - γ ∇(|v|²/2) (consensus optimisation, Mescheder et al. 2017);
+- :class:`Consensus` — w = v - γ ∇(|v|²/2) (consensus optimization, Mescheder et al. 2017);
 - :class:`WGANGP` — the WGAN loss with (γ/2)(|∇ₓD(x̂)| - g₀)² at an interpolate x̂;
 - :class:`WGANClip` — the WGAN loss with ψ clipped to [-c, c] after every step.
 
@@ -40,6 +40,7 @@ from scipy.integrate import solve_ivp
 
 from solvers.dynamics.categorical_jacobian import central_difference_jacobian
 from theory._validation import as_float_array, check_in, check_int, check_nonnegative, check_positive
+from theory.deprecation import module_getattr, renamed_keywords
 
 __all__ = [
     "LOSSES",
@@ -101,7 +102,7 @@ defvjp(_abs, lambda ans, x: lambda g: g * anp.sign(x))
 
 
 def _generator_term(loss: str, d_fake):
-    """What the generator minimises as a function of D(fake): f(D) or, non-saturating, -f(-D)."""
+    """What the generator minimizes as a function of D(fake): f(D) or, non-saturating, -f(-D)."""
     if loss == "nsgan":
         return -_f("gan", -d_fake)
     return _f(loss, d_fake)
@@ -166,11 +167,11 @@ class _ObjectiveField(VectorField):
 
     @abc.abstractmethod
     def generator_loss(self, theta, psi):
-        """What the generator minimises (elementwise in θ, ψ)."""
+        """What the generator minimizes (elementwise in θ, ψ)."""
 
     @abc.abstractmethod
     def discriminator_objective(self, theta, psi):
-        """What the discriminator maximises, penalties included (elementwise)."""
+        """What the discriminator maximizes, penalties included (elementwise)."""
 
     def v_theta(self, theta, psi):
         return -elementwise_grad(self.generator_loss, 0)(theta, psi)
@@ -184,7 +185,7 @@ def _check_loss(loss: str) -> str:
 
 
 class Unregularized(_ObjectiveField):
-    """L = f(D_ψ(θ)) + f(-D_ψ(0)) with no regulariser (Mescheder et al. 2018, Section 2).
+    """L = f(D_ψ(θ)) + f(-D_ψ(0)) with no regularizer (Mescheder et al. 2018, Section 2).
 
     Parameters
     ----------
@@ -201,8 +202,9 @@ class Unregularized(_ObjectiveField):
         return _f(self.loss, _discriminator(psi, theta)) + _f(self.loss, -_discriminator(psi, 0.0 * theta))
 
 
+@renamed_keywords(gamma="penalty_weight")
 class GradientPenalty(Unregularized):
-    """Zero-centred gradient penalties: the discriminator maximises L - (γ/2)|∇ₓD_ψ(x)|².
+    """Zero-centred gradient penalties: the discriminator maximizes L - (γ/2)|∇ₓD_ψ(x)|².
 
     ``kind="r1"`` evaluates ∇ₓD on the data (x = 0), ``kind="r2"`` on the generator's sample
     (x = θ); the generator's loss is unchanged.  ∇ₓD is obtained by differentiating D.
@@ -212,19 +214,19 @@ class GradientPenalty(Unregularized):
     Parameters
     ----------
     loss : {"gan", "nsgan", "wgan"}
-    gamma : float >= 0
+    penalty_weight : float >= 0
     kind : {"r1", "r2"}
     """
 
-    def __init__(self, loss: str = "gan", gamma: float = 1.0, kind: str = "r1"):
+    def __init__(self, loss: str = "gan", penalty_weight: float = 1.0, kind: str = "r1"):
         super().__init__(loss)
-        self.gamma = check_nonnegative(gamma, "gamma")
+        self.penalty_weight = check_nonnegative(penalty_weight, "penalty_weight")
         self.kind = check_in(kind, "kind", ("r1", "r2"))
 
     def discriminator_objective(self, theta, psi):
         x = 0.0 * theta if self.kind == "r1" else theta
         grad_x = _d_dx(psi, x)
-        return super().discriminator_objective(theta, psi) - 0.5 * self.gamma * grad_x**2
+        return super().discriminator_objective(theta, psi) - 0.5 * self.penalty_weight * grad_x**2
 
 
 class InstanceNoise(_ObjectiveField):
@@ -252,7 +254,7 @@ class InstanceNoise(_ObjectiveField):
         self._w = w / np.sqrt(np.pi)
 
     def _expect(self, fn, centre, psi):
-        # E_ε fn(ψ (centre + ε)), vectorised over a trailing axis of quadrature nodes.
+        # E_ε fn(ψ (centre + ε)), vectorized over a trailing axis of quadrature nodes.
         values = fn(psi[..., None] * (centre[..., None] + self._eps))
         return anp.sum(values * self._w, axis=-1)
 
@@ -265,24 +267,25 @@ class InstanceNoise(_ObjectiveField):
         return fake + real
 
 
+@renamed_keywords(gamma="penalty_weight")
 class Consensus(VectorField):
-    """Consensus optimisation: w = v - γ ∇(|v|²/2), with v the unregularised field.
+    """Consensus optimization: w = v - γ ∇(|v|²/2), with v the unregularized field.
 
     Both components of ∇(|v|²/2) are obtained by differentiating |v|²/2, itself built from the
     autograd field, so the second derivatives of f enter without being written down.
 
     Source: Mescheder et al. (2017), "The Numerics of GANs", Section 4 (consensus
-    optimisation); applied to the Dirac-GAN in Mescheder et al. (2018), Section 3.
+    optimization); applied to the Dirac-GAN in Mescheder et al. (2018), Section 3.
 
     Parameters
     ----------
     loss : {"gan", "nsgan", "wgan"}
-    gamma : float >= 0
+    penalty_weight : float >= 0
     """
 
-    def __init__(self, loss: str = "gan", gamma: float = 1.0):
+    def __init__(self, loss: str = "gan", penalty_weight: float = 1.0):
         self.loss = _check_loss(loss)
-        self.gamma = check_nonnegative(gamma, "gamma")
+        self.penalty_weight = check_nonnegative(penalty_weight, "penalty_weight")
         self._base = Unregularized(self.loss)
 
     def _half_sq_norm(self, theta, psi):
@@ -292,15 +295,16 @@ class Consensus(VectorField):
 
     def v_theta(self, theta, psi):
         return (self._base.v_theta(theta, psi)
-                - self.gamma * elementwise_grad(self._half_sq_norm, 0)(theta, psi))
+                - self.penalty_weight * elementwise_grad(self._half_sq_norm, 0)(theta, psi))
 
     def v_psi(self, theta, psi):
         return (self._base.v_psi(theta, psi)
-                - self.gamma * elementwise_grad(self._half_sq_norm, 1)(theta, psi))
+                - self.penalty_weight * elementwise_grad(self._half_sq_norm, 1)(theta, psi))
 
 
+@renamed_keywords(gamma="penalty_weight")
 class WGANGP(Unregularized):
-    """WGAN-GP: the discriminator maximises L - (γ/2)(|∇ₓD_ψ(x̂)| - g₀)².
+    """WGAN-GP: the discriminator maximizes L - (γ/2)(|∇ₓD_ψ(x̂)| - g₀)².
 
     x̂ = (x_real + x_fake)/2 (Gulrajani et al. 2017 draw x̂ uniformly on the segment; a linear D
     has the same gradient everywhere, so the choice does not matter).  |·| is differentiated by
@@ -311,22 +315,22 @@ class WGANGP(Unregularized):
 
     Parameters
     ----------
-    gamma : float >= 0
+    penalty_weight : float >= 0
     target : float >= 0
         g₀ (1 in Gulrajani et al.).
     loss : {"gan", "nsgan", "wgan"}
         ``"wgan"`` for WGAN-GP proper.
     """
 
-    def __init__(self, gamma: float = 1.0, target: float = 1.0, loss: str = "wgan"):
+    def __init__(self, penalty_weight: float = 1.0, target: float = 1.0, loss: str = "wgan"):
         super().__init__(loss)
-        self.gamma = check_nonnegative(gamma, "gamma")
+        self.penalty_weight = check_nonnegative(penalty_weight, "penalty_weight")
         self.target = check_nonnegative(target, "target")
 
     def discriminator_objective(self, theta, psi):
         x_hat = 0.5 * (0.0 * theta + theta)
         norm = _abs(_d_dx(psi, x_hat))  # derivative exactly sign(ψ), also for subnormal ψ
-        return super().discriminator_objective(theta, psi) - 0.5 * self.gamma * (norm - self.target) ** 2
+        return super().discriminator_objective(theta, psi) - 0.5 * self.penalty_weight * (norm - self.target) ** 2
 
 
 class WGANClip(Unregularized):
@@ -349,23 +353,24 @@ class WGANClip(Unregularized):
         return theta, np.clip(psi, -self.clip, self.clip)
 
 
+@renamed_keywords(gamma="penalty_weight")
 def dirac_gan_field(
     loss: str = "gan",
     regularizer: str = "none",
     *,
-    gamma: float = 0.0,
+    penalty_weight: float = 0.0,
     sigma: float = 0.0,
     target: float = 1.0,
     clip: float | None = None,
 ) -> VectorField:
-    """The field object for a loss and a regulariser (names as in ``theory.dynamics``).
+    """The field object for a loss and a regularizer (names as in ``theory.dynamics``).
 
     Parameters
     ----------
     loss : {"gan", "nsgan", "wgan"}
     regularizer : {"none", "r1", "r2", "instance-noise", "consensus", "wgan-gp"}
-    gamma, sigma, target : float, keyword-only
-        The regulariser's parameters.
+    penalty_weight, sigma, target : float, keyword-only
+        The regularizer's parameters.
     clip : float > 0, optional, keyword-only
         Clip ψ to [-clip, clip] (``loss="wgan"`` with ``regularizer="none"`` only).
 
@@ -376,7 +381,7 @@ def dirac_gan_field(
     Raises
     ------
     ValueError
-        Unknown names, or ``clip`` with another loss or regulariser.
+        Unknown names, or ``clip`` with another loss or regularizer.
     """
     loss = _check_loss(loss)
     regularizer = check_in(regularizer, "regularizer", REGULARIZERS)
@@ -388,12 +393,12 @@ def dirac_gan_field(
     if regularizer == "none":
         return Unregularized(loss)
     if regularizer in ("r1", "r2"):
-        return GradientPenalty(loss, gamma, regularizer)
+        return GradientPenalty(loss, penalty_weight, regularizer)
     if regularizer == "instance-noise":
         return InstanceNoise(loss, sigma)
     if regularizer == "consensus":
-        return Consensus(loss, gamma)
-    return WGANGP(gamma, target, loss)
+        return Consensus(loss, penalty_weight)
+    return WGANGP(penalty_weight, target, loss)
 
 
 # ---------------------------------------------------------------------------- integrators
@@ -597,7 +602,7 @@ def continuous_flow(
     differential inclusion).
 
     Source: Mescheder et al. (2018), Section 2 (the continuous system: the integral curves of
-    the unregularised Dirac-GAN's field are circles θ² + ψ² = const).
+    the unregularized Dirac-GAN's field are circles θ² + ψ² = const).
 
     Parameters
     ----------
@@ -645,3 +650,8 @@ def _finite_scalar(x, name: str) -> float:
     if arr.ndim != 0:
         raise ValueError(f"`{name}` must be a scalar (got shape {arr.shape})")
     return float(arr)
+
+# Old British spellings of public names, kept as deprecated aliases (theory.deprecation).
+__getattr__ = module_getattr(__name__, globals(), {
+    'Unregularised': 'Unregularized',
+})

@@ -1,14 +1,14 @@
-"""Neural counterparts with autograd: optimisers, MLPs and the neural GAN.
+"""Neural counterparts with autograd: optimizers, MLPs and the neural GAN.
 
 Parameters are plain nested dicts/lists of arrays (DESIGN.md, ``solvers/neural/``); every
 learner takes a seed or a ``numpy.random.Generator``.
 
 - :mod:`~solvers.neural.optim` — SGD, momentum, RMSProp, Adam over pytrees, tree helpers;
-- :mod:`~solvers.neural.mlp` — MLP initialisation and application, stable log-sigmoid;
+- :mod:`~solvers.neural.mlp` — MLP initialization and application, stable log-sigmoid;
 - :mod:`~solvers.neural.gan` — the GAN's losses, one update on explicit minibatches, training
   loops for the full game and for the discriminator alone;
-- :mod:`~solvers.neural.actor_critic`, :mod:`~solvers.neural.stabilisers` — the GAN written as
-  an actor-critic, and the stabilisers of Pfau & Vinyals (2016), Table 1;
+- :mod:`~solvers.neural.actor_critic`, :mod:`~solvers.neural.stabilizers` — the GAN written as
+  an actor-critic, and the stabilizers of Pfau & Vinyals (2016), Table 1;
 - :mod:`~solvers.neural.irl`, :mod:`~solvers.neural.ebm` — cost networks and energy networks
   trained through the Finn et al. (2016) discriminator against evaluable-density samplers;
 - :mod:`~solvers.neural.dqn` — DQN, Double DQN and dueling heads on finite MDPs;
@@ -17,11 +17,11 @@ learner takes a seed or a ``numpy.random.Generator``.
 """
 
 from solvers.neural.gan import (
-    DiscriminatorTrainResult,
+    DiscriminatorTrainRun,
     GANConfig,
     GANSnapshot,
     GANStreams,
-    GANTrainResult,
+    GANTrainRun,
     discriminator_logit,
     discriminator_loss,
     discriminator_prob,
@@ -41,7 +41,7 @@ from solvers.neural.optim import (
     Momentum,
     OptState,
     RMSProp,
-    make_optimiser,
+    make_optimizer,
     tree_add,
     tree_flatten,
     tree_leaves,
@@ -51,14 +51,20 @@ from solvers.neural.optim import (
     tree_sub,
     tree_unflatten,
 )
+from theory.deprecation import module_getattr
 
 __all__ = [
-    "SGD", "Momentum", "RMSProp", "Adam", "OptState", "make_optimiser",
+    "SGD", "Momentum", "RMSProp", "Adam", "OptState", "make_optimizer",
     "tree_map", "tree_add", "tree_sub", "tree_scale", "tree_flatten", "tree_norm", "tree_leaves",
     "tree_unflatten",
     "init_mlp", "mlp_apply", "log_sigmoid", "sigmoid", "softplus",
-    "GANConfig", "GANStreams", "GANSnapshot", "GANTrainResult", "DiscriminatorTrainResult",
+    "GANConfig", "GANStreams", "GANSnapshot", "GANTrainRun", "DiscriminatorTrainRun",
     "gan_streams", "init_gan", "generator_apply", "discriminator_logit", "discriminator_prob",
     "discriminator_loss", "generator_loss", "sample_gan_batch", "gan_update", "train_gan",
     "train_discriminator",
 ]
+
+# Old British spellings of public names, kept as deprecated aliases (theory.deprecation).
+__getattr__ = module_getattr(__name__, globals(), {
+    'make_optimiser': 'make_optimizer',
+})

@@ -14,7 +14,7 @@ the tabular learners of :mod:`solvers.tabular.policy_gradient`.
 
 One iteration collects a batch exactly as the tabular learners do (same environment code:
 episodes of ``horizon`` steps from μ₀ for REINFORCE, persistent environments with n-step
-segments and restarts for A2C) and takes one optimiser step on the loss
+segments and restarts for A2C) and takes one optimizer step on the loss
 
     L(φ) = - mean_i κ w_i Ψ_i log π_φ(a_i|s_i)  -  β_H mean_i κ w_i H(π_φ(·|s_i))
            + c_V mean_i (y_i - V_φ(s_i))²,
@@ -35,7 +35,7 @@ policy gradient); claims and tests compare the learned policies with them.
 
 Sources: Williams (1992) (REINFORCE); Sutton & Barto (2018), Sections 13.3-13.5, eqs. (13.8),
 (13.11); Mnih et al. (2016), "Asynchronous Methods for Deep Reinforcement Learning", Section 4
-(advantage actor-critic, entropy regularisation β ∇H) and Algorithm S3, run synchronously over
+(advantage actor-critic, entropy regularization β ∇H) and Algorithm S3, run synchronously over
 ``n_envs`` environments (A2C).
 """
 
@@ -52,7 +52,7 @@ from autograd.scipy.special import logsumexp
 from solvers._results import ArrayResult
 from solvers._rl_common import log_softmax
 from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, check_hidden, init_mlp, mlp_apply
-from solvers.neural.optim import OPTIMISERS, make_optimiser, normalise_optimiser_kwargs
+from solvers.neural.optim import OPTIMISERS, make_optimizer, normalize_optimizer_kwargs
 from solvers.problems.rl_toys import FiniteMDP
 from solvers.tabular.policy_gradient import (
     LEARNERS,
@@ -71,6 +71,7 @@ from theory._validation import (
     check_positive,
     check_unit_interval,
 )
+from theory.deprecation import deprecated_method, renamed_keywords
 
 __all__ = [
     "A2CConfig",
@@ -84,6 +85,7 @@ __all__ = [
 ]
 
 
+@renamed_keywords(optimiser="optimizer", optimiser_kwargs="optimizer_kwargs")
 @dataclass(frozen=True)
 class A2CConfig:
     """Hyperparameters of :func:`train_a2c`.
@@ -97,9 +99,9 @@ class A2CConfig:
     shared_trunk : bool
         One trunk for policy and value (needs at least one hidden layer).
     lr : float > 0
-        Step size of the single optimiser over all parameters.
-    optimiser : {"sgd", "momentum", "rmsprop", "adam"}
-    optimiser_kwargs : dict or pairs
+        Step size of the single optimizer over all parameters.
+    optimizer : {"sgd", "momentum", "rmsprop", "adam"}
+    optimizer_kwargs : dict or pairs
     value_coef : float > 0
         c_V, weight of the value loss.
     entropy : float >= 0
@@ -124,8 +126,8 @@ class A2CConfig:
     activation: str = "tanh"
     shared_trunk: bool = False
     lr: float = 0.01
-    optimiser: str = "adam"
-    optimiser_kwargs: Any = ()
+    optimizer: str = "adam"
+    optimizer_kwargs: Any = ()
     value_coef: float = 0.5
     entropy: float = 0.0
     n_envs: int = 16
@@ -143,8 +145,8 @@ class A2CConfig:
         if self.shared_trunk and not self.hidden:
             raise ValueError("`hidden` must have at least one layer when `shared_trunk` is True")
         check_positive(self.lr, "lr")
-        check_in(self.optimiser, "optimiser", tuple(OPTIMISERS))
-        object.__setattr__(self, "optimiser_kwargs", normalise_optimiser_kwargs(self.optimiser_kwargs))
+        check_in(self.optimizer, "optimizer", tuple(OPTIMISERS))
+        object.__setattr__(self, "optimizer_kwargs", normalize_optimizer_kwargs(self.optimizer_kwargs))
         check_positive(self.value_coef, "value_coef")
         check_nonnegative(self.entropy, "entropy")
         check_int(self.n_envs, "n_envs", minimum=1)
@@ -158,16 +160,18 @@ class A2CConfig:
         else:
             check_positive(self.init_scale, "init_scale")
         try:
-            make_optimiser(self.optimiser, self.lr, **dict(self.optimiser_kwargs))
+            make_optimizer(self.optimizer, self.lr, **dict(self.optimizer_kwargs))
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"`optimiser_kwargs` rejected by {self.optimiser!r}: {exc}") from None
+            raise ValueError(f"`optimizer_kwargs` rejected by {self.optimizer!r}: {exc}") from None
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         return {"learner": self.learner, "hidden": list(self.hidden), "activation": self.activation,
-                "shared_trunk": self.shared_trunk, "lr": self.lr, "optimiser": self.optimiser,
-                "optimiser_kwargs": dict(self.optimiser_kwargs), "value_coef": self.value_coef,
+                "shared_trunk": self.shared_trunk, "lr": self.lr, "optimizer": self.optimizer,
+                "optimizer_kwargs": dict(self.optimizer_kwargs), "value_coef": self.value_coef,
                 "entropy": self.entropy, "n_envs": self.n_envs, "n_step": self.n_step,
                 "horizon": self.horizon, "restart_prob": self.restart_prob, "init_scale": self.init_scale}
+
+    to_json = deprecated_method("to_dict")
 
 
 def init_a2c(config: A2CConfig, n_inputs: int, n_actions: int, seed: Any) -> dict:
@@ -338,7 +342,7 @@ class A2CRun:
     def to_dict(self) -> dict:
         return {"steps": self.steps.tolist(), "logits": self.logits.tolist(), "values": self.values.tolist(),
                 "grad_variance": self.grad_variance.tolist(), "loss": self.loss.tolist(),
-                "env_steps": self.env_steps, "config": self.config.to_json()}
+                "env_steps": self.env_steps, "config": self.config.to_dict()}
 
 
 def train_a2c(
@@ -354,7 +358,7 @@ def train_a2c(
     """Train the neural policy (and value) by REINFORCE, REINFORCE with baseline or A2C.
 
     Source: Sutton & Barto (2018), eqs. (13.8) and (13.11); Mnih et al. (2016), Section 4 and
-    Algorithm S3 (synchronous, ``n_envs`` environments, one optimiser step per segment).
+    Algorithm S3 (synchronous, ``n_envs`` environments, one optimizer step per segment).
 
     Parameters
     ----------
@@ -393,7 +397,7 @@ def train_a2c(
             raise ValueError(f"`features` must have shape ({S}, d) (got shape {X.shape})")
     init_rng, env_rng = as_generator(seed).spawn(2)
     params = init_a2c(config, X.shape[1], A, init_rng) if params is None else params
-    opt = make_optimiser(config.optimiser, config.lr, **dict(config.optimiser_kwargs))
+    opt = make_optimizer(config.optimizer, config.lr, **dict(config.optimizer_kwargs))
     state = opt.init(params)
     loss_grad = value_and_grad(a2c_loss)
 

@@ -37,12 +37,12 @@ non-saturating one.
 
 The factor of two in the critic loss
 ------------------------------------
-The GAN discriminator minimises L_D = mean_real softplus(−f) + mean_fake softplus(f), a *sum*
+The GAN discriminator minimizes L_D = mean_real softplus(−f) + mean_fake softplus(f), a *sum*
 of two means.  The critic's stratified Bellman error at π = ½ is ½·mean_real + ½·mean_fake
 = L_D / 2: it estimates the expected per-episode loss, which is the natural RL quantity.  The
-critic therefore minimises ``critic_loss_scale`` × Bellman error, and the default scale 2 =
+critic therefore minimizes ``critic_loss_scale`` × Bellman error, and the default scale 2 =
 1/π (at π = ½) makes its gradient the discriminator's.  Why scale instead of relying on the
-optimiser: Adam is invariant to a constant scale c of the loss only up to ε,
+optimizer: Adam is invariant to a constant scale c of the loss only up to ε,
 
     (c m̂) / (√(c² v̂) + ε) = m̂ / (√v̂ + ε/c),
 
@@ -93,16 +93,17 @@ from tqdm.auto import tqdm
 
 from solvers.neural.gan import GANConfig, gan_streams
 from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, check_hidden, init_mlp, mlp_apply, mlp_sizes
-from solvers.neural.optim import OPTIMISERS, make_optimiser, normalise_optimiser_kwargs, tree_flatten, tree_leaves, \
+from solvers.neural.optim import OPTIMISERS, make_optimizer, normalize_optimizer_kwargs, tree_flatten, tree_leaves, \
     tree_structure, tree_unflatten
 from solvers.problems.stateless_mdp import ContinuousStatelessMDP, Episodes
 from theory._validation import as_generator, check_in, check_int, check_positive, check_unit_interval
+from theory.deprecation import deprecated_method, module_getattr, renamed_keywords
 
 __all__ = [
     "ACTOR_OBJECTIVES",
     "SCHEMES",
     "ActorCriticConfig",
-    "ActorCriticResult",
+    "ActorCriticRun",
     "init_actor_critic",
     "actor_action",
     "critic_q",
@@ -126,6 +127,7 @@ _FROM_GENERATOR_LOSS = {"minimax": "minimax", "non_saturating": "log_q"}
 # ---------------------------------------------------------------------------------------------
 
 
+@renamed_keywords(optimiser="optimizer", optimiser_kwargs="optimizer_kwargs")
 @dataclass(frozen=True)
 class ActorCriticConfig:
     """Hyperparameters of the actor-critic in the stateless MDP.
@@ -139,8 +141,8 @@ class ActorCriticConfig:
     activation : {"tanh", "relu", "leaky_relu", "elu", "softplus"}
     lr_actor, lr_critic : float > 0
         Step sizes.
-    optimiser : {"sgd", "momentum", "rmsprop", "adam"}
-        Optimiser of both; ``optimiser_kwargs`` (dict or pairs) go to its constructor.
+    optimizer : {"sgd", "momentum", "rmsprop", "adam"}
+        Optimizer of both; ``optimizer_kwargs`` (dict or pairs) go to its constructor.
     batch_size : int >= 1
         B: each critic batch holds B real and B fake episodes; the actor acts in B episodes.
     n_critic_steps : int >= 1
@@ -150,7 +152,7 @@ class ActorCriticConfig:
     scheme : {"alternating", "simultaneous"}
     init_scale : {"glorot", "he", "lecun"} or float
     critic_loss_scale : float > 0
-        The critic minimises this multiple of the stratified Bellman error; 2 (= 1/π at
+        The critic minimizes this multiple of the stratified Bellman error; 2 (= 1/π at
         π = ½) makes it the GAN discriminator loss exactly (module docstring).
 
     Raises
@@ -164,8 +166,8 @@ class ActorCriticConfig:
     activation: str = "tanh"
     lr_actor: float = 1e-3
     lr_critic: float = 1e-3
-    optimiser: str = "adam"
-    optimiser_kwargs: Any = ()
+    optimizer: str = "adam"
+    optimizer_kwargs: Any = ()
     batch_size: int = 256
     n_critic_steps: int = 1
     actor_objective: str = "log_q"
@@ -179,8 +181,8 @@ class ActorCriticConfig:
         check_in(self.activation, "activation", tuple(ACTIVATIONS))
         check_positive(self.lr_actor, "lr_actor")
         check_positive(self.lr_critic, "lr_critic")
-        check_in(self.optimiser, "optimiser", tuple(OPTIMISERS))
-        object.__setattr__(self, "optimiser_kwargs", normalise_optimiser_kwargs(self.optimiser_kwargs))
+        check_in(self.optimizer, "optimizer", tuple(OPTIMISERS))
+        object.__setattr__(self, "optimizer_kwargs", normalize_optimizer_kwargs(self.optimizer_kwargs))
         check_int(self.batch_size, "batch_size", minimum=1)
         check_int(self.n_critic_steps, "n_critic_steps", minimum=1)
         check_in(self.actor_objective, "actor_objective", ACTOR_OBJECTIVES)
@@ -191,9 +193,9 @@ class ActorCriticConfig:
             check_positive(self.init_scale, "init_scale")
         check_positive(self.critic_loss_scale, "critic_loss_scale")
         try:
-            _optimisers(self)
+            _optimizers(self)
         except ValueError as exc:
-            raise ValueError(f"`optimiser_kwargs` rejected by {self.optimiser!r}: {exc}") from None
+            raise ValueError(f"`optimizer_kwargs` rejected by {self.optimizer!r}: {exc}") from None
 
     @classmethod
     def from_gan_config(cls, config: GANConfig, **overrides: Any) -> "ActorCriticConfig":
@@ -208,8 +210,8 @@ class ActorCriticConfig:
             raise TypeError(f"`config` must be a GANConfig, got {type(config).__name__}")
         fields = dict(
             latent_dim=config.latent_dim, hidden=config.hidden, activation=config.activation,
-            lr_actor=config.lr_g, lr_critic=config.lr_d, optimiser=config.optimiser,
-            optimiser_kwargs=config.optimiser_kwargs, batch_size=config.batch_size,
+            lr_actor=config.lr_g, lr_critic=config.lr_d, optimizer=config.optimizer,
+            optimizer_kwargs=config.optimizer_kwargs, batch_size=config.batch_size,
             n_critic_steps=config.n_disc_steps,
             actor_objective=_FROM_GENERATOR_LOSS[config.generator_loss], scheme=config.scheme,
             init_scale=config.init_scale, critic_loss_scale=2.0,
@@ -217,28 +219,30 @@ class ActorCriticConfig:
         fields.update(overrides)
         return cls(**fields)
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         """JSON-ready dict of the fields."""
         return {
             "latent_dim": self.latent_dim, "hidden": list(self.hidden), "activation": self.activation,
-            "lr_actor": self.lr_actor, "lr_critic": self.lr_critic, "optimiser": self.optimiser,
-            "optimiser_kwargs": dict(self.optimiser_kwargs), "batch_size": self.batch_size,
+            "lr_actor": self.lr_actor, "lr_critic": self.lr_critic, "optimizer": self.optimizer,
+            "optimizer_kwargs": dict(self.optimizer_kwargs), "batch_size": self.batch_size,
             "n_critic_steps": self.n_critic_steps, "actor_objective": self.actor_objective,
             "scheme": self.scheme, "init_scale": self.init_scale,
             "critic_loss_scale": self.critic_loss_scale,
         }
 
+    to_json = deprecated_method("to_dict")
+
 
 @functools.lru_cache(maxsize=64)
-def _optimisers(config: ActorCriticConfig):
+def _optimizers(config: ActorCriticConfig):
     """``(opt_actor, opt_critic)``, both descending."""
-    kwargs = dict(config.optimiser_kwargs)
+    kwargs = dict(config.optimizer_kwargs)
     try:
-        return (make_optimiser(config.optimiser, config.lr_actor, **kwargs),
-                make_optimiser(config.optimiser, config.lr_critic, **kwargs))
+        return (make_optimizer(config.optimizer, config.lr_actor, **kwargs),
+                make_optimizer(config.optimizer, config.lr_critic, **kwargs))
     except TypeError as exc:
         if "keyword" in str(exc):
-            raise TypeError(f"`optimiser_kwargs` not accepted by {config.optimiser!r}: {exc}") from None
+            raise TypeError(f"`optimizer_kwargs` not accepted by {config.optimizer!r}: {exc}") from None
         raise
 
 
@@ -266,7 +270,7 @@ def _as_mdp(data: Any) -> ContinuousStatelessMDP:
 
 
 def init_actor_critic(config: ActorCriticConfig, data_dim: int, seed: Any) -> tuple[dict, dict]:
-    """Initial actor and critic parameters and optimiser states.
+    """Initial actor and critic parameters and optimizer states.
 
     Source: Glorot & Bengio (2010), eq. (16) for the default weight scale
     (:func:`solvers.neural.mlp.init_mlp`).
@@ -297,7 +301,7 @@ def _init(config, d, streams):
         "actor": init_mlp((config.latent_dim, *config.hidden, d), streams.init_g, scale=config.init_scale),
         "critic": init_mlp((d, *config.hidden, 1), streams.init_d, scale=config.init_scale),
     }
-    opt_a, opt_c = _optimisers(config)
+    opt_a, opt_c = _optimizers(config)
     return params, {"actor": opt_a.init(params["actor"]), "critic": opt_c.init(params["critic"])}
 
 
@@ -368,7 +372,7 @@ def _actor_objective(x, critic, is_fake_weight, kind, act):
     if kind == "minimax":
         # ascend the critic's cross-entropy to the target "fake" (r = 0)
         return -np.sum(is_fake_weight * cross_entropy_bellman_error(q, 0.0))
-    # "log Q": maximise log σ(Q) = −CE(1 ‖ Q)
+    # "log Q": maximize log σ(Q) = −CE(1 ‖ Q)
     return np.sum(is_fake_weight * cross_entropy_bellman_error(q, 1.0))
 
 
@@ -550,7 +554,7 @@ def actor_critic_update(params: dict, opt_states: dict, x_real, z, config: Actor
 
 
 def _update(params, opt_states, x_real, z, config, mdp):
-    opt_a, opt_c = _optimisers(config)
+    opt_a, opt_c = _optimizers(config)
     k = config.n_critic_steps
     state_a, state_c = opt_states["actor"], opt_states["critic"]
     n_first = k if config.scheme == "alternating" else k - 1
@@ -578,7 +582,7 @@ def _update(params, opt_states, x_real, z, config, mdp):
 
 
 @dataclass
-class ActorCriticResult:
+class ActorCriticRun:
     """Outcome of :func:`train_actor_critic`.
 
     ``critic_loss[t]`` (the unscaled stratified Bellman error) and ``actor_loss[t]`` belong to
@@ -615,18 +619,20 @@ class ActorCriticResult:
         q = critic_q(self.params["critic"], x, activation=self.config.activation)
         return onp.exp(-onp.logaddexp(0.0, -q))
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         return {
-            "config": self.config.to_json(), "n_steps": self.n_steps,
+            "config": self.config.to_dict(), "n_steps": self.n_steps,
             "n_steps_requested": self.n_steps_requested, "interrupted": self.interrupted,
             "seconds": self.seconds, "critic_loss": self.critic_loss.tolist(),
             "actor_loss": self.actor_loss.tolist(), "steps": self.steps.tolist(),
         }
 
+    to_json = deprecated_method("to_dict")
+
 
 def train_actor_critic(data: Any, config: ActorCriticConfig | GANConfig, n_steps: int, seed: Any, *,
                        snapshot_every: int | None = None, callback: Callable | None = None,
-                       progress: bool = False) -> ActorCriticResult:
+                       progress: bool = False) -> ActorCriticRun:
     """Train the actor-critic for ``n_steps`` steps inside the stateless GAN MDP.
 
     Source: Pfau & Vinyals (2016), Section 2.3; Silver et al. (2014), Theorem 1.
@@ -652,7 +658,7 @@ def train_actor_critic(data: Any, config: ActorCriticConfig | GANConfig, n_steps
 
     Returns
     -------
-    ActorCriticResult
+    ActorCriticRun
         On Ctrl-C the partial result, ``interrupted=True``, with the last completed step's
         parameters (and that step recorded in the trajectory).
     """
@@ -701,8 +707,14 @@ def train_actor_critic(data: Any, config: ActorCriticConfig | GANConfig, n_steps
     n_done = done[0]
     if steps[-1] != n_done:
         record(n_done, done[1])
-    return ActorCriticResult(
+    return ActorCriticRun(
         config=config, params=done[1], opt_states=done[2], critic_loss=c_hist[:n_done],
         actor_loss=a_hist[:n_done], steps=onp.asarray(steps, dtype=int),
         actor_trajectory=onp.stack(actor_traj), critic_trajectory=onp.stack(critic_traj),
         n_steps=n_done, n_steps_requested=n_steps, interrupted=interrupted, seconds=seconds)
+
+
+# Former names of the run classes, kept as deprecated aliases (theory.deprecation).
+__getattr__ = module_getattr(__name__, globals(), {
+    'ActorCriticResult': 'ActorCriticRun',
+})

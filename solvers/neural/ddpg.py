@@ -1,7 +1,7 @@
 """DDPG — the pathwise-derivative (deterministic) policy gradient — with autograd networks, on
 the scalar discounted linear-quadratic regulator, whose optimal policy is known in closed form.
 
-The learner of Lillicrap et al. (2016), Algorithm 1, vectorised over independent runs (seeds)
+The learner of Lillicrap et al. (2016), Algorithm 1, vectorized over independent runs (seeds)
 and over parallel copies of the environment:
 
 - a critic Q(s, u; w) (an MLP on the pair (s, u)) and a deterministic actor μ(s; θ) (linear,
@@ -29,12 +29,12 @@ product ∇_θ μ · ∇_u Q explicitly, so the identity can be checked three wa
 The environment (:class:`ScalarLQR`) only simulates x' = a x + b u + σ w and pays −(q x² + r u²);
 with probability ``reset_prob`` (default 1 − γ) a copy restarts from x ~ N(0, x0_std²) after the
 transition, which is stored as an ordinary (non-terminal) transition — so the states visited
-follow the (normalised) discounted state distribution of the behaviour policy, while the
+follow the (normalized) discounted state distribution of the behaviour policy, while the
 Bellman targets stay those of the continuing discounted problem.  Nothing here calls the closed
 forms of :mod:`theory.lqr`; the claims compare.
 
 Sources: Lillicrap et al. (2016), "Continuous control with deep reinforcement learning", ICLR,
-Section 3 (eqs. (4)-(7)) and Algorithm 1 (final-layer initialisation U(−3e−3, 3e−3) from their
+Section 3 (eqs. (4)-(7)) and Algorithm 1 (final-layer initialization U(−3e−3, 3e−3) from their
 Section 7); Silver et al. (2014), "Deterministic Policy Gradient Algorithms", ICML, Theorem 1,
 eq. (9); the actor-critic chapter of the course notes (../shared/seeds/001_*.txt, "Pathwise
 Derivative Policy Gradient": the actor and Q joined as one network "is a conditional GAN").
@@ -61,7 +61,7 @@ from solvers.neural.mlp import (
     mlp_apply,
     mlp_sizes,
 )
-from solvers.neural.optim import OPTIMISERS, make_optimiser, normalise_optimiser_kwargs, tree_flatten, \
+from solvers.neural.optim import OPTIMISERS, make_optimizer, normalize_optimizer_kwargs, tree_flatten, \
     tree_leaves, tree_map, tree_structure, tree_unflatten
 from theory._validation import as_float_array, as_generator, check_in, check_int, check_nonnegative, \
     check_positive, check_unit_interval
@@ -69,6 +69,7 @@ from solvers.problems.lqr import ScalarLQR
 from solvers.neural.replay import ContinuousReplay
 from solvers.problems.lqr import ScalarLQR
 from solvers.neural.stacked_mlp import check_layers, composed_mlp, fused_mlp, numpy_mlp
+from theory.deprecation import deprecated_method, module_getattr, renamed_keywords
 
 _mlp_composed = composed_mlp  # the old private name, still used by tests/solvers/test_ddpg.py
 
@@ -77,7 +78,7 @@ __all__ = [
     "FINAL_INIT",
     "ScalarLQR",
     "DDPGConfig",
-    "DDPGResult",
+    "DDPGRun",
     "ContinuousReplay",
     "init_ddpg",
     "actor_apply",
@@ -102,6 +103,8 @@ FINAL_INIT = 3e-3
 # ---------------------------------------------------------------------------------------------
 
 
+@renamed_keywords(optimiser="optimizer", optimiser_kwargs="optimizer_kwargs",
+                  actor_lr="lr_actor", critic_lr="lr_critic")
 @dataclass(frozen=True)
 class DDPGConfig:
     """Hyperparameters of :func:`train_ddpg` (γ comes from the environment).
@@ -116,9 +119,9 @@ class DDPGConfig:
         Hidden widths of the critic Q(s, u) (input (s, u)).
     activation : str
         Hidden nonlinearity (:data:`solvers.neural.mlp.ACTIVATIONS`).
-    actor_lr, critic_lr : float > 0
-    optimiser : {"sgd", "momentum", "rmsprop", "adam"}
-    optimiser_kwargs : dict or pairs
+    lr_actor, lr_critic : float > 0
+    optimizer : {"sgd", "momentum", "rmsprop", "adam"}
+    optimizer_kwargs : dict or pairs
     batch_size : int >= 1
         Minibatch size N per run.
     buffer_size : int >= n_envs
@@ -142,7 +145,7 @@ class DDPGConfig:
     n_eval : int >= 2
     seed : int or SeedSequence
     init_scale : {"lillicrap", "glorot", "he", "lecun"} or float
-        Hidden-layer initialisation: ``"lillicrap"`` draws weights and biases from
+        Hidden-layer initialization: ``"lillicrap"`` draws weights and biases from
         U(−1/√fan_in, 1/√fan_in) (Lillicrap et al. 2016, Section 7); the others are
         :func:`solvers.neural.mlp.init_mlp`'s rules with zero biases.  Final layers always use
         U(−FINAL_INIT, FINAL_INIT).
@@ -152,10 +155,10 @@ class DDPGConfig:
     action_bound: Any = None
     critic_hidden: tuple = (64,)
     activation: str = "tanh"
-    actor_lr: float = 1e-3
-    critic_lr: float = 3e-3
-    optimiser: str = "adam"
-    optimiser_kwargs: Any = ()
+    lr_actor: float = 1e-3
+    lr_critic: float = 3e-3
+    optimizer: str = "adam"
+    optimizer_kwargs: Any = ()
     batch_size: int = 64
     buffer_size: int = 20_000
     tau: float = 0.05
@@ -176,10 +179,10 @@ class DDPGConfig:
             object.__setattr__(self, "action_bound", check_positive(self.action_bound, "action_bound"))
         object.__setattr__(self, "critic_hidden", check_hidden(self.critic_hidden))
         check_in(self.activation, "activation", tuple(ACTIVATIONS))
-        check_positive(self.actor_lr, "actor_lr")
-        check_positive(self.critic_lr, "critic_lr")
-        check_in(self.optimiser, "optimiser", tuple(OPTIMISERS))
-        object.__setattr__(self, "optimiser_kwargs", normalise_optimiser_kwargs(self.optimiser_kwargs))
+        check_positive(self.lr_actor, "lr_actor")
+        check_positive(self.lr_critic, "lr_critic")
+        check_in(self.optimizer, "optimizer", tuple(OPTIMISERS))
+        object.__setattr__(self, "optimizer_kwargs", normalize_optimizer_kwargs(self.optimizer_kwargs))
         check_int(self.batch_size, "batch_size", minimum=1)
         check_int(self.buffer_size, "buffer_size", minimum=1)
         tau = check_unit_interval(self.tau, "tau")
@@ -204,7 +207,7 @@ class DDPGConfig:
             check_in(self.init_scale, "init_scale", ("lillicrap", *INIT_SCALES))
         else:
             check_positive(self.init_scale, "init_scale")
-        make_optimiser(self.optimiser, self.actor_lr, **dict(self.optimiser_kwargs))  # named errors now
+        make_optimizer(self.optimizer, self.lr_actor, **dict(self.optimizer_kwargs))  # named errors now
 
     @property
     def start(self) -> int:
@@ -216,9 +219,11 @@ class DDPGConfig:
         """The states the actor is recorded on, shape (n_eval,)."""
         return onp.linspace(-self.eval_range, self.eval_range, self.n_eval)
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(self).items()
                 if not isinstance(v, onp.random.SeedSequence)}
+
+    to_json = deprecated_method("to_dict")
 
 
 def _seed_sequence(seed: Any) -> onp.random.SeedSequence:
@@ -609,7 +614,7 @@ def conditional_gan_generator_loss(g_params: list, d_params: list, condition: An
 
 
 @dataclass
-class DDPGResult(ArrayResult):
+class DDPGRun(ArrayResult):
     """Result of :func:`train_ddpg`.
 
     Attributes
@@ -669,7 +674,7 @@ class DDPGResult(ArrayResult):
                if k not in ("params", "target_params", "config", "env")}
         for k in ("params", "target_params"):
             out[k] = tree_map(lambda x: onp.asarray(x).tolist(), getattr(self, k))
-        out["config"] = self.config.to_json()
+        out["config"] = self.config.to_dict()
         out["env"] = dict(vars(self.env))
         return out
 
@@ -678,17 +683,17 @@ def _fit_gain(actions: onp.ndarray, grid: onp.ndarray) -> onp.ndarray:
     return -(actions @ grid) / (grid @ grid)
 
 
-def train_ddpg(env: ScalarLQR, config: DDPGConfig, *, callback=None) -> DDPGResult:
+def train_ddpg(env: ScalarLQR, config: DDPGConfig, *, callback=None) -> DDPGRun:
     """Train ``config.n_runs`` DDPG learners on the scalar LQR.
 
-    Every training step, for every run (vectorised over runs and environment copies):
+    Every training step, for every run (vectorized over runs and environment copies):
 
     1. each copy acts u = μ(s; θ) + N(0, noise_std²), the environment returns (r, s'), the
        transition enters the replay buffer; each copy then continues from s', or restarts from
        x ~ N(0, x0_std²) with probability ``env.restart``;
     2. once the buffer holds ``learning_starts`` transitions: a minibatch of N transitions is
-       drawn; targets y = r + γ Q(s', μ(s'; θ⁻); w⁻); one optimiser step on the critic loss
-       (1/N) Σ (y − Q(s, u; w))²; one optimiser step on the actor loss −(1/N) Σ Q(s, μ(s; θ); w)
+       drawn; targets y = r + γ Q(s', μ(s'; θ⁻); w⁻); one optimizer step on the critic loss
+       (1/N) Σ (y − Q(s, u; w))²; one optimizer step on the actor loss −(1/N) Σ Q(s, μ(s; θ); w)
        with the freshly updated critic (Algorithm 1's order);
     3. soft target updates θ⁻ ← τ θ + (1 − τ) θ⁻, w⁻ ← τ w + (1 − τ) w⁻.
 
@@ -703,7 +708,7 @@ def train_ddpg(env: ScalarLQR, config: DDPGConfig, *, callback=None) -> DDPGResu
 
     Returns
     -------
-    DDPGResult
+    DDPGRun
 
     Raises
     ------
@@ -723,9 +728,9 @@ def train_ddpg(env: ScalarLQR, config: DDPGConfig, *, callback=None) -> DDPGResu
     params = init_ddpg(c, init_seq)
     target = tree_map(onp.copy, params)
     rng = onp.random.default_rng(env_seq)
-    kw = dict(c.optimiser_kwargs)
-    opt_actor = make_optimiser(c.optimiser, c.actor_lr, **kw)
-    opt_critic = make_optimiser(c.optimiser, c.critic_lr, **kw)
+    kw = dict(c.optimizer_kwargs)
+    opt_actor = make_optimizer(c.optimizer, c.lr_actor, **kw)
+    opt_critic = make_optimizer(c.optimizer, c.lr_critic, **kw)
     structs = {k: tree_structure(params[k]) for k in ("actor", "critic")}
     leaves = {k: tree_leaves(params[k]) for k in ("actor", "critic")}
     state_actor, state_critic = opt_actor.init(params["actor"]), opt_critic.init(params["critic"])
@@ -777,7 +782,7 @@ def train_ddpg(env: ScalarLQR, config: DDPGConfig, *, callback=None) -> DDPGResu
             record(step)
 
     actions = onp.array(rec_actions)
-    return DDPGResult(
+    return DDPGRun(
         steps=onp.array(rec_steps, dtype=onp.int64),
         n_updates=onp.array(rec_updates, dtype=onp.int64),
         eval_states=grid,
@@ -791,3 +796,9 @@ def train_ddpg(env: ScalarLQR, config: DDPGConfig, *, callback=None) -> DDPGResu
         env=env,
         seconds=time.perf_counter() - t0,
     )
+
+
+# Former names of the run classes, kept as deprecated aliases (theory.deprecation).
+__getattr__ = module_getattr(__name__, globals(), {
+    'DDPGResult': 'DDPGRun',
+})

@@ -5,7 +5,7 @@ network — trained on a :class:`~solvers.problems.rl_toys.FiniteMDP` whose stat
 to the network as feature vectors (one-hot or random), so that the exact Q* of the same MDP
 (value iteration) tells how far the network's values are from the truth.
 
-One gradient step minimises, for a minibatch (s_j, a_j, r_j, s'_j) drawn uniformly from the
+One gradient step minimizes, for a minibatch (s_j, a_j, r_j, s'_j) drawn uniformly from the
 replay buffer,
 
     L(θ) = ½ · mean_j (Y_j − Q(φ(s_j), a_j; θ))²,
@@ -29,10 +29,10 @@ Q = V + (A − max_a A) (their eq. (8)); see :func:`dueling_aggregate`.
 
 Several independent learners ("runs", e.g. seeds) are trained at once: every parameter leaf
 carries a leading run axis, the forward pass is a batched matrix product, the loss is the sum
-of the runs' losses (so each run receives exactly its own gradient) and the optimisers are
+of the runs' losses (so each run receives exactly its own gradient) and the optimizers are
 elementwise; the runs share nothing but the random generator that drives them.  Each run
 collects data with ``n_envs`` parallel copies of the MDP (one step of every copy per gradient
-step), vectorised over runs and copies.
+step), vectorized over runs and copies.
 
 Sources: Mnih et al. (2015), "Human-level control through deep reinforcement learning",
 Nature 518, Methods ("Training algorithm for deep Q-networks") and Algorithm 1 (equation
@@ -55,7 +55,7 @@ from autograd.tracer import getval
 
 from solvers._results import ArrayResult
 from solvers.neural.mlp import NUMPY_ACTIVATIONS, ACTIVATIONS, INIT_SCALES, check_hidden, init_mlp
-from solvers.neural.optim import OPTIMISERS, make_optimiser, normalise_optimiser_kwargs, tree_leaves, \
+from solvers.neural.optim import OPTIMISERS, make_optimizer, normalize_optimizer_kwargs, tree_leaves, \
     tree_map, tree_structure, tree_unflatten
 from solvers.problems.rl_toys import FiniteMDP
 from solvers.tabular.qlearning import bootstrap_value, epsilon_greedy
@@ -70,13 +70,14 @@ from theory._validation import (
 from solvers.neural.replay import ReplayBuffer
 from solvers.problems.equal_values import equal_values_mdp, one_hot_features, random_features
 from solvers.neural.stacked_mlp import batched_dense
+from theory.deprecation import module_getattr, renamed_keywords
 
 
 __all__ = [
     "TARGET_METHODS",
     "AGGREGATIONS",
     "DQNConfig",
-    "DQNResult",
+    "DQNRun",
     "ReplayBuffer",
     "equal_values_mdp",
     "one_hot_features",
@@ -182,7 +183,7 @@ def init_q_network(n_features: int, n_actions: int, hidden: Any = (32,), *, n_ru
         raise TypeError(f"`dueling` must be a bool, got {type(dueling).__name__}")
     children = _seed_sequence(seed).spawn(n_runs)
     runs = []
-    for child in children:  # initialisation only: once per run, not in the training loop
+    for child in children:  # initialization only: once per run, not in the training loop
         layers = init_mlp((d, *hidden, m), child, scale=scale)
         # The value head draws from its own stream (a grandchild of the run's seed), so the
         # torso and advantage head are the same draws with and without a value head.
@@ -443,6 +444,7 @@ def overestimation(q: Any, v_star: Any) -> onp.ndarray:
 # ---------------------------------------------------------------------------------------------
 
 
+@renamed_keywords(optimiser="optimizer", optimiser_kwargs="optimizer_kwargs")
 @dataclass(frozen=True)
 class DQNConfig:
     """Hyperparameters of :func:`train_dqn` (γ comes from the MDP).
@@ -454,9 +456,9 @@ class DQNConfig:
     activation : str
         Hidden nonlinearity (a name from :data:`solvers.neural.mlp.ACTIVATIONS`).
     lr : float > 0
-        Optimiser step size.
-    optimiser : {"sgd", "momentum", "rmsprop", "adam"}
-    optimiser_kwargs : dict or pairs
+        Optimizer step size.
+    optimizer : {"sgd", "momentum", "rmsprop", "adam"}
+    optimizer_kwargs : dict or pairs
     batch_size : int >= 1
         Minibatch size per run.
     buffer_size : int >= 1
@@ -489,8 +491,8 @@ class DQNConfig:
     hidden: tuple = (32,)
     activation: str = "tanh"
     lr: float = 1e-3
-    optimiser: str = "adam"
-    optimiser_kwargs: Any = ()
+    optimizer: str = "adam"
+    optimizer_kwargs: Any = ()
     batch_size: int = 32
     buffer_size: int = 2000
     target_update_period: int = 50
@@ -510,8 +512,8 @@ class DQNConfig:
         object.__setattr__(self, "hidden", check_hidden(self.hidden))
         check_in(self.activation, "activation", tuple(ACTIVATIONS))
         check_positive(self.lr, "lr")
-        check_in(self.optimiser, "optimiser", tuple(OPTIMISERS))
-        object.__setattr__(self, "optimiser_kwargs", normalise_optimiser_kwargs(self.optimiser_kwargs))
+        check_in(self.optimizer, "optimizer", tuple(OPTIMISERS))
+        object.__setattr__(self, "optimizer_kwargs", normalize_optimizer_kwargs(self.optimizer_kwargs))
         check_int(self.batch_size, "batch_size", minimum=1)
         check_int(self.buffer_size, "buffer_size", minimum=1)
         check_int(self.target_update_period, "target_update_period", minimum=1)
@@ -536,7 +538,7 @@ class DQNConfig:
             check_in(self.init_scale, "init_scale", INIT_SCALES)
         else:
             check_positive(self.init_scale, "init_scale")
-        make_optimiser(self.optimiser, self.lr, **dict(self.optimiser_kwargs))  # named errors now
+        make_optimizer(self.optimizer, self.lr, **dict(self.optimizer_kwargs))  # named errors now
 
     @property
     def start(self) -> int:
@@ -545,7 +547,7 @@ class DQNConfig:
 
 
 @dataclass
-class DQNResult(ArrayResult):
+class DQNRun(ArrayResult):
     """Result of :func:`train_dqn`.
 
     Attributes
@@ -602,10 +604,10 @@ def _check_features(features: Any, n_states: int) -> onp.ndarray:
     return f
 
 
-def train_dqn(mdp: FiniteMDP, features: Any, config: DQNConfig, *, callback=None) -> DQNResult:
+def train_dqn(mdp: FiniteMDP, features: Any, config: DQNConfig, *, callback=None) -> DQNRun:
     """Train ``config.n_runs`` DQN / Double DQN learners on ``mdp`` seen through ``features``.
 
-    Every training step t = 1, ..., n_steps, for every run (vectorised):
+    Every training step t = 1, ..., n_steps, for every run (vectorized):
 
     1. each of the ``n_envs`` environment copies takes an ε-greedy action on the online
        network (uniform action with probability ε, else argmax with ties broken uniformly
@@ -614,7 +616,7 @@ def train_dqn(mdp: FiniteMDP, features: Any, config: DQNConfig, *, callback=None
        replay buffer;
     2. once the buffer holds ``learning_starts`` transitions: a minibatch is drawn, targets
        Y = r + γ · bootstrap_value(Q(s'; θ⁻), Q(s'; θ) if double) are computed as constants,
-       and one optimiser step is taken on ½ mean (Y − Q(s, a; θ))²;
+       and one optimizer step is taken on ½ mean (Y − Q(s, a; θ))²;
     3. after every ``target_update_period``-th gradient step, θ⁻ ← θ.
 
     The MDP is continuing (no terminal states); environment copies start from ``mu0``.
@@ -634,7 +636,7 @@ def train_dqn(mdp: FiniteMDP, features: Any, config: DQNConfig, *, callback=None
 
     Returns
     -------
-    DQNResult
+    DQNRun
 
     Raises
     ------
@@ -656,7 +658,7 @@ def train_dqn(mdp: FiniteMDP, features: Any, config: DQNConfig, *, callback=None
                             scale=c.init_scale)
     target = tree_map(onp.copy, params)
     rng = onp.random.default_rng(env_seed)
-    opt = make_optimiser(c.optimiser, c.lr, **dict(c.optimiser_kwargs))
+    opt = make_optimizer(c.optimizer, c.lr, **dict(c.optimizer_kwargs))
     structure = tree_structure(params)
     leaves = tree_leaves(params)
     opt_state = opt.init(params)
@@ -721,7 +723,7 @@ def train_dqn(mdp: FiniteMDP, features: Any, config: DQNConfig, *, callback=None
     qt_hist = onp.array(rec_qt)
     boot = bootstrap_value(qt_hist, q_hist if c.target == "double" else None, method=c.target)
     steps = onp.array(rec_steps, dtype=onp.int64)
-    return DQNResult(
+    return DQNRun(
         steps=steps,
         transitions=steps * E,
         n_updates=onp.array(rec_updates, dtype=onp.int64),
@@ -735,3 +737,8 @@ def train_dqn(mdp: FiniteMDP, features: Any, config: DQNConfig, *, callback=None
         config=c,
     )
 
+
+# Former names of the run classes, kept as deprecated aliases (theory.deprecation).
+__getattr__ = module_getattr(__name__, globals(), {
+    'DQNResult': 'DQNRun',
+})

@@ -3,7 +3,7 @@
 Model.  An energy network E_θ(x) and a learned log-partition b = log Z define the Boltzmann
 density p_θ(x) = exp(−E_θ(x)) / Z.  The sampler q_φ is a Gaussian mixture with diagonal
 covariances, learnable weight logits, means and log-scales, so it can be sampled by
-reparameterisation *and* its density evaluated exactly.
+reparameterization *and* its density evaluated exactly.
 
 Discriminator (Finn et al. 2016, Section 3.1 with c_θ replaced by the energy, Section 4):
 
@@ -18,11 +18,11 @@ the log-probability loss for D and the log-odds loss for the generator):
     L_G(φ)        = E_{x~q}[log(1 − D(x)) − log D(x)] = E_q[−u]
                   = log Z + E_q[E_θ(x)] + E_q[log q(x)],
 
-so the generator minimises KL(q ‖ p_θ) and, for a fixed sampler, D's optimum is
+so the generator minimizes KL(q ‖ p_θ) and, for a fixed sampler, D's optimum is
 exp(−E_θ)/Z = p_data, independent of q.  Everything is written with autograd; nothing here
 calls ``theory.irl`` (the claims compare).
 
-Expectations over the mixture are *stratified*: for every component k, m reparameterised
+Expectations over the mixture are *stratified*: for every component k, m reparameterized
 draws x_kj = μ_k + s_k ⊙ ε_kj (ε ~ N(0, I)) get the weight w_k / m, so E_q f ≈ ∑_k w_k
 mean_j f(x_kj) is unbiased and differentiable in the weights, means and scales alike (no
 score-function term for the discrete component choice).
@@ -34,7 +34,7 @@ partition function exists and a quadrature of exp(−E_θ) on a finite box conve
 
 The sampler is a *defensive mixture*: q = (1 − ε)·(learnable mixture) + ε·(the confinement
 Gaussian, fixed), ε = ``defensive_weight``.  Its density is still exact and it still samples
-by reparameterisation; the fixed component keeps fake samples wherever the model could put
+by reparameterization; the fixed component keeps fake samples wherever the model could put
 mass, so the discriminator pushes the energy up there.  Without it the network extrapolates
 freely where neither the data nor the sampler puts mass and can open spurious low-energy
 regions that no finite-sample estimate of Z sees: on the 1-D bimodal target, a run with a
@@ -70,12 +70,13 @@ from autograd.tracer import getval
 
 from solvers.neural.gan import _draw, as_sampler
 from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, _forward, check_hidden, init_mlp, log_sigmoid, softplus
-from solvers.neural.optim import make_optimiser
+from solvers.neural.optim import make_optimizer
 from theory._validation import as_float_array, as_generator, check_in, check_int, check_positive
+from theory.deprecation import deprecated_method, module_getattr
 
 __all__ = [
     "EBMConfig",
-    "EBMTrainResult",
+    "EBMTrainRun",
     "init_ebm",
     "energy_apply",
     "mixture_log_density",
@@ -123,7 +124,7 @@ class EBMConfig:
     batch_size : int >= 1
         Data points per discriminator step.
     samples_per_component : int >= 1
-        m, reparameterised draws per mixture component and step (K·m sampler points).
+        m, reparameterized draws per mixture component and step (K·m sampler points).
     n_disc_steps : int >= 1
         Discriminator steps per generator step.
     defensive_weight : float in [0, 1)
@@ -135,7 +136,7 @@ class EBMConfig:
         ``anneal_factor`` (a single drop, which shrinks the stationary SGD noise).
     anneal_factor : float > 0
     init_scale : {"glorot", "he", "lecun"} or float
-        Weight initialisation of f_θ.
+        Weight initialization of f_θ.
     """
 
     hidden: tuple = (32, 32)
@@ -177,8 +178,10 @@ class EBMConfig:
         else:
             check_positive(self.init_scale, "init_scale")
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
+
+    to_json = deprecated_method("to_dict")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -245,7 +248,7 @@ def mixture_log_density(sampler_params: dict, x, base: dict | None = None):
 
 
 def stratified_samples(sampler_params: dict, eps, base: dict | None = None):
-    """Reparameterised draws from every component with their expectation weights.
+    """Reparameterized draws from every component with their expectation weights.
 
     x_jk = μ_k + s_k ⊙ ε_jk with weight (1 − ε_def) w_k / m for the K learnable components,
     and x_j0 = b + σ ⊙ ε_j,K with weight ε_def / m for the defensive component (when ``base``
@@ -381,11 +384,11 @@ def ebm_discriminator_loss(energy_params: list, log_z, x_data, log_q_data, x_fak
 
 def ebm_generator_loss(sampler_params: dict, energy_params: list, log_z, eps, base, *,
                        activation: str = "tanh"):
-    """L_G(φ) = E_q[log(1 − D) − log D] with stratified reparameterised draws (noise ``eps``
+    """L_G(φ) = E_q[log(1 − D) − log D] with stratified reparameterized draws (noise ``eps``
     of shape (m, K, d)); equals log Z + E_q[E_θ] + E_q[log q] up to rounding.
 
     Source: Finn et al. (2016), Section 2.1 (the generator's loss: the discriminator's log
-    odds) and Section 3.2 (it equals log Z plus the entropy-regularised sampler loss).
+    odds) and Section 3.2 (it equals log Z plus the entropy-regularized sampler loss).
     """
     x, w = stratified_samples(sampler_params, eps, base)
     log_q = mixture_log_density(sampler_params, x, base)
@@ -399,7 +402,7 @@ def ebm_generator_loss(sampler_params: dict, energy_params: list, log_z, eps, ba
 
 
 @dataclass
-class EBMTrainResult:
+class EBMTrainRun:
     """Outcome of :func:`train_ebm`.
 
     ``d_loss[t]``, ``g_loss[t]``, ``log_z[t]`` after step t; ``n_steps`` completed steps
@@ -449,9 +452,9 @@ class EBMTrainResult:
             raise ValueError(f"`x` must have shape (n, {d}) (got shape {arr.shape})")
         return arr
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         sp = self.params["sampler"]
-        return {"config": self.config.to_json(), "n_steps": self.n_steps,
+        return {"config": self.config.to_dict(), "n_steps": self.n_steps,
                 "n_steps_requested": self.n_steps_requested, "interrupted": self.interrupted,
                 "seconds": self.seconds, "learned_log_z": self.learned_log_z,
                 "sampler": {"weights": onp.asarray(mixture_weights(sp)).tolist(),
@@ -460,9 +463,11 @@ class EBMTrainResult:
                 "base": {k: onp.asarray(v).tolist() for k, v in self.params["base"].items()},
                 "d_loss": self.d_loss.tolist(), "g_loss": self.g_loss.tolist()}
 
+    to_json = deprecated_method("to_dict")
+
 
 def train_ebm(data: Any, config: EBMConfig, n_steps: int, seed: Any, *,
-              callback: Callable | None = None) -> EBMTrainResult:
+              callback: Callable | None = None) -> EBMTrainRun:
     """Train the energy-based model against the Gaussian-mixture sampler (alternating steps).
 
     Each step: ``n_disc_steps`` Adam steps on (θ, log Z) for L_D, each on a fresh data batch
@@ -480,13 +485,13 @@ def train_ebm(data: Any, config: EBMConfig, n_steps: int, seed: Any, *,
     config : EBMConfig
     n_steps : int >= 0
     seed : int, SeedSequence or Generator
-        Spawns independent streams for initialisation, data and sampler noise.
+        Spawns independent streams for initialization, data and sampler noise.
     callback : callable, keyword-only
         ``callback(step, params)`` after every completed step.
 
     Returns
     -------
-    EBMTrainResult
+    EBMTrainRun
         On Ctrl-C, the partial result (last completed step) with ``interrupted=True``.
 
     Raises
@@ -497,7 +502,7 @@ def train_ebm(data: Any, config: EBMConfig, n_steps: int, seed: Any, *,
     Notes
     -----
     The confinement and the sampler's initial placement use the mean and standard deviation
-    of 1,000 data points drawn from the initialisation stream (see :func:`init_ebm`).
+    of 1,000 data points drawn from the initialization stream (see :func:`init_ebm`).
     """
     if not isinstance(config, EBMConfig):
         raise TypeError(f"`config` must be an EBMConfig, got {type(config).__name__}")
@@ -522,11 +527,11 @@ def train_ebm(data: Any, config: EBMConfig, n_steps: int, seed: Any, *,
     d_grad = value_and_grad(d_objective)
     g_grad = value_and_grad(g_objective)
 
-    def optimisers(scale):
-        return (make_optimiser("adam", config.lr_energy * scale, b1=config.b1),
-                make_optimiser("adam", config.lr_sampler * scale, b1=config.b1))
+    def optimizers(scale):
+        return (make_optimizer("adam", config.lr_energy * scale, b1=config.b1),
+                make_optimizer("adam", config.lr_sampler * scale, b1=config.b1))
 
-    opt_d, opt_g = optimisers(1.0)
+    opt_d, opt_g = optimizers(1.0)
     dp = {"energy": params["energy"], "log_z": params["log_z"]}
     sp = params["sampler"]
     state_d, state_g = opt_d.init(dp), opt_g.init(sp)
@@ -538,7 +543,7 @@ def train_ebm(data: Any, config: EBMConfig, n_steps: int, seed: Any, *,
     try:
         for t in range(n_steps):
             if t == anneal_at and config.anneal_fraction > 0:
-                opt_d, opt_g = optimisers(config.anneal_factor)  # the Adam moments carry over
+                opt_d, opt_g = optimizers(config.anneal_factor)  # the Adam moments carry over
             _, dp, sp, state_d, state_g = done
             d_val = 0.0
             for _ in range(config.n_disc_steps):
@@ -557,8 +562,14 @@ def train_ebm(data: Any, config: EBMConfig, n_steps: int, seed: Any, *,
         interrupted = True
     seconds = time.perf_counter() - start
     n_done, dp, sp = done[0], done[1], done[2]
-    return EBMTrainResult(config=config,
+    return EBMTrainRun(config=config,
                           params={"energy": dp["energy"], "log_z": dp["log_z"], "sampler": sp, "base": base},
                           d_loss=d_hist[:n_done], g_loss=g_hist[:n_done], log_z=z_hist[:n_done],
                           n_steps=n_done, n_steps_requested=n_steps, interrupted=interrupted,
                           seconds=seconds)
+
+
+# Former names of the run classes, kept as deprecated aliases (theory.deprecation).
+__getattr__ = module_getattr(__name__, globals(), {
+    'EBMTrainResult': 'EBMTrainRun',
+})

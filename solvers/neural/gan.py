@@ -10,7 +10,7 @@ The game is Goodfellow et al.'s value function, eq. (1),
 written with logits through the stable identities log σ(f) = −softplus(−f) and
 log(1 − σ(f)) = −softplus(f):
 
-- discriminator loss (minimised)  L_D(ψ) = E softplus(−f_ψ(x)) + E softplus(f_ψ(G(z))) = −V;
+- discriminator loss (minimized)  L_D(ψ) = E softplus(−f_ψ(x)) + E softplus(f_ψ(G(z))) = −V;
 - generator loss, ``"minimax"``   L_G(θ) = E log(1 − D(G(z))) = −E softplus(f_ψ(G_θ(z)));
 - generator loss, ``"non_saturating"``  L_G(θ) = −E log D(G(z)) = E softplus(−f_ψ(G_θ(z)))
   (Goodfellow et al. 2014, Section 3, the paragraph after eq. (1)).
@@ -53,22 +53,23 @@ from autograd.tracer import getval
 from tqdm.auto import tqdm
 
 from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, _forward, check_hidden, init_mlp, mlp_sizes
-from solvers.neural.optim import OPTIMISERS, OptState, make_optimiser, normalise_optimiser_kwargs, tree_leaves, \
+from solvers.neural.optim import OPTIMISERS, OptState, make_optimizer, normalize_optimizer_kwargs, tree_leaves, \
     tree_structure, tree_unflatten
 from theory._validation import as_generator, check_in, check_int, check_positive
+from theory.deprecation import deprecated_method, module_getattr, renamed_keywords
 
 __all__ = [
     "GANConfig",
     "GANStreams",
     "GANSnapshot",
-    "GANTrainResult",
-    "DiscriminatorTrainResult",
+    "GANTrainRun",
+    "DiscriminatorTrainRun",
     "GENERATOR_LOSSES",
     "SCHEMES",
     "as_sampler",
     "gan_streams",
     "init_gan",
-    "make_gan_optimisers",
+    "make_gan_optimizers",
     "generator_apply",
     "discriminator_logit",
     "discriminator_prob",
@@ -91,6 +92,7 @@ Sampler = Callable[[int, onp.random.Generator], onp.ndarray]
 # ---------------------------------------------------------------------------------------------
 
 
+@renamed_keywords(optimiser="optimizer", optimiser_kwargs="optimizer_kwargs")
 @dataclass(frozen=True)
 class GANConfig:
     """Hyperparameters of the neural GAN (and of :func:`train_discriminator`).
@@ -104,9 +106,9 @@ class GANConfig:
     activation : {"tanh", "relu", "leaky_relu", "elu", "softplus"}
         Hidden nonlinearity of both networks.
     lr_g, lr_d : float > 0
-        Step sizes of the generator and discriminator optimisers.
-    optimiser : {"sgd", "momentum", "rmsprop", "adam"}
-        Optimiser of both players; ``optimiser_kwargs`` (a dict or pairs) go to its
+        Step sizes of the generator and discriminator optimizers.
+    optimizer : {"sgd", "momentum", "rmsprop", "adam"}
+        Optimizer of both players; ``optimizer_kwargs`` (a dict or pairs) go to its
         constructor, e.g. ``{"b1": 0.5}``.
     batch_size : int >= 1
         B, the size of every real and every noise minibatch.
@@ -115,7 +117,7 @@ class GANConfig:
     generator_loss : {"minimax", "non_saturating"}
     scheme : {"alternating", "simultaneous"}
     init_scale : {"glorot", "he", "lecun"} or float
-        Weight initialisation (see :func:`solvers.neural.mlp.init_mlp`).
+        Weight initialization (see :func:`solvers.neural.mlp.init_mlp`).
     """
 
     latent_dim: int = 1
@@ -123,8 +125,8 @@ class GANConfig:
     activation: str = "tanh"
     lr_g: float = 1e-3
     lr_d: float = 1e-3
-    optimiser: str = "adam"
-    optimiser_kwargs: Any = ()
+    optimizer: str = "adam"
+    optimizer_kwargs: Any = ()
     batch_size: int = 256
     n_disc_steps: int = 1
     generator_loss: str = "non_saturating"
@@ -137,8 +139,8 @@ class GANConfig:
         check_in(self.activation, "activation", tuple(ACTIVATIONS))
         check_positive(self.lr_g, "lr_g")
         check_positive(self.lr_d, "lr_d")
-        check_in(self.optimiser, "optimiser", tuple(OPTIMISERS))
-        object.__setattr__(self, "optimiser_kwargs", normalise_optimiser_kwargs(self.optimiser_kwargs))
+        check_in(self.optimizer, "optimizer", tuple(OPTIMISERS))
+        object.__setattr__(self, "optimizer_kwargs", normalize_optimizer_kwargs(self.optimizer_kwargs))
         check_int(self.batch_size, "batch_size", minimum=1)
         check_int(self.n_disc_steps, "n_disc_steps", minimum=1)
         check_in(self.generator_loss, "generator_loss", GENERATOR_LOSSES)
@@ -148,31 +150,33 @@ class GANConfig:
         else:
             check_positive(self.init_scale, "init_scale")
         try:
-            make_gan_optimisers(self)  # validates optimiser_kwargs (names and ranges)
+            make_gan_optimizers(self)  # validates optimizer_kwargs (names and ranges)
         except ValueError as exc:
-            raise ValueError(f"`optimiser_kwargs` rejected by {self.optimiser!r}: {exc}") from None
+            raise ValueError(f"`optimizer_kwargs` rejected by {self.optimizer!r}: {exc}") from None
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         """JSON-ready dict of the fields."""
         return {
             "latent_dim": self.latent_dim, "hidden": list(self.hidden), "activation": self.activation,
-            "lr_g": self.lr_g, "lr_d": self.lr_d, "optimiser": self.optimiser,
-            "optimiser_kwargs": dict(self.optimiser_kwargs), "batch_size": self.batch_size,
+            "lr_g": self.lr_g, "lr_d": self.lr_d, "optimizer": self.optimizer,
+            "optimizer_kwargs": dict(self.optimizer_kwargs), "batch_size": self.batch_size,
             "n_disc_steps": self.n_disc_steps, "generator_loss": self.generator_loss,
             "scheme": self.scheme, "init_scale": self.init_scale,
         }
 
+    to_json = deprecated_method("to_dict")
+
 
 @functools.lru_cache(maxsize=64)
-def make_gan_optimisers(config: GANConfig):
-    """``(opt_g, opt_d)``: the two (stateless) optimisers of ``config``, both descending."""
-    kwargs = dict(config.optimiser_kwargs)
+def make_gan_optimizers(config: GANConfig):
+    """``(opt_g, opt_d)``: the two (stateless) optimizers of ``config``, both descending."""
+    kwargs = dict(config.optimizer_kwargs)
     try:
-        return (make_optimiser(config.optimiser, config.lr_g, **kwargs),
-                make_optimiser(config.optimiser, config.lr_d, **kwargs))
+        return (make_optimizer(config.optimizer, config.lr_g, **kwargs),
+                make_optimizer(config.optimizer, config.lr_d, **kwargs))
     except TypeError as exc:
         if "keyword" in str(exc):
-            raise TypeError(f"`optimiser_kwargs` not accepted by {config.optimiser!r}: {exc}") from None
+            raise TypeError(f"`optimizer_kwargs` not accepted by {config.optimizer!r}: {exc}") from None
         raise
 
 
@@ -184,7 +188,7 @@ def make_gan_optimisers(config: GANConfig):
 class GANStreams(NamedTuple):
     """Independent random streams of one training run (SeedSequence spawning).
 
-    ``init_g``, ``init_d``: network initialisations; ``data``: real minibatches; ``noise``:
+    ``init_g``, ``init_d``: network initializations; ``data``: real minibatches; ``noise``:
     latent minibatches; ``eval``: the fixed noise used for snapshots (so monitoring never
     perturbs training).
     """
@@ -262,7 +266,7 @@ def sample_gan_batch(sampler: Any, config: GANConfig, data_rng: onp.random.Gener
 
 def init_gan(config: GANConfig, data_dim: int, seed: Any = None, *,
              streams: GANStreams | None = None) -> tuple[dict, dict]:
-    """Initial parameters and optimiser states.
+    """Initial parameters and optimizer states.
 
     Source: Glorot & Bengio (2010), eq. (16) for the default weight scale (see
     :func:`solvers.neural.mlp.init_mlp`).
@@ -294,7 +298,7 @@ def init_gan(config: GANConfig, data_dim: int, seed: Any = None, *,
         "g": init_mlp((config.latent_dim, *config.hidden, d), streams.init_g, scale=config.init_scale),
         "d": init_mlp((d, *config.hidden, 1), streams.init_d, scale=config.init_scale),
     }
-    opt_g, opt_d = make_gan_optimisers(config)
+    opt_g, opt_d = make_gan_optimizers(config)
     return params, {"g": opt_g.init(params["g"]), "d": opt_d.init(params["d"])}
 
 
@@ -392,7 +396,7 @@ def discriminator_loss(d_params: list, x_real, x_fake, *, activation: str = "tan
 
 def generator_loss(g_params: list, d_params: list, z, kind: str = "non_saturating", *,
                    activation: str = "tanh"):
-    """Generator loss on a noise minibatch z (n, m), minimised over θ.
+    """Generator loss on a noise minibatch z (n, m), minimized over θ.
 
     ``"minimax"``: mean log(1 − D(G(z))) = −mean softplus(f(G(z)));
     ``"non_saturating"``: −mean log D(G(z)) = mean softplus(−f(G(z))).
@@ -469,7 +473,7 @@ def gan_update(params: dict, opt_states: dict, x_real, z, config: GANConfig
         raise ValueError(f"`x_real` must have shape ({k}, B, d) (got shape {x_real.shape})")
     if z.ndim != 3 or z.shape[0] != k + 1 or z.shape[2] != config.latent_dim:
         raise ValueError(f"`z` must have shape ({k + 1}, B, {config.latent_dim}) (got shape {z.shape})")
-    opt_g, opt_d = make_gan_optimisers(config)
+    opt_g, opt_d = make_gan_optimizers(config)
     act = config.activation
     kind = config.generator_loss
     state_g, state_d = opt_states["g"], opt_states["d"]
@@ -506,12 +510,14 @@ class GANSnapshot:
     d_params: list
     samples: onp.ndarray
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         return {"step": self.step, "samples": self.samples.tolist()}
+
+    to_json = deprecated_method("to_dict")
 
 
 @dataclass
-class GANTrainResult:
+class GANTrainRun:
     """Outcome of :func:`train_gan`.
 
     ``d_loss[t]``, ``g_loss[t]`` are the losses of step t (see :func:`gan_update`);
@@ -543,18 +549,20 @@ class GANTrainResult:
         """D(x) of the final discriminator, shape (n,)."""
         return discriminator_prob(self.params["d"], x, activation=self.config.activation)
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         return {
-            "config": self.config.to_json(), "n_steps": self.n_steps,
+            "config": self.config.to_dict(), "n_steps": self.n_steps,
             "n_steps_requested": self.n_steps_requested, "interrupted": self.interrupted,
             "seconds": self.seconds, "d_loss": self.d_loss.tolist(), "g_loss": self.g_loss.tolist(),
-            "snapshots": [s.to_json() for s in self.snapshots],
+            "snapshots": [s.to_dict() for s in self.snapshots],
         }
+
+    to_json = deprecated_method("to_dict")
 
 
 def train_gan(data: Any, config: GANConfig, n_steps: int, seed: Any, *,
               snapshot_steps: Sequence[int] = (), n_eval_samples: int = 10_000,
-              callback: Callable | None = None, progress: bool = False) -> GANTrainResult:
+              callback: Callable | None = None, progress: bool = False) -> GANTrainRun:
     """Train the GAN for ``n_steps`` steps of :func:`gan_update`.
 
     Source: Goodfellow et al. (2014), Algorithm 1 (``scheme="alternating"``).
@@ -566,7 +574,7 @@ def train_gan(data: Any, config: GANConfig, n_steps: int, seed: Any, *,
     config : GANConfig
     n_steps : int >= 0
     seed : int, SeedSequence or Generator
-        Streams from :func:`gan_streams`: initialisation, data, noise and evaluation noise
+        Streams from :func:`gan_streams`: initialization, data, noise and evaluation noise
         are independent.
     snapshot_steps : sequence of int, keyword-only
         Record a :class:`GANSnapshot` after these numbers of completed steps (0 = initial).
@@ -579,7 +587,7 @@ def train_gan(data: Any, config: GANConfig, n_steps: int, seed: Any, *,
 
     Returns
     -------
-    GANTrainResult
+    GANTrainRun
         On Ctrl-C the partial result is returned with ``interrupted=True``; its parameters and
         losses are those of the last completed step.
     """
@@ -626,14 +634,14 @@ def train_gan(data: Any, config: GANConfig, n_steps: int, seed: Any, *,
         bar.close()
     seconds = time.perf_counter() - start
     n_done = done[0]
-    return GANTrainResult(config=config, params=done[1], opt_states=done[2],
+    return GANTrainRun(config=config, params=done[1], opt_states=done[2],
                           d_loss=d_hist[:n_done], g_loss=g_hist[:n_done], snapshots=snapshots,
                           n_steps=n_done, n_steps_requested=n_steps, interrupted=interrupted,
                           seconds=seconds)
 
 
 @dataclass
-class DiscriminatorTrainResult:
+class DiscriminatorTrainRun:
     """Outcome of :func:`train_discriminator`: the learned ψ and the loss per step."""
 
     config: GANConfig
@@ -652,15 +660,17 @@ class DiscriminatorTrainResult:
         """The learned logit f_ψ(x), shape (n,)."""
         return discriminator_logit(self.d_params, x, activation=self.config.activation)
 
-    def to_json(self) -> dict:
-        return {"config": self.config.to_json(), "n_steps": self.n_steps,
+    def to_dict(self) -> dict:
+        return {"config": self.config.to_dict(), "n_steps": self.n_steps,
                 "interrupted": self.interrupted, "seconds": self.seconds, "loss": self.loss.tolist()}
+
+    to_json = deprecated_method("to_dict")
 
 
 def train_discriminator(x_real_sampler: Any, x_fake_sampler: Any, config: GANConfig, n_steps: int,
                         seed: Any, *, init_params: list | None = None,
                         callback: Callable | None = None,
-                        progress: bool = False) -> DiscriminatorTrainResult:
+                        progress: bool = False) -> DiscriminatorTrainRun:
     """Train the discriminator alone against a fixed generator.
 
     ψ ← ψ − η ∇_ψ L_D(ψ) on fresh minibatches of B real and B fake points per step.  For
@@ -675,21 +685,21 @@ def train_discriminator(x_real_sampler: Any, x_fake_sampler: Any, config: GANCon
     x_real_sampler, x_fake_sampler : sampler (see :func:`train_gan`'s ``data``)
         The data and the fixed generator's distribution.
     config : GANConfig
-        Uses ``hidden``, ``activation``, ``lr_d``, ``optimiser``(``_kwargs``), ``batch_size``,
+        Uses ``hidden``, ``activation``, ``lr_d``, ``optimizer``(``_kwargs``), ``batch_size``,
         ``init_scale``.
     n_steps : int >= 0
     seed : int, SeedSequence or Generator
-        Three spawned streams: initialisation, real minibatches, fake minibatches.
+        Three spawned streams: initialization, real minibatches, fake minibatches.
     init_params : list of layer dicts, keyword-only
         Start from these discriminator parameters (e.g. to continue a run with a smaller
-        ``lr_d``) instead of a fresh initialisation; the optimiser state starts afresh.
+        ``lr_d``) instead of a fresh initialization; the optimizer state starts afresh.
     callback : callable, keyword-only
         ``callback(step, d_params, loss)`` after every completed step (``step`` from 1).
     progress : bool, keyword-only
 
     Returns
     -------
-    DiscriminatorTrainResult
+    DiscriminatorTrainRun
         Partial (``interrupted=True``) on Ctrl-C.
     """
     if not isinstance(config, GANConfig):
@@ -712,7 +722,7 @@ def train_discriminator(x_real_sampler: Any, x_fake_sampler: Any, config: GANCon
                 onp.shape(a) != onp.shape(b) for a, b in zip(tree_leaves(init_params), tree_leaves(params))):
             raise ValueError(f"`init_params` must be an MLP of sizes {(d, *config.hidden, 1)} like `config`")
         params = init_params
-    _, opt = make_gan_optimisers(config)
+    _, opt = make_gan_optimizers(config)
     state = opt.init(params)
     act = config.activation
     b = config.batch_size
@@ -738,6 +748,13 @@ def train_discriminator(x_real_sampler: Any, x_fake_sampler: Any, config: GANCon
         bar.close()
     seconds = time.perf_counter() - start
     n_done = done[0]
-    return DiscriminatorTrainResult(config=config, d_params=done[1], opt_state=done[2],
+    return DiscriminatorTrainRun(config=config, d_params=done[1], opt_state=done[2],
                                     loss=losses[:n_done], n_steps=n_done, interrupted=interrupted,
                                     seconds=seconds)
+
+# Old British spellings of public names, kept as deprecated aliases (theory.deprecation).
+__getattr__ = module_getattr(__name__, globals(), {
+    'GANTrainResult': 'GANTrainRun',
+    'DiscriminatorTrainResult': 'DiscriminatorTrainRun',
+    'make_gan_optimisers': 'make_gan_optimizers',
+})

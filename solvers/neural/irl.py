@@ -1,7 +1,7 @@
 """Neural MaxEnt IRL as a GAN: an autograd cost network with the Finn discriminator against an
 autograd autoregressive policy, on an enumerable trajectory set.
 
-Cost.  c_θ(τ) = g_θ(f̃(τ)), a small MLP of the trajectory's features f(τ) (standardised once:
+Cost.  c_θ(τ) = g_θ(f̃(τ)), a small MLP of the trajectory's features f(τ) (standardized once:
 f̃ = (f − mean)/std over the set), and a learned log-partition b = log Z.
 
 Sampler.  An autoregressive policy π_φ(a_t | context_t) over the H actions of a trajectory, an
@@ -60,16 +60,17 @@ from autograd import value_and_grad
 from autograd.tracer import getval
 
 from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, _forward, init_mlp, log_sigmoid, softplus
-from solvers.neural.optim import make_optimiser
+from solvers.neural.optim import make_optimizer
 from theory._validation import as_float_array, as_generator, check_in, check_int, check_positive, check_probability
+from theory.deprecation import deprecated_method, module_getattr
 
 __all__ = [
     "CONTEXTS",
     "ESTIMATORS",
     "NeuralIRLConfig",
-    "NeuralIRLResult",
+    "NeuralIRLRun",
     "policy_contexts",
-    "standardise_features",
+    "standardize_features",
     "init_neural_irl",
     "cost_apply",
     "policy_log_density",
@@ -153,8 +154,10 @@ class NeuralIRLConfig:
         else:
             check_positive(self.init_scale, "init_scale")
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
+
+    to_json = deprecated_method("to_dict")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -162,7 +165,7 @@ class NeuralIRLConfig:
 # ---------------------------------------------------------------------------------------------
 
 
-def standardise_features(features: Any) -> onp.ndarray:
+def standardize_features(features: Any) -> onp.ndarray:
     """(f − mean)/std per column over the set (columns with zero spread are only centred).
 
     Parameters
@@ -258,7 +261,7 @@ def init_neural_irl(config: NeuralIRLConfig, n_features: int, context_dim: int, 
 
 
 def cost_apply(cost_params: list, features, *, activation: str = "tanh"):
-    """c_θ(τ) = g_θ(f̃(τ)), shape (N,), for standardised features of shape (N, K)."""
+    """c_θ(τ) = g_θ(f̃(τ)), shape (N,), for standardized features of shape (N, K)."""
     return _forward(cost_params, features, activation)[:, 0]
 
 
@@ -327,7 +330,7 @@ def irl_generator_surrogate(policy_params: list, advantages, contexts, action_on
 
 
 @dataclass
-class NeuralIRLResult:
+class NeuralIRLRun:
     """Outcome of :func:`train_neural_irl`.
 
     ``cost`` (N,) = c_θ(τ) and ``q`` (N,) = q_φ(τ) on every trajectory after training;
@@ -356,13 +359,15 @@ class NeuralIRLResult:
             u = -self.cost - self.log_z - onp.log(self.q)
         return onp.exp(-onp.logaddexp(0.0, -u))
 
-    def to_json(self) -> dict:
-        return {"config": self.config.to_json(), "cost": self.cost.tolist(), "q": self.q.tolist(),
+    def to_dict(self) -> dict:
+        return {"config": self.config.to_dict(), "cost": self.cost.tolist(), "q": self.q.tolist(),
                 "log_z": self.log_z, "n_steps": self.n_steps, "n_steps_requested": self.n_steps_requested,
                 "interrupted": self.interrupted, "seconds": self.seconds,
                 "d_loss": self.d_loss.tolist(), "g_loss": self.g_loss.tolist(),
                 "snapshots": [{"step": s, "cost": c.tolist(), "q": q.tolist(), "log_z": z}
                               for s, c, q, z in self.snapshots]}
+
+    to_json = deprecated_method("to_dict")
 
 
 def _trajectory_arrays(trajectories: Any):
@@ -376,7 +381,7 @@ def _trajectory_arrays(trajectories: Any):
 
 
 def train_neural_irl(trajectories: Any, p_data: Any, config: NeuralIRLConfig, n_steps: int, seed: Any, *,
-                     snapshot_steps: Any = (), callback: Callable | None = None) -> NeuralIRLResult:
+                     snapshot_steps: Any = (), callback: Callable | None = None) -> NeuralIRLRun:
     """Alternate the Finn discriminator (cost network + log Z) and the autoregressive sampler.
 
     Each step: ``n_disc_steps`` Adam steps on (θ, log Z) for L_D with the sampler fixed, then
@@ -398,7 +403,7 @@ def train_neural_irl(trajectories: Any, p_data: Any, config: NeuralIRLConfig, n_
     config : NeuralIRLConfig
     n_steps : int >= 0
     seed : int, SeedSequence or Generator
-        Spawns independent streams for initialisation and minibatches.
+        Spawns independent streams for initialization and minibatches.
     snapshot_steps : sequence of int, keyword-only
         Record ``(step, cost, q, log_z)`` after these numbers of completed steps.
     callback : callable, keyword-only
@@ -406,7 +411,7 @@ def train_neural_irl(trajectories: Any, p_data: Any, config: NeuralIRLConfig, n_
 
     Returns
     -------
-    NeuralIRLResult
+    NeuralIRLRun
         On Ctrl-C, the partial result (last completed step) with ``interrupted=True``.
 
     Raises
@@ -425,7 +430,7 @@ def train_neural_irl(trajectories: Any, p_data: Any, config: NeuralIRLConfig, n_
     wanted = {check_int(s, "snapshot_steps[i]", minimum=0) for s in snapshot_steps}
     if callback is not None and not callable(callback):
         raise TypeError("`callback` must be callable")
-    feats = standardise_features(features)
+    feats = standardize_features(features)
     ctx = policy_contexts(actions, n_actions, context=config.context, paths=paths)
     onehot = onp.eye(n_actions)[actions]
     rng_init, rng_batch = as_generator(seed).spawn(2)
@@ -446,9 +451,9 @@ def train_neural_irl(trajectories: Any, p_data: Any, config: NeuralIRLConfig, n_
     d_grad = value_and_grad(d_objective)
     g_grad = value_and_grad(g_exact if exact else g_samples)
 
-    def optimisers(scale):
-        return (make_optimiser("adam", config.lr_cost * scale, b1=config.b1),
-                make_optimiser("adam", config.lr_policy * scale, b1=config.b1))
+    def optimizers(scale):
+        return (make_optimizer("adam", config.lr_cost * scale, b1=config.b1),
+                make_optimizer("adam", config.lr_policy * scale, b1=config.b1))
 
     def log_q_all(pp):
         return onp.asarray(policy_log_density(pp, ctx, onehot, activation=act))
@@ -456,7 +461,7 @@ def train_neural_irl(trajectories: Any, p_data: Any, config: NeuralIRLConfig, n_
     def draw(cdf, size):
         return onp.minimum(onp.searchsorted(cdf, rng_batch.random(size), side="right"), n - 1)
 
-    opt_d, opt_g = optimisers(1.0)
+    opt_d, opt_g = optimizers(1.0)
     dp = {"cost": params["cost"], "log_z": params["log_z"]}
     pp = params["policy"]
     state_d, state_g = opt_d.init(dp), opt_g.init(pp)
@@ -474,7 +479,7 @@ def train_neural_irl(trajectories: Any, p_data: Any, config: NeuralIRLConfig, n_
     try:
         for t in range(n_steps):
             if t == anneal_at and config.anneal_fraction > 0:
-                opt_d, opt_g = optimisers(config.anneal_factor)  # the Adam moments carry over
+                opt_d, opt_g = optimizers(config.anneal_factor)  # the Adam moments carry over
             _, dp, pp, state_d, state_g = done
             lq = log_q_all(pp)
             d_val = 0.0
@@ -510,8 +515,14 @@ def train_neural_irl(trajectories: Any, p_data: Any, config: NeuralIRLConfig, n_
     seconds = time.perf_counter() - start
     n_done, dp, pp = done[0], done[1], done[2]
     final = snapshot(n_done, dp, pp)
-    return NeuralIRLResult(config=config, params={"cost": dp["cost"], "log_z": dp["log_z"], "policy": pp},
+    return NeuralIRLRun(config=config, params={"cost": dp["cost"], "log_z": dp["log_z"], "policy": pp},
                            cost=final[1], q=final[2], log_z=final[3], d_loss=d_hist[:n_done],
                            g_loss=g_hist[:n_done], log_z_history=z_hist[:n_done], snapshots=snapshots,
                            n_steps=n_done, n_steps_requested=n_steps, interrupted=interrupted,
                            seconds=seconds)
+
+# Old British spellings of public names, kept as deprecated aliases (theory.deprecation).
+__getattr__ = module_getattr(__name__, globals(), {
+    'NeuralIRLResult': 'NeuralIRLRun',
+    'standardise_features': 'standardize_features',
+})

@@ -1,8 +1,8 @@
-"""First-order optimisers and pytree helpers for autograd parameters.
+"""First-order optimizers and pytree helpers for autograd parameters.
 
 Parameters are *pytrees*: arrays (or Python floats) nested in dicts, lists and tuples, as
 autograd returns gradients for them (``autograd.grad`` of a function of a nested dict returns
-a nested dict of the same shape).  The optimisers are functional, in the style of
+a nested dict of the same shape).  The optimizers are functional, in the style of
 ``optax``/``jax.example_libraries.optimizers``::
 
     opt = Adam(1e-3)
@@ -15,7 +15,7 @@ arrays, and stored trajectories must not alias each other).
 Sign convention
 ---------------
 ``update`` *descends*: ``params - lr * direction(grads)``.  For gradient *ascent* either pass
-the negated gradient or build the optimiser with ``maximize=True``, which negates the
+the negated gradient or build the optimizer with ``maximize=True``, which negates the
 gradient on entry (so the two are identical bit for bit).
 
 Papers
@@ -37,6 +37,7 @@ from typing import Any
 import numpy as onp
 
 from theory._validation import check_positive, check_unit_interval
+from theory.deprecation import module_getattr
 
 __all__ = [
     "SGD",
@@ -44,7 +45,7 @@ __all__ = [
     "RMSProp",
     "Adam",
     "OPTIMISERS",
-    "make_optimiser",
+    "make_optimizer",
     "tree_leaves",
     "tree_structure",
     "tree_unflatten",
@@ -204,13 +205,13 @@ def tree_allclose(a: Any, b: Any, *, rtol: float = 1e-12, atol: float = 0.0) -> 
 
 
 # ---------------------------------------------------------------------------------------------
-# optimisers
+# optimizers
 # ---------------------------------------------------------------------------------------------
 
 
 @dataclass
 class OptState:
-    """State of an optimiser: the step count ``t`` and its per-leaf slots (flat lists).
+    """State of an optimizer: the step count ``t`` and its per-leaf slots (flat lists).
 
     ``slots`` maps a slot name (``"m"``, ``"v"``, ``"velocity"``) to a list of arrays, one per
     leaf of the parameter tree in ``tree_leaves`` order.  States are never modified in place.
@@ -220,10 +221,10 @@ class OptState:
     slots: dict = field(default_factory=dict)
 
 
-class _Optimiser:
+class _Optimizer:
     """Shared plumbing: validation, flattening, the ascent flag."""
 
-    name = "optimiser"
+    name = "optimizer"
     _slot_names: tuple[str, ...] = ()
 
     def __init__(self, lr: float, *, maximize: bool = False):
@@ -272,7 +273,7 @@ class _Optimiser:
         raise NotImplementedError
 
 
-class SGD(_Optimiser):
+class SGD(_Optimizer):
     """Plain gradient descent, ``θ ← θ − η g``.
 
     Source: Robbins & Monro (1951); the update of Sutskever et al. (2013), eq. (1) with μ = 0.
@@ -292,7 +293,7 @@ class SGD(_Optimiser):
         return [x - lr * gi for x, gi in zip(p, g)], OptState(state.t + 1, {})
 
 
-class Momentum(_Optimiser):
+class Momentum(_Optimizer):
     """Heavy-ball or Nesterov momentum.
 
     Heavy ball:  v ← β v + g,            θ ← θ − η v.
@@ -334,7 +335,7 @@ class Momentum(_Optimiser):
         return new_p, OptState(state.t + 1, {"velocity": vel})
 
 
-class RMSProp(_Optimiser):
+class RMSProp(_Optimizer):
     """RMSProp: divide the gradient by a running root-mean-square.
 
     s ← ρ s + (1 − ρ) g²,   θ ← θ − η g / (√s + ε).
@@ -369,7 +370,7 @@ class RMSProp(_Optimiser):
         return new_p, OptState(state.t + 1, {"v": v})
 
 
-class Adam(_Optimiser):
+class Adam(_Optimizer):
     """Adam with bias correction, exactly as Algorithm 1 of Kingma & Ba.
 
     t ← t + 1;  m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g²;
@@ -415,20 +416,25 @@ class Adam(_Optimiser):
 OPTIMISERS = {"sgd": SGD, "momentum": Momentum, "rmsprop": RMSProp, "adam": Adam}
 
 
-def make_optimiser(name: str, lr: float, **kwargs: Any) -> _Optimiser:
-    """Build an optimiser by name (``"sgd"``, ``"momentum"``, ``"rmsprop"``, ``"adam"``)."""
+def make_optimizer(name: str, lr: float, **kwargs: Any) -> _Optimizer:
+    """Build an optimizer by name (``"sgd"``, ``"momentum"``, ``"rmsprop"``, ``"adam"``)."""
     if name not in OPTIMISERS:
         raise ValueError(f"`name` must be one of {', '.join(map(repr, OPTIMISERS))} (got {name!r})")
     return OPTIMISERS[name](lr, **kwargs)
 
 
-def normalise_optimiser_kwargs(kwargs: Any) -> tuple:
-    """Optimiser keyword arguments (a dict or (name, value) pairs) as a sorted, hashable tuple
+def normalize_optimizer_kwargs(kwargs: Any) -> tuple:
+    """Optimizer keyword arguments (a dict or (name, value) pairs) as a sorted, hashable tuple
     of pairs, so that frozen config dataclasses can hold them."""
     if isinstance(kwargs, dict):
         kwargs = sorted(kwargs.items())
     try:
         return tuple((str(k), v) for k, v in kwargs)
     except (TypeError, ValueError):
-        raise TypeError("`optimiser_kwargs` must be a dict or a sequence of (name, value) pairs") from None
+        raise TypeError("`optimizer_kwargs` must be a dict or a sequence of (name, value) pairs") from None
 
+# Old British spellings of public names, kept as deprecated aliases (theory.deprecation).
+__getattr__ = module_getattr(__name__, globals(), {
+    'make_optimiser': 'make_optimizer',
+    'normalise_optimiser_kwargs': 'normalize_optimizer_kwargs',
+})

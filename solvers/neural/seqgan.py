@@ -45,6 +45,7 @@ from autograd.scipy.special import logsumexp
 from solvers.neural.mlp import log_sigmoid
 from solvers.neural.optim import Adam, tree_leaves, tree_map
 from theory._validation import as_generator, check_in, check_int, check_positive, check_unit_interval
+from theory.deprecation import deprecated_method, renamed_keywords
 
 __all__ = [
     "init_rnn",
@@ -457,6 +458,7 @@ def delayed_rollout_params(rollout: dict, generator: dict, update_rate: float) -
             for k in generator}
 
 
+@renamed_keywords(gen_lr="lr_pretrain", adv_lr="lr_g", disc_lr="lr_d")
 @dataclass(frozen=True)
 class OracleConfig:
     """Sizes and schedules of the scaled synthetic-data experiment.
@@ -479,12 +481,12 @@ class OracleConfig:
     n_train: int = 5000
     batch_size: int = 64
     pretrain_steps: int = 800
-    gen_lr: float = 1e-2
-    adv_lr: float = 1e-3
+    lr_pretrain: float = 1e-2
+    lr_g: float = 1e-3
     disc_embed: int = 16
     disc_filters: int = 32
     disc_widths: tuple = (1, 2, 3, 4, 5)
-    disc_lr: float = 1e-2
+    lr_d: float = 1e-2
     disc_pretrain_steps: int = 300
     adv_rounds: int = 100
     g_steps: int = 1
@@ -503,7 +505,7 @@ class OracleConfig:
         check_int(self.n_eval, "n_eval", minimum=2)
         for name in ("pretrain_steps", "disc_pretrain_steps", "adv_rounds", "d_steps"):
             check_int(getattr(self, name), name, minimum=0)
-        for name in ("oracle_scale", "gen_lr", "adv_lr", "disc_lr", "grad_clip"):
+        for name in ("oracle_scale", "lr_pretrain", "lr_g", "lr_d", "grad_clip"):
             check_positive(getattr(self, name), name)
         check_unit_interval(self.rollout_update_rate, "rollout_update_rate", open_right=True)
         widths = tuple(check_int(w, "disc_widths", minimum=1) for w in self.disc_widths)
@@ -517,11 +519,13 @@ class OracleConfig:
             check_in(b, "branches", BRANCHES)
         object.__setattr__(self, "branches", branches)
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         d = asdict(self)
         d["disc_widths"] = list(self.disc_widths)
         d["branches"] = list(self.branches)
         return d
+
+    to_json = deprecated_method("to_dict")
 
 
 @dataclass
@@ -539,7 +543,7 @@ class OracleRun:
         NLL_oracle of each branch at ``adv_steps`` and its Monte Carlo standard error.
     test_nll : dict of branch -> float
         Held-out oracle sequences scored by each final generator, -(1/T) E_oracle[log G] (how
-        well it covers the data; MLE minimises this).
+        well it covers the data; MLE minimizes this).
     self_nll : dict of branch -> float
         -(1/T) E_G[log G], the final generator's entropy rate.
     oracle_entropy : float
@@ -599,15 +603,15 @@ def train_oracle_experiment(config: OracleConfig, seed: Any, *, progress=None) -
 
     1. oracle with N(0, oracle_scale^2) weights; ``n_train`` training and 1,000 held-out
        sequences sampled from it;
-    2. generator pre-trained by MLE (Adam at ``gen_lr``, minibatches, ``pretrain_steps``);
+    2. generator pre-trained by MLE (Adam at ``lr_pretrain``, minibatches, ``pretrain_steps``);
     3. for learned discriminators: pre-training by eq. (5) on training data against generator
        samples (``disc_pretrain_steps`` minibatch updates);
-    4. ``adv_rounds`` rounds, each of ``g_steps`` generator updates (Adam at ``adv_lr``) and,
+    4. ``adv_rounds`` rounds, each of ``g_steps`` generator updates (Adam at ``lr_g``) and,
        for learned discriminators, ``d_steps`` discriminator updates on fresh samples.  A
        SeqGAN update is the policy gradient of eq. (7) (batch ``batch_size``, ``n_rollouts``
        roll-outs per position, G_beta = G_theta, Algorithm 1 line 18, or for "seqgan-delayed" the
        delayed copy of :func:`delayed_rollout_params` updated after every generator step); an "mle" update is a
-       maximum-likelihood minibatch step with the same optimiser and step size, so every branch
+       maximum-likelihood minibatch step with the same optimizer and step size, so every branch
        gets the same number of equally sized generator updates.
 
     Parameters
@@ -637,7 +641,7 @@ def train_oracle_experiment(config: OracleConfig, seed: Any, *, progress=None) -
         return oracle_nll(oracle, sample_rnn(params, c.n_eval, c.length, rng))
 
     gen = init_rnn(c.vocab_size, c.embed_dim, c.hidden_dim, s_gen)
-    opt_g = Adam(c.gen_lr)
+    opt_g = Adam(c.lr_pretrain)
     state_g = opt_g.init(gen)
     pre_steps, pre_nll = [], []
     every = max(1, c.pretrain_steps // 20)
@@ -651,8 +655,8 @@ def train_oracle_experiment(config: OracleConfig, seed: Any, *, progress=None) -
         gen, state_g = opt_g.update(_clip(_mle_grad(gen, batch), c.grad_clip), state_g, gen)
         tick(1)
 
-    opt = Adam(c.adv_lr)
-    opt_d = Adam(c.disc_lr)
+    opt = Adam(c.lr_g)
+    opt_d = Adam(c.lr_d)
     adv_steps = [r * c.g_steps for r in range(c.adv_rounds + 1) if r % c.eval_every == 0 or r == c.adv_rounds]
     nll, nll_se, test_nll, self_nll, d_real, d_fake = {}, {}, {}, {}, {}, {}
     for branch in c.branches:
@@ -711,6 +715,6 @@ def train_oracle_experiment(config: OracleConfig, seed: Any, *, progress=None) -
         test_nll[branch] = float(-onp.mean(sequence_log_prob(params, held_out)) / c.length)
         self_nll[branch] = float(-onp.mean(sequence_log_prob(params, sample_rnn(params, c.n_eval, c.length,
                                                                                    rng_probe))) / c.length)
-    return OracleRun(config=c.to_json(), pretrain_steps=onp.asarray(pre_steps), pretrain_nll=onp.asarray(pre_nll),
+    return OracleRun(config=c.to_dict(), pretrain_steps=onp.asarray(pre_steps), pretrain_nll=onp.asarray(pre_nll),
                      adv_steps=onp.asarray(adv_steps), nll=nll, nll_se=nll_se, test_nll=test_nll,
                      self_nll=self_nll, oracle_entropy=oracle_entropy, d_real=d_real, d_fake=d_fake)

@@ -5,7 +5,7 @@
 - :mod:`~solvers.problems.parallel_lines` — Arjovsky et al. (2017), Example 1;
 - :mod:`~solvers.problems.rl_toys`, :mod:`~solvers.problems.stateless_mdp`,
   :mod:`~solvers.problems.maxbias` — finite MDPs (bandits, Strens's chain, random MDPs), the
-  GAN as a one-step MDP, Sutton & Barto's maximisation-bias MDP;
+  GAN as a one-step MDP, Sutton & Barto's maximization-bias MDP;
 - :mod:`~solvers.problems.gridworld`, :mod:`~solvers.problems.trajectories`,
   :mod:`~solvers.problems.ebm_densities` — sparse gridworlds, enumerable trajectory sets, 1-D/2-D
   densities with known log-density;
@@ -30,7 +30,8 @@ from solvers.problems.mixtures import (
     mixture_1d,
     ring_of_gaussians,
 )
-from solvers.problems.parallel_lines import DiscreteParallelLines, ParallelLines, discretised
+from solvers.problems.parallel_lines import DiscreteParallelLines, ParallelLines, discretized
+from theory.deprecation import module_getattr
 
 __all__ = [
     "CategoricalPair",
@@ -48,5 +49,10 @@ __all__ = [
     "grid_of_gaussians",
     "ParallelLines",
     "DiscreteParallelLines",
-    "discretised",
+    "discretized",
 ]
+
+# Old British spellings of public names, kept as deprecated aliases (theory.deprecation).
+__getattr__ = module_getattr(__name__, globals(), {
+    'discretised': 'discretized',
+})

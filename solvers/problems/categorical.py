@@ -107,7 +107,7 @@ class CategoricalPair:
         return f"CategoricalPair(name={self.name!r}, K={self.k})"
 
 
-def _normalise(w: np.ndarray) -> np.ndarray:
+def _normalize(w: np.ndarray) -> np.ndarray:
     return w / w.sum(axis=-1, keepdims=True)
 
 
@@ -116,7 +116,7 @@ def random_pair(k: int, seed: Any, *, zero_atoms: bool = False) -> CategoricalPa
 
     With ``zero_atoms=True`` each distribution is additionally zeroed on a random subset of
     atoms (each atom with probability 1/3, always keeping at least one atom) and
-    renormalised, so the four support cases of :meth:`CategoricalPair.support_masks` occur.
+    renormalized, so the four support cases of :meth:`CategoricalPair.support_masks` occur.
 
     Parameters
     ----------
@@ -136,7 +136,7 @@ def random_pair(k: int, seed: Any, *, zero_atoms: bool = False) -> CategoricalPa
         # keep at least one atom per row: one atom drawn uniformly is always kept
         forced = rng.integers(0, k, size=2)
         keep[np.arange(2), forced] = True
-        w = _normalise(np.where(keep, w, 0.0))
+        w = _normalize(np.where(keep, w, 0.0))
     name = f"random-k{k}" + ("-zeros" if zero_atoms else "")
     return CategoricalPair(w[0], w[1], name)
 

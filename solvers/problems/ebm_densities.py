@@ -1,14 +1,14 @@
-"""Densities with a known, normalised log-density for the energy-based model of Finn et al.
+"""Densities with a known, normalized log-density for the energy-based model of Finn et al.
 
 An :class:`EBMDensity` is a target p(x) on ℝᵈ (d = 1 or 2) that can be sampled exactly and
-whose log-density is known in closed form, including its normalising constant, so that a
+whose log-density is known in closed form, including its normalizing constant, so that a
 learned energy E_θ can be compared with −log p up to an additive constant and a learned
 partition function with a quadrature of exp(−E_θ).  It also carries a *box* holding all but a
 negligible part of its mass and builds regular trapezoidal quadrature grids on any box.
 
 - :func:`bimodal_1d` — a two-component 1-D Gaussian mixture with unequal weights and widths;
 - :func:`banana_2d` — a 2-D "banana" (twisted Gaussian): x₁ ~ N(0, σ₁²),
-  x₂ | x₁ ~ N(β x₁² − β σ₁², σ₂²), whose density is normalised exactly because the map
+  x₂ | x₁ ~ N(β x₁² − β σ₁², σ₂²), whose density is normalized exactly because the map
   (x₁, x₂) ↦ (x₁, x₂ − β x₁² + β σ₁²) has unit Jacobian.
 
 Source: the energy-based reading of Finn, Christiano, Abbeel & Levine (2016), "A Connection
@@ -132,7 +132,7 @@ def quadrature_grid(box: ArrayLike, n_per_axis: int | tuple) -> QuadratureGrid:
 
 @dataclass(frozen=True, eq=False)
 class EBMDensity:
-    """A target density p(x) on ℝᵈ with exact samples and an exact, normalised log-density.
+    """A target density p(x) on ℝᵈ with exact samples and an exact, normalized log-density.
 
     Source: Finn et al. (2016), Section 2.2 (an EBM models p(x) = exp(−E(x))/Z; here the "true
     energy" is −log p, known including its constant).
@@ -144,7 +144,7 @@ class EBMDensity:
     box : ndarray, shape (d, 2)
         A box outside which p holds less than ``outside_mass`` (stated by the factory).
     log_density : callable (n, d) -> (n,)
-        Natural-log density, normalised.
+        Natural-log density, normalized.
     sampler : callable (n, Generator) -> (n, d)
         Exact sampler.
     outside_mass : float
@@ -269,7 +269,7 @@ def bimodal_1d(means: ArrayLike = (-1.5, 1.0), stds: ArrayLike = (0.45, 0.6),
 def banana_2d(sigma1: float = 1.0, sigma2: float = 0.4, beta: float = 0.5) -> EBMDensity:
     """The 2-D banana: x₁ ~ N(0, σ₁²), x₂ | x₁ ~ N(β (x₁² − σ₁²), σ₂²).
 
-    log p(x) = log N(x₁; 0, σ₁²) + log N(x₂; β (x₁² − σ₁²), σ₂²), normalised exactly
+    log p(x) = log N(x₁; 0, σ₁²) + log N(x₂; β (x₁² − σ₁²), σ₂²), normalized exactly
     (the density of a Gaussian pushed through a shear with unit Jacobian).
 
     Source: the twisted Gaussian of Haario, Saksman & Tamminen (1999), Section 4, rescaled

@@ -133,7 +133,7 @@ def _from_successors(next_states: np.ndarray, probs: np.ndarray) -> SparseTransi
 
 
 def as_transitions(transitions: Any) -> SparseTransitions:
-    """Normalise a transition model to :class:`SparseTransitions`.
+    """Normalize a transition model to :class:`SparseTransitions`.
 
     Parameters
     ----------
@@ -371,7 +371,7 @@ class GridWorld:
 
     def sample_trajectories(self, policy: ArrayLike, horizon: int, n: int, seed: Any
                             ) -> tuple[np.ndarray, np.ndarray]:
-        """Roll out ``n`` trajectories of ``horizon`` steps, vectorised over trajectories.
+        """Roll out ``n`` trajectories of ``horizon`` steps, vectorized over trajectories.
 
         s_0 ~ mu0, a_t ~ policy_t(. | s_t), s_{t+1} ~ P(. | s_t, a_t), t = 0, ..., H - 1.
 

@@ -1,4 +1,4 @@
-"""Sutton & Barto's maximisation-bias MDP (Example 6.7) and exact references for it.
+"""Sutton & Barto's maximization-bias MDP (Example 6.7) and exact references for it.
 
 Two non-terminal states, A (where every episode starts) and B::
 
@@ -69,7 +69,7 @@ FINITE_MDP_GAMMA = 1.0 - 1e-9
 
 @dataclass(frozen=True)
 class MaxBiasMDP:
-    """The maximisation-bias MDP of Sutton & Barto (2018), Example 6.7.
+    """The maximization-bias MDP of Sutton & Barto (2018), Example 6.7.
 
     From A, "left" (action 0) leads to B and "right" (action 1) ends the episode, both with
     reward 0; each of B's ``n_b_actions`` actions ends the episode with reward N(μ, σ²).

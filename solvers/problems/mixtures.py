@@ -5,7 +5,7 @@ A :class:`GaussianMixture` holds weights ``w`` (k,), means ``m`` (k, d) and cova
 
     p(x) = Σ_j w_j N(x; m_j, S_j).
 
-It samples (vectorised: component labels from one ``Generator.choice`` call, then an affine
+It samples (vectorized: component labels from one ``Generator.choice`` call, then an affine
 map of standard normals through each component's Cholesky factor), evaluates ``pdf`` and a
 log-sum-exp stable ``log_pdf``, and reports its exact first two moments.  The factories build
 the usual problems: a 1-D mixture, a single Gaussian, the ring of 8 Gaussians (Metz et al.,
@@ -121,7 +121,7 @@ class GaussianMixture:
             raise ValueError("`covs` must be positive definite (Cholesky factorisation failed)") from None
         eye = np.broadcast_to(np.eye(d), (k, d, d))
         chol_inv = np.linalg.solve(chol, eye)
-        # log of the normalising constant of each component: -(d/2) log 2π - Σ log L_ii
+        # log of the normalizing constant of each component: -(d/2) log 2π - Σ log L_ii
         log_det_half = np.sum(np.log(np.diagonal(chol, axis1=-2, axis2=-1)), axis=-1)
         log_norm = -0.5 * d * _LOG_2PI - log_det_half
         object.__setattr__(self, "weights", _readonly(w))

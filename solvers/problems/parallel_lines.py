@@ -4,7 +4,7 @@ Z ~ U[0, 1]; the real distribution P₀ is the law of (0, Z) and the model P_θ 
 (θ, Z).  The example separates the divergences: W₁(P₀, P_θ) = |θ| is continuous in θ, while
 JS = log 2, KL = +inf and TV = 1 for every θ ≠ 0 (all zero at θ = 0).
 
-:func:`discretised` replaces U[0, 1] by the uniform distribution on ``n_bins`` bin midpoints,
+:func:`discretized` replaces U[0, 1] by the uniform distribution on ``n_bins`` bin midpoints,
 giving two discrete measures on 2-D points with a Euclidean cost matrix; its exact W₁ (an LP)
 is still |θ|, because every transport cost is at least |θ| and the coupling that moves each
 point straight across attains it.
@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 
 from theory._validation import as_float_array, as_generator, check_int
+from theory.deprecation import module_getattr
 
-__all__ = ["ParallelLines", "DiscreteParallelLines", "discretised"]
+__all__ = ["ParallelLines", "DiscreteParallelLines", "discretized"]
 
 
 def _check_theta(theta: Any) -> float:
@@ -100,11 +101,11 @@ class DiscreteParallelLines:
         }
 
 
-def discretised(theta: float, n_bins: int) -> DiscreteParallelLines:
-    """Discretise the parallel lines: Z uniform on the ``n_bins`` midpoints (i + 1/2)/n.
+def discretized(theta: float, n_bins: int) -> DiscreteParallelLines:
+    """Discretize the parallel lines: Z uniform on the ``n_bins`` midpoints (i + 1/2)/n.
 
     Source: Arjovsky, Chintala & Bottou (2017), Example 1, with U[0, 1] replaced by its
-    midpoint discretisation.
+    midpoint discretization.
 
     Parameters
     ----------
@@ -125,8 +126,8 @@ def discretised(theta: float, n_bins: int) -> DiscreteParallelLines:
 
     Notes
     -----
-    The exact W₁ of the discretised pair equals |θ| (see the module docstring), so an LP
-    solver's value can be compared with the continuous closed form without discretisation
+    The exact W₁ of the discretized pair equals |θ| (see the module docstring), so an LP
+    solver's value can be compared with the continuous closed form without discretization
     error.
     """
     theta = _check_theta(theta)
@@ -138,3 +139,8 @@ def discretised(theta: float, n_bins: int) -> DiscreteParallelLines:
     cost = np.sqrt(np.sum(diff * diff, axis=-1))
     w = np.full(n, 1.0 / n)
     return DiscreteParallelLines(theta, real, model, w, w.copy(), cost)
+
+# Old British spellings of public names, kept as deprecated aliases (theory.deprecation).
+__getattr__ = module_getattr(__name__, globals(), {
+    'discretised': 'discretized',
+})

@@ -164,7 +164,7 @@ class FiniteMDP:
         return mean.copy()
 
     def step(self, s: ArrayLike, a: ArrayLike, seed: Any) -> tuple[np.ndarray, np.ndarray]:
-        """One transition for every pair (s[i], a[i]): returns ``(s_next, r)``, vectorised.
+        """One transition for every pair (s[i], a[i]): returns ``(s_next, r)``, vectorized.
 
         The reward is drawn before the next state, from the same generator.
         """
@@ -364,7 +364,7 @@ class PolicyEvaluation:
     J : float
         μ₀ · V, the expected discounted return from the initial distribution.
     occupancy : ndarray, shape (S,)
-        Normalised discounted state occupancy d(s) = (1 - γ) Σ_t γᵗ Pr(s_t = s) from μ₀.
+        Normalized discounted state occupancy d(s) = (1 - γ) Σ_t γᵗ Pr(s_t = s) from μ₀.
     """
 
     V: np.ndarray

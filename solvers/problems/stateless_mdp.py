@@ -225,7 +225,7 @@ class TabularStatelessMDP:
 
         Notes
         -----
-        With ``seed``: the n coin flips, then n real atoms, then n actions (one vectorised
+        With ``seed``: the n coin flips, then n real atoms, then n actions (one vectorized
         call each); the real atoms of fake episodes are drawn and discarded.
         """
         q = self.check_policy(policy)

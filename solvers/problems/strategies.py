@@ -11,7 +11,7 @@ Probability vectors
 ``probability_vectors(n=None, *, min_size=2, max_size=8, zero_atoms=True, min_prob=0.0)``
     1-D float64 arrays, non-negative, summing to 1 (within a few ulps).  Weights are drawn from
     ``floats(0, 1)`` (Hypothesis favours the bounds, so zero atoms and one-hot vectors come
-    for free), all-zero draws are filtered out, and the weights are normalised::
+    for free), all-zero draws are filtered out, and the weights are normalized::
 
         from hypothesis import given
         from solvers.problems.strategies import probability_vectors
@@ -97,7 +97,7 @@ __all__ = [
 SizeArg = Union[int, st.SearchStrategy, None]
 
 #: Smallest weight drawn when zero atoms are excluded: a normal float64, so that the
-#: normalised atoms (>= this / max_size) are positive and far from underflow.
+#: normalized atoms (>= this / max_size) are positive and far from underflow.
 _POSITIVE_WEIGHT_FLOOR = 1e-12
 
 
@@ -127,14 +127,14 @@ def _check_min_prob(min_prob: float, max_atoms: int | None) -> float:
     return float(min_prob)
 
 
-def _normalise(w: np.ndarray) -> np.ndarray:
+def _normalize(w: np.ndarray) -> np.ndarray:
     return w / w.sum()
 
 
 def _vectors_of_size(size: int, zero_atoms: bool, min_prob: float) -> st.SearchStrategy:
     low = 0.0 if zero_atoms else _POSITIVE_WEIGHT_FLOOR
     weights = hnp.arrays(np.float64, size, elements=st.floats(low, 1.0))
-    probs = weights.filter(lambda w: w.sum() > 0).map(_normalise)
+    probs = weights.filter(lambda w: w.sum() > 0).map(_normalize)
     if min_prob > 0:
         if min_prob * size > 1:
             raise ValueError(f"`min_prob` * n must be <= 1 (got {min_prob} * {size})")
@@ -231,7 +231,7 @@ def disjoint_pairs(
 
     Each atom is assigned to p's support, q's support or (when ``shared_zeros``) neither;
     one atom is forced into each support.  On its support each vector has full-support
-    weights (>= 1e-12 before normalisation).
+    weights (>= 1e-12 before normalization).
     """
     size = draw(_sizes(n, max(min_size, 2) if n is None else min_size, max_size))
     if size < 2:
@@ -245,8 +245,8 @@ def disjoint_pairs(
     weights = st.floats(_POSITIVE_WEIGHT_FLOOR, 1.0)
     wp = draw(hnp.arrays(np.float64, size, elements=weights))
     wq = draw(hnp.arrays(np.float64, size, elements=weights))
-    p = _normalise(np.where(owner == 0, wp, 0.0))
-    q = _normalise(np.where(owner == 1, wq, 0.0))
+    p = _normalize(np.where(owner == 0, wp, 0.0))
+    q = _normalize(np.where(owner == 1, wq, 0.0))
     return p, q
 
 

@@ -282,7 +282,7 @@ def deterministic_paths(next_state: Any, state_features: Any, horizon: int, star
     h = acts.shape[1]
     paths = np.empty((acts.shape[0], h + 1), dtype=np.int64)
     paths[:, 0] = s0
-    for t in range(h):  # a loop over time steps; each step is vectorised over all paths
+    for t in range(h):  # a loop over time steps; each step is vectorized over all paths
         paths[:, t + 1] = nxt[paths[:, t], acts[:, t]]
     features = phi[paths[:, 1:]].sum(axis=1)
     return TrajectorySet(features, paths=paths, actions=acts, n_actions=n_actions, horizon=h,
@@ -394,7 +394,7 @@ def sample_demonstrations(p: Any, n: int, seed: Any) -> tuple[np.ndarray, np.nda
         raise ValueError(f"`p` must be 1-D (got shape {prob.shape})")
     m = check_int(n, "n", minimum=1)
     rng = as_generator(seed)
-    # inverse-CDF sampling on the normalised cumulative sum (p sums to 1 within 1e-9)
+    # inverse-CDF sampling on the normalized cumulative sum (p sums to 1 within 1e-9)
     cdf = np.cumsum(prob)
     cdf /= cdf[-1]
     idx = np.searchsorted(cdf, rng.random(m), side="right").astype(np.int64)

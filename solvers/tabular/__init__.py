@@ -1,10 +1,10 @@
-"""Exact or tabular iterative solvers (vectorised numpy / scipy).
+"""Exact or tabular iterative solvers (vectorized numpy / scipy).
 
 - :mod:`~solvers.tabular.gan` — the categorical GAN with exact expectations: discriminator
-  ascent, generator descent against a re-maximised discriminator, and simultaneous /
+  ascent, generator descent against a re-maximized discriminator, and simultaneous /
   alternating gradient descent-ascent;
-- :mod:`~solvers.tabular.stateless_actor_critic`, :mod:`~solvers.tabular.stabilisers`,
-  :mod:`~solvers.tabular.actor_critic` — the GAN as an actor-critic, its stabilisers, and a
+- :mod:`~solvers.tabular.stateless_actor_critic`, :mod:`~solvers.tabular.stabilizers`,
+  :mod:`~solvers.tabular.actor_critic` — the GAN as an actor-critic, its stabilizers, and a
   tabular actor-critic on bandits and chains;
 - :mod:`~solvers.tabular.maxent_irl`, :mod:`~solvers.tabular.guided_cost` — MaxEnt and maximum
   causal entropy IRL, guided cost learning and its GAN form;

@@ -21,7 +21,7 @@ This module separates the asynchrony from the noise (the schedules and the simul
   served round-robin every gradient is exactly W - 1 updates old; served in a seeded random
   order the staleness is the number of updates since that worker last wrote.
 - :func:`delayed_gradient_ascent` is the deterministic staleness simulator
-  θ_{k+1} = θ_k + η g(θ_{read[k]}) for any batched gradient g, vectorised over independent runs
+  θ_{k+1} = θ_k + η g(θ_{read[k]}) for any batched gradient g, vectorized over independent runs
   (per-run step sizes and schedules), so sweeps over delays and step sizes are one run.
 - :func:`simulate_a3c` applies it to a :class:`~solvers.problems.rl_toys.FiniteMDP` with either
   the exact policy gradient (:func:`batched_policy_gradient`; noise-free, isolates staleness)
@@ -34,12 +34,12 @@ Softmax policy π(a|s) = softmax(θ[s])_a, θ of shape (S, A); score
 ∇_θ log π(a|s) = e_s ⊗ (e_a - π(·|s)).  The sampled gradient is scaled by 1/((1 - γ) t_max) so
 that it estimates ∇J like the exact one (see :func:`sampled_advantage_gradient`), and step
 sizes mean the same in both modes.  An optional entropy weight τ (Mnih et al. 2016, Section 4)
-turns the objective into the entropy-regularised return E[Σ_t γᵗ (r_t - τ log π(a_t|s_t))],
+turns the objective into the entropy-regularized return E[Σ_t γᵗ (r_t - τ log π(a_t|s_t))],
 exactly or through soft rewards in the sampled returns.
 
 Observed behaviour (claims ``mnih2016-a3c/...``): with exact gradients, large stale steps fail
 by overshooting into a deterministic suboptimal policy (vanishing gradient), not by diverging;
-near an entropy-regularised optimum the classical delay limit ηλ_max < 2 sin(π/(2(2τ+1)))
+near an entropy-regularized optimum the classical delay limit ηλ_max < 2 sin(π/(2(2τ+1)))
 holds to the measurement's resolution; sampled on-policy runs can occasionally commit early
 to a suboptimal action (the larger γ and the step, the more often).
 
@@ -161,10 +161,10 @@ def batched_policy_gradient(mdp: FiniteMDP, logits: ArrayLike, *,
     The θ-dependence of the bonus adds Σ_a π ∇log π = 0, so only the soft advantage changes.
 
     Source: Sutton, McAllester, Singh & Mansour (2000), Theorem 1 (start-state formulation),
-    with the softmax score of Sutton & Barto (2018), eq. (13.9); the entropy-regularised
+    with the softmax score of Sutton & Barto (2018), eq. (13.9); the entropy-regularized
     gradient is Lemma 10 of Mei, Xiao, Szepesvári & Schuurmans (2020), "On the Global
     Convergence Rates of Softmax Policy Gradient Methods" (ICML), up to their (1 - γ)
-    normalisation of d_γ; Mnih et al. (2016), Section 4, add the entropy to A3C's objective.
+    normalization of d_γ; Mnih et al. (2016), Section 4, add the entropy to A3C's objective.
 
     Parameters
     ----------
@@ -186,7 +186,7 @@ def batched_policy_gradient(mdp: FiniteMDP, logits: ArrayLike, *,
     Notes
     -----
     For τ = 0 the same formula as :func:`theory.policy_gradient.exact_policy_gradient`,
-    implemented independently and vectorised over the batch (tests compare them).
+    implemented independently and vectorized over the batch (tests compare them).
     """
     mdp = _check_mdp(mdp)
     tau = check_nonnegative(entropy, "entropy")
@@ -237,7 +237,7 @@ class _Sampler:
 
 def _segment(sampler: _Sampler, state: np.ndarray, logits: np.ndarray, V: np.ndarray, t_max: int,
              restart_prob: float, rng: np.random.Generator, entropy: float = 0.0):
-    """One Algorithm-S3 segment for B independent workers (vectorised): returns
+    """One Algorithm-S3 segment for B independent workers (vectorized): returns
     (d_theta (B,S,A) estimating ∇J, d_V (B,S) per-state mean error R - V, new states (B,)).
     With ``entropy`` = τ > 0 the rewards are r - τ log π(a|s) (the soft return's estimate)."""
     mdp = sampler.mdp
@@ -282,7 +282,7 @@ def sampled_advantage_gradient(mdp: FiniteMDP, logits: ArrayLike, values: ArrayL
 
     Each worker acts ``t_max`` steps from its ``state`` with π = softmax(logits), restarting from
     μ₀ with probability ``restart_prob`` after each step (default 1 - γ, so visited states follow
-    the normalised discounted visitation), and returns
+    the normalized discounted visitation), and returns
 
         ĝ = 1/((1 - γ) t_max) Σ_i (e_{a_i} - π(·|s_i)) ⊗ e_{s_i} · (R_i - V(s_i)),
         R_i = Σ_{j<k} γʲ r_{i+j} + γᵏ V(s_{i+k})   (cut at the segment's end and at restarts,
@@ -416,7 +416,7 @@ def simulate_a3c(mdp: FiniteMDP, schedule: StalenessSchedule, *, lr: Any, gradie
     from its own persistent environment with its stale copy (θ_read, V_read) of actor and
     critic, and the shared critic takes V ← V + β δV as well (tabular critic, per-state mean
     error, as the squared-error gradient of Algorithm S3 with a step per visited state).
-    Everything is vectorised over the R runs; the loop is over updates.
+    Everything is vectorized over the R runs; the loop is over updates.
 
     Source: Mnih et al. (2016), Section 4 and Algorithm S3; Recht et al. (2011) for the
     lock-free application of stale gradients.
@@ -438,7 +438,7 @@ def simulate_a3c(mdp: FiniteMDP, schedule: StalenessSchedule, *, lr: Any, gradie
     restart_prob : float in (0, 1], optional, keyword-only
         Default 1 - γ.
     entropy : float >= 0, keyword-only
-        τ of the entropy-regularised objective J_τ = E[Σ_t γᵗ (r_t - τ log π(a_t|s_t))]: the exact
+        τ of the entropy-regularized objective J_τ = E[Σ_t γᵗ (r_t - τ log π(a_t|s_t))]: the exact
         gradient of J_τ, or sampled soft rewards r - τ log π(a|s) in the n-step returns (whose
         critic then learns the soft value); ``J`` then records J_τ.
     seed : int, SeedSequence or Generator, keyword-only
@@ -519,7 +519,7 @@ class AsyncA3CRun(ArrayResult):
         Updates applied (the requested number unless the run timed out).
     staleness : ndarray of int, shape (n_updates,)
         For each applied update, how many other updates were applied between its worker's copy
-        of the parameters and its own write (the realised delay); exact with ``lock=True``,
+        of the parameters and its own write (the realized delay); exact with ``lock=True``,
         approximate (the copy and the counter are read without a common lock) otherwise.
     updates_per_worker : ndarray of int, shape (W,)
     wall_seconds : float
@@ -625,7 +625,7 @@ def run_async_a3c(mdp: FiniteMDP, *, n_workers: int, n_updates: int, lr: float, 
     each copy and each write atomic.  The interleaving — hence the result — is not
     reproducible; test only what holds for every interleaving.
 
-    Threads share a numpy array; CPython's GIL serialises the numpy calls on these tiny arrays
+    Threads share a numpy array; CPython's GIL serializes the numpy calls on these tiny arrays
     (and switches threads only every few milliseconds), so threads give asynchrony — mostly
     fresh copies with a few very stale ones — but next to no speed-up.  Processes share
     ``multiprocessing.RawArray`` buffers and run truly in parallel.  They start with ``"fork"``

@@ -1,4 +1,4 @@
-"""A tabular actor-critic: softmax actor, TD(0) action-value critic, and the stabilisers of
+"""A tabular actor-critic: softmax actor, TD(0) action-value critic, and the stabilizers of
 Pfau & Vinyals (2016), Table 1, that apply to it.
 
 Actor: logits θ[s, a], π(a|s) = softmax(θ[s])_a.  Critic: a table Q[s, a] learned by one-step
@@ -14,12 +14,12 @@ actors of Pfau & Vinyals, Section 2.2, whose actors follow the critic rather tha
     Â(s, ·) = Q(s, ·) - Σ_a π(a|s) Q(s, a)
 
 at the states the environments visit (so states are weighted by their on-policy
-frequency).  The second term is the gradient of τ H(π(·|s)) (entropy regularisation).  Every
+frequency).  The second term is the gradient of τ H(π(·|s)) (entropy regularization).  Every
 environment restarts from μ₀ with probability 1 - γ at each step, so visited states follow the
-normalised discounted occupancy d^π_{μ₀}, the weighting of the policy gradient theorem
+normalized discounted occupancy d^π_{μ₀}, the weighting of the policy gradient theorem
 (Sutton et al. 2000, Theorem 1).
 
-Stabilisers (:class:`ACConfig`), each reducing to the plain method at its default:
+Stabilizers (:class:`ACConfig`), each reducing to the plain method at its default:
 
 - **target network** (``target_tau``, ``target_every``): the TD target uses Q̄ ← (1 - τ) Q̄ + τ Q,
   applied every ``target_every`` steps (τ = 1 with a period k is a periodic copy); ``None``
@@ -29,7 +29,7 @@ Stabilisers (:class:`ACConfig`), each reducing to the plain method at its defaul
   expected-SARSA target averages over the *current* π at s'); the actor always uses the
   current, on-policy states, since "the actor cannot learn from past critic gradients"
   (Pfau & Vinyals 2016, Section 3.2);
-- **entropy regularisation** (``entropy`` = τ);
+- **entropy regularization** (``entropy`` = τ);
 - **compatible features** (``compatible``): the actor's advantage is the compatible critic
   f_w(s, a) = w · ∇_θ log π(a|s) = w[s, a] - Σ_b π(b|s) w[s, b] (Sutton et al. 2000,
   Theorem 2), fitted by stochastic least squares to the TD error
@@ -41,9 +41,9 @@ Stabilisers (:class:`ACConfig`), each reducing to the plain method at its defaul
   mean of all past actor parameters (Salimans et al. 2016, Section 3.3).
 
 Not applicable to this learner (see :data:`NOT_APPLICABLE`): label smoothing, minibatch
-discrimination, batch normalisation.
+discrimination, batch normalization.
 
-Everything is vectorised over ``n_runs`` independent runs and ``n_envs`` environments per run;
+Everything is vectorized over ``n_runs`` independent runs and ``n_envs`` environments per run;
 the only Python loop is over steps.  Independence rule: nothing here calls
 ``solvers.problems.rl_toys.policy_evaluation`` or ``value_iteration``; tests and claims do.
 
@@ -51,7 +51,7 @@ Sources: Sutton, McAllester, Singh & Mansour (2000), "Policy Gradient Methods fo
 Reinforcement Learning with Function Approximation", Theorems 1-2; Konda & Tsitsiklis (2003),
 "On Actor-Critic Algorithms"; van Seijen et al. (2009), "A theoretical and empirical analysis of
 Expected Sarsa"; Mnih et al. (2015) (target network, replay); Williams & Peng (1991) (entropy
-regularisation); Pfau & Vinyals (2016), Table 1 and Section 3.
+regularization); Pfau & Vinyals (2016), Table 1 and Section 3.
 """
 
 from __future__ import annotations
@@ -91,14 +91,14 @@ CRITIC_SCHEDULES = ("constant", "average")
 NOT_APPLICABLE = {
     "label_smoothing": "the critic regresses real-valued returns; there are no class labels to smooth",
     "minibatch_discrimination": "no discriminator sees batches of samples; its RL analogue is "
-                                "entropy regularisation (Pfau & Vinyals 2016, Section 3.1)",
-    "batch_normalisation": "tabular actor and critic have no hidden layers to normalise",
+                                "entropy regularization (Pfau & Vinyals 2016, Section 3.1)",
+    "batch_normalization": "tabular actor and critic have no hidden layers to normalize",
 }
 
 
 @dataclass(frozen=True)
 class ACConfig:
-    """Step sizes, parallelism and stabiliser options of :func:`train_actor_critic`.
+    """Step sizes, parallelism and stabilizer options of :func:`train_actor_critic`.
 
     Parameters
     ----------
@@ -251,7 +251,7 @@ def train_actor_critic(
     q0: ArrayLike | None = None,
     record_every: int | None = None,
 ) -> ACRun:
-    """Run the tabular actor-critic with the stabilisers chosen in ``config``.
+    """Run the tabular actor-critic with the stabilizers chosen in ``config``.
 
     One step, for every run and environment: draw a ~ π(·|s); sample (s', r) from the MDP;
     update the critic on the fresh batch (or on a batch from the replay buffer); update the
@@ -259,7 +259,7 @@ def train_actor_critic(
     (unless frozen); restart each environment from μ₀ with probability ``restart_prob``.
 
     Source: the actor-critic of Konda & Tsitsiklis (2003) with an expected-SARSA critic and
-    the all-actions policy gradient of Sutton et al. (2000), Theorem 1; stabilisers as listed
+    the all-actions policy gradient of Sutton et al. (2000), Theorem 1; stabilizers as listed
     in Pfau & Vinyals (2016), Table 1 (see the module docstring).
 
     Parameters
@@ -271,7 +271,7 @@ def train_actor_critic(
         One stream drives all runs (initial states, actions, transitions, rewards, replay
         draws, restarts).
     n_runs : int >= 1, keyword-only
-        Independent runs, vectorised.
+        Independent runs, vectorized.
     theta0 : array_like, shape (S, A) or (n_runs, S, A), optional
         Initial logits (default 0: the uniform policy).
     q0 : array_like, shape (S, A) or (n_runs, S, A), optional

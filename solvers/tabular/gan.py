@@ -7,7 +7,7 @@ D_i = σ(ψ_i) (σ = ``scipy.special.expit``).  The value of the game is
 
 (Goodfellow et al., 2014, eq. (1), with the expectations written as finite sums), computed
 with ``log_expit`` so that saturated logits give exact, finite terms.  The gradients are
-derived by hand and vectorised:
+derived by hand and vectorized:
 
     ∂V/∂ψ_i = p_i (1 - D_i) - q_i D_i,       ∂²V/∂ψ_i² = -(p_i + q_i) D_i (1 - D_i),
 
@@ -16,14 +16,14 @@ Jacobian ∂q_i/∂θ_j = q_i (δ_ij - q_j) gives
 
     ∂L/∂θ_j = q_j (c_j - Σ_i q_i c_i),
 
-with c = log(1 - D) for the minimax loss (the generator minimises V) and c = -log D for the
+with c = log(1 - D) for the minimax loss (the generator minimizes V) and c = -log D for the
 non-saturating loss (Goodfellow et al., 2014, Section 3).
 
 Three learners:
 
 - :func:`train_discriminator` — gradient ascent on ψ against a fixed model;
 - :func:`train_generator_optimal_d` — the generator descends with the discriminator
-  re-maximised at every step by the solver's own per-atom Newton (or gradient) iterations;
+  re-maximized at every step by the solver's own per-atom Newton (or gradient) iterations;
 - :func:`train_gan` — simultaneous or alternating gradient descent-ascent on (θ, ψ).
 
 Independence rule (DESIGN.md): nothing here calls ``theory.gan`` or ``theory.divergences``;
@@ -72,7 +72,7 @@ SCHEMES = ("simultaneous", "alternating")
 GENERATOR_LOSSES = ("minimax", "non_saturating")
 INNER_METHODS = ("newton", "gradient")
 
-#: The inner maximisation keeps every logit in [-PSI_BOUND, PSI_BOUND]: σ(±700) is a normal
+#: The inner maximization keeps every logit in [-PSI_BOUND, PSI_BOUND]: σ(±700) is a normal
 #: float64 (e^-700 ≈ 1e-304), so the Newton step and D(1 - D) never underflow to 0 or overflow.
 PSI_BOUND = 700.0
 
@@ -168,7 +168,7 @@ def generator_loss(psi: ArrayLike, theta: ArrayLike, *, loss: str = "minimax") -
     """The generator's loss: Σ q_θ log(1 - D) (``minimax``) or -Σ q_θ log D (``non_saturating``).
 
     Source: Goodfellow et al. (2014), eq. (1) (minimax) and Section 3 (the non-saturating
-    alternative "maximise log D(G(z))").
+    alternative "maximize log D(G(z))").
 
     Parameters
     ----------
@@ -179,7 +179,7 @@ def generator_loss(psi: ArrayLike, theta: ArrayLike, *, loss: str = "minimax") -
     Returns
     -------
     float
-        The quantity the generator minimises, in nats.
+        The quantity the generator minimizes, in nats.
     """
     loss = check_in(loss, "loss", GENERATOR_LOSSES)
     theta = _vector(theta, "theta")
@@ -280,7 +280,7 @@ class DiscriminatorRun(_Result):
 
 @dataclass
 class GeneratorRun(_Result):
-    """Generator descent against a discriminator re-maximised at every step.
+    """Generator descent against a discriminator re-maximized at every step.
 
     Attributes
     ----------
@@ -289,14 +289,14 @@ class GeneratorRun(_Result):
     q : ndarray, shape (n_steps + 1, K)
         q_θ = softmax(θ) along the run.
     psi : ndarray, shape (n_steps + 1, K)
-        The inner maximiser found at each θ (row t is the discriminator used by step t; the
+        The inner maximizer found at each θ (row t is the discriminator used by step t; the
         last row is the discriminator of the final generator).
     inner_iterations : ndarray, shape (n_steps + 1,)
-        Iterations the inner maximisation used at each θ.
+        Iterations the inner maximization used at each θ.
     inner_residual : ndarray, shape (n_steps + 1,)
-        max_i |∂V/∂ψ_i| / (p_i + q_i) after each inner maximisation (atoms with p + q > 0).
+        max_i |∂V/∂ψ_i| / (p_i + q_i) after each inner maximization (atoms with p + q > 0).
     converged : bool
-        Whether every inner maximisation reached ``inner_tol``.
+        Whether every inner maximization reached ``inner_tol``.
     p_data : ndarray, shape (K,)
     lr : float
     inner : str
@@ -367,7 +367,7 @@ def train_discriminator(
 
     ψ(t+1) = ψ(t) + lr · (p (1 - σ(ψ(t))) - q σ(ψ(t)))     (per atom, exact expectations)
 
-    Source: the inner maximisation of Goodfellow et al. (2014), Algorithm 1, with exact
+    Source: the inner maximization of Goodfellow et al. (2014), Algorithm 1, with exact
     expectations in place of minibatches.
 
     Parameters
@@ -394,9 +394,9 @@ def train_discriminator(
 
     Notes
     -----
-    Near the maximiser each interior atom (p_i, q_i > 0) contracts linearly with factor
-    |1 - lr (p_i + q_i) D_i (1 - D_i)| evaluated at the maximiser; the slowest atom sets the
-    rate.  Where p_i > 0 = q_i the objective p_i log σ(ψ_i) has no maximiser: ψ_i grows like
+    Near the maximizer each interior atom (p_i, q_i > 0) contracts linearly with factor
+    |1 - lr (p_i + q_i) D_i (1 - D_i)| evaluated at the maximizer; the slowest atom sets the
+    rate.  Where p_i > 0 = q_i the objective p_i log σ(ψ_i) has no maximizer: ψ_i grows like
     log(lr p_i t), so D_i → 1 only as 1 - D_i ≈ 1/(lr p_i t) (sublinear); symmetrically D_i → 0
     where p_i = 0 < q_i.  Where p_i = q_i = 0 the gradient is exactly zero and D_i stays at
     σ(psi0_i).
@@ -436,11 +436,11 @@ def train_discriminator(
     )
 
 
-# ---------------------------------------------------------------------------- inner maximisation
-def _maximise_discriminator(
+# ---------------------------------------------------------------------------- inner maximization
+def _maximize_discriminator(
     psi: np.ndarray, p: np.ndarray, q: np.ndarray, *, method: str, tol: float, max_iter: int
 ) -> tuple[np.ndarray, int, float]:
-    """Maximise V over ψ for fixed (p, q), atom by atom, starting from ``psi`` (warm start).
+    """Maximize V over ψ for fixed (p, q), atom by atom, starting from ``psi`` (warm start).
 
     ``newton``: safeguarded Newton on the strictly decreasing gradient g(ψ) = p σ(-ψ) - q σ(ψ)
     of each atom, keeping a bracket [lo, hi] with g(lo) >= 0 >= g(hi) and falling back to
@@ -490,7 +490,7 @@ def train_generator_optimal_d(
     inner_tol: float = 1e-12,
     inner_max_iter: int = 200,
 ) -> GeneratorRun:
-    """Generator gradient descent against a discriminator maximised afresh at every step.
+    """Generator gradient descent against a discriminator maximized afresh at every step.
 
     At each step: ψ ← argmax_ψ V(ψ, θ) by the solver's own per-atom iterations (warm-started
     from the previous ψ), then θ ← θ - lr · ∂/∂θ Σ q_θ log(1 - σ(ψ)).
@@ -511,11 +511,11 @@ def train_generator_optimal_d(
         7.5 (Notes), so lr <= 1/4 makes every exact step decrease the JSD (descent lemma).
     n_steps : int, >= 0
     inner : {"newton", "gradient"}
-        The inner maximiser (see Notes).
+        The inner maximizer (see Notes).
     inner_tol : float, > 0
         Stop the inner loop when max_i |∂V/∂ψ_i| / (p_i + q_i) <= inner_tol.
     inner_max_iter : int, >= 1
-        Iteration cap of each inner maximisation.
+        Iteration cap of each inner maximization.
 
     Returns
     -------
@@ -530,11 +530,11 @@ def train_generator_optimal_d(
     Warns
     -----
     ConvergenceWarning
-        When an inner maximisation stops at ``inner_max_iter`` above ``inner_tol``.
+        When an inner maximization stops at ``inner_max_iter`` above ``inner_tol``.
 
     Notes
     -----
-    Inner maximisation: ``newton`` is a per-atom safeguarded Newton method on ∂V/∂ψ_i (bracket
+    Inner maximization: ``newton`` is a per-atom safeguarded Newton method on ∂V/∂ψ_i (bracket
     plus bisection fallback, logits kept in [-700, 700]); ``gradient`` is per-atom gradient
     ascent with step 4/(p_i + q_i).  Neither uses the closed form D* = p/(p + q).
 
@@ -568,7 +568,7 @@ def train_generator_optimal_d(
     psi = np.zeros(k)
     for t in range(n_steps + 1):
         q = softmax(theta)
-        psi, iters[t], resid[t] = _maximise_discriminator(
+        psi, iters[t], resid[t] = _maximize_discriminator(
             psi, p, q, method=inner, tol=inner_tol, max_iter=inner_max_iter
         )
         thetas[t], psis[t] = theta, psi
@@ -577,7 +577,7 @@ def train_generator_optimal_d(
     converged = bool(np.all(resid <= inner_tol))
     if not converged:
         warnings.warn(
-            f"the inner discriminator maximisation stopped above inner_tol={inner_tol:g} "
+            f"the inner discriminator maximization stopped above inner_tol={inner_tol:g} "
             f"(worst residual {resid.max():.3g}); increase `inner_max_iter` or use inner='newton'",
             ConvergenceWarning,
             stacklevel=2,
@@ -645,7 +645,7 @@ def train_gan(
     Notes
     -----
     (θ, ψ) = (log p_data + c, 0) is an equilibrium of both schemes: ∂V/∂ψ = (p - q)/2 = 0, and
-    both generator losses have constant costs c_i, hence zero softmax gradient.  Linearised
+    both generator losses have constant costs c_i, hence zero softmax gradient.  Linearized
     there, the discriminator block -diag(p)/2 is negative definite (unlike the Dirac GAN's
     linear discriminator), so small steps converge; large steps may oscillate or diverge.
     """

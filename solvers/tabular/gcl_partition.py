@@ -16,7 +16,7 @@ Levine 2016, Section 2.3.2).  Three choices of the density μ̃ in the denominat
 - ``"paper"``: the paper's estimate μ̃ = (exp(-c)/Z₀ + q)/2 with a given Z₀ (Finn et al.
   2016, Section 3), i.e. the data density replaced by the current model density.
 - ``"self_consistent"``: Z₀ chosen so that Ẑ = Z₀ (a fixed point of the paper's map), the
-  minimiser in log Z of the discriminator loss on the same samples (Section 3.2); consistent
+  minimizer in log Z of the discriminator loss on the same samples (Section 3.2); consistent
   for the population fixed point Z*, which equals Z_c only when E_p_data[D] = E_{exp(-c)/Z_c}[D].
 
 Nothing here calls :mod:`theory.irl`; the claims compare with it.
@@ -149,7 +149,7 @@ def _log_side(w: np.ndarray, log_w: np.ndarray, x: np.ndarray) -> tuple[np.ndarr
     a few ulps; log L is log1p(-B) while B < 1/2 and a log-sum-exp of log w + log σ(x)
     otherwise (L may underflow there).  So a side ≈ 1 keeps its deficit B to full relative
     accuracy, which the linear form Σ (p̂ + q̂) σ(a - s) - 1 rounds away (issue 10).  The slope
-    Σ π σ(-x), π ∝ w σ(x), is formed from normalised log weights (no underflow)."""
+    Σ π σ(-x), π ∝ w σ(x), is formed from normalized log weights (no underflow)."""
     comp = np.sum(w * expit(-x), axis=-1)
     lg = log_w + _log_sigmoid(x)
     m = np.max(lg, axis=-1, keepdims=True)  # finite: w has support
@@ -163,7 +163,7 @@ def _log_side(w: np.ndarray, log_w: np.ndarray, x: np.ndarray) -> tuple[np.ndarr
 
 def _self_consistent(a: np.ndarray, p_w: np.ndarray, q_w: np.ndarray,
                      max_iter: int) -> tuple[np.ndarray, int]:
-    """Root in s of E_p̂[σ(s - a)] = E_q̂[σ(a - s)] (batched along leading axes; p̂, q̂ normalised
+    """Root in s of E_p̂[σ(s - a)] = E_q̂[σ(a - s)] (batched along leading axes; p̂, q̂ normalized
     to sum 1), solved in log form
 
         F(s) = log Σ p̂ σ(s - a) - log Σ q̂ σ(a - s) = 0
@@ -210,11 +210,11 @@ def self_consistent_log_partition(
 
     Solves  Z₀ = Σ_τ ½(p̂ + q̂) exp(-c) / (½ exp(-c)/Z₀ + ½ q),  i.e.
     Σ_τ (p̂ + q̂)(τ) D(τ) = 1 with D = σ(-c - log Z₀ - log q), which is also the stationarity
-    condition Σ p̂ (1 - D) = Σ q̂ D of the discriminator loss in log Z (its minimiser).  The
-    weights are probability vectors (validated to sum to 1 within 1e-9) and are normalised
+    condition Σ p̂ (1 - D) = Σ q̂ D of the discriminator loss in log Z (its minimizer).  The
+    weights are probability vectors (validated to sum to 1 within 1e-9) and are normalized
     before the solve, so the equation solved is E_p̂[1 - D] = E_q̂[D] exactly.
 
-    Source: Finn et al. (2016), Section 3.2 (the Z minimising the discriminator loss is the
+    Source: Finn et al. (2016), Section 3.2 (the Z minimizing the discriminator loss is the
     importance-sampling estimate of the partition function, with μ̃ built from that Z).
 
     Parameters
@@ -352,7 +352,7 @@ def partition_study(
     log_z: float | None = None,
 ) -> PartitionStudy:
     """Estimate log Z(θ) and ∇_θ(E_p[c] + log Z) by mixture importance sampling, R times at
-    each sample size n, vectorised over repeats.
+    each sample size n, vectorized over repeats.
 
     Each repeat draws n demonstrations from ``p_data`` and n trajectories from the sampler
     ``q``.  Only the counts enter the estimators, and the counts of n i.i.d. draws are

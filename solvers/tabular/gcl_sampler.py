@@ -7,7 +7,7 @@ A-action deterministic MDP, in the layout of :mod:`theory.autoregressive` (its o
 significant), column = the next action, so π_t(a | prefix) = softmax(logits[t][prefix])[a] and
 q(τ) = Π_t π_t(a_{t+1} | a_1..a_t).  Trajectory row r is the base-A number a_1 a_2 ... a_H, the
 order of ``solvers.problems.trajectories.deterministic_paths``.  Densities of all A^H
-trajectories, ancestral sampling and exact or score-function gradients are vectorised over
+trajectories, ancestral sampling and exact or score-function gradients are vectorized over
 trajectories and samples (loops run over the H time steps only).
 
 Source: Finn, Christiano, Abbeel & Levine (2016), Section 2.3 (the sampler's density must be

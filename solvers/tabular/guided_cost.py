@@ -18,7 +18,7 @@ importable from this module:
    π_t(a | prefix) = softmax(logits[t][prefix])[a] and q(τ) = Π_t π_t(a_{t+1} | a_1..a_t).
    Trajectory row r is the base-A number a_1 a_2 ... a_H, the order of
    ``solvers.problems.trajectories.deterministic_paths``.  Densities of all A^H trajectories,
-   ancestral sampling and exact or score-function gradients are vectorised over trajectories
+   ancestral sampling and exact or score-function gradients are vectorized over trajectories
    and samples (loops run over the H time steps only).
 
 2. **Importance-sampled partition function and cost gradient** (guided cost learning):
@@ -38,7 +38,7 @@ importable from this module:
      2016, Section 3), i.e. the data density replaced by the current model density.  Equal
      to ``"exact"`` only when p_data = exp(-c)/Z₀.
    - ``"self_consistent"``: Z₀ chosen so that Ẑ = Z₀ (a fixed point of the paper's map).
-     That Z₀ is the minimiser in log Z of the discriminator loss on the same samples
+     That Z₀ is the minimizer in log Z of the discriminator loss on the same samples
      (Section 3.2).  It is consistent for the population fixed point Z*, which equals the
      true partition function Z_c if and only if E_p_data[D] = E_{exp(-c)/Z_c}[D] at Z = Z_c
      (e.g. when p_data = exp(-c)/Z_c, or when q = exp(-c)/Z_c); otherwise it converges to
@@ -194,7 +194,7 @@ def generator_objective(logits, cost: ArrayLike, log_z: float, *, weights: Array
     score-function estimate Σ_τ w (c + log q - b) ∇ log q with baseline b = Σ w (c + log q).
 
     Source: Finn et al. (2016), Section 3.2 (the generator's loss is log Z plus the
-    entropy-regularised sampler loss of guided cost learning); gradient derived in the module
+    entropy-regularized sampler loss of guided cost learning); gradient derived in the module
     docstring.
 
     Parameters
@@ -427,7 +427,7 @@ def train_gan_form(
     Notes
     -----
     At a joint stationary point with exact expectations, q = exp(-c_θ)/Z_θ (the sampler's
-    minimiser), hence D = (Z_θ/Z)/(Z_θ/Z + 1) is constant, the log Z condition makes it 1/2
+    minimizer), hence D = (Z_θ/Z)/(Z_θ/Z + 1) is constant, the log Z condition makes it 1/2
     (Z = Z_θ), and the θ condition Fᵀ(p (1 - D) - q D) = 0 becomes E_p[f] = E_{p_θ}[f]: the
     MaxEnt IRL moment matching.  So the GAN form reaches the MaxEnt IRL cost (up to a constant,
     and exactly if F has no constant direction) for any data, and q = p_data when p_data lies

@@ -5,7 +5,7 @@ Two models, two solvers:
 1. **MaxEnt IRL on a finite trajectory set** (Ziebart et al. 2008, eq. (1); Finn et al. 2016,
    Section 2.3): p_θ(τ) = exp(-c_θ(τ)) / Z(θ) with a linear cost c_θ(τ) = θ · f(τ).  The
    negative log-likelihood of the data, NLL(θ) = E_data[c_θ] + log Z(θ), is convex with
-   gradient E_data f - E_θ f and Hessian Cov_θ(f); :func:`maxent_irl_trajectories` minimises
+   gradient E_data f - E_θ f and Hessian Cov_θ(f); :func:`maxent_irl_trajectories` minimizes
    it by damped Newton steps (or plain gradient descent).  It has its own log-sum-exp and never
    calls ``theory.irl`` (the claims compare the two).
 
@@ -20,7 +20,7 @@ Two models, two solvers:
    thesis itself was not available to check the numbers), the discounted stationary analogue,
    state(-action) occupancy measures by a forward pass (or one sparse linear solve when
    discounted), and IRL that fits θ in r_θ = φ · θ so that the soft-optimal policy's
-   discounted feature expectations match the expert's.  The fit maximises the concave dual
+   discounted feature expectations match the expert's.  The fit maximizes the concave dual
 
        g(θ) = θ · F_E - Σ_s μ₀(s) V_0^θ(s),   ∇g = F_E - F_θ,
 
@@ -44,7 +44,7 @@ linear in S x A (times H for time-indexed outputs).  Rewards have shape (S,) (st
 as in imitation) or (S, A).  A finite-horizon episode has actions a_0 ... a_{H-1} and states
 s_0 ... s_H; rewards r(s_t, a_t) are collected for t < H, the final state s_H earns nothing.
 Feature expectations are F = Σ_{t<H} γ^t E[φ(s_t, a_t)] (finite horizon) or
-Σ_{t>=0} γ^t E[φ(s_t, a_t)] (discounted, unnormalised).
+Σ_{t>=0} γ^t E[φ(s_t, a_t)] (discounted, unnormalized).
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ class _Fit:
     converged: bool
 
 
-def _newton_minimise(evaluate: Callable[[np.ndarray, bool], tuple[float, np.ndarray, np.ndarray | None]],
+def _newton_minimize(evaluate: Callable[[np.ndarray, bool], tuple[float, np.ndarray, np.ndarray | None]],
                      theta0: np.ndarray, *, tol: float, max_iter: int) -> _Fit:
     """Damped Newton on a smooth convex f: minimum-norm Newton direction (pseudo-inverse of the
     PSD Hessian), capped to a trust radius in sup norm, Armijo backtracking; stop when
@@ -180,7 +180,7 @@ def _newton_minimise(evaluate: Callable[[np.ndarray, bool], tuple[float, np.ndar
     return _Fit(theta=theta, n_iter=n, history=np.array(history), converged=history[-1] <= tol)
 
 
-def _gradient_minimise(evaluate, theta0, *, lr, tol, max_iter) -> _Fit:
+def _gradient_minimize(evaluate, theta0, *, lr, tol, max_iter) -> _Fit:
     theta = theta0.copy()
     _, g, _ = evaluate(theta, False)
     history = [float(np.max(np.abs(g)))]
@@ -193,7 +193,7 @@ def _gradient_minimise(evaluate, theta0, *, lr, tol, max_iter) -> _Fit:
     return _Fit(theta=theta, n_iter=n, history=np.array(history), converged=history[-1] <= tol)
 
 
-def _lbfgs_minimise(evaluate, theta0, *, tol, max_iter) -> _Fit:
+def _lbfgs_minimize(evaluate, theta0, *, tol, max_iter) -> _Fit:
     from scipy.optimize import minimize
 
     history = []
@@ -297,7 +297,7 @@ def maxent_irl_trajectories(features: ArrayLike, p_data: ArrayLike, *, theta0: A
     Warns
     -----
     ConvergenceWarning
-        When the tolerance is not reached; this happens when no minimiser exists (the data's
+        When the tolerance is not reached; this happens when no minimizer exists (the data's
         mean features lie on the boundary of the convex hull of the f(τ), e.g. empirical weights
         with zeros: the likelihood then increases without bound as |θ| grows).
 
@@ -356,10 +356,10 @@ def maxent_irl_trajectories(features: ArrayLike, p_data: ArrayLike, *, theta0: A
 
 def _run(evaluate, theta, *, method, lr, tol, max_iter) -> _Fit:
     if method == "newton":
-        return _newton_minimise(evaluate, theta, tol=tol, max_iter=max_iter)
+        return _newton_minimize(evaluate, theta, tol=tol, max_iter=max_iter)
     if method == "gradient":
-        return _gradient_minimise(evaluate, theta, lr=lr, tol=tol, max_iter=max_iter)
-    return _lbfgs_minimise(evaluate, theta, tol=tol, max_iter=max(max_iter, 1))
+        return _gradient_minimize(evaluate, theta, lr=lr, tol=tol, max_iter=max_iter)
+    return _lbfgs_minimize(evaluate, theta, tol=tol, max_iter=max(max_iter, 1))
 
 
 # =========================================================================== MCE IRL
@@ -370,7 +370,7 @@ class MCEDual(ArrayResult):
     Attributes
     ----------
     value : float
-        f(θ) = μ₀ · V_0^θ - θ · F_E (convex; the IRL minimises it).
+        f(θ) = μ₀ · V_0^θ - θ · F_E (convex; the IRL minimizes it).
     gradient : ndarray, shape (K,)
         F_θ - F_E (model minus expert feature expectations).
     hessian : ndarray, shape (K, K) or None
@@ -483,7 +483,7 @@ def mce_dual(mdp: Any, theta: ArrayLike, expert_features: ArrayLike | None = Non
              horizon: int | None = None, gamma: float = 1.0, hessian: bool = True,
              vi_tol: float = 1e-12) -> MCEDual:
     """The MCE IRL dual objective, its gradient and Hessian at θ (the quantities
-    :func:`mce_irl` optimises), exposed for checks.
+    :func:`mce_irl` optimizes), exposed for checks.
 
     f(θ) = μ₀ · V_0^θ - θ · F_E,  ∇f = F_θ - F_E,
     ∇²f = Σ_t γ^t Σ_s D_t(s) Cov_{a ~ π_t(.|s)}[Ψ_t(s, a)].
@@ -582,8 +582,8 @@ def mce_irl(mdp: Any, expert_features: ArrayLike, *, features: ArrayLike | None 
     """Maximum causal entropy IRL: the linear reward whose soft-optimal policy matches the
     expert's feature expectations.
 
-    Minimises the convex dual f(θ) = μ₀ · V_0^θ - θ · F_E, whose gradient F_θ - F_E is the
-    feature-expectation mismatch; at the minimiser the MCE policy matches the expert's
+    Minimizes the convex dual f(θ) = μ₀ · V_0^θ - θ · F_E, whose gradient F_θ - F_E is the
+    feature-expectation mismatch; at the minimizer the MCE policy matches the expert's
     (discounted) feature expectations exactly, and among all policies that do, it has maximum
     causal entropy.
 

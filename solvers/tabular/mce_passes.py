@@ -193,7 +193,7 @@ def soft_value_iteration_discounted(transitions: Any, reward: ArrayLike, gamma: 
     The soft Bellman operator is a γ-contraction in sup norm (log-sum-exp is non-expansive),
     so stopping when the change is below tol (1 - γ)/γ leaves ||V - V*||_∞ <= tol.
 
-    ``method="policy_iteration"`` alternates exact evaluation of the entropy-regularised value
+    ``method="policy_iteration"`` alternates exact evaluation of the entropy-regularized value
     of π (one sparse solve) and the softmax improvement; it converges in a handful of steps
     (Newton's method on the soft Bellman equation) and stops when the sup-norm change of V is
     below ``tol``.
@@ -270,7 +270,7 @@ class Occupancy(ArrayResult):
         Finite horizon: Pr(s_t = s, a_t = a), t < H.
     state_action : ndarray, shape (S, A)
         Σ_{t<H} γ^t Pr(s_t = s, a_t = a) (finite) or Σ_{t>=0} γ^t Pr(...) (discounted,
-        unnormalised: sums to (1 - γ^H)/(1 - γ), resp. 1/(1 - γ)).
+        unnormalized: sums to (1 - γ^H)/(1 - γ), resp. 1/(1 - γ)).
     state : ndarray, shape (S,)
         ``state_action.sum(axis=1)``.
     gamma : float
@@ -354,7 +354,7 @@ def occupancy_discounted(transitions: Any, pi: ArrayLike, mu0: ArrayLike, gamma:
     Returns
     -------
     Occupancy
-        ``D = D_sa = None``; ``state`` sums to 1/(1 - γ) (unnormalised).
+        ``D = D_sa = None``; ``state`` sums to 1/(1 - γ) (unnormalized).
     """
     T = as_transitions(transitions)
     S, A = T.n_states, T.n_actions

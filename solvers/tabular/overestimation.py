@@ -308,7 +308,7 @@ def function_approximation_overestimation(
 ) -> FunctionApproximationRun:
     """Figure 2: polynomial fits per action, their max, and the Double-Q estimate.
 
-    For each action a, the degree-d polynomial Q_t(., a) minimises
+    For each action a, the degree-d polynomial Q_t(., a) minimizes
     Σ_{s in S_a} (Q_t(s, a) - V*(s))² over the action's sampled integer states S_a
     (:func:`fig2_sample_mask`).  Then on a grid of states
 
@@ -324,7 +324,7 @@ def function_approximation_overestimation(
     Parameters
     ----------
     true_value : {"sin", "gaussian"} or callable
-        V*(s): sin(s) or 2 exp(-s²), or a vectorised callable returning finite values.
+        V*(s): sin(s) or 2 exp(-s²), or a vectorized callable returning finite values.
     degree : int
         Polynomial degree d >= 0.
     n_actions : int

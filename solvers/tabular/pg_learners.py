@@ -1,7 +1,7 @@
 """Tabular policy-gradient learners: REINFORCE, REINFORCE with a baseline and the synchronous
 advantage actor-critic (A2C), for softmax policies on finite MDPs (:func:`train_policy_gradient`).
 
-The estimators, their exact moments, the vectorised environment and the score ψ(s, a) they
+The estimators, their exact moments, the vectorized environment and the score ψ(s, a) they
 share live in :mod:`solvers.tabular.policy_gradient`, which also re-exports every name here;
 the method (segments, n-step returns, critic and step-size schedules) is stated in its module
 docstring under "Learners" and in :func:`train_policy_gradient`.
@@ -278,7 +278,7 @@ def train_policy_gradient(
         Updates.
     seed : int, SeedSequence or Generator, keyword-only
     n_runs : int >= 1, keyword-only
-        Independent runs, vectorised.
+        Independent runs, vectorized.
     logits0 : array_like, shape (S, A) or (n_runs, S, A), optional
         Initial logits (default 0: uniform policy).
     values0 : array_like, shape (S,) or (n_runs, S), optional

@@ -10,7 +10,7 @@ row s of an (S, A) table.
 
 Per-step estimators (:func:`sample_gradient_estimates`)
 -------------------------------------------------------
-One sample draws s ~ d_γ (the normalised discounted visitation from μ₀, by running the chain for
+One sample draws s ~ d_γ (the normalized discounted visitation from μ₀, by running the chain for
 a geometric number of steps T, Pr(T = t) = (1 - γ) γᵗ), a ~ π(·|s), and rolls out from (s, a):
 
     ĝ = ψ(s, a) Ψ / (1 - γ),    Ψ ∈ { G                          ("return"),
@@ -32,7 +32,7 @@ solve each: E[G | s, a] = Q and E[G² | s, a] = M solves the second-moment Bellm
 
 Learners (:func:`train_policy_gradient`)
 ----------------------------------------
-Vectorised over ``n_runs`` independent runs and ``n_envs`` environments per run:
+Vectorized over ``n_runs`` independent runs and ``n_envs`` environments per run:
 
 - ``"reinforce"`` (Sutton & Barto 2018, Section 13.3, eq. 13.8): each iteration every
   environment plays one episode of ``horizon`` steps from μ₀ and θ ← θ + α mean_env Σ_t γᵗ G_t ψ_t;
@@ -177,12 +177,12 @@ def reward_variance(mdp: FiniteMDP) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------------
-# vectorised environment steps (shared by the samplers and learners)
+# vectorized environment steps (shared by the samplers and learners)
 # ---------------------------------------------------------------------------------------------
 
 
 class VectorEnv:
-    """Flat views of an MDP for vectorised sampling by inverse CDF (one uniform per draw).
+    """Flat views of an MDP for vectorized sampling by inverse CDF (one uniform per draw).
 
     Shared by the samplers and learners here and by :mod:`solvers.neural.a2c` (the same
     environment code for the tabular and the neural learners); no input validation.
@@ -213,7 +213,7 @@ class VectorEnv:
         return self._invert(rows, rng.random(rows.shape[0]))
 
     def step(self, s: np.ndarray, a: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """Reward then next state for every pair (vectorised)."""
+        """Reward then next state for every pair (vectorized)."""
         sa = s * self.A + a
         mean = self.R[sa]
         if self.noise == "gaussian":
@@ -469,7 +469,7 @@ def exact_estimator_moments(
     """Exact mean and covariance of the per-step estimator of :func:`sample_gradient_estimates`
     (untruncated returns).
 
-    With c = 1/(1 - γ), d = d_γ normalised, m(s, a) = E[Ψ | s, a], u(s, a) = E[Ψ² | s, a]:
+    With c = 1/(1 - γ), d = d_γ normalized, m(s, a) = E[Ψ | s, a], u(s, a) = E[Ψ² | s, a]:
 
         E ĝ[s, b]            = c d(s) Σ_a π(a|s) ψ_b(s, a) m(s, a),
         E[ĝ[s, b] ĝ[s, b']]  = c² d(s) Σ_a π(a|s) ψ_b(s, a) ψ_b'(s, a) u(s, a),  0 across states,
@@ -559,7 +559,7 @@ def n_step_returns(rewards: ArrayLike, bootstrap: ArrayLike, cut: ArrayLike, gam
     R_t = r_t + γ (bootstrap_t if cut_t else R_{t+1}), with the last step always cut:
     R_t = Σ_{i<k} γⁱ r_{t+i} + γᵏ V(s_{t+k}) where t + k is the first cut at or after t.
 
-    Source: Mnih et al. (2016), Algorithm S3 (R ← r_i + γ R, initialised with V(s_{t_max}));
+    Source: Mnih et al. (2016), Algorithm S3 (R ← r_i + γ R, initialized with V(s_{t_max}));
     Sutton & Barto (2018), eq. (7.1) (the n-step return).
 
     Parameters
@@ -595,7 +595,7 @@ def n_step_returns(rewards: ArrayLike, bootstrap: ArrayLike, cut: ArrayLike, gam
 
 # The learners live in solvers.tabular.pg_learners, which builds on the estimators above; their
 # names stay importable from here, loaded on first use (PEP 562) so that neither module has to
-# import the other while it is being initialised.
+# import the other while it is being initialized.
 _LEARNER_NAMES = frozenset({
     'EPISODE_TAIL', 'LEARNERS', 'LR_SCHEDULES', 'PGConfig', 'PGRun', 'segment_plan',
     'RolloutBatch', 'collect_batch', 'logit_contributions', 'per_env_gradient',

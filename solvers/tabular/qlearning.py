@@ -1,4 +1,4 @@
-"""Tabular Q-learning and Double Q-learning, vectorised over independent runs.
+"""Tabular Q-learning and Double Q-learning, vectorized over independent runs.
 
 Q-learning (Watkins 1989; Sutton & Barto 2018, eq. (6.8)):
 
@@ -83,9 +83,9 @@ def _actions_first(q: np.ndarray) -> np.ndarray:
 def greedy_action(q: ArrayLike, rng: Any = None) -> np.ndarray:
     """argmax over the last axis, ties broken uniformly at random (lowest index without rng).
 
-    Random tie-breaking: in every row with k > 1 maximisers each maximiser gets an independent
+    Random tie-breaking: in every row with k > 1 maximizers each maximizer gets an independent
     uniform key and the largest key wins, so each is chosen with probability 1/k; rows with a
-    unique maximiser draw nothing.
+    unique maximizer draw nothing.
 
     Source: Sutton & Barto (2018), Figure 6.5 caption and Section 2.2 (greedy choices with
     ties broken randomly).
@@ -116,13 +116,13 @@ def greedy_action(q: ArrayLike, rng: Any = None) -> np.ndarray:
     if rng is None:
         return np.where(tied, index, qt.shape[0]).min(axis=0).reshape(q.shape[:-1])
     rng = as_generator(rng, "rng")
-    best = (tied * index).max(axis=0)  # the maximiser where it is unique
+    best = (tied * index).max(axis=0)  # the maximizer where it is unique
     cols = np.flatnonzero(tied.sum(axis=0) > 1)
     if cols.size:
         sub = tied[:, cols]
         keys = np.where(sub, rng.random(sub.shape), -1.0)
         # one entry per column holds the largest key (equal uniform doubles have probability
-        # ~1e-16, and the max below would still return one of the tied maximisers)
+        # ~1e-16, and the max below would still return one of the tied maximizers)
         best[cols] = ((keys == keys.max(axis=0)) * index).max(axis=0)
     return best.reshape(q.shape[:-1])
 
@@ -172,7 +172,7 @@ def bootstrap_value(q_eval: ArrayLike, q_select: ArrayLike | None = None, *, met
     method : {"max", "double"}, keyword-only
     rng : int, SeedSequence, Generator or None, keyword-only
         With ``"double"``: ties in the argmax of ``q_select`` are broken uniformly at random when
-        given, else to the lowest index.  Ignored by ``"max"`` (every maximiser has the value).
+        given, else to the lowest index.  Ignored by ``"max"`` (every maximizer has the value).
 
     Returns
     -------

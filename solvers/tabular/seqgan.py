@@ -8,7 +8,7 @@ sequences is a vector ``d_table`` of length ``V**T`` in the same base-V order.
 What is here (Yu et al. 2017, "SeqGAN", AAAI; arXiv:1609.05473):
 
 - :func:`sample_sequences` — Y_{1:T} ~ G_theta by inverse-CDF sampling, one token position at
-  a time, vectorised over sequences;
+  a time, vectorized over sequences;
 - :func:`rollout_action_values` — the Monte Carlo estimate of eq. (4): for t < T the mean of
   D over N completions of Y_{1:t} drawn from the roll-out policy G_beta (here G_beta =
   G_theta, as after line 18 of Algorithm 1); for t = T, D(Y_{1:T}) itself (eq. (2));
@@ -19,7 +19,7 @@ What is here (Yu et al. 2017, "SeqGAN", AAAI; arXiv:1609.05473):
   listing every sequence, sum_Y G(Y) D(Y) sum_t grad log G(y_t | Y_{1:t-1}) (the whole-
   sequence REINFORCE form, no action values at all);
 - :func:`train_tabular_seqgan` — Algorithm 1 on the enumerable space: each round the
-  discriminator is re-fitted (the exact maximiser of eq. (5), or its empirical version from
+  discriminator is re-fitted (the exact maximizer of eq. (5), or its empirical version from
   samples) and the generator takes ``g_steps`` ascent steps eq. (8).
 
 Independence rule (DESIGN.md): nothing here calls :mod:`theory.seqgan`, :mod:`theory.gan` or
@@ -63,8 +63,8 @@ __all__ = [
     "train_tabular_seqgan",
 ]
 
-#: How the discriminator is re-fitted each round: "optimal" = the exact maximiser of eq. (5)
-#: for the current generator, "empirical" = the maximiser of eq. (5) on finite samples.
+#: How the discriminator is re-fitted each round: "optimal" = the exact maximizer of eq. (5)
+#: for the current generator, "empirical" = the maximizer of eq. (5) on finite samples.
 DISCRIMINATORS = ("optimal", "empirical")
 #: How the generator gradient is obtained: "rollout" = the sampled estimator of eq. (7) with
 #: Monte Carlo roll-outs (eq. (4)); "exact" = its expectation by enumeration.
@@ -386,12 +386,12 @@ def enumerated_gradient(logits: Any, d_table: Any) -> list[np.ndarray]:
 
 def fit_discriminator(p_data: Any, p_model: Any, *, method: str = "optimal", n_samples: int = 0,
                       seed: Any = 0, smoothing: float = 0.5) -> np.ndarray:
-    """Re-fit a tabular discriminator over the V**T sequences by maximising eq. (5).
+    """Re-fit a tabular discriminator over the V**T sequences by maximizing eq. (5).
 
     max_D  E_{Y ~ p_data}[log D(Y)] + E_{Y ~ G}[log(1 - D(Y))]
 
     decouples over sequences: for weights a = p_data(Y), b = G(Y) the term a log D + b log(1-D)
-    is maximised at D = a / (a + b) (set its derivative a/D - b/(1-D) to 0).  ``"optimal"`` uses
+    is maximized at D = a / (a + b) (set its derivative a/D - b/(1-D) to 0).  ``"optimal"`` uses
     the exact weights (D = 1/2 where both vanish); ``"empirical"`` uses the counts of
     ``n_samples`` real and ``n_samples`` generated sequences, each plus ``smoothing``
     (add-alpha; unseen sequences get 1/2).
@@ -460,7 +460,7 @@ def train_tabular_seqgan(p_data: Any, logits0: Any, *, n_rounds: int, lr: float,
 
     With the optimal discriminator D* = p/(p + G) the generator ascends
     F(G) = sum_Y p(Y) log(p(Y) + G(Y)) (its gradient in G(Y) is p/(p + G) = D*), i.e. descends
-    KL(p_data || (p_data + G)/2); the unique maximiser over distributions is G = p_data.
+    KL(p_data || (p_data + G)/2); the unique maximizer over distributions is G = p_data.
 
     Source: Yu et al. (2017), SeqGAN, Algorithm 1 (lines 6-19), eqs. (4)-(8).
 

@@ -6,7 +6,7 @@
   served round-robin every gradient is exactly W - 1 updates old; served in a seeded random
   order the staleness is the number of updates since that worker last wrote.
 - :func:`delayed_gradient_ascent` is the simulator θ_{k+1} = θ_k + η g(θ_{read[k]}) for any
-  batched gradient g, vectorised over independent runs (per-run step sizes and schedules).
+  batched gradient g, vectorized over independent runs (per-run step sizes and schedules).
 
 Source: Mnih et al. (2016), Asynchronous Methods for Deep Reinforcement Learning, Section 4 and
 Algorithm S3 (updates applied lock-free, Hogwild!-style: Recht et al. 2011).
@@ -74,7 +74,7 @@ class StalenessSchedule(ArrayResult):
 
     def concat(self, *others: "StalenessSchedule") -> "StalenessSchedule":
         """The runs of this schedule followed by those of ``others`` (same number of updates),
-        so that different schedules run in one vectorised simulation."""
+        so that different schedules run in one vectorized simulation."""
         parts = (self,) + others
         for p in others:
             if not isinstance(p, StalenessSchedule):

@@ -64,6 +64,7 @@ from theory._validation import (
     check_int,
     check_positive,
 )
+from theory.deprecation import renamed_keywords
 
 __all__ = [
     "CRITIC_LOSSES",
@@ -285,7 +286,7 @@ def train_critic(
     lr_offset : float, > 0
         t0 of the Robbins-Monro schedule α_t = lr · t0 / (t0 + t).
     n_runs : int, >= 1
-        Independent runs, simulated together (vectorised over runs and atoms).
+        Independent runs, simulated together (vectorized over runs and atoms).
     init : array_like, shape (K,), optional
         Initial critic values (default 1/2 everywhere; in (0, 1) for the cross-entropy).
     record_every : int, >= 1
@@ -304,7 +305,7 @@ def train_critic(
     -----
     Atoms never shown (ρ p_data(x) + (1 - ρ) q(x) = 0) keep their initial value.  Where only
     real (or only fake) episodes show x, the cross-entropy logit drifts to +∞ (-∞) like
-    log t, so Q → 1 (0) sublinearly.  Near the minimiser, the mean dynamics of an interior
+    log t, so Q → 1 (0) sublinearly.  Near the minimizer, the mean dynamics of an interior
     atom contract by 1 - α m_x Q(1 - Q) per step (cross-entropy; m_x the probability that an
     episode shows x) or 1 - α m_x (squared): α times the Hessian of the expected loss.  With
     α_t = a / (t0 + t) and a times that Hessian > 1/2, the error is asymptotically normal with
@@ -378,10 +379,10 @@ def train_critic_expected(
         m_x σ(ψ_x) - a_x     (cross-entropy, in the logit ψ_x),
         m_x Q_x - a_x        (½ squared error, in the value Q_x),
 
-    and each step subtracts ``lr`` times it.  Deterministic; no closed form of the minimiser
+    and each step subtracts ``lr`` times it.  Deterministic; no closed form of the minimizer
     is used.
 
-    Source: Pfau & Vinyals (2016), Section 2.3 and eq. (8) (the critic minimises the expected
+    Source: Pfau & Vinyals (2016), Section 2.3 and eq. (8) (the critic minimizes the expected
     divergence between reward and Q over the episodes).
 
     Parameters
@@ -404,7 +405,7 @@ def train_critic_expected(
 
     Notes
     -----
-    Near the minimiser, interior atom x contracts by |1 - lr m_x Q_x (1 - Q_x)| per step
+    Near the minimizer, interior atom x contracts by |1 - lr m_x Q_x (1 - Q_x)| per step
     (cross-entropy) or |1 - lr m_x| (squared), evaluated at the limit.
     """
     mdp = _mdp(mdp)
@@ -594,9 +595,10 @@ def actor_gradient_exact(
     return jac.T @ f
 
 
+@renamed_keywords(normalise="normalize")
 def actor_gradient_sampled(
     critic: ArrayLike, logits: ArrayLike, episodes: Episodes, *, objective: str = "minimax",
-    normalise: str = "fake", logit: bool = False,
+    normalize: str = "fake", logit: bool = False,
 ) -> GradientEstimate:
     """Score-function estimate of the actor's gradient through the critic, fake episodes only.
 
@@ -616,7 +618,7 @@ def actor_gradient_sampled(
     episodes : Episodes
         Tabular episodes (x = atom indices).
     objective : {"q", "log_q", "minimax"}
-    normalise : {"fake", "episodes"}
+    normalize : {"fake", "episodes"}
         Divide by the number of fake episodes (a GAN minibatch mean) or of all episodes
         (which scales the mean by n_fake / n ≈ 1 - ρ).
     logit : bool
@@ -631,12 +633,12 @@ def actor_gradient_sampled(
     k = theta.shape[0]
     c = _vector(critic, "critic", k) if logit else _critic_values(critic, k)
     ep = _episodes(episodes)
-    normalise = check_in(normalise, "normalise", NORMALISATIONS)
+    normalize = check_in(normalize, "normalize", NORMALISATIONS)
     x = _atoms(ep.x, k, "episodes.x")[~ep.is_real]
     q = softmax(theta)
     f = _finite_objective(c, objective, np.bincount(x, minlength=k) > 0, logit)
     terms = f[x][:, None] * (np.eye(k)[x] - q)
-    return _estimate(terms, n_norm=ep.n if normalise == "episodes" else None)
+    return _estimate(terms, n_norm=ep.n if normalize == "episodes" else None)
 
 
 # ---------------------------------------------------------------------------- pathwise actor
@@ -682,9 +684,9 @@ def actor_scaling(critic_logit: ArrayLike, reward: ArrayLike, *, objective: str 
 
 
 def affine_actor(theta: dict, z):
-    """x = μ + z Lᵀ: a pathwise actor (reparameterised Gaussian), differentiable in θ.
+    """x = μ + z Lᵀ: a pathwise actor (reparameterized Gaussian), differentiable in θ.
 
-    Source: the reparameterisation x = g_θ(z) of SVG(0) / DPG-style actors cited by Pfau &
+    Source: the reparameterization x = g_θ(z) of SVG(0) / DPG-style actors cited by Pfau &
     Vinyals (2016), Section 2.2; with L diagonal this is x = μ + σ ⊙ z.
 
     Parameters
@@ -708,6 +710,7 @@ def _sigmoid(x):
     return anp.exp(-anp.logaddexp(0.0, -x))
 
 
+@renamed_keywords(normalise="normalize")
 def pathwise_actor_gradient(
     actor: Callable,
     theta: Any,
@@ -716,7 +719,7 @@ def pathwise_actor_gradient(
     *,
     real_x: ArrayLike | None = None,
     objective: str = "minimax",
-    normalise: str = "fake",
+    normalize: str = "fake",
 ) -> Any:
     """The actor's update through a differentiable critic, written the paper's way.
 
@@ -749,7 +752,7 @@ def pathwise_actor_gradient(
     real_x : array_like, shape (n_real, d), optional
         Real samples shown in the real episodes (none by default).
     objective : {"q", "log_q", "minimax"}
-    normalise : {"fake", "episodes"}
+    normalize : {"fake", "episodes"}
         N = n_fake (the GAN's minibatch mean) or N = n_real + n_fake.
 
     Returns
@@ -760,10 +763,10 @@ def pathwise_actor_gradient(
     Raises
     ------
     ValueError, TypeError
-        Bad shapes, unknown options, or no episodes to normalise by.
+        Bad shapes, unknown options, or no episodes to normalize by.
     """
     objective = check_in(objective, "objective", ACTOR_OBJECTIVES)
-    normalise = check_in(normalise, "normalise", NORMALISATIONS)
+    normalize = check_in(normalize, "normalize", NORMALISATIONS)
     if not callable(actor) or not callable(critic_logit):
         raise TypeError("`actor` and `critic_logit` must be callables")
     z = as_float_array(noise, "noise", allow_empty=True)
@@ -780,9 +783,9 @@ def pathwise_actor_gradient(
         if xr.ndim != 2 or xr.shape[1] != d:
             raise ValueError(f"`real_x` must have shape (n_real, {d}) (got shape {xr.shape})")
     n_r, n_f = xr.shape[0], x_fake.shape[0]
-    norm = n_f if normalise == "fake" else n_r + n_f
+    norm = n_f if normalize == "fake" else n_r + n_f
     if norm == 0:
-        raise ValueError(f"no episodes to average over (n_real={n_r}, n_fake={n_f}, normalise={normalise!r})")
+        raise ValueError(f"no episodes to average over (n_real={n_r}, n_fake={n_f}, normalize={normalize!r})")
     reward = np.concatenate([np.ones(n_r), np.zeros(n_f)])
     psi = np.asarray(critic_logit(np.concatenate([xr, x_fake])), dtype=float).reshape(-1)
     weights = actor_scaling(psi, reward, objective=objective) / norm  # held fixed

@@ -7,7 +7,7 @@ import json
 from experiments import cli
 from experiments.bench import all_benchmarks
 
-#: Agreement between ganac and scipy/POT on identical normalised inputs: float64 rounding of
+#: Agreement between ganac and scipy/POT on identical normalized inputs: float64 rounding of
 #: sums over up to 1e4 terms.
 AGREE_ATOL = 1e-12
 

@@ -44,7 +44,7 @@ def test_peers_reproduce_closed_forms():
     # one state, one action, reward 1: V = 1 / (1 - γ)
     V = iterative_policy_evaluation(np.ones((1, 1, 1)), np.ones((1, 1)), np.ones((1, 1)), 0.9)
     assert V[0] == pytest.approx(10.0, abs=TOL)
-    # two absorbing states, started half-and-half: normalised visitation (1/2, 1/2)
+    # two absorbing states, started half-and-half: normalized visitation (1/2, 1/2)
     P = np.array([[[1.0, 0.0]], [[0.0, 1.0]]])
     d = power_series_visitation(P, np.ones((2, 1)), 0.5, np.array([0.5, 0.5]))
     np.testing.assert_allclose(d, [0.5, 0.5], atol=TOL)

@@ -42,7 +42,7 @@ def test_fast_claim_passes(claim):
     assert not failing, f"{claim.id} ({claim.source}) failed: {failing}"
     for ev in parts.values():
         assert ev.tolerance_reason.strip(), "every tolerance states its reason"
-        json.dumps(ev.to_json())
+        json.dumps(ev.to_dict())
 
 
 def pytest_generate_tests(metafunc):
@@ -66,7 +66,7 @@ def test_fast_claim_passes_at_every_seed(claim, seed):
 @pytest.mark.parametrize("claim", FULL_ONLY, ids=[c.id for c in FULL_ONLY])
 def test_full_claim_passes(claim):
     parts = claim.run(Context(seed=0, tier="full", fig_dir=None))
-    assert all(ev.passed for ev in parts.values()), {k: v.to_json() for k, v in parts.items()}
+    assert all(ev.passed for ev in parts.values()), {k: v.to_dict() for k, v in parts.items()}
     verdict = combine_outcomes(ev.outcome for ev in parts.values())
     if claim.id in NOT_REPRODUCED:
         assert verdict == "not reproduced", f"{claim.id} is declared not reproduced but gives {verdict!r}"

@@ -33,9 +33,9 @@ class TestEvidence:
         with pytest.raises(ValueError, match="relation"):
             Evidence.bound(1.0, 0.0, relation="==", reason="r")
 
-    def test_to_json_is_serialisable(self):
+    def test_to_dict_is_serializable(self):
         ev = Evidence.close(np.array([np.inf, 1.0]), np.array([np.inf, 1.0]), atol=0, reason="r")
-        json.dumps(ev.to_json())
+        json.dumps(ev.to_dict())
 
 
 class TestClaimDecorator:

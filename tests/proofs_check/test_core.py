@@ -164,11 +164,11 @@ class TestDerivation:
         assert "simplifies to log(2), not to 0" in text
         assert lines[-1].startswith("FAILED: step 2")
 
-    def test_check_is_reproducible_and_serialisable(self):
+    def test_check_is_reproducible_and_serializable(self):
         d = self.make()
         a, b = d.check(seed=3), d.check(seed=3)
         assert a == b
-        payload = json.loads(json.dumps(a.to_json()))
+        payload = json.loads(json.dumps(a.to_dict()))
         assert payload["first_failure"] == 1 and payload["ok"] is False
 
     def test_ok_derivation(self):

@@ -52,7 +52,7 @@ def test_steps_cover_the_argument():
                    "irl-gradient-at-mu-tilde", "difference", "equal-at-fixed-point"):
         assert needed in names[GRAD]
     for needed in ("generator-loss", "sampler-loss-is-kl", "kl-nonnegative",
-                   "minimiser-is-maxent"):
+                   "minimizer-is-maxent"):
         assert needed in names[GEN]
 
 

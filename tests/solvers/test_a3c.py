@@ -1,5 +1,5 @@
 """A3C (solvers.tabular.a3c) against independent references: theory.policy_gradient's exact
-gradient, finite differences of the exact (entropy-regularised) return, value iteration, soft
+gradient, finite differences of the exact (entropy-regularized) return, value iteration, soft
 value iteration, plain-loop reimplementations of the delayed recursion and of the worker
 bookkeeping, the roots of the delay equation's characteristic polynomial, and Monte Carlo
 empirical Bernstein bounds (known range) for the sampled gradient.  Real threads/processes: only properties that hold
@@ -40,7 +40,7 @@ SOFT_STATIONARY_ATOL = 1e-9
 #: The same floating-point recursion computed two ways (ring buffer vs Python list): identical
 #: operations up to the order of one addition per step.
 RECURSION_ATOL = 1e-12
-#: Optimiser tolerance of finite exact-gradient runs: relative gap (J* - J)/(J* - J_uniform).
+#: Optimizer tolerance of finite exact-gradient runs: relative gap (J* - J)/(J* - J_uniform).
 GAP_RTOL = 1e-3
 #: Sampled runs (constant step): relative gap after their budget.
 SAMPLED_GAP_RTOL = 1e-2
@@ -274,7 +274,7 @@ def test_sampled_advantage_gradient_is_unbiased_with_the_true_critic(tau):
     14-21 here, observed |ĝ| <= 7).  Radius ~0.009-0.011, ~9-12 estimator SDs (the old
     4.5-sample-SE check had no stated false-alarm probability): the test detects a bias
     >= ~0.01 on entries of size 0.07-0.43.  Negative controls: the exact gradient shifted
-    by 0.05 in one entry, the estimator without its 1/(1 - γ) normalisation, and a critic off by
+    by 0.05 in one entry, the estimator without its 1/(1 - γ) normalization, and a critic off by
     0.2 at one state are rejected.
     """
     rng = np.random.default_rng(7)
@@ -302,7 +302,7 @@ def test_sampled_advantage_gradient_is_unbiased_with_the_true_critic(tau):
     assert np.all(d_theta >= g_lo - 1e-12) and np.all(d_theta <= g_hi + 1e-12)
     g_width = g_hi - g_lo
     assert_mean_empirical_bernstein(d_theta, exact, g_width, atol=MEAN_ATOL, what="sampled gradient")
-    # negative controls: a prediction 0.05 off in one entry; a broken (unnormalised) estimator
+    # negative controls: a prediction 0.05 off in one entry; a broken (unnormalized) estimator
     shifted = exact.copy()
     shifted[0, 0] += 0.05
     with pytest.raises(AssertionError):
@@ -425,7 +425,7 @@ def test_validation_names_the_argument():
             call()
 
 
-def test_results_serialise_to_json():
+def test_results_serialize_to_dict():
     mdp = random_mdp(3, 2, 0)
     run = simulate_a3c(mdp, worker_schedule(20, 2, order="random", seed=0), lr=0.5, gradient="sampled", seed=0)
     assert json.loads(json.dumps(run.to_dict()))["n_workers"] == 2

@@ -230,7 +230,7 @@ def test_config_validation():
         train_ddpg(ScalarLQR(), {})
 
 
-def test_initialisation_per_run_is_independent_of_the_number_of_runs():
+def test_initialization_per_run_is_independent_of_the_number_of_runs():
     one = init_ddpg(DDPGConfig(n_runs=1, actor_hidden=(3,)), 7)
     three = init_ddpg(DDPGConfig(n_runs=3, actor_hidden=(3,)), 7)
     for a, b in zip(tree_leaves(one), tree_leaves(three)):
@@ -256,7 +256,7 @@ def test_training_is_deterministic_and_shaped():
 def test_critic_learns_the_bandit_q_function():
     # γ = 0: Q(s, u) = −(q s² + r u²) exactly; the actor is frozen (tiny lr) near u = 0.
     env = ScalarLQR(gamma=0.0, a=0.7, r=0.5)
-    res = train_ddpg(env, DDPGConfig(n_steps=800, n_runs=2, actor_lr=1e-12, seed=0))
+    res = train_ddpg(env, DDPGConfig(n_steps=800, n_runs=2, lr_actor=1e-12, seed=0))
     s, u = np.meshgrid(np.linspace(-1.5, 1.5, 7), np.linspace(-1.0, 1.0, 5))
     truth = lqr_q_value(s.ravel(), u.ravel(), 0.0, env.a, env.b, env.q, env.r, env.gamma)
     np.testing.assert_allclose(res.q(s.ravel(), u.ravel()), np.broadcast_to(truth, (2, truth.size)),

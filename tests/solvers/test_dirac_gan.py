@@ -64,7 +64,7 @@ def cases(draw):
     reg = draw(st.sampled_from(("none", "r1", "r2", "instance-noise", "consensus")))
     kw = {}
     if reg in ("r1", "r2", "consensus"):
-        kw["gamma"] = draw(gammas)
+        kw["penalty_weight"] = draw(gammas)
     if reg == "instance-noise":
         kw["sigma"] = draw(st.floats(0.0, 2.0))
     return loss, reg, kw
@@ -88,23 +88,23 @@ def test_unregularized_field_is_the_hand_formula(loss, theta, psi):
 
 
 @given(losses, coords, coords, gammas, st.sampled_from(("r1", "r2")))
-def test_gradient_penalty_field(loss, theta, psi, gamma, kind):
-    v1, v2 = GradientPenalty(loss, gamma, kind)(theta, psi)
+def test_gradient_penalty_field(loss, theta, psi, penalty_weight, kind):
+    v1, v2 = GradientPenalty(loss, penalty_weight, kind)(theta, psi)
     e1, e2 = _hand_unregularized(loss, np.float64(theta), np.float64(psi))
-    np.testing.assert_allclose([v1, v2], [e1, e2 - gamma * psi], atol=FLOAT_ATOL, rtol=FLOAT_RTOL)
+    np.testing.assert_allclose([v1, v2], [e1, e2 - penalty_weight * psi], atol=FLOAT_ATOL, rtol=FLOAT_RTOL)
 
 
 @given(coords, coords.filter(lambda x: x != 0), gammas, st.floats(0.0, 2.0))
 @example(0.0, 5e-324, 1.0, 0.5)  # subnormal ψ: a g·x/|x| derivative of |ψ| underflows to 0
 @example(0.0, -2.2e-308, 1.0, 0.5)
-def test_wgan_gp_field(theta, psi, gamma, target):
-    v1, v2 = WGANGP(gamma, target)(theta, psi)
-    np.testing.assert_allclose([v1, v2], [-psi, theta - gamma * (abs(psi) - target) * np.sign(psi)],
+def test_wgan_gp_field(theta, psi, penalty_weight, target):
+    v1, v2 = WGANGP(penalty_weight, target)(theta, psi)
+    np.testing.assert_allclose([v1, v2], [-psi, theta - penalty_weight * (abs(psi) - target) * np.sign(psi)],
                                atol=FLOAT_ATOL, rtol=FLOAT_RTOL)
 
 
 @given(losses, coords, coords, gammas)
-def test_consensus_field_is_v_minus_gamma_grad_half_norm(loss, theta, psi, gamma):
+def test_consensus_field_is_v_minus_gamma_grad_half_norm(loss, theta, psi, penalty_weight):
     # ∇(|v|²/2) by central differences of the hand-written field.
     def half(x):
         a, b = _hand_unregularized(loss, x[..., 0], x[..., 1])
@@ -114,8 +114,8 @@ def test_consensus_field_is_v_minus_gamma_grad_half_norm(loss, theta, psi, gamma
     x = np.array([theta, psi])
     grad = np.array([(half(x + h * e) - half(x - h * e)) / (2 * h) for e in np.eye(2)])
     e1, e2 = _hand_unregularized(loss, np.float64(theta), np.float64(psi))
-    v1, v2 = Consensus(loss, gamma)(theta, psi)
-    np.testing.assert_allclose([v1, v2], [e1 - gamma * grad[0], e2 - gamma * grad[1]],
+    v1, v2 = Consensus(loss, penalty_weight)(theta, psi)
+    np.testing.assert_allclose([v1, v2], [e1 - penalty_weight * grad[0], e2 - penalty_weight * grad[1]],
                                atol=CONSENSUS_FD_TOL, rtol=CONSENSUS_FD_TOL)
 
 
@@ -155,15 +155,15 @@ def test_finite_difference_jacobian_matches_theory(case):
 
 
 def test_wgan_gp_jump_matches_theory():
-    field = dirac_gan_field("wgan", "wgan-gp", gamma=0.7, target=1.0)
+    field = dirac_gan_field("wgan", "wgan-gp", penalty_weight=0.7, target=1.0)
     thetas = np.linspace(-1, 1, 5)
     jump = field.v_psi(thetas, np.full(5, 1e-12)) - field.v_psi(thetas, np.full(5, -1e-12))
-    np.testing.assert_allclose(jump, td.wgan_gp_branches(gamma=0.7, target=1.0).jump, atol=JUMP_ATOL)
+    np.testing.assert_allclose(jump, td.wgan_gp_branches(penalty_weight=0.7, target=1.0).jump, atol=JUMP_ATOL)
     assert field.v_psi(np.array(0.0), np.array(0.0)) == 0.0  # sign(0) = 0: (0, 0) is stationary
 
 
 def test_fields_broadcast():
-    field = dirac_gan_field("gan", "r1", gamma=0.5)
+    field = dirac_gan_field("gan", "r1", penalty_weight=0.5)
     tt, pp = np.meshgrid(np.linspace(-1, 1, 4), np.linspace(-1, 1, 3))
     v1, v2 = field(tt, pp)
     assert v1.shape == v2.shape == (3, 4)
@@ -178,14 +178,14 @@ def test_fields_broadcast():
 def test_field_factory_and_errors():
     assert isinstance(dirac_gan_field("wgan", clip=0.5), WGANClip)
     assert isinstance(dirac_gan_field("gan", "instance-noise", sigma=1.0), InstanceNoise)
-    assert "GradientPenalty" in repr(dirac_gan_field("gan", "r2", gamma=1.0))
+    assert "GradientPenalty" in repr(dirac_gan_field("gan", "r2", penalty_weight=1.0))
     with pytest.raises(ValueError, match="`clip`"):
         dirac_gan_field("gan", clip=0.5)
     with pytest.raises(ValueError, match="`regularizer`"):
         dirac_gan_field("gan", "spectral-norm")
     with pytest.raises(ValueError, match="`loss`"):
         Unregularized("hinge")
-    with pytest.raises(ValueError, match="`gamma`"):
+    with pytest.raises(ValueError, match="`penalty_weight`"):
         GradientPenalty("gan", -1.0)
     with pytest.raises(ValueError, match="`kind`"):
         GradientPenalty("gan", 1.0, "r3")
@@ -200,16 +200,16 @@ def test_field_factory_and_errors():
 # ---------------------------------------------------------------------------- integrators
 @given(st.sampled_from(("simultaneous", "alternating")), st.floats(0.01, 1.0), st.floats(0.01, 1.0),
        st.integers(1, 3), st.integers(1, 2), gammas, coords, coords, st.integers(1, 60))
-def test_linear_fields_follow_the_update_matrix(scheme, h_g, h_d, n_d, n_g, gamma, theta0, psi0, k):
+def test_linear_fields_follow_the_update_matrix(scheme, h_g, h_d, n_d, n_g, penalty_weight, theta0, psi0, k):
     # The WGAN with R1 is exactly linear: its iterates are M^k x0 with M the theory's update matrix.
-    field = GradientPenalty("wgan", gamma, "r1")
+    field = GradientPenalty("wgan", penalty_weight, "r1")
     if scheme == "simultaneous":
         n_g = 1
         traj = simultaneous_gd(field, theta0, psi0, step=h_g, step_d=h_d, n_steps=k, n_disc_steps=n_d)
     else:
         traj = alternating_gd(field, theta0, psi0, step=h_g, step_d=h_d, n_steps=k, n_disc_steps=n_d,
                               n_gen_steps=n_g)
-    m = td.gd_update_matrix(td.dirac_gan_jacobian("wgan", "r1", gamma=gamma), h_g, step_d=h_d,
+    m = td.gd_update_matrix(td.dirac_gan_jacobian("wgan", "r1", penalty_weight=penalty_weight), h_g, step_d=h_d,
                             scheme=scheme, n_disc_steps=n_d, n_gen_steps=n_g)
     expected = np.linalg.matrix_power(m, k) @ np.array([theta0, psi0])
     scale = max(1.0, float(np.abs(expected).max()))
@@ -244,7 +244,7 @@ def test_clipping_keeps_psi_in_the_box():
 
 
 def test_batched_start_points_match_single_runs():
-    field = dirac_gan_field("gan", "consensus", gamma=0.5)
+    field = dirac_gan_field("gan", "consensus", penalty_weight=0.5)
     starts = np.array([[1.0, 0.5], [-0.3, 0.2], [0.0, -1.0]])
     batch = alternating_gd(field, starts[:, 0], starts[:, 1], step=0.3, n_steps=20, n_disc_steps=2)
     for i, (t0, p0) in enumerate(starts):

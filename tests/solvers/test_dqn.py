@@ -46,7 +46,7 @@ FD_STEP = 1e-5
 FD_ATOL = 1e-7
 
 #: A noise-free deterministic chain: every target is exact, so DQN converges to Q* up to the
-#: optimiser's own oscillation; measured max |Q - Q*| ~ 1e-9 after 1,000 steps at seeds 0-2.
+#: optimizer's own oscillation; measured max |Q - Q*| ~ 1e-9 after 1,000 steps at seeds 0-2.
 NOISE_FREE_Q_ATOL = 1e-6
 
 SMALL = dict(hidden=(8,), lr=3e-3, batch_size=8, buffer_size=64, target_update_period=10, epsilon=0.5,
@@ -265,7 +265,7 @@ class TestNetwork:
             np.testing.assert_allclose(q[r], mlp_apply(single, x, activation="tanh"), rtol=FLOAT_RTOL,
                                        atol=FLOAT_ATOL)
 
-    def test_run_initialisation_does_not_depend_on_the_number_of_runs(self):
+    def test_run_initialization_does_not_depend_on_the_number_of_runs(self):
         one = init_q_network(3, 4, (5,), n_runs=1, seed=11, dueling=True)
         three = init_q_network(3, 4, (5,), n_runs=3, seed=11, dueling=True)
         for a, b in zip(tree_flatten(one)[0], tree_flatten({k: _take(v, 0) for k, v in three.items()})[0]):
@@ -478,8 +478,8 @@ class TestTraining:
         (dict(hidden=(0,)), ValueError, "hidden"),
         (dict(hidden="32"), TypeError, "hidden"),
         (dict(activation="swish"), ValueError, "activation"),
-        (dict(optimiser="lbfgs"), ValueError, "optimiser"),
-        (dict(optimiser_kwargs={"b1": 2.0}), ValueError, "b1"),
+        (dict(optimizer="lbfgs"), ValueError, "optimizer"),
+        (dict(optimizer_kwargs={"b1": 2.0}), ValueError, "b1"),
         (dict(n_steps=-1), ValueError, "n_steps"),
         (dict(n_runs=0), ValueError, "n_runs"),
         (dict(learning_starts=0), ValueError, "learning_starts"),

@@ -74,7 +74,7 @@ _SATURATED = IRLProblem(np.array([1e-6, 29.75]), np.array([1e-6, 0.999999]),
 
 
 def _mp_discriminator_optimal_log_z(cost, q, p_w, q_w, dps=60):
-    """The root s of E_p̂[σ(s - a)] = E_q̂[σ(a - s)], a = -c - log q, p̂ and q̂ normalised (the
+    """The root s of E_p̂[σ(s - a)] = E_q̂[σ(a - s)], a = -c - log q, p̂ and q̂ normalized (the
     stationarity of the discriminator loss in log Z), by bisection in 60-digit arithmetic
     (mpmath) on the float inputs taken as exact: 240 halvings of a bracket of width <= 200
     leave < 1e-70."""
@@ -105,7 +105,7 @@ def _root_tol(cost, q, p_w, q_w, root):
     G(s) = E_p̂[u] - E_q̂[v] (u = σ(s - a), v = 1 - u) evaluated in mpmath at the root:
 
     - a_i = -c_i - log q_i carries rounding eps(|c_i| + |log q_i| + |a_i|); ∂G/∂a_i = -(p̂_i + q̂_i)u_i v_i;
-    - a relative eps on a (normalised) weight moves G by p̂_i|u_i - L| (resp. q̂_i|v_i - L|),
+    - a relative eps on a (normalized) weight moves G by p̂_i|u_i - L| (resp. q̂_i|v_i - L|),
       L = E_p̂[u] = E_q̂[v] at the root;
     - each side's log, log L, is formed to K·eps·B·(1 + |log L|) with B = 1 - L its deficit;
       F = log L_p - log L_q has F' = G'/L, so that costs L·(B_p + B_q)(1 + |log L|)/G';

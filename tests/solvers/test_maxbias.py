@@ -1,4 +1,4 @@
-"""Sutton & Barto's maximisation-bias MDP (Example 6.7) and its exact references: the FiniteMDP
+"""Sutton & Barto's maximization-bias MDP (Example 6.7) and its exact references: the FiniteMDP
 view against hand-derived values via value_iteration, the ε-greedy floor, and the properties of
 the exact early-episode probabilities that follow without the derivation (the Monte Carlo
 comparison with the learners is in test_qlearning.py)."""

@@ -64,7 +64,7 @@ IRL_RECOVER_ATOL = 1e-6
 FD_ATOL = 1e-6
 #: scipy's BFGS stops at gtol = 1e-10 on a strictly convex NLL; θ then agrees to ~1e-8.
 SCIPY_ATOL = 1e-7
-#: Softmax rows of <= 5 entries, normalised by their own sum: a few ulps of 1.
+#: Softmax rows of <= 5 entries, normalized by their own sum: a few ulps of 1.
 SOFTMAX_ATOL = 1e-14
 #: Forward passes (sparse vs dense einsum) over <= 25 states and <= 10 steps: probabilities
 #: <= 1 summed in a different order, a few hundred ulps.
@@ -241,7 +241,7 @@ def test_stochastic_mce_is_not_the_noncausal_maxent_distribution():
         s, a, w = _stochastic_enumeration(P, g.mu0, H)
         t = np.arange(H)
         p_mce = w * np.prod(vals.pi[t, s, a], axis=1)
-        # non-causal: weights w exp(Σ r), normalised per start state (mu0 kept fixed)
+        # non-causal: weights w exp(Σ r), normalized per start state (mu0 kept fixed)
         q = w * np.exp(r[s, a].sum(1))
         z = np.bincount(s[:, 0], weights=q, minlength=4)
         p_nc = q / z[s[:, 0]] * g.mu0[s[:, 0]]
@@ -251,7 +251,7 @@ def test_stochastic_mce_is_not_the_noncausal_maxent_distribution():
 
 @settings(max_examples=20)
 @given(st.integers(1, 5), st.floats(0.0, 1.0), st.floats(0.0, 0.95), seeds)
-def test_discounted_soft_vi_is_entropy_regularised_policy_evaluation(n, slip, gamma, seed):
+def test_discounted_soft_vi_is_entropy_regularized_policy_evaluation(n, slip, gamma, seed):
     g = gridworld(n, slip=slip)
     rng = np.random.default_rng(seed)
     r = _reward(rng, g.n_states, g.n_actions)
@@ -263,7 +263,7 @@ def test_discounted_soft_vi_is_entropy_regularised_policy_evaluation(n, slip, ga
     mdp = g.to_finite_mdp(r - np.log(vi.pi), gamma)
     pe = policy_evaluation(mdp, vi.pi)
     np.testing.assert_allclose(pe.V, vi.V, atol=DISC_ATOL)
-    # soft optimality: no random policy has a larger entropy-regularised value
+    # soft optimality: no random policy has a larger entropy-regularized value
     for _ in range(5):
         other = rng.dirichlet(np.ones(g.n_actions), size=g.n_states)
         other = other / other.sum(1, keepdims=True)
@@ -446,7 +446,7 @@ def irl_problems(draw):
 
 @settings(max_examples=25)
 @given(irl_problems())
-def test_mce_irl_property_matches_any_realisable_expert(problem):
+def test_mce_irl_property_matches_any_realizable_expert(problem):
     """For any expert that is soft-optimal for some reward in the feature class, Newton on the
     dual matches its feature expectations (checked densely) and its policy."""
     g, w, H, gamma = problem
@@ -490,7 +490,7 @@ def test_mce_irl_discounted_rbf_recovers_weights():
 
 
 @pytest.mark.parametrize("method, tol", [("lbfgs", 1e-6), ("gradient", 1e-6)])
-def test_other_optimisers_reach_the_same_answer(method, tol):
+def test_other_optimizers_reach_the_same_answer(method, tol):
     g = gridworld(3, slip=0.2, features="rbf", n_centres=2)
     w = np.array([1.0, -0.5, 0.3, 0.8])
     H = 6
@@ -657,7 +657,7 @@ def test_trajectory_mle_matches_features_and_scipy(problem):
     assert res.nll == pytest.approx(nll(res.theta, F, p), abs=FLOAT_ATOL)
 
 
-def test_trajectory_mle_recovers_a_realisable_cost():
+def test_trajectory_mle_recovers_a_realizable_cost():
     rng = np.random.default_rng(10)
     F = rng.normal(size=(40, 3))
     theta_star = np.array([1.0, -2.0, 0.5])
@@ -688,8 +688,8 @@ def test_trajectory_edge_cases():
     assert np.isfinite(res.log_z) and res.converged
 
 
-def test_trajectory_mle_without_minimiser_warns():
-    """Empirical weights with zeros on the extreme trajectory: the likelihood has no maximiser
+def test_trajectory_mle_without_minimizer_warns():
+    """Empirical weights with zeros on the extreme trajectory: the likelihood has no maximizer
     (θ runs off to infinity); the solver says so."""
     F = np.arange(4.0)[:, None]
     p = np.array([0.0, 0.0, 0.0, 1.0])
@@ -714,7 +714,7 @@ def test_trajectory_errors(args, kwargs, exc, match):
         maxent_irl_trajectories(*args, **kwargs)
 
 
-def test_results_serialise():
+def test_results_serialize():
     import json
 
     g = gridworld(2, features="coordinates")

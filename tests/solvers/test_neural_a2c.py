@@ -106,8 +106,8 @@ def test_validation():
         A2CConfig(shared_trunk=1)
     with pytest.raises(ValueError, match="lr"):
         A2CConfig(lr=0.0)
-    with pytest.raises(ValueError, match="optimiser_kwargs"):
-        A2CConfig(optimiser="adam", optimiser_kwargs={"b1": 2.0})
+    with pytest.raises(ValueError, match="optimizer_kwargs"):
+        A2CConfig(optimizer="adam", optimizer_kwargs={"b1": 2.0})
     with pytest.raises(TypeError, match="mdp"):
         train_a2c("chain", A2CConfig(), n_iters=1, seed=0)
     with pytest.raises(TypeError, match="config"):

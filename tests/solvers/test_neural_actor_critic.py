@@ -3,7 +3,7 @@
 - trajectory equality with the neural GAN (``solvers.neural.gan.train_gan``, an independent
   implementation read through its callback) from the same seed: 200 steps, 2x64 tanh, Adam,
   both schemes, both actor objectives; and a Hypothesis property over small configurations
-  (every optimiser, activation, batch size, number of critic steps);
+  (every optimizer, activation, batch size, number of critic steps);
 - the comparison can fail: a mismatched actor objective and the unscaled critic loss (Adam's ε
   doubled) move the trajectory by far more than the tolerance, while a 1-ulp nudge of the data
   stays at rounding level (no chaotic amplification within 200 steps);
@@ -58,7 +58,7 @@ ULP_GROWTH_MAX = 1e-12
 FD_RTOL = 1e-6
 
 _DATA = mixture_1d([-2.0, 2.0], [0.5, 0.5])
-_BASE = GANConfig(hidden=(64, 64), activation="tanh", optimiser="adam", optimiser_kwargs={"b1": 0.5},
+_BASE = GANConfig(hidden=(64, 64), activation="tanh", optimizer="adam", optimizer_kwargs={"b1": 0.5},
                   lr_g=2e-4, lr_d=1e-3, batch_size=128)
 _N_STEPS = 200
 _SEED = 5
@@ -174,7 +174,7 @@ def test_rounding_differences_are_not_amplified():
     seed=st.integers(0, 2**32 - 1),
     hidden=st.sampled_from([(8,), (6, 5)]),
     activation=st.sampled_from(["tanh", "relu", "leaky_relu", "elu", "softplus"]),
-    optimiser=st.sampled_from(["sgd", "momentum", "rmsprop", "adam"]),
+    optimizer=st.sampled_from(["sgd", "momentum", "rmsprop", "adam"]),
     batch_size=st.integers(1, 37),
     k=st.integers(1, 3),
     scheme=st.sampled_from(["alternating", "simultaneous"]),
@@ -182,11 +182,11 @@ def test_rounding_differences_are_not_amplified():
     two_d=st.booleans(),
     latent_dim=st.integers(1, 3),
 )
-def test_equal_trajectories_for_any_small_configuration(seed, hidden, activation, optimiser, batch_size, k,
+def test_equal_trajectories_for_any_small_configuration(seed, hidden, activation, optimizer, batch_size, k,
                                                         scheme, loss, two_d, latent_dim):
     data = ring_of_gaussians(4, 1.0, 0.1) if two_d else _DATA
-    lr = 0.05 if optimiser in ("sgd", "momentum") else 1e-2
-    config = GANConfig(latent_dim=latent_dim, hidden=hidden, activation=activation, optimiser=optimiser,
+    lr = 0.05 if optimizer in ("sgd", "momentum") else 1e-2
+    config = GANConfig(latent_dim=latent_dim, hidden=hidden, activation=activation, optimizer=optimizer,
                        lr_g=lr, lr_d=2 * lr, batch_size=batch_size, n_disc_steps=k, scheme=scheme,
                        generator_loss=loss)
     n = 12
@@ -309,7 +309,7 @@ def test_keyboard_interrupt_returns_partial_result():
     assert partial.n_steps == 7 and partial.n_steps_requested == 50
     assert partial.critic_loss.shape == (7,) and partial.steps.tolist() == [0, 5, 7]
     assert tree_equal(partial.params, full.params)
-    json.dumps(partial.to_json())
+    json.dumps(partial.to_dict())
 
 
 def test_determinism_and_helpers():
@@ -335,8 +335,8 @@ def test_validation():
         ActorCriticConfig(n_critic_steps=0)
     with pytest.raises(TypeError, match="hidden"):
         ActorCriticConfig(hidden=64)
-    with pytest.raises(ValueError, match="optimiser_kwargs"):
-        ActorCriticConfig(optimiser_kwargs={"b1": 1.5})
+    with pytest.raises(ValueError, match="optimizer_kwargs"):
+        ActorCriticConfig(optimizer_kwargs={"b1": 1.5})
     with pytest.raises(TypeError, match="config"):
         train_actor_critic(_DATA, {"lr": 1}, 3, 0)
     with pytest.raises(TypeError, match="data"):

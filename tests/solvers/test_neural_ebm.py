@@ -1,6 +1,6 @@
 """Tests for solvers.problems.ebm_densities and solvers.neural.ebm.
 
-- the targets: normalised (quadrature), exact samples (moments in closed form, Monte Carlo
+- the targets: normalized (quadrature), exact samples (moments in closed form, Monte Carlo
   standard errors), the highest-density-region mask;
 - the sampler: its mixture density integrates to 1 and matches scipy's normal pdf; stratified
   draws give unbiased expectations (closed-form moments);
@@ -150,7 +150,7 @@ def _random_sampler(seed, k=3, d=1, defensive=0.1):
 
 
 @given(seed=st.integers(0, 2**32 - 1), defensive=st.sampled_from([0.0, 0.1, 0.5]))
-def test_mixture_density_is_normalised_and_matches_scipy(seed, defensive):
+def test_mixture_density_is_normalized_and_matches_scipy(seed, defensive):
     sp, base = _random_sampler(seed, defensive=defensive)
     grid = quadrature_grid([[-25.0, 25.0]], 20001)
     log_q = mixture_log_density(sp, grid.points, base)
@@ -162,7 +162,7 @@ def test_mixture_density_is_normalised_and_matches_scipy(seed, defensive):
     np.testing.assert_allclose(np.exp(log_q[::500]), expected, rtol=1e-10, atol=1e-300)
 
 
-def test_mixture_density_in_2d_is_normalised():
+def test_mixture_density_in_2d_is_normalized():
     sp, base = _random_sampler(3, k=2, d=2, defensive=0.2)
     grid = quadrature_grid([[-15.0, 15.0], [-15.0, 15.0]], 601)
     assert grid.integrate(np.exp(mixture_log_density(sp, grid.points, base))) == pytest.approx(1.0, abs=QUAD_ATOL)
@@ -282,7 +282,7 @@ def test_training_is_deterministic_and_records_history():
     b = train_ebm(density, CONFIG, 15, 4)
     assert tree_equal(a.params["energy"], b.params["energy"]) and tree_equal(a.params["sampler"], b.params["sampler"])
     assert a.n_steps == 15 and a.d_loss.shape == a.g_loss.shape == a.log_z.shape == (15,)
-    assert np.all(np.isfinite(a.d_loss)) and a.to_json()["n_steps"] == 15
+    assert np.all(np.isfinite(a.d_loss)) and a.to_dict()["n_steps"] == 15
     assert np.all((a.discriminator(np.linspace(-3, 3, 7)) > 0) & (a.discriminator(np.linspace(-3, 3, 7)) < 1))
 
 

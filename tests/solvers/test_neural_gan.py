@@ -107,7 +107,7 @@ def test_discriminator_approaches_optimal_discriminator(trained_discriminator):
 def test_discriminator_value_approaches_optimal_value(trained_discriminator):
     """0 <= L(D) - L(D*) <= VALUE_GAP_TOL for the *population* loss
     L(D) = E_p[-log D] + E_q[-log(1 - D)] (Goodfellow et al. 2014, eq. (1) and Prop. 1: D* is the
-    pointwise minimiser, so the gap is ∫ (p + q) KL(Bern(D*(x)) || Bern(D(x))) dx >= 0).
+    pointwise minimizer, so the gap is ∫ (p + q) KL(Bern(D*(x)) || Bern(D(x))) dx >= 0).
 
     No statistics: the gap is integrated by Simpson's rule on a fine grid over mean ± 12 SD of
     both Gaussians (outside, p + q < 1e-31 and the tanh MLP's logit is bounded, so the truncated
@@ -147,14 +147,14 @@ def test_discriminator_value_approaches_optimal_value(trained_discriminator):
 # ---------------------------------------------------------------------------------------------
 
 #: 1-D GAN setting that trains robustly: two time-scales (lr_d = 5 lr_g), Adam with β₁ = 0.5.
-GAN_1D_CONFIG = GANConfig(lr_g=2e-4, lr_d=1e-3, optimiser_kwargs={"b1": 0.5})
+GAN_1D_CONFIG = GANConfig(lr_g=2e-4, lr_d=1e-3, optimizer_kwargs={"b1": 0.5})
 GAN_1D_STEPS = 1000
 N_EVAL = 10_000
 
 #: Required reduction of W1(generator, data) from the initial generator to step 1000.  Over
 #: seeds 0-9 the factor was 11-16 (W1 from ~1.9 to 0.12-0.16, against a Monte Carlo floor of
 #: ~0.03 between two data samples of 10k); the GAN then oscillates around W1 ~ 0.15, so the
-#: factor is the function-approximation/optimisation limit, not noise.  8 keeps a margin.
+#: factor is the function-approximation/optimization limit, not noise.  8 keeps a margin.
 W1_REDUCTION = 8.0
 
 #: Mode balance: the data puts mass 1/2 on each side of 0.  Binomial SE at 10k samples is
@@ -177,7 +177,7 @@ def test_gan_reduces_w1_on_bimodal_mixture():
     positive = float(np.mean(result.snapshots[-1].samples[:, 0] > 0))
     assert abs(positive - 0.5) <= MODE_BALANCE_TOL
     assert np.all(np.isfinite(result.d_loss)) and np.all(np.isfinite(result.g_loss))
-    json.dumps(result.to_json())
+    json.dumps(result.to_dict())
 
 
 #: 2-D ring of 8 Gaussians (std 0.02, radius 2): a point is "high quality" when within 0.1
@@ -197,7 +197,7 @@ RING_SLICED_W1_REDUCTION = 5.0
 def test_gan_covers_ring_of_gaussians():
     data = ring_of_gaussians(8, 2.0, 0.02)
     config = GANConfig(latent_dim=2, activation="relu", lr_g=2e-4, lr_d=1e-3,
-                       optimiser_kwargs={"b1": 0.5})
+                       optimizer_kwargs={"b1": 0.5})
     result = train_gan(data, config, 8000, 0, snapshot_steps=[0, 8000], n_eval_samples=N_EVAL)
     samples = result.snapshots[-1].samples
     dist = np.linalg.norm(samples[:, None, :] - data.means[None], axis=-1)
@@ -364,7 +364,7 @@ def test_keyboard_interrupt_returns_partial_result():
 
     r = train_discriminator(_DATA, gaussian_1d(0.0, 1.0), _TINY, 50, 0, callback=stop_d)
     assert r.interrupted and r.n_steps == 4 and r.loss.shape == (4,)
-    json.dumps(r.to_json())
+    json.dumps(r.to_dict())
 
 
 def test_result_helpers():
@@ -388,9 +388,9 @@ def test_result_helpers():
     ("activation", "sigmoid", ValueError),
     ("lr_g", 0.0, ValueError),
     ("lr_d", -1e-3, ValueError),
-    ("optimiser", "adagrad", ValueError),
-    ("optimiser_kwargs", {"beta": 0.5}, TypeError),
-    ("optimiser_kwargs", {"b1": 1.5}, ValueError),
+    ("optimizer", "adagrad", ValueError),
+    ("optimizer_kwargs", {"beta": 0.5}, TypeError),
+    ("optimizer_kwargs", {"b1": 1.5}, ValueError),
     ("batch_size", 0, ValueError),
     ("n_disc_steps", 1.5, TypeError),
     ("generator_loss", "wasserstein", ValueError),

@@ -1,7 +1,7 @@
 """Tests for solvers.neural.irl (the Finn discriminator with a cost network against an
 autoregressive policy network, on an enumerable trajectory set).
 
-- the policy's density sums to one over all A^H sequences (autoregressive normalisation) and
+- the policy's density sums to one over all A^H sequences (autoregressive normalization) and
   its first-step marginal is the first softmax;
 - the losses against theory.irl (an independent implementation) and the identity
   L_G = log Z + E_q[c] + E_q[log q]; the cost gradient against theory.irl's gradient with
@@ -32,7 +32,7 @@ from solvers.neural.irl import (
     irl_generator_surrogate,
     policy_contexts,
     policy_log_density,
-    standardise_features,
+    standardize_features,
     train_neural_irl,
 )
 from solvers.neural.mlp import mlp_apply
@@ -109,7 +109,7 @@ def test_policy_density_sums_to_one(seed, context, shape):
 
 def _setup(seed):
     ts = _mdp(seed % 1000)
-    feats = standardise_features(ts.features)
+    feats = standardize_features(ts.features)
     ctx = policy_contexts(ts.actions, 3, context="prefix")
     onehot = np.eye(3)[ts.actions]
     params = init_neural_irl(NeuralIRLConfig(cost_hidden=(5,), policy_hidden=(6,)), feats.shape[1],
@@ -228,7 +228,7 @@ def test_training_is_deterministic_and_interruptible():
     a = train_neural_irl(ts, p, config, 10, 5, snapshot_steps=[0, 10])
     b = train_neural_irl(ts, p, config, 10, 5)
     assert tree_equal(a.params, b.params) and a.n_steps == 10 and len(a.snapshots) == 2
-    assert a.to_json()["n_steps"] == 10
+    assert a.to_dict()["n_steps"] == 10
 
     def stop(step, params):
         if step == 3:

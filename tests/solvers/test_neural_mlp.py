@@ -1,5 +1,5 @@
 """Tests for solvers.neural.mlp: autograd gradients vs central finite differences, a forward
-pass computed by hand, initialisation scales, stable log-sigmoid, validation."""
+pass computed by hand, initialization scales, stable log-sigmoid, validation."""
 
 import math
 

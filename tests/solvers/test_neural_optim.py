@@ -1,4 +1,4 @@
-"""Tests for solvers.neural.optim: optimisers against hand-computed updates, convergence on a
+"""Tests for solvers.neural.optim: optimizers against hand-computed updates, convergence on a
 convex quadratic, pytree helpers, validation."""
 
 import math
@@ -12,7 +12,7 @@ from solvers.neural.optim import (
     Momentum,
     OptState,
     RMSProp,
-    make_optimiser,
+    make_optimizer,
     tree_add,
     tree_allclose,
     tree_equal,
@@ -30,7 +30,7 @@ from tests.tolerances import FLOAT_ATOL, FLOAT_RTOL
 
 # ---------------------------------------------------------------------------------------------
 # A convex quadratic over a nested pytree: f(θ) = ½ (θ − c)ᵀ A (θ − c) on the flattened θ,
-# gradient A (θ − c) written by hand (no autograd), minimiser θ* = c.
+# gradient A (θ − c) written by hand (no autograd), minimizer θ* = c.
 # ---------------------------------------------------------------------------------------------
 
 _RNG = np.random.default_rng(20240601)
@@ -54,7 +54,7 @@ def _distance_to_optimum(params):
     return float(np.linalg.norm(theta - _C))
 
 
-#: Tolerance on ‖θ − θ*‖ after the fixed number of steps below (optimiser tolerance).  SGD,
+#: Tolerance on ‖θ − θ*‖ after the fixed number of steps below (optimizer tolerance).  SGD,
 #: heavy-ball and Nesterov momentum contract linearly at these step sizes (rate <= 0.9 per
 #: step), and Adam's step shrinks with m̂ as the gradient vanishes: all reach ~1e-13 or better
 #: in the given steps, so 1e-8 leaves ample margin.
@@ -80,7 +80,7 @@ _CASES = [
 
 
 @pytest.mark.parametrize("opt,n_steps", _CASES, ids=lambda c: repr(c) if not isinstance(c, int) else str(c))
-def test_minimises_convex_quadratic(opt, n_steps):
+def test_minimizes_convex_quadratic(opt, n_steps):
     params = _params0()
     start = _distance_to_optimum(params)
     state = opt.init(params)
@@ -182,8 +182,8 @@ def test_rmsprop_matches_formula():
 @pytest.mark.parametrize("name", ["sgd", "momentum", "rmsprop", "adam"])
 def test_maximize_equals_negated_gradient(name):
     params = _params0()
-    up = make_optimiser(name, 0.05, maximize=True)
-    down = make_optimiser(name, 0.05)
+    up = make_optimizer(name, 0.05, maximize=True)
+    down = make_optimizer(name, 0.05)
     su, sd = up.init(params), down.init(params)
     pu, pd = params, params
     for _ in range(3):
@@ -265,7 +265,7 @@ def test_rejects_bad_hyperparameters():
     with pytest.raises(TypeError, match="`maximize`"):
         SGD(0.1, maximize="yes")
     with pytest.raises(ValueError, match="`name`"):
-        make_optimiser("adagrad", 0.1)
+        make_optimizer("adagrad", 0.1)
 
 
 def test_rejects_bad_update_arguments():

@@ -37,7 +37,7 @@ class TestDensities:
                                    atol=LOG_ATOL)
 
     @given(st.integers(0, 2**32 - 1))
-    def test_log_probs_normalised(self, seed):
+    def test_log_probs_normalized(self, seed):
         gen = ns.init_rnn(5, 3, 4, seed, scale=3.0)
         y = ns.sample_rnn(gen, 7, 4, seed)
         lp = ns.rnn_log_probs(gen, y)
@@ -147,8 +147,8 @@ class TestOracleExperiment:
             ns.OracleConfig(branches=("mle", "gail"))
         with pytest.raises(ValueError, match="`disc_widths`"):
             ns.OracleConfig(length=3, disc_widths=(1, 4))
-        with pytest.raises(ValueError, match="`adv_lr`"):
-            ns.OracleConfig(adv_lr=0.0)
+        with pytest.raises(ValueError, match="`lr_g`"):
+            ns.OracleConfig(lr_g=0.0)
         with pytest.raises(TypeError, match="`config`"):
             ns.train_oracle_experiment({"vocab_size": 3}, 0)
 

@@ -115,7 +115,7 @@ def _naive_fig1(n_actions, n_samples, sigma, seed):
 @given(n_actions=st.lists(st.integers(1, 12), min_size=1, max_size=5),
        n_samples=st.integers(2, 30), seed=st.integers(0, 2**32 - 1),
        sigma=st.floats(0.1, 10.0))
-def test_vectorised_simulation_equals_naive_loops(n_actions, n_samples, seed, sigma):
+def test_vectorized_simulation_equals_naive_loops(n_actions, n_samples, seed, sigma):
     r = single_update_bias(n_actions, n_samples=n_samples, sigma=sigma, seed=seed)
     q_mean, d_mean = _naive_fig1(n_actions, n_samples, sigma, seed)
     np.testing.assert_allclose(r.q_mean, q_mean, rtol=0, atol=REDUCTION_ATOL * sigma)

@@ -19,7 +19,7 @@ from solvers.problems import (
     GaussianMixture,
     ParallelLines,
     disjoint_pair,
-    discretised,
+    discretized,
     gaussian,
     gaussian_1d,
     grid_of_gaussians,
@@ -327,14 +327,14 @@ def _w1_by_linprog(a, b, cost):
 class TestParallelLines:
     @pytest.mark.parametrize("theta", [0.0, 0.05, -0.3, 1.0, 2.5])
     @pytest.mark.parametrize("n_bins", [1, 5, 12])
-    def test_discretised_w1_is_abs_theta(self, theta, n_bins):
-        prob = discretised(theta, n_bins)
+    def test_discretized_w1_is_abs_theta(self, theta, n_bins):
+        prob = discretized(theta, n_bins)
         assert prob.cost.shape == (n_bins, n_bins)
         w1 = _w1_by_linprog(prob.weights_real, prob.weights_model, prob.cost)
         assert w1 == pytest.approx(abs(theta), abs=LP_ATOL)
 
-    def test_discretised_points(self):
-        prob = discretised(0.7, 4)
+    def test_discretized_points(self):
+        prob = discretized(0.7, 4)
         np.testing.assert_allclose(prob.points_real, [[0, 0.125], [0, 0.375], [0, 0.625], [0, 0.875]])
         np.testing.assert_allclose(prob.points_model[:, 0], 0.7)
         np.testing.assert_allclose(prob.weights_real, 0.25)
@@ -361,8 +361,8 @@ class TestParallelLines:
         with pytest.raises(ValueError, match="theta"):
             ParallelLines(np.inf)
         with pytest.raises(ValueError, match="theta"):
-            discretised([0.1, 0.2], 3)
+            discretized([0.1, 0.2], 3)
         with pytest.raises(ValueError, match="n_bins"):
-            discretised(0.1, 0)
+            discretized(0.1, 0)
         with pytest.raises(TypeError, match="seed"):
             ParallelLines(0.1).sample_real(3, 1.5)

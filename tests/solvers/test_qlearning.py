@@ -1,5 +1,5 @@
 """Tabular Q-learning / Double Q-learning: the shared bootstrap switch, tie-breaking, the
-vectorised Example 6.7 experiment against the exact early-episode probabilities and against a
+vectorized Example 6.7 experiment against the exact early-episode probabilities and against a
 one-run-at-a-time reference written independently below, and the generic FiniteMDP learner
 against value_iteration's q*."""
 
@@ -42,7 +42,7 @@ def _binomial_se(p, n):
 
 
 # ------------------------------------------------------------------ tie-breaking primitives
-def test_greedy_action_without_rng_takes_the_lowest_maximiser():
+def test_greedy_action_without_rng_takes_the_lowest_maximizer():
     np.testing.assert_array_equal(greedy_action([[1, 3, 3], [0, 0, 0], [5, 1, 5]]), [1, 0, 0])
     assert greedy_action([2.0, 7.0]) == 1
 
@@ -62,7 +62,7 @@ def test_greedy_action_breaks_ties_uniformly():
 
 
 @given(seed=seeds, shape=st.sampled_from([(7,), (3, 4), (2, 3, 5), (0, 4)]))
-def test_greedy_action_returns_a_maximiser(seed, shape):
+def test_greedy_action_returns_a_maximizer(seed, shape):
     rng = np.random.default_rng(seed)
     q = rng.integers(0, 3, size=shape).astype(float)  # many ties
     a = greedy_action(q, rng)
@@ -263,7 +263,7 @@ def _reference_max_bias(method, n_runs, n_episodes, n_b, seed, alpha=0.1, eps=0.
 
 @pytest.mark.statistical
 @pytest.mark.parametrize("method", ["q", "double_q"])
-def test_vectorised_curve_matches_the_one_run_at_a_time_reference(method):
+def test_vectorized_curve_matches_the_one_run_at_a_time_reference(method):
     n_ref, n_vec, episodes = 800, 20_000, 30
     ref = _reference_max_bias(method, n_ref, episodes, 10, seed=0)
     vec = max_bias_experiment(method, n_runs=n_vec, n_episodes=episodes, seed=1)
@@ -271,8 +271,8 @@ def test_vectorised_curve_matches_the_one_run_at_a_time_reference(method):
     # two implementations agree: Fisher's exact conditional test, Bonferroni over the episodes,
     # false alarm FALSE_ALARM (valid at any probability, 0 and 1 included: no SE floor)
     k_ref, k_vec = np.rint(ref * n_ref).astype(int), np.rint(vec * n_vec).astype(int)
-    assert_same_binomial(k_ref, n_ref, k_vec, n_vec, what="left counts (reference vs vectorised)")
-    # negative control: the other method's vectorised curve (max bias vs none) is rejected
+    assert_same_binomial(k_ref, n_ref, k_vec, n_vec, what="left counts (reference vs vectorized)")
+    # negative control: the other method's vectorized curve (max bias vs none) is rejected
     other = max_bias_experiment("double_q" if method == "q" else "q", n_runs=n_vec, n_episodes=episodes, seed=1)
     with pytest.raises(AssertionError):
         assert_same_binomial(k_ref, n_ref, np.rint(other * n_vec).astype(int), n_vec)
@@ -366,7 +366,7 @@ def test_q_learning_on_the_maxbias_mdp_overestimates_b_and_double_q_does_not():
     v_dq = bootstrap_value(dq.q2_history[-1][:, STATE_B], dq.q1_history[-1][:, STATE_B],
                            method="double", rng=0)
     # Every single estimate is a convex mix of its start 0 and rewards of mean -0.1, so its mean
-    # is <= 0: a positive mean of the max is the maximisation bias.  The double estimate picks
+    # is <= 0: a positive mean of the max is the maximization bias.  The double estimate picks
     # its action with the other, independent table (behaviour is uniform, ε = 1): mean <= 0.
     #
     # Concentration without a sample SE: behaviour is uniform (ε = 1), so the visits, the coin
@@ -381,7 +381,7 @@ def test_q_learning_on_the_maxbias_mdp_overestimates_b_and_double_q_does_not():
     alpha = 0.1
     s = alpha / np.sqrt(1 - (1 - alpha) ** 2)
     r = subgaussian_radius(n, s)
-    assert v_q.mean() > r      # E max > 0 (maximisation bias) shown at false alarm FALSE_ALARM
+    assert v_q.mean() > r      # E max > 0 (maximization bias) shown at false alarm FALSE_ALARM
     assert v_dq.mean() <= r    # E double <= 0: fails with probability <= FALSE_ALARM / 2
     # negative control: a broken double estimate that selects and evaluates with the same table
     # (the max of the second table) fails the Double Q check (measured 0.11 vs r = 0.024)

@@ -32,7 +32,7 @@ from theory.stateless_mdp import (
 # ----------------------------------------------------------------------------- tolerances
 #: Exact-expectation descent: 4000 steps at lr = 1 with contraction <= 0.99 leave < 1e-15.
 CRITIC_ATOL = 1e-10
-#: Fitted contraction factor vs its linearisation (fit bias of the transient, 600 steps).
+#: Fitted contraction factor vs its linearization (fit bias of the transient, 600 steps).
 RATE_ATOL = 2e-3
 #: Central differences, h = 1e-6: truncation O(h^2) and rounding eps/h ~ 1e-10.
 FD_ATOL = 1e-6
@@ -278,7 +278,7 @@ def test_sampled_actor_gradient_is_unbiased_and_ignores_real_episodes(objective)
     other = Episodes((ep.x + 1) % 4 * ep.is_real + ep.x * ~ep.is_real, ep.reward, ep.is_real)
     np.testing.assert_array_equal(ac.actor_gradient_sampled(critic, theta, other, objective=objective).mean,
                                   est.mean)
-    per_episode = ac.actor_gradient_sampled(critic, theta, ep, objective=objective, normalise="episodes")
+    per_episode = ac.actor_gradient_sampled(critic, theta, ep, objective=objective, normalize="episodes")
     np.testing.assert_allclose(per_episode.mean, est.mean * ep.n_fake / ep.n, atol=FLOAT_ATOL)
 
 
@@ -365,7 +365,7 @@ def test_pathwise_q_objective_is_the_plain_value_gradient_and_real_episodes_give
     np.testing.assert_allclose(upd["scale"], ref["scale"], rtol=PATHWISE_RTOL, atol=PATHWISE_ATOL)
     for objective in ("q", "log_q", "minimax"):
         real_only = ac.pathwise_actor_gradient(ac.affine_actor, theta, np.zeros((0, 2)), critic,
-                                               real_x=x_real, objective=objective, normalise="episodes")
+                                               real_x=x_real, objective=objective, normalize="episodes")
         np.testing.assert_array_equal(real_only["mu"], 0.0)
         np.testing.assert_array_equal(real_only["scale"], 0.0)
     with pytest.raises(ValueError, match="no episodes"):

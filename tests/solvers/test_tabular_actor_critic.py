@@ -1,5 +1,5 @@
 """The tabular actor-critic against exact values (linear solve, value iteration) and its
-stabiliser options against their documented effect on the update."""
+stabilizer options against their documented effect on the update."""
 
 import numpy as np
 import pytest
@@ -89,7 +89,7 @@ def test_compatible_critic_recovers_the_advantage(seed):
 
 # --------------------------------------------------------------------------- actor
 @pytest.mark.statistical
-def test_entropy_regularised_bandit_converges_to_the_softmax_policy():
+def test_entropy_regularized_bandit_converges_to_the_softmax_policy():
     means = np.array([0.0, 0.5, 1.0, 0.2])
     mdp = bandit(means, std=0.5)
     cfg = ACConfig(lr_actor=1.0, lr_critic=1.0, critic_schedule="average", n_envs=64, entropy=0.5)
@@ -130,7 +130,7 @@ def test_small_random_mdp_actor_critic_reaches_the_optimal_return():
         assert vi.J - policy_evaluation(mdp, pi).J <= RETURN_GAP_RTOL * scale
 
 
-# --------------------------------------------------------------------------- stabilisers
+# --------------------------------------------------------------------------- stabilizers
 BASE = ACConfig(lr_actor=0.3, lr_critic=0.5, n_envs=8)
 MDP = chain_mdp(4, gamma=0.9)
 
@@ -212,7 +212,7 @@ def test_runs_are_reproducible_and_batched_shapes():
 
 
 def test_not_applicable_strategies_are_named_with_reasons():
-    assert set(NOT_APPLICABLE) == {"label_smoothing", "minibatch_discrimination", "batch_normalisation"}
+    assert set(NOT_APPLICABLE) == {"label_smoothing", "minibatch_discrimination", "batch_normalization"}
     assert all(len(reason) > 20 for reason in NOT_APPLICABLE.values())
 
 

@@ -1,8 +1,8 @@
 """The categorical GAN solver against closed forms it never calls.
 
 Independent references: theory.gan (D*, the value, the optimal value), theory.divergences (JSD),
-autograd gradients of the objective written separately in autograd.numpy, linearisation
-rates derived analytically below, and the ODE solution for atoms without a maximiser.
+autograd gradients of the objective written separately in autograd.numpy, linearization
+rates derived analytically below, and the ODE solution for atoms without a maximizer.
 """
 
 import autograd
@@ -34,7 +34,7 @@ from theory._validation import ConvergenceWarning
 from theory.divergences import js_divergence
 from theory.gan import gan_value, optimal_discriminator, optimal_gan_value
 
-#: Measured linear rate vs the linearisation's spectral radius.  Fits use errors within
+#: Measured linear rate vs the linearization's spectral radius.  Fits use errors within
 #: (1e-12, 1e-4) (8 decades): there the per-step factor differs from the linear one by
 #: O(error) ≲ 1e-4, the slowest mode dominates the others, and for complex eigenvalues (GDA)
 #: the rotation makes the max-norm of the error oscillate, which biases a least-squares slope
@@ -49,7 +49,7 @@ GRAD_ATOL = 1e-11
 #: absolute rounding error of ~ K eps max|log p| ≈ 1e-15; monotonicity is checked up to this.
 JS_ROUNDING_ATOL = 1e-14
 
-#: The inner maximisation stops when |D - D*| = |∂V/∂ψ| / (p + q) <= inner_tol (1e-12 by
+#: The inner maximization stops when |D - D*| = |∂V/∂ψ| / (p + q) <= inner_tol (1e-12 by
 #: default); a few ulps of rounding of D come on top.
 INNER_D_ATOL = 2e-12
 
@@ -74,7 +74,7 @@ CONVERGED_Q_ATOL = 1e-9
 #: order in INNER_D_ATOL; what remains is rounding of K <= 6 log terms (~1e-15), so generous.
 INNER_VALUE_ATOL = 1e-10
 
-#: GDA runs of 3000 steps at a linearised rate ρ < 1 must cut JSD by at least ten decades.
+#: GDA runs of 3000 steps at a linearized rate ρ < 1 must cut JSD by at least ten decades.
 GDA_JS_REDUCTION = 1e-10
 
 #: Alternating GDA after 800 steps: error at the float64 floor of q and D (~100 ulps of O(1)).
@@ -284,7 +284,7 @@ class TestTrainGeneratorOptimalD:
         run = train_generator_optimal_d(p, theta0, lr=0.25, n_steps=60)
         js = js_divergence(p, run.q)
         assert np.all(np.diff(js) <= JS_ROUNDING_ATOL)
-        # the solver's own inner maximiser reproduces D* and the value -log 4 + 2 JSD
+        # the solver's own inner maximizer reproduces D* and the value -log 4 + 2 JSD
         np.testing.assert_allclose(expit(run.psi), optimal_discriminator(p, run.q), atol=INNER_D_ATOL)
         values = np.array([objective(s, t, p) for s, t in zip(run.psi[::20], run.theta[::20])])
         np.testing.assert_allclose(values, optimal_gan_value(p, run.q[::20]), atol=INNER_VALUE_ATOL)
@@ -321,8 +321,8 @@ class TestTrainGeneratorOptimalD:
 
 
 # ---------------------------------------------------------------------------- (c) GDA
-def _linearised_rate(p, lr_g, lr_d, scheme):
-    """Spectral radius of the GDA update map linearised at (θ*, ψ*) = (log p, 0).
+def _linearized_rate(p, lr_g, lr_d, scheme):
+    """Spectral radius of the GDA update map linearized at (θ*, ψ*) = (log p, 0).
 
     Derivation (by hand): at D = 1/2, q = p, with J = diag p - p pᵀ (the softmax Jacobian),
     ∂(∂V/∂ψ)/∂ψ = -diag(p)/2, ∂(∂V/∂ψ)/∂θ = -J/2, ∂(∂L/∂θ)/∂ψ = -J/2 for both losses and
@@ -354,7 +354,7 @@ class TestTrainGAN:
     @pytest.mark.parametrize(
         "p", [np.array([0.2, 0.3, 0.5]), np.array([0.1, 0.15, 0.2, 0.25, 0.3])], ids=["K3", "K5"]
     )
-    def test_converges_at_linearised_rate(self, scheme, loss, p):
+    def test_converges_at_linearized_rate(self, scheme, loss, p):
         lr = 1.0
         run = train_gan(
             p, theta0=np.zeros(len(p)), psi0=np.zeros(len(p)), lr_g=lr, lr_d=lr,
@@ -364,16 +364,16 @@ class TestTrainGAN:
         assert js[-1] <= GDA_JS_REDUCTION * js[0]
         np.testing.assert_allclose(run.final_q, p, atol=CONVERGED_Q_ATOL)
         np.testing.assert_allclose(run.d[-1], 0.5, atol=CONVERGED_Q_ATOL)
-        rho = _linearised_rate(p, lr, lr, scheme)
+        rho = _linearized_rate(p, lr, lr, scheme)
         assert rho < 1
         assert fit_linear_rate(_gda_error(run, p), lo=1e-12, hi=1e-4) == pytest.approx(rho, abs=RATE_ATOL)
 
     def test_simultaneous_unstable_where_alternating_converges(self):
-        # lr_g = 10, lr_d = 1 on p = (0.2, 0.3, 0.5): the linearised simultaneous map has
+        # lr_g = 10, lr_d = 1 on p = (0.2, 0.3, 0.5): the linearized simultaneous map has
         # spectral radius > 1, the alternating one < 1.
         p = np.array([0.2, 0.3, 0.5])
-        rho_sim = _linearised_rate(p, 10.0, 1.0, "simultaneous")
-        rho_alt = _linearised_rate(p, 10.0, 1.0, "alternating")
+        rho_sim = _linearized_rate(p, 10.0, 1.0, "simultaneous")
+        rho_alt = _linearized_rate(p, 10.0, 1.0, "alternating")
         assert rho_sim > 1 > rho_alt
         # simultaneous, started 1e-13 away from the equilibrium: driven away at rate rho_sim
         near = dict(theta0=np.log(p) + 1e-13 * np.array([1.0, -1.0, 0.0]), psi0=np.full(3, 1e-13))

@@ -3,7 +3,7 @@
 Monte Carlo checks compare against exact values obtained by enumerating the sequence space
 (<= 64 sequences) and every roll-out, with acceptance regions from exact or conservative bounds
 (tests/stats.py: exact binomial tails, Bernstein with the exact variance) at a stated
-false-alarm probability, at seeds drawn by Hypothesis (derandomised in CI).
+false-alarm probability, at seeds drawn by Hypothesis (derandomized in CI).
 """
 
 import itertools

@@ -33,7 +33,7 @@ from solvers.problems.trajectories import (
 )
 from theory._validation import PROBABILITY_SUM_RTOL
 
-#: Sums of small integers and normalised counts: exact up to a few ulps.
+#: Sums of small integers and normalized counts: exact up to a few ulps.
 FLOAT_ATOL = 1e-12
 
 

@@ -83,9 +83,9 @@ def test_state_action_occupancy_matches_the_forward_chain_and_the_flow_constrain
                                atol=EVALUATION_ATOL)
     V, _ = _backups(mdp.P, mdp.R, pi, mdp.gamma)
     np.testing.assert_allclose(np.sum(rho * mdp.R), mdp.mu0 @ V, atol=EVALUATION_ATOL)
-    normalised = discounted_state_action_distribution(mdp.P, pi, mdp.gamma, mdp.mu0)
-    np.testing.assert_allclose(normalised.sum(), 1.0, atol=FLOAT_ATOL)
-    np.testing.assert_allclose(normalised.sum(axis=1),
+    normalized = discounted_state_action_distribution(mdp.P, pi, mdp.gamma, mdp.mu0)
+    np.testing.assert_allclose(normalized.sum(), 1.0, atol=FLOAT_ATOL)
+    np.testing.assert_allclose(normalized.sum(axis=1),
                                discounted_state_distribution(mdp.P, pi, mdp.gamma, mdp.mu0),
                                atol=FLOAT_ATOL)
 

@@ -108,7 +108,7 @@ LOG2 = math.log(2.0)
 
 
 # ----------------------------------------------------------------------------- strategies
-def _normalise(w):
+def _normalize(w):
     return w / w.sum()
 
 
@@ -119,7 +119,7 @@ def vectors(k, *, zeros=True, floor=None):
     if floor is not None:
         elements = st.one_of(st.just(0.0), st.floats(floor, 1.0)) if zeros else st.floats(floor, 1.0)
     arr = hnp.arrays(np.float64, k, elements=elements)
-    return arr.filter(lambda w: w.sum() > 0).map(_normalise)
+    return arr.filter(lambda w: w.sum() > 0).map(_normalize)
 
 
 @st.composite
@@ -236,10 +236,10 @@ class TestKL:
 
     def test_long_vector_blocked_path(self):
         rng = np.random.default_rng(3)
-        p = _normalise(rng.gamma(0.3, size=30_000))
-        q = _normalise(rng.gamma(0.3, size=30_000))
+        p = _normalize(rng.gamma(0.3, size=30_000))
+        q = _normalize(rng.gamma(0.3, size=30_000))
         p[::5] = 0.0
-        p = _normalise(p)
+        p = _normalize(p)
         assert kl_divergence(p, q) == pytest.approx(float(rel_entr(p, q).sum()), rel=IMPL_RTOL)
 
 
@@ -268,7 +268,7 @@ class TestJS:
         w = data.draw(vectors(k, zeros=False))
         p = np.where(np.arange(k) < split, w, 0.0)
         q = np.where(np.arange(k) < split, 0.0, w)
-        assert js_divergence(_normalise(p), _normalise(q)) == pytest.approx(LOG2, abs=ULP_ATOL)
+        assert js_divergence(_normalize(p), _normalize(q)) == pytest.approx(LOG2, abs=ULP_ATOL)
 
     @given(pairs(**SCIPY_SAFE))
     def test_agrees_with_scipy_jensenshannon_squared(self, pq):
@@ -285,7 +285,7 @@ class TestJS:
     @given(pairs(zeros=False), st.floats(1e-9, 1e-5))
     def test_accurate_for_nearly_equal_inputs(self, pq, eps):
         p, r = pq
-        q = _normalise((1 - eps) * p + eps * r)
+        q = _normalize((1 - eps) * p + eps * r)
         got = js_divergence(p, q)
         assert got >= 0
         assert got == pytest.approx(ref_js(p, q), abs=NEAR_EQUAL_ATOL)
@@ -297,10 +297,10 @@ class TestJS:
 
     def test_long_vector_blocked_path(self):
         rng = np.random.default_rng(4)
-        p = _normalise(rng.gamma(0.3, size=50_001))
-        q = _normalise(rng.gamma(0.3, size=50_001))
+        p = _normalize(rng.gamma(0.3, size=50_001))
+        q = _normalize(rng.gamma(0.3, size=50_001))
         q[1::3] = 0.0
-        q = _normalise(q)
+        q = _normalize(q)
         assert js_divergence(p, q) == pytest.approx(scipy_js2(p, q), abs=IMPL_ATOL)
 
 
@@ -580,7 +580,7 @@ class TestWasserstein1D:
         assert wasserstein_1d([0.0, 1.0], [2.0, 3.0]) == 2.0
         # δ0 vs ½(δ0 + δ2): W2² = ½ · 4
         assert wasserstein_1d([0.0], [0.0, 2.0], p=2) == pytest.approx(math.sqrt(2.0), rel=ULP_RTOL)
-        # unnormalised weights are normalised; a zero-weight atom far away is ignored
+        # unnormalized weights are normalized; a zero-weight atom far away is ignored
         assert wasserstein_1d([0.0, 1e6], [1.0], [3.0, 0.0]) == pytest.approx(1.0, rel=ULP_RTOL)
 
     def test_large_unequal_sizes_against_scipy(self):
@@ -710,10 +710,10 @@ class TestWassersteinDiscrete:
         assert res.value == pytest.approx(1.0, abs=TRIVIAL_LP_ATOL)
         np.testing.assert_allclose(res.plan, [[0.0, 1.0], [0.0, 0.0]], atol=TRIVIAL_LP_ATOL)
 
-    def test_result_serialises(self):
+    def test_result_serializes(self):
         res = wasserstein_discrete([0.5, 0.5], [1.0], [[1.0], [3.0]])
         assert res.value == pytest.approx(2.0, abs=TRIVIAL_LP_ATOL)
-        assert res.to_json()["plan"] == [[0.5], [0.5]]
+        assert res.to_dict()["plan"] == [[0.5], [0.5]]
         with pytest.raises(AttributeError):
             res.value = 0.0  # frozen
 
@@ -802,9 +802,9 @@ class TestW2Gaussian:
 # ============================================================================= parallel lines
 class TestParallelLines:
     @pytest.mark.parametrize("theta", [0.0, 0.3, -1.7])
-    def test_matches_discretised_lines(self, theta):
-        # Discretise Z on N points: P_0 and P_θ become uniform measures on {(0, z_k)} and
-        # {(θ, z_k)}.  Every quantity of Example 1 is preserved exactly by this discretisation.
+    def test_matches_discretized_lines(self, theta):
+        # Discretize Z on N points: P_0 and P_θ become uniform measures on {(0, z_k)} and
+        # {(θ, z_k)}.  Every quantity of Example 1 is preserved exactly by this discretization.
         N = 6
         z = np.arange(N) / N
         P0 = np.stack([np.zeros(N), z], 1)
@@ -823,7 +823,7 @@ class TestParallelLines:
         assert d["kl"] == ref_kl(p, q)
         assert d["tv"] == pytest.approx(ref_tv_by_subsets(p, q), abs=ULP_ATOL)
 
-    def test_vectorised(self):
+    def test_vectorized(self):
         theta = np.array([[0.0, 2.0], [-0.5, 1e-300]])
         d = parallel_lines(theta)
         for key in ("wasserstein", "js", "kl", "tv"):

@@ -1,4 +1,4 @@
-"""theory.dynamics: Dirac-GAN Jacobians and eigenvalues, linearised GD updates, the categorical
+"""theory.dynamics: Dirac-GAN Jacobians and eigenvalues, linearized GD updates, the categorical
 GAN's Jacobian.
 
 Independent references used here: LAPACK eigenvalues of the returned matrices, trace/determinant
@@ -49,7 +49,7 @@ def cases(draw):
     reg = draw(st.sampled_from(("none", "r1", "r2", "instance-noise", "consensus")))
     kw = {}
     if reg in ("r1", "r2", "consensus"):
-        kw["gamma"] = draw(gammas)
+        kw["penalty_weight"] = draw(gammas)
     if reg == "instance-noise":
         kw["sigma"] = draw(sigmas)
     return loss, reg, kw
@@ -87,7 +87,7 @@ def test_eigenvalues_trace_and_determinant(case):
     np.testing.assert_allclose(eig.prod(), np.linalg.det(jac), atol=DET_ATOL, rtol=FLOAT_RTOL)
 
 
-def _hand_field(x, loss, reg, gamma=0.0, sigma=0.0):
+def _hand_field(x, loss, reg, penalty_weight=0.0, sigma=0.0):
     """The Dirac-GAN field written out by hand (f' = σ(-t), f'' = -σ(t)σ(-t) for the GAN)."""
     theta, psi = x[..., 0], x[..., 1]
     if loss == "wgan":
@@ -109,14 +109,14 @@ def _hand_field(x, loss, reg, gamma=0.0, sigma=0.0):
     v1 = -psi * fp(gen_arg)
     v2 = theta * fp(psi * theta)
     if reg in ("r1", "r2"):
-        v2 = v2 - gamma * psi
+        v2 = v2 - penalty_weight * psi
     if reg == "consensus":
         # ∇(|v|²/2) = v'ᵀ v with v' written out by hand.
         j11 = -psi**2 * (-fpp(gen_arg) if loss == "nsgan" else fpp(gen_arg))
         j12 = -fp(gen_arg) - psi * theta * (-fpp(gen_arg) if loss == "nsgan" else fpp(gen_arg))
         j21 = fp(psi * theta) + psi * theta * fpp(psi * theta)
         j22 = theta**2 * fpp(psi * theta)
-        v1, v2 = v1 - gamma * (j11 * v1 + j21 * v2), v2 - gamma * (j12 * v1 + j22 * v2)
+        v1, v2 = v1 - penalty_weight * (j11 * v1 + j21 * v2), v2 - penalty_weight * (j12 * v1 + j22 * v2)
     return np.stack([v1, v2], -1)
 
 
@@ -134,17 +134,17 @@ def test_paper_values():
     # Mescheder et al. (2018): ±f'(0)i; -γ/2 ± √(γ²/4 - f'(0)²); f''(0)σ² ± √(f''(0)²σ⁴ - f'(0)²).
     np.testing.assert_allclose(td.dirac_gan_eigenvalues("gan"), [0.5j, -0.5j])
     np.testing.assert_allclose(td.dirac_gan_eigenvalues("wgan"), [1j, -1j])
-    np.testing.assert_allclose(td.dirac_gan_eigenvalues("gan", "r1", gamma=3.0),
+    np.testing.assert_allclose(td.dirac_gan_eigenvalues("gan", "r1", penalty_weight=3.0),
                                [-1.5 + np.sqrt(2.0), -1.5 - np.sqrt(2.0)])
     np.testing.assert_allclose(td.dirac_gan_eigenvalues("gan", "instance-noise", sigma=2.0),
                                [-1.0 + np.sqrt(0.75), -1.0 - np.sqrt(0.75)])
-    np.testing.assert_allclose(td.dirac_gan_eigenvalues("gan", "consensus", gamma=2.0),
+    np.testing.assert_allclose(td.dirac_gan_eigenvalues("gan", "consensus", penalty_weight=2.0),
                                [-0.5 + 0.5j, -0.5 - 0.5j])
 
 
 @given(losses, st.floats(1e-3, 5.0))
-def test_regularisers_have_negative_real_parts(loss, g):
-    for reg, kw in (("r1", {"gamma": g}), ("r2", {"gamma": g}), ("consensus", {"gamma": g})):
+def test_regularizers_have_negative_real_parts(loss, g):
+    for reg, kw in (("r1", {"penalty_weight": g}), ("r2", {"penalty_weight": g}), ("consensus", {"penalty_weight": g})):
         assert np.all(td.dirac_gan_eigenvalues(loss, reg, **kw).real < 0)
 
 
@@ -162,39 +162,39 @@ def test_nonsaturating_has_the_same_jacobian():
 def test_bad_arguments():
     with pytest.raises(ValueError, match="`regularizer`"):
         td.dirac_gan_jacobian("gan", "dropout")
-    with pytest.raises(ValueError, match="`gamma`"):
-        td.dirac_gan_jacobian("gan", "r1", gamma=-1.0)
+    with pytest.raises(ValueError, match="`penalty_weight`"):
+        td.dirac_gan_jacobian("gan", "r1", penalty_weight=-1.0)
     with pytest.raises(ValueError, match="`sigma` is not used"):
-        td.dirac_gan_jacobian("gan", "r1", gamma=1.0, sigma=0.5)
-    with pytest.raises(ValueError, match="`gamma` is not used"):
-        td.dirac_gan_eigenvalues("gan", "none", gamma=1.0)
-    with pytest.raises(TypeError, match="`gamma`"):
-        td.dirac_gan_jacobian("gan", "r1", gamma="1")
+        td.dirac_gan_jacobian("gan", "r1", penalty_weight=1.0, sigma=0.5)
+    with pytest.raises(ValueError, match="`penalty_weight` is not used"):
+        td.dirac_gan_eigenvalues("gan", "none", penalty_weight=1.0)
+    with pytest.raises(TypeError, match="`penalty_weight`"):
+        td.dirac_gan_jacobian("gan", "r1", penalty_weight="1")
     with pytest.raises(ValueError, match="not differentiable"):
-        td.dirac_gan_jacobian("wgan", "wgan-gp", gamma=1.0)
+        td.dirac_gan_jacobian("wgan", "wgan-gp", penalty_weight=1.0)
     with pytest.raises(ValueError, match="not differentiable"):
-        td.dirac_gan_eigenvalues("wgan", "wgan-gp", gamma=1.0)
+        td.dirac_gan_eigenvalues("wgan", "wgan-gp", penalty_weight=1.0)
 
 
 def test_wgan_gp_without_penalty_is_the_wgan():
-    np.testing.assert_array_equal(td.dirac_gan_jacobian("wgan", "wgan-gp", gamma=0.0),
+    np.testing.assert_array_equal(td.dirac_gan_jacobian("wgan", "wgan-gp", penalty_weight=0.0),
                                   td.dirac_gan_jacobian("wgan"))
-    np.testing.assert_array_equal(td.dirac_gan_jacobian("wgan", "wgan-gp", gamma=1.0, target=0.0),
+    np.testing.assert_array_equal(td.dirac_gan_jacobian("wgan", "wgan-gp", penalty_weight=1.0, target=0.0),
                                   td.dirac_gan_jacobian("wgan"))
 
 
 @given(gammas, st.floats(0.0, 3.0), losses)
-def test_wgan_gp_branches(gamma, target, loss):
-    b = td.wgan_gp_branches(gamma=gamma, target=target, loss=loss)
+def test_wgan_gp_branches(penalty_weight, target, loss):
+    b = td.wgan_gp_branches(penalty_weight=penalty_weight, target=target, loss=loss)
     a, _ = td.f_derivatives(loss)
-    assert b.jump == pytest.approx(2 * gamma * target)
+    assert b.jump == pytest.approx(2 * penalty_weight * target)
     # The smooth branch ψ > 0: v = (-ψ a, θ a - γ(ψ - g0)) to first order; its zero is the first row.
     theta_star, psi_star = b.branch_equilibria[0]
     assert psi_star == 0.0
-    assert theta_star * a + gamma * target == pytest.approx(0.0, abs=FLOAT_ATOL)
+    assert theta_star * a + penalty_weight * target == pytest.approx(0.0, abs=FLOAT_ATOL)
     np.testing.assert_allclose(b.branch_equilibria[1], -b.branch_equilibria[0] + 0.0)
-    np.testing.assert_array_equal(b.jacobian, td.dirac_gan_jacobian(loss, "r1", gamma=gamma))
-    assert b.repelling_half_width == pytest.approx(gamma * target / a)
+    np.testing.assert_array_equal(b.jacobian, td.dirac_gan_jacobian(loss, "r1", penalty_weight=penalty_weight))
+    assert b.repelling_half_width == pytest.approx(penalty_weight * target / a)
     assert set(b.to_dict()) == {"jacobian", "jump", "branch_equilibria", "repelling_half_width"}
 
 
@@ -275,7 +275,7 @@ def test_altgd_paper_formula(loss, h, n_g, n_d):
 
 def test_block_system_radius_is_the_worst_block():
     # Two independent Dirac-GANs, coordinates (θ1, θ2, ψ1, ψ2).
-    j1, j2 = td.dirac_gan_jacobian("gan", "r1", gamma=0.5), td.dirac_gan_jacobian("wgan")
+    j1, j2 = td.dirac_gan_jacobian("gan", "r1", penalty_weight=0.5), td.dirac_gan_jacobian("wgan")
     big = np.zeros((4, 4))
     idx = [(0, 2), (1, 3)]
     for jac, (g, d) in zip((j1, j2), idx):

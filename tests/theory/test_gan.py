@@ -1,6 +1,6 @@
 """Tests for theory.gan (Goodfellow et al. 2014) against independent values.
 
-References: per-atom numerical maximisation of V (scipy's bounded Brent search), 50-digit
+References: per-atom numerical maximization of V (scipy's bounded Brent search), 50-digit
 mpmath sums, scipy's ``jensenshannon`` (Theorem 1's right-hand side), closed forms for two
 Gaussians on a grid, and random discriminators (D* must beat every one of them).
 """
@@ -23,14 +23,14 @@ from theory.gan import gan_value, optimal_discriminator, optimal_gan_value
 #: float64 sums of <= 8 terms of size <= ~30 (log of probabilities down to 1e-12) against a
 #: 50-digit reference or an independent float64 implementation.
 REF_ATOL = 1e-12
-#: Maximising by function value resolves the argmax only to ~sqrt(eps) ≈ 1.5e-8 (the
+#: Maximizing by function value resolves the argmax only to ~sqrt(eps) ≈ 1.5e-8 (the
 #: objective is flat to first order there); we allow 1e-7.
 VALUE_OPT_ATOL = 1e-7
 #: Root of the stationarity condition by brentq with xtol = 1e-15, plus rounding of D*.
 ROOT_ATOL = 1e-13
 #: V(D*) >= V(D): both sides are float64 sums; allow rounding at the tie D = D*.
 INEQ_SLACK = 1e-12
-#: D* from unnormalised Gaussian densities vs σ(1/2 - x): exp of -x²/2 down to e^-18 and a
+#: D* from unnormalized Gaussian densities vs σ(1/2 - x): exp of -x²/2 down to e^-18 and a
 #: ratio, a few ulps relative; absolute floor for D* values near 0 at the grid's ends.
 GRID_D_RTOL = 1e-13
 GRID_D_ATOL = 1e-15
@@ -51,7 +51,7 @@ LOG4 = math.log(4.0)
 
 
 # ----------------------------------------------------------------------------- strategies
-def _normalise(w):
+def _normalize(w):
     return w / w.sum()
 
 
@@ -60,7 +60,7 @@ def vectors(k, *, low=0.0, floor=None):
     if floor is not None:  # atoms are 0 or >= floor / k
         elements = st.one_of(st.just(0.0), st.floats(floor, 1.0))
     arr = hnp.arrays(np.float64, k, elements=elements)
-    return arr.filter(lambda w: w.sum() > 0).map(_normalise)
+    return arr.filter(lambda w: w.sum() > 0).map(_normalize)
 
 
 @st.composite
@@ -94,9 +94,9 @@ def ref_value(d, p, q):
 # ============================================================================= D*
 class TestOptimalDiscriminator:
     @given(pairs(low=1e-3))
-    def test_maximises_each_atom_numerically(self, pq):
+    def test_maximizes_each_atom_numerically(self, pq):
         # V separates over atoms: D*(x) = argmax_y p log y + q log(1 - y) on (0, 1), a strictly
-        # concave function.  Maximise it by value (Brent), then pin the argmax by solving the
+        # concave function.  Maximize it by value (Brent), then pin the argmax by solving the
         # stationarity condition p/y - q/(1 - y) = 0 with a bracketing root finder.
         p, q = pq
         d_star = optimal_discriminator(p, q)
@@ -137,7 +137,7 @@ class TestOptimalDiscriminator:
         assert optimal_discriminator([0.0], [0.0])[0] == 0.5
 
     def test_gaussian_densities_on_a_grid(self):
-        # N(0,1) vs N(1,1): D*(x) = φ(x) / (φ(x) + φ(x - 1)) = σ(1/2 - x); unnormalised
+        # N(0,1) vs N(1,1): D*(x) = φ(x) / (φ(x) + φ(x - 1)) = σ(1/2 - x); unnormalized
         # density values are accepted.
         x = np.linspace(-5, 6, 101)
         pd = np.exp(-0.5 * x**2)

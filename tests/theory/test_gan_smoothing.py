@@ -10,7 +10,7 @@ from scipy.optimize import brentq
 from scipy.special import softmax, xlogy
 
 from solvers.problems.strategies import full_support_vectors, matched_pairs, probability_vectors
-from solvers.tabular.stabilisers import GANStabilisers, train_stabilised_gan
+from solvers.tabular.stabilizers import GANStabilizers, train_stabilized_gan
 from tests.tolerances import FLOAT_ATOL, FLOAT_RTOL
 from theory.gan import (
     ReplayFixedPoint,
@@ -28,7 +28,7 @@ labels = st.floats(0.0, 1.0)
 #: Central differences with h = 1e-6 on functions of size O(1): truncation O(h²) ~ 1e-12 plus
 #: rounding ~ eps/h ~ 1e-10.
 FD_ATOL = 1e-7
-#: Stabilised solver run 2000-8000 contracting steps (Newton inner loop): residual of the stopped iteration.
+#: Stabilized solver run 2000-8000 contracting steps (Newton inner loop): residual of the stopped iteration.
 SOLVER_FIXED_POINT_ATOL = 1e-9
 #: Escape-rate fit over the second half of the run: neglected O(q0) terms, q0 ~ 5e-4 at the end.
 ESCAPE_RATE_RTOL = 5e-3
@@ -60,7 +60,7 @@ def test_smoothed_d_is_an_affine_image_of_the_plain_one(pq, a, b):
 
 @given(matched_pairs(zero_atoms=False, min_prob=1e-6), st.floats(0.01, 0.99), st.floats(0.01, 0.99),
        st.integers(0, 2**32 - 1))
-def test_smoothed_d_maximises_the_smoothed_value(pq, a, b, seed):
+def test_smoothed_d_maximizes_the_smoothed_value(pq, a, b, seed):
     p, q = pq
     d_star = smoothed_optimal_discriminator(p, q, a, b)
     rng = np.random.default_rng(seed)
@@ -157,9 +157,9 @@ def test_q_equal_p_is_stationary_for_the_bilevel_generator(p, a, b, loss, seed):
 @pytest.mark.parametrize("a, b", [(0.9, 0.0), (0.9, 0.1), (0.7, 0.3)])
 def test_the_solver_settles_at_the_fixed_point(a, b):
     p = np.array([0.1, 0.25, 0.3, 0.35])
-    run = train_stabilised_gan(p, theta0=np.array([1.0, -1.0, 0.5, 0.0]), psi0=np.zeros(4), lr_g=1.0,
+    run = train_stabilized_gan(p, theta0=np.array([1.0, -1.0, 0.5, 0.0]), psi0=np.zeros(4), lr_g=1.0,
                                lr_d=1.0, n_steps=2000, inner="newton", record_every=2000,
-                               stabilisers=GANStabilisers(real_label=a, fake_label=b))
+                               stabilizers=GANStabilizers(real_label=a, fake_label=b))
     fp = smoothed_generator_fixed_point(p, a, b)
     np.testing.assert_allclose(run.final_q, fp.p_model, atol=SOLVER_FIXED_POINT_ATOL)
     np.testing.assert_allclose(run.final_d, fp.d, atol=SOLVER_FIXED_POINT_ATOL)
@@ -194,9 +194,9 @@ def test_escape_rate_matches_the_solver(a, b, loss, k):
     p = np.r_[0.0, np.linspace(1.0, 2.0, k - 1)]
     p = p / p.sum()
     lr, n = 0.5, 6000
-    run = train_stabilised_gan(p, theta0=np.log(np.r_[0.05, 0.95 * p[1:]]), psi0=np.zeros(k), lr_g=lr,
+    run = train_stabilized_gan(p, theta0=np.log(np.r_[0.05, 0.95 * p[1:]]), psi0=np.zeros(k), lr_g=lr,
                                lr_d=1.0, n_steps=n, inner="newton", generator_loss=loss,
-                               stabilisers=GANStabilisers(real_label=a, fake_label=b))
+                               stabilizers=GANStabilizers(real_label=a, fake_label=b))
     late = run.steps >= n // 2
     slope = np.polyfit(run.steps[late], 1.0 / run.q[late, 0], 1)[0]
     # neglected O(q0) terms: q0 ~ 5e-4 at the end of the fit window
@@ -304,9 +304,9 @@ def test_replay_fixed_point_broadcasts_rowwise():
 
 def test_the_solver_rests_at_the_water_filling_fixed_point():
     p, r = np.array([0.1, 0.2, 0.3, 0.4]), np.array([0.4, 0.3, 0.2, 0.1])
-    run = train_stabilised_gan(p, theta0=np.zeros(4), psi0=np.zeros(4), lr_g=1.0, lr_d=1.0, n_steps=8000,
+    run = train_stabilized_gan(p, theta0=np.zeros(4), psi0=np.zeros(4), lr_g=1.0, lr_d=1.0, n_steps=8000,
                                inner="newton", buffer_init=r, record_every=8000,
-                               stabilisers=GANStabilisers(replay_weight=0.2, replay_every=0))
+                               stabilizers=GANStabilizers(replay_weight=0.2, replay_every=0))
     np.testing.assert_allclose(run.final_q, replay_generator_fixed_point(p, r, 0.2).p_model,
                                atol=SOLVER_FIXED_POINT_ATOL)
 

@@ -2,7 +2,7 @@
 
 References: 50-digit mpmath sums and mpmath root finding of E_mu[D] = 1/2 written from the
 formulas, the closed-form quadratic for Z* on two trajectories, scipy's bounded scalar
-minimisation of the discriminator loss, central finite differences of each loss, and the
+minimization of the discriminator loss, central finite differences of each loss, and the
 AM-HM bound Z* <= Z_c at q = p_data.
 """
 
@@ -213,7 +213,7 @@ def test_optimal_log_partition_against_mpmath_root():
     assert abs(s - mp_optimal_log_z(c, q, p, w)) < root_tol(c, s, q, p, w)
 
 
-def test_optimal_log_partition_minimises_the_loss():
+def test_optimal_log_partition_minimizes_the_loss():
     c, q, p = np.array([0.5, -2.0, 3.0]), np.array([0.2, 0.5, 0.3]), np.array([0.6, 0.0, 0.4])
     s = optimal_log_partition(c, q, p)
     res = minimize_scalar(lambda t: discriminator_loss(c, t, q, p), bounds=(s - 5, s + 5),
@@ -402,7 +402,7 @@ def test_extreme_costs(big):
     assert np.all(np.isfinite(irl_cost_loss_gradient(c, p, q=q)))
 
 
-def test_data_only_where_sampler_is_zero_has_no_minimiser():
+def test_data_only_where_sampler_is_zero_has_no_minimizer():
     with pytest.raises(ValueError, match="p_data"):
         optimal_log_partition([0.0, 1.0], [0.0, 1.0], [1.0, 0.0])
 

@@ -77,7 +77,7 @@ def test_hand_computed_optimum():
 
 
 def test_zero_discount_is_myopic():
-    # γ = 0: the best action minimises r u² alone, u = 0, and V(x) = −q x².
+    # γ = 0: the best action minimizes r u² alone, u = 0, and V(x) = −q x².
     opt = lqr_optimal(0.9, 1.3, 2.0, 0.7, 0.0)
     assert opt.k == 0.0 and opt.P == 2.0
     assert lqr_q_value(1.5, 0.4, 0.3, 0.9, 1.3, 2.0, 0.7, 0.0) == pytest.approx(-(2.0 * 2.25 + 0.7 * 0.16),
@@ -180,7 +180,7 @@ def test_dpg_gradient_matches_finite_differences(pr, nz, frac):
 
 
 @given(problems, noise)
-def test_riccati_gain_maximises_the_return(pr, nz):
+def test_riccati_gain_maximizes_the_return(pr, nz):
     opt = lqr_optimal(*_args(pr), **nz)
     a, b, _, _, gamma = _args(pr)
     ks = _stable_gain(pr, np.linspace(-1, 1, 41))

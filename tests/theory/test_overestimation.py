@@ -3,7 +3,7 @@ Thrun & Schwartz 1993) against independent values.
 
 References: closed forms of E[max] for m <= 5 normals, mpmath quadrature (30 digits) of a
 different integrand (x m phi Phi^(m-1)), scipy.integrate.quad, Clark's (1961) formula for the
-max of two Gaussians, P(X1 > X2) = Phi(d / (sigma sqrt 2)), constrained optimisation and
+max of two Gaussians, P(X1 > X2) = Phi(d / (sigma sqrt 2)), constrained optimization and
 Monte Carlo at fixed seeds with k standard errors.
 """
 
@@ -50,7 +50,7 @@ UNIFORM_QUAD_RTOL = 1e-10
 #: Shifting every mean by 1e3 changes the float64 gaps M - mu_a by rounding of size
 #: ~1e3 * 2e-16 per gap; the bias moves by at most ~1e-12 (we allow 1e-11).
 SHIFT_ATOL = 1e-11
-#: SLSQP's tolerance on the minimised max (ftol 1e-14; constraints met to ~1e-10).
+#: SLSQP's tolerance on the minimized max (ftol 1e-14; constraints met to ~1e-10).
 OPT_ATOL = 1e-7
 #: A vector is "not the tight example" when its sorted entries differ from the tight
 #: example's by more than this (relative to sqrt(C)); its max then exceeds the bound by an
@@ -131,7 +131,7 @@ class TestMaxLowerBound:
         assume(dist > TIGHT_DIST)
         assert eps.max() > max_lower_bound(C, m) * (1 + FLOAT_RTOL)
 
-    def test_bound_is_the_minimum_found_by_optimisation(self):
+    def test_bound_is_the_minimum_found_by_optimization(self):
         # min max_a eps_a over the constraint set by SLSQP (no closed form inside)
         from scipy.optimize import minimize
 
@@ -185,7 +185,7 @@ class TestDoubleZeroError:
         assert double_lower_bound([1.0, 2.0], 3).shape == (2,)
         with pytest.raises(ValueError, match="`m`"):
             double_lower_bound(1.0, 1)
-        d = double_zero_error_example(1.0, 4).to_json()
+        d = double_zero_error_example(1.0, 4).to_dict()
         assert d["double_error"] == 0.0 and len(d["selector_errors"]) == 4
 
 
@@ -228,7 +228,7 @@ class TestExpectedMaxNormal:
         assert expected_max_normal(m, sigma) == pytest.approx(sigma * (pos - neg),
                                                                abs=SCIPY_QUAD_ATOL * sigma)
 
-    def test_vectorised_shape_and_monotone(self):
+    def test_vectorized_shape_and_monotone(self):
         ms = np.arange(1, 1025).reshape(32, 32)
         out = expected_max_normal(ms)
         assert out.shape == (32, 32)

@@ -78,8 +78,8 @@ def test_visitation_is_the_discounted_power_series(mdp, seed):
         term = mdp.gamma * term @ P_pi
     raw = discounted_state_distribution(mdp.P, pi, mdp.gamma, mdp.mu0, normalize=False)
     np.testing.assert_allclose(raw, series, atol=EVALUATION_ATOL)
-    normalised = discounted_state_distribution(mdp.P, pi, mdp.gamma, mdp.mu0)
-    np.testing.assert_allclose(normalised.sum(), 1.0, atol=FLOAT_ATOL)
+    normalized = discounted_state_distribution(mdp.P, pi, mdp.gamma, mdp.mu0)
+    np.testing.assert_allclose(normalized.sum(), 1.0, atol=FLOAT_ATOL)
     # J = μ₀·V = Σ_s d_γ(s) r_π(s): the two sides of the occupancy identity.
     values = policy_evaluation(mdp.P, mdp.R, pi, mdp.gamma)
     np.testing.assert_allclose(mdp.mu0 @ values.V, raw @ np.sum(pi * mdp.R, axis=1), atol=EVALUATION_ATOL)

@@ -1,7 +1,7 @@
 """Tests for theory.stateless_mdp (Pfau & Vinyals 2016, Section 2.3) against independent values.
 
 References: plain-Python enumeration of the episode table (coin x atom), conditioning of the
-problem's own episode table (solvers.problems.stateless_mdp), bounded scalar minimisation of
+problem's own episode table (solvers.problems.stateless_mdp), bounded scalar minimization of
 each atom's expected Bellman error (scipy), the GAN closed forms of theory.gan /
 theory.divergences at real_prob = 1/2, the categorical GAN's hand-derived generator gradient
 (solvers.tabular.gan), central finite differences, and Monte Carlo frequencies at fixed seeds.
@@ -42,7 +42,7 @@ from theory.stateless_mdp import (
 )
 
 # ----------------------------------------------------------------------------- tolerances
-#: Bounded Brent minimisation of a smooth convex function of Q resolves its argmin only to
+#: Bounded Brent minimization of a smooth convex function of Q resolves its argmin only to
 #: ~sqrt(eps) relative in the objective; xatol = 1e-12 gives the argmin to ~1e-7.
 ARGMIN_ATOL = 1e-6
 #: Central differences with step h = 1e-6 on functions whose third derivative is O(1/atom^2):
@@ -54,7 +54,7 @@ LOG_SUM_ATOL = 1e-11
 #: over <= 8 atoms down to 1e-6, through logits of D* near 0/1; rounding only, absolute.
 GRADIENT_ROUTE_ATOL = 1e-10
 
-#: Atoms below this are set to 0 (then renormalised) in tests that evaluate a Bellman error at
+#: Atoms below this are set to 0 (then renormalized) in tests that evaluate a Bellman error at
 #: the rounded Bayes critic: where (1 - rho) q / (rho p) < ~1e-16 the critic rounds to exactly 1
 #: and the cross-entropy at that rounded critic is +inf although the minimum is finite (the
 #: same float64 effect as theory.gan.optimal_discriminator's Notes).
@@ -172,7 +172,7 @@ def test_bayes_critic_at_one_half_is_the_optimal_discriminator(pq, batch):
 
 
 @given(matched_pairs(min_prob=1e-3, max_size=5), interior_real_probs)
-def test_bayes_critic_minimises_each_atoms_bellman_error(pq, rho):
+def test_bayes_critic_minimizes_each_atoms_bellman_error(pq, rho):
     p, q = pq
     a, b = rho * p, (1 - rho) * q
     c = bayes_critic(p, q, rho)

@@ -81,7 +81,7 @@ def test_prop1_fails_with_a_wrong_optimal_discriminator(monkeypatch, no_neural_g
 
 
 def test_prop1_rate_fails_with_a_wrong_rate_formula(monkeypatch, no_neural_gan):
-    # the linearised factor with a 1% larger curvature, 1 - 1.01 lr (p + q) D*(1 - D*)
+    # the linearized factor with a 1% larger curvature, 1 - 1.01 lr (p + q) D*(1 - D*)
     orig = goodfellow2014.per_atom_linear_rates
     monkeypatch.setattr(goodfellow2014, "per_atom_linear_rates",
                         lambda tr, lr, curv, lim, **kw: orig(tr, lr, 1.01 * np.asarray(curv), lim, **kw))
@@ -276,7 +276,7 @@ def test_w2_gaussian_fails_with_a_wrong_trace_term(monkeypatch):
     import scipy.linalg
 
     def wrong(m1, s1, m2, s2):
-        # tr(S1 + S2 - 2 (S1 S2)^1/2) without the symmetrisation: right only for commuting S
+        # tr(S1 + S2 - 2 (S1 S2)^1/2) without the symmetrization: right only for commuting S
         s1, s2 = np.atleast_2d(s1), np.atleast_2d(s2)
         cross = np.real(scipy.linalg.sqrtm(s1 @ s2 + 0.05 * np.eye(s1.shape[0])))
         d = np.atleast_1d(np.asarray(m1, float) - np.asarray(m2, float))
@@ -296,7 +296,7 @@ def test_js_bounds_fail_with_a_halved_divergence(monkeypatch):
 def test_partition_fixed_point_fails_with_a_shifted_root(monkeypatch):
     orig = finn2016.optimal_log_partition
     monkeypatch.setattr(finn2016, "optimal_log_partition", lambda *a, **kw: orig(*a, **kw) + 1e-3)
-    assert {"exact-minimises-loss", "exact-fixed-point"} <= failing_parts(finn2016.FIXED)
+    assert {"exact-minimizes-loss", "exact-fixed-point"} <= failing_parts(finn2016.FIXED)
 
 
 def test_gradient_equivalence_fails_with_a_scaled_irl_gradient(monkeypatch):
@@ -309,7 +309,7 @@ def test_generator_loss_fails_without_the_entropy_term(monkeypatch):
     # log Z + E_q[c]: the generator loss with its log q term dropped
     monkeypatch.setattr(finn2016, "generator_loss",
                         lambda c, s, q, q_weights=None: s + (q if q_weights is None else q_weights) @ c)
-    assert {"exact-identity", "exact-minimiser-is-maxent"} <= failing_parts(finn2016.GEN)
+    assert {"exact-identity", "exact-minimizer-is-maxent"} <= failing_parts(finn2016.GEN)
 
 
 def test_joint_optimum_fails_with_a_wrong_discriminator(monkeypatch):

@@ -307,7 +307,7 @@ def test_oracle_ordering_fails_when_seqgan_ends_above_mle():
     # NLL differences whose mean is above 0 must fail, below 0 pass, whatever their spread
     from types import SimpleNamespace
 
-    cfg = SimpleNamespace(adv_rounds=2, g_steps=1, to_json=lambda: {})
+    cfg = SimpleNamespace(adv_rounds=2, g_steps=1, to_dict=lambda: {})
 
     def runs(diffs):
         return [SimpleNamespace(nll={"mle": [2.0], "seqgan": [2.0 + x]}, oracle_entropy=1.0,

@@ -37,7 +37,7 @@ def test_salimans_equal_labels_leave_no_incentive(monkeypatch):
 
 
 def test_finn_cost_that_generates_the_data_gives_the_partition_function(monkeypatch):
-    # with c = c_true (p_data = exp(-c)/Z_c) the minimising Z is Z_c and the estimator is exact
+    # with c = c_true (p_data = exp(-c)/Z_c) the minimizing Z is Z_c and the estimator is exact
     original = finn2016._problem
 
     def well_specified(ctx):

@@ -344,7 +344,7 @@ def test_categorical_jacobian_wrong_fails(monkeypatch):
     assert "fd-vs-closed-form" in failing_parts("mescheder2018/categorical-gan-jacobian")
 
 
-def test_neural_dirac_gan_regularised_everywhere_fails(monkeypatch):
+def test_neural_dirac_gan_regularized_everywhere_fails(monkeypatch):
     # a perturbed learner that applies R1 to every run: nothing is left oscillating
     real = mesch.neural_dirac_gan
     monkeypatch.setattr(mesch, "neural_dirac_gan",

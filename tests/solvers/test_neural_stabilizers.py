@@ -1,5 +1,5 @@
-"""Neural GAN stabilisers: defaults reproduce solvers.neural.gan exactly, each option changes
-the update as documented, and the pieces (batch normalisation, minibatch features, smoothed
+"""Neural GAN stabilizers: defaults reproduce solvers.neural.gan exactly, each option changes
+the update as documented, and the pieces (batch normalization, minibatch features, smoothed
 losses) match their definitions."""
 
 import numpy as np
@@ -10,14 +10,14 @@ from autograd.test_util import check_grads
 from solvers.neural.gan import GANConfig, discriminator_loss, train_gan
 from solvers.neural.mlp import init_mlp
 from solvers.neural.optim import tree_leaves
-from solvers.neural.stabilisers import (
+from solvers.neural.stabilizers import (
     NOT_APPLICABLE,
-    NeuralStabilisers,
-    batch_normalise,
+    NeuralStabilizers,
+    batch_normalize,
     minibatch_features,
     network_output,
-    stabilised_discriminator_loss,
-    train_stabilised_neural_gan,
+    stabilized_discriminator_loss,
+    train_stabilized_neural_gan,
 )
 from solvers.problems.mixtures import mixture_1d
 
@@ -26,9 +26,9 @@ CONFIG = GANConfig(hidden=(8, 8), batch_size=32, lr_g=1e-3, lr_d=1e-3)
 #: The same update computed by two code paths (stacked vs separate forward passes) differs by
 #: rounding; over 30 Adam steps the parameters stay within 1e-12.
 SAME_RULE_ATOL = 1e-12
-#: Two float64 evaluations of the same O(1) loss / feature / normalisation: a few ulp.
+#: Two float64 evaluations of the same O(1) loss / feature / normalization: a few ulp.
 ROUNDING_TOL = 1e-14
-#: Batch-normalised variance is 1 only up to the ε added inside the square root.
+#: Batch-normalized variance is 1 only up to the ε added inside the square root.
 BN_VARIANCE_RTOL = 1e-4
 #: An option that acts moves the 30-step samples by more than this; identical paths differ by 0.
 EFFECT_MIN = 1e-8
@@ -40,7 +40,7 @@ D_APPROX_ATOL = 0.075
 
 
 def _run(st=None, n=30, config=CONFIG, seed=3):
-    return train_stabilised_neural_gan(DATA, config, n, seed, stabilisers=st, n_eval_samples=200)
+    return train_stabilized_neural_gan(DATA, config, n, seed, stabilizers=st, n_eval_samples=200)
 
 
 def _params_close(a, b, atol):
@@ -61,7 +61,7 @@ def test_unsmoothed_loss_is_the_plain_discriminator_loss():
     rng = np.random.default_rng(0)
     d = {"layers": init_mlp((1, 8, 1), rng)}
     xr, xf = rng.normal(size=(16, 1)), rng.normal(size=(16, 1)) + 1
-    ours = stabilised_discriminator_loss(d, xr, xf, activation="tanh", stabilisers=NeuralStabilisers())
+    ours = stabilized_discriminator_loss(d, xr, xf, activation="tanh", stabilizers=NeuralStabilizers())
     assert ours == pytest.approx(float(discriminator_loss(d["layers"], xr, xf)), abs=ROUNDING_TOL)
     # smoothed: a softplus(-f) + (1 - a) softplus(f) on reals, b / (1 - b) on fakes
     a, b = 0.9, 0.2
@@ -69,26 +69,26 @@ def test_unsmoothed_loss_is_the_plain_discriminator_loss():
     ff = network_output(d, xf, activation="tanh")[:, 0]
     sp = lambda x: np.logaddexp(0, x)  # noqa: E731
     direct = np.mean(a * sp(-fr) + (1 - a) * sp(fr)) + np.mean(b * sp(-ff) + (1 - b) * sp(ff))
-    smoothed = stabilised_discriminator_loss(d, xr, xf, activation="tanh",
-                                             stabilisers=NeuralStabilisers(real_label=a, fake_label=b))
+    smoothed = stabilized_discriminator_loss(d, xr, xf, activation="tanh",
+                                             stabilizers=NeuralStabilizers(real_label=a, fake_label=b))
     assert smoothed == pytest.approx(direct, abs=ROUNDING_TOL)
 
 
-def test_batch_normalisation_standardises_each_column():
+def test_batch_normalization_standardizes_each_column():
     z = np.random.default_rng(1).normal(3.0, 2.0, size=(64, 5))
-    out = batch_normalise(z, np.ones(5), np.zeros(5))
+    out = batch_normalize(z, np.ones(5), np.zeros(5))
     np.testing.assert_allclose(out.mean(axis=0), 0.0, atol=ROUNDING_TOL)
     # variance 1 up to the ε added inside the square root
     np.testing.assert_allclose(out.var(axis=0), 1.0, rtol=BN_VARIANCE_RTOL)
-    np.testing.assert_allclose(batch_normalise(z, 2 * np.ones(5), np.ones(5)), 2 * out + 1, atol=ROUNDING_TOL)
+    np.testing.assert_allclose(batch_normalize(z, 2 * np.ones(5), np.ones(5)), 2 * out + 1, atol=ROUNDING_TOL)
 
 
-def test_batch_normalisation_gradients():
+def test_batch_normalization_gradients():
     rng = np.random.default_rng(2)
     np.random.seed(0)  # check_grads draws its directions from numpy's global generator
     z, g, s = rng.normal(size=(6, 3)), rng.normal(size=3), rng.normal(size=3)
-    check_grads(lambda zz: batch_normalise(zz, g, s), modes=["rev"], order=1)(z)
-    check_grads(lambda gg: batch_normalise(z, gg, s), modes=["rev"], order=1)(g)
+    check_grads(lambda zz: batch_normalize(zz, g, s), modes=["rev"], order=1)(z)
+    check_grads(lambda gg: batch_normalize(z, gg, s), modes=["rev"], order=1)(g)
 
 
 def test_minibatch_features_by_hand():
@@ -109,9 +109,9 @@ def test_minibatch_features_are_differentiable():
     assert grad(lambda tt: np.sum(minibatch_features(h, tt, 2, 2)))(T).shape == T.shape
 
 
-@pytest.mark.parametrize("st", [NeuralStabilisers(minibatch=True), NeuralStabilisers(batchnorm=True),
-                                NeuralStabilisers(real_label=0.9, fake_label=0.1), NeuralStabilisers(hist_avg=0.1),
-                                NeuralStabilisers(replay_weight=0.5), NeuralStabilisers(target_tau=0.1)])
+@pytest.mark.parametrize("st", [NeuralStabilizers(minibatch=True), NeuralStabilizers(batchnorm=True),
+                                NeuralStabilizers(real_label=0.9, fake_label=0.1), NeuralStabilizers(hist_avg=0.1),
+                                NeuralStabilizers(replay_weight=0.5), NeuralStabilizers(target_tau=0.1)])
 def test_each_option_changes_the_run(st):
     plain, other = _run(), _run(st)
     assert np.abs(plain.samples - other.samples).max() > EFFECT_MIN
@@ -121,33 +121,33 @@ def test_each_option_changes_the_run(st):
 @pytest.mark.parametrize("scheme, k", [("alternating", 1), ("simultaneous", 2)])
 def test_target_with_tau_one_equals_no_target(scheme, k):
     config = GANConfig(hidden=(8, 8), batch_size=32, scheme=scheme, n_disc_steps=k)
-    np.testing.assert_array_equal(_run(NeuralStabilisers(target_tau=1.0), config=config).samples,
+    np.testing.assert_array_equal(_run(NeuralStabilizers(target_tau=1.0), config=config).samples,
                                   _run(config=config).samples)
 
 
 def test_replay_weight_zero_equals_no_replay():
-    np.testing.assert_array_equal(_run(NeuralStabilisers(replay_weight=0.0, replay_capacity=10)).samples,
+    np.testing.assert_array_equal(_run(NeuralStabilizers(replay_weight=0.0, replay_capacity=10)).samples,
                                   _run().samples)
 
 
 def test_freezing_the_discriminator():
-    frozen = _run(NeuralStabilisers(d_every=10**6))
+    frozen = _run(NeuralStabilizers(d_every=10**6))
     start = _run(n=0)
     assert frozen.d_updates == 0
     assert _params_close(frozen.params["d"], start.params["d"], 0.0)
-    floor = _run(NeuralStabilisers(d_loss_floor=100.0))
+    floor = _run(NeuralStabilizers(d_loss_floor=100.0))
     assert floor.d_updates == 0 and floor.g_updates == 30
 
 
 def test_strong_historical_averaging_anchors_the_parameters():
-    config = GANConfig(hidden=(8, 8), batch_size=32, optimiser="sgd", lr_g=1e-4, lr_d=1e-4)
-    strong = _run(NeuralStabilisers(hist_avg=1e3), config=config)
+    config = GANConfig(hidden=(8, 8), batch_size=32, optimizer="sgd", lr_g=1e-4, lr_d=1e-4)
+    strong = _run(NeuralStabilizers(hist_avg=1e3), config=config)
     start = _run(n=0, config=config)
     assert _params_close(strong.params["g"], start.params["g"], HIST_PULL_ATOL)
 
 
 def test_not_applicable_strategies_are_named_with_reasons():
-    assert set(NOT_APPLICABLE) == {"entropy_regularisation", "compatible_features"}
+    assert set(NOT_APPLICABLE) == {"entropy_regularization", "compatible_features"}
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
@@ -159,14 +159,14 @@ def test_not_applicable_strategies_are_named_with_reasons():
 ])
 def test_option_validation(kwargs, error, match):
     with pytest.raises(error, match=match):
-        NeuralStabilisers(**kwargs)
+        NeuralStabilizers(**kwargs)
 
 
 def test_solver_validation():
-    with pytest.raises(TypeError, match="stabilisers"):
-        train_stabilised_neural_gan(DATA, CONFIG, 1, 0, stabilisers={"batchnorm": True})
+    with pytest.raises(TypeError, match="stabilizers"):
+        train_stabilized_neural_gan(DATA, CONFIG, 1, 0, stabilizers={"batchnorm": True})
     with pytest.raises(TypeError, match="config"):
-        train_stabilised_neural_gan(DATA, {"hidden": (8,)}, 1, 0)
+        train_stabilized_neural_gan(DATA, {"hidden": (8,)}, 1, 0)
 
 
 @pytest.mark.full
@@ -178,17 +178,17 @@ def test_smoothed_neural_discriminator_approaches_the_closed_form():
     from autograd import value_and_grad
     from scipy.stats import norm
 
-    from solvers.neural.optim import make_optimiser
+    from solvers.neural.optim import make_optimizer
     from theory.gan import smoothed_optimal_discriminator
 
     a, b = 0.9, 0.1
-    st = NeuralStabilisers(real_label=a, fake_label=b)
+    st = NeuralStabilizers(real_label=a, fake_label=b)
     rng = np.random.default_rng(0)
     d = {"layers": init_mlp((1, 32, 32, 1), rng)}
     loss_and_grad = value_and_grad(
-        lambda net, xr, xf: stabilised_discriminator_loss(net, xr, xf, activation="tanh", stabilisers=st))
+        lambda net, xr, xf: stabilized_discriminator_loss(net, xr, xf, activation="tanh", stabilizers=st))
     for lr, steps in ((3e-3, 1500), (3e-4, 1000)):
-        opt = make_optimiser("adam", lr)
+        opt = make_optimizer("adam", lr)
         state = opt.init(d)
         for _ in range(steps):
             _, g = loss_and_grad(d, rng.normal(0.0, 1.0, (256, 1)), rng.normal(1.0, 1.5, (256, 1)))

@@ -1,4 +1,4 @@
-"""Table 1's stabilisers on the Dirac-GAN (solvers.dynamics.stabilisers).
+"""Table 1's stabilizers on the Dirac-GAN (solvers.dynamics.stabilizers).
 
 References, all obtained without the solver: the plain integrators of solvers.dynamics.dirac_gan
 (defaults must reproduce them bit for bit); the *augmented-state* linear update matrices of
@@ -24,12 +24,12 @@ from solvers.dynamics import (
     alternating_gd,
     simultaneous_gd,
 )
-from solvers.dynamics.stabilisers import (
+from solvers.dynamics.stabilizers import (
     NOT_APPLICABLE,
-    DiracStabilisers,
+    DiracStabilizers,
     LabelSmoothing,
     fitted_rate,
-    train_stabilised_dirac_gan,
+    train_stabilized_dirac_gan,
 )
 from theory.dynamics import dirac_gan_jacobian, gd_spectral_radius
 from theory.gan import smoothed_optimal_discriminator
@@ -78,10 +78,10 @@ def test_defaults_reproduce_the_plain_integrators_bit_for_bit(field, scheme):
     kw = dict(step=0.3, n_steps=150, step_d=0.2, n_disc_steps=2)
     if scheme == "alternating":
         ref = alternating_gd(field, th, ps, n_gen_steps=3, **kw)
-        run = train_stabilised_dirac_gan(field, th, ps, scheme=scheme, n_gen_steps=3, **kw)
+        run = train_stabilized_dirac_gan(field, th, ps, scheme=scheme, n_gen_steps=3, **kw)
     else:
         ref = simultaneous_gd(field, th, ps, **kw)
-        run = train_stabilised_dirac_gan(field, th, ps, scheme=scheme, **kw)
+        run = train_stabilized_dirac_gan(field, th, ps, scheme=scheme, **kw)
     assert np.array_equal(run.theta, ref.theta) and np.array_equal(run.psi, ref.psi)
     assert np.array_equal(run.distance, ref.distance)
     assert np.all(run.d_updates == 150) and np.all(run.g_updates == 150)
@@ -90,18 +90,18 @@ def test_defaults_reproduce_the_plain_integrators_bit_for_bit(field, scheme):
 @pytest.mark.parametrize("scheme", ["simultaneous", "alternating"])
 def test_trivial_settings_are_the_plain_game(scheme):
     th, ps = _circle(1.0)
-    base = train_stabilised_dirac_gan("gan", th, ps, step=0.2, n_steps=100, scheme=scheme)
-    for opts in (DiracStabilisers(target_tau=1.0), DiracStabilisers(replay_weight=0.0, replay_capacity=7),
-                 DiracStabilisers(hist_avg=0.0, hist_decay=0.3)):
-        run = train_stabilised_dirac_gan("gan", th, ps, step=0.2, n_steps=100, scheme=scheme,
-                                         stabilisers=opts)
+    base = train_stabilized_dirac_gan("gan", th, ps, step=0.2, n_steps=100, scheme=scheme)
+    for opts in (DiracStabilizers(target_tau=1.0), DiracStabilizers(replay_weight=0.0, replay_capacity=7),
+                 DiracStabilizers(hist_avg=0.0, hist_decay=0.3)):
+        run = train_stabilized_dirac_gan("gan", th, ps, step=0.2, n_steps=100, scheme=scheme,
+                                         stabilizers=opts)
         assert np.array_equal(run.theta, base.theta) and np.array_equal(run.psi, base.psi), opts
 
 
 # ---------------------------------------------------------------------------- augmented linear systems
-def _step_matrix(J, t, *, h_g, h_d, scheme, opts: DiracStabilisers):
+def _step_matrix(J, t, *, h_g, h_d, scheme, opts: DiracStabilizers):
     """The linear map of outer step t on z = (θ, ψ, θ̄, ψ̄, ψ_T, b_1..b_C), built from the
-    documented semantics (module docstring of solvers.dynamics.stabilisers), field Jacobian J."""
+    documented semantics (module docstring of solvers.dynamics.stabilizers), field Jacobian J."""
     C = opts.replay_capacity
     n = 5 + C
     lam, lam_r = opts.hist_avg, opts.replay_weight
@@ -172,7 +172,7 @@ def _period(opts):
 
 @st.composite
 def linear_options(draw):
-    return DiracStabilisers(
+    return DiracStabilizers(
         d_every=draw(st.integers(1, 3)),
         g_every=draw(st.integers(1, 3)),
         hist_avg=draw(st.sampled_from([0.0, 0.05, 0.3])),
@@ -192,8 +192,8 @@ def test_wgan_iterates_are_the_augmented_linear_system(opts, scheme, h_g, h_d, a
     """Every linear strategy (and their combinations) is the documented linear map, exactly."""
     n = 40
     theta0, psi0 = np.cos(angle), np.sin(angle)
-    run = train_stabilised_dirac_gan("wgan", theta0, psi0, step=h_g, step_d=h_d, n_steps=n,
-                                     scheme=scheme, stabilisers=opts)
+    run = train_stabilized_dirac_gan("wgan", theta0, psi0, step=h_g, step_d=h_d, n_steps=n,
+                                     scheme=scheme, stabilizers=opts)
     pred = _predict(dirac_gan_jacobian("wgan"), theta0, psi0, n, h_g=h_g, h_d=h_d, scheme=scheme, opts=opts)[..., 0]
     scale = np.max(np.abs(pred), axis=1)
     err = np.max(np.abs(np.c_[run.theta, run.psi] - pred), axis=1) / scale
@@ -201,13 +201,13 @@ def test_wgan_iterates_are_the_augmented_linear_system(opts, scheme, h_g, h_d, a
 
 
 RATE_CASES = [
-    ("historical-averaging-ema", DiracStabilisers(hist_avg=0.01, hist_decay=0.01), 0.1),
-    ("historical-averaging-ema-strong", DiracStabilisers(hist_avg=0.1, hist_decay=0.05), 0.3),
-    ("target-polyak", DiracStabilisers(target_tau=0.1), 0.1),
-    ("target-periodic-copy", DiracStabilisers(target_tau=1.0, target_every=4), 0.1),
-    ("replay", DiracStabilisers(replay_weight=0.5, replay_capacity=10), 0.1),
-    ("freeze-discriminator-every-2", DiracStabilisers(d_every=2), 0.2),
-    ("freeze-generator-every-3", DiracStabilisers(g_every=3), 0.2),
+    ("historical-averaging-ema", DiracStabilizers(hist_avg=0.01, hist_decay=0.01), 0.1),
+    ("historical-averaging-ema-strong", DiracStabilizers(hist_avg=0.1, hist_decay=0.05), 0.3),
+    ("target-polyak", DiracStabilizers(target_tau=0.1), 0.1),
+    ("target-periodic-copy", DiracStabilizers(target_tau=1.0, target_every=4), 0.1),
+    ("replay", DiracStabilizers(replay_weight=0.5, replay_capacity=10), 0.1),
+    ("freeze-discriminator-every-2", DiracStabilizers(d_every=2), 0.2),
+    ("freeze-generator-every-3", DiracStabilizers(g_every=3), 0.2),
 ]
 
 
@@ -229,7 +229,7 @@ def test_gan_rate_is_the_augmented_spectral_radius(name, opts, h, scheme):
     n = 3000 if rho <= 1 else int(min(3000, np.log(MAX_GROWTH / 10) / np.log(rho)))
     n -= n % k
     th, ps = _circle(SMALL_R0)
-    run = train_stabilised_dirac_gan("gan", th, ps, step=h, n_steps=n, scheme=scheme, stabilisers=opts)
+    run = train_stabilized_dirac_gan("gan", th, ps, step=h, n_steps=n, scheme=scheme, stabilizers=opts)
     assert n >= 1200 and run.distance.max() < MAX_GROWTH * SMALL_R0  # long, and still linear
     pred = _predict(J, th, ps, n, h_g=h, h_d=h, scheme=scheme, opts=opts)
     got = np.stack([run.theta, run.psi], 1)
@@ -247,10 +247,10 @@ def test_strategies_rank_as_their_spectral_radii():
     base = gd_spectral_radius(J, h)
     th, ps = _circle(SMALL_R0)
     rates = {}
-    for name, opts in (("base", DiracStabilisers()), ("hist", DiracStabilisers(hist_avg=0.01, hist_decay=0.01)),
-                       ("target", DiracStabilisers(target_tau=0.1)),
-                       ("replay", DiracStabilisers(replay_weight=0.5, replay_capacity=10))):
-        run = train_stabilised_dirac_gan("gan", th, ps, step=h, n_steps=1200, stabilisers=opts)
+    for name, opts in (("base", DiracStabilizers()), ("hist", DiracStabilizers(hist_avg=0.01, hist_decay=0.01)),
+                       ("target", DiracStabilizers(target_tau=0.1)),
+                       ("replay", DiracStabilizers(replay_weight=0.5, replay_capacity=10))):
+        run = train_stabilized_dirac_gan("gan", th, ps, step=h, n_steps=1200, stabilizers=opts)
         rates[name] = float(fitted_rate(run.distance, start=600).mean())
     assert abs(rates["base"] - base) <= RATE_ATOL
     assert rates["hist"] < 1.0 < base < rates["replay"] < rates["target"]
@@ -313,10 +313,10 @@ def test_label_smoothing_jacobian_matches_sympy(b):
 @pytest.mark.parametrize("loss", ["gan", "nsgan"])
 def test_one_sided_smoothing_changes_nothing(scheme, loss):
     th, ps = _circle(1.5)
-    base = train_stabilised_dirac_gan(loss, th, ps, step=0.3, n_steps=300, scheme=scheme)
+    base = train_stabilized_dirac_gan(loss, th, ps, step=0.3, n_steps=300, scheme=scheme)
     for a in (0.9, 0.5, 0.0):
-        run = train_stabilised_dirac_gan(loss, th, ps, step=0.3, n_steps=300, scheme=scheme,
-                                         stabilisers=DiracStabilisers(real_label=a))
+        run = train_stabilized_dirac_gan(loss, th, ps, step=0.3, n_steps=300, scheme=scheme,
+                                         stabilizers=DiracStabilizers(real_label=a))
         assert np.array_equal(run.theta, base.theta) and np.array_equal(run.psi, base.psi)
         assert "LabelSmoothing" in run.field
 
@@ -327,8 +327,8 @@ def test_frozen_generator_discriminator_best_response(a, b):
     D*_ab = a is out of reach: D_ψ(0) = 1/2 for every ψ); at θ₀ = 0 it does not move at all."""
     theta0 = np.array([1.0, -0.7, 0.0])
     psi0 = np.array([0.2, -0.4, 1.3])
-    run = train_stabilised_dirac_gan("gan", theta0, psi0, step=1.0, n_steps=2000,
-                                     stabilisers=DiracStabilisers(real_label=a, fake_label=b, g_every=10**6))
+    run = train_stabilized_dirac_gan("gan", theta0, psi0, step=1.0, n_steps=2000,
+                                     stabilizers=DiracStabilizers(real_label=a, fake_label=b, g_every=10**6))
     assert np.array_equal(run.theta[-1], theta0) and np.all(run.g_updates == 0)
     d_star = smoothed_optimal_discriminator([1.0, 0.0], [0.0, 1.0], a, b)  # atoms (data 0, fake θ)
     np.testing.assert_allclose(expit(-run.psi[-1, :2] * theta0[:2]), d_star[1], atol=BEST_RESPONSE_ATOL)
@@ -350,8 +350,8 @@ def test_two_sided_smoothing_rate(b, scheme):
     else:  # stop before the radius leaves the linear regime
         n = int(min(2400, np.log(MAX_GROWTH / 10) / np.log(rho)))
     th, ps = _circle(SMALL_R0)
-    run = train_stabilised_dirac_gan("gan", th, ps, step=h, n_steps=n, scheme=scheme,
-                                     stabilisers=DiracStabilisers(real_label=0.9, fake_label=b))
+    run = train_stabilized_dirac_gan("gan", th, ps, step=h, n_steps=n, scheme=scheme,
+                                     stabilizers=DiracStabilizers(real_label=0.9, fake_label=b))
     M = np.eye(2) + h * J if scheme == "simultaneous" else (
         (np.eye(2) + h * np.diag([0.0, 1.0]) @ J) @ (np.eye(2) + h * np.diag([1.0, 0.0]) @ J))
     pred = [np.stack([th, ps])]
@@ -368,8 +368,8 @@ def test_two_sided_smoothing_rate(b, scheme):
 # ---------------------------------------------------------------------------- nonlinear options
 def test_compatible_critic_freezes_the_generator():
     th, ps = _circle(1.0)
-    run = train_stabilised_dirac_gan("gan", th, ps, step=0.2, n_steps=300,
-                                     stabilisers=DiracStabilisers(compatible=True))
+    run = train_stabilized_dirac_gan("gan", th, ps, step=0.2, n_steps=300,
+                                     stabilizers=DiracStabilizers(compatible=True))
     assert np.array_equal(run.theta, np.broadcast_to(th, run.theta.shape))
     # the discriminator still ascends ψθ (v_ψ = θ σ(-ψθ) has the sign of θ)
     assert np.all(np.diff(run.psi * th, axis=0) > 0)
@@ -381,8 +381,8 @@ def test_discriminator_loss_floor(scheme):
     -V, written here with scipy) is below the floor."""
     floor = 0.9 * np.log(4.0)
     th, ps = _circle(1.0)
-    run = train_stabilised_dirac_gan("gan", th, ps, step=0.1, n_steps=400, scheme=scheme,
-                                     stabilisers=DiracStabilisers(d_loss_floor=floor))
+    run = train_stabilized_dirac_gan("gan", th, ps, step=0.1, n_steps=400, scheme=scheme,
+                                     stabilizers=DiracStabilizers(d_loss_floor=floor))
     theta_seen = run.theta[:-1] if scheme == "simultaneous" else run.theta[1:]
     loss = -log_expit(run.psi[:-1] * theta_seen) + np.log(2.0)
     frozen = loss < floor
@@ -396,19 +396,19 @@ def test_discriminator_loss_floor(scheme):
 
 def test_generator_loss_floor_and_periods():
     th, ps = _circle(1.0)
-    run = train_stabilised_dirac_gan("gan", th, ps, step=0.1, n_steps=90,
-                                     stabilisers=DiracStabilisers(d_every=3, g_every=2))
+    run = train_stabilized_dirac_gan("gan", th, ps, step=0.1, n_steps=90,
+                                     stabilizers=DiracStabilizers(d_every=3, g_every=2))
     assert np.all(run.d_updates == 30) and np.all(run.g_updates == 45)
     # generator's loss f(ψθ) = log σ(ψθ) <= 0 < floor: the generator never moves
-    run = train_stabilised_dirac_gan("gan", th, ps, step=0.1, n_steps=50,
-                                     stabilisers=DiracStabilisers(g_loss_floor=0.01))
+    run = train_stabilized_dirac_gan("gan", th, ps, step=0.1, n_steps=50,
+                                     stabilizers=DiracStabilizers(g_loss_floor=0.01))
     assert np.all(run.g_updates == 0) and np.array_equal(run.theta[-1], th)
 
 
 def test_historical_averaging_anchors_are_running_means():
     th, ps = _circle(1.0)
-    run = train_stabilised_dirac_gan("gan", th, ps, step=0.2, n_steps=60,
-                                     stabilisers=DiracStabilisers(hist_avg=0.05))
+    run = train_stabilized_dirac_gan("gan", th, ps, step=0.2, n_steps=60,
+                                     stabilizers=DiracStabilizers(hist_avg=0.05))
     k = np.arange(1, 62)[:, None]
     np.testing.assert_allclose(run.theta_anchor, np.cumsum(run.theta, axis=0) / k, atol=RUNNING_MEAN_ATOL)
     np.testing.assert_allclose(run.psi_anchor, np.cumsum(run.psi, axis=0) / k, atol=RUNNING_MEAN_ATOL)
@@ -419,8 +419,8 @@ def test_replay_with_nonlinear_field_is_the_mixture_gradient():
     plain step (the buffer holds the current θ); at step 2 the mixture of θ₁ and θ₀ enters."""
     h, lam = 0.3, 0.4
     theta0, psi0 = 0.8, -0.5
-    run = train_stabilised_dirac_gan("gan", theta0, psi0, step=h, n_steps=2,
-                                     stabilisers=DiracStabilisers(replay_weight=lam, replay_capacity=3))
+    run = train_stabilized_dirac_gan("gan", theta0, psi0, step=h, n_steps=2,
+                                     stabilizers=DiracStabilizers(replay_weight=lam, replay_capacity=3))
     t1, p1 = run.theta[1], run.psi[1]
     np.testing.assert_allclose(p1, psi0 + h * theta0 * expit(-psi0 * theta0), rtol=ONE_STEP_RTOL)
     buffer = np.array([theta0, theta0, theta0])  # C copies, then θ₀ pushed over one of them
@@ -440,8 +440,8 @@ def test_fitted_rate_of_a_geometric_sequence():
 
 
 def test_not_applicable_rows():
-    assert set(NOT_APPLICABLE) == {"entropy_regularisation", "minibatch_discrimination",
-                                   "batch_normalisation"}
+    assert set(NOT_APPLICABLE) == {"entropy_regularization", "minibatch_discrimination",
+                                   "batch_normalization"}
 
 
 @pytest.mark.parametrize("kwargs, exc, name", [
@@ -460,39 +460,39 @@ def test_not_applicable_rows():
 ])
 def test_bad_options(kwargs, exc, name):
     with pytest.raises(exc, match=name):
-        DiracStabilisers(**kwargs)
+        DiracStabilizers(**kwargs)
 
 
 def test_bad_arguments():
-    smooth = DiracStabilisers(fake_label=0.1)
+    smooth = DiracStabilizers(fake_label=0.1)
     with pytest.raises(ValueError, match="loss"):
-        train_stabilised_dirac_gan("wgan", 1.0, 0.0, step=0.1, n_steps=3, stabilisers=smooth)
+        train_stabilized_dirac_gan("wgan", 1.0, 0.0, step=0.1, n_steps=3, stabilizers=smooth)
     with pytest.raises(ValueError, match="field"):
-        train_stabilised_dirac_gan(GradientPenalty("gan", 1.0), 1.0, 0.0, step=0.1, n_steps=3, stabilisers=smooth)
+        train_stabilized_dirac_gan(GradientPenalty("gan", 1.0), 1.0, 0.0, step=0.1, n_steps=3, stabilizers=smooth)
     with pytest.raises(ValueError, match="field"):
-        train_stabilised_dirac_gan("hinge", 1.0, 0.0, step=0.1, n_steps=3)
+        train_stabilized_dirac_gan("hinge", 1.0, 0.0, step=0.1, n_steps=3)
     with pytest.raises(TypeError, match="field"):
-        train_stabilised_dirac_gan(3, 1.0, 0.0, step=0.1, n_steps=3)
+        train_stabilized_dirac_gan(3, 1.0, 0.0, step=0.1, n_steps=3)
     with pytest.raises(ValueError, match="d_loss_floor"):
-        train_stabilised_dirac_gan(Consensus("gan"), 1.0, 0.0, step=0.1, n_steps=3,
-                                   stabilisers=DiracStabilisers(d_loss_floor=1.0))
-    with pytest.raises(TypeError, match="stabilisers"):
-        train_stabilised_dirac_gan("gan", 1.0, 0.0, step=0.1, n_steps=3, stabilisers={"hist_avg": 1})
+        train_stabilized_dirac_gan(Consensus("gan"), 1.0, 0.0, step=0.1, n_steps=3,
+                                   stabilizers=DiracStabilizers(d_loss_floor=1.0))
+    with pytest.raises(TypeError, match="stabilizers"):
+        train_stabilized_dirac_gan("gan", 1.0, 0.0, step=0.1, n_steps=3, stabilizers={"hist_avg": 1})
     with pytest.raises(ValueError, match="n_gen_steps"):
-        train_stabilised_dirac_gan("gan", 1.0, 0.0, step=0.1, n_steps=3, n_gen_steps=2)
+        train_stabilized_dirac_gan("gan", 1.0, 0.0, step=0.1, n_steps=3, n_gen_steps=2)
     with pytest.raises(ValueError, match="scheme"):
-        train_stabilised_dirac_gan("gan", 1.0, 0.0, step=0.1, n_steps=3, scheme="jacobi")
+        train_stabilized_dirac_gan("gan", 1.0, 0.0, step=0.1, n_steps=3, scheme="jacobi")
     with pytest.raises(ValueError, match="step"):
-        train_stabilised_dirac_gan("gan", 1.0, 0.0, step=0.0, n_steps=3)
+        train_stabilized_dirac_gan("gan", 1.0, 0.0, step=0.0, n_steps=3)
     with pytest.raises(ValueError, match="theta0"):
-        train_stabilised_dirac_gan("gan", [np.nan], 0.0, step=0.1, n_steps=3)
+        train_stabilized_dirac_gan("gan", [np.nan], 0.0, step=0.1, n_steps=3)
     with pytest.raises(ValueError, match="broadcast"):
-        train_stabilised_dirac_gan("gan", [1.0, 2.0], [0.0, 1.0, 2.0], step=0.1, n_steps=3)
+        train_stabilized_dirac_gan("gan", [1.0, 2.0], [0.0, 1.0, 2.0], step=0.1, n_steps=3)
 
 
-def test_zero_steps_and_serialisation():
-    run = train_stabilised_dirac_gan("gan", 0.5, 0.25, step=0.1, n_steps=0,
-                                     stabilisers=DiracStabilisers(target_tau=0.5, hist_avg=0.1))
+def test_zero_steps_and_serialization():
+    run = train_stabilized_dirac_gan("gan", 0.5, 0.25, step=0.1, n_steps=0,
+                                     stabilizers=DiracStabilizers(target_tau=0.5, hist_avg=0.1))
     assert run.theta.shape == (1,) and run.distance[0] == np.hypot(0.5, 0.25)
     d = run.to_dict()
-    assert d["stabilisers"]["target_tau"] == 0.5 and d["psi_target"] == [0.25]
+    assert d["stabilizers"]["target_tau"] == 0.5 and d["psi_target"] == [0.25]

@@ -1,0 +1,431 @@
+"""Stabilizing strategies of Pfau & Vinyals (2016), Table 1, for the neural GAN.
+
+Built from the public pieces of :mod:`solvers.neural.gan` (configuration, random streams,
+minibatch sampler, optimizers, initialization) and :mod:`solvers.neural.mlp` (the fused
+``dense`` layer, activations).  The networks are the same MLPs, held as
+``{"layers": [...]}`` plus, when asked, batch-normalization parameters ``"bn"`` and a
+minibatch-discrimination tensor ``"T"``.
+
+Options (:class:`NeuralStabilizers`; the defaults give the plain GAN of
+:func:`solvers.neural.gan.train_gan`, with the same random streams):
+
+- **label smoothing** — real/fake targets a, b in the discriminator's cross-entropy
+  a softplus(-f) + (1 - a) softplus(f) on real samples, b softplus(-f) + (1 - b) softplus(f) on
+  fake ones (Salimans et al. 2016, Section 3.4);
+- **freezing learning** — ``d_every``/``g_every`` and ``d_loss_floor`` (skip the discriminator's
+  step while its loss is below the floor);
+- **historical averaging** — λ ‖θ - θ̄_t‖² on both players, θ̄_t the mean of the past parameters
+  (Salimans et al. 2016, Section 3.3);
+- **minibatch discrimination** — Salimans et al. (2016), Section 3.2: the last hidden features
+  f(x_i) ∈ R^A are mapped by a learned tensor T to M_i ∈ R^{B×C}; o(x_i)_b =
+  Σ_j exp(-‖M_{i,b} - M_{j,b}‖₁) over the same minibatch (real and fake batches separately) is
+  concatenated to f(x_i) before the output layer;
+- **batch normalization** — every hidden pre-activation of both networks is normalized with
+  the statistics of its own minibatch (train mode, also when sampling), then scaled and
+  shifted by learned gains and offsets (Ioffe & Szegedy 2015, Algorithm 1; as in the DCGAN
+  of Radford et al. 2016, real and fake batches are normalized separately);
+- **target network** — the generator is trained against a Polyak copy of the discriminator,
+  moved towards the discriminator it would otherwise use just before each generator step (so
+  τ = 1 is exactly the plain GAN);
+- **replay buffer** — a fraction λ of every fake minibatch shown to the discriminator is drawn
+  from a FIFO buffer of past generated samples.
+
+Not applicable (:data:`NOT_APPLICABLE`): entropy regularization and compatible features.
+
+Sources: Goodfellow et al. (2014), Algorithm 1; Salimans et al. (2016), Sections 3.2-3.4;
+Ioffe & Szegedy (2015); Mnih et al. (2015) (target network, replay); Pfau & Vinyals (2016),
+Table 1 and Section 3.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import autograd.numpy as np
+import numpy as onp
+from autograd import value_and_grad
+from autograd.tracer import isbox
+
+from solvers.neural.gan import GANConfig, as_sampler, gan_streams, init_gan, make_gan_optimizers, \
+    sample_gan_batch
+from solvers.neural.mlp import ACTIVATIONS, dense, init_mlp
+from solvers.neural.optim import tree_leaves, tree_map, tree_structure, tree_unflatten
+from solvers.stabilizer_spec import StabilizerSpec
+from theory._validation import check_int
+from theory.deprecation import deprecated_method, module_getattr, renamed_keywords
+
+__all__ = [
+    "BN_EPS",
+    "NOT_APPLICABLE",
+    "NeuralStabilizers",
+    "NeuralStabilizedRun",
+    "init_stabilized_gan",
+    "network_output",
+    "minibatch_features",
+    "batch_normalize",
+    "stabilized_discriminator_loss",
+    "stabilized_generator_loss",
+    "train_stabilized_neural_gan",
+]
+
+#: Added to the batch variance before the square root (Ioffe & Szegedy 2015, Algorithm 1).
+BN_EPS = 1e-5
+
+NOT_APPLICABLE = {
+    "entropy_regularization": "the generator is implicit (x = G(z)): its density, hence H(q), "
+                              "is not available to a bonus",
+    "compatible_features": "the generator's 'actions' are continuous samples of an implicit "
+                           "policy; compatible features ∇_θ log q(x) need its density",
+}
+
+
+@dataclass(frozen=True)
+class NeuralStabilizers(StabilizerSpec):
+    """Stabilizer options of :func:`train_stabilized_neural_gan` (defaults: none).
+
+    The shared options and their validation are :class:`~solvers.stabilizer_spec.StabilizerSpec`'s;
+    here the replay share must stay below 1 (some fresh fakes in every minibatch).
+
+    Parameters
+    ----------
+    real_label, fake_label : float in [0, 1]
+    d_every, g_every : int >= 1
+    d_loss_floor : float, optional
+    hist_avg : float >= 0
+    minibatch : bool
+    minibatch_kernels, minibatch_dim : int >= 1
+        B and C of the minibatch-discrimination tensor T (A × B × C).
+    batchnorm : bool
+    target_tau : float in (0, 1], optional
+    replay_weight : float in [0, 1)
+    replay_capacity : int >= 1
+        Generated samples kept in the replay buffer.
+    """
+
+    replay_weight_below_one: ClassVar[bool] = True
+
+    minibatch: bool = False
+    minibatch_kernels: int = 5
+    minibatch_dim: int = 3
+    batchnorm: bool = False
+    replay_capacity: int = 4096
+
+
+# ---------------------------------------------------------------------------------------------
+# networks
+# ---------------------------------------------------------------------------------------------
+
+
+def _dense(h, layer, kind):
+    # The fused primitive, unless the layer dict is plain but holds traced leaves (then the
+    # unfused autograd ops, which give the same values and gradients).
+    if not isbox(layer) and (isbox(layer["W"]) or isbox(layer["b"])):
+        z = np.dot(h, layer["W"]) + layer["b"]
+        return z if kind == "linear" else ACTIVATIONS[kind](z)
+    return dense(h, layer, kind)
+
+
+def batch_normalize(z, gain, shift):
+    """(z - mean_batch) / sqrt(var_batch + ε) · gain + shift, per column of z (n, k).
+
+    Source: Ioffe & Szegedy (2015), "Batch Normalization", Algorithm 1 (training mode).
+    """
+    mu = np.mean(z, axis=0)
+    centred = z - mu
+    var = np.mean(centred * centred, axis=0)
+    return centred / np.sqrt(var + BN_EPS) * gain + shift
+
+
+def minibatch_features(h, T, n_kernels: int, dim: int):
+    """o(x_i)_b = Σ_j exp(-‖M_{i,b} - M_{j,b}‖₁), M_i = (h_i T) reshaped to (B, C).
+
+    Source: Salimans et al. (2016), Section 3.2, eqs. for c_b(x_i, x_j) and o(x_i).
+
+    Parameters
+    ----------
+    h : array, shape (n, A)
+        Features of one minibatch.
+    T : array, shape (A, B·C)
+
+    Returns
+    -------
+    array, shape (n, B); every entry >= 1 (the j = i term).
+    """
+    n = h.shape[0]
+    M = np.reshape(np.dot(h, T), (n, n_kernels, dim))
+    dist = np.sum(np.abs(M[:, None, :, :] - M[None, :, :, :]), axis=-1)
+    return np.sum(np.exp(-dist), axis=1)
+
+
+def network_output(net: dict, x, *, activation: str, batchnorm: bool = False,
+                   minibatch: tuple[int, int] | None = None):
+    """Forward pass of a (possibly batch-normalized, possibly minibatch-discriminating) MLP.
+
+    Hidden layer l: h ← act(BN(h W_l + b_l)) (or act(h W_l + b_l)); with ``minibatch=(B, C)``
+    the minibatch features of the last hidden layer are appended before the linear output.
+
+    Source: Goodfellow et al. (2014), Section 3 (MLP players); Ioffe & Szegedy (2015),
+    Algorithm 1; Salimans et al. (2016), Section 3.2.
+
+    Returns
+    -------
+    array, shape (n, d_out)
+    """
+    layers = net["layers"]
+    h = x
+    for i, layer in enumerate(layers[:-1]):
+        if batchnorm:
+            z = _dense(h, layer, "linear")
+            bn = net["bn"][i]
+            h = ACTIVATIONS[activation](batch_normalize(z, bn["gain"], bn["shift"]))
+        else:
+            h = _dense(h, layer, activation)
+    if minibatch is not None:
+        h = np.concatenate([h, minibatch_features(h, net["T"], *minibatch)], axis=1)
+    return _dense(h, layers[-1], "linear")
+
+
+def init_stabilized_gan(config: GANConfig, data_dim: int, stabilizers: NeuralStabilizers,
+                        streams) -> dict:
+    """Parameters ``{"g": net, "d": net}``: the networks of :func:`solvers.neural.gan.init_gan`
+    (same streams, same draws), plus BN gains (1) and shifts (0), and, for minibatch
+    discrimination, T ~ N(0, 1/A) and a fresh output layer of fan-in A + B drawn afterwards
+    from the discriminator's stream."""
+    base, _ = init_gan(config, data_dim, streams=streams)
+    nets = {"g": {"layers": base["g"]}, "d": {"layers": base["d"]}}
+    if stabilizers.batchnorm:
+        for key in ("g", "d"):
+            nets[key]["bn"] = [{"gain": onp.ones(h), "shift": onp.zeros(h)} for h in config.hidden]
+    if stabilizers.minibatch:
+        a = config.hidden[-1]
+        k, c = stabilizers.minibatch_kernels, stabilizers.minibatch_dim
+        nets["d"]["T"] = streams.init_d.standard_normal((a, k * c)) / onp.sqrt(a)
+        out = init_mlp((a + k, 1), streams.init_d, scale=config.init_scale)[0]
+        nets["d"]["layers"] = list(base["d"][:-1]) + [out]
+    return nets
+
+
+def _smoothed_ce(logit, target):
+    return np.mean(target * np.logaddexp(0.0, -logit) + (1.0 - target) * np.logaddexp(0.0, logit))
+
+
+@renamed_keywords(stabilisers="stabilizers")
+def stabilized_discriminator_loss(d_net: dict, x_real, x_fake, *, activation: str,
+                                  stabilizers: NeuralStabilizers):
+    """Label-smoothed cross-entropy of the discriminator on one real and one fake minibatch.
+
+    L_D = mean_real [a softplus(-f) + (1 - a) softplus(f)] + mean_fake [b softplus(-f) +
+    (1 - b) softplus(f)]; = -V of Goodfellow et al. (2014), eq. (1), when a = 1, b = 0.
+
+    Source: Salimans et al. (2016), Section 3.4.
+    """
+    st = stabilizers
+    mb = (st.minibatch_kernels, st.minibatch_dim) if st.minibatch else None
+    f_r = network_output(d_net, x_real, activation=activation, batchnorm=st.batchnorm, minibatch=mb)
+    f_f = network_output(d_net, x_fake, activation=activation, batchnorm=st.batchnorm, minibatch=mb)
+    return _smoothed_ce(f_r[:, 0], st.real_label) + _smoothed_ce(f_f[:, 0], st.fake_label)
+
+
+@renamed_keywords(stabilisers="stabilizers")
+def stabilized_generator_loss(g_net: dict, d_net: dict, z, *, activation: str, kind: str,
+                              stabilizers: NeuralStabilizers):
+    """Minimax (mean log(1 - D)) or non-saturating (-mean log D) loss on G(z).
+
+    Source: Goodfellow et al. (2014), eq. (1) and Section 3.
+    """
+    st = stabilizers
+    mb = (st.minibatch_kernels, st.minibatch_dim) if st.minibatch else None
+    x = network_output(g_net, z, activation=activation, batchnorm=st.batchnorm)
+    f = network_output(d_net, x, activation=activation, batchnorm=st.batchnorm, minibatch=mb)[:, 0]
+    if kind == "non_saturating":
+        return np.mean(np.logaddexp(0.0, -f))
+    return -np.mean(np.logaddexp(0.0, f))
+
+
+def _d_loss(d_net, x_real, x_fake, act, st):
+    return stabilized_discriminator_loss(d_net, x_real, x_fake, activation=act, stabilizers=st)
+
+
+def _g_loss(g_net, d_net, z, act, kind, st):
+    return stabilized_generator_loss(g_net, d_net, z, activation=act, kind=kind, stabilizers=st)
+
+
+_d_vg = value_and_grad(_d_loss)
+_g_vg = value_and_grad(_g_loss)
+
+
+# ---------------------------------------------------------------------------------------------
+# training
+# ---------------------------------------------------------------------------------------------
+
+
+@renamed_keywords(stabilisers="stabilizers")
+@dataclass
+class NeuralStabilizedRun:
+    """Outcome of :func:`train_stabilized_neural_gan`.
+
+    ``samples`` are G(z_eval) of the final generator on the run's fixed evaluation noise
+    (batch-normalized with the statistics of that batch when ``batchnorm``).
+    """
+
+    config: GANConfig
+    stabilizers: NeuralStabilizers
+    params: dict
+    d_loss: onp.ndarray
+    g_loss: onp.ndarray
+    samples: onp.ndarray
+    d_updates: int
+    g_updates: int
+    n_steps: int
+    seconds: float
+
+    def to_dict(self) -> dict:
+        return {"config": self.config.to_dict(), "stabilizers": dataclasses.asdict(self.stabilizers),
+                "d_loss": self.d_loss.tolist(), "g_loss": self.g_loss.tolist(),
+                "d_updates": self.d_updates, "g_updates": self.g_updates, "n_steps": self.n_steps,
+                "seconds": self.seconds}
+
+    to_json = deprecated_method("to_dict")
+
+
+def _update(opt, net, grads, state):
+    new, state = opt.update_leaves(tree_leaves(grads), state, tree_leaves(net))
+    return tree_unflatten(tree_structure(net), new), state
+
+
+def _with_hist(grads, net, mean, lam):
+    if lam == 0:
+        return grads
+    return tree_map(lambda g, x, m: g + 2.0 * lam * (x - m), grads, net, mean)
+
+
+@renamed_keywords(stabilisers="stabilizers")
+def train_stabilized_neural_gan(data: Any, config: GANConfig, n_steps: int, seed: Any, *,
+                                stabilizers: NeuralStabilizers | None = None,
+                                n_eval_samples: int = 10_000) -> NeuralStabilizedRun:
+    """Train the neural GAN of ``config`` with the stabilizers of ``stabilizers``.
+
+    Randomness follows :func:`solvers.neural.gan.train_gan` exactly (streams from
+    :func:`solvers.neural.gan.gan_streams`, minibatches from
+    :func:`solvers.neural.gan.sample_gan_batch`); replay draws use a child of the evaluation
+    stream spawned without consuming it.  One step mirrors
+    :func:`solvers.neural.gan.gan_update` (``config.scheme``, ``config.n_disc_steps``).
+
+    Source: Goodfellow et al. (2014), Algorithm 1; the stabilizers of Pfau & Vinyals (2016),
+    Table 1 (module docstring).
+
+    Parameters
+    ----------
+    data : sampler (callable ``(n, rng) -> (n, d)`` or an object with ``.sample``)
+    config : GANConfig
+    n_steps : int >= 0
+    seed : int, SeedSequence or Generator
+    stabilizers : NeuralStabilizers, keyword-only
+    n_eval_samples : int >= 1, keyword-only
+
+    Returns
+    -------
+    NeuralStabilizedRun
+    """
+    st = NeuralStabilizers() if stabilizers is None else stabilizers
+    if not isinstance(st, NeuralStabilizers):
+        raise TypeError(f"`stabilizers` must be NeuralStabilizers, got {type(st).__name__}")
+    if not isinstance(config, GANConfig):
+        raise TypeError(f"`config` must be a GANConfig, got {type(config).__name__}")
+    sampler = as_sampler(data)
+    n_steps = check_int(n_steps, "n_steps", minimum=0)
+    n_eval = check_int(n_eval_samples, "n_eval_samples", minimum=1)
+    streams = gan_streams(seed)
+    probe = onp.asarray(sampler(1, onp.random.default_rng(0)), dtype=float).reshape(1, -1)
+    nets = init_stabilized_gan(config, probe.shape[1], st, streams)
+    z_eval = streams.eval.standard_normal((n_eval, config.latent_dim))
+    replay_rng = streams.eval.spawn(1)[0]
+    opt_g, opt_d = make_gan_optimizers(config)
+    state_g, state_d = opt_g.init(nets["g"]), opt_d.init(nets["d"])
+    act, kind, k = config.activation, config.generator_loss, config.n_disc_steps
+    mean_g, mean_d = nets["g"], nets["d"]
+    target = nets["d"] if st.target_tau is not None else None
+    cap = st.replay_capacity
+    buffer = onp.zeros((cap, probe.shape[1]))
+    buf_len, buf_pos = 0, 0
+    n_replay = int(round(st.replay_weight * config.batch_size))
+    d_hist, g_hist = onp.zeros(n_steps), onp.zeros(n_steps)
+    d_updates = g_updates = 0
+    start = time.perf_counter()
+
+    def fakes(g_net, z_i):
+        x = onp.asarray(network_output(g_net, z_i, activation=act, batchnorm=st.batchnorm))
+        if n_replay and buf_len:
+            idx = replay_rng.integers(0, buf_len, size=n_replay)
+            x = onp.concatenate([x[: x.shape[0] - n_replay], buffer[idx]], axis=0)
+        return x
+
+    def d_step(d_net, state, x_r, x_f, on):
+        loss, grads = _d_vg(d_net, x_r, x_f, act, st)
+        if on and (st.d_loss_floor is None or loss >= st.d_loss_floor):
+            d_net, state = _update(opt_d, d_net, _with_hist(grads, d_net, mean_d, st.hist_avg), state)
+            return d_net, state, loss, 1
+        return d_net, state, loss, 0
+
+    for t in range(n_steps):
+        x_real, z = sample_gan_batch(sampler, config, streams.data, streams.noise)
+        g_net, d_net = nets["g"], nets["d"]
+        d_on, g_on = (t + 1) % st.d_every == 0, (t + 1) % st.g_every == 0
+        fresh = None
+        if config.scheme == "alternating":
+            for i in range(k):
+                x_f = fakes(g_net, z[i])
+                fresh = x_f if fresh is None else fresh
+                d_net, state_d, d_loss, n = d_step(d_net, state_d, x_real[i], x_f, d_on)
+                d_updates += n
+            d_for_g = d_net
+        else:
+            for i in range(k - 1):
+                x_f = fakes(g_net, z[i])
+                fresh = x_f if fresh is None else fresh
+                d_net, state_d, _, n = d_step(d_net, state_d, x_real[i], x_f, d_on)
+                d_updates += n
+            d_for_g = d_net
+            x_f = fakes(g_net, z[k - 1])
+            fresh = x_f if fresh is None else fresh
+            d_net, state_d, d_loss, n = d_step(d_net, state_d, x_real[k - 1], x_f, d_on)
+            d_updates += n
+        if target is not None:
+            tau = st.target_tau
+            target = tree_map(lambda old, new: (1.0 - tau) * old + tau * new, target, d_for_g)
+            d_for_g = target
+        g_loss, g_grads = _g_vg(g_net, d_for_g, z[k], act, kind, st)
+        if g_on:
+            g_net, state_g = _update(opt_g, g_net, _with_hist(g_grads, g_net, mean_g, st.hist_avg), state_g)
+            g_updates += 1
+        nets = {"g": g_net, "d": d_net}
+        d_hist[t], g_hist[t] = float(d_loss), float(g_loss)
+        if st.hist_avg > 0:
+            c = 1.0 / (t + 2)
+            mean_g = tree_map(lambda m, x: m + c * (x - m), mean_g, g_net)
+            mean_d = tree_map(lambda m, x: m + c * (x - m), mean_d, d_net)
+        if n_replay:
+            new = onp.asarray(network_output(g_net, z[0], activation=act, batchnorm=st.batchnorm)) \
+                if fresh is None else fresh[: config.batch_size - (n_replay if buf_len else 0)]
+            slots = (buf_pos + onp.arange(new.shape[0])) % cap
+            buffer[slots] = new
+            buf_pos = (buf_pos + new.shape[0]) % cap
+            buf_len = min(buf_len + new.shape[0], cap)
+    samples = onp.asarray(network_output(nets["g"], z_eval, activation=act, batchnorm=st.batchnorm))
+    return NeuralStabilizedRun(config=config, stabilizers=st, params=nets, d_loss=d_hist, g_loss=g_hist,
+                               samples=samples, d_updates=d_updates, g_updates=g_updates,
+                               n_steps=n_steps, seconds=time.perf_counter() - start)
+
+# Old British spellings of public names, kept as deprecated aliases (theory.deprecation).
+__getattr__ = module_getattr(__name__, globals(), {
+    'NeuralStabilisedRun': 'NeuralStabilizedRun',
+    'NeuralStabilisers': 'NeuralStabilizers',
+    'batch_normalise': 'batch_normalize',
+    'init_stabilised_gan': 'init_stabilized_gan',
+    'stabilised_discriminator_loss': 'stabilized_discriminator_loss',
+    'stabilised_generator_loss': 'stabilized_generator_loss',
+    'train_stabilised_neural_gan': 'train_stabilized_neural_gan',
+})
