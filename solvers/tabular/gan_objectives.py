@@ -1,0 +1,1141 @@
+"""Exact best responses and generator descent for LSGAN, f-GAN and EBGAN on K atoms.
+
+Every discriminator / critic here is found by *optimisation* of the paper's own objective,
+with exact expectations (finite sums), never by evaluating a closed-form optimum:
+
+- LSGAN (Mao et al., 2017, eq. (2)): the discriminator minimises
+  ½ E_pdata[(D − b)²] + ½ E_pg[(D − a)²] by a per-atom safeguarded Newton (or gradient)
+  iteration; the generator descends ½ E_pg[(D − c)²] with D re-optimised at every step
+  (:func:`lsgan_discriminator`, :func:`train_lsgan_generator`).
+- f-GAN (Nowozin, Cseke & Tomioka, 2016, eq. (6), Table 2): the critic T = g_f(V) maximises
+  E_P[g_f(V)] − E_Q[f*(g_f(V))] over the unconstrained V ∈ R^K, g_f the output activation of
+  their Table 2, so T always lies in dom f*; the generator descends against the best response
+  (:func:`fgan_critic`, :func:`train_fgan_generator`) or with the single-step gradient
+  method of their Algorithm 1 (:func:`train_fgan`).
+- EBGAN (Zhao, Mathieu & LeCun, 2017, eqs. (1)-(2)): min over D ≥ 0 of
+  E_pdata[D] + E_pg[(m − D)⁺] as an exact linear programme with epigraph variables for the
+  hinge (HiGHS through ``scipy.optimize.linprog``); the generator descends E_pg[D]
+  (:func:`ebgan_discriminator`, :func:`train_ebgan_generator`).
+
+The WGAN critics (Kantorovich-Rubinstein LP, weight clipping, gradient penalty) are in
+:mod:`solvers.tabular.wgan_critics`.
+
+Generators are categorical with softmax logits θ, q_θ = softmax(θ); for a loss Σ_i q_i c_i
+with per-atom costs c fixed by the discriminator, the softmax Jacobian gives the gradient
+q (c − q·c).
+
+Independence rule (DESIGN.md): nothing here imports :mod:`theory.gan_objectives`,
+:mod:`theory.gan` or :mod:`theory.divergences`; the tests compare these optima with those
+closed forms.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from dataclasses import dataclass
+from typing import Callable, NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy import sparse
+from scipy.optimize import linprog
+from scipy.special import expit, log_expit, softmax
+
+from solvers._results import ArrayResult
+from theory._validation import (
+    ConvergenceWarning,
+    as_float_array,
+    check_in,
+    check_int,
+    check_positive,
+    check_probability,
+    check_same_length,
+)
+
+__all__ = [
+    "FGAN_FAMILIES",
+    "CRITIC_METHODS",
+    "FGAN_SCHEMES",
+    "FGAN_GENERATOR_LOSSES",
+    "V_BOUNDS",
+    "LSGANDiscriminatorResult",
+    "LSGANGeneratorRun",
+    "FGANCriticResult",
+    "FGANGeneratorRun",
+    "FGANRun",
+    "EBGANDiscriminatorResult",
+    "EBGANGeneratorRun",
+    "lsgan_discriminator",
+    "train_lsgan_generator",
+    "fgan_critic",
+    "fgan_activation",
+    "train_fgan_generator",
+    "train_fgan",
+    "ebgan_discriminator",
+    "train_ebgan_generator",
+]
+
+#: The divergences of Nowozin et al. (2016), Table 1, in the names of ``theory.gan_objectives``.
+FGAN_FAMILIES = (
+    "kl",
+    "reverse_kl",
+    "pearson_chi2",
+    "neyman_chi2",
+    "squared_hellinger",
+    "jensen_shannon",
+    "gan",
+)
+#: Per-atom maximisers of :func:`fgan_critic` and :func:`lsgan_discriminator`.
+CRITIC_METHODS = ("newton", "gradient")
+#: Schemes of :func:`train_fgan`.
+FGAN_SCHEMES = ("simultaneous", "alternating")
+#: Generator losses of the f-GAN runs: the saddle objective (``minimax``) and the
+#: alternative of Nowozin et al. (2016), Section 3.2 (``alternative``).
+FGAN_GENERATOR_LOSSES = ("minimax", "alternative")
+
+#: The critic's pre-activation V lives in [-bound, bound]: every exp in the family's
+#: activation, conjugate and density ratio stays finite (e^700 < DBL_MAX; Hellinger's
+#: ratio is e^{2V}, Pearson's conjugate V²/4 + V).  An optimum outside the box is
+#: reported through ``at_bound``; see :func:`fgan_critic`, Notes, for the ratios p/q each
+#: box represents.
+V_BOUNDS = {
+    "kl": 700.0,
+    "reverse_kl": 700.0,
+    "pearson_chi2": 1e150,
+    "neyman_chi2": 700.0,
+    "squared_hellinger": 350.0,
+    "jensen_shannon": 700.0,
+    "gan": 700.0,
+}
+
+_LOG2 = float(np.log(2.0))
+_EPS = float(np.finfo(float).eps)
+
+
+# ---------------------------------------------------------------------------- validation
+def _distribution(x: ArrayLike, name: str) -> np.ndarray:
+    arr = check_probability(x, name)
+    if arr.ndim != 1:
+        raise ValueError(f"`{name}` must be 1-D, shape (K,) (got shape {arr.shape})")
+    return arr
+
+
+def _pair(p: ArrayLike, q: ArrayLike, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    pa = _distribution(p, names[0])
+    qa = _distribution(q, names[1])
+    check_same_length(pa, qa, names)
+    return pa, qa
+
+
+def _vector(x: ArrayLike, name: str, k: int) -> np.ndarray:
+    arr = as_float_array(x, name)
+    if arr.shape != (k,):
+        raise ValueError(f"`{name}` must have shape ({k},) (got shape {arr.shape})")
+    return arr
+
+
+def _real(x, name: str) -> float:
+    """A finite real scalar of either sign."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"`{name}` must be a real number, got {type(x).__name__}")
+    if not np.isfinite(x):
+        raise ValueError(f"`{name}` must be finite (got {x!r})")
+    return float(x)
+
+
+def _mass_weights(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(p/(p + q), q/(p + q), p + q > 0): each atom's objective divided by its mass.
+
+    Both weights are computed by division (not as π and 1 − π), so an atom with q ≪ p keeps
+    its q-weight instead of rounding it to 0.
+    """
+    s = p + q
+    active = s > 0
+    safe = np.where(active, s, 1.0)
+    return np.where(active, p / safe, 0.0), np.where(active, q / safe, 0.0), active
+
+
+def _softmax_cost_gradient(q: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """∂/∂θ Σ_i softmax(θ)_i c_i = q (c − q·c) for fixed costs c."""
+    return q * (cost - q @ cost)
+
+
+# ---------------------------------------------------------------------------- per-atom ascent
+def _ascend(
+    fun: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]],
+    residual: Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
+    v0: np.ndarray,
+    *,
+    active: np.ndarray,
+    lo: float,
+    hi: float,
+    jump: np.ndarray,
+    method: str,
+    tol: float,
+    max_iter: int,
+) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
+    """Maximise a separable objective Σ_i h_i(v_i) atom by atom on the box [lo, hi]^K.
+
+    ``fun(v)`` returns (h, h', h'') per atom.  Each iteration moves every unfinished atom by a
+    Newton step (where h'' < 0 and ``method == "newton"``) or by a gradient step with its own
+    step size (doubled after a step that stays on the same side of the maximiser, halved
+    after one that crosses it or backtracks), cut at the box, with Armijo backtracking on h
+    (where the change of h is below its rounding, a step that lowers |h'| is accepted
+    instead) and, after a full step that stays on the same side, expansion by doubling
+    while h increases (below its rounding: while h' keeps its sign).  Each atom's objective
+    must be unimodal (true for every objective of this module).  Atoms flagged ``jump`` first try the box end the gradient points to
+    and take it when h does not decrease there (this ends a monotone objective whose
+    supremum is not attained in one step).
+
+    ``residual(v, h', h'')`` returns the stopping measure and its floor, the change one
+    spacing of doubles in v makes in it.  An atom is finished when measure <= tol + 2 floor
+    (below that no double v does better) or when it sits on a box end with the gradient
+    pointing outward.  Returns (v, iterations, measure, at_bound, all finished).
+    """
+    v = np.clip(v0, lo, hi)
+    step = np.ones_like(v)
+    res = np.zeros_like(v)
+    outward = np.zeros(v.shape, dtype=bool)
+    for it in range(max_iter + 1):
+        h, g, c = fun(v)
+        res, floor = residual(v, g, c)
+        res = np.where(active, res, 0.0)
+        outward = active & (((v >= hi) & (g > 0)) | ((v <= lo) & (g < 0)))
+        todo = active & ~outward & ~(res <= tol + 2.0 * floor)
+        if not todo.any() or it == max_iter:
+            return v, it, np.where(outward, 0.0, res), outward, not todo.any()
+        slack = 4.0 * _EPS * (1.0 + np.abs(h))
+        new = v.copy()
+        # (1) one-sided atoms try the box end the gradient points to
+        ends = np.where(g > 0, hi, lo)
+        jumped = todo & jump & (ends != v)
+        if jumped.any():
+            jumped &= fun(ends)[0] >= h - slack
+            new[jumped] = ends[jumped]
+        # (2) Newton or gradient step with Armijo backtracking (trial points cut at the box)
+        search = todo & ~jumped
+        use_newton = (method == "newton") & (c < 0)
+        raw = np.where(use_newton, -g / np.where(use_newton, c, -1.0), step * g)
+        # cut the step at the box (raw points along h', never out of the box here); a step
+        # below the spacing of doubles at v does not move it: it is expanded in (3)
+        cut = np.clip(v + raw, lo, hi) - v
+        tiny = search & (cut == 0)
+        raw = np.where(tiny, raw, cut)
+        alpha = np.ones_like(v)
+        accepted = ~search | tiny
+        h_new, g_new = h.copy(), g.copy()
+        for _ in range(64):
+            if accepted.all():
+                break
+            trial = np.clip(v + alpha * raw, lo, hi)
+            h_t, g_t, _ = fun(trial)
+            # Armijo where h's change exceeds its rounding; below it a smaller |h'| is progress
+            dh = h_t - h
+            ok = ~accepted & (
+                ((dh > slack) & (dh >= 1e-4 * g * (trial - v)))
+                | ((np.abs(dh) <= slack) & (np.abs(g_t) < np.abs(g)))
+            )
+            h_new[ok], g_new[ok] = h_t[ok], g_t[ok]
+            accepted |= ok
+            alpha = np.where(accepted, alpha, 0.5 * alpha)
+        alpha = np.where(accepted, alpha, 0.0)  # no acceptable step: stay
+        # (3) a full step that stays on the same side of the maximiser (same sign of h') is
+        # expanded by doubling while h increases (or, below its rounding, h' keeps its sign):
+        # unit Newton steps far from the maximiser (on exponentials) and small gradient steps
+        # then cover the distance quickly.
+        # (signs compared with np.sign: products of tiny gradients underflow to 0)
+        current = np.clip(v + alpha * raw, lo, hi)
+        grow = search & (alpha == 1.0) & (np.sign(g_new) == np.sign(g))
+        for _ in range(64):
+            if not grow.any():
+                break
+            trial = np.clip(v + 2.0 * alpha * raw, lo, hi)
+            h_t, g_t, _ = fun(trial)
+            dh = h_t - h_new
+            same = np.sign(g_t) == np.sign(g)
+            moved = (trial != current) & ((dh > slack) | ((np.abs(dh) <= slack) & same))
+            better = grow & (moved | (trial == v))
+            h_new[better], g_new[better] = h_t[better], g_t[better]
+            alpha = np.where(better, 2.0 * alpha, alpha)
+            current = np.where(better, trial, current)
+            grow = better & same
+        new = np.where(search, current, new)
+        # gradient steps: double after a step that stayed on the same side of the
+        # maximiser, halve after one that crossed it or backtracked
+        by_gradient = search & ~use_newton
+        factor = np.where((np.sign(g_new) == np.sign(g)) & (alpha >= 1.0), 2.0 * alpha, 0.5 * alpha)
+        step = np.where(by_gradient, np.where(alpha > 0, factor * step, 2.0**-32 * step), step)
+        v = new
+    raise AssertionError("unreachable")  # pragma: no cover - the loop always returns
+
+
+def _warn_unconverged(what: str, tol: float, worst: float, stacklevel: int = 3) -> None:
+    warnings.warn(
+        f"{what} stopped above tol={tol:g} (worst residual {worst:.3g}); increase `max_iter`",
+        ConvergenceWarning,
+        stacklevel=stacklevel,
+    )
+
+
+# ---------------------------------------------------------------------------- LSGAN
+@dataclass
+class LSGANDiscriminatorResult(ArrayResult):
+    """The LSGAN discriminator's best response to a fixed generator.
+
+    Attributes
+    ----------
+    d : ndarray, shape (K,)
+        The minimiser D of ½ Σ p_data (D − b)² + ½ Σ p_g (D − a)² (``d0`` on atoms with
+        p_data = p_g = 0, where every D is optimal).
+    loss : float
+        The discriminator's loss at ``d``.
+    residual : ndarray, shape (K,)
+        |π (D − b) + (1 − π)(D − a)| per atom, π = p_data/(p_data + p_g): the gradient of
+        the atom's loss divided by its mass (0 on empty atoms).
+    iterations : int
+    converged : bool
+        Every atom finished: residual <= tol (or within twice the change one spacing of
+        doubles in D makes, below which no double does better).
+    tol : float
+    method : str
+    p_data, p_g : ndarray, shape (K,)
+    a, b : float
+    """
+
+    d: np.ndarray
+    loss: float
+    residual: np.ndarray
+    iterations: int
+    converged: bool
+    tol: float
+    method: str
+    p_data: np.ndarray
+    p_g: np.ndarray
+    a: float
+    b: float
+
+
+def _lsgan_fun(wp: np.ndarray, wq: np.ndarray, a: float, b: float):
+    def fun(d):
+        # maximise minus the atom's loss divided by its mass p + q (same minimiser)
+        h = -0.5 * (wp * (d - b) ** 2 + wq * (d - a) ** 2)
+        g = -(wp * (d - b) + wq * (d - a))
+        return h, g, -(wp + wq)
+
+    return fun
+
+
+def _lsgan_solve(p, q, a, b, d0, method, tol, max_iter):
+    wp, wq, active = _mass_weights(p, q)
+    d, it, res, _, ok = _ascend(
+        _lsgan_fun(wp, wq, a, b),
+        lambda d, g, c: (np.abs(g), np.abs(c) * np.spacing(np.abs(d))),
+        d0,
+        active=active,
+        lo=-np.inf,
+        hi=np.inf,
+        jump=np.zeros(p.shape, dtype=bool),
+        method=method,
+        tol=tol,
+        max_iter=max_iter,
+    )
+    return d, it, res, ok
+
+
+def _lsgan_loss(d, p, q, a, b) -> float:
+    return float(0.5 * (p @ (d - b) ** 2) + 0.5 * (q @ (d - a) ** 2))
+
+
+def lsgan_discriminator(
+    p_data: ArrayLike,
+    p_g: ArrayLike,
+    *,
+    a: float,
+    b: float,
+    tol: float = 1e-12,
+    max_iter: int = 100,
+    method: str = "newton",
+    d0: ArrayLike | None = None,
+) -> LSGANDiscriminatorResult:
+    """Minimise the LSGAN discriminator loss over D ∈ R^K by per-atom optimisation.
+
+    min_D ½ Σ_x p_data(x) (D(x) − b)² + ½ Σ_x p_g(x) (D(x) − a)²
+
+    Source: Mao et al. (2017), "Least Squares Generative Adversarial Networks", eq. (2)
+    (a, b the labels of fake and real data), with exact expectations.
+
+    Parameters
+    ----------
+    p_data, p_g : array_like, shape (K,)
+        Data and generator distributions; zero atoms allowed.
+    a, b : float
+        The fake and real labels.
+    tol : float, > 0
+        Stop when every atom's mass-normalised gradient |π (D − b) + (1 − π)(D − a)| is
+        <= tol.  The loss is a quadratic of curvature p + q per atom, so this residual is
+        the atom's distance to its minimiser: |D − D_opt| <= tol (up to rounding).
+    max_iter : int, >= 1
+    method : {"newton", "gradient"}
+        Per-atom safeguarded Newton, or gradient descent with an adaptive per-atom step and
+        Armijo backtracking (starting from step 1 on the mass-normalised loss).
+    d0 : array_like, shape (K,), optional
+        Starting point (default zeros); kept on atoms with p_data = p_g = 0.
+
+    Returns
+    -------
+    LSGANDiscriminatorResult
+
+    Raises
+    ------
+    ValueError, TypeError
+        Bad distributions or shapes, non-finite ``a``/``b``, ``tol`` <= 0, ``max_iter`` < 1,
+        unknown ``method`` (all named).
+
+    Warns
+    -----
+    ConvergenceWarning
+        When ``max_iter`` is reached above ``tol``.
+
+    Notes
+    -----
+    The routine never evaluates the closed form of Mao et al.'s eq. (4); it is the generic
+    per-atom maximiser shared with :func:`fgan_critic`, fed with the loss, its gradient and
+    its curvature.  Because the normalised loss is a quadratic of unit curvature, the first
+    Newton step lands on the minimiser up to rounding; the second iteration certifies it.
+    """
+    p, q = _pair(p_data, p_g, ("p_data", "p_g"))
+    a = _real(a, "a")
+    b = _real(b, "b")
+    tol = check_positive(tol, "tol")
+    max_iter = check_int(max_iter, "max_iter", minimum=1)
+    method = check_in(method, "method", CRITIC_METHODS)
+    d0 = np.zeros_like(p) if d0 is None else _vector(d0, "d0", p.shape[0])
+    d, it, res, converged = _lsgan_solve(p, q, a, b, d0, method, tol, max_iter)
+    if not converged:
+        _warn_unconverged("the LSGAN discriminator minimisation", tol, float(res.max()))
+    return LSGANDiscriminatorResult(
+        d=d, loss=_lsgan_loss(d, p, q, a, b), residual=res, iterations=it,
+        converged=converged, tol=tol, method=method, p_data=p, p_g=q, a=a, b=b,
+    )
+
+
+@dataclass
+class LSGANGeneratorRun(ArrayResult):
+    """Generator descent on the LSGAN generator loss against a re-optimised discriminator.
+
+    Attributes
+    ----------
+    theta, q : ndarray, shape (n_steps + 1, K)
+        Generator logits and q_θ = softmax(θ), before the first and after every step.
+    d : ndarray, shape (n_steps + 1, K)
+        The discriminator's best response to each q (row t is used by step t).
+    generator_loss : ndarray, shape (n_steps + 1,)
+        ½ Σ q (D − c)² (Mao et al., eq. (2)).
+    criterion : ndarray, shape (n_steps + 1,)
+        C = ½ Σ p_data (D − c)² + ½ Σ q (D − c)² (their eq. (3)), at the best response.
+    inner_iterations : ndarray, shape (n_steps + 1,)
+    converged : bool
+        Every inner minimisation met ``tol``.
+    p_data : ndarray, shape (K,)
+    a, b, c, lr : float
+    """
+
+    theta: np.ndarray
+    q: np.ndarray
+    d: np.ndarray
+    generator_loss: np.ndarray
+    criterion: np.ndarray
+    inner_iterations: np.ndarray
+    converged: bool
+    p_data: np.ndarray
+    a: float
+    b: float
+    c: float
+    lr: float
+
+
+def train_lsgan_generator(
+    p_data: ArrayLike,
+    theta0: ArrayLike,
+    *,
+    a: float,
+    b: float,
+    c: float,
+    lr: float,
+    n_steps: int,
+    tol: float = 1e-12,
+    max_iter: int = 100,
+) -> LSGANGeneratorRun:
+    """LSGAN generator gradient descent with the discriminator re-optimised at every step.
+
+    At each step D ← argmin of the discriminator loss (:func:`lsgan_discriminator`, warm
+    started), then θ ← θ − lr ∇_θ ½ Σ softmax(θ) (D − c)² with D held fixed.
+
+    Source: Mao et al. (2017), eq. (2) (the generator's loss ½ E_z[(D(G(z)) − c)²]); the
+    alternation of their training with exact expectations and an exact inner solve.
+
+    Parameters
+    ----------
+    p_data : array_like, shape (K,)
+    theta0 : array_like, shape (K,)
+        Initial generator logits.
+    a, b, c : float
+        Labels: fake, real, and the value the generator wants D to take on its samples.
+    lr : float, > 0
+    n_steps : int, >= 0
+    tol, max_iter
+        Passed to the inner minimisation (see :func:`lsgan_discriminator`).
+
+    Returns
+    -------
+    LSGANGeneratorRun
+
+    Warns
+    -----
+    ConvergenceWarning
+        When an inner minimisation stops above ``tol``.
+
+    Notes
+    -----
+    The step descends the generator's own loss with D frozen, not the criterion C(G) of
+    their eq. (3) (the game is not zero-sum, so no envelope argument links the two).  At
+    q = p_data the best response is the constant (a + b)/2, all costs are equal and the
+    step vanishes.  With the 0-1 coding (a = 0, b = c = 1) the costs ½ (q/(p + q))² are
+    largest on atoms the generator over-weights and q is pulled to p_data; with a = −1, b = 1, c = 0
+    the cost ½ ((p − q)/(p + q))² is second order in q − p_data, so the restoring force
+    vanishes to first order at the equilibrium.
+    """
+    p = _distribution(p_data, "p_data")
+    k = p.shape[0]
+    theta = _vector(theta0, "theta0", k).copy()
+    a, b, c = _real(a, "a"), _real(b, "b"), _real(c, "c")
+    lr = check_positive(lr, "lr")
+    n_steps = check_int(n_steps, "n_steps", minimum=0)
+    tol = check_positive(tol, "tol")
+    max_iter = check_int(max_iter, "max_iter", minimum=1)
+
+    thetas = np.empty((n_steps + 1, k))
+    ds = np.empty((n_steps + 1, k))
+    iters = np.empty(n_steps + 1, dtype=int)
+    worst, converged = 0.0, True
+    d = np.full(k, 0.5 * (a + b))
+    for t in range(n_steps + 1):
+        q = softmax(theta)
+        d, iters[t], res, ok = _lsgan_solve(p, q, a, b, d, "newton", tol, max_iter)
+        converged &= ok
+        worst = max(worst, float(res.max()))
+        thetas[t], ds[t] = theta, d
+        if t < n_steps:
+            theta = theta - lr * _softmax_cost_gradient(q, 0.5 * (d - c) ** 2)
+    if not converged:
+        _warn_unconverged("an inner LSGAN discriminator minimisation", tol, worst)
+    qs = softmax(thetas, axis=-1)
+    cost = 0.5 * (ds - c) ** 2
+    return LSGANGeneratorRun(
+        theta=thetas, q=qs, d=ds, generator_loss=np.sum(qs * cost, axis=-1),
+        criterion=cost @ p + np.sum(qs * cost, axis=-1), inner_iterations=iters,
+        converged=converged, p_data=p, a=a, b=b, c=c, lr=lr,
+    )
+
+
+# ---------------------------------------------------------------------------- f-GAN
+class _Terms(NamedTuple):
+    g: np.ndarray  # T = g_f(v)
+    g1: np.ndarray  # g_f'(v)
+    g2: np.ndarray  # g_f''(v)
+    phi: np.ndarray  # φ(v) = f*(g_f(v))
+    phi1: np.ndarray  # φ'(v)
+    phi2: np.ndarray  # φ''(v)
+    r: np.ndarray  # φ'(v)/g_f'(v) = (f*)'(T)
+    r1: np.ndarray  # dr/dv
+
+
+def _family_terms(family: str, v: np.ndarray) -> _Terms:
+    """The output activation, its composition with the conjugate, and their derivatives.
+
+    g = g_f is the output activation of Nowozin et al. (2016), Table 2, φ = f* ∘ g_f its
+    composition with the Fenchel conjugate f* of the same table, written in v so that no
+    intermediate overflows, and r(v) = φ'(v)/g'(v) = (f*)'(g_f(v)), the density ratio p/q at
+    which T = g_f(v) is stationary (increasing in v).
+    """
+    one, zero = np.ones_like(v), np.zeros_like(v)
+    if family == "kl":  # g = v, f*(t) = exp(t − 1)
+        e = np.exp(v - 1.0)
+        return _Terms(v, one, zero, e, e, e, e, e)
+    if family == "pearson_chi2":  # g = v, f*(t) = t²/4 + t
+        r = 0.5 * v + 1.0
+        return _Terms(v, one, zero, 0.25 * v * v + v, r, 0.5 * one, r, 0.5 * one)
+    if family == "reverse_kl":  # g = −exp(−v), f*(t) = −1 − log(−t)
+        e, E = np.exp(-v), np.exp(v)
+        return _Terms(-e, e, -e, v - 1.0, one, zero, E, E)
+    if family == "neyman_chi2":  # g = 1 − exp(−v), f*(t) = 2 − 2 sqrt(1 − t)
+        e, s, S = np.exp(-v), np.exp(-0.5 * v), np.exp(0.5 * v)
+        return _Terms(-np.expm1(-v), e, -e, 2.0 - 2.0 * s, s, -0.5 * s, S, 0.5 * S)
+    if family == "squared_hellinger":  # g = 1 − exp(−v), f*(t) = t/(1 − t)
+        e, E, E2 = np.exp(-v), np.exp(v), np.exp(2.0 * v)
+        return _Terms(-np.expm1(-v), e, -e, np.expm1(v), E, E, E2, 2.0 * E2)
+    # jensen_shannon: g = log 2 − log(1 + e^{−v}), f*(t) = −log(2 − e^t);
+    # gan: g = −log(1 + e^{−v}), f*(t) = −log(1 − e^t).
+    sp, sm, E = expit(v), expit(-v), np.exp(v)
+    shift = _LOG2 if family == "jensen_shannon" else 0.0
+    return _Terms(log_expit(v) + shift, sm, -sp * sm, -log_expit(-v) - shift, sp, sp * sm, E, E)
+
+
+def fgan_activation(v: ArrayLike, family: str) -> np.ndarray:
+    """The output activation T = g_f(V) of Nowozin et al. (2016), Table 2.
+
+    kl, pearson_chi2: v;  reverse_kl: −e^{−v};  neyman_chi2, squared_hellinger: 1 − e^{−v};
+    jensen_shannon: log 2 − log(1 + e^{−v});  gan: −log(1 + e^{−v}).
+
+    Parameters
+    ----------
+    v : array_like
+        Pre-activations (finite).
+    family : str
+        One of :data:`FGAN_FAMILIES`.
+
+    Returns
+    -------
+    ndarray
+        T, in dom f* of the family.
+    """
+    family = check_in(family, "family", FGAN_FAMILIES)
+    arr = as_float_array(v, "v")
+    with np.errstate(over="ignore"):  # e^{|v|} beyond 709 is +inf, never used by T
+        return _family_terms(family, arr).g
+
+
+@dataclass
+class FGANCriticResult(ArrayResult):
+    """The f-GAN critic's best response: T = g_f(V) maximising E_P[T] − E_Q[f*(T)].
+
+    Attributes
+    ----------
+    family : str
+    v : ndarray, shape (K,)
+        The maximising pre-activation (``v0`` on atoms with p = q = 0).
+    t : ndarray, shape (K,)
+        T = g_f(v).
+    value : float
+        The variational lower bound Σ p T − Σ q f*(T) at ``t`` (Nowozin et al., eq. (4)).
+    residual : ndarray, shape (K,)
+        On atoms with p, q > 0: |π − (1 − π) (f*)'(T)| with π = p/(p + q), the derivative of
+        the atom's objective in T divided by p + q; on one-sided atoms the derivative in V
+        divided by p + q; 0 where finished on the box.
+    at_bound : ndarray of bool, shape (K,)
+        The atom ended on the box |V| = V_BOUNDS[family] with the gradient pointing out: its
+        supremum is approached as |V| → ∞ (one-sided atoms p q = 0 of most families) or lies
+        beyond the box.
+    iterations : int
+    converged : bool
+    tol : float
+    method : str
+    p, q : ndarray, shape (K,)
+    """
+
+    family: str
+    v: np.ndarray
+    t: np.ndarray
+    value: float
+    residual: np.ndarray
+    at_bound: np.ndarray
+    iterations: int
+    converged: bool
+    tol: float
+    method: str
+    p: np.ndarray
+    q: np.ndarray
+
+
+def _fgan_solve(p, q, family, v0, method, tol, max_iter):
+    wp, wq, active = _mass_weights(p, q)
+    interior = (p > 0) & (q > 0)
+    bound = V_BOUNDS[family]
+
+    wp_safe = np.where(interior, wp, 1.0)
+
+    def fun(v):
+        t = _family_terms(family, v)
+        return wp * t.g - wq * t.phi, wp * t.g1 - wq * t.phi1, wp * t.g2 - wq * t.phi2
+
+    def residual(v, grad, curvature):
+        # interior atoms: relative error of the implied density ratio, |1 − (q/p)(f*)'(T)|
+        # = |grad| / (g' wp); one-sided atoms: |grad|.  Each with its floor: the change one
+        # spacing of doubles in v makes.
+        t = _family_terms(family, v)
+        spacing = np.spacing(np.abs(v))
+        res = np.where(interior, np.abs(wp - wq * t.r) / wp_safe, np.abs(grad))
+        floor = np.where(interior, wq * np.abs(t.r1) / wp_safe, np.abs(curvature)) * spacing
+        return res, floor
+
+    return _ascend(
+        fun, residual, v0, active=active, lo=-bound, hi=bound,
+        jump=active & ~interior, method=method, tol=tol, max_iter=max_iter,
+    )
+
+
+def _fgan_value(p, q, v, family) -> float:
+    t = _family_terms(family, v)
+    return float(p @ t.g - q @ t.phi)
+
+
+def fgan_critic(
+    p: ArrayLike,
+    q: ArrayLike,
+    *,
+    family: str,
+    tol: float = 1e-10,
+    max_iter: int = 200,
+    method: str = "newton",
+    v0: ArrayLike | None = None,
+) -> FGANCriticResult:
+    """Maximise the f-GAN critic objective over V ∈ R^K, T = g_f(V).
+
+    max_V Σ_x p(x) g_f(V(x)) − Σ_x q(x) f*(g_f(V(x)))
+
+    Source: Nowozin, Cseke & Tomioka (2016), "f-GAN", eq. (6) (the objective F(θ, ω) in the
+    output-activation parametrisation T_ω = g_f(V_ω)) with g_f and f* from their Table 2, so
+    T stays in dom f*; exact expectations over K atoms.
+
+    Parameters
+    ----------
+    p, q : array_like, shape (K,)
+        P (data) and Q (model); zero atoms allowed.
+    family : {"kl", "reverse_kl", "pearson_chi2", "neyman_chi2", "squared_hellinger", \
+"jensen_shannon", "gan"}
+    tol : float, > 0
+        On atoms with p, q > 0 stop when |π − (1 − π) (f*)'(T)| <= tol, π = p/(p + q): the
+        T-derivative of the atom's objective over its mass.  Then (f*)'(T) is within
+        tol (p + q)/q of p/q, which bounds T's distance from its maximiser through f''
+        (the tests do so).  One-sided atoms stop on |∂/∂V| / (p + q) <= tol or on the box.
+    max_iter : int, >= 1
+    method : {"newton", "gradient"}
+        Per-atom safeguarded Newton in V (gradient step where the curvature is not
+        negative), or gradient ascent with an adaptive per-atom step; both with Armijo
+        backtracking.
+    v0 : array_like, shape (K,), optional
+        Starting pre-activations (default zeros).
+
+    Returns
+    -------
+    FGANCriticResult
+
+    Raises
+    ------
+    ValueError, TypeError
+        Bad distributions/shapes, unknown ``family``/``method``, ``tol`` <= 0, ``max_iter``
+        < 1 (all named).
+
+    Warns
+    -----
+    ConvergenceWarning
+        When ``max_iter`` is reached above ``tol``.
+
+    Notes
+    -----
+    Per atom with p, q > 0 the objective is strictly concave in T (f* is strictly convex on
+    the families' domains) and has one maximiser; this routine finds it from the gradient
+    and curvature of the objective alone, never from f′.  On one-sided atoms (exactly one of
+    p, q is 0) the objective is monotone in V for every family except Pearson χ² with p = 0
+    (maximum at T = −2); the routine first tries the box end the gradient points to, and
+    reports ``at_bound``.  There the bound's value is the family's limit (e.g. p f'(∞) for
+    q = 0), finite for the JS, GAN, squared Hellinger and Neyman (q = 0) families; for the
+    others the supremum is +inf and ``value`` is only the boxed optimum.
+
+    The boxes |V| <= 700 (350 for squared Hellinger, 1e150 for Pearson χ²) hold the
+    maximiser for density ratios p/q within e^{±700} (e^{±699} KL, e^{±350} Neyman;
+    Pearson χ²: p/q <= 5e149), which covers every pair of normal doubles for the KL, reverse
+    KL, Hellinger, JS and GAN families.
+    """
+    pa, qa = _pair(p, q, ("p", "q"))
+    family = check_in(family, "family", FGAN_FAMILIES)
+    tol = check_positive(tol, "tol")
+    max_iter = check_int(max_iter, "max_iter", minimum=1)
+    method = check_in(method, "method", CRITIC_METHODS)
+    v0 = np.zeros_like(pa) if v0 is None else _vector(v0, "v0", pa.shape[0])
+    v, it, res, at_bound, converged = _fgan_solve(pa, qa, family, v0, method, tol, max_iter)
+    if not converged:
+        _warn_unconverged(f"the f-GAN ({family}) critic maximisation", tol, float(res.max()))
+    return FGANCriticResult(
+        family=family, v=v, t=_family_terms(family, v).g, value=_fgan_value(pa, qa, v, family),
+        residual=res, at_bound=at_bound, iterations=it, converged=converged, tol=tol,
+        method=method, p=pa, q=qa,
+    )
+
+
+def _fgan_generator_cost(family: str, v: np.ndarray, loss: str) -> np.ndarray:
+    t = _family_terms(family, v)
+    # minimax: the generator minimises F, i.e. Σ q (−f*(T)); alternative: maximise Σ q T.
+    return -t.phi if loss == "minimax" else -t.g
+
+
+@dataclass
+class FGANGeneratorRun(ArrayResult):
+    """Generator descent against the f-GAN critic's best response at every step.
+
+    Attributes
+    ----------
+    theta, q : ndarray, shape (n_steps + 1, K)
+    v : ndarray, shape (n_steps + 1, K)
+        The critic's best response to each q (row t is used by step t).
+    value : ndarray, shape (n_steps + 1,)
+        The lower bound at the best response, i.e. the optimised estimate of D_f(P ‖ Q_θ).
+    inner_iterations : ndarray, shape (n_steps + 1,)
+    converged : bool
+    family, generator_loss : str
+    p_data : ndarray, shape (K,)
+    lr : float
+    """
+
+    theta: np.ndarray
+    q: np.ndarray
+    v: np.ndarray
+    value: np.ndarray
+    inner_iterations: np.ndarray
+    converged: bool
+    family: str
+    generator_loss: str
+    p_data: np.ndarray
+    lr: float
+
+
+def train_fgan_generator(
+    p_data: ArrayLike,
+    theta0: ArrayLike,
+    *,
+    family: str,
+    lr: float,
+    n_steps: int,
+    generator_loss: str = "minimax",
+    tol: float = 1e-10,
+    max_iter: int = 200,
+) -> FGANGeneratorRun:
+    """Generator descent with the f-GAN critic maximised afresh at every step.
+
+    At each step V ← argmax_V F (:func:`fgan_critic`, warm started), then
+    θ ← θ − lr ∇_θ Σ softmax(θ) c(V) with c = −f*(g_f(V)) (``minimax``: the generator
+    minimises F) or c = −g_f(V) (``alternative``: it maximises E_Q[g_f(V)]).
+
+    Source: Nowozin et al. (2016), eq. (6) and Section 3.2 (the alternative generator loss).
+    With the exact best response, the ``minimax`` step is gradient descent on
+    θ ↦ max_V F = D_f(P ‖ Q_θ) (envelope theorem; where the maximum is attained).
+
+    Parameters
+    ----------
+    p_data : array_like, shape (K,)
+    theta0 : array_like, shape (K,)
+    family : str
+        One of :data:`FGAN_FAMILIES`.
+    lr : float, > 0
+    n_steps : int, >= 0
+    generator_loss : {"minimax", "alternative"}
+    tol, max_iter
+        Passed to the inner maximisation.
+
+    Returns
+    -------
+    FGANGeneratorRun
+
+    Warns
+    -----
+    ConvergenceWarning
+        When an inner maximisation stops above ``tol``.
+    """
+    p = _distribution(p_data, "p_data")
+    k = p.shape[0]
+    theta = _vector(theta0, "theta0", k).copy()
+    family = check_in(family, "family", FGAN_FAMILIES)
+    loss = check_in(generator_loss, "generator_loss", FGAN_GENERATOR_LOSSES)
+    lr = check_positive(lr, "lr")
+    n_steps = check_int(n_steps, "n_steps", minimum=0)
+    tol = check_positive(tol, "tol")
+    max_iter = check_int(max_iter, "max_iter", minimum=1)
+
+    thetas = np.empty((n_steps + 1, k))
+    vs = np.empty((n_steps + 1, k))
+    values = np.empty(n_steps + 1)
+    iters = np.empty(n_steps + 1, dtype=int)
+    worst, converged = 0.0, True
+    v = np.zeros(k)
+    for t in range(n_steps + 1):
+        q = softmax(theta)
+        v, iters[t], res, _, ok = _fgan_solve(p, q, family, v, "newton", tol, max_iter)
+        converged &= ok
+        worst = max(worst, float(res.max()))
+        thetas[t], vs[t], values[t] = theta, v, _fgan_value(p, q, v, family)
+        if t < n_steps:
+            theta = theta - lr * _softmax_cost_gradient(q, _fgan_generator_cost(family, v, loss))
+    if not converged:
+        _warn_unconverged(f"an inner f-GAN ({family}) critic maximisation", tol, worst)
+    return FGANGeneratorRun(
+        theta=thetas, q=softmax(thetas, axis=-1), v=vs, value=values, inner_iterations=iters,
+        converged=converged, family=family, generator_loss=loss, p_data=p, lr=lr,
+    )
+
+
+@dataclass
+class FGANRun(ArrayResult):
+    """Single-step gradient descent-ascent on the f-GAN objective (Algorithm 1).
+
+    Attributes
+    ----------
+    theta, q, v : ndarray, shape (n_steps + 1, K)
+        Generator logits, q_θ, and critic pre-activations along the run.
+    value : ndarray, shape (n_steps + 1,)
+        F(θ_t, V_t) = Σ p g_f(V_t) − Σ q_t f*(g_f(V_t)).
+    family, scheme, generator_loss : str
+    p_data : ndarray, shape (K,)
+    lr_g, lr_d : float
+    """
+
+    theta: np.ndarray
+    q: np.ndarray
+    v: np.ndarray
+    value: np.ndarray
+    family: str
+    scheme: str
+    generator_loss: str
+    p_data: np.ndarray
+    lr_g: float
+    lr_d: float
+
+
+def train_fgan(
+    p_data: ArrayLike,
+    *,
+    family: str,
+    theta0: ArrayLike,
+    v0: ArrayLike,
+    lr_g: float,
+    lr_d: float,
+    n_steps: int,
+    scheme: str = "simultaneous",
+    generator_loss: str = "minimax",
+) -> FGANRun:
+    """Gradient descent-ascent on F(θ, V) = Σ p g_f(V) − Σ q_θ f*(g_f(V)).
+
+    ``simultaneous`` (their Algorithm 1, single-step gradient method):
+    V_{t+1} = V_t + lr_d ∇_V F(θ_t, V_t),  θ_{t+1} = θ_t − lr_g ∇_θ L(θ_t, V_t);
+    ``alternating``: the generator step uses V_{t+1}.  L is the generator loss (F itself for
+    ``minimax``, −Σ q g_f(V) for ``alternative``).
+
+    Source: Nowozin et al. (2016), Algorithm 1 (one step size η for both players there; here
+    ``lr_g = lr_d = η`` reproduces it) and eq. (6); exact expectations.
+
+    Parameters
+    ----------
+    p_data : array_like, shape (K,)
+    family : str
+        One of :data:`FGAN_FAMILIES`.
+    theta0, v0 : array_like, shape (K,)
+        Initial generator logits and critic pre-activations.
+    lr_g, lr_d : float, > 0
+    n_steps : int, >= 0
+    scheme : {"simultaneous", "alternating"}
+    generator_loss : {"minimax", "alternative"}
+
+    Returns
+    -------
+    FGANRun
+
+    Notes
+    -----
+    The critic gradient is the unnormalised ∂F/∂V_i = p_i g'(V_i) − q_i (f* ∘ g_f)'(V_i);
+    V is kept in the family's box (:data:`V_BOUNDS`) so that a diverging run stays finite.
+    (θ, V) = (log p_data + const, V with g_f(V) = f'(1)) is a fixed point of both schemes.
+    """
+    p = _distribution(p_data, "p_data")
+    k = p.shape[0]
+    family = check_in(family, "family", FGAN_FAMILIES)
+    theta = _vector(theta0, "theta0", k).copy()
+    v = _vector(v0, "v0", k).copy()
+    lr_g = check_positive(lr_g, "lr_g")
+    lr_d = check_positive(lr_d, "lr_d")
+    n_steps = check_int(n_steps, "n_steps", minimum=0)
+    scheme = check_in(scheme, "scheme", FGAN_SCHEMES)
+    loss = check_in(generator_loss, "generator_loss", FGAN_GENERATOR_LOSSES)
+    bound = V_BOUNDS[family]
+    v = np.clip(v, -bound, bound)
+
+    thetas = np.empty((n_steps + 1, k))
+    vs = np.empty((n_steps + 1, k))
+    thetas[0], vs[0] = theta, v
+    for t in range(n_steps):
+        q = softmax(theta)
+        terms = _family_terms(family, v)
+        new_v = np.clip(v + lr_d * (p * terms.g1 - q * terms.phi1), -bound, bound)
+        v_for_g = v if scheme == "simultaneous" else new_v
+        theta = theta - lr_g * _softmax_cost_gradient(q, _fgan_generator_cost(family, v_for_g, loss))
+        v = new_v
+        thetas[t + 1], vs[t + 1] = theta, v
+    qs = softmax(thetas, axis=-1)
+    terms = _family_terms(family, vs)
+    return FGANRun(
+        theta=thetas, q=qs, v=vs, value=terms.g @ p - np.sum(qs * terms.phi, axis=-1), family=family,
+        scheme=scheme, generator_loss=loss, p_data=p, lr_g=lr_g, lr_d=lr_d,
+    )
+
+
+# ---------------------------------------------------------------------------- EBGAN
+#: HiGHS' primal and dual feasibility tolerances for the EBGAN LP (default 1e-7).
+_LP_TOL = 1e-10
+
+
+@dataclass
+class EBGANDiscriminatorResult(ArrayResult):
+    """The EBGAN discriminator's best response, from an exact linear programme.
+
+    Attributes
+    ----------
+    d : ndarray, shape (K,)
+        An optimal energy D >= 0 (a vertex of the LP; where p_data = p_g every D in [0, m]
+        is optimal and HiGHS returns one of them).
+    value : float
+        min_D Σ p_data D + Σ p_g (m − D)⁺.
+    hinge : ndarray, shape (K,)
+        The epigraph variables s = (m − D)⁺ at the optimum.
+    margin : float
+    p_data, p_g : ndarray, shape (K,)
+    """
+
+    d: np.ndarray
+    value: float
+    hinge: np.ndarray
+    margin: float
+    p_data: np.ndarray
+    p_g: np.ndarray
+
+
+def _ebgan_lp(p: np.ndarray, q: np.ndarray, m: float) -> tuple[np.ndarray, np.ndarray, float]:
+    k = p.shape[0]
+    # variables z = (D, s); minimise p·D + q·s subject to −D − s <= −m (s >= m − D),
+    # D >= 0, s >= 0.  Scale D and s by 1/m so the LP's numbers are O(1).
+    eye = sparse.identity(k, format="csr")
+    a_ub = sparse.hstack([-eye, -eye], format="csr")
+    res = linprog(
+        np.concatenate([p, q]),
+        A_ub=a_ub,
+        b_ub=-np.ones(k),
+        bounds=(0, None),
+        method="highs",
+        options={"primal_feasibility_tolerance": _LP_TOL, "dual_feasibility_tolerance": _LP_TOL},
+    )
+    if res.status != 0:  # pragma: no cover - the LP is feasible and bounded below by 0
+        raise ValueError(f"the EBGAN LP failed: {res.message}")
+    d, s = m * res.x[:k], m * res.x[k:]
+    return d, s, float(p @ d + q @ np.maximum(m - d, 0.0))
+
+
+def ebgan_discriminator(p_data: ArrayLike, p_g: ArrayLike, *, margin: float) -> EBGANDiscriminatorResult:
+    """Minimise the EBGAN discriminator objective over D >= 0 by linear programming.
+
+    min_{D >= 0} Σ_x p_data(x) D(x) + Σ_x p_g(x) [m − D(x)]⁺
+      = min_{D >= 0, s >= 0, s >= m − D} p_data·D + p_g·s      (epigraph of the hinge)
+
+    Source: Zhao, Mathieu & LeCun (2017), "Energy-based Generative Adversarial Networks",
+    eqs. (1)-(2) and the value V(G, D) of their Section 2.2, with exact expectations; D(x) >=
+    0 as in their Lemma 1.
+
+    Parameters
+    ----------
+    p_data, p_g : array_like, shape (K,)
+        Zero atoms allowed.
+    margin : float, > 0
+        The margin m.
+
+    Returns
+    -------
+    EBGANDiscriminatorResult
+
+    Raises
+    ------
+    ValueError, TypeError
+        Bad distributions or shapes, ``margin`` <= 0 (all named).
+
+    Notes
+    -----
+    HiGHS (``scipy.optimize.linprog``) with feasibility tolerances 1e-10 on the problem
+    scaled by 1/m; the optimum is a vertex, so D_i ∈ {0, m} on every atom.  ``value`` is
+    recomputed from the returned D.  The box D <= m of the issue's statement is not imposed:
+    D > m only adds p_data D to the objective, so the LP's optimum lies in [0, m] by itself.
+    """
+    p, q = _pair(p_data, p_g, ("p_data", "p_g"))
+    m = check_positive(margin, "margin")
+    d, s, value = _ebgan_lp(p, q, m)
+    return EBGANDiscriminatorResult(d=d, value=value, hinge=s, margin=m, p_data=p, p_g=q)
+
+
+@dataclass
+class EBGANGeneratorRun(ArrayResult):
+    """Generator descent on U = E_pg[D] against the LP best response at every step.
+
+    Attributes
+    ----------
+    theta, q, d : ndarray, shape (n_steps + 1, K)
+        Logits, q_θ, and the discriminator used by each step (row t for step t).
+    discriminator_value : ndarray, shape (n_steps + 1,)
+        min_D V(q_t, D), from the LP.
+    generator_loss : ndarray, shape (n_steps + 1,)
+        U = Σ q_t D_t.
+    p_data : ndarray, shape (K,)
+    margin, lr : float
+    """
+
+    theta: np.ndarray
+    q: np.ndarray
+    d: np.ndarray
+    discriminator_value: np.ndarray
+    generator_loss: np.ndarray
+    p_data: np.ndarray
+    margin: float
+    lr: float
+
+
+def train_ebgan_generator(
+    p_data: ArrayLike, theta0: ArrayLike, *, margin: float, lr: float, n_steps: int
+) -> EBGANGeneratorRun:
+    """EBGAN generator gradient descent with the discriminator re-solved (LP) at every step.
+
+    D ← argmin_D V (:func:`ebgan_discriminator`), then θ ← θ − lr ∇_θ Σ softmax(θ) D.
+
+    Source: Zhao, Mathieu & LeCun (2017), eq. (2) (L_G = D(G(z))) and Section 2.2 (U(G, D)).
+
+    Parameters
+    ----------
+    p_data : array_like, shape (K,)
+    theta0 : array_like, shape (K,)
+    margin : float, > 0
+    lr : float, > 0
+    n_steps : int, >= 0
+
+    Returns
+    -------
+    EBGANGeneratorRun
+
+    Notes
+    -----
+    The best response is a vertex D ∈ {0, m}^K, so the generator's costs jump when q_i
+    crosses p_i: the run approaches p_data and then chatters around it with steps of order
+    lr m.
+    """
+    p = _distribution(p_data, "p_data")
+    k = p.shape[0]
+    theta = _vector(theta0, "theta0", k).copy()
+    m = check_positive(margin, "margin")
+    lr = check_positive(lr, "lr")
+    n_steps = check_int(n_steps, "n_steps", minimum=0)
+    thetas = np.empty((n_steps + 1, k))
+    ds = np.empty((n_steps + 1, k))
+    values = np.empty(n_steps + 1)
+    for t in range(n_steps + 1):
+        q = softmax(theta)
+        d, _, values[t] = _ebgan_lp(p, q, m)
+        thetas[t], ds[t] = theta, d
+        if t < n_steps:
+            theta = theta - lr * _softmax_cost_gradient(q, d)
+    qs = softmax(thetas, axis=-1)
+    return EBGANGeneratorRun(
+        theta=thetas, q=qs, d=ds, discriminator_value=values,
+        generator_loss=np.sum(qs * ds, axis=-1), p_data=p, margin=m, lr=lr,
+    )
