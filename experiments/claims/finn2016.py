@@ -29,7 +29,6 @@ from autograd.misc import flatten
 from scipy.optimize import minimize, minimize_scalar, root
 from scipy.special import logsumexp, softmax
 
-import proofs_check
 from experiments.registry import Context, Evidence, claim
 from solvers.neural.mlp import init_mlp, mlp_apply
 from solvers.problems.trajectories import chain_trajectories, sample_demonstrations
@@ -77,14 +76,6 @@ COST_FIT_ATOL = 1e-10
 #: "Differs from zero": a gap far above every float64 and root-finding error here (<= 1e-12)
 #: and far below what this misspecified cost produces (measured 0.035 and 0.15 at seed 0).
 NOT_ZERO = 1e-3
-
-
-def _derivation_evidence(derivation_id: str) -> Evidence:
-    report = proofs_check.get(derivation_id).check()
-    return Evidence.exact_match(
-        "every step checks", report.summary, passed=report.ok,
-        reason="sympy proves each step (simplification / sign decision), no tolerance",
-        details={"derivation": derivation_id, "n_steps": len(report.results)})
 
 
 # --------------------------------------------------------------------------- problems
@@ -155,7 +146,7 @@ def _numpy_log_z_hat(cost, q, p, log_z, q_weights=None) -> float:
     problem="solvers.problems.trajectories.chain_trajectories",
 )
 def partition_fixed_point(ctx: Context):
-    parts = {"symbolic": _derivation_evidence(FIXED)}
+    parts = {"symbolic": Evidence.from_derivation(FIXED)}
     ts, theta_true, theta, q, p = _problem(ctx)
     c = ts.features @ theta
 
@@ -345,7 +336,7 @@ def _neural_gradients(ctx, features, q, p, q_weights=None, n_directions=3):
     problem="solvers.problems.trajectories.chain_trajectories",
 )
 def gradient_equivalence(ctx: Context):
-    parts = {"symbolic": _derivation_evidence(GRAD)}
+    parts = {"symbolic": Evidence.from_derivation(GRAD)}
     ts, _, theta, q, p = _problem(ctx)
     union, p_w, q_u, q_w = _empirical(ctx, p, q)
     cases = {"exact": (ts.features, q, p, None),
@@ -386,7 +377,7 @@ def gradient_equivalence(ctx: Context):
     problem="solvers.problems.trajectories.chain_trajectories",
 )
 def generator_loss_identity(ctx: Context):
-    parts = {"symbolic": _derivation_evidence(GEN)}
+    parts = {"symbolic": Evidence.from_derivation(GEN)}
     ts, _, theta, q, p = _problem(ctx)
     c = ts.features @ theta
     rng = ctx.rng(30)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-import proofs_check
 from experiments.claims import _neural_gan
 from experiments.registry import Context, Evidence, claim
 from proofs_check import goodfellow2014 as derivations
@@ -48,17 +47,6 @@ N_PERTURB = 64
 #: Sympy evaluates its solved expressions exactly; float64 evaluation of a/(a+b) and of the
 #: log/JSD sums leaves a few ulps.
 SYMBOLIC_RTOL = 1e-12
-
-
-def _derivation_evidence(derivation_id: str) -> Evidence:
-    report = proofs_check.get(derivation_id).check()
-    return Evidence.exact_match(
-        "every step checks",
-        report.summary,
-        passed=report.ok,
-        reason="sympy proves each step (simplification / sign decision), no tolerance",
-        details={"derivation": derivation_id, "n_steps": len(report.results)},
-    )
 
 
 def _interior_pair(ctx: Context, k: int = 8):
@@ -108,7 +96,7 @@ def _converged_discriminator(ctx: Context):
     solver="solvers.tabular.gan",
 )
 def prop1_optimal_discriminator(ctx: Context):
-    parts = {"symbolic": _derivation_evidence(PROP1)}
+    parts = {"symbolic": Evidence.from_derivation(PROP1)}
 
     # The maximizer sympy solved for, evaluated at random (a, b), against theory.gan.
     D = derivations.symbolic_optimal_discriminator()
@@ -152,7 +140,7 @@ def prop1_optimal_discriminator(ctx: Context):
     solver="solvers.tabular.gan",
 )
 def thm1_virtual_training_criterion(ctx: Context):
-    parts = {"symbolic": _derivation_evidence(THM1)}
+    parts = {"symbolic": Evidence.from_derivation(THM1)}
 
     n = 3
     C = derivations.symbolic_c_of_g(n)

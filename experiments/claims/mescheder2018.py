@@ -18,7 +18,6 @@ import numpy as np
 import sympy as sp
 from autograd import elementwise_grad, grad
 
-import proofs_check
 from experiments.registry import Context, Evidence, claim
 from proofs_check import mescheder2018 as derivations
 from solvers.dynamics import (
@@ -83,15 +82,6 @@ def _dirac_states(traj) -> np.ndarray:
     return np.stack([traj.theta, traj.psi], axis=1)
 
 
-def _derivation_evidence(ids: list[str]) -> Evidence:
-    reports = [proofs_check.get(i).check() for i in ids]
-    failing = [r.id for r in reports if not r.ok]
-    return Evidence.exact_match(
-        "every step checks", "; ".join(f"{r.id}: {r.summary}" for r in reports),
-        passed=not failing, reason="sympy proves each step; no tolerance",
-        details={"derivations": ids, "failing": failing})
-
-
 def _sort_eig(values) -> np.ndarray:
     """Eigenvalues ordered by imaginary part, then real part (robust to FD noise in the real
     parts of a conjugate pair)."""
@@ -132,7 +122,7 @@ def _fd_eigenvalues(loss: str, reg: str, **kw) -> np.ndarray:
     solver="solvers.dynamics.dirac_gan.dirac_gan_field",
 )
 def dirac_gan_jacobians(ctx: Context):
-    parts = {"symbolic": _derivation_evidence(["mescheder2018/dirac-gan-jacobians"])}
+    parts = {"symbolic": Evidence.from_derivation("mescheder2018/dirac-gan-jacobians")}
     sym, closed, fd, eig_closed, eig_lapack, eig_sym = [], [], [], [], [], []
     g, s = sp.Symbol("gamma", positive=True), sp.Symbol("sigma", positive=True)
     for loss, reg, kw in CASES:
@@ -182,7 +172,7 @@ def dirac_gan_jacobians(ctx: Context):
     solver="solvers.dynamics.dirac_gan.simultaneous_gd",
 )
 def unregularized_simgd(ctx: Context):
-    parts = {"symbolic": _derivation_evidence(["mescheder2018/dirac-gan-unregularized"])}
+    parts = {"symbolic": Evidence.from_derivation("mescheder2018/dirac-gan-unregularized")}
     field = dirac_gan_field("gan")
     a, _ = td.f_derivatives("gan")
     jac_fd = field.jacobian_fd()
@@ -240,7 +230,7 @@ def unregularized_simgd(ctx: Context):
     solver="solvers.dynamics.dirac_gan.alternating_gd",
 )
 def unregularized_altgd(ctx: Context):
-    parts = {"symbolic": _derivation_evidence(["mescheder2018/dirac-gan-unregularized"])}
+    parts = {"symbolic": Evidence.from_derivation("mescheder2018/dirac-gan-unregularized")}
     field = dirac_gan_field("gan")
     a, _ = td.f_derivatives("gan")
     jac_fd = field.jacobian_fd()
@@ -355,7 +345,7 @@ def _convergence_parts(loss: str, reg: str, kw: dict, *, n_steps: int = 400) -> 
     solver="solvers.dynamics.dirac_gan.dirac_gan_field",
 )
 def regularized_converge(ctx: Context):
-    parts = {"symbolic": _derivation_evidence(["mescheder2018/dirac-gan-regularized"])}
+    parts = {"symbolic": Evidence.from_derivation("mescheder2018/dirac-gan-regularized")}
     # Steps to reach 1e-6 from (1, 1): the rates at h*/2 are 0.954 (R1, R2) and 0.970 (noise).
     for reg, kw, n_steps in (("r1", {"penalty_weight": GAMMA_GP}, 400), ("r2", {"penalty_weight": GAMMA_GP}, 400),
                              ("instance-noise", {"sigma": SIGMA_NOISE}, 650)):
@@ -387,7 +377,7 @@ def regularized_converge(ctx: Context):
     solver="solvers.dynamics.dirac_gan.dirac_gan_field",
 )
 def wgan_not_convergent(ctx: Context):
-    parts = {"symbolic": _derivation_evidence(["mescheder2018/dirac-gan-wgan"])}
+    parts = {"symbolic": Evidence.from_derivation("mescheder2018/dirac-gan-wgan")}
     parts["eigenvalues"] = _eig_evidence(
         td.dirac_gan_eigenvalues("wgan"), _fd_eigenvalues("wgan", "none"), atol=FD_ATOL,
         reason="FD Jacobian of the simulated WGAN field against ±i")
@@ -427,7 +417,7 @@ def wgan_not_convergent(ctx: Context):
     solver="solvers.dynamics.dirac_gan.dirac_gan_field",
 )
 def wgan_gp_not_convergent(ctx: Context):
-    parts = {"symbolic": _derivation_evidence(["mescheder2018/dirac-gan-wgan-gp"])}
+    parts = {"symbolic": Evidence.from_derivation("mescheder2018/dirac-gan-wgan-gp")}
     field = dirac_gan_field("wgan", "wgan-gp", penalty_weight=GAMMA_WGAN_GP, target=TARGET_WGAN_GP)
     branches = td.wgan_gp_branches(penalty_weight=GAMMA_WGAN_GP, target=TARGET_WGAN_GP)
     delta = 1e-9
@@ -478,7 +468,7 @@ def wgan_gp_not_convergent(ctx: Context):
     solver="solvers.dynamics.dirac_gan.dirac_gan_field",
 )
 def consensus_converges(ctx: Context):
-    parts = {"symbolic": _derivation_evidence(["mescheder2018/dirac-gan-consensus"])}
+    parts = {"symbolic": Evidence.from_derivation("mescheder2018/dirac-gan-consensus")}
     a, _ = td.f_derivatives("gan")
     g = GAMMA_CONSENSUS
     eig = td.dirac_gan_eigenvalues("gan", "consensus", penalty_weight=g)

@@ -17,7 +17,6 @@ import numpy as np
 from autograd import grad
 from scipy.special import expit, logit, softmax
 
-import proofs_check
 from experiments.claims._support import per_atom_linear_rates
 from experiments.registry import Context, Evidence, claim
 from solvers.neural import gan as neural_gan
@@ -80,14 +79,6 @@ SGD_MIN_A_LAMBDA = 1.0
 # Robbins-Monro critic run: R independent runs, T steps, alpha_t = lr * t0 / (t0 + t).
 _SGD_RUNS, _SGD_STEPS, _SGD_T0 = 400, 10_000, 50.0
 _SGD_LR = {"cross_entropy": 1.0, "squared": 0.25}
-
-
-def _derivation_evidence(derivation_id: str) -> Evidence:
-    report = proofs_check.get(derivation_id).check()
-    return Evidence.exact_match(
-        "every step checks", report.summary, passed=report.ok,
-        reason="sympy proves each step (simplification / sign decision), no tolerance",
-        details={"derivation": derivation_id, "n_steps": len(report.results)})
 
 
 def _interior_problem(ctx: Context, k: int = 5, stream: int = 1):
@@ -167,7 +158,6 @@ def _simulator_policy_gradient(p_data: np.ndarray, real_prob: float, logits: np.
     return out
 
 
-
 @claim(
     REWARD,
     statement="In the stateless GAN MDP the expected reward equals real_prob for every policy, so the "
@@ -180,7 +170,7 @@ def _simulator_policy_gradient(p_data: np.ndarray, real_prob: float, logits: np.
     problem="solvers.problems.stateless_mdp.TabularStatelessMDP",
 )
 def expected_reward_policy_independent(ctx: Context):
-    parts = {"symbolic": _derivation_evidence(REWARD)}
+    parts = {"symbolic": Evidence.from_derivation(REWARD)}
 
     rng = ctx.rng(0)
     k, n = 6, 200
@@ -257,7 +247,7 @@ def _critic_logit_trajectory(mdp: TabularStatelessMDP, q: np.ndarray, max_doubli
     problem="solvers.problems.stateless_mdp.TabularStatelessMDP",
 )
 def bayes_critic_claim(ctx: Context):
-    parts = {"symbolic": _derivation_evidence(CRITIC)}
+    parts = {"symbolic": Evidence.from_derivation(CRITIC)}
     p, q, rho = _interior_problem(ctx)
     mdp = TabularStatelessMDP(p, rho)
     q_star = bayes_critic(p, q, rho)
@@ -455,7 +445,7 @@ def _quadratic_critic(w: np.ndarray):
 
 
 def _generator_equivalence(ctx: Context, objective: str, gan_loss: str, derivation_id: str):
-    parts = {"symbolic": _derivation_evidence(derivation_id)}
+    parts = {"symbolic": Evidence.from_derivation(derivation_id)}
     rng = ctx.rng(0)
     k = 5
 

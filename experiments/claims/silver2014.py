@@ -23,7 +23,6 @@ import numpy as np
 from autograd import grad
 from scipy.optimize import minimize_scalar
 
-import proofs_check
 from experiments.claims import _bounds
 from experiments.registry import Context, Evidence, claim
 from solvers.neural.ddpg import (
@@ -134,14 +133,6 @@ GAIN_ATOL_LONG = gain_allowance(RETURN_RTOL_LONG)
 POLICY_RMSE_TOL = gain_allowance(MLP_RETURN_RTOL) * _rms_state_optimal()
 
 
-def _derivation_evidence(derivation_id: str) -> Evidence:
-    report = proofs_check.get(derivation_id).check()
-    return Evidence.exact_match(
-        "every step checks", report.summary, passed=report.ok,
-        reason="sympy proves each step (simplification / sign decision), no tolerance",
-        details={"derivation": derivation_id, "n_steps": len(report.results)})
-
-
 # --------------------------------------------------------------------------- DPG theorem on the LQR
 
 #: (a, b, q, r, γ, σ, x0_var) of the problems the closed forms are checked on: the neural problem,
@@ -197,7 +188,7 @@ def _stable_gains(a: float, b: float, gamma: float, n: int = 9, margin: float = 
     problem="solvers.problems.lqr.ScalarLQR",
 )
 def dpg_theorem_lqr(ctx: Context):
-    parts = {"symbolic": _derivation_evidence(DPG_LQR)}
+    parts = {"symbolic": Evidence.from_derivation(DPG_LQR)}
     predicted, measured = [], []
     for a, b, q, r, gamma, sigma, x0v in _CASES:
         ks = _stable_gains(a, b, gamma)
@@ -293,7 +284,7 @@ def three_routes(params: dict, s: np.ndarray, activation: str, bound: float | No
     solver="solvers.neural.ddpg.deterministic_policy_gradient",
 )
 def actor_update_equals_cgan_generator(ctx: Context):
-    parts = {"symbolic": _derivation_evidence(IDENTITY)}
+    parts = {"symbolic": Evidence.from_derivation(IDENTITY)}
     rng = ctx.rng(2)
     worst = {"cgan": 0.0, "chain": 0.0}
     norms = []

@@ -21,7 +21,6 @@ from scipy.integrate import quad_vec
 from scipy.optimize import minimize
 from scipy.stats import norm
 
-import proofs_check
 from experiments.registry import Context, Evidence, claim
 from proofs_check import vanhasselt2015 as derivations
 from theory.overestimation import (
@@ -87,14 +86,6 @@ def hoeffding_halfwidth(width: float, n: int, n_tests: int, alpha: float = MC_AL
     return width * math.sqrt(math.log(2.0 * n_tests / alpha) / (2.0 * n))
 
 
-def _derivation_evidence(derivation_id: str) -> Evidence:
-    report = proofs_check.get(derivation_id).check()
-    return Evidence.exact_match(
-        "every step checks", report.summary, passed=report.ok,
-        reason="sympy proves each step (simplification / sign decision), no tolerance",
-        details={"derivation": derivation_id, "n_steps": len(report.results)})
-
-
 def admissible_errors(raw: np.ndarray, C: float) -> np.ndarray:
     """Project error vectors (rows) onto sum 0 and rescale them to mean square C."""
     centred = raw - raw.mean(axis=-1, keepdims=True)
@@ -156,7 +147,7 @@ def _worst_case_max(C: float, m: int, rng: np.random.Generator, n_starts: int = 
     closed_form="theory.overestimation.max_lower_bound",
 )
 def thm1_max_lower_bound(ctx: Context):
-    parts = {"symbolic": _derivation_evidence("vanhasselt2015/thm1-overestimation-bound")}
+    parts = {"symbolic": Evidence.from_derivation("vanhasselt2015/thm1-overestimation-bound")}
     rng = ctx.rng(0)
     C = 1.7
     ms = (2, 3, 4, 5, 8, 16, 64, 256, 1024)
@@ -214,7 +205,7 @@ def thm1_max_lower_bound(ctx: Context):
     closed_form="theory.overestimation.double_zero_error_example",
 )
 def thm1_double_zero_error(ctx: Context):
-    parts = {"symbolic": _derivation_evidence("vanhasselt2015/thm1-double-estimate-zero-error")}
+    parts = {"symbolic": Evidence.from_derivation("vanhasselt2015/thm1-double-estimate-zero-error")}
     C = 0.8
     rows_pred, rows_meas = [], []
     for m in (2, 3, 5, 10, 100):
@@ -323,7 +314,7 @@ UNIFORM_QUAD_ATOL = 1e-12
     closed_form="theory.overestimation.expected_max_uniform",
 )
 def uniform_thrun_schwartz(ctx: Context):
-    parts = {"symbolic": _derivation_evidence("vanhasselt2015/thm2-uniform-expected-max")}
+    parts = {"symbolic": Evidence.from_derivation("vanhasselt2015/thm2-uniform-expected-max")}
     f = derivations.symbolic_uniform_expected_max()
     ms = np.arange(1, 41)
     solved = sp.lambdify(f.variables, f.expr, "numpy")(ms.astype(float))
@@ -413,7 +404,7 @@ def _clark_single(mu1, mu2, sigma):
     closed_form="theory.overestimation.single_estimator_bias",
 )
 def single_double_estimator_bias(ctx: Context):
-    parts = {"symbolic": _derivation_evidence("vanhasselt2015/double-estimator-underestimates")}
+    parts = {"symbolic": Evidence.from_derivation("vanhasselt2015/double-estimator-underestimates")}
     rng = ctx.rng(3)
     sigma = 0.8
     # m = 2: closed forms (Clark 1961 for the max; P(argmax = 1) = Phi((mu1 - mu2)/(sigma sqrt 2)))

@@ -22,7 +22,6 @@ import sympy as sp
 from autograd import grad as agrad
 from scipy import stats
 
-import proofs_check
 from experiments.registry import Context, Evidence, claim
 from proofs_check import yu2017 as derivations
 from solvers.neural import seqgan as neural
@@ -53,13 +52,6 @@ ALPHA = 1e-3
 #: sympy's lambdified gradient and numpy's recursion evaluate the same rational functions of
 #: exponentials in different orders: a few ulps relative.
 SYMBOLIC_RTOL = 1e-12
-
-
-def _derivation_evidence(derivation_id: str) -> Evidence:
-    report = proofs_check.get(derivation_id).check()
-    return Evidence.exact_match("every step checks", report.summary, passed=report.ok,
-                                reason="sympy proves each step (simplification), no tolerance",
-                                details={"derivation": derivation_id, "n_steps": len(report.results)})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -246,7 +238,7 @@ def _symbolic_gradient_vs_theory(rng) -> Evidence:
     solver="solvers.tabular.seqgan",
 )
 def exact_policy_gradient_claim(ctx: Context):
-    parts = {"symbolic": _derivation_evidence(DERIVATION)}
+    parts = {"symbolic": Evidence.from_derivation(DERIVATION)}
     rng = ctx.rng(0)
     parts["symbolic-vs-closed-form"] = _symbolic_gradient_vs_theory(rng)
 
