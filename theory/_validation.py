@@ -26,6 +26,9 @@ __all__ = [
     "check_int",
     "check_in",
     "check_unit_interval",
+    "check_transitions",
+    "check_policy",
+    "check_mu0",
 ]
 
 #: Probability vectors must sum to one within this relative tolerance (DESIGN.md, Conventions).
@@ -186,3 +189,29 @@ def as_generator(seed: Any, name: str = "seed") -> np.random.Generator:
     if seed < 0:
         raise ValueError(f"`{name}` must be a non-negative integer (got {seed})")
     return np.random.default_rng(int(seed))
+
+
+# ---------------------------------------------------------------------------- tabular MDPs
+def check_transitions(P: Any) -> np.ndarray:
+    """``P`` as a float array of shape (..., S, A, S) whose rows P[..., s, a, :] sum to 1."""
+    P = check_probability(P, "P")
+    if P.ndim < 3 or P.shape[-3] != P.shape[-1]:
+        raise ValueError(f"`P` must have shape (..., S, A, S) (got shape {P.shape})")
+    return P
+
+
+def check_policy(policy: Any, P: np.ndarray, name: str = "policy") -> np.ndarray:
+    """``policy`` as probability rows of shape (..., S, A) matching P[..., :, :, 0]."""
+    policy = check_probability(policy, name)
+    if policy.ndim < 2 or policy.shape[-2:] != P.shape[-3:-1]:
+        raise ValueError(f"`{name}` must have shape (..., {P.shape[-3]}, {P.shape[-2]}) like "
+                         f"P[..., :, :, 0] (got shape {policy.shape})")
+    return policy
+
+
+def check_mu0(mu0: Any, n_states: int) -> np.ndarray:
+    """``mu0`` as probability vectors of length S (batch axes allowed)."""
+    mu0 = check_probability(mu0, "mu0")
+    if mu0.shape[-1] != n_states:
+        raise ValueError(f"`mu0` must have shape (..., {n_states}) (got shape {mu0.shape})")
+    return mu0

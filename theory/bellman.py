@@ -42,7 +42,13 @@ from typing import Any
 
 import numpy as np
 
-from theory._validation import as_float_array, check_probability, check_unit_interval
+from theory._validation import (  # noqa: F401  (the MDP validators were first defined here)
+    as_float_array,
+    check_mu0,
+    check_policy,
+    check_transitions,
+    check_unit_interval,
+)
 
 __all__ = [
     "PolicyValues",
@@ -50,10 +56,7 @@ __all__ = [
     "bellman_system",
     "occupancy_from_system",
     "bellman_solve",
-    "check_transitions",
     "state_action_reward",
-    "check_policy",
-    "check_mu0",
     "policy_evaluation",
     "discounted_state_distribution",
     "discounted_state_action_distribution",
@@ -85,19 +88,83 @@ class PolicyValues:
 
 
 def policy_transition(P: np.ndarray, policy: np.ndarray) -> np.ndarray:
-    """P_π[..., s, s'] = Σ_a π(a|s) P[s, a, s'] (unchecked; batch axes broadcast)."""
+    """The state-to-state transition matrix of a policy (unchecked; batch axes broadcast).
+
+    P_π[..., s, s'] = Σ_a π(a|s) P[s, a, s'].
+
+    Source: Sutton & Barto (2018), eq. (4.4) (the sum over a and s' of the Bellman equation
+    for v_π, written as a matrix).
+
+    Parameters
+    ----------
+    P : ndarray, shape (..., S, A, S)
+    policy : ndarray, shape (..., S, A)
+
+    Returns
+    -------
+    ndarray, shape (..., S, S)
+        Rows are probability vectors when those of ``P`` and ``policy`` are.
+
+    Examples
+    --------
+    >>> P = np.array([[[1.0, 0.0], [0.0, 1.0]], [[0.0, 1.0], [0.0, 1.0]]])  # a=1 moves to s=1
+    >>> policy_transition(P, np.array([[0.25, 0.75], [1.0, 0.0]]))
+    array([[0.25, 0.75],
+           [0.  , 1.  ]])
+    """
     return np.einsum("...sa,...sat->...st", policy, P)
 
 
 def bellman_system(P: np.ndarray, policy: np.ndarray, gamma: float) -> np.ndarray:
-    """I - γ P_π, shape (..., S, S) (unchecked)."""
+    """The matrix I - γ P_π of the Bellman linear system (I - γ P_π) V = r_π (unchecked).
+
+    Source: Sutton & Barto (2018), eq. (4.4), solved as a linear system (Section 4.1).
+
+    Parameters
+    ----------
+    P : ndarray, shape (..., S, A, S)
+    policy : ndarray, shape (..., S, A)
+    gamma : float in [0, 1)
+
+    Returns
+    -------
+    ndarray, shape (..., S, S)
+
+    Examples
+    --------
+    >>> P = np.ones((1, 1, 1))  # one state, one action, a self-loop
+    >>> bellman_system(P, np.ones((1, 1)), 0.5)
+    array([[0.5]])
+    """
     return np.eye(P.shape[-1]) - gamma * policy_transition(P, policy)
 
 
 def occupancy_from_system(system: np.ndarray, mu0: np.ndarray) -> np.ndarray:
-    """d_γ solving (I - γ P_π)ᵀ d_γ = μ₀, clipped at 0 (unchecked; ``system`` from
-    :func:`bellman_system`).  The solve can leave -1e-17 on unreachable states, and a
-    visitation is non-negative."""
+    """The discounted state occupancy d_γ from the Bellman system (unchecked).
+
+    d_γ solves (I - γ P_π)ᵀ d_γ = μ₀, i.e. d_γ(s) = Σ_t γᵗ Pr(s_t = s | s_0 ~ μ₀), which sums to
+    1/(1 - γ).  Clipped at 0: the solve can leave -1e-17 on unreachable states, and a
+    visitation is non-negative.
+
+    Source: Sutton et al. (2000), d^π before Theorem 1 (start-state formulation); Puterman
+    (1994), Section 6.9.
+
+    Parameters
+    ----------
+    system : ndarray, shape (..., S, S)
+        I - γ P_π, from :func:`bellman_system`.
+    mu0 : ndarray, shape (..., S)
+        Start distribution.
+
+    Returns
+    -------
+    ndarray, shape (..., S)
+
+    Examples
+    --------
+    >>> occupancy_from_system(np.array([[0.5]]), np.array([1.0]))  # 1 / (1 - 0.5)
+    array([2.])
+    """
     d = np.linalg.solve(np.swapaxes(system, -1, -2), mu0[..., None])[..., 0]
     return np.maximum(d, 0.0)
 
@@ -139,6 +206,14 @@ def bellman_solve(P: np.ndarray, r: np.ndarray, policy: np.ndarray, gamma: float
     No validation: the inputs are assumed to be float arrays of matching shapes, rows of
     ``P`` and ``policy`` probability vectors and 0 <= γ < 1, so that I - γ P_π is
     non-singular (its ∞-norm condition number is at most (1 + γ)/(1 - γ)).
+
+    Examples
+    --------
+    One state with a self-loop and reward 1: V = 1/(1 - γ), and d_γ sums to 1/(1 - γ).
+
+    >>> V, Q, d = bellman_solve(np.ones((1, 1, 1)), np.ones((1, 1)), np.ones((1, 1)), 0.5, np.ones(1))
+    >>> V, Q, d
+    (array([2.]), array([[2.]]), array([2.]))
     """
     system = bellman_system(P, policy, gamma)
     if r_pi is None:
@@ -153,16 +228,36 @@ def bellman_solve(P: np.ndarray, r: np.ndarray, policy: np.ndarray, gamma: float
 # ============================================================================ validation
 
 
-def check_transitions(P: Any) -> np.ndarray:
-    """``P`` as a float array of shape (..., S, A, S) whose rows P[..., s, a, :] sum to 1."""
-    P = check_probability(P, "P")
-    if P.ndim < 3 or P.shape[-3] != P.shape[-1]:
-        raise ValueError(f"`P` must have shape (..., S, A, S) (got shape {P.shape})")
-    return P
-
-
 def state_action_reward(P: np.ndarray, R: Any) -> np.ndarray:
-    """r(s, a) = Σ_s' P[s, a, s'] R[s, a, s'] for transition rewards, R itself for r(s, a)."""
+    """Expected reward r(s, a) = Σ_s' P[s, a, s'] R[s, a, s'] of transition rewards, or R itself.
+
+    A transition reward on a transition of probability 0 does not count.
+
+    Source: Sutton & Barto (2018), eq. (3.5) (r(s, a) as the expectation of the reward).
+
+    Parameters
+    ----------
+    P : ndarray, shape (..., S, A, S)
+        Checked transitions.
+    R : array_like, shape (..., S, A) or (..., S, A, S)
+        Rewards r(s, a), or transition rewards R[s, a, s'] when the trailing axes equal ``P``'s.
+
+    Returns
+    -------
+    ndarray, shape (..., S, A)
+
+    Raises
+    ------
+    ValueError
+        ``R`` of another shape (named).
+
+    Examples
+    --------
+    >>> P = np.array([[[0.5, 0.5]], [[0.0, 1.0]]])
+    >>> state_action_reward(P, np.array([[[2.0, 4.0]], [[7.0, 1.0]]]))
+    array([[3.],
+           [1.]])
+    """
     R = as_float_array(R, "R")
     if R.ndim >= 3 and R.shape[-3:] == P.shape[-3:]:
         # An infinite reward on a transition of probability zero never happens: mask it out.
@@ -172,23 +267,6 @@ def state_action_reward(P: np.ndarray, R: Any) -> np.ndarray:
     raise ValueError(f"`R` must have shape (..., {P.shape[-3]}, {P.shape[-2]}) or "
                      f"(..., {P.shape[-3]}, {P.shape[-2]}, {P.shape[-1]}) like `P` "
                      f"(got shape {R.shape})")
-
-
-def check_policy(policy: Any, P: np.ndarray, name: str = "policy") -> np.ndarray:
-    """``policy`` as probability rows of shape (..., S, A) matching P[..., :, :, 0]."""
-    policy = check_probability(policy, name)
-    if policy.ndim < 2 or policy.shape[-2:] != P.shape[-3:-1]:
-        raise ValueError(f"`{name}` must have shape (..., {P.shape[-3]}, {P.shape[-2]}) like "
-                         f"P[..., :, :, 0] (got shape {policy.shape})")
-    return policy
-
-
-def check_mu0(mu0: Any, n_states: int) -> np.ndarray:
-    """``mu0`` as probability vectors of length S (batch axes allowed)."""
-    mu0 = check_probability(mu0, "mu0")
-    if mu0.shape[-1] != n_states:
-        raise ValueError(f"`mu0` must have shape (..., {n_states}) (got shape {mu0.shape})")
-    return mu0
 
 
 def _broadcast_batches(names: tuple[str, ...], *pairs: tuple[np.ndarray, int]) -> None:
