@@ -65,13 +65,10 @@ from solvers.neural.optim import OPTIMISERS, make_optimizer, normalize_optimizer
     tree_leaves, tree_map, tree_structure, tree_unflatten
 from theory._validation import as_float_array, as_generator, check_in, check_int, check_nonnegative, \
     check_positive, check_unit_interval
-from solvers.problems.lqr import ScalarLQR
 from solvers.neural.replay import ContinuousReplay
+from solvers.neural.stacked_mlp import check_layers, fused_mlp, numpy_mlp
 from solvers.problems.lqr import ScalarLQR
-from solvers.neural.stacked_mlp import check_layers, composed_mlp, fused_mlp, numpy_mlp
 from theory.deprecation import deprecated_method, module_getattr, renamed_keywords
-
-_mlp_composed = composed_mlp  # the old private name, still used by tests/solvers/test_ddpg.py
 
 
 __all__ = [

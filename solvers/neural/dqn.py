@@ -86,6 +86,7 @@ __all__ = [
     "init_q_network",
     "batched_dense",
     "q_values",
+    "reference_q_values",
     "td_targets",
     "td_loss",
     "overestimation",
@@ -248,9 +249,10 @@ def _forward(params, x, activation, aggregation):
     return _aggregate(v[..., 0], out, aggregation)
 
 
-def _forward_composed(params, x, activation, aggregation):
-    """The same forward pass from autograd's own matmul, add and activation (no fused
-    primitive): the reference the tests compare :func:`batched_dense` against."""
+def reference_q_values(params, x, activation, aggregation):
+    """The forward pass of :func:`q_values` from autograd's own matmul, add and activation (no
+    fused primitive, no checks): the independent route the tests compare the fused layers
+    (:func:`solvers.neural.stacked_mlp.batched_dense`) against."""
     act = ACTIVATIONS[activation]
     h = x
     for layer in params["torso"]:

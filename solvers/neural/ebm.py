@@ -68,8 +68,8 @@ import numpy as onp
 from autograd import value_and_grad
 from autograd.tracer import getval
 
-from solvers.neural.gan import _draw, as_sampler
-from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, _forward, check_hidden, init_mlp, log_sigmoid, softplus
+from solvers.neural.gan import as_sampler, draw_samples
+from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, check_hidden, forward, init_mlp, log_sigmoid, softplus
 from solvers.neural.optim import make_optimizer
 from theory._validation import as_float_array, as_generator, check_in, check_int, check_positive
 from theory.deprecation import deprecated_method, module_getattr
@@ -196,7 +196,7 @@ def energy_apply(energy_params: list, x, base, *, activation: str = "tanh"):
     confinement with centre b = ``base["mean"]`` and scales σ = ``base["std"]`` is ours (see
     the module docstring).  Differentiable by autograd in ``energy_params`` and x.
     """
-    f = _forward(energy_params, x, activation)[:, 0]
+    f = forward(energy_params, x, activation)[:, 0]
     z = (x - base["mean"]) / base["std"]
     return f + 0.5 * np.sum(z * z, axis=1)
 
@@ -511,7 +511,7 @@ def train_ebm(data: Any, config: EBMConfig, n_steps: int, seed: Any, *,
     if callback is not None and not callable(callback):
         raise TypeError("`callback` must be callable")
     rng_init, rng_data, rng_noise = as_generator(seed).spawn(3)
-    probe = _draw(sampler, 1000, rng_init, "data")
+    probe = draw_samples(sampler, 1000, rng_init, "data")
     d = probe.shape[1]
     params = init_ebm(config, d, rng_init, data_mean=probe.mean(axis=0), data_std=probe.std(axis=0))
     act, base = config.activation, params["base"]
@@ -547,7 +547,7 @@ def train_ebm(data: Any, config: EBMConfig, n_steps: int, seed: Any, *,
             _, dp, sp, state_d, state_g = done
             d_val = 0.0
             for _ in range(config.n_disc_steps):
-                x_data = _draw(sampler, b, rng_data, "data")
+                x_data = draw_samples(sampler, b, rng_data, "data")
                 x_fake, w_fake = stratified_samples(sp, rng_noise.standard_normal((m, k + 1, d)), base)
                 lq = mixture_log_density(sp, onp.concatenate([x_data, x_fake]), base)
                 d_val, grads = d_grad(dp, x_data, lq[:b], x_fake, lq[b:], w_fake)

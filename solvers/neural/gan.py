@@ -52,7 +52,7 @@ from autograd import value_and_grad
 from autograd.tracer import getval
 from tqdm.auto import tqdm
 
-from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, _forward, check_hidden, init_mlp, mlp_sizes
+from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, check_hidden, forward, init_mlp, mlp_sizes
 from solvers.neural.optim import OPTIMISERS, OptState, make_optimizer, normalize_optimizer_kwargs, tree_leaves, \
     tree_structure, tree_unflatten
 from theory._validation import as_generator, check_in, check_int, check_positive
@@ -67,6 +67,7 @@ __all__ = [
     "GENERATOR_LOSSES",
     "SCHEMES",
     "as_sampler",
+    "draw_samples",
     "gan_streams",
     "init_gan",
     "make_gan_optimizers",
@@ -227,7 +228,16 @@ def as_sampler(data: Any, name: str = "data") -> Sampler:
                     f"got {type(data).__name__}")
 
 
-def _draw(sampler: Sampler, n: int, rng: onp.random.Generator, name: str) -> onp.ndarray:
+def draw_samples(sampler: Sampler, n: int, rng: onp.random.Generator, name: str = "data") -> onp.ndarray:
+    """``n`` points from a sampler of :func:`as_sampler`, checked: float array of shape (n, d).
+
+    A 1-D return of length n is read as n points in d = 1.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name`` when the sampler returns the wrong shape or non-finite values.
+    """
     x = onp.asarray(sampler(n, rng), dtype=onp.float64)
     if x.ndim == 1:
         x = x[:, None]
@@ -254,7 +264,7 @@ def sample_gan_batch(sampler: Any, config: GANConfig, data_rng: onp.random.Gener
         the generator step.
     """
     k, b = config.n_disc_steps, config.batch_size
-    x = _draw(as_sampler(sampler), k * b, data_rng, "data")
+    x = draw_samples(as_sampler(sampler), k * b, data_rng, "data")
     z = noise_rng.standard_normal((k + 1, b, config.latent_dim))
     return x.reshape(k, b, x.shape[1]), z
 
@@ -309,7 +319,7 @@ def generator_apply(g_params: list, z, *, activation: str = "tanh"):
     """
     check_in(activation, "activation", tuple(ACTIVATIONS))
     z = _check_input(g_params, z, "z", "g_params")
-    return _forward(g_params, z, activation)
+    return forward(g_params, z, activation)
 
 
 def discriminator_logit(d_params: list, x, *, activation: str = "tanh"):
@@ -320,7 +330,7 @@ def discriminator_logit(d_params: list, x, *, activation: str = "tanh"):
     """
     check_in(activation, "activation", tuple(ACTIVATIONS))
     x = _check_input(d_params, x, "x", "d_params")
-    return np.reshape(_forward(d_params, x, activation), (-1,))
+    return np.reshape(forward(d_params, x, activation), (-1,))
 
 
 def discriminator_prob(d_params: list, x, *, activation: str = "tanh") -> onp.ndarray:
@@ -350,7 +360,7 @@ def _check_input(params, x, name: str, params_name: str):
 def _d_loss(d_params, x_real, x_fake, act):
     # one forward pass over the stacked batch; mean over each half via signed weights
     n_r, n_f = x_real.shape[0], x_fake.shape[0]
-    logit = _forward(d_params, np.concatenate([x_real, x_fake], axis=0), act)
+    logit = forward(d_params, np.concatenate([x_real, x_fake], axis=0), act)
     sign, weight = _loss_constants(n_r, n_f)
     return np.sum(np.logaddexp(0.0, sign * logit) * weight)
 
@@ -365,7 +375,7 @@ def _loss_constants(n_r: int, n_f: int):
 
 
 def _g_loss(g_params, d_params, z, kind, act):
-    logit = _forward(d_params, _forward(g_params, z, act), act)
+    logit = forward(d_params, forward(g_params, z, act), act)
     if kind == "non_saturating":
         return np.mean(np.logaddexp(0.0, -logit))
     return -np.mean(np.logaddexp(0.0, logit))
@@ -428,7 +438,7 @@ def _apply_update(opt, params, grads, state):
 
 
 def _d_step(opt_d, params, state_d, x_real, z, act):
-    x_fake = _forward(params["g"], z, act)
+    x_fake = forward(params["g"], z, act)
     loss, grads = _d_value_and_grad(params["d"], x_real, x_fake, act)
     new_d, state_d = _apply_update(opt_d, params["d"], grads, state_d)
     return {"g": params["g"], "d": new_d}, state_d, loss
@@ -486,7 +496,7 @@ def gan_update(params: dict, opt_states: dict, x_real, z, config: GANConfig
     else:
         for i in range(k - 1):
             params, state_d, _ = _d_step(opt_d, params, state_d, x_real[i], z[i], act)
-        x_fake = _forward(params["g"], z[k - 1], act)
+        x_fake = forward(params["g"], z[k - 1], act)
         d_loss, d_grads = _d_value_and_grad(params["d"], x_real[k - 1], x_fake, act)
         g_loss, g_grads = _g_value_and_grad(params["g"], params["d"], z[k], kind, act)
         new_d, state_d = _apply_update(opt_d, params["d"], d_grads, state_d)
@@ -602,13 +612,13 @@ def train_gan(data: Any, config: GANConfig, n_steps: int, seed: Any, *,
     if callback is not None and not callable(callback):
         raise TypeError("`callback` must be callable")
     streams = gan_streams(seed)
-    probe = _draw(sampler, 1, onp.random.default_rng(0), "data")  # learn d without touching streams
+    probe = draw_samples(sampler, 1, onp.random.default_rng(0), "data")  # learn d without touching streams
     params, opt_states = init_gan(config, probe.shape[1], streams=streams)
     z_eval = streams.eval.standard_normal((n_eval, config.latent_dim)) if wanted else None
     act = config.activation
 
     def snapshot(step, p):
-        return GANSnapshot(step, p["g"], p["d"], onp.asarray(_forward(p["g"], z_eval, act)))
+        return GANSnapshot(step, p["g"], p["d"], onp.asarray(forward(p["g"], z_eval, act)))
 
     d_hist = onp.zeros(n_steps)
     g_hist = onp.zeros(n_steps)
@@ -713,8 +723,8 @@ def train_discriminator(x_real_sampler: Any, x_fake_sampler: Any, config: GANCon
         init_rng, real_rng, fake_rng = (onp.random.default_rng(s) for s in seed.spawn(3))
     else:
         init_rng, real_rng, fake_rng = as_generator(seed).spawn(3)
-    d = _draw(real, 1, onp.random.default_rng(0), "x_real_sampler").shape[1]
-    if _draw(fake, 1, onp.random.default_rng(0), "x_fake_sampler").shape[1] != d:
+    d = draw_samples(real, 1, onp.random.default_rng(0), "x_real_sampler").shape[1]
+    if draw_samples(fake, 1, onp.random.default_rng(0), "x_fake_sampler").shape[1] != d:
         raise ValueError("`x_real_sampler` and `x_fake_sampler` must return points of the same dimension")
     params = init_mlp((d, *config.hidden, 1), init_rng, scale=config.init_scale)
     if init_params is not None:
@@ -733,8 +743,8 @@ def train_discriminator(x_real_sampler: Any, x_fake_sampler: Any, config: GANCon
     bar = tqdm(total=n_steps, disable=not progress, desc="D", leave=False)
     try:
         for t in range(n_steps):
-            x_r = _draw(real, b, real_rng, "x_real_sampler")
-            x_f = _draw(fake, b, fake_rng, "x_fake_sampler")
+            x_r = draw_samples(real, b, real_rng, "x_real_sampler")
+            x_f = draw_samples(fake, b, fake_rng, "x_fake_sampler")
             loss, grads = _d_value_and_grad(done[1], x_r, x_f, act)
             new_params, new_state = _apply_update(opt, done[1], grads, done[2])
             losses[t] = loss

@@ -59,7 +59,7 @@ import numpy as onp
 from autograd import value_and_grad
 from autograd.tracer import getval
 
-from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, _forward, init_mlp, log_sigmoid, softplus
+from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, forward, init_mlp, log_sigmoid, softplus
 from solvers.neural.optim import make_optimizer
 from theory._validation import as_float_array, as_generator, check_in, check_int, check_positive, check_probability
 from theory.deprecation import deprecated_method, module_getattr
@@ -262,7 +262,7 @@ def init_neural_irl(config: NeuralIRLConfig, n_features: int, context_dim: int, 
 
 def cost_apply(cost_params: list, features, *, activation: str = "tanh"):
     """c_θ(τ) = g_θ(f̃(τ)), shape (N,), for standardized features of shape (N, K)."""
-    return _forward(cost_params, features, activation)[:, 0]
+    return forward(cost_params, features, activation)[:, 0]
 
 
 def policy_log_density(policy_params: list, contexts, action_onehot, *, activation: str = "tanh"):
@@ -277,7 +277,7 @@ def policy_log_density(policy_params: list, contexts, action_onehot, *, activati
     """
     n, h, d_in = contexts.shape
     a = action_onehot.shape[2]
-    logits = np.reshape(_forward(policy_params, np.reshape(contexts, (n * h, d_in)), activation), (n, h, a))
+    logits = np.reshape(forward(policy_params, np.reshape(contexts, (n * h, d_in)), activation), (n, h, a))
     shift = onp.max(getval(logits), axis=2, keepdims=True)
     log_norm = np.log(np.sum(np.exp(logits - shift), axis=2, keepdims=True)) + shift
     return np.sum((logits - log_norm) * action_onehot, axis=(1, 2))

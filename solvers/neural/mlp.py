@@ -33,6 +33,8 @@ __all__ = [
     "init_mlp",
     "mlp_apply",
     "mlp_sizes",
+    "forward",
+    "check_hidden",
     "log_sigmoid",
     "softplus",
     "dense",
@@ -343,6 +345,3 @@ def check_hidden(hidden: Any) -> tuple:
     if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
         raise TypeError(f"`hidden` must be a sequence of ints, got {type(hidden).__name__}")
     return tuple(check_int(h, f"hidden[{i}]", minimum=1) for i, h in enumerate(hidden))
-
-
-_forward = forward  # old private name, still imported by solvers/neural/{gan,irl,ebm}.py

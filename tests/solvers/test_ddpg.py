@@ -31,6 +31,7 @@ from solvers.neural.ddpg import (
     unstack_run,
 )
 from solvers.neural.optim import tree_flatten, tree_leaves, tree_map
+from solvers.neural.stacked_mlp import composed_mlp, fused_mlp
 from solvers.problems.strategies import seeds
 from theory.lqr import lqr_optimal, lqr_q_value
 
@@ -118,8 +119,8 @@ def test_fused_network_matches_autograd_composition(activation):
     params = _random_params((5, 4), (6,), 0, runs=3, activation=activation)
     x = np.random.default_rng(1).normal(size=(3, 7, 2))
     layers = params["critic"]
-    f_fused = lambda L, xx: np.sum(np.sin(ddpg.fused_mlp(L, xx, activation)))  # noqa: E731
-    f_comp = lambda L, xx: np.sum(np.sin(ddpg._mlp_composed(L, xx, activation)))  # noqa: E731
+    f_fused = lambda L, xx: np.sum(np.sin(fused_mlp(L, xx, activation)))  # noqa: E731
+    f_comp = lambda L, xx: np.sum(np.sin(composed_mlp(L, xx, activation)))  # noqa: E731
     assert f_fused(layers, x) == pytest.approx(f_comp(layers, x), rel=AUTOGRAD_RTOL)
     g1, _ = tree_flatten(grad(f_fused)(layers, x))
     g2, _ = tree_flatten(grad(f_comp)(layers, x))
@@ -132,8 +133,8 @@ def test_fused_network_gradient_matches_finite_differences():
     params = _random_params((4,), (5, 3), 2, runs=2)
     x = np.random.default_rng(3).normal(size=(2, 6, 2))
     vec, unflatten = tree_flatten(params["critic"])
-    f = lambda v: float(np.sum(np.sin(ddpg.fused_mlp(unflatten(v), x, "tanh"))))  # noqa: E731
-    g, _ = tree_flatten(grad(lambda L: np.sum(np.sin(ddpg.fused_mlp(L, x, "tanh"))))(params["critic"]))
+    f = lambda v: float(np.sum(np.sin(fused_mlp(unflatten(v), x, "tanh"))))  # noqa: E731
+    g, _ = tree_flatten(grad(lambda L: np.sum(np.sin(fused_mlp(L, x, "tanh"))))(params["critic"]))
     h = 1e-6
     fd = np.array([(f(vec + h * e) - f(vec - h * e)) / (2 * h) for e in np.eye(vec.size)])
     np.testing.assert_allclose(g, fd, atol=FD_ATOL)

@@ -22,7 +22,6 @@ from hypothesis import strategies as st
 from solvers.neural.dqn import (
     DQNConfig,
     ReplayBuffer,
-    _forward_composed,
     dueling_aggregate,
     equal_values_mdp,
     init_q_network,
@@ -30,6 +29,7 @@ from solvers.neural.dqn import (
     overestimation,
     q_values,
     random_features,
+    reference_q_values,
     td_loss,
     td_targets,
     train_dqn,
@@ -282,12 +282,12 @@ class TestNetwork:
         x, a, y = _batch(rng, 2, 7, 4, 3)
         onehot = np.eye(3)[a]
         fused = q_values(params, x, activation=activation, aggregation=aggregation)
-        composed = _forward_composed(params, x, activation, aggregation)
+        composed = reference_q_values(params, x, activation, aggregation)
         np.testing.assert_allclose(fused, composed, rtol=FLOAT_RTOL, atol=FLOAT_ATOL)
         g1 = autograd.grad(lambda p: td_loss(p, x, a, y, activation=activation, aggregation=aggregation))(params)
 
         def composed_loss(p):
-            q = _forward_composed(p, x, activation, aggregation)
+            q = reference_q_values(p, x, activation, aggregation)
             return 0.5 * autograd.numpy.sum(autograd.numpy.mean((y - autograd.numpy.sum(q * onehot, -1)) ** 2, -1))
 
         g2 = autograd.grad(composed_loss)(params)
@@ -335,8 +335,8 @@ class TestNetwork:
         target = init_q_network(3, 5, (4,), n_runs=2, seed=2)
         x = rng.normal(size=(2, 6, 3))
         r = rng.normal(size=(2, 6))
-        q_t = _forward_composed(target, x, "tanh", "mean")
-        q_o = _forward_composed(online, x, "tanh", "mean")
+        q_t = reference_q_values(target, x, "tanh", "mean")
+        q_o = reference_q_values(online, x, "tanh", "mean")
         if method == "max":
             boot = q_t.max(axis=-1)
         else:
