@@ -324,6 +324,8 @@ class GPCritic1D:
         Δ_k = F_q - F_p on cell k (CDFs), so that E_p f - E_q f = Σ_k Δ_k ∫_cell f'.
     rho : ndarray, shape (m - 1,)
         Density of the interpolate x̂ on cell k (its absolutely continuous part).
+    mass : ndarray, shape (m - 1,)
+        ρ_k (z_{k+1} - z_k): the probability that x̂ falls in cell k.
     point_mass : float
         Mass of x̂ at single points (pairs with x_i = x̃_j); the penalty costs nothing there.
     slope : ndarray, shape (m - 1,)
@@ -347,6 +349,7 @@ class GPCritic1D:
     breakpoints: np.ndarray
     delta: np.ndarray
     rho: np.ndarray
+    mass: np.ndarray
     point_mass: float
     slope: np.ndarray
     critic_values: np.ndarray | None
@@ -404,10 +407,14 @@ def _gp_solve(p_values, p_weights, q_values, q_weights, penalty_weight, pairs) -
     m = z.shape[0]
     ia = np.searchsorted(z, a)
     ib = np.searchsorted(z, b)
-    # CDFs at the left end of each cell (atoms at z_k are included).
-    fp = np.cumsum(np.bincount(ia, weights=pw, minlength=m))[:-1]
-    fq = np.cumsum(np.bincount(ib, weights=qw, minlength=m))[:-1]
-    delta = fq - fp
+    # Δ_k = F_q - F_p at the left end of cell k = S_p - S_q (mass to the right of it); each
+    # cell uses the form with the smaller sums, whose rounding error is the smaller (a tail
+    # mass of 1e-99 is not lost in 1 - (1 - 1e-99)).
+    cp = np.bincount(ia, weights=pw, minlength=m)
+    cq = np.bincount(ib, weights=qw, minlength=m)
+    fp, fq = np.cumsum(cp)[:-1], np.cumsum(cq)[:-1]
+    sp, sq = np.cumsum(cp[::-1])[::-1][1:], np.cumsum(cq[::-1])[::-1][1:]
+    delta = np.where(sp + sq < fp + fq, sp - sq, fq - fp)
     # Density of x̂: pair (i, j) spreads π_ij uniformly on the segment between a_i and b_j,
     # i.e. π_ij/|a_i - b_j| on the cells from min to max.  Each ρ_k is summed from its own
     # positive terms (no cumulative sums with subtraction), block by block over pairs.
@@ -417,37 +424,48 @@ def _gp_solve(p_values, p_weights, q_values, q_weights, penalty_weight, pairs) -
     hi = np.maximum(ia[ii], ib[jj])
     seg = hi > lo
     point_mass = float(w[~seg].sum())
-    lo, hi = lo[seg], hi[seg]
-    dens = w[seg] / np.abs(a[ii[seg]] - b[jj[seg]])
-    rho = np.zeros(m - 1)
+    lo, hi, w = lo[seg], hi[seg], w[seg]
+    length = np.abs(a[ii[seg]] - b[jj[seg]])
+    width = np.diff(z)
+    # mass_k = width_k ρ_k = Σ π_ij width_k/|a_i - b_j| over the segments covering cell k: the
+    # chance that x̂ lands in the cell (fractions <= 1, so nothing overflows even for
+    # subnormal segment lengths, where ρ itself is +inf).
+    mass = np.zeros(m - 1)
     cells = np.arange(m - 1)
     step = max(1, _BLOCK // max(m - 1, 1))
-    for s in range(0, dens.shape[0], step):  # blocks of pairs, not single pairs
+    for s in range(0, w.shape[0], step):  # blocks of pairs, not single pairs
         cover = (lo[s:s + step, None] <= cells) & (cells < hi[s:s + step, None])
-        rho += dens[s:s + step] @ cover
+        with np.errstate(over="ignore"):  # overflowing ratios belong to uncovered cells
+            ratio = np.minimum(width[None, :] / length[s:s + step, None], 1.0)
+        mass += w[s:s + step] @ np.where(cover, ratio, 0.0)
+    with np.errstate(over="ignore"):  # ρ = +inf for a subnormal width: its rounded value
+        rho = mass / width
     # Where no segment covers a cell, the CDFs agree there exactly for the default pairs (see
     # Notes); a difference within the rounding of the cumulative sums is such an agreement.
-    uncovered = rho == 0
+    uncovered = mass == 0
     delta[uncovered & (np.abs(delta) <= 4.0 * (a.shape[0] + b.shape[0]) * _EPS)] = 0.0
-    width = np.diff(z)
-    slope = np.ones(m - 1)
+    excess = np.zeros(m - 1)  # |g*| - 1 = |Δ|/(2λρ), kept apart from the 1 (no cancellation)
     gap_terms = np.zeros(m - 1)
     moving = delta != 0
     pos = moving & ~uncovered
-    slope[pos] = np.sign(delta[pos]) * (1.0 + np.abs(delta[pos]) / (2.0 * lam * rho[pos]))
-    gap_terms[pos] = width[pos] * delta[pos] ** 2 / (4.0 * lam * rho[pos])
+    moved = width[pos] * np.abs(delta[pos])  # |Δ| times the cell's width
     free = moving & uncovered
-    slope[free] = np.sign(delta[free]) * np.inf
-    gap_terms[free] = np.inf
-    gap = float(gap_terms.sum())
+    # Overflow to +inf is the correctly rounded value of a huge slope (tiny mass).
+    with np.errstate(over="ignore"):
+        excess[pos] = moved / (2.0 * lam * mass[pos])
+        gap_terms[pos] = moved * (moved / (4.0 * lam * mass[pos]))
+        excess[free] = np.inf
+        gap_terms[free] = np.inf
+        slope = np.where(delta < 0, -1.0, 1.0) * (1.0 + excess)
+        gap = float(gap_terms.sum())
+        if np.isfinite(gap):
+            critic = np.concatenate([[0.0], np.cumsum(slope * width)])
+            penalty = float(lam * np.sum(mass * excess**2))
+        else:
+            critic, penalty = None, np.inf
     w1 = float(wasserstein_1d(a, b, pw, qw))
-    if np.isfinite(gap):
-        critic = np.concatenate([[0.0], np.cumsum(slope * width)])
-        penalty = float(lam * np.sum(width * rho * (np.abs(slope) - 1.0) ** 2))
-    else:
-        critic, penalty = None, np.inf
     return GPCritic1D(
-        breakpoints=z, delta=delta, rho=rho, point_mass=point_mass, slope=slope,
+        breakpoints=z, delta=delta, rho=rho, mass=mass, point_mass=point_mass, slope=slope,
         critic_values=critic, w1=w1, gap=gap, value=w1 + gap, penalty=penalty,
         penalty_weight=lam,
     )
