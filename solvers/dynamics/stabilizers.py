@@ -75,7 +75,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import autograd.numpy as anp
 import numpy as np
@@ -99,6 +99,18 @@ __all__ = [
     "DiracStabilizers",
     "StabilizedDiracRun",
     "train_stabilized_dirac_gan",
+    "DiracState",
+    "init_dirac_state",
+    "discriminator_direction",
+    "generator_direction",
+    "discriminator_update",
+    "target_update",
+    "generator_gate",
+    "generator_update",
+    "replay_push",
+    "anchor_update",
+    "simultaneous_outer_step",
+    "alternating_outer_step",
     "fitted_rate",
 ]
 
@@ -285,6 +297,228 @@ def _resolve_field(field: VectorField | str, st: DiracStabilizers) -> VectorFiel
     return field
 
 
+# ---------------------------------------------------------------------------- update rules
+# One function per update rule (the rlax shape): each takes the arrays it needs and returns
+# new arrays; :func:`train_stabilized_dirac_gan` composes them.  ``t`` counts outer steps
+# from 1, so a player with ``d_every`` = k updates on t = k, 2k, ...
+
+
+class DiracState(NamedTuple):
+    """Everything an outer step of :func:`train_stabilized_dirac_gan` reads and writes.
+
+    Attributes
+    ----------
+    theta, psi : ndarray, shape batch
+        The generator's and the discriminator's parameters.
+    psi_target : ndarray, shape batch
+        The generator's copy of the discriminator (moved only with a target network).
+    theta_bar, psi_bar : ndarray, shape batch
+        Historical-averaging anchors θ̄, ψ̄.
+    ring : ndarray, shape (C, *batch), or None
+        Past generator positions (replay buffer, FIFO), None without replay.
+    ring_pos : int
+        Where the next position is written.
+    """
+
+    theta: np.ndarray
+    psi: np.ndarray
+    psi_target: np.ndarray
+    theta_bar: np.ndarray
+    psi_bar: np.ndarray
+    ring: np.ndarray | None
+    ring_pos: int
+
+
+def init_dirac_state(field: VectorField, theta: np.ndarray, psi: np.ndarray,
+                     st: DiracStabilizers) -> DiracState:
+    """The state before the first step: (θ₀, ψ₀) projected by the field, anchors at the start,
+    the target copy equal to ψ₀ and a buffer of C copies of θ₀ (replay only)."""
+    theta, psi = field.project(theta, psi)
+    ring = (np.broadcast_to(theta, (st.replay_capacity, *theta.shape)).copy()
+            if st.replay_weight > 0 else None)
+    return DiracState(theta, psi, psi.copy(), theta.copy(), psi.copy(), ring, 0)
+
+
+def discriminator_direction(field: VectorField, theta: np.ndarray, psi: np.ndarray,
+                            st: DiracStabilizers, *, ring: np.ndarray | None,
+                            psi_bar: np.ndarray) -> np.ndarray:
+    """The discriminator's ascent direction with replay and historical averaging.
+
+    (1 - λ_r) v_ψ(θ, ψ) + λ_r mean_j v_ψ(θ_j, ψ) - 2 λ_h (ψ - ψ̄), with θ_j the buffer
+    ``ring`` (module docstring: replay buffer, historical averaging).
+
+    Source: Pfau & Vinyals (2016), Section 3.2 (replay); Salimans et al. (2016), Section 3.3
+    (historical averaging).
+    """
+    g = np.asarray(field.v_psi(theta, psi), float)
+    if st.replay_weight > 0:
+        past = np.asarray(field.v_psi(ring, np.broadcast_to(psi, ring.shape)), float)
+        g = (1.0 - st.replay_weight) * g + st.replay_weight * past.mean(axis=0)
+    if st.hist_avg > 0:
+        g = g - 2.0 * st.hist_avg * (psi - psi_bar)
+    return g
+
+
+def generator_direction(field: VectorField, theta: np.ndarray, psi: np.ndarray,
+                        st: DiracStabilizers, *, theta_bar: np.ndarray) -> np.ndarray:
+    """The generator's descent direction v_θ(θ, ψ) - 2 λ_h (θ - θ̄) (historical averaging).
+
+    Source: Salimans et al. (2016), Section 3.3.
+    """
+    g = np.asarray(field.v_theta(theta, psi), float)
+    if st.hist_avg > 0:
+        g = g - 2.0 * st.hist_avg * (theta - theta_bar)
+    return g
+
+
+def discriminator_update(field: VectorField, theta: np.ndarray, psi: np.ndarray,
+                         st: DiracStabilizers, *, t: int, step_d: float, n_disc_steps: int,
+                         ring: np.ndarray | None, psi_bar: np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """n_d ascent steps ψ ← proj(ψ + h_d d_ψ) against the generator at ``theta``.
+
+    Off (ψ unchanged) unless t is a multiple of ``d_every``; with ``d_loss_floor`` a run stops
+    updating, from the inner step on which its loss -V(θ, ψ) is below the floor (freezing).
+
+    Returns
+    -------
+    psi : ndarray, shape batch
+    on : ndarray of bool, shape batch
+        Runs whose discriminator updated.
+    """
+    shape = np.shape(psi)
+    if t % st.d_every:
+        return psi, np.zeros(shape, dtype=bool)
+    on = np.ones(shape, dtype=bool)
+    for _ in range(n_disc_steps):
+        new = psi + step_d * discriminator_direction(field, theta, psi, st, ring=ring, psi_bar=psi_bar)
+        _, new = field.project(theta, new)
+        if st.d_loss_floor is None:
+            psi = new
+        else:
+            on = on & (-np.asarray(field.discriminator_objective(theta, psi), float) >= st.d_loss_floor)
+            psi = np.where(on, new, psi)
+    return psi, on
+
+
+def target_update(psi_target: np.ndarray, psi: np.ndarray, st: DiracStabilizers, *,
+                  t: int) -> np.ndarray:
+    """The generator's discriminator: ψ itself, or the target copy ψ_T ← (1 - τ)ψ_T + τψ moved
+    on steps t multiple of ``target_every`` (Mnih et al. 2015)."""
+    if st.target_tau is None:
+        return psi
+    if t % st.target_every == 0:
+        return (1.0 - st.target_tau) * psi_target + st.target_tau * psi
+    return psi_target
+
+
+def generator_gate(field: VectorField, theta: np.ndarray, psi_g: np.ndarray,
+                   st: DiracStabilizers, *, t: int) -> np.ndarray:
+    """Runs whose generator updates now: t a multiple of ``g_every`` and, with
+    ``g_loss_floor``, the generator's loss L(θ, ψ_G) at or above the floor (freezing)."""
+    shape = np.shape(theta)
+    if t % st.g_every:
+        return np.zeros(shape, dtype=bool)
+    if st.g_loss_floor is None:
+        return np.ones(shape, dtype=bool)
+    return np.asarray(field.generator_loss(theta, psi_g), float) >= st.g_loss_floor
+
+
+def generator_update(field: VectorField, theta: np.ndarray, psi_g: np.ndarray,
+                     st: DiracStabilizers, *, on: np.ndarray, step_g: float,
+                     theta_bar: np.ndarray) -> np.ndarray:
+    """One generator step θ + h_g d_θ(θ, ψ_G) on the runs in ``on`` (unprojected).
+
+    With ``compatible`` the compatible critic's signal is zero (module docstring) and θ stays.
+    """
+    if not on.any() or st.compatible:
+        return theta
+    new = theta + step_g * generator_direction(field, theta, psi_g, st, theta_bar=theta_bar)
+    return new if st.g_loss_floor is None else np.where(on, new, theta)
+
+
+def replay_push(ring: np.ndarray | None, ring_pos: int, theta: np.ndarray) -> int:
+    """Write the generator position the discriminator trained against into the FIFO ``ring``
+    (in place); returns the next write position (unchanged without a buffer)."""
+    if ring is None:
+        return ring_pos
+    ring[ring_pos] = theta
+    return (ring_pos + 1) % ring.shape[0]
+
+
+def anchor_update(bar: np.ndarray, x: np.ndarray, st: DiracStabilizers, *, t: int) -> np.ndarray:
+    """Historical-averaging anchor after t steps: x̄ + β (x - x̄), β = 1/(t + 1) (the uniform
+    mean of x₀ … x_t) or ``hist_decay`` (exponential moving average); unchanged if λ_h = 0."""
+    if st.hist_avg <= 0:
+        return bar
+    beta = 1.0 / (t + 1) if st.hist_decay is None else st.hist_decay
+    return bar + beta * (x - bar)
+
+
+def _finish_outer_step(state: DiracState, theta: np.ndarray, psi: np.ndarray, psi_target: np.ndarray,
+                       seen: np.ndarray, st: DiracStabilizers, t: int) -> DiracState:
+    ring_pos = replay_push(state.ring, state.ring_pos, seen)
+    return DiracState(theta, psi, psi_target, anchor_update(state.theta_bar, theta, st, t=t),
+                      anchor_update(state.psi_bar, psi, st, t=t), state.ring, ring_pos)
+
+
+def simultaneous_outer_step(field: VectorField, state: DiracState, st: DiracStabilizers, *, t: int,
+                            step_g: float, step_d: float, n_disc_steps: int, n_gen_steps: int = 1
+                            ) -> tuple[DiracState, np.ndarray, np.ndarray]:
+    """Outer step t of the simultaneous scheme: both players move from (θ_t, ψ_t).
+
+    The generator steps against ψ_t (or the target copy moved towards ψ_t), the discriminator
+    takes n_d steps against θ_t; then the pair is projected, θ_t enters the buffer and the
+    anchors move.
+
+    Source: Mescheder et al. (2018), Section 2 (SimGD); Pfau & Vinyals (2016), Table 1.
+
+    Returns
+    -------
+    (DiracState, ndarray of bool, ndarray of bool)
+        The new state and the runs on which the discriminator / generator updated.
+    """
+    theta, psi = state.theta, state.psi
+    psi_target = target_update(state.psi_target, psi, st, t=t)
+    on_g = generator_gate(field, theta, psi_target, st, t=t)
+    new_theta = generator_update(field, theta, psi_target, st, on=on_g, step_g=step_g,
+                                 theta_bar=state.theta_bar)
+    new_psi, on_d = discriminator_update(field, theta, psi, st, t=t, step_d=step_d,
+                                         n_disc_steps=n_disc_steps, ring=state.ring,
+                                         psi_bar=state.psi_bar)
+    new_theta, new_psi = field.project(new_theta, new_psi)
+    return _finish_outer_step(state, new_theta, new_psi, psi_target, theta, st, t), on_d, on_g
+
+
+def alternating_outer_step(field: VectorField, state: DiracState, st: DiracStabilizers, *, t: int,
+                           step_g: float, step_d: float, n_disc_steps: int, n_gen_steps: int = 1
+                           ) -> tuple[DiracState, np.ndarray, np.ndarray]:
+    """Outer step t of the alternating scheme: n_g generator steps against ψ_t (or the target
+    copy moved towards ψ_t), each projected, then n_d discriminator steps against the new θ,
+    which enters the buffer; then the anchors move.
+
+    Source: Mescheder et al. (2018), Section 2 (AltGD); Pfau & Vinyals (2016), Table 1.
+
+    Returns
+    -------
+    (DiracState, ndarray of bool, ndarray of bool)
+        The new state and the runs on which the discriminator / generator updated (a
+        generator frozen by its floor on any inner step stays off for the rest of the step).
+    """
+    theta, psi = state.theta, state.psi
+    psi_target = target_update(state.psi_target, psi, st, t=t)
+    on_g = np.full(np.shape(theta), t % st.g_every == 0)
+    for _ in range(n_gen_steps):
+        on_g = on_g & generator_gate(field, theta, psi_target, st, t=t)
+        theta = generator_update(field, theta, psi_target, st, on=on_g, step_g=step_g,
+                                 theta_bar=state.theta_bar)
+        theta, psi = field.project(theta, psi)
+    psi, on_d = discriminator_update(field, theta, psi, st, t=t, step_d=step_d,
+                                     n_disc_steps=n_disc_steps, ring=state.ring,
+                                     psi_bar=state.psi_bar)
+    return _finish_outer_step(state, theta, psi, psi_target, theta, st, t), on_d, on_g
+
+
 @renamed_keywords(stabilisers="stabilizers")
 def train_stabilized_dirac_gan(
     field: VectorField | str = "gan",
@@ -369,113 +603,36 @@ def train_stabilized_dirac_gan(
         raise ValueError(f"`n_gen_steps` must be 1 for the simultaneous scheme (got {n_g})")
 
     shape = theta.shape
-    theta, psi = field.project(theta, psi)
-    lam_h = st.hist_avg
-    lam_r = st.replay_weight
-    use_target = st.target_tau is not None
-    thetas = np.empty((n_steps + 1, *shape))
-    psis = np.empty((n_steps + 1, *shape))
-    thetas[0], psis[0] = theta, psi
-    psi_t = psi.copy()
-    psi_ts = np.empty((n_steps + 1, *shape)) if use_target else None
+    state = init_dirac_state(field, theta, psi, st)
+    use_target, anchored = st.target_tau is not None, st.hist_avg > 0
+    history = {name: np.empty((n_steps + 1, *shape)) for name in ("theta", "psi")}
     if use_target:
-        psi_ts[0] = psi_t
-    theta_bar, psi_bar = theta.copy(), psi.copy()
-    anchors = (np.empty((n_steps + 1, *shape)), np.empty((n_steps + 1, *shape))) if lam_h > 0 else None
-    if anchors is not None:
-        anchors[0][0], anchors[1][0] = theta_bar, psi_bar
-    ring = np.broadcast_to(theta, (st.replay_capacity, *shape)).copy() if lam_r > 0 else None
-    ring_pos = 0
+        history["psi_target"] = np.empty((n_steps + 1, *shape))
+    if anchored:
+        history["theta_anchor"] = np.empty((n_steps + 1, *shape))
+        history["psi_anchor"] = np.empty((n_steps + 1, *shape))
     d_updates = np.zeros(shape, dtype=np.int64)
     g_updates = np.zeros(shape, dtype=np.int64)
 
-    def v_psi(th, ps):
-        g = np.asarray(field.v_psi(th, ps), float)
-        if lam_r > 0:
-            past = np.asarray(field.v_psi(ring, np.broadcast_to(ps, ring.shape)), float)
-            g = (1.0 - lam_r) * g + lam_r * past.mean(axis=0)
-        if lam_h > 0:
-            g = g - 2.0 * lam_h * (ps - psi_bar)
-        return g
+    def record(t: int) -> None:
+        history["theta"][t], history["psi"][t] = state.theta, state.psi
+        if use_target:
+            history["psi_target"][t] = state.psi_target
+        if anchored:
+            history["theta_anchor"][t], history["psi_anchor"][t] = state.theta_bar, state.psi_bar
 
-    def v_theta(th, ps):
-        g = np.asarray(field.v_theta(th, ps), float)
-        if lam_h > 0:
-            g = g - 2.0 * lam_h * (th - theta_bar)
-        return g
-
-    def disc_steps(th, ps):
-        """n_d ascent steps against the generator at th; returns (new ψ, updated mask)."""
-        if (t + 1) % st.d_every:
-            return ps, np.zeros(shape, dtype=bool)
-        on = np.ones(shape, dtype=bool)
-        for _ in range(n_d):
-            new = ps + h_d * v_psi(th, ps)
-            _, new = field.project(th, new)
-            if st.d_loss_floor is None:
-                ps = new
-            else:
-                on = on & (-np.asarray(field.discriminator_objective(th, ps), float) >= st.d_loss_floor)
-                ps = np.where(on, new, ps)
-        return ps, on
-
-    def generator_psi(ps):
-        nonlocal psi_t
-        if not use_target:
-            return ps
-        if (t + 1) % st.target_every == 0:
-            psi_t = (1.0 - st.target_tau) * psi_t + st.target_tau * ps
-        return psi_t
-
-    def gen_on(th, ps_g):
-        if (t + 1) % st.g_every:
-            return np.zeros(shape, dtype=bool)
-        if st.g_loss_floor is None:
-            return np.ones(shape, dtype=bool)
-        return np.asarray(field.generator_loss(th, ps_g), float) >= st.g_loss_floor
-
-    for t in range(n_steps):
-        if scheme == "simultaneous":
-            psi_g = generator_psi(psi)
-            on_g = gen_on(theta, psi_g)
-            new_theta = theta
-            if on_g.any() and not st.compatible:
-                new_theta = theta + h_g * v_theta(theta, psi_g)
-                if st.g_loss_floor is not None:
-                    new_theta = np.where(on_g, new_theta, theta)
-            new_psi, on_d = disc_steps(theta, psi)
-            seen = theta
-            theta, psi = field.project(new_theta, new_psi)
-        else:
-            psi_g = generator_psi(psi)
-            on_g = np.ones(shape, dtype=bool) if (t + 1) % st.g_every == 0 else np.zeros(shape, dtype=bool)
-            for _ in range(n_g):
-                step_on = on_g & gen_on(theta, psi_g)
-                on_g = step_on
-                if step_on.any() and not st.compatible:
-                    new_theta = theta + h_g * v_theta(theta, psi_g)
-                    theta = new_theta if st.g_loss_floor is None else np.where(step_on, new_theta, theta)
-                theta, psi = field.project(theta, psi)
-            psi, on_d = disc_steps(theta, psi)
-            seen = theta
+    record(0)
+    outer = simultaneous_outer_step if scheme == "simultaneous" else alternating_outer_step
+    for t in range(1, n_steps + 1):
+        state, on_d, on_g = outer(field, state, st, t=t, step_g=h_g, step_d=h_d, n_disc_steps=n_d,
+                                  n_gen_steps=n_g)
         d_updates += on_d
         g_updates += on_g
-        if ring is not None:
-            ring[ring_pos] = seen
-            ring_pos = (ring_pos + 1) % st.replay_capacity
-        if lam_h > 0:
-            beta = 1.0 / (t + 2) if st.hist_decay is None else st.hist_decay
-            theta_bar = theta_bar + beta * (theta - theta_bar)
-            psi_bar = psi_bar + beta * (psi - psi_bar)
-            anchors[0][t + 1], anchors[1][t + 1] = theta_bar, psi_bar
-        thetas[t + 1], psis[t + 1] = theta, psi
-        if use_target:
-            psi_ts[t + 1] = psi_t
+        record(t)
 
     return StabilizedDiracRun(
-        theta=thetas, psi=psis, psi_target=psi_ts,
-        theta_anchor=None if anchors is None else anchors[0],
-        psi_anchor=None if anchors is None else anchors[1],
+        theta=history["theta"], psi=history["psi"], psi_target=history.get("psi_target"),
+        theta_anchor=history.get("theta_anchor"), psi_anchor=history.get("psi_anchor"),
         d_updates=d_updates, g_updates=g_updates, scheme=scheme, step_g=h_g, step_d=h_d,
         n_gen_steps=n_g, n_disc_steps=n_d, field=repr(field), stabilizers=st)
 

@@ -28,7 +28,18 @@ from solvers.dynamics.stabilizers import (
     NOT_APPLICABLE,
     DiracStabilizers,
     LabelSmoothing,
+    alternating_outer_step,
+    anchor_update,
+    discriminator_direction,
+    discriminator_update,
     fitted_rate,
+    generator_direction,
+    generator_gate,
+    generator_update,
+    init_dirac_state,
+    replay_push,
+    simultaneous_outer_step,
+    target_update,
     train_stabilized_dirac_gan,
 )
 from theory.dynamics import dirac_gan_jacobian, gd_spectral_radius
@@ -496,3 +507,113 @@ def test_zero_steps_and_serialization():
     assert run.theta.shape == (1,) and run.distance[0] == np.hypot(0.5, 0.25)
     d = run.to_dict()
     assert d["stabilizers"]["target_tau"] == 0.5 and d["psi_target"] == [0.25]
+
+
+# ---------------------------------------------------------------------------- update rules, one by one
+# The GAN field written by hand (f = log σ, f'(t) = σ(-t)): L(θ, ψ) = f(ψθ) + f(0), so
+# v_ψ = ∂L/∂ψ = θ σ(-ψθ) and v_θ = -∂L/∂θ = -ψ σ(-ψθ); the generator's loss is f(ψθ).
+def _v_psi(theta, psi):
+    return theta * expit(-psi * theta)
+
+
+def _v_theta(theta, psi):
+    return -psi * expit(-psi * theta)
+
+
+TH = np.array([1.0, -0.5, 0.25])
+PS = np.array([0.3, 0.0, -1.2])
+
+
+def test_target_update_is_polyak_on_its_period():
+    st_ = DiracStabilizers(target_tau=0.25, target_every=2)
+    psi_t, psi = np.array([1.0]), np.array([3.0])
+    assert target_update(psi_t, psi, st_, t=1) is psi_t  # off-period: unchanged
+    np.testing.assert_array_equal(target_update(psi_t, psi, st_, t=2), [1.5])  # 0.75 + 0.75, exact
+    assert target_update(psi_t, psi, DiracStabilizers(), t=1) is psi  # no target: the live ψ
+
+
+def test_anchor_update_uniform_mean_and_ema():
+    xs = np.array([0.3, -1.1, 2.5, 0.7, 0.1])
+    bar = xs[0]
+    for t in range(1, xs.size):
+        bar = anchor_update(bar, xs[t], DiracStabilizers(hist_avg=0.1), t=t)
+    np.testing.assert_allclose(bar, xs.mean(), rtol=0, atol=RUNNING_MEAN_ATOL)
+    beta = 0.25
+    ema = anchor_update(np.array(2.0), np.array(6.0), DiracStabilizers(hist_avg=0.1, hist_decay=beta), t=7)
+    assert ema == 3.0  # 2 + 0.25 (6 - 2), exact in binary
+    assert anchor_update(2.0, 6.0, DiracStabilizers(), t=1) == 2.0  # no averaging: unchanged
+
+
+def test_replay_push_is_a_fifo_that_wraps():
+    ring = np.zeros((2, 3))
+    pos = replay_push(ring, 0, np.array([1.0, 2.0, 3.0]))
+    pos = replay_push(ring, pos, np.array([4.0, 5.0, 6.0]))
+    pos = replay_push(ring, pos, np.array([7.0, 8.0, 9.0]))
+    assert pos == 1
+    np.testing.assert_array_equal(ring, [[7.0, 8.0, 9.0], [4.0, 5.0, 6.0]])
+    assert replay_push(None, 5, TH) == 5
+
+
+def test_directions_are_the_hand_formulas_with_replay_and_anchors():
+    field = Unregularized("gan")
+    ring = np.array([[0.5, 0.5, -2.0], [1.5, -1.0, 0.0]])
+    lam_r, lam_h = 0.4, 0.3
+    psi_bar, theta_bar = np.array([0.1, 0.2, 0.3]), np.array([-0.2, 0.0, 0.4])
+    st_ = DiracStabilizers(replay_weight=lam_r, replay_capacity=2, hist_avg=lam_h)
+    want = ((1 - lam_r) * _v_psi(TH, PS) + lam_r * _v_psi(ring, PS).mean(axis=0)
+            - 2 * lam_h * (PS - psi_bar))
+    got = discriminator_direction(field, TH, PS, st_, ring=ring, psi_bar=psi_bar)
+    np.testing.assert_allclose(got, want, rtol=FORMULA_TOL, atol=FORMULA_TOL)
+    got = generator_direction(field, TH, PS, st_, theta_bar=theta_bar)
+    np.testing.assert_allclose(got, _v_theta(TH, PS) - 2 * lam_h * (TH - theta_bar),
+                               rtol=FORMULA_TOL, atol=FORMULA_TOL)
+
+
+def test_discriminator_update_steps_periods_and_floor():
+    field, h = Unregularized("gan"), 0.3
+    psi, on = discriminator_update(field, TH, PS, DiracStabilizers(), t=1, step_d=h, n_disc_steps=2,
+                                   ring=None, psi_bar=PS)
+    one = PS + h * _v_psi(TH, PS)
+    np.testing.assert_allclose(psi, one + h * _v_psi(TH, one), rtol=ONE_STEP_RTOL, atol=FORMULA_TOL)
+    assert on.all()
+    psi, on = discriminator_update(field, TH, PS, DiracStabilizers(d_every=2), t=3, step_d=h,
+                                   n_disc_steps=1, ring=None, psi_bar=PS)
+    assert psi is PS and not on.any()
+    # a floor at the middle run's loss -V(θ, ψ) = -(f(ψθ) + f(0)) (ψθ = 0.3, 0, -0.3: three
+    # distinct losses) freezes exactly the runs whose loss is below it
+    loss = -(log_expit(PS * TH) + log_expit(0.0))
+    floor = float(np.sort(loss)[1])
+    psi, on = discriminator_update(field, TH, PS, DiracStabilizers(d_loss_floor=floor), t=1, step_d=h,
+                                   n_disc_steps=1, ring=None, psi_bar=PS)
+    np.testing.assert_array_equal(on, loss >= floor)
+    np.testing.assert_array_equal(psi[~on], PS[~on])
+
+
+def test_generator_gate_and_update():
+    field, h = Unregularized("gan"), 0.2
+    assert not generator_gate(field, TH, PS, DiracStabilizers(g_every=2), t=1).any()
+    floor = float(np.sort(log_expit(PS * TH))[1])  # the generator's loss is f(ψθ)
+    on = generator_gate(field, TH, PS, DiracStabilizers(g_loss_floor=floor), t=1)
+    np.testing.assert_array_equal(on, log_expit(PS * TH) >= floor)
+    st_ = DiracStabilizers(g_loss_floor=floor)
+    new = generator_update(field, TH, PS, st_, on=on, step_g=h, theta_bar=TH)
+    np.testing.assert_allclose(new[on], (TH + h * _v_theta(TH, PS))[on], rtol=ONE_STEP_RTOL)
+    np.testing.assert_array_equal(new[~on], TH[~on])
+    assert generator_update(field, TH, PS, DiracStabilizers(compatible=True), on=on, step_g=h,
+                            theta_bar=TH) is TH
+
+
+@pytest.mark.parametrize("outer", [simultaneous_outer_step, alternating_outer_step])
+def test_outer_step_with_defaults_is_one_plain_step(outer):
+    field, h = Unregularized("gan"), 0.2
+    st_ = DiracStabilizers()
+    state = init_dirac_state(field, TH.copy(), PS.copy(), st_)
+    new, on_d, on_g = outer(field, state, st_, t=1, step_g=h, step_d=h, n_disc_steps=1)
+    if outer is simultaneous_outer_step:  # both from (θ_t, ψ_t)
+        theta, psi = TH + h * _v_theta(TH, PS), PS + h * _v_psi(TH, PS)
+    else:  # the discriminator sees the new θ
+        theta = TH + h * _v_theta(TH, PS)
+        psi = PS + h * _v_psi(theta, PS)
+    np.testing.assert_allclose(new.theta, theta, rtol=ONE_STEP_RTOL, atol=FORMULA_TOL)
+    np.testing.assert_allclose(new.psi, psi, rtol=ONE_STEP_RTOL, atol=FORMULA_TOL)
+    assert on_d.all() and on_g.all()
