@@ -64,6 +64,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -90,6 +91,14 @@ __all__ = [
     "smoothed_discriminator_gradient",
     "stabilized_generator_gradient",
     "train_stabilized_gan",
+    "DistributionBuffer",
+    "GANState",
+    "fake_distribution",
+    "discriminator_update",
+    "target_update",
+    "generator_update",
+    "running_mean_update",
+    "stabilized_gan_step",
 ]
 
 INNER_MODES = ("gda", "newton")
@@ -329,6 +338,220 @@ def _newton_smoothed(psi, u, s, *, tol=1e-13, max_iter=200):
     return psi
 
 
+# ---------------------------------------------------------------------------- update rules
+# One function per update rule (the rlax shape), composed by :func:`stabilized_gan_step`; ``t``
+# counts steps from 1, so a player with ``d_every`` = k updates on t = k, 2k, ...  Arrays have
+# a leading run axis: logits (R, K), the minibatch weight w (R,).
+
+
+class DistributionBuffer:
+    """The replay buffer of past generator distributions (one per run) and its mean r.
+
+    Parameters
+    ----------
+    first : ndarray, shape (R, K)
+        The initial content (one distribution per run).
+    capacity : int >= 1 or None
+        Distributions kept (FIFO); ``None`` keeps all of history, equally weighted (a running
+        sum, no storage).
+    """
+
+    def __init__(self, first: np.ndarray, capacity: int | None):
+        self.capacity = capacity
+        if capacity is None:
+            self._sum, self._n = first.copy(), 1
+        else:
+            self._ring = np.zeros((first.shape[0], capacity, first.shape[1]))
+            self._ring[:, 0] = first
+            self._len, self._pos = 1, 1 % capacity
+
+    def push(self, q: np.ndarray) -> None:
+        """Add one distribution per run (shape (R, K)), dropping the oldest when full."""
+        if self.capacity is None:
+            self._sum, self._n = self._sum + q, self._n + 1
+        else:
+            self._ring[:, self._pos] = q
+            self._pos = (self._pos + 1) % self.capacity
+            self._len = min(self._len + 1, self.capacity)
+
+    def mean(self) -> np.ndarray:
+        """r, the uniform mixture of the stored distributions, shape (R, K)."""
+        if self.capacity is None:
+            return self._sum / self._n
+        return self._ring[:, :self._len].mean(axis=1) if self._len < self.capacity else self._ring.mean(axis=1)
+
+
+class GANState(NamedTuple):
+    """Everything a step of :func:`train_stabilized_gan` reads and writes (runs on axis 0).
+
+    Attributes
+    ----------
+    theta, psi : ndarray, shape (R, K)
+        Generator and discriminator logits.
+    w : ndarray, shape (R,)
+        Minibatch-feature weight.
+    psi_target, w_target : ndarray
+        The generator's copy of the discriminator (moved only with a target network).
+    theta_bar, psi_bar, w_bar : ndarray
+        Running means of the parameters (historical averaging).
+    buffer : DistributionBuffer
+        Past generator distributions (mutated in place by :func:`stabilized_gan_step`).
+    """
+
+    theta: np.ndarray
+    psi: np.ndarray
+    w: np.ndarray
+    psi_target: np.ndarray
+    w_target: np.ndarray
+    theta_bar: np.ndarray
+    psi_bar: np.ndarray
+    w_bar: np.ndarray
+    buffer: DistributionBuffer
+
+
+def fake_distribution(q: np.ndarray, buffer_mean: np.ndarray, replay_weight: float) -> np.ndarray:
+    """The discriminator's fake distribution m = (1 - λ) q + λ r (q itself when λ = 0).
+
+    Source: Pfau & Vinyals (2016), Section 3.2 (replay buffers).
+    """
+    if replay_weight == 0:
+        return q
+    return (1.0 - replay_weight) * q + replay_weight * buffer_mean
+
+
+def discriminator_update(
+    psi: np.ndarray, w: np.ndarray, p: np.ndarray, m: np.ndarray, st: GANStabilizers, *, t: int,
+    lr_d: float, n_disc_steps: int, inner: str, psi_bar: np.ndarray, w_bar: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The discriminator's move at step t: exact re-maximization or ascent steps on V_ab.
+
+    ``inner="newton"``: ψ ← the per-atom maximizer of V_ab against (p, m) (every step).
+    ``inner="gda"``: on steps t multiple of ``d_every``, ``n_disc_steps`` steps
+    ψ ← ψ + η_d (∂V/∂ψ - 2λ(ψ - ψ̄)) (and w likewise with minibatch features), each skipped
+    from the first on which a run's loss -V_ab is below ``d_loss_floor``.
+
+    Source: Goodfellow et al. (2014), Algorithm 1 (k discriminator steps); the options of
+    Pfau & Vinyals (2016), Table 1 (module docstring).
+
+    Returns
+    -------
+    psi : ndarray, shape (R, K)
+    w : ndarray, shape (R,)
+    on : ndarray of bool, shape (R,)
+        Runs whose discriminator updated.
+    """
+    a, b, hist = st.real_label, st.fake_label, st.hist_avg
+    R = psi.shape[0]
+    if inner == "newton":
+        return _newton_smoothed(psi, a * p + b * m, p + m), w, np.ones(R, dtype=bool)
+    if t % st.d_every:
+        return psi, w, np.zeros(R, dtype=bool)
+    on = np.ones(R, dtype=bool)
+    for _ in range(n_disc_steps):
+        g_psi, g_w, value = _disc_terms(psi, w, p, m, a, b)
+        if st.d_loss_floor is not None:
+            on = on & (-value >= st.d_loss_floor)
+        if hist > 0:
+            g_psi = g_psi - 2.0 * hist * (psi - psi_bar)
+            g_w = g_w - 2.0 * hist * (w - w_bar)
+        psi = np.where(on[:, None], psi + lr_d * g_psi, psi)
+        if st.minibatch:
+            w = np.where(on, w + lr_d * g_w, w)
+    return psi, w, on
+
+
+def target_update(psi_target: np.ndarray, w_target: np.ndarray, psi: np.ndarray, w: np.ndarray,
+                  st: GANStabilizers, *, t: int) -> tuple[np.ndarray, np.ndarray]:
+    """The discriminator the generator trains against: (ψ, w) itself, or the target copy moved
+    by ψ_T ← (1 - τ)ψ_T + τψ (and w_T likewise) on steps t multiple of ``target_every``.
+
+    Source: Mnih et al. (2015) (target network); Pfau & Vinyals (2016), Section 3.2.
+    """
+    if st.target_tau is None:
+        return psi, w
+    if t % st.target_every == 0:
+        psi_target = (1.0 - st.target_tau) * psi_target + st.target_tau * psi
+        w_target = (1.0 - st.target_tau) * w_target + st.target_tau * w
+    return psi_target, w_target
+
+
+def generator_update(
+    theta: np.ndarray, q: np.ndarray, psi_g: np.ndarray, w_g: np.ndarray, st: GANStabilizers, *,
+    t: int, lr_g: float, loss: str, theta_bar: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One generator step θ ← θ - η_g (∂L/∂θ + 2λ(θ - θ̄)) against (ψ_G, w_G), q = softmax(θ).
+
+    Off unless t is a multiple of ``g_every``; per run off while L < ``g_loss_floor``; with
+    ``compatible`` the loss's own gradient is cancelled (the compatible critic's signal is 0,
+    module docstring), leaving the entropy and averaging terms.
+
+    Source: Goodfellow et al. (2014), eq. (1) and Section 3 (the two generator losses); the
+    options of Pfau & Vinyals (2016), Table 1.
+
+    Returns
+    -------
+    theta : ndarray, shape (R, K)
+    on : ndarray of bool, shape (R,)
+    """
+    R = theta.shape[0]
+    if t % st.g_every:
+        return theta, np.zeros(R, dtype=bool)
+    g_theta, g_value = _gen_terms(psi_g, w_g, q, loss, st.entropy)
+    on = np.ones(R, dtype=bool)
+    if st.g_loss_floor is not None:
+        on = g_value >= st.g_loss_floor
+    if st.compatible:
+        # compatible critic fitted to the GAN MDP's reward: exactly zero (module doc)
+        g_theta = g_theta - _gen_terms(psi_g, w_g, q, loss, 0.0)[0]
+    if st.hist_avg > 0:
+        g_theta = g_theta + 2.0 * st.hist_avg * (theta - theta_bar)
+    return np.where(on[:, None], theta - lr_g * g_theta, theta), on
+
+
+def running_mean_update(bar: np.ndarray, x: np.ndarray, *, t: int) -> np.ndarray:
+    """The mean of x₀ … x_t from the mean of x₀ … x_{t-1}: x̄ + (x - x̄)/(t + 1)."""
+    return bar + (x - bar) / (t + 1)
+
+
+def stabilized_gan_step(
+    p: np.ndarray, state: GANState, st: GANStabilizers, *, t: int, scheme: str, loss: str,
+    lr_g: float, lr_d: float, n_disc_steps: int, inner: str,
+) -> tuple[GANState, np.ndarray, np.ndarray]:
+    """Step t of :func:`train_stabilized_gan`, composed of the update rules above.
+
+    m = (1 - λ) q_t + λ r_t; the discriminator moves (:func:`discriminator_update`); the
+    generator steps against the discriminator of the step's start (``"simultaneous"``) or
+    the updated one (``"alternating"``), or against the target copy moved towards it
+    (:func:`target_update`, :func:`generator_update`); q_t enters the buffer every
+    ``replay_every`` steps; the running means move (historical averaging).
+
+    Source: Goodfellow et al. (2014), Algorithm 1 with exact expectations; Pfau & Vinyals
+    (2016), Table 1.
+
+    Returns
+    -------
+    (GANState, ndarray of bool, ndarray of bool)
+        The new state and the runs whose discriminator / generator updated.
+    """
+    theta, psi, w = state.theta, state.psi, state.w
+    q = _softmax(theta)
+    m = fake_distribution(q, state.buffer.mean() if st.replay_weight else None, st.replay_weight)
+    new_psi, new_w, d_on = discriminator_update(psi, w, p, m, st, t=t, lr_d=lr_d,
+                                                n_disc_steps=n_disc_steps, inner=inner,
+                                                psi_bar=state.psi_bar, w_bar=state.w_bar)
+    live = (psi, w) if scheme == "simultaneous" else (new_psi, new_w)
+    psi_g, w_g = target_update(state.psi_target, state.w_target, *live, st, t=t)
+    new_theta, g_on = generator_update(theta, q, psi_g, w_g, st, t=t, lr_g=lr_g, loss=loss,
+                                       theta_bar=state.theta_bar)
+    if st.replay_every and t % st.replay_every == 0:
+        state.buffer.push(q)
+    bars = (state.theta_bar, state.psi_bar, state.w_bar)
+    if st.hist_avg > 0:
+        bars = tuple(running_mean_update(bar, x, t=t) for bar, x in zip(bars, (new_theta, new_psi, new_w)))
+    targets = (psi_g, w_g) if st.target_tau is not None else (state.psi_target, state.w_target)
+    return GANState(new_theta, new_psi, new_w, *targets, *bars, state.buffer), d_on, g_on
+
+
 # ---------------------------------------------------------------------------- training
 @renamed_keywords(stabilisers="stabilizers")
 def train_stabilized_gan(
@@ -417,33 +640,16 @@ def train_stabilized_gan(
         raise ValueError("inner='newton' re-maximizes the discriminator exactly: it cannot be "
                          "combined with `minibatch`, `d_every` or `d_loss_floor`")
     every = 1 if record_every is None else check_int(record_every, "record_every", minimum=1)
-    a, b = st.real_label, st.fake_label
-    lam = st.replay_weight
 
-    q = _softmax(theta)
     if buffer_init is None:
-        first = q.copy()
+        first = _softmax(theta)
     else:
         first = check_probability(buffer_init, "buffer_init")
         first = np.broadcast_to(first, (R, K)).astype(np.float64).copy()
-    cap = st.replay_capacity
-    if cap is None:
-        buf_sum, buf_n = first.copy(), 1
-    else:
-        ring = np.zeros((R, cap, K))
-        ring[:, 0] = first
-        ring_len, ring_pos = 1, 1 % cap
-
-    def buffer_mean():
-        if cap is None:
-            return buf_sum / buf_n
-        return ring[:, :ring_len].mean(axis=1) if ring_len < cap else ring.mean(axis=1)
-
     w = np.zeros(R)
-    psi_t, w_t = psi.copy(), w.copy()
-    use_target = st.target_tau is not None
-    theta_bar, psi_bar, w_bar = theta.copy(), psi.copy(), w.copy()
-    hist = st.hist_avg
+    state = GANState(theta=theta, psi=psi, w=w, psi_target=psi.copy(), w_target=w.copy(),
+                     theta_bar=theta.copy(), psi_bar=psi.copy(), w_bar=w.copy(),
+                     buffer=DistributionBuffer(first, st.replay_capacity))
     d_updates = np.zeros(R, dtype=np.int64)
     g_updates = np.zeros(R, dtype=np.int64)
 
@@ -454,76 +660,23 @@ def train_stabilized_gan(
     thetas[0], psis[0], ws[0] = theta, psi, w
     rec = 1
 
-    for t in range(n_steps):
-        q = _softmax(theta)
-        m = q if lam == 0 else (1.0 - lam) * q + lam * buffer_mean()
-        # ---- discriminator
-        new_psi, new_w = psi, w
-        if inner == "newton":
-            new_psi = _newton_smoothed(psi, a * p + b * m, p + m)
-            d_on = np.ones(R, dtype=bool)
-        elif (t + 1) % st.d_every == 0:
-            d_on = np.ones(R, dtype=bool)
-            for _ in range(n_disc):
-                g_psi, g_w, value = _disc_terms(new_psi, new_w, p, m, a, b)
-                if st.d_loss_floor is not None:
-                    d_on = d_on & (-value >= st.d_loss_floor)
-                if hist > 0:
-                    g_psi = g_psi - 2.0 * hist * (new_psi - psi_bar)
-                    g_w = g_w - 2.0 * hist * (new_w - w_bar)
-                new_psi = np.where(d_on[:, None], new_psi + lr_d * g_psi, new_psi)
-                if st.minibatch:
-                    new_w = np.where(d_on, new_w + lr_d * g_w, new_w)
-        else:
-            d_on = np.zeros(R, dtype=bool)
+    for t in range(1, n_steps + 1):
+        state, d_on, g_on = stabilized_gan_step(p, state, st, t=t, scheme=scheme, loss=loss,
+                                                lr_g=lr_g, lr_d=lr_d, n_disc_steps=n_disc,
+                                                inner=inner)
         d_updates += d_on
-        # ---- generator: the live discriminator of the scheme, or the target copy of it
-        if scheme == "simultaneous":
-            psi_g, w_g = psi, w
-        else:
-            psi_g, w_g = new_psi, new_w
-        if use_target:
-            if (t + 1) % st.target_every == 0:
-                psi_t = (1.0 - st.target_tau) * psi_t + st.target_tau * psi_g
-                w_t = (1.0 - st.target_tau) * w_t + st.target_tau * w_g
-            psi_g, w_g = psi_t, w_t
-        new_theta = theta
-        if (t + 1) % st.g_every == 0:
-            g_theta, g_value = _gen_terms(psi_g, w_g, q, loss, st.entropy)
-            g_on = np.ones(R, dtype=bool)
-            if st.g_loss_floor is not None:
-                g_on = g_value >= st.g_loss_floor
-            if st.compatible:
-                # compatible critic fitted to the GAN MDP's reward: exactly zero (module doc)
-                g_theta = g_theta - _gen_terms(psi_g, w_g, q, loss, 0.0)[0]
-            if hist > 0:
-                g_theta = g_theta + 2.0 * hist * (theta - theta_bar)
-            new_theta = np.where(g_on[:, None], theta - lr_g * g_theta, theta)
-            g_updates += g_on
-        theta, psi, w = new_theta, new_psi, new_w
-        # ---- buffer, running means
-        if st.replay_every and (t + 1) % st.replay_every == 0:
-            if cap is None:
-                buf_sum, buf_n = buf_sum + q, buf_n + 1
-            else:
-                ring[:, ring_pos] = q
-                ring_pos = (ring_pos + 1) % cap
-                ring_len = min(ring_len + 1, cap)
-        if hist > 0:
-            k = t + 2
-            theta_bar = theta_bar + (theta - theta_bar) / k
-            psi_bar = psi_bar + (psi - psi_bar) / k
-            w_bar = w_bar + (w - w_bar) / k
-        if rec < n_rec and record_steps[rec] == t + 1:
-            thetas[rec], psis[rec], ws[rec] = theta, psi, w
+        g_updates += g_on
+        if rec < n_rec and record_steps[rec] == t:
+            thetas[rec], psis[rec], ws[rec] = state.theta, state.psi, state.w
             rec += 1
 
     qs = _softmax(thetas)
-    out = dict(theta=thetas, psi=psis, q=qs, d=expit(psis), w=ws, buffer_mean=buffer_mean(),
+    out = dict(theta=thetas, psi=psis, q=qs, d=expit(psis), w=ws, buffer_mean=state.buffer.mean(),
                d_updates=d_updates, g_updates=g_updates)
     if not batched:
         out = {k: (v[:, 0] if k in ("theta", "psi", "q", "d", "w") else v[0]) for k, v in out.items()}
     return StabilizedGANRun(steps=record_steps, stabilizers=st, **out)
+
 
 # Old British spellings of public names, kept as deprecated aliases (theory.deprecation).
 __getattr__ = module_getattr(__name__, globals(), {

@@ -11,9 +11,17 @@ from solvers.problems.strategies import full_support_vectors, logits, matched_pa
 from solvers.tabular import gan as tabular_gan
 from solvers.tabular.stabilizers import (
     NOT_APPLICABLE,
+    DistributionBuffer,
+    GANState,
     GANStabilizers,
+    discriminator_update,
+    fake_distribution,
+    generator_update,
+    running_mean_update,
     smoothed_discriminator_gradient,
+    stabilized_gan_step,
     stabilized_generator_gradient,
+    target_update,
     train_stabilized_gan,
 )
 from theory.gan import (
@@ -305,3 +313,101 @@ def test_rest_point_is_not_moved_by_smoothing_or_targets(p):
     np.testing.assert_allclose(run.final_q, p, atol=REST_POINT_ATOL)
     np.testing.assert_allclose(run.final_d, 0.4, atol=REST_POINT_ATOL)
     np.testing.assert_allclose(expit(psi), 0.4, atol=ROUNDING_ATOL)
+
+
+# ---------------------------------------------------------------------------- update rules, one by one
+# References written here from the module docstring's formulas: the discriminator's ascent
+# direction p (a - σ(ψ)) + m (b - σ(ψ)) (no minibatch feature) and the minimax generator's
+# softmax-chain gradient q (c - Σ q c), c = log σ(-ψ).
+PQ = np.array([[0.1, 0.2, 0.7], [0.5, 0.25, 0.25]])
+MQ = np.array([[0.3, 0.3, 0.4], [0.2, 0.2, 0.6]])
+PSI = np.array([[0.2, -0.4, 1.0], [0.0, 0.3, -0.3]])
+THETA = np.array([[0.5, 0.0, -0.5], [1.0, -1.0, 0.0]])
+
+
+def test_distribution_buffer_all_history_and_fifo():
+    first = np.array([[1.0, 0.0]])
+    pushes = [np.array([[0.0, 1.0]]), np.array([[0.5, 0.5]]), np.array([[0.25, 0.75]])]
+    everything, fifo = DistributionBuffer(first, None), DistributionBuffer(first, 2)
+    np.testing.assert_array_equal(fifo.mean(), first)  # one stored: r is it
+    for q in pushes:
+        everything.push(q)
+        fifo.push(q)
+    np.testing.assert_allclose(everything.mean(), np.mean([first, *pushes], axis=0), atol=ROUNDING_ATOL)
+    np.testing.assert_allclose(fifo.mean(), np.mean(pushes[-2:], axis=0), atol=ROUNDING_ATOL)
+
+
+def test_fake_distribution_is_the_replay_mixture():
+    assert fake_distribution(PQ, None, 0.0) is PQ
+    np.testing.assert_allclose(fake_distribution(PQ, MQ, 0.25), 0.75 * PQ + 0.25 * MQ, atol=ROUNDING_ATOL)
+
+
+def test_discriminator_update_is_gradient_ascent_with_period_and_floor():
+    lr = 0.5
+    psi, w, on = discriminator_update(PSI, np.zeros(2), PQ, MQ, GANStabilizers(), t=1, lr_d=lr,
+                                      n_disc_steps=1, inner="gda", psi_bar=PSI, w_bar=np.zeros(2))
+    want = PSI + lr * (PQ * (1 - expit(PSI)) + MQ * (0 - expit(PSI)))
+    np.testing.assert_allclose(psi, want, atol=ROUNDING_ATOL)
+    assert on.all() and np.all(w == 0)
+    off = discriminator_update(PSI, np.zeros(2), PQ, MQ, GANStabilizers(d_every=2), t=1, lr_d=lr,
+                               n_disc_steps=1, inner="gda", psi_bar=PSI, w_bar=np.zeros(2))
+    assert off[0] is PSI and not off[2].any()
+    # floor between the two runs' losses -V = -Σ p log σ(ψ) - Σ m log σ(-ψ): only the run above moves
+    loss = -(np.sum(PQ * log_expit(PSI), axis=1) + np.sum(MQ * log_expit(-PSI), axis=1))
+    floor = float(loss.mean())
+    psi, _, on = discriminator_update(PSI, np.zeros(2), PQ, MQ, GANStabilizers(d_loss_floor=floor), t=1,
+                                      lr_d=lr, n_disc_steps=1, inner="gda", psi_bar=PSI, w_bar=np.zeros(2))
+    np.testing.assert_array_equal(on, loss >= floor)
+    np.testing.assert_array_equal(psi[~on], PSI[~on])
+
+
+def test_target_update_moves_the_copy_on_its_period():
+    st_ = GANStabilizers(target_tau=0.5, target_every=2)
+    psi_t, w_t = np.zeros((2, 3)), np.zeros(2)
+    assert target_update(psi_t, w_t, PSI, np.ones(2), st_, t=1)[0] is psi_t
+    moved, w_moved = target_update(psi_t, w_t, PSI, np.ones(2), st_, t=2)
+    np.testing.assert_array_equal(moved, 0.5 * PSI)
+    np.testing.assert_array_equal(w_moved, [0.5, 0.5])
+    live = target_update(psi_t, w_t, PSI, w_t, GANStabilizers(), t=1)
+    assert live[0] is PSI
+
+
+def test_generator_update_is_the_softmax_chain_gradient_step():
+    lr, q = 0.3, softmax(THETA, axis=1)
+    c = log_expit(-PSI)
+    want = THETA - lr * q * (c - np.sum(q * c, axis=1, keepdims=True))
+    theta, on = generator_update(THETA, q, PSI, np.zeros(2), GANStabilizers(), t=1, lr_g=lr,
+                                 loss="minimax", theta_bar=THETA)
+    np.testing.assert_allclose(theta, want, atol=ROUNDING_ATOL)
+    assert on.all()
+    theta, on = generator_update(THETA, q, PSI, np.zeros(2), GANStabilizers(compatible=True), t=1,
+                                 lr_g=lr, loss="minimax", theta_bar=THETA)
+    np.testing.assert_allclose(theta, THETA, atol=ROUNDING_ATOL)  # zero signal (module docstring)
+    theta, on = generator_update(THETA, q, PSI, np.zeros(2), GANStabilizers(g_every=3), t=2, lr_g=lr,
+                                 loss="minimax", theta_bar=THETA)
+    assert theta is THETA and not on.any()
+
+
+def test_running_mean_update_is_the_mean_so_far():
+    xs = np.array([0.3, -1.1, 2.5, 0.7, 0.1])
+    bar = xs[0]
+    for t in range(1, xs.size):
+        bar = running_mean_update(bar, xs[t], t=t)
+    np.testing.assert_allclose(bar, xs.mean(), atol=ROUNDING_ATOL)
+
+
+@pytest.mark.parametrize("scheme", ["simultaneous", "alternating"])
+def test_one_step_with_defaults_is_one_plain_gda_step(scheme):
+    lr_g, lr_d = 0.3, 0.5
+    st_ = GANStabilizers()
+    w0 = np.zeros(2)
+    state = GANState(THETA, PSI, w0, PSI, w0, THETA, PSI, w0, DistributionBuffer(softmax(THETA, axis=1), None))
+    new, d_on, g_on = stabilized_gan_step(PQ, state, st_, t=1, scheme=scheme, loss="minimax", lr_g=lr_g,
+                                          lr_d=lr_d, n_disc_steps=1, inner="gda")
+    q = softmax(THETA, axis=1)
+    psi = PSI + lr_d * (PQ * (1 - expit(PSI)) - q * expit(PSI))
+    c = log_expit(-(PSI if scheme == "simultaneous" else psi))
+    theta = THETA - lr_g * q * (c - np.sum(q * c, axis=1, keepdims=True))
+    np.testing.assert_allclose(new.psi, psi, atol=ROUNDING_ATOL)
+    np.testing.assert_allclose(new.theta, theta, atol=ROUNDING_ATOL)
+    assert d_on.all() and g_on.all()
