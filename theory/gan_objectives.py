@@ -271,6 +271,12 @@ def _conj_open(upper: float, inside: Callable, at_minus_inf: float | None = None
     return conj
 
 
+def _u_log1p_inv(u: np.ndarray) -> np.ndarray:
+    """u log(1 + 1/u), accurate for large u, with its limit 0 at u = 0."""
+    pos = u > 0
+    return np.where(pos, u * np.log1p(1.0 / np.where(pos, u, 1.0)), 0.0)
+
+
 def _neyman_conj(t: np.ndarray) -> np.ndarray:
     # 2 - 2√(1 - t) = 2t / (1 + √(1 - t)) (no cancellation near t = 0); dom f* = (-inf, 1]
     ok = t <= 1.0
@@ -317,14 +323,14 @@ _TABLE: dict[str, dict[str, Any]] = {
         activation=lambda v: -np.expm1(-v),
         divergence="H²(P, Q) = Σ (√p - √q)²"),
     "jensen_shannon": dict(
-        f=lambda u: xlogy(u, 2.0 / (1.0 + 1.0 / u)) + np.log(2.0 / (u + 1.0)),
+        f=lambda u: (u + 1.0) * _LOG2 - _u_log1p_inv(u) - np.log1p(u),
         fprime_log=lambda r: _LOG2 - np.logaddexp(0.0, -r),
         conjugate=_conj_open(_LOG2, lambda t: -_LOG2 - np.log(-np.expm1(t - _LOG2))),
         upper=_LOG2, closed=False,
         activation=lambda v: _LOG2 - np.logaddexp(0.0, -v),
         divergence="2 JSD(P ‖ Q) = Σ p log(2p/(p + q)) + q log(2q/(p + q))"),
     "gan": dict(
-        f=lambda u: -xlogy(u, 1.0 + 1.0 / u) - np.log1p(u),
+        f=lambda u: -_u_log1p_inv(u) - np.log1p(u),
         fprime_log=lambda r: -np.logaddexp(0.0, -r),
         conjugate=_conj_open(0.0, lambda t: -np.log(-np.expm1(t))),
         upper=0.0, closed=False,
