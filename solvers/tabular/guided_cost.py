@@ -122,6 +122,12 @@ __all__ = [
     "generator_objective",
     "cost_gap",
     "GANFormRun",
+    "newton_direction",
+    "natural_direction",
+    "expectation_weights",
+    "discriminator_step",
+    "sampler_update",
+    "gan_form_diagnostics",
     "train_gan_form",
 ]
 
@@ -306,18 +312,27 @@ class GANFormRun(ArrayResult):
         return out
 
 
-def _newton_direction(f1: np.ndarray, curv: np.ndarray, grad: np.ndarray) -> np.ndarray:
-    """Minimum-norm solution of (G^T diag(curv) G) x = grad (G = [F, 1]); least squares, so a
-    constant direction of the features (c and log Z trading off) does not break the solve."""
+def newton_direction(f1: np.ndarray, curv: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    """Minimum-norm solution of (Gᵀ diag(curv) G) x = grad (G = [F, 1], ``f1``): the Newton
+    direction of L_D in (θ, log Z).  Least squares, so a constant direction of the features
+    (c and log Z trading off) does not break the solve.
+
+    Source: the exact Hessian of the discriminator loss of Finn et al. (2016), Section 3.1
+    (module docstring); the solve is ours.
+    """
     hess = f1.T @ (curv[:, None] * f1)
     return np.linalg.lstsq(hess, grad, rcond=None)[0]
 
 
-def _natural_direction(arrays, a, log_q, r, w):
+def natural_direction(arrays, a, log_q, r, w):
     """Fisher-preconditioned direction of a tabular softmax sampler for E_q[r]: per block,
     R(u, a) - Σ_a' π(a' | u) R(u, a') with R(u, a) = Σ_{τ ⊒ (u, a)} w r / P(u, a) (w = q: the
     conditional expectation E_q[r | (u, a)], computed from log-densities so that rare prefixes
-    do not underflow; w = empirical weights: the score-function estimate divided by P(u, a))."""
+    do not underflow; w = empirical weights: the score-function estimate divided by P(u, a)).
+
+    Source: Kakade (2002), the natural policy gradient of a tabular softmax policy (the
+    gradient block divided by the probability of reaching (u, a)).
+    """
     h = len(arrays)
     out = [None] * h
     for t in range(h):
@@ -336,6 +351,124 @@ def _natural_direction(arrays, a, log_q, r, w):
         pi = softmax(arrays[t], axis=1)
         out[t] = big_r - np.sum(pi * big_r, axis=1, keepdims=True)
     return out
+
+
+def expectation_weights(p: np.ndarray, logits: list, log_q: np.ndarray, *, n_samples: int | None,
+                        rng: np.random.Generator | None) -> tuple[np.ndarray, np.ndarray]:
+    """The weights of E_p and E_q in one discriminator step: exact (p_data and q = exp(log q)),
+    or the empirical weights of ``n_samples`` demonstrations drawn from p_data and
+    ``n_samples`` trajectories drawn from the sampler (``n_samples`` given)."""
+    if n_samples is None:
+        return p, np.exp(log_q)
+    pw = sample_demonstrations(p, n_samples, rng)[1]
+    return pw, empirical_weights(sample(logits, n_samples, rng), p.shape[0])
+
+
+def discriminator_step(theta: np.ndarray, log_z: float, f: np.ndarray, log_q: np.ndarray,
+                       pw: np.ndarray, qw: np.ndarray, *, lr_d: float, method: str
+                       ) -> tuple[np.ndarray, float]:
+    """One descent step of the Finn discriminator's loss L_D in (θ, log Z).
+
+    ``"gradient"``: (θ, log Z) -= η_d ∇L_D.  ``"newton"``: (θ, log Z) -= η H⁺ ∇L_D with the
+    exact Hessian H = Gᵀ diag((p + q̂) D (1 - D)) G (:func:`newton_direction`), η = η_d capped
+    so that no logit moves by more than :data:`NEWTON_MAX_LOGIT_STEP` nats, then halved until
+    L_D does not increase (60 halvings at most; no move if none descends).
+
+    Source: Finn et al. (2016), Section 3.1 (the discriminator and its loss); gradients and
+    Hessian in the module docstring.
+
+    Parameters
+    ----------
+    theta : ndarray, shape (K,)
+    log_z : float
+    f : ndarray, shape (N, K)
+        Features.
+    log_q : ndarray, shape (N,)
+    pw, qw : ndarray, shape (N,)
+        Weights of E_p and E_q (:func:`expectation_weights`).
+    lr_d : float > 0
+    method : {"newton", "gradient"}
+
+    Returns
+    -------
+    (ndarray, float)
+        The new θ and log Z.
+    """
+    k = theta.shape[0]
+    loss, g_th, g_s, d = _disc(theta, log_z, f, log_q, pw, qw)
+    if method != "newton":
+        return theta - lr_d * g_th, log_z - lr_d * g_s
+    f1 = np.hstack([f, np.ones((f.shape[0], 1))])
+    direction = newton_direction(f1, (pw + qw) * d * (1.0 - d), np.append(g_th, g_s))
+    # Trust region: no logit moves by more than NEWTON_MAX_LOGIT_STEP nats (a full Newton step
+    # from a saturated D overshoots by orders of magnitude).
+    move = float(np.max(np.abs(f1 @ direction)))
+    eta = lr_d * min(1.0, NEWTON_MAX_LOGIT_STEP / move) if move > 0 else lr_d
+    for _ in range(60):  # backtracking: never increase the (empirical) loss
+        new_th, new_s = theta - eta * direction[:k], log_z - eta * direction[k]
+        if _disc(new_th, new_s, f, log_q, pw, qw)[0] <= loss:
+            return new_th, new_s
+        eta *= 0.5
+    return theta, log_z
+
+
+def sampler_update(logits: list, cost: np.ndarray, *, lr_g: float, method: str,
+                   n_samples: int | None, rng: np.random.Generator | None) -> list:
+    """One descent step of the sampler's loss L_G = E_q[c + log Z + log q] in its logits.
+
+    With r = c + log q: ``"gradient"``: logits -= η_g ∇L_G (exact, or the score-function
+    estimate from ``n_samples`` draws with a mean baseline); ``"natural"``: logits -= η_g times
+    the Fisher-preconditioned direction (:func:`natural_direction`).
+
+    Source: Finn et al. (2016), Section 3.2 (the generator's loss); Kakade (2002) (natural
+    gradient).
+
+    Parameters
+    ----------
+    logits : list of ndarray
+        ``logits[t]`` of shape (A^t, A).
+    cost : ndarray, shape (A^H,)
+    lr_g : float > 0
+    method : {"natural", "gradient"}
+    n_samples : int or None
+        Sampled expectations from this many draws (None: exact).
+    rng : Generator or None
+
+    Returns
+    -------
+    list of ndarray
+        The new logits.
+    """
+    a = logits[0].shape[1]
+    log_q = autoregressive.log_density(logits)
+    r = cost + log_q
+    w = None
+    if n_samples is not None:
+        w = empirical_weights(sample(logits, n_samples, rng), cost.shape[0])
+        r = r - w @ r  # mean baseline (does not change the expectation)
+    if method == "natural":
+        grads = natural_direction(logits, a, log_q, r, w)
+    else:
+        grads = autoregressive.expectation_gradient(logits, (np.exp(log_q) if w is None else w) * r)
+    return [x - lr_g * g for x, g in zip(logits, grads)]
+
+
+def gan_form_diagnostics(theta: np.ndarray, log_z: float, f: np.ndarray, p: np.ndarray,
+                         logits: list) -> tuple[float, float, float, float]:
+    """Exact losses and gradient max-norms of both players (sums over the enumerated set).
+
+    Returns
+    -------
+    (float, float, float, float)
+        L_D, L_G, max(‖∇_θ L_D‖∞, |∂L_D/∂log Z|) and max_t ‖∇_{logits[t]} L_G‖∞.
+    """
+    log_q = autoregressive.log_density(logits)
+    q = np.exp(log_q)
+    loss_d, g_th, g_s, _ = _disc(theta, log_z, f, log_q, p, q)
+    r = f @ theta + log_q
+    g_phi = autoregressive.expectation_gradient(logits, q * r)
+    disc_norm = max(float(np.max(np.abs(g_th))) if theta.shape[0] else 0.0, abs(g_s))
+    return loss_d, float(q @ r + log_z), disc_norm, max(float(np.max(np.abs(x))) for x in g_phi)
 
 
 def train_gan_form(
@@ -469,26 +602,16 @@ def train_gan_form(
         if n_samples is None:
             raise ValueError("`n_samples` is required when expectations='sampled'")
         n_samples = check_int(n_samples, "n_samples", minimum=1)
-        rng = as_generator(seed)
-    f1 = np.hstack([f, np.ones((n_traj, 1))])
+    rng = as_generator(seed) if sampled else None
+    n_samples = n_samples if sampled else None
 
-    rec_steps, th_h, s_h, dl, gl, dn, gn = [], [], [], [], [], [], []
+    rec_steps, history = [], []
     th_sum, s_sum, n_avg = np.zeros(k), 0.0, 0
 
     def record(step):
-        log_q = autoregressive.log_density(logits)
-        q = np.exp(log_q)
-        loss_d, g_th, g_s, _ = _disc(theta, s, f, log_q, p, q)
-        r = f @ theta + log_q
-        g_phi = autoregressive.expectation_gradient(logits, q * r)
         rec_steps.append(step)
-        th_h.append(theta.copy())
-        s_h.append(s)
-        dl.append(loss_d)
-        gl.append(float(q @ r + s))
-        dn.append(max(float(np.max(np.abs(g_th))) if k else 0.0, abs(g_s)))
-        gn.append(max(float(np.max(np.abs(x))) for x in g_phi))
-        return max(dn[-1], gn[-1])
+        history.append((theta.copy(), s, *gan_form_diagnostics(theta, s, f, p, logits)))
+        return max(history[-1][4], history[-1][5])
 
     converged = (not sampled) and tol > 0 and record(0) <= tol
     if not rec_steps:
@@ -497,43 +620,12 @@ def train_gan_form(
     while step < n_steps and not converged:
         log_q = autoregressive.log_density(logits)
         for _ in range(n_disc_steps):
-            if sampled:
-                pw = sample_demonstrations(p, n_samples, rng)[1]
-                qw = empirical_weights(sample(logits, n_samples, rng), n_traj)
-            else:
-                pw, qw = p, np.exp(log_q)
-            loss, g_th, g_s, d = _disc(theta, s, f, log_q, pw, qw)
-            g = np.append(g_th, g_s)
-            if disc_step == "newton":
-                direction = _newton_direction(f1, (pw + qw) * d * (1.0 - d), g)
-                # Trust region: no logit moves by more than NEWTON_MAX_LOGIT_STEP nats (a full
-                # Newton step from a saturated D overshoots by orders of magnitude).
-                move = float(np.max(np.abs(f1 @ direction)))
-                eta = lr_d * min(1.0, NEWTON_MAX_LOGIT_STEP / move) if move > 0 else lr_d
-                for _ in range(60):  # backtracking: never increase the (empirical) loss
-                    new_th, new_s = theta - eta * direction[:k], s - eta * direction[k]
-                    if _disc(new_th, new_s, f, log_q, pw, qw)[0] <= loss:
-                        break
-                    eta *= 0.5
-                else:
-                    new_th, new_s = theta, s
-            else:
-                new_th, new_s = theta - lr_d * g_th, s - lr_d * g_s
-            theta, s = new_th, new_s
+            pw, qw = expectation_weights(p, logits, log_q, n_samples=n_samples, rng=rng)
+            theta, s = discriminator_step(theta, s, f, log_q, pw, qw, lr_d=lr_d, method=disc_step)
         cost = f @ theta
         for _ in range(n_gen_steps):
-            log_q = autoregressive.log_density(logits)
-            r = cost + log_q
-            if sampled:
-                w = empirical_weights(sample(logits, n_samples, rng), n_traj)
-                r = r - w @ r  # mean baseline (does not change the expectation)
-            else:
-                w = None
-            if sampler_step == "natural":
-                grads = _natural_direction(logits, a, log_q, r, w)
-            else:
-                grads = autoregressive.expectation_gradient(logits, (np.exp(log_q) if w is None else w) * r)
-            logits = [x - lr_g * g for x, g in zip(logits, grads)]
+            logits = sampler_update(logits, cost, lr_g=lr_g, method=sampler_step,
+                                    n_samples=n_samples, rng=rng)
         step += 1
         if step > n_steps // 2:
             th_sum += theta
@@ -543,6 +635,7 @@ def train_gan_form(
             worst = record(step)
             converged = (not sampled) and tol > 0 and worst <= tol
 
+    th_h, s_h, dl, gl, dn, gn = (list(column) for column in zip(*history))
     log_q = autoregressive.log_density(logits)
     cost = f @ theta
     return GANFormRun(

@@ -275,7 +275,7 @@ class TestSampler:
         logits = _random_logits(a, h, seed)
         r = np.random.default_rng(seed).normal(size=a**h)
         lq = gc.log_density(logits)
-        d = gc._natural_direction(logits, a, lq, r, None)
+        d = gc.natural_direction(logits, a, lq, r, None)
         g = gc.expectation_gradient(logits, r)
         q = np.exp(lq)
         for t in range(h):
@@ -621,3 +621,87 @@ class TestGANForm:
             gc.train_gan_form(f, p, n_actions=2, horizon=2, n_steps=1, lr_g=0.0)
         with pytest.raises(ValueError, match="logits0"):
             gc.train_gan_form(f, p, n_actions=2, horizon=2, n_steps=1, logits0=gc.init_logits(2, 3))
+
+
+class TestGANFormUpdates:
+    """The update rules train_gan_form composes, each alone, against theory.irl's losses and
+    gradients (which the solver never calls), finite differences and a one-step closed form."""
+
+    @staticmethod
+    def _setting(seed=4, n=8, k=2):
+        rng = np.random.default_rng(seed)
+        f = rng.normal(size=(n, k))  # no constant direction: [F, 1] has full column rank
+        p = rng.dirichlet(np.ones(n))
+        q = rng.dirichlet(np.ones(n))
+        return f, p, np.log(q), 0.3 * rng.normal(size=k), 0.2
+
+    @staticmethod
+    def _theory_gradient(f, p, log_q, theta, log_z):
+        d_cost, d_s = discriminator_loss_gradient(f @ theta, log_z, np.exp(log_q), p)
+        return np.append(f.T @ d_cost, d_s)  # chain rule through c = F θ
+
+    def test_expectation_weights(self):
+        f, p, log_q, _, _ = self._setting()
+        pw, qw = gc.expectation_weights(p, None, log_q, n_samples=None, rng=None)
+        assert pw is p
+        np.testing.assert_allclose(qw, np.exp(log_q), rtol=FLOAT_RTOL)
+        logits = gc.init_logits(2, 3)
+        pw, qw = gc.expectation_weights(p, logits, gc.log_density(logits), n_samples=40,
+                                        rng=np.random.default_rng(1))
+        for w in (pw, qw):  # empirical frequencies of 40 draws
+            np.testing.assert_allclose(w.sum(), 1.0, rtol=FLOAT_RTOL)
+            np.testing.assert_allclose(w * 40, np.round(w * 40), atol=FLOAT_ATOL)
+
+    def test_gradient_discriminator_step(self):
+        f, p, log_q, theta, log_z = self._setting()
+        lr = 0.1
+        th, s_ = gc.discriminator_step(theta, log_z, f, log_q, p, np.exp(log_q), lr_d=lr, method="gradient")
+        g = self._theory_gradient(f, p, log_q, theta, log_z)
+        np.testing.assert_allclose(np.append(th, s_), np.append(theta, log_z) - lr * g, atol=GRAD_ATOL)
+
+    def test_newton_discriminator_step_uses_the_exact_hessian(self):
+        f, p, log_q, theta, log_z = self._setting()
+        lr, h = 0.5, 1e-5
+        x0 = np.append(theta, log_z)
+        grad = lambda x: self._theory_gradient(f, p, log_q, x[:-1], x[-1])  # noqa: E731
+        hess = np.column_stack([(grad(x0 + h * e) - grad(x0 - h * e)) / (2 * h) for e in np.eye(x0.size)])
+        direction = np.linalg.solve(hess, grad(x0))
+        # the trust region: no logit -θ·f - log Z - log q moves by more than NEWTON_MAX_LOGIT_STEP
+        move = np.max(np.abs(np.column_stack([f, np.ones(len(f))]) @ direction))
+        assert move > gc.NEWTON_MAX_LOGIT_STEP  # (it binds here: the step is shortened)
+        want = x0 - lr * (gc.NEWTON_MAX_LOGIT_STEP / move) * direction
+        th, s_ = gc.discriminator_step(theta, log_z, f, log_q, p, np.exp(log_q), lr_d=lr, method="newton")
+        # Central differences of an O(1) gradient with h = 1e-5: truncation ~h² ≈ 1e-10 and
+        # rounding ~eps/h ≈ 1e-11 per Hessian entry; the 3x3 Hessian here has condition < 1e2,
+        # so the direction is good to ~1e-8.
+        np.testing.assert_allclose(np.append(th, s_), want, atol=1e-7)
+        loss = lambda x: discriminator_loss(f @ x[:-1], x[-1], np.exp(log_q), p)  # noqa: E731
+        assert loss(np.append(th, s_)) < loss(x0)
+
+    def test_gradient_sampler_update(self):
+        logits = _random_logits(2, 3, 5)
+        cost = np.random.default_rng(5).normal(size=8)
+        new = gc.sampler_update(logits, cost, lr_g=0.7, method="gradient", n_samples=None, rng=None)
+        # generator_objective's gradient is checked against autograd in TestObjectives
+        g = gc.generator_objective(logits, cost, 0.0)[1]
+        for x, y, gt in zip(new, logits, g):
+            np.testing.assert_allclose(x, y - 0.7 * gt, atol=FLOAT_ATOL)
+
+    def test_natural_sampler_update_at_lr_one_is_the_maxent_policy_for_one_step(self):
+        # H = 1: logits -= (c + log q) - E_q[c + log q] leaves -c + const, so q' = exp(-c)/Z.
+        logits = _random_logits(4, 1, 6)
+        cost = np.array([0.3, -1.0, 2.0, 0.5])
+        new = gc.sampler_update(logits, cost, lr_g=1.0, method="natural", n_samples=None, rng=None)
+        np.testing.assert_allclose(gc.density(new), maxent_distribution(cost), atol=FLOAT_ATOL)
+
+    def test_diagnostics_are_the_theory_losses(self):
+        f, p, _, theta, log_z = self._setting(n=8)
+        logits = _random_logits(2, 3, 7)
+        q = gc.density(logits)
+        loss_d, loss_g, disc_norm, gen_norm = gc.gan_form_diagnostics(theta, log_z, f, p, logits)
+        assert abs(loss_d - discriminator_loss(f @ theta, log_z, q, p)) <= LOSS_ATOL
+        assert abs(loss_g - generator_loss(f @ theta, log_z, q)) <= LOSS_ATOL
+        g = self._theory_gradient(f, p, np.log(q), theta, log_z)
+        assert abs(disc_norm - np.max(np.abs(g))) <= GRAD_ATOL
+        g_phi = gc.generator_objective(logits, f @ theta, log_z)[1]
+        assert abs(gen_norm - max(np.max(np.abs(x)) for x in g_phi)) <= GRAD_ATOL
