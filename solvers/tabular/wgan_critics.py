@@ -57,6 +57,10 @@ __all__ = [
 #: Critics :func:`train_wgan_generator` can re-solve at every step.
 WGAN_CRITICS = ("kr", "gp")
 
+#: Rounds of trust-region iterations of :func:`wgan_gp_critic` (each after reflecting the
+#: slopes that ended on the wrong side of the penalty's kink).
+_GP_ROUNDS = 8
+
 #: HiGHS' primal and dual feasibility tolerances (default 1e-7), on problems scaled so that
 #: positions and masses are O(1).
 _LP_TOL = 1e-10
@@ -95,11 +99,13 @@ def _grid(x: ArrayLike, n: int) -> np.ndarray:
 
 
 def _scale(x: np.ndarray) -> float:
-    """A power of two s with s·(spread of x) in [1/2, 1): exact rescaling for HiGHS."""
+    """A power of two s with s·(spread of x) in [1/2, 1): exact rescaling for HiGHS.
+
+    The exponent is clamped to ±1000 (a subnormal spread keeps a spread below 1)."""
     spread = float(np.max(x.max(axis=0) - x.min(axis=0))) if x.shape[0] > 1 else 0.0
     if spread == 0.0:
         return 1.0
-    return float(np.ldexp(1.0, -int(np.floor(np.log2(spread))) - 1))
+    return float(np.ldexp(1.0, int(np.clip(-np.floor(np.log2(spread)) - 1, -1000, 1000))))
 
 
 def _lp(c: np.ndarray, a_ub, b_ub: np.ndarray, bounds) -> np.ndarray:
@@ -337,15 +343,17 @@ class WGANGPCriticResult(ArrayResult):
     cell_masses : ndarray, shape (n − 1,)
         P(x̂ in each cell) (see :func:`interpolate_cell_masses`).
     value_gap_bound : float
-        Σ_k (∂J/∂s_k)² / (4 λ W_k): the exact distance to the maximum of the penalised
-        objective on the current sign pattern of the slopes (a separable quadratic there).
+        An upper bound on (maximum − value): Σ_k (∂J/∂s_k)² / (4 λ W_k), the exact distance
+        to the maximum on the slopes' current sign pattern (a separable quadratic there),
+        plus 2 |L_k| for every cell whose slope has the sign opposite to its linear
+        coefficient L_k = h_k Σ_{j>k}(p_j − q_j); each term with the rounding of L_k.
     signs_optimal : bool
-        Every slope has the sign of its cell's linear coefficient L_k = h_k Σ_{j>k}(p_j − q_j)
-        (or L_k = 0): then that sign pattern holds the global maximum, so value_gap_bound
-        bounds the distance to it.
+        Every slope has the sign of L_k where |L_k| exceeds its rounding (elsewhere both
+        signs are optimal).
     converged : bool
-        signs_optimal and value_gap_bound <= tol.
+        value_gap_bound <= tol.
     iterations : int
+        Trust-region iterations over all rounds.
     penalty_weight, tol : float
         λ and the required certificate.
     p_data, p_g : ndarray, shape (n,)
@@ -380,17 +388,42 @@ def _gp_parts(f, p, q, h, w, lam):
     return gap, penalty, grad, s
 
 
-def _gp_certificate(p, q, h, w, lam, s, grad_f) -> tuple[float, bool]:
-    # slopes s_k move the values f_j (j > k) by h_k: ∂J/∂s_k = h_k Σ_{j>k} ∂J/∂f_j
-    g_s = h * np.cumsum(grad_f[::-1])[::-1][1:]
-    curv = 4.0 * lam * w
-    pos = curv > 0
-    gap = float(np.sum(np.divide(g_s**2, curv, out=np.zeros_like(g_s), where=pos)))
-    lin = h * np.cumsum((p - q)[::-1])[::-1][1:]
-    # L_k = 0 in exact arithmetic can round to a few ulps of the masses
-    zero = np.abs(lin) <= 8.0 * np.finfo(float).eps * h
-    signs_ok = bool(np.all(zero | (np.sign(s) == np.sign(lin))))
-    return gap, signs_ok
+def _linear_coefficients(p: np.ndarray, q: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """L_k = h_k Σ_{j>k} (p_j − q_j) = −h_k Σ_{j<=k} (p_j − q_j) and a bound on its rounding.
+
+    E_P f − E_Q f = Σ_k L_k s_k for the slopes s_k of f.  Each L_k is summed from the side
+    (suffix or prefix; the totals agree) with the smaller Σ |p_j − q_j|, which keeps tiny
+    L_k (CDFs that nearly agree) accurate; the bound is n eps times that sum.
+    """
+    d = p - q
+    suffix = np.cumsum(d[::-1])[::-1][1:]
+    prefix = np.cumsum(d)[:-1]
+    abs_suffix = np.cumsum(np.abs(d)[::-1])[::-1][1:]
+    abs_prefix = np.cumsum(np.abs(d))[:-1]
+    use_suffix = abs_suffix <= abs_prefix
+    lin = h * np.where(use_suffix, suffix, -prefix)
+    err = 2.0 * p.shape[0] * np.finfo(float).eps * h * np.minimum(abs_suffix, abs_prefix)
+    return lin, err
+
+
+def _gp_certificate(lin, lin_err, w, lam, s) -> tuple[float, bool]:
+    """(bound on the distance to the maximum, whether every slope has its cell's sign).
+
+    Per cell k with W_k > 0 the objective is J_k(s) = L_k s − λ W_k (|s| − 1)².  Its maximum
+    sits on the branch sign(s) = sign(L_k); on the slope's current branch J_k is a concave
+    quadratic of curvature 2 λ W_k, so the distance to that branch's maximum is
+    g_k² / (4 λ W_k) with g_k = ∂J_k/∂s, and the other branch's maximum is 2 |L_k| lower.
+    g_k and L_k are per-cell expressions (no sums over other cells), and their rounding
+    (lin_err) is added.  Cells with W_k = 0 have L_k = 0 (no pair straddles them, so the
+    CDFs agree there) and do not enter J.
+    """
+    pos = w > 0
+    g = lin - 2.0 * lam * w * (np.abs(s) - 1.0) * np.sign(s)
+    g_err = np.abs(g) + lin_err + 4.0 * np.finfo(float).eps * (np.abs(lin) + 2.0 * lam * w * np.abs(s))
+    local = np.divide(g_err**2, 4.0 * lam * w, out=np.zeros_like(g), where=pos)
+    mismatch = pos & (np.sign(s) != np.sign(lin))
+    bound = float(local.sum() + np.sum(np.where(mismatch, 2.0 * (np.abs(lin) + lin_err), 0.0)))
+    return bound, not bool((mismatch & (np.abs(lin) > lin_err)).any())
 
 
 def wgan_gp_critic(
@@ -424,7 +457,7 @@ def wgan_gp_critic(
     tol : float, > 0
         Required bound on the distance to the maximum (``value_gap_bound``).
     max_iter : int, >= 1
-        Iterations of ``scipy.optimize.minimize(method="trust-exact")``.
+        Iterations of ``scipy.optimize.minimize(method="trust-ncg")``.
 
     Returns
     -------
@@ -451,9 +484,13 @@ def wgan_gp_critic(
 
     The penalty (|s| − 1)² is not concave at s = 0, so the start matters: the solver starts
     from the Kantorovich-Rubinstein critic of :func:`wgan_critic` (slopes ±1 with the sign of
-    L_k), then runs trust-region Newton iterations (exact gradient and tridiagonal Hessian)
-    on the values f_1 ... f_{n−1} (f_0 = 0).  ``signs_optimal`` and ``value_gap_bound``
-    certify the result without any closed form of the optimum.
+    L_k), then runs trust-region Newton-CG iterations (exact gradient, tridiagonal Hessian
+    products) on the values f_1 ... f_{n−1} (f_0 = 0).  A step may cross the kink at s = 0
+    into the other branch's local maximum; such slopes are then reflected (s → −s, which
+    keeps the penalty and raises the linear term) and the iterations resume, up to 8
+    rounds.  ``value_gap_bound`` certifies the
+    result without any closed form of the optimum: per cell, the exact distance to the
+    maximum of the slope's branch plus 2 |L_k| where the slope is on the other branch.
     """
     p, q = _pair(p_data, p_g)
     x = _grid(x, p.shape[0])
@@ -470,21 +507,34 @@ def wgan_gp_critic(
         gap, penalty, grad, _ = _gp_parts(f, p, q, h, w, lam)
         return -(gap - penalty), -grad[1:]
 
-    def hess(z):
-        # −J'' = Dᵀ diag(2 λ W_k / h_k²) D on the values (D the difference operator), f_0 fixed
-        c = 2.0 * lam * w / h**2
-        main = c + np.append(c[1:], 0.0)
-        return np.diag(main) - np.diag(c[1:], 1) - np.diag(c[1:], -1)
+    c = 2.0 * lam * w / h**2
 
-    f0 = _kr_critic(p, q, x[:, None])[0]
-    res = minimize(
-        negative, f0[1:] - f0[0], jac=True, hess=hess, method="trust-exact",
-        options={"gtol": 1e-15, "maxiter": max_iter},
-    )
-    f = np.concatenate([[0.0], res.x])
-    gap, penalty, grad, s = _gp_parts(f, p, q, h, w, lam)
-    bound, signs_ok = _gp_certificate(p, q, h, w, lam, s, grad)
-    converged = signs_ok and bound <= tol
+    def hessp(z, v):
+        # −J'' v = Dᵀ diag(2 λ W_k / h_k²) D v on the values (D the difference operator,
+        # f_0 = 0 fixed): tridiagonal, applied in O(n)
+        dv = c * np.diff(np.concatenate([[0.0], v]))
+        return dv - np.append(dv[1:], 0.0)
+
+    lin, lin_err = _linear_coefficients(p, q, h)
+    f = _kr_critic(p, q, x[:, None])[0]
+    iterations = 0
+    for _ in range(_GP_ROUNDS):
+        res = minimize(
+            negative, f[1:] - f[0], jac=True, hessp=hessp, method="trust-ncg",
+            options={"gtol": 1e-15, "maxiter": max_iter},
+        )
+        iterations += int(res.nit)
+        f = np.concatenate([[0.0], res.x])
+        gap, penalty, grad, s = _gp_parts(f, p, q, h, w, lam)
+        bound, signs_ok = _gp_certificate(lin, lin_err, w, lam, s)
+        # A trust-region step can cross the kink of (|s| − 1)² at s = 0 and stop at the
+        # other branch's local maximum.  Reflecting those slopes (s → −s) keeps the penalty
+        # and raises L_k s_k to |L_k s_k|: a strict ascent step; then iterate again.
+        flip = (w > 0) & (s * lin < 0) & (np.abs(lin) > lin_err)
+        if not flip.any() and (bound <= tol or res.nit == 0):
+            break
+        f = np.concatenate([[0.0], np.cumsum(h * np.where(flip, -s, s))])
+    converged = bound <= tol
     if not converged:
         warnings.warn(
             f"the WGAN-GP critic maximisation stopped with value_gap_bound={bound:.3g} "
@@ -495,7 +545,7 @@ def wgan_gp_critic(
     return WGANGPCriticResult(
         x=x, f=f, slopes=s, value=gap - penalty, critic_gap=gap, penalty=penalty,
         cell_masses=w, value_gap_bound=bound, signs_optimal=signs_ok, converged=converged,
-        iterations=int(res.nit), penalty_weight=lam, tol=tol, p_data=p, p_g=q,
+        iterations=iterations, penalty_weight=lam, tol=tol, p_data=p, p_g=q,
     )
 
 
