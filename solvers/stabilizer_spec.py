@@ -41,6 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from solvers.results import Config
 from theory._validation import as_float_array, check_int, check_nonnegative, check_unit_interval
 from theory.deprecation import module_getattr
 
@@ -84,7 +85,7 @@ RULES: dict[str, Callable[[Any, str, "StabilizerSpec"], Any]] = {
 
 
 @dataclass(frozen=True)
-class StabilizerSpec:
+class StabilizerSpec(Config):
     """The options every stabilized GAN solver has (defaults: the plain GAN), validated once.
 
     Parameters
@@ -135,10 +136,6 @@ class StabilizerSpec:
     def smoothing(self) -> bool:
         """Whether the labels differ from (1, 0)."""
         return self.real_label != 1.0 or self.fake_label != 0.0
-
-    def replace(self, **changes: Any) -> "StabilizerSpec":
-        """A copy with some fields changed (validated again)."""
-        return dataclasses.replace(self, **changes)
 
 # Old British spellings of public names, kept as deprecated aliases (theory.deprecation).
 __getattr__ = module_getattr(__name__, globals(), {

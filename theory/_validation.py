@@ -26,6 +26,7 @@ __all__ = [
     "check_int",
     "check_in",
     "check_unit_interval",
+    "check_instance",
     "check_transitions",
     "check_policy",
     "check_mu0",
@@ -168,6 +169,14 @@ def check_in(x: Any, name: str, allowed: tuple[str, ...]) -> str:
     """A string option from an explicit set."""
     if x not in allowed:
         raise ValueError(f"`{name}` must be one of {', '.join(map(repr, allowed))} (got {x!r})")
+    return x
+
+
+def check_instance(x: Any, name: str, cls: type) -> Any:
+    """``x`` itself when it is an instance of ``cls``; a TypeError naming the argument otherwise."""
+    if not isinstance(x, cls):
+        article = "an" if cls.__name__[0] in "AEIOU" else "a"
+        raise TypeError(f"`{name}` must be {article} {cls.__name__}, got {type(x).__name__}")
     return x
 
 

@@ -20,7 +20,6 @@ spectrum is the rest of the spectrum and whose discrete updates give the rates t
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,6 +27,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import softmax
 
+from solvers.results import ArrayResult
 from solvers.tabular import gan as tabular_gan
 from theory._validation import as_float_array, check_in, check_positive, check_probability
 
@@ -123,7 +123,7 @@ def gauge_basis(k: int) -> np.ndarray:
 
 
 @dataclass
-class CategoricalJacobian:
+class CategoricalJacobian(ArrayResult):
     """The numerical Jacobian of the categorical GAN's field at its equilibrium.
 
     Attributes
@@ -159,16 +159,6 @@ class CategoricalJacobian:
     basis: np.ndarray
     generator_loss: str
     eps: float
-
-    def to_dict(self) -> dict:
-        """JSON-ready dict (complex numbers as [re, im] pairs)."""
-        out = {}
-        for f in dataclasses.fields(self):
-            v = getattr(self, f.name)
-            if isinstance(v, np.ndarray) and np.iscomplexobj(v):
-                v = np.stack([v.real, v.imag], axis=-1)
-            out[f.name] = v.tolist() if isinstance(v, np.ndarray) else v
-        return out
 
 
 def _sorted(eig: np.ndarray) -> np.ndarray:

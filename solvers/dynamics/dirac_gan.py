@@ -28,7 +28,6 @@ Independence rule (DESIGN.md): nothing here calls ``theory.dynamics``; tests and
 from __future__ import annotations
 
 import abc
-import dataclasses
 from dataclasses import dataclass
 
 import autograd.numpy as anp
@@ -39,6 +38,7 @@ from numpy.typing import ArrayLike
 from scipy.integrate import solve_ivp
 
 from solvers.dynamics.categorical_jacobian import central_difference_jacobian
+from solvers.results import ArrayResult
 from theory._validation import as_float_array, check_in, check_int, check_nonnegative, check_positive
 from theory.deprecation import module_getattr, renamed_keywords
 
@@ -403,7 +403,7 @@ def dirac_gan_field(
 
 # ---------------------------------------------------------------------------- integrators
 @dataclass
-class Trajectory:
+class Trajectory(ArrayResult):
     """Iterates of a gradient-descent scheme.
 
     Attributes
@@ -430,11 +430,6 @@ class Trajectory:
     def distance(self) -> np.ndarray:
         """√(θ² + ψ²): the distance to the equilibrium (0, 0) after each step."""
         return np.hypot(self.theta, self.psi)
-
-    def to_dict(self) -> dict:
-        """JSON-ready dict (arrays as nested lists)."""
-        return {f.name: (getattr(self, f.name).tolist() if isinstance(getattr(self, f.name), np.ndarray)
-                         else getattr(self, f.name)) for f in dataclasses.fields(self)}
 
 
 def _start(field: VectorField, theta0: ArrayLike, psi0: ArrayLike, step: float, step_d, n_steps: int,

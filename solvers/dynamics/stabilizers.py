@@ -73,7 +73,6 @@ GANs", Sections 3.2-3.4; Mnih et al. (2015) (target network, replay); Silver et 
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import ClassVar, NamedTuple
 
@@ -81,9 +80,10 @@ import autograd.numpy as anp
 import numpy as np
 from numpy.typing import ArrayLike
 
-from solvers.dynamics.dirac_gan import LOSSES, Unregularized, VectorField
+from solvers.dynamics.dirac_gan import LOSSES, Trajectory, Unregularized, VectorField
 from solvers.stabilizer_spec import StabilizerSpec
 from theory._validation import (
+    check_instance,
     as_float_array,
     check_in,
     check_int,
@@ -221,58 +221,28 @@ class DiracStabilizers(StabilizerSpec):
 
 @renamed_keywords(stabilisers="stabilizers")
 @dataclass
-class StabilizedDiracRun:
-    """Iterates of :func:`train_stabilized_dirac_gan`.
+class StabilizedDiracRun(Trajectory):
+    """Iterates of :func:`train_stabilized_dirac_gan`: a :class:`~solvers.dynamics.dirac_gan.Trajectory`
+    (θ, ψ, scheme, steps, ``field`` the ``repr`` of the field used, the label-smoothed one when
+    labels are soft) with the strategies' state.
 
     Attributes
     ----------
-    theta, psi : ndarray, shape (n_steps + 1, *batch)
-        Before the first and after every outer step.
     psi_target : ndarray, shape (n_steps + 1, *batch) or None
         The generator's copy of the discriminator (target network only).
     theta_anchor, psi_anchor : ndarray, shape (n_steps + 1, *batch) or None
         The historical-averaging anchors θ̄, ψ̄ (historical averaging only).
     d_updates, g_updates : ndarray of int, shape batch
         Outer steps on which each player actually updated (freezing skips some).
-    scheme : str
-    step_g, step_d : float
-    n_gen_steps, n_disc_steps : int
-    field : str
-        ``repr`` of the field used (the label-smoothed one when labels are soft).
     stabilizers : DiracStabilizers
     """
 
-    theta: np.ndarray
-    psi: np.ndarray
     psi_target: np.ndarray | None
     theta_anchor: np.ndarray | None
     psi_anchor: np.ndarray | None
     d_updates: np.ndarray
     g_updates: np.ndarray
-    scheme: str
-    step_g: float
-    step_d: float
-    n_gen_steps: int
-    n_disc_steps: int
-    field: str
     stabilizers: DiracStabilizers
-
-    @property
-    def distance(self) -> np.ndarray:
-        """√(θ² + ψ²): the distance to the equilibrium (0, 0) after each step."""
-        return np.hypot(self.theta, self.psi)
-
-    def to_dict(self) -> dict:
-        """JSON-ready dict (arrays as nested lists)."""
-        out = {}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if f.name == "stabilizers":
-                value = dataclasses.asdict(value)
-            elif isinstance(value, np.ndarray):
-                value = value.tolist()
-            out[f.name] = value
-        return out
 
 
 # ---------------------------------------------------------------------------- training
@@ -583,8 +553,7 @@ def train_stabilized_dirac_gan(
         ``n_gen_steps`` > 1 with the simultaneous scheme.
     """
     st = DiracStabilizers() if stabilizers is None else stabilizers
-    if not isinstance(st, DiracStabilizers):
-        raise TypeError(f"`stabilizers` must be a DiracStabilizers, got {type(st).__name__}")
+    check_instance(st, "stabilizers", DiracStabilizers)
     field = _resolve_field(field, st)
     t0 = as_float_array(theta0, "theta0")
     p0 = as_float_array(psi0, "psi0")

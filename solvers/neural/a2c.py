@@ -49,8 +49,8 @@ import numpy as onp
 from autograd import value_and_grad
 from autograd.scipy.special import logsumexp
 
-from solvers._results import ArrayResult
-from solvers._rl_common import log_softmax
+from solvers.results import ArrayResult
+from solvers.rl_common import log_softmax
 from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, check_hidden, init_mlp, mlp_apply
 from solvers.neural.optim import OPTIMISERS, make_optimizer, normalize_optimizer_kwargs
 from solvers.problems.rl_toys import FiniteMDP
@@ -63,6 +63,7 @@ from solvers.tabular.policy_gradient import (
     segment_plan,
 )
 from theory._validation import (
+    check_instance,
     as_float_array,
     as_generator,
     check_in,
@@ -193,8 +194,7 @@ def init_a2c(config: A2CConfig, n_inputs: int, n_actions: int, seed: Any) -> dic
     -------
     dict
     """
-    if not isinstance(config, A2CConfig):
-        raise TypeError(f"`config` must be an A2CConfig, got {type(config).__name__}")
+    check_instance(config, "config", A2CConfig)
     d = check_int(n_inputs, "n_inputs", minimum=1)
     A = check_int(n_actions, "n_actions", minimum=1)
     rng = as_generator(seed)
@@ -383,10 +383,8 @@ def train_a2c(
     TypeError, ValueError
         Named errors for bad arguments.
     """
-    if not isinstance(mdp, FiniteMDP):
-        raise TypeError(f"`mdp` must be a FiniteMDP, got {type(mdp).__name__}")
-    if not isinstance(config, A2CConfig):
-        raise TypeError(f"`config` must be an A2CConfig, got {type(config).__name__}")
+    check_instance(mdp, "mdp", FiniteMDP)
+    check_instance(config, "config", A2CConfig)
     n_iters = check_int(n_iters, "n_iters", minimum=0)
     S, A, gamma = mdp.n_states, mdp.n_actions, mdp.gamma
     if features is None:

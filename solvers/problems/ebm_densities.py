@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from solvers._results import ArrayResult
+from solvers.results import ArrayResult
 from solvers.problems.mixtures import mixture_1d
-from theory._validation import as_float_array, as_generator, check_int, check_positive
+from theory._validation import as_float_array, as_generator, check_int, check_positive, check_instance
 
 __all__ = [
     "EBMDensity",
@@ -210,8 +210,7 @@ class EBMDensity:
         -------
         ndarray of bool, shape (M,)
         """
-        if not isinstance(grid, QuadratureGrid):
-            raise TypeError(f"`grid` must be a QuadratureGrid, got {type(grid).__name__}")
+        check_instance(grid, "grid", QuadratureGrid)
         mass = float(as_float_array(mass, "mass"))
         if not 0 < mass <= 1:
             raise ValueError(f"`mass` must lie in (0, 1] (got {mass!r})")

@@ -29,6 +29,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from theory._validation import (
+    check_instance,
     ConvergenceWarning,
     as_float_array,
     as_generator,
@@ -374,8 +375,7 @@ class PolicyEvaluation:
 
 
 def _check_policy(mdp: FiniteMDP, pi: ArrayLike) -> np.ndarray:
-    if not isinstance(mdp, FiniteMDP):
-        raise TypeError(f"`mdp` must be a FiniteMDP, got {type(mdp).__name__}")
+    check_instance(mdp, "mdp", FiniteMDP)
     pi = check_probability(pi, "pi")
     if pi.shape != (mdp.n_states, mdp.n_actions):
         raise ValueError(f"`pi` must have shape ({mdp.n_states}, {mdp.n_actions}) (got shape {pi.shape})")
@@ -470,8 +470,7 @@ def value_iteration(mdp: FiniteMDP, *, tol: float = 1e-12, max_iter: int = 100_0
     """
     import warnings
 
-    if not isinstance(mdp, FiniteMDP):
-        raise TypeError(f"`mdp` must be a FiniteMDP, got {type(mdp).__name__}")
+    check_instance(mdp, "mdp", FiniteMDP)
     tol = check_positive(tol, "tol")
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     g = mdp.gamma

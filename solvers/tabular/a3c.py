@@ -71,11 +71,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from solvers._results import ArrayResult
+from solvers.results import ArrayResult
 from solvers.problems.rl_toys import FiniteMDP
 from solvers.tabular.policy_gradient import n_step_returns
 from theory.bellman import bellman_solve
 from theory._validation import (
+    check_instance,
     as_float_array,
     as_generator,
     check_in,
@@ -122,8 +123,7 @@ BACKENDS = ("thread", "process")
 
 
 def _check_mdp(mdp: Any) -> FiniteMDP:
-    if not isinstance(mdp, FiniteMDP):
-        raise TypeError(f"`mdp` must be a FiniteMDP, got {type(mdp).__name__}")
+    check_instance(mdp, "mdp", FiniteMDP)
     return mdp
 
 
@@ -455,8 +455,7 @@ def simulate_a3c(mdp: FiniteMDP, schedule: StalenessSchedule, *, lr: Any, gradie
         Bad MDP, schedule, step sizes or options; a missing seed for sampled gradients.
     """
     mdp = _check_mdp(mdp)
-    if not isinstance(schedule, StalenessSchedule):
-        raise TypeError(f"`schedule` must be a StalenessSchedule, got {type(schedule).__name__}")
+    check_instance(schedule, "schedule", StalenessSchedule)
     gradient = check_in(gradient, "gradient", GRADIENTS)
     R = schedule.n_runs
     lr_arr = check_lr(lr, R)

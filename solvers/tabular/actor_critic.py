@@ -56,7 +56,6 @@ regularization); Pfau & Vinyals (2016), Table 1 and Section 3.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,9 +63,11 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import softmax
 
-from solvers._rl_common import log_softmax, scatter_sum
+from solvers.results import ArrayResult, Config
+from solvers.rl_common import log_softmax, scatter_sum
 from solvers.problems.rl_toys import FiniteMDP
 from theory._validation import (
+    check_instance,
     as_float_array,
     as_generator,
     check_in,
@@ -97,7 +98,7 @@ NOT_APPLICABLE = {
 
 
 @dataclass(frozen=True)
-class ACConfig:
+class ACConfig(Config):
     """Step sizes, parallelism and stabilizer options of :func:`train_actor_critic`.
 
     Parameters
@@ -182,13 +183,9 @@ class ACConfig:
             check_positive(self.freeze_actor_above, "freeze_actor_above")
         check_unit_interval(self.freeze_decay, "freeze_decay", open_left=True)
 
-    def replace(self, **changes: Any) -> "ACConfig":
-        """A copy with some fields changed (validated again)."""
-        return dataclasses.replace(self, **changes)
-
 
 @dataclass
-class ACRun:
+class ACRun(ArrayResult):
     """Trajectory of :func:`train_actor_critic` (leading axis: runs).
 
     Attributes
@@ -232,12 +229,6 @@ class ACRun:
     def final_q(self) -> np.ndarray:
         """The critic after the last step, shape (n_runs, S, A)."""
         return self.q[-1]
-
-    def to_dict(self) -> dict:
-        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "config"}
-        out = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in out.items()}
-        out["config"] = dataclasses.asdict(self.config)
-        return out
 
 
 def train_actor_critic(
@@ -288,10 +279,8 @@ def train_actor_critic(
     TypeError, ValueError
         Named errors for bad arguments.
     """
-    if not isinstance(mdp, FiniteMDP):
-        raise TypeError(f"`mdp` must be a FiniteMDP, got {type(mdp).__name__}")
-    if not isinstance(config, ACConfig):
-        raise TypeError(f"`config` must be an ACConfig, got {type(config).__name__}")
+    check_instance(mdp, "mdp", FiniteMDP)
+    check_instance(config, "config", ACConfig)
     n_steps = check_int(n_steps, "n_steps", minimum=0)
     R = check_int(n_runs, "n_runs", minimum=1)
     rng = as_generator(seed)

@@ -39,7 +39,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import expit, log_expit, softmax
 
-from solvers._results import ArrayResult
+from solvers.results import ArrayResult
 from theory._validation import (
     ConvergenceWarning,
     as_float_array,

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import expit
-from solvers._results import ArrayResult
+from solvers.results import ArrayResult
 from theory._validation import ConvergenceWarning, as_float_array, as_generator, check_in, check_int
 from solvers.tabular.gcl_sampler import check_vector, check_weights, density, sample
 

@@ -70,7 +70,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import expit, softmax
 
-from solvers._results import ArrayResult
+from solvers.results import ArrayResult
 from theory.autoregressive import check_logits
 from theory import autoregressive
 from solvers.problems.trajectories import sample_demonstrations
@@ -305,11 +305,6 @@ class GANFormRun(ArrayResult):
     lr_g: float
     theta_average: np.ndarray = field(default=None)
     log_z_average: float = float("nan")
-
-    def to_dict(self) -> dict:
-        out = super().to_dict()
-        out["logits"] = [x.tolist() for x in self.logits]
-        return out
 
 
 def newton_direction(f1: np.ndarray, curv: np.ndarray, grad: np.ndarray) -> np.ndarray:

@@ -49,7 +49,6 @@ Feature expectations are F = Σ_{t<H} γ^t E[φ(s_t, a_t)] (finite horizon) or
 
 from __future__ import annotations
 
-import dataclasses
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,7 +59,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from numpy.typing import ArrayLike
 
-from solvers._results import ArrayResult
+from solvers.results import ArrayResult
 from solvers.problems.gridworld import GridWorld, as_transitions
 from theory._validation import (
     ConvergenceWarning,
@@ -390,13 +389,6 @@ class MCEDual(ArrayResult):
     values: SoftValues
     occupancy: Occupancy
 
-    def to_dict(self) -> dict:
-        out = {}
-        for f in dataclasses.fields(self):
-            v = getattr(self, f.name)
-            out[f.name] = v.to_dict() if isinstance(v, ArrayResult) else (
-                v.tolist() if isinstance(v, np.ndarray) else v)
-        return out
 
 
 class _MCEProblem:

@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from numpy.typing import ArrayLike
-from solvers._results import ArrayResult
+from solvers.results import ArrayResult
 from solvers.problems.gridworld import GridWorld, SparseTransitions, as_transitions
 from theory._validation import (
     ConvergenceWarning,

@@ -39,7 +39,7 @@ import numpy as np
 from numpy.polynomial import legendre
 from numpy.typing import ArrayLike
 
-from solvers._results import ArrayResult
+from solvers.results import ArrayResult
 from theory._validation import as_float_array, as_generator, check_int, check_positive
 
 __all__ = [

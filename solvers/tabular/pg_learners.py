@@ -12,7 +12,6 @@ Algorithm S3 (n-step advantage actor-critic, here synchronous).
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +19,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import softmax
 
-from solvers._rl_common import log_softmax, scatter_sum
+from solvers.results import ArrayResult, Config
+from solvers.rl_common import log_softmax, scatter_sum
 from solvers.problems.rl_toys import FiniteMDP
 from solvers.tabular.policy_gradient import (
     VectorEnv,
@@ -31,6 +31,7 @@ from solvers.tabular.policy_gradient import (
     score_rows,
 )
 from theory._validation import (
+    check_instance,
     as_float_array,
     as_generator,
     check_in,
@@ -52,7 +53,7 @@ LR_SCHEDULES = ("constant", "harmonic")
 
 
 @dataclass(frozen=True)
-class PGConfig:
+class PGConfig(Config):
     """Hyperparameters of :func:`train_policy_gradient`.
 
     Parameters
@@ -103,13 +104,9 @@ class PGConfig:
         if self.restart_prob is not None:
             check_unit_interval(self.restart_prob, "restart_prob")
 
-    def replace(self, **changes: Any) -> "PGConfig":
-        """A copy with some fields changed (validated again)."""
-        return dataclasses.replace(self, **changes)
-
 
 @dataclass
-class PGRun:
+class PGRun(ArrayResult):
     """Trajectory of :func:`train_policy_gradient` (axis 1: runs).
 
     Attributes
@@ -142,12 +139,6 @@ class PGRun:
     @property
     def final_logits(self) -> np.ndarray:
         return self.logits[-1]
-
-    def to_dict(self) -> dict:
-        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "config"}
-        out = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in out.items()}
-        out["config"] = dataclasses.asdict(self.config)
-        return out
 
 
 #: Default REINFORCE episode length: γ^H <= this (the discarded tail is at most 0.1% of the
@@ -296,8 +287,7 @@ def train_policy_gradient(
         Named errors for bad arguments.
     """
     mdp = check_mdp(mdp)
-    if not isinstance(config, PGConfig):
-        raise TypeError(f"`config` must be a PGConfig, got {type(config).__name__}")
+    check_instance(config, "config", PGConfig)
     n_iters = check_int(n_iters, "n_iters", minimum=0)
     R = check_int(n_runs, "n_runs", minimum=1)
     rng = as_generator(seed)

@@ -78,9 +78,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import softmax
 
-from solvers._results import ArrayResult
+from solvers.results import ArrayResult
 from solvers.problems.rl_toys import FiniteMDP
 from theory._validation import (
+    check_instance,
     as_float_array,
     as_generator,
     check_in,
@@ -123,8 +124,7 @@ DEFAULT_TAIL = 1e-12
 
 def check_mdp(mdp: Any) -> FiniteMDP:
     """``mdp`` itself if it is a FiniteMDP; TypeError naming it otherwise."""
-    if not isinstance(mdp, FiniteMDP):
-        raise TypeError(f"`mdp` must be a FiniteMDP, got {type(mdp).__name__}")
+    check_instance(mdp, "mdp", FiniteMDP)
     return mdp
 
 

@@ -37,10 +37,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from solvers._results import ArrayResult
+from solvers.results import ArrayResult
 from solvers.problems.maxbias import LEFT, MaxBiasMDP
 from solvers.problems.rl_toys import FiniteMDP, sample_rows
 from theory._validation import (
+    check_instance,
     as_float_array,
     as_generator,
     check_in,
@@ -474,8 +475,7 @@ def q_learning(
     ValueError, TypeError
         Named errors for every argument.
     """
-    if not isinstance(mdp, FiniteMDP):
-        raise TypeError(f"`mdp` must be a FiniteMDP, got {type(mdp).__name__}")
+    check_instance(mdp, "mdp", FiniteMDP)
     if method not in _ALIASES:
         raise ValueError(f"`method` must be one of {', '.join(map(repr, _ALIASES))} (got {method!r})")
     method = _ALIASES[method]

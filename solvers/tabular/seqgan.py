@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from solvers._results import ArrayResult
+from solvers.results import ArrayResult
 from theory.autoregressive import check_logits, table_policies
 from theory._validation import (
     as_float_array,
@@ -441,11 +441,6 @@ class TabularSeqGANRun(ArrayResult):
     p_model: np.ndarray
     mean_d: np.ndarray
     logits: list
-
-    def to_dict(self) -> dict:
-        out = super().to_dict()
-        out["logits"] = [x.tolist() for x in self.logits]
-        return out
 
 
 def train_tabular_seqgan(p_data: Any, logits0: Any, *, n_rounds: int, lr: float, seed: Any,

@@ -62,7 +62,6 @@ Techniques for Training GANs", Sections 3.2-3.4; Pfau & Vinyals (2016), Table 1 
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -70,9 +69,11 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import expit, log_expit
 
+from solvers.results import ArrayResult
 from solvers.stabilizer_spec import StabilizerSpec
 from solvers.tabular.gan import GENERATOR_LOSSES, PSI_BOUND, SCHEMES
 from theory._validation import (
+    check_instance,
     as_float_array,
     check_in,
     check_int,
@@ -166,7 +167,7 @@ class GANStabilizers(StabilizerSpec):
 
 @renamed_keywords(stabilisers="stabilizers")
 @dataclass
-class StabilizedGANRun:
+class StabilizedGANRun(ArrayResult):
     """Trajectories of :func:`train_stabilized_gan`; runs on axis 1 (absent for one run).
 
     Attributes
@@ -202,12 +203,6 @@ class StabilizedGANRun:
     @property
     def final_d(self) -> np.ndarray:
         return self.d[-1]
-
-    def to_dict(self) -> dict:
-        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "stabilizers"}
-        out = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in out.items()}
-        out["stabilizers"] = dataclasses.asdict(self.stabilizers)
-        return out
 
 
 # ---------------------------------------------------------------------------- gradients
@@ -613,8 +608,7 @@ def train_stabilized_gan(
         Named errors for bad inputs or incompatible options.
     """
     st = GANStabilizers() if stabilizers is None else stabilizers
-    if not isinstance(st, GANStabilizers):
-        raise TypeError(f"`stabilizers` must be a GANStabilizers, got {type(st).__name__}")
+    check_instance(st, "stabilizers", GANStabilizers)
     p = check_probability(p_data, "p_data")
     theta = as_float_array(theta0, "theta0")
     psi = as_float_array(psi0, "psi0")

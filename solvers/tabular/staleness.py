@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from solvers._results import ArrayResult
-from theory._validation import as_float_array, as_generator, check_in, check_int
+from solvers.results import ArrayResult
+from theory._validation import as_float_array, as_generator, check_in, check_int, check_instance
 
 ORDERS = ("round-robin", "random")
 
@@ -311,8 +311,7 @@ def delayed_gradient_ascent(gradient: Callable[[np.ndarray], np.ndarray], theta0
     ValueError, TypeError
         Bad shapes, step sizes, schedule; ``gradient`` returning the wrong shape.
     """
-    if not isinstance(schedule, StalenessSchedule):
-        raise TypeError(f"`schedule` must be a StalenessSchedule, got {type(schedule).__name__}")
+    check_instance(schedule, "schedule", StalenessSchedule)
     if not callable(gradient):
         raise TypeError("`gradient` must be callable")
     if objective is not None and not callable(objective):

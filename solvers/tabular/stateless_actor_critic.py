@@ -56,8 +56,9 @@ from scipy.special import expit, log_expit, logit, softmax
 
 from solvers.problems.stateless_mdp import Episodes, TabularStatelessMDP
 from solvers.tabular.gan import fit_linear_rate
-from solvers._results import ArrayResult
+from solvers.results import ArrayResult
 from theory._validation import (
+    check_instance,
     as_float_array,
     as_generator,
     check_in,
@@ -96,8 +97,7 @@ _CHUNK_EPISODES = 1 << 18
 
 # ---------------------------------------------------------------------------- validation
 def _mdp(mdp: Any) -> TabularStatelessMDP:
-    if not isinstance(mdp, TabularStatelessMDP):
-        raise TypeError(f"`mdp` must be a TabularStatelessMDP, got {type(mdp).__name__}")
+    check_instance(mdp, "mdp", TabularStatelessMDP)
     return mdp
 
 

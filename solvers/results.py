@@ -1,0 +1,72 @@
+"""Result and option dataclasses that serialize to JSON (DESIGN.md: results are dataclasses
+that serialize to JSON).
+
+:func:`jsonable` is the one conversion every ``to_dict`` uses; :class:`ArrayResult` gives a
+result dataclass its ``to_dict``, :class:`Config` gives a frozen option dataclass ``to_dict``
+and ``replace``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+__all__ = ["jsonable", "ArrayResult", "Config"]
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` with arrays as nested lists, ready for ``json.dumps``.
+
+    Arrays become nested lists (complex arrays a trailing [re, im] axis), numpy scalars
+    Python numbers, objects with a ``to_dict`` method their dict, other dataclasses the dict
+    of their fields, tuples and lists lists, and dicts dicts; everything else is returned
+    as it is.
+
+    Parameters
+    ----------
+    value : Any
+
+    Returns
+    -------
+    Any
+
+    Examples
+    --------
+    >>> jsonable({"x": np.array([1.0, 2.0]), "z": np.array([1j]), "n": np.int64(3), "t": (1, 2)})
+    {'x': [1.0, 2.0], 'z': [[0.0, 1.0]], 'n': 3, 't': [1, 2]}
+    """
+    if isinstance(value, np.ndarray):
+        if np.iscomplexobj(value):
+            value = np.stack([value.real, value.imag], axis=-1)
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, type):
+        return value
+    if callable(getattr(value, "to_dict", None)):
+        return value.to_dict()
+    if dataclasses.is_dataclass(value):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    return value
+
+
+class ArrayResult:
+    """Mixin for result dataclasses: ``to_dict`` maps every field through :func:`jsonable`."""
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict (arrays as nested lists, nested results and options as dicts)."""
+        return {f.name: jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+
+class Config(ArrayResult):
+    """Mixin for frozen option dataclasses: ``to_dict`` and a validated ``replace``."""
+
+    def replace(self, **changes: Any):
+        """A copy with some fields changed (validated again by ``__post_init__``)."""
+        return dataclasses.replace(self, **changes)
