@@ -13,47 +13,10 @@
 Nothing here calls ``theory.dynamics`` (the closed forms these are checked against).
 """
 
-from solvers.dynamics.categorical_jacobian import (
-    CategoricalJacobian,
-    categorical_gan_field,
-    categorical_gan_jacobian_fd,
-    central_difference_jacobian,
-    gauge_basis,
-)
-from solvers.dynamics.dirac_gan import (
-    LOSSES,
-    REGULARIZERS,
-    WGANGP,
-    Consensus,
-    FlowResult,
-    GradientPenalty,
-    InstanceNoise,
-    Trajectory,
-    Unregularized,
-    VectorField,
-    WGANClip,
-    alternating_gd,
-    continuous_flow,
-    dirac_gan_field,
-    simultaneous_gd,
-)
-from solvers.dynamics.stabilizers import (
-    DiracStabilizers,
-    LabelSmoothing,
-    StabilizedDiracRun,
-    train_stabilized_dirac_gan,
-)
+from solvers import reexport
 from theory.deprecation import module_getattr
 
-__all__ = [
-    "DiracStabilizers", "LabelSmoothing", "StabilizedDiracRun", "train_stabilized_dirac_gan",
-    "LOSSES", "REGULARIZERS",
-    "VectorField", "Unregularized", "GradientPenalty", "InstanceNoise", "Consensus", "WGANGP",
-    "WGANClip", "dirac_gan_field",
-    "Trajectory", "FlowResult", "simultaneous_gd", "alternating_gd", "continuous_flow",
-    "central_difference_jacobian", "categorical_gan_field", "gauge_basis", "CategoricalJacobian",
-    "categorical_gan_jacobian_fd",
-]
+__all__ = reexport(globals(), __name__, ("stabilizers", "dirac_gan", "categorical_jacobian"))
 
 # Old British spellings of public names, kept as deprecated aliases (theory.deprecation).
 __getattr__ = module_getattr(__name__, globals(), {

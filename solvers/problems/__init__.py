@@ -13,44 +13,10 @@
   Hypothesis strategies (import them explicitly; they need ``hypothesis``).
 """
 
-from solvers.problems.categorical import (
-    CategoricalPair,
-    disjoint_pair,
-    named_pairs,
-    random_pair,
-    two_atoms,
-    uniform_vs_onehot,
-    zero_atom_pair,
-)
-from solvers.problems.mixtures import (
-    GaussianMixture,
-    gaussian,
-    gaussian_1d,
-    grid_of_gaussians,
-    mixture_1d,
-    ring_of_gaussians,
-)
-from solvers.problems.parallel_lines import DiscreteParallelLines, ParallelLines, discretized
+from solvers import reexport
 from theory.deprecation import module_getattr
 
-__all__ = [
-    "CategoricalPair",
-    "random_pair",
-    "disjoint_pair",
-    "zero_atom_pair",
-    "uniform_vs_onehot",
-    "two_atoms",
-    "named_pairs",
-    "GaussianMixture",
-    "mixture_1d",
-    "gaussian_1d",
-    "gaussian",
-    "ring_of_gaussians",
-    "grid_of_gaussians",
-    "ParallelLines",
-    "DiscreteParallelLines",
-    "discretized",
-]
+__all__ = reexport(globals(), __name__, ("categorical", "mixtures", "parallel_lines"))
 
 # Old British spellings of public names, kept as deprecated aliases (theory.deprecation).
 __getattr__ = module_getattr(__name__, globals(), {

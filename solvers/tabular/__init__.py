@@ -15,20 +15,6 @@
   :mod:`~solvers.tabular.seqgan` — REINFORCE / A2C, asynchronous stale gradients, SeqGAN.
 """
 
-from solvers.tabular.gan import (
-    DiscriminatorRun,
-    GANRun,
-    GeneratorRun,
-    train_discriminator,
-    train_gan,
-    train_generator_optimal_d,
-)
+from solvers import reexport
 
-__all__ = [
-    "DiscriminatorRun",
-    "GeneratorRun",
-    "GANRun",
-    "train_discriminator",
-    "train_generator_optimal_d",
-    "train_gan",
-]
+__all__ = reexport(globals(), __name__, ("gan",))

@@ -366,3 +366,18 @@ class TestParallelLines:
             discretized(0.1, 0)
         with pytest.raises(TypeError, match="seed"):
             ParallelLines(0.1).sample_real(3, 1.5)
+
+
+def test_package_namespaces_are_their_modules_all():
+    import importlib
+
+    import solvers
+    for package, modules in (("solvers.problems", ("categorical", "mixtures", "parallel_lines")),
+                             ("solvers.dynamics", ("stabilizers", "dirac_gan", "categorical_jacobian"))):
+        pkg = importlib.import_module(package)
+        names = {n for m in modules for n in importlib.import_module(f"{package}.{m}").__all__}
+        assert set(pkg.__all__) == names and len(pkg.__all__) == len(names)
+    # two modules exporting different objects under one name are refused (each of these has
+    # its own NOT_APPLICABLE table)
+    with pytest.raises(ImportError, match="NOT_APPLICABLE.*exported by two modules"):
+        solvers.reexport({}, "solvers.tabular", ("stabilizers", "actor_critic"))
