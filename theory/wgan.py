@@ -547,6 +547,11 @@ def wgan_gp_optimal_critic_1d(
     across every cell.  Pairs with x_i = x̃_j put their mass π_ij at one point
     (``point_mass``): a single point does not enter ∫ g Δ, so |f'| = 1 there costs nothing.
 
+    Precision: Δ is taken from whichever of the left or right cumulative sums is smaller, so
+    tail masses are kept to full relative precision.  Weights below ~1e-150 make pair
+    weights π_ij = p_i q_j subnormal, with only a few significant bits; on cells covered only
+    by such pairs, ρ and the slope lose relative precision (their gap terms are below 1e-300).
+
     Examples
     --------
     Two point masses at distance d: ρ = 1/d on the segment, Δ = 1, value = d + d²/(4λ).
