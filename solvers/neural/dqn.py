@@ -54,7 +54,7 @@ from autograd.extend import defvjp, primitive
 from autograd.tracer import getval
 
 from solvers._results import ArrayResult
-from solvers.neural.mlp import NUMPY_ACTIVATIONS, ACTIVATIONS, INIT_SCALES, check_hidden, init_mlp
+from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, check_hidden, dense, init_mlp
 from solvers.neural.optim import OPTIMISERS, make_optimizer, normalize_optimizer_kwargs, tree_leaves, \
     tree_map, tree_structure, tree_unflatten
 from solvers.problems.rl_toys import FiniteMDP
@@ -69,7 +69,6 @@ from theory._validation import (
 )
 from solvers.neural.replay import ReplayBuffer
 from solvers.problems.equal_values import equal_values_mdp, one_hot_features, random_features
-from solvers.neural.stacked_mlp import batched_dense
 from theory.deprecation import module_getattr, renamed_keywords
 
 
@@ -84,7 +83,6 @@ __all__ = [
     "random_features",
     "dueling_aggregate",
     "init_q_network",
-    "batched_dense",
     "q_values",
     "reference_q_values",
     "td_targets",
@@ -238,21 +236,22 @@ def _check_params(params: Any) -> tuple[int, int, int, bool]:
 
 def _forward(params, x, activation, aggregation):
     """Unchecked batched forward pass: x (B, d) or (R, B, d) -> Q (R, B, A), one fused
-    autograd primitive (:func:`batched_dense`) per layer."""
+    autograd primitive (:func:`solvers.neural.mlp.dense`) per layer; on plain arrays it is the
+    plain-numpy forward pass used for acting and targets."""
     h = x
     for layer in params["torso"]:
-        h = batched_dense(h, layer, activation)
-    out = batched_dense(h, params["head"], "linear")
+        h = dense(h, layer, activation)
+    out = dense(h, params["head"], "linear")
     if "value" not in params:
         return out
-    v = batched_dense(h, params["value"], "linear")
+    v = dense(h, params["value"], "linear")
     return _aggregate(v[..., 0], out, aggregation)
 
 
 def reference_q_values(params, x, activation, aggregation):
     """The forward pass of :func:`q_values` from autograd's own matmul, add and activation (no
     fused primitive, no checks): the independent route the tests compare the fused layers
-    (:func:`solvers.neural.stacked_mlp.batched_dense`) against."""
+    (:func:`solvers.neural.mlp.dense`) against."""
     act = ACTIVATIONS[activation]
     h = x
     for layer in params["torso"]:
@@ -264,19 +263,6 @@ def reference_q_values(params, x, activation, aggregation):
     value = params["value"]
     v = np.matmul(h, value["W"]) + np.expand_dims(value["b"], -2)
     return _aggregate(v[..., 0], out, aggregation)
-
-
-def _forward_numpy(params, x, activation, aggregation):
-    """The forward pass in plain numpy (no autograd wrappers) for acting and targets."""
-    raw = NUMPY_ACTIVATIONS[activation]
-    h = x
-    for layer in params["torso"]:
-        h = raw(onp.matmul(h, layer["W"]) + layer["b"][:, None, :])
-    out = onp.matmul(h, params["head"]["W"]) + params["head"]["b"][:, None, :]
-    if "value" not in params:
-        return out
-    v = (onp.matmul(h, params["value"]["W"]) + params["value"]["b"][:, None, :])[..., 0]
-    return _aggregate(v, out, aggregation)  # autograd.numpy on plain arrays: plain arrays
 
 
 def q_values(params: dict, x: Any, *, activation: str = "tanh", aggregation: str = "mean"):
@@ -354,8 +340,8 @@ def td_targets(online: dict, target: dict, x_next: Any, r: Any, gamma: float, *,
 
 
 def _targets(online, target, x_next, r, gamma, method, activation, aggregation):
-    q_eval = _forward_numpy(target, x_next, activation, aggregation)
-    q_select = _forward_numpy(online, x_next, activation, aggregation) if method == "double" else None
+    q_eval = _forward(target, x_next, activation, aggregation)
+    q_select = _forward(online, x_next, activation, aggregation) if method == "double" else None
     return r + gamma * bootstrap_value(q_eval, q_select, method=method)
 
 
@@ -684,8 +670,8 @@ def train_dqn(mdp: FiniteMDP, features: Any, config: DQNConfig, *, callback=None
     n_updates = 0
 
     def record(step):
-        q = _forward_numpy(params, feats, act, agg)
-        qt = _forward_numpy(target, feats, act, agg)
+        q = _forward(params, feats, act, agg)
+        qt = _forward(target, feats, act, agg)
         rec_steps.append(step)
         rec_updates.append(n_updates)
         rec_q.append(q)
@@ -695,7 +681,7 @@ def train_dqn(mdp: FiniteMDP, features: Any, config: DQNConfig, *, callback=None
     record(0)
     for step in range(1, c.n_steps + 1):
         # 1. act epsilon-greedily on the online network, step every copy, store.
-        q_now = _forward_numpy(params, feats[s], act, agg)  # (R, E, A)
+        q_now = _forward(params, feats[s], act, agg)  # (R, E, A)
         a = epsilon_greedy(q_now, c.epsilon, rng)  # the tabular learners' rule (random ties)
         s_next, r = mdp.step(s.ravel(), a.ravel(), rng)
         s_next, r = s_next.reshape(R, E), r.reshape(R, E)
@@ -743,4 +729,5 @@ def train_dqn(mdp: FiniteMDP, features: Any, config: DQNConfig, *, callback=None
 # Former names of the run classes, kept as deprecated aliases (theory.deprecation).
 __getattr__ = module_getattr(__name__, globals(), {
     'DQNResult': 'DQNRun',
+    'batched_dense': 'dense',  # the stacked layer is solvers.neural.mlp.dense
 })

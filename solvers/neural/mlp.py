@@ -38,6 +38,8 @@ __all__ = [
     "log_sigmoid",
     "softplus",
     "dense",
+    "dense_vjp",
+    "layer_apply",
     "sigmoid",
 ]
 
@@ -235,32 +237,25 @@ def mlp_apply(params: list, x, *, activation: str = "tanh", final: str | None = 
 def forward(params, x, act):
     """Unchecked forward pass (the hot path of training loops): linear last layer.
 
-    ``act`` is a name from :data:`ACTIVATIONS` (or the function itself).  Each layer is one
-    fused autograd primitive, :func:`dense`, unless a layer dict holds traced leaves while not
-    being traced itself (e.g. a dict built inside a differentiated function); then the
-    unfused autograd ops are used, which give the same values and gradients.
+    ``act`` is a name from :data:`ACTIVATIONS` (or the function itself).  Each layer is
+    :func:`layer_apply` (one fused autograd primitive, :func:`dense`, where it can be).
     """
     name = act if isinstance(act, str) else _ACT_NAMES[act]
     h = x
     last = len(params) - 1
     for i, layer in enumerate(params):
-        kind = "linear" if i == last else name
-        if not isbox(layer) and (isbox(layer["W"]) or isbox(layer["b"])):
-            h = _DENSE_ACTS[kind](np.dot(h, layer["W"]) + layer["b"])
-        else:
-            h = dense(h, layer, kind)
+        h = layer_apply(h, layer, "linear" if i == last else name)
     return h
 
 
 # ---------------------------------------------------------------------------------------------
-# fused dense layer: one autograd primitive per layer, act(h W + b)
+# the dense layer: one autograd primitive, act(h W + b), for one network or R stacked ones
 # ---------------------------------------------------------------------------------------------
 
 _ACT_NAMES = {f: k for k, f in ACTIVATIONS.items()}
 _DENSE_ACTS = dict(ACTIVATIONS, linear=_identity)
 
-#: Plain-numpy forward nonlinearities by name (inside a fused primitive nothing is traced);
-#: public for the fused layers of solvers.neural.dqn and solvers.neural.ddpg.
+#: Plain-numpy forward nonlinearities by name (inside a fused primitive nothing is traced).
 NUMPY_ACTIVATIONS = {
     "tanh": onp.tanh,
     "relu": lambda z: onp.maximum(z, 0.0),
@@ -271,9 +266,9 @@ NUMPY_ACTIVATIONS = {
 }
 
 #: g ↦ g · act'(z), written in terms of the output y = act(z) and with autograd.numpy, so that
-#: higher-order derivatives (gradient penalties) trace through the backward pass; public for the
-#: fused layers of dqn and ddpg.  tanh' = 1 − y²; relu' = [y > 0]; leaky' = 1 or 0.01;
-#: elu' = 1 or y + 1 (y = eᶻ − 1); softplus'(z) = σ(z) = 1 − e^{−y} (y = log(1 + eᶻ)).
+#: higher-order derivatives (gradient penalties) trace through the backward pass.
+#: tanh' = 1 − y²; relu' = [y > 0]; leaky' = 1 or 0.01; elu' = 1 or y + 1 (y = eᶻ − 1);
+#: softplus'(z) = σ(z) = 1 − e^{−y} (y = log(1 + eᶻ)).
 ACTIVATION_VJPS = {
     "tanh": lambda y, g: g * (1.0 - y * y),
     "relu": lambda y, g: np.where(y > 0, g, 0.0),
@@ -288,29 +283,70 @@ ACTIVATION_VJPS = {
 def dense(h, layer, activation):
     """One fused layer, act(h W + b), as a single autograd primitive.
 
+    The same primitive serves one network and R networks stacked on a leading run axis
+    (:mod:`solvers.neural.stacked_mlp`, :mod:`solvers.neural.dqn`).
+
     Parameters
     ----------
-    h : array, shape (n, fan_in)
-    layer : dict with "W" (fan_in, fan_out) and "b" (fan_out,)
+    h : array, shape (n, fan_in); or, for stacked networks, (n, fan_in) shared by the runs or
+        (R, n, fan_in)
+    layer : dict
+        One network: "W" (fan_in, fan_out) and "b" (fan_out,); R stacked networks: "W"
+        (R, fan_in, fan_out) and "b" (R, fan_out).
     activation : a name from :data:`ACTIVATIONS` or ``"linear"``
 
     Returns
     -------
-    array, shape (n, fan_out)
+    array, shape (n, fan_out) or (R, n, fan_out)
 
     Notes
     -----
-    Its vector-Jacobian product is written by hand (ḡ = g·act'(z); ∂h = ḡ Wᵀ, ∂W = hᵀ ḡ,
-    ∂b = Σₙ ḡ) in autograd.numpy, so gradients of gradients work.  It gives the same values
-    and derivatives as the composition of autograd's own ``dot``, ``+`` and activation (the
-    tests check both against central finite differences); it exists because autograd's
-    per-operation overhead dominates small networks.
+    Its vector-Jacobian product is written by hand once, :func:`dense_vjp` (ḡ = g·act'(z);
+    ∂h = ḡ Wᵀ, summed over runs when h is shared; ∂W = hᵀ ḡ; ∂b = Σₙ ḡ) in autograd.numpy,
+    so gradients of gradients work.  It gives the same values and derivatives as the
+    composition of autograd's own ``matmul``, ``+`` and activation (the tests check both
+    against central finite differences); it exists because autograd's per-operation overhead
+    dominates small networks.
+
+    Source: Rumelhart, Hinton & Williams (1986), eqs. (1)-(2) (the layered network and its
+    back-propagated gradients).
+
+    Examples
+    --------
+    tanh(1·atanh(0.5) + 0) = 0.5:
+
+    >>> layer = {"W": onp.array([[onp.arctanh(0.5)]]), "b": onp.zeros(1)}
+    >>> float(dense(onp.ones((1, 1)), layer, "tanh")[0, 0])
+    0.5
     """
-    z = onp.dot(h, layer["W"])
-    z += layer["b"]  # z is a fresh array: updating it in place is invisible to autograd
+    z = onp.matmul(h, layer["W"])
+    z += layer["b"] if onp.ndim(layer["W"]) == 2 else layer["b"][:, None, :]  # z is fresh: in place is safe
     if activation == "tanh":
         return onp.tanh(z, out=z)
     return NUMPY_ACTIVATIONS[activation](z)
+
+
+def dense_vjp(h, W, gz, argnums=(0, 1)) -> list:
+    """The vector-Jacobian products of ``z = h W + b`` for the cotangent ``gz`` of z.
+
+    ∂h = gz Wᵀ (summed over the runs when one h (n, fan_in) feeds R stacked networks),
+    ∂W = hᵀ gz, ∂b = Σₙ gz; returned in the order of ``argnums`` (0: h, 1: ``{"W", "b"}``).
+    Written with autograd.numpy, so it can itself be differentiated; on plain arrays it is
+    plain numpy.  The backward pass of :func:`dense` and of
+    :func:`solvers.neural.stacked_mlp.fused_mlp`.
+    """
+    shared = np.ndim(h) < np.ndim(gz)
+    out = []
+    for argnum in argnums:
+        if argnum == 0:
+            gh = np.matmul(gz, np.swapaxes(W, -1, -2))
+            out.append(np.sum(gh, axis=0) if shared else gh)
+        elif argnum == 1:
+            gw = np.einsum("bi,rbo->rio", h, gz) if shared else np.matmul(np.swapaxes(h, -1, -2), gz)
+            out.append({"W": gw, "b": np.sum(gz, axis=-2)})
+        else:
+            raise ValueError("`activation` of dense is not differentiable")
+    return out
 
 
 def _dense_vjp(argnums, ans, args, kwargs):
@@ -324,15 +360,7 @@ def _dense_vjp(argnums, ans, args, kwargs):
             onp.multiply(gz, g, out=gz)
         else:
             gz = act_grad(ans, g)
-        out = []
-        for argnum in argnums:
-            if argnum == 0:
-                out.append(np.dot(gz, np.transpose(layer["W"])))
-            elif argnum == 1:
-                out.append({"W": np.dot(np.transpose(h), gz), "b": np.sum(gz, axis=0)})
-            else:
-                raise ValueError("`activation` of dense is not differentiable")
-        return out
+        return dense_vjp(h, layer["W"], gz, argnums)
 
     return vjp
 
@@ -340,8 +368,19 @@ def _dense_vjp(argnums, ans, args, kwargs):
 defvjp_argnums(dense, _dense_vjp)
 
 
-def check_hidden(hidden: Any) -> tuple:
+def layer_apply(h, layer, activation):
+    """act(h W + b) through :func:`dense`, or through autograd's own ops when the layer dict
+    holds traced leaves while not being traced itself (e.g. a dict built inside a
+    differentiated function: the primitive would not see those leaves); both give the same
+    values and gradients."""
+    if not isbox(layer) and (isbox(layer["W"]) or isbox(layer["b"])):
+        b = layer["b"] if np.ndim(layer["W"]) == 2 else np.expand_dims(layer["b"], -2)
+        return _DENSE_ACTS[activation](np.matmul(h, layer["W"]) + b)
+    return dense(h, layer, activation)
+
+
+def check_hidden(hidden: Any, name: str = "hidden") -> tuple:
     """Hidden-layer widths as a tuple of positive ints, with a named error otherwise."""
     if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
-        raise TypeError(f"`hidden` must be a sequence of ints, got {type(hidden).__name__}")
-    return tuple(check_int(h, f"hidden[{i}]", minimum=1) for i, h in enumerate(hidden))
+        raise TypeError(f"`{name}` must be a sequence of ints, got {type(hidden).__name__}")
+    return tuple(check_int(h, f"{name}[{i}]", minimum=1) for i, h in enumerate(hidden))

@@ -1,8 +1,8 @@
 """Stabilizing strategies of Pfau & Vinyals (2016), Table 1, for the neural GAN.
 
 Built from the public pieces of :mod:`solvers.neural.gan` (configuration, random streams,
-minibatch sampler, optimizers, initialization) and :mod:`solvers.neural.mlp` (the fused
-``dense`` layer, activations).  The networks are the same MLPs, held as
+minibatch sampler, optimizers, initialization) and :mod:`solvers.neural.mlp` (the layer
+``layer_apply``, activations).  The networks are the same MLPs, held as
 ``{"layers": [...]}`` plus, when asked, batch-normalization parameters ``"bn"`` and a
 minibatch-discrimination tensor ``"T"``.
 
@@ -47,11 +47,10 @@ from typing import Any, ClassVar
 import autograd.numpy as np
 import numpy as onp
 from autograd import value_and_grad
-from autograd.tracer import isbox
 
 from solvers.neural.gan import GANConfig, as_sampler, gan_streams, init_gan, make_gan_optimizers, \
     sample_gan_batch
-from solvers.neural.mlp import ACTIVATIONS, dense, init_mlp
+from solvers.neural.mlp import ACTIVATIONS, init_mlp, layer_apply
 from solvers.neural.optim import tree_leaves, tree_map, tree_structure, tree_unflatten
 from solvers.stabilizer_spec import StabilizerSpec
 from theory._validation import check_int
@@ -119,15 +118,6 @@ class NeuralStabilizers(StabilizerSpec):
 # ---------------------------------------------------------------------------------------------
 
 
-def _dense(h, layer, kind):
-    # The fused primitive, unless the layer dict is plain but holds traced leaves (then the
-    # unfused autograd ops, which give the same values and gradients).
-    if not isbox(layer) and (isbox(layer["W"]) or isbox(layer["b"])):
-        z = np.dot(h, layer["W"]) + layer["b"]
-        return z if kind == "linear" else ACTIVATIONS[kind](z)
-    return dense(h, layer, kind)
-
-
 def batch_normalize(z, gain, shift):
     """(z - mean_batch) / sqrt(var_batch + ε) · gain + shift, per column of z (n, k).
 
@@ -178,14 +168,14 @@ def network_output(net: dict, x, *, activation: str, batchnorm: bool = False,
     h = x
     for i, layer in enumerate(layers[:-1]):
         if batchnorm:
-            z = _dense(h, layer, "linear")
+            z = layer_apply(h, layer, "linear")
             bn = net["bn"][i]
             h = ACTIVATIONS[activation](batch_normalize(z, bn["gain"], bn["shift"]))
         else:
-            h = _dense(h, layer, activation)
+            h = layer_apply(h, layer, activation)
     if minibatch is not None:
         h = np.concatenate([h, minibatch_features(h, net["T"], *minibatch)], axis=1)
-    return _dense(h, layers[-1], "linear")
+    return layer_apply(h, layers[-1], "linear")
 
 
 def init_stabilized_gan(config: GANConfig, data_dim: int, stabilizers: NeuralStabilizers,

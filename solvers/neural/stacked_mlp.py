@@ -1,83 +1,29 @@
 """Stacked MLPs: R independent networks evaluated at once on inputs of shape (R, B, d_in), with
 weights W of shape (R, d_in, d_out) and biases b of shape (R, d_out).
 
-:func:`fused_mlp` is a whole network as one autograd primitive with a hand-written first-order
-vector-Jacobian product (autograd's per-operation overhead dominates these tiny networks); its
-activation derivatives are :data:`solvers.neural.mlp.ACTIVATION_VJPS`, the same table as the
-one-layer primitive :func:`solvers.neural.mlp.dense`.  :func:`composed_mlp` is the same network
-from the layer primitive :func:`batched_dense` (the reference in the tests)
-and :func:`numpy_mlp` its forward pass in plain numpy.
+The layer is :func:`solvers.neural.mlp.dense` (one autograd primitive for one network or R
+stacked ones) with its one backward pass :func:`solvers.neural.mlp.dense_vjp`.  Here:
+:func:`fused_mlp`, a whole network as one autograd primitive whose first-order vector-Jacobian
+product chains ``dense_vjp`` through the layers (autograd's per-operation overhead dominates
+these tiny networks); :func:`composed_mlp`, the same network layer by layer (the reference in
+the tests); :func:`numpy_mlp`, its forward pass without autograd.
 
 Source: Rumelhart, Hinton & Williams (1986), eqs. (1)-(2) (the layered network and its
-back-propagated gradients).  :mod:`solvers.neural.ddpg` re-exports these names.
+back-propagated gradients).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import autograd.numpy as np
 import numpy as onp
 from autograd.extend import defvjp_argnums, primitive
 from autograd.tracer import isbox
 
-from solvers.neural.mlp import ACTIVATION_VJPS, NUMPY_ACTIVATIONS
+from solvers.neural.mlp import ACTIVATION_VJPS, dense, dense_vjp, layer_apply
+from theory.deprecation import module_getattr
 
-__all__ = ["batched_dense", "fused_mlp", "composed_mlp", "numpy_mlp", "check_layers"]
-
-
-@primitive
-def batched_dense(h, layer, activation):
-    """One fused layer for R stacked networks, act(h W + b), as a single autograd primitive.
-
-    Parameters
-    ----------
-    h : array, shape (B, fan_in) (shared by the runs) or (R, B, fan_in)
-    layer : dict with "W" (R, fan_in, fan_out) and "b" (R, fan_out)
-    activation : a name from :data:`solvers.neural.mlp.ACTIVATIONS` or ``"linear"``
-
-    Returns
-    -------
-    array, shape (R, B, fan_out)
-
-    Notes
-    -----
-    The vector-Jacobian product is written by hand (ḡ = g·act'(z); ∂h = ḡ Wᵀ summed over runs
-    when h is shared, ∂W = hᵀ ḡ per run, ∂b = Σ_B ḡ), as :func:`solvers.neural.mlp.dense`
-    does for one network; the tests check it against autograd's own composition and central
-    finite differences.  It exists because autograd's per-operation overhead dominates these
-    small networks.
-    """
-    z = onp.matmul(h, layer["W"])
-    z += layer["b"][:, None, :]
-    return NUMPY_ACTIVATIONS[activation](z)
-
-
-def _batched_dense_vjp(argnums, ans, args, kwargs):
-    h, layer, activation = args
-    act_grad = ACTIVATION_VJPS[activation]
-
-    def vjp(g):
-        gz = act_grad(ans, g)
-        out = []
-        for argnum in argnums:
-            if argnum == 0:
-                gh = np.matmul(gz, np.swapaxes(layer["W"], -1, -2))
-                out.append(np.sum(gh, axis=0) if np.ndim(h) == 2 else gh)
-            elif argnum == 1:
-                if np.ndim(h) == 2:
-                    gw = np.einsum("bi,rbo->rio", h, gz)
-                else:
-                    gw = np.matmul(np.swapaxes(h, -1, -2), gz)
-                out.append({"W": gw, "b": np.sum(gz, axis=-2)})
-            else:
-                raise ValueError("`activation` of batched_dense is not differentiable")
-        return out
-
-    return vjp
-
-
-defvjp_argnums(batched_dense, _batched_dense_vjp)
+__all__ = ["fused_mlp", "composed_mlp", "numpy_mlp", "check_layers"]
 
 
 def check_layers(layers: Any, name: str, d_in: int) -> int:
@@ -104,25 +50,29 @@ def fused_mlp(layers, x, activation):
 
     h₀ = x;  h_{l+1} = act(h_l W_l + b_l) for hidden layers;  out = h_L W_L + b_L  (R, B, d_out).
 
-    Its vector-Jacobian product (with respect to ``layers`` and ``x``) is written by hand in
-    plain numpy — first order only — because autograd's per-operation overhead dominates these
-    tiny networks; the tests check values and gradients against the layer-by-layer autograd
-    composition (:func:`solvers.neural.dqn.batched_dense`) and central finite differences.
+    Its vector-Jacobian product (with respect to ``layers`` and ``x``) chains
+    :func:`solvers.neural.mlp.dense_vjp` through the layers — first order only — because
+    autograd's per-operation overhead dominates these tiny networks; the tests check values
+    and gradients against the layer-by-layer autograd composition (:func:`composed_mlp`) and
+    central finite differences.
 
     Source: Rumelhart, Hinton & Williams (1986), eqs. (1)-(2) (the layered network and its
     back-propagated gradients).
     """
-    return _fused_forward(layers, x, activation)[-1]
+    return numpy_mlp(layers, x, activation)
 
 
-def _fused_forward(layers, x, act):
-    raw = NUMPY_ACTIVATIONS[act]
+def _hidden_states(layers, x, act):
+    """[x, h_1, ..., h_L, out]: every layer's output (the forward pass the VJP needs).
+
+    Through :func:`solvers.neural.mlp.layer_apply`, so a layer list built inside a
+    differentiated function (traced leaves in plain dicts, e.g. the per-sample Jacobians of
+    :func:`solvers.neural.ddpg.deterministic_policy_gradient`) is traced through.
+    """
     hs = [x]
     last = len(layers) - 1
     for i, layer in enumerate(layers):
-        z = onp.matmul(hs[-1], layer["W"])
-        z += layer["b"][:, None, :]
-        hs.append(z if i == last else raw(z))
+        hs.append(layer_apply(hs[-1], layer, "linear" if i == last else act))
     return hs
 
 
@@ -130,8 +80,8 @@ def _fused_vjp(argnums, ans, args, kwargs):
     layers, x, act = args
     if isbox(x) or any(isbox(v) for layer in layers for v in layer.values()):  # pragma: no cover
         raise NotImplementedError("fused_mlp is first-order only")
-    hs = _fused_forward(layers, x, act)
-    grad_act = ACTIVATION_VJPS.get(act)
+    hs = _hidden_states(layers, x, act)
+    grad_act = ACTIVATION_VJPS[act]
 
     def vjp(g):
         g = onp.asarray(g)
@@ -139,10 +89,10 @@ def _fused_vjp(argnums, ans, args, kwargs):
         for i in range(len(layers) - 1, -1, -1):
             if i < len(layers) - 1:
                 g = grad_act(hs[i + 1], g)
-            h = hs[i]
-            grads_layers[i] = {"W": onp.matmul(onp.swapaxes(h, -1, -2), g), "b": g.sum(axis=-2)}
             if i > 0 or 1 in argnums:
-                g = onp.matmul(g, onp.swapaxes(layers[i]["W"], -1, -2))
+                grads_layers[i], g = dense_vjp(hs[i], layers[i]["W"], g, (1, 0))
+            else:
+                grads_layers[i], = dense_vjp(hs[i], layers[i]["W"], g, (1,))
         out = []
         for argnum in argnums:
             if argnum == 0:
@@ -160,17 +110,20 @@ defvjp_argnums(fused_mlp, _fused_vjp)
 
 
 def composed_mlp(layers, x, act):
-    """The same network from autograd's layer primitives (the reference in the tests)."""
+    """The same network from the layer primitive :func:`solvers.neural.mlp.dense` (the
+    reference in the tests)."""
     h = x
     for layer in layers[:-1]:
-        h = batched_dense(h, layer, act)
-    return batched_dense(h, layers[-1], "linear")
+        h = dense(h, layer, act)
+    return dense(h, layers[-1], "linear")
 
 
 def numpy_mlp(layers, x, act):
-    """Plain-numpy forward pass of stacked MLPs (one network per leading run index); no autograd."""
-    raw = NUMPY_ACTIVATIONS[act]
-    h = x
-    for layer in layers[:-1]:
-        h = raw(onp.matmul(h, layer["W"]) + layer["b"][:, None, :])
-    return onp.matmul(h, layers[-1]["W"]) + layers[-1]["b"][:, None, :]
+    """Forward pass of stacked MLPs (one network per leading run index) without autograd."""
+    return _hidden_states(layers, x, act)[-1]
+
+
+# The stacked layer is now solvers.neural.mlp.dense (one primitive for one or R networks).
+__getattr__ = module_getattr(__name__, globals(), {
+    'batched_dense': 'dense',
+})

@@ -108,6 +108,46 @@ def test_fused_layer_equals_autograd_composition(activation):
         np.testing.assert_allclose(a, b, rtol=FLOAT_RTOL, atol=FLOAT_ATOL)
 
 
+@pytest.mark.parametrize("shared_input", [False, True])
+@pytest.mark.parametrize("activation", list(ACTIVATIONS))
+def test_stacked_layer_equals_autograd_composition(activation, shared_input):
+    # the same primitive on R = 3 stacked networks (W (R, in, out), b (R, out)), with one input
+    # batch shared by the runs or one per run: values, first and second derivatives against
+    # autograd's own matmul/add/activation (two float64 routes: rounding, FLOAT_RTOL).
+    rng = np.random.default_rng(13)
+    layer = {"W": rng.standard_normal((3, 2, 4)), "b": rng.standard_normal((3, 4))}
+    h = rng.standard_normal((5, 2) if shared_input else (3, 5, 2))
+    weights = rng.standard_normal((3, 5, 4))
+
+    def fused(lyr, hh):
+        return anp.sum(weights * dense(hh, lyr, activation))
+
+    def plain(lyr, hh):
+        return anp.sum(weights * ACTIVATIONS[activation](anp.matmul(hh, lyr["W"]) + lyr["b"][:, None, :]))
+
+    np.testing.assert_allclose(fused(layer, h), plain(layer, h), rtol=FLOAT_RTOL)
+    for argnum in (0, 1):
+        a, _ = tree_flatten(autograd.grad(fused, argnum)(layer, h))
+        b, _ = tree_flatten(autograd.grad(plain, argnum)(layer, h))
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=FLOAT_RTOL, atol=FLOAT_ATOL)
+
+    def penalty(f):  # ‖∂f/∂h‖², differentiated once more with respect to the layer
+        return lambda lyr: anp.sum(autograd.grad(f, 1)(lyr, h) ** 2)
+
+    a, _ = tree_flatten(autograd.grad(penalty(fused))(layer))
+    b, _ = tree_flatten(autograd.grad(penalty(plain))(layer))
+    np.testing.assert_allclose(a, b, rtol=FLOAT_RTOL, atol=FLOAT_ATOL)
+
+
+def test_old_stacked_layer_names_are_deprecated_aliases():
+    from solvers.neural import dqn, stacked_mlp
+
+    for module in (stacked_mlp, dqn):
+        with pytest.warns(DeprecationWarning, match="batched_dense"):
+            assert module.batched_dense is dense
+
+
 def test_gradient_through_dict_built_inside():
     # a layer dict built from a traced W (the dict itself untraced) takes the unfused path
     rng = np.random.default_rng(12)
