@@ -39,12 +39,16 @@ from scipy.integrate import solve_ivp
 
 from solvers.dynamics.categorical_jacobian import central_difference_jacobian
 from solvers.results import ArrayResult
-from theory._validation import as_float_array, check_in, check_int, check_nonnegative, check_positive
+from theory._validation import as_float_array, check_in, check_instance, check_int, check_nonnegative, check_positive
 from theory.deprecation import module_getattr, renamed_keywords
+# The option names (LOSSES, REGULARIZERS, SCHEMES) are shared with the closed forms; nothing here
+# calls theory.dynamics' formulas.
+from theory.dynamics import LOSSES, REGULARIZERS, SCHEMES
 
 __all__ = [
     "LOSSES",
     "REGULARIZERS",
+    "SCHEMES",
     "VectorField",
     "Unregularized",
     "GradientPenalty",
@@ -55,13 +59,14 @@ __all__ = [
     "dirac_gan_field",
     "Trajectory",
     "FlowResult",
+    "simgd_step",
+    "altgd_step",
+    "gradient_descent",
     "simultaneous_gd",
     "alternating_gd",
     "continuous_flow",
 ]
 
-LOSSES = ("gan", "nsgan", "wgan")
-REGULARIZERS = ("none", "r1", "r2", "instance-noise", "consensus", "wgan-gp")
 
 #: Gauss-Hermite nodes for the instance-noise expectations.  The integrands f(ψ(θ + ε)) are
 #: entire functions of ε; 64 nodes integrate polynomials of degree <= 127 exactly and, for
@@ -432,102 +437,74 @@ class Trajectory(ArrayResult):
         return np.hypot(self.theta, self.psi)
 
 
-def _start(field: VectorField, theta0: ArrayLike, psi0: ArrayLike, step: float, step_d, n_steps: int,
-           n_disc_steps: int):
-    if not isinstance(field, VectorField):
-        raise TypeError(f"`field` must be a VectorField (got {type(field).__name__})")
-    theta, psi = _pair(theta0, psi0)
-    h_g = check_positive(step, "step")
-    h_d = h_g if step_d is None else check_positive(step_d, "step_d")
-    n_steps = check_int(n_steps, "n_steps", minimum=0)
-    n_d = check_int(n_disc_steps, "n_disc_steps", minimum=1)
-    theta, psi = field.project(theta.copy(), psi.copy())
-    thetas = np.empty((n_steps + 1, *theta.shape))
-    psis = np.empty((n_steps + 1, *psi.shape))
-    thetas[0], psis[0] = theta, psi
-    return theta, psi, h_g, h_d, n_steps, n_d, thetas, psis
-
-
-def simultaneous_gd(
-    field: VectorField,
-    theta0: ArrayLike,
-    psi0: ArrayLike,
-    *,
-    step: float,
-    n_steps: int,
-    step_d: float | None = None,
-    n_disc_steps: int = 1,
-) -> Trajectory:
-    """Simultaneous gradient descent: both players step from the same point.
+def simgd_step(field: VectorField, theta: np.ndarray, psi: np.ndarray, *, step_g: float,
+               step_d: float, n_disc_steps: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """One outer step of simultaneous GD: both players move from (θ_t, ψ_t).
 
     θ_{t+1} = θ_t + h_g v_θ(θ_t, ψ_t);  ψ_{t+1} = ψ_t after n_d steps ψ ← ψ + h_d v_ψ(θ_t, ψ)
-    against the generator's current θ_t (n_d = 1: (θ, ψ) ← (θ, ψ) + h v(θ, ψ)).  The field's
-    projection (WGAN clipping) follows every discriminator step.
+    against θ_t, each followed by the field's projection; then the pair is projected.
 
-    Source: Mescheder et al. (2018), Section 2 (SimGD, F_h = id + h v); two step
-    sizes as in the bilevel view of Pfau & Vinyals (2016), eqs. (1)-(2).
-
-    Parameters
-    ----------
-    field : VectorField
-    theta0, psi0 : float or array_like
-        Initial points (broadcast: a batch of trajectories at once).
-    step : float > 0
-        h_g (and h_d unless ``step_d`` is given).
-    n_steps : int >= 0
-    step_d : float > 0, optional
-    n_disc_steps : int >= 1
-
-    Returns
-    -------
-    Trajectory
-
-    Raises
-    ------
-    TypeError, ValueError
-        Bad field, points, steps or counts.
+    Source: Mescheder et al. (2018), Section 2 (SimGD, F_h = id + h v).
     """
-    theta, psi, h_g, h_d, n_steps, n_d, thetas, psis = _start(field, theta0, psi0, step, step_d,
-                                                              n_steps, n_disc_steps)
-    for t in range(n_steps):
-        new_theta = theta + h_g * np.asarray(field.v_theta(theta, psi), float)
-        new_psi = psi
-        for _ in range(n_d):
-            new_psi = new_psi + h_d * np.asarray(field.v_psi(theta, new_psi), float)
-            _, new_psi = field.project(theta, new_psi)
-        theta, psi = field.project(new_theta, new_psi)
-        thetas[t + 1], psis[t + 1] = theta, psi
-    return Trajectory(thetas, psis, "simultaneous", h_g, h_d, 1, n_d, repr(field))
+    new_theta = theta + step_g * np.asarray(field.v_theta(theta, psi), float)
+    new_psi = psi
+    for _ in range(n_disc_steps):
+        new_psi = new_psi + step_d * np.asarray(field.v_psi(theta, new_psi), float)
+        _, new_psi = field.project(theta, new_psi)
+    return field.project(new_theta, new_psi)
 
 
-def alternating_gd(
+def altgd_step(field: VectorField, theta: np.ndarray, psi: np.ndarray, *, step_g: float,
+               step_d: float, n_disc_steps: int = 1, n_gen_steps: int = 1
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """One outer step of alternating GD: n_g generator steps θ ← θ + h_g v_θ(θ, ψ), then n_d
+    discriminator steps ψ ← ψ + h_d v_ψ(θ, ψ) at the new θ, each followed by the projection.
+
+    Source: Mescheder et al. (2018), Section 2 (AltGD, F_h = F_{2,h} ∘ F_{1,h}: generator
+    update first).
+    """
+    for _ in range(n_gen_steps):
+        theta = theta + step_g * np.asarray(field.v_theta(theta, psi), float)
+        theta, psi = field.project(theta, psi)
+    for _ in range(n_disc_steps):
+        psi = psi + step_d * np.asarray(field.v_psi(theta, psi), float)
+        theta, psi = field.project(theta, psi)
+    return theta, psi
+
+
+def gradient_descent(
     field: VectorField,
     theta0: ArrayLike,
     psi0: ArrayLike,
     *,
+    scheme: str = "simultaneous",
     step: float,
     n_steps: int,
     step_d: float | None = None,
     n_disc_steps: int = 1,
     n_gen_steps: int = 1,
 ) -> Trajectory:
-    """Alternating gradient descent: n_g generator steps, then n_d discriminator steps.
+    """Simultaneous or alternating gradient descent on the Dirac-GAN (:func:`simgd_step`,
+    :func:`altgd_step`); the field's projection (WGAN clipping) follows every update.
 
-    θ ← θ + h_g v_θ(θ, ψ) (n_g times), then ψ ← ψ + h_d v_ψ(θ, ψ) (n_d times) at the new θ; the
-    projection (WGAN clipping) follows every step.
-
-    Source: Mescheder et al. (2018), Section 2 (AltGD, F_h = F_{2,h} ∘ F_{1,h}:
-    generator update first), with n_g and n_d repeated updates as in their Dirac-GAN analysis (Section 2).
+    Source: Mescheder et al. (2018), Section 2 (SimGD and AltGD, with n_g and n_d repeated
+    updates as in their Dirac-GAN analysis); two step sizes as in the bilevel view of Pfau &
+    Vinyals (2016), eqs. (1)-(2).
 
     Parameters
     ----------
     field : VectorField
     theta0, psi0 : float or array_like
-    step : float > 0
-    n_steps : int >= 0
+        Initial points (broadcast: a batch of trajectories at once).
+    scheme : {"simultaneous", "alternating"}, keyword-only
+    step : float > 0, keyword-only
+        h_g (and h_d unless ``step_d`` is given).
+    n_steps : int >= 0, keyword-only
         Outer steps (each n_g + n_d updates).
-    step_d : float > 0, optional
-    n_disc_steps, n_gen_steps : int >= 1
+    step_d : float > 0, optional, keyword-only
+    n_disc_steps : int >= 1, keyword-only
+    n_gen_steps : int >= 1, keyword-only
+        Alternating scheme only (1 for the simultaneous one).
 
     Returns
     -------
@@ -536,20 +513,54 @@ def alternating_gd(
     Raises
     ------
     TypeError, ValueError
-        Bad field, points, steps or counts.
+        Bad field, points, steps, counts or scheme.
     """
-    theta, psi, h_g, h_d, n_steps, n_d, thetas, psis = _start(field, theta0, psi0, step, step_d,
-                                                              n_steps, n_disc_steps)
+    check_instance(field, "field", VectorField)
+    theta, psi = _pair(theta0, psi0)
+    h_g = check_positive(step, "step")
+    h_d = h_g if step_d is None else check_positive(step_d, "step_d")
+    n_steps = check_int(n_steps, "n_steps", minimum=0)
+    n_d = check_int(n_disc_steps, "n_disc_steps", minimum=1)
     n_g = check_int(n_gen_steps, "n_gen_steps", minimum=1)
+    scheme = check_in(scheme, "scheme", SCHEMES)
+    if scheme == "simultaneous" and n_g != 1:
+        raise ValueError(f"`n_gen_steps` must be 1 for the simultaneous scheme (got {n_g})")
+    theta, psi = field.project(theta.copy(), psi.copy())
+    thetas = np.empty((n_steps + 1, *theta.shape))
+    psis = np.empty((n_steps + 1, *psi.shape))
+    thetas[0], psis[0] = theta, psi
     for t in range(n_steps):
-        for _ in range(n_g):
-            theta = theta + h_g * np.asarray(field.v_theta(theta, psi), float)
-            theta, psi = field.project(theta, psi)
-        for _ in range(n_d):
-            psi = psi + h_d * np.asarray(field.v_psi(theta, psi), float)
-            theta, psi = field.project(theta, psi)
+        if scheme == "simultaneous":
+            theta, psi = simgd_step(field, theta, psi, step_g=h_g, step_d=h_d, n_disc_steps=n_d)
+        else:
+            theta, psi = altgd_step(field, theta, psi, step_g=h_g, step_d=h_d, n_disc_steps=n_d,
+                                    n_gen_steps=n_g)
         thetas[t + 1], psis[t + 1] = theta, psi
-    return Trajectory(thetas, psis, "alternating", h_g, h_d, n_g, n_d, repr(field))
+    return Trajectory(thetas, psis, scheme, h_g, h_d, n_g, n_d, repr(field))
+
+
+def simultaneous_gd(field: VectorField, theta0: ArrayLike, psi0: ArrayLike, *, step: float,
+                    n_steps: int, step_d: float | None = None, n_disc_steps: int = 1) -> Trajectory:
+    """Simultaneous gradient descent: both players step from the same point (:func:`simgd_step`);
+    :func:`gradient_descent` with ``scheme="simultaneous"``, whose parameters it takes.
+
+    Source: Mescheder et al. (2018), Section 2 (SimGD, F_h = id + h v).
+    """
+    return gradient_descent(field, theta0, psi0, scheme="simultaneous", step=step, n_steps=n_steps,
+                            step_d=step_d, n_disc_steps=n_disc_steps)
+
+
+def alternating_gd(field: VectorField, theta0: ArrayLike, psi0: ArrayLike, *, step: float,
+                   n_steps: int, step_d: float | None = None, n_disc_steps: int = 1,
+                   n_gen_steps: int = 1) -> Trajectory:
+    """Alternating gradient descent: n_g generator steps, then n_d discriminator steps
+    (:func:`altgd_step`); :func:`gradient_descent` with ``scheme="alternating"``, whose
+    parameters it takes.
+
+    Source: Mescheder et al. (2018), Section 2 (AltGD, F_h = F_{2,h} ∘ F_{1,h}).
+    """
+    return gradient_descent(field, theta0, psi0, scheme="alternating", step=step, n_steps=n_steps,
+                            step_d=step_d, n_disc_steps=n_disc_steps, n_gen_steps=n_gen_steps)
 
 
 @dataclass

@@ -80,7 +80,7 @@ import autograd.numpy as anp
 import numpy as np
 from numpy.typing import ArrayLike
 
-from solvers.dynamics.dirac_gan import LOSSES, Trajectory, Unregularized, VectorField
+from solvers.dynamics.dirac_gan import LOSSES, SCHEMES, Trajectory, Unregularized, VectorField
 from solvers.stabilizer_spec import StabilizerSpec
 from theory._validation import (
     check_instance,
@@ -114,7 +114,6 @@ __all__ = [
     "fitted_rate",
 ]
 
-SCHEMES = ("simultaneous", "alternating")
 
 #: Strategies of Pfau & Vinyals (2016), Table 1, without meaning for the Dirac-GAN.
 NOT_APPLICABLE = {
