@@ -620,9 +620,10 @@ class FGANCriticResult(ArrayResult):
     value : float
         The variational lower bound Σ p T − Σ q f*(T) at ``t`` (Nowozin et al., eq. (4)).
     residual : ndarray, shape (K,)
-        On atoms with p, q > 0: |π − (1 − π) (f*)'(T)| with π = p/(p + q), the derivative of
-        the atom's objective in T divided by p + q; on one-sided atoms the derivative in V
-        divided by p + q; 0 where finished on the box.
+        On atoms with p, q > 0: |1 − (q/p) (f*)'(T)|, the relative error of the density
+        ratio (f*)'(T) implied by the critic (the T-derivative of the atom's objective
+        divided by p); on one-sided atoms the V-derivative divided by p + q; 0 where
+        finished on the box.
     at_bound : ndarray of bool, shape (K,)
         The atom ended on the box |V| = V_BOUNDS[family] with the gradient pointing out: its
         supremum is approached as |V| → ∞ (one-sided atoms p q = 0 of most families) or lies
@@ -705,10 +706,11 @@ def fgan_critic(
     family : {"kl", "reverse_kl", "pearson_chi2", "neyman_chi2", "squared_hellinger", \
 "jensen_shannon", "gan"}
     tol : float, > 0
-        On atoms with p, q > 0 stop when |π − (1 − π) (f*)'(T)| <= tol, π = p/(p + q): the
-        T-derivative of the atom's objective over its mass.  Then (f*)'(T) is within
-        tol (p + q)/q of p/q, which bounds T's distance from its maximiser through f''
-        (the tests do so).  One-sided atoms stop on |∂/∂V| / (p + q) <= tol or on the box.
+        On atoms with p, q > 0 stop when |1 − (q/p) (f*)'(T)| <= tol: the ratio p/q implied
+        by the critic, (f*)'(T), is then within a relative tol of p/q, which bounds T's
+        distance from its maximiser through f'' (the tests do so).  Below twice the change
+        one spacing of doubles in V makes in that measure no double V does better, and the
+        atom also stops.  One-sided atoms stop on |∂/∂V| / (p + q) <= tol or on the box.
     max_iter : int, >= 1
     method : {"newton", "gradient"}
         Per-atom safeguarded Newton in V (gradient step where the curvature is not
