@@ -27,6 +27,7 @@ __all__ = [
     "check_in",
     "check_unit_interval",
     "check_instance",
+    "check_density",
     "check_transitions",
     "check_policy",
     "check_mu0",
@@ -170,6 +171,17 @@ def check_in(x: Any, name: str, allowed: tuple[str, ...]) -> str:
     if x not in allowed:
         raise ValueError(f"`{name}` must be one of {', '.join(map(repr, allowed))} (got {x!r})")
     return x
+
+
+def check_density(x: Any, name: str) -> np.ndarray:
+    """Non-negative, finite values at least 1-D (a density on a grid, or unnormalized weights
+    of atoms); a ValueError naming the argument otherwise."""
+    arr = as_float_array(x, name)
+    if arr.ndim == 0:
+        raise ValueError(f"`{name}` must be at least 1-D (one value per atom or grid point), got a scalar")
+    if np.any(arr < 0):
+        raise ValueError(f"`{name}` must be non-negative (got minimum {arr.min():.6g})")
+    return arr
 
 
 def check_instance(x: Any, name: str, cls: type) -> Any:

@@ -23,15 +23,8 @@ from typing import Any
 import numpy as np
 from scipy.special import xlogy
 
-from theory._validation import (
-    as_float_array,
-    broadcast_pair,
-    check_in,
-    check_int,
-    check_probability,
-    check_same_length,
-    check_unit_interval,
-)
+from theory._validation import as_float_array, broadcast_pair, check_in, check_int
+from theory._validation import check_density, check_probability, check_same_length, check_unit_interval
 from theory.divergences import js_divergence
 
 __all__ = [
@@ -49,15 +42,6 @@ __all__ = [
 ]
 
 _LOG4 = float(np.log(4.0))
-
-
-def _check_density(x: Any, name: str) -> np.ndarray:
-    arr = as_float_array(x, name)
-    if arr.ndim == 0:
-        raise ValueError(f"`{name}` must be at least 1-D (density values on a grid), got a scalar")
-    if np.any(arr < 0):
-        raise ValueError(f"`{name}` must be non-negative (got minimum {arr.min():.6g})")
-    return arr
 
 
 def optimal_discriminator(p_data: Any, p_model: Any) -> np.ndarray:
@@ -102,8 +86,8 @@ def optimal_discriminator(p_data: Any, p_model: Any) -> np.ndarray:
     >>> optimal_discriminator([0.5, 0.5, 0.0], [0.0, 0.5, 0.0])
     array([1. , 0.5, 0.5])
     """
-    pd = _check_density(p_data, "p_data")
-    pm = _check_density(p_model, "p_model")
+    pd = check_density(p_data, "p_data")
+    pm = check_density(p_model, "p_model")
     pd, pm = broadcast_pair(pd, pm, ("p_data", "p_model"))
     # Where p_data + p_model overflows (densities near the largest float) both are halved
     # first, which leaves the ratio unchanged; elsewhere they are not, so that subnormal

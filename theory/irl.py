@@ -50,23 +50,9 @@ from typing import Any
 import numpy as np
 from scipy.special import expit
 
-from theory._irl_inputs import (
-    as_output,
-    broadcast,
-    check_cost,
-    check_log_z,
-    check_q,
-    log_ratio,
-    log_softmax,
-    logsumexp,
-    loss_inputs,
-    mixture_log_weights,
-    safe_log,
-    same_length,
-    sampler,
-    softmax,
-    weighted_sum,
-)
+from theory._irl_inputs import as_output, broadcast, check_cost, check_log_z, check_q, log_ratio
+from theory._irl_inputs import log_softmax, logsumexp, loss_inputs, mixture_log_weights, safe_log
+from theory._irl_inputs import same_length, sampler, softmax, weighted_sum
 from theory._validation import check_probability, check_same_length
 # The partition function (importance-sampling estimate and its fixed point) lives in
 # theory.irl_partition; re-exported so ``from theory.irl import optimal_log_partition`` works.

@@ -35,7 +35,6 @@ reshapes (no loop over sequences):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 

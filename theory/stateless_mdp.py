@@ -39,13 +39,8 @@ from typing import Any
 import numpy as np
 from scipy.special import entr, log_softmax, softmax, xlogy
 
-from theory._validation import (
-    as_float_array,
-    broadcast_pair,
-    check_in,
-    check_probability,
-    check_unit_interval,
-)
+from theory._validation import as_float_array, broadcast_pair, check_in, check_probability
+from theory._validation import check_density, check_unit_interval
 
 __all__ = [
     "ACTOR_OBJECTIVES",
@@ -69,15 +64,6 @@ BELLMAN_LOSSES = ("cross_entropy", "squared")
 # ---------------------------------------------------------------------------- helpers
 def _rho(real_prob: Any) -> float:
     return check_unit_interval(real_prob, "real_prob")
-
-
-def _density(x: Any, name: str) -> np.ndarray:
-    arr = as_float_array(x, name)
-    if arr.ndim == 0:
-        raise ValueError(f"`{name}` must be at least 1-D (one value per atom), got a scalar")
-    if np.any(arr < 0):
-        raise ValueError(f"`{name}` must be non-negative (got minimum {arr.min():.6g})")
-    return arr
 
 
 def _distributions(p_data: Any, policy: Any, policy_name: str = "policy"):
@@ -258,8 +244,8 @@ def bayes_critic(p_data: Any, policy: Any, real_prob: float = 0.5) -> np.ndarray
     array([0.2, 0.2])
     """
     rho = _rho(real_prob)
-    p = _density(p_data, "p_data")
-    q = _density(policy, "policy")
+    p = check_density(p_data, "p_data")
+    q = check_density(policy, "policy")
     p, q = broadcast_pair(p, q, ("p_data", "policy"))
     return _bayes(p, q, rho)
 
@@ -522,8 +508,8 @@ def bayes_critic_sensitivity(p_data: Any, policy: Any, real_prob: float = 0.5) -
     array([-0.5,  0. ])
     """
     rho = _rho(real_prob)
-    p = _density(p_data, "p_data")
-    q = _density(policy, "policy")
+    p = check_density(p_data, "p_data")
+    q = check_density(policy, "policy")
     p, q = broadcast_pair(p, q, ("p_data", "policy"))
     pn, qn, s = _scaled(p, q)
     a = rho * pn

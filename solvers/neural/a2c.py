@@ -54,24 +54,10 @@ from solvers.rl_common import log_softmax
 from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, check_hidden, init_mlp, mlp_apply
 from solvers.neural.optim import OPTIMISERS, make_optimizer, normalize_optimizer_kwargs
 from solvers.problems.rl_toys import FiniteMDP
-from solvers.tabular.policy_gradient import (
-    LEARNERS,
-    VectorEnv,
-    collect_batch,
-    logit_contributions,
-    per_env_gradient,
-    segment_plan,
-)
-from theory._validation import (
-    check_instance,
-    as_float_array,
-    as_generator,
-    check_in,
-    check_int,
-    check_nonnegative,
-    check_positive,
-    check_unit_interval,
-)
+from solvers.tabular.policy_gradient import LEARNERS, VectorEnv, collect_batch, logit_contributions
+from solvers.tabular.policy_gradient import per_env_gradient, segment_plan
+from theory._validation import check_instance, as_float_array, as_generator, check_in, check_int
+from theory._validation import check_nonnegative, check_positive, check_unit_interval
 from theory.deprecation import deprecated_method, renamed_keywords
 
 __all__ = [

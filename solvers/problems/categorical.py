@@ -14,13 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from theory._validation import (
-    as_generator,
-    check_int,
-    check_probability,
-    check_same_length,
-    check_unit_interval,
-)
+from theory._validation import as_generator, check_int, check_probability, check_same_length
+from theory._validation import check_unit_interval
 
 __all__ = [
     "CategoricalPair",

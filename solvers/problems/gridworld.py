@@ -34,15 +34,8 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
-from theory._validation import (
-    as_float_array,
-    as_generator,
-    check_in,
-    check_int,
-    check_positive,
-    check_probability,
-    check_unit_interval,
-)
+from theory._validation import as_float_array, as_generator, check_in, check_int, check_positive
+from theory._validation import check_probability, check_unit_interval
 
 __all__ = [
     "MOVES",

@@ -10,13 +10,8 @@ from typing import Any
 
 import numpy as onp
 
-from theory._validation import (
-    as_float_array,
-    as_generator,
-    check_nonnegative,
-    check_positive,
-    check_unit_interval,
-)
+from theory._validation import as_float_array, as_generator, check_nonnegative, check_positive
+from theory._validation import check_unit_interval
 
 # ---------------------------------------------------------------------------------------------
 # the environment

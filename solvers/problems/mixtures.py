@@ -24,13 +24,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import logsumexp
 
-from theory._validation import (
-    as_float_array,
-    as_generator,
-    check_int,
-    check_positive,
-    check_probability,
-)
+from theory._validation import as_float_array, as_generator, check_int, check_positive
+from theory._validation import check_probability
 
 __all__ = [
     "GaussianMixture",

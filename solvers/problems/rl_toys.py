@@ -28,18 +28,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from theory._validation import (
-    check_instance,
-    ConvergenceWarning,
-    as_float_array,
-    as_generator,
-    check_in,
-    check_int,
-    check_nonnegative,
-    check_positive,
-    check_probability,
-    check_unit_interval,
-)
+from theory._validation import check_instance, ConvergenceWarning, as_float_array, as_generator
+from theory._validation import check_in, check_int, check_nonnegative, check_positive
+from theory._validation import check_probability, check_unit_interval
 from theory.bellman import bellman_solve
 
 __all__ = [

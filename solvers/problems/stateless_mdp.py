@@ -34,13 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from theory._validation import (
-    as_float_array,
-    as_generator,
-    check_int,
-    check_probability,
-    check_unit_interval,
-)
+from theory._validation import as_float_array, as_generator, check_int, check_probability
+from theory._validation import check_unit_interval
 
 __all__ = ["Episodes", "TabularStatelessMDP", "ContinuousStatelessMDP"]
 

@@ -27,13 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from theory._validation import (
-    as_float_array,
-    as_generator,
-    check_int,
-    check_positive,
-    check_probability,
-)
+from theory._validation import as_float_array, as_generator, check_int, check_positive
+from theory._validation import check_probability
 
 __all__ = [
     "TrajectorySet",

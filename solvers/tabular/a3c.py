@@ -75,26 +75,11 @@ from solvers.results import ArrayResult
 from solvers.problems.rl_toys import FiniteMDP
 from solvers.tabular.policy_gradient import n_step_returns
 from theory.bellman import bellman_solve
-from theory._validation import (
-    check_instance,
-    as_float_array,
-    as_generator,
-    check_in,
-    check_int,
-    check_nonnegative,
-    check_positive,
-    check_unit_interval,
-)
-from solvers.tabular.staleness import (
-    ORDERS,
-    StalenessSchedule,
-    fixed_delay_schedule,
-    worker_schedule,
-    DelayedAscent,
-    check_lr,
-    run_delayed,
-    delayed_gradient_ascent,
-)
+from theory._validation import check_instance, as_float_array, as_generator, check_in, check_int
+from theory._validation import check_nonnegative, check_positive, check_unit_interval
+from solvers.tabular.staleness import ORDERS, StalenessSchedule, fixed_delay_schedule
+from solvers.tabular.staleness import worker_schedule, DelayedAscent, check_lr, run_delayed
+from solvers.tabular.staleness import delayed_gradient_ascent
 
 __all__ = [
     "GRADIENTS",

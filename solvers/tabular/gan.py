@@ -40,15 +40,8 @@ from numpy.typing import ArrayLike
 from scipy.special import expit, log_expit, softmax
 
 from solvers.results import ArrayResult
-from theory._validation import (
-    ConvergenceWarning,
-    as_float_array,
-    check_in,
-    check_int,
-    check_positive,
-    check_probability,
-    check_same_length,
-)
+from theory._validation import ConvergenceWarning, as_float_array, check_in, check_int
+from theory._validation import check_positive, check_probability, check_same_length
 
 __all__ = [
     "SCHEMES",

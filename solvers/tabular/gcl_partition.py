@@ -31,7 +31,7 @@ from numpy.typing import ArrayLike
 from scipy.special import expit
 from solvers.results import ArrayResult
 from theory._validation import ConvergenceWarning, as_float_array, as_generator, check_in, check_int
-from solvers.tabular.gcl_sampler import check_vector, check_weights, density, sample
+from solvers.tabular.gcl_sampler import check_vector, check_weights
 
 FORMS = ("exact", "paper", "self_consistent")
 #: Newton iterations of :func:`self_consistent_log_partition` stop when the step in log Z is

@@ -61,30 +61,13 @@ from numpy.typing import ArrayLike
 
 from solvers.results import ArrayResult
 from solvers.problems.gridworld import GridWorld, as_transitions
-from theory._validation import (
-    ConvergenceWarning,
-    as_float_array,
-    check_in,
-    check_int,
-    check_positive,
-    check_probability,
-)
-from solvers.tabular.mce_passes import (
-    logsumexp_softmax,
-    soft_policy,
-    check_gamma,
-    SoftValues,
-    soft_value_iteration_finite,
-    policy_matrix,
-    soft_value_iteration_discounted,
-    Occupancy,
-    check_mu0,
-    occupancy_finite,
-    occupancy_discounted,
-    features_sa,
-    feature_expectations,
-    empirical_feature_expectations,
-)
+from theory._validation import ConvergenceWarning, as_float_array, check_in, check_int
+from theory._validation import check_positive, check_probability
+from solvers.tabular.mce_passes import logsumexp_softmax, soft_policy, check_gamma, SoftValues
+from solvers.tabular.mce_passes import soft_value_iteration_finite, policy_matrix
+from solvers.tabular.mce_passes import soft_value_iteration_discounted, Occupancy, check_mu0
+from solvers.tabular.mce_passes import occupancy_finite, occupancy_discounted, features_sa
+from solvers.tabular.mce_passes import feature_expectations, empirical_feature_expectations
 
 __all__ = [
     "MaxEntTrajectoryResult",

@@ -57,14 +57,8 @@ from scipy.special import expit, log_expit, logit, softmax
 from solvers.problems.stateless_mdp import Episodes, TabularStatelessMDP
 from solvers.tabular.gan import fit_linear_rate
 from solvers.results import ArrayResult
-from theory._validation import (
-    check_instance,
-    as_float_array,
-    as_generator,
-    check_in,
-    check_int,
-    check_positive,
-)
+from theory._validation import check_instance, as_float_array, as_generator, check_in, check_int
+from theory._validation import check_positive
 from theory.deprecation import renamed_keywords
 
 __all__ = [
