@@ -51,10 +51,12 @@ __all__ = [
     # LSGAN (Mao et al. 2017)
     "lsgan_optimal_discriminator",
     "lsgan_criterion",
-    # f-GAN (Nowozin et al. 2016)
+    # f-GAN (Nowozin et al. 2016).  The table itself, FGAN_FAMILIES (an FGanFamilies
+    # mapping), is public here but not listed: the package namespace re-exports functions,
+    # classes and option tuples only; fgan_family(name) is its exported accessor.
+    "FGAN_FAMILY_NAMES",
     "FGanFamily",
-    "FGanFamilies",
-    "FGAN_FAMILIES",
+    "fgan_family",
     "fgan_divergence",
     "fgan_optimal_critic",
     "fgan_lower_bound",
@@ -353,7 +355,7 @@ class FGanFamily:
     Attributes
     ----------
     name : str
-        The key in :data:`FGAN_FAMILIES`.
+        Its name in :data:`FGAN_FAMILY_NAMES`.
     divergence : str
         What D_f is, in the convention D_f(P ‖ Q) = Σ q f(p/q).
     f : callable
@@ -461,11 +463,48 @@ class FGanFamilies(Mapping):
 #: :func:`fgan_lower_bound` (see :class:`FGanFamilies`).
 FGAN_FAMILIES = FGanFamilies(_TABLE)
 
+#: The family names, in the order of Table 1 (the keys of ``FGAN_FAMILIES``).
+FGAN_FAMILY_NAMES = tuple(_TABLE)
+
 
 def _family(family: Any) -> str:
     if not isinstance(family, str):
         raise TypeError(f"`family` must be a string, got {type(family).__name__}")
-    return check_in(family, "family", tuple(FGAN_FAMILIES))
+    return check_in(family, "family", FGAN_FAMILY_NAMES)
+
+
+def fgan_family(family: str) -> FGanFamily:
+    """One row of f-GAN's Tables 1 and 2: f, f', f*, dom f* and the output activation g_f.
+
+    Source: Nowozin, Cseke & Tomioka (2016), "f-GAN", Table 1 (f) and Table 2 (g_f, f*,
+    dom f*); the rows are listed in :class:`FGanFamilies` (``FGAN_FAMILIES``).
+
+    Parameters
+    ----------
+    family : str
+        One of :data:`FGAN_FAMILY_NAMES`: "kl", "reverse_kl", "pearson_chi2", "neyman_chi2",
+        "squared_hellinger", "jensen_shannon", "gan".
+
+    Returns
+    -------
+    FGanFamily
+
+    Raises
+    ------
+    ValueError
+        For an unknown family (the message lists the known ones).
+    TypeError
+        If ``family`` is not a string.
+
+    Examples
+    --------
+    >>> fam = fgan_family("jensen_shannon")
+    >>> bool(fam.domain_upper == np.log(2)), float(fam.conjugate(0.0)), float(fam.conjugate(1.0))
+    (True, 0.0, inf)
+    >>> float(fgan_family("neyman_chi2").conjugate(1.0))  # dom f* is closed at 1 (see FGanFamilies)
+    2.0
+    """
+    return FGAN_FAMILIES[_family(family)]
 
 
 def fgan_divergence(p: Any, q: Any, family: str) -> Any:
@@ -549,7 +588,7 @@ def fgan_optimal_critic(p: Any, q: Any, family: str) -> np.ndarray:
         Probabilities or density values of P and Q (non-negative, finite; only the ratio
         p/q matters); leading axes broadcast.
     family : str
-        A key of :data:`FGAN_FAMILIES`.
+        One of :data:`FGAN_FAMILY_NAMES` (see :func:`fgan_family`).
 
     Returns
     -------
@@ -615,7 +654,7 @@ def fgan_lower_bound(p: Any, q: Any, T: Any, family: str) -> Any:
     T : array_like, shape (..., n)
         Critic values T(x), real or ±inf (not NaN); broadcasts with ``p`` and ``q``.
     family : str
-        A key of :data:`FGAN_FAMILIES`.
+        One of :data:`FGAN_FAMILY_NAMES` (see :func:`fgan_family`).
 
     Returns
     -------
@@ -697,14 +736,17 @@ def _margin(margin: Any) -> float:
     return check_positive(margin, "margin")
 
 
-def _energies(D: Any, shape_like: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _ebgan_inputs(D: Any, p_data: Any, p_g: Any, margin: Any) -> tuple[np.ndarray, ...]:
+    """(D, p_data, p_g, m), validated and broadcast to one shape."""
+    m = _margin(margin)
+    pd, pg = _distributions(p_data, p_g, ("p_data", "p_g"))
     d = as_float_array(D, "D")
     if d.ndim == 0:
         raise ValueError("`D` must be at least 1-D (one energy per category), got a scalar")
     if np.any(d < 0):
         raise ValueError(f"`D` must be non-negative (energies; got minimum {d.min():.6g})")
-    d, other = broadcast_pair(d, shape_like, ("D", "p_data"))
-    return d, other
+    d, pd = broadcast_pair(d, pd, ("D", "p_data"))
+    return d, pd, np.broadcast_to(pg, pd.shape), m
 
 
 def ebgan_value(D: Any, p_data: Any, p_g: Any, *, margin: float) -> Any:
@@ -746,10 +788,7 @@ def ebgan_value(D: Any, p_data: Any, p_g: Any, *, margin: float) -> Any:
     >>> float(ebgan_value([0.0, 1.0], [0.9, 0.1], [0.2, 0.8], margin=1.0))  # 0.1 + 0.2
     0.30000000000000004
     """
-    m = _margin(margin)
-    pd, pg = _distributions(p_data, p_g, ("p_data", "p_g"))
-    d, pd = _energies(D, pd)
-    pg = np.broadcast_to(pg, pd.shape)
+    d, pd, pg, m = _ebgan_inputs(D, p_data, p_g, margin)
     return _scalar_or_array(np.sum(pd * d, axis=-1) + np.sum(pg * np.maximum(m - d, 0.0), axis=-1))
 
 
@@ -983,10 +1022,7 @@ def ebgan_nash_gaps(D: Any, p_data: Any, p_g: Any, *, margin: float) -> EbganNas
     >>> float(gaps.discriminator_gap), float(gaps.generator_gap)  # m·TV = 0.5, 0
     (0.5, 0.0)
     """
-    m = _margin(margin)
-    pd, pg = _distributions(p_data, p_g, ("p_data", "p_g"))
-    d, pd = _energies(D, pd)
-    pg = np.broadcast_to(pg, pd.shape)
+    d, pd, pg, m = _ebgan_inputs(D, p_data, p_g, margin)
     value = np.asarray(ebgan_value(d, pd, pg, margin=m))
     disc = np.maximum(value - np.asarray(ebgan_min_value(pd, pg, margin=m)), 0.0)
     gen = np.maximum(np.sum(pg * d, axis=-1) - d.min(axis=-1), 0.0)
