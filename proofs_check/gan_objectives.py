@@ -7,7 +7,7 @@ Mao et al. (2017), "Least Squares Generative Adversarial Networks", arXiv:1611.0
 Nowozin, Cseke & Tomioka (2016), "f-GAN", arXiv:1606.00709, Section 2.2 (the Fenchel lower
     bound, tight at T*(x) = f'(p(x)/q(x))), Tables 1 and 2.
 Zhao, Mathieu & LeCun (2017), "Energy-based Generative Adversarial Networks",
-    arXiv:1609.03126, Section 2.3 (Theorems 1-2) and Lemma 1.
+    arXiv:1609.03126, Lemma 1 and Theorems 1-2.
 
 Derivations
 -----------
@@ -338,7 +338,7 @@ def _phi(y: sp.Expr) -> sp.Expr:
 def ebgan_pointwise_minimum() -> Derivation:
     """Lemma 1 and the closed form min_D V(D, G) = m Σ min(p_data, p_g) = m (1 - TV).
 
-    Source: Zhao, Mathieu & LeCun (2017), Lemma 1, Section 2.3 (V(G, D), Theorems 1-2).
+    Source: Zhao, Mathieu & LeCun (2017), Lemma 1, V(G, D) and Theorems 1-2.
     """
     inside = (_frac < 1,)
     y_in, y_out = _m * _frac, _m + _w
@@ -382,7 +382,7 @@ def ebgan_pointwise_minimum() -> Derivation:
         "zhao2017/ebgan-pointwise-minimum",
         "EBGAN: Lemma 1's pointwise minimum, min_D V(D, G) = m (1 - TV(p_data, p_g)), and "
         "V = m for a constant discriminator",
-        f"{ZHAO}, Lemma 1, Section 2.3 (V(G, D), Theorems 1-2)",
+        f"{ZHAO}, Lemma 1, the value V(G, D) and Theorems 1-2",
         steps,
         "Lemma 1 with a = p_data(x) > 0, b = p_g(x) > 0 and y = D(x) >= 0, m > 0 (y = m s with "
         "0 < s < 1 inside the margin, y = m + w beyond it; y = 0 and y = m are the first two "

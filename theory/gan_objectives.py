@@ -12,9 +12,10 @@ Nowozin, S., Cseke, B. & Tomioka, R. (2016). f-GAN: Training Generative Neural S
     T*(x) = f'(p(x)/q(x))), Table 1 (generator functions f) and Table 2 (output
     activations g_f, conjugates f* and their domains).
 Zhao, J., Mathieu, M. & LeCun, Y. (2017). Energy-based Generative Adversarial Networks.
-    ICLR; arXiv:1609.03126.  Section 2.2 (the hinge losses with margin m), Section 2.3
-    (Theorems 1 and 2: the Nash equilibria) and Lemma 1 (the pointwise minimum of
-    a·y + b·[m - y]⁺ over y >= 0) in the proof of Theorem 1.
+    ICLR; arXiv:1609.03126.  Eqs. (1)-(2) (the hinge losses with margin m), the section on
+    the optimality of the solution (the values V(G, D), U(G, D), the Nash conditions and
+    Theorems 1 and 2) and Lemma 1 (the pointwise minimum of a·y + b·[m - y]⁺ over y >= 0),
+    used in the proof of Theorem 1.
 
 All functions work on discrete distributions (or on density values on a common grid for the
 pointwise optimal discriminators and critics) with the categories on the last axis; leading
@@ -755,8 +756,8 @@ def ebgan_value(D: Any, p_data: Any, p_g: Any, *, margin: float) -> Any:
     V(D, G) = E_pdata[D(x)] + E_pg[(m - D(x))⁺] = Σ_x p_data(x) D(x) + p_g(x) max(m - D(x), 0).
 
     Source: Zhao, Mathieu & LeCun (2017), "Energy-based Generative Adversarial Networks",
-    Section 2.2 (L_D(x, z) = D(x) + [m - D(G(z))]⁺) and Section 2.3 (V(G, D) = ∫ L_D p_data
-    p_z, which the discriminator minimises).
+    eq. (1) (L_D(x, z) = D(x) + [m - D(G(z))]⁺) and its V(G, D) = ∫ L_D p_data p_z, which the
+    discriminator minimises (the optimality analysis before Theorem 1).
 
     Parameters
     ----------
@@ -900,7 +901,8 @@ def ebgan_min_value(p_data: Any, p_g: Any, *, margin: float) -> Any:
     Σ min(p, q) = Σ (p + q - |p - q|)/2 = 1 - TV.
 
     Source: derived here from Zhao, Mathieu & LeCun (2017), Lemma 1 and the value V(G, D)
-    of Section 2.3.  Restricting D to [0, m] gives the same minimum.
+    (the optimality analysis before Theorem 1).  Restricting D to [0, m] gives the same
+    minimum.
 
     Parameters
     ----------
@@ -942,7 +944,7 @@ def ebgan_min_value(p_data: Any, p_g: Any, *, margin: float) -> Any:
 class EbganNashGaps:
     """How far (D, G) is from a Nash equilibrium of EBGAN (see :func:`ebgan_nash_gaps`).
 
-    Source: Zhao, Mathieu & LeCun (2017), Section 2.3, the equilibrium conditions
+    Source: Zhao, Mathieu & LeCun (2017), the Nash equilibrium conditions before Theorem 1,
     V(G*, D*) <= V(G*, D) for all D and U(G*, D*) <= U(G, D*) for all G.
 
     Attributes
@@ -983,7 +985,7 @@ def ebgan_nash_gaps(D: Any, p_data: Any, p_g: Any, *, margin: float) -> EbganNas
     least m·P_g(p_data < p_g) >= m·TV > 0.  If p_g = p_data, optimal D lie in [0, m] on the
     support, and the generator's gap is 0 iff D is minimal, hence constant, there.)
 
-    Source: Zhao, Mathieu & LeCun (2017), Section 2.3: the conditions for a Nash equilibrium,
+    Source: Zhao, Mathieu & LeCun (2017): the conditions for a Nash equilibrium,
     Theorem 1 (at an equilibrium p_G* = p_data and V(D*, G*) = m) and Theorem 2 (an
     equilibrium exists and is characterised by p_G* = p_data and D*(x) = γ ∈ [0, m] almost
     everywhere); the gaps use :func:`ebgan_min_value`.
