@@ -1,6 +1,7 @@
 """Small numerical helpers shared by the tabular and neural reinforcement-learning solvers
 (:mod:`solvers.tabular.actor_critic`, :mod:`solvers.tabular.policy_gradient`,
-:mod:`solvers.neural.a2c`): a max-shifted log-softmax and per-index scatter sums.
+:mod:`solvers.neural.a2c`, :mod:`solvers.tabular.a3c`, :mod:`solvers.tabular.stabilizers`):
+max-shifted softmax and log-softmax, and per-index scatter sums.
 
 Both are plain numpy, vectorized, with no input validation (callers validate at their public
 boundary).
@@ -10,7 +11,22 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["log_softmax", "scatter_sum"]
+__all__ = ["softmax", "log_softmax", "scatter_sum"]
+
+
+def softmax(x: np.ndarray) -> np.ndarray:
+    """softmax along the last axis, π_a = exp(x_a - max x) / Σ_b exp(x_b - max x) (max-shifted).
+
+    Parameters
+    ----------
+    x : ndarray, shape (..., A)
+
+    Returns
+    -------
+    ndarray, shape (..., A)
+    """
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 def log_softmax(x: np.ndarray) -> np.ndarray:

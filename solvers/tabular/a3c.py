@@ -73,7 +73,8 @@ from numpy.typing import ArrayLike
 
 from solvers.results import ArrayResult
 from solvers.problems.rl_toys import FiniteMDP
-from solvers.tabular.policy_gradient import n_step_returns
+from solvers.rl_common import softmax
+from solvers.tabular.policy_gradient import check_mdp, n_step_returns
 from theory.bellman import bellman_solve
 from theory._validation import check_instance, as_float_array, as_generator, check_in, check_int
 from theory._validation import check_nonnegative, check_positive, check_unit_interval
@@ -105,11 +106,6 @@ BACKENDS = ("thread", "process")
 # ---------------------------------------------------------------------------------------------
 # gradients on a finite MDP
 # ---------------------------------------------------------------------------------------------
-
-
-def _check_mdp(mdp: Any) -> FiniteMDP:
-    check_instance(mdp, "mdp", FiniteMDP)
-    return mdp
 
 
 def _exact_gradient(P: np.ndarray, R: np.ndarray, mu0: np.ndarray, gamma: float,
@@ -173,7 +169,7 @@ def batched_policy_gradient(mdp: FiniteMDP, logits: ArrayLike, *,
     For τ = 0 the same formula as :func:`theory.policy_gradient.exact_policy_gradient`,
     implemented independently and vectorized over the batch (tests compare them).
     """
-    mdp = _check_mdp(mdp)
+    mdp = check_mdp(mdp)
     tau = check_nonnegative(entropy, "entropy")
     theta = as_float_array(logits, "logits")
     single = theta.ndim == 2
@@ -184,11 +180,6 @@ def batched_policy_gradient(mdp: FiniteMDP, logits: ArrayLike, *,
                          f"({mdp.n_states}, {mdp.n_actions}) (got shape {np.shape(logits)})")
     J, grad = _exact_gradient(mdp.P, mdp.R, mdp.mu0, mdp.gamma, theta, tau)
     return (float(J[0]), grad[0]) if single else (J, grad)
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    e = np.exp(logits - logits.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
 
 
 def _inverse_cdf(cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -249,7 +240,7 @@ def _segment(sampler: _Sampler, state: np.ndarray, logits: np.ndarray, V: np.nda
     cut[:, -1] = True
     returns = n_step_returns(rewards, V[rows[:, None], nexts], cut, mdp.gamma)
     adv = returns - V[rows[:, None], states]
-    pi = _softmax(logits[rows[:, None], states])  # (B, T, A)
+    pi = softmax(logits[rows[:, None], states])  # (B, T, A)
     contrib = (np.eye(A)[actions] - pi) * adv[..., None]
     flat = rows[:, None] * S + states  # (B, T)
     d_theta = np.bincount((flat[..., None] * A + np.arange(A)).ravel(), weights=contrib.ravel(),
@@ -307,7 +298,7 @@ def sampled_advantage_gradient(mdp: FiniteMDP, logits: ArrayLike, values: ArrayL
     ValueError, TypeError
         Shapes, states out of range, bad ``t_max`` or ``restart_prob``.
     """
-    mdp = _check_mdp(mdp)
+    mdp = check_mdp(mdp)
     theta = as_float_array(logits, "logits")
     if theta.ndim != 3 or theta.shape[1:] != (mdp.n_states, mdp.n_actions):
         raise ValueError(f"`logits` must have shape (B, {mdp.n_states}, {mdp.n_actions}) (got shape {theta.shape})")
@@ -439,7 +430,7 @@ def simulate_a3c(mdp: FiniteMDP, schedule: StalenessSchedule, *, lr: Any, gradie
     ValueError, TypeError
         Bad MDP, schedule, step sizes or options; a missing seed for sampled gradients.
     """
-    mdp = _check_mdp(mdp)
+    mdp = check_mdp(mdp)
     check_instance(schedule, "schedule", StalenessSchedule)
     gradient = check_in(gradient, "gradient", GRADIENTS)
     R = schedule.n_runs
@@ -650,7 +641,7 @@ def run_async_a3c(mdp: FiniteMDP, *, n_workers: int, n_updates: int, lr: float, 
     ValueError, TypeError
         Bad options.
     """
-    mdp = _check_mdp(mdp)
+    mdp = check_mdp(mdp)
     W = check_int(n_workers, "n_workers", minimum=1)
     n = check_int(n_updates, "n_updates", minimum=0)
     lr = check_positive(lr, "lr")

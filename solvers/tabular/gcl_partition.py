@@ -127,14 +127,20 @@ def is_log_partition(cost: ArrayLike, log_mu: ArrayLike, p_weights: ArrayLike, q
     ndarray, shape (...)
     """
     c = as_float_array(cost, "cost")
-    n = c.shape[-1]
+    lm, _, mu_hat = _check_mixture_sample(log_mu, p_weights, q_weights, c.shape[-1])
+    return weighted_logsumexp(-c - lm, mu_hat)
+
+
+def _check_mixture_sample(log_mu: ArrayLike, p_weights: ArrayLike, q_weights: ArrayLike, n: int
+                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(log μ̃, p̂, μ̂ = (p̂ + q̂)/2), with log μ̃ finite wherever μ̂ > 0 (named errors)."""
     lm = as_float_array(log_mu, "log_mu", finite=False)
     pw = check_weights(p_weights, "p_weights", n)
     qw = check_weights(q_weights, "q_weights", n)
     mu_hat = 0.5 * (pw + qw)
     if np.any(np.isnan(lm)) or np.any((mu_hat > 0) & ~np.isfinite(lm)):
         raise ValueError("`log_mu` must be finite wherever a demonstration or a draw sits")
-    return weighted_logsumexp(-c - lm, mu_hat)
+    return lm, pw, mu_hat
 
 
 def _log_sigmoid(x: np.ndarray) -> np.ndarray:
@@ -297,12 +303,7 @@ def is_cost_gradient(
     n = f.shape[0]
     if c.shape[-1] != n:
         raise ValueError(f"`cost` must have length {n} along its last axis like `features` (got {c.shape})")
-    lm = as_float_array(log_mu, "log_mu", finite=False)
-    pw = check_weights(p_weights, "p_weights", n)
-    qw = check_weights(q_weights, "q_weights", n)
-    mu_hat = 0.5 * (pw + qw)
-    if np.any(np.isnan(lm)) or np.any((mu_hat > 0) & ~np.isfinite(lm)):
-        raise ValueError("`log_mu` must be finite wherever a demonstration or a draw sits")
+    lm, pw, mu_hat = _check_mixture_sample(log_mu, p_weights, q_weights, n)
     log_w = -c - lm
     alpha = np.exp(log_w - weighted_logsumexp(log_w, mu_hat)[..., None])
     alpha = np.where(mu_hat > 0, mu_hat * alpha, 0.0)

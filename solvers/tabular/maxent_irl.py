@@ -233,6 +233,13 @@ class MaxEntTrajectoryResult(ArrayResult):
     method: str
 
 
+def _warn_unconverged(solver: str, method: str, fit, mismatch: float, tol: float, hint: str) -> None:
+    """A ConvergenceWarning (pointing at the solver's caller) when ``fit`` stopped unconverged."""
+    if not fit.converged:
+        warnings.warn(f"{solver} ({method}) stopped after {fit.n_iter} iterations with feature mismatch "
+                      f"{mismatch:.3g} > tol = {tol:.3g}; {hint}", ConvergenceWarning, stacklevel=3)
+
+
 def maxent_irl_trajectories(features: ArrayLike, p_data: ArrayLike, *, theta0: ArrayLike | None = None,
                             lr: float = 0.5, tol: float = 1e-10, max_iter: int | None = None,
                             method: str = "newton") -> MaxEntTrajectoryResult:
@@ -325,11 +332,9 @@ def maxent_irl_trajectories(features: ArrayLike, p_data: ArrayLike, *, theta0: A
     log_z, q = logsumexp_softmax(-cost)
     g = data_mean - q @ F
     mismatch = float(np.max(np.abs(g)))
-    if not fit.converged:
-        warnings.warn(f"maxent_irl_trajectories ({method}) stopped after {fit.n_iter} iterations with "
-                      f"feature mismatch {mismatch:.3g} > tol = {tol:.3g}; increase `max_iter`, or the "
-                      "maximum-likelihood cost may not exist (data on the boundary of the feature hull)",
-                      ConvergenceWarning, stacklevel=2)
+    _warn_unconverged("maxent_irl_trajectories", method, fit, mismatch, tol,
+                      "increase `max_iter`, or the maximum-likelihood cost may not exist (data on the "
+                      "boundary of the feature hull)")
     return MaxEntTrajectoryResult(theta=fit.theta, cost=cost, log_z=float(log_z), p_model=q,
                                   feature_mismatch=mismatch, nll=float(p @ cost + log_z),
                                   n_iter=fit.n_iter, history=fit.history, converged=fit.converged,
@@ -639,11 +644,8 @@ def mce_irl(mdp: Any, expert_features: ArrayLike, *, features: ArrayLike | None 
     fit = _run(prob.evaluate, theta, method=method, lr=lr, tol=tol, max_iter=max_iter)
     f, g, _, F_model, _, vals, occ = prob.evaluate(fit.theta, False, keep=True)
     mismatch = float(np.max(np.abs(g)))
-    if not fit.converged:
-        warnings.warn(f"mce_irl ({method}) stopped after {fit.n_iter} iterations with feature "
-                      f"mismatch {mismatch:.3g} > tol = {tol:.3g}; increase `max_iter` (or the "
-                      "expert's features are not attainable by a finite reward)",
-                      ConvergenceWarning, stacklevel=2)
+    _warn_unconverged("mce_irl", method, fit, mismatch, tol, "increase `max_iter` (or the expert's "
+                      "features are not attainable by a finite reward)")
     occ_mismatch = None if occ_expert is None else float(np.max(np.abs(occ.state - occ_expert)))
     return MCEIRLResult(theta=fit.theta, reward=prob.reward(fit.theta), values=vals, occupancy=occ,
                         feature_expectations=F_model, expert_feature_expectations=prob.expert.copy(),

@@ -70,6 +70,7 @@ from numpy.typing import ArrayLike
 from scipy.special import expit, log_expit
 
 from solvers.results import ArrayResult
+from solvers.rl_common import softmax
 from solvers.stabilizer_spec import StabilizerSpec
 from solvers.tabular.gan import GENERATOR_LOSSES, PSI_BOUND, SCHEMES
 from theory._validation import check_instance, as_float_array, check_in, check_int
@@ -199,11 +200,6 @@ class StabilizedGANRun(ArrayResult):
 
 
 # ---------------------------------------------------------------------------- gradients
-def _softmax(theta: np.ndarray) -> np.ndarray:
-    z = np.exp(theta - theta.max(axis=-1, keepdims=True))
-    return z / z.sum(axis=-1, keepdims=True)
-
-
 def _disc_terms(psi, w, p, m, a, b):
     """(∂V/∂ψ, ∂V/∂w, V) of the smoothed value, vectorized over leading axes."""
     lr_ = psi + w[..., None] * p
@@ -296,7 +292,7 @@ def stabilized_generator_gradient(
     theta = as_float_array(theta, "theta")
     psi, theta = np.broadcast_arrays(psi, theta)
     w_arr = np.broadcast_to(as_float_array(w, "w"), psi.shape[:-1])
-    return _gen_terms(psi, w_arr, _softmax(theta), loss, tau)[0]
+    return _gen_terms(psi, w_arr, softmax(theta), loss, tau)[0]
 
 
 def _newton_smoothed(psi, u, s, *, tol=1e-13, max_iter=200):
@@ -522,7 +518,7 @@ def stabilized_gan_step(
         The new state and the runs whose discriminator / generator updated.
     """
     theta, psi, w = state.theta, state.psi, state.w
-    q = _softmax(theta)
+    q = softmax(theta)
     m = fake_distribution(q, state.buffer.mean() if st.replay_weight else None, st.replay_weight)
     new_psi, new_w, d_on = discriminator_update(psi, w, p, m, st, t=t, lr_d=lr_d,
                                                 n_disc_steps=n_disc_steps, inner=inner,
@@ -629,7 +625,7 @@ def train_stabilized_gan(
     every = 1 if record_every is None else check_int(record_every, "record_every", minimum=1)
 
     if buffer_init is None:
-        first = _softmax(theta)
+        first = softmax(theta)
     else:
         first = check_probability(buffer_init, "buffer_init")
         first = np.broadcast_to(first, (R, K)).astype(np.float64).copy()
@@ -657,7 +653,7 @@ def train_stabilized_gan(
             thetas[rec], psis[rec], ws[rec] = state.theta, state.psi, state.w
             rec += 1
 
-    qs = _softmax(thetas)
+    qs = softmax(thetas)
     out = dict(theta=thetas, psi=psis, q=qs, d=expit(psis), w=ws, buffer_mean=state.buffer.mean(),
                d_updates=d_updates, g_updates=g_updates)
     if not batched:
