@@ -15,16 +15,8 @@ __all__ = ["softmax", "log_softmax", "scatter_sum"]
 
 
 def softmax(x: np.ndarray) -> np.ndarray:
-    """softmax along the last axis, π_a = exp(x_a - max x) / Σ_b exp(x_b - max x) (max-shifted).
-
-    Parameters
-    ----------
-    x : ndarray, shape (..., A)
-
-    Returns
-    -------
-    ndarray, shape (..., A)
-    """
+    """softmax along the last axis of ``x`` (shape (..., A) in and out), max-shifted:
+    π_a = exp(x_a - max x) / Σ_b exp(x_b - max x)."""
     e = np.exp(x - x.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
