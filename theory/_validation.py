@@ -230,9 +230,11 @@ def check_policy(policy: Any, P: np.ndarray, name: str = "policy") -> np.ndarray
     return policy
 
 
-def check_mu0(mu0: Any, n_states: int) -> np.ndarray:
-    """``mu0`` as probability vectors of length S (batch axes allowed)."""
+def check_mu0(mu0: Any, n_states: int, *, batched: bool = True) -> np.ndarray:
+    """``mu0`` as probability vectors of length S (with batch axes, or one vector when
+    ``batched`` is False)."""
     mu0 = check_probability(mu0, "mu0")
-    if mu0.shape[-1] != n_states:
-        raise ValueError(f"`mu0` must have shape (..., {n_states}) (got shape {mu0.shape})")
+    if mu0.shape[-1:] != (n_states,) or (not batched and mu0.ndim != 1):
+        shape = f"(..., {n_states})" if batched else f"({n_states},)"
+        raise ValueError(f"`mu0` must have shape {shape} (got shape {mu0.shape})")
     return mu0

@@ -35,7 +35,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
 from theory._validation import as_float_array, as_generator, check_in, check_int, check_positive
-from theory._validation import check_probability, check_unit_interval
+from theory._validation import check_mu0, check_probability, check_unit_interval
 
 __all__ = [
     "MOVES",
@@ -296,9 +296,7 @@ class GridWorld:
         feats = as_float_array(self.features, "features")
         if feats.ndim != 2 or feats.shape[0] != s:
             raise ValueError(f"`features` must have shape ({s}, F) (got shape {feats.shape})")
-        mu0 = check_probability(self.mu0, "mu0")
-        if mu0.shape != (s,):
-            raise ValueError(f"`mu0` must have shape ({s},) (got shape {mu0.shape})")
+        mu0 = check_mu0(self.mu0, s, batched=False)
         for attr, value in (("next_states", nxt), ("probs", probs), ("features", feats), ("mu0", mu0)):
             value = np.array(value, copy=True)
             value.setflags(write=False)

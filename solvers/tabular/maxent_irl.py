@@ -62,10 +62,10 @@ from numpy.typing import ArrayLike
 from solvers.results import ArrayResult
 from solvers.problems.gridworld import GridWorld, as_transitions
 from theory._validation import ConvergenceWarning, as_float_array, check_in, check_int
-from theory._validation import check_positive, check_probability
+from theory._validation import check_mu0, check_positive, check_probability
 from solvers.tabular.mce_passes import logsumexp_softmax, soft_policy, check_gamma, SoftValues
 from solvers.tabular.mce_passes import soft_value_iteration_finite, policy_matrix
-from solvers.tabular.mce_passes import soft_value_iteration_discounted, Occupancy, check_mu0
+from solvers.tabular.mce_passes import soft_value_iteration_discounted, Occupancy
 from solvers.tabular.mce_passes import occupancy_finite, occupancy_discounted, features_sa
 from solvers.tabular.mce_passes import feature_expectations, empirical_feature_expectations
 
@@ -397,7 +397,7 @@ class _MCEProblem:
         self.phi, self.state_only = features_sa(features, S, A)
         self.phi_state = self.phi[:, 0, :] if self.state_only else None
         self.K = self.phi.shape[-1]
-        self.mu0 = check_mu0(mu0, S)
+        self.mu0 = check_mu0(mu0, S, batched=False)
         self.horizon = None if horizon is None else check_int(horizon, "horizon", minimum=1)
         self.gamma = check_gamma(gamma, allow_one=self.horizon is not None)
         self.vi_tol = vi_tol

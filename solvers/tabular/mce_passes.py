@@ -26,7 +26,7 @@ from numpy.typing import ArrayLike
 from solvers.results import ArrayResult
 from solvers.problems.gridworld import SparseTransitions, as_transitions
 from theory._validation import ConvergenceWarning, as_float_array, check_in, check_int
-from theory._validation import check_positive, check_probability, check_unit_interval
+from theory._validation import check_mu0, check_positive, check_probability, check_unit_interval
 
 # =========================================================================== numerics
 def logsumexp_softmax(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -278,14 +278,6 @@ class Occupancy(ArrayResult):
     horizon: int | None
 
 
-def check_mu0(mu0: ArrayLike, n_states: int) -> np.ndarray:
-    """``mu0`` as a probability vector over the ``n_states`` states; ValueError naming it otherwise."""
-    mu0 = check_probability(mu0, "mu0")
-    if mu0.shape != (n_states,):
-        raise ValueError(f"`mu0` must have shape ({n_states},) (got shape {mu0.shape})")
-    return mu0
-
-
 def occupancy_finite(transitions: Any, pi: ArrayLike, mu0: ArrayLike, *, gamma: float = 1.0
                      ) -> Occupancy:
     """Occupancy measures of a time-indexed policy by the forward pass
@@ -313,7 +305,7 @@ def occupancy_finite(transitions: Any, pi: ArrayLike, mu0: ArrayLike, *, gamma: 
     S, A = T.n_states, T.n_actions
     if pi.ndim != 3 or pi.shape[1:] != (S, A) or pi.shape[0] < 1:
         raise ValueError(f"`pi` must have shape (H, {S}, {A}) (got shape {pi.shape})")
-    mu0 = check_mu0(mu0, S)
+    mu0 = check_mu0(mu0, S, batched=False)
     gamma = check_gamma(gamma, allow_one=True)
     H = pi.shape[0]
     D = np.empty((H + 1, S))
@@ -354,7 +346,7 @@ def occupancy_discounted(transitions: Any, pi: ArrayLike, mu0: ArrayLike, gamma:
     pi = check_probability(pi, "pi")
     if pi.shape != (S, A):
         raise ValueError(f"`pi` must have shape ({S}, {A}) (got shape {pi.shape})")
-    mu0 = check_mu0(mu0, S)
+    mu0 = check_mu0(mu0, S, batched=False)
     gamma = check_gamma(gamma, allow_one=False)
     M = sp.identity(S, format="csc") - gamma * policy_matrix(T, pi).T.tocsc()
     d = np.asarray(spla.spsolve(M, mu0)).reshape(S)
