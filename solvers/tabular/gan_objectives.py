@@ -1,28 +1,25 @@
-"""Exact best responses and generator descent for LSGAN, f-GAN and EBGAN on K atoms.
+"""Exact best responses and generator descent for LSGAN and EBGAN on K atoms, and the
+per-atom maximizer they share with the f-GAN critic (:mod:`solvers.tabular.fgan_critics`).
 
-Every discriminator / critic here is found by *optimisation* of the paper's own objective,
-with exact expectations (finite sums), never by evaluating a closed-form optimum:
+Every discriminator here is found by *optimization* of the paper's own objective, with
+exact expectations (finite sums), never by evaluating a closed-form optimum:
 
-- LSGAN (Mao et al., 2017, eq. (2)): the discriminator minimises
+- LSGAN (Mao et al., 2017, eq. (2)): the discriminator minimizes
   ½ E_pdata[(D − b)²] + ½ E_pg[(D − a)²] by a per-atom safeguarded Newton (or gradient)
-  iteration; the generator descends ½ E_pg[(D − c)²] with D re-optimised at every step
-  (:func:`lsgan_discriminator`, :func:`train_lsgan_generator`).
-- f-GAN (Nowozin, Cseke & Tomioka, 2016, eq. (6), Table 2): the critic T = g_f(V) maximises
-  E_P[g_f(V)] − E_Q[f*(g_f(V))] over the unconstrained V ∈ R^K, g_f the output activation of
-  their Table 2, so T always lies in dom f*; the generator descends against the best response
-  (:func:`fgan_critic`, :func:`train_fgan_generator`) or with the single-step gradient
-  method of their Algorithm 1 (:func:`train_fgan`).
+  iteration (:func:`maximize_per_atom`); the generator descends ½ E_pg[(D − c)²] with D
+  re-optimized at every step (:func:`lsgan_discriminator`, :func:`train_lsgan_generator`).
 - EBGAN (Zhao, Mathieu & LeCun, 2017, eqs. (1)-(2)): min over D ≥ 0 of
-  E_pdata[D] + E_pg[(m − D)⁺] as an exact linear programme with epigraph variables for the
+  E_pdata[D] + E_pg[(m − D)⁺] as an exact linear program with epigraph variables for the
   hinge (HiGHS through ``scipy.optimize.linprog``); the generator descends E_pg[D]
   (:func:`ebgan_discriminator`, :func:`train_ebgan_generator`).
 
-The WGAN critics (Kantorovich-Rubinstein LP, weight clipping, gradient penalty) are in
+The f-GAN critics are in :mod:`solvers.tabular.fgan_critics`, the WGAN critics
+(Kantorovich-Rubinstein LP, weight clipping, gradient penalty) in
 :mod:`solvers.tabular.wgan_critics`.
 
 Generators are categorical with softmax logits θ, q_θ = softmax(θ); for a loss Σ_i q_i c_i
 with per-atom costs c fixed by the discriminator, the softmax Jacobian gives the gradient
-q (c − q·c).
+q (c − q·c) (:func:`softmax_cost_gradient`).
 
 Independence rule (DESIGN.md): nothing here imports :mod:`theory.gan_objectives`,
 :mod:`theory.gan` or :mod:`theory.divergences`; the tests compare these optima with those
@@ -34,13 +31,13 @@ from __future__ import annotations
 import numbers
 import warnings
 from dataclasses import dataclass
-from typing import Callable, NamedTuple
+from typing import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy import sparse
 from scipy.optimize import linprog
-from scipy.special import expit, log_expit, softmax
+from scipy.special import softmax
 
 from solvers._results import ArrayResult
 from theory._validation import (
@@ -54,62 +51,24 @@ from theory._validation import (
 )
 
 __all__ = [
-    "FGAN_FAMILIES",
     "CRITIC_METHODS",
-    "FGAN_SCHEMES",
-    "FGAN_GENERATOR_LOSSES",
-    "V_BOUNDS",
+    "maximize_per_atom",
+    "normalized_weights",
+    "softmax_cost_gradient",
     "LSGANDiscriminatorResult",
     "LSGANGeneratorRun",
-    "FGANCriticResult",
-    "FGANGeneratorRun",
-    "FGANRun",
     "EBGANDiscriminatorResult",
     "EBGANGeneratorRun",
     "lsgan_discriminator",
     "train_lsgan_generator",
-    "fgan_critic",
-    "fgan_activation",
-    "train_fgan_generator",
-    "train_fgan",
     "ebgan_discriminator",
     "train_ebgan_generator",
 ]
 
-#: The divergences of Nowozin et al. (2016), Table 1, in the names of ``theory.gan_objectives``.
-FGAN_FAMILIES = (
-    "kl",
-    "reverse_kl",
-    "pearson_chi2",
-    "neyman_chi2",
-    "squared_hellinger",
-    "jensen_shannon",
-    "gan",
-)
-#: Per-atom maximisers of :func:`fgan_critic` and :func:`lsgan_discriminator`.
+#: Per-atom maximizers of :func:`maximize_per_atom` (used by :func:`lsgan_discriminator` and
+#: :func:`solvers.tabular.fgan_critics.fgan_critic`).
 CRITIC_METHODS = ("newton", "gradient")
-#: Schemes of :func:`train_fgan`.
-FGAN_SCHEMES = ("simultaneous", "alternating")
-#: Generator losses of the f-GAN runs: the saddle objective (``minimax``) and the
-#: alternative of Nowozin et al. (2016), Section 3.2 (``alternative``).
-FGAN_GENERATOR_LOSSES = ("minimax", "alternative")
 
-#: The critic's pre-activation V lives in [-bound, bound]: every exp in the family's
-#: activation, conjugate and density ratio stays finite (e^700 < DBL_MAX; Hellinger's
-#: ratio is e^{2V}, Pearson's conjugate V²/4 + V).  An optimum outside the box is
-#: reported through ``at_bound``; see :func:`fgan_critic`, Notes, for the ratios p/q each
-#: box represents.
-V_BOUNDS = {
-    "kl": 700.0,
-    "reverse_kl": 700.0,
-    "pearson_chi2": 1e150,
-    "neyman_chi2": 700.0,
-    "squared_hellinger": 350.0,
-    "jensen_shannon": 700.0,
-    "gan": 700.0,
-}
-
-_LOG2 = float(np.log(2.0))
 _EPS = float(np.finfo(float).eps)
 
 
@@ -144,11 +103,20 @@ def _real(x, name: str) -> float:
     return float(x)
 
 
-def _mass_weights(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(p/(p + q), q/(p + q), p + q > 0): each atom's objective divided by its mass.
+def normalized_weights(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(p/(p + q), q/(p + q), p + q > 0): the weights of an atom's objective over its mass.
 
     Both weights are computed by division (not as π and 1 − π), so an atom with q ≪ p keeps
-    its q-weight instead of rounding it to 0.
+    its q-weight instead of rounding it to 0; atoms with p = q = 0 get weights 0.
+
+    Parameters
+    ----------
+    p, q : ndarray, shape (K,)
+        Non-negative masses (validated by the caller).
+
+    Returns
+    -------
+    (wp, wq, active) : ndarrays, shape (K,)
     """
     s = p + q
     active = s > 0
@@ -156,13 +124,28 @@ def _mass_weights(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     return np.where(active, p / safe, 0.0), np.where(active, q / safe, 0.0), active
 
 
-def _softmax_cost_gradient(q: np.ndarray, cost: np.ndarray) -> np.ndarray:
-    """∂/∂θ Σ_i softmax(θ)_i c_i = q (c − q·c) for fixed costs c."""
+def softmax_cost_gradient(q: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """∂/∂θ Σ_i softmax(θ)_i c_i = q (c − q·c) for fixed costs c, at q = softmax(θ).
+
+    Source: the softmax Jacobian ∂q_i/∂θ_j = q_i (δ_ij − q_j).
+
+    Parameters
+    ----------
+    q : ndarray, shape (K,)
+        softmax(θ).
+    cost : ndarray, shape (K,)
+        Per-atom costs c.
+
+    Returns
+    -------
+    ndarray, shape (K,)
+        Sums to 0 up to rounding (θ + const gives the same q).
+    """
     return q * (cost - q @ cost)
 
 
 # ---------------------------------------------------------------------------- per-atom ascent
-def _ascend(
+def maximize_per_atom(
     fun: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]],
     residual: Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
     v0: np.ndarray,
@@ -175,23 +158,48 @@ def _ascend(
     tol: float,
     max_iter: int,
 ) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
-    """Maximise a separable objective Σ_i h_i(v_i) atom by atom on the box [lo, hi]^K.
+    """Maximize a separable objective Σ_i h_i(v_i) atom by atom on the box [lo, hi]^K.
 
     ``fun(v)`` returns (h, h', h'') per atom.  Each iteration moves every unfinished atom by a
     Newton step (where h'' < 0 and ``method == "newton"``) or by a gradient step with its own
-    step size (doubled after a step that stays on the same side of the maximiser, halved
+    step size (doubled after a step that stays on the same side of the maximizer, halved
     after one that crosses it or backtracks), cut at the box, with Armijo backtracking on h
     (where the change of h is below its rounding, a step that lowers |h'| is accepted
     instead) and, after a full step that stays on the same side, expansion by doubling
     while h increases (below its rounding: while h' keeps its sign).  Each atom's objective
-    must be unimodal (true for every objective of this module).  Atoms flagged ``jump`` first try the box end the gradient points to
-    and take it when h does not decrease there (this ends a monotone objective whose
-    supremum is not attained in one step).
+    must be unimodal (true for every objective it serves here).  Atoms flagged ``jump``
+    first try the box end the gradient points to and take it when h does not decrease there
+    (this ends a monotone objective whose supremum is not attained in one step).
 
     ``residual(v, h', h'')`` returns the stopping measure and its floor, the change one
     spacing of doubles in v makes in it.  An atom is finished when measure <= tol + 2 floor
     (below that no double v does better) or when it sits on a box end with the gradient
-    pointing outward.  Returns (v, iterations, measure, at_bound, all finished).
+    pointing outward.
+
+    Parameters
+    ----------
+    fun : callable
+        v ↦ (h, h', h''), arrays of shape (K,); each h_i unimodal.
+    residual : callable
+        (v, h', h'') ↦ (measure, floor), arrays of shape (K,).
+    v0 : ndarray, shape (K,)
+        Start (clipped to the box).
+    active : ndarray of bool, shape (K,)
+        Atoms to optimize (the others keep v0).
+    lo, hi : float
+        The box (may be ±inf).
+    jump : ndarray of bool, shape (K,)
+        Atoms that first try the box end the gradient points to.
+    method : {"newton", "gradient"}
+    tol : float
+    max_iter : int
+
+    Returns
+    -------
+    (v, iterations, measure, at_bound, finished)
+        The maximizer, the iterations used, the stopping measure per atom (0 on atoms
+        finished on the box), the mask of those atoms, and whether every active atom
+        finished.
     """
     v = np.clip(v0, lo, hi)
     step = np.ones_like(v)
@@ -240,9 +248,9 @@ def _ascend(
             accepted |= ok
             alpha = np.where(accepted, alpha, 0.5 * alpha)
         alpha = np.where(accepted, alpha, 0.0)  # no acceptable step: stay
-        # (3) a full step that stays on the same side of the maximiser (same sign of h') is
+        # (3) a full step that stays on the same side of the maximizer (same sign of h') is
         # expanded by doubling while h increases (or, below its rounding, h' keeps its sign):
-        # unit Newton steps far from the maximiser (on exponentials) and small gradient steps
+        # unit Newton steps far from the maximizer (on exponentials) and small gradient steps
         # then cover the distance quickly.
         # (signs compared with np.sign: products of tiny gradients underflow to 0)
         current = np.clip(v + alpha * raw, lo, hi)
@@ -262,7 +270,7 @@ def _ascend(
             grow = better & same
         new = np.where(search, current, new)
         # gradient steps: double after a step that stayed on the same side of the
-        # maximiser, halve after one that crossed it or backtracked
+        # maximizer, halve after one that crossed it or backtracked
         by_gradient = search & ~use_newton
         factor = np.where((np.sign(g_new) == np.sign(g)) & (alpha >= 1.0), 2.0 * alpha, 0.5 * alpha)
         step = np.where(by_gradient, np.where(alpha > 0, factor * step, 2.0**-32 * step), step)
@@ -286,7 +294,7 @@ class LSGANDiscriminatorResult(ArrayResult):
     Attributes
     ----------
     d : ndarray, shape (K,)
-        The minimiser D of ½ Σ p_data (D − b)² + ½ Σ p_g (D − a)² (``d0`` on atoms with
+        The minimizer D of ½ Σ p_data (D − b)² + ½ Σ p_g (D − a)² (``d0`` on atoms with
         p_data = p_g = 0, where every D is optimal).
     loss : float
         The discriminator's loss at ``d``.
@@ -318,7 +326,7 @@ class LSGANDiscriminatorResult(ArrayResult):
 
 def _lsgan_fun(wp: np.ndarray, wq: np.ndarray, a: float, b: float):
     def fun(d):
-        # maximise minus the atom's loss divided by its mass p + q (same minimiser)
+        # maximize minus the atom's loss divided by its mass p + q (same minimizer)
         h = -0.5 * (wp * (d - b) ** 2 + wq * (d - a) ** 2)
         g = -(wp * (d - b) + wq * (d - a))
         return h, g, -(wp + wq)
@@ -327,8 +335,8 @@ def _lsgan_fun(wp: np.ndarray, wq: np.ndarray, a: float, b: float):
 
 
 def _lsgan_solve(p, q, a, b, d0, method, tol, max_iter):
-    wp, wq, active = _mass_weights(p, q)
-    d, it, res, _, ok = _ascend(
+    wp, wq, active = normalized_weights(p, q)
+    d, it, res, _, ok = maximize_per_atom(
         _lsgan_fun(wp, wq, a, b),
         lambda d, g, c: (np.abs(g), np.abs(c) * np.spacing(np.abs(d))),
         d0,
@@ -358,7 +366,7 @@ def lsgan_discriminator(
     method: str = "newton",
     d0: ArrayLike | None = None,
 ) -> LSGANDiscriminatorResult:
-    """Minimise the LSGAN discriminator loss over D ∈ R^K by per-atom optimisation.
+    """Minimize the LSGAN discriminator loss over D ∈ R^K by per-atom optimization.
 
     min_D ½ Σ_x p_data(x) (D(x) − b)² + ½ Σ_x p_g(x) (D(x) − a)²
 
@@ -372,13 +380,13 @@ def lsgan_discriminator(
     a, b : float
         The fake and real labels.
     tol : float, > 0
-        Stop when every atom's mass-normalised gradient |π (D − b) + (1 − π)(D − a)| is
+        Stop when every atom's mass-normalized gradient |π (D − b) + (1 − π)(D − a)| is
         <= tol.  The loss is a quadratic of curvature p + q per atom, so this residual is
-        the atom's distance to its minimiser: |D − D_opt| <= tol (up to rounding).
+        the atom's distance to its minimizer: |D − D_opt| <= tol (up to rounding).
     max_iter : int, >= 1
     method : {"newton", "gradient"}
         Per-atom safeguarded Newton, or gradient descent with an adaptive per-atom step and
-        Armijo backtracking (starting from step 1 on the mass-normalised loss).
+        Armijo backtracking (starting from step 1 on the mass-normalized loss).
     d0 : array_like, shape (K,), optional
         Starting point (default zeros); kept on atoms with p_data = p_g = 0.
 
@@ -399,10 +407,11 @@ def lsgan_discriminator(
 
     Notes
     -----
-    The routine never evaluates the closed form of Mao et al.'s eq. (4); it is the generic
-    per-atom maximiser shared with :func:`fgan_critic`, fed with the loss, its gradient and
-    its curvature.  Because the normalised loss is a quadratic of unit curvature, the first
-    Newton step lands on the minimiser up to rounding; the second iteration certifies it.
+    The routine never evaluates the closed form D* of Mao et al.'s Section 3.2.2; it is
+    the generic per-atom maximizer :func:`maximize_per_atom` (shared with
+    :func:`solvers.tabular.fgan_critics.fgan_critic`), fed with the loss, its gradient and
+    its curvature.  Because the normalized loss is a quadratic of unit curvature, the first
+    Newton step lands on the minimizer up to rounding; the second iteration certifies it.
     """
     p, q = _pair(p_data, p_g, ("p_data", "p_g"))
     a = _real(a, "a")
@@ -413,7 +422,7 @@ def lsgan_discriminator(
     d0 = np.zeros_like(p) if d0 is None else _vector(d0, "d0", p.shape[0])
     d, it, res, converged = _lsgan_solve(p, q, a, b, d0, method, tol, max_iter)
     if not converged:
-        _warn_unconverged("the LSGAN discriminator minimisation", tol, float(res.max()))
+        _warn_unconverged("the LSGAN discriminator minimization", tol, float(res.max()))
     return LSGANDiscriminatorResult(
         d=d, loss=_lsgan_loss(d, p, q, a, b), residual=res, iterations=it,
         converged=converged, tol=tol, method=method, p_data=p, p_g=q, a=a, b=b,
@@ -422,7 +431,7 @@ def lsgan_discriminator(
 
 @dataclass
 class LSGANGeneratorRun(ArrayResult):
-    """Generator descent on the LSGAN generator loss against a re-optimised discriminator.
+    """Generator descent on the LSGAN generator loss against a re-optimized discriminator.
 
     Attributes
     ----------
@@ -436,7 +445,7 @@ class LSGANGeneratorRun(ArrayResult):
         C = ½ Σ p_data (D − c)² + ½ Σ q (D − c)² (their eq. (3)), at the best response.
     inner_iterations : ndarray, shape (n_steps + 1,)
     converged : bool
-        Every inner minimisation met ``tol``.
+        Every inner minimization met ``tol``.
     p_data : ndarray, shape (K,)
     a, b, c, lr : float
     """
@@ -467,7 +476,7 @@ def train_lsgan_generator(
     tol: float = 1e-12,
     max_iter: int = 100,
 ) -> LSGANGeneratorRun:
-    """LSGAN generator gradient descent with the discriminator re-optimised at every step.
+    """LSGAN generator gradient descent with the discriminator re-optimized at every step.
 
     At each step D ← argmin of the discriminator loss (:func:`lsgan_discriminator`, warm
     started), then θ ← θ − lr ∇_θ ½ Σ softmax(θ) (D − c)² with D held fixed.
@@ -485,7 +494,7 @@ def train_lsgan_generator(
     lr : float, > 0
     n_steps : int, >= 0
     tol, max_iter
-        Passed to the inner minimisation (see :func:`lsgan_discriminator`).
+        Passed to the inner minimization (see :func:`lsgan_discriminator`).
 
     Returns
     -------
@@ -494,7 +503,7 @@ def train_lsgan_generator(
     Warns
     -----
     ConvergenceWarning
-        When an inner minimisation stops above ``tol``.
+        When an inner minimization stops above ``tol``.
 
     Notes
     -----
@@ -527,455 +536,15 @@ def train_lsgan_generator(
         worst = max(worst, float(res.max()))
         thetas[t], ds[t] = theta, d
         if t < n_steps:
-            theta = theta - lr * _softmax_cost_gradient(q, 0.5 * (d - c) ** 2)
+            theta = theta - lr * softmax_cost_gradient(q, 0.5 * (d - c) ** 2)
     if not converged:
-        _warn_unconverged("an inner LSGAN discriminator minimisation", tol, worst)
+        _warn_unconverged("an inner LSGAN discriminator minimization", tol, worst)
     qs = softmax(thetas, axis=-1)
     cost = 0.5 * (ds - c) ** 2
     return LSGANGeneratorRun(
         theta=thetas, q=qs, d=ds, generator_loss=np.sum(qs * cost, axis=-1),
         criterion=cost @ p + np.sum(qs * cost, axis=-1), inner_iterations=iters,
         converged=converged, p_data=p, a=a, b=b, c=c, lr=lr,
-    )
-
-
-# ---------------------------------------------------------------------------- f-GAN
-class _Terms(NamedTuple):
-    g: np.ndarray  # T = g_f(v)
-    g1: np.ndarray  # g_f'(v)
-    g2: np.ndarray  # g_f''(v)
-    phi: np.ndarray  # φ(v) = f*(g_f(v))
-    phi1: np.ndarray  # φ'(v)
-    phi2: np.ndarray  # φ''(v)
-    r: np.ndarray  # φ'(v)/g_f'(v) = (f*)'(T)
-    r1: np.ndarray  # dr/dv
-
-
-def _family_terms(family: str, v: np.ndarray) -> _Terms:
-    """The output activation, its composition with the conjugate, and their derivatives.
-
-    g = g_f is the output activation of Nowozin et al. (2016), Table 2, φ = f* ∘ g_f its
-    composition with the Fenchel conjugate f* of the same table, written in v so that no
-    intermediate overflows, and r(v) = φ'(v)/g'(v) = (f*)'(g_f(v)), the density ratio p/q at
-    which T = g_f(v) is stationary (increasing in v).
-    """
-    one, zero = np.ones_like(v), np.zeros_like(v)
-    if family == "kl":  # g = v, f*(t) = exp(t − 1)
-        e = np.exp(v - 1.0)
-        return _Terms(v, one, zero, e, e, e, e, e)
-    if family == "pearson_chi2":  # g = v, f*(t) = t²/4 + t
-        r = 0.5 * v + 1.0
-        return _Terms(v, one, zero, 0.25 * v * v + v, r, 0.5 * one, r, 0.5 * one)
-    if family == "reverse_kl":  # g = −exp(−v), f*(t) = −1 − log(−t)
-        e, E = np.exp(-v), np.exp(v)
-        return _Terms(-e, e, -e, v - 1.0, one, zero, E, E)
-    if family == "neyman_chi2":  # g = 1 − exp(−v), f*(t) = 2 − 2 sqrt(1 − t)
-        e, s, S = np.exp(-v), np.exp(-0.5 * v), np.exp(0.5 * v)
-        return _Terms(-np.expm1(-v), e, -e, 2.0 - 2.0 * s, s, -0.5 * s, S, 0.5 * S)
-    if family == "squared_hellinger":  # g = 1 − exp(−v), f*(t) = t/(1 − t)
-        e, E, E2 = np.exp(-v), np.exp(v), np.exp(2.0 * v)
-        return _Terms(-np.expm1(-v), e, -e, np.expm1(v), E, E, E2, 2.0 * E2)
-    # jensen_shannon: g = log 2 − log(1 + e^{−v}), f*(t) = −log(2 − e^t);
-    # gan: g = −log(1 + e^{−v}), f*(t) = −log(1 − e^t).
-    sp, sm, E = expit(v), expit(-v), np.exp(v)
-    shift = _LOG2 if family == "jensen_shannon" else 0.0
-    return _Terms(log_expit(v) + shift, sm, -sp * sm, -log_expit(-v) - shift, sp, sp * sm, E, E)
-
-
-def fgan_activation(v: ArrayLike, family: str) -> np.ndarray:
-    """The output activation T = g_f(V) of Nowozin et al. (2016), Table 2.
-
-    kl, pearson_chi2: v;  reverse_kl: −e^{−v};  neyman_chi2, squared_hellinger: 1 − e^{−v};
-    jensen_shannon: log 2 − log(1 + e^{−v});  gan: −log(1 + e^{−v}).
-
-    Parameters
-    ----------
-    v : array_like
-        Pre-activations (finite).
-    family : str
-        One of :data:`FGAN_FAMILIES`.
-
-    Returns
-    -------
-    ndarray
-        T, in dom f* of the family.
-    """
-    family = check_in(family, "family", FGAN_FAMILIES)
-    arr = as_float_array(v, "v")
-    with np.errstate(over="ignore"):  # e^{|v|} beyond 709 is +inf, never used by T
-        return _family_terms(family, arr).g
-
-
-@dataclass
-class FGANCriticResult(ArrayResult):
-    """The f-GAN critic's best response: T = g_f(V) maximising E_P[T] − E_Q[f*(T)].
-
-    Attributes
-    ----------
-    family : str
-    v : ndarray, shape (K,)
-        The maximising pre-activation (``v0`` on atoms with p = q = 0).
-    t : ndarray, shape (K,)
-        T = g_f(v).
-    value : float
-        The variational lower bound Σ p T − Σ q f*(T) at ``t`` (Nowozin et al., eq. (4)).
-    residual : ndarray, shape (K,)
-        On atoms with p, q > 0: |1 − (q/p) (f*)'(T)|, the relative error of the density
-        ratio (f*)'(T) implied by the critic (the T-derivative of the atom's objective
-        divided by p); on one-sided atoms the V-derivative divided by p + q; 0 where
-        finished on the box.
-    at_bound : ndarray of bool, shape (K,)
-        The atom ended on the box |V| = V_BOUNDS[family] with the gradient pointing out: its
-        supremum is approached as |V| → ∞ (one-sided atoms p q = 0 of most families) or lies
-        beyond the box.
-    iterations : int
-    converged : bool
-    tol : float
-    method : str
-    p, q : ndarray, shape (K,)
-    """
-
-    family: str
-    v: np.ndarray
-    t: np.ndarray
-    value: float
-    residual: np.ndarray
-    at_bound: np.ndarray
-    iterations: int
-    converged: bool
-    tol: float
-    method: str
-    p: np.ndarray
-    q: np.ndarray
-
-
-def _fgan_solve(p, q, family, v0, method, tol, max_iter):
-    wp, wq, active = _mass_weights(p, q)
-    interior = (p > 0) & (q > 0)
-    bound = V_BOUNDS[family]
-
-    wp_safe = np.where(interior, wp, 1.0)
-
-    def fun(v):
-        t = _family_terms(family, v)
-        return wp * t.g - wq * t.phi, wp * t.g1 - wq * t.phi1, wp * t.g2 - wq * t.phi2
-
-    def residual(v, grad, curvature):
-        # interior atoms: relative error of the implied density ratio, |1 − (q/p)(f*)'(T)|
-        # = |grad| / (g' wp); one-sided atoms: |grad|.  Each with its floor: the change one
-        # spacing of doubles in v makes.
-        t = _family_terms(family, v)
-        spacing = np.spacing(np.abs(v))
-        res = np.where(interior, np.abs(wp - wq * t.r) / wp_safe, np.abs(grad))
-        floor = np.where(interior, wq * np.abs(t.r1) / wp_safe, np.abs(curvature)) * spacing
-        return res, floor
-
-    return _ascend(
-        fun, residual, v0, active=active, lo=-bound, hi=bound,
-        jump=active & ~interior, method=method, tol=tol, max_iter=max_iter,
-    )
-
-
-def _fgan_value(p, q, v, family) -> float:
-    t = _family_terms(family, v)
-    return float(p @ t.g - q @ t.phi)
-
-
-def fgan_critic(
-    p: ArrayLike,
-    q: ArrayLike,
-    *,
-    family: str,
-    tol: float = 1e-10,
-    max_iter: int = 200,
-    method: str = "newton",
-    v0: ArrayLike | None = None,
-) -> FGANCriticResult:
-    """Maximise the f-GAN critic objective over V ∈ R^K, T = g_f(V).
-
-    max_V Σ_x p(x) g_f(V(x)) − Σ_x q(x) f*(g_f(V(x)))
-
-    Source: Nowozin, Cseke & Tomioka (2016), "f-GAN", eq. (6) (the objective F(θ, ω) in the
-    output-activation parametrisation T_ω = g_f(V_ω)) with g_f and f* from their Table 2, so
-    T stays in dom f*; exact expectations over K atoms.
-
-    Parameters
-    ----------
-    p, q : array_like, shape (K,)
-        P (data) and Q (model); zero atoms allowed.
-    family : {"kl", "reverse_kl", "pearson_chi2", "neyman_chi2", "squared_hellinger", \
-"jensen_shannon", "gan"}
-    tol : float, > 0
-        On atoms with p, q > 0 stop when |1 − (q/p) (f*)'(T)| <= tol: the ratio p/q implied
-        by the critic, (f*)'(T), is then within a relative tol of p/q, which bounds T's
-        distance from its maximiser through f'' (the tests do so).  Below twice the change
-        one spacing of doubles in V makes in that measure no double V does better, and the
-        atom also stops.  One-sided atoms stop on |∂/∂V| / (p + q) <= tol or on the box.
-    max_iter : int, >= 1
-    method : {"newton", "gradient"}
-        Per-atom safeguarded Newton in V (gradient step where the curvature is not
-        negative), or gradient ascent with an adaptive per-atom step; both with Armijo
-        backtracking.
-    v0 : array_like, shape (K,), optional
-        Starting pre-activations (default zeros).
-
-    Returns
-    -------
-    FGANCriticResult
-
-    Raises
-    ------
-    ValueError, TypeError
-        Bad distributions/shapes, unknown ``family``/``method``, ``tol`` <= 0, ``max_iter``
-        < 1 (all named).
-
-    Warns
-    -----
-    ConvergenceWarning
-        When ``max_iter`` is reached above ``tol``.
-
-    Notes
-    -----
-    Per atom with p, q > 0 the objective is strictly concave in T (f* is strictly convex on
-    the families' domains) and has one maximiser; this routine finds it from the gradient
-    and curvature of the objective alone, never from f′.  On one-sided atoms (exactly one of
-    p, q is 0) the objective is monotone in V for every family except Pearson χ² with p = 0
-    (maximum at T = −2); the routine first tries the box end the gradient points to, and
-    reports ``at_bound``.  There the bound's value is the family's limit (e.g. p f'(∞) for
-    q = 0), finite for the JS, GAN, squared Hellinger and Neyman (q = 0) families; for the
-    others the supremum is +inf and ``value`` is only the boxed optimum.
-
-    The boxes |V| <= 700 (350 for squared Hellinger, 1e150 for Pearson χ²) hold the
-    maximiser for density ratios p/q within e^{±700} (e^{±699} KL, e^{±350} Neyman;
-    Pearson χ²: p/q <= 5e149), which covers every pair of normal doubles for the KL, reverse
-    KL, Hellinger, JS and GAN families.
-    """
-    pa, qa = _pair(p, q, ("p", "q"))
-    family = check_in(family, "family", FGAN_FAMILIES)
-    tol = check_positive(tol, "tol")
-    max_iter = check_int(max_iter, "max_iter", minimum=1)
-    method = check_in(method, "method", CRITIC_METHODS)
-    v0 = np.zeros_like(pa) if v0 is None else _vector(v0, "v0", pa.shape[0])
-    v, it, res, at_bound, converged = _fgan_solve(pa, qa, family, v0, method, tol, max_iter)
-    if not converged:
-        _warn_unconverged(f"the f-GAN ({family}) critic maximisation", tol, float(res.max()))
-    return FGANCriticResult(
-        family=family, v=v, t=_family_terms(family, v).g, value=_fgan_value(pa, qa, v, family),
-        residual=res, at_bound=at_bound, iterations=it, converged=converged, tol=tol,
-        method=method, p=pa, q=qa,
-    )
-
-
-def _fgan_generator_cost(family: str, v: np.ndarray, loss: str) -> np.ndarray:
-    t = _family_terms(family, v)
-    # minimax: the generator minimises F, i.e. Σ q (−f*(T)); alternative: maximise Σ q T.
-    return -t.phi if loss == "minimax" else -t.g
-
-
-@dataclass
-class FGANGeneratorRun(ArrayResult):
-    """Generator descent against the f-GAN critic's best response at every step.
-
-    Attributes
-    ----------
-    theta, q : ndarray, shape (n_steps + 1, K)
-    v : ndarray, shape (n_steps + 1, K)
-        The critic's best response to each q (row t is used by step t).
-    value : ndarray, shape (n_steps + 1,)
-        The lower bound at the best response, i.e. the optimised estimate of D_f(P ‖ Q_θ).
-    inner_iterations : ndarray, shape (n_steps + 1,)
-    converged : bool
-    family, generator_loss : str
-    p_data : ndarray, shape (K,)
-    lr : float
-    """
-
-    theta: np.ndarray
-    q: np.ndarray
-    v: np.ndarray
-    value: np.ndarray
-    inner_iterations: np.ndarray
-    converged: bool
-    family: str
-    generator_loss: str
-    p_data: np.ndarray
-    lr: float
-
-
-def train_fgan_generator(
-    p_data: ArrayLike,
-    theta0: ArrayLike,
-    *,
-    family: str,
-    lr: float,
-    n_steps: int,
-    generator_loss: str = "minimax",
-    tol: float = 1e-10,
-    max_iter: int = 200,
-) -> FGANGeneratorRun:
-    """Generator descent with the f-GAN critic maximised afresh at every step.
-
-    At each step V ← argmax_V F (:func:`fgan_critic`, warm started), then
-    θ ← θ − lr ∇_θ Σ softmax(θ) c(V) with c = −f*(g_f(V)) (``minimax``: the generator
-    minimises F) or c = −g_f(V) (``alternative``: it maximises E_Q[g_f(V)]).
-
-    Source: Nowozin et al. (2016), eq. (6) and Section 3.2 (the alternative generator loss).
-    With the exact best response, the ``minimax`` step is gradient descent on
-    θ ↦ max_V F = D_f(P ‖ Q_θ) (envelope theorem; where the maximum is attained).
-
-    Parameters
-    ----------
-    p_data : array_like, shape (K,)
-    theta0 : array_like, shape (K,)
-    family : str
-        One of :data:`FGAN_FAMILIES`.
-    lr : float, > 0
-    n_steps : int, >= 0
-    generator_loss : {"minimax", "alternative"}
-    tol, max_iter
-        Passed to the inner maximisation.
-
-    Returns
-    -------
-    FGANGeneratorRun
-
-    Warns
-    -----
-    ConvergenceWarning
-        When an inner maximisation stops above ``tol``.
-    """
-    p = _distribution(p_data, "p_data")
-    k = p.shape[0]
-    theta = _vector(theta0, "theta0", k).copy()
-    family = check_in(family, "family", FGAN_FAMILIES)
-    loss = check_in(generator_loss, "generator_loss", FGAN_GENERATOR_LOSSES)
-    lr = check_positive(lr, "lr")
-    n_steps = check_int(n_steps, "n_steps", minimum=0)
-    tol = check_positive(tol, "tol")
-    max_iter = check_int(max_iter, "max_iter", minimum=1)
-
-    thetas = np.empty((n_steps + 1, k))
-    vs = np.empty((n_steps + 1, k))
-    values = np.empty(n_steps + 1)
-    iters = np.empty(n_steps + 1, dtype=int)
-    worst, converged = 0.0, True
-    v = np.zeros(k)
-    for t in range(n_steps + 1):
-        q = softmax(theta)
-        v, iters[t], res, _, ok = _fgan_solve(p, q, family, v, "newton", tol, max_iter)
-        converged &= ok
-        worst = max(worst, float(res.max()))
-        thetas[t], vs[t], values[t] = theta, v, _fgan_value(p, q, v, family)
-        if t < n_steps:
-            theta = theta - lr * _softmax_cost_gradient(q, _fgan_generator_cost(family, v, loss))
-    if not converged:
-        _warn_unconverged(f"an inner f-GAN ({family}) critic maximisation", tol, worst)
-    return FGANGeneratorRun(
-        theta=thetas, q=softmax(thetas, axis=-1), v=vs, value=values, inner_iterations=iters,
-        converged=converged, family=family, generator_loss=loss, p_data=p, lr=lr,
-    )
-
-
-@dataclass
-class FGANRun(ArrayResult):
-    """Single-step gradient descent-ascent on the f-GAN objective (Algorithm 1).
-
-    Attributes
-    ----------
-    theta, q, v : ndarray, shape (n_steps + 1, K)
-        Generator logits, q_θ, and critic pre-activations along the run.
-    value : ndarray, shape (n_steps + 1,)
-        F(θ_t, V_t) = Σ p g_f(V_t) − Σ q_t f*(g_f(V_t)).
-    family, scheme, generator_loss : str
-    p_data : ndarray, shape (K,)
-    lr_g, lr_d : float
-    """
-
-    theta: np.ndarray
-    q: np.ndarray
-    v: np.ndarray
-    value: np.ndarray
-    family: str
-    scheme: str
-    generator_loss: str
-    p_data: np.ndarray
-    lr_g: float
-    lr_d: float
-
-
-def train_fgan(
-    p_data: ArrayLike,
-    *,
-    family: str,
-    theta0: ArrayLike,
-    v0: ArrayLike,
-    lr_g: float,
-    lr_d: float,
-    n_steps: int,
-    scheme: str = "simultaneous",
-    generator_loss: str = "minimax",
-) -> FGANRun:
-    """Gradient descent-ascent on F(θ, V) = Σ p g_f(V) − Σ q_θ f*(g_f(V)).
-
-    ``simultaneous`` (their Algorithm 1, single-step gradient method):
-    V_{t+1} = V_t + lr_d ∇_V F(θ_t, V_t),  θ_{t+1} = θ_t − lr_g ∇_θ L(θ_t, V_t);
-    ``alternating``: the generator step uses V_{t+1}.  L is the generator loss (F itself for
-    ``minimax``, −Σ q g_f(V) for ``alternative``).
-
-    Source: Nowozin et al. (2016), Algorithm 1 (one step size η for both players there; here
-    ``lr_g = lr_d = η`` reproduces it) and eq. (6); exact expectations.
-
-    Parameters
-    ----------
-    p_data : array_like, shape (K,)
-    family : str
-        One of :data:`FGAN_FAMILIES`.
-    theta0, v0 : array_like, shape (K,)
-        Initial generator logits and critic pre-activations.
-    lr_g, lr_d : float, > 0
-    n_steps : int, >= 0
-    scheme : {"simultaneous", "alternating"}
-    generator_loss : {"minimax", "alternative"}
-
-    Returns
-    -------
-    FGANRun
-
-    Notes
-    -----
-    The critic gradient is the unnormalised ∂F/∂V_i = p_i g'(V_i) − q_i (f* ∘ g_f)'(V_i);
-    V is kept in the family's box (:data:`V_BOUNDS`) so that a diverging run stays finite.
-    (θ, V) = (log p_data + const, V with g_f(V) = f'(1)) is a fixed point of both schemes.
-    """
-    p = _distribution(p_data, "p_data")
-    k = p.shape[0]
-    family = check_in(family, "family", FGAN_FAMILIES)
-    theta = _vector(theta0, "theta0", k).copy()
-    v = _vector(v0, "v0", k).copy()
-    lr_g = check_positive(lr_g, "lr_g")
-    lr_d = check_positive(lr_d, "lr_d")
-    n_steps = check_int(n_steps, "n_steps", minimum=0)
-    scheme = check_in(scheme, "scheme", FGAN_SCHEMES)
-    loss = check_in(generator_loss, "generator_loss", FGAN_GENERATOR_LOSSES)
-    bound = V_BOUNDS[family]
-    v = np.clip(v, -bound, bound)
-
-    thetas = np.empty((n_steps + 1, k))
-    vs = np.empty((n_steps + 1, k))
-    thetas[0], vs[0] = theta, v
-    for t in range(n_steps):
-        q = softmax(theta)
-        terms = _family_terms(family, v)
-        new_v = np.clip(v + lr_d * (p * terms.g1 - q * terms.phi1), -bound, bound)
-        v_for_g = v if scheme == "simultaneous" else new_v
-        theta = theta - lr_g * _softmax_cost_gradient(q, _fgan_generator_cost(family, v_for_g, loss))
-        v = new_v
-        thetas[t + 1], vs[t + 1] = theta, v
-    qs = softmax(thetas, axis=-1)
-    terms = _family_terms(family, vs)
-    return FGANRun(
-        theta=thetas, q=qs, v=vs, value=terms.g @ p - np.sum(qs * terms.phi, axis=-1), family=family,
-        scheme=scheme, generator_loss=loss, p_data=p, lr_g=lr_g, lr_d=lr_d,
     )
 
 
@@ -986,7 +555,7 @@ _LP_TOL = 1e-10
 
 @dataclass
 class EBGANDiscriminatorResult(ArrayResult):
-    """The EBGAN discriminator's best response, from an exact linear programme.
+    """The EBGAN discriminator's best response, from an exact linear program.
 
     Attributes
     ----------
@@ -1011,7 +580,7 @@ class EBGANDiscriminatorResult(ArrayResult):
 
 def _ebgan_lp(p: np.ndarray, q: np.ndarray, m: float) -> tuple[np.ndarray, np.ndarray, float]:
     k = p.shape[0]
-    # variables z = (D, s); minimise p·D + q·s subject to −D − s <= −m (s >= m − D),
+    # variables z = (D, s); minimize p·D + q·s subject to −D − s <= −m (s >= m − D),
     # D >= 0, s >= 0.  Scale D and s by 1/m so the LP's numbers are O(1).
     eye = sparse.identity(k, format="csr")
     a_ub = sparse.hstack([-eye, -eye], format="csr")
@@ -1029,8 +598,10 @@ def _ebgan_lp(p: np.ndarray, q: np.ndarray, m: float) -> tuple[np.ndarray, np.nd
     return d, s, float(p @ d + q @ np.maximum(m - d, 0.0))
 
 
-def ebgan_discriminator(p_data: ArrayLike, p_g: ArrayLike, *, margin: float) -> EBGANDiscriminatorResult:
-    """Minimise the EBGAN discriminator objective over D >= 0 by linear programming.
+def ebgan_discriminator(
+    p_data: ArrayLike, p_g: ArrayLike, *, margin: float
+) -> EBGANDiscriminatorResult:
+    """Minimize the EBGAN discriminator objective over D >= 0 by linear programming.
 
     min_{D >= 0} Σ_x p_data(x) D(x) + Σ_x p_g(x) [m − D(x)]⁺
       = min_{D >= 0, s >= 0, s >= m − D} p_data·D + p_g·s      (epigraph of the hinge)
@@ -1135,7 +706,7 @@ def train_ebgan_generator(
         d, _, values[t] = _ebgan_lp(p, q, m)
         thetas[t], ds[t] = theta, d
         if t < n_steps:
-            theta = theta - lr * _softmax_cost_gradient(q, d)
+            theta = theta - lr * softmax_cost_gradient(q, d)
     qs = softmax(thetas, axis=-1)
     return EBGANGeneratorRun(
         theta=thetas, q=qs, d=ds, discriminator_value=values,

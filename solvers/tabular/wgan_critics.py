@@ -1,14 +1,14 @@
-"""WGAN critics found by optimisation on discrete supports: the Kantorovich-Rubinstein dual
-as a linear programme over 1-Lipschitz functions, a weight-clipped linear critic, and the
-gradient-penalised critic of WGAN-GP on a 1-D grid; generator descent against them.
+"""WGAN critics found by optimization on discrete supports: the Kantorovich-Rubinstein dual
+as a linear program over 1-Lipschitz functions, a weight-clipped linear critic, and the
+gradient-penalized critic of WGAN-GP on a 1-D grid; generator descent against them.
 
 - :func:`wgan_critic` — max_f Σ (p − q) f over functions with |f_i − f_j| <= ‖x_i − x_j‖
   (Arjovsky, Chintala & Bottou, 2017, eq. (2), the Kantorovich-Rubinstein duality), an LP
   over the critic's values.  It solves the *dual* over functions; ``theory.optimal_transport``
   solves the *primal* over couplings, so the two are independent routes to W1.
 - :func:`clipped_linear_critic` — the critic family f_w(x) = w·x with the weights clipped to
-  [−c, c] (their Algorithm 1, line 7), maximised by an LP in d dimensions.
-- :func:`wgan_gp_critic` — Gulrajani et al. (2017), eq. (3): maximise
+  [−c, c] (their Algorithm 1), maximized by an LP in d dimensions.
+- :func:`wgan_gp_critic` — Gulrajani et al. (2017), eq. (3): maximize
   E_P[f] − E_Q[f] − λ E_x̂[(|f'(x̂)| − 1)²] over the critic's values on a 1-D grid, x̂ uniform
   on the segment between independent draws of P and Q, by ``scipy.optimize`` with the exact
   gradient and Hessian.
@@ -74,7 +74,7 @@ def _pair(p: ArrayLike, q: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         if arr.ndim != 1:
             raise ValueError(f"`{name}` must be 1-D, shape (n,) (got shape {arr.shape})")
     check_same_length(pa, qa, ("p_data", "p_g"))
-    # accepted within 1e-9 of 1: renormalise so Σ (p − q) = 0 and constants cancel exactly
+    # accepted within 1e-9 of 1: renormalize so Σ (p − q) = 0 and constants cancel exactly
     return pa / pa.sum(), qa / qa.sum()
 
 
@@ -121,12 +121,12 @@ def _lp(c: np.ndarray, a_ub, b_ub: np.ndarray, bounds) -> np.ndarray:
 # ---------------------------------------------------------------------------- KR critic
 @dataclass
 class WGANCriticResult(ArrayResult):
-    """The Kantorovich-Rubinstein critic, from a linear programme over its values.
+    """The Kantorovich-Rubinstein critic, from a linear program over its values.
 
     Attributes
     ----------
     f : ndarray, shape (n,)
-        An optimal 1-Lipschitz critic at the points, normalised to f = 0 at the first point
+        An optimal 1-Lipschitz critic at the points, normalized to f = 0 at the first point
         (in the order of ``x``'s lexicographic sort); constants do not change the value.
     value : float
         Σ (p_data − p_g) f = W1(p_data, p_g) at the optimum.
@@ -166,13 +166,14 @@ def _kr_critic(p: np.ndarray, q: np.ndarray, x: np.ndarray) -> tuple[np.ndarray,
     )  # (f_i − f_j) per constraint
     bounds = [(None, None)] * n
     bounds[int(order[0])] = (0.0, 0.0)
-    f = _lp(-(p - q), sparse.vstack([diff, -diff], format="csr"), np.concatenate([dist, dist]), bounds)
+    a_ub = sparse.vstack([diff, -diff], format="csr")
+    f = _lp(-(p - q), a_ub, np.concatenate([dist, dist]), bounds)
     excess = float(np.max(np.abs(diff @ f) - dist)) / s if dist.size else 0.0
     return f / s, kind, excess
 
 
 def wgan_critic(p_data: ArrayLike, p_g: ArrayLike, x: ArrayLike) -> WGANCriticResult:
-    """Maximise E_P[f] − E_Q[f] over 1-Lipschitz critics on a finite support, by an LP.
+    """Maximize E_P[f] − E_Q[f] over 1-Lipschitz critics on a finite support, by an LP.
 
     max_f Σ_i (p_i − q_i) f_i   subject to   f_i − f_j <= ‖x_i − x_j‖₂ for the constrained
     pairs (both orders),  f = 0 at the first point.
@@ -225,7 +226,7 @@ class ClippedCriticResult(ArrayResult):
     Attributes
     ----------
     w : ndarray, shape (d,)
-        The maximising weights (a vertex of the box; any w_k is optimal where the means agree
+        The maximizing weights (a vertex of the box; any w_k is optimal where the means agree
         along coordinate k).
     value : float
         max_w w·(E_P x − E_Q x).
@@ -246,9 +247,9 @@ class ClippedCriticResult(ArrayResult):
 def clipped_linear_critic(
     p_data: ArrayLike, p_g: ArrayLike, x: ArrayLike, *, clip: float
 ) -> ClippedCriticResult:
-    """Maximise E_P[w·x] − E_Q[w·x] over weights clipped to [−c, c]^d, by an LP.
+    """Maximize E_P[w·x] − E_Q[w·x] over weights clipped to [−c, c]^d, by an LP.
 
-    Source: Arjovsky, Chintala & Bottou (2017), Algorithm 1, line 7 (w ← clip(w, −c, c)) and
+    Source: Arjovsky, Chintala & Bottou (2017), Algorithm 1 (w ← clip(w, −c, c)) and
     Section 3 (the clipped family is K-Lipschitz for some K): for a linear critic the value
     depends on P and Q only through their means, so it is not proportional to W1.
 
@@ -272,7 +273,7 @@ def clipped_linear_critic(
     x = _points(x, p.shape[0])
     c = check_positive(clip, "clip")
     delta = (p - q) @ x
-    # maximise w·delta over the box: linprog minimises, on unit weights scaled back by c
+    # maximize w·delta over the box: linprog minimizes, on unit weights scaled back by c
     w = c * _lp(-delta, None, None, [(-1.0, 1.0)] * delta.shape[0])
     return ClippedCriticResult(
         w=w, value=float(w @ delta), mean_difference=delta, clip=c, p_data=p, p_g=q
@@ -324,7 +325,7 @@ def _cell_masses(p: np.ndarray, q: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 @dataclass
 class WGANGPCriticResult(ArrayResult):
-    """The gradient-penalised critic on a 1-D grid (critic piecewise linear between points).
+    """The gradient-penalized critic on a 1-D grid (critic piecewise linear between points).
 
     Attributes
     ----------
@@ -335,7 +336,7 @@ class WGANGPCriticResult(ArrayResult):
     slopes : ndarray, shape (n − 1,)
         f' on each cell.
     value : float
-        The maximised objective E_P[f] − E_Q[f] − λ E_x̂[(|f'(x̂)| − 1)²].
+        The maximized objective E_P[f] − E_Q[f] − λ E_x̂[(|f'(x̂)| − 1)²].
     critic_gap : float
         E_P[f] − E_Q[f] at the optimum (the critic's estimate of W1).
     penalty : float
@@ -388,7 +389,9 @@ def _gp_parts(f, p, q, h, w, lam):
     return gap, penalty, grad, s
 
 
-def _linear_coefficients(p: np.ndarray, q: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _linear_coefficients(
+    p: np.ndarray, q: np.ndarray, h: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """L_k = h_k Σ_{j>k} (p_j − q_j) = −h_k Σ_{j<=k} (p_j − q_j) and a bound on its rounding.
 
     E_P f − E_Q f = Σ_k L_k s_k for the slopes s_k of f.  Each L_k is summed from the side
@@ -419,7 +422,8 @@ def _gp_certificate(lin, lin_err, w, lam, s) -> tuple[float, bool]:
     """
     pos = w > 0
     g = lin - 2.0 * lam * w * (np.abs(s) - 1.0) * np.sign(s)
-    g_err = np.abs(g) + lin_err + 4.0 * np.finfo(float).eps * (np.abs(lin) + 2.0 * lam * w * np.abs(s))
+    eps = np.finfo(float).eps
+    g_err = np.abs(g) + lin_err + 4.0 * eps * (np.abs(lin) + 2.0 * lam * w * np.abs(s))
     local = np.divide(g_err**2, 4.0 * lam * w, out=np.zeros_like(g), where=pos)
     mismatch = pos & (np.sign(s) != np.sign(lin))
     bound = float(local.sum() + np.sum(np.where(mismatch, 2.0 * (np.abs(lin) + lin_err), 0.0)))
@@ -435,14 +439,14 @@ def wgan_gp_critic(
     tol: float = 1e-12,
     max_iter: int = 200,
 ) -> WGANGPCriticResult:
-    """Maximise the WGAN-GP critic objective over the critic's values on a 1-D grid.
+    """Maximize the WGAN-GP critic objective over the critic's values on a 1-D grid.
 
     max_f  Σ_i p_i f_i − Σ_i q_i f_i − λ Σ_k W_k (|f_{k+1} − f_k| / h_k − 1)²
 
     with f piecewise linear between the sorted grid points, h_k the cell lengths and W_k the
     interpolates' mass in cell k (:func:`interpolate_cell_masses`).
 
-    Source: Gulrajani et al. (2017), eq. (3) (the critic minimises
+    Source: Gulrajani et al. (2017), eq. (3) (the critic minimizes
     E_{P_g}[D] − E_{P_r}[D] + λ E_{x̂}[(‖∇D(x̂)‖₂ − 1)²]; λ = 10 in their experiments) and
     Section 4 (x̂ uniform on segments between samples of P_r and P_g).
 
@@ -537,7 +541,7 @@ def wgan_gp_critic(
     converged = bound <= tol
     if not converged:
         warnings.warn(
-            f"the WGAN-GP critic maximisation stopped with value_gap_bound={bound:.3g} "
+            f"the WGAN-GP critic maximization stopped with value_gap_bound={bound:.3g} "
             f"(tol={tol:g}), signs_optimal={signs_ok}",
             ConvergenceWarning,
             stacklevel=2,
@@ -561,7 +565,7 @@ class WGANGeneratorRun(ArrayResult):
     f : ndarray, shape (n_steps + 1, n)
         The critic used by each step (row t for step t).
     critic_value : ndarray, shape (n_steps + 1,)
-        The critic's maximised objective at each step (W1 for ``kr``, the penalised value
+        The critic's maximized objective at each step (W1 for ``kr``, the penalized value
         for ``gp``).
     critic : str
     p_data : ndarray, shape (n,)
@@ -590,7 +594,7 @@ def train_wgan_generator(
     critic: str = "kr",
     penalty_weight: float = 10.0,
 ) -> WGANGeneratorRun:
-    """Generator descent on −E_{q_θ}[f] with the critic re-maximised at every step.
+    """Generator descent on −E_{q_θ}[f] with the critic re-maximized at every step.
 
     f ← :func:`wgan_critic` (``kr``) or :func:`wgan_gp_critic` (``gp``) for (p_data, q_θ),
     then θ ← θ − lr ∇_θ (−Σ softmax(θ) f) = θ + lr q (f − q·f).
