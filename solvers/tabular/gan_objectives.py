@@ -157,7 +157,7 @@ def maximize_per_atom(
     method: str,
     tol: float,
     max_iter: int,
-) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, int, np.ndarray, np.ndarray, bool]:
     """Maximize a separable objective Σ_i h_i(v_i) atom by atom on the box [lo, hi]^K.
 
     ``fun(v)`` returns (h, h', h'') per atom.  Each iteration moves every unfinished atom by a
@@ -170,6 +170,10 @@ def maximize_per_atom(
     must be unimodal (true for every objective it serves here).  Atoms flagged ``jump``
     first try the box end the gradient points to and take it when h does not decrease there
     (this ends a monotone objective whose supremum is not attained in one step).
+
+    Source: Nocedal & Wright (2006), Numerical Optimization, 2nd ed., Chapter 3 (line-search
+    methods: the sufficient-decrease condition (3.4), here with c₁ = 1e-4, backtracking as
+    in Algorithm 3.1, Newton and steepest-descent directions), applied per coordinate.
 
     ``residual(v, h', h'')`` returns the stopping measure and its floor, the change one
     spacing of doubles in v makes in it.  An atom is finished when measure <= tol + 2 floor

@@ -240,6 +240,20 @@ class TestLSGAN:
         assert run.converged
         assert np.max(np.abs(run.q[-1] - p)) < 1e-9
 
+    def test_minus_one_one_zero_coding_drifts_away_from_p_data(self):
+        # With a = −1, b = 1, c = 0 (Mao et al.'s χ² setting) the generator's frozen-D loss
+        # ½ Σ q D*² penalizes atoms where p_data > p_g as much as those where p_g > p_data, so
+        # descent against the best response need not decrease C(G): from uniform q, 2000
+        # steps drop the heaviest data atom (q = 9e-4 there, p = 0.4) and C(G) rises from
+        # 0.0545 to 0.248 (its maximum is 1).  Measured, deterministic; C(G) by the closed
+        # form.  The 0-1 coding converges from the same start (test above).
+        p = np.array([0.1, 0.2, 0.3, 0.4])
+        run = train_lsgan_generator(p, np.zeros(4), a=-1.0, b=1.0, c=0.0, lr=1.0, n_steps=2000)
+        c_start = float(lsgan_criterion(p, run.q[0], a=-1.0, b=1.0, c=0.0))
+        c_end = float(lsgan_criterion(p, run.q[-1], a=-1.0, b=1.0, c=0.0))
+        assert c_end > 4 * c_start
+        assert run.q[-1][3] < 0.1 * p[3]
+
     @pytest.mark.parametrize("labels, order", [((0.0, 1.0, 1.0), 1), ((-1.0, 1.0, 0.0), 2)])
     def test_restoring_force_order_at_the_equilibrium(self, labels, order):
         # At q = p_data + ε u the best-response generator gradient is O(ε) for the 0-1 coding
