@@ -5,7 +5,7 @@ Derivations
 -----------
 ``gulrajani2017/gp-pointwise-maximizer``
     On the line, E_p f - E_q f = ∫ f' Δ dx (Δ = F_q - F_p) and the penalty is
-    λ ∫ ρ (|f'| - 1)² dx, so the critic objective is maximised pointwise in g = f':
+    λ ∫ ρ (|f'| - 1)² dx, so the critic objective is maximized pointwise in g = f':
     h(g) = gΔ - λρ(|g| - 1)² has, for Δ > 0, its maximum at g* = 1 + Δ/(2λρ) with value
     Δ + Δ²/(4λρ); the gap Δ²/(4λρ) is positive and λ·gap does not depend on λ; for Δ = 0 the
     maximum 0 is at |g| = 1.  Two point masses at distance d: value d + d²/(4λ).
@@ -84,11 +84,11 @@ def _h(g, delta, lam, rho):
 
 @functools.cache
 def symbolic_gp_slope() -> sp.Lambda:
-    """The maximiser of g -> gΔ - λρ(g - 1)² over g > 0, from ``sympy.solve`` on h'(g) = 0.
+    """The maximizer of g -> gΔ - λρ(g - 1)² over g > 0, from ``sympy.solve`` on h'(g) = 0.
 
-    g*(Δ, λ, ρ) = 1 + Δ/(2λρ) (Δ, λ, ρ > 0); for Δ < 0 the maximiser is -g*(|Δ|, λ, ρ).
+    g*(Δ, λ, ρ) = 1 + Δ/(2λρ) (Δ, λ, ρ > 0); for Δ < 0 the maximizer is -g*(|Δ|, λ, ρ).
 
-    Source: Gulrajani et al. (2017), eq. (3) (the penalised critic objective), pointwise on
+    Source: Gulrajani et al. (2017), eq. (3) (the penalized critic objective), pointwise on
     the line.
 
     Returns
@@ -127,7 +127,7 @@ def _gp_derivation() -> Derivation:
     d, x = sp.symbols("d x", positive=True)
     steps = [
         Step("negative-slopes-lose", _h(t, delta, lam, rho), _h(-t, delta, lam, rho), ">",
-             justification="for Δ > 0 and t > 0, h(t) - h(-t) = 2tΔ > 0: the maximiser is positive"),
+             justification="for Δ > 0 and t > 0, h(t) - h(-t) = 2tΔ > 0: the maximizer is positive"),
         Step("first-derivative", sp.Derivative(h, g), dh,
              justification="on g > 0, h(g) = gΔ - λρ(g - 1)²"),
         Step("stationary-point", sp.ConditionSet(g, sp.Eq(dh, 0), sp.S.Reals),
@@ -143,7 +143,7 @@ def _gp_derivation() -> Derivation:
              justification="h(g*) = Δ g* - Δ²/(4λρ) = Δ + Δ²/(4λρ); integrated over the line, "
                            "Σ width |Δ| = W1 and the rest is the gap"),
         Step("gap-positive", delta**2 / (4 * lam * rho), 0, ">",
-             justification="the penalised optimum exceeds W1 wherever Δ ≠ 0"),
+             justification="the penalized optimum exceeds W1 wherever Δ ≠ 0"),
         Step("gap-times-lambda", lam * (value - delta), delta**2 / (4 * rho),
              justification="λ · gap does not depend on λ: the gap falls exactly like 1/λ"),
         Step("slope-excess", g_star - 1, delta / (2 * lam * rho),
@@ -156,7 +156,7 @@ def _gp_derivation() -> Derivation:
     ]
     return Derivation(
         "gulrajani2017/gp-pointwise-maximizer",
-        "WGAN-GP on the line: the penalised critic's slope is sign(Δ)(1 + |Δ|/(2λρ)) and its "
+        "WGAN-GP on the line: the penalized critic's slope is sign(Δ)(1 + |Δ|/(2λρ)) and its "
         "value W1 + ∫ Δ²/(4λρ)",
         f"{WGAN_GP}, eq. (3), Section 4, Algorithm 1 and Proposition 1",
         steps,
@@ -170,7 +170,7 @@ def _gp_derivation() -> Derivation:
 
 @derivation("gulrajani2017/gp-pointwise-maximizer")
 def gp_pointwise_maximizer() -> Derivation:
-    """WGAN-GP's penalised critic on the line, maximised pointwise.
+    """WGAN-GP's penalized critic on the line, maximized pointwise.
 
     Source: Gulrajani et al. (2017), eq. (3), Section 4, Algorithm 1, Proposition 1.
     """
@@ -261,7 +261,7 @@ def began_controller() -> Derivation:
              justification="the balance vanishes at k*, so the update leaves it unchanged"),
         Step("affine-error", update - k_star, (1 - lam * b) * (k - k_star),
              justification="the toy is affine: the error is multiplied by 1 - λ_k b each step"),
-        Step("linearised-rate", sp.Derivative(update, k), 1 - lam * b,
+        Step("linearized-rate", sp.Derivative(update, k), 1 - lam * b,
              justification="derivative of the update map"),
         Step("stable-if-gain-below-2", (1 - gain) ** 2, 1, "<", assumptions=(gain < 2,),
              justification="with g = λ_k b > 0: (1 - g)² - 1 = g(g - 2) < 0 for g < 2"),

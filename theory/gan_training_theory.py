@@ -370,7 +370,9 @@ def _log_ratio(theta, sigma, mu_r, sigma_r):
     return u, du
 
 
-def minus_log_d_gradient_gaussian(theta: float, *, sigma: float, mu_r: float, sigma_r: float) -> float:
+def minus_log_d_gradient_gaussian(
+    theta: float, *, sigma: float, mu_r: float, sigma_r: float
+) -> float:
     """E_z[-d/dθ log D*(θ + σz)] for P_θ = N(θ, σ²) against P_r = N(μ_r, σ_r²), D* fixed at θ.
 
     -log D*(x) = softplus(u(x)) with u = log p_θ0 - log p_r, so the pathwise gradient is
@@ -411,7 +413,9 @@ def minus_log_d_gradient_gaussian(theta: float, *, sigma: float, mu_r: float, si
     return float(_normal_expectation(fun, float(np.clip((mr - th) / s, -30.0, 30.0))))
 
 
-def kl_minus_2jsd_gradient_gaussian(theta: float, *, sigma: float, mu_r: float, sigma_r: float) -> float:
+def kl_minus_2jsd_gradient_gaussian(
+    theta: float, *, sigma: float, mu_r: float, sigma_r: float
+) -> float:
     """d/dθ [KL(N(θ, σ²) ‖ N(μ_r, σ_r²)) - 2 JSD(N(θ, σ²) ‖ N(μ_r, σ_r²))].
 
     d KL/dθ = (θ - μ_r)/σ_r² (closed form); d 2JSD/dθ = ∫ ∂_θ p_θ log(2p_θ/(p_θ + p_r)) dx
@@ -619,7 +623,7 @@ def began_controller_fixed_point(*, gamma: float, l_real: float, a: float, b: fl
 
 
 def began_controller_rate(*, lr_k: float, b: float) -> float:
-    """Linearised rate of BEGAN's controller at an interior fixed point: 1 - λ_k b.
+    """Linearized rate of BEGAN's controller at an interior fixed point: 1 - λ_k b.
 
     Without clipping, k_{t+1} - k* = (1 - λ_k b)(k_t - k*) exactly (the toy is affine), so the
     error shrinks geometrically iff |1 - λ_k b| < 1, i.e. 0 < λ_k b < 2; it alternates in sign

@@ -6,7 +6,7 @@ Papers
 Arjovsky, M., Chintala, S. & Bottou, L. (2017). Wasserstein GAN. ICML; arXiv:1701.07875.
     Eq. (1) (the earth-mover distance W), eq. (2) (Kantorovich-Rubinstein duality: W is the
     supremum of E_{P_r} f - E_{P_θ} f over 1-Lipschitz f), eq. (3) (the same supremum over a
-    parametrised family f_w, w ∈ W, which gives W "up to a multiplicative constant" *if* the
+    parametrized family f_w, w ∈ W, which gives W "up to a multiplicative constant" *if* the
     supremum of eq. (2) is attained in the family), Section 3 and Algorithm 1 (weights
     clipped to the box [-c, c], c = 0.01).
 Gulrajani, I., Ahmed, F., Arjovsky, M., Dumoulin, V. & Courville, A. (2017). Improved Training
@@ -311,7 +311,7 @@ def weight_clipping_counterexample(*, clip: float = 0.01) -> ClippingCounterexam
 
 @dataclass(frozen=True)
 class GPCritic1D:
-    """The maximiser of the WGAN-GP critic objective on the line (see
+    """The maximizer of the WGAN-GP critic objective on the line (see
     :func:`wgan_gp_optimal_critic_1d`).
 
     Source: Gulrajani et al. (2017), eq. (3), Section 4 and Algorithm 1; Proposition 1.
@@ -338,7 +338,7 @@ class GPCritic1D:
     gap : float
         value - W1 = Σ_k (z_{k+1} - z_k) Δ_k²/(4λρ_k) >= 0 (+inf if Δ ≠ 0 = ρ on a cell).
     value : float
-        The penalised optimum sup_f E_p f - E_q f - λ E_x̂[(|f'(x̂)| - 1)²] = W1 + gap.
+        The penalized optimum sup_f E_p f - E_q f - λ E_x̂[(|f'(x̂)| - 1)²] = W1 + gap.
     penalty : float
         λ E_x̂[(|f'(x̂)| - 1)²] at the optimum (= gap, since Σ |Δ|·width = W1 and the linear
         part exceeds W1 by twice the gap).
@@ -480,18 +480,18 @@ def wgan_gp_optimal_critic_1d(
     penalty_weight: float,
     pairs: Any = None,
 ) -> GPCritic1D:
-    """The exact maximiser of the WGAN-GP critic objective for discrete distributions on the line.
+    """The exact maximizer of the WGAN-GP critic objective for discrete distributions on the line.
 
     max_f  E_p f - E_q f - λ E_x̂[(|f'(x̂)| - 1)²],   x̂ = ε x + (1 - ε) x̃,  ε ~ U[0, 1],
 
     with (x, x̃) ~ π (default π = p ⊗ q: independent draws, as in Algorithm 1).  Written with
     g = f', E_p f - E_q f = ∫ g Δ dx with Δ = F_q - F_p, and the penalty is λ ∫ ρ (|g| - 1)² dx
-    (ρ: density of x̂).  The objective is maximised pointwise:
+    (ρ: density of x̂).  The objective is maximized pointwise:
 
         g*(x) = sign Δ(x) · (1 + |Δ(x)|/(2λρ(x))),   value = W1(p, q) + ∫ Δ²/(4λρ) dx.
 
-    Source: Gulrajani et al. (2017), eq. (3) (the penalised critic loss), Section 4 and
-    Algorithm 1 (the interpolates); Proposition 1 (the unpenalised optimum has |f'| = 1 on the
+    Source: Gulrajani et al. (2017), eq. (3) (the penalized critic loss), Section 4 and
+    Algorithm 1 (the interpolates); Proposition 1 (the unpenalized optimum has |f'| = 1 on the
     transport segments, here the limit λ → ∞).
 
     Parameters
@@ -505,7 +505,7 @@ def wgan_gp_optimal_critic_1d(
     pairs : array_like, shape (n, m), optional
         Joint weights π_ij of drawing the pair (x_i, x̃_j) whose segment x̂ lies on; default
         p_i q_j (independent draws, Algorithm 1).  Pass an optimal coupling (e.g.
-        ``wasserstein_discrete(...).plan``) to penalise only on the segments of Proposition 1,
+        ``wasserstein_discrete(...).plan``) to penalize only on the segments of Proposition 1,
         or any other non-negative matrix summing to 1.
 
     Returns
@@ -522,7 +522,7 @@ def wgan_gp_optimal_critic_1d(
     Notes
     -----
     Derivation (checked with sympy in ``proofs_check.wgan``).  Integration by parts on the
-    line gives E_p f - E_q f = ∫ f'(x) (F_q(x) - F_p(x)) dx.  For fixed x maximise
+    line gives E_p f - E_q f = ∫ f'(x) (F_q(x) - F_p(x)) dx.  For fixed x maximize
     h(g) = g Δ - λρ (|g| - 1)²:
 
     - Δ > 0: h(-t) < h(t) for t > 0, so g > 0; there h is a concave quadratic with
@@ -536,7 +536,7 @@ def wgan_gp_optimal_critic_1d(
     Summing Σ_k width_k (|Δ_k| + Δ_k²/(4λρ_k)) over the cells between consecutive atoms
     (where Δ and ρ are constant) gives the value exactly; Σ width |Δ| = W1, computed here by
     :func:`theory.divergences.wasserstein_1d`.  The gap Σ width Δ²/(4λρ) is > 0 whenever
-    p ≠ q and falls exactly like 1/λ.  The penalised critic is steeper than 1 wherever Δ ≠ 0:
+    p ≠ q and falls exactly like 1/λ.  The penalized critic is steeper than 1 wherever Δ ≠ 0:
     |g*| - 1 = |Δ|/(2λρ), so Proposition 1's unit gradient norm holds only in the limit.
 
     With independent pairs (the default) ρ > 0 on every cell where Δ ≠ 0: if F_q > F_p on a

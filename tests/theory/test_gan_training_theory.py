@@ -2,7 +2,7 @@
 
 References, none of them the module's own code path: 30-digit mpmath quadrature (the
 generator gradients of the logistic toy as integrals over z; the JSD of two Gaussians from
-its definition ½ KL(P‖M) + ½ KL(Q‖M)); a dense grid plus a bounded scalar optimiser (the
+its definition ½ KL(P‖M) + ½ KL(Q‖M)); a dense grid plus a bounded scalar optimizer (the
 sup defining ε); autograd through KL - 2 JSD and through the fixed-D* cost (Theorem 2.5 on
 softmax generators); central differences of theory.divergences' KL and JS; a 2-D scipy
 trapezoidal grid over the plane for the noisy parallel lines; plain iteration of the BEGAN controller.
@@ -68,7 +68,7 @@ def reference_gradients_mpmath(theta, w, b):
 
 
 def reference_epsilon(theta, w, b, n=20_001):
-    """sup over [θ, θ + 1] of σ(u) + |w| σ(u)(1 - σ(u)): a grid, then a bounded optimiser
+    """sup over [θ, θ + 1] of σ(u) + |w| σ(u)(1 - σ(u)): a grid, then a bounded optimizer
     around the best grid point."""
     def h(x):
         s = expit(w * x + b)
@@ -85,7 +85,8 @@ class TestVanishingGradients:
     def test_bound_values_and_errors(self):
         assert vanishing_gradient_bound(0.0) == 0.0
         assert vanishing_gradient_bound(0.25, jacobian_bound=3.0) == pytest.approx(1.0)
-        np.testing.assert_array_equal(vanishing_gradient_bound([0.5, 1.0, 2.0]), [1.0, np.inf, np.inf])
+        np.testing.assert_array_equal(vanishing_gradient_bound([0.5, 1.0, 2.0]),
+                                      [1.0, np.inf, np.inf])
         with pytest.raises(ValueError, match="`epsilon`"):
             vanishing_gradient_bound(-0.1)
         with pytest.raises(ValueError, match="`jacobian_bound`"):
@@ -107,7 +108,7 @@ class TestVanishingGradients:
     @given(st.floats(-3, 3), st.floats(-30, 30), st.floats(-30, 30))
     def test_epsilon_is_the_sup(self, theta, w, b):
         g = logistic_generator_gradients(theta, w=w, b=b)
-        # the optimiser's x is within 1e-12 of the argmax; h is smooth: 1e-10 covers it
+        # the optimizer's x is within 1e-12 of the argmax; h is smooth: 1e-10 covers it
         assert g.epsilon == pytest.approx(reference_epsilon(theta, w, b), rel=1e-10, abs=1e-12)
 
     @given(st.floats(-5, 5), st.floats(-50, 50), st.floats(-50, 50))

@@ -3,7 +3,7 @@
 References, none of them the module's own code path: scipy's ``wasserstein_distance`` and
 ``linear_sum_assignment`` (W1); enumeration of the vertices of the clipping box (the supremum
 of a linear function over a box); closed forms for two point masses; a direct numerical
-maximisation of the WGAN-GP objective (``reference_gp_maximum``: scipy L-BFGS-B over the
+maximization of the WGAN-GP objective (``reference_gp_maximum``: scipy L-BFGS-B over the
 slopes, one concave problem per sign orthant, with the objective assembled from the geometry
 of the segments, not from Δ and ρ); 30-digit mpmath quadrature of the penalty over ε, pair by
 pair.
