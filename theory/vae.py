@@ -567,6 +567,22 @@ def score_function_gradient_variance(x: Any, W: Any, b: Any, sigma: Any, q_mean:
     Unlike the reparameterized variance, these grow with m², the squared level of the
     integrand (no baseline is subtracted), so they depend on the constant -d/2 log(2πσ²).
 
+    Comparison with :func:`reparameterized_gradient_variance`.  For ``kl="analytic"``,
+    Q = S P S gives (Q²)_ii = s_i² Var_rep[g_μ_i], and the formulas rearrange into
+
+        s_i² (Var_sf[g_μ_i] - 3/2 Var_rep[g_μ_i]) = (m - Q_ii)² + |a|² + a_i²
+                                                    + ½ (tr Q² - (Q²)_ii) + ((Q²)_ii - Q_ii²),
+        s_i² (Var_sf[g_s_i] - 3 Var_rep[g_s_i]) = 2 (m - 2 Q_ii)² + 2 |a|² + 5 a_i²
+                                                  + tr Q² + 5 (Q²)_ii - 6 Q_ii²,
+
+    sums of non-negative terms: on this model the score-function estimator of the VAE's
+    bound has at least 3/2 (means) and 3 (standard deviations) times the reparameterized
+    variance, coordinate by coordinate, whatever x, W, b, σ, μ, s.  For ``kl="sampled"`` no
+    such bound holds: at the exact posterior of a 1-D model (Q = 0, a = 0, m = log p(x))
+    Var_sf = (m², 2 m²)/s² while Var_rep = (1, 2)/s², so the score function wins when
+    |log p(x)| < 1 (e.g. x = b, W = 1/2, σ² = e/(2π) - 1/4, where log p(x) = -1/2 and the
+    reparameterized variance is 4 times larger).
+
     Source: Kingma & Welling (2014), Section 2.2 (the estimator, said to exhibit "very high
     variance"), with eq. (2) (``"sampled"``) or eq. (3) (``"analytic"``); the variances are
     derived here (module docstring) and checked against quadrature and sympy.
