@@ -4,7 +4,12 @@ Parameters are plain nested dicts/lists of arrays (DESIGN.md, ``solvers/neural/`
 learner takes a seed or a ``numpy.random.Generator``.
 
 - :mod:`~solvers.neural.optim` — SGD, momentum, RMSProp, Adam over pytrees, tree helpers;
-- :mod:`~solvers.neural.mlp` — MLP initialization and application, stable log-sigmoid;
+- :mod:`~solvers.neural.mlp` — MLP initialization and application, the dense layer (one autograd
+  primitive with its hand-written VJP, for one network or R stacked ones), stable log-sigmoid;
+  :mod:`~solvers.neural.stacked_mlp` — R networks at once, a whole network as one primitive;
+- :mod:`~solvers.neural.training` — what the learners share around their update rules:
+  configuration checks, optimizers from a configuration, seeds, the interruptible loop;
+- :mod:`~solvers.neural.replay` — replay ring buffers (DQN, DDPG);
 - :mod:`~solvers.neural.gan` — the GAN's losses, one update on explicit minibatches, training
   loops for the full game and for the discriminator alone;
 - :mod:`~solvers.neural.actor_critic`, :mod:`~solvers.neural.stabilizers` — the GAN written as

@@ -73,6 +73,12 @@ One step (k = ``n_critic_steps``, episodes from ``mdp.episodes(actions, real_x)`
 - ``"simultaneous"``: k − 1 critic steps, then the last critic gradient and the actor gradient
   are taken at the same (θ, ψ) and applied together.
 
+The update rules are small pure functions of (parameters, optimizer state, batch), in the
+shape of rlax: :func:`critic_gradient` / :func:`critic_step` (the Bellman-error rule) and
+:func:`actor_gradient` / :func:`actor_step` (the deterministic policy gradient rule);
+:func:`actor_critic_update` composes them per scheme and :func:`train_actor_critic` is a short
+loop (:func:`solvers.neural.training.run_steps`) that draws the environment's batches and calls it.
+
 Sources: Pfau & Vinyals (2016), "Connecting Generative Adversarial Networks and Actor-Critic
 Methods", Section 2.3 and eqs. (8)-(9) (Section 2.2); Silver et al. (2014), "Deterministic
 Policy Gradient Algorithms", Theorem 1; Goodfellow et al. (2014), Algorithm 1 (the update order).
@@ -80,8 +86,6 @@ Policy Gradient Algorithms", Theorem 1; Goodfellow et al. (2014), Algorithm 1 (t
 
 from __future__ import annotations
 
-import functools
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -89,14 +93,14 @@ from typing import Any
 import autograd.numpy as np
 import numpy as onp
 from autograd import make_vjp, value_and_grad
-from tqdm.auto import tqdm
 
 from solvers.neural.gan import GANConfig, gan_streams
-from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, check_hidden, init_mlp, mlp_apply, mlp_sizes
-from solvers.neural.optim import OPTIMISERS, make_optimizer, normalize_optimizer_kwargs, tree_flatten, tree_leaves, \
-    tree_structure, tree_unflatten
+from solvers.neural.mlp import ACTIVATIONS, init_mlp, mlp_apply, mlp_sizes
+from solvers.neural.optim import OptState, tree_flatten
+from solvers.neural.training import ConfigDict, LoopRun, check_callback, check_network_fields, check_optimizer_fields, \
+    config_optimizers, run_steps
 from solvers.problems.stateless_mdp import ContinuousStatelessMDP, Episodes
-from theory._validation import as_generator, check_in, check_int, check_positive, check_unit_interval
+from theory._validation import as_generator, check_in, check_instance, check_int, check_positive, check_unit_interval
 from theory.deprecation import deprecated_method, module_getattr, renamed_keywords
 
 __all__ = [
@@ -111,12 +115,19 @@ __all__ = [
     "critic_loss",
     "actor_loss",
     "dpg_actor_gradient",
+    "critic_gradient",
+    "actor_gradient",
+    "critic_step",
+    "actor_step",
     "actor_critic_update",
     "train_actor_critic",
 ]
 
 ACTOR_OBJECTIVES = ("minimax", "log_q")
 SCHEMES = ("alternating", "simultaneous")
+
+#: The learning-rate fields, in the order of the optimizers (actor, critic).
+_LR_FIELDS = ("lr_actor", "lr_critic")
 
 #: GAN generator loss -> actor objective.
 _FROM_GENERATOR_LOSS = {"minimax": "minimax", "non_saturating": "log_q"}
@@ -129,7 +140,7 @@ _FROM_GENERATOR_LOSS = {"minimax": "minimax", "non_saturating": "log_q"}
 
 @renamed_keywords(optimiser="optimizer", optimiser_kwargs="optimizer_kwargs")
 @dataclass(frozen=True)
-class ActorCriticConfig:
+class ActorCriticConfig(ConfigDict):
     """Hyperparameters of the actor-critic in the stateless MDP.
 
     Parameters
@@ -177,25 +188,13 @@ class ActorCriticConfig:
 
     def __post_init__(self) -> None:
         check_int(self.latent_dim, "latent_dim", minimum=1)
-        object.__setattr__(self, "hidden", check_hidden(self.hidden))
-        check_in(self.activation, "activation", tuple(ACTIVATIONS))
-        check_positive(self.lr_actor, "lr_actor")
-        check_positive(self.lr_critic, "lr_critic")
-        check_in(self.optimizer, "optimizer", tuple(OPTIMISERS))
-        object.__setattr__(self, "optimizer_kwargs", normalize_optimizer_kwargs(self.optimizer_kwargs))
+        check_network_fields(self)
         check_int(self.batch_size, "batch_size", minimum=1)
         check_int(self.n_critic_steps, "n_critic_steps", minimum=1)
         check_in(self.actor_objective, "actor_objective", ACTOR_OBJECTIVES)
         check_in(self.scheme, "scheme", SCHEMES)
-        if isinstance(self.init_scale, str):
-            check_in(self.init_scale, "init_scale", INIT_SCALES)
-        else:
-            check_positive(self.init_scale, "init_scale")
         check_positive(self.critic_loss_scale, "critic_loss_scale")
-        try:
-            _optimizers(self)
-        except ValueError as exc:
-            raise ValueError(f"`optimizer_kwargs` rejected by {self.optimizer!r}: {exc}") from None
+        check_optimizer_fields(self, _LR_FIELDS)
 
     @classmethod
     def from_gan_config(cls, config: GANConfig, **overrides: Any) -> "ActorCriticConfig":
@@ -218,32 +217,6 @@ class ActorCriticConfig:
         )
         fields.update(overrides)
         return cls(**fields)
-
-    def to_dict(self) -> dict:
-        """JSON-ready dict of the fields."""
-        return {
-            "latent_dim": self.latent_dim, "hidden": list(self.hidden), "activation": self.activation,
-            "lr_actor": self.lr_actor, "lr_critic": self.lr_critic, "optimizer": self.optimizer,
-            "optimizer_kwargs": dict(self.optimizer_kwargs), "batch_size": self.batch_size,
-            "n_critic_steps": self.n_critic_steps, "actor_objective": self.actor_objective,
-            "scheme": self.scheme, "init_scale": self.init_scale,
-            "critic_loss_scale": self.critic_loss_scale,
-        }
-
-    to_json = deprecated_method("to_dict")
-
-
-@functools.lru_cache(maxsize=64)
-def _optimizers(config: ActorCriticConfig):
-    """``(opt_actor, opt_critic)``, both descending."""
-    kwargs = dict(config.optimizer_kwargs)
-    try:
-        return (make_optimizer(config.optimizer, config.lr_actor, **kwargs),
-                make_optimizer(config.optimizer, config.lr_critic, **kwargs))
-    except TypeError as exc:
-        if "keyword" in str(exc):
-            raise TypeError(f"`optimizer_kwargs` not accepted by {config.optimizer!r}: {exc}") from None
-        raise
 
 
 def _check_config(config: Any) -> ActorCriticConfig:
@@ -301,7 +274,7 @@ def _init(config, d, streams):
         "actor": init_mlp((config.latent_dim, *config.hidden, d), streams.init_g, scale=config.init_scale),
         "critic": init_mlp((d, *config.hidden, 1), streams.init_d, scale=config.init_scale),
     }
-    opt_a, opt_c = _optimizers(config)
+    opt_a, opt_c = config_optimizers(config, _LR_FIELDS)
     return params, {"actor": opt_a.init(params["actor"]), "critic": opt_c.init(params["critic"])}
 
 
@@ -339,6 +312,13 @@ def cross_entropy_bellman_error(q, reward):
         Critic logits.
     reward : array, shape (n,)
         Rewards (targets) in [0, 1].
+
+    Examples
+    --------
+    A critic at Q = 0 predicts σ(0) = ½ and pays log 2 whatever the reward:
+
+    >>> bool(onp.isclose(cross_entropy_bellman_error(0.0, 1.0), onp.log(2.0)))
+    True
     """
     return reward * np.logaddexp(0.0, -q) + (1.0 - reward) * np.logaddexp(0.0, q)
 
@@ -488,14 +468,104 @@ def _dpg(actor, critic, z, episodes, kind, act):
 
 
 # ---------------------------------------------------------------------------------------------
-# one update
+# the update rules: one function per rule, pure in (params, optimizer state, batch)
 # ---------------------------------------------------------------------------------------------
 
 
-def _apply(opt, params, grads, state):
-    structure = tree_structure(params)
-    new, state = opt.update_leaves(tree_leaves(grads), state, tree_leaves(params))
-    return tree_unflatten(structure, new), state
+def _check_update_inputs(config: Any, mdp: Any) -> ActorCriticConfig:
+    config = _check_config(config)
+    check_instance(mdp, "mdp", ContinuousStatelessMDP)
+    return config
+
+
+def _check_rule_inputs(config: Any, mdp: Any, z: Any, x_real: Any = None):
+    """The inputs of one update rule: (config, z (B, m), x_real (B, d) or None)."""
+    config = _check_update_inputs(config, mdp)
+    z = _check_batch(z, "z", ("B", config.latent_dim))
+    return config, z, (None if x_real is None else _check_batch(x_real, "x_real", ("B", "d")))
+
+
+def _check_batch(x: Any, name: str, shape: tuple) -> onp.ndarray:
+    """``x`` as floats of ``shape``; a str entry ("B", "d") is a free size along that axis."""
+    x = onp.asarray(x, dtype=onp.float64)
+    if x.ndim != len(shape) or any(isinstance(n, int) and m != n for m, n in zip(x.shape, shape)):
+        raise ValueError(f"`{name}` must have shape ({', '.join(map(str, shape))}) (got shape {x.shape})")
+    return x
+
+
+def critic_gradient(params: dict, x_real, z, config: ActorCriticConfig,
+                    mdp: ContinuousStatelessMDP) -> tuple[float, list]:
+    """The critic's Bellman error on one batch of episodes and the gradient of the scaled error.
+
+    The episodes are ``mdp.episodes(μ_θ(z), x_real)`` (real first); returns
+    (L_C(ψ), ∇_ψ s·L_C(ψ)) with L_C the stratified cross-entropy Bellman error of
+    :func:`critic_loss` and s = ``config.critic_loss_scale``.
+
+    Source: Pfau & Vinyals (2016), eq. (8) with 𝒟 = cross-entropy, γ = 0, Section 2.3.
+
+    Parameters
+    ----------
+    params : dict ``{"actor": ..., "critic": ...}``
+    x_real : array, shape (B, d)
+    z : array, shape (B, m)
+    config : ActorCriticConfig (or GANConfig)
+    mdp : ContinuousStatelessMDP
+
+    Returns
+    -------
+    loss : float
+        The unscaled Bellman error.
+    grads : list of layer dicts, like ``params["critic"]``
+    """
+    config, z, x_real = _check_rule_inputs(config, mdp, z, x_real)
+    return _critic_grad(mdp, params, x_real, z, config)
+
+
+def actor_gradient(params: dict, z, config: ActorCriticConfig,
+                   mdp: ContinuousStatelessMDP) -> tuple[float, list]:
+    """The actor's loss on its own episodes μ_θ(z) and its deterministic policy gradient
+    (:func:`dpg_actor_gradient` with ``config.actor_objective``).
+
+    Source: Silver et al. (2014), Theorem 1; Pfau & Vinyals (2016), Section 2.3.
+
+    The parameters are :func:`critic_gradient`'s without ``x_real``; returns the loss (float)
+    and the gradient (layer dicts like ``params["actor"]``).
+    """
+    config, z, _ = _check_rule_inputs(config, mdp, z)
+    return _actor_grad(mdp, params, z, config)
+
+
+def critic_step(params: dict, critic_state: OptState, x_real, z, config: ActorCriticConfig,
+                mdp: ContinuousStatelessMDP) -> tuple[dict, OptState, float]:
+    """One critic update ψ ← opt_C(ψ, ∇_ψ s·L_C) on one batch (:func:`critic_gradient`).
+
+    Returns
+    -------
+    params : dict
+        The new ``{"actor": (unchanged), "critic": ψ'}``.
+    critic_state : OptState
+    loss : float
+        The Bellman error before the step.
+    """
+    config, z, x_real = _check_rule_inputs(config, mdp, z, x_real)
+    return _critic_step(params, critic_state, x_real, z, config, mdp)
+
+
+def actor_step(params: dict, actor_state: OptState, z, config: ActorCriticConfig,
+               mdp: ContinuousStatelessMDP) -> tuple[dict, OptState, float]:
+    """One actor update θ ← opt_A(θ, ∇_θ ℓ_A) on the actor's episodes μ_θ(z)
+    (:func:`actor_gradient`).
+
+    Returns
+    -------
+    params : dict
+        The new ``{"actor": θ', "critic": (unchanged)}``.
+    actor_state : OptState
+    loss : float
+        The actor loss before the step.
+    """
+    config, z, _ = _check_rule_inputs(config, mdp, z)
+    return _actor_step(params, actor_state, z, config, mdp)
 
 
 def _critic_grad(mdp, params, x_real, z, config):
@@ -512,12 +582,25 @@ def _actor_grad(mdp, params, z, config):
     return _dpg(params["actor"], params["critic"], z, ep, config.actor_objective, config.activation)
 
 
+def _critic_step(params, state, x_real, z, config, mdp):
+    loss, g = _critic_grad(mdp, params, x_real, z, config)
+    critic, state = config_optimizers(config, _LR_FIELDS)[1].update_unchecked(g, state, params["critic"])
+    return {"actor": params["actor"], "critic": critic}, state, loss
+
+
+def _actor_step(params, state, z, config, mdp):
+    loss, g = _actor_grad(mdp, params, z, config)
+    actor, state = config_optimizers(config, _LR_FIELDS)[0].update_unchecked(g, state, params["actor"])
+    return {"actor": actor, "critic": params["critic"]}, state, loss
+
+
 def actor_critic_update(params: dict, opt_states: dict, x_real, z, config: ActorCriticConfig,
                         mdp: ContinuousStatelessMDP) -> tuple[dict, dict, tuple[float, float]]:
-    """One training step on explicit real samples and noise.
+    """One training step on explicit real samples and noise: the update rules composed.
 
-    ψ ← opt_C(ψ, s ∇_ψ L_C) (k times, s = ``critic_loss_scale``), θ ← opt_A(θ, ∇_θ ℓ_A), in
-    the order of ``config.scheme`` (module docstring).
+    ``"alternating"``: k :func:`critic_step` then one :func:`actor_step`;
+    ``"simultaneous"``: k − 1 critic steps, then :func:`critic_gradient` and
+    :func:`actor_gradient` at the same (θ, ψ), applied together (module docstring).
 
     Source: Pfau & Vinyals (2016), Section 2.3; Silver et al. (2014), Theorem 1.
 
@@ -540,38 +623,27 @@ def actor_critic_update(params: dict, opt_states: dict, x_real, z, config: Actor
         The last critic Bellman error (unscaled) and the actor loss, each at the parameters
         its gradient was taken at.
     """
-    config = _check_config(config)
-    if not isinstance(mdp, ContinuousStatelessMDP):
-        raise TypeError(f"`mdp` must be a ContinuousStatelessMDP, got {type(mdp).__name__}")
+    config = _check_update_inputs(config, mdp)
     k = config.n_critic_steps
-    x_real = onp.asarray(x_real, dtype=onp.float64)
-    z = onp.asarray(z, dtype=onp.float64)
-    if x_real.ndim != 3 or x_real.shape[0] != k:
-        raise ValueError(f"`x_real` must have shape ({k}, B, d) (got shape {x_real.shape})")
-    if z.ndim != 3 or z.shape[0] != k + 1 or z.shape[2] != config.latent_dim:
-        raise ValueError(f"`z` must have shape ({k + 1}, B, {config.latent_dim}) (got shape {z.shape})")
+    x_real = _check_batch(x_real, "x_real", (k, "B", "d"))
+    z = _check_batch(z, "z", (k + 1, "B", config.latent_dim))
     return _update(params, opt_states, x_real, z, config, mdp)
 
 
 def _update(params, opt_states, x_real, z, config, mdp):
-    opt_a, opt_c = _optimizers(config)
     k = config.n_critic_steps
     state_a, state_c = opt_states["actor"], opt_states["critic"]
-    n_first = k if config.scheme == "alternating" else k - 1
     c_loss = float("nan")
-    for i in range(n_first):
-        c_loss, g = _critic_grad(mdp, params, x_real[i], z[i], config)
-        new_c, state_c = _apply(opt_c, params["critic"], g, state_c)
-        params = {"actor": params["actor"], "critic": new_c}
+    for i in range(k if config.scheme == "alternating" else k - 1):
+        params, state_c, c_loss = _critic_step(params, state_c, x_real[i], z[i], config, mdp)
     if config.scheme == "alternating":
-        a_loss, g_a = _actor_grad(mdp, params, z[k], config)
-        new_a, state_a = _apply(opt_a, params["actor"], g_a, state_a)
-        params = {"actor": new_a, "critic": params["critic"]}
+        params, state_a, a_loss = _actor_step(params, state_a, z[k], config, mdp)
     else:
+        opt_a, opt_c = config_optimizers(config, _LR_FIELDS)
         c_loss, g_c = _critic_grad(mdp, params, x_real[k - 1], z[k - 1], config)
         a_loss, g_a = _actor_grad(mdp, params, z[k], config)
-        new_c, state_c = _apply(opt_c, params["critic"], g_c, state_c)
-        new_a, state_a = _apply(opt_a, params["actor"], g_a, state_a)
+        new_c, state_c = opt_c.update_unchecked(g_c, state_c, params["critic"])
+        new_a, state_a = opt_a.update_unchecked(g_a, state_a, params["actor"])
         params = {"actor": new_a, "critic": new_c}
     return params, {"actor": state_a, "critic": state_c}, (c_loss, a_loss)
 
@@ -582,13 +654,14 @@ def _update(params, opt_states, x_real, z, config, mdp):
 
 
 @dataclass
-class ActorCriticRun:
+class ActorCriticRun(LoopRun):
     """Outcome of :func:`train_actor_critic`.
 
     ``critic_loss[t]`` (the unscaled stratified Bellman error) and ``actor_loss[t]`` belong to
     step t; ``steps`` lists the recorded numbers of completed steps (0 = initial) and
     ``actor_trajectory[j]`` / ``critic_trajectory[j]`` the flattened parameters (leaf order
-    of :func:`solvers.neural.optim.tree_flatten`) after ``steps[j]`` steps.
+    of :func:`solvers.neural.optim.tree_flatten`) after ``steps[j]`` steps; the bookkeeping
+    fields are :class:`~solvers.neural.training.LoopRun`'s.
     """
 
     config: ActorCriticConfig
@@ -599,14 +672,6 @@ class ActorCriticRun:
     steps: onp.ndarray
     actor_trajectory: onp.ndarray
     critic_trajectory: onp.ndarray
-    n_steps: int = 0
-    n_steps_requested: int = 0
-    interrupted: bool = False
-    seconds: float = 0.0
-
-    @property
-    def steps_per_second(self) -> float:
-        return self.n_steps / self.seconds if self.seconds > 0 else float("nan")
 
     def sample(self, n: int, seed: Any) -> onp.ndarray:
         """n actions μ_θ(z), z ~ N(0, I), of the final actor; shape (n, d)."""
@@ -621,9 +686,7 @@ class ActorCriticRun:
 
     def to_dict(self) -> dict:
         return {
-            "config": self.config.to_dict(), "n_steps": self.n_steps,
-            "n_steps_requested": self.n_steps_requested, "interrupted": self.interrupted,
-            "seconds": self.seconds, "critic_loss": self.critic_loss.tolist(),
+            "config": self.config.to_dict(), **self.loop_fields(), "critic_loss": self.critic_loss.tolist(),
             "actor_loss": self.actor_loss.tolist(), "steps": self.steps.tolist(),
         }
 
@@ -666,13 +729,12 @@ def train_actor_critic(data: Any, config: ActorCriticConfig | GANConfig, n_steps
     mdp = _as_mdp(data)
     n_steps = check_int(n_steps, "n_steps", minimum=0)
     every = None if snapshot_every is None else check_int(snapshot_every, "snapshot_every", minimum=1)
-    if callback is not None and not callable(callback):
-        raise TypeError("`callback` must be callable")
+    check_callback(callback)
     streams = gan_streams(seed)
     d = mdp.sample_data(1, onp.random.default_rng(0)).shape[1]  # probe d without touching streams
     params, opt_states = _init(config, d, streams)
     k, b, m = config.n_critic_steps, config.batch_size, config.latent_dim
-
+    c_hist, a_hist = onp.zeros(n_steps), onp.zeros(n_steps)
     steps, actor_traj, critic_traj = [], [], []
 
     def record(step, p):
@@ -680,38 +742,29 @@ def train_actor_critic(data: Any, config: ActorCriticConfig | GANConfig, n_steps
         actor_traj.append(tree_flatten(p["actor"])[0])
         critic_traj.append(tree_flatten(p["critic"])[0])
 
+    def step(t, state):  # the environment's batch, then the update rules (actor_critic_update)
+        x_real = mdp.sample_data(k * b, streams.data).reshape(k, b, d)
+        z = streams.noise.standard_normal((k + 1, b, m))
+        new_params, new_states, losses = _update(state[0], state[1], x_real, z, config, mdp)
+        c_hist[t], a_hist[t] = losses
+        return new_params, new_states, losses
+
+    def after(n_done, state):
+        if every is not None and n_done % every == 0:
+            record(n_done, state[0])
+        if callback is not None:
+            callback(n_done, state[0], state[2])
+
     record(0, params)
-    c_hist = onp.zeros(n_steps)
-    a_hist = onp.zeros(n_steps)
-    done = (0, params, opt_states)
-    interrupted = False
-    start = time.perf_counter()
-    bar = tqdm(total=n_steps, disable=not progress, desc="actor-critic", leave=False)
-    try:
-        for t in range(n_steps):
-            x_real = mdp.sample_data(k * b, streams.data).reshape(k, b, d)
-            z = streams.noise.standard_normal((k + 1, b, m))
-            new_params, new_states, (c_l, a_l) = _update(done[1], done[2], x_real, z, config, mdp)
-            c_hist[t], a_hist[t] = c_l, a_l
-            done = (t + 1, new_params, new_states)
-            if every is not None and (t + 1) % every == 0:
-                record(t + 1, new_params)
-            if callback is not None:
-                callback(t + 1, new_params, (c_l, a_l))
-            bar.update(1)
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        bar.close()
-    seconds = time.perf_counter() - start
-    n_done = done[0]
+    out = run_steps(step, (params, opt_states, None), n_steps, after=after, progress=progress, desc="actor-critic")
+    n_done, (params, opt_states, _) = out.n_steps, out.state
     if steps[-1] != n_done:
-        record(n_done, done[1])
+        record(n_done, params)
     return ActorCriticRun(
-        config=config, params=done[1], opt_states=done[2], critic_loss=c_hist[:n_done],
+        config=config, params=params, opt_states=opt_states, critic_loss=c_hist[:n_done],
         actor_loss=a_hist[:n_done], steps=onp.asarray(steps, dtype=int),
         actor_trajectory=onp.stack(actor_traj), critic_trajectory=onp.stack(critic_traj),
-        n_steps=n_done, n_steps_requested=n_steps, interrupted=interrupted, seconds=seconds)
+        n_steps=n_done, n_steps_requested=n_steps, interrupted=out.interrupted, seconds=out.seconds)
 
 
 # Former names of the run classes, kept as deprecated aliases (theory.deprecation).

@@ -42,7 +42,6 @@ Derivative Policy Gradient": the actor and Q joined as one network "is a conditi
 
 from __future__ import annotations
 
-import numbers
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -52,23 +51,16 @@ import numpy as onp
 from autograd import grad, jacobian, value_and_grad
 from autograd.tracer import getval
 
-from solvers._results import ArrayResult
-from solvers.neural.mlp import (
-    ACTIVATIONS,
-    INIT_SCALES,
-    check_hidden,
-    init_mlp,
-    mlp_apply,
-    mlp_sizes,
-)
-from solvers.neural.optim import OPTIMISERS, make_optimizer, normalize_optimizer_kwargs, tree_flatten, \
-    tree_leaves, tree_map, tree_structure, tree_unflatten
-from theory._validation import as_float_array, as_generator, check_in, check_int, check_nonnegative, \
-    check_positive, check_unit_interval
+from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, init_mlp, mlp_apply, mlp_sizes
+from solvers.neural.optim import tree_flatten, tree_leaves, tree_map, tree_structure, tree_unflatten
 from solvers.neural.replay import ContinuousReplay
 from solvers.neural.stacked_mlp import check_layers, fused_mlp, numpy_mlp
+from solvers.neural.training import ConfigDict, ReplaySchedule, TargetNetworkRun, as_seed_sequence, \
+    check_callback, check_network_fields, check_optimizer_fields, config_optimizers
 from solvers.problems.lqr import ScalarLQR
-from theory.deprecation import deprecated_method, module_getattr, renamed_keywords
+from theory._validation import as_float_array, check_in, check_instance, check_int, check_nonnegative, \
+    check_positive, check_unit_interval
+from theory.deprecation import module_getattr, renamed_keywords
 
 
 __all__ = [
@@ -90,6 +82,9 @@ __all__ = [
     "train_ddpg",
 ]
 
+#: The learning-rate fields, in the order of the optimizers (actor, critic).
+_LR_FIELDS = ("lr_actor", "lr_critic")
+
 #: Final layers of the actor and the critic start from U(−FINAL_INIT, FINAL_INIT)
 #: (Lillicrap et al. 2016, Section 7: "to ensure the initial outputs ... were near zero").
 FINAL_INIT = 3e-3
@@ -103,7 +98,7 @@ FINAL_INIT = 3e-3
 @renamed_keywords(optimiser="optimizer", optimiser_kwargs="optimizer_kwargs",
                   actor_lr="lr_actor", critic_lr="lr_critic")
 @dataclass(frozen=True)
-class DDPGConfig:
+class DDPGConfig(ReplaySchedule, ConfigDict):
     """Hyperparameters of :func:`train_ddpg` (γ comes from the environment).
 
     Parameters
@@ -119,28 +114,17 @@ class DDPGConfig:
     lr_actor, lr_critic : float > 0
     optimizer : {"sgd", "momentum", "rmsprop", "adam"}
     optimizer_kwargs : dict or pairs
-    batch_size : int >= 1
-        Minibatch size N per run.
-    buffer_size : int >= n_envs
-        Replay capacity per run.
+    batch_size, buffer_size, n_steps, n_envs, n_runs, learning_starts, checkpoint_every, seed
+        The replay and schedule fields of :class:`~solvers.neural.training.ReplaySchedule`
+        (one training step = one transition of every copy, then one critic and one actor
+        step; ``checkpoint_every`` records the actor on ``eval_states``).
     tau : float in (0, 1]
         Soft target-update rate (1 = copy every step).
     noise_std : float >= 0
         Standard deviation of the Gaussian exploration noise.
-    n_steps : int >= 0
-        Training steps (one transition of every copy, then one critic and one actor step).
-    n_envs : int >= 1
-        Environment copies per run.
-    n_runs : int >= 1
-        Independent learners trained together.
-    learning_starts : int >= 1 or None
-        Updates begin once the buffer holds this many transitions (default ``batch_size``).
-    checkpoint_every : int >= 1
-        Record the actor on ``eval_states`` every this many steps (and at 0 and the end).
     eval_range : float > 0
         The actor is recorded on ``n_eval`` evenly spaced states in [−eval_range, eval_range].
     n_eval : int >= 2
-    seed : int or SeedSequence
     init_scale : {"lillicrap", "glorot", "he", "lecun"} or float
         Hidden-layer initialization: ``"lillicrap"`` draws weights and biases from
         U(−1/√fan_in, 1/√fan_in) (Lillicrap et al. 2016, Section 7); the others are
@@ -171,66 +155,22 @@ class DDPGConfig:
     init_scale: Any = "lillicrap"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "actor_hidden", check_hidden(self.actor_hidden))
+        check_network_fields(self, hidden=("actor_hidden", "critic_hidden"), scales=("lillicrap", *INIT_SCALES))
         if self.action_bound is not None:
             object.__setattr__(self, "action_bound", check_positive(self.action_bound, "action_bound"))
-        object.__setattr__(self, "critic_hidden", check_hidden(self.critic_hidden))
-        check_in(self.activation, "activation", tuple(ACTIVATIONS))
-        check_positive(self.lr_actor, "lr_actor")
-        check_positive(self.lr_critic, "lr_critic")
-        check_in(self.optimizer, "optimizer", tuple(OPTIMISERS))
-        object.__setattr__(self, "optimizer_kwargs", normalize_optimizer_kwargs(self.optimizer_kwargs))
-        check_int(self.batch_size, "batch_size", minimum=1)
-        check_int(self.buffer_size, "buffer_size", minimum=1)
         tau = check_unit_interval(self.tau, "tau")
         if tau == 0:
             raise ValueError("`tau` must lie in (0, 1] (got 0: the targets would never move)")
         check_nonnegative(self.noise_std, "noise_std")
-        check_int(self.n_steps, "n_steps", minimum=0)
-        check_int(self.n_envs, "n_envs", minimum=1)
-        check_int(self.n_runs, "n_runs", minimum=1)
-        if self.buffer_size < self.n_envs:
-            raise ValueError(f"`buffer_size` must be >= n_envs = {self.n_envs} (got {self.buffer_size})")
-        if self.learning_starts is not None:
-            check_int(self.learning_starts, "learning_starts", minimum=1)
-        check_int(self.checkpoint_every, "checkpoint_every", minimum=1)
         check_positive(self.eval_range, "eval_range")
         check_int(self.n_eval, "n_eval", minimum=2)
-        if isinstance(self.seed, bool) or not isinstance(self.seed, (numbers.Integral, onp.random.SeedSequence)):
-            raise TypeError(f"`seed` must be an int or a SeedSequence, got {type(self.seed).__name__}")
-        if isinstance(self.seed, numbers.Integral) and self.seed < 0:
-            raise ValueError(f"`seed` must be a non-negative integer (got {self.seed})")
-        if isinstance(self.init_scale, str):
-            check_in(self.init_scale, "init_scale", ("lillicrap", *INIT_SCALES))
-        else:
-            check_positive(self.init_scale, "init_scale")
-        make_optimizer(self.optimizer, self.lr_actor, **dict(self.optimizer_kwargs))  # named errors now
-
-    @property
-    def start(self) -> int:
-        """Buffer size at which updates begin."""
-        return self.batch_size if self.learning_starts is None else int(self.learning_starts)
+        self.check_replay_schedule()
+        check_optimizer_fields(self, _LR_FIELDS)
 
     @property
     def eval_states(self) -> onp.ndarray:
         """The states the actor is recorded on, shape (n_eval,)."""
         return onp.linspace(-self.eval_range, self.eval_range, self.n_eval)
-
-    def to_dict(self) -> dict:
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(self).items()
-                if not isinstance(v, onp.random.SeedSequence)}
-
-    to_json = deprecated_method("to_dict")
-
-
-def _seed_sequence(seed: Any) -> onp.random.SeedSequence:
-    """A fresh SeedSequence from an int, SeedSequence or Generator (callers' sequences untouched)."""
-    if isinstance(seed, onp.random.SeedSequence):
-        return onp.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size)
-    rng = as_generator(seed)
-    if isinstance(seed, onp.random.Generator):
-        return onp.random.SeedSequence(int(rng.integers(2 ** 63)))
-    return onp.random.SeedSequence(int(seed))
 
 
 def _init_stack(sizes: tuple, children: list, scale: Any) -> list:
@@ -278,9 +218,8 @@ def init_ddpg(config: DDPGConfig, seed: Any = None) -> dict:
     -------
     dict
     """
-    if not isinstance(config, DDPGConfig):
-        raise TypeError(f"`config` must be a DDPGConfig, got {type(config).__name__}")
-    root = _seed_sequence(config.seed).spawn(2)[0] if seed is None else _seed_sequence(seed)
+    check_instance(config, "config", DDPGConfig)
+    root = as_seed_sequence(config.seed).spawn(2)[0] if seed is None else as_seed_sequence(seed)
     actor_seq, critic_seq = root.spawn(2)
     return {
         "actor": _init_stack((1, *config.actor_hidden, 1), actor_seq.spawn(config.n_runs), config.init_scale),
@@ -306,6 +245,15 @@ def _actor_numpy(actor, s, act, bound=None):
 
 def _critic_numpy(critic, s, u, act):
     return numpy_mlp(critic, onp.stack([s, u], axis=-1), act)[..., 0]
+
+
+def _check_pair(actor: Any, critic: Any, activation: str, names=("actor", "critic")) -> int:
+    """Validate an actor and a critic of the same runs and the activation; return R."""
+    runs = check_layers(getval(actor), names[0], 1)
+    if check_layers(getval(critic), names[1], 2) != runs:
+        raise ValueError(f"`{names[0]}` and `{names[1]}` must have the same number of runs")
+    check_in(activation, "activation", tuple(ACTIVATIONS))
+    return runs
 
 
 def _batch(x: Any, name: str, runs: int) -> onp.ndarray:
@@ -428,10 +376,7 @@ def actor_loss(actor: list, critic: list, s: Any, *, activation: str = "tanh", a
     -------
     float (an autograd scalar when traced)
     """
-    runs = check_layers(getval(actor), "actor", 1)
-    if check_layers(getval(critic), "critic", 2) != runs:
-        raise ValueError("`actor` and `critic` must have the same number of runs")
-    check_in(activation, "activation", tuple(ACTIVATIONS))
+    runs = _check_pair(actor, critic, activation)
     return _actor_loss(actor, critic, _batch(s, "s", runs), activation, _check_bound(action_bound))
 
 
@@ -458,11 +403,8 @@ def td_targets(target_actor: list, target_critic: list, r: Any, s_next: Any, gam
     -------
     ndarray, shape (R, N)
     """
-    runs = check_layers(target_actor, "target_actor", 1)
-    if check_layers(target_critic, "target_critic", 2) != runs:
-        raise ValueError("`target_actor` and `target_critic` must have the same number of runs")
+    runs = _check_pair(target_actor, target_critic, activation, ("target_actor", "target_critic"))
     gamma = check_unit_interval(gamma, "gamma", open_right=True)
-    check_in(activation, "activation", tuple(ACTIVATIONS))
     s_next = _batch(s_next, "s_next", runs)
     r = _batch(r, "r", runs)
     if r.shape != s_next.shape:
@@ -487,6 +429,11 @@ def soft_update(target: Any, online: Any, tau: float) -> Any:
     Returns
     -------
     pytree
+
+    Examples
+    --------
+    >>> soft_update({"w": onp.array([0.0, 4.0])}, {"w": onp.array([2.0, 0.0])}, 0.25)["w"].tolist()
+    [0.5, 3.0]
     """
     tau = check_unit_interval(tau, "tau")
     if tree_structure(target) != tree_structure(online):
@@ -507,22 +454,14 @@ def deterministic_policy_gradient(actor: list, critic: list, s: Any, *, activati
 
     Source: Silver et al. (2014), Theorem 1, eq. (9); Lillicrap et al. (2016), eq. (6).
 
-    Parameters
-    ----------
-    actor, critic : list of dict
-    s : array, shape (N,) or (R, N)
-    activation : str, keyword-only
-    action_bound : float > 0 or None, keyword-only
+    Parameters are those of :func:`actor_loss`.
 
     Returns
     -------
     list of dict
         A gradient with the structure of ``actor``.
     """
-    runs = check_layers(actor, "actor", 1)
-    if check_layers(critic, "critic", 2) != runs:
-        raise ValueError("`actor` and `critic` must have the same number of runs")
-    check_in(activation, "activation", tuple(ACTIVATIONS))
+    runs = _check_pair(actor, critic, activation)
     s = _batch(s, "s", runs)
     bound = _check_bound(action_bound)
     u = _actor_numpy(actor, s, activation, bound)
@@ -611,7 +550,7 @@ def conditional_gan_generator_loss(g_params: list, d_params: list, condition: An
 
 
 @dataclass
-class DDPGRun(ArrayResult):
+class DDPGRun(TargetNetworkRun):
     """Result of :func:`train_ddpg`.
 
     Attributes
@@ -628,12 +567,12 @@ class DDPGRun(ArrayResult):
         k̂ = −Σ_g s_g μ(s_g) / Σ_g s_g² (for the linear actor μ = θ₁ s + θ₀ it is −θ₁).
     critic_loss, actor_loss : ndarray, shape (U,)
         Each update's losses before the step, averaged over the runs.
-    params, target_params : dict
-        Final online and target parameters (``{"actor", "critic"}``, leading run axis).
-    config : DDPGConfig
     env : ScalarLQR
     seconds : float
         Wall-clock training time.
+    params, target_params, config
+        ``{"actor", "critic"}`` parameters and :class:`DDPGConfig`
+        (:class:`~solvers.neural.training.TargetNetworkRun`).
     """
 
     steps: onp.ndarray
@@ -643,9 +582,6 @@ class DDPGRun(ArrayResult):
     gain: onp.ndarray
     critic_loss: onp.ndarray
     actor_loss: onp.ndarray
-    params: Any
-    target_params: Any
-    config: Any
     env: Any
     seconds: float
 
@@ -665,15 +601,6 @@ class DDPGRun(ArrayResult):
         R = self.config.n_runs
         return _critic_numpy(self.params["critic"], onp.broadcast_to(s, (R, s.size)),
                              onp.broadcast_to(u, (R, u.size)), self.config.activation)
-
-    def to_dict(self) -> dict:
-        out = {k: (v.tolist() if isinstance(v, onp.ndarray) else v) for k, v in vars(self).items()
-               if k not in ("params", "target_params", "config", "env")}
-        for k in ("params", "target_params"):
-            out[k] = tree_map(lambda x: onp.asarray(x).tolist(), getattr(self, k))
-        out["config"] = self.config.to_dict()
-        out["env"] = dict(vars(self.env))
-        return out
 
 
 def _fit_gain(actions: onp.ndarray, grid: onp.ndarray) -> onp.ndarray:
@@ -712,24 +639,17 @@ def train_ddpg(env: ScalarLQR, config: DDPGConfig, *, callback=None) -> DDPGRun:
     TypeError
         For a non-ScalarLQR ``env``, a non-DDPGConfig ``config`` or a non-callable callback.
     """
-    if not isinstance(env, ScalarLQR):
-        raise TypeError(f"`env` must be a ScalarLQR, got {type(env).__name__}")
-    if not isinstance(config, DDPGConfig):
-        raise TypeError(f"`config` must be a DDPGConfig, got {type(config).__name__}")
-    if callback is not None and not callable(callback):
-        raise TypeError("`callback` must be callable or None")
+    check_instance(env, "env", ScalarLQR)
+    check_instance(config, "config", DDPGConfig)
+    check_callback(callback)
     t0 = time.perf_counter()
     c = config
     R, E, act, gamma = c.n_runs, c.n_envs, c.activation, env.gamma
-    init_seq, env_seq = _seed_sequence(c.seed).spawn(2)
+    init_seq, env_seq = as_seed_sequence(c.seed).spawn(2)
     params = init_ddpg(c, init_seq)
     target = tree_map(onp.copy, params)
     rng = onp.random.default_rng(env_seq)
-    kw = dict(c.optimizer_kwargs)
-    opt_actor = make_optimizer(c.optimizer, c.lr_actor, **kw)
-    opt_critic = make_optimizer(c.optimizer, c.lr_critic, **kw)
-    structs = {k: tree_structure(params[k]) for k in ("actor", "critic")}
-    leaves = {k: tree_leaves(params[k]) for k in ("actor", "critic")}
+    opt_actor, opt_critic = config_optimizers(c, _LR_FIELDS)
     state_actor, state_critic = opt_actor.init(params["actor"]), opt_critic.init(params["critic"])
     buffer = ContinuousReplay(c.buffer_size, R)
     grid = c.eval_states
@@ -738,7 +658,7 @@ def train_ddpg(env: ScalarLQR, config: DDPGConfig, *, callback=None) -> DDPGRun:
     bound = c.action_bound
     actor_grad = value_and_grad(lambda th, w, s: _actor_loss(th, w, s, act, bound))
 
-    checkpoints = set(range(0, c.n_steps + 1, c.checkpoint_every)) | {c.n_steps}
+    checkpoints = c.checkpoints
     rec_steps, rec_updates, rec_actions = [], [], []
     critic_losses, actor_losses = [], []
     n_updates = 0
@@ -762,12 +682,9 @@ def train_ddpg(env: ScalarLQR, config: DDPGConfig, *, callback=None) -> DDPGRun:
             bs, bu, br, bs2 = buffer.sample(c.batch_size, rng)
             y = _targets(target["actor"], target["critic"], br, bs2, gamma, act, bound)
             loss_c, g_c = critic_grad(params["critic"], bs, bu, y)
-            leaves["critic"], state_critic = opt_critic.update_leaves(tree_leaves(g_c), state_critic,
-                                                                      leaves["critic"])
-            params["critic"] = tree_unflatten(structs["critic"], leaves["critic"])
+            params["critic"], state_critic = opt_critic.update_unchecked(g_c, state_critic, params["critic"])
             loss_a, g_a = actor_grad(params["actor"], params["critic"], bs)
-            leaves["actor"], state_actor = opt_actor.update_leaves(tree_leaves(g_a), state_actor, leaves["actor"])
-            params["actor"] = tree_unflatten(structs["actor"], leaves["actor"])
+            params["actor"], state_actor = opt_actor.update_unchecked(g_a, state_actor, params["actor"])
             # 3. soft target updates.
             target = soft_update(target, params, c.tau)
             critic_losses.append(float(loss_c))

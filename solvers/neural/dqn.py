@@ -43,7 +43,6 @@ Learning with Double Q-learning", arXiv:1509.06461, eqs. (3)-(4); Wang et al. (2
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,22 +52,15 @@ from autograd import value_and_grad
 from autograd.extend import defvjp, primitive
 from autograd.tracer import getval
 
-from solvers._results import ArrayResult
-from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, check_hidden, dense, init_mlp
-from solvers.neural.optim import OPTIMISERS, make_optimizer, normalize_optimizer_kwargs, tree_leaves, \
-    tree_map, tree_structure, tree_unflatten
+from solvers.neural.mlp import ACTIVATIONS, check_hidden, dense, init_mlp
+from solvers.neural.optim import tree_map, tree_structure
+from solvers.neural.replay import ReplayBuffer
+from solvers.neural.training import ConfigDict, ReplaySchedule, TargetNetworkRun, as_seed_sequence, \
+    check_callback, check_network_fields, check_optimizer_fields, config_optimizers
+from solvers.problems.equal_values import equal_values_mdp, one_hot_features, random_features
 from solvers.problems.rl_toys import FiniteMDP
 from solvers.tabular.qlearning import bootstrap_value, epsilon_greedy
-from theory._validation import (
-    as_float_array,
-    as_generator,
-    check_in,
-    check_int,
-    check_positive,
-    check_unit_interval,
-)
-from solvers.neural.replay import ReplayBuffer
-from solvers.problems.equal_values import equal_values_mdp, one_hot_features, random_features
+from theory._validation import as_float_array, check_in, check_instance, check_int, check_unit_interval
 from theory.deprecation import module_getattr, renamed_keywords
 
 
@@ -130,6 +122,15 @@ def dueling_aggregate(v, adv, *, method: str = "mean"):
     ------
     ValueError
         Unknown ``method`` or shapes that do not line up.
+
+    Examples
+    --------
+    V = 1 and A = (1, 3): the mean rule gives 1 + (A − 2), the max rule 1 + (A − 3).
+
+    >>> dueling_aggregate(onp.array([1.0]), onp.array([[1.0, 3.0]])).tolist()
+    [[0.0, 2.0]]
+    >>> dueling_aggregate(onp.array([1.0]), onp.array([[1.0, 3.0]]), method="max").tolist()
+    [[-1.0, 1.0]]
     """
     check_in(method, "method", AGGREGATIONS)
     if onp.shape(getval(v)) != onp.shape(getval(adv))[:-1]:
@@ -180,7 +181,7 @@ def init_q_network(n_features: int, n_actions: int, hidden: Any = (32,), *, n_ru
     n_runs = check_int(n_runs, "n_runs", minimum=1)
     if not isinstance(dueling, bool):
         raise TypeError(f"`dueling` must be a bool, got {type(dueling).__name__}")
-    children = _seed_sequence(seed).spawn(n_runs)
+    children = as_seed_sequence(seed).spawn(n_runs)
     runs = []
     for child in children:  # initialization only: once per run, not in the training loop
         layers = init_mlp((d, *hidden, m), child, scale=scale)
@@ -196,16 +197,6 @@ def init_q_network(n_features: int, n_actions: int, hidden: Any = (32,), *, n_ru
     if dueling:
         params["value"] = {k: stack([run[1][k] for run in runs]) for k in ("W", "b")}
     return params
-
-
-def _seed_sequence(seed: Any) -> onp.random.SeedSequence:
-    """A fresh SeedSequence from ``seed`` that does not advance a caller's SeedSequence."""
-    if isinstance(seed, onp.random.SeedSequence):
-        return onp.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size)
-    rng = as_generator(seed)
-    if isinstance(seed, onp.random.Generator):
-        return onp.random.SeedSequence(int(rng.integers(2 ** 63)))
-    return onp.random.SeedSequence(int(seed))
 
 
 def _check_params(params: Any) -> tuple[int, int, int, bool]:
@@ -434,7 +425,7 @@ def overestimation(q: Any, v_star: Any) -> onp.ndarray:
 
 @renamed_keywords(optimiser="optimizer", optimiser_kwargs="optimizer_kwargs")
 @dataclass(frozen=True)
-class DQNConfig:
+class DQNConfig(ReplaySchedule, ConfigDict):
     """Hyperparameters of :func:`train_dqn` (γ comes from the MDP).
 
     Parameters
@@ -447,10 +438,10 @@ class DQNConfig:
         Optimizer step size.
     optimizer : {"sgd", "momentum", "rmsprop", "adam"}
     optimizer_kwargs : dict or pairs
-    batch_size : int >= 1
-        Minibatch size per run.
-    buffer_size : int >= 1
-        Replay capacity per run (at least ``n_envs``).
+    batch_size, buffer_size, n_steps, n_envs, n_runs, learning_starts, checkpoint_every, seed
+        The replay and schedule fields of :class:`~solvers.neural.training.ReplaySchedule`
+        (one training step = one step of every environment copy, then one gradient step;
+        ``checkpoint_every`` records the Q-table).
     target_update_period : int >= 1
         C: θ⁻ ← θ after every C-th gradient step.
     epsilon : float in [0, 1]
@@ -461,18 +452,6 @@ class DQNConfig:
         Dueling value/advantage heads.
     aggregation : {"mean", "max", "none"}
         Dueling aggregation (eq. (9), eq. (8) or the plain sum).
-    n_steps : int >= 0
-        Training steps; each is one step of every environment copy then one gradient step.
-    n_envs : int >= 1
-        Parallel environment copies per run.
-    n_runs : int >= 1
-        Independent learners trained together (each its own network, buffer and copies).
-    learning_starts : int >= 1 or None
-        Gradient steps begin once the buffer holds this many transitions (default
-        ``batch_size``).
-    checkpoint_every : int >= 1
-        Record the Q-table every this many training steps (and at 0 and ``n_steps``).
-    seed : int or SeedSequence
     init_scale : {"glorot", "he", "lecun"} or float
     """
 
@@ -497,45 +476,19 @@ class DQNConfig:
     init_scale: Any = "glorot"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "hidden", check_hidden(self.hidden))
-        check_in(self.activation, "activation", tuple(ACTIVATIONS))
-        check_positive(self.lr, "lr")
-        check_in(self.optimizer, "optimizer", tuple(OPTIMISERS))
-        object.__setattr__(self, "optimizer_kwargs", normalize_optimizer_kwargs(self.optimizer_kwargs))
-        check_int(self.batch_size, "batch_size", minimum=1)
-        check_int(self.buffer_size, "buffer_size", minimum=1)
+        check_network_fields(self)
         check_int(self.target_update_period, "target_update_period", minimum=1)
         check_unit_interval(self.epsilon, "epsilon")
         check_in(self.target, "target", TARGET_METHODS)
         if not isinstance(self.dueling, bool):
             raise TypeError(f"`dueling` must be a bool, got {type(self.dueling).__name__}")
         check_in(self.aggregation, "aggregation", AGGREGATIONS)
-        check_int(self.n_steps, "n_steps", minimum=0)
-        check_int(self.n_envs, "n_envs", minimum=1)
-        check_int(self.n_runs, "n_runs", minimum=1)
-        if self.buffer_size < self.n_envs:
-            raise ValueError(f"`buffer_size` must be >= n_envs = {self.n_envs} (got {self.buffer_size})")
-        if self.learning_starts is not None:
-            check_int(self.learning_starts, "learning_starts", minimum=1)
-        check_int(self.checkpoint_every, "checkpoint_every", minimum=1)
-        if isinstance(self.seed, bool) or not isinstance(self.seed, (numbers.Integral, onp.random.SeedSequence)):
-            raise TypeError(f"`seed` must be an int or a SeedSequence, got {type(self.seed).__name__}")
-        if isinstance(self.seed, numbers.Integral) and self.seed < 0:
-            raise ValueError(f"`seed` must be a non-negative integer (got {self.seed})")
-        if isinstance(self.init_scale, str):
-            check_in(self.init_scale, "init_scale", INIT_SCALES)
-        else:
-            check_positive(self.init_scale, "init_scale")
-        make_optimizer(self.optimizer, self.lr, **dict(self.optimizer_kwargs))  # named errors now
-
-    @property
-    def start(self) -> int:
-        """Buffer size at which gradient steps begin."""
-        return self.batch_size if self.learning_starts is None else int(self.learning_starts)
+        self.check_replay_schedule()
+        check_optimizer_fields(self, ("lr",))
 
 
 @dataclass
-class DQNRun(ArrayResult):
+class DQNRun(TargetNetworkRun):
     """Result of :func:`train_dqn`.
 
     Attributes
@@ -557,9 +510,9 @@ class DQNRun(ArrayResult):
         TD loss ½ mean_j (Y_j − Q(s_j, a_j))² of every gradient step, before the step.
     target_syncs : ndarray of int
         Gradient-step counts after which θ⁻ was reset to θ.
-    params, target_params : dict
-        Final online and target parameters (leading run axis).
-    config : DQNConfig
+    params, target_params, config
+        Q-network parameters and :class:`DQNConfig`
+        (:class:`~solvers.neural.training.TargetNetworkRun`).
     """
 
     steps: onp.ndarray
@@ -570,19 +523,6 @@ class DQNRun(ArrayResult):
     bootstrap: onp.ndarray
     loss: onp.ndarray
     target_syncs: onp.ndarray
-    params: Any
-    target_params: Any
-    config: Any
-
-    def to_dict(self) -> dict:
-        """JSON-ready dict (arrays as lists; parameters and config as nested values)."""
-        out = {k: (v.tolist() if isinstance(v, onp.ndarray) else v) for k, v in vars(self).items()
-               if k not in ("params", "target_params", "config")}
-        for k in ("params", "target_params"):
-            out[k] = tree_map(lambda x: onp.asarray(x).tolist(), getattr(self, k))
-        out["config"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(self.config).items()
-                         if not isinstance(v, onp.random.SeedSequence)}
-        return out
 
 
 def _check_features(features: Any, n_states: int) -> onp.ndarray:
@@ -631,24 +571,19 @@ def train_dqn(mdp: FiniteMDP, features: Any, config: DQNConfig, *, callback=None
     TypeError, ValueError
         For a non-MDP, malformed features or a non-DQNConfig.
     """
-    if not isinstance(mdp, FiniteMDP):
-        raise TypeError(f"`mdp` must be a FiniteMDP, got {type(mdp).__name__}")
-    if not isinstance(config, DQNConfig):
-        raise TypeError(f"`config` must be a DQNConfig, got {type(config).__name__}")
-    if callback is not None and not callable(callback):
-        raise TypeError("`callback` must be callable or None")
+    check_instance(mdp, "mdp", FiniteMDP)
+    check_instance(config, "config", DQNConfig)
+    check_callback(callback)
     feats = _check_features(features, mdp.n_states)
     c = config
-    R, E, A, S = c.n_runs, c.n_envs, mdp.n_actions, mdp.n_states
-    root = _seed_sequence(c.seed)
+    R, E, A = c.n_runs, c.n_envs, mdp.n_actions
+    root = as_seed_sequence(c.seed)
     init_seed, env_seed = root.spawn(2)
     params = init_q_network(feats.shape[1], A, c.hidden, n_runs=R, seed=init_seed, dueling=c.dueling,
                             scale=c.init_scale)
     target = tree_map(onp.copy, params)
     rng = onp.random.default_rng(env_seed)
-    opt = make_optimizer(c.optimizer, c.lr, **dict(c.optimizer_kwargs))
-    structure = tree_structure(params)
-    leaves = tree_leaves(params)
+    opt, = config_optimizers(c, ("lr",))
     opt_state = opt.init(params)
     buffer = ReplayBuffer(c.buffer_size, R)
     gamma, act, agg = mdp.gamma, c.activation, c.aggregation
@@ -664,7 +599,7 @@ def train_dqn(mdp: FiniteMDP, features: Any, config: DQNConfig, *, callback=None
 
     grad_fn = value_and_grad(objective)
 
-    checkpoints = set(range(0, c.n_steps + 1, c.checkpoint_every)) | {c.n_steps}
+    checkpoints = c.checkpoints
     rec_steps, rec_updates, rec_q, rec_qt = [], [], [], []
     losses, syncs = [], []
     n_updates = 0
@@ -693,9 +628,7 @@ def train_dqn(mdp: FiniteMDP, features: Any, config: DQNConfig, *, callback=None
             bs, ba, br, bs2 = buffer.s[rows, idx], buffer.a[rows, idx], buffer.r[rows, idx], buffer.s_next[rows, idx]
             y = _targets(params, target, feats[bs2], br, gamma, c.target, act, agg)
             loss_val, grads = grad_fn(params, feats[bs], eye[ba], y)
-            new_leaves, opt_state = opt.update_leaves(tree_leaves(grads), opt_state, leaves)
-            leaves = new_leaves
-            params = tree_unflatten(structure, leaves)
+            params, opt_state = opt.update_unchecked(grads, opt_state, params)
             losses.append(onp.array(last_loss["per_run"]))
             n_updates += 1
             # 3. target network.

@@ -58,7 +58,6 @@ could not be confirmed; sections are cited.  Defensive mixtures: Hesterberg (199
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -69,9 +68,10 @@ from autograd import value_and_grad
 from autograd.tracer import getval
 
 from solvers.neural.gan import as_sampler, draw_samples
-from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, check_hidden, forward, init_mlp, log_sigmoid, softplus
-from solvers.neural.optim import make_optimizer
-from theory._validation import as_float_array, as_generator, check_in, check_int, check_positive
+from solvers.neural.mlp import forward, init_mlp, log_sigmoid, softplus
+from solvers.neural.training import AnnealedAdam, ConfigDict, LoopRun, check_callback, check_network_fields, run_steps
+from theory._validation import as_float_array, as_generator, check_instance, check_int, check_positive, \
+    check_unit_interval
 from theory.deprecation import deprecated_method, module_getattr
 
 __all__ = [
@@ -103,7 +103,7 @@ def _logsumexp(a, axis=None):
 
 
 @dataclass(frozen=True)
-class EBMConfig:
+class EBMConfig(AnnealedAdam, ConfigDict):
     """Hyperparameters of :func:`train_ebm`.
 
     Parameters
@@ -119,8 +119,8 @@ class EBMConfig:
         K, components of the Gaussian-mixture sampler.
     lr_energy, lr_sampler : float > 0
         Adam step sizes of (θ, log Z) and of the sampler parameters φ.
-    b1 : float in [0, 1)
-        Adam's β₁ for both players.
+    b1, anneal_fraction, anneal_factor
+        Adam's β₁ and the late step-size drop (:class:`~solvers.neural.training.AnnealedAdam`).
     batch_size : int >= 1
         Data points per discriminator step.
     samples_per_component : int >= 1
@@ -131,10 +131,6 @@ class EBMConfig:
         ε: the sampler is the mixture (1 − ε)·(learnable components) + ε·(the confinement
         Gaussian, fixed), a defensive mixture that keeps fake samples everywhere the model
         could put mass (see module docstring); 0 disables it.
-    anneal_fraction : float in [0, 1)
-        The last ``anneal_fraction`` of the steps run with both step sizes multiplied by
-        ``anneal_factor`` (a single drop, which shrinks the stationary SGD noise).
-    anneal_factor : float > 0
     init_scale : {"glorot", "he", "lecun"} or float
         Weight initialization of f_θ.
     """
@@ -150,38 +146,19 @@ class EBMConfig:
     samples_per_component: int = 64
     n_disc_steps: int = 1
     defensive_weight: float = 0.1
-    anneal_fraction: float = 0.25
-    anneal_factor: float = 0.1
     init_scale: Any = "glorot"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "hidden", check_hidden(self.hidden))
-        check_in(self.activation, "activation", tuple(ACTIVATIONS))
+        check_network_fields(self)
         check_positive(self.base_scale, "base_scale")
         check_int(self.n_components, "n_components", minimum=1)
         check_positive(self.lr_energy, "lr_energy")
         check_positive(self.lr_sampler, "lr_sampler")
-        if isinstance(self.b1, bool) or not isinstance(self.b1, (int, float)) or not 0 <= self.b1 < 1:
-            raise ValueError(f"`b1` must lie in [0, 1) (got {self.b1!r})")
         check_int(self.batch_size, "batch_size", minimum=1)
         check_int(self.samples_per_component, "samples_per_component", minimum=1)
         check_int(self.n_disc_steps, "n_disc_steps", minimum=1)
-        if isinstance(self.defensive_weight, bool) or not isinstance(self.defensive_weight, (int, float)) \
-                or not 0 <= self.defensive_weight < 1:
-            raise ValueError(f"`defensive_weight` must lie in [0, 1) (got {self.defensive_weight!r})")
-        if isinstance(self.anneal_fraction, bool) or not isinstance(self.anneal_fraction, (int, float)) \
-                or not 0 <= self.anneal_fraction < 1:
-            raise ValueError(f"`anneal_fraction` must lie in [0, 1) (got {self.anneal_fraction!r})")
-        check_positive(self.anneal_factor, "anneal_factor")
-        if isinstance(self.init_scale, str):
-            check_in(self.init_scale, "init_scale", INIT_SCALES)
-        else:
-            check_positive(self.init_scale, "init_scale")
-
-    def to_dict(self) -> dict:
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
-
-    to_json = deprecated_method("to_dict")
+        check_unit_interval(self.defensive_weight, "defensive_weight", open_right=True)
+        self.check_annealed_adam()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -325,8 +302,7 @@ def init_ebm(config: EBMConfig, data_dim: int, seed: Any, *, data_mean=None, dat
         {"logits" (K,), "means" (K, d), "log_scales" (K, d)}, "base": {"mean" (d,),
         "std" (d,)}}``; "base" is fixed during training.
     """
-    if not isinstance(config, EBMConfig):
-        raise TypeError(f"`config` must be an EBMConfig, got {type(config).__name__}")
+    check_instance(config, "config", EBMConfig)
     d = check_int(data_dim, "data_dim", minimum=1)
     rng = as_generator(seed)
     mean = onp.zeros(d) if data_mean is None else as_float_array(data_mean, "data_mean").reshape(d)
@@ -402,11 +378,12 @@ def ebm_generator_loss(sampler_params: dict, energy_params: list, log_z, eps, ba
 
 
 @dataclass
-class EBMTrainRun:
+class EBMTrainRun(LoopRun):
     """Outcome of :func:`train_ebm`.
 
     ``d_loss[t]``, ``g_loss[t]``, ``log_z[t]`` after step t; ``n_steps`` completed steps
-    (fewer than requested when ``interrupted``, e.g. by Ctrl-C).
+    (fewer than requested when ``interrupted``, e.g. by Ctrl-C; the bookkeeping fields are
+    :class:`~solvers.neural.training.LoopRun`'s).
     """
 
     config: EBMConfig
@@ -414,10 +391,6 @@ class EBMTrainRun:
     d_loss: onp.ndarray
     g_loss: onp.ndarray
     log_z: onp.ndarray
-    n_steps: int = 0
-    n_steps_requested: int = 0
-    interrupted: bool = False
-    seconds: float = 0.0
 
     @property
     def learned_log_z(self) -> float:
@@ -454,9 +427,7 @@ class EBMTrainRun:
 
     def to_dict(self) -> dict:
         sp = self.params["sampler"]
-        return {"config": self.config.to_dict(), "n_steps": self.n_steps,
-                "n_steps_requested": self.n_steps_requested, "interrupted": self.interrupted,
-                "seconds": self.seconds, "learned_log_z": self.learned_log_z,
+        return {"config": self.config.to_dict(), **self.loop_fields(), "learned_log_z": self.learned_log_z,
                 "sampler": {"weights": onp.asarray(mixture_weights(sp)).tolist(),
                             "means": onp.asarray(sp["means"]).tolist(),
                             "scales": onp.exp(onp.asarray(sp["log_scales"])).tolist()},
@@ -504,12 +475,10 @@ def train_ebm(data: Any, config: EBMConfig, n_steps: int, seed: Any, *,
     The confinement and the sampler's initial placement use the mean and standard deviation
     of 1,000 data points drawn from the initialization stream (see :func:`init_ebm`).
     """
-    if not isinstance(config, EBMConfig):
-        raise TypeError(f"`config` must be an EBMConfig, got {type(config).__name__}")
+    check_instance(config, "config", EBMConfig)
     sampler = as_sampler(data)
     n_steps = check_int(n_steps, "n_steps", minimum=0)
-    if callback is not None and not callable(callback):
-        raise TypeError("`callback` must be callable")
+    check_callback(callback)
     rng_init, rng_data, rng_noise = as_generator(seed).spawn(3)
     probe = draw_samples(sampler, 1000, rng_init, "data")
     d = probe.shape[1]
@@ -526,47 +495,41 @@ def train_ebm(data: Any, config: EBMConfig, n_steps: int, seed: Any, *,
 
     d_grad = value_and_grad(d_objective)
     g_grad = value_and_grad(g_objective)
-
-    def optimizers(scale):
-        return (make_optimizer("adam", config.lr_energy * scale, b1=config.b1),
-                make_optimizer("adam", config.lr_sampler * scale, b1=config.b1))
-
-    opt_d, opt_g = optimizers(1.0)
+    opts = list(config.adam_pair(config.lr_energy, config.lr_sampler))
+    anneal_at = config.anneal_step(n_steps)
     dp = {"energy": params["energy"], "log_z": params["log_z"]}
     sp = params["sampler"]
-    state_d, state_g = opt_d.init(dp), opt_g.init(sp)
-    anneal_at = n_steps - int(round(config.anneal_fraction * n_steps))
     d_hist, g_hist, z_hist = onp.zeros(n_steps), onp.zeros(n_steps), onp.zeros(n_steps)
-    done = (0, dp, sp, state_d, state_g)
-    interrupted = False
-    start = time.perf_counter()
-    try:
-        for t in range(n_steps):
-            if t == anneal_at and config.anneal_fraction > 0:
-                opt_d, opt_g = optimizers(config.anneal_factor)  # the Adam moments carry over
-            _, dp, sp, state_d, state_g = done
-            d_val = 0.0
-            for _ in range(config.n_disc_steps):
-                x_data = draw_samples(sampler, b, rng_data, "data")
-                x_fake, w_fake = stratified_samples(sp, rng_noise.standard_normal((m, k + 1, d)), base)
-                lq = mixture_log_density(sp, onp.concatenate([x_data, x_fake]), base)
-                d_val, grads = d_grad(dp, x_data, lq[:b], x_fake, lq[b:], w_fake)
-                dp, state_d = opt_d.update(grads, state_d, dp)
-            g_val, g_grads = g_grad(sp, dp, rng_noise.standard_normal((m, k + 1, d)))
-            sp, state_g = opt_g.update(g_grads, state_g, sp)
-            d_hist[t], g_hist[t], z_hist[t] = d_val, g_val, float(dp["log_z"])
-            done = (t + 1, dp, sp, state_d, state_g)
-            if callback is not None:
-                callback(t + 1, {"energy": dp["energy"], "log_z": dp["log_z"], "sampler": sp, "base": base})
-    except KeyboardInterrupt:
-        interrupted = True
-    seconds = time.perf_counter() - start
-    n_done, dp, sp = done[0], done[1], done[2]
+
+    def step(t, state):
+        dp, sp, state_d, state_g = state
+        if t == anneal_at:  # the Adam moments carry over
+            opts[:] = config.adam_pair(config.lr_energy, config.lr_sampler, config.anneal_factor)
+        opt_d, opt_g = opts
+        d_val = 0.0
+        for _ in range(config.n_disc_steps):
+            x_data = draw_samples(sampler, b, rng_data, "data")
+            x_fake, w_fake = stratified_samples(sp, rng_noise.standard_normal((m, k + 1, d)), base)
+            lq = mixture_log_density(sp, onp.concatenate([x_data, x_fake]), base)
+            d_val, grads = d_grad(dp, x_data, lq[:b], x_fake, lq[b:], w_fake)
+            dp, state_d = opt_d.update(grads, state_d, dp)
+        g_val, g_grads = g_grad(sp, dp, rng_noise.standard_normal((m, k + 1, d)))
+        sp, state_g = opt_g.update(g_grads, state_g, sp)
+        d_hist[t], g_hist[t], z_hist[t] = d_val, g_val, float(dp["log_z"])
+        return dp, sp, state_d, state_g
+
+    def after(n_done, state):
+        if callback is not None:
+            callback(n_done, {"energy": state[0]["energy"], "log_z": state[0]["log_z"], "sampler": state[1],
+                              "base": base})
+
+    out = run_steps(step, (dp, sp, opts[0].init(dp), opts[1].init(sp)), n_steps, after=after)
+    n_done, (dp, sp, _, _) = out.n_steps, out.state
     return EBMTrainRun(config=config,
-                          params={"energy": dp["energy"], "log_z": dp["log_z"], "sampler": sp, "base": base},
-                          d_loss=d_hist[:n_done], g_loss=g_hist[:n_done], log_z=z_hist[:n_done],
-                          n_steps=n_done, n_steps_requested=n_steps, interrupted=interrupted,
-                          seconds=seconds)
+                       params={"energy": dp["energy"], "log_z": dp["log_z"], "sampler": sp, "base": base},
+                       d_loss=d_hist[:n_done], g_loss=g_hist[:n_done], log_z=z_hist[:n_done],
+                       n_steps=n_done, n_steps_requested=n_steps, interrupted=out.interrupted,
+                       seconds=out.seconds)
 
 
 # Former names of the run classes, kept as deprecated aliases (theory.deprecation).

@@ -41,7 +41,6 @@ Actor-Critic Methods".
 from __future__ import annotations
 
 import functools
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -50,12 +49,12 @@ import autograd.numpy as np
 import numpy as onp
 from autograd import value_and_grad
 from autograd.tracer import getval
-from tqdm.auto import tqdm
 
-from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, check_hidden, forward, init_mlp, mlp_sizes
-from solvers.neural.optim import OPTIMISERS, OptState, make_optimizer, normalize_optimizer_kwargs, tree_leaves, \
-    tree_structure, tree_unflatten
-from theory._validation import as_generator, check_in, check_int, check_positive
+from solvers.neural.mlp import ACTIVATIONS, forward, init_mlp, mlp_sizes
+from solvers.neural.optim import OptState, tree_leaves, tree_structure
+from solvers.neural.training import ConfigDict, LoopRun, check_callback, check_network_fields, check_optimizer_fields, \
+    config_optimizers, copy_seed_sequence, run_steps
+from theory._validation import as_generator, check_in, check_instance, check_int
 from theory.deprecation import deprecated_method, module_getattr, renamed_keywords
 
 __all__ = [
@@ -95,7 +94,7 @@ Sampler = Callable[[int, onp.random.Generator], onp.ndarray]
 
 @renamed_keywords(optimiser="optimizer", optimiser_kwargs="optimizer_kwargs")
 @dataclass(frozen=True)
-class GANConfig:
+class GANConfig(ConfigDict):
     """Hyperparameters of the neural GAN (and of :func:`train_discriminator`).
 
     Parameters
@@ -136,49 +135,20 @@ class GANConfig:
 
     def __post_init__(self) -> None:
         check_int(self.latent_dim, "latent_dim", minimum=1)
-        object.__setattr__(self, "hidden", check_hidden(self.hidden))
-        check_in(self.activation, "activation", tuple(ACTIVATIONS))
-        check_positive(self.lr_g, "lr_g")
-        check_positive(self.lr_d, "lr_d")
-        check_in(self.optimizer, "optimizer", tuple(OPTIMISERS))
-        object.__setattr__(self, "optimizer_kwargs", normalize_optimizer_kwargs(self.optimizer_kwargs))
+        check_network_fields(self)
         check_int(self.batch_size, "batch_size", minimum=1)
         check_int(self.n_disc_steps, "n_disc_steps", minimum=1)
         check_in(self.generator_loss, "generator_loss", GENERATOR_LOSSES)
         check_in(self.scheme, "scheme", SCHEMES)
-        if isinstance(self.init_scale, str):
-            check_in(self.init_scale, "init_scale", INIT_SCALES)
-        else:
-            check_positive(self.init_scale, "init_scale")
-        try:
-            make_gan_optimizers(self)  # validates optimizer_kwargs (names and ranges)
-        except ValueError as exc:
-            raise ValueError(f"`optimizer_kwargs` rejected by {self.optimizer!r}: {exc}") from None
-
-    def to_dict(self) -> dict:
-        """JSON-ready dict of the fields."""
-        return {
-            "latent_dim": self.latent_dim, "hidden": list(self.hidden), "activation": self.activation,
-            "lr_g": self.lr_g, "lr_d": self.lr_d, "optimizer": self.optimizer,
-            "optimizer_kwargs": dict(self.optimizer_kwargs), "batch_size": self.batch_size,
-            "n_disc_steps": self.n_disc_steps, "generator_loss": self.generator_loss,
-            "scheme": self.scheme, "init_scale": self.init_scale,
-        }
-
-    to_json = deprecated_method("to_dict")
+        check_optimizer_fields(self, _LR_FIELDS)
 
 
-@functools.lru_cache(maxsize=64)
+_LR_FIELDS = ("lr_g", "lr_d")
+
+
 def make_gan_optimizers(config: GANConfig):
     """``(opt_g, opt_d)``: the two (stateless) optimizers of ``config``, both descending."""
-    kwargs = dict(config.optimizer_kwargs)
-    try:
-        return (make_optimizer(config.optimizer, config.lr_g, **kwargs),
-                make_optimizer(config.optimizer, config.lr_d, **kwargs))
-    except TypeError as exc:
-        if "keyword" in str(exc):
-            raise TypeError(f"`optimizer_kwargs` not accepted by {config.optimizer!r}: {exc}") from None
-        raise
+    return config_optimizers(config, _LR_FIELDS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -210,8 +180,7 @@ def gan_streams(seed: Any) -> GANStreams:
     Generator gives the same streams).
     """
     if isinstance(seed, onp.random.SeedSequence):
-        fresh = onp.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size)
-        children = [onp.random.default_rng(s) for s in fresh.spawn(5)]
+        children = [onp.random.default_rng(s) for s in copy_seed_sequence(seed).spawn(5)]
     else:
         children = as_generator(seed).spawn(5)
     return GANStreams(*children)
@@ -299,8 +268,7 @@ def init_gan(config: GANConfig, data_dim: int, seed: Any = None, *,
     opt_states : dict
         ``{"g": OptState, "d": OptState}``.
     """
-    if not isinstance(config, GANConfig):
-        raise TypeError(f"`config` must be a GANConfig, got {type(config).__name__}")
+    check_instance(config, "config", GANConfig)
     d = check_int(data_dim, "data_dim", minimum=1)
     if streams is None:
         streams = gan_streams(seed)
@@ -431,16 +399,10 @@ _g_value_and_grad = value_and_grad(_g_loss)
 # ---------------------------------------------------------------------------------------------
 
 
-def _apply_update(opt, params, grads, state):
-    structure = tree_structure(params)
-    new, state = opt.update_leaves(tree_leaves(grads), state, tree_leaves(params))
-    return tree_unflatten(structure, new), state
-
-
 def _d_step(opt_d, params, state_d, x_real, z, act):
     x_fake = forward(params["g"], z, act)
     loss, grads = _d_value_and_grad(params["d"], x_real, x_fake, act)
-    new_d, state_d = _apply_update(opt_d, params["d"], grads, state_d)
+    new_d, state_d = opt_d.update_unchecked(grads, state_d, params["d"])
     return {"g": params["g"], "d": new_d}, state_d, loss
 
 
@@ -491,7 +453,7 @@ def gan_update(params: dict, opt_states: dict, x_real, z, config: GANConfig
         for i in range(k):
             params, state_d, d_loss = _d_step(opt_d, params, state_d, x_real[i], z[i], act)
         g_loss, g_grads = _g_value_and_grad(params["g"], params["d"], z[k], kind, act)
-        new_g, state_g = _apply_update(opt_g, params["g"], g_grads, state_g)
+        new_g, state_g = opt_g.update_unchecked(g_grads, state_g, params["g"])
         params = {"g": new_g, "d": params["d"]}
     else:
         for i in range(k - 1):
@@ -499,8 +461,8 @@ def gan_update(params: dict, opt_states: dict, x_real, z, config: GANConfig
         x_fake = forward(params["g"], z[k - 1], act)
         d_loss, d_grads = _d_value_and_grad(params["d"], x_real[k - 1], x_fake, act)
         g_loss, g_grads = _g_value_and_grad(params["g"], params["d"], z[k], kind, act)
-        new_d, state_d = _apply_update(opt_d, params["d"], d_grads, state_d)
-        new_g, state_g = _apply_update(opt_g, params["g"], g_grads, state_g)
+        new_d, state_d = opt_d.update_unchecked(d_grads, state_d, params["d"])
+        new_g, state_g = opt_g.update_unchecked(g_grads, state_g, params["g"])
         params = {"g": new_g, "d": new_d}
     return params, {"g": state_g, "d": state_d}, (float(d_loss), float(g_loss))
 
@@ -527,11 +489,12 @@ class GANSnapshot:
 
 
 @dataclass
-class GANTrainRun:
+class GANTrainRun(LoopRun):
     """Outcome of :func:`train_gan`.
 
     ``d_loss[t]``, ``g_loss[t]`` are the losses of step t (see :func:`gan_update`);
-    ``n_steps`` counts completed steps (fewer than requested when ``interrupted``).
+    ``n_steps`` counts completed steps (fewer than requested when ``interrupted``; the
+    bookkeeping fields are :class:`~solvers.neural.training.LoopRun`'s).
     """
 
     config: GANConfig
@@ -540,14 +503,6 @@ class GANTrainRun:
     d_loss: onp.ndarray
     g_loss: onp.ndarray
     snapshots: list = field(default_factory=list)
-    n_steps: int = 0
-    n_steps_requested: int = 0
-    interrupted: bool = False
-    seconds: float = 0.0
-
-    @property
-    def steps_per_second(self) -> float:
-        return self.n_steps / self.seconds if self.seconds > 0 else float("nan")
 
     def sample(self, n: int, seed: Any) -> onp.ndarray:
         """n samples G(z), z ~ N(0, I), from the final generator; shape (n, d)."""
@@ -561,10 +516,8 @@ class GANTrainRun:
 
     def to_dict(self) -> dict:
         return {
-            "config": self.config.to_dict(), "n_steps": self.n_steps,
-            "n_steps_requested": self.n_steps_requested, "interrupted": self.interrupted,
-            "seconds": self.seconds, "d_loss": self.d_loss.tolist(), "g_loss": self.g_loss.tolist(),
-            "snapshots": [s.to_dict() for s in self.snapshots],
+            "config": self.config.to_dict(), **self.loop_fields(), "d_loss": self.d_loss.tolist(),
+            "g_loss": self.g_loss.tolist(), "snapshots": [s.to_dict() for s in self.snapshots],
         }
 
     to_json = deprecated_method("to_dict")
@@ -601,16 +554,14 @@ def train_gan(data: Any, config: GANConfig, n_steps: int, seed: Any, *,
         On Ctrl-C the partial result is returned with ``interrupted=True``; its parameters and
         losses are those of the last completed step.
     """
-    if not isinstance(config, GANConfig):
-        raise TypeError(f"`config` must be a GANConfig, got {type(config).__name__}")
+    check_instance(config, "config", GANConfig)
     sampler = as_sampler(data)
     n_steps = check_int(n_steps, "n_steps", minimum=0)
     n_eval = check_int(n_eval_samples, "n_eval_samples", minimum=1)
     if isinstance(snapshot_steps, (str, bytes)) or not isinstance(snapshot_steps, Sequence):
         raise TypeError("`snapshot_steps` must be a sequence of ints")
     wanted = {check_int(s, f"snapshot_steps[{i}]", minimum=0) for i, s in enumerate(snapshot_steps)}
-    if callback is not None and not callable(callback):
-        raise TypeError("`callback` must be callable")
+    check_callback(callback)
     streams = gan_streams(seed)
     probe = draw_samples(sampler, 1, onp.random.default_rng(0), "data")  # learn d without touching streams
     params, opt_states = init_gan(config, probe.shape[1], streams=streams)
@@ -623,44 +574,36 @@ def train_gan(data: Any, config: GANConfig, n_steps: int, seed: Any, *,
     d_hist = onp.zeros(n_steps)
     g_hist = onp.zeros(n_steps)
     snapshots = [snapshot(0, params)] if 0 in wanted else []
-    done = (0, params, opt_states)  # committed state: replaced by one assignment per step
-    interrupted = False
-    start = time.perf_counter()
-    bar = tqdm(total=n_steps, disable=not progress, desc="GAN", leave=False)
-    try:
-        for t in range(n_steps):
-            x_real, z = sample_gan_batch(sampler, config, streams.data, streams.noise)
-            new_params, new_states, (d_l, g_l) = gan_update(done[1], done[2], x_real, z, config)
-            d_hist[t], g_hist[t] = d_l, g_l
-            done = (t + 1, new_params, new_states)
-            if t + 1 in wanted:
-                snapshots.append(snapshot(t + 1, new_params))
-            if callback is not None:
-                callback(t + 1, new_params, (d_l, g_l))
-            bar.update(1)
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        bar.close()
-    seconds = time.perf_counter() - start
-    n_done = done[0]
-    return GANTrainRun(config=config, params=done[1], opt_states=done[2],
-                          d_loss=d_hist[:n_done], g_loss=g_hist[:n_done], snapshots=snapshots,
-                          n_steps=n_done, n_steps_requested=n_steps, interrupted=interrupted,
-                          seconds=seconds)
+
+    def step(t, state):
+        x_real, z = sample_gan_batch(sampler, config, streams.data, streams.noise)
+        new_params, new_states, losses = gan_update(state[0], state[1], x_real, z, config)
+        d_hist[t], g_hist[t] = losses
+        return new_params, new_states, losses
+
+    def after(n_done, state):
+        if n_done in wanted:
+            snapshots.append(snapshot(n_done, state[0]))
+        if callback is not None:
+            callback(n_done, state[0], state[2])
+
+    out = run_steps(step, (params, opt_states, None), n_steps, after=after, progress=progress, desc="GAN")
+    n_done = out.n_steps
+    return GANTrainRun(config=config, params=out.state[0], opt_states=out.state[1],
+                       d_loss=d_hist[:n_done], g_loss=g_hist[:n_done], snapshots=snapshots,
+                       n_steps=n_done, n_steps_requested=n_steps, interrupted=out.interrupted,
+                       seconds=out.seconds)
 
 
 @dataclass
-class DiscriminatorTrainRun:
-    """Outcome of :func:`train_discriminator`: the learned ψ and the loss per step."""
+class DiscriminatorTrainRun(LoopRun):
+    """Outcome of :func:`train_discriminator`: the learned ψ and the loss per step (and the
+    bookkeeping fields of :class:`~solvers.neural.training.LoopRun`)."""
 
     config: GANConfig
     d_params: list
     opt_state: OptState
     loss: onp.ndarray
-    n_steps: int = 0
-    interrupted: bool = False
-    seconds: float = 0.0
 
     def prob(self, x) -> onp.ndarray:
         """The learned D(x) = σ(f_ψ(x)), shape (n,)."""
@@ -671,8 +614,7 @@ class DiscriminatorTrainRun:
         return discriminator_logit(self.d_params, x, activation=self.config.activation)
 
     def to_dict(self) -> dict:
-        return {"config": self.config.to_dict(), "n_steps": self.n_steps,
-                "interrupted": self.interrupted, "seconds": self.seconds, "loss": self.loss.tolist()}
+        return {"config": self.config.to_dict(), **self.loop_fields(), "loss": self.loss.tolist()}
 
     to_json = deprecated_method("to_dict")
 
@@ -712,13 +654,11 @@ def train_discriminator(x_real_sampler: Any, x_fake_sampler: Any, config: GANCon
     DiscriminatorTrainRun
         Partial (``interrupted=True``) on Ctrl-C.
     """
-    if not isinstance(config, GANConfig):
-        raise TypeError(f"`config` must be a GANConfig, got {type(config).__name__}")
+    check_instance(config, "config", GANConfig)
     real = as_sampler(x_real_sampler, "x_real_sampler")
     fake = as_sampler(x_fake_sampler, "x_fake_sampler")
     n_steps = check_int(n_steps, "n_steps", minimum=0)
-    if callback is not None and not callable(callback):
-        raise TypeError("`callback` must be callable")
+    check_callback(callback)
     if isinstance(seed, onp.random.SeedSequence):
         init_rng, real_rng, fake_rng = (onp.random.default_rng(s) for s in seed.spawn(3))
     else:
@@ -733,34 +673,24 @@ def train_discriminator(x_real_sampler: Any, x_fake_sampler: Any, config: GANCon
             raise ValueError(f"`init_params` must be an MLP of sizes {(d, *config.hidden, 1)} like `config`")
         params = init_params
     _, opt = make_gan_optimizers(config)
-    state = opt.init(params)
     act = config.activation
     b = config.batch_size
     losses = onp.zeros(n_steps)
-    done = (0, params, state)
-    interrupted = False
-    start = time.perf_counter()
-    bar = tqdm(total=n_steps, disable=not progress, desc="D", leave=False)
-    try:
-        for t in range(n_steps):
-            x_r = draw_samples(real, b, real_rng, "x_real_sampler")
-            x_f = draw_samples(fake, b, fake_rng, "x_fake_sampler")
-            loss, grads = _d_value_and_grad(done[1], x_r, x_f, act)
-            new_params, new_state = _apply_update(opt, done[1], grads, done[2])
-            losses[t] = loss
-            done = (t + 1, new_params, new_state)
-            if callback is not None:
-                callback(t + 1, new_params, float(loss))
-            bar.update(1)
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        bar.close()
-    seconds = time.perf_counter() - start
-    n_done = done[0]
-    return DiscriminatorTrainRun(config=config, d_params=done[1], opt_state=done[2],
-                                    loss=losses[:n_done], n_steps=n_done, interrupted=interrupted,
-                                    seconds=seconds)
+
+    def step(t, state):
+        x_r = draw_samples(real, b, real_rng, "x_real_sampler")
+        x_f = draw_samples(fake, b, fake_rng, "x_fake_sampler")
+        losses[t], grads = _d_value_and_grad(state[0], x_r, x_f, act)
+        return opt.update_unchecked(grads, state[1], state[0])
+
+    def after(n_done, state):
+        if callback is not None:
+            callback(n_done, state[0], float(losses[n_done - 1]))
+
+    out = run_steps(step, (params, opt.init(params)), n_steps, after=after, progress=progress, desc="D")
+    return DiscriminatorTrainRun(config=config, d_params=out.state[0], opt_state=out.state[1],
+                                 loss=losses[:out.n_steps], n_steps=out.n_steps, n_steps_requested=n_steps,
+                                 interrupted=out.interrupted, seconds=out.seconds)
 
 # Old British spellings of public names, kept as deprecated aliases (theory.deprecation).
 __getattr__ = module_getattr(__name__, globals(), {

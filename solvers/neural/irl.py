@@ -49,7 +49,6 @@ gradient-following algorithms", eq. (9) (REINFORCE with a baseline).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -59,9 +58,10 @@ import numpy as onp
 from autograd import value_and_grad
 from autograd.tracer import getval
 
-from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, forward, init_mlp, log_sigmoid, softplus
-from solvers.neural.optim import make_optimizer
-from theory._validation import as_float_array, as_generator, check_in, check_int, check_positive, check_probability
+from solvers.neural.mlp import forward, init_mlp, log_sigmoid, softplus
+from solvers.neural.training import AnnealedAdam, ConfigDict, LoopRun, check_callback, check_network_fields, run_steps
+from theory._validation import as_float_array, as_generator, check_in, check_instance, check_int, check_positive, \
+    check_probability
 from theory.deprecation import deprecated_method, module_getattr
 
 __all__ = [
@@ -86,7 +86,7 @@ ESTIMATORS = ("exact", "samples")
 
 
 @dataclass(frozen=True)
-class NeuralIRLConfig:
+class NeuralIRLConfig(AnnealedAdam, ConfigDict):
     """Hyperparameters of :func:`train_neural_irl`.
 
     Parameters
@@ -102,15 +102,12 @@ class NeuralIRLConfig:
         gradients for the sampler.
     lr_cost, lr_policy : float > 0
         Adam step sizes of (θ, log Z) and of φ.
-    b1 : float in [0, 1)
-        Adam's β₁ for both.
+    b1, anneal_fraction, anneal_factor
+        Adam's β₁ and the late step-size drop (:class:`~solvers.neural.training.AnnealedAdam`).
     n_disc_steps : int >= 1
         Discriminator steps per sampler step.
     n_demos, n_samples : int >= 1
         Minibatch sizes of the ``"samples"`` estimator (ignored by ``"exact"``).
-    anneal_fraction : float in [0, 1)
-        The last fraction of the steps runs with both step sizes times ``anneal_factor``.
-    anneal_factor : float > 0
     init_scale : {"glorot", "he", "lecun"} or float
     """
 
@@ -125,39 +122,18 @@ class NeuralIRLConfig:
     n_disc_steps: int = 1
     n_demos: int = 256
     n_samples: int = 256
-    anneal_fraction: float = 0.25
-    anneal_factor: float = 0.1
     init_scale: Any = "glorot"
 
     def __post_init__(self) -> None:
-        for name in ("cost_hidden", "policy_hidden"):
-            value = getattr(self, name)
-            if isinstance(value, (str, bytes)) or not isinstance(value, (tuple, list)):
-                raise TypeError(f"`{name}` must be a sequence of ints, got {type(value).__name__}")
-            object.__setattr__(self, name, tuple(check_int(h, f"{name}[{i}]", minimum=1)
-                                                 for i, h in enumerate(value)))
-        check_in(self.activation, "activation", tuple(ACTIVATIONS))
+        check_network_fields(self, hidden=("cost_hidden", "policy_hidden"))
         check_in(self.context, "context", CONTEXTS)
         check_in(self.estimator, "estimator", ESTIMATORS)
         check_positive(self.lr_cost, "lr_cost")
         check_positive(self.lr_policy, "lr_policy")
-        for name in ("b1", "anneal_fraction"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v < 1:
-                raise ValueError(f"`{name}` must lie in [0, 1) (got {v!r})")
         check_int(self.n_disc_steps, "n_disc_steps", minimum=1)
         check_int(self.n_demos, "n_demos", minimum=1)
         check_int(self.n_samples, "n_samples", minimum=1)
-        check_positive(self.anneal_factor, "anneal_factor")
-        if isinstance(self.init_scale, str):
-            check_in(self.init_scale, "init_scale", INIT_SCALES)
-        else:
-            check_positive(self.init_scale, "init_scale")
-
-    def to_dict(self) -> dict:
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
-
-    to_json = deprecated_method("to_dict")
+        self.check_annealed_adam()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -248,8 +224,7 @@ def init_neural_irl(config: NeuralIRLConfig, n_features: int, context_dim: int, 
 
     Source: Glorot & Bengio (2010), eq. (16), for the default weight scale.
     """
-    if not isinstance(config, NeuralIRLConfig):
-        raise TypeError(f"`config` must be a NeuralIRLConfig, got {type(config).__name__}")
+    check_instance(config, "config", NeuralIRLConfig)
     k = check_int(n_features, "n_features", minimum=1)
     d_in = check_int(context_dim, "context_dim", minimum=1)
     a = check_int(n_actions, "n_actions", minimum=1)
@@ -330,13 +305,14 @@ def irl_generator_surrogate(policy_params: list, advantages, contexts, action_on
 
 
 @dataclass
-class NeuralIRLRun:
+class NeuralIRLRun(LoopRun):
     """Outcome of :func:`train_neural_irl`.
 
     ``cost`` (N,) = c_θ(τ) and ``q`` (N,) = q_φ(τ) on every trajectory after training;
     ``log_z`` the discriminator's log Z; ``d_loss``, ``g_loss`` per step (the exact losses for
     ``"exact"``, the minibatch estimates for ``"samples"``); ``log_z_history`` per step;
-    ``snapshots`` a list of ``(step, cost, q, log_z)`` at the requested steps.
+    ``snapshots`` a list of ``(step, cost, q, log_z)`` at the requested steps; the bookkeeping
+    fields are :class:`~solvers.neural.training.LoopRun`'s.
     """
 
     config: NeuralIRLConfig
@@ -348,10 +324,6 @@ class NeuralIRLRun:
     g_loss: onp.ndarray
     log_z_history: onp.ndarray
     snapshots: list
-    n_steps: int = 0
-    n_steps_requested: int = 0
-    interrupted: bool = False
-    seconds: float = 0.0
 
     def discriminator(self) -> onp.ndarray:
         """D(τ) = σ(−c − log Z − log q) on every trajectory, shape (N,)."""
@@ -361,9 +333,8 @@ class NeuralIRLRun:
 
     def to_dict(self) -> dict:
         return {"config": self.config.to_dict(), "cost": self.cost.tolist(), "q": self.q.tolist(),
-                "log_z": self.log_z, "n_steps": self.n_steps, "n_steps_requested": self.n_steps_requested,
-                "interrupted": self.interrupted, "seconds": self.seconds,
-                "d_loss": self.d_loss.tolist(), "g_loss": self.g_loss.tolist(),
+                "log_z": self.log_z, **self.loop_fields(), "d_loss": self.d_loss.tolist(),
+                "g_loss": self.g_loss.tolist(),
                 "snapshots": [{"step": s, "cost": c.tolist(), "q": q.tolist(), "log_z": z}
                               for s, c, q, z in self.snapshots]}
 
@@ -419,8 +390,7 @@ def train_neural_irl(trajectories: Any, p_data: Any, config: NeuralIRLConfig, n_
     TypeError, ValueError
         For malformed trajectories, ``p_data`` of the wrong length, bad config or seed.
     """
-    if not isinstance(config, NeuralIRLConfig):
-        raise TypeError(f"`config` must be a NeuralIRLConfig, got {type(config).__name__}")
+    check_instance(config, "config", NeuralIRLConfig)
     features, actions, n_actions, paths = _trajectory_arrays(trajectories)
     n = features.shape[0]
     p = check_probability(p_data, "p_data")
@@ -428,8 +398,7 @@ def train_neural_irl(trajectories: Any, p_data: Any, config: NeuralIRLConfig, n_
         raise ValueError(f"`p_data` must have shape ({n},), one weight per trajectory (got {p.shape})")
     n_steps = check_int(n_steps, "n_steps", minimum=0)
     wanted = {check_int(s, "snapshot_steps[i]", minimum=0) for s in snapshot_steps}
-    if callback is not None and not callable(callback):
-        raise TypeError("`callback` must be callable")
+    check_callback(callback)
     feats = standardize_features(features)
     ctx = policy_contexts(actions, n_actions, context=config.context, paths=paths)
     onehot = onp.eye(n_actions)[actions]
@@ -451,21 +420,16 @@ def train_neural_irl(trajectories: Any, p_data: Any, config: NeuralIRLConfig, n_
     d_grad = value_and_grad(d_objective)
     g_grad = value_and_grad(g_exact if exact else g_samples)
 
-    def optimizers(scale):
-        return (make_optimizer("adam", config.lr_cost * scale, b1=config.b1),
-                make_optimizer("adam", config.lr_policy * scale, b1=config.b1))
-
     def log_q_all(pp):
         return onp.asarray(policy_log_density(pp, ctx, onehot, activation=act))
 
     def draw(cdf, size):
         return onp.minimum(onp.searchsorted(cdf, rng_batch.random(size), side="right"), n - 1)
 
-    opt_d, opt_g = optimizers(1.0)
+    opts = list(config.adam_pair(config.lr_cost, config.lr_policy))
+    anneal_at = config.anneal_step(n_steps)
     dp = {"cost": params["cost"], "log_z": params["log_z"]}
     pp = params["policy"]
-    state_d, state_g = opt_d.init(dp), opt_g.init(pp)
-    anneal_at = n_steps - int(round(config.anneal_fraction * n_steps))
     d_hist, g_hist, z_hist = onp.zeros(n_steps), onp.zeros(n_steps), onp.zeros(n_steps)
 
     def snapshot(step, dp_, pp_):
@@ -473,53 +437,53 @@ def train_neural_irl(trajectories: Any, p_data: Any, config: NeuralIRLConfig, n_
         return (step, c, onp.exp(log_q_all(pp_)), float(dp_["log_z"]))
 
     snapshots = [snapshot(0, dp, pp)] if 0 in wanted else []
-    done = (0, dp, pp, state_d, state_g)
-    interrupted = False
-    start = time.perf_counter()
-    try:
-        for t in range(n_steps):
-            if t == anneal_at and config.anneal_fraction > 0:
-                opt_d, opt_g = optimizers(config.anneal_factor)  # the Adam moments carry over
-            _, dp, pp, state_d, state_g = done
-            lq = log_q_all(pp)
-            d_val = 0.0
-            for _ in range(config.n_disc_steps):
-                if exact:
-                    d_val, grads = d_grad(dp, feats, lq, p, onp.exp(lq))
-                else:
-                    q_cdf = onp.cumsum(onp.exp(lq))
-                    rows = onp.concatenate([draw(p_cdf, config.n_demos), draw(q_cdf / q_cdf[-1], config.n_samples)])
-                    pw = onp.r_[onp.full(config.n_demos, 1.0 / config.n_demos), onp.zeros(config.n_samples)]
-                    qw = onp.r_[onp.zeros(config.n_demos), onp.full(config.n_samples, 1.0 / config.n_samples)]
-                    d_val, grads = d_grad(dp, feats[rows], lq[rows], pw, qw)
-                dp, state_d = opt_d.update(grads, state_d, dp)
-            cost = onp.asarray(cost_apply(dp["cost"], feats, activation=act))
-            log_z = float(dp["log_z"])
+
+    def step(t, state):
+        dp, pp, state_d, state_g = state
+        if t == anneal_at:  # the Adam moments carry over
+            opts[:] = config.adam_pair(config.lr_cost, config.lr_policy, config.anneal_factor)
+        opt_d, opt_g = opts
+        lq = log_q_all(pp)
+        d_val = 0.0
+        for _ in range(config.n_disc_steps):
             if exact:
-                g_val, g_grads = g_grad(pp, cost, log_z)
+                d_val, grads = d_grad(dp, feats, lq, p, onp.exp(lq))
             else:
                 q_cdf = onp.cumsum(onp.exp(lq))
-                rows = draw(q_cdf / q_cdf[-1], config.n_samples)
-                ell = cost[rows] + log_z + lq[rows]  # log(1 − D) − log D = −u
-                g_val = float(ell.mean())
-                _, g_grads = g_grad(pp, ell - ell.mean(), ctx[rows], onehot[rows])
-            pp, state_g = opt_g.update(g_grads, state_g, pp)
-            d_hist[t], g_hist[t], z_hist[t] = d_val, g_val, float(dp["log_z"])
-            done = (t + 1, dp, pp, state_d, state_g)
-            if t + 1 in wanted:
-                snapshots.append(snapshot(t + 1, dp, pp))
-            if callback is not None:
-                callback(t + 1, {"cost": dp["cost"], "log_z": dp["log_z"], "policy": pp})
-    except KeyboardInterrupt:
-        interrupted = True
-    seconds = time.perf_counter() - start
-    n_done, dp, pp = done[0], done[1], done[2]
+                rows = onp.concatenate([draw(p_cdf, config.n_demos), draw(q_cdf / q_cdf[-1], config.n_samples)])
+                pw = onp.r_[onp.full(config.n_demos, 1.0 / config.n_demos), onp.zeros(config.n_samples)]
+                qw = onp.r_[onp.zeros(config.n_demos), onp.full(config.n_samples, 1.0 / config.n_samples)]
+                d_val, grads = d_grad(dp, feats[rows], lq[rows], pw, qw)
+            dp, state_d = opt_d.update(grads, state_d, dp)
+        cost = onp.asarray(cost_apply(dp["cost"], feats, activation=act))
+        log_z = float(dp["log_z"])
+        if exact:
+            g_val, g_grads = g_grad(pp, cost, log_z)
+        else:
+            q_cdf = onp.cumsum(onp.exp(lq))
+            rows = draw(q_cdf / q_cdf[-1], config.n_samples)
+            ell = cost[rows] + log_z + lq[rows]  # log(1 − D) − log D = −u
+            g_val = float(ell.mean())
+            _, g_grads = g_grad(pp, ell - ell.mean(), ctx[rows], onehot[rows])
+        pp, state_g = opt_g.update(g_grads, state_g, pp)
+        d_hist[t], g_hist[t], z_hist[t] = d_val, g_val, float(dp["log_z"])
+        return dp, pp, state_d, state_g
+
+    def after(n_done, state):
+        if n_done in wanted:
+            snapshots.append(snapshot(n_done, state[0], state[1]))
+        if callback is not None:
+            callback(n_done, {"cost": state[0]["cost"], "log_z": state[0]["log_z"], "policy": state[1]})
+
+    out = run_steps(step, (dp, pp, opts[0].init(dp), opts[1].init(pp)), n_steps, after=after)
+    n_done, (dp, pp, _, _) = out.n_steps, out.state
     final = snapshot(n_done, dp, pp)
     return NeuralIRLRun(config=config, params={"cost": dp["cost"], "log_z": dp["log_z"], "policy": pp},
-                           cost=final[1], q=final[2], log_z=final[3], d_loss=d_hist[:n_done],
-                           g_loss=g_hist[:n_done], log_z_history=z_hist[:n_done], snapshots=snapshots,
-                           n_steps=n_done, n_steps_requested=n_steps, interrupted=interrupted,
-                           seconds=seconds)
+                        cost=final[1], q=final[2], log_z=final[3], d_loss=d_hist[:n_done],
+                        g_loss=g_hist[:n_done], log_z_history=z_hist[:n_done], snapshots=snapshots,
+                        n_steps=n_done, n_steps_requested=n_steps, interrupted=out.interrupted,
+                        seconds=out.seconds)
+
 
 # Old British spellings of public names, kept as deprecated aliases (theory.deprecation).
 __getattr__ = module_getattr(__name__, globals(), {

@@ -263,6 +263,12 @@ class _Optimizer:
         new_p, new_state = self.update_leaves(g, state, p)
         return tree_unflatten(structure, new_p), new_state
 
+    def update_unchecked(self, grads: Any, state: OptState, params: Any) -> tuple[Any, OptState]:
+        """``update`` without the state and structure checks: the fast path of training loops
+        whose gradients come from autograd on ``params`` (same numbers as ``update``)."""
+        new_p, new_state = self.update_leaves(tree_leaves(grads), state, tree_leaves(params))
+        return tree_unflatten(tree_structure(params), new_p), new_state
+
     def update_leaves(self, g: list, state: OptState, p: list) -> tuple[list, OptState]:
         """``update`` on flat leaf lists (no structure checks): the fast path for training loops."""
         if self.maximize:

@@ -34,7 +34,7 @@ so that claims can compare the estimators here with the exact values there.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import autograd.numpy as np
@@ -44,8 +44,9 @@ from autograd.scipy.special import logsumexp
 
 from solvers.neural.mlp import log_sigmoid
 from solvers.neural.optim import Adam, tree_leaves, tree_map
+from solvers.neural.training import ConfigDict
 from theory._validation import as_generator, check_in, check_int, check_positive, check_unit_interval
-from theory.deprecation import deprecated_method, renamed_keywords
+from theory.deprecation import renamed_keywords
 
 __all__ = [
     "init_rnn",
@@ -134,7 +135,6 @@ def _hidden_states(params: dict, tokens: onp.ndarray):
 def _token_log_probs(params: dict, y: onp.ndarray):
     """log G(y_t | Y_{1:t-1}) for each sequence and position, shape (T, B) (time-major)."""
     B, T = y.shape
-    V = params["b_o"].shape[0]
     hs = np.concatenate(_hidden_states(params, y), axis=0)  # (T B, H), time-major
     logits = np.dot(hs, params["W_o"]) + params["b_o"]
     picked = logits[onp.arange(T * B), y.T.ravel()]
@@ -460,7 +460,7 @@ def delayed_rollout_params(rollout: dict, generator: dict, update_rate: float) -
 
 @renamed_keywords(gen_lr="lr_pretrain", adv_lr="lr_g", disc_lr="lr_d")
 @dataclass(frozen=True)
-class OracleConfig:
+class OracleConfig(ConfigDict):
     """Sizes and schedules of the scaled synthetic-data experiment.
 
     The paper (Sec. "Synthetic Data Experiments" and its public code): LSTM oracle and generator
@@ -519,13 +519,6 @@ class OracleConfig:
             check_in(b, "branches", BRANCHES)
         object.__setattr__(self, "branches", branches)
 
-    def to_dict(self) -> dict:
-        d = asdict(self)
-        d["disc_widths"] = list(self.disc_widths)
-        d["branches"] = list(self.branches)
-        return d
-
-    to_json = deprecated_method("to_dict")
 
 
 @dataclass

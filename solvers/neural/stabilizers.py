@@ -51,9 +51,9 @@ from autograd import value_and_grad
 from solvers.neural.gan import GANConfig, as_sampler, gan_streams, init_gan, make_gan_optimizers, \
     sample_gan_batch
 from solvers.neural.mlp import ACTIVATIONS, init_mlp, layer_apply
-from solvers.neural.optim import tree_leaves, tree_map, tree_structure, tree_unflatten
+from solvers.neural.optim import tree_map
 from solvers.stabilizer_spec import StabilizerSpec
-from theory._validation import check_int
+from theory._validation import check_instance, check_int
 from theory.deprecation import deprecated_method, module_getattr, renamed_keywords
 
 __all__ = [
@@ -281,11 +281,6 @@ class NeuralStabilizedRun:
     to_json = deprecated_method("to_dict")
 
 
-def _update(opt, net, grads, state):
-    new, state = opt.update_leaves(tree_leaves(grads), state, tree_leaves(net))
-    return tree_unflatten(tree_structure(net), new), state
-
-
 def _with_hist(grads, net, mean, lam):
     if lam == 0:
         return grads
@@ -323,8 +318,7 @@ def train_stabilized_neural_gan(data: Any, config: GANConfig, n_steps: int, seed
     st = NeuralStabilizers() if stabilizers is None else stabilizers
     if not isinstance(st, NeuralStabilizers):
         raise TypeError(f"`stabilizers` must be NeuralStabilizers, got {type(st).__name__}")
-    if not isinstance(config, GANConfig):
-        raise TypeError(f"`config` must be a GANConfig, got {type(config).__name__}")
+    check_instance(config, "config", GANConfig)
     sampler = as_sampler(data)
     n_steps = check_int(n_steps, "n_steps", minimum=0)
     n_eval = check_int(n_eval_samples, "n_eval_samples", minimum=1)
@@ -356,7 +350,7 @@ def train_stabilized_neural_gan(data: Any, config: GANConfig, n_steps: int, seed
     def d_step(d_net, state, x_r, x_f, on):
         loss, grads = _d_vg(d_net, x_r, x_f, act, st)
         if on and (st.d_loss_floor is None or loss >= st.d_loss_floor):
-            d_net, state = _update(opt_d, d_net, _with_hist(grads, d_net, mean_d, st.hist_avg), state)
+            d_net, state = opt_d.update_unchecked(_with_hist(grads, d_net, mean_d, st.hist_avg), state, d_net)
             return d_net, state, loss, 1
         return d_net, state, loss, 0
 
@@ -389,7 +383,7 @@ def train_stabilized_neural_gan(data: Any, config: GANConfig, n_steps: int, seed
             d_for_g = target
         g_loss, g_grads = _g_vg(g_net, d_for_g, z[k], act, kind, st)
         if g_on:
-            g_net, state_g = _update(opt_g, g_net, _with_hist(g_grads, g_net, mean_g, st.hist_avg), state_g)
+            g_net, state_g = opt_g.update_unchecked(_with_hist(g_grads, g_net, mean_g, st.hist_avg), state_g, g_net)
             g_updates += 1
         nets = {"g": g_net, "d": d_net}
         d_hist[t], g_hist[t] = float(d_loss), float(g_loss)

@@ -28,9 +28,13 @@ from solvers.neural.actor_critic import (
     ActorCriticConfig,
     actor_action,
     actor_critic_update,
+    actor_gradient,
     actor_loss,
+    actor_step,
+    critic_gradient,
     critic_loss,
     critic_q,
+    critic_step,
     cross_entropy_bellman_error,
     dpg_actor_gradient,
     init_actor_critic,
@@ -255,6 +259,85 @@ def test_dpg_gradient_matches_finite_differences(objective):
     alone = mdp.episodes(actions, np.zeros((0, 2)))
     _, grad_alone = dpg_actor_gradient(params["actor"], params["critic"], z, alone, objective=objective)
     np.testing.assert_allclose(tree_flatten(grad_alone)[0], g_flat, rtol=FLOAT_RTOL, atol=FLOAT_ATOL)
+
+
+# ---------------------------------------------------------------------------------------------
+# the update rules, each alone against finite differences of its loss
+# ---------------------------------------------------------------------------------------------
+
+
+def _fd_directional(f, flat, g_flat, rng, n_dirs=4, h=1e-6):
+    """Central differences of f along random unit directions against g·u (FD_RTOL above)."""
+    for _ in range(n_dirs):
+        u = rng.normal(size=flat.shape)
+        u /= np.linalg.norm(u)
+        fd = (f(flat + h * u) - f(flat - h * u)) / (2 * h)
+        np.testing.assert_allclose(g_flat @ u, fd, rtol=FD_RTOL, atol=FD_RTOL * np.linalg.norm(g_flat))
+
+
+def _rule_setup(**overrides):
+    config = ActorCriticConfig(hidden=(5, 4), latent_dim=2, **overrides)
+    params, states = init_actor_critic(config, 2, 6)
+    rng = np.random.default_rng(7)
+    mdp = ContinuousStatelessMDP(ring_of_gaussians(), real_prob=0.3)  # unequal strata
+    return config, params, states, mdp, rng.normal(size=(9, 2)), rng.normal(size=(9, 2)), rng
+
+
+@pytest.mark.parametrize("scale", [2.0, 1.0])
+def test_critic_gradient_is_the_gradient_of_the_scaled_bellman_error(scale):
+    config, params, _, mdp, x_real, z, rng = _rule_setup(critic_loss_scale=scale)
+    loss, grads = critic_gradient(params, x_real, z, config, mdp)
+    episodes = mdp.episodes(actor_action(params["actor"], z), x_real)
+    np.testing.assert_allclose(loss, critic_loss(params["critic"], episodes, real_prob=0.3), rtol=FLOAT_RTOL)
+    flat, unflatten = tree_flatten(params["critic"])
+    _fd_directional(lambda v: scale * float(critic_loss(unflatten(v), episodes, real_prob=0.3)),
+                    flat, tree_flatten(grads)[0], rng)
+
+
+@pytest.mark.parametrize("objective", ["minimax", "log_q"])
+def test_actor_gradient_is_the_gradient_of_the_actor_loss(objective):
+    config, params, _, mdp, _, z, rng = _rule_setup(actor_objective=objective)
+    loss, grads = actor_gradient(params, z, config, mdp)
+    np.testing.assert_allclose(loss, actor_loss(params["actor"], params["critic"], z, objective=objective),
+                               rtol=FLOAT_RTOL)
+    flat, unflatten = tree_flatten(params["actor"])
+    _fd_directional(lambda v: float(actor_loss(unflatten(v), params["critic"], z, objective=objective)),
+                    flat, tree_flatten(grads)[0], rng)
+
+
+def test_each_step_is_one_optimizer_step_on_its_own_player():
+    # with plain SGD a step is θ − η ∇(loss): checked against central differences of the
+    # public losses; the other player is left as it was
+    lr = 0.1
+    config, params, states, mdp, x_real, z, rng = _rule_setup(optimizer="sgd", lr_actor=lr, lr_critic=lr)
+    episodes = mdp.episodes(actor_action(params["actor"], z), x_real)
+    new, state_c, loss_c = critic_step(params, states["critic"], x_real, z, config, mdp)
+    assert new["actor"] is params["actor"] and state_c.t == 1
+    np.testing.assert_allclose(loss_c, critic_loss(params["critic"], episodes, real_prob=0.3), rtol=FLOAT_RTOL)
+    before, unflatten = tree_flatten(params["critic"])
+    step = (before - tree_flatten(new["critic"])[0]) / lr  # = s ∇L_C
+    _fd_directional(lambda v: 2.0 * float(critic_loss(unflatten(v), episodes, real_prob=0.3)), before, step, rng)
+
+    new, state_a, loss_a = actor_step(params, states["actor"], z, config, mdp)
+    assert new["critic"] is params["critic"] and state_a.t == 1
+    np.testing.assert_allclose(loss_a, actor_loss(params["actor"], params["critic"], z), rtol=FLOAT_RTOL)
+    before, unflatten = tree_flatten(params["actor"])
+    step = (before - tree_flatten(new["actor"])[0]) / lr
+    _fd_directional(lambda v: float(actor_loss(unflatten(v), params["critic"], z)), before, step, rng)
+
+
+def test_update_rule_validation():
+    config, params, states, mdp, x_real, z, _ = _rule_setup()
+    with pytest.raises(ValueError, match="`z`"):
+        critic_gradient(params, x_real, np.zeros((9, 3)), config, mdp)
+    with pytest.raises(ValueError, match="x_real"):
+        critic_step(params, states["critic"], np.zeros(9), z, config, mdp)
+    with pytest.raises(ValueError, match="`z`"):
+        actor_step(params, states["actor"], np.zeros((9, 1)), config, mdp)
+    with pytest.raises(TypeError, match="mdp"):
+        actor_gradient(params, z, config, ring_of_gaussians())
+    with pytest.raises(TypeError, match="config"):
+        critic_gradient(params, x_real, z, {"lr": 1.0}, mdp)
 
 
 def test_minimax_and_log_q_actor_gradients_differ_by_the_critic_scaling():
