@@ -9,6 +9,8 @@ import json
 import numpy as np
 import pytest
 
+from solvers.neural.ddpg import DDPGConfig
+from solvers.neural.dqn import DQNConfig
 from solvers.neural.optim import SGD, Adam, tree_equal
 from solvers.neural.training import (
     AnnealedAdam,
@@ -158,32 +160,19 @@ def test_seed_sequences_are_fresh_and_reproducible():
     assert a.entropy == b.entropy  # one draw from equal generators
 
 
-@dataclasses.dataclass(frozen=True)
-class _Replay(ReplaySchedule):
-    batch_size: int = 4
-    buffer_size: int = 10
-    n_steps: int = 7
-    n_envs: int = 2
-    n_runs: int = 1
-    learning_starts: object = None
-    checkpoint_every: int = 3
-    seed: object = 0
-
-    def __post_init__(self):
-        self.check_replay_schedule()
-
-
-def test_replay_schedule():
-    r = _Replay()
+@pytest.mark.parametrize("config_class", [DQNConfig, DDPGConfig])
+def test_replay_schedule(config_class):
+    r = config_class(batch_size=4, buffer_size=10, n_steps=7, n_envs=2, checkpoint_every=3)
+    assert isinstance(r, ReplaySchedule)
     assert r.start == 4 and r.checkpoints == {0, 3, 6, 7}
-    assert _Replay(learning_starts=9).start == 9
-    assert _Replay(n_steps=6).checkpoints == {0, 3, 6}
+    assert dataclasses.replace(r, learning_starts=9).start == 9
+    assert dataclasses.replace(r, n_steps=6).checkpoints == {0, 3, 6}
     with pytest.raises(ValueError, match="buffer_size"):
-        _Replay(buffer_size=1)
+        dataclasses.replace(r, buffer_size=1)
     with pytest.raises(ValueError, match="checkpoint_every"):
-        _Replay(checkpoint_every=0)
+        dataclasses.replace(r, checkpoint_every=0)
     with pytest.raises(TypeError, match="seed"):
-        _Replay(seed=1.5)
+        dataclasses.replace(r, seed=1.5)
 
 
 @dataclasses.dataclass(frozen=True)
