@@ -32,9 +32,12 @@ from proofs_check.core import Derivation, Step, derivation
 
 __all__ = [
     "PAPER",
+    "LABELS",
+    "DENSITIES",
     "smoothed_value",
     "smoothed_discriminator",
     "dirac_smoothed_value",
+    "dirac_smoothed_jacobian",
     "smoothed_optimal_discriminator",
     "label_smoothing_fixed_point",
     "dirac_label_smoothing",
@@ -48,6 +51,10 @@ a, b = sp.symbols("a b", positive=True)
 p, q = sp.symbols("p q", positive=True)
 D = sp.Symbol("D", positive=True)
 _LABELS = (a < 1, b < 1)
+#: The symbols of the soft targets (a for real samples, b for generated ones) and of the two
+#: densities (p data, q model), in that order, for callers that evaluate the expressions.
+LABELS = (a, b)
+DENSITIES = (p, q)
 
 theta, psi, x_r = sp.symbols("theta psi x_r", real=True)
 theta_nz = sp.Symbol("theta", real=True, nonzero=True)
@@ -75,6 +82,12 @@ def dirac_smoothed_value(th: sp.Expr = theta, ps: sp.Expr = psi, xr: sp.Expr = x
     """Soft-target value of the Dirac-GAN: targets a at the real point, b at the fake θ."""
     return (a * _log_sigmoid(-ps * xr) + (1 - a) * _log_sigmoid(ps * xr)
             + b * _log_sigmoid(-ps * th) + (1 - b) * _log_sigmoid(ps * th))
+
+
+def dirac_smoothed_jacobian() -> sp.Matrix:
+    """The Jacobian [[0, -1/2], [1/2 - b, 0]] of the soft-target Dirac-GAN field (v_θ, v_ψ) at
+    the equilibrium θ = ψ = 0, which :func:`dirac_label_smoothing` proves entry by entry."""
+    return sp.Matrix([[0, -sp.Rational(1, 2)], [sp.Rational(1, 2) - b, 0]])
 
 
 @derivation("pfau2016/table1-smoothed-optimal-discriminator")
@@ -147,17 +160,18 @@ def dirac_label_smoothing() -> Derivation:
     v_psi = theta * ((1 - b) - _sigmoid(psi * theta))
     v_theta = -sp.Derivative(_log_sigmoid(psi * theta), theta).doit()
     at0 = ((theta, psi), (0, 0))
+    jac = dirac_smoothed_jacobian()
     steps = [
         Step("v-psi", sp.Subs(sp.Derivative(V, psi), x_r, 0), v_psi,
              justification="the real term's ψ-gradient carries the factor x_r = 0, so a drops out"),
         Step("v-psi-zero-at-theta-0", sp.Subs(v_psi, theta, 0), 0, justification="θ = 0"),
-        Step("jac-theta-theta", sp.Subs(sp.Derivative(v_theta, theta), *at0), 0,
+        Step("jac-theta-theta", sp.Subs(sp.Derivative(v_theta, theta), *at0), jac[0, 0],
              justification="v_θ = -ψ σ(-ψθ)"),
-        Step("jac-theta-psi", sp.Subs(sp.Derivative(v_theta, psi), *at0), -sp.Rational(1, 2),
+        Step("jac-theta-psi", sp.Subs(sp.Derivative(v_theta, psi), *at0), jac[0, 1],
              justification="-σ(0)"),
-        Step("jac-psi-theta", sp.Subs(sp.Derivative(v_psi, theta), *at0), sp.Rational(1, 2) - b,
+        Step("jac-psi-theta", sp.Subs(sp.Derivative(v_psi, theta), *at0), jac[1, 0],
              justification="(1 - b) - σ(0)"),
-        Step("jac-psi-psi", sp.Subs(sp.Derivative(v_psi, psi), *at0), 0,
+        Step("jac-psi-psi", sp.Subs(sp.Derivative(v_psi, psi), *at0), jac[1, 1],
              justification="-θ² σ'(ψθ) at θ = 0"),
         Step("best-response",
              v_psi.subs(theta, theta_nz).subs(psi, sp.log((1 - b) / b) / theta_nz), 0,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from experiments.claims._support import measures_on_union
+from experiments.claims.support import measures_on_union
 from experiments.registry import Context, Evidence, claim
 from solvers.problems.parallel_lines import discretized
 from theory.divergences import (

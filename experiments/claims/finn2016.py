@@ -29,6 +29,7 @@ from autograd.misc import flatten
 from scipy.optimize import minimize, minimize_scalar, root
 from scipy.special import logsumexp, softmax
 
+from experiments.claims.support import derived_claim
 from experiments.registry import Context, Evidence, claim
 from solvers.neural.mlp import init_mlp, mlp_apply
 from solvers.problems.trajectories import chain_trajectories, sample_demonstrations
@@ -131,7 +132,7 @@ def _numpy_log_z_hat(cost, q, p, log_z, q_weights=None) -> float:
 # --------------------------------------------------------------------------- (a)
 
 
-@claim(
+@derived_claim(
     FIXED,
     statement="The log Z minimizing the Finn discriminator's loss is the fixed point of the "
     "importance-sampling estimate log E_mu[exp(-c)/mu_tilde] (mu = (p_data + q)/2, "
@@ -140,13 +141,11 @@ def _numpy_log_z_hat(cost, q, p, log_z, q_weights=None) -> float:
     "sampler, are exp(-c)/Z), differs from it for a cost that fails this condition, and "
     "is never larger than it at q = p_data.",
     source=f"{SOURCE} (first fact); Section 2.3 (mu, mu_tilde)",
-    kinds=("symbolic", "exact"),
-    derivation="finn2016/partition-fixed-point",
     closed_form="theory.irl_partition.optimal_log_partition",
     problem="solvers.problems.trajectories.chain_trajectories",
 )
 def partition_fixed_point(ctx: Context):
-    parts = {"symbolic": Evidence.from_derivation(FIXED)}
+    parts = {}
     ts, theta_true, theta, q, p = _problem(ctx)
     c = ts.features @ theta
 
@@ -323,20 +322,19 @@ def _neural_gradients(ctx, features, q, p, q_weights=None, n_directions=3):
     return g_d, g_irl, dirs @ g_d, dirs @ g_irl, fd_d, fd_irl, flat.size
 
 
-@claim(
+@derived_claim(
     GRAD,
     statement="At the loss-minimizing log Z, the gradient of the Finn discriminator's loss "
     "with respect to the cost parameters equals the gradient of the (importance-sampled) "
     "MaxEnt IRL cost loss with the importance weights held fixed, for a linear cost and for "
     "a small neural cost.",
     source=f"{SOURCE} (second fact)",
-    kinds=("symbolic", "exact", "neural"),
-    derivation="finn2016/gradient-equivalence",
+    kinds=("exact", "neural"),
     closed_form="theory.irl_partition.optimal_log_partition",
     problem="solvers.problems.trajectories.chain_trajectories",
 )
 def gradient_equivalence(ctx: Context):
-    parts = {"symbolic": Evidence.from_derivation(GRAD)}
+    parts = {}
     ts, _, theta, q, p = _problem(ctx)
     union, p_w, q_u, q_w = _empirical(ctx, p, q)
     cases = {"exact": (ts.features, q, p, None),
@@ -365,19 +363,17 @@ def gradient_equivalence(ctx: Context):
 # --------------------------------------------------------------------------- (c)
 
 
-@claim(
+@derived_claim(
     GEN,
     statement="The generator's loss against the Finn discriminator equals log Z + E_q[c] + "
     "E_q[log q] (log Z plus the entropy-regularized sampler loss), so its minimizer over q "
     "is exp(-c)/sum exp(-c).",
     source=f"{SOURCE} (third fact); Section 2.3 (sampler loss)",
-    kinds=("symbolic", "exact"),
-    derivation="finn2016/generator-loss",
     closed_form="theory.irl.generator_loss",
     problem="solvers.problems.trajectories.chain_trajectories",
 )
 def generator_loss_identity(ctx: Context):
-    parts = {"symbolic": Evidence.from_derivation(GEN)}
+    parts = {}
     ts, _, theta, q, p = _problem(ctx)
     c = ts.features @ theta
     rng = ctx.rng(30)

@@ -20,8 +20,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from experiments.claims._bounds import (
-    ALPHA,
+from experiments.claims.support import ALPHA
+from experiments.registry import Context, Evidence, claim
+from solvers.problems.trajectories import TrajectorySet, deterministic_paths, sample_demonstrations
+from solvers.tabular import guided_cost as gc
+from solvers.tabular.maxent_irl import maxent_irl_trajectories
+from theory.concentration import (
     bernstein_one_sided_tail,
     least_squares_slope_weights,
     median_exceedance_probability,
@@ -29,10 +33,6 @@ from experiments.claims._bounds import (
     median_of_blocks_halfwidth,
     sample_mean_fourth_moment,
 )
-from experiments.registry import Context, Evidence, claim
-from solvers.problems.trajectories import TrajectorySet, deterministic_paths, sample_demonstrations
-from solvers.tabular import guided_cost as gc
-from solvers.tabular.maxent_irl import maxent_irl_trajectories
 from theory.divergences import kl_divergence
 from theory.irl import (
     importance_sampling_partition,

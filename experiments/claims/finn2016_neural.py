@@ -394,6 +394,20 @@ def _ebm_evidence(m: dict, corr_min: float, dev_tol: float, z_tol: float, kl_tol
     }
 
 
+def _ebm_1d_parts(ctx: Context, variant: str, log_z_tol: float, run: str):
+    """Train (cached) the 1-D EBM ``variant`` and compare it by quadrature with the thresholds
+    derived from the moment-matched Gaussian; ``run`` describes the training for the reason.
+    Returns (density, result, metrics, parts)."""
+    density, result = trained_ebm(ctx.seed, variant)
+    m = ebm_metrics(density, result)
+    corr_min, dev_tol, kl_tol = ebm_1d_thresholds()
+    reason = (f"{run}; {1 / EBM_GAUSS_FACTOR:g}x closer to log p than the moment-matched Gaussian "
+              f"{gaussian_reference_1d()} (KL and 1 - corr scaled by the factor squared); |log Z error| <= "
+              f"{log_z_tol:g} an optimizer/IS tolerance")
+    parts = _ebm_evidence(m, corr_min, dev_tol, log_z_tol, kl_tol, reason, details={**m, "seconds": result.seconds})
+    return density, result, m, parts
+
+
 @claim(
     EBM_1D,
     statement="An energy network with learned log Z inside the discriminator D = σ(−E_θ − log Z − log q), "
@@ -406,14 +420,7 @@ def _ebm_evidence(m: dict, corr_min: float, dev_tol: float, z_tol: float, kl_tol
     problem="solvers.problems.ebm_densities.EBMDensity",
 )
 def ebm_1d(ctx: Context):
-    density, result = trained_ebm(ctx.seed, "1d")
-    m = ebm_metrics(density, result)
-    corr_min, dev_tol, kl_tol = ebm_1d_thresholds()
-    reason = (f"800 Adam steps, batches of 256; {1 / EBM_GAUSS_FACTOR:g}x closer to log p than the "
-              f"moment-matched Gaussian {gaussian_reference_1d()} (KL and 1 - corr scaled by the factor "
-              f"squared); |log Z error| <= {EBM_1D_LOG_Z_TOL:g} an optimizer/IS tolerance")
-    return _ebm_evidence(m, corr_min, dev_tol, EBM_1D_LOG_Z_TOL, kl_tol, reason,
-                         details={**m, "seconds": result.seconds})
+    return _ebm_1d_parts(ctx, "1d", EBM_1D_LOG_Z_TOL, "800 Adam steps, batches of 256")[3]
 
 
 @claim(
@@ -426,14 +433,7 @@ def ebm_1d(ctx: Context):
     problem="solvers.problems.ebm_densities.EBMDensity",
 )
 def ebm_1d_weak_sampler(ctx: Context):
-    density, result = trained_ebm(ctx.seed, "1d-weak")
-    m = ebm_metrics(density, result)
-    corr_min, dev_tol, kl_tol = ebm_1d_thresholds()
-    reason = (f"800 steps; {1 / EBM_GAUSS_FACTOR:g}x closer to log p than the moment-matched Gaussian "
-              f"{gaussian_reference_1d()} (KL and 1 - corr scaled by the factor squared); |log Z error| <= "
-              f"{EBM_1D_WEAK_LOG_Z_TOL:g} an optimizer/IS tolerance")
-    parts = _ebm_evidence(m, corr_min, dev_tol, EBM_1D_WEAK_LOG_Z_TOL, kl_tol, reason,
-                          details={**m, "seconds": result.seconds})
+    density, result, m, parts = _ebm_1d_parts(ctx, "1d-weak", EBM_1D_WEAK_LOG_Z_TOL, "800 steps")
     floor = weak_sampler_kl_floor(density, result)
     parts["sampler-cannot-fit-data"] = Evidence.bound(
         m["kl_sampler_data"], floor - WEAK_FLOOR_ATOL, relation=">=",

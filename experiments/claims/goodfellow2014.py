@@ -11,14 +11,15 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from experiments.claims import _neural_gan
+from experiments.claims import goodfellow2014_neural as neural
+from experiments.claims.support import (RATE_WINDOW, derived_claim, per_atom_rate_evidence,
+                                       perturbation_directions)
 from experiments.registry import Context, Evidence, claim
 from proofs_check import goodfellow2014 as derivations
 from solvers.problems.categorical import random_pair
 from solvers.tabular import gan as tabular_gan
 from scipy.special import expit, logit
 
-from experiments.claims._support import per_atom_linear_rates
 from theory.divergences import js_divergence, total_variation
 from theory.gan import gan_value, optimal_discriminator, optimal_gan_value
 
@@ -33,10 +34,6 @@ ALG1 = "goodfellow2014/alg1-neural-gan-converges"
 DISC_STEPS = 4000
 #: Float64 rounding of D = expit(psi) after convergence, plus the ~1e-12 left by the iteration.
 DISC_ATOL = 1e-10
-#: The window of step lengths (RATE_LO, RATE_HI) on which each atom's contraction factor is
-#: fitted: below RATE_HI the iterate is within ~1e-2 of its limit (the tolerance accounts for
-#: the non-linearity left there), above RATE_LO rounding of the recorded steps stays < 1e-4.
-RATE_LO, RATE_HI = 1e-10, 1e-4
 #: Perturbations of D* in logit space: this size, along every coordinate (both signs) and
 #: N_PERTURB random unit directions (both signs).  V is strictly concave in the logits with
 #: curvature (p + q) D*(1 - D*) >= min(p, q)/2 >= 6e-3 here, so each perturbation lowers V by
@@ -62,8 +59,8 @@ def _interior_pair(ctx: Context, k: int = 8):
 
 def _converged_run(p, q, lr: float = 1.0, max_chunks: int = 10):
     """Gradient ascent (the solver's, no closed form inside) recorded at every step, continued in
-    chunks of DISC_STEPS until every atom's last step is below RATE_LO * 1e-3 (so the rate fit's
-    window (RATE_LO, RATE_HI) is complete and the last iterate is the limit to ~1e-13).
+    chunks of DISC_STEPS until every atom's last step is 1e-3 below the rate fit's window
+    (RATE_WINDOW, then complete, and the last iterate is the limit to ~1e-13).
     Returns the logit trajectory, shape (n_steps + 1, K)."""
     chunks = []
     psi0 = None
@@ -71,7 +68,7 @@ def _converged_run(p, q, lr: float = 1.0, max_chunks: int = 10):
         run = tabular_gan.train_discriminator(p, q, lr=lr, n_steps=DISC_STEPS, psi0=psi0, record_every=1)
         chunks.append(run.psi if not chunks else run.psi[1:])
         psi0 = run.psi[-1]
-        if np.max(np.abs(run.psi[-1] - run.psi[-2])) < RATE_LO * 1e-3:
+        if np.max(np.abs(run.psi[-1] - run.psi[-2])) < RATE_WINDOW[0] * 1e-3:
             break
     return np.concatenate(chunks)
 
@@ -84,19 +81,18 @@ def _converged_discriminator(ctx: Context):
     return p, q, expit(trajectory[-1]), trajectory
 
 
-@claim(
+@derived_claim(
     PROP1,
     statement="For a fixed generator the discriminator maximizing V(D, G) is "
     "D*(x) = p_data(x) / (p_data(x) + p_g(x)).",
     source="Goodfellow et al. (2014), Proposition 1, eq. (2)",
-    kinds=("symbolic", "exact", "neural"),
+    kinds=("exact", "neural"),
     figures=("goodfellow2014_fig1",),
-    derivation="goodfellow2014/prop1-optimal-discriminator",
     closed_form="theory.gan.optimal_discriminator",
     solver="solvers.tabular.gan",
 )
 def prop1_optimal_discriminator(ctx: Context):
-    parts = {"symbolic": Evidence.from_derivation(PROP1)}
+    parts = {}
 
     # The maximizer sympy solved for, evaluated at random (a, b), against theory.gan.
     D = derivations.symbolic_optimal_discriminator()
@@ -115,32 +111,24 @@ def prop1_optimal_discriminator(ctx: Context):
         details={"p_data": p, "p_model": q})
     # Its linear rate: each atom's own contraction factor |1 - lr (p_i + q_i) D*_i (1 - D*_i)|,
     # fitted to that atom's step lengths where the linearization describes them.
-    rates = per_atom_linear_rates(trajectory, 1.0, p + q, logit(d_star), lo=RATE_LO, hi=RATE_HI)
-    parts["exact-rate"] = Evidence.close(
-        rates["predicted"], rates["measured"], atol=rates["tolerance"],
-        reason=f"per-atom factor fitted to the step lengths in ({RATE_LO:g}, {RATE_HI:g}); "
-        "tolerance derived per atom: lr (p + q) max|sigma''| max|psi_t - psi_inf| over the window "
-        "(mean value theorem) + rounding of the recorded steps",
-        details={"predicted_rate": float(rates["predicted"].max()),
-                 "measured_rate": float(rates["measured"].max()), "n_fit": rates["n_fit"],
-                 "tolerance_per_atom": rates["tolerance"]})
+    parts["exact-rate"] = per_atom_rate_evidence(trajectory, 1.0, p + q, logit(d_star),
+                                                 factor="|1 - lr (p + q) D*(1 - D*)|, s = p + q")
 
-    parts["neural"] = _neural_gan.discriminator_matches_d_star(ctx)
+    parts["neural"] = neural.discriminator_matches_d_star(ctx)
     return parts
 
 
-@claim(
+@derived_claim(
     THM1,
     statement="At the optimal discriminator the GAN value is C(G) = -log 4 + 2 JSD(p_data || p_g), "
     "and no discriminator does better.",
     source="Goodfellow et al. (2014), Theorem 1, eqs. (4)-(6)",
-    kinds=("symbolic", "exact", "neural"),
-    derivation="goodfellow2014/thm1-virtual-training-criterion",
+    kinds=("exact", "neural"),
     closed_form="theory.gan.optimal_gan_value",
     solver="solvers.tabular.gan",
 )
 def thm1_virtual_training_criterion(ctx: Context):
-    parts = {"symbolic": Evidence.from_derivation(THM1)}
+    parts = {}
 
     n = 3
     C = derivations.symbolic_c_of_g(n)
@@ -163,10 +151,7 @@ def thm1_virtual_training_criterion(ctx: Context):
     # true one.  (Random discriminators drawn from the whole cube would sit far below C(G)
     # whatever D* is, and prove nothing.)
     psi_star = logit(optimal_discriminator(p, q))
-    directions = ctx.rng(2).standard_normal((N_PERTURB, p.size))
-    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
-    directions = np.concatenate([np.eye(p.size), directions])
-    perturbed = psi_star + PERTURB_EPS * np.concatenate([directions, -directions])
+    perturbed = psi_star + PERTURB_EPS * perturbation_directions(ctx.rng(2), N_PERTURB, p.size)
     values = gan_value(expit(perturbed), p, q)
     at_star = float(gan_value(expit(psi_star), p, q))
     parts["exact-upper-bound"] = Evidence.bound(
@@ -178,7 +163,7 @@ def thm1_virtual_training_criterion(ctx: Context):
         optimal_gan_value(p, q), at_star, atol=1e-12, rtol=SYMBOLIC_RTOL,
         reason="V(D*, G) summed over atoms vs -log 4 + 2 JSD: float rounding of two sums of 8 terms")
 
-    parts["neural"] = _neural_gan.discriminator_value_matches_c_of_g(ctx)
+    parts["neural"] = neural.discriminator_value_matches_c_of_g(ctx)
     return parts
 
 
@@ -233,7 +218,7 @@ def thm1_global_minimum(ctx: Context):
     solver="solvers.neural.gan.train_gan",
 )
 def alg1_neural_gan(ctx: Context):
-    return _neural_gan.gan_reduces_w1(ctx)
+    return neural.gan_reduces_w1(ctx)
 
 
 @claim(
@@ -247,4 +232,4 @@ def alg1_neural_gan(ctx: Context):
     solver="solvers.neural.gan.train_gan",
 )
 def alg1_neural_gan_ring(ctx: Context):
-    return _neural_gan.ring_mode_coverage(ctx)
+    return neural.ring_mode_coverage(ctx)

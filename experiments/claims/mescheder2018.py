@@ -13,11 +13,14 @@ radius is the measured rate.  It is compared with ``theory.dynamics.gd_spectral_
 
 from __future__ import annotations
 
+import functools
+
 import autograd.numpy as anp
 import numpy as np
 import sympy as sp
 from autograd import elementwise_grad, grad
 
+from experiments.claims.support import derived_claim
 from experiments.registry import Context, Evidence, claim
 from proofs_check import mescheder2018 as derivations
 from solvers.dynamics import (
@@ -78,8 +81,31 @@ def one_step_map(states: np.ndarray, *, floor: float = 1e-10,
     return m, float(np.max(np.abs(np.linalg.eigvals(m))))
 
 
+#: The Dirac-GAN claims: each has a sympy derivation (its "symbolic" part), an exact part
+#: against the closed forms of theory.dynamics, and is drawn in Figure 1.
+dirac_claim = functools.partial(derived_claim, figures=(FIGURE,), closed_form="theory.dynamics")
+
+
 def _dirac_states(traj) -> np.ndarray:
     return np.stack([traj.theta, traj.psi], axis=1)
+
+
+INTEGRATORS = {"simultaneous": simultaneous_gd, "alternating": alternating_gd}
+
+
+def measured_rate(field, scheme: str = "simultaneous", **steps) -> float:
+    """ρ of the one-step map fitted to a run started AMPLITUDE away from the equilibrium (the
+    linear regime): ``steps`` are the integrator's ``step``, ``n_steps`` (and ``step_d``...)."""
+    return one_step_map(_dirac_states(INTEGRATORS[scheme](field, AMPLITUDE, 0.0, **steps)))[1]
+
+
+def late_min_distances(field, runs, start=(0.05, 0.05), *, step: float, n_steps: int,
+                       window: int) -> dict[str, float]:
+    """Smallest distance to the equilibrium over the last ``window`` of ``n_steps`` iterates, for
+    each (scheme, discriminator steps) in ``runs``, keyed ``"<scheme>-nd<k>"``."""
+    return {f"{scheme}-nd{nd}": float(INTEGRATORS[scheme](field, *start, step=step, n_steps=n_steps,
+                                                          n_disc_steps=nd).distance[-window:].min())
+            for scheme, nd in runs}
 
 
 def _sort_eig(values) -> np.ndarray:
@@ -107,7 +133,7 @@ def _fd_eigenvalues(loss: str, reg: str, **kw) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------- Jacobians
-@claim(
+@dirac_claim(
     "mescheder2018/dirac-gan-jacobians",
     statement="For the Dirac-GAN with the GAN, non-saturating GAN and WGAN losses and no "
     "regularizer, R1, R2, instance noise or consensus optimization, the Jacobian at the "
@@ -115,14 +141,10 @@ def _fd_eigenvalues(loss: str, reg: str, **kw) -> np.ndarray:
     "differences of the simulated field agree, and so do their eigenvalues.",
     source=f"{SOURCE}, Section 2 (Dirac-GAN Jacobian, eigenvalues ±f'(0)i) and Section 3 "
     "(instance noise, zero-centred gradient penalties, consensus optimization)",
-    kinds=("symbolic", "exact"),
-    figures=(FIGURE,),
-    derivation="mescheder2018/dirac-gan-jacobians",
-    closed_form="theory.dynamics",
     solver="solvers.dynamics.dirac_gan.dirac_gan_field",
 )
 def dirac_gan_jacobians(ctx: Context):
-    parts = {"symbolic": Evidence.from_derivation("mescheder2018/dirac-gan-jacobians")}
+    parts = {}
     sym, closed, fd, eig_closed, eig_lapack, eig_sym = [], [], [], [], [], []
     g, s = sp.Symbol("gamma", positive=True), sp.Symbol("sigma", positive=True)
     for loss, reg, kw in CASES:
@@ -158,21 +180,18 @@ def dirac_gan_jacobians(ctx: Context):
 
 
 # ---------------------------------------------------------------------------- unregularized
-@claim(
+@dirac_claim(
     "mescheder2018/unregularized-simgd-diverges",
     statement="On the unregularized Dirac-GAN the Jacobian's eigenvalues are ±f'(0)i (±i/2), "
     "simultaneous gradient descent has spectral radius √(1 + h²f'(0)²) > 1 for every step h, "
     "the norm of its iterates grows at every step, and the continuous flow keeps θ² + ψ² constant.",
     source=f"{SOURCE}, Section 2 (Dirac-GAN: eigenvalues ±f'(0)i; the continuous system; "
     "simultaneous gradient descent not stable for any learning rate)",
-    kinds=("symbolic", "exact"),
-    figures=(FIGURE,),
     derivation="mescheder2018/dirac-gan-unregularized",
-    closed_form="theory.dynamics",
     solver="solvers.dynamics.dirac_gan.simultaneous_gd",
 )
 def unregularized_simgd(ctx: Context):
-    parts = {"symbolic": Evidence.from_derivation("mescheder2018/dirac-gan-unregularized")}
+    parts = {}
     field = dirac_gan_field("gan")
     a, _ = td.f_derivatives("gan")
     jac_fd = field.jacobian_fd()
@@ -191,8 +210,7 @@ def unregularized_simgd(ctx: Context):
         details={"min_radius_minus_one": float(np.min(radius - 1.0)),
                  "at_step": float(steps[np.argmin(radius)])})
     h = 0.1
-    run = simultaneous_gd(field, AMPLITUDE, 0.0, step=h, n_steps=200)
-    _, measured = one_step_map(_dirac_states(run))
+    measured = measured_rate(field, step=h, n_steps=200)
     parts["iterates-rate"] = Evidence.close(
         td.dirac_gan_simgd_radius("gan", h), measured, atol=RATE_ATOL,
         reason="one-step map fitted to 200 SimGD iterates of amplitude ~1e-4 (nonlinear terms 1e-8)",
@@ -213,7 +231,7 @@ def unregularized_simgd(ctx: Context):
     return parts
 
 
-@claim(
+@dirac_claim(
     "mescheder2018/unregularized-altgd-bounded",
     statement="Alternating gradient descent with n_g generator and n_d discriminator steps on the "
     "unregularized Dirac-GAN has eigenvalues 1 - α²/2 ± √((1 - α²/2)² - 1), α = √(n_g n_d) h f'(0): "
@@ -223,14 +241,11 @@ def unregularized_simgd(ctx: Context):
     "√61, ...); for α > 2 one eigenvalue below -1.",
     source=f"{SOURCE}, Section 2 (alternating gradient descent on the Dirac-GAN; the boundary "
     "α = 2 is ours)",
-    kinds=("symbolic", "exact"),
-    figures=(FIGURE,),
     derivation="mescheder2018/dirac-gan-unregularized",
-    closed_form="theory.dynamics",
     solver="solvers.dynamics.dirac_gan.alternating_gd",
 )
 def unregularized_altgd(ctx: Context):
-    parts = {"symbolic": Evidence.from_derivation("mescheder2018/dirac-gan-unregularized")}
+    parts = {}
     field = dirac_gan_field("gan")
     a, _ = td.f_derivatives("gan")
     jac_fd = field.jacobian_fd()
@@ -260,8 +275,7 @@ def unregularized_altgd(ctx: Context):
         float(radius_out.min()), 1.0, relation=">=",
         reason="one real eigenvalue below -1 when α > 2",
         details={"cases": outside, "radius": radius_out})
-    run = alternating_gd(field, AMPLITUDE, 0.0, step=0.1, n_steps=200)
-    _, measured = one_step_map(_dirac_states(run))
+    measured = measured_rate(field, "alternating", step=0.1, n_steps=200)
     parts["iterates-rate"] = Evidence.close(
         1.0, measured, atol=RATE_ATOL,
         reason="one-step map fitted to 200 AltGD iterates of amplitude ~1e-4")
@@ -314,9 +328,8 @@ def _convergence_parts(loss: str, reg: str, kw: dict, *, n_steps: int = 400) -> 
             details={"step_bound": bound}),
     }
     h = 0.5 * bound
-    for scheme, integrator in (("simultaneous", simultaneous_gd), ("alternating", alternating_gd)):
-        short = integrator(field, AMPLITUDE, 0.0, step=h, n_steps=150)
-        _, measured = one_step_map(_dirac_states(short))
+    for scheme, integrator in INTEGRATORS.items():
+        measured = measured_rate(field, scheme, step=h, n_steps=150)
         out[f"{scheme}-rate"] = Evidence.close(
             td.gd_spectral_radius(jac, h, scheme=scheme), measured, atol=RATE_ATOL,
             reason="one-step map fitted to the iterates (amplitude 1e-4) against ρ of the closed-form "
@@ -329,7 +342,7 @@ def _convergence_parts(loss: str, reg: str, kw: dict, *, n_steps: int = 400) -> 
     return out
 
 
-@claim(
+@dirac_claim(
     "mescheder2018/regularized-converge",
     statement="With R1, R2 (γ = 0.3) or instance noise (σ = 0.7) the Dirac-GAN's eigenvalues have "
     "negative real part; simultaneous and alternating gradient descent converge for small enough "
@@ -338,14 +351,11 @@ def _convergence_parts(loss: str, reg: str, kw: dict, *, n_steps: int = 400) -> 
     source=f"{SOURCE}, Section 3 (instance noise; zero-centred gradient penalties: eigenvalues "
     "f''(0)σ² ± √(f''(0)²σ⁴ - f'(0)²) and -γ/2 ± √(γ²/4 - f'(0)²), locally convergent for small "
     "learning rates)",
-    kinds=("symbolic", "exact"),
-    figures=(FIGURE,),
     derivation="mescheder2018/dirac-gan-regularized",
-    closed_form="theory.dynamics",
     solver="solvers.dynamics.dirac_gan.dirac_gan_field",
 )
 def regularized_converge(ctx: Context):
-    parts = {"symbolic": Evidence.from_derivation("mescheder2018/dirac-gan-regularized")}
+    parts = {}
     # Steps to reach 1e-6 from (1, 1): the rates at h*/2 are 0.954 (R1, R2) and 0.970 (noise).
     for reg, kw, n_steps in (("r1", {"penalty_weight": GAMMA_GP}, 400), ("r2", {"penalty_weight": GAMMA_GP}, 400),
                              ("instance-noise", {"sigma": SIGMA_NOISE}, 650)):
@@ -363,38 +373,31 @@ def regularized_converge(ctx: Context):
     return parts
 
 
-@claim(
+@dirac_claim(
     "mescheder2018/wgan-not-convergent",
     statement="The WGAN Dirac-GAN (f(t) = t) has eigenvalues ±i: unclipped simultaneous GD diverges "
     "at rate √(1 + h²), and with weight clipping neither simultaneous nor alternating GD (1 or 5 "
     "discriminator steps) converges to the equilibrium.",
     source=f"{SOURCE}, Section 3 (Wasserstein GAN: not always locally convergent with a fixed "
     "number of discriminator updates per generator update)",
-    kinds=("symbolic", "exact"),
-    figures=(FIGURE,),
     derivation="mescheder2018/dirac-gan-wgan",
-    closed_form="theory.dynamics",
     solver="solvers.dynamics.dirac_gan.dirac_gan_field",
 )
 def wgan_not_convergent(ctx: Context):
-    parts = {"symbolic": Evidence.from_derivation("mescheder2018/dirac-gan-wgan")}
+    parts = {}
     parts["eigenvalues"] = _eig_evidence(
         td.dirac_gan_eigenvalues("wgan"), _fd_eigenvalues("wgan", "none"), atol=FD_ATOL,
         reason="FD Jacobian of the simulated WGAN field against ±i")
     h = 0.1
-    run = simultaneous_gd(dirac_gan_field("wgan"), AMPLITUDE, 0.0, step=h, n_steps=100)
-    _, measured = one_step_map(_dirac_states(run))
+    measured = measured_rate(dirac_gan_field("wgan"), step=h, n_steps=100)
     parts["unclipped-simgd-rate"] = Evidence.close(
         td.dirac_gan_simgd_radius("wgan", h), measured, atol=1e-9,
         reason="the WGAN field is linear: the fitted map is exact up to rounding")
     clipped = dirac_gan_field("wgan", clip=CLIP)
     start = (0.05, 0.05)
     d0 = float(np.hypot(*start))
-    late = {}
-    for scheme, integrator, nd in (("simultaneous", simultaneous_gd, 1), ("alternating", alternating_gd, 1),
-                                   ("alternating", alternating_gd, 5)):
-        traj = integrator(clipped, *start, step=h, n_steps=1000, n_disc_steps=nd)
-        late[f"{scheme}-nd{nd}"] = float(traj.distance[-300:].min())
+    late = late_min_distances(clipped, [("simultaneous", 1), ("alternating", 1), ("alternating", 5)],
+                              start, step=h, n_steps=1000, window=300)
     parts["clipped-no-convergence"] = Evidence.bound(
         min(late.values()), 0.5 * d0, relation=">=",
         reason="min distance to the equilibrium over the last 300 of 1000 steps stays above half "
@@ -403,21 +406,18 @@ def wgan_not_convergent(ctx: Context):
     return parts
 
 
-@claim(
+@dirac_claim(
     "mescheder2018/wgan-gp-not-convergent",
     statement="WGAN-GP on the Dirac-GAN (penalty (γ/2)(|ψ| - g₀)², γ = 0.5, g₀ = 1): the field jumps "
     "by 2γg₀ across ψ = 0, so there is no Jacobian at the equilibrium, ψ = 0 repels for |θ| < γg₀, "
     "and simultaneous and alternating GD with 1 or 5 discriminator steps do not converge to it.",
     source=f"{SOURCE}, Section 3 (WGAN-GP with a finite number of discriminator updates per "
     "generator update does not always converge; abstract)",
-    kinds=("symbolic", "exact"),
-    figures=(FIGURE,),
     derivation="mescheder2018/dirac-gan-wgan-gp",
-    closed_form="theory.dynamics",
     solver="solvers.dynamics.dirac_gan.dirac_gan_field",
 )
 def wgan_gp_not_convergent(ctx: Context):
-    parts = {"symbolic": Evidence.from_derivation("mescheder2018/dirac-gan-wgan-gp")}
+    parts = {}
     field = dirac_gan_field("wgan", "wgan-gp", penalty_weight=GAMMA_WGAN_GP, target=TARGET_WGAN_GP)
     branches = td.wgan_gp_branches(penalty_weight=GAMMA_WGAN_GP, target=TARGET_WGAN_GP)
     delta = 1e-9
@@ -443,11 +443,8 @@ def wgan_gp_not_convergent(ctx: Context):
         float(push.min()), 0.0, relation=">=",
         reason="v_ψ(θ, 0⁺) > 0 > v_ψ(θ, 0⁻) for |θ| < γg₀/f'(0) on the simulated field",
         details={"thetas": inner, "min_push": float(push.min())})
-    late = {}
-    for scheme, integrator in (("simultaneous", simultaneous_gd), ("alternating", alternating_gd)):
-        for nd in (1, 5):
-            traj = integrator(field, 0.05, 0.05, step=0.1, n_steps=600, n_disc_steps=nd)
-            late[f"{scheme}-nd{nd}"] = float(traj.distance[-200:].min())
+    late = late_min_distances(field, [(scheme, nd) for scheme in INTEGRATORS for nd in (1, 5)],
+                              step=0.1, n_steps=600, window=200)
     parts["no-convergence"] = Evidence.bound(
         min(late.values()), 0.1, relation=">=",
         reason="started at distance 0.07 from the equilibrium, every run keeps a distance > 0.1 over "
@@ -456,19 +453,16 @@ def wgan_gp_not_convergent(ctx: Context):
     return parts
 
 
-@claim(
+@dirac_claim(
     "mescheder2018/consensus-converges",
     statement="Consensus optimization (γ = 1) gives the Dirac-GAN eigenvalues -γf'(0)² ± i f'(0); "
     "simultaneous GD converges iff h < 2γ/(γ²f'(0)² + 1) = 1.6, at the predicted rate.",
     source=f"{SOURCE}, Section 3 (consensus optimization of Mescheder et al. 2017)",
-    kinds=("symbolic", "exact"),
-    figures=(FIGURE,),
     derivation="mescheder2018/dirac-gan-consensus",
-    closed_form="theory.dynamics",
     solver="solvers.dynamics.dirac_gan.dirac_gan_field",
 )
 def consensus_converges(ctx: Context):
-    parts = {"symbolic": Evidence.from_derivation("mescheder2018/dirac-gan-consensus")}
+    parts = {}
     a, _ = td.f_derivatives("gan")
     g = GAMMA_CONSENSUS
     eig = td.dirac_gan_eigenvalues("gan", "consensus", penalty_weight=g)
@@ -535,8 +529,7 @@ def two_time_scale(ctx: Context):
     field = dirac_gan_field("gan", "r1", penalty_weight=g)
     measured, predicted = [], []
     for r in (0.3, 1.0, 3.0):
-        run = simultaneous_gd(field, AMPLITUDE, 0.0, step=0.6, step_d=0.6 * r, n_steps=150)
-        measured.append(one_step_map(_dirac_states(run))[1])
+        measured.append(measured_rate(field, step=0.6, step_d=0.6 * r, n_steps=150))
         jac = td.dirac_gan_jacobian("gan", "r1", penalty_weight=g)
         predicted.append(td.gd_spectral_radius(jac, 0.6, step_d=0.6 * r))
     parts["r1-iterates-rate"] = Evidence.close(

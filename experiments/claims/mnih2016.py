@@ -19,11 +19,13 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import softmax
 
-from experiments.claims import _bounds
+from experiments.claims.support import ALPHA
 from experiments.registry import Context, Evidence, claim
 from solvers.neural.a2c import A2CConfig, train_a2c
 from solvers.problems.rl_toys import bandit, chain_mdp, policy_evaluation, random_mdp, value_iteration
 from solvers.tabular.policy_gradient import PGConfig, n_step_returns, train_policy_gradient
+from theory import concentration
+from theory.bellman import bellman_solve
 
 TABULAR = "mnih2016/tabular-learners-reach-optimum"
 NEURAL = "mnih2016/neural-a2c-reaches-optimum"
@@ -65,7 +67,7 @@ NEURAL_GAP = 0.01
 #: False-alarm probability of the n-step part's Monte Carlo comparisons (all pairs and segment
 #: lengths together, Bonferroni): Bernstein's inequality with the exact variance of the n-step
 #: return (second moments by matrix powers) and its exact range, never a sample standard error.
-FALSE_ALARM = _bounds.ALPHA
+FALSE_ALARM = ALPHA
 #: The entropy claim's convergence level: every run's final policy attains the regularized
 #: optimum to within this fraction of the uniform policy's shortfall.  F* - F(π) = τ KL(π ‖ π*)
 #: exactly (π* = softmax(Q/τ)), so this bounds each run's KL to the Gibbs policy by 10% of the
@@ -82,11 +84,8 @@ VI_ATOL = 1e-9
 
 def _relative_gap(mdp, j_star: float, logits: np.ndarray) -> np.ndarray:
     """(J* - J(π)) / |J*| for every policy softmax(logits[..., S, A]), J(π) = μ₀ · V^π by one
-    batched linear solve (I - γ P_π) V = r_π over all leading axes."""
-    pi = softmax(logits, axis=-1)
-    P_pi = np.einsum("...sa,sat->...st", pi, mdp.P)
-    r_pi = np.sum(pi * mdp.R, axis=-1)
-    V = np.linalg.solve(np.eye(mdp.n_states) - mdp.gamma * P_pi, r_pi[..., None])[..., 0]
+    batched linear solve (:func:`theory.bellman.bellman_solve`) over all leading axes."""
+    V, _, _ = bellman_solve(mdp.P, mdp.R, softmax(logits, axis=-1), mdp.gamma)
     return (j_star - V @ mdp.mu0) / abs(j_star)
 
 
@@ -287,7 +286,7 @@ def n_step_claim(ctx: Context):
         # predicted mean), at FALSE_ALARM over the 4 segment settings x S*A pairs.
         _, var, low, high = n_step_return_moments(mdp, pi, critic, n, restart)
         spread = np.maximum(high - predicted, predicted - low)
-        half = _bounds.bernstein_halfwidth(var, spread, n_per, FALSE_ALARM / (4 * S * A))
+        half = concentration.bernstein_halfwidth(var, spread, n_per, FALSE_ALARM / (4 * S * A))
         parts[name] = Evidence.close(
             predicted, mean, atol=half,
             reason=f"mean of {n_per} sampled n-step returns per (s, a): Bernstein's inequality with the "

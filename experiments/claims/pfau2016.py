@@ -17,7 +17,8 @@ import numpy as np
 from autograd import grad
 from scipy.special import expit, logit, softmax
 
-from experiments.claims._support import per_atom_linear_rates
+from experiments.claims.support import (RATE_WINDOW, derived_claim, per_atom_rate_evidence,
+                                       perturbation_directions)
 from experiments.registry import Context, Evidence, claim
 from solvers.neural import gan as neural_gan
 from solvers.neural.mlp import init_mlp
@@ -39,6 +40,9 @@ CRITIC = "pfau2016/bayes-critic"
 MOVES_AWAY = "pfau2016/critic-moves-away"
 MINIMAX = "pfau2016/actor-update-equals-minimax-generator"
 NON_SATURATING = "pfau2016/log-q-actor-equals-non-saturating"
+#: Every claim here is measured on the stateless GAN MDP with the tabular actor-critic.
+STATELESS_MDP = {"solver": "solvers.tabular.stateless_actor_critic",
+                 "problem": "solvers.problems.stateless_mdp.TabularStatelessMDP"}
 
 #: Closed form against closed form, or two float64 routes to the same sum of a few terms.
 FLOAT_ATOL = 1e-12
@@ -46,10 +50,6 @@ FLOAT_ATOL = 1e-12
 #: leave < 1e-15 of the initial error, so the learned critic matches to float rounding.
 CRITIC_STEPS = 4000
 CRITIC_ATOL = 1e-10
-#: The window of step lengths in which each atom's contraction factor is fitted (the
-#: tolerance, derived per atom in experiments.claims._support.per_atom_linear_rates, covers the
-#: non-linearity left below RATE_HI and the rounding of steps above RATE_LO).
-RATE_LO, RATE_HI = 1e-10, 1e-4
 #: Logit perturbations of Q*: this size along every coordinate and N_PERTURB random unit
 #: directions, both signs.  Both Bellman errors are strictly convex in the logit near Q* with
 #: curvature >= m Q*(1 - Q*) (times Q*(1 - Q*) for the squared error) >= ~1e-5 here, so each
@@ -158,19 +158,16 @@ def _simulator_policy_gradient(p_data: np.ndarray, real_prob: float, logits: np.
     return out
 
 
-@claim(
+@derived_claim(
     REWARD,
     statement="In the stateless GAN MDP the expected reward equals real_prob for every policy, so the "
     "true policy gradient is exactly zero and REINFORCE estimates it with mean zero.",
     source=f"{SOURCE} (the actor cannot affect the reward) and Section 3.2 (Compatibility: the value "
     "of any policy is 0.5)",
-    kinds=("symbolic", "exact"),
-    derivation="pfau2016/expected-reward-policy-independent",
-    solver="solvers.tabular.stateless_actor_critic",
-    problem="solvers.problems.stateless_mdp.TabularStatelessMDP",
+    **STATELESS_MDP,
 )
 def expected_reward_policy_independent(ctx: Context):
-    parts = {"symbolic": Evidence.from_derivation(REWARD)}
+    parts = {}
 
     rng = ctx.rng(0)
     k, n = 6, 200
@@ -222,17 +219,18 @@ def _critic_logit_trajectory(mdp: TabularStatelessMDP, q: np.ndarray, max_doubli
     """The exact cross-entropy critic's logits at every step (the solver's gradient descent at
     lr = 1 from Q = 1/2), with CRITIC_STEPS steps, doubled (re-run from the start: the solver
     restarts from critic values, and a logit -> value -> logit round trip would put a rounding
-    blip into the step lengths) until the last step is below RATE_LO * 1e-3."""
+    blip into the step lengths) until the last step is 1e-3 below the rate fit's window
+    (RATE_WINDOW)."""
     n = CRITIC_STEPS
     for _ in range(max_doublings):
         psi = ac.train_critic_expected(mdp, q, n_steps=n, loss="cross_entropy").params[:, 0, :]
-        if np.max(np.abs(psi[-1] - psi[-2])) < RATE_LO * 1e-3:
+        if np.max(np.abs(psi[-1] - psi[-2])) < RATE_WINDOW[0] * 1e-3:
             break
         n *= 2
     return psi
 
 
-@claim(
+@derived_claim(
     CRITIC,
     statement="The critic minimizing the cross-entropy (or squared) Bellman error of the stateless MDP "
     "is Q*(x) = rho p(x) / (rho p(x) + (1 - rho) q(x)), the optimal discriminator at rho = 1/2; a "
@@ -240,14 +238,11 @@ def _critic_logit_trajectory(mdp: TabularStatelessMDP, q: np.ndarray, max_doubli
     "(mean squared error a^2 lambda / ((2 a lambda - 1) t)).",
     source=f"{SOURCE} and eq. (8); Goodfellow et al. (2014), Proposition 1, eq. (2); Robbins & Monro "
     "(1951) with the asymptotic variance of stochastic approximation (Chung 1954)",
-    kinds=("symbolic", "exact"),
-    derivation="pfau2016/bayes-critic",
     closed_form="theory.stateless_mdp.bayes_critic",
-    solver="solvers.tabular.stateless_actor_critic",
-    problem="solvers.problems.stateless_mdp.TabularStatelessMDP",
+    **STATELESS_MDP,
 )
 def bayes_critic_claim(ctx: Context):
-    parts = {"symbolic": Evidence.from_derivation(CRITIC)}
+    parts = {}
     p, q, rho = _interior_problem(ctx)
     mdp = TabularStatelessMDP(p, rho)
     q_star = bayes_critic(p, q, rho)
@@ -261,27 +256,17 @@ def bayes_critic_claim(ctx: Context):
             details={"p_data": p, "policy": q, "real_prob": rho})
     # The linear rate: each atom's own contraction factor 1 - lr m_x Q*_x (1 - Q*_x), fitted to
     # that atom's step lengths (cross-entropy, logit parametrization) where the linearization
-    # describes them; the run is continued until every step is below RATE_LO * 1e-3.
+    # describes them; the run is continued until every step is below the fit's window.
     trajectory = _critic_logit_trajectory(mdp, q)
-    rates = per_atom_linear_rates(trajectory, 1.0, m, logit(q_star), lo=RATE_LO, hi=RATE_HI)
-    parts["exact-rate"] = Evidence.close(
-        rates["predicted"], rates["measured"], atol=rates["tolerance"],
-        reason=f"per-atom factor fitted to the step lengths in ({RATE_LO:g}, {RATE_HI:g}) vs "
-        "1 - lr m_x Q*(1 - Q*); tolerance derived per atom: lr m max|sigma''| max|psi_t - psi_inf| "
-        "over the window (mean value theorem) + rounding of the recorded steps",
-        details={"predicted_rate": float(rates["predicted"].max()),
-                 "measured_rate": float(rates["measured"].max()), "n_fit": rates["n_fit"],
-                 "tolerance_per_atom": rates["tolerance"]})
+    parts["exact-rate"] = per_atom_rate_evidence(trajectory, 1.0, m, logit(q_star),
+                                                 factor="1 - lr m_x Q*(1 - Q*), s = m")
 
     # Q* minimizes both Bellman errors: small logit perturbations of Q* (every coordinate and
     # random directions, both signs) all do worse; a wrong Q* is beaten by the perturbation
     # towards the true one.  (Random critics from the whole cube would sit far above the minimum
     # whatever Q* is.)
     psi_star = logit(q_star)
-    directions = ctx.rng(3).standard_normal((N_PERTURB, p.size))
-    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
-    directions = np.concatenate([np.eye(p.size), directions])
-    critics = expit(psi_star + PERTURB_EPS * np.concatenate([directions, -directions]))
+    critics = expit(psi_star + PERTURB_EPS * perturbation_directions(ctx.rng(3), N_PERTURB, p.size))
     for loss in ("cross_entropy", "squared"):
         best = float(optimal_bellman_error(p, q, rho, loss=loss))
         at_star = float(bellman_error(q_star, p, q, rho, loss=loss))
@@ -366,8 +351,7 @@ def bayes_critic_claim(ctx: Context):
     "actor moves')",
     kinds=("exact",),
     closed_form="theory.stateless_mdp.critic_actor_gradient",
-    solver="solvers.tabular.stateless_actor_critic",
-    problem="solvers.problems.stateless_mdp.TabularStatelessMDP",
+    **STATELESS_MDP,
 )
 def critic_moves_away(ctx: Context):
     p, q, rho = _interior_problem(ctx)
@@ -444,8 +428,8 @@ def _quadratic_critic(w: np.ndarray):
     return logit
 
 
-def _generator_equivalence(ctx: Context, objective: str, gan_loss: str, derivation_id: str):
-    parts = {"symbolic": Evidence.from_derivation(derivation_id)}
+def _generator_equivalence(ctx: Context, objective: str, gan_loss: str):
+    parts = {}
     rng = ctx.rng(0)
     k = 5
 
@@ -524,7 +508,7 @@ def _generator_equivalence(ctx: Context, objective: str, gan_loss: str, derivati
     return parts
 
 
-@claim(
+@derived_claim(
     MINIMAX,
     statement="The actor's update through the critic, scaled by dD/dQ of the cross-entropy at the fake "
     "target 0, equals the GAN generator's minimax gradient (with the opposite sign, as ascent vs. "
@@ -532,25 +516,19 @@ def _generator_equivalence(ctx: Context, objective: str, gan_loss: str, derivati
     "construction: a real episode's x does not depend on theta, so its gradient is exactly 0).",
     source=f"{SOURCE} (scaling term proportional to dD/dQ; no actor update when the environment shows "
     "a real image); Goodfellow et al. (2014), eq. (1)",
-    kinds=("symbolic", "exact"),
-    derivation="pfau2016/actor-update-equals-minimax-generator",
-    solver="solvers.tabular.stateless_actor_critic",
-    problem="solvers.problems.stateless_mdp.TabularStatelessMDP",
+    **STATELESS_MDP,
 )
 def actor_update_equals_minimax_generator(ctx: Context):
-    return _generator_equivalence(ctx, "minimax", "minimax", MINIMAX)
+    return _generator_equivalence(ctx, "minimax", "minimax")
 
 
-@claim(
+@derived_claim(
     NON_SATURATING,
     statement="The actor ascending log Q through the critic (scaling 1/Q, the flipped target) follows "
     "the non-saturating generator gradient -grad E log D(G(z)), for pathwise and score-function actors.",
     source=f"{SOURCE} (the generator 'uses a different loss' in practice); Goodfellow et al. (2014), "
     "Section 3",
-    kinds=("symbolic", "exact"),
-    derivation="pfau2016/log-q-actor-equals-non-saturating",
-    solver="solvers.tabular.stateless_actor_critic",
-    problem="solvers.problems.stateless_mdp.TabularStatelessMDP",
+    **STATELESS_MDP,
 )
 def log_q_actor_equals_non_saturating(ctx: Context):
-    return _generator_equivalence(ctx, "log_q", "non_saturating", NON_SATURATING)
+    return _generator_equivalence(ctx, "log_q", "non_saturating")

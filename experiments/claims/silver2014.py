@@ -23,7 +23,7 @@ import numpy as np
 from autograd import grad
 from scipy.optimize import minimize_scalar
 
-from experiments.claims import _bounds
+from experiments.claims.support import ALPHA, derived_claim
 from experiments.registry import Context, Evidence, claim
 from solvers.neural.ddpg import (
     DDPGConfig,
@@ -36,6 +36,7 @@ from solvers.neural.ddpg import (
     unstack_run,
 )
 from solvers.neural.optim import tree_leaves, tree_map
+from theory import concentration
 from theory.lqr import (
     lqr_discounted_state_moment,
     lqr_dpg_gradient,
@@ -61,7 +62,7 @@ FD_STEP = 1e-6
 FD_ATOL = 1e-7
 FD_RTOL = 1e-7
 #: False-alarm probability of the Monte Carlo visitation part (exact chi-square-type bound).
-MC_ALPHA = _bounds.ALPHA
+MC_ALPHA = ALPHA
 #: Riccati gain vs bounded scalar maximization of the closed-form J (xatol = 1e-10): the
 #: optimizer's tolerance on a quadratic-like peak.
 ARGMAX_ATOL = 1e-7
@@ -175,20 +176,18 @@ def _stable_gains(a: float, b: float, gamma: float, n: int = 9, margin: float = 
     return a / b + np.linspace(-half, half, n)
 
 
-@claim(
+@derived_claim(
     DPG_LQR,
     statement="On the scalar discounted LQR with the linear policy u = -k x, the deterministic policy "
     "gradient E_{s~rho^mu}[d mu/dk dQ/du|u=mu(s)] equals dJ/dk of the closed-form return and vanishes "
     "exactly at the Riccati gain k*.",
     source=f"{SOURCE} and eq. (8); the discounted scalar Riccati equation (Bertsekas 2017, Vol. I, "
     "Section 3.1)",
-    kinds=("symbolic", "exact"),
-    derivation="silver2014/dpg-theorem-lqr",
     closed_form="theory.lqr.lqr_dpg_gradient",
     problem="solvers.problems.lqr.ScalarLQR",
 )
 def dpg_theorem_lqr(ctx: Context):
-    parts = {"symbolic": Evidence.from_derivation(DPG_LQR)}
+    parts = {}
     predicted, measured = [], []
     for a, b, q, r, gamma, sigma, x0v in _CASES:
         ks = _stable_gains(a, b, gamma)
@@ -213,7 +212,7 @@ def dpg_theorem_lqr(ctx: Context):
         x = (a - b * opt.k) * x + kw["sigma"] * rng.standard_normal(n)
     m2 = float(lqr_discounted_state_moment(opt.k, a, b, gamma, **kw))
     _, frob, tail = visitation_quadratic_form(a - b * opt.k, kw["sigma"], kw["x0_var"], gamma, horizon)
-    lo, hi = _bounds.gaussian_quadratic_mean_halfwidths(frob, frob, n, MC_ALPHA)
+    lo, hi = concentration.gaussian_quadratic_mean_halfwidths(frob, frob, n, MC_ALPHA)
     dev = float(total.mean()) - m2
     parts["exact-monte-carlo-visitation"] = Evidence.bound(
         max(-dev - lo - tail, dev - hi), 0.0, relation="<=",
@@ -270,7 +269,7 @@ def three_routes(params: dict, s: np.ndarray, activation: str, bound: float | No
     return {"actor": -flat(g_actor), "cgan": -flat(g_cgan), "chain": flat(g_chain)}
 
 
-@claim(
+@derived_claim(
     IDENTITY,
     statement="The DDPG actor update equals the generator update of a conditional GAN whose "
     "discriminator is the critic Q(s, u) conditioned on the state: both are the deterministic policy "
@@ -279,12 +278,10 @@ def three_routes(params: dict, s: np.ndarray, activation: str, bound: float | No
     "is that two separately written implementations and the explicit chain-rule product agree.",
     source=f"{SOURCE}; Lillicrap et al. (2016), eq. (6) and Algorithm 1; Mirza & Osindero (2014), eq. (2); "
     "the course notes' 'Pathwise Derivative Policy Gradient' ('this is a conditional GAN')",
-    kinds=("symbolic", "exact"),
-    derivation="silver2014/actor-update-equals-conditional-gan-generator",
     solver="solvers.neural.ddpg.deterministic_policy_gradient",
 )
 def actor_update_equals_cgan_generator(ctx: Context):
-    parts = {"symbolic": Evidence.from_derivation(IDENTITY)}
+    parts = {}
     rng = ctx.rng(2)
     worst = {"cgan": 0.0, "chain": 0.0}
     norms = []

@@ -22,7 +22,7 @@ import math
 import numpy as np
 from scipy.special import softmax
 
-from experiments.claims import _bounds
+from experiments.claims.support import ALPHA, derived_claim
 from experiments.registry import Context, Evidence, claim
 from solvers.problems.rl_toys import FiniteMDP, random_mdp
 from solvers.tabular.policy_gradient import (
@@ -30,6 +30,7 @@ from solvers.tabular.policy_gradient import (
     exact_estimator_moments,
     sample_gradient_estimates,
 )
+from theory import concentration
 from theory.policy_gradient import discounted_state_distribution, exact_policy_gradient, policy_evaluation
 
 ADVANTAGE = "sutton2000/advantage-zero-mean-td-error"
@@ -46,15 +47,15 @@ SOLVE_ATOL = 1e-10
 #: False-alarm probabilities of the sampled estimator parts (each part, all its comparisons
 #: together).  The estimates are unbounded (Gaussian reward noise), so the bounds are medians of
 #: blocks with the exact variances (Chebyshev per block, exact binomial tail for the median;
-#: ``_bounds.median_of_blocks_plan``): MEAN_ALPHA over the S·A coordinates of a mean (Bonferroni),
+#: ``theory.concentration.median_of_blocks_plan``): MEAN_ALPHA over the S·A coordinates of a mean (Bonferroni),
 #: VAR_ALPHA per total variance or variance drop; the ordering part makes two comparisons and
 #: uses 2 VAR_ALPHA = ALPHA.
-MEAN_ALPHA = _bounds.ALPHA
-VAR_ALPHA = _bounds.ALPHA / 2
+MEAN_ALPHA = ALPHA
+VAR_ALPHA = ALPHA / 2
 #: False-alarm probability of the sampled TD-error part (all pairs together): Bernstein with the
 #: exact conditional variance and range of δ given (s, a) (rewards are noise-free, so δ takes
 #: the values R(s, a) + γ V(s') - V(s) with probabilities P(s' | s, a)).
-FALSE_ALARM = _bounds.ALPHA
+FALSE_ALARM = ALPHA
 #: Central differences with h = 1e-5 of J (third derivative <= ~max|R|/(1-γ)^4 ~ 1e3 here):
 #: truncation ~1e3 h²/6 ~ 2e-8, rounding eps |J| / h ~ 1e-10.
 FD_STEP = 1e-5
@@ -80,9 +81,15 @@ def _problems(ctx: Context, n: int = 6):
     return out
 
 
-def _q_by_pair_solve(mdp, pi: np.ndarray) -> np.ndarray:
-    """Q^π from the state-action Bellman equation (I - γ P Π) q = R — a different linear
-    system from theory.policy_evaluation's state-space solve."""
+def reference_q_values(mdp, pi: np.ndarray) -> np.ndarray:
+    """Q^π from the state-action Bellman equation (I - γ P Π) q = R, P Π[(s, a), (s', a')] =
+    P(s'|s, a) π(a'|s') (Sutton & Barto 2018, eq. (3.13) unrolled on pairs).
+
+    A deliberately independent route (hence ``reference_``): an (SA)-dimensional system, not
+    the S-dimensional one of :mod:`theory.bellman` that ``theory.policy_gradient`` uses, so the
+    advantage and compatible-critic checks below do not compare the Bellman solve with itself
+    (with Q = r + γ P V from that solve, E_π[A] = 0 and E[δ | s, a] = A would hold by
+    construction)."""
     S, A = pi.shape
     P_pairs = np.einsum("sat,tb->satb", mdp.P, pi).reshape(S * A, S * A)
     return np.linalg.solve(np.eye(S * A) - mdp.gamma * P_pairs, mdp.R.reshape(-1)).reshape(S, A)
@@ -105,7 +112,7 @@ def advantage_claim(ctx: Context):
     for mdp, logits in _problems(ctx):
         pi = softmax(logits, axis=1)
         V = policy_evaluation(mdp.P, mdp.R, pi, mdp.gamma).V
-        Q = _q_by_pair_solve(mdp, pi)
+        Q = reference_q_values(mdp, pi)
         A = Q - V[:, None]
         zero_mean.append(np.abs(np.sum(pi * A, axis=1)).max())
         td_mean = np.einsum("sat,sat->sa", mdp.P, mdp.R[:, :, None] + mdp.gamma * V[None, None, :]) - V[:, None]
@@ -115,7 +122,7 @@ def advantage_claim(ctx: Context):
     mdp, logits = _problems(ctx)[2]  # γ = 0.9, near-deterministic policy
     pi = softmax(logits, axis=1)
     V = policy_evaluation(mdp.P, mdp.R, pi, mdp.gamma).V
-    A = _q_by_pair_solve(mdp, pi) - V[:, None]
+    A = reference_q_values(mdp, pi) - V[:, None]
     n = 4000 if not ctx.full else 40_000
     S, An = pi.shape
     s = np.repeat(np.arange(S), An * n)
@@ -127,7 +134,7 @@ def advantage_claim(ctx: Context):
     exact_mean = np.sum(mdp.P * values, axis=2)
     exact_var = np.sum(mdp.P * (values - exact_mean[:, :, None]) ** 2, axis=2)
     spread = np.max(np.where(mdp.P > 0, np.abs(values - exact_mean[:, :, None]), 0.0), axis=2)
-    half = _bounds.bernstein_halfwidth(exact_var, spread, n, FALSE_ALARM / (S * An))
+    half = concentration.bernstein_halfwidth(exact_var, spread, n, FALSE_ALARM / (S * An))
     return {
         "exact-advantage-zero-mean": Evidence.close(
             0.0, np.max(zero_mean), atol=SOLVE_ATOL,
@@ -331,8 +338,8 @@ def variance_comparison(seed: int, n: int, gamma: float = 0.7, temperature: floa
     pi = softmax(logits, axis=1)
     V = policy_evaluation(mdp.P, mdp.R, pi, gamma).V
     sample_seed = np.random.SeedSequence([seed, 2003])
-    k_mean, _ = _bounds.median_of_blocks_plan(n, MEAN_ALPHA / pi.size)
-    k_var, _ = _bounds.median_of_blocks_plan(n, VAR_ALPHA)
+    k_mean, _ = concentration.median_of_blocks_plan(n, MEAN_ALPHA / pi.size)
+    k_var, _ = concentration.median_of_blocks_plan(n, VAR_ALPHA)
     out = {"gamma": gamma, "n": n, "k_mean": k_mean, "k_var": k_var,
            "exact_grad": exact_policy_gradient(mdp.P, mdp.R, logits, gamma, mdp.mu0).grad}
     blocks = {}
@@ -345,7 +352,7 @@ def variance_comparison(seed: int, n: int, gamma: float = 0.7, temperature: floa
         out[kind] = {"exact_mean": mom.mean, "exact_total_variance": mom.total_variance,
                      "exact_variance": np.maximum(mom.variance, 0.0),  # diag may round to -1e-18
                      "reference_total_variance": stat["mean"],
-                     "block_mean_median": _bounds.median_of_block_means(smp.grads, k_mean),
+                     "block_mean_median": concentration.median_of_block_means(smp.grads, k_mean),
                      "block_total_variance_median": float(np.median(blocks[kind])),
                      "block_total_variance_sd": stat["block_sd"](n // k_var),
                      "sampled_mean": smp.mean, "sampled_total_variance": tv,
@@ -389,7 +396,7 @@ def baseline_claim(ctx: Context):
     n = N_FULL if ctx.full else N_FAST
     cmp = variance_comparison(ctx.seed, n)
     drop = cmp["drop_return_baseline"]
-    _, c_var = _bounds.median_of_blocks_plan(n, VAR_ALPHA)
+    _, c_var = concentration.median_of_blocks_plan(n, VAR_ALPHA)
     return {
         "exact-mean-unchanged-by-baseline": Evidence.close(
             0.0, worst_unchanged, atol=SOLVE_ATOL * 100,
@@ -457,7 +464,7 @@ def compatible_claim(ctx: Context):
         X = rng.standard_normal((S, A, k))
         theta = rng.standard_normal(k) / np.sqrt(k)  # logits of unit scale: a stochastic policy
         logits = X @ theta
-        Q = _q_by_pair_solve(mdp, softmax(logits, axis=1))
+        Q = reference_q_values(mdp, softmax(logits, axis=1))
         fit = compatible_critic_gradient(mdp, X, theta, Q)
         exact = np.einsum("sa,sak->k", exact_policy_gradient(mdp.P, mdp.R, logits, mdp.gamma, mdp.mu0).grad, X)
         fd = np.array([(_return_of(mdp, X @ (theta + FD_STEP * e)) - _return_of(mdp, X @ (theta - FD_STEP * e)))
@@ -493,14 +500,14 @@ def compatible_claim(ctx: Context):
 
 
 # ------------------------------------------------------------------------- estimators
-@claim(
+@derived_claim(
     ESTIMATORS,
+    part="symbolic-theorem-1-two-state",
     statement="The policy gradient theorem holds (symbolically and by finite differences), and the "
     "sampled return, return-minus-baseline and TD-advantage estimators are unbiased for it with "
     "their exact variances, ordered return > baseline > TD on the test MDP (the order exactly; the "
     "sampled decreases match the exact ones).",
     source=f"{SOURCE_T1}; Sutton & Barto (2018), eqs. (13.8), (13.11) and Section 13.5",
-    kinds=("symbolic", "exact"),
     figures=("sutton2000_variance",),
     derivation="sutton2000/policy-gradient-two-state",
     closed_form="theory.policy_gradient.exact_policy_gradient",
@@ -521,13 +528,12 @@ def estimators_claim(ctx: Context):
     cmp = variance_comparison(ctx.seed, n)
     g = cmp["exact_grad"]
     parts = {
-        "symbolic-theorem-1-two-state": Evidence.from_derivation("sutton2000/policy-gradient-two-state"),
         "exact-theorem-1-vs-finite-differences": Evidence.close(
             0.0, worst_fd, atol=FD_ATOL,
             reason=f"central differences with h = {FD_STEP} of the exact return: truncation plus rounding"),
     }
-    k_mean, c_mean = _bounds.median_of_blocks_plan(n, MEAN_ALPHA / g.size)
-    k_var, c_var = _bounds.median_of_blocks_plan(n, VAR_ALPHA)
+    k_mean, c_mean = concentration.median_of_blocks_plan(n, MEAN_ALPHA / g.size)
+    k_var, c_var = concentration.median_of_blocks_plan(n, VAR_ALPHA)
     m_mean, m_var = n // k_mean, n // k_var
     for kind in ESTIMATOR_KINDS:
         c = cmp[kind]

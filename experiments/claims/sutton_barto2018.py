@@ -6,7 +6,7 @@ the exact probability of "left" in the first episodes (``solvers.problems.maxbia
 enumeration and Gaussian integrals), the ε-greedy floor ε/2, and ``value_iteration``'s q*
 (``solvers.problems.rl_toys``).  Every Monte Carlo part states its false-alarm probability
 (:data:`FALSE_ALARM`, the chance that it fails although the prediction is right) and takes its
-acceptance region from an exact or conservative bound (``experiments.claims._bounds``): exact
+acceptance region from an exact or conservative bound (``theory.concentration``): exact
 binomial tails for counts of independent runs, stochastic dominance of Binomial(n, ε/2) for the
 ε-greedy floor, the empirical Bernstein bound with the known range for window means, and
 Gaussian concentration with a computed Lipschitz constant for Q-learning's noisy-reward tables —
@@ -24,11 +24,12 @@ import functools
 
 import numpy as np
 
-from experiments.claims import _bounds
+from experiments.claims.support import ALPHA
 from experiments.registry import Context, Evidence, claim
 from solvers.problems.maxbias import early_left_probability, epsilon_greedy_left_probability
 from solvers.problems.rl_toys import FiniteMDP, chain_mdp, random_mdp, value_iteration
 from solvers.tabular.qlearning import max_bias_runs, q_learning
+from theory import concentration
 
 EARLY = "sutton-barto2018/ex6.7-early-episodes-exact"
 Q_BIAS = "sutton-barto2018/fig6.5-q-learning-maximization-bias"
@@ -36,7 +37,7 @@ DOUBLE_Q = "sutton-barto2018/fig6.5-double-q-unaffected"
 CONVERGES = "sutton-barto2018/q-learning-converges-to-q-star"
 
 #: False-alarm probability of each Monte Carlo part (all its comparisons together, Bonferroni).
-FALSE_ALARM = _bounds.ALPHA
+FALSE_ALARM = ALPHA
 #: Figure 6.5's parameters.
 N_B_ACTIONS = 10
 EPSILON = 0.1
@@ -106,7 +107,7 @@ def early_episodes_exact(ctx: Context):
         # Runs are independent, so the number of runs taking left in episode k is exactly
         # Binomial(EARLY_RUNS, p_k): accept it in the exact two-sided binomial interval at
         # level FALSE_ALARM / 2 / last (Bonferroni over the episodes and the two learners).
-        lo, hi = _bounds.binomial_interval(EARLY_RUNS, exact, FALSE_ALARM / 2 / last)
+        lo, hi = concentration.binomial_interval(EARLY_RUNS, exact, FALSE_ALARM / 2 / last)
         f = run.left_fraction
         sd = np.sqrt(exact * (1.0 - exact) / EARLY_RUNS)  # exact binomial SD, for the report only
         allow = np.where(f >= exact, hi / EARLY_RUNS - exact, exact - lo / EARLY_RUNS)
@@ -141,8 +142,8 @@ def q_learning_maximization_bias(ctx: Context):
     # "above the floor" are shown by rejecting p_k <= 1/2 (resp. p_k <= floor) with the exact
     # upper binomial tail at level FALSE_ALARM / 300 per episode; a true statement fails only when its
     # count falls below that quantile.
-    half_limit = _bounds.binomial_upper(n_runs, 0.5, FALSE_ALARM / n_ep)
-    floor_limit = _bounds.binomial_upper(n_runs, floor, FALSE_ALARM / n_ep)
+    half_limit = concentration.binomial_upper(n_runs, 0.5, FALSE_ALARM / n_ep)
+    floor_limit = concentration.binomial_upper(n_runs, floor, FALSE_ALARM / n_ep)
     late = _window_means(run.left[LATE])
     return {
         "peak-above-half": Evidence.bound(
@@ -181,19 +182,19 @@ def double_q_unaffected(ctx: Context):
     floor = epsilon_greedy_left_probability(EPSILON)
     # no rise: if p_k <= 1/2 at every episode, each count exceeds the exact Binomial(N, 1/2)
     # upper quantile at FALSE_ALARM/300 with probability <= FALSE_ALARM/300 (the tail grows with p).
-    half_limit = _bounds.binomial_upper(n_runs, 0.5, FALSE_ALARM / n_ep)
+    half_limit = concentration.binomial_upper(n_runs, 0.5, FALSE_ALARM / n_ep)
     # late window: per-run window means are i.i.d. in [0, 1], so the paired differences
     # q_i - dq_i (independent runs, paired by index) are i.i.d. in [-1, 1]; the one-sided
     # empirical Bernstein bound (range 2) gives a lower confidence limit for E[q - dq].
     dq_w, q_w = _window_means(dq.left[LATE]), _window_means(q.left[LATE])
     diff = q_w - dq_w
-    radius = float(_bounds.empirical_bernstein_radius(diff.var(ddof=1), 2.0, diff.size, FALSE_ALARM))
+    radius = float(concentration.empirical_bernstein_radius(diff.var(ddof=1), 2.0, diff.size, FALSE_ALARM))
     # floor: epsilon-greedy takes left with conditional probability >= epsilon/2 at every
     # episode whatever was learnt, so the total count of left over the window's
     # 100 x n_runs choices stochastically dominates Binomial(100 n_runs, epsilon/2).
     n_window = dq.left[LATE].size
     total = int(dq.left[LATE].sum())
-    floor_low = float(_bounds.binomial_lower(n_window, floor, FALSE_ALARM))
+    floor_low = float(concentration.binomial_lower(n_window, floor, FALSE_ALARM))
     return {
         "no-rise": Evidence.bound(
             float(counts.max()), float(half_limit), relation="<=",

@@ -21,6 +21,7 @@ from scipy.integrate import quad_vec
 from scipy.optimize import minimize
 from scipy.stats import norm
 
+from experiments.claims.support import derived_claim
 from experiments.registry import Context, Evidence, claim
 from proofs_check import vanhasselt2015 as derivations
 from theory.overestimation import (
@@ -136,18 +137,17 @@ def _worst_case_max(C: float, m: int, rng: np.random.Generator, n_starts: int = 
     return best
 
 
-@claim(
+@derived_claim(
     THM1,
     statement="If m >= 2 estimates of equal true values have errors summing to 0 with mean "
     "square C > 0, then max_a Q(s, a) >= V*(s) + sqrt(C/(m - 1)), and the bound is tight.",
     source=f"{PAPER}, Theorem 1 and its proof (appendix)",
-    kinds=("symbolic", "exact"),
     figures=("vanhasselt2015_bound",),
     derivation="vanhasselt2015/thm1-overestimation-bound",
     closed_form="theory.overestimation.max_lower_bound",
 )
 def thm1_max_lower_bound(ctx: Context):
-    parts = {"symbolic": Evidence.from_derivation("vanhasselt2015/thm1-overestimation-bound")}
+    parts = {}
     rng = ctx.rng(0)
     C = 1.7
     ms = (2, 3, 4, 5, 8, 16, 64, 256, 1024)
@@ -195,17 +195,16 @@ def thm1_max_lower_bound(ctx: Context):
     return parts
 
 
-@claim(
+@derived_claim(
     THM1_DOUBLE,
     statement="Under Theorem 1's conditions the Double Q-learning estimate "
     "Q'(s, argmax_a Q(s, a)) can equal V*(s): its lower bound on the absolute error is zero.",
     source=f"{PAPER}, Theorem 1 (second part) and its proof (appendix)",
-    kinds=("symbolic", "exact"),
     derivation="vanhasselt2015/thm1-double-estimate-zero-error",
     closed_form="theory.overestimation.double_zero_error_example",
 )
 def thm1_double_zero_error(ctx: Context):
-    parts = {"symbolic": Evidence.from_derivation("vanhasselt2015/thm1-double-estimate-zero-error")}
+    parts = {}
     C = 0.8
     rows_pred, rows_meas = [], []
     for m in (2, 3, 5, 10, 100):
@@ -301,7 +300,7 @@ def uniform_overestimation_quad(mu: np.ndarray, eps: float) -> float:
 UNIFORM_QUAD_ATOL = 1e-12
 
 
-@claim(
+@derived_claim(
     UNIFORM,
     statement="With estimation errors iid uniform on [-eps, eps], the Q-learning target "
     "r + gamma max_a Q(s', a) is overestimated by at most gamma eps (m - 1)/(m + 1) in expectation "
@@ -309,12 +308,11 @@ UNIFORM_QUAD_ATOL = 1e-12
     "E[max_a error_a] = eps (m - 1)/(m + 1)), strictly less when they are not.",
     source=f"{PAPER}, appendix Theorem 2 and Section 'Overoptimism due to estimation errors'; "
     "Thrun & Schwartz (1993)",
-    kinds=("symbolic", "exact"),
     derivation="vanhasselt2015/thm2-uniform-expected-max",
     closed_form="theory.overestimation.expected_max_uniform",
 )
 def uniform_thrun_schwartz(ctx: Context):
-    parts = {"symbolic": Evidence.from_derivation("vanhasselt2015/thm2-uniform-expected-max")}
+    parts = {}
     f = derivations.symbolic_uniform_expected_max()
     ms = np.arange(1, 41)
     solved = sp.lambdify(f.variables, f.expr, "numpy")(ms.astype(float))
@@ -393,18 +391,17 @@ def _clark_single(mu1, mu2, sigma):
     return e_max - np.maximum(mu1, mu2)
 
 
-@claim(
+@derived_claim(
     ESTIMATORS,
     statement="With independent Gaussian noise on every estimate, the single estimator "
     "max_a Qhat_a overestimates max_a mu_a and the double estimator Qhat^B(argmax_a Qhat^A_a) "
     "never does (its bias is <= 0).",
     source=f"van Hasselt (2010), Section 2; {PAPER}, Figure 1",
-    kinds=("symbolic", "exact"),
     derivation="vanhasselt2015/double-estimator-underestimates",
     closed_form="theory.overestimation.single_estimator_bias",
 )
 def single_double_estimator_bias(ctx: Context):
-    parts = {"symbolic": Evidence.from_derivation("vanhasselt2015/double-estimator-underestimates")}
+    parts = {}
     rng = ctx.rng(3)
     sigma = 0.8
     # m = 2: closed forms (Clark 1961 for the max; P(argmax = 1) = Phi((mu1 - mu2)/(sigma sqrt 2)))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from experiments.claims import _bounds
+from experiments.claims.support import ALPHA
 from experiments.registry import Context, Evidence, claim
 from solvers.tabular.overestimation import (
     FIG1_ACTIONS,
@@ -27,6 +27,7 @@ from solvers.tabular.overestimation import (
     function_approximation_overestimation,
     single_update_bias,
 )
+from theory import concentration
 from theory.overestimation import double_estimator_bias, expected_max_normal
 
 FIG1_Q = "vanhasselt2015-figs/fig1-q-bias-expected-max"
@@ -42,7 +43,7 @@ SOURCE = "van Hasselt et al. (2016)"
 #: N(0, σ²) errors is a σ-Lipschitz function of a standard Gaussian vector (Gaussian
 #: concentration), and the Double-Q error is exactly N(0, σ²) (module docstring), so its sample
 #: mean is exactly N(0, σ²/n) and (n - 1) s²/σ² is exactly χ²(n - 1).
-FALSE_ALARM = _bounds.ALPHA
+FALSE_ALARM = ALPHA
 #: Repetitions per action count (the paper averages 100; more give a sharper test).
 FIG1_SAMPLES_FAST = 10_000
 FIG1_SAMPLES_FULL = 200_000
@@ -87,7 +88,7 @@ def fig1_q_bias(ctx: Context):
     r = _fig1(ctx)
     predicted = expected_max_normal(r.n_actions)
     k = r.n_actions.size
-    half = float(_bounds.lipschitz_gaussian_halfwidth(r.sigma, r.n_samples, FALSE_ALARM / k))
+    half = float(concentration.subgaussian_halfwidth(r.sigma, r.n_samples, FALSE_ALARM / k))
     gaps = np.diff(predicted)
     return {
         "vs-expected-max-normal": Evidence.close(
@@ -123,8 +124,8 @@ def fig1_double_unbiased(ctx: Context):
     k = r.n_actions.size
     # Under the prediction the n errors are i.i.d. N(0, sigma^2): exact distributions of the
     # sample mean (normal) and the sample SD (chi-square), each part at FALSE_ALARM over k counts.
-    half = float(_bounds.normal_halfwidth(r.sigma, r.n_samples, FALSE_ALARM / k))
-    lo, hi = _bounds.chi2_std_interval(r.sigma, r.n_samples, FALSE_ALARM / k)
+    half = float(concentration.gaussian_halfwidth(r.sigma, FALSE_ALARM / k, r.n_samples))
+    lo, hi = concentration.chi2_std_interval(r.sigma, r.n_samples, FALSE_ALARM / k)
     std_allow = np.where(r.double_std >= r.sigma, hi - r.sigma, r.sigma - lo)
     return {
         "mean-zero": Evidence.close(

@@ -22,13 +22,14 @@ import sympy as sp
 from autograd import grad as agrad
 from scipy import stats
 
+from experiments.claims.support import derived_claim
 from experiments.registry import Context, Evidence, claim
 from proofs_check import yu2017 as derivations
 from solvers.neural import seqgan as neural
 from solvers.neural.optim import tree_flatten
 from solvers.tabular import seqgan as tabular
 from theory.divergences import kl_divergence
-from theory.seqgan import exact_action_values, exact_objective_gradient, sequence_probabilities
+from theory.seqgan import exact_action_values, exact_objective_gradient
 
 ACTION_VALUES = "yu2017/exact-action-values"
 GRADIENT = "yu2017/exact-policy-gradient"
@@ -226,19 +227,18 @@ def _symbolic_gradient_vs_theory(rng) -> Evidence:
                           "float64 evaluation of the same expressions")
 
 
-@claim(
+@derived_claim(
     GRADIENT,
     statement="The exact SeqGAN gradient dJ/d logits[t][r, a] = Pr(r) G(a|r) (Q - W) equals the policy "
     "gradient of eq. (6), the finite-difference derivative of J = E_G[D(Y)] and the whole-sequence "
     "REINFORCE expectation.",
     source="Yu et al. (2017), SeqGAN, eqs. (1), (6)-(7); Sutton et al. (2000), Theorem 1",
-    kinds=("symbolic", "exact"),
-    derivation="yu2017/seqgan-policy-gradient-v2-t2",
+    derivation=DERIVATION,
     closed_form="theory.seqgan.exact_objective_gradient",
     solver="solvers.tabular.seqgan",
 )
 def exact_policy_gradient_claim(ctx: Context):
-    parts = {"symbolic": Evidence.from_derivation(DERIVATION)}
+    parts = {}
     rng = ctx.rng(0)
     parts["symbolic-vs-closed-form"] = _symbolic_gradient_vs_theory(rng)
 

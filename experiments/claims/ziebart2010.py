@@ -26,7 +26,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import logsumexp
 
-from experiments.claims import _bounds
+from experiments.claims.support import ALPHA, perturbation_directions
 from experiments.registry import Context, Evidence, claim
 from solvers.problems.gridworld import gridworld
 from solvers.problems.rl_toys import policy_evaluation
@@ -40,6 +40,7 @@ from solvers.tabular.maxent_irl import (
     soft_value_iteration_discounted,
     soft_value_iteration_finite,
 )
+from theory import concentration
 from theory.irl import irl_cost_loss, irl_cost_loss_gradient, log_partition, maxent_distribution
 
 SOFT_VI = "ziebart2010/soft-value-iteration"
@@ -70,7 +71,7 @@ VISIT_MIN = 1e-6
 #: Bonferroni split alpha/25): Bernstein's inequality with the exact variance of each state's
 #: discounted visit count (a dense forward/pair recursion below) and its known range
 #: [0, (1 - gamma^H)/(1 - gamma)], so no sample standard error enters.
-MC_ALPHA = _bounds.ALPHA
+MC_ALPHA = ALPHA
 #: Logit perturbations of the soft-optimal policy: this size, along N_PERTURB random unit
 #: directions in the 180 state-action logits, both signs.  The loss of J_soft is second
 #: order, ~ (1/2) eps^2 d(s) pi (1 - pi) >= ~1e-8 for the occupancies here, far above the VI
@@ -183,16 +184,11 @@ def soft_value_iteration_claim(ctx: Context):
     # towards the right one.  (Random policies from the whole simplex sit far below whatever
     # the optimum is, and prove nothing.)
     logits = np.log(disc.pi)
-    n_sa = logits.size
-    directions = rng.standard_normal((N_PERTURB, n_sa))
-    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
-    directions = directions.reshape(-1, *logits.shape)
     values = []
-    for sign in (1.0, -1.0):
-        for d in directions:
-            z = logits + sign * PERTURB_EPS * d
-            o = np.exp(z - logsumexp(z, axis=-1, keepdims=True))
-            values.append(policy_evaluation(g.to_finite_mdp(R - np.log(o), 0.9), o).J)
+    for d in perturbation_directions(rng, N_PERTURB, logits.size, axes=False).reshape(-1, *logits.shape):
+        z = logits + PERTURB_EPS * d
+        o = np.exp(z - logsumexp(z, axis=-1, keepdims=True))
+        values.append(policy_evaluation(g.to_finite_mdp(R - np.log(o), 0.9), o).J)
     values = np.array(values)
     parts["soft-optimality"] = Evidence.bound(
         float(values.max() - pe.J), 0.0, relation="<=", slack=DISC_ATOL,
@@ -283,7 +279,7 @@ def occupancy_claim(ctx: Context):
     counts = np.bincount(rows, weights=disc.ravel(), minlength=n * g5.n_states).reshape(n, g5.n_states)
     mean_ref, var_ref = _discounted_count_moments(g5.dense_transitions(), v5.pi, g5.mu0, gamma)
     width = (1.0 - gamma**H5) / (1.0 - gamma)  # a count lies in [0, width], so |X - E X| <= width
-    half = _bounds.bernstein_halfwidth(var_ref, width, n, MC_ALPHA / g5.n_states)
+    half = concentration.bernstein_halfwidth(var_ref, width, n, MC_ALPHA / g5.n_states)
     dev = np.abs(counts.mean(0) - o5.state)
     parts["monte-carlo"] = Evidence.bound(
         float(np.max(dev / half)), 1.0, relation="<=",

@@ -119,18 +119,39 @@ _NA_GAN_CAT = tabular_st.NOT_APPLICABLE
 _NA_AC = tabular_ac.NOT_APPLICABLE
 
 
-def _gan_options(key: str):
-    return {
-        "freezing": GANStabilizers(d_loss_floor=FREEZE_D_LOSS),
-        "smoothing_one_sided": GANStabilizers(real_label=0.9),
-        "smoothing_two_sided": GANStabilizers(real_label=0.9, fake_label=0.1),
-        "historical_averaging": GANStabilizers(hist_avg=0.01),
-        "minibatch_discrimination": GANStabilizers(minibatch=True),
-        "target_networks": GANStabilizers(target_tau=0.1),
-        "replay_buffers": GANStabilizers(replay_weight=0.5, replay_capacity=50),
-        "entropy_regularization": GANStabilizers(entropy=0.01),
-        "compatible_features": GANStabilizers(compatible=True),
-    }.get(key)
+#: Each Table 1 row as stabilizer settings (the option names every StabilizerSpec subclass
+#: shares); a GAN toy runs the rows its class implements (:data:`_ROWS`), with the overrides of
+#: :data:`_OVERRIDES` (the neural buffer holds 50 batches of 64 samples).
+_SETTINGS = {
+    "freezing": {"d_loss_floor": FREEZE_D_LOSS},
+    "smoothing_one_sided": {"real_label": 0.9},
+    "smoothing_two_sided": {"real_label": 0.9, "fake_label": 0.1},
+    "historical_averaging": {"hist_avg": 0.01},
+    "minibatch_discrimination": {"minibatch": True},
+    "batch_normalization": {"batchnorm": True},
+    "target_networks": {"target_tau": 0.1},
+    "replay_buffers": {"replay_weight": 0.5, "replay_capacity": 50},
+    "entropy_regularization": {"entropy": 0.01},
+    "compatible_features": {"compatible": True},
+}
+_ROWS = {
+    "categorical": ("freezing", "smoothing_one_sided", "smoothing_two_sided", "historical_averaging",
+                    "minibatch_discrimination", "target_networks", "replay_buffers",
+                    "entropy_regularization", "compatible_features"),
+    "neural": ("freezing", "smoothing_one_sided", "smoothing_two_sided", "historical_averaging",
+               "minibatch_discrimination", "batch_normalization", "target_networks", "replay_buffers"),
+    "dirac": ("freezing", "smoothing_one_sided", "smoothing_two_sided", "historical_averaging",
+              "target_networks", "replay_buffers", "compatible_features"),
+}
+_OVERRIDES = {"neural": {"replay_buffers": {"replay_capacity": 50 * 64}}}
+
+
+def _gan_stabilizers(cls, toy: str, key: str):
+    """``cls`` (a StabilizerSpec subclass) set for Table 1 row ``key`` on ``toy``, or None where
+    the toy's solver does not implement that row."""
+    if key not in _ROWS[toy]:
+        return None
+    return cls(**{**_SETTINGS[key], **_OVERRIDES.get(toy, {}).get(key, {})})
 
 
 def _ac_options(key: str, base: ACConfig, *, freeze_above: float):
@@ -141,33 +162,6 @@ def _ac_options(key: str, base: ACConfig, *, freeze_above: float):
         "replay_buffers": base.replace(replay_capacity=50 * base.n_envs),
         "entropy_regularization": base.replace(entropy=0.1),
         "compatible_features": base.replace(compatible=True),
-    }.get(key)
-
-
-def _neural_options(key: str):
-    from solvers.neural.stabilizers import NeuralStabilizers
-
-    return {
-        "freezing": NeuralStabilizers(d_loss_floor=FREEZE_D_LOSS),
-        "smoothing_one_sided": NeuralStabilizers(real_label=0.9),
-        "smoothing_two_sided": NeuralStabilizers(real_label=0.9, fake_label=0.1),
-        "historical_averaging": NeuralStabilizers(hist_avg=0.01),
-        "minibatch_discrimination": NeuralStabilizers(minibatch=True),
-        "batch_normalization": NeuralStabilizers(batchnorm=True),
-        "target_networks": NeuralStabilizers(target_tau=0.1),
-        "replay_buffers": NeuralStabilizers(replay_weight=0.5, replay_capacity=50 * 64),
-    }.get(key)
-
-
-def _dirac_options(key: str):
-    return {
-        "freezing": DiracStabilizers(d_loss_floor=FREEZE_D_LOSS),
-        "smoothing_one_sided": DiracStabilizers(real_label=0.9),
-        "smoothing_two_sided": DiracStabilizers(real_label=0.9, fake_label=0.1),
-        "historical_averaging": DiracStabilizers(hist_avg=0.01),
-        "target_networks": DiracStabilizers(target_tau=0.1),
-        "replay_buffers": DiracStabilizers(replay_weight=0.5, replay_capacity=50),
-        "compatible_features": DiracStabilizers(compatible=True),
     }.get(key)
 
 
@@ -364,7 +358,7 @@ def measure(*, seed: int = 0, fast: bool = True) -> dict:
             floor = LOG_FLOOR["radius"]
 
             def run(key, n=n, rates=rates, scheme="simultaneous" if toy.endswith("sim") else "alternating"):
-                opts = DiracStabilizers() if key is None else _dirac_options(key)
+                opts = DiracStabilizers() if key is None else _gan_stabilizers(DiracStabilizers, "dirac", key)
                 ratio, rate = _dirac_metric(opts, scheme=scheme, n_steps=n, seed=seed, n_seeds=n_toy)
                 rates["baseline" if key is None else key] = float(np.exp(np.mean(np.log(rate))))
                 return ratio
@@ -373,7 +367,7 @@ def measure(*, seed: int = 0, fast: bool = True) -> dict:
             floor = LOG_FLOOR["jsd"]
 
             def run(key, lr=lr, n=n):
-                opts = GANStabilizers() if key is None else _gan_options(key)
+                opts = GANStabilizers() if key is None else _gan_stabilizers(GANStabilizers, "categorical", key)
                 return _categorical_metric(opts, lr=lr, n_steps=n, seed=seed, n_seeds=n_toy)
         elif toy == "gan_neural":
             floor = LOG_FLOOR["w1"]
@@ -381,7 +375,7 @@ def measure(*, seed: int = 0, fast: bool = True) -> dict:
             def run(key, n=n):
                 from solvers.neural.stabilizers import NeuralStabilizers
 
-                opts = NeuralStabilizers() if key is None else _neural_options(key)
+                opts = NeuralStabilizers() if key is None else _gan_stabilizers(NeuralStabilizers, "neural", key)
                 return _neural_metric(opts, n_steps=n, seed=seed, n_seeds=n_toy)
         elif toy == "ac_bandit":
             floor = LOG_FLOOR["regret"]

@@ -12,8 +12,6 @@ instead of 12,001, which moves the printed averages by < 0.005).
 
 from __future__ import annotations
 
-import numpy as np
-
 from experiments.figures import figure
 from experiments.figures._style import new_figure
 from solvers.tabular.overestimation import (

@@ -18,17 +18,18 @@ import numpy as np
 import pytest
 
 from experiments.claims import (
-    _neural_gan,
     arjovsky2017,
     dowson1982,
     finn2016,
     finn2016_gcl,
     finn2016_neural,
     goodfellow2014,
+    goodfellow2014_neural,
     lin1991,
     pfau2016,
     pfau2016_neural,
     pfau2016_table1,
+    support,
     villani2009,
     ziebart2010,
 )
@@ -36,7 +37,7 @@ from experiments.registry import REGISTRY, Context, Evidence
 from solvers.problems.stateless_mdp import TabularStatelessMDP
 from solvers.tabular import gan as tabular_gan
 
-CACHED = (_neural_gan._trained_discriminator, finn2016_neural.trained_irl, finn2016_neural.trained_ebm,
+CACHED = (goodfellow2014_neural._trained_discriminator, finn2016_neural.trained_irl, finn2016_neural.trained_ebm,
           pfau2016_table1._bandit_run)
 
 
@@ -65,8 +66,8 @@ def _ctx(claim_id: str, seed: int = 0) -> Context:
 # ---------------------------------------------------------------------------- goodfellow2014
 @pytest.fixture
 def no_neural_gan(monkeypatch):
-    monkeypatch.setattr(_neural_gan, "discriminator_matches_d_star", _passing)
-    monkeypatch.setattr(_neural_gan, "discriminator_value_matches_c_of_g", _passing)
+    monkeypatch.setattr(goodfellow2014_neural, "discriminator_matches_d_star", _passing)
+    monkeypatch.setattr(goodfellow2014_neural, "discriminator_value_matches_c_of_g", _passing)
 
 
 def _wrong_d_star(p, q):
@@ -82,8 +83,8 @@ def test_prop1_fails_with_a_wrong_optimal_discriminator(monkeypatch, no_neural_g
 
 def test_prop1_rate_fails_with_a_wrong_rate_formula(monkeypatch, no_neural_gan):
     # the linearized factor with a 1% larger curvature, 1 - 1.01 lr (p + q) D*(1 - D*)
-    orig = goodfellow2014.per_atom_linear_rates
-    monkeypatch.setattr(goodfellow2014, "per_atom_linear_rates",
+    orig = support.per_atom_linear_rates
+    monkeypatch.setattr(support, "per_atom_linear_rates",
                         lambda tr, lr, curv, lim, **kw: orig(tr, lr, 1.01 * np.asarray(curv), lim, **kw))
     assert failing_parts(goodfellow2014.PROP1) == {"exact-rate"}
 
@@ -92,14 +93,14 @@ def _short_discriminator(seed):
     from solvers.neural.gan import GANConfig, train_discriminator
     from solvers.problems.mixtures import gaussian_1d
 
-    data = gaussian_1d(_neural_gan.P_MEAN, _neural_gan.P_STD)
-    fake = gaussian_1d(_neural_gan.Q_MEAN, _neural_gan.Q_STD)
+    data = gaussian_1d(goodfellow2014_neural.P_MEAN, goodfellow2014_neural.P_STD)
+    fake = gaussian_1d(goodfellow2014_neural.Q_MEAN, goodfellow2014_neural.Q_STD)
     return train_discriminator(data, fake, GANConfig(lr_d=3e-3), 10, np.random.SeedSequence([seed, 7]))
 
 
 def test_prop1_neural_fails_when_the_discriminator_is_not_trained(monkeypatch):
-    monkeypatch.setattr(_neural_gan, "_trained_discriminator", _short_discriminator)
-    assert not _neural_gan.discriminator_matches_d_star(_ctx(goodfellow2014.PROP1)).passed
+    monkeypatch.setattr(goodfellow2014_neural, "_trained_discriminator", _short_discriminator)
+    assert not goodfellow2014_neural.discriminator_matches_d_star(_ctx(goodfellow2014.PROP1)).passed
 
 
 def test_thm1_fails_with_a_wrong_optimal_discriminator(monkeypatch, no_neural_gan):
@@ -116,8 +117,8 @@ def test_thm1_fails_with_a_wrong_virtual_criterion(monkeypatch, no_neural_gan):
 
 
 def test_thm1_neural_fails_when_the_discriminator_is_not_trained(monkeypatch):
-    monkeypatch.setattr(_neural_gan, "_trained_discriminator", _short_discriminator)
-    assert not _neural_gan.discriminator_value_matches_c_of_g(_ctx(goodfellow2014.THM1)).passed
+    monkeypatch.setattr(goodfellow2014_neural, "_trained_discriminator", _short_discriminator)
+    assert not goodfellow2014_neural.discriminator_value_matches_c_of_g(_ctx(goodfellow2014.THM1)).passed
 
 
 def test_global_minimum_fails_when_the_generator_barely_moves(monkeypatch):
@@ -128,8 +129,8 @@ def test_global_minimum_fails_when_the_generator_barely_moves(monkeypatch):
 
 
 def test_alg1_fails_without_training(monkeypatch):
-    orig = _neural_gan.train_gan
-    monkeypatch.setattr(_neural_gan, "train_gan", lambda data, config, n_steps, seed, **kw: orig(
+    orig = goodfellow2014_neural.train_gan
+    monkeypatch.setattr(goodfellow2014_neural, "train_gan", lambda data, config, n_steps, seed, **kw: orig(
         data, config, 2, seed, **{**kw, "snapshot_steps": [0, 2]}))
     assert failing_parts(goodfellow2014.ALG1)
 

@@ -17,6 +17,7 @@ from experiments.claims import mnih2016, mnih2016_a3c, sutton2000, yu2017
 from experiments.registry import Context, get
 from solvers.tabular import policy_gradient as tabular_pg
 from solvers.tabular import seqgan as tabular_seqgan
+from theory import concentration
 
 CACHED = (sutton2000.variance_comparison, mnih2016.tabular_curves, mnih2016.neural_curves,
           mnih2016_a3c._chain_sweep, mnih2016_a3c._random_runs, yu2017.training_runs)
@@ -45,8 +46,8 @@ def test_advantage_fails_with_a_wrong_discount(monkeypatch):
 def test_sampled_td_error_fails_against_a_shifted_advantage(monkeypatch):
     # the state-action solve's Q shifted by 0.25 (the Bernstein half-widths at 4,000 samples are
     # <= ~0.1 here, about 6 exact SDs): the sampled TD errors must not match the shifted advantage
-    orig = sutton2000._q_by_pair_solve
-    monkeypatch.setattr(sutton2000, "_q_by_pair_solve", lambda mdp, pi: orig(mdp, pi) + 0.25)
+    orig = sutton2000.reference_q_values
+    monkeypatch.setattr(sutton2000, "reference_q_values", lambda mdp, pi: orig(mdp, pi) + 0.25)
     assert "sampled-td-error-mean" in failing_parts(sutton2000.ADVANTAGE)
 
 
@@ -98,7 +99,7 @@ def test_sampled_variances_fail_against_predictions_shifted_by_two_and_a_half_ra
 
     n = sutton2000.N_FAST
     ref = sutton2000.variance_comparison(0, n)
-    _, c_var = sutton2000._bounds.median_of_blocks_plan(n, sutton2000.VAR_ALPHA)
+    _, c_var = concentration.median_of_blocks_plan(n, sutton2000.VAR_ALPHA)
     shift = {k: 2.5 * c_var * ref[k]["block_total_variance_sd"] for k in tabular_pg.ESTIMATOR_KINDS}
     sutton2000.variance_comparison.cache_clear()
     orig = sutton2000.exact_estimator_moments

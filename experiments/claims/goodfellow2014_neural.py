@@ -1,7 +1,9 @@
 """Neural counterparts of the Goodfellow et al. (2014) claims, on 1-D toys whose densities are
 known in closed form.  The learners in ``solvers.neural.gan`` never see D* or C(G); the
 comparisons are made here.  Settings and tolerances are those validated in
-``tests/solvers/test_neural_gan.py`` (ranges over seeds are quoted there).
+``tests/solvers/test_neural_gan.py`` (ranges over seeds are quoted there).  The claims
+themselves are registered in :mod:`experiments.claims.goodfellow2014`, whose checks call the
+functions here.
 """
 
 from __future__ import annotations
@@ -13,11 +15,15 @@ import numpy as np
 from scipy import integrate
 from scipy.stats import norm
 
+from experiments.claims.support import sliced_w1
 from experiments.registry import Context, Evidence
 from solvers.neural.gan import GANConfig, train_discriminator, train_gan
-from solvers.problems.mixtures import gaussian_1d, mixture_1d
+from solvers.problems.mixtures import gaussian_1d, mixture_1d, ring_of_gaussians
 from theory.divergences import wasserstein_1d
 from theory.gan import optimal_discriminator
+
+__all__ = ["discriminator_matches_d_star", "discriminator_value_matches_c_of_g", "gan_reduces_w1",
+           "moment_matched_gaussian_w1", "ring_mode_coverage"]
 
 # Data N(0, 1) against a fixed generator N(1, 1.5^2).
 P_MEAN, P_STD, Q_MEAN, Q_STD = 0.0, 1.0, 1.0, 1.5
@@ -156,9 +162,6 @@ RING_SLICED_W1_REDUCTION = 2.0
 
 
 def ring_mode_coverage(ctx: Context) -> dict[str, Evidence]:
-    from experiments.claims._support import sliced_w1
-    from solvers.problems.mixtures import ring_of_gaussians
-
     data = ring_of_gaussians(8, 2.0, 0.02)
     config = GANConfig(latent_dim=2, activation="relu", lr_g=2e-4, lr_d=1e-3, optimizer_kwargs={"b1": 0.5})
     n_eval = 10_000
