@@ -1,0 +1,753 @@
+"""Neural critics and GANs for the objectives after Goodfellow's: LSGAN, WGAN with weight
+clipping, WGAN-GP and f-GAN, as small autograd functions.
+
+A critic network V_ψ : ℝᵈ → ℝ (an MLP) plays against a generator G_θ(z), z ~ N(0, I_m) (an
+MLP).  Every expectation is a weighted sum over points: a minibatch (weights 1/B) or a fixed
+quadrature of a known distribution (:class:`WeightedPoints`), so the same loss trains a critic
+on samples and on the population objective of two known distributions.  With P the data and Q
+the generator's distribution, the critic losses (minimized) and generator losses are
+
+- ``"lsgan"`` (Mao et al. 2017, Section 3.2, the least-squares objective), D = V:
+  L_D = ½ E_P[(D(x) − b)²] + ½ E_Q[(D(x) − a)²],   L_G = ½ E_z[(D(G(z)) − c)²];
+- ``"wgan_clip"`` (Arjovsky, Chintala & Bottou 2017, Algorithm 1), f = V:
+  L_D = E_Q[f] − E_P[f], every critic parameter clipped to [−c, c] after each step (and at
+  initialization), L_G = −E_z[f(G(z))];
+- ``"wgan_gp"`` (Gulrajani et al. 2017, eq. (3) and Algorithm 1), f = V:
+  L_D = E_Q[f] − E_P[f] + λ E_x̂[(‖∇ₓf(x̂)‖₂ − 1)²], x̂ = εx + (1 − ε)x̃ with x ~ P, x̃ ~ Q
+  drawn independently and ε ~ U[0, 1], L_G = −E_z[f(G(z))];
+- ``"fgan"`` (Nowozin, Cseke & Tomioka 2016, Section 3, Table 2), T = g_f(V):
+  L_D = −(E_P[T] − E_Q[f*(T)]),   L_G = −E_z[f*(T(G(z)))] (the saddle objective F(θ, ω)).
+
+One training step is ``n_disc_steps`` critic steps, each on fresh minibatches, then one
+generator step on fresh noise against the updated critic (the order of both papers'
+Algorithm 1).  :func:`train_critic` trains the critic alone between two fixed distributions,
+with the configured first-order optimizer or, for weighted points, with L-BFGS-B (box-bounded
+for weight clipping); the closed forms it is compared with live in :mod:`theory` and are never
+called here.
+
+Sources: Mao et al. (2017), "Least Squares Generative Adversarial Networks", Section 3.2;
+Arjovsky, Chintala & Bottou (2017), "Wasserstein GAN", Section 3 and Algorithm 1; Gulrajani
+et al. (2017), "Improved Training of Wasserstein GANs", eq. (3) and Algorithm 1; Nowozin,
+Cseke & Tomioka (2016), "f-GAN", Section 3 (F(θ, ω) with T = g_f(V)), Table 2, Algorithm 1.
+"""
+
+from __future__ import annotations
+
+import numbers
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import autograd.numpy as np
+import numpy as onp
+from autograd import grad, value_and_grad
+from scipy.optimize import minimize
+
+from solvers.neural.gan import GANSnapshot, as_sampler, draw_samples
+from solvers.neural.mlp import init_mlp, mlp_apply, softplus
+from solvers.neural.optim import OptState, tree_flatten, tree_leaves, tree_map
+from solvers.results import Config
+from solvers.neural.training import LoopRun, as_seed_sequence, check_callback, check_network_fields, \
+    check_optimizer_fields, config_optimizers, run_steps
+from theory._validation import as_float_array, as_generator, check_in, check_int, check_positive, \
+    check_probability
+
+__all__ = [
+    "OBJECTIVES", "FGAN_FAMILY_NAMES", "CRITIC_SOLVERS",
+    # expectations over weighted points
+    "WeightedPoints", "interpolates", "as_batch", "expect",
+    # configuration and randomness
+    "AdversarialConfig", "ObjectiveGANConfig", "spawn_generators", "init_objective_gan",
+    # critics, losses, one step
+    "critic_raw", "critic_transform", "fgan_terms", "gradient_norm", "critic_loss",
+    "generator_loss", "clip_weights", "objective_gan_update",
+    # loops
+    "run_game", "FitOutcome", "fit_pytree", "fixed_or_minibatches", "check_init_params",
+    "check_snapshot_steps", "FitRun", "CriticTrainRun", "train_critic", "GeneratorRun", "ObjectiveGANRun", "train_objective_gan",
+]
+
+OBJECTIVES = ("lsgan", "wgan_clip", "wgan_gp", "fgan")
+FGAN_FAMILY_NAMES = ("kl", "reverse_kl", "pearson_chi2", "neyman_chi2", "squared_hellinger",
+                     "jensen_shannon", "gan")
+CRITIC_SOLVERS = ("optimizer", "lbfgs")
+_LOG2 = float(onp.log(2.0))
+#: Floor of ‖∇f‖² inside the square root: the norm is exact above 1e-150, and its gradient is
+#: finite (0) at a zero input gradient, where √· has none.
+_TINY = 1e-300
+
+
+# ---------------------------------------------------------------------------------------------
+# expectations over weighted points
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeightedPoints:
+    """A discrete distribution Σᵢ wᵢ δ_{xᵢ}: exact for atoms, a quadrature rule for a density.
+
+    ``points``: shape (n, d), or (n,) for d = 1 (finite); ``weights``: a probability vector of
+    length n (uniform when omitted).  Invalid input raises a ValueError/TypeError naming it.
+    """
+
+    points: onp.ndarray
+    weights: onp.ndarray = None
+
+    def __post_init__(self) -> None:
+        x = as_float_array(self.points, "points")
+        x = x[:, None] if x.ndim == 1 else x
+        if x.ndim != 2:
+            raise ValueError(f"`points` must have shape (n, d) or (n,) (got shape {x.shape})")
+        w = onp.full(x.shape[0], 1.0 / x.shape[0]) if self.weights is None else \
+            check_probability(self.weights, "weights")
+        if w.shape != (x.shape[0],):
+            raise ValueError(f"`weights` must have shape ({x.shape[0]},) like `points` (got {w.shape})")
+        object.__setattr__(self, "points", x)
+        object.__setattr__(self, "weights", w)
+
+    @classmethod
+    def from_density(cls, grid: Any, density: Any) -> "WeightedPoints":
+        """Trapezoid-rule weights of a 1-D density on a strictly increasing grid, normalized:
+        wᵢ ∝ p(xᵢ)(x_{i+1} − x_{i−1})/2 (half cells at the ends); ValueError for a bad grid or a
+        density that is negative, mis-shaped or zero everywhere."""
+        x = as_float_array(grid, "grid")
+        p = as_float_array(density, "density")
+        if x.ndim != 1 or x.shape[0] < 2 or onp.any(onp.diff(x) <= 0):
+            raise ValueError("`grid` must be 1-D, of length >= 2 and strictly increasing")
+        if p.shape != x.shape or onp.any(p < 0) or not p.sum() > 0:
+            raise ValueError(f"`density` must be >= 0, not all 0, of shape {x.shape} like `grid`")
+        cell = onp.zeros_like(x)
+        cell[:-1] += 0.5 * onp.diff(x)
+        cell[1:] += 0.5 * onp.diff(x)
+        w = p * cell
+        return cls(x, w / w.sum())
+
+
+def interpolates(real: WeightedPoints, fake: WeightedPoints, *, n_nodes: int = 32) -> WeightedPoints:
+    """The distribution of x̂ = εx + (1 − ε)x̃ (x ~ real, x̃ ~ fake independent, ε ~ U[0, 1])
+    by the composite midpoint rule in ε: nodes ε_k = (k + ½)/K, weights wᵢ vⱼ / K.
+
+    Source: Gulrajani et al. (2017), Section 4 ("sampling uniformly along straight lines
+    between pairs of points sampled from the data distribution and the generator
+    distribution") and Algorithm 1, line 6.
+
+    ``real``, ``fake``: WeightedPoints of one dimension; ``n_nodes`` = K >= 1.  Returns
+    n_real · n_fake · K WeightedPoints; the rule integrates an h(x̂) that is C² along the
+    segments with error O(K⁻²).
+    """
+    for name, wp in (("real", real), ("fake", fake)):
+        if not isinstance(wp, WeightedPoints):
+            raise TypeError(f"`{name}` must be WeightedPoints, got {type(wp).__name__}")
+    if real.points.shape[1] != fake.points.shape[1]:
+        raise ValueError("`real` and `fake` must have points of the same dimension")
+    k = check_int(n_nodes, "n_nodes", minimum=1)
+    eps = (onp.arange(k) + 0.5) / k
+    x = (eps[None, None, :, None] * real.points[:, None, None, :]
+         + (1.0 - eps[None, None, :, None]) * fake.points[None, :, None, :])
+    w = onp.broadcast_to(real.weights[:, None, None] * fake.weights[None, :, None] / k, x.shape[:3])
+    return WeightedPoints(x.reshape(-1, x.shape[-1]), w.ravel() / w.sum())
+
+
+def as_batch(x):
+    """``(points, weights)`` of WeightedPoints, or ``(x, None)`` for a minibatch array x
+    (uniform weights; a 1-D x is n points in d = 1)."""
+    if isinstance(x, WeightedPoints):
+        return x.points, x.weights
+    return (onp.reshape(x, (-1, 1)) if onp.ndim(x) == 1 else x), None
+
+
+def expect(values, weights):
+    """E[values]: the mean (weights None) or the weighted sum Σ wᵢ valuesᵢ."""
+    return np.mean(values) if weights is None else np.dot(weights, values)
+
+
+# ---------------------------------------------------------------------------------------------
+# configuration and randomness
+# ---------------------------------------------------------------------------------------------
+
+
+def _check_real(x: Any, name: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not onp.isfinite(x):
+        raise ValueError(f"`{name}` must be a finite real number (got {x!r})")
+    return float(x)
+
+
+@dataclass(frozen=True)
+class AdversarialConfig(Config):
+    """The network and optimizer fields shared by :class:`ObjectiveGANConfig` and
+    :class:`solvers.neural.ebgan.AutoencoderGANConfig`, as in
+    :class:`solvers.neural.gan.GANConfig`: ``latent_dim`` (m of z ~ N(0, I_m)), ``hidden``
+    (widths), ``activation``, ``lr_g``, ``lr_d``, ``optimizer`` and ``optimizer_kwargs``,
+    ``batch_size``, ``n_disc_steps`` (critic steps per generator step, WGAN's n_critic),
+    ``init_scale`` (see :func:`solvers.neural.mlp.init_mlp`)."""
+
+    latent_dim: int = 1
+    hidden: tuple = (64, 64)
+    activation: str = "tanh"
+    lr_g: float = 1e-3
+    lr_d: float = 1e-3
+    optimizer: str = "adam"
+    optimizer_kwargs: Any = ()
+    batch_size: int = 256
+    n_disc_steps: int = 1
+    init_scale: Any = "glorot"
+
+    def __post_init__(self) -> None:
+        check_int(self.latent_dim, "latent_dim", minimum=1)
+        check_network_fields(self)
+        check_optimizer_fields(self, ("lr_g", "lr_d"))
+        check_int(self.batch_size, "batch_size", minimum=1)
+        check_int(self.n_disc_steps, "n_disc_steps", minimum=1)
+
+    def optimizers(self):
+        """``(opt_g, opt_d)``: the two optimizers, both descending."""
+        return config_optimizers(self, ("lr_g", "lr_d"))
+
+
+@dataclass(frozen=True)
+class ObjectiveGANConfig(AdversarialConfig):
+    """Hyperparameters of a critic/generator pair for one objective.
+
+    Parameters
+    ----------
+    objective : {"lsgan", "wgan_clip", "wgan_gp", "fgan"}
+    a, b, c : float
+        LSGAN's labels of fake and real data and the generator's target (a ≠ b); the paper's
+        choices are (−1, 1, 0) and (0, 1, 1).
+    clip : float > 0
+        WGAN's clipping constant c (0.01 in Arjovsky et al.'s Algorithm 1).
+    penalty_weight : float > 0
+        WGAN-GP's λ (10 in Gulrajani et al.'s Algorithm 1).
+    family : str
+        The f-GAN divergence, one of :data:`FGAN_FAMILY_NAMES` (Table 1's f, Table 2's g_f).
+    **network fields
+        Those of :class:`AdversarialConfig`.
+    """
+
+    objective: str = "lsgan"
+    a: float = -1.0
+    b: float = 1.0
+    c: float = 0.0
+    clip: float = 0.01
+    penalty_weight: float = 10.0
+    family: str = "kl"
+
+    def __post_init__(self) -> None:
+        check_in(self.objective, "objective", OBJECTIVES)
+        super().__post_init__()
+        for name in ("a", "b", "c"):
+            object.__setattr__(self, name, _check_real(getattr(self, name), name))
+        if self.a == self.b:
+            raise ValueError(f"`a` and `b` (LSGAN's labels) must differ (got a = b = {self.a})")
+        check_positive(self.clip, "clip")
+        check_positive(self.penalty_weight, "penalty_weight")
+        check_in(self.family, "family", FGAN_FAMILY_NAMES)
+
+
+def spawn_generators(seed: Any, n: int) -> list:
+    """``n`` independent Generators spawned from an int, a SeedSequence (a copy: the same
+    object gives the same streams twice) or a Generator (one draw from it), see
+    :func:`solvers.neural.training.as_seed_sequence`."""
+    return [onp.random.default_rng(s) for s in as_seed_sequence(seed).spawn(n)]
+
+
+def _check_config(config: Any) -> None:
+    if not isinstance(config, ObjectiveGANConfig):
+        raise TypeError(f"`config` must be an ObjectiveGANConfig, got {type(config).__name__}")
+
+
+def _init_critic(config: ObjectiveGANConfig, d: int, rng) -> list:
+    params = init_mlp((d, *config.hidden, 1), rng, scale=config.init_scale)
+    return clip_weights(params, config.clip) if config.objective == "wgan_clip" else params
+
+
+def init_objective_gan(config: ObjectiveGANConfig, data_dim: int, seed: Any) -> tuple[dict, dict]:
+    """Initial ``params = {"g": MLP (m, *hidden, d), "d": MLP (d, *hidden, 1)}`` and optimizer
+    states ``{"g": OptState, "d": OptState}``; the critic is clipped for ``"wgan_clip"``.
+    ``seed``: two spawned streams (generator, critic), or a pair of Generators used as given.
+
+    Source: Glorot & Bengio (2010), eq. (16) (default scale, :func:`solvers.neural.mlp.init_mlp`).
+    """
+    _check_config(config)
+    d = check_int(data_dim, "data_dim", minimum=1)
+    rng_g, rng_d = seed if isinstance(seed, tuple) else spawn_generators(seed, 2)
+    params = {"g": init_mlp((config.latent_dim, *config.hidden, d), rng_g, scale=config.init_scale),
+              "d": _init_critic(config, d, rng_d)}
+    opt_g, opt_d = config.optimizers()
+    return params, {"g": opt_g.init(params["g"]), "d": opt_d.init(params["d"])}
+
+
+# ---------------------------------------------------------------------------------------------
+# critics and losses
+# ---------------------------------------------------------------------------------------------
+
+
+def critic_raw(d_params: list, x, *, activation: str = "tanh"):
+    """The network output V_ψ(x), shape (n,), for x of shape (n, d) (or (n,) when d = 1)."""
+    return mlp_apply(d_params, x, activation=activation)[:, 0]
+
+
+def fgan_terms(v, family: str):
+    """``(T, f*(T))`` with T = g_f(v), as autograd-differentiable functions of v.
+
+    kl: T = v, f*(T) = e^{v−1}; reverse_kl: T = −e^{−v}, f*(T) = v − 1; pearson_chi2: T = v,
+    f*(T) = v + v²/4; neyman_chi2: T = 1 − e^{−v}, f*(T) = 2 − 2e^{−v/2}; squared_hellinger:
+    T = 1 − e^{−v}, f*(T) = e^{v} − 1; jensen_shannon: T = log 2 − softplus(−v),
+    f*(T) = softplus(v) − log 2; gan: T = −softplus(−v), f*(T) = softplus(v).
+
+    Source: Nowozin, Cseke & Tomioka (2016), Table 2 (g_f and f*), composed and simplified by
+    hand (e.g. −log(1 − e^{T}) = softplus(v) at T = −softplus(−v)); the tests check both
+    against :data:`theory.gan_objectives.FGAN_FAMILIES`.
+    """
+    check_in(family, "family", FGAN_FAMILY_NAMES)
+    if family == "kl":
+        return v, np.exp(v - 1.0)
+    if family == "reverse_kl":
+        return -np.exp(-v), v - 1.0
+    if family == "pearson_chi2":
+        return v, v + 0.25 * v * v
+    if family == "neyman_chi2":
+        return -np.expm1(-v), 2.0 - 2.0 * np.exp(-0.5 * v)
+    if family == "squared_hellinger":
+        return -np.expm1(-v), np.expm1(v)
+    if family == "jensen_shannon":
+        return _LOG2 - softplus(-v), softplus(v) - _LOG2
+    return -softplus(-v), softplus(v)
+
+
+def critic_transform(v, config: ObjectiveGANConfig):
+    """The critic of the theory from the raw output v: D = v (LSGAN), f = v (WGAN), T = g_f(v)."""
+    return fgan_terms(v, config.family)[0] if config.objective == "fgan" else v
+
+
+def gradient_norm(d_params: list, x, *, activation: str = "tanh"):
+    """‖∇ₓV_ψ(x)‖₂ per row, shape (n,), differentiable in ψ (double backpropagation).
+
+    Rows of an MLP are independent, so ∇ₓ Σₙ V(xₙ) holds each row's input gradient.
+    """
+    g = grad(lambda xx: np.sum(critic_raw(d_params, xx, activation=activation)))(x)
+    return np.sqrt(np.maximum(np.sum(g * g, axis=1), _TINY))
+
+
+def critic_loss(d_params: list, real, fake, config: ObjectiveGANConfig, *, interp=None):
+    """The critic's loss of ``config.objective`` (module docstring), differentiable in ψ.
+
+    ``real``, ``fake`` (and ``interp``, the interpolates x̂, required for ``"wgan_gp"``) are
+    arrays of shape (n, d), weighted uniformly, or :class:`WeightedPoints`.
+    """
+    act = config.activation
+    (xr, wr), (xf, wf) = as_batch(real), as_batch(fake)
+    v = critic_raw(d_params, onp.concatenate([xr, xf], axis=0), activation=act)  # one pass
+    vr, vf = v[:xr.shape[0]], v[xr.shape[0]:]
+    if config.objective == "lsgan":
+        return 0.5 * expect((vr - config.b) ** 2, wr) + 0.5 * expect((vf - config.a) ** 2, wf)
+    if config.objective == "fgan":
+        return expect(fgan_terms(vf, config.family)[1], wf) - expect(fgan_terms(vr, config.family)[0], wr)
+    loss = expect(vf, wf) - expect(vr, wr)
+    if config.objective == "wgan_gp":
+        if interp is None:
+            raise ValueError("`interp` (the interpolates x̂) is required for objective 'wgan_gp'")
+        xh, wh = as_batch(interp)
+        loss = loss + config.penalty_weight * expect((gradient_norm(d_params, xh, activation=act) - 1.0) ** 2, wh)
+    return loss
+
+
+def generator_loss(g_params: list, d_params: list, z, config: ObjectiveGANConfig):
+    """The generator's loss on noise z of shape (n, m) (module docstring)."""
+    act = config.activation
+    v = critic_raw(d_params, mlp_apply(g_params, z, activation=act), activation=act)
+    if config.objective == "lsgan":
+        return 0.5 * np.mean((v - config.c) ** 2)
+    if config.objective == "fgan":
+        return -np.mean(fgan_terms(v, config.family)[1])
+    return -np.mean(v)
+
+
+def clip_weights(params: Any, clip: float) -> Any:
+    """Every parameter (weights and biases) clipped to [−clip, clip].
+
+    Source: Arjovsky, Chintala & Bottou (2017), Algorithm 1, line 7.
+    """
+    c = check_positive(clip, "clip")
+    return tree_map(lambda w: onp.clip(w, -c, c), params)
+
+
+def _d_grad(config):
+    return value_and_grad(lambda d, r, f, h: critic_loss(d, r, f, config, interp=h))
+
+
+def objective_gan_update(params: dict, opt_states: dict, x_real, z, eps,
+                         config: ObjectiveGANConfig) -> tuple[dict, dict, tuple[float, float]]:
+    """One training step on explicit minibatches: k critic steps, then one generator step.
+
+    Source: Arjovsky, Chintala & Bottou (2017) and Gulrajani et al. (2017), Algorithm 1.
+
+    Parameters
+    ----------
+    params, opt_states : dict
+        As from :func:`init_objective_gan`.
+    x_real : ndarray, shape (k, B, d)
+        One real minibatch per critic step (k = ``config.n_disc_steps``).
+    z : ndarray, shape (k + 1, B, m)
+        z[i] makes the fakes of critic step i; z[k] feeds the generator step.
+    eps : ndarray, shape (k, B)
+        The interpolation coefficients ε ~ U[0, 1] (used by ``"wgan_gp"`` only).
+    config : ObjectiveGANConfig
+
+    Returns
+    -------
+    params, opt_states : new dicts (the inputs are not modified)
+    losses : (float, float)
+        The last critic loss and the generator loss, each at the parameters its gradient was
+        taken at.
+    """
+    k = config.n_disc_steps
+    x_real, z, eps = (onp.asarray(a, dtype=onp.float64) for a in (x_real, z, eps))
+    if x_real.ndim != 3 or x_real.shape[0] != k:
+        raise ValueError(f"`x_real` must have shape ({k}, B, d) (got shape {x_real.shape})")
+    if z.ndim != 3 or z.shape[0] != k + 1 or z.shape[2] != config.latent_dim:
+        raise ValueError(f"`z` must have shape ({k + 1}, B, {config.latent_dim}) (got shape {z.shape})")
+    if eps.shape != x_real.shape[:2]:
+        raise ValueError(f"`eps` must have shape {x_real.shape[:2]} (got shape {eps.shape})")
+    opt_g, opt_d = config.optimizers()
+    d_grad = _d_grad(config)
+    g, d = params["g"], params["d"]
+    state_g, state_d = opt_states["g"], opt_states["d"]
+    for i in range(k):
+        x_fake = onp.asarray(mlp_apply(g, z[i], activation=config.activation))
+        x_hat = eps[i][:, None] * x_real[i] + (1.0 - eps[i][:, None]) * x_fake
+        d_loss, grads = d_grad(d, x_real[i], x_fake, x_hat)
+        d, state_d = opt_d.update(grads, state_d, d)
+        if config.objective == "wgan_clip":
+            d = clip_weights(d, config.clip)
+    g_loss, grads = value_and_grad(generator_loss)(g, d, z[k], config)
+    g, state_g = opt_g.update(grads, state_g, g)
+    return {"g": g, "d": d}, {"g": state_g, "d": state_d}, (float(d_loss), float(g_loss))
+
+
+# ---------------------------------------------------------------------------------------------
+# training loops shared by the critics and games of this module and solvers.neural.ebgan
+# ---------------------------------------------------------------------------------------------
+
+
+def run_game(step: Callable, state: tuple, n_steps: int, *, snapshot: Callable | None = None,
+             snapshot_steps: Any = (), callback: Callable | None = None, progress: bool = False,
+             desc: str = "") -> tuple:
+    """:func:`solvers.neural.training.run_steps` with records and snapshots.
+
+    ``step(t, state) -> state``, a tuple whose first item is the parameters and whose last is
+    the step's record (its losses).  After each completed step n the record is kept, a
+    ``snapshot(n, params)`` is taken when n is in ``snapshot_steps`` (also n = 0, before
+    training), and ``callback(n, params, record)`` runs.  Returns ``(outcome, records,
+    snapshots)``; on Ctrl-C the records and snapshots of the completed steps.
+    """
+    wanted = check_snapshot_steps(snapshot_steps)
+    check_callback(callback)
+    records: list = []
+    snapshots = [snapshot(0, state[0])] if 0 in wanted else []
+
+    def after(n, st):
+        records.append(st[-1])
+        if n in wanted:
+            snapshots.append(snapshot(n, st[0]))
+        if callback is not None:
+            callback(n, st[0], st[-1])
+
+    return run_steps(step, state, n_steps, after=after, progress=progress, desc=desc), records, snapshots
+
+
+class FitOutcome(NamedTuple):
+    """What :func:`fit_pytree` returns (``opt_state`` is None for L-BFGS-B)."""
+
+    params: Any
+    opt_state: OptState | None
+    loss: onp.ndarray
+    n_steps: int
+    converged: bool
+    message: str
+    interrupted: bool
+    seconds: float
+
+
+def fit_pytree(value_and_grad_fn: Callable, params: Any, n_steps: int, *, solver: str = "optimizer",
+               optimizer: Any = None, batch: Callable | None = None, clip: float | None = None,
+               tol: float = 1e-10, callback: Callable | None = None, progress: bool = False) -> FitOutcome:
+    """Minimize a loss over a pytree of parameters.
+
+    ``value_and_grad_fn(params, batch) -> (loss, grads)``; ``batch(t)`` gives step t's
+    minibatches (``None``: a deterministic loss, called with ``None``).  ``solver="optimizer"``
+    takes ``n_steps`` steps of ``optimizer`` (clipping every parameter to [−clip, clip] after
+    each when ``clip`` is given, Arjovsky et al. 2017, Algorithm 1); ``"lbfgs"`` runs scipy's
+    L-BFGS-B (Byrd, Lu, Nocedal & Zhu 1995) on the flattened parameters of a deterministic
+    loss, inside the box [−clip, clip] when given, until the projected gradient is below
+    ``tol`` or ``n_steps`` iterations.  ``callback(step, params, loss)`` follows each
+    optimizer step.
+    """
+    check_in(solver, "solver", CRITIC_SOLVERS)
+    tol = check_positive(tol, "tol")
+    if solver == "lbfgs":
+        if batch is not None:
+            raise ValueError("`solver='lbfgs'` needs a deterministic objective: pass WeightedPoints")
+        start = time.perf_counter()
+        flat0, unflatten = tree_flatten(params)
+        history: list = []
+
+        def fun(v):
+            loss, g = value_and_grad_fn(unflatten(v), None)
+            return float(loss), tree_flatten(g)[0]
+
+        res = minimize(fun, flat0, jac=True, method="L-BFGS-B",
+                       bounds=None if clip is None else [(-clip, clip)] * flat0.size,
+                       callback=lambda intermediate_result: history.append(intermediate_result.fun),
+                       options={"maxiter": n_steps, "gtol": tol, "ftol": 0.0})
+        return FitOutcome(unflatten(res.x), None, onp.asarray(history), int(res.nit), bool(res.success),
+                          str(res.message), False, time.perf_counter() - start)
+
+    def step(t, state):
+        p, s, _ = state
+        loss, grads = value_and_grad_fn(p, None if batch is None else batch(t))
+        p, s = optimizer.update(grads, s, p)
+        return (p if clip is None else clip_weights(p, clip)), s, float(loss)
+
+    out, losses, _ = run_game(step, (params, optimizer.init(params), None), n_steps, callback=callback,
+                              progress=progress, desc="fit")
+    return FitOutcome(out.state[0], out.state[1], onp.asarray(losses), out.n_steps, False,
+                      "interrupted" if out.interrupted else "step budget used", out.interrupted,
+                      out.seconds)
+
+
+def fixed_or_minibatches(real: Any, fake: Any, batch_size: int, rngs: Sequence, *,
+                         n_nodes: int | None = None):
+    """``(dim, fixed, batch)`` for a critic trained between two fixed distributions.
+
+    Both WeightedPoints: ``fixed = (real, fake, interpolates or None)`` (the interpolates of
+    :func:`interpolates` when ``n_nodes`` is given) and ``batch = None``.  Both samplers:
+    ``fixed = None`` and ``batch(t) = (x_real, x_fake, x_hat)``, B points of each from
+    ``rngs = (real_rng, fake_rng, eps_rng)`` and x̂ = εx + (1 − ε)x̃, ε ~ U[0, 1].
+    """
+    wp = [isinstance(x, WeightedPoints) for x in (real, fake)]
+    if wp[0] != wp[1]:
+        raise TypeError("`real` and `fake` must both be WeightedPoints or both be samplers")
+    if wp[0]:
+        if real.points.shape[1] != fake.points.shape[1]:
+            raise ValueError("`real` and `fake` must have points of the same dimension")
+        interp = None if n_nodes is None else interpolates(real, fake, n_nodes=n_nodes)
+        return real.points.shape[1], (real, fake, interp), None
+    real_s, fake_s = as_sampler(real, "real"), as_sampler(fake, "fake")
+    dim = draw_samples(real_s, 1, onp.random.default_rng(0), "real").shape[1]
+    if draw_samples(fake_s, 1, onp.random.default_rng(0), "fake").shape[1] != dim:
+        raise ValueError("`real` and `fake` must return points of the same dimension")
+    real_rng, fake_rng, eps_rng = rngs
+
+    def batch(t):
+        x_r = draw_samples(real_s, batch_size, real_rng, "real")
+        x_f = draw_samples(fake_s, batch_size, fake_rng, "fake")
+        e = eps_rng.random((batch_size, 1))
+        return x_r, x_f, e * x_r + (1.0 - e) * x_f
+
+    return dim, None, batch
+
+
+def check_init_params(init_params: Any, params: Any) -> Any:
+    """``init_params`` if given and shaped like ``params`` (else a named ValueError), or ``params``."""
+    if init_params is None:
+        return params
+    try:
+        same = [onp.shape(a) for a in tree_leaves(init_params)] == [onp.shape(a) for a in tree_leaves(params)]
+    except TypeError:
+        same = False
+    if not same:
+        raise ValueError("`init_params` must have the layer sizes that `config` gives")
+    return init_params
+
+
+# ---------------------------------------------------------------------------------------------
+# the critic alone between two fixed distributions
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FitRun(LoopRun):
+    """A network trained alone by :func:`fit_pytree`: its parameters, loss per step and how the
+    run ended (``converged``: L-BFGS-B's own test; the bookkeeping fields are
+    :class:`~solvers.neural.training.LoopRun`'s)."""
+
+    config: Any
+    params: Any
+    loss: onp.ndarray
+    solver: str
+    opt_state: OptState | None = None
+    converged: bool = False
+    message: str = ""
+
+    @classmethod
+    def from_outcome(cls, config: Any, out: FitOutcome, solver: str, n_steps_requested: int):
+        """The run of a :class:`FitOutcome`."""
+        return cls(config=config, params=out.params, loss=out.loss, solver=solver, opt_state=out.opt_state,
+                   converged=out.converged, message=out.message, n_steps=out.n_steps,
+                   n_steps_requested=n_steps_requested, interrupted=out.interrupted, seconds=out.seconds)
+
+    def to_dict(self) -> dict:
+        return {"config": self.config.to_dict(), "solver": self.solver, "converged": self.converged,
+                "message": self.message, "loss": self.loss.tolist(), **self.loop_fields()}
+
+
+@dataclass
+class CriticTrainRun(FitRun):
+    """Outcome of :func:`train_critic` (``params``: the critic MLP)."""
+
+    def raw(self, x) -> onp.ndarray:
+        """The network output V(x), shape (n,)."""
+        return onp.asarray(critic_raw(self.params, x, activation=self.config.activation))
+
+    def critic(self, x) -> onp.ndarray:
+        """D(x) (LSGAN), f(x) (WGAN) or T(x) = g_f(V(x)) (f-GAN), shape (n,)."""
+        return onp.asarray(critic_transform(self.raw(x), self.config))
+
+
+def train_critic(real: Any, fake: Any, config: ObjectiveGANConfig, n_steps: int, seed: Any, *,
+                 solver: str = "optimizer", n_nodes: int = 32, tol: float = 1e-10,
+                 init_params: list | None = None, callback: Callable | None = None,
+                 progress: bool = False) -> CriticTrainRun:
+    """Train the critic of ``config.objective`` alone, P = ``real`` against a fixed Q = ``fake``.
+
+    Source: the critic loops of Arjovsky et al. (2017) and Gulrajani et al. (2017),
+    Algorithm 1, lines 2-8; the discriminator objectives of Mao et al. (2017), Section 3.2, and
+    Nowozin et al. (2016), Section 3.
+
+    Parameters
+    ----------
+    real, fake : WeightedPoints, sampler or object with ``.sample(n, seed)``
+        Both WeightedPoints: every step uses the whole (deterministic) objective, the
+        penalty on the interpolates of :func:`interpolates` (``n_nodes`` per pair).  Both
+        samplers: every step draws B = ``config.batch_size`` points of each and B values of ε.
+    config : ObjectiveGANConfig
+        Its critic fields (``hidden``, ``activation``, ``lr_d``, optimizer, labels, ``clip``,
+        ``penalty_weight``, ``family``, ``init_scale``).
+    n_steps : int >= 0
+    seed : int, SeedSequence or Generator
+        Four spawned streams: initialization, real, fake, ε.
+    solver, tol, callback, progress : keyword-only
+        See :func:`fit_pytree`; ``"lbfgs"`` needs WeightedPoints and, for ``"wgan_clip"``,
+        optimizes over the box of clipped weights.
+    n_nodes : int, keyword-only
+    init_params : list, keyword-only
+        Start from these critic parameters instead of a fresh initialization.
+
+    Returns
+    -------
+    CriticTrainRun
+    """
+    _check_config(config)
+    n_steps = check_int(n_steps, "n_steps", minimum=0)
+    check_callback(callback)
+    init_rng, *rngs = spawn_generators(seed, 4)
+    gp = config.objective == "wgan_gp"
+    dim, fixed, batch = fixed_or_minibatches(real, fake, config.batch_size, rngs,
+                                             n_nodes=check_int(n_nodes, "n_nodes", minimum=1) if gp else None)
+    params = check_init_params(init_params, _init_critic(config, dim, init_rng))
+    d_grad = _d_grad(config)
+    out = fit_pytree((lambda p, _: d_grad(p, *fixed)) if batch is None else (lambda p, bt: d_grad(p, *bt)),
+                     params, n_steps, solver=solver, optimizer=config.optimizers()[1], batch=batch,
+                     clip=config.clip if config.objective == "wgan_clip" else None, tol=tol,
+                     callback=callback, progress=progress)
+    return CriticTrainRun.from_outcome(config, out, solver, n_steps)
+
+
+# ---------------------------------------------------------------------------------------------
+# the full game
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class GeneratorRun(LoopRun):
+    """A generator/discriminator training run: configuration, final parameters and optimizer
+    states, the losses of every step, snapshots (the bookkeeping fields are
+    :class:`~solvers.neural.training.LoopRun`'s)."""
+
+    config: Any
+    params: dict
+    opt_states: dict
+    d_loss: onp.ndarray
+    g_loss: onp.ndarray
+    snapshots: list = field(default_factory=list)
+
+    def sample(self, n: int, seed: Any) -> onp.ndarray:
+        """n samples G(z), z ~ N(0, I), from the final generator; shape (n, d)."""
+        z = as_generator(seed).standard_normal((check_int(n, "n", minimum=1), self.config.latent_dim))
+        return onp.asarray(mlp_apply(self.params["g"], z, activation=self.config.activation))
+
+    def to_dict(self) -> dict:
+        return {"config": self.config.to_dict(), "d_loss": self.d_loss.tolist(),
+                "g_loss": self.g_loss.tolist(), "snapshots": [s.to_dict() for s in self.snapshots],
+                **self.loop_fields()}
+
+
+@dataclass
+class ObjectiveGANRun(GeneratorRun):
+    """Outcome of :func:`train_objective_gan` (``config`` an :class:`ObjectiveGANConfig`)."""
+
+    def critic(self, x) -> onp.ndarray:
+        """The final critic (D, f or T, see :func:`critic_transform`), shape (n,)."""
+        v = critic_raw(self.params["d"], x, activation=self.config.activation)
+        return onp.asarray(critic_transform(v, self.config))
+
+
+def check_snapshot_steps(snapshot_steps: Any) -> set:
+    """The set of snapshot steps (ints >= 0) from a sequence, with named errors."""
+    if isinstance(snapshot_steps, (str, bytes)) or not isinstance(snapshot_steps, Sequence):
+        raise TypeError("`snapshot_steps` must be a sequence of ints")
+    return {check_int(s, f"snapshot_steps[{i}]", minimum=0) for i, s in enumerate(snapshot_steps)}
+
+
+def train_objective_gan(data: Any, config: ObjectiveGANConfig, n_steps: int, seed: Any, *,
+                        snapshot_steps: Sequence[int] = (), n_eval_samples: int = 10_000,
+                        callback: Callable | None = None, progress: bool = False) -> ObjectiveGANRun:
+    """Train generator and critic for ``n_steps`` steps of :func:`objective_gan_update`.
+
+    Source: Arjovsky, Chintala & Bottou (2017) and Gulrajani et al. (2017), Algorithm 1; Mao
+    et al. (2017), Section 3.2; Nowozin et al. (2016), Algorithm 1 (in alternating form).
+
+    Parameters
+    ----------
+    data : sampler or object with ``.sample(n, seed)`` (e.g. a GaussianMixture)
+    config : ObjectiveGANConfig
+    n_steps : int >= 0
+    seed : int, SeedSequence or Generator
+        Six spawned streams: the two initializations, data, noise, ε, evaluation noise.
+    snapshot_steps : sequence of int, keyword-only
+        Record a :class:`solvers.neural.gan.GANSnapshot` (samples on fixed evaluation noise of
+        ``n_eval_samples`` points) after these numbers of completed steps (0 = initial).
+    n_eval_samples : int, keyword-only
+    callback : callable, keyword-only
+        ``callback(step, params, losses)`` after every completed step.
+    progress : bool, keyword-only
+
+    Returns
+    -------
+    ObjectiveGANRun
+        Partial (``interrupted=True``) on Ctrl-C.
+    """
+    _check_config(config)
+    sampler = as_sampler(data)
+    n_steps = check_int(n_steps, "n_steps", minimum=0)
+    n_eval = check_int(n_eval_samples, "n_eval_samples", minimum=1)
+    init_g, init_d, data_rng, noise_rng, eps_rng, eval_rng = spawn_generators(seed, 6)
+    d = draw_samples(sampler, 1, onp.random.default_rng(0), "data").shape[1]
+    params, states = init_objective_gan(config, d, (init_g, init_d))
+    k, b, m, act = config.n_disc_steps, config.batch_size, config.latent_dim, config.activation
+    z_eval = eval_rng.standard_normal((n_eval, m))
+
+    def step(t, state):
+        x_real = draw_samples(sampler, k * b, data_rng, "data").reshape(k, b, d)
+        z = noise_rng.standard_normal((k + 1, b, m))
+        return objective_gan_update(state[0], state[1], x_real, z, eps_rng.random((k, b)), config)
+
+    out, losses, snapshots = run_game(
+        step, (params, states, None), n_steps, snapshot_steps=snapshot_steps, callback=callback,
+        snapshot=lambda n, p: GANSnapshot(n, p["g"], p["d"], onp.asarray(mlp_apply(p["g"], z_eval, activation=act))),
+        progress=progress, desc=config.objective)
+    hist = onp.asarray(losses, dtype=float).reshape(-1, 2)
+    return ObjectiveGANRun(config=config, params=out.state[0], opt_states=out.state[1], d_loss=hist[:, 0],
+                           g_loss=hist[:, 1], snapshots=snapshots, n_steps=out.n_steps,
+                           n_steps_requested=n_steps, interrupted=out.interrupted, seconds=out.seconds)
