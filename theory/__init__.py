@@ -20,6 +20,9 @@ SUBMODULES = (
     "overestimation",
     "policy_gradient",
     "bellman",
+    "gan_objectives",
+    "wgan",
+    "gan_training_theory",
 )
 
 __all__: list[str] = []

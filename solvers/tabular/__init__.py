@@ -12,9 +12,12 @@
   Q-learning (Sutton & Barto Fig. 6.5) and the overestimation experiments of van Hasselt,
   Guez & Silver (AAAI 2016; arXiv:1509.06461);
 - :mod:`~solvers.tabular.policy_gradient`, :mod:`~solvers.tabular.a3c`,
-  :mod:`~solvers.tabular.seqgan` — REINFORCE / A2C, asynchronous stale gradients, SeqGAN.
+  :mod:`~solvers.tabular.seqgan` — REINFORCE / A2C, asynchronous stale gradients, SeqGAN;
+- :mod:`~solvers.tabular.gan_objectives`, :mod:`~solvers.tabular.fgan_critics`,
+  :mod:`~solvers.tabular.wgan_critics` — best responses and generator descent for LSGAN, EBGAN,
+  f-GAN and WGAN / WGAN-GP, found by optimization (LPs, Newton, trust regions).
 """
 
 from solvers import reexport
 
-__all__ = reexport(globals(), __name__, ("gan",))
+__all__ = reexport(globals(), __name__, ("gan", "gan_objectives", "fgan_critics", "wgan_critics"))
