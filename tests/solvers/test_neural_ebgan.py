@@ -19,6 +19,7 @@ import autograd.numpy as anp
 import numpy as np
 import pytest
 from autograd import grad
+from hypothesis import given
 
 from solvers.neural.ebgan import (
     AutoencoderGANConfig,
@@ -40,6 +41,7 @@ from solvers.neural.gan_objectives import WeightedPoints
 from solvers.neural.mlp import init_mlp, mlp_apply
 from solvers.neural.optim import tree_flatten
 from solvers.problems import gaussian_1d, mixture_1d, ring_of_gaussians
+from solvers.problems.strategies import matched_pairs, seeds
 from tests.tolerances import FLOAT_ATOL, FLOAT_RTOL
 from theory.divergences import wasserstein_1d
 from theory.gan_objectives import ebgan_min_value, ebgan_optimal_discriminator, ebgan_value
@@ -98,6 +100,20 @@ def test_ebgan_energy_approaches_lemma_1(seed):
 @pytest.mark.parametrize("seed", range(10))
 def test_ebgan_energy_at_seeds_0_to_9(seed):
     test_ebgan_energy_approaches_lemma_1(seed)
+
+
+@given(matched_pairs(), seeds())
+def test_no_autoencoder_beats_lemma_1(pq, seed):
+    """For any autoencoder and any p, q (zero atoms included): its loss is theory's
+    ebgan_value of its energies and at least min_D V = m Σ min(p, q) (Lemma 1)."""
+    p, q = pq
+    x = np.linspace(-2.0, 2.0, p.shape[0])
+    config = AutoencoderGANConfig(hidden=(5,), code_dim=1, margin=0.8)
+    ae = init_autoencoder(config, 1, seed)
+    loss = float(ebgan_discriminator_loss(ae, WeightedPoints(x, p), WeightedPoints(x, q), config))
+    np.testing.assert_allclose(loss, ebgan_value(np.asarray(ebgan_energy(ae, x)), p, q, margin=0.8),
+                               rtol=1e-12, atol=1e-14)
+    assert loss >= ebgan_min_value(p, q, margin=0.8) - 1e-14
 
 
 # ---------------------------------------------------------------------------------------------

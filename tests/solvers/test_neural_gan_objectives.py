@@ -23,6 +23,8 @@ import autograd.numpy as anp
 import numpy as np
 import pytest
 from autograd import grad
+from hypothesis import given
+from hypothesis import strategies as st
 
 from solvers.neural.gan_objectives import (
     FGAN_FAMILY_NAMES,
@@ -43,6 +45,7 @@ from solvers.neural.gan_objectives import (
 from solvers.neural.mlp import init_mlp, mlp_apply
 from solvers.neural.optim import tree_flatten, tree_leaves
 from solvers.problems import gaussian_1d, mixture_1d, ring_of_gaussians
+from solvers.problems.strategies import matched_pairs, seeds
 from tests.tolerances import FLOAT_ATOL, FLOAT_RTOL
 from theory.divergences import wasserstein_1d
 from theory.gan_objectives import (
@@ -50,6 +53,7 @@ from theory.gan_objectives import (
     fgan_divergence,
     fgan_lower_bound,
     fgan_optimal_critic,
+    lsgan_criterion,
     lsgan_optimal_discriminator,
 )
 from theory.wgan import clipped_linear_critic_distance, wgan_gp_optimal_critic_1d, weight_clipping_counterexample
@@ -130,6 +134,46 @@ def test_lsgan_gradient_is_weighted_regression_onto_d_star():
     d_bad = lsgan_optimal_discriminator(real.weights, fake.weights, a=1.0, b=-1.0)
     g_bad = tree_flatten(grad(lambda prm: 0.5 * anp.sum(mass * (critic_raw(prm, LS_GRID) - d_bad) ** 2))(params))[0]
     assert np.max(np.abs(g_bad - g_ls)) > 1e-3
+
+
+@given(matched_pairs(), seeds(), st.sampled_from([(-1.0, 1.0, 0.0), (0.0, 1.0, 1.0), (2.0, -0.5, 0.3)]))
+def test_lsgan_loss_is_its_minimum_plus_weighted_distance_to_d_star(pq, seed, labels):
+    """For any network D and any p, q (zero atoms included):
+    L(D) = ½Σ p (D - b)² + ½Σ q (D - a)² = L(D*) + ½Σ (p + q)(D - D*)², with D* the closed form,
+    and L(D*) = ½ Σ p (D* - b)² + ½ Σ q (D* - a)²; the losses have the same ψ-gradient."""
+    p, q = pq
+    a, b, c = labels
+    x = np.linspace(-2.0, 2.0, p.shape[0])
+    config = ObjectiveGANConfig(objective="lsgan", hidden=(6,), a=a, b=b, c=c)
+    params = init_mlp((1, 6, 1), seed)
+    d_star = lsgan_optimal_discriminator(p, q, a=a, b=b)
+    l_min = 0.5 * p @ (d_star - b) ** 2 + 0.5 * q @ (d_star - a) ** 2
+
+    def excess(prm):
+        return 0.5 * anp.sum((p + q) * (critic_raw(prm, x) - d_star) ** 2)
+
+    loss = critic_loss(params, WeightedPoints(x, p), WeightedPoints(x, q), config)
+    # sums of <= 8 terms of size <= (|a| + |b| + |D|)² ~ 10: rounding below 1e-13
+    np.testing.assert_allclose(loss, l_min + excess(params), rtol=1e-12, atol=1e-13)
+    g_ls = tree_flatten(grad(critic_loss)(params, WeightedPoints(x, p), WeightedPoints(x, q), config))[0]
+    np.testing.assert_allclose(g_ls, tree_flatten(grad(excess)(params))[0], rtol=ROUTE_RTOL, atol=1e-12)
+    # with the paper's c the generator side: C(G) of theory is ½Σ(p + q)(D* - c)², the loss at D*
+    np.testing.assert_allclose(0.5 * p @ (d_star - c) ** 2 + 0.5 * q @ (d_star - c) ** 2,
+                               lsgan_criterion(p, q, a=a, b=b, c=c), rtol=1e-12, atol=1e-13)
+
+
+@given(matched_pairs(), seeds(), st.sampled_from(FGAN_FAMILY_NAMES))
+def test_fgan_critic_value_never_exceeds_the_divergence(pq, seed, family):
+    """-L_D(ψ) = E_p[T] - E_q[f*(T)] <= D_f(p ‖ q) for every network ψ (Fenchel-Young; T = g_f(V)
+    lies in dom f* by construction), and it equals theory's fgan_lower_bound at the same T."""
+    p, q = pq
+    x = np.linspace(-2.0, 2.0, p.shape[0])
+    config = ObjectiveGANConfig(objective="fgan", family=family, hidden=(6,))
+    params = init_mlp((1, 6, 1), seed)
+    value = -float(critic_loss(params, WeightedPoints(x, p), WeightedPoints(x, q), config))
+    t = np.asarray(fgan_terms(critic_raw(params, x), family)[0])
+    np.testing.assert_allclose(value, fgan_lower_bound(p, q, t, family), rtol=1e-10, atol=1e-12)
+    assert value <= fgan_divergence(p, q, family) + 1e-10
 
 
 # ---------------------------------------------------------------------------------------------
