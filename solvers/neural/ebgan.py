@@ -39,9 +39,8 @@ import autograd.numpy as np
 import numpy as onp
 from autograd import value_and_grad
 
-from solvers.neural.gan import GANSnapshot, as_sampler, draw_samples
 from solvers.neural.gan_objectives import AdversarialConfig, FitRun, GeneratorRun, as_batch, check_init_params, \
-    expect, fit_pytree, fixed_or_minibatches, run_game, spawn_generators
+    expect, fit_pytree, fixed_or_minibatches, spawn_generators, train_game
 from solvers.neural.mlp import init_mlp, mlp_apply
 from solvers.neural.training import check_callback
 from theory._validation import as_generator, check_int, check_nonnegative, check_positive, \
@@ -363,26 +362,6 @@ class BEGANRun(EBGANRun):
                 "m_global": self.m_global.tolist()}
 
 
-def _game(data, config, n_steps, seed, snapshot_steps, n_eval_samples, callback, progress, update, extra, desc):
-    """The loop of :func:`train_ebgan` and :func:`train_began`: ``state = (params, opt_states,
-    extra, record)`` advanced by ``update(state, sampler, d, data_rng, noise_rng)``."""
-    _check_config(config)
-    sampler = as_sampler(data)
-    n_steps = check_int(n_steps, "n_steps", minimum=0)
-    n_eval = check_int(n_eval_samples, "n_eval_samples", minimum=1)
-    init_g, init_d, data_rng, noise_rng, eval_rng = spawn_generators(seed, 5)
-    d = draw_samples(sampler, 1, onp.random.default_rng(0), "data").shape[1]
-    params = {"g": init_mlp((config.latent_dim, *config.hidden, d), init_g, scale=config.init_scale),
-              "d": init_autoencoder(config, d, init_d)}
-    opt_g, opt_d = config.optimizers()
-    z_eval = eval_rng.standard_normal((n_eval, config.latent_dim))
-    act = config.activation
-    return run_game(lambda t, s: update(s, sampler, d, data_rng, noise_rng),
-                    (params, {"g": opt_g.init(params["g"]), "d": opt_d.init(params["d"])}, extra, None), n_steps,
-                    snapshot=lambda n, p: GANSnapshot(n, p["g"], p["d"], onp.asarray(mlp_apply(p["g"], z_eval, activation=act))),
-                    snapshot_steps=snapshot_steps, callback=callback, progress=progress, desc=desc)
-
-
 def train_ebgan(data: Any, config: AutoencoderGANConfig, n_steps: int, seed: Any, *,
                 snapshot_steps: Sequence[int] = (), n_eval_samples: int = 10_000,
                 callback: Callable | None = None, progress: bool = False) -> EBGANRun:
@@ -396,8 +375,7 @@ def train_ebgan(data: Any, config: AutoencoderGANConfig, n_steps: int, seed: Any
     config : AutoencoderGANConfig
     n_steps : int >= 0
     seed : int, SeedSequence or Generator
-        Five spawned streams: generator and autoencoder initializations, data, noise,
-        evaluation noise.
+        Spawned streams, see :func:`solvers.neural.gan_objectives.train_game`.
     snapshot_steps, n_eval_samples, callback, progress : keyword-only
         As :func:`solvers.neural.gan_objectives.train_objective_gan`; ``callback(step,
         params, (L_D, L_G))``.
@@ -407,14 +385,17 @@ def train_ebgan(data: Any, config: AutoencoderGANConfig, n_steps: int, seed: Any
     EBGANRun
         Partial (``interrupted=True``) on Ctrl-C.
     """
-    def update(state, sampler, d, data_rng, noise_rng):
+    _check_config(config)
+
+    def step(state, draw, noise_rng, _):
         k, b, m = config.n_disc_steps, config.batch_size, config.latent_dim
-        x_real = draw_samples(sampler, k * b, data_rng, "data").reshape(k, b, d)
+        x_real = draw(k * b).reshape(k, b, -1)
         p, s, losses = ebgan_update(state[0], state[1], x_real, noise_rng.standard_normal((k + 1, b, m)), config)
         return p, s, None, losses
 
-    out, records, snapshots = _game(data, config, n_steps, seed, snapshot_steps, n_eval_samples, callback,
-                                    progress, update, None, "EBGAN")
+    out, records, snapshots = train_game(data, config, n_steps, seed, init_d=lambda d, rng: init_autoencoder(
+        config, d, rng), step=step, snapshot_steps=snapshot_steps, n_eval_samples=n_eval_samples, callback=callback,
+        progress=progress, desc="EBGAN")
     hist = onp.asarray(records, dtype=float).reshape(-1, 2)
     return EBGANRun(config=config, params=out.state[0], opt_states=out.state[1], d_loss=hist[:, 0],
                     g_loss=hist[:, 1], snapshots=snapshots, n_steps=out.n_steps, n_steps_requested=n_steps,
@@ -438,16 +419,17 @@ def train_began(data: Any, config: AutoencoderGANConfig, n_steps: int, seed: Any
     BEGANRun
         ``k``, ``l_real``, ``g_loss`` = L(G(z_G)) and ``m_global`` per step; partial on Ctrl-C.
     """
-    def update(state, sampler, d, data_rng, noise_rng):
+    _check_config(config)
+
+    def step(state, draw, noise_rng, _):
         b, m = config.batch_size, config.latent_dim
-        x_real = draw_samples(sampler, b, data_rng, "data")
         z = noise_rng.standard_normal((2, b, m))
-        p, s, k_next, losses = began_update(state[0], state[1], state[2], x_real, z[0], z[1], config)
+        p, s, k_next, losses = began_update(state[0], state[1], state[2], draw(b), z[0], z[1], config)
         return p, s, k_next, dict(losses, k=k_next)
 
-    _check_config(config)
-    out, records, snapshots = _game(data, config, n_steps, seed, snapshot_steps, n_eval_samples, callback,
-                                    progress, update, config.k0, "BEGAN")
+    out, records, snapshots = train_game(data, config, n_steps, seed, init_d=lambda d, rng: init_autoencoder(
+        config, d, rng), step=step, extra=config.k0, snapshot_steps=snapshot_steps, n_eval_samples=n_eval_samples,
+        callback=callback, progress=progress, desc="BEGAN")
 
     def col(key):
         return onp.asarray([r[key] for r in records], dtype=float)

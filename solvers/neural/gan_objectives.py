@@ -64,7 +64,8 @@ __all__ = [
     "generator_loss", "clip_weights", "objective_gan_update",
     # loops
     "run_game", "FitOutcome", "fit_pytree", "fixed_or_minibatches", "check_init_params",
-    "check_snapshot_steps", "FitRun", "CriticTrainRun", "train_critic", "GeneratorRun", "ObjectiveGANRun", "train_objective_gan",
+    "check_snapshot_steps", "FitRun", "CriticTrainRun", "train_critic", "GeneratorRun", "ObjectiveGANRun", "train_game",
+    "train_objective_gan",
 ]
 
 OBJECTIVES = ("lsgan", "wgan_clip", "wgan_gp", "fgan")
@@ -700,6 +701,37 @@ def check_snapshot_steps(snapshot_steps: Any) -> set:
     return {check_int(s, f"snapshot_steps[{i}]", minimum=0) for i, s in enumerate(snapshot_steps)}
 
 
+def train_game(data: Any, config: AdversarialConfig, n_steps: int, seed: Any, *, init_d: Callable,
+               step: Callable, extra: Any = None, snapshot_steps: Sequence[int] = (), n_eval_samples: int = 10_000,
+               callback: Callable | None = None, progress: bool = False, desc: str = "") -> tuple:
+    """The loop shared by :func:`train_objective_gan` and the trainers of :mod:`solvers.neural.ebgan`.
+
+    Six streams are spawned from ``seed``: generator and discriminator initializations, data,
+    noise, ε, evaluation noise.  The generator is an MLP (m, *hidden, d) and ``init_d(d, rng)``
+    gives the discriminator; ``state = (params, opt_states, extra, record)`` is advanced by
+    ``step(state, draw, noise_rng, eps_rng)``, ``draw(n)`` giving n data points.  Snapshots
+    are :class:`solvers.neural.gan.GANSnapshot` on ``n_eval_samples`` fixed noise points.
+    Returns ``(outcome, records, snapshots)`` as :func:`run_game`.
+    """
+    sampler = as_sampler(data)
+    n_steps = check_int(n_steps, "n_steps", minimum=0)
+    n_eval = check_int(n_eval_samples, "n_eval_samples", minimum=1)
+    init_g, init_dr, data_rng, noise_rng, eps_rng, eval_rng = spawn_generators(seed, 6)
+    d = draw_samples(sampler, 1, onp.random.default_rng(0), "data").shape[1]
+    params = {"g": init_mlp((config.latent_dim, *config.hidden, d), init_g, scale=config.init_scale),
+              "d": init_d(d, init_dr)}
+    opt_g, opt_d = config.optimizers()
+    z_eval, act = eval_rng.standard_normal((n_eval, config.latent_dim)), config.activation
+
+    def draw(n):
+        return draw_samples(sampler, n, data_rng, "data")
+
+    return run_game(lambda t, state: step(state, draw, noise_rng, eps_rng),
+                    (params, {"g": opt_g.init(params["g"]), "d": opt_d.init(params["d"])}, extra, None), n_steps,
+                    snapshot=lambda n, p: GANSnapshot(n, p["g"], p["d"], onp.asarray(mlp_apply(p["g"], z_eval, activation=act))),
+                    snapshot_steps=snapshot_steps, callback=callback, progress=progress, desc=desc)
+
+
 def train_objective_gan(data: Any, config: ObjectiveGANConfig, n_steps: int, seed: Any, *,
                         snapshot_steps: Sequence[int] = (), n_eval_samples: int = 10_000,
                         callback: Callable | None = None, progress: bool = False) -> ObjectiveGANRun:
@@ -729,24 +761,17 @@ def train_objective_gan(data: Any, config: ObjectiveGANConfig, n_steps: int, see
         Partial (``interrupted=True``) on Ctrl-C.
     """
     _check_config(config)
-    sampler = as_sampler(data)
-    n_steps = check_int(n_steps, "n_steps", minimum=0)
-    n_eval = check_int(n_eval_samples, "n_eval_samples", minimum=1)
-    init_g, init_d, data_rng, noise_rng, eps_rng, eval_rng = spawn_generators(seed, 6)
-    d = draw_samples(sampler, 1, onp.random.default_rng(0), "data").shape[1]
-    params, states = init_objective_gan(config, d, (init_g, init_d))
-    k, b, m, act = config.n_disc_steps, config.batch_size, config.latent_dim, config.activation
-    z_eval = eval_rng.standard_normal((n_eval, m))
+    k, b, m = config.n_disc_steps, config.batch_size, config.latent_dim
 
-    def step(t, state):
-        x_real = draw_samples(sampler, k * b, data_rng, "data").reshape(k, b, d)
+    def step(state, draw, noise_rng, eps_rng):
+        x_real = draw(k * b).reshape(k, b, -1)
         z = noise_rng.standard_normal((k + 1, b, m))
-        return objective_gan_update(state[0], state[1], x_real, z, eps_rng.random((k, b)), config)
+        p, s, losses = objective_gan_update(state[0], state[1], x_real, z, eps_rng.random((k, b)), config)
+        return p, s, None, losses
 
-    out, losses, snapshots = run_game(
-        step, (params, states, None), n_steps, snapshot_steps=snapshot_steps, callback=callback,
-        snapshot=lambda n, p: GANSnapshot(n, p["g"], p["d"], onp.asarray(mlp_apply(p["g"], z_eval, activation=act))),
-        progress=progress, desc=config.objective)
+    out, losses, snapshots = train_game(data, config, n_steps, seed, init_d=lambda d, rng: _init_critic(config, d, rng),
+                                        step=step, snapshot_steps=snapshot_steps, n_eval_samples=n_eval_samples,
+                                        callback=callback, progress=progress, desc=config.objective)
     hist = onp.asarray(losses, dtype=float).reshape(-1, 2)
     return ObjectiveGANRun(config=config, params=out.state[0], opt_states=out.state[1], d_loss=hist[:, 0],
                            g_loss=hist[:, 1], snapshots=snapshots, n_steps=out.n_steps,
