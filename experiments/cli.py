@@ -374,7 +374,7 @@ def cmd_figures(args: argparse.Namespace) -> int:
 # derive
 
 
-def _derivation_of(ident: str):
+def derivation_of(ident: str):
     """The derivation with id ``ident``, or the one a claim with that id records; KeyError."""
     import proofs_check
     from experiments.registry import REGISTRY, load_all
@@ -394,7 +394,7 @@ def _derivation_of(ident: str):
 def cmd_derive(args: argparse.Namespace) -> int:
     _load_user(args)
     try:
-        derivation = _derivation_of(args.id)
+        derivation = derivation_of(args.id)
     except KeyError as exc:
         _stderr(str(exc.args[0]))  # the message already lists the known ids
         return 2

@@ -51,14 +51,15 @@ from autograd.scipy.special import logsumexp
 
 from solvers.results import ArrayResult
 from solvers.rl_common import log_softmax
-from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, check_hidden, init_mlp, mlp_apply
-from solvers.neural.optim import OPTIMISERS, make_optimizer, normalize_optimizer_kwargs
+from solvers.neural.mlp import ACTIVATIONS, init_mlp, mlp_apply
+from solvers.neural.optim import make_optimizer
+from solvers.neural.training import ConfigDict, check_network_fields, check_optimizer_fields
 from solvers.problems.rl_toys import FiniteMDP
 from solvers.tabular.policy_gradient import LEARNERS, VectorEnv, collect_batch, logit_contributions
 from solvers.tabular.policy_gradient import per_env_gradient, segment_plan
 from theory._validation import check_instance, as_float_array, as_generator, check_in, check_int
 from theory._validation import check_nonnegative, check_positive, check_unit_interval
-from theory.deprecation import deprecated_method, renamed_keywords
+from theory.deprecation import renamed_keywords
 
 __all__ = [
     "A2CConfig",
@@ -74,7 +75,7 @@ __all__ = [
 
 @renamed_keywords(optimiser="optimizer", optimiser_kwargs="optimizer_kwargs")
 @dataclass(frozen=True)
-class A2CConfig:
+class A2CConfig(ConfigDict):
     """Hyperparameters of :func:`train_a2c`.
 
     Parameters
@@ -125,15 +126,11 @@ class A2CConfig:
 
     def __post_init__(self) -> None:
         check_in(self.learner, "learner", LEARNERS)
-        object.__setattr__(self, "hidden", check_hidden(self.hidden))
-        check_in(self.activation, "activation", tuple(ACTIVATIONS))
+        check_network_fields(self)
         if not isinstance(self.shared_trunk, bool):
             raise TypeError(f"`shared_trunk` must be a bool, got {type(self.shared_trunk).__name__}")
         if self.shared_trunk and not self.hidden:
             raise ValueError("`hidden` must have at least one layer when `shared_trunk` is True")
-        check_positive(self.lr, "lr")
-        check_in(self.optimizer, "optimizer", tuple(OPTIMISERS))
-        object.__setattr__(self, "optimizer_kwargs", normalize_optimizer_kwargs(self.optimizer_kwargs))
         check_positive(self.value_coef, "value_coef")
         check_nonnegative(self.entropy, "entropy")
         check_int(self.n_envs, "n_envs", minimum=1)
@@ -142,23 +139,7 @@ class A2CConfig:
             check_int(self.horizon, "horizon", minimum=1)
         if self.restart_prob is not None:
             check_unit_interval(self.restart_prob, "restart_prob")
-        if isinstance(self.init_scale, str):
-            check_in(self.init_scale, "init_scale", INIT_SCALES)
-        else:
-            check_positive(self.init_scale, "init_scale")
-        try:
-            make_optimizer(self.optimizer, self.lr, **dict(self.optimizer_kwargs))
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"`optimizer_kwargs` rejected by {self.optimizer!r}: {exc}") from None
-
-    def to_dict(self) -> dict:
-        return {"learner": self.learner, "hidden": list(self.hidden), "activation": self.activation,
-                "shared_trunk": self.shared_trunk, "lr": self.lr, "optimizer": self.optimizer,
-                "optimizer_kwargs": dict(self.optimizer_kwargs), "value_coef": self.value_coef,
-                "entropy": self.entropy, "n_envs": self.n_envs, "n_step": self.n_step,
-                "horizon": self.horizon, "restart_prob": self.restart_prob, "init_scale": self.init_scale}
-
-    to_json = deprecated_method("to_dict")
+        check_optimizer_fields(self, ("lr",))
 
 
 def init_a2c(config: A2CConfig, n_inputs: int, n_actions: int, seed: Any) -> dict:

@@ -40,10 +40,10 @@ def test_dotted_paths_import(c):
 
 def test_derive_resolves_every_symbolic_claim():
     """``ganac derive CLAIM_ID`` prints the claim's recorded derivation (checked above)."""
-    from experiments.cli import _derivation_of
+    from experiments.cli import derivation_of
 
     for c in SYMBOLIC:
-        assert _derivation_of(c.id).id == c.derivation
+        assert derivation_of(c.id).id == c.derivation
 
 
 def test_derive_cli_on_a_claim_id(capsys):
