@@ -185,7 +185,8 @@ def _merge(c: np.ndarray, d: np.ndarray, mass: np.ndarray, width: int) -> tuple[
         sl = slice(s, s + step)
         aa = a[:, sl, None, None]
         logw = log_choose + xlogy(k, aa) + xlog1py(jk, -aa)
-        bw = np.exp(logw)                               # (B, m', j, k), zero where k > j
+        with np.errstate(under="ignore"):               # negligible weights flush to 0
+            bw = np.exp(logw)                           # (B, m', j, k), zero where k > j
         # each row is a binomial pmf: renormalize away the ~1e-13 relative rounding of
         # exp(gammaln) at large j, so that d_j stays within a few ulps of 1 when it is ~1
         bw /= bw.sum(axis=-1, keepdims=True)
