@@ -77,7 +77,8 @@ __all__ = [
 #: import (``%(name)s``, as scipy's ``doccer``): each convention is written once.
 _DOC = {
     "n_draws": "n : int\n        Number of i.i.d. draws, >= 1.",
-    "n_trials": "n : int\n        Number of trials, >= 1.",
+    "binomial": "n : int\n        Number of trials, >= 1.\n    p : array_like\n        Success probabilities "
+                "in [0, 1] (elementwise).\n    alpha : float\n        False-alarm probability in (0, 1).",
     "alpha": "alpha : float\n        False-alarm probability in (0, 1).",
 }
 
@@ -110,10 +111,7 @@ def binomial_interval(n: int, p, alpha: float) -> tuple[np.ndarray, np.ndarray]:
 
     Parameters
     ----------
-    %(n_trials)s
-    p : array_like
-        Success probabilities in [0, 1] (elementwise).
-    %(alpha)s
+    %(binomial)s
 
     Returns
     -------
@@ -143,10 +141,7 @@ def binomial_upper(n: int, p, alpha: float) -> np.ndarray:
 
     Parameters
     ----------
-    %(n_trials)s
-    p : array_like
-        Success probabilities in [0, 1].
-    %(alpha)s
+    %(binomial)s
 
     Returns
     -------
@@ -173,10 +168,7 @@ def binomial_lower(n: int, p, alpha: float) -> np.ndarray:
 
     Parameters
     ----------
-    %(n_trials)s
-    p : array_like
-        Success probabilities in [0, 1].
-    %(alpha)s
+    %(binomial)s
 
     Returns
     -------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from experiments.claims.support import measures_on_union
+from experiments.claims.tolerances import LP_ATOL
 from experiments.registry import Context, Evidence, claim
 from solvers.problems.parallel_lines import discretized
 from theory.divergences import (
@@ -21,8 +22,6 @@ EXAMPLE1 = "arjovsky2017/example1-parallel-lines"
 THETAS = np.array([-1.0, -0.5, -0.1, -1e-3, 0.0, 1e-3, 0.1, 0.5, 1.0])
 #: Points per line in the discretization (Z uniform on n midpoints).
 N_BINS = 24
-#: HiGHS dual simplex with feasibility tolerance 1e-10 on costs of order 1.
-LP_ATOL = 1e-8
 
 
 def parallel_lines_measured(thetas: np.ndarray, n_bins: int = N_BINS) -> dict[str, np.ndarray]:

@@ -30,6 +30,7 @@ from scipy.optimize import minimize, minimize_scalar, root
 from scipy.special import logsumexp, softmax
 
 from experiments.claims.support import derived_claim
+from experiments.claims.tolerances import FLOAT_ATOL
 from experiments.registry import Context, Evidence, claim
 from solvers.neural.mlp import init_mlp, mlp_apply
 from solvers.problems.trajectories import chain_trajectories, sample_demonstrations
@@ -56,9 +57,6 @@ SOURCE = "Finn et al. (2016), arXiv:1611.03852, Section 3.2"
 N_DEMOS = 16
 N_SAMPLES = 16
 
-#: Two float64 routes to the same number (closed form vs formula recomputed in numpy, or two
-#: gradient formulas) on O(1)-O(10) quantities: a few hundred ulps.
-FLOAT_ATOL = 1e-12
 #: Brent's method on function values locates a smooth minimum only to
 #: ~sqrt(2 eps |L| / L'') (the loss is flat to first order there): ~1e-7 for the curvatures
 #: L'' >= 0.05 of these problems; we allow 1e-6.

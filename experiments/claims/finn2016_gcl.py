@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from experiments.claims.support import ALPHA
+from experiments.claims.tolerances import FLOAT_ATOL
 from experiments.registry import Context, Evidence, claim
 from solvers.problems.trajectories import TrajectorySet, deterministic_paths, sample_demonstrations
 from solvers.tabular import guided_cost as gc
@@ -75,9 +76,6 @@ IS_REPEATS = 8000
 #: n >= 100".  A rate of n^-0.4 or n^-0.6 (a different convergence order over 3 decades) fails.
 #: The bootstrap SE of the slope (~0.01) is recorded in the details as a measured margin only.
 SLOPE_LEVEL = 0.1
-#: Evaluating two implementations of the same weighted log-sum-exp / softmax on one set of
-#: weights: float64 rounding of sums over 81 terms of size O(1).
-FLOAT_ATOL = 1e-12
 #: The discriminator's log Z solved by two different root finders (our bracketed Newton to
 #: 1e-13; brentq with xtol 1e-14 in theory.irl): agreement to a few 1e-13 nats.
 ROOT_ATOL = 1e-11

@@ -171,6 +171,13 @@ def _irl_evidence(m: dict, tols: tuple, reason: str, details: dict) -> dict:
     }
 
 
+def _trained_irl_metrics(ctx: Context, variant: str):
+    """The (cached) neural IRL run ``variant`` and its metrics against the true cost."""
+    _, c_star, p_data = irl_problem()
+    result = trained_irl(ctx.seed, variant)
+    return result, irl_metrics(result, c_star, p_data)
+
+
 @claim(
     IRL_EXACT,
     statement="A GAN whose discriminator is D = (exp(-c_θ)/Z)/(exp(-c_θ)/Z + q) with an autograd cost "
@@ -184,9 +191,7 @@ def _irl_evidence(m: dict, tols: tuple, reason: str, details: dict) -> dict:
     problem="solvers.problems.trajectories.deterministic_paths",
 )
 def irl_cost_recovered(ctx: Context):
-    _, c_star, p_data = irl_problem()
-    result = trained_irl(ctx.seed, "exact")
-    m = irl_metrics(result, c_star, p_data)
+    result, m = _trained_irl_metrics(ctx, "exact")
     tols = irl_thresholds()
     ref = linear_maxent_reference()
     reason = (f"1,000 Adam steps on exact losses; cost deviation <= 1/{IRL_LINEAR_FACTOR:g} of the best linear "
@@ -210,9 +215,7 @@ def irl_cost_recovered(ctx: Context):
     problem="solvers.problems.trajectories.deterministic_paths",
 )
 def irl_cost_recovered_samples(ctx: Context):
-    _, c_star, p_data = irl_problem()
-    result = trained_irl(ctx.seed, "samples")
-    m = irl_metrics(result, c_star, p_data)
+    result, m = _trained_irl_metrics(ctx, "samples")
     reason = ("Monte Carlo + optimizer tolerance: 3,000 steps, lr 1e-2 then 1e-3; seeds 0-9: deviation "
               "<= 0.17, corr >= 0.998, KL <= 1.3e-3, |D - 1/2| <= 0.12, |log Z error| <= 0.0083")
     return _irl_evidence(m, (IRL_SAMPLES_COST_DEV_TOL, IRL_SAMPLES_CORR_MIN, IRL_SAMPLES_KL_TOL,

@@ -14,6 +14,7 @@ import sympy as sp
 from experiments.claims import goodfellow2014_neural as neural
 from experiments.claims.support import (RATE_WINDOW, derived_claim, per_atom_rate_evidence,
                                        perturbation_directions)
+from experiments.claims.tolerances import SYMBOLIC_RTOL
 from experiments.registry import Context, Evidence, claim
 from proofs_check import goodfellow2014 as derivations
 from solvers.problems.categorical import random_pair
@@ -41,9 +42,6 @@ DISC_ATOL = 1e-10
 #: more than eps/2 in logit along one of these directions is beaten by one of them.
 PERTURB_EPS = 1e-3
 N_PERTURB = 64
-#: Sympy evaluates its solved expressions exactly; float64 evaluation of a/(a+b) and of the
-#: log/JSD sums leaves a few ulps.
-SYMBOLIC_RTOL = 1e-12
 
 
 def _interior_pair(ctx: Context, k: int = 8):

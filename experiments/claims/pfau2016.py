@@ -19,6 +19,7 @@ from scipy.special import expit, logit, softmax
 
 from experiments.claims.support import (RATE_WINDOW, derived_claim, per_atom_rate_evidence,
                                        perturbation_directions)
+from experiments.claims.tolerances import FLOAT_ATOL
 from experiments.registry import Context, Evidence, claim
 from solvers.neural import gan as neural_gan
 from solvers.neural.mlp import init_mlp
@@ -44,8 +45,6 @@ NON_SATURATING = "pfau2016/log-q-actor-equals-non-saturating"
 STATELESS_MDP = {"solver": "solvers.tabular.stateless_actor_critic",
                  "problem": "solvers.problems.stateless_mdp.TabularStatelessMDP"}
 
-#: Closed form against closed form, or two float64 routes to the same sum of a few terms.
-FLOAT_ATOL = 1e-12
 #: Exact-expectation critic descent: 4000 steps at lr = 1 with contraction <= 0.99 per step
 #: leave < 1e-15 of the initial error, so the learned critic matches to float rounding.
 CRITIC_STEPS = 4000

@@ -26,6 +26,7 @@ from scipy.special import softmax
 from scipy.stats import norm
 
 from experiments.claims.support import ALPHA, derived_claim
+from experiments.claims.tolerances import SYMBOLIC_RTOL
 from experiments.registry import Context, Evidence, claim
 from proofs_check import pfau2016_table1 as derivations
 from solvers.problems.rl_toys import bandit, chain_mdp, policy_evaluation, value_iteration
@@ -48,9 +49,6 @@ CHAIN_AC = "pfau2016/table1-chain-actor-critic"
 
 #: Label pairs (real, fake): none, one-sided, two-sided, strong two-sided.
 LABELS = ((1.0, 0.0), (0.9, 0.0), (0.9, 0.1), (0.7, 0.2))
-#: Sympy evaluates exact rationals; numpy's float64 evaluation of the same rational function
-#: differs by a few ulps.
-SYMBOLIC_RTOL = 1e-12
 #: Gradient ascent at lr = 1 for 4,000 steps: every interior atom contracts by at most
 #: 1 - (p + q) D (1 - D) <= 1 - 0.02 · 0.05 per step for the pairs below (atoms >= 0.0125,
 #: D in [0.05, 0.95]), so the error is far below rounding; 1e-10 allows float64 rounding of σ.

@@ -24,6 +24,7 @@ from autograd import grad
 from scipy.optimize import minimize_scalar
 
 from experiments.claims.support import ALPHA, derived_claim
+from experiments.claims.tolerances import FLOAT_ATOL
 from experiments.registry import Context, Evidence, claim
 from solvers.neural.ddpg import (
     DDPGConfig,
@@ -66,9 +67,6 @@ MC_ALPHA = ALPHA
 #: Riccati gain vs bounded scalar maximization of the closed-form J (xatol = 1e-10): the
 #: optimizer's tolerance on a quadratic-like peak.
 ARGMAX_ATOL = 1e-7
-#: Two float64 evaluations of the same closed-form quantity, or the DPG at k* (a difference of
-#: two O(1) products): a few ulps.
-FLOAT_ATOL = 1e-12
 #: Three autograd routes to one gradient through the same networks (fused primitive vs
 #: autograd's layer ops vs per-sample Jacobians): they differ by float rounding of differently
 #: ordered sums, relative to the gradient's largest entry.

@@ -22,6 +22,7 @@ from scipy.optimize import minimize
 from scipy.stats import norm
 
 from experiments.claims.support import derived_claim
+from experiments.claims.tolerances import FLOAT_ATOL, FLOAT_RTOL
 from experiments.registry import Context, Evidence, claim
 from proofs_check import vanhasselt2015 as derivations
 from theory.overestimation import (
@@ -47,10 +48,6 @@ ESTIMATORS = "vanhasselt2015/single-double-estimator-bias"
 PAPER_FULL = "van Hasselt, Guez & Silver (AAAI 2016; arXiv:1509.06461)"
 PAPER = "van Hasselt et al. (2016)"
 
-#: Float64 rounding of sums/squares of O(1) to O(sqrt(m C)) numbers over m <= 1024 entries,
-#: then a sqrt: a few hundred ulps relative to the bound.
-FLOAT_RTOL = 1e-12
-FLOAT_ATOL = 1e-12
 #: Unit roundoff of float64 and the number of unit roundoffs (of the largest |error|) that the
 #: random-admissible part of Theorem 1 allows (see the part's reason).
 _U = np.finfo(float).eps / 2

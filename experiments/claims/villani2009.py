@@ -7,14 +7,13 @@ import itertools
 
 import numpy as np
 
+from experiments.claims.tolerances import LP_ATOL
 from experiments.registry import Context, Evidence, claim
 from theory.divergences import wasserstein_1d, wasserstein_discrete
 
 DUALITY = "villani2009/kantorovich-duality"
 KR_CRITIC = "villani2009/kantorovich-rubinstein-critic"
 
-#: HiGHS dual simplex, feasibility tolerance 1e-10, costs of order 1.
-LP_ATOL = 1e-8
 
 
 def _brute_force_uniform_ot(cost: np.ndarray) -> float:

@@ -23,6 +23,7 @@ from autograd import grad as agrad
 from scipy import stats
 
 from experiments.claims.support import derived_claim
+from experiments.claims.tolerances import ENUM_ATOL, SYMBOLIC_RTOL
 from experiments.registry import Context, Evidence, claim
 from proofs_check import yu2017 as derivations
 from solvers.neural import seqgan as neural
@@ -39,9 +40,6 @@ TRAINING = "yu2017/optimal-discriminator-training"
 ORACLE = "yu2017/oracle-nll-ordering"
 DERIVATION = "yu2017/seqgan-policy-gradient-v2-t2"
 
-#: Closed form against enumeration: both are float64 sums of at most V**T <= 1024 products of
-#: probabilities, so they agree to a few hundred ulps.
-ENUM_ATOL = 1e-12
 #: Central differences with step 1e-5: truncation (h^2/6) |J'''| <= 1e-10 for |J'''| <= 6 (J is
 #: an average of D in [0, 1] over softmax products) plus rounding eps/h ~ 1e-11.
 FD_STEP = 1e-5
@@ -50,9 +48,6 @@ FD_ATOL = 1e-8
 #: coordinates): each comparison uses Bernstein's inequality with the exact variance (from
 #: enumeration) and the known range of one term, never a sample standard error.
 ALPHA = 1e-3
-#: sympy's lambdified gradient and numpy's recursion evaluate the same rational functions of
-#: exponentials in different orders: a few ulps relative.
-SYMBOLIC_RTOL = 1e-12
 
 
 # ---------------------------------------------------------------------------------------------

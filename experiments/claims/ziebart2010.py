@@ -27,6 +27,7 @@ from scipy.optimize import minimize
 from scipy.special import logsumexp
 
 from experiments.claims.support import ALPHA, perturbation_directions
+from experiments.claims.tolerances import ENUM_ATOL
 from experiments.registry import Context, Evidence, claim
 from solvers.problems.gridworld import gridworld
 from solvers.problems.rl_toys import policy_evaluation
@@ -52,8 +53,6 @@ TRAJECTORY_MLE = "ziebart2010/maxent-trajectory-likelihood"
 #: Sparse vs dense passes: the same sums in another order; values reach ~H(|r| + log A) ~ 80,
 #: so float64 rounding stays below 1e-12 absolute.
 PASS_ATOL = 1e-11
-#: Enumerated sums of up to 8,000 trajectory probabilities: a few hundred ulps.
-ENUM_ATOL = 1e-12
 #: Discounted soft value iteration stops with ||V - V*||_∞ <= 1e-12 (contraction bound); the
 #: dense linear solve of 36 states at condition (1 + γ)/(1 - γ) = 39 adds ~1e-13.
 DISC_ATOL = 1e-10
