@@ -16,7 +16,7 @@ median of means or a Gaussian tail with the exact variance (which can be compute
 enumeration, a closed form, a linear solve).  Never from a sample standard error: it is 0 when a
 rare event (n·p ≪ 1) never shows up, and then any deviation fails at z = ∞, and it is itself
 noisy, so "4 SE" is not the probability a normal table says.  The bounds live in
-``tests/stats.py``; the default false-alarm probability is ``tests.stats.FALSE_ALARM`` = 1e-7
+``theory/concentration.py`` and ``tests/stats.py`` turns them into assertions; the default false-alarm probability is ``tests.stats.FALSE_ALARM`` = 1e-7
 per assertion and Hypothesis example, so the whole suite over 20 seeds stays below ~1e-3 in
 total.  Each statistical test also keeps a negative control (a biased estimator or wrong
 probabilities that the same check rejects), in the test file or in its docstring/comments.

@@ -23,6 +23,7 @@ SUBMODULES = (
     "gan_objectives",
     "wgan",
     "gan_training_theory",
+    "concentration",
 )
 
 __all__: list[str] = []

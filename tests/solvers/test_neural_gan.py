@@ -36,7 +36,7 @@ from solvers.neural.gan import (
 from solvers.neural.optim import tree_equal, tree_flatten
 from solvers.problems.mixtures import gaussian_1d, mixture_1d, ring_of_gaussians
 from tests.tolerances import FLOAT_ATOL, FLOAT_RTOL
-from experiments.claims._support import sliced_w1
+from experiments.claims.support import sliced_w1
 from theory.divergences import wasserstein_1d
 from theory.gan import optimal_discriminator
 

@@ -35,7 +35,7 @@ EFFECT_MIN = 1e-8
 #: A penalty of 1e3 with SGD lr 1e-4 over 30 steps keeps the generator this close to its start.
 HIST_PULL_ATOL = 1e-3
 #: Learned vs closed-form smoothed D*: function approximation + SGD noise at a constant step
-#: (the unsmoothed analogue reaches 0.014-0.057, experiments/claims/_neural_gan.py).
+#: (the unsmoothed analogue reaches 0.014-0.057, experiments/claims/goodfellow2014_neural.py).
 D_APPROX_ATOL = 0.075
 
 
@@ -174,27 +174,15 @@ def test_smoothed_neural_discriminator_approaches_the_closed_form():
     """A 2x32 discriminator trained on the smoothed loss between N(0, 1) (real) and
     N(1, 1.5²) (fake) learns D* = (a p + b q)/(p + q) up to function approximation and the
     noise of stochastic gradients (the unsmoothed analogue reaches 0.014-0.057, see
-    experiments/claims/_neural_gan.py)."""
-    from autograd import value_and_grad
+    experiments/claims/goodfellow2014_neural.py)."""
     from scipy.stats import norm
 
-    from solvers.neural.optim import make_optimizer
+    from experiments.claims.pfau2016_table1 import discriminator_probability, train_smoothed_discriminator
     from theory.gan import smoothed_optimal_discriminator
 
     a, b = 0.9, 0.1
-    st = NeuralStabilizers(real_label=a, fake_label=b)
-    rng = np.random.default_rng(0)
-    d = {"layers": init_mlp((1, 32, 32, 1), rng)}
-    loss_and_grad = value_and_grad(
-        lambda net, xr, xf: stabilized_discriminator_loss(net, xr, xf, activation="tanh", stabilizers=st))
-    for lr, steps in ((3e-3, 1500), (3e-4, 1000)):
-        opt = make_optimizer("adam", lr)
-        state = opt.init(d)
-        for _ in range(steps):
-            _, g = loss_and_grad(d, rng.normal(0.0, 1.0, (256, 1)), rng.normal(1.0, 1.5, (256, 1)))
-            d, state = opt.update(g, state, d)
     x = np.linspace(-2.0, 3.0, 51)
-    learned = 1 / (1 + np.exp(-network_output(d, x[:, None], activation="tanh")[:, 0]))
+    learned = discriminator_probability(train_smoothed_discriminator(np.random.default_rng(0), a, b), x)
     closed = smoothed_optimal_discriminator(norm.pdf(x, 0, 1), norm.pdf(x, 1, 1.5), a, b)
     # function approximation + SGD noise at a constant step, as for the unsmoothed D* (0.075)
     np.testing.assert_allclose(learned, closed, atol=D_APPROX_ATOL)
