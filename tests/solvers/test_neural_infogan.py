@@ -1,0 +1,332 @@
+"""Tests for solvers.neural.infogan, and the birthday-paradox support test on a neural GAN.
+
+InfoGAN (Chen et al. 2016) on a 1-D mixture of K = 3 well-separated modes with a categorical
+code of 3 values:
+
+- the code picks the mode: the confusion P(mode | c) of the trained generator, computed by
+  quadrature over its 1-D noise z (not by sampling), is a permutation matrix up to < 1%;
+- L_I(G, Q) = E log Q(c | x) + H(c) <= I(c; x) (Lemma 5.1, eq. (5)): L_I by Gauss-Hermite
+  quadrature over z with the trained Q, I(c; x) exactly — the codes' output ranges are
+  disjoint, so P(c | x) is one-hot and I = H(c) up to the noise tail beyond |z| = 9 (Fano) —
+  and cross-checked by theory.infogan.mutual_information on the mode cells and on fine bins;
+- the Monte Carlo L_I of the run against the quadrature value (median of means with the exact
+  variance), so the learned L_I <= I holds up to a bounded MC error;
+- a code-blind generator (the code's input weights zeroed) has I(c; x) = 0 exactly, and the
+  same Q's L_I is <= 0 (negative control for the mode-assignment check too).
+
+Birthday paradox (Arora & Zhang 2017, Section 2) on the neural GAN of solvers.neural.gan
+trained briefly on the ring of 8: its samples, labeled by the nearest mode, have an exact label
+distribution by quadrature over its 1-D latent; the birthday test's collision count must be
+Binomial(n_batches, collision_probability(labels, s)) (theory.gan_diagnostics), and its
+support estimate is reported against the true support.
+"""
+
+import json
+
+import numpy as np
+import pytest
+from scipy.optimize import linear_sum_assignment
+from scipy.stats import norm
+
+from solvers.neural.gan import GANConfig, generator_apply as gan_generator_apply, train_gan
+from solvers.neural.infogan import InfoGANConfig, code_entropy, generator_apply, infogan_losses, \
+    infogan_update, init_infogan, one_hot, q_log_probs, train_infogan
+from solvers.neural.optim import tree_equal
+from solvers.problems.mixtures import mixture_1d, ring_of_gaussians
+from solvers.tabular.birthday import batch_size_scan, birthday_test
+from tests.stats import FALSE_ALARM, assert_binomial, assert_median_of_means
+from theory.concentration import median_of_blocks_plan
+from theory.gan_diagnostics import collision_probability
+from theory.infogan import mutual_information
+
+MEANS = np.array([-4.0, 0.0, 4.0])
+DATA = mixture_1d(MEANS, [0.3, 0.3, 0.3])
+#: Mode cells: the Voronoi cells of the means (boundaries at ±2).
+CELL_EDGES = np.array([-2.0, 2.0])
+
+#: 500 alternating steps, 2x16 tanh, batch 64, Adam(2e-3, b1 = 0.5), λ = 1.  Measured at seeds
+#: 0-9: accuracy 1.000 (every code's mass in one mode cell), last-50-step minibatch L_I
+#: 1.092-1.095 against log 3 = 1.0986, 1.4-1.8 s per run.
+CONFIG = InfoGANConfig(n_codes=3, hidden=(16, 16), batch_size=64, lr_g=2e-3, lr_d=2e-3,
+                       optimizer_kwargs={"b1": 0.5})
+N_STEPS = 500
+
+#: "The code picks the mode": at least 99% of each code's mass in its assigned mode cell.
+MIN_ACCURACY = 0.99
+
+#: The z grid for the push-forward of N(0, 1) through G(·, c): [-Z_MAX, Z_MAX], Z_GRID points.
+#: The mass outside is 2Φ(-9) = 2.3e-19.
+Z_MAX = 9.0
+Z_GRID = 20_001
+TAIL = 2 * norm.sf(Z_MAX)
+
+#: Gauss-Hermite nodes for L_I = Σ_c P(c) E_z log Q(c | G(z, c)) + H(c).
+GH_NODES = 200
+
+
+def z_grid():
+    z = np.linspace(-Z_MAX, Z_MAX, Z_GRID)
+    w = norm.pdf(z) * (z[1] - z[0])
+    w[[0, -1]] /= 2
+    return z, w
+
+
+def pushforward(g_params, config, codes=None):
+    """x = G(z, c) on the z grid for every code, shape (K, Z_GRID), and the grid weights."""
+    z, w = z_grid()
+    k = config.n_codes
+    codes = range(k) if codes is None else codes
+    x = np.stack([generator_apply(g_params, z[:, None], np.full(Z_GRID, c), activation=config.activation)[:, 0]
+                  for c in codes])
+    return x, w
+
+
+def confusion(x, w):
+    """P(mode cell j | c), shape (K, 3): grid weights of the points in each cell (normalized by
+    the grid's total mass, 1 - TAIL up to the trapezoid error)."""
+    cell = np.digitize(x, CELL_EDGES)
+    out = np.stack([np.bincount(cell[c], weights=w, minlength=3) for c in range(x.shape[0])])
+    return out / out.sum(axis=1, keepdims=True)
+
+
+def assignment_accuracy(conf, prior):
+    """max over code -> mode bijections π of Σ_c P(c) P(π(c) | c) (Hungarian algorithm)."""
+    rows, cols = linear_sum_assignment(-prior[:, None] * conf)
+    return float(np.sum(prior[rows] * conf[rows, cols]))
+
+
+def quadrature_info_bound(d_params, g_params, config, n_nodes=GH_NODES):
+    """L_I = Σ_c P(c) E_{z~N(0,1)} log Q(c | G(z, c)) + H(c) by Gauss-Hermite, and the
+    second moment of log Q(c | x) + H(c) (for the exact MC variance)."""
+    t, w = np.polynomial.hermite_e.hermegauss(n_nodes)
+    w = w / np.sqrt(2 * np.pi)
+    prior, h_c = config.prior, code_entropy(config)
+    first = second = 0.0
+    for c in range(config.n_codes):
+        x = generator_apply(g_params, t[:, None], np.full(n_nodes, c), activation=config.activation)
+        v = q_log_probs(d_params, x, activation=config.activation)[:, c] + h_c
+        first += prior[c] * (w @ v)
+        second += prior[c] * (w @ v ** 2)
+    return first, second
+
+
+@pytest.fixture(scope="module")
+def run():
+    return train_infogan(DATA, CONFIG, N_STEPS, seed=0)
+
+
+@pytest.fixture(scope="module")
+def exact(run):
+    x, w = pushforward(run.params["g"], CONFIG)
+    conf = confusion(x, w)
+    lo, hi = x.min(axis=1), x.max(axis=1)
+    order = np.argsort(lo)
+    # the image of |z| <= 9 under G(·, c) is an interval (G continuous); on the grid its ends are
+    # known to within the largest step between neighboring grid points
+    slack = np.abs(np.diff(x, axis=1)).max()
+    min_gap = float(np.min(lo[order][1:] - hi[order][:-1])) - 2 * slack
+    disjoint = min_gap > 0
+    li, li2 = quadrature_info_bound(run.params["d"], run.params["g"], CONFIG)
+    li_coarse, _ = quadrature_info_bound(run.params["d"], run.params["g"], CONFIG, GH_NODES // 2)
+    return {"x": x, "w": w, "conf": conf, "disjoint": disjoint, "min_gap": min_gap, "li": li, "li2": li2,
+            "li_err": abs(li - li_coarse)}
+
+
+def test_code_picks_the_mode(exact):
+    """The confusion P(mode | c) by quadrature is a permutation matrix to within 1%, and the
+    generator covers every mode (marginal P(mode) = Σ_c P(c) P(mode | c) = 1/3 each, within 1%)."""
+    conf = exact["conf"]
+    acc = assignment_accuracy(conf, CONFIG.prior)
+    assert acc >= MIN_ACCURACY, f"assignment accuracy {acc:.4f}; confusion\n{np.round(conf, 4)}"
+    np.testing.assert_allclose(CONFIG.prior @ conf, np.full(3, 1 / 3), atol=1 - MIN_ACCURACY)
+
+
+def test_info_bound_below_exact_mutual_information(exact):
+    """L_I <= I(c; x) (Chen et al. 2016, Lemma 5.1 and eq. (5)).
+
+    The codes' output intervals G([-9, 9], c) are disjoint, so P(c | x) is one-hot on them and
+    I(c; x) = H(c) - H(c | x) with H(c | x) <= h(ε) + ε log(K - 1), ε <= 2Φ(-9) (Fano): I equals
+    H(c) = log 3 to 1e-16.  theory.infogan.mutual_information on bins finer than the gaps
+    between the intervals gives the same value; on the three mode cells it gives a lower bound
+    (data processing; a code's interval may reach into a neighbor's cell).  L_I by quadrature
+    (Gauss-Hermite error estimated by halving the nodes) must not exceed I; the gap is
+    E_x KL(P(c|x) ‖ Q(c|x)) = E -log Q(c | x) (eq. (4))."""
+    assert exact["disjoint"], "the codes' output ranges overlap: I(c; x) is not H(c)"
+    h_c = code_entropy(CONFIG)
+    fano = -TAIL * np.log(TAIL) + TAIL * np.log(CONFIG.n_codes - 1) + TAIL
+    i_exact = h_c
+    bins = np.linspace(exact["x"].min(), exact["x"].max(), 4001)
+    assert bins[1] - bins[0] < exact["min_gap"]                        # no bin holds two codes
+    idx = np.clip(np.digitize(exact["x"], bins), 1, bins.size - 1)
+    p_bins = np.stack([np.bincount(idx[c], weights=exact["w"], minlength=bins.size + 1) for c in range(3)])
+    p_bins /= p_bins.sum(axis=1, keepdims=True)
+    # sums of O(1) terms over <= 4000 atoms: 1e-12 covers rounding
+    assert mutual_information(CONFIG.prior, p_bins) == pytest.approx(i_exact, abs=fano + 1e-12)
+    assert mutual_information(CONFIG.prior, exact["conf"]) <= i_exact + 1e-12
+    assert exact["li"] <= i_exact + exact["li_err"]
+    # negative control: a wrong bound (H(c) counted twice) exceeds I
+    assert exact["li"] + h_c > i_exact
+
+
+@pytest.mark.statistical
+def test_monte_carlo_info_bound_matches_quadrature(run, exact):
+    """The run's Monte Carlo L_I (fresh (c, z) draws, :meth:`InfoGANRun.info_lower_bound`)
+    against the quadrature L_I: median of means with the exact variance E[v²] - (E v)² of
+    v = log Q(c | x) + H(c) (Gauss-Hermite).  So the learned L_I <= I up to that radius.
+    Negative control: the quadrature value shifted by twice the radius is rejected."""
+    n = 20_000
+    mc, values = run.info_lower_bound(n, seed=11)
+    var = max(exact["li2"] - exact["li"] ** 2, 0.0)
+    assert_median_of_means(values, exact["li"], var, atol=exact["li_err"], what="MC L_I")
+    blocks, c = median_of_blocks_plan(n, FALSE_ALARM)
+    radius = c * np.sqrt(var * blocks / n)
+    assert mc <= code_entropy(CONFIG) + radius + exact["li_err"] + np.abs(values - exact["li"]).max()
+    with pytest.raises(AssertionError):
+        assert_median_of_means(values, exact["li"] + 2 * radius + exact["li_err"], var, what="MC L_I")
+
+
+def test_code_blind_generator_has_zero_information(run):
+    """Zeroing the generator's weights on the code inputs makes x independent of c: every row
+    of the confusion is the same, I(c; x) = 0 exactly, the mode check fails, and the trained Q's
+    L_I is <= 0 (Gibbs: E_c log Q(c | x) <= -H(c) for x independent of c)."""
+    g = [dict(layer) for layer in run.params["g"]]
+    W = np.array(g[0]["W"])
+    W[CONFIG.noise_dim:] = 0.0
+    g[0] = {"W": W, "b": g[0]["b"]}
+    x, w = pushforward(g, CONFIG)
+    np.testing.assert_array_equal(x[0], x[1])
+    conf = confusion(x, w)
+    assert mutual_information(CONFIG.prior, conf) == pytest.approx(0.0, abs=1e-15)
+    assert assignment_accuracy(conf, CONFIG.prior) < MIN_ACCURACY
+    li, _ = quadrature_info_bound(run.params["d"], g, CONFIG)
+    li_coarse, _ = quadrature_info_bound(run.params["d"], g, CONFIG, GH_NODES // 2)
+    assert li <= abs(li - li_coarse) + 1e-12
+
+
+# ---------------------------------------------------------------------------------------------
+# the building blocks
+# ---------------------------------------------------------------------------------------------
+
+
+def test_losses_agree_with_update_and_definitions():
+    """infogan_losses at the initial parameters equals what infogan_update reports for its
+    discriminator step; L_Q is the cross-entropy of the softmax head and L_D the GAN loss,
+    recomputed here from q_log_probs and the discriminator logit."""
+    from solvers.neural.infogan import discriminator_logit
+    params, states = init_infogan(CONFIG, 1, seed=3)
+    rng = np.random.default_rng(0)
+    x_real = DATA.sample(64, rng)
+    z, c = rng.standard_normal((64, 1)), rng.integers(0, 3, 64)
+    losses = infogan_losses(params, x_real, z, c, CONFIG)
+    _, _, upd = infogan_update(params, states, x_real, z, c, z, c, CONFIG)
+    assert upd["d"] == pytest.approx(losses["d"], rel=1e-12)
+    assert upd["q_d"] == pytest.approx(losses["q"], rel=1e-12)
+    x_fake = generator_apply(params["g"], z, c)
+    lq = -np.mean(q_log_probs(params["d"], x_fake)[np.arange(64), c])
+    f_r, f_f = discriminator_logit(params["d"], x_real), discriminator_logit(params["d"], x_fake)
+    ld = np.mean(np.logaddexp(0, -f_r)) + np.mean(np.logaddexp(0, f_f))
+    assert losses["q"] == pytest.approx(lq, rel=1e-12)
+    assert losses["d"] == pytest.approx(ld, rel=1e-12)
+    assert losses["info"] == pytest.approx(np.log(3) - lq, rel=1e-12)
+
+
+@pytest.mark.parametrize("field, value", [
+    ("n_codes", 1), ("code_probs", (0.5, 0.5)), ("code_probs", (0.5, 0.6, -0.1)), ("noise_dim", 0),
+    ("hidden", (0,)), ("lr_g", 0.0), ("lr_d", -1.0), ("batch_size", 0), ("info_weight", -1.0),
+    ("generator_loss", "wasserstein"), ("activation", "sine"),
+])
+def test_config_rejects_bad_fields(field, value):
+    with pytest.raises(ValueError, match=field):
+        InfoGANConfig(**{"n_codes": 3, field: value})
+
+
+def test_bad_inputs_are_named_and_runs_are_reproducible():
+    with pytest.raises(ValueError, match="`c`"):
+        one_hot(np.array([0, 3]), 3)
+    with pytest.raises(ValueError, match="`c`"):
+        one_hot(np.array([0.5]), 3)
+    params, _ = init_infogan(CONFIG, 1, seed=0)
+    with pytest.raises(ValueError, match="`c`"):
+        generator_apply(params["g"], np.zeros((4, 1)), np.zeros(3, dtype=int))
+    with pytest.raises(ValueError, match="`x`"):
+        q_log_probs(params["d"], np.zeros((4, 2)))
+    with pytest.raises(ValueError, match="n_steps"):
+        train_infogan(DATA, CONFIG, -1, seed=0)
+    with pytest.raises(TypeError, match="config"):
+        train_infogan(DATA, GANConfig(), 1, seed=0)
+    skewed = InfoGANConfig(n_codes=3, code_probs=[0.5, 0.25, 0.25], hidden=(4,), batch_size=8)
+    assert code_entropy(skewed) == pytest.approx(1.5 * np.log(2), rel=1e-15)
+    a = train_infogan(DATA, skewed, 5, seed=2)
+    b = train_infogan(DATA, skewed, 5, seed=2)
+    assert tree_equal(a.params, b.params) and np.array_equal(a.info, b.info)
+    assert not tree_equal(a.params, train_infogan(DATA, skewed, 5, seed=3).params)
+    out = json.loads(json.dumps(a.to_dict()))
+    assert out["n_steps"] == 5 and out["config"]["code_probs"] == [0.5, 0.25, 0.25]
+    x, c = a.sample(7, seed=0)
+    assert x.shape == (7, 1) and c.shape == (7,) and a.discriminator(x).shape == (7,)
+
+
+# ---------------------------------------------------------------------------------------------
+# the birthday-paradox support test on a neural GAN (ring of 8)
+# ---------------------------------------------------------------------------------------------
+
+RING = ring_of_gaussians(8, 2.0, 0.02)
+#: A short run of the neural GAN on the ring (1-D latent): it covers some modes, not all.
+RING_CONFIG = GANConfig(latent_dim=1, hidden=(32, 32), batch_size=128, lr_g=1e-3, lr_d=1e-3,
+                        optimizer_kwargs={"b1": 0.5})
+RING_STEPS = 300
+BATCH = 2
+N_BATCHES = 4000
+LABEL_GRID = 400_001
+
+
+def ring_labels(x):
+    """The nearest ring mode of each row of x."""
+    return np.argmin(np.sum((x[:, None, :] - RING.means[None]) ** 2, axis=2), axis=1)
+
+
+@pytest.fixture(scope="module")
+def ring_run():
+    return train_gan(RING, RING_CONFIG, RING_STEPS, seed=0)
+
+
+@pytest.mark.statistical
+def test_birthday_test_on_neural_gan_matches_exact_label_distribution(ring_run):
+    """The label distribution of the trained generator by quadrature over its 1-D latent z
+    (weights φ(z) h on LABEL_GRID points of |z| <= 9); only grid cells whose two ends carry
+    different labels can be misassigned, and their mass ε moves each pair's collision
+    probability Σp² by <= 2ε, so P(collision) by <= BATCH (BATCH - 1) ε, asserted < 1e-3 (under
+    1/40 of the binomial test's acceptance half-width, ≈ 0.04 here).  With BATCH = 2 the
+    collision probability is Σp² itself.  The birthday test's
+    count of batches with a duplicate is Binomial(N_BATCHES, collision_probability(labels,
+    BATCH)) — exact binomial test.  The support estimates are compared with the true support (the labels with
+    mass > 1e-6) and with 1/Σp²."""
+    z = np.linspace(-Z_MAX, Z_MAX, LABEL_GRID)
+    w = norm.pdf(z) * (z[1] - z[0])
+    x = gan_generator_apply(ring_run.params["g"], z[:, None], activation=RING_CONFIG.activation)
+    lab = ring_labels(x)
+    straddle = np.sum(w[:-1][lab[1:] != lab[:-1]])
+    assert BATCH * (BATCH - 1) * straddle < 1e-3
+    probs = np.bincount(lab, weights=w, minlength=8)
+    probs /= probs.sum()
+    p_coll = float(collision_probability(probs, BATCH))
+
+    def sampler(shape, rng):
+        zz = rng.standard_normal((int(np.prod(shape)), 1))
+        return ring_labels(gan_generator_apply(ring_run.params["g"], zz)).reshape(shape)
+
+    res = birthday_test(sampler, BATCH, N_BATCHES, seed=5)
+    assert_binomial(res.n_collisions, N_BATCHES, p_coll, what="batches with a duplicate")
+    true_support = int(np.sum(probs > 1e-6))
+    assert 1 <= true_support <= 8
+    # the pair-count estimate targets 1/Σp², which lies between 1 and the true support
+    assert 1.0 / np.sum(probs ** 2) <= true_support + 1e-12
+    assert res.true_support is None and res.support_estimate >= 1
+    # the paper's rule (smallest batch with duplicates in half the batches, squared)
+    scan = batch_size_scan(sampler, np.arange(2, 9), 400, seed=6)
+    assert scan.threshold_batch_size is not None
+    # negative control: the data's own label law (uniform on the 8 modes, Σp² = 1/8) predicts a
+    # different count; the short run is collapsed (Σp² 0.41-0.49 at seeds 0-9)
+    with pytest.raises(AssertionError):
+        assert_binomial(res.n_collisions, N_BATCHES, float(collision_probability(np.full(8, 1 / 8), BATCH)),
+                        what="batches with a duplicate")
