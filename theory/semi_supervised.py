@@ -47,10 +47,13 @@ def _scalar_or_array(x: np.ndarray) -> Any:
     return x[()] if x.ndim == 0 else x
 
 
-def _logits(logits: Any) -> np.ndarray:
+def _logits(logits: Any, *, per_input: bool = False) -> np.ndarray:
+    """Finite logits, at least 1-D, or (``per_input``) at least 2-D with one row per input."""
     lg = as_float_array(logits, "logits")
     if lg.ndim == 0:
         raise ValueError("`logits` must be at least 1-D (one logit per real class), got a scalar")
+    if per_input and lg.ndim < 2:
+        raise ValueError(f"`logits` must have shape (..., n_x, K) (got shape {lg.shape})")
     return lg
 
 
@@ -165,9 +168,7 @@ def ssgan_unsupervised_loss(logits: Any, p_data: Any, p_model: Any) -> Any:
     >>> round(float(ssgan_unsupervised_loss([[0.0], [0.0]], [0.5, 0.5], [1.0, 0.0])), 10)
     1.3862943611
     """
-    lg = _logits(logits)
-    if lg.ndim < 2:
-        raise ValueError(f"`logits` must have shape (..., n_x, K) (got shape {lg.shape})")
+    lg = _logits(logits, per_input=True)
     n_x = lg.shape[-2]
     pd = _check_input_dist(p_data, "p_data", n_x)
     pm = _check_input_dist(p_model, "p_model", n_x)
@@ -209,9 +210,7 @@ def ssgan_supervised_loss(logits: Any, p_xy: Any) -> Any:
     >>> round(float(ssgan_supervised_loss([[0.0, 0.0]], [[1.0, 0.0]])), 12)
     0.69314718056
     """
-    lg = _logits(logits)
-    if lg.ndim < 2:
-        raise ValueError(f"`logits` must have shape (..., n_x, K) (got shape {lg.shape})")
+    lg = _logits(logits, per_input=True)
     pj = as_float_array(p_xy, "p_xy")
     if pj.shape[-2:] != lg.shape[-2:]:
         raise ValueError(f"`p_xy` must have shape (..., {lg.shape[-2]}, {lg.shape[-1]}) like "

@@ -92,6 +92,14 @@ class CollapsedGenerator:
         return {"name": self.name, "probs": self.probs.tolist(), "support_size": self.support_size}
 
 
+def _check_sizes(n_modes: Any, support_size: Any) -> tuple[int, int]:
+    n_modes = check_int(n_modes, "n_modes", minimum=1)
+    support_size = check_int(support_size, "support_size", minimum=1)
+    if support_size > n_modes:
+        raise ValueError(f"`support_size` must be <= n_modes = {n_modes} (got {support_size})")
+    return n_modes, support_size
+
+
 def collapsed_uniform(n_modes: int, support_size: int) -> CollapsedGenerator:
     """Uniform on the first ``support_size`` of ``n_modes`` modes, zero on the rest.
 
@@ -104,10 +112,7 @@ def collapsed_uniform(n_modes: int, support_size: int) -> CollapsedGenerator:
     -------
     CollapsedGenerator
     """
-    n_modes = check_int(n_modes, "n_modes", minimum=1)
-    support_size = check_int(support_size, "support_size", minimum=1)
-    if support_size > n_modes:
-        raise ValueError(f"`support_size` must be <= n_modes = {n_modes} (got {support_size})")
+    n_modes, support_size = _check_sizes(n_modes, support_size)
     p = np.where(np.arange(n_modes) < support_size, 1.0 / support_size, 0.0)
     return CollapsedGenerator(p, f"uniform-{support_size}-of-{n_modes}")
 
@@ -128,10 +133,7 @@ def collapsed_dirichlet(n_modes: int, support_size: int, seed: Any, *,
     -------
     CollapsedGenerator
     """
-    n_modes = check_int(n_modes, "n_modes", minimum=1)
-    support_size = check_int(support_size, "support_size", minimum=1)
-    if support_size > n_modes:
-        raise ValueError(f"`support_size` must be <= n_modes = {n_modes} (got {support_size})")
+    n_modes, support_size = _check_sizes(n_modes, support_size)
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not alpha > 0:
         raise ValueError(f"`alpha` must be a number > 0 (got {alpha!r})")
     rng = as_generator(seed)
