@@ -56,8 +56,8 @@ __all__ = [
     "InfoGANConfig",
     "init_infogan",
     "one_hot",
-    "generator_apply",
-    "discriminator_logit",
+    "infogan_generator_apply",
+    "infogan_discriminator_logit",
     "q_log_probs",
     "code_entropy",
     "infogan_losses",
@@ -188,7 +188,7 @@ def _rows(x: Any, width: int, name: str) -> onp.ndarray:
     return x
 
 
-def generator_apply(g_params: list, z, c, *, activation: str = "tanh") -> onp.ndarray:
+def infogan_generator_apply(g_params: list, z, c, *, activation: str = "tanh") -> onp.ndarray:
     """x = G(z, c), shape (n, d), for noise z (n, m) and integer codes c (n,).
 
     Source: Chen et al. (2016), Section 4 (the generator G(z, c)).
@@ -202,7 +202,7 @@ def generator_apply(g_params: list, z, c, *, activation: str = "tanh") -> onp.nd
     return onp.asarray(forward(g_params, onp.concatenate([z, one_hot(c, k)], axis=1), activation))
 
 
-def discriminator_logit(d_params: list, x, *, activation: str = "tanh") -> onp.ndarray:
+def infogan_discriminator_logit(d_params: list, x, *, activation: str = "tanh") -> onp.ndarray:
     """The discriminator's logit f(x), shape (n,) (D = σ(f)).
 
     Source: Goodfellow et al. (2014), Section 3; Chen et al. (2016), Section 6.
@@ -333,7 +333,7 @@ class InfoGANRun(LoopRun):
 
     def generate(self, z, c) -> onp.ndarray:
         """G(z, c), shape (n, d)."""
-        return generator_apply(self.params["g"], z, c, activation=self.config.activation)
+        return infogan_generator_apply(self.params["g"], z, c, activation=self.config.activation)
 
     def sample(self, n: int, seed: Any) -> tuple[onp.ndarray, onp.ndarray]:
         """n draws (x, c): c ~ P(c), z ~ N(0, I), x = G(z, c)."""
@@ -349,7 +349,7 @@ class InfoGANRun(LoopRun):
 
     def discriminator(self, x) -> onp.ndarray:
         """D(x) = σ(f(x)), shape (n,)."""
-        return onp.exp(-onp.logaddexp(0.0, -discriminator_logit(self.params["d"], x,
+        return onp.exp(-onp.logaddexp(0.0, -infogan_discriminator_logit(self.params["d"], x,
                                                                 activation=self.config.activation)))
 
     def info_lower_bound(self, n: int, seed: Any) -> tuple[float, onp.ndarray]:

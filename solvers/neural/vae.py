@@ -56,8 +56,8 @@ __all__ = [
     "KL_ESTIMATORS",
     "ENCODER_STDS",
     "init_vae",
-    "encode",
-    "decode",
+    "vae_encode",
+    "vae_decode",
     "decoder_sigma",
     "elbo_estimate",
     "vae_loss",
@@ -221,7 +221,7 @@ def _encode(params, x, act):
     return out[:, :k], out[:, k:]
 
 
-def encode(params: dict, x, *, activation: str = "tanh") -> tuple[onp.ndarray, onp.ndarray]:
+def vae_encode(params: dict, x, *, activation: str = "tanh") -> tuple[onp.ndarray, onp.ndarray]:
     """The encoder's q(z | x) = N(mean, diag std²) for each row of x.
 
     Source: Kingma & Welling (2014), eq. (9) (a diagonal Gaussian whose mean and log standard
@@ -244,7 +244,7 @@ def encode(params: dict, x, *, activation: str = "tanh") -> tuple[onp.ndarray, o
     return onp.asarray(mean), onp.exp(onp.asarray(log_std))
 
 
-def decode(params: dict, z, *, activation: str = "tanh") -> onp.ndarray:
+def vae_decode(params: dict, z, *, activation: str = "tanh") -> onp.ndarray:
     """The decoder mean f_θ(z), shape (n, d), for z of shape (n, k).
 
     Source: Kingma & Welling (2014), Appendix C.2 (Gaussian MLP decoder).
@@ -394,11 +394,11 @@ class VAERun(LoopRun):
 
     def encode(self, x) -> tuple[onp.ndarray, onp.ndarray]:
         """(mean, std) of q(z | x), each (n, k)."""
-        return encode(self.params, x, activation=self.config.activation)
+        return vae_encode(self.params, x, activation=self.config.activation)
 
     def decode(self, z) -> onp.ndarray:
         """The decoder mean f(z), (n, d)."""
-        return decode(self.params, z, activation=self.config.activation)
+        return vae_decode(self.params, z, activation=self.config.activation)
 
     def elbo_per_point(self, x, n_samples: int, seed: Any) -> onp.ndarray:
         """Monte Carlo ELBO of each row of x from ``n_samples`` fresh draws of ε, shape (n,)."""

@@ -29,8 +29,8 @@ from scipy.optimize import linear_sum_assignment
 from scipy.stats import norm
 
 from solvers.neural.gan import GANConfig, generator_apply as gan_generator_apply, train_gan
-from solvers.neural.infogan import InfoGANConfig, code_entropy, generator_apply, infogan_losses, \
-    infogan_update, init_infogan, one_hot, q_log_probs, train_infogan
+from solvers.neural.infogan import InfoGANConfig, code_entropy, infogan_discriminator_logit, \
+    infogan_generator_apply, infogan_losses, infogan_update, init_infogan, one_hot, q_log_probs, train_infogan
 from solvers.neural.optim import tree_equal
 from solvers.problems.mixtures import mixture_1d, ring_of_gaussians
 from solvers.tabular.birthday import batch_size_scan, birthday_test
@@ -76,7 +76,7 @@ def pushforward(g_params, config, codes=None):
     z, w = z_grid()
     k = config.n_codes
     codes = range(k) if codes is None else codes
-    x = np.stack([generator_apply(g_params, z[:, None], np.full(Z_GRID, c), activation=config.activation)[:, 0]
+    x = np.stack([infogan_generator_apply(g_params, z[:, None], np.full(Z_GRID, c), activation=config.activation)[:, 0]
                   for c in codes])
     return x, w
 
@@ -103,7 +103,7 @@ def quadrature_info_bound(d_params, g_params, config, n_nodes=GH_NODES):
     prior, h_c = config.prior, code_entropy(config)
     first = second = 0.0
     for c in range(config.n_codes):
-        x = generator_apply(g_params, t[:, None], np.full(n_nodes, c), activation=config.activation)
+        x = infogan_generator_apply(g_params, t[:, None], np.full(n_nodes, c), activation=config.activation)
         v = q_log_probs(d_params, x, activation=config.activation)[:, c] + h_c
         first += prior[c] * (w @ v)
         second += prior[c] * (w @ v ** 2)
@@ -212,7 +212,6 @@ def test_losses_agree_with_update_and_definitions():
     """infogan_losses at the initial parameters equals what infogan_update reports for its
     discriminator step; L_Q is the cross-entropy of the softmax head and L_D the GAN loss,
     recomputed here from q_log_probs and the discriminator logit."""
-    from solvers.neural.infogan import discriminator_logit
     params, states = init_infogan(CONFIG, 1, seed=3)
     rng = np.random.default_rng(0)
     x_real = DATA.sample(64, rng)
@@ -221,9 +220,9 @@ def test_losses_agree_with_update_and_definitions():
     _, _, upd = infogan_update(params, states, x_real, z, c, z, c, CONFIG)
     assert upd["d"] == pytest.approx(losses["d"], rel=1e-12)
     assert upd["q_d"] == pytest.approx(losses["q"], rel=1e-12)
-    x_fake = generator_apply(params["g"], z, c)
+    x_fake = infogan_generator_apply(params["g"], z, c)
     lq = -np.mean(q_log_probs(params["d"], x_fake)[np.arange(64), c])
-    f_r, f_f = discriminator_logit(params["d"], x_real), discriminator_logit(params["d"], x_fake)
+    f_r, f_f = infogan_discriminator_logit(params["d"], x_real), infogan_discriminator_logit(params["d"], x_fake)
     ld = np.mean(np.logaddexp(0, -f_r)) + np.mean(np.logaddexp(0, f_f))
     assert losses["q"] == pytest.approx(lq, rel=1e-12)
     assert losses["d"] == pytest.approx(ld, rel=1e-12)
@@ -247,7 +246,7 @@ def test_bad_inputs_are_named_and_runs_are_reproducible():
         one_hot(np.array([0.5]), 3)
     params, _ = init_infogan(CONFIG, 1, seed=0)
     with pytest.raises(ValueError, match="`c`"):
-        generator_apply(params["g"], np.zeros((4, 1)), np.zeros(3, dtype=int))
+        infogan_generator_apply(params["g"], np.zeros((4, 1)), np.zeros(3, dtype=int))
     with pytest.raises(ValueError, match="`x`"):
         q_log_probs(params["d"], np.zeros((4, 2)))
     with pytest.raises(ValueError, match="n_steps"):

@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import logsumexp
 
-from solvers.neural.vae import VAEConfig, decode, elbo_estimate, encode, init_vae, train_vae, vae_loss, vae_update
+from solvers.neural.vae import VAEConfig, elbo_estimate, init_vae, vae_decode, vae_encode, train_vae, vae_loss, vae_update
 from solvers.neural.optim import tree_equal
 from solvers.problems.mixtures import GaussianMixture
 from tests.stats import FALSE_ALARM, assert_median_of_means
@@ -147,7 +147,7 @@ def test_elbo_estimate_is_unbiased_for_closed_form(kl):
     est = elbo_estimate(params, Xr, eps.reshape(-1, 1, 2), config).reshape(4, n_draws).T
     W, b = params["dec"][0]["W"].T, params["dec"][0]["b"]
     sigma = float(np.exp(params["log_sigma"]))
-    mean, std = encode(params, X)
+    mean, std = vae_encode(params, X)
     exact = linear_gaussian_elbo(X, W, b, sigma, mean, np.einsum("nk,kl->nkl", std ** 2, np.eye(2)))
     A = std[:, :, None] * W.T[None]                                    # (n, k, d)
     r = X - mean @ W.T - b
@@ -181,7 +181,7 @@ def test_elbo_estimate_on_sigma_points_is_exact(seed, d, k, kl, log_sigma):
     points = np.sqrt(k) * np.concatenate([np.eye(k), -np.eye(k)])       # (2k, k)
     eps = np.broadcast_to(points, (3, 2 * k, k))
     est = elbo_estimate(params, X, eps, config)                        # mean over the 2k points
-    mean, std = encode(params, X)
+    mean, std = vae_encode(params, X)
     W, b = params["dec"][0]["W"].T, params["dec"][0]["b"]
     exact = linear_gaussian_elbo(X, W, b, np.exp(log_sigma), mean, np.einsum("nk,kl->nkl", std ** 2, np.eye(k)))
     # rounding of O(100)-sized terms (1/σ² up to e⁴ times squared residuals)
@@ -415,13 +415,13 @@ def test_bad_inputs_are_named():
     config = VAEConfig(latent_dim=2)
     params = init_vae(config, 3, seed=0)
     with pytest.raises(ValueError, match="`x`"):
-        encode(params, np.zeros((4, 2)))
+        vae_encode(params, np.zeros((4, 2)))
     with pytest.raises(ValueError, match="`z`"):
-        decode(params, np.zeros((4, 3)))
+        vae_decode(params, np.zeros((4, 3)))
     with pytest.raises(ValueError, match="`eps`"):
         elbo_estimate(params, np.zeros((4, 3)), np.zeros((5, 1, 2)), config)
     with pytest.raises(TypeError, match="`params`"):
-        encode({"enc": params["enc"]}, np.zeros((4, 3)))
+        vae_encode({"enc": params["enc"]}, np.zeros((4, 3)))
     with pytest.raises(ValueError, match="`data`"):
         train_vae(np.zeros((0, 3)), config, 1, seed=0)
     with pytest.raises(ValueError, match="n_steps"):
