@@ -68,8 +68,9 @@ def inception_score(p_y_given_x: Any, weights: Any = None) -> Any:
     mutual information I(x; y) between output and predicted label, so 1 <= IS <= number of
     classes (and <= the number of outputs with positive weight).
 
-    Source: Salimans et al. (2016), Section 4 (the score, as printed);
-    the identity with exp(I(x; y)) is Cover & Thomas (2006), eq. (2.35).
+    Source: Salimans et al. (2016), Section 4 (the score, as printed); the identity
+    E_x KL(p(y|x) ‖ p(y)) = I(x; y) is in Cover & Thomas (2006), Elements of Information
+    Theory, Section 2.4.
 
     Parameters
     ----------
@@ -207,8 +208,9 @@ def collision_probability(probs: Any, n_samples: int) -> Any:
     probability that the n draws are distinct, summed over the ordered n-tuples of distinct
     atoms).
 
-    Source: the birthday problem with unequal probabilities (e.g. Mase, S. (1992), Ann. Inst.
-    Statist. Math. 44(3), eq. (1.1)); the quantity the birthday-paradox test of Arora & Zhang
+    Source: the birthday problem with unequal probabilities (e.g. Mase, S. (1992),
+    "Approximations to the birthday problem with unequal occurrence probabilities", Ann. Inst.
+    Statist. Math. 44(3), 479-499); the quantity the birthday-paradox test of Arora & Zhang
     (2017), Section 2, estimates by sampling.
 
     Parameters
@@ -278,8 +280,9 @@ def collision_probability_uniform(support_size: Any, n_samples: Any) -> Any:
 
     P = 1 - Π_{i=0}^{n-1} (1 - i/N).
 
-    Source: the birthday problem (Feller 1968, An Introduction to Probability Theory and Its
-    Applications, Vol. 1, Section II.3(c)); the uniform case of Arora & Zhang (2017), Section 2.
+    Source: the classical birthday problem (Feller 1968, An Introduction to Probability Theory
+    and Its Applications, Vol. 1, Chapter II); the uniform case of Arora & Zhang (2017),
+    Section 2.
 
     Parameters
     ----------
@@ -381,9 +384,10 @@ def collision_lower_bound(rho: Any, support_size: Any, n_samples: Any, *,
 
     Notes
     -----
-    I could not retrieve the paper's own text; the ICLR form is the one the project brief
-    quotes from it, and the survey form is copied from the survey.  Both are registered as
-    printed; :func:`collision_probability_infimum` decides which holds where.
+    The paper's own text could not be retrieved when this was written: the ICLR form is the
+    one the issue quotes from it ("(M² - M) and ρ²"), the survey form is copied from the
+    survey.  Both are implemented as printed; :func:`collision_probability_infimum` decides
+    which holds where.
 
     Examples
     --------
