@@ -17,7 +17,7 @@ Layouts
 -------
 On a finite input space with n_x atoms: ``logits[..., x, k]`` holds the K real-class logits
 l_k(x) of each input; ``p_data``, ``p_model`` are distributions over the n_x inputs;
-``p_xy[..., x, k]`` is the joint distribution of labelled pairs; ``features[x, f]`` the feature
+``p_xy[..., x, k]`` is the joint distribution of labeled pairs; ``features[x, f]`` the feature
 map f(x) ∈ R^F.  Natural logarithms.
 """
 
@@ -180,7 +180,7 @@ def ssgan_unsupervised_loss(logits: Any, p_data: Any, p_model: Any) -> Any:
 
 
 def ssgan_supervised_loss(logits: Any, p_xy: Any) -> Any:
-    """The supervised loss of the K+1-class classifier on labelled data.
+    """The supervised loss of the K+1-class classifier on labeled data.
 
     L_supervised = -Σ_{x, y} p(x, y) log p(y | x, y < K+1) = -Σ p(x, y) [l_y(x) - log Z(x)],
 
@@ -193,7 +193,7 @@ def ssgan_supervised_loss(logits: Any, p_xy: Any) -> Any:
     ----------
     logits : array_like, shape (..., n_x, K)
     p_xy : array_like, shape (..., n_x, K)
-        Joint distribution of labelled pairs (sums to 1 over both axes).
+        Joint distribution of labeled pairs (sums to 1 over both axes).
 
     Returns
     -------
