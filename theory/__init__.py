@@ -24,6 +24,8 @@ SUBMODULES = (
     "wgan",
     "gan_training_theory",
     "concentration",
+    "gan_diagnostics",
+    "semi_supervised",
 )
 
 __all__: list[str] = []
