@@ -5,9 +5,9 @@ Networks (all MLPs of :mod:`solvers.neural.mlp`):
 
 - generator x = G_θ(z, c) on the concatenation [z, one_hot(c)], z ~ N(0, I_m),
   c ~ P(c) = Cat(p_1, ..., p_K);
-- discriminator and Q share every hidden layer (Chen et al. 2016, Section 6: "Q shares all
-  convolutional layers with D, and there is one final fully connected layer to output
-  parameters for the conditional distribution Q(c|x)"): one MLP (d, *hidden, 1 + K) whose
+- discriminator and Q share every hidden layer (Chen et al. 2016, Section 6: Q is D's network
+  with one extra final fully connected layer for the parameters of Q(c | x)): one MLP
+  (d, *hidden, 1 + K) whose
   first output is the discriminator's logit f(x) (D = σ(f)) and whose other K outputs are the
   logits of Q(c | x) (a softmax, their Section 6 for categorical codes).
 

@@ -6,7 +6,7 @@ f(z) = Wᵀ z + b in the MLP's row layout) and a learned noise level σ = exp(lo
 q_φ(z | x) = N(μ_φ(x), diag s_φ(x)²), one MLP giving (μ, log s) (``encoder_hidden=()`` makes
 it linear).  With ``encoder_std="constant"`` the standard deviations are one learned vector s,
 the same for every x (the linear VAE's encoder, q(z | x) = N(V x + c, diag s²), of Lucas et al.
-2019, Section 4), and the MLP gives μ alone.
+2019), and the MLP gives μ alone.
 
 The per-point bound is estimated from L draws z_l = μ + s ⊙ ε_l, ε_l ~ N(0, I_k)
 (the reparameterization of Section 2.4):
@@ -23,8 +23,9 @@ and an optional geometric step-size decay from ``lr`` to ``lr_final`` (it shrink
 noise of the ε draws, so the iterate approaches a stationary point of the exact ELBO).
 
 With a linear decoder and encoder this is the linear VAE of Lucas, Tucker, Grosse & Norouzi
-(2019), whose ELBO maximum is probabilistic PCA's maximum-likelihood solution (their Section
-4, building on Tipping & Bishop 1999, Section 3.2): the tests compare the learned W Wᵀ + σ² I
+(2019), whose ELBO maximum is probabilistic PCA's maximum-likelihood solution (they show that
+the linear VAE's ELBO adds no spurious local maxima to pPCA's log marginal likelihood and that
+exact variational inference recovers its global maximum; Tipping & Bishop 1999, Section 3.2): the tests compare the learned W Wᵀ + σ² I
 with the eigendecomposition of the sample covariance, which is never used here.
 
 Sources: Kingma & Welling (2014), "Auto-Encoding Variational Bayes", eqs. (6), (7), (10),
@@ -225,8 +226,8 @@ def vae_encode(params: dict, x, *, activation: str = "tanh") -> tuple[onp.ndarra
     """The encoder's q(z | x) = N(mean, diag std²) for each row of x.
 
     Source: Kingma & Welling (2014), eq. (9) (a diagonal Gaussian whose mean and log standard
-    deviation are outputs of an MLP) and Appendix C.2; Lucas et al. (2019), Section 4 (one
-    std vector for all x).
+    deviation are outputs of an MLP) and Appendix C.2; Lucas et al. (2019) (one std vector
+    for all x).
 
     Parameters
     ----------
