@@ -25,8 +25,9 @@ noise of the ε draws, so the iterate approaches a stationary point of the exact
 With a linear decoder and encoder this is the linear VAE of Lucas, Tucker, Grosse & Norouzi
 (2019), whose ELBO maximum is probabilistic PCA's maximum-likelihood solution (they show that
 the linear VAE's ELBO adds no spurious local maxima to pPCA's log marginal likelihood and that
-exact variational inference recovers its global maximum; Tipping & Bishop 1999, Section 3.2): the tests compare the learned W Wᵀ + σ² I
-with the eigendecomposition of the sample covariance, which is never used here.
+exact variational inference recovers its global maximum; Tipping & Bishop 1999, Section 3.2):
+the tests compare the learned W Wᵀ + σ² I with the eigendecomposition of the sample covariance,
+which is never used here.
 
 Sources: Kingma & Welling (2014), "Auto-Encoding Variational Bayes", eqs. (6), (7), (10),
 Section 2.4, Algorithm 1, Appendix B; Lucas et al. (2019), "Don't Blame the ELBO! A Linear VAE
