@@ -18,7 +18,12 @@ learner takes a seed or a ``numpy.random.Generator``.
   trained through the Finn et al. (2016) discriminator against evaluable-density samplers;
 - :mod:`~solvers.neural.dqn` — DQN, Double DQN and dueling heads on finite MDPs;
 - :mod:`~solvers.neural.a2c`, :mod:`~solvers.neural.ddpg`, :mod:`~solvers.neural.seqgan` —
-  A2C, DDPG and SeqGAN's oracle experiment.
+  A2C, DDPG and SeqGAN's oracle experiment;
+- :mod:`~solvers.neural.gan_objectives`, :mod:`~solvers.neural.ebgan` — LSGAN, WGAN (clipping
+  and gradient penalty) and f-GAN critics and generators; EBGAN's autoencoder discriminator and
+  BEGAN's k_t controller;
+- :mod:`~solvers.neural.vae`, :mod:`~solvers.neural.infogan` — the VAE (reparameterized ELBO,
+  linear and MLP decoders) and InfoGAN (code G(z, c), shared D/Q network).
 """
 
 from solvers.neural.gan import (
