@@ -3,7 +3,8 @@
     ganac verify [--claims FILE_OR_MODULE ...] [--only PATTERN] [--tier fast|full] [--out DIR] [--json]
                  [--seed N | --seeds LIST] [-j N | --scheduler ADDRESS] [--resume] [--no-figures]
     ganac list [--claims FILE_OR_MODULE ...] [--kind K] [--paper P]
-    ganac figures [NAME ...] [--out DIR] [--format pdf,png] [--seed N] [--full]
+    ganac figures [NAME ...] [--out DIR] [--format pdf,png] [--seed N] [--full] [--style paper]
+    ganac report [--out DIR] [--seed N --tier T] [--latex FILE]
     ganac derive [--claims FILE_OR_MODULE ...] ID             (a derivation id, or a claim's)
     ganac show [--claims FILE_OR_MODULE ...] [--out DIR] CLAIM_ID
     ganac check "EXPR REL EXPR" [--assume COND ...] [--latex]
@@ -362,12 +363,60 @@ def cmd_figures(args: argparse.Namespace) -> int:
         try:
             paths = figure_registry.render(name, Path(args.out), seed=args.seed, fast=not args.full,
                                            formats=formats)
+            if args.style == "paper":
+                # the same figure again in the paper style, at one- and two-column widths
+                from experiments.figures._style import render_paper
+
+                paths += render_paper(name, Path(args.out), seed=args.seed, fast=not args.full)
         except KeyError as exc:
             _stderr(str(exc.args[0]))
             status = 2
             continue
         print(f"{name}: " + ", ".join(str(p) for p in paths))
+        paper_sidecars = [p for p in paths if p.suffix == ".json" and p.name.count(".") == 2]
+        for sidecar in paper_sidecars:  # NAME.1col.json, NAME.2col.json
+            info = json.loads(sidecar.read_text())
+            if not info.get("exact_size", True):
+                _stderr(f"  {sidecar.with_suffix('.pdf').name}: the layout does not fit {info['width_in']:g} in; "
+                        "the page is cropped to the drawing instead (see its sidecar)")
     return status
+
+
+# ---------------------------------------------------------------------------------------------
+# report
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from experiments.figures._style import atomic_write_bytes
+    from experiments.report import ReportError, latex_table, rebuild_reports, summary_line
+
+    if args.run_seed is not None and args.run_seed < 0:
+        _stderr("--seed must be a non-negative integer")
+        return 2
+    out = Path(args.out)
+    if not out.is_dir():
+        _stderr(f"--out {args.out!r} is not a folder (run `ganac verify --out {args.out}` first)")
+        return 2
+    try:
+        results = rebuild_reports(out, seed=args.run_seed, tier=args.tier)
+    except ReportError as exc:
+        _stderr(f"ganac report: {exc}")
+        return 2
+    written = [out / "results.json", out / "report.md", out / "report.html"]
+    if args.latex:
+        target = Path(args.latex)
+        if target.is_dir():
+            _stderr(f"--latex {args.latex!r} is a folder; give a file name such as claims.tex")
+            return 2
+        try:
+            atomic_write_bytes(target, latex_table(results).encode("ascii"))
+        except OSError as exc:
+            _stderr(f"--latex {args.latex!r} cannot be written: {exc.strerror or exc}")
+            return 2
+        written.append(target)
+    print(summary_line(results))
+    print("wrote " + ", ".join(str(p) for p in written))
+    return 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -620,7 +669,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="pdf,png")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--full", action="store_true", help="full-size runs instead of the fast versions")
+    p.add_argument("--style", choices=("default", "paper"), default="default",
+                   help="paper: also write NAME.1col.pdf and NAME.2col.pdf (3.5 in and 7.0 in wide, 8 pt "
+                        "type, fonts embedded), each with its JSON sidecar")
     p.set_defaults(func=cmd_figures)
+
+    p = sub.add_parser("report", help="rebuild report.html and report.md from the finished claims in a "
+                                      "folder (runs nothing); --latex for a paper's table")
+    p.add_argument("--out", default="ganac-out", help="the folder `ganac verify --out` wrote (default ./ganac-out)")
+    p.add_argument("--seed", type=int, default=None, dest="run_seed", help="which run, if the folder holds several")
+    p.add_argument("--tier", choices=("fast", "full"), default=None, help="which run, if the folder holds several")
+    p.add_argument("--latex", metavar="FILE",
+                   help="also write the claims as a LaTeX table (booktabs, longtable) to FILE")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("derive", help="print and check a symbolic derivation (or a claim's)")
     p.add_argument("id", help="a derivation id, or a claim id whose @claim records derivation=")

@@ -1,10 +1,19 @@
-"""One shared figure style and the atomic writer used for every figure."""
+"""One shared figure style and the atomic writer used for every figure.
+
+Two styles: ``"default"`` (:data:`STYLE`, the PNG/PDF every run writes) and ``"paper"``
+(:data:`PAPER_STYLE`: 8 pt type, thin lines, TrueType fonts embedded in the PDF), for which
+:func:`render_paper` writes each figure at a journal's single- and double-column widths
+(:data:`PAPER_WIDTHS`) beside the default files, each PDF with its JSON sidecar.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 import matplotlib
@@ -27,9 +36,64 @@ STYLE = {
 }
 
 
+#: The paper style: what journals ask for (8 pt text, 7 pt ticks and legends, thin lines, serif
+#: type; ``pdf.fonttype`` 42 embeds the fonts as TrueType instead of Type 3 outlines).
+PAPER_STYLE = {
+    **STYLE,
+    "font.size": 8,
+    "font.family": "serif",
+    "font.serif": ["DejaVu Serif"],
+    "mathtext.fontset": "dejavuserif",
+    "axes.titlesize": 8,
+    "axes.labelsize": 8,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "legend.fontsize": 7,
+    "lines.linewidth": 1.0,
+    "lines.markersize": 3.0,
+    "axes.linewidth": 0.6,
+    "grid.linewidth": 0.4,
+    "xtick.major.width": 0.6,
+    "ytick.major.width": 0.6,
+    "figure.dpi": 100,
+    "savefig.dpi": 300,
+    "pdf.fonttype": 42,
+    "ps.fonttype": 42,
+}
+STYLES = {"default": STYLE, "paper": PAPER_STYLE}
+#: Page widths of the paper style, inches: one column and two columns of a two-column journal
+#: page (IEEE, ACM, NeurIPS/ICML two-column proceedings: about 3.5 in and 7.0 in).
+PAPER_WIDTHS = {"1col": 3.5, "2col": 7.0}
+#: A row of axes is kept at least this tall (inches) when a wide figure is scaled to a column.
+MIN_ROW_HEIGHT = 1.3
+#: A paper figure is never taller than this (inches; a page's text height is about 9 in).
+MAX_HEIGHT = 9.0
+
+_ACTIVE = contextvars.ContextVar("ganac_figure_style", default="default")
+
+
+def current_style() -> dict:
+    """The rc parameters of the style in use (:func:`use_style`), the default one otherwise."""
+    return STYLES[_ACTIVE.get()]
+
+
+@contextlib.contextmanager
+def use_style(name: str):
+    """Build figures in style ``name`` (``"default"`` or ``"paper"``) inside this block: both
+    :func:`new_figure` and the artists a builder adds afterwards take its rc parameters."""
+    if name not in STYLES:
+        raise ValueError(f"`name` must be one of {sorted(STYLES)} (got {name!r})")
+    token = _ACTIVE.set(name)
+    try:
+        with plt.rc_context(STYLES[name]):
+            yield
+    finally:
+        _ACTIVE.reset(token)
+
+
 def new_figure(*args, **kwargs):
-    """``plt.subplots`` under the shared style."""
-    with plt.rc_context(STYLE):
+    """``plt.subplots`` under the shared style (the one :func:`use_style` selected)."""
+    with plt.rc_context(current_style()):
         return plt.subplots(*args, **kwargs)
 
 
@@ -60,7 +124,7 @@ def save_figure(fig, out_dir: Path, name: str, *, formats=("pdf", "png"), meta: 
     from experiments.registry import jsonable
 
     written = []
-    with plt.rc_context(STYLE):
+    with plt.rc_context(current_style()):
         for fmt in formats:
             if fmt not in ("pdf", "png", "svg"):
                 raise ValueError(f"`formats` entries must be 'pdf', 'png' or 'svg' (got {fmt!r})")
@@ -77,3 +141,72 @@ def save_figure(fig, out_dir: Path, name: str, *, formats=("pdf", "png"), meta: 
     atomic_write_bytes(sidecar, json.dumps(jsonable(payload), indent=2).encode())
     written.append(sidecar)
     return written
+
+
+def _subplot_rows(fig) -> int:
+    rows = [ax.get_subplotspec().get_gridspec().nrows for ax in fig.axes if ax.get_subplotspec() is not None]
+    return max(rows, default=1)
+
+
+def paper_size(fig, width: float) -> tuple[float, float]:
+    """(width, height) in inches for ``fig`` at page width ``width``: its aspect ratio kept, each
+    row of axes at least :data:`MIN_ROW_HEIGHT` tall, at most :data:`MAX_HEIGHT` in all."""
+    w0, h0 = fig.get_size_inches()
+    height = max(width * h0 / w0, MIN_ROW_HEIGHT * _subplot_rows(fig))
+    return float(width), float(min(height, MAX_HEIGHT))
+
+
+def save_paper_figure(fig, out_dir: Path, name: str, *, meta: dict,
+                      widths: dict | None = None) -> list[Path]:
+    """Save ``fig`` (built under ``use_style("paper")``) as ``out_dir/name.<label>.pdf`` at each
+    page width of ``widths`` (default :data:`PAPER_WIDTHS`), each with a JSON sidecar
+    ``name.<label>.json`` (``meta`` plus the width, the size and the style).
+
+    The layout is redone at each size (``tight_layout``), so the PDF page is exactly that wide;
+    if the layout cannot fit (matplotlib warns), the page is cropped to the drawing instead
+    (``bbox_inches="tight"``) and the sidecar says ``"exact_size": false``.
+    """
+    import io
+
+    from experiments import __version__
+    from experiments.registry import jsonable
+
+    widths = dict(PAPER_WIDTHS if widths is None else widths)
+    written = []
+    with plt.rc_context(PAPER_STYLE):
+        for label, width in widths.items():
+            if not (isinstance(width, (int, float)) and width > 0):
+                raise ValueError(f"`widths` must map labels to positive widths in inches (got {label!r}: {width!r})")
+            size = paper_size(fig, width)
+            fig.set_size_inches(*size)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                fig.tight_layout(pad=0.3)
+            exact = not caught
+            buf = io.BytesIO()
+            fig.savefig(buf, format="pdf", metadata={"CreationDate": None},
+                        bbox_inches=None if exact else "tight", pad_inches=0.02)
+            target = Path(out_dir) / f"{name}.{label}.pdf"
+            atomic_write_bytes(target, buf.getvalue())
+            sidecar = target.with_suffix(".json")
+            payload = dict(meta, version=__version__, files=[target.name], style="paper", width_in=size[0],
+                           height_in=size[1], exact_size=exact, fonttype=PAPER_STYLE["pdf.fonttype"])
+            atomic_write_bytes(sidecar, json.dumps(jsonable(payload), indent=2).encode())
+            written += [target, sidecar]
+    plt.close(fig)
+    return written
+
+
+def render_paper(name: str, out_dir: Path, *, seed: int = 0, fast: bool = True,
+                 widths: dict | None = None) -> list[Path]:
+    """Build figure ``name`` in the paper style and write it at each page width (see
+    :func:`save_paper_figure`); returns the files written.  The default files of the same figure
+    are :func:`experiments.figures.render`'s."""
+    from experiments import figures
+
+    spec = figures.get(name)
+    with use_style("paper"):
+        fig, data = spec.build(seed=seed, fast=fast)
+        meta = {"figure": spec.name, "title": spec.title, "claims": list(spec.claims), "seed": seed,
+                "fast": fast, "data": data}
+        return save_paper_figure(fig, Path(out_dir), spec.name, meta=meta, widths=widths)
