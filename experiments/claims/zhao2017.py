@@ -180,8 +180,9 @@ def nash(ctx: Context):
         reason="both players' regrets at (D = gamma, p_g = p_data), the discriminator's against "
         "the exact LP minimum: 0 up to the LP tolerance")
     parts["exact-value-is-m"] = Evidence.close(
-        1.0, values, atol=1e-15,
-        reason="V(D*, G*)/m at the equilibria: gamma + (m - gamma) = m, float rounding")
+        1.0, values, atol=4 * N_ATOMS * np.finfo(float).eps,
+        reason="V(D*, G*)/m at the equilibria: sum over 8 atoms of p gamma + p (m - gamma) = m; "
+        "float rounding of the 2 x 8-term sums and the division, <= 4 ulps per atom")
     # Theorem 1: for p_g != p_data no best response of the discriminator leaves the generator
     # without regret: the smallest regret over all best responses (LP over the optimal face) is
     # m P_g(p_g > p_data) >= m TV > 0, so no Nash equilibrium has p_g != p_data.
