@@ -78,7 +78,7 @@ def _family_claim(family: str):
         figures=("nowozin2016_bounds",),
         derivation="nowozin2016/fenchel-optimal-critic",
         closed_form="theory.gan_objectives.fgan_optimal_critic",
-        solver="solvers.tabular.gan_objectives.fgan_critic",
+        solver="solvers.tabular.fgan_critics.fgan_critic",
     )
     def check(ctx: Context):
         parts = {"symbolic": copy.deepcopy(_fenchel_derivation(ctx.seed))}
@@ -153,7 +153,7 @@ GOODFELLOW_ATOL = 1e-9
     "Theorem 1",
     kinds=("exact",),
     closed_form="theory.gan.optimal_gan_value",
-    solver="solvers.tabular.gan_objectives.fgan_critic",
+    solver="solvers.tabular.fgan_critics.fgan_critic",
 )
 def gan_family(ctx: Context):
     p, q = _pairs(ctx)
@@ -190,7 +190,7 @@ def gan_family(ctx: Context):
     source="Nowozin, Cseke & Tomioka (2016), Table 1 (Jensen-Shannon row) and eq. (1)",
     kinds=("exact",),
     closed_form="theory.divergences.js_divergence",
-    solver="solvers.tabular.gan_objectives.fgan_critic",
+    solver="solvers.tabular.fgan_critics.fgan_critic",
 )
 def js_family(ctx: Context):
     p, q = _pairs(ctx)
