@@ -376,9 +376,9 @@ def cmd_figures(args: argparse.Namespace) -> int:
         paper_sidecars = [p for p in paths if p.suffix == ".json" and p.name.count(".") == 2]
         for sidecar in paper_sidecars:  # NAME.1col.json, NAME.2col.json
             info = json.loads(sidecar.read_text())
-            if not info.get("exact_size", True):
-                _stderr(f"  {sidecar.with_suffix('.pdf').name}: the layout does not fit {info['width_in']:g} in; "
-                        "the page is cropped to the drawing instead (see its sidecar)")
+            if not info.get("layout_fits", True):
+                _stderr(f"  {sidecar.with_suffix('.pdf').name}: the drawing does not fit {info['width_in']:g} in "
+                        "(labels collide or stick out); use the wider version or a builder made for it")
     return status
 
 

@@ -156,15 +156,49 @@ def paper_size(fig, width: float) -> tuple[float, float]:
     return float(width), float(min(height, MAX_HEIGHT))
 
 
+def layout_fits(fig, *, tolerance_px: float = 2.0) -> bool:
+    """Whether every axes (with its labels, ticks, title and legend) and every figure-level text
+    lies inside the figure, and no two axes' decorations overlap (twin axes, which share one
+    position, count as one).  ``tolerance_px``: overlaps and overhangs up to this many pixels
+    (at the figure's dpi) are rounding, not a collision."""
+    renderer = fig.canvas.get_renderer()
+    groups: dict[tuple, object] = {}
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        key = tuple(round(v, 6) for v in ax.get_position().bounds)
+        box = ax.get_tightbbox(renderer)
+        if box is None:
+            continue
+        groups[key] = box if key not in groups else type(box).union([groups[key], box])
+    boxes = list(groups.values())
+    boxes += [t.get_window_extent(renderer) for t in fig.texts if t.get_visible() and t.get_text()]
+    frame = fig.bbox
+    tol = tolerance_px
+    for b in boxes:
+        if b.x0 < frame.x0 - tol or b.y0 < frame.y0 - tol or b.x1 > frame.x1 + tol or b.y1 > frame.y1 + tol:
+            return False
+    axes_boxes = list(groups.values())
+    for i, a in enumerate(axes_boxes):
+        for b in axes_boxes[i + 1:]:
+            overlap_w = min(a.x1, b.x1) - max(a.x0, b.x0)
+            overlap_h = min(a.y1, b.y1) - max(a.y0, b.y0)
+            if overlap_w > tol and overlap_h > tol:
+                return False
+    return True
+
+
 def save_paper_figure(fig, out_dir: Path, name: str, *, meta: dict,
                       widths: dict | None = None) -> list[Path]:
     """Save ``fig`` (built under ``use_style("paper")``) as ``out_dir/name.<label>.pdf`` at each
     page width of ``widths`` (default :data:`PAPER_WIDTHS`), each with a JSON sidecar
     ``name.<label>.json`` (``meta`` plus the width, the size and the style).
 
-    The layout is redone at each size (``tight_layout``), so the PDF page is exactly that wide;
-    if the layout cannot fit (matplotlib warns), the page is cropped to the drawing instead
-    (``bbox_inches="tight"``) and the sidecar says ``"exact_size": false``.
+    The page is exactly that wide: the figure is resized (:func:`paper_size`) and laid out
+    again (``tight_layout``).  Whether the drawing fits -- matplotlib found a layout, nothing
+    sticks out of the page and no two axes' labels collide (:func:`layout_fits`) -- is recorded
+    in the sidecar as ``"layout_fits"``; a figure that does not fit a width needs a builder
+    made for it (fewer panels per row, shorter labels) or the wider version.
     """
     import io
 
@@ -172,25 +206,27 @@ def save_paper_figure(fig, out_dir: Path, name: str, *, meta: dict,
     from experiments.registry import jsonable
 
     widths = dict(PAPER_WIDTHS if widths is None else widths)
+    for label, width in widths.items():
+        if isinstance(width, bool) or not isinstance(width, (int, float)) or not width > 0:
+            raise ValueError(f"`widths` must map labels to positive widths in inches (got {label!r}: {width!r})")
     written = []
     with plt.rc_context(PAPER_STYLE):
         for label, width in widths.items():
-            if not (isinstance(width, (int, float)) and width > 0):
-                raise ValueError(f"`widths` must map labels to positive widths in inches (got {label!r}: {width!r})")
             size = paper_size(fig, width)
             fig.set_size_inches(*size)
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
+                # twice: the first pass measures the text with the renderer of the previous size
                 fig.tight_layout(pad=0.3)
-            exact = not caught
+                fig.tight_layout(pad=0.3)
+            fits = not caught and layout_fits(fig)
             buf = io.BytesIO()
-            fig.savefig(buf, format="pdf", metadata={"CreationDate": None},
-                        bbox_inches=None if exact else "tight", pad_inches=0.02)
+            fig.savefig(buf, format="pdf", metadata={"CreationDate": None})
             target = Path(out_dir) / f"{name}.{label}.pdf"
             atomic_write_bytes(target, buf.getvalue())
             sidecar = target.with_suffix(".json")
             payload = dict(meta, version=__version__, files=[target.name], style="paper", width_in=size[0],
-                           height_in=size[1], exact_size=exact, fonttype=PAPER_STYLE["pdf.fonttype"])
+                           height_in=size[1], layout_fits=fits, fonttype=PAPER_STYLE["pdf.fonttype"])
             atomic_write_bytes(sidecar, json.dumps(jsonable(payload), indent=2).encode())
             written += [target, sidecar]
     plt.close(fig)

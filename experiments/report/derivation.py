@@ -1,5 +1,6 @@
 """A claim's symbolic derivations as data the reports can show: each step as MathML (sympy's
-presentation printer, which browsers render natively) and as plain text.
+presentation printer, ``sympy.printing.mathml(expr, printer="presentation")``, which browsers
+render natively) and as plain text.
 
 The records are made when the claim runs (:func:`derivation_records`) and stored with its
 result, so ``ganac report`` re-renders them without sympy work and without the registry.
@@ -7,6 +8,7 @@ result, so ``ganac report`` re-renders them without sympy work and without the r
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable, Mapping
@@ -32,10 +34,42 @@ def _numeric_entities(markup: str) -> str:
     return _NAMED.sub(repl, markup)
 
 
-def _presentation(expr: Any) -> str:
-    from sympy.printing.mathml import mathml
+@functools.cache
+def _printer_class():
+    """sympy's presentation MathML printer, with ``Subs(e, x, a)`` shown as e|_{x=a} (the stock
+    printer writes it as a function call ``subs(e, (x), (a))``)."""
+    from sympy.printing.mathml import MathMLPresentationPrinter
 
-    return _numeric_entities(mathml(expr, printer="presentation"))
+    class Printer(MathMLPresentationPrinter):
+        def _print_Subs(self, expr):
+            body, old, new = expr.args
+            row = self.dom.createElement("mrow")
+            row.appendChild(self._print(body))
+            bar = self.dom.createElement("mo")
+            bar.setAttribute("stretchy", "true")
+            bar.appendChild(self.dom.createTextNode("|"))
+            row.appendChild(bar)
+            where = self.dom.createElement("mrow")
+            for i, (x, a) in enumerate(zip(old, new)):
+                if i:
+                    comma = self.dom.createElement("mo")
+                    comma.appendChild(self.dom.createTextNode(","))
+                    where.appendChild(comma)
+                where.appendChild(self._print(x))
+                eq = self.dom.createElement("mo")
+                eq.appendChild(self.dom.createTextNode("="))
+                where.appendChild(eq)
+                where.appendChild(self._print(a))
+            sub = self.dom.createElement("msub")
+            sub.appendChild(row)
+            sub.appendChild(where)
+            return sub
+
+    return Printer
+
+
+def _presentation(expr: Any) -> str:
+    return _numeric_entities(_printer_class()().doprint(expr))
 
 
 def math_element(inner: str, *, display: str = "block") -> str:

@@ -105,9 +105,14 @@ def _verdict_class(status: str) -> str:
 
 
 def paper_citation(results: list[ClaimResult]) -> str:
-    """The paper as the claims cite it: the most common text before the first comma of their
-    sources ("Goodfellow et al. (2014), Proposition 1" gives "Goodfellow et al. (2014)")."""
-    heads = Counter(r.source.split(",", 1)[0].strip() for r in results if r.source.strip())
+    """The paper as the claims cite it: the most common head of their sources, up to the year in
+    parentheses or else the first comma ("Goodfellow et al. (2014), Proposition 1" gives
+    "Goodfellow et al. (2014)")."""
+    def head(source: str) -> str:
+        year = re.match(r"^(.*?\(\d{4}[a-z]?\))", source)  # "Arjovsky, Chintala & Bottou (2017)"
+        return (year.group(1) if year else source.split(",", 1)[0]).strip()
+
+    heads = Counter(head(r.source) for r in results if r.source.strip())
     return heads.most_common(1)[0][0] if heads else ""
 
 

@@ -4,7 +4,7 @@ booktabs rules in a ``longtable`` (it breaks across pages): one row per claim (i
 verdict) followed by one row per evidence part (predicted, measured, error, outcome).  Text is
 escaped for LaTeX and the output is plain ASCII: common Unicode symbols of the claims (Greek
 letters, ≤, ², √, ...) become LaTeX commands, so it compiles with pdflatex as well as with
-XeLaTeX/LuaLaTeX.  The preamble needs ``\\usepackage{booktabs,longtable}``.
+XeLaTeX/LuaLaTeX.  The preamble needs ``\\usepackage{array,booktabs,longtable}``.
 """
 
 from __future__ import annotations
@@ -65,6 +65,8 @@ _SUB = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋", "0123456789+-"))
 def _char(ch: str) -> str:
     if ch in _SPECIAL:
         return _SPECIAL[ch]
+    if ord(ch) < 32 or ord(ch) == 127:  # control characters
+        return " "
     if ord(ch) < 128:
         return ch
     if ch in _UNICODE:
@@ -77,7 +79,8 @@ def _char(ch: str) -> str:
     plain = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode("ascii")
     if plain:
         return "".join(_char(c) for c in plain)
-    return f"[{unicodedata.name(ch, f'U+{ord(ch):04X}').lower()}]"
+    name = re.sub(r"[^a-z0-9 -]", "", unicodedata.name(ch, f"U+{ord(ch):04X}").lower())
+    return f"[{name}]"
 
 
 def latex_escape(text: Any) -> str:
@@ -103,6 +106,9 @@ def latex_number(x: float, digits: int = 3) -> str:
     return f"${text}$"
 
 
+_BOUND = re.compile(r"(<=|>=)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)")
+
+
 def _value(value: Any, *, max_items: int = 3) -> str:
     """A predicted or measured value: numbers via :func:`latex_number`, lists as their first
     entries and their length, text escaped."""
@@ -111,6 +117,10 @@ def _value(value: Any, *, max_items: int = 3) -> str:
     if isinstance(value, (int, float)):
         return latex_number(value, 4)
     if isinstance(value, str):
+        bound = _BOUND.fullmatch(value.strip())
+        if bound:  # Evidence.bound's "<= 0.367603245657"
+            sign, number = bound.groups()
+            return f"{_UNICODE['≤' if sign == '<=' else '≥']} {latex_number(float(number), 4)}"
         try:  # inf/nan are stored as text ("inf", "-inf", "nan")
             as_float = float(value)
         except ValueError:
@@ -151,16 +161,21 @@ def latex_table(results: list[ClaimResult], *, caption: str | None = None, label
     """A booktabs ``longtable`` of ``results``: columns claim, source, predicted, measured,
     error, verdict; a row per claim (its verdict in bold) and an indented row per evidence part.
 
-    Needs ``\\usepackage{booktabs,longtable}``.  ``caption`` (escaped) and ``label`` are optional.
+    Needs ``\\usepackage{array,booktabs,longtable}``; the table is set in ``\\footnotesize``.
+    ``caption`` (escaped) and ``label`` are optional.
     """
     n = len(results)
     caption = caption if caption is not None else (
         f"Claims checked by ganac ({n} claim{'s' if n != 1 else ''}): predicted and measured values, "
         "the error, and the verdict.")
     head = r"Claim & Source & Predicted & Measured & Error & Verdict \\"
+    cols = "".join(rf">{{\raggedright\arraybackslash}}p{{{w}\linewidth}}" for w in (0.19, 0.18, 0.14, 0.14))
     lines = [
-        "% ganac claims table: needs \\usepackage{booktabs,longtable} in the preamble",
-        r"\begin{longtable}{@{}p{0.22\linewidth}p{0.2\linewidth}p{0.16\linewidth}p{0.16\linewidth}rl@{}}",
+        "% ganac claims table: needs \\usepackage{array,booktabs,longtable} in the preamble",
+        r"\begingroup",
+        r"\footnotesize",
+        r"\setlength{\tabcolsep}{4pt}",
+        r"\begin{longtable}{@{}" + cols + r"r>{\raggedright\arraybackslash}p{0.09\linewidth}@{}}",
         r"\caption{" + latex_escape(caption) + "}" + (r"\label{" + label + "}" if label else "") + r"\\",
         r"\toprule",
         head,
@@ -186,5 +201,5 @@ def latex_table(results: list[ClaimResult], *, caption: str | None = None, label
             outcome = ev.get("outcome") or ("pass" if ev.get("passed") else "fail")
             lines.append(f"\\quad\\textit{{{latex_escape(part or 'check')}}} & & {_value(ev['predicted'])} & "
                          f"{_value(ev['measured'])} & {latex_number(ev['error'])} & {latex_escape(outcome)} \\\\")
-    lines.append(r"\end{longtable}")
+    lines += [r"\end{longtable}", r"\endgroup"]
     return "\n".join(lines) + "\n"
