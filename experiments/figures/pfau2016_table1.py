@@ -24,7 +24,7 @@ Toys (``fast`` uses fewer seeds and steps; ``full`` adds the neural column):
   AltGD circles with |λ| = 1), so the baseline's r_N/r_0 is > 1 (SimGD) or ≈ 1 (AltGD) and a
   ratio < 1 means the strategy pulled the iterates in.  The notes add the linear-regime rate
   ρ̂ per step, fitted to log r_t over steps 250-500 of a copy started at radius 1e-9 (ρ̂ < 1:
-  local convergence; tests/solvers/test_dirac_stabilizers.py checks such rates against the
+  local convergence; tests/solvers/dynamics/test_stabilizers.py checks such rates against the
   spectral radii of the strategies' augmented-state linear maps);
 - AC, bandit — a fixed 10-armed Gaussian testbed (means from N(0, 1), unit noise); metric
   regret max_a μ_a - Σ π(a) μ_a after N steps (floored at 1e-9);

@@ -70,7 +70,7 @@ __all__ = [
 
 #: Gauss-Hermite nodes for the instance-noise expectations.  The integrands f(ψ(θ + ε)) are
 #: entire functions of ε; 64 nodes integrate polynomials of degree <= 127 exactly and, for
-#: |ψ|σ <= 10, agree with adaptive quadrature to < 1e-12 (tests/solvers/test_dirac_gan.py).
+#: |ψ|σ <= 10, agree with adaptive quadrature to < 1e-12 (tests/solvers/dynamics/test_dirac_gan.py).
 HERMITE_NODES = 64
 
 

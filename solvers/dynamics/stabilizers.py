@@ -30,7 +30,7 @@ hand-derived penalty gradients.  Semantics on this two-parameter toy:
   fake term: ∂V_ab/∂ψ = θ((1 - b) - σ(ψθ)), so for θ ≠ 0 the discriminator's best response is
   σ(-ψθ) = b, i.e. ψ*(θ) = log((1 - b)/b)/θ (finite for b > 0; with b = 0 the discriminator
   has no maximizer and ψθ → ∞), and the field's Jacobian at the equilibrium becomes
-  [[0, -1/2], [1/2 - b, 0]] (derived with sympy in tests/solvers/test_dirac_stabilizers.py);
+  [[0, -1/2], [1/2 - b, 0]] (derived with sympy in tests/solvers/dynamics/test_stabilizers.py);
 - **historical averaging** — ``hist_avg`` λ: the generator's loss gains λ(θ - θ̄)² and the
   discriminator's objective -λ(ψ - ψ̄)², with θ̄, ψ̄ the uniform means of all parameters so far
   (θ₀ … θ_t, Salimans et al. 2016, Section 3.3) or, with ``hist_decay`` β, exponential moving

@@ -30,7 +30,7 @@ or the actor's action x = μ_θ(z) (reward r = 0).  The learner is written in RL
   Vinyals: "if the environment shows a real image, the actor's parameters should not be
   updated"); their x does not depend on θ anyway.
 
-Correspondence with the GAN (checked by ``tests/solvers/test_neural_actor_critic.py`` and the
+Correspondence with the GAN (checked by ``tests/solvers/neural/test_actor_critic.py`` and the
 claim ``pfau2016/neural-actor-critic-equals-gan``, not assumed here): actor = generator,
 critic = discriminator logit, ``"minimax"`` = the minimax generator loss, ``"log_q"`` = the
 non-saturating one.

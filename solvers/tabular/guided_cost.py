@@ -51,7 +51,7 @@ importable from this module:
    the enumerated set) or from n demonstrations and n sampler draws per step.
 
 Hand-derived gradients (checked against autograd and finite differences in
-``tests/solvers/test_guided_cost.py``):
+``tests/solvers/tabular/test_guided_cost.py``):
 
 - discriminator: ∂L_D/∂θ = Fᵀ(p (1-D) - q D), ∂L_D/∂log Z = Σ p (1-D) - Σ q D;
 - generator: log(1-D) - log D = -ℓ = c + log Z + log q, so L_G(φ) = Σ_τ q_φ (c + log Z + log q_φ)
