@@ -24,13 +24,20 @@ _NAMED = re.compile(r"&(?!(?:lt|gt|amp|quot|apos);)([A-Za-z][A-Za-z0-9]*);")
 MAX_MATHML_CHARS = 40_000
 
 
+#: sympy writes the strict relations' operators unescaped: ``<mo><</mo>``, ``<mo>></mo>``.
+_BARE_RELATION = {"<mo><</mo>": "<mo>&lt;</mo>", "<mo>></mo>": "<mo>&gt;</mo>"}
+
+
 def _numeric_entities(markup: str) -> str:
-    """Named character references as numeric ones (valid in HTML and in XML alike)."""
+    """Well-formed markup: named character references as numeric ones (valid in HTML and in XML
+    alike) and bare ``<``/``>`` operators escaped."""
 
     def repl(match: re.Match) -> str:
         char = html.unescape(match.group(0))
         return match.group(0) if char == match.group(0) else "".join(f"&#{ord(c)};" for c in char)
 
+    for bare, escaped in _BARE_RELATION.items():
+        markup = markup.replace(bare, escaped)
     return _NAMED.sub(repl, markup)
 
 

@@ -98,7 +98,7 @@ def path_roots(out_dir: Path | None = None) -> list[tuple[str, str]]:
 
 #: What is left after the known folders are replaced: any ``/a/b...`` (at least two components,
 #: not glued to a word, a dot or a placeholder) is an absolute path of this machine or another.
-_ABSOLUTE = re.compile(r"(?<![\w.<>~:/])/(?:[\w.+@-]+/)+[\w.+@-]*")
+_ABSOLUTE = re.compile(r"(?<![\w.<>~:/…])/(?:[\w.+@-]+/)+[\w.+@-]*")
 _WINDOWS = re.compile(r"\b[A-Za-z]:\\(?:[^\\\s\"'<>|]+\\)*[^\\\s\"'<>|]*")
 
 

@@ -124,16 +124,14 @@ def test_layout_fits_sees_overlap_and_overhang():
     fig, (a, b) = new_figure(1, 2, figsize=(8, 3))
     fig.tight_layout()
     assert layout_fits(fig)
-    b.set_position(a.get_position())  # b drawn exactly over a: not twins, since b's ticks differ...
-    b.set_position([a.get_position().x0 + 0.05, a.get_position().y0, a.get_position().width,
-                    a.get_position().height])  # ...so move it a little: overlapping boxes
+    box = a.get_position()
+    b.set_position([box.x0 + 0.05, box.y0, box.width, box.height])  # b shifted onto a
     assert not layout_fits(fig)
     fig, ax = new_figure(figsize=(4, 3))
     fig.tight_layout()
     ax.text(1.5, 0.5, "far outside the axes and the page", transform=ax.transAxes)
     assert not layout_fits(fig)
-    twin = ax.twinx()  # a twin shares its parent's position: not a collision
-    fig, ax = new_figure(figsize=(4, 3))
+    fig, ax = new_figure(figsize=(4, 3))  # a twin shares its parent's position: not a collision
     twin = ax.twinx()
     twin.set_ylabel("right")
     fig.tight_layout()
