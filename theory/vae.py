@@ -353,7 +353,7 @@ def gaussian_kl(q_mean: Any, q_cov: Any, p_mean: Any = None, p_cov: Any = None) 
     """
     q_mean = as_float_array(q_mean, "q_mean")
     if q_mean.ndim < 1:
-        raise ValueError(f"`q_mean` must have shape (..., k) (got a scalar)")
+        raise ValueError("`q_mean` must have shape (..., k) (got a scalar)")
     k = q_mean.shape[-1]
     _, Lq = _check_covariance(q_cov, "q_cov", k)
     if p_mean is None:

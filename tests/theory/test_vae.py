@@ -310,7 +310,6 @@ def test_elbo_gradient_matches_central_differences(seed, dk):
 def test_variances_match_quad_in_one_dimension():
     # d = k = 1; the estimators written out from their definitions, integrated over ε by quad
     w, b, sigma, x, m, s = 0.8, 0.3, 0.6, 1.7, 0.2, 0.5
-    P_lik, h = w * w / sigma ** 2, w * (x - b) / sigma ** 2
 
     def loglik(z):
         return norm.logpdf(x, w * z + b, sigma)
@@ -340,7 +339,6 @@ def test_variances_match_quad_in_one_dimension():
                 mean = moment(lambda e: estimators(e, kl)[which][part])
                 second = moment(lambda e: (estimators(e, kl)[which][part] - mean) ** 2)
                 assert abs(var[part][0] - second) <= QUAD_TOL * (1 + second), (kl, which, part)
-    del P_lik, h
 
 
 @settings(max_examples=200)
