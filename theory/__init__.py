@@ -26,6 +26,8 @@ SUBMODULES = (
     "concentration",
     "gan_diagnostics",
     "semi_supervised",
+    "vae",
+    "infogan",
 )
 
 __all__: list[str] = []
