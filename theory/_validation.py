@@ -20,6 +20,7 @@ __all__ = [
     "as_generator",
     "check_probability",
     "check_same_length",
+    "check_weights",
     "broadcast_pair",
     "check_positive",
     "check_nonnegative",
@@ -108,6 +109,22 @@ def check_same_length(a: np.ndarray, b: np.ndarray, names: tuple[str, str], *, a
             f"`{names[0]}` and `{names[1]}` must have the same length along axis {axis} "
             f"(got shapes {a.shape} and {b.shape})"
         )
+
+
+def check_weights(weights: Any, n: int, name: str = "weights", *, of: str) -> np.ndarray:
+    """Return mixture weights over ``n`` components, on the last axis.
+
+    ``None`` gives the uniform weights 1/n; otherwise ``weights`` must be probability vectors
+    (:func:`check_probability`, batched along leading axes) of length ``n``, one entry per
+    ``of`` (a phrase naming the components, used in the error).
+    """
+    if weights is None:
+        return np.full(n, 1.0 / n)
+    w = check_probability(weights, name)
+    if w.shape[-1] != n:
+        raise ValueError(f"`{name}` must have length {n} along its last axis, one entry per {of} "
+                         f"(got shape {w.shape})")
+    return w
 
 
 def broadcast_pair(

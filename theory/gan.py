@@ -25,6 +25,7 @@ from scipy.special import xlogy
 
 from theory._validation import as_float_array, broadcast_pair, check_in, check_int
 from theory._validation import check_density, check_probability, check_same_length, check_unit_interval
+from theory._validation import check_weights
 from theory.divergences import js_divergence
 
 __all__ = [
@@ -476,13 +477,7 @@ def replay_optimal_discriminator(p_data: Any, past_models: Any, weights: Any = N
     if past.ndim < 2:
         raise ValueError(f"`past_models` must have shape (..., m, n) (got shape {past.shape})")
     check_same_length(pd, past, ("p_data", "past_models"))
-    m = past.shape[-2]
-    if weights is None:
-        w = np.full(m, 1.0 / m)
-    else:
-        w = check_probability(weights, "weights")
-        if w.shape[-1] != m:
-            raise ValueError(f"`weights` must have length m = {m} along its last axis (got shape {w.shape})")
+    w = check_weights(weights, past.shape[-2], of="row of `past_models`")
     q_buf = np.sum(w[..., :, None] * past, axis=-2)
     d = optimal_discriminator(pd, q_buf)
     # Where every w_i q_i is below half the smallest subnormal, q_buf rounds to 0 although the

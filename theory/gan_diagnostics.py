@@ -33,7 +33,7 @@ import numpy as np
 from scipy.special import gammaln, xlog1py, xlogy
 from scipy.stats import binom
 
-from theory._validation import as_float_array, check_in, check_int, check_probability
+from theory._validation import as_float_array, check_in, check_int, check_probability, check_weights
 from theory.infogan import mutual_information
 
 __all__ = [
@@ -112,19 +112,12 @@ def inception_score(p_y_given_x: Any, weights: Any = None) -> Any:
     if p.ndim < 2:
         raise ValueError("`p_y_given_x` must have shape (..., n_x, n_classes), one row per "
                          f"output (got shape {p.shape})")
-    n_x = p.shape[-2]
-    if weights is None:
-        w = np.full(n_x, 1.0 / n_x)
-    else:
-        w = check_probability(weights, "weights")
-        if w.shape[-1] != n_x:
-            raise ValueError(f"`weights` must have one entry per row of `p_y_given_x`: shape "
-                             f"(..., {n_x}) (got shape {w.shape})")
-        try:
-            np.broadcast_shapes(w.shape[:-1], p.shape[:-2])
-        except ValueError:
-            raise ValueError(f"`weights` {w.shape} and `p_y_given_x` {p.shape} have batch axes "
-                             "that do not broadcast") from None
+    w = check_weights(weights, p.shape[-2], of="row of `p_y_given_x`")
+    try:
+        np.broadcast_shapes(w.shape[:-1], p.shape[:-2])
+    except ValueError:
+        raise ValueError(f"`weights` {w.shape} and `p_y_given_x` {p.shape} have batch axes "
+                         "that do not broadcast") from None
     mi = np.asarray(mutual_information(w, p))
     return _scalar_or_array(np.exp(mi))
 
