@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 from scipy import special, stats
 
+from theory._docstrings import doc_params
 from theory._validation import as_float_array, check_int, check_probability, check_unit_interval
 
 __all__ = [
@@ -73,8 +74,8 @@ __all__ = [
 ]
 
 
-#: Parameter descriptions shared by the docstrings below, filled in by :func:`_fill_doc` at
-#: import (``%(name)s``, as scipy's ``doccer``): each convention is written once.
+#: Parameter descriptions shared by the docstrings below, filled in by
+#: :func:`theory._docstrings.doc_params` at import (``%(name)s``): each convention is written once.
 _DOC = {
     "n_draws": "n : int\n        Number of i.i.d. draws, >= 1.",
     "binomial": "n : int\n        Number of trials, >= 1.\n    p : array_like\n        Success probabilities "
@@ -82,10 +83,7 @@ _DOC = {
     "alpha": "alpha : float\n        False-alarm probability in (0, 1).",
 }
 
-
-def _fill_doc(fn):
-    fn.__doc__ = fn.__doc__ % _DOC
-    return fn
+_fill_doc = doc_params(_DOC)
 
 
 def _alpha(alpha: Any) -> float:

@@ -46,6 +46,7 @@ from typing import Any
 
 import numpy as np
 
+from theory._docstrings import doc_params
 from theory._validation import as_float_array, check_in, check_int
 
 __all__ = [
@@ -72,6 +73,18 @@ _LOG_2PI = float(np.log(2.0 * np.pi))
 #: far above the rounding of S = L Lᵀ built in float64, far below any real asymmetry.
 _SYMMETRY_RTOL = 1e-10
 
+#: Parameter descriptions shared by the docstrings below, filled in at import by
+#: :func:`theory._docstrings.doc_params` (``%(name)s``): the model and q are described once.
+_DOC = {
+    "model": "x : array_like, shape (..., d)\n        Observation(s).\n"
+             "    W : array_like, shape (..., d, k)\n        Loading matrix (any k >= 1, also k > d).\n"
+             "    b : array_like, shape (..., d)\n        Offset (the mean of x).\n"
+             "    sigma : float or array_like, shape (...)\n        Observation noise standard deviation, > 0.",
+    "q_diag": "q_mean, q_std : array_like, shape (..., k)\n        μ and s of q = N(μ, diag(s²)), s > 0.",
+    "raises_kl": "ValueError\n        Invalid arrays (named) or an unknown ``kl``.",
+}
+_doc = doc_params(_DOC)
+
 
 # ----------------------------------------------------------------------------- validation
 def _swap(a: np.ndarray) -> np.ndarray:
@@ -91,16 +104,13 @@ def _batch_shape(names: tuple[str, ...], shapes: tuple[tuple[int, ...], ...]) ->
         raise ValueError(f"the batch (leading) axes do not broadcast: {listed}") from None
 
 
+@_doc
 def check_linear_gaussian(x: Any, W: Any, b: Any, sigma: Any):
     """Validate the linear-Gaussian model's arrays; return them as float arrays.
 
     Parameters
     ----------
-    x : array_like, shape (..., d)
-    W : array_like, shape (..., d, k)
-    b : array_like, shape (..., d)
-    sigma : float or array_like, shape (...)
-        Noise standard deviation, > 0.
+    %(model)s
 
     Returns
     -------
@@ -206,6 +216,7 @@ def _scalar_or_array(a: np.ndarray) -> Any:
 
 
 # ----------------------------------------------------------------------------- closed forms
+@_doc
 def linear_gaussian_log_marginal(x: Any, W: Any, b: Any, sigma: Any) -> Any:
     """Log marginal likelihood log p(x) of the linear-Gaussian latent-variable model.
 
@@ -219,14 +230,7 @@ def linear_gaussian_log_marginal(x: Any, W: Any, b: Any, sigma: Any) -> Any:
 
     Parameters
     ----------
-    x : array_like, shape (..., d)
-        Observation(s).
-    W : array_like, shape (..., d, k)
-        Loading matrix (any k >= 1, also k > d).
-    b : array_like, shape (..., d)
-        Offset (the mean of x).
-    sigma : float or array_like, shape (...)
-        Observation noise standard deviation, > 0.
+    %(model)s
 
     Returns
     -------
@@ -261,6 +265,7 @@ def linear_gaussian_log_marginal(x: Any, W: Any, b: Any, sigma: Any) -> Any:
     return _scalar_or_array(np.asarray(out))
 
 
+@_doc
 def linear_gaussian_posterior(x: Any, W: Any, b: Any, sigma: Any) -> tuple[np.ndarray, np.ndarray]:
     """Exact posterior p(z | x) = N(mean, cov) of the linear-Gaussian model.
 
@@ -271,11 +276,7 @@ def linear_gaussian_posterior(x: Any, W: Any, b: Any, sigma: Any) -> tuple[np.nd
 
     Parameters
     ----------
-    x : array_like, shape (..., d)
-    W : array_like, shape (..., d, k)
-    b : array_like, shape (..., d)
-    sigma : float or array_like, shape (...)
-        > 0.
+    %(model)s
 
     Returns
     -------
@@ -378,6 +379,7 @@ def gaussian_kl(q_mean: Any, q_cov: Any, p_mean: Any = None, p_cov: Any = None) 
     return _scalar_or_array(np.asarray(out))
 
 
+@_doc
 def linear_gaussian_elbo(x: Any, W: Any, b: Any, sigma: Any, q_mean: Any, q_cov: Any) -> Any:
     """The evidence lower bound L(q) of the linear-Gaussian model for a Gaussian q(z).
 
@@ -392,11 +394,7 @@ def linear_gaussian_elbo(x: Any, W: Any, b: Any, sigma: Any, q_mean: Any, q_cov:
 
     Parameters
     ----------
-    x : array_like, shape (..., d)
-    W : array_like, shape (..., d, k)
-    b : array_like, shape (..., d)
-    sigma : float or array_like, shape (...)
-        > 0.
+    %(model)s
     q_mean : array_like, shape (..., k)
         Mean μ of q.
     q_cov : array_like, shape (..., k, k)
@@ -451,6 +449,7 @@ def _gradient_parts(x, W, b, sigma, q_mean, q_std, kl):
     return y, W, s2, q_mean, q_std, P_lik, P, h
 
 
+@_doc
 def linear_gaussian_elbo_gradient(x: Any, W: Any, b: Any, sigma: Any, q_mean: Any, q_std: Any
                                   ) -> tuple[np.ndarray, np.ndarray]:
     """Gradient of the ELBO with respect to a diagonal Gaussian q = N(μ, diag(s²)).
@@ -468,14 +467,8 @@ def linear_gaussian_elbo_gradient(x: Any, W: Any, b: Any, sigma: Any, q_mean: An
 
     Parameters
     ----------
-    x : array_like, shape (..., d)
-    W : array_like, shape (..., d, k)
-    b : array_like, shape (..., d)
-    sigma : float or array_like, shape (...)
-    q_mean : array_like, shape (..., k)
-        μ.
-    q_std : array_like, shape (..., k)
-        s (standard deviations, > 0).
+    %(model)s
+    %(q_diag)s
 
     Returns
     -------
@@ -499,6 +492,7 @@ def linear_gaussian_elbo_gradient(x: Any, W: Any, b: Any, sigma: Any, q_mean: An
     return h - _mv(A, mu), 1.0 / s - A_diag * s
 
 
+@_doc
 def reparameterized_gradient_variance(x: Any, W: Any, b: Any, sigma: Any, q_mean: Any, q_std: Any,
                                       *, kl: str = "analytic") -> tuple[np.ndarray, np.ndarray]:
     """Exact per-coordinate variance of the one-sample reparameterized ELBO gradient.
@@ -518,10 +512,8 @@ def reparameterized_gradient_variance(x: Any, W: Any, b: Any, sigma: Any, q_mean
 
     Parameters
     ----------
-    x, W, b, sigma : array_like
-        The model (see :func:`linear_gaussian_log_marginal`).
-    q_mean, q_std : array_like, shape (..., k)
-        μ and s of q = N(μ, diag(s²)).
+    %(model)s
+    %(q_diag)s
     kl : {"analytic", "sampled"}
         Which integrand is differentiated (see :data:`KL_FORMS`).
 
@@ -533,8 +525,7 @@ def reparameterized_gradient_variance(x: Any, W: Any, b: Any, sigma: Any, q_mean
 
     Raises
     ------
-    ValueError
-        Invalid arrays (named) or an unknown ``kl``.
+    %(raises_kl)s
 
     Examples
     --------
@@ -551,6 +542,7 @@ def reparameterized_gradient_variance(x: Any, W: Any, b: Any, sigma: Any, q_mean
     return row, r * r + row + np.diagonal(B, axis1=-2, axis2=-1) ** 2
 
 
+@_doc
 def score_function_gradient_variance(x: Any, W: Any, b: Any, sigma: Any, q_mean: Any, q_std: Any,
                                      *, kl: str = "analytic") -> tuple[np.ndarray, np.ndarray]:
     """Exact per-coordinate variance of the one-sample score-function ELBO gradient.
@@ -589,10 +581,8 @@ def score_function_gradient_variance(x: Any, W: Any, b: Any, sigma: Any, q_mean:
 
     Parameters
     ----------
-    x, W, b, sigma : array_like
-        The model (see :func:`linear_gaussian_log_marginal`).
-    q_mean, q_std : array_like, shape (..., k)
-        μ and s of q = N(μ, diag(s²)).
+    %(model)s
+    %(q_diag)s
     kl : {"analytic", "sampled"}
         Which integrand multiplies the score (see :data:`KL_FORMS`).
 
@@ -603,8 +593,7 @@ def score_function_gradient_variance(x: Any, W: Any, b: Any, sigma: Any, q_mean:
 
     Raises
     ------
-    ValueError
-        Invalid arrays (named) or an unknown ``kl``.
+    %(raises_kl)s
 
     Examples
     --------
