@@ -35,6 +35,7 @@ import numpy as np
 from scipy.integrate import quad, quad_vec
 from scipy.special import expit, log_softmax
 
+from theory._docstrings import doc_params
 from theory._validation import (
     as_float_array,
     broadcast_pair,
@@ -343,6 +344,16 @@ def kl_minus_2jsd_gradient_categorical(logits: Any, p_r: Any) -> np.ndarray:
     return grad_kl - grad_2jsd
 
 
+#: Descriptions shared by the two Gaussian gradients' docstrings (Theorem 2.5's sides), filled
+#: in at import by :func:`theory._docstrings.doc_params`.
+_DOC = {
+    "gaussians": "sigma : float\n        Its standard deviation σ > 0.\n"
+                 "    mu_r, sigma_r : float\n        Mean and standard deviation (> 0) of P_r.",
+    "raises_gaussian": "ValueError\n        If an argument is non-finite or a standard deviation is not positive.",
+}
+_doc = doc_params(_DOC)
+
+
 def _gaussian_args(theta, sigma, mu_r, sigma_r) -> tuple[float, float, float, float]:
     for name, v in (("theta", theta), ("mu_r", mu_r)):
         if isinstance(v, bool) or not np.isscalar(v) or not np.isfinite(v):
@@ -370,6 +381,7 @@ def _log_ratio(theta, sigma, mu_r, sigma_r):
     return u, du
 
 
+@_doc
 def minus_log_d_gradient_gaussian(
     theta: float, *, sigma: float, mu_r: float, sigma_r: float
 ) -> float:
@@ -385,10 +397,7 @@ def minus_log_d_gradient_gaussian(
     ----------
     theta : float
         The generator's mean θ (= θ0, where D* is built).
-    sigma : float
-        Its standard deviation σ > 0.
-    mu_r, sigma_r : float
-        Mean and standard deviation (> 0) of P_r.
+    %(gaussians)s
 
     Returns
     -------
@@ -396,8 +405,7 @@ def minus_log_d_gradient_gaussian(
 
     Raises
     ------
-    ValueError
-        If an argument is non-finite or a standard deviation is not positive.
+    %(raises_gaussian)s
 
     Examples
     --------
@@ -413,6 +421,7 @@ def minus_log_d_gradient_gaussian(
     return float(_normal_expectation(fun, float(np.clip((mr - th) / s, -30.0, 30.0))))
 
 
+@_doc
 def kl_minus_2jsd_gradient_gaussian(
     theta: float, *, sigma: float, mu_r: float, sigma_r: float
 ) -> float:
@@ -428,10 +437,7 @@ def kl_minus_2jsd_gradient_gaussian(
     ----------
     theta : float
         The generator's mean θ.
-    sigma : float
-        Its standard deviation σ > 0.
-    mu_r, sigma_r : float
-        Mean and standard deviation (> 0) of P_r.
+    %(gaussians)s
 
     Returns
     -------
@@ -439,8 +445,7 @@ def kl_minus_2jsd_gradient_gaussian(
 
     Raises
     ------
-    ValueError
-        If an argument is non-finite or a standard deviation is not positive.
+    %(raises_gaussian)s
 
     Notes
     -----
