@@ -96,6 +96,28 @@ TRIVIAL_LP_ATOL = 1e-12
 #: (~W2SQ_RTOL x scale on W2²) is amplified by the square root when W2 is small.
 W2_SYMMETRY_ATOL = 1e-7
 
+#: Unit roundoff of float64 (half the machine epsilon): the bounds below count roundings.
+U = 2.0**-53
+#: KL, each term vs 50 digits: |error| <= KL_TERMS_RTOL * Σ|p log(p/q)|.  Derivation (see
+#: theory.divergences._kl_accept): the fast route adds u Σp <= 16 u Σ|terms| when it is
+#: used, its logarithm and product (1 + c) u per term with c = 4 (a conservative bound on the
+#: platform log's error); the accurate route ~7u per term; the sum of <= 8 terms (K - 1) u.
+#: 16 + 5 + 7 = 28 u, rounded up to 32 u.
+KL_TERMS_RTOL = 32 * U
+#: JS relative error: the fast route is only kept when its error bound is below 2**-44 of
+#: the value (theory.divergences._js_accept), the accurate route below 64 u per term, and
+#: the sum of <= 8 non-negative terms adds (K - 1) u.
+JS_RTOL = 2.0**-44 + 8 * U
+#: Atoms at the subnormal level (5e-324) are rounded to their own grid: absolute slack.
+SUBNORMAL_ATOL = 1e-300
+#: scipy gh-20710 pair, KL: the accurate route rounds z = (p - q)/q once, log1p and the
+#: product once each (p - q is exact, the second atom contributes exactly 0): <= 3u, plus
+#: 1u for log1p -> 4u, and a factor (1 + 4u) for second-order terms.
+GH20710_KL_RTOL = 4 * U * (1 + 4 * U)
+#: scipy gh-20710 pair, JS: x = d/m (m rounded, then divided: 2u), x·d (u); the Taylor
+#: factor is exactly 1 at x ~ 1e-13 -> 3u, times (1 + 4u).
+GH20710_JS_RTOL = 3 * U * (1 + 4 * U)
+
 mpmath.mp.dps = 50
 
 
@@ -258,7 +280,9 @@ class TestJS:
     def test_symmetric_and_bounded(self, pq):
         p, q = pq
         js = js_divergence(p, q)
-        assert js == js_divergence(q, p)
+        # Symmetric up to rounding: JS(p, q) and JS(q, p) are each within JS_RTOL of the
+        # same exact value (the fast route's r = p/q is not a symmetric function of p, q).
+        assert js_divergence(q, p) == pytest.approx(js, rel=2 * JS_RTOL, abs=2 * SUBNORMAL_ATOL)
         assert 0.0 <= js <= LOG2
         assert js_divergence(p, p) == 0.0
 
@@ -302,6 +326,181 @@ class TestJS:
         q[1::3] = 0.0
         q = _normalize(q)
         assert js_divergence(p, q) == pytest.approx(scipy_js2(p, q), abs=IMPL_ATOL)
+
+
+# ============================================================================= accuracy, p ≈ q
+#: scipy gh-20710: p and q differ by 1.6e-13 in one atom (q sums to 1 - 1.6e-13).
+GH_A, GH_B = 0.786048657854401, 0.7860486578542367
+GH_P = np.array([GH_A, 1 - GH_A])
+GH_Q = np.array([GH_B, 1 - GH_A])
+
+
+def ref_kl_terms(p, q):
+    """(Σ p log(p/q), Σ |p log(p/q)|) at 50 digits; inf if some p > 0 = q."""
+    total = scale = mpmath.mpf(0)
+    for a, b in zip(_mp(p), _mp(q)):
+        if a > 0:
+            if b == 0:
+                return math.inf, math.inf
+            t = a * mpmath.log(a / b)
+            total += t
+            scale += abs(t)
+    return float(total), float(scale)
+
+
+@st.composite
+def near_pairs(draw):
+    """(p, q) with q ≈ p: q is p moved by up to 4 ulps per atom, or (1 - eps) p + eps r
+    renormalized with eps in [1e-15, 1e-2].  Full support (floats(1e-3, 1) weights)."""
+    k = draw(st.integers(1, 8))
+    p = draw(vectors(k, zeros=False))
+    if draw(st.booleans()):
+        steps = draw(hnp.arrays(np.int64, k, elements=st.integers(-4, 4)))
+        q = p.copy()
+        for i, step in enumerate(steps):
+            for _ in range(abs(int(step))):
+                q[i] = np.nextafter(q[i], np.inf if step > 0 else 0.0)
+    else:
+        eps = draw(st.floats(1e-15, 1e-2))
+        q = _normalize((1 - eps) * p + eps * draw(vectors(k)))
+    return p, q
+
+
+class TestAccuracy:
+    def test_gh20710_kl(self):
+        expected = ref_kl(GH_P, GH_Q)
+        assert expected == pytest.approx(1.6431300764454033e-13, rel=1e-15, abs=0)  # issue's value
+        assert kl_divergence(GH_P, GH_Q) == pytest.approx(expected, rel=GH20710_KL_RTOL, abs=0)
+        # Negative control: the textbook float formula p log(p/q) is off by 4.4e-4.
+        naive = float(np.sum(GH_P * np.log(GH_P / GH_Q)))
+        assert naive != pytest.approx(expected, rel=GH20710_KL_RTOL, abs=0)
+
+    def test_gh20710_js(self):
+        # JSD of this pair is (a - b)² / (4 (a + b)) to leading order = 4.2934e-27 (the
+        # issue's "~6e-17" is the size of the rounding noise the textbook formula returns).
+        with mpmath.workdps(100):  # the reference's terms cancel to 1e-26 relative
+            expected = ref_js(GH_P, GH_Q)
+        assert expected == pytest.approx(4.293430853709457e-27, rel=1e-15, abs=0)
+        assert js_divergence(GH_P, GH_Q) == pytest.approx(expected, rel=GH20710_JS_RTOL, abs=0)
+        assert js_divergence(GH_Q, GH_P) == pytest.approx(expected, rel=GH20710_JS_RTOL, abs=0)
+        # Negative control: the textbook formula returns noise of order 1e-17.
+        m = 0.5 * (GH_P + GH_Q)
+        naive = 0.5 * float(np.sum(GH_P * np.log(GH_P / m) + GH_Q * np.log(GH_Q / m)))
+        assert naive != pytest.approx(expected, rel=GH20710_JS_RTOL, abs=0)
+
+    @given(near_pairs())
+    @example((GH_P, GH_Q))
+    def test_kl_near_equal_within_term_bound(self, pq):
+        p, q = pq
+        expected, scale = ref_kl_terms(p, q)
+        # the result is clipped at 0 (sums within 1e-9 of 1), which only reduces the error
+        assert abs(kl_divergence(p, q) - max(expected, 0.0)) <= KL_TERMS_RTOL * scale
+
+    @given(pairs())
+    @example((np.array([0.5, 0.5]), np.array([5e-324, 1.0])))
+    def test_kl_any_pair_within_term_bound(self, pq):
+        p, q = pq
+        expected, scale = ref_kl_terms(p, q)
+        got = kl_divergence(p, q)
+        if math.isinf(expected):
+            assert got == np.inf
+        else:
+            assert abs(got - max(expected, 0.0)) <= KL_TERMS_RTOL * scale + SUBNORMAL_ATOL
+
+    @given(near_pairs())
+    @example((GH_P, GH_Q))
+    def test_js_near_equal_relative(self, pq):
+        p, q = pq
+        # The reference's two terms cancel to x² relative (x = |p - q|/(p + q) >= ~1e-17
+        # here): 100 digits leave it accurate to 1e-66 relative.
+        with mpmath.workdps(100):
+            expected = ref_js(p, q)
+        assert js_divergence(p, q) == pytest.approx(expected, rel=JS_RTOL, abs=SUBNORMAL_ATOL)
+
+    @given(pairs())
+    def test_js_any_pair_relative(self, pq):
+        p, q = pq
+        assert js_divergence(p, q) == pytest.approx(ref_js(p, q), rel=JS_RTOL, abs=SUBNORMAL_ATOL)
+
+
+#: Reference sums over K ~ 2.5e4 atoms in 80-bit long double (u = 2**-64): an independent
+#: precision, not our float64 code path.  Platforms whose long double is a plain double skip.
+EXTENDED = np.finfo(np.longdouble).eps < 1e-18
+#: Long vectors: per-term rounding as above plus the float64 sums, dot products of <= 8192
+#: terms and a handful of segment sums: deterministic bound (8192 + 8) u Σ|terms|.
+LONG_SUM_RTOL = (8192 + 8) * U
+
+
+def _extended_refs(p, q):
+    pl, ql = np.asarray(p, np.longdouble), np.asarray(q, np.longdouble)
+    t = pl * np.log(pl / ql)
+    ml = pl + ql
+    tj = pl * np.log(2 * pl / ml) + ql * np.log(2 * ql / ml)
+    return float(t.sum()), float(np.abs(t).sum()), float(tj.sum() / 2)
+
+
+@pytest.mark.skipif(not EXTENDED, reason="long double is not wider than double here")
+class TestLongVectors:
+    """K > 8192 atoms: several segments and a tail, the fast route, validation fused in."""
+
+    @pytest.mark.parametrize("k", [3 * 8192, 3 * 8192 + 17])
+    def test_against_extended_precision(self, k):
+        rng = np.random.default_rng(k)
+        p, q = _normalize(rng.exponential(size=k)), _normalize(rng.exponential(size=k))
+        kl_ref, scale, js_ref = _extended_refs(p, q)
+        assert abs(kl_divergence(p, q) - kl_ref) <= (KL_TERMS_RTOL + LONG_SUM_RTOL) * scale
+        assert js_divergence(p, q) == pytest.approx(js_ref, rel=JS_RTOL + LONG_SUM_RTOL, abs=0)
+
+    def test_nearly_equal_long_vectors(self):
+        # q = p (1 + 1e-9 noise): every segment takes the accurate route.  Reference: the
+        # definitions in mpmath at 60 digits (the JS terms cancel to x² ~ 1e-19 relative,
+        # leaving ~40 correct digits); one full segment and a tail keep it to ~0.3 s.
+        rng = np.random.default_rng(11)
+        k = 8192 + 5
+        p = _normalize(rng.exponential(size=k))
+        q = _normalize(p * (1 + 1e-9 * rng.standard_normal(k)))
+        with mpmath.workdps(60):
+            kl_ref, scale = ref_kl_terms(p, q)
+            js_ref = ref_js(p, q)
+        assert abs(kl_divergence(p, q) - max(kl_ref, 0.0)) <= (KL_TERMS_RTOL + LONG_SUM_RTOL) * scale
+        assert js_divergence(p, q) == pytest.approx(js_ref, rel=JS_RTOL + LONG_SUM_RTOL, abs=0)
+
+    def test_rows_equal_single_calls(self):
+        rng = np.random.default_rng(12)
+        k = 2 * 8192 + 5
+        P = rng.dirichlet(np.ones(k), size=3)
+        Q = rng.dirichlet(np.ones(k), size=3)
+        Q[1] = P[1]  # one row takes the accurate route (p = q)
+        for fn in (kl_divergence, js_divergence):
+            got = fn(P, Q)
+            expected = np.array([fn(a, b) for a, b in zip(P, Q)])
+            np.testing.assert_allclose(got, expected, rtol=BATCH_RTOL, atol=BATCH_ATOL)
+            assert got[1] == 0.0
+
+    @pytest.mark.parametrize("fn", [kl_divergence, js_divergence])
+    def test_invalid_entries_are_named(self, fn):
+        k = 2 * 8192 + 100
+        good = np.full(k, 1.0 / k)
+        cases = []
+        q = good.copy()
+        q[10_000], q[10_001] = -1e-6, q[10_001] + 1e-6 + q[10_000]  # sum kept
+        cases.append((good, q, "`q`.*non-negative"))
+        p0 = good.copy()
+        p0[5], p0[6] = 0.0, p0[6] + p0[5]
+        q0 = good.copy()
+        q0[5], q0[7] = -1e-6, q0[7] + 1e-6 + q0[5]  # negative q where p = 0
+        cases.append((p0, q0, "`q`.*non-negative"))
+        pn, qn = good.copy(), good.copy()
+        pn[16_450], pn[16_451] = -1e-6, pn[16_451] + 1e-6 + pn[16_450]
+        qn[16_450], qn[16_451] = -1e-6, qn[16_451] + 1e-6 + qn[16_450]  # both negative
+        cases.append((pn, qn, "`p`.*non-negative"))
+        pnan = good.copy()
+        pnan[9000] = np.nan
+        cases.append((pnan, good, "`p`.*finite"))
+        cases.append((good, good * (1 + 1e-8), "`q`.*sum to 1"))
+        for a, b, match in cases:
+            with pytest.raises(ValueError, match=match):
+                fn(a, b)
 
 
 # ============================================================================= TV, chi2
