@@ -15,13 +15,25 @@ from scipy.special import log_softmax as _sp_log_softmax
 from scipy.special import logsumexp as _sp_logsumexp
 from scipy.special import softmax as _sp_softmax
 
+from theory._docstrings import doc_params
 from theory._validation import as_float_array, check_probability, check_same_length
 
 __all__ = [
     "LOG2", "logsumexp", "log_softmax", "softmax", "check_cost", "check_log_z", "check_q",
     "same_length", "broadcast", "sampler", "safe_log", "log_ratio", "as_output",
-    "weighted_sum", "loss_inputs", "mixture_log_weights",
+    "weighted_sum", "loss_inputs", "mixture_log_weights", "IRL_DOC", "irl_doc",
 ]
+
+#: Parameter descriptions shared by the docstrings of theory.irl and theory.irl_partition
+#: (``%(cost)s`` etc., filled in at import by :func:`irl_doc`).
+IRL_DOC = {
+    "cost": "cost : array_like, shape (..., N)\n        Finite costs.",
+    "q": "q : array_like, shape (..., N)\n        Sampler density (a probability vector when ``q_weights`` is None).",
+    "p_data": "p_data : array_like, shape (..., N)\n        Data probabilities or demonstration weights.",
+    "raises_cost": "ValueError\n        If ``cost`` is empty, a scalar or not finite.\n"
+                   "    TypeError\n        If ``cost`` is not numeric.",
+}
+irl_doc = doc_params(IRL_DOC)
 
 #: log 2 (the mixture mu = (p + q)/2 and mu_tilde carry a factor 1/2).
 LOG2 = float(np.log(2.0))

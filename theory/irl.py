@@ -52,7 +52,7 @@ from scipy.special import expit
 
 from theory._irl_inputs import as_output, broadcast, check_cost, check_log_z, check_q, log_ratio
 from theory._irl_inputs import log_softmax, logsumexp, loss_inputs, mixture_log_weights, safe_log
-from theory._irl_inputs import same_length, sampler, softmax, weighted_sum
+from theory._irl_inputs import same_length, sampler, softmax, weighted_sum, irl_doc
 from theory._validation import check_probability, check_same_length
 # The partition function (importance-sampling estimate and its fixed point) lives in
 # theory.irl_partition; re-exported so ``from theory.irl import optimal_log_partition`` works.
@@ -75,6 +75,7 @@ __all__ = [
 # ============================================================================ MaxEnt model
 
 
+@irl_doc
 def maxent_distribution(cost: Any) -> np.ndarray:
     """The maximum-entropy (Boltzmann) distribution of a cost on a finite trajectory set.
 
@@ -97,10 +98,7 @@ def maxent_distribution(cost: Any) -> np.ndarray:
 
     Raises
     ------
-    ValueError
-        If ``cost`` is empty, a scalar or not finite.
-    TypeError
-        If ``cost`` is not numeric.
+    %(raises_cost)s
 
     Notes
     -----
@@ -115,6 +113,7 @@ def maxent_distribution(cost: Any) -> np.ndarray:
     return softmax(-c, axis=-1)
 
 
+@irl_doc
 def log_partition(cost: Any) -> float | np.ndarray:
     """The log partition function of the maximum-entropy model on a finite set.
 
@@ -125,8 +124,7 @@ def log_partition(cost: Any) -> float | np.ndarray:
 
     Parameters
     ----------
-    cost : array_like, shape (..., N)
-        Finite costs.
+    %(cost)s
 
     Returns
     -------
@@ -135,10 +133,7 @@ def log_partition(cost: Any) -> float | np.ndarray:
 
     Raises
     ------
-    ValueError
-        If ``cost`` is empty, a scalar or not finite.
-    TypeError
-        If ``cost`` is not numeric.
+    %(raises_cost)s
 
     Examples
     --------
@@ -207,6 +202,7 @@ def finn_discriminator(cost: Any, log_z: Any, q: Any) -> np.ndarray:
     return expit(-log_ratio(c, s, qq))
 
 
+@irl_doc
 def discriminator_loss(cost: Any, log_z: Any, q: Any, p_data: Any, *, q_weights: Any = None
                        ) -> float | np.ndarray:
     """The cross-entropy loss of the Finn discriminator.
@@ -219,12 +215,10 @@ def discriminator_loss(cost: Any, log_z: Any, q: Any, p_data: Any, *, q_weights:
 
     Parameters
     ----------
-    cost : array_like, shape (..., N)
-        Finite costs.
+    %(cost)s
     log_z : float or array_like, shape broadcastable to (...)
         log Z.
-    q : array_like, shape (..., N)
-        Sampler density (a probability vector when ``q_weights`` is None).
+    %(q)s
     p_data : array_like, shape (..., N)
         Data probabilities or empirical demonstration weights (sum 1; zeros allowed).
     q_weights : array_like, shape (..., N), optional
@@ -265,6 +259,7 @@ def discriminator_loss(cost: Any, log_z: Any, q: Any, p_data: Any, *, q_weights:
     return as_output(weighted_sum(p, neg_log_d) + weighted_sum(w, neg_log_1md))
 
 
+@irl_doc
 def generator_loss(cost: Any, log_z: Any, q: Any, *, q_weights: Any = None) -> float | np.ndarray:
     """The generator's loss against the Finn discriminator.
 
@@ -279,12 +274,10 @@ def generator_loss(cost: Any, log_z: Any, q: Any, *, q_weights: Any = None) -> f
 
     Parameters
     ----------
-    cost : array_like, shape (..., N)
-        Finite costs.
+    %(cost)s
     log_z : float or array_like, shape broadcastable to (...)
         log Z.
-    q : array_like, shape (..., N)
-        Sampler density (a probability vector when ``q_weights`` is None).
+    %(q)s
     q_weights : array_like, shape (..., N), optional
         Weights of E_q[.]; None: q itself.
 
@@ -340,6 +333,7 @@ def _irl_inputs(cost, p_data, q, log_z, q_weights):
     return c, p, (s, qq, w)
 
 
+@irl_doc
 def irl_cost_loss(cost: Any, p_data: Any, *, q: Any = None, log_z: Any = None,
                   q_weights: Any = None) -> float | np.ndarray:
     """The MaxEnt IRL cost loss (negative log-likelihood of the data), exact or importance-sampled.
@@ -355,10 +349,8 @@ def irl_cost_loss(cost: Any, p_data: Any, *, q: Any = None, log_z: Any = None,
 
     Parameters
     ----------
-    cost : array_like, shape (..., N)
-        Finite costs.
-    p_data : array_like, shape (..., N)
-        Data probabilities or demonstration weights.
+    %(cost)s
+    %(p_data)s
     q : array_like, shape (..., N), optional
         Sampler density; None gives the exact loss.
     log_z : float or array_like, optional

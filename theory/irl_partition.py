@@ -27,7 +27,7 @@ from scipy.optimize import brentq
 from scipy.special import log_expit
 
 from theory._irl_inputs import LOG2, as_output, broadcast, check_cost, logsumexp, loss_inputs
-from theory._irl_inputs import mixture_log_weights, same_length, sampler
+from theory._irl_inputs import irl_doc, mixture_log_weights, same_length, sampler
 from theory._validation import check_probability
 
 __all__ = ["importance_sampling_partition", "optimal_log_partition"]
@@ -38,6 +38,7 @@ _ROOT_XTOL = 1e-14
 _ROOT_RTOL = 4.0 * np.finfo(float).eps
 
 
+@irl_doc
 def importance_sampling_partition(cost: Any, q: Any, p_data: Any, log_z: Any, *,
                                   q_weights: Any = None) -> float | np.ndarray:
     """Log of the guided-cost-learning importance-sampling estimate of the partition function.
@@ -54,12 +55,9 @@ def importance_sampling_partition(cost: Any, q: Any, p_data: Any, log_z: Any, *,
 
     Parameters
     ----------
-    cost : array_like, shape (..., N)
-        Finite costs.
-    q : array_like, shape (..., N)
-        Sampler density (a probability vector when ``q_weights`` is None).
-    p_data : array_like, shape (..., N)
-        Data probabilities or demonstration weights.
+    %(cost)s
+    %(q)s
+    %(p_data)s
     log_z : float or array_like, shape broadcastable to (...)
         log Z used inside mu_tilde.
     q_weights : array_like, shape (..., N), optional
@@ -95,6 +93,7 @@ def importance_sampling_partition(cost: Any, q: Any, p_data: Any, log_z: Any, *,
     return as_output(logsumexp(log_ratio_tilde, b=mu, axis=-1))
 
 
+@irl_doc
 def optimal_log_partition(cost: Any, q: Any, p_data: Any, *, q_weights: Any = None
                           ) -> float | np.ndarray:
     """The log Z that minimizes the Finn discriminator's loss: a self-consistent IS estimate.
@@ -114,12 +113,9 @@ def optimal_log_partition(cost: Any, q: Any, p_data: Any, *, q_weights: Any = No
 
     Parameters
     ----------
-    cost : array_like, shape (..., N)
-        Finite costs.
-    q : array_like, shape (..., N)
-        Sampler density (a probability vector when ``q_weights`` is None).
-    p_data : array_like, shape (..., N)
-        Data probabilities or demonstration weights.
+    %(cost)s
+    %(q)s
+    %(p_data)s
     q_weights : array_like, shape (..., N), optional
         Sampler-sample weights; None: q itself (exact).
 
