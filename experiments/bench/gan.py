@@ -1,65 +1,96 @@
-"""Benchmark: training steps per second of the neural GAN (solvers.neural.gan).
+"""Benchmark: training steps per second of the neural GAN (solvers.neural.gan) against its peers.
 
 Setting: 1-D data (two Gaussians at ±2, std 0.5), generator and discriminator both 2x64
-tanh MLPs, batch 256, Adam, one discriminator and one generator update per step
-(alternating, non-saturating loss), minibatch sampling included.
+tanh MLPs, batch 256, Adam (lr 1e-3), one discriminator and one generator update per step
+(alternating, non-saturating loss), minibatch sampling included in every implementation's
+step (all draw the same minibatches from ``sample_gan_batch``) and every one starts from
+the same ``init_gan`` networks.
 
-Peer: the same training step with a hand-written backward pass in plain numpy (no
-autograd), on the same minibatches from the same initialization.  ``agree`` is the largest
-parameter difference between the two after a few steps, so the timing compares two
-computations of the same numbers (autograd's gradients vs hand-derived ones).
+Implementations, timed round-robin in one process (best of ``repeat`` rounds each, so a
+burst of load from other processes hits all of them alike):
 
-BLAS threads: these matrices are small (256 x 64); OpenBLAS threading only adds overhead and,
-on a busy machine, can slow a step down ten-fold.  Run with ``OPENBLAS_NUM_THREADS=1`` (the
-CLI's concern) for stable numbers; the target is >= 300 steps/s on one core.
+- ganac's fused path (``GANConfig(backend="fused")``, the default) in float64 and float32:
+  the one the rows are about;
+- ganac's autograd path (``backend="autograd"``);
+- plain autograd, float64: the same losses written with ``autograd.numpy`` operations, no
+  ganac primitive, a textbook Adam;
+- numpy hand backprop: the step with a hand-written backward pass and allocation per
+  operation (no preallocated buffers), float64;
+- torch (when installed; not a dependency): ``nn.Sequential`` networks, ``loss.backward()``,
+  ``torch.optim.Adam``, float32 and float64, with ``torch.set_num_threads(1)``; D's
+  parameters do not require gradients during the generator's backward pass.
+
+``|diff|`` is the largest parameter difference between a row's two implementations after a
+few steps from the same start on the same minibatches, so the rows compare computations of
+the same numbers (float64 pairs differ by rounding, ~1e-15; a float32 side by ~1e-6).
+
+Threads: every implementation runs on one thread.  numpy's BLAS is asked for its thread
+count (and set to 1 for the run, then restored) through OpenBLAS's own entry points when they
+can be found; ``ganac bench`` also starts with ``OPENBLAS_NUM_THREADS=1``.  What was used is
+printed in the notes and recorded in ``extra``.  Target: the fused path at least as fast as
+torch float32 on one thread.
 """
 
 from __future__ import annotations
 
+import ctypes
+import dataclasses
+import glob
+import os
 import time
+from collections.abc import Callable
 
+import autograd.numpy as anp
 import numpy as np
+from autograd import value_and_grad
 from scipy.special import expit
 
 from experiments.bench import BenchRow, benchmark
-from solvers.neural.gan import GANConfig, gan_streams, gan_update, init_gan, sample_gan_batch, train_gan
+from solvers.neural.gan import GANConfig, gan_streams, init_gan, sample_gan_batch, train_gan
 from solvers.neural.optim import tree_flatten
 from solvers.problems.mixtures import mixture_1d
 
 __all__ = ["run"]
 
 SEED = 20240601
-TARGET_STEPS_PER_SECOND = 300.0
+TARGET = "torch float32, 1 thread"
 
 
 # ---------------------------------------------------------------------------------------------
-# the peer: the same step with a hand-written backward pass
+# numpy's BLAS threads
 # ---------------------------------------------------------------------------------------------
 
 
-def _forward(params, x):
-    """Hidden activations (tanh) and the linear output of an MLP."""
-    hs = [x]
-    for layer in params[:-1]:
-        hs.append(np.tanh(hs[-1] @ layer["W"] + layer["b"]))
-    return hs, hs[-1] @ params[-1]["W"] + params[-1]["b"]
+def _openblas() -> tuple[Callable[[], int], Callable[[int], None]] | None:
+    """(get, set) of the thread count of numpy's bundled OpenBLAS, or None when not found."""
+    import numpy
+
+    base = os.path.dirname(os.path.dirname(numpy.__file__))
+    names = [("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),
+             ("scipy_openblas_get_num_threads", "scipy_openblas_set_num_threads"),
+             ("openblas_get_num_threads64_", "openblas_set_num_threads64_"),
+             ("openblas_get_num_threads", "openblas_set_num_threads")]
+    for path in sorted(glob.glob(os.path.join(base, "numpy.libs", "*openblas*"))):
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for get_name, set_name in names:
+            if hasattr(lib, get_name) and hasattr(lib, set_name):
+                get, set_ = getattr(lib, get_name), getattr(lib, set_name)
+                get.restype = ctypes.c_int
+                set_.argtypes = [ctypes.c_int]
+                return (lambda: int(get())), (lambda n: set_(int(n)))
+    return None
 
 
-def _backward(params, hs, g_out, need_input_grad=False):
-    """Gradients of the layers (and of the input) given dLoss/dOutput."""
-    grads = [None] * len(params)
-    g = g_out
-    for i in range(len(params) - 1, -1, -1):
-        grads[i] = {"W": hs[i].T @ g, "b": g.sum(axis=0)}
-        if i > 0 or need_input_grad:
-            g = g @ params[i]["W"].T
-            if i > 0:
-                g = g * (1.0 - hs[i] ** 2)
-    return grads, (g if need_input_grad else None)
+# ---------------------------------------------------------------------------------------------
+# peers
+# ---------------------------------------------------------------------------------------------
 
 
 class _PeerAdam:
-    """Kingma & Ba (2015), Algorithm 1, on lists of layer dicts."""
+    """Kingma & Ba (2015), Algorithm 1, on lists of layer dicts (a peer's own optimizer)."""
 
     def __init__(self, lr, b1=0.9, b2=0.999, eps=1e-8):
         self.lr, self.b1, self.b2, self.eps = lr, b1, b2, eps
@@ -81,79 +112,227 @@ class _PeerAdam:
         return new_p, {"t": t, "m": new_m, "v": new_v}
 
 
-def _peer_update(params, states, opts, x_real, z):
+def _hand_forward(params, x):
+    """Hidden activations (tanh) and the linear output of an MLP."""
+    hs = [x]
+    for layer in params[:-1]:
+        hs.append(np.tanh(hs[-1] @ layer["W"] + layer["b"]))
+    return hs, hs[-1] @ params[-1]["W"] + params[-1]["b"]
+
+
+def _hand_backward(params, hs, g_out, need_input_grad=False):
+    """Gradients of the layers (and of the input) given dLoss/dOutput."""
+    grads = [None] * len(params)
+    g = g_out
+    for i in range(len(params) - 1, -1, -1):
+        grads[i] = {"W": hs[i].T @ g, "b": g.sum(axis=0)}
+        if i > 0 or need_input_grad:
+            g = g @ params[i]["W"].T
+            if i > 0:
+                g = g * (1.0 - hs[i] ** 2)
+    return grads, (g if need_input_grad else None)
+
+
+def _hand_update(params, states, opts, x_real, z):
     """Alternating non-saturating step (k = 1), gradients by hand."""
     g_p, d_p = params["g"], params["d"]
-    # discriminator: L_D = mean softplus(−f(x_r)) + mean softplus(f(x_f))
-    _, x_fake = _forward(g_p, z[0])
+    _, x_fake = _hand_forward(g_p, z[0])
     x_all = np.concatenate([x_real[0], x_fake])
     n = x_real.shape[1]
-    hs, logit = _forward(d_p, x_all)
+    hs, logit = _hand_forward(d_p, x_all)
     g_logit = np.concatenate([-expit(-logit[:n]), expit(logit[n:])]) / n
-    d_grads, _ = _backward(d_p, hs, g_logit)
+    d_grads, _ = _hand_backward(d_p, hs, g_logit)
     d_p, s_d = opts[1].update(d_grads, states["d"], d_p)
-    # generator: L_G = mean softplus(−f(G(z)))
-    hs_g, x_gen = _forward(g_p, z[1])
-    hs_d, logit = _forward(d_p, x_gen)
-    _, g_x = _backward(d_p, hs_d, -expit(-logit) / z.shape[1], need_input_grad=True)
-    g_grads, _ = _backward(g_p, hs_g, g_x)
+    hs_g, x_gen = _hand_forward(g_p, z[1])
+    hs_d, logit = _hand_forward(d_p, x_gen)
+    _, g_x = _hand_backward(d_p, hs_d, -expit(-logit) / z.shape[1], need_input_grad=True)
+    g_grads, _ = _hand_backward(g_p, hs_g, g_x)
     g_p, s_g = opts[0].update(g_grads, states["g"], g_p)
     return {"g": g_p, "d": d_p}, {"g": s_g, "d": s_d}
 
 
-def _peer_train(data, config, n_steps, seed):
-    streams = gan_streams(seed)
-    params, _ = init_gan(config, 1, streams=streams)
-    opts = (_PeerAdam(config.lr_g), _PeerAdam(config.lr_d))
-    states = {"g": opts[0].init(params["g"]), "d": opts[1].init(params["d"])}
-    for _ in range(n_steps):
-        x, z = sample_gan_batch(data, config, streams.data, streams.noise)
-        params, states = _peer_update(params, states, opts, x, z)
-    return params
+def _plain_mlp(params, x):
+    h = x
+    for layer in params[:-1]:
+        h = anp.tanh(anp.dot(h, layer["W"]) + layer["b"])
+    return anp.dot(h, params[-1]["W"]) + params[-1]["b"]
 
 
-def _ours_train(data, config, n_steps, seed):
-    streams = gan_streams(seed)
-    params, states = init_gan(config, 1, streams=streams)
-    for _ in range(n_steps):
-        x, z = sample_gan_batch(data, config, streams.data, streams.noise)
-        params, states, _ = gan_update(params, states, x, z, config)
-    return params
+def _plain_d_loss(d_p, x_real, x_fake):
+    return (anp.mean(anp.logaddexp(0.0, -_plain_mlp(d_p, x_real)))
+            + anp.mean(anp.logaddexp(0.0, _plain_mlp(d_p, x_fake))))
 
 
-def _best_seconds_per_step(fn, n_steps, repeat):
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn(n_steps)
-        best = min(best, (time.perf_counter() - start) / n_steps)
-    return best
+def _plain_g_loss(g_p, d_p, z):
+    return anp.mean(anp.logaddexp(0.0, -_plain_mlp(d_p, _plain_mlp(g_p, z))))
+
+
+_plain_d_grad = value_and_grad(_plain_d_loss)
+_plain_g_grad = value_and_grad(_plain_g_loss)
+
+
+def _plain_update(params, states, opts, x_real, z):
+    """The same step by autograd on autograd.numpy operations (no ganac primitive)."""
+    g_p, d_p = params["g"], params["d"]
+    _, d_grads = _plain_d_grad(d_p, x_real[0], _plain_mlp(g_p, z[0]))
+    d_p, s_d = opts[1].update(d_grads, states["d"], d_p)
+    _, g_grads = _plain_g_grad(g_p, d_p, z[1])
+    g_p, s_g = opts[0].update(g_grads, states["g"], g_p)
+    return {"g": g_p, "d": d_p}, {"g": s_g, "d": s_d}
+
+
+def _numpy_peer(update):
+    def train(data, config, n_steps, seed):
+        streams = gan_streams(seed)
+        params, _ = init_gan(config, 1, streams=streams)
+        opts = (_PeerAdam(config.lr_g), _PeerAdam(config.lr_d))
+        states = {"g": opts[0].init(params["g"]), "d": opts[1].init(params["d"])}
+        for _ in range(n_steps):
+            x, z = sample_gan_batch(data, config, streams.data, streams.noise)
+            params, states = update(params, states, opts, x, z)
+        return params
+
+    return train
+
+
+def _torch_peer(torch, dtype):
+    """Training with torch: nn.Sequential, loss.backward(), torch.optim.Adam."""
+    nn, softplus = torch.nn, torch.nn.functional.softplus
+
+    def net(layers):
+        mods = []
+        for i, layer in enumerate(layers):
+            lin = nn.Linear(*layer["W"].shape).to(dtype)
+            with torch.no_grad():
+                lin.weight.copy_(torch.from_numpy(np.ascontiguousarray(layer["W"].T)))
+                lin.bias.copy_(torch.from_numpy(layer["b"]))
+            mods.append(lin)
+            if i < len(layers) - 1:
+                mods.append(nn.Tanh())
+        return nn.Sequential(*mods)
+
+    def train(data, config, n_steps, seed):
+        streams = gan_streams(seed)
+        params, _ = init_gan(config, 1, streams=streams)
+        g_net, d_net = net(params["g"]), net(params["d"])
+        opt_g = torch.optim.Adam(g_net.parameters(), lr=config.lr_g)
+        opt_d = torch.optim.Adam(d_net.parameters(), lr=config.lr_d)
+        d_params = list(d_net.parameters())
+        for _ in range(n_steps):
+            x, z = sample_gan_batch(data, config, streams.data, streams.noise)
+            x, z = torch.from_numpy(x).to(dtype), torch.from_numpy(z).to(dtype)
+            n = x.shape[1]
+            with torch.no_grad():
+                fake = g_net(z[0])
+            logit = d_net(torch.cat([x[0], fake]))
+            d_loss = softplus(-logit[:n]).mean() + softplus(logit[n:]).mean()
+            opt_d.zero_grad()
+            d_loss.backward()
+            opt_d.step()
+            for p in d_params:
+                p.requires_grad_(False)
+            g_loss = softplus(-d_net(g_net(z[1]))).mean()
+            opt_g.zero_grad()
+            g_loss.backward()
+            opt_g.step()
+            for p in d_params:
+                p.requires_grad_(True)
+        out = {}
+        for name, module in (("g", g_net), ("d", d_net)):
+            lins = [m for m in module if isinstance(m, nn.Linear)]
+            out[name] = [{"W": m.weight.detach().double().numpy().T.copy(), "b": m.bias.detach().double().numpy()}
+                         for m in lins]
+        return out
+
+    return train
+
+
+def _ganac(config):
+    def train(data, _config, n_steps, seed):
+        return train_gan(data, config, n_steps, seed).params
+
+    return train
+
+
+# ---------------------------------------------------------------------------------------------
+# the benchmark
+# ---------------------------------------------------------------------------------------------
+
+
+def _implementations(config) -> tuple[dict, str | None]:
+    """name -> train(data, config, n_steps, seed) -> params; and a note when torch is absent."""
+    impls = {
+        "ganac fused float64": _ganac(config),
+        "ganac fused float32": _ganac(dataclasses.replace(config, dtype="float32")),
+        "ganac autograd path": _ganac(dataclasses.replace(config, backend="autograd")),
+        "plain autograd float64": _numpy_peer(_plain_update),
+        "numpy hand backprop": _numpy_peer(_hand_update),
+    }
+    try:
+        import torch
+    except ImportError:
+        return impls, "torch not installed: its rows are skipped (pip install torch to compare)"
+    impls[TARGET] = _torch_peer(torch, torch.float32)
+    impls["torch float64, 1 thread"] = _torch_peer(torch, torch.float64)
+    return impls, None
 
 
 @benchmark("gan")
 def run(*, quick: bool = False) -> list[BenchRow]:
-    """Steps per second of ``train_gan`` (autograd) against a hand-backprop numpy step."""
+    """Steps per second of the fused GAN step against torch, autograd and hand backprop."""
     data = mixture_1d([-2.0, 2.0], [0.5, 0.5])
     config = GANConfig(hidden=(64, 64), batch_size=256, n_disc_steps=1, scheme="alternating",
                        generator_loss="non_saturating", activation="tanh", optimizer="adam")
-    n_steps, repeat, n_agree = (40, 1, 5) if quick else (1000, 3, 50)
-    train_gan(data, config, 10, SEED)  # warm-up (imports, BLAS paths)
-    ours = _best_seconds_per_step(lambda n: train_gan(data, config, n, SEED), n_steps, repeat)
-    peer = _best_seconds_per_step(lambda n: _peer_train(data, config, n, SEED), n_steps, repeat)
-    a, _ = tree_flatten(_ours_train(data, config, n_agree, SEED))
-    b, _ = tree_flatten(_peer_train(data, config, n_agree, SEED))
-    agree = float(np.max(np.abs(a - b)))
-    sps = 1.0 / ours
-    note = (f"{sps:.0f} steps/s (target >= {TARGET_STEPS_PER_SECOND:.0f} on one core); "
-            f"|diff| = max parameter difference after {n_agree} steps")
-    return [BenchRow(
-        name="gan/train-step",
-        size="1-D, 2x64, B=256",
-        ours_seconds=ours,
-        peer="numpy hand backprop",
-        peer_seconds=peer,
-        agree=agree,
-        note=note,
-        extra={"steps_per_second": sps, "peer_steps_per_second": 1.0 / peer, "n_steps": n_steps,
-               "agree_after_steps": n_agree, "target_steps_per_second": TARGET_STEPS_PER_SECOND},
-    )]
+    n_steps, repeat, n_agree = (20, 1, 5) if quick else (300, 5, 50)
+    impls, torch_note = _implementations(config)
+    blas = _openblas()
+    blas_before = blas[0]() if blas else None
+    torch_threads = None
+    try:
+        if blas:
+            blas[1](1)
+        if TARGET in impls:
+            import torch
+
+            torch_threads = torch.get_num_threads()
+            torch.set_num_threads(1)
+        blas_used = blas[0]() if blas else None
+        for train in impls.values():  # warm-up: imports, buffers, BLAS paths
+            train(data, config, 3, SEED)
+        best = {name: float("inf") for name in impls}
+        for _ in range(repeat):  # round-robin, so load from other processes hits every one alike
+            for name, train in impls.items():
+                start = time.perf_counter()
+                train(data, config, n_steps, SEED)
+                best[name] = min(best[name], (time.perf_counter() - start) / n_steps)
+        final = {name: tree_flatten(train(data, config, n_agree, SEED))[0] for name, train in impls.items()}
+    finally:
+        if blas and blas_before is not None:
+            blas[1](blas_before)
+        if torch_threads is not None:
+            import torch
+
+            torch.set_num_threads(torch_threads)
+    sps = {name: 1.0 / t for name, t in best.items()}
+    threads = (f"numpy BLAS threads {blas_used if blas_used is not None else 'unknown'}"
+               f" (OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')})"
+               + (", torch threads 1" if torch_threads is not None else ""))
+    extra = {"steps_per_second": sps, "n_steps": n_steps, "repeat": repeat, "agree_after_steps": n_agree,
+             "numpy_blas_threads": blas_used, "torch_threads": 1 if torch_threads else None,
+             "target": TARGET}
+    pairs = [("ganac fused float64", TARGET), ("ganac fused float32", TARGET),
+             ("ganac fused float64", "torch float64, 1 thread"), ("ganac fused float64", "plain autograd float64"),
+             ("ganac fused float64", "ganac autograd path"), ("ganac fused float64", "numpy hand backprop"),
+             ("ganac fused float32", "ganac fused float64")]
+    rows = []
+    for ours, peer in pairs:
+        if ours not in impls or peer not in impls:
+            continue
+        rows.append(BenchRow(
+            name=f"gan/step {ours.removeprefix('ganac ')}", size="1-D, 2x64, B=256", ours_seconds=best[ours],
+            peer=peer, peer_seconds=best[peer], agree=float(np.max(np.abs(final[ours] - final[peer]))),
+            note=f"{sps[ours]:.0f} vs {sps[peer]:.0f} steps/s; {threads}", extra=extra))
+    if torch_note:
+        rows.append(BenchRow(name="gan/step fused float64", size="1-D, 2x64, B=256",
+                             ours_seconds=best["ganac fused float64"], note=torch_note, extra=extra))
+    return rows

@@ -49,9 +49,11 @@ import autograd.numpy as np
 import numpy as onp
 from autograd import value_and_grad
 from autograd.tracer import getval
+from scipy.special import expit
 
+from solvers.neural.fused import DTYPES, FusedMLP
 from solvers.neural.mlp import ACTIVATIONS, forward, init_mlp, mlp_sizes
-from solvers.neural.optim import OptState, tree_leaves, tree_structure
+from solvers.neural.optim import OptState, tree_leaves, tree_structure, tree_unflatten
 from solvers.neural.training import ConfigDict, LoopRun, check_callback, check_network_fields, check_optimizer_fields, \
     config_optimizers, copy_seed_sequence, run_steps
 from theory._validation import as_generator, check_in, check_instance, check_int
@@ -65,6 +67,7 @@ __all__ = [
     "DiscriminatorTrainRun",
     "GENERATOR_LOSSES",
     "SCHEMES",
+    "BACKENDS",
     "as_sampler",
     "draw_samples",
     "gan_streams",
@@ -83,6 +86,10 @@ __all__ = [
 
 GENERATOR_LOSSES = ("minimax", "non_saturating")
 SCHEMES = ("simultaneous", "alternating")
+#: How a training step computes its gradients: "fused" (hand-chained VJPs of
+#: :mod:`solvers.neural.fused` into preallocated buffers) or "autograd" (reverse mode through
+#: the losses, the independent route the tests check the fused one against).
+BACKENDS = ("fused", "autograd")
 
 Sampler = Callable[[int, onp.random.Generator], onp.ndarray]
 
@@ -118,6 +125,15 @@ class GANConfig(ConfigDict):
     scheme : {"alternating", "simultaneous"}
     init_scale : {"glorot", "he", "lecun"} or float
         Weight initialization (see :func:`solvers.neural.mlp.init_mlp`).
+    backend : {"fused", "autograd"}
+        Gradients by the fused forward/backward pass (:mod:`solvers.neural.fused`, the
+        default) or by autograd (the independent route, for checking); both give the same
+        numbers in float64 up to rounding.
+    dtype : {"float64", "float32"}
+        Arithmetic of the fused training step (parameters, optimizer state, activations).
+        float32 roughly doubles the speed at a relative rounding error of order 1e-5 per
+        gradient; the autograd backend is float64 only.  The initialization is drawn in
+        float64 and rounded, so both precisions start from the same network.
     """
 
     latent_dim: int = 1
@@ -132,6 +148,8 @@ class GANConfig(ConfigDict):
     generator_loss: str = "non_saturating"
     scheme: str = "alternating"
     init_scale: Any = "glorot"
+    backend: str = "fused"
+    dtype: str = "float64"
 
     def __post_init__(self) -> None:
         check_int(self.latent_dim, "latent_dim", minimum=1)
@@ -141,6 +159,10 @@ class GANConfig(ConfigDict):
         check_in(self.generator_loss, "generator_loss", GENERATOR_LOSSES)
         check_in(self.scheme, "scheme", SCHEMES)
         check_optimizer_fields(self, _LR_FIELDS)
+        check_in(self.backend, "backend", BACKENDS)
+        check_in(self.dtype, "dtype", DTYPES)
+        if self.backend == "autograd" and self.dtype != "float64":
+            raise ValueError(f"`dtype` must be 'float64' with backend='autograd' (got {self.dtype!r})")
 
 
 _LR_FIELDS = ("lr_g", "lr_d")
@@ -395,6 +417,153 @@ _g_value_and_grad = value_and_grad(_g_loss)
 
 
 # ---------------------------------------------------------------------------------------------
+# the fused training step
+# ---------------------------------------------------------------------------------------------
+
+
+class _FusedGAN:
+    """The GAN's training step on two :class:`~solvers.neural.fused.FusedMLP` networks.
+
+    The losses are those of :func:`_d_loss` and :func:`_g_loss`; their derivatives with
+    respect to the logits f are written once here, from d softplus(s)/ds = σ(s):
+
+    - L_D = Σ w·softplus(s·f) (s = −1 on real rows, +1 on fakes; w = 1/n per half), so
+      ∂L_D/∂f = s·w·σ(s·f);
+    - non-saturating L_G = mean softplus(−f), ∂L_G/∂f = −σ(−f)/n; minimax
+      L_G = −mean softplus(f), ∂L_G/∂f = −σ(f)/n;
+
+    then chained through D (to its input, for L_G) and G by ``FusedMLP.backward``.  The real
+    rows and the generator's fakes share one input buffer of D, so D sees both halves in one
+    pass, as in :func:`_d_loss`.
+
+    A state is ``(flat_g, flat_d, opt_state_g, opt_state_d)``: flat parameter vectors (never
+    modified in place; each update makes new ones) and optimizer states whose slots hold one
+    flat leaf (the optimizers are elementwise, so this is the same update as leaf by leaf).
+    """
+
+    def __init__(self, config: GANConfig, data_dim: int):
+        self.config = config
+        self.g = FusedMLP((config.latent_dim, *config.hidden, data_dim), config.activation, dtype=config.dtype)
+        self.d = FusedMLP((data_dim, *config.hidden, 1), config.activation, dtype=config.dtype)
+        self.opt_g, self.opt_d = make_gan_optimizers(config)
+        self._d_heads: dict = {}
+        self._g_heads: dict = {}
+
+    # state conversion ----------------------------------------------------------------------
+    def import_state(self, params: dict, opt_states: dict) -> tuple:
+        flats, states = [], []
+        for name, net in (("g", self.g), ("d", self.d)):
+            try:
+                sizes = mlp_sizes(params[name])
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(str(exc).replace("`params", f"`params['{name}']")) from None
+            if sizes != net.sizes:
+                raise ValueError(f"`params['{name}']` must be an MLP of sizes {net.sizes} (got {sizes})")
+            state = opt_states[name]
+            structure = tree_structure(params[name])
+            flats.append(net.flatten(params[name]))
+            states.append(OptState(state.t, {k: [net.flatten(tree_unflatten(structure, leaves))]
+                                             for k, leaves in state.slots.items()}))
+        return flats[0], flats[1], states[0], states[1]
+
+    def export_params(self, state: tuple) -> dict:
+        """``{"g": layers, "d": layers}``: views into the state's flat vectors (never modified)."""
+        return {"g": self.g.unflatten(state[0], copy=False), "d": self.d.unflatten(state[1], copy=False)}
+
+    def export_states(self, state: tuple) -> dict:
+        return {name: OptState(s.t, {k: net.leaves(v[0]) for k, v in s.slots.items()})
+                for name, net, s in (("g", self.g, state[2]), ("d", self.d, state[3]))}
+
+    # losses and gradients --------------------------------------------------------------------
+    def _d_head(self, n_r: int, n_f: int) -> tuple:
+        head = self._d_heads.get((n_r, n_f))
+        if head is None:
+            sign, weight = _loss_constants(n_r, n_f)
+            dt = self.d.dtype
+            head = self._d_heads[(n_r, n_f)] = (
+                onp.empty((n_r + n_f, self.d.sizes[0]), dt),  # D's input: real rows, then fakes
+                sign.astype(dt), weight[:, 0].astype(dt), (sign * weight).astype(dt),
+                onp.empty((n_r + n_f, 1), dt))
+        return head
+
+    def _d_loss_grad(self, head: tuple) -> tuple[float, onp.ndarray]:
+        x_d, sign, weight, sign_weight, g_logit = head
+        logit = self.d.forward(x_d)
+        s = onp.multiply(sign, logit, out=g_logit)
+        loss = float(onp.dot(weight, onp.logaddexp(0.0, s)[:, 0]))
+        onp.multiply(expit(s, out=g_logit), sign_weight, out=g_logit)
+        return loss, self.d.backward(g_logit)[0]
+
+    def d_loss_grad(self, x_real: onp.ndarray, z: onp.ndarray) -> tuple[float, onp.ndarray]:
+        """L_D on (x_real, G(z)) and its gradient in ψ (the buffer ``self.d.grad``)."""
+        n_r = x_real.shape[0]
+        head = self._d_head(n_r, z.shape[0])
+        onp.copyto(head[0][:n_r], x_real)
+        self.g.forward(self.g.as_input(z), out=head[0][n_r:])
+        return self._d_loss_grad(head)
+
+    def d_loss_grad_on(self, x_real: onp.ndarray, x_fake: onp.ndarray) -> tuple[float, onp.ndarray]:
+        """L_D on given real and fake rows and its gradient in ψ."""
+        n_r = x_real.shape[0]
+        head = self._d_head(n_r, x_fake.shape[0])
+        onp.copyto(head[0][:n_r], x_real)
+        onp.copyto(head[0][n_r:], x_fake)
+        return self._d_loss_grad(head)
+
+    def g_loss_grad(self, z: onp.ndarray) -> tuple[float, onp.ndarray]:
+        """L_G on the noise z and its gradient in θ (the buffer ``self.g.grad``)."""
+        logit = self.d.forward(self.g.forward(self.g.as_input(z)))
+        n = logit.shape[0]
+        g_logit = self._g_heads.get(n)
+        if g_logit is None:
+            g_logit = self._g_heads[n] = onp.empty((n, 1), self.d.dtype)
+        if self.config.generator_loss == "non_saturating":  # mean softplus(−f); −σ(−f)/n
+            onp.negative(logit, out=g_logit)
+            loss = float(onp.mean(onp.logaddexp(0.0, g_logit)))
+        else:  # −mean softplus(f); −σ(f)/n
+            onp.copyto(g_logit, logit)
+            loss = -float(onp.mean(onp.logaddexp(0.0, g_logit)))
+        onp.multiply(expit(g_logit, out=g_logit), -1.0 / n, out=g_logit)
+        _, g_x = self.d.backward(g_logit, params=False, inputs=True)
+        return loss, self.g.backward(g_x)[0]
+
+    # updates ---------------------------------------------------------------------------------
+    def _apply(self, net: FusedMLP, opt, grad: onp.ndarray, state: OptState) -> OptState:
+        (new,), state = opt.update_leaves([grad], state, [net.flat])
+        net.set_flat(new)
+        return state
+
+    def step(self, state: tuple, x_real: onp.ndarray, z: onp.ndarray) -> tuple[tuple, tuple[float, float]]:
+        """One :func:`gan_update` (same order of updates) from ``state``; returns the new state
+        and the losses."""
+        flat_g, flat_d, s_g, s_d = state
+        self.g.set_flat(flat_g)
+        self.d.set_flat(flat_d)
+        k = self.config.n_disc_steps
+        n_alone = k if self.config.scheme == "alternating" else k - 1
+        for i in range(n_alone):
+            d_loss, grad = self.d_loss_grad(x_real[i], z[i])
+            s_d = self._apply(self.d, self.opt_d, grad, s_d)
+        if self.config.scheme == "alternating":
+            g_loss, grad = self.g_loss_grad(z[k])
+            s_g = self._apply(self.g, self.opt_g, grad, s_g)
+        else:  # both gradients at the same (θ, ψ); L_G's backward pass leaves D's gradient alone
+            d_loss, grad_d = self.d_loss_grad(x_real[k - 1], z[k - 1])
+            g_loss, grad_g = self.g_loss_grad(z[k])
+            s_d = self._apply(self.d, self.opt_d, grad_d, s_d)
+            s_g = self._apply(self.g, self.opt_g, grad_g, s_g)
+        return (self.g.flat, self.d.flat, s_g, s_d), (d_loss, g_loss)
+
+    def d_step(self, flat_d: onp.ndarray, s_d: OptState, x_real: onp.ndarray, x_fake: onp.ndarray
+               ) -> tuple[onp.ndarray, OptState, float]:
+        """One discriminator update on given real and fake rows (:func:`train_discriminator`)."""
+        self.d.set_flat(flat_d)
+        loss, grad = self.d_loss_grad_on(x_real, x_fake)
+        s_d = self._apply(self.d, self.opt_d, grad, s_d)
+        return self.d.flat, s_d, loss
+
+
+# ---------------------------------------------------------------------------------------------
 # one update
 # ---------------------------------------------------------------------------------------------
 
@@ -437,6 +606,9 @@ def gan_update(params: dict, opt_states: dict, x_real, z, config: GANConfig
     Notes
     -----
     See the module docstring for the order of updates in the two ``config.scheme`` values.
+    ``config.backend`` chooses how the gradients are computed (the fused pass of
+    :mod:`solvers.neural.fused` or autograd; the same numbers up to rounding in float64);
+    with ``config.dtype="float32"`` the returned parameters and optimizer slots are float32.
     """
     k = config.n_disc_steps
     x_real = onp.asarray(x_real, dtype=onp.float64)
@@ -445,6 +617,10 @@ def gan_update(params: dict, opt_states: dict, x_real, z, config: GANConfig
         raise ValueError(f"`x_real` must have shape ({k}, B, d) (got shape {x_real.shape})")
     if z.ndim != 3 or z.shape[0] != k + 1 or z.shape[2] != config.latent_dim:
         raise ValueError(f"`z` must have shape ({k + 1}, B, {config.latent_dim}) (got shape {z.shape})")
+    if config.backend == "fused":
+        engine = _FusedGAN(config, x_real.shape[2])
+        state, losses = engine.step(engine.import_state(params, opt_states), x_real, z)
+        return engine.export_params(state), engine.export_states(state), losses
     opt_g, opt_d = make_gan_optimizers(config)
     act = config.activation
     kind = config.generator_loss
@@ -568,8 +744,27 @@ def train_gan(data: Any, config: GANConfig, n_steps: int, seed: Any, *,
     z_eval = streams.eval.standard_normal((n_eval, config.latent_dim)) if wanted else None
     act = config.activation
 
+    # A state is (what the backend carries, losses); `export` gives (params, opt_states).
+    if config.backend == "fused":
+        engine = _FusedGAN(config, probe.shape[1])
+        carried = engine.import_state(params, opt_states)
+        update = engine.step
+        params = engine.export_params(carried)  # the networks as the run holds them (dtype)
+
+        def export(c):
+            return engine.export_params(c), engine.export_states(c)
+    else:
+        carried = (params, opt_states)
+
+        def update(c, x_real, z):
+            new_params, new_states, losses = gan_update(c[0], c[1], x_real, z, config)
+            return (new_params, new_states), losses
+
+        def export(c):
+            return c
+
     def snapshot(step, p):
-        return GANSnapshot(step, p["g"], p["d"], onp.asarray(forward(p["g"], z_eval, act)))
+        return GANSnapshot(step, p["g"], p["d"], onp.asarray(forward(p["g"], z_eval, act), dtype=onp.float64))
 
     d_hist = onp.zeros(n_steps)
     g_hist = onp.zeros(n_steps)
@@ -577,19 +772,22 @@ def train_gan(data: Any, config: GANConfig, n_steps: int, seed: Any, *,
 
     def step(t, state):
         x_real, z = sample_gan_batch(sampler, config, streams.data, streams.noise)
-        new_params, new_states, losses = gan_update(state[0], state[1], x_real, z, config)
+        new_carried, losses = update(state[0], x_real, z)
         d_hist[t], g_hist[t] = losses
-        return new_params, new_states, losses
+        return new_carried, losses
 
     def after(n_done, state):
-        if n_done in wanted:
-            snapshots.append(snapshot(n_done, state[0]))
-        if callback is not None:
-            callback(n_done, state[0], state[2])
+        if n_done in wanted or callback is not None:
+            current = export(state[0])[0]
+            if n_done in wanted:
+                snapshots.append(snapshot(n_done, current))
+            if callback is not None:
+                callback(n_done, current, state[1])
 
-    out = run_steps(step, (params, opt_states, None), n_steps, after=after, progress=progress, desc="GAN")
+    out = run_steps(step, (carried, None), n_steps, after=after, progress=progress, desc="GAN")
     n_done = out.n_steps
-    return GANTrainRun(config=config, params=out.state[0], opt_states=out.state[1],
+    final_params, final_states = export(out.state[0])
+    return GANTrainRun(config=config, params=final_params, opt_states=final_states,
                        d_loss=d_hist[:n_done], g_loss=g_hist[:n_done], snapshots=snapshots,
                        n_steps=n_done, n_steps_requested=n_steps, interrupted=out.interrupted,
                        seconds=out.seconds)
@@ -677,18 +875,41 @@ def train_discriminator(x_real_sampler: Any, x_fake_sampler: Any, config: GANCon
     b = config.batch_size
     losses = onp.zeros(n_steps)
 
-    def step(t, state):
-        x_r = draw_samples(real, b, real_rng, "x_real_sampler")
-        x_f = draw_samples(fake, b, fake_rng, "x_fake_sampler")
-        losses[t], grads = _d_value_and_grad(state[0], x_r, x_f, act)
-        return opt.update_unchecked(grads, state[1], state[0])
+    if config.backend == "fused":
+        engine = _FusedGAN(config, d)
+        net = engine.d
+        flat = net.flatten(params)
+        fresh = opt.init([flat])
+        start = (flat, OptState(fresh.t, {k: [v[0].astype(flat.dtype)] for k, v in fresh.slots.items()}))
+
+        def step(t, state):
+            x_r = draw_samples(real, b, real_rng, "x_real_sampler")
+            x_f = draw_samples(fake, b, fake_rng, "x_fake_sampler")
+            flat, s_d, losses[t] = engine.d_step(state[0], state[1], x_r, x_f)
+            return flat, s_d
+
+        def export(state):
+            return net.unflatten(state[0], copy=False), OptState(state[1].t, {
+                k: net.leaves(v[0]) for k, v in state[1].slots.items()})
+    else:
+        start = (params, opt.init(params))
+
+        def step(t, state):
+            x_r = draw_samples(real, b, real_rng, "x_real_sampler")
+            x_f = draw_samples(fake, b, fake_rng, "x_fake_sampler")
+            losses[t], grads = _d_value_and_grad(state[0], x_r, x_f, act)
+            return opt.update_unchecked(grads, state[1], state[0])
+
+        def export(state):
+            return state
 
     def after(n_done, state):
         if callback is not None:
-            callback(n_done, state[0], float(losses[n_done - 1]))
+            callback(n_done, export(state)[0], float(losses[n_done - 1]))
 
-    out = run_steps(step, (params, opt.init(params)), n_steps, after=after, progress=progress, desc="D")
-    return DiscriminatorTrainRun(config=config, d_params=out.state[0], opt_state=out.state[1],
+    out = run_steps(step, start, n_steps, after=after, progress=progress, desc="D")
+    d_params, opt_state = export(out.state)
+    return DiscriminatorTrainRun(config=config, d_params=d_params, opt_state=opt_state,
                                  loss=losses[:out.n_steps], n_steps=out.n_steps, n_steps_requested=n_steps,
                                  interrupted=out.interrupted, seconds=out.seconds)
 

@@ -37,7 +37,9 @@ __all__ = [
     "check_hidden",
     "log_sigmoid",
     "softplus",
+    "activation_vjp",
     "dense",
+    "dense_numpy",
     "dense_vjp",
     "layer_apply",
     "sigmoid",
@@ -255,14 +257,35 @@ def forward(params, x, act):
 _ACT_NAMES = {f: k for k, f in ACTIVATIONS.items()}
 _DENSE_ACTS = dict(ACTIVATIONS, linear=_identity)
 
-#: Plain-numpy forward nonlinearities by name (inside a fused primitive nothing is traced).
+def _numpy_leaky_relu(z, out=None):
+    # max(z, 0.01 z) equals where(z > 0, z, 0.01 z) exactly (the slope is below 1)
+    return onp.maximum(z, onp.multiply(z, 0.01), out=out)
+
+
+def _numpy_elu(z, out=None):
+    y = onp.where(z > 0, z, onp.expm1(onp.minimum(z, 0.0)))
+    if out is None:
+        return y
+    onp.copyto(out, y)
+    return out
+
+
+def _numpy_linear(z, out=None):
+    if out is None or out is z:
+        return z
+    onp.copyto(out, z)
+    return out
+
+
+#: Plain-numpy forward nonlinearities by name, ``f(z, out=None)``: into ``out`` when given
+#: (``out`` may be ``z`` itself); inside a fused primitive nothing is traced.
 NUMPY_ACTIVATIONS = {
-    "tanh": onp.tanh,
-    "relu": lambda z: onp.maximum(z, 0.0),
-    "leaky_relu": lambda z: onp.where(z > 0, z, 0.01 * z),
-    "elu": lambda z: onp.where(z > 0, z, onp.expm1(onp.minimum(z, 0.0))),
-    "softplus": lambda z: onp.logaddexp(0.0, z),
-    "linear": lambda z: z,
+    "tanh": lambda z, out=None: onp.tanh(z, out=out),
+    "relu": lambda z, out=None: onp.maximum(z, 0.0, out=out),
+    "leaky_relu": _numpy_leaky_relu,
+    "elu": _numpy_elu,
+    "softplus": lambda z, out=None: onp.logaddexp(0.0, z, out=out),
+    "linear": _numpy_linear,
 }
 
 #: g ↦ g · act'(z), written in terms of the output y = act(z) and with autograd.numpy, so that
@@ -277,6 +300,50 @@ ACTIVATION_VJPS = {
     "softplus": lambda y, g: -g * np.expm1(-y),
     "linear": lambda y, g: g,
 }
+
+
+def activation_vjp(activation: str, y, g, out=None):
+    """g · act'(z) from the output y = act(z): :data:`ACTIVATION_VJPS`, computed into ``out``
+    (which may be ``g`` itself) when ``out`` is given and nothing is traced.
+
+    The in-place forms are the same formulas with preallocated buffers: tanh as
+    (1 − y·y)·g in one buffer, relu as g·[y > 0]; the other activations evaluate
+    :data:`ACTIVATION_VJPS` and copy.
+    """
+    if out is None or isbox(y) or isbox(g):
+        return ACTIVATION_VJPS[activation](y, g)
+    if activation == "tanh":
+        if out is g:
+            tmp = onp.multiply(y, y)
+            onp.subtract(1.0, tmp, out=tmp)
+            return onp.multiply(g, tmp, out=out)
+        onp.multiply(y, y, out=out)
+        onp.subtract(1.0, out, out=out)
+        return onp.multiply(out, g, out=out)
+    if activation == "relu":
+        return onp.multiply(g, y > 0, out=out)
+    if activation == "linear":
+        return _numpy_linear(g, out)
+    onp.copyto(out, ACTIVATION_VJPS[activation](y, g))
+    return out
+
+
+_IN_PLACE = ("tanh", "relu")
+
+
+def dense_numpy(h, W, b, activation: str, out=None):
+    """act(h W + b) in plain numpy, into ``out`` (shape (n, fan_out)) when given: the forward
+    pass of :func:`dense` and of :class:`solvers.neural.fused.FusedMLP`.
+
+    A layer of fan-in 1 is computed as the broadcast product h·W (each entry is one product,
+    the same number as the matrix product gives) and skips the BLAS call.
+    """
+    if onp.ndim(W) == 2 and onp.shape(W)[0] == 1 and onp.ndim(h) == 2:
+        z = onp.multiply(h, W, out=out)
+    else:
+        z = onp.matmul(h, W, out=out)
+    z += b if onp.ndim(W) == 2 else b[:, None, :]  # z is fresh or the caller's buffer: in place is safe
+    return NUMPY_ACTIVATIONS[activation](z, out=z)
 
 
 @primitive
@@ -319,47 +386,60 @@ def dense(h, layer, activation):
     >>> float(dense(onp.ones((1, 1)), layer, "tanh")[0, 0])
     0.5
     """
-    z = onp.matmul(h, layer["W"])
-    z += layer["b"] if onp.ndim(layer["W"]) == 2 else layer["b"][:, None, :]  # z is fresh: in place is safe
-    if activation == "tanh":
-        return onp.tanh(z, out=z)
-    return NUMPY_ACTIVATIONS[activation](z)
+    return dense_numpy(h, layer["W"], layer["b"], activation)
 
 
-def dense_vjp(h, W, gz, argnums=(0, 1)) -> list:
+def dense_vjp(h, W, gz, argnums=(0, 1), out=None) -> list:
     """The vector-Jacobian products of ``z = h W + b`` for the cotangent ``gz`` of z.
 
     ∂h = gz Wᵀ (summed over the runs when one h (n, fan_in) feeds R stacked networks),
     ∂W = hᵀ gz, ∂b = Σₙ gz; returned in the order of ``argnums`` (0: h, 1: ``{"W", "b"}``).
     Written with autograd.numpy, so it can itself be differentiated; on plain arrays it is
-    plain numpy.  The backward pass of :func:`dense` and of
-    :func:`solvers.neural.stacked_mlp.fused_mlp`.
+    plain numpy.  The backward pass of :func:`dense`, of
+    :func:`solvers.neural.stacked_mlp.fused_mlp` and of :class:`solvers.neural.fused.FusedMLP`.
+
+    ``out``, a list parallel to ``argnums`` (an array for 0, a dict of arrays ``{"W", "b"}``
+    for 1), receives the products in preallocated buffers (one network, untraced arrays only).
     """
     shared = np.ndim(h) < np.ndim(gz)
-    out = []
+    if out is not None:
+        if shared or isbox(h) or isbox(W) or isbox(gz):
+            raise ValueError("`out` of dense_vjp is for one network's untraced arrays")
+        return [_dense_vjp_into(h, W, gz, argnum, buf) for argnum, buf in zip(argnums, out)]
+    result = []
     for argnum in argnums:
         if argnum == 0:
             gh = np.matmul(gz, np.swapaxes(W, -1, -2))
-            out.append(np.sum(gh, axis=0) if shared else gh)
+            result.append(np.sum(gh, axis=0) if shared else gh)
         elif argnum == 1:
             gw = np.einsum("bi,rbo->rio", h, gz) if shared else np.matmul(np.swapaxes(h, -1, -2), gz)
-            out.append({"W": gw, "b": np.sum(gz, axis=-2)})
+            result.append({"W": gw, "b": np.sum(gz, axis=-2)})
         else:
             raise ValueError("`activation` of dense is not differentiable")
-    return out
+    return result
+
+
+def _dense_vjp_into(h, W, gz, argnum, buf):
+    # the products of dense_vjp, one network, written into preallocated buffers
+    if argnum == 0:
+        if W.shape[1] == 1:  # fan-out 1: the outer product gz·Wᵀ entry by entry (no BLAS call)
+            return onp.multiply(gz, W.T, out=buf)
+        return onp.matmul(gz, W.T, out=buf)
+    if argnum == 1:
+        onp.matmul(h.T, gz, out=buf["W"])
+        onp.sum(gz, axis=0, out=buf["b"])
+        return buf
+    raise ValueError("`activation` of dense is not differentiable")
 
 
 def _dense_vjp(argnums, ans, args, kwargs):
     h, layer, activation = args
-    act_grad = ACTIVATION_VJPS[activation]
 
     def vjp(g):
-        if activation == "tanh" and not (isbox(ans) or isbox(g)):
-            gz = ans * ans  # first-order fast path: g·(1 − y²) with one temporary
-            onp.subtract(1.0, gz, out=gz)
-            onp.multiply(gz, g, out=gz)
+        if activation in _IN_PLACE and not (isbox(ans) or isbox(g)):  # first order: one temporary
+            gz = activation_vjp(activation, ans, g, out=onp.empty(onp.shape(ans), onp.result_type(ans, g)))
         else:
-            gz = act_grad(ans, g)
+            gz = ACTIVATION_VJPS[activation](ans, g)
         return dense_vjp(h, layer["W"], gz, argnums)
 
     return vjp

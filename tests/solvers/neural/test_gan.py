@@ -5,7 +5,11 @@
   approaches the optimal value −V(D*) (Theorem 1);
 - the full GAN on a bimodal 1-D mixture cuts the Wasserstein-1 distance to the data;
 - the losses against their definitions, the zero-sum sign of the minimax game, the update
-  orders, determinism, interruption, validation.
+  orders, determinism, interruption, validation;
+- the fused training step (the default backend) against the autograd one: one SGD step
+  (lr = 1, so the update is the gradient) and whole trajectories at a fixed seed, for both
+  schemes, both generator losses, k > 1, every activation and optimizer; float32 runs stay
+  within a stated distance of float64.
 
 Densities, D* and W1 are computed here from scipy / theory, never by the solver.
 """
@@ -33,7 +37,7 @@ from solvers.neural.gan import (
     train_discriminator,
     train_gan,
 )
-from solvers.neural.optim import tree_equal, tree_flatten
+from solvers.neural.optim import tree_equal, tree_flatten, tree_leaves
 from solvers.problems.mixtures import gaussian_1d, mixture_1d, ring_of_gaussians
 from tests.tolerances import FLOAT_ATOL, FLOAT_RTOL
 from experiments.claims.support import sliced_w1
@@ -446,3 +450,146 @@ def test_gan_streams_from_the_same_seed_sequence_object_repeat():
     first = [g.random() for g in gan_streams(ss)]
     second = [g.random() for g in gan_streams(ss)]
     assert first == second
+
+
+# ---------------------------------------------------------------------------------------------
+# the fused step against the autograd step
+# ---------------------------------------------------------------------------------------------
+
+#: One SGD step with lr = 1 moves θ by exactly −∇L (up to one rounding of θ − g, ≤ 1 ulp of
+#: |θ| ≲ 2): the two backends' updates differ by their gradients' float64 rounding
+#: (different summation orders through the layers and the loss head).
+ONE_STEP_ATOL = 1e-12
+#: Whole trajectories, 200 Adam steps: per-step rounding differences (~1e-16) are not
+#: amplified chaotically on this horizon (measured max |Δθ| 1e-16 - 7e-14 over the configurations
+#: below, as for the actor-critic = GAN trajectories); 1e-10 leaves three orders of margin and
+#: still fails any difference in the update rule (a different loss or order moves θ by >1e-4).
+TRAJECTORY_ATOL = 1e-10
+#: float32 against float64 after 200 Adam steps (lr 1e-3): each step differs by at most
+#: ~lr·2δ + u|θ| with δ ≲ 1e-5 the gradient's relative float32 error (tests/solvers/neural/test_fused.py's bound
+#: on these networks) and u|θ| ≲ 2^-24·3, i.e. ≲ 2e-7 per step and 4e-5 after 200 steps without
+#: amplification; 1e-3 allows a 25-fold amplification by the dynamics (measured 1.5e-6).
+FLOAT32_TRAJECTORY_ATOL = 1e-3
+
+_FUSED_CASES = [
+    {},
+    {"scheme": "simultaneous", "generator_loss": "minimax", "n_disc_steps": 2},
+    {"n_disc_steps": 3, "activation": "relu", "latent_dim": 2},
+    {"hidden": (), "activation": "tanh"},
+    {"activation": "leaky_relu", "hidden": (5,)},
+    {"activation": "elu", "scheme": "simultaneous"},
+    {"activation": "softplus", "generator_loss": "minimax"},
+]
+
+
+def _max_diff(a, b):
+    return float(np.max(np.abs(tree_flatten(a)[0] - tree_flatten(b)[0])))
+
+
+@pytest.mark.parametrize("d", [1, 2])
+@pytest.mark.parametrize("case", _FUSED_CASES)
+def test_fused_gradients_match_autograd(case, d):
+    config = GANConfig(**{"hidden": (8, 8), **case}, batch_size=16, optimizer="sgd", lr_g=1.0, lr_d=1.0)
+    params, states = init_gan(config, d, 4)
+    rng = np.random.default_rng(5)
+    k = config.n_disc_steps
+    x_real = rng.normal(size=(k, 16, d))
+    z = rng.normal(size=(k + 1, 16, config.latent_dim))
+    p_f, s_f, l_f = gan_update(params, states, x_real, z, config)
+    p_a, s_a, l_a = gan_update(params, states, x_real, z, dataclasses.replace(config, backend="autograd"))
+    assert _max_diff(p_f, p_a) <= ONE_STEP_ATOL
+    np.testing.assert_allclose(l_f, l_a, rtol=FLOAT_RTOL, atol=FLOAT_ATOL)
+    assert s_f["g"].t == s_a["g"].t and s_f["d"].t == s_a["d"].t == k
+    # the step moved the parameters by a gradient of order 1e-2 or more (the check is not vacuous)
+    assert _max_diff(p_f, params) > 1e-3
+    assert tree_equal(params, init_gan(config, d, 4)[0])  # inputs untouched
+
+
+def test_fused_gradient_check_fails_for_a_wrong_loss():
+    """Negative control: the minimax generator loss where the non-saturating one is configured
+    moves the generator differently by far more than ONE_STEP_ATOL."""
+    config = GANConfig(hidden=(8, 8), batch_size=16, optimizer="sgd", lr_g=1.0, lr_d=1.0)
+    params, states = init_gan(config, 1, 4)
+    rng = np.random.default_rng(5)
+    x_real, z = rng.normal(size=(1, 16, 1)), rng.normal(size=(2, 16, 1))
+    p_f, _, _ = gan_update(params, states, x_real, z, config)
+    wrong = dataclasses.replace(config, backend="autograd", generator_loss="minimax")
+    p_a, _, _ = gan_update(params, states, x_real, z, wrong)
+    assert _max_diff(p_f["g"], p_a["g"]) > 1e3 * ONE_STEP_ATOL
+    assert _max_diff(p_f["d"], p_a["d"]) <= ONE_STEP_ATOL
+
+
+@pytest.mark.parametrize("case, optimizer, kwargs", [
+    (_FUSED_CASES[0], "adam", {"b1": 0.5}), (_FUSED_CASES[0], "momentum", {"nesterov": True}),
+    (_FUSED_CASES[0], "sgd", {}), (_FUSED_CASES[1], "adam", {}), (_FUSED_CASES[2], "rmsprop", {})])
+def test_fused_trajectory_matches_autograd(case, optimizer, kwargs):
+    config = GANConfig(hidden=(16, 16), batch_size=64, optimizer=optimizer, optimizer_kwargs=kwargs,
+                       lr_g=2e-4 if optimizer != "sgd" else 1e-2, lr_d=1e-3 if optimizer != "sgd" else 5e-2, **case)
+    data = mixture_1d([-2.0, 2.0], [0.5, 0.5])
+    fused = train_gan(data, config, 200, 7, snapshot_steps=[200], n_eval_samples=100)
+    auto = train_gan(data, dataclasses.replace(config, backend="autograd"), 200, 7, snapshot_steps=[200],
+                     n_eval_samples=100)
+    gap = _max_diff(fused.params, auto.params)
+    print(f"{case} {optimizer}: max |fused - autograd| after 200 steps = {gap:.1e}")
+    assert gap <= TRAJECTORY_ATOL
+    np.testing.assert_allclose(fused.d_loss, auto.d_loss, rtol=0, atol=TRAJECTORY_ATOL)
+    np.testing.assert_allclose(fused.g_loss, auto.g_loss, rtol=0, atol=TRAJECTORY_ATOL)
+    np.testing.assert_allclose(fused.snapshots[-1].samples, auto.snapshots[-1].samples, rtol=0,
+                               atol=TRAJECTORY_ATOL * 10)  # samples: |G| ≲ 10 × parameter gap
+    # the optimizer states carry over in the same per-leaf form
+    for name in ("g", "d"):
+        assert fused.opt_states[name].t == auto.opt_states[name].t == 200 * (1 if name == "g" else config.n_disc_steps)
+        for slot, leaves in auto.opt_states[name].slots.items():
+            got = fused.opt_states[name].slots[slot]
+            assert [x.shape for x in got] == [x.shape for x in leaves]
+            assert max(float(np.max(np.abs(a - b))) for a, b in zip(got, leaves)) <= TRAJECTORY_ATOL
+
+
+def test_fused_discriminator_training_matches_autograd():
+    config = GANConfig(hidden=(16, 16), batch_size=64, lr_d=3e-3)
+    fused = train_discriminator(gaussian_1d(0.0, 1.0), gaussian_1d(1.0, 1.5), config, 200, 3)
+    auto = train_discriminator(gaussian_1d(0.0, 1.0), gaussian_1d(1.0, 1.5),
+                               dataclasses.replace(config, backend="autograd"), 200, 3)
+    assert _max_diff(fused.d_params, auto.d_params) <= TRAJECTORY_ATOL
+    np.testing.assert_allclose(fused.loss, auto.loss, rtol=0, atol=TRAJECTORY_ATOL)
+    assert fused.opt_state.t == auto.opt_state.t == 200
+    # continuing from the learned parameters works on both backends alike
+    again = train_discriminator(gaussian_1d(0.0, 1.0), gaussian_1d(1.0, 1.5), config, 5, 4,
+                                init_params=fused.d_params)
+    again_auto = train_discriminator(gaussian_1d(0.0, 1.0), gaussian_1d(1.0, 1.5),
+                                     dataclasses.replace(config, backend="autograd"), 5, 4,
+                                     init_params=auto.d_params)
+    assert _max_diff(again.d_params, again_auto.d_params) <= TRAJECTORY_ATOL
+
+
+def test_float32_run_stays_near_float64():
+    config = GANConfig(hidden=(64, 64), batch_size=256, lr_g=2e-4, lr_d=1e-3, optimizer_kwargs={"b1": 0.5})
+    data = mixture_1d([-2.0, 2.0], [0.5, 0.5])
+    r64 = train_gan(data, config, 200, 0)
+    r32 = train_gan(data, dataclasses.replace(config, dtype="float32"), 200, 0)
+    assert all(x.dtype == np.float32 for x in tree_leaves(r32.params))
+    assert all(x.dtype == np.float32 for s in r32.opt_states.values() for v in s.slots.values() for x in v)
+    gap = _max_diff(r32.params, r64.params)
+    print(f"max |float32 - float64| after 200 steps = {gap:.1e}")
+    assert 0 < gap <= FLOAT32_TRAJECTORY_ATOL
+    assert r32.sample(5, 0).shape == (5, 1) and r32.discriminator(np.zeros((3, 1))).shape == (3,)
+    # a float32 run continues through gan_update in float32
+    x, z = sample_gan_batch(data, config, np.random.default_rng(1), np.random.default_rng(2))
+    p, s, _ = gan_update(r32.params, r32.opt_states, x, z, r32.config)
+    assert all(v.dtype == np.float32 for v in tree_leaves(p)) and s["g"].t == 201
+
+
+def test_backend_and_dtype_validation():
+    with pytest.raises(ValueError, match="`backend`"):
+        GANConfig(backend="torch")
+    with pytest.raises(ValueError, match="`dtype`"):
+        GANConfig(dtype="float16")
+    with pytest.raises(ValueError, match="`dtype`"):
+        GANConfig(backend="autograd", dtype="float32")
+    config = GANConfig(hidden=(4,), batch_size=8)
+    params, states = init_gan(config, 1, 0)
+    wrong = init_gan(GANConfig(hidden=(5,), batch_size=8), 1, 0)[0]
+    with pytest.raises(ValueError, match=r"`params\['g'\]`"):
+        gan_update({"g": wrong["g"], "d": params["d"]}, states, np.zeros((1, 8, 1)), np.zeros((2, 8, 1)), config)
+    with pytest.raises(TypeError, match=r"`params\['d'\]`"):
+        gan_update({"g": params["g"], "d": {"W": 1}}, states, np.zeros((1, 8, 1)), np.zeros((2, 8, 1)), config)
