@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from theory._docstrings import doc_params
 from theory._validation import as_float_array
 from theory.autoregressive import check_logits, prefix_probabilities, table_policies
 
@@ -54,6 +55,20 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 # validation and shared numerics
 # ---------------------------------------------------------------------------------------------
+
+
+#: Parameter and error descriptions shared by the docstrings below, filled in at import by
+#: :func:`theory._docstrings.doc_params`.
+_DOC = {
+    "logits": "logits : list of T array_like, logits[t] of shape (V**t, V)\n"
+              "        The generator (see the module docstring for the layout); finite reals.",
+    "d_table": "d_table : array_like, shape (V**T,)\n"
+               "        D(Y_{1:T}) in [0, 1] for every complete sequence, base-V order.",
+    "raises_logits": "TypeError\n        If ``logits`` is not a list of numeric arrays.",
+}
+_DOC["raises_tables"] = (_DOC["raises_logits"] + "\n    ValueError\n"
+                         "        On wrong shapes, non-finite entries, or ``d_table`` outside [0, 1].")
+_doc = doc_params(_DOC)
 
 
 def _check_d_table(d_table: Any, V: int, T: int, name: str = "d_table") -> np.ndarray:
@@ -83,6 +98,7 @@ def _backward(policies: list[np.ndarray], d: np.ndarray, V: int, T: int):
 # ---------------------------------------------------------------------------------------------
 
 
+@_doc
 def sequence_probabilities(logits: Any) -> np.ndarray:
     """Probability of every complete sequence under a tabular autoregressive generator.
 
@@ -95,8 +111,7 @@ def sequence_probabilities(logits: Any) -> np.ndarray:
 
     Parameters
     ----------
-    logits : list of T array_like, logits[t] of shape (V**t, V)
-        The generator (see the module docstring for the layout); finite reals.
+    %(logits)s
 
     Returns
     -------
@@ -105,8 +120,7 @@ def sequence_probabilities(logits: Any) -> np.ndarray:
 
     Raises
     ------
-    TypeError
-        If ``logits`` is not a list of numeric arrays.
+    %(raises_logits)s
     ValueError
         If a table has the wrong shape, or holds NaN or inf.
 
@@ -121,6 +135,7 @@ def sequence_probabilities(logits: Any) -> np.ndarray:
     return prefix_probabilities(table_policies(tables))[-1]
 
 
+@_doc
 def exact_action_values(logits: Any, d_table: Any) -> list[np.ndarray]:
     """Exact SeqGAN action values Q(Y_{1:t-1}, y_t) = E_G[D(Y_{1:T}) | Y_{1:t}].
 
@@ -133,10 +148,8 @@ def exact_action_values(logits: Any, d_table: Any) -> list[np.ndarray]:
 
     Parameters
     ----------
-    logits : list of T array_like, logits[t] of shape (V**t, V)
-        The generator (see the module docstring for the layout); finite reals.
-    d_table : array_like, shape (V**T,)
-        D(Y_{1:T}) in [0, 1] for every complete sequence, base-V order.
+    %(logits)s
+    %(d_table)s
 
     Returns
     -------
@@ -147,10 +160,7 @@ def exact_action_values(logits: Any, d_table: Any) -> list[np.ndarray]:
 
     Raises
     ------
-    TypeError
-        If ``logits`` is not a list of numeric arrays.
-    ValueError
-        On wrong shapes, non-finite entries, or ``d_table`` outside [0, 1].
+    %(raises_tables)s
 
     Notes
     -----
@@ -207,6 +217,7 @@ class SeqGANGradient:
                 "prefix_probabilities": [p.tolist() for p in self.prefix_probabilities]}
 
 
+@_doc
 def exact_objective_gradient(logits: Any, d_table: Any) -> SeqGANGradient:
     """Exact SeqGAN objective J = E_G[D(Y)] and its gradient with respect to the logits.
 
@@ -225,10 +236,8 @@ def exact_objective_gradient(logits: Any, d_table: Any) -> SeqGANGradient:
 
     Parameters
     ----------
-    logits : list of T array_like, logits[t] of shape (V**t, V)
-        The generator (see the module docstring for the layout); finite reals.
-    d_table : array_like, shape (V**T,)
-        D(Y_{1:T}) in [0, 1] for every complete sequence, base-V order.
+    %(logits)s
+    %(d_table)s
 
     Returns
     -------
@@ -238,10 +247,7 @@ def exact_objective_gradient(logits: Any, d_table: Any) -> SeqGANGradient:
 
     Raises
     ------
-    TypeError
-        If ``logits`` is not a list of numeric arrays.
-    ValueError
-        On wrong shapes, non-finite entries, or ``d_table`` outside [0, 1].
+    %(raises_tables)s
 
     Notes
     -----
