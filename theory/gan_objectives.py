@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 from scipy.special import xlogy
 
+from theory._docstrings import doc_params
 from theory._validation import as_float_array, broadcast_pair, check_in, check_positive, check_probability
 from theory.divergences import js_divergence, kl_divergence, pearson_chi2
 from theory.gan import optimal_discriminator, optimal_gan_value
@@ -737,6 +738,17 @@ def _margin(margin: Any) -> float:
     return check_positive(margin, "margin")
 
 
+#: Descriptions shared by the docstrings of the two EBGAN optimal-discriminator functions,
+#: filled in at import by :func:`theory._docstrings.doc_params`.
+_DOC = {
+    "densities_margin": "p_data, p_g : array_like, shape (..., n)\n        Probabilities or density values "
+                        "(non-negative, finite); leading axes broadcast.\n    margin : float > 0, keyword-only",
+    "raises_densities": "ValueError\n        Invalid densities or margin, shapes that do not broadcast.\n"
+                        "    TypeError\n        Non-numeric input.",
+}
+_doc = doc_params(_DOC)
+
+
 def _ebgan_inputs(D: Any, p_data: Any, p_g: Any, margin: Any) -> tuple[np.ndarray, ...]:
     """(D, p_data, p_g, m), validated and broadcast to one shape."""
     m = _margin(margin)
@@ -793,6 +805,7 @@ def ebgan_value(D: Any, p_data: Any, p_g: Any, *, margin: float) -> Any:
     return _scalar_or_array(np.sum(pd * d, axis=-1) + np.sum(pg * np.maximum(m - d, 0.0), axis=-1))
 
 
+@_doc
 def ebgan_optimal_discriminator(p_data: Any, p_g: Any, *, margin: float) -> np.ndarray:
     """A pointwise optimal EBGAN discriminator for a fixed generator.
 
@@ -804,9 +817,7 @@ def ebgan_optimal_discriminator(p_data: Any, p_g: Any, *, margin: float) -> np.n
 
     Parameters
     ----------
-    p_data, p_g : array_like, shape (..., n)
-        Probabilities or density values (non-negative, finite); leading axes broadcast.
-    margin : float > 0, keyword-only
+    %(densities_margin)s
 
     Returns
     -------
@@ -815,10 +826,7 @@ def ebgan_optimal_discriminator(p_data: Any, p_g: Any, *, margin: float) -> np.n
 
     Raises
     ------
-    ValueError
-        Invalid densities or margin, shapes that do not broadcast.
-    TypeError
-        Non-numeric input.
+    %(raises_densities)s
 
     Notes
     -----
@@ -839,6 +847,7 @@ def ebgan_optimal_discriminator(p_data: Any, p_g: Any, *, margin: float) -> np.n
     return np.where(pd > pg, 0.0, np.where(pd < pg, m, 0.5 * m))
 
 
+@_doc
 def ebgan_optimal_discriminator_interval(
     p_data: Any, p_g: Any, *, margin: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -862,9 +871,7 @@ def ebgan_optimal_discriminator_interval(
 
     Parameters
     ----------
-    p_data, p_g : array_like, shape (..., n)
-        Probabilities or density values (non-negative, finite); leading axes broadcast.
-    margin : float > 0, keyword-only
+    %(densities_margin)s
 
     Returns
     -------
@@ -872,10 +879,7 @@ def ebgan_optimal_discriminator_interval(
 
     Raises
     ------
-    ValueError
-        Invalid densities or margin, shapes that do not broadcast.
-    TypeError
-        Non-numeric input.
+    %(raises_densities)s
 
     Examples
     --------
