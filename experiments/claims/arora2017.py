@@ -209,6 +209,7 @@ def _refutation(printed: str, probs, N: int, M: int, version: str) -> tuple[Evid
     "M = 2) collides with probability 1/2 < 1 - 1/e; the form fails at M = 2 for every uniform "
     "support size (1/N < 1 - exp(-2/N)).",
     source=SOURCE_SURVEY,
+    figures=("arora2017_collision",),
     kinds=("exact",),
     closed_form="theory.gan_diagnostics.collision_lower_bound",
     solver="solvers.tabular.birthday.search_bound_counterexample",
@@ -239,6 +240,7 @@ def survey_bound(ctx: Context):
     "< 1 - exp(-4.9) = 0.99255; mass 1/5 on one atom spread thinly elsewhere, M = 3: 0.106 < "
     "0.1131.",
     source=SOURCE_ICLR,
+    figures=("arora2017_collision",),
     kinds=("exact",),
     closed_form="theory.gan_diagnostics.collision_lower_bound",
     solver="solvers.tabular.birthday.search_bound_counterexample",
@@ -274,6 +276,7 @@ def iclr_bound(ctx: Context):
     "N atoms minimizes the collision probability, 1 - prod(1 - i/N) >= 1 - exp(-M(M-1)/(2N)) "
     "since 1 - x <= e^-x).",
     source=SOURCE_ICLR + "; derived here",
+    figures=("arora2017_collision",),
     kinds=("exact",),
     closed_form="theory.gan_diagnostics.collision_lower_bound",
     solver="solvers.tabular.birthday.search_bound_counterexample",
@@ -342,6 +345,7 @@ def iclr_bound_holds(ctx: Context):
     "attained) by mass rho uniformly on N atoms and 1 - rho spread over L -> infinity thin atoms.",
     source="Derived here (theory.gan_diagnostics.collision_probability_infimum: Schur-concavity of "
     "e_k, Marshall, Olkin & Arnold 2011, Section 3.F); the benchmark for " + SOURCE_ICLR,
+    figures=("arora2017_collision",),
     kinds=("exact",),
     closed_form="theory.gan_diagnostics.collision_probability_infimum",
     problem="solvers.problems.collapsed.mass_on_support",
@@ -459,6 +463,7 @@ def support_estimate_evidence(exact_probs, counts, sizes, n_batches: int, alpha:
     "the paper's rule 'threshold batch size s with rate 1/2, support ~ s^2' overestimates it by "
     "a factor 1.39-3 (-> 2 ln 2 for large N); for an uneven generator the test estimates 1/sum p^2, not the support.",
     source=SOURCE_TEST,
+    figures=("arora2017_support",),
     kinds=("exact",),
     closed_form="theory.gan_diagnostics.collision_probability",
     solver="solvers.tabular.birthday.birthday_test",

@@ -74,6 +74,7 @@ def _random_model(rng: np.random.Generator, C: int, X: int):
     "equality at Q = P(c|x), and I - L_I = E_x KL(P(c|x) || Q(c|x)); Lemma 5.1 lets c be drawn from "
     "the prior instead of the posterior.",
     source=SOURCE,
+    figures=("chen2016_infogan_bound",),
     kinds=("exact",),
     closed_form="theory.infogan.infogan_lower_bound",
 )

@@ -111,6 +111,7 @@ def reference_gaussian_kl(m1, S1, m2, S2) -> float:
     "L(q) <= log p(x) with equality exactly at the posterior; Appendix B's -KL(q || N(0, I)) = "
     "1/2 sum (1 + log sigma^2 - mu^2 - sigma^2).",
     source=SOURCE + ", eq. (1), eqs. (2)-(3), Appendix B",
+    figures=("kingma2014_elbo",),
     kinds=("exact",),
     closed_form="theory.vae.linear_gaussian_elbo",
 )
