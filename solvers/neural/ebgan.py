@@ -40,7 +40,7 @@ import numpy as onp
 from autograd import value_and_grad
 
 from solvers.neural.gan_objectives import AdversarialConfig, FitRun, GeneratorRun, as_batch, check_init_params, \
-    expect, fit_pytree, fixed_or_minibatches, spawn_generators, train_game
+    critic_then_generator_step, expect, fit_pytree, fixed_or_minibatches, spawn_generators, train_game
 from solvers.neural.mlp import init_mlp, mlp_apply
 from solvers.neural.training import check_callback
 from theory._validation import as_generator, check_int, check_nonnegative, check_positive, \
@@ -216,17 +216,10 @@ def ebgan_update(params: dict, opt_states: dict, x_real, z, config: AutoencoderG
     """
     k = config.n_disc_steps
     x_real, z = _check_shapes(x_real, z, k, config.latent_dim)
-    opt_g, opt_d = config.optimizers()
     d_grad = _d_grad(config)
-    g, ae = params["g"], params["d"]
-    state_g, state_d = opt_states["g"], opt_states["d"]
-    for i in range(k):
-        x_fake = onp.asarray(mlp_apply(g, z[i], activation=config.activation))
-        d_loss, grads = d_grad(ae, x_real[i], x_fake)
-        ae, state_d = opt_d.update(grads, state_d, ae)
-    g_loss, grads = value_and_grad(ebgan_generator_loss)(g, ae, z[k], config)
-    g, state_g = opt_g.update(grads, state_g, g)
-    return {"g": g, "d": ae}, {"g": state_g, "d": state_d}, (float(d_loss), float(g_loss))
+    return critic_then_generator_step(params, opt_states, x_real, z, config,
+                                      critic_value_and_grad=lambda i, ae, r, f: d_grad(ae, r, f),
+                                      generator_loss=ebgan_generator_loss)
 
 
 def _began_d_loss(ae, x_real, x_fake, k, config):

@@ -61,7 +61,7 @@ __all__ = [
     "AdversarialConfig", "ObjectiveGANConfig", "spawn_generators", "init_objective_gan",
     # critics, losses, one step
     "critic_raw", "critic_transform", "fgan_terms", "gradient_norm", "critic_loss",
-    "generator_loss", "clip_weights", "objective_gan_update",
+    "generator_loss", "clip_weights", "objective_gan_update", "critic_then_generator_step",
     # loops
     "run_game", "FitOutcome", "fit_pytree", "fixed_or_minibatches", "check_init_params",
     "check_snapshot_steps", "FitRun", "CriticTrainRun", "train_critic", "GeneratorRun", "ObjectiveGANRun", "train_game",
@@ -410,17 +410,63 @@ def objective_gan_update(params: dict, opt_states: dict, x_real, z, eps,
         raise ValueError(f"`z` must have shape ({k + 1}, B, {config.latent_dim}) (got shape {z.shape})")
     if eps.shape != x_real.shape[:2]:
         raise ValueError(f"`eps` must have shape {x_real.shape[:2]} (got shape {eps.shape})")
-    opt_g, opt_d = config.optimizers()
     d_grad = _d_grad(config)
+
+    def critic_value_and_grad(i, d, x_real_i, x_fake):
+        x_hat = eps[i][:, None] * x_real_i + (1.0 - eps[i][:, None]) * x_fake
+        return d_grad(d, x_real_i, x_fake, x_hat)
+
+    project = (lambda d: clip_weights(d, config.clip)) if config.objective == "wgan_clip" else None
+    return critic_then_generator_step(params, opt_states, x_real, z, config,
+                                      critic_value_and_grad=critic_value_and_grad,
+                                      generator_loss=generator_loss, project=project)
+
+
+def critic_then_generator_step(params: dict, opt_states: dict, x_real, z, config, *,
+                               critic_value_and_grad: Callable, generator_loss: Callable,
+                               project: Callable | None = None
+                               ) -> tuple[dict, dict, tuple[float, float]]:
+    """The alternating step shared by :func:`objective_gan_update` and
+    :func:`solvers.neural.ebgan.ebgan_update`: k = ``config.n_disc_steps`` (>= 1) critic
+    steps, each on (x_real[i], G(z[i])), then one generator step on z[k] against the updated
+    critic.
+
+    Source: Goodfellow et al. (2014), Algorithm 1 (k discriminator steps per generator step);
+    Arjovsky, Chintala & Bottou (2017), Algorithm 1.
+
+    Parameters
+    ----------
+    params, opt_states : dict
+        ``{"g": ..., "d": ...}`` parameters and optimizer states (not modified).
+    x_real : ndarray, shape (k, B, d)
+    z : ndarray, shape (k + 1, B, m)
+        Checked by the caller.
+    config
+        Has ``n_disc_steps``, ``activation`` and ``optimizers()`` (generator, critic).
+    critic_value_and_grad : callable
+        ``(i, d, x_real[i], x_fake) -> (loss, grads)`` of critic step i.
+    generator_loss : callable
+        ``generator_loss(g, d, z, config)``, differentiated in ``g``.
+    project : callable or None
+        Applied to the critic parameters after each critic update (e.g. weight clipping).
+
+    Returns
+    -------
+    params, opt_states : new dicts
+    losses : (float, float)
+        The last critic loss and the generator loss, each at the parameters its gradient was
+        taken at.
+    """
+    k = config.n_disc_steps
+    opt_g, opt_d = config.optimizers()
     g, d = params["g"], params["d"]
     state_g, state_d = opt_states["g"], opt_states["d"]
     for i in range(k):
         x_fake = onp.asarray(mlp_apply(g, z[i], activation=config.activation))
-        x_hat = eps[i][:, None] * x_real[i] + (1.0 - eps[i][:, None]) * x_fake
-        d_loss, grads = d_grad(d, x_real[i], x_fake, x_hat)
+        d_loss, grads = critic_value_and_grad(i, d, x_real[i], x_fake)
         d, state_d = opt_d.update(grads, state_d, d)
-        if config.objective == "wgan_clip":
-            d = clip_weights(d, config.clip)
+        if project is not None:
+            d = project(d)
     g_loss, grads = value_and_grad(generator_loss)(g, d, z[k], config)
     g, state_g = opt_g.update(grads, state_g, g)
     return {"g": g, "d": d}, {"g": state_g, "d": state_d}, (float(d_loss), float(g_loss))
