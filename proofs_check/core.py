@@ -66,7 +66,48 @@ __all__ = [
     "derivation",
     "registered",
     "DuplicateDerivationError",
+    "unique_solution",
+    "unique_stationary_point",
 ]
+
+# --------------------------------------------------------------------------- sympy solves
+
+
+def unique_solution(equation: Any, var: sp.Symbol, what: str = "solution") -> sp.Expr:
+    """The one solution of ``equation`` (an ``sp.Eq`` or an expression = 0) for ``var``, by
+    ``sympy.solve``.
+
+    For the closed forms the derivations find rather than type in (an optimal discriminator,
+    a controller's fixed point): the symbols' assumptions must leave exactly one root.
+
+    Raises
+    ------
+    RuntimeError
+        If sympy finds no root or several (named ``what`` in the message).
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x", positive=True)
+    >>> unique_solution(sp.Eq(x**2, 4), x)
+    2
+    """
+    roots = sp.solve(equation, var)
+    if len(roots) != 1:
+        raise RuntimeError(f"expected one {what}, sympy found {roots}")
+    return roots[0]
+
+
+def unique_stationary_point(expr: Any, var: sp.Symbol) -> sp.Expr:
+    """The one root of d expr / d var (:func:`unique_solution` of the first-order condition).
+
+    Examples
+    --------
+    >>> y = sp.Symbol("y", positive=True)
+    >>> unique_stationary_point(3 * sp.log(y) + sp.log(1 - y), y)   # Goodfellow et al. Prop. 1
+    3/4
+    """
+    return unique_solution(sp.diff(expr, var), var, "stationary point")
+
 
 # --------------------------------------------------------------------------- derivations
 

@@ -42,7 +42,7 @@ import functools
 
 import sympy as sp
 
-from proofs_check.core import Derivation, Instance, Step, derivation
+from proofs_check.core import Derivation, Instance, Step, derivation, unique_stationary_point
 
 __all__ = [
     "MAO",
@@ -96,10 +96,7 @@ def symbolic_lsgan_discriminator() -> sp.Lambda:
     >>> D(1, 3, -1, 1)
     -1/2
     """
-    roots = sp.solve(sp.diff(_h(_y), _y), _y)
-    if len(roots) != 1:
-        raise RuntimeError(f"expected one stationary point, sympy found {roots}")
-    return sp.Lambda((_p, _q, _a, _b), roots[0])
+    return sp.Lambda((_p, _q, _a, _b), unique_stationary_point(_h(_y), _y))
 
 
 # --------------------------------------------------------------------------- LSGAN

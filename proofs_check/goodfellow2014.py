@@ -24,7 +24,7 @@ import functools
 
 import sympy as sp
 
-from proofs_check.core import Derivation, Instance, Step, derivation
+from proofs_check.core import Derivation, Instance, Step, derivation, unique_stationary_point
 
 __all__ = [
     "symbolic_optimal_discriminator",
@@ -89,10 +89,7 @@ def symbolic_optimal_discriminator() -> sp.Lambda:
     """
     p_data, p_g = sp.symbols("p_data p_g", positive=True)
     y = sp.Symbol("y", positive=True)
-    roots = sp.solve(sp.diff(_h(p_data, p_g, y), y), y)
-    if len(roots) != 1:
-        raise RuntimeError(f"expected one stationary point, sympy found {roots}")
-    return sp.Lambda((p_data, p_g), roots[0])
+    return sp.Lambda((p_data, p_g), unique_stationary_point(_h(p_data, p_g, y), y))
 
 
 def _atoms(n: int) -> tuple[tuple[sp.Symbol, ...], tuple[sp.Symbol, ...]]:

@@ -40,7 +40,7 @@ import functools
 
 import sympy as sp
 
-from proofs_check.core import Derivation, Step, derivation
+from proofs_check.core import Derivation, Step, derivation, unique_solution, unique_stationary_point
 
 __all__ = [
     "symbolic_gp_slope",
@@ -108,10 +108,7 @@ def symbolic_gp_slope() -> sp.Lambda:
     """
     delta, lam, rho = _gp_symbols()
     g = sp.Symbol("g", positive=True)
-    roots = sp.solve(sp.diff(g * delta - lam * rho * (g - 1) ** 2, g), g)
-    if len(roots) != 1:
-        raise RuntimeError(f"expected one stationary point, sympy found {roots}")
-    return sp.Lambda((delta, lam, rho), roots[0])
+    return sp.Lambda((delta, lam, rho), unique_stationary_point(g * delta - lam * rho * (g - 1) ** 2, g))
 
 
 @functools.cache
@@ -234,10 +231,7 @@ def symbolic_began_fixed_point() -> sp.Lambda:
     """
     gamma, L, a, b = _began_symbols()
     k = sp.Symbol("k", real=True)
-    roots = sp.solve(sp.Eq(gamma * L, a + b * k), k)
-    if len(roots) != 1:
-        raise RuntimeError(f"expected one solution, sympy found {roots}")
-    return sp.Lambda((gamma, L, a, b), roots[0])
+    return sp.Lambda((gamma, L, a, b), unique_solution(sp.Eq(gamma * L, a + b * k), k))
 
 
 @derivation("berthelot2017/controller-fixed-point-and-rate")
