@@ -19,7 +19,8 @@ from scipy import integrate
 from scipy.special import expit
 
 from experiments.claims.arjovsky2017 import parallel_lines_measured
-from experiments.registry import Context, Evidence, claim
+from experiments.claims.support import derived_claim
+from experiments.registry import Context, Evidence
 from solvers.neural.gan import GANConfig, train_discriminator
 from theory.gan_training_theory import (
     kl_minus_2jsd_gradient_categorical,
@@ -95,21 +96,20 @@ def _trained_logistic_trajectory(seed: int) -> tuple[np.ndarray, np.ndarray, lis
     return np.array(w), np.array(b), list(steps)
 
 
-@claim(
+@derived_claim(
     THM24,
     statement="If the supports are disjoint (so a perfect discriminator D* exists), ||D - D*|| < eps "
     "and E_z[||J_theta g_theta(z)||^2] <= M^2, then ||grad_theta E_z[log(1 - D(g_theta(z)))]|| < "
     "M eps/(1 - eps); hence the generator's gradient vanishes as D approaches D* (Corollary 2.1).",
     source="Arjovsky & Bottou (2017), Theorem 2.4 and Corollary 2.1 (Theorems 2.1-2.2 for D*); "
     "Figure 2 for the experiment with a discriminator trained from scratch",
-    kinds=("symbolic", "exact", "neural"),
+    kinds=("exact", "neural"),
     figures=("arjovsky_bottou2017_fig2",),
     derivation="arjovsky-bottou2017/thm2.4-logistic-toy",
     closed_form="theory.gan_training_theory.logistic_generator_gradients",
     solver="solvers.neural.gan.train_discriminator",
 )
 def thm24_vanishing_gradient(ctx: Context):
-    symbolic = Evidence.from_derivation("arjovsky-bottou2017/thm2.4-logistic-toy", seed=ctx.seed)
     # (1) A sequence of discriminators approaching a perfect one: D_k = σ(k(x - 1.5)).
     w = SHARPNESS
     b = -1.5 * SHARPNESS
@@ -118,7 +118,6 @@ def thm24_vanishing_gradient(ctx: Context):
     eps = np.array([reference_epsilon_on_grid(wi, bi) for wi, bi in zip(w, b)])
     bound = np.asarray(vanishing_gradient_bound(eps))
     parts = {
-        "symbolic": symbolic,
         "exact-gradient": Evidence.close(
             closed, quad, atol=0.0, rtol=QUAD_RTOL,
             reason="closed form softplus(u(θ)) - softplus(u(θ+1)) vs quadrature of -w σ(u) "
@@ -223,12 +222,11 @@ def reference_gaussian_gradient(theta0, sigma, mu_r, sigma_r) -> tuple[float, fl
         return float(d1), float(abs(d2 - d1) / 3)
 
 
-@claim(
+@derived_claim(
     THM25,
     statement="With D* = P_r/(P_r + P_g_theta0) held fixed, E_z[-grad_theta log D*(g_theta(z))] at "
     "theta = theta0 equals grad_theta [KL(P_g_theta || P_r) - 2 JSD(P_g_theta || P_r)] at theta0.",
     source="Arjovsky & Bottou (2017), Theorem 2.5",
-    kinds=("symbolic", "exact"),
     derivation="arjovsky-bottou2017/thm2.5-two-atom-generator",
     closed_form="theory.gan_training_theory.minus_log_d_gradient_categorical",
 )
@@ -243,7 +241,6 @@ def thm25_minus_log_d(ctx: Context):
     lhs = minus_log_d_gradient_categorical(logits, p_r)
     rhs = kl_minus_2jsd_gradient_categorical(logits, p_r)
     parts = {
-        "symbolic": Evidence.from_derivation("arjovsky-bottou2017/thm2.5-two-atom-generator", seed=ctx.seed),
         "exact-categorical-lhs": Evidence.close(
             reference, lhs, atol=CATEGORICAL_ATOL,
             reason="E[-grad log D*] (softmax Jacobian, D* fixed) vs autograd of KL - 2 JSD: "
@@ -311,7 +308,7 @@ def reference_gaussian_jsd(theta: float, sigma: float) -> float:
         return float(mpmath.quad(integrand, [-mpmath.inf, *cuts, mpmath.inf]))
 
 
-@claim(
+@derived_claim(
     NOISE,
     statement="Adding continuous noise to both distributions makes the JSD continuous: for the "
     "parallel lines P_0 = (0, Z), P_theta = (theta, Z) with N(0, sigma^2 I) noise, JSD falls to 0 "
@@ -319,7 +316,6 @@ def reference_gaussian_jsd(theta: float, sigma: float) -> float:
     "theta != 0.",
     source="Arjovsky & Bottou (2017), Section 3.1 (adding noise to both distributions); "
     "Arjovsky, Chintala & Bottou (2017), Example 1 (the parallel lines)",
-    kinds=("symbolic", "exact"),
     derivation="arjovsky-bottou2017/instance-noise-parallel-lines",
     closed_form="theory.gan_training_theory.noisy_parallel_lines_js",
     problem="solvers.problems.parallel_lines",
@@ -330,8 +326,6 @@ def instance_noise(ctx: Context):
     d2 = (NOISE_THETAS / NOISE_SIGMA) ** 2
     noiseless = parallel_lines_measured(NOISE_THETAS)["js"]  # discretized lines, exact LP/sums
     return {
-        "symbolic": Evidence.from_derivation("arjovsky-bottou2017/instance-noise-parallel-lines",
-                                             seed=ctx.seed),
         "exact-noisy-jsd": Evidence.close(
             closed, reference, atol=0.0, rtol=NOISE_RTOL,
             reason="closed form (expectation over Z, quad_vec at 1e-12) vs mpmath quadrature of the "

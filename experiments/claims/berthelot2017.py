@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from experiments.claims.support import derived_claim
 from experiments.registry import Context, Evidence, claim
 from theory.gan_training_theory import (
     began_controller_fixed_point,
@@ -53,7 +54,7 @@ def _measured_rate(k: np.ndarray, k_star: float) -> float:
     return float(sign * np.exp(np.mean(np.log(np.abs(ratios)))))
 
 
-@claim(
+@derived_claim(
     CONTROLLER,
     statement="The proportional controller k_{t+1} = clip(k_t + lambda_k (gamma L(x) - L(G(z))), 0, 1) "
     "steers toward the equilibrium E[L(G(z))] = gamma E[L(x)]: with L(x) fixed and "
@@ -63,7 +64,6 @@ def _measured_rate(k: np.ndarray, k_star: float) -> float:
     source="Berthelot, Schumm & Metz (2017), Section 3.3 (the equilibrium and gamma) and "
     "Section 3.4 (the k_t update, k_t in [0, 1], lambda_k = 0.001); the toy, fixed point and rate "
     "derived here",
-    kinds=("symbolic", "exact"),
     figures=("berthelot2017_controller",),
     derivation="berthelot2017/controller-fixed-point-and-rate",
     closed_form="theory.gan_training_theory.began_controller_fixed_point",
@@ -84,7 +84,6 @@ def controller(ctx: Context):
                 rates_m.append(_measured_rate(k, k_star))
                 rates_p.append(began_controller_rate(lr_k=lr_k, b=b))
     parts = {
-        "symbolic": Evidence.from_derivation("berthelot2017/controller-fixed-point-and-rate", seed=ctx.seed),
         "exact-fixed-point": Evidence.close(
             fixed, finals, atol=FIXED_POINT_ATOL,
             reason=f"k after {N_STEPS} controller steps vs clip((gamma L(x) - a)/b, 0, 1): the error "

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial.distance import cdist
 
+from experiments.claims.support import derived_claim
 from experiments.registry import Context, Evidence, claim
 from solvers.tabular.wgan_critics import wgan_critic, wgan_gp_critic
 from theory.divergences import wasserstein_1d
@@ -116,7 +117,7 @@ N_GRID = 12
 GP_VALUE_ATOL = 1e-10
 
 
-@claim(
+@derived_claim(
     GP_GAP,
     statement="With the soft penalty lambda E_xhat[(||grad D(xhat)|| - 1)^2] on interpolates "
     "xhat = eps x + (1 - eps) x~ of independent pairs, the penalized critic optimum on the line is "
@@ -127,7 +128,6 @@ GP_VALUE_ATOL = 1e-10
     source="Derived here for Gulrajani et al. (2017), eq. (3) (the penalized critic loss, "
     "lambda = 10), Section 4 and Algorithm 1 (interpolates between independent samples); "
     "Proposition 1 (the hard-constraint limit)",
-    kinds=("symbolic", "exact"),
     derivation="gulrajani2017/gp-pointwise-maximizer",
     closed_form="theory.wgan.wgan_gp_optimal_critic_1d",
     solver="solvers.tabular.wgan_critics.wgan_gp_critic",
@@ -161,7 +161,6 @@ def gp_penalized_optimum(ctx: Context):
         lam_times_gap.append(scaled)
     lam_times_gap = np.array(lam_times_gap)
     return {
-        "symbolic": Evidence.from_derivation("gulrajani2017/gp-pointwise-maximizer", seed=ctx.seed),
         "exact-value": Evidence.close(
             values_cf, values_solver, atol=GP_VALUE_ATOL,
             reason="numerically maximized penalized objective (certificate <= 1e-12) vs the closed "

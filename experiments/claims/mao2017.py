@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from experiments.claims.support import derived_claim
 from experiments.registry import Context, Evidence, claim
 from solvers.tabular.gan_objectives import lsgan_discriminator, train_lsgan_generator
 from solvers.problems.categorical import random_pair
@@ -50,19 +51,18 @@ def _random_pairs(ctx: Context, stream: int, zero_atoms: bool = True) -> tuple[n
     return p, q
 
 
-@claim(
+@derived_claim(
     OPTIMAL_D,
     statement="For a fixed G, the discriminator minimizing (1/2) E_pdata[(D(x) - b)^2] + "
     "(1/2) E_pz[(D(G(z)) - a)^2] is D*(x) = (b p_data(x) + a p_g(x)) / (p_data(x) + p_g(x)).",
     source="Mao et al. (2017), Section 3.2 (the objective with labels a, b) and Section 3.2.2 "
     "(the optimal discriminator)",
-    kinds=("symbolic", "exact"),
     derivation="mao2017/lsgan-optimal-discriminator",
     closed_form="theory.gan_objectives.lsgan_optimal_discriminator",
     solver="solvers.tabular.gan_objectives.lsgan_discriminator",
 )
 def optimal_discriminator(ctx: Context):
-    parts = {"symbolic": Evidence.from_derivation("mao2017/lsgan-optimal-discriminator", seed=ctx.seed)}
+    parts = {}
     p, q = _random_pairs(ctx, 0)
     worst, predicted, measured = 0.0, [], []
     for a, b in LABELS:
@@ -81,7 +81,7 @@ def optimal_discriminator(ctx: Context):
     return parts
 
 
-@claim(
+@derived_claim(
     CHI2,
     statement="With b - c = 1 and b - a = 2, 2C(G) = integral of (2 p_g - (p_d + p_g))^2 / "
     "(p_d + p_g) dx, which the paper writes chi2_Pearson(p_d + p_g || 2 p_g): the measure divided "
@@ -90,13 +90,12 @@ def optimal_discriminator(ctx: Context):
     "M = (p_d + p_g)/2, so C(G) = chi2(p_g || M).",
     source="Mao et al. (2017), Section 3.2.2 (2C(G) and the Pearson chi2 identity under "
     "b - c = 1, b - a = 2)",
-    kinds=("symbolic", "exact"),
     derivation="mao2017/lsgan-pearson-chi2",
     closed_form="theory.gan_objectives.lsgan_criterion",
     solver="solvers.tabular.gan_objectives.lsgan_discriminator",
 )
 def pearson_chi2_criterion(ctx: Context):
-    parts = {"symbolic": Evidence.from_derivation("mao2017/lsgan-pearson-chi2", seed=ctx.seed)}
+    parts = {}
     p, q = _random_pairs(ctx, 0)
     m = 0.5 * (p + q)
     two_c_solver, printed, closed = [], [], []

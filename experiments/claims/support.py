@@ -36,17 +36,19 @@ def derived_claim(id: str, *, derivation: str | None = None, kinds: Iterable[str
     """Register the decorated check as a claim whose first part is its sympy derivation's check.
 
     Shorthand for ``@claim(id, kinds=("symbolic", *kinds), derivation=derivation, **metadata)``
-    on a check that starts its parts with ``{part: Evidence.from_derivation(derivation)}``: the
-    derivation id is written once, and the decorated function returns only its other parts (a
-    mapping of part names to :class:`~experiments.registry.Evidence`).  ``derivation`` defaults
-    to the claim id.  Returns the registered check (derivation part included).
+    on a check that starts its parts with
+    ``{part: Evidence.from_derivation(derivation, seed=ctx.seed)}``: the derivation id is written
+    once, and the decorated function returns only its other parts (a mapping of part names to
+    :class:`~experiments.registry.Evidence`).  ``derivation`` defaults to the claim id.  The
+    run's seed fixes the derivation's random probe points, like every other random draw of the
+    claim.  Returns the registered check (derivation part included).
     """
     derivation = id if derivation is None else derivation
 
     def register(check: Callable[[Context], Mapping[str, Evidence]]) -> Callable:
         @functools.wraps(check)
         def check_with_derivation(ctx: Context) -> dict[str, Evidence]:
-            parts = {part: Evidence.from_derivation(derivation)}
+            parts = {part: Evidence.from_derivation(derivation, seed=ctx.seed)}
             parts.update(check(ctx))
             return parts
 

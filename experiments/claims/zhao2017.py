@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import linprog
 
+from experiments.claims.support import derived_claim
 from experiments.registry import Context, Evidence, claim
 from solvers.problems.categorical import random_pair
 from solvers.tabular.gan_objectives import ebgan_discriminator
@@ -43,19 +44,18 @@ def _pairs(ctx: Context, stream: int = 0):
     return [random_pair(N_ATOMS, rng, zero_atoms=bool(i % 3 == 1)) for i in range(N_PAIRS)]
 
 
-@claim(
+@derived_claim(
     LEMMA1,
     statement="For a, b >= 0, the minimum of phi(y) = a y + b [m - y]^+ on [0, +inf) exists and is "
     "reached at m if a < b and at 0 otherwise (the minimum may not be unique); applied atom by "
     "atom with a = p_data(x), b = p_g(x), it gives the optimal discriminator D*(x).",
     source="Zhao, Mathieu & LeCun (2017), Lemma 1 (proof of Theorem 1) and Section 2.3",
-    kinds=("symbolic", "exact"),
     derivation="zhao2017/ebgan-pointwise-minimum",
     closed_form="theory.gan_objectives.ebgan_optimal_discriminator",
     solver="solvers.tabular.gan_objectives.ebgan_discriminator",
 )
 def lemma1(ctx: Context):
-    parts = {"symbolic": Evidence.from_derivation("zhao2017/ebgan-pointwise-minimum", seed=ctx.seed)}
+    parts = {}
     rng = ctx.rng(0)
     # (1) Lemma 1 itself, by brute force over a grid that contains 0 and the kink m.
     a, b = rng.uniform(0.0, 1.0, size=(2, 200))
