@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from theory._docstrings import doc_params
 from theory._validation import as_float_array, check_nonnegative, check_positive, check_unit_interval
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "lqr_dpg_gradient",
     "lqr_riccati",
     "lqr_optimal",
+    "check_lqr_problem",
 ]
 
 
@@ -69,7 +71,43 @@ def _real(x: Any, name: str) -> float:
     return float(arr)
 
 
-def _problem(a: Any, b: Any, q: Any, r: Any, gamma: Any) -> tuple[float, float, float, float, float]:
+#: The problem's parameters as the docstrings here (and :class:`solvers.problems.lqr.ScalarLQR`)
+#: describe them, filled in at import by :func:`lqr_doc`.
+LQR_DOC = {
+    "problem": "a, b : float\n        Dynamics x' = a x + b u + σ w.\n    q : float >= 0\n    r : float > 0\n"
+               "        Reward −(q x² + r u²).\n    gamma : float in [0, 1)",
+}
+lqr_doc = doc_params(LQR_DOC)
+
+
+@lqr_doc
+def check_lqr_problem(a: Any, b: Any, q: Any, r: Any, gamma: Any) -> tuple[float, float, float, float, float]:
+    """Validate the scalar discounted LQR problem (a, b, q, r, γ) and return it as floats.
+
+    The one check of the problem's parameters, shared by the closed forms here and the
+    simulator :class:`solvers.problems.lqr.ScalarLQR`.
+
+    Source: the problem of Bertsekas (2017), Vol. I, Section 3.1 (q >= 0, r > 0) with a
+    discount γ < 1.
+
+    Parameters
+    ----------
+    %(problem)s
+
+    Returns
+    -------
+    a, b, q, r, gamma : float
+
+    Raises
+    ------
+    ValueError, TypeError
+        A non-scalar or non-finite a or b, q < 0, r <= 0, γ outside [0, 1) (each named).
+
+    Examples
+    --------
+    >>> check_lqr_problem(1, 1, 1, 1, 0.5)
+    (1.0, 1.0, 1.0, 1.0, 0.5)
+    """
     return (_real(a, "a"), _real(b, "b"), check_nonnegative(q, "q"), check_positive(r, "r"),
             check_unit_interval(gamma, "gamma", open_right=True))
 
@@ -154,6 +192,7 @@ def _times(p: np.ndarray, w: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- linear policies
 
 
+@lqr_doc
 def lqr_policy_value(k: Any, a: float, b: float, q: float, r: float, gamma: float, *,
                      sigma: float = 0.0) -> LQRPolicyValue:
     """V_k(x) = −p_k x² − C_k for the linear policy u = −k x.
@@ -171,12 +210,7 @@ def lqr_policy_value(k: Any, a: float, b: float, q: float, r: float, gamma: floa
     ----------
     k : array_like
         Gains (any shape; broadcast).
-    a, b : float
-        Dynamics x' = a x + b u + σ w.
-    q : float >= 0
-    r : float > 0
-        Reward −(q x² + r u²).
-    gamma : float in [0, 1)
+    %(problem)s
     sigma : float >= 0, keyword-only
         Process-noise standard deviation.
 
@@ -199,7 +233,7 @@ def lqr_policy_value(k: Any, a: float, b: float, q: float, r: float, gamma: floa
     >>> float(v.p), float(v.const)
     (2.0, 2.0)
     """
-    a, b, q, r, gamma = _problem(a, b, q, r, gamma)
+    a, b, q, r, gamma = check_lqr_problem(a, b, q, r, gamma)
     sigma = check_nonnegative(sigma, "sigma")
     k = as_float_array(k, "k")
     c = a - b * k
@@ -406,6 +440,7 @@ def lqr_dpg_gradient(k: Any, a: float, b: float, q: float, r: float, gamma: floa
 # --------------------------------------------------------------------------- the optimum
 
 
+@lqr_doc
 def lqr_riccati(a: float, b: float, q: float, r: float, gamma: float) -> float:
     """Positive root P of the scalar discounted Riccati equation.
 
@@ -420,10 +455,7 @@ def lqr_riccati(a: float, b: float, q: float, r: float, gamma: float) -> float:
 
     Parameters
     ----------
-    a, b : float
-    q : float >= 0
-    r : float > 0
-    gamma : float in [0, 1)
+    %(problem)s
 
     Returns
     -------
@@ -442,7 +474,7 @@ def lqr_riccati(a: float, b: float, q: float, r: float, gamma: float) -> float:
     >>> lqr_riccati(1, 1, 1, 1, 0.5) == 2 ** 0.5
     True
     """
-    a, b, q, r, gamma = _problem(a, b, q, r, gamma)
+    a, b, q, r, gamma = check_lqr_problem(a, b, q, r, gamma)
     if q == 0:
         return 0.0
     if b == 0 or gamma == 0:  # (not γ b² == 0: b = 1e-170 still controls the state)
@@ -534,7 +566,7 @@ def lqr_optimal(a: float, b: float, q: float, r: float, gamma: float, *, sigma: 
     (1.414213562373, 0.414213562373, -1.414213562373)
     """
     P = lqr_riccati(a, b, q, r, gamma)
-    a, b, q, r, gamma = _problem(a, b, q, r, gamma)
+    a, b, q, r, gamma = check_lqr_problem(a, b, q, r, gamma)
     sigma, x0_var = _noise(sigma, x0_var)
     # k* = (a/b) t/(1 + t) with t = γ b² P / r, which may overflow (b = 1e200): then
     # t/(1 + t) = 1 - 1/(1 + t) is taken as 1/(1 + 1/t).

@@ -10,21 +10,16 @@ from typing import Any
 
 import numpy as onp
 
-from theory._validation import as_float_array, as_generator, check_nonnegative, check_positive
+from theory._validation import as_float_array, as_generator, check_nonnegative
 from theory._validation import check_unit_interval
+from theory.lqr import check_lqr_problem, lqr_doc
 
 # ---------------------------------------------------------------------------------------------
 # the environment
 # ---------------------------------------------------------------------------------------------
 
 
-def _real(x: Any, name: str) -> float:
-    arr = as_float_array(x, name)
-    if arr.ndim != 0:
-        raise ValueError(f"`{name}` must be a scalar (got shape {arr.shape})")
-    return float(arr)
-
-
+@lqr_doc
 @dataclass(frozen=True)
 class ScalarLQR:
     """A simulator of the scalar discounted linear-quadratic regulator.
@@ -36,10 +31,7 @@ class ScalarLQR:
 
     Parameters
     ----------
-    a, b : float
-    q : float >= 0
-    r : float > 0
-    gamma : float in [0, 1)
+    %(problem)s
     sigma : float >= 0
         Process-noise standard deviation.
     x0_std : float >= 0
@@ -63,11 +55,9 @@ class ScalarLQR:
     reset_prob: Any = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "a", _real(self.a, "a"))
-        object.__setattr__(self, "b", _real(self.b, "b"))
-        object.__setattr__(self, "q", check_nonnegative(self.q, "q"))
-        object.__setattr__(self, "r", check_positive(self.r, "r"))
-        object.__setattr__(self, "gamma", check_unit_interval(self.gamma, "gamma", open_right=True))
+        checked = check_lqr_problem(self.a, self.b, self.q, self.r, self.gamma)
+        for name, value in zip(("a", "b", "q", "r", "gamma"), checked):
+            object.__setattr__(self, name, value)
         object.__setattr__(self, "sigma", check_nonnegative(self.sigma, "sigma"))
         object.__setattr__(self, "x0_std", check_nonnegative(self.x0_std, "x0_std"))
         if self.reset_prob is not None:
