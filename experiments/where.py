@@ -4,8 +4,9 @@ figures and tests, read off the claim registry.
 Every registered claim records the dotted names of its closed form, solver and problem and the
 id of its derivation (``@claim(..., closed_form=, solver=, problem=, derivation=)``); this
 module groups them by paper, at module granularity, and adds the test files that mirror those
-modules (``theory/gan.py`` -> ``tests/theory/test_gan.py``). The README's "Where things live"
-table is this function's output, and a test keeps the two equal.
+modules (``theory/gan.py`` -> ``tests/theory/test_gan.py``). The documentation's "Where things
+live" page (``docs/where.rst``) is generated from :func:`paper_map` on every build;
+``python -m experiments.where`` prints the same map as a Markdown table.
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from pathlib import Path
 
 from experiments.registry import all_claims
 
-__all__ = ["module_of", "mirror_test_files", "paper_map", "where_things_live"]
+__all__ = ["KEYS", "module_of", "mirror_test_files", "paper_map", "where_things_live"]
 
 ROOT = Path(__file__).resolve().parents[1]
+
+#: The columns of the map, in order.
+KEYS = ("claims", "closed forms", "solvers", "problems", "derivations", "figures", "tests")
 
 
 def module_of(dotted: str | None) -> str | None:
@@ -69,33 +73,17 @@ def paper_map() -> dict[str, dict[str, list[str]]]:
         if c.derivation:
             row["derivations"].add(c.derivation)
         row["figures"].update(c.figures)
-    keys = ("claims", "closed forms", "solvers", "problems", "derivations", "figures", "tests")
-    return {paper: {k: sorted(row.get(k, ())) for k in keys} for paper, row in sorted(table.items())}
+    return {paper: {k: sorted(row.get(k, ())) for k in KEYS} for paper, row in sorted(table.items())}
 
 
 def where_things_live() -> str:
-    """The README's map as a Markdown table, one row per paper."""
-    keys = ("claims", "closed forms", "solvers", "problems", "derivations", "figures", "tests")
-    lines = ["| paper | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
+    """The map as a Markdown table, one row per paper."""
+    lines = ["| paper | " + " | ".join(KEYS) + " |", "|---" * (len(KEYS) + 1) + "|"]
     for paper, row in paper_map().items():
-        cells = [", ".join(f"`{v}`" for v in row[k]) or "—" for k in keys]
+        cells = [", ".join(f"`{v}`" for v in row[k]) or "—" for k in KEYS]
         lines.append(f"| {paper} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-BEGIN, END = "<!-- where-things-live:begin -->", "<!-- where-things-live:end -->"
-
-
-def update_readme(path: Path = ROOT / "README.md") -> bool:
-    """Rewrite the table between the README's markers; True if the file changed."""
-    text = path.read_text(encoding="utf-8")
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    new = f"{head}{BEGIN}\n{where_things_live()}\n{END}{tail}"
-    if new != text:
-        path.write_text(new, encoding="utf-8")
-    return new != text
-
-
-if __name__ == "__main__":  # python -m experiments.where: refresh the README's map
-    print("README.md updated" if update_readme() else "README.md already up to date")
+if __name__ == "__main__":  # python -m experiments.where: print the map
+    print(where_things_live())

@@ -46,9 +46,11 @@ _LOG4 = float(np.log(4.0))
 
 
 def optimal_discriminator(p_data: Any, p_model: Any) -> np.ndarray:
-    """Optimal discriminator of the GAN game for a fixed generator.
+    r"""Optimal discriminator of the GAN game for a fixed generator.
 
-    D*(x) = p_data(x) / (p_data(x) + p_model(x)).
+    .. math::
+
+       D^*(x) = \frac{p_{\mathrm{data}}(x)}{p_{\mathrm{data}}(x) + p_{\mathrm{model}}(x)} .
 
     Source: Goodfellow et al. (2014), Proposition 1, eq. (2).
 
@@ -105,9 +107,11 @@ def optimal_discriminator(p_data: Any, p_model: Any) -> np.ndarray:
 
 
 def gan_value(d: Any, p_data: Any, p_model: Any) -> np.ndarray:
-    """Value of the GAN minimax game for a discriminator on a discrete space.
+    r"""Value of the GAN minimax game for a discriminator on a discrete space.
 
-    V(D, G) = Σ_x p_data(x) log D(x) + Σ_x p_model(x) log(1 - D(x)).
+    .. math::
+
+       V(D, G) = \sum_x p_{\mathrm{data}}(x) \log D(x) + \sum_x p_{\mathrm{model}}(x) \log\big(1 - D(x)\big) .
 
     Source: Goodfellow et al. (2014), eq. (1) (written as the sum over x of eq. (3)).
 
@@ -156,9 +160,11 @@ def gan_value(d: Any, p_data: Any, p_model: Any) -> np.ndarray:
 
 
 def optimal_gan_value(p_data: Any, p_model: Any) -> np.ndarray:
-    """Value of the GAN game at the optimal discriminator (the virtual training criterion).
+    r"""Value of the GAN game at the optimal discriminator (the virtual training criterion).
 
-    C(G) = max_D V(G, D) = -log 4 + 2 · JSD(p_data ‖ p_model).
+    .. math::
+
+       C(G) = \max_D V(G, D) = -\log 4 + 2\, \mathrm{JSD}(p_{\mathrm{data}} \,\|\, p_{\mathrm{model}}) .
 
     Source: Goodfellow et al. (2014), Theorem 1, eqs. (4)-(6).
 
@@ -211,15 +217,20 @@ def _check_labels(real_label: Any, fake_label: Any) -> tuple[float, float]:
 def smoothed_optimal_discriminator(
     p_data: Any, p_model: Any, real_label: float = 1.0, fake_label: float = 0.0
 ) -> np.ndarray:
-    """Optimal discriminator when real samples carry the target ``real_label`` (a) and fake
+    r"""Optimal discriminator when real samples carry the target ``real_label`` (a) and fake
     samples the target ``fake_label`` (b) instead of 1 and 0.
 
-    D*_ab(x) = (a p_data(x) + b p_model(x)) / (p_data(x) + p_model(x))
-             = b + (a - b) · p_data(x) / (p_data(x) + p_model(x)).
+    .. math::
 
-    It maximizes, atom by atom, the smoothed cross-entropy
-    V_ab(D) = Σ_x (a p + b q) log D + ((1 - a) p + (1 - b) q) log(1 - D), a strictly concave
-    function of D(x) wherever p + q > 0.
+       D^*_{ab}(x) = \frac{a\, p_{\mathrm{data}}(x) + b\, p_{\mathrm{model}}(x)}{p_{\mathrm{data}}(x) + p_{\mathrm{model}}(x)}
+       = b + (a - b)\, \frac{p_{\mathrm{data}}(x)}{p_{\mathrm{data}}(x) + p_{\mathrm{model}}(x)} .
+
+    It maximizes, atom by atom, the smoothed cross-entropy (a strictly concave function of
+    D(x) wherever p + q > 0)
+
+    .. math::
+
+       V_{ab}(D) = \sum_x (a p + b q) \log D + \big((1 - a) p + (1 - b) q\big) \log(1 - D) .
 
     Source: Salimans et al. (2016), "Improved Techniques for Training GANs", Section 3.4
     (one-sided label smoothing: a = α, b = β); Goodfellow et al. (2014), Proposition 1 for
@@ -427,10 +438,13 @@ def smoothed_escape_rate(
 
 
 def replay_optimal_discriminator(p_data: Any, past_models: Any, weights: Any = None) -> np.ndarray:
-    """Optimal discriminator against a replay buffer: real samples from p_data, fake samples
+    r"""Optimal discriminator against a replay buffer: real samples from p_data, fake samples
     from the mixture of past generator distributions the buffer holds.
 
-    D*_buf(x) = p_data(x) / (p_data(x) + q_buf(x)),      q_buf = Σ_k w_k q_k.
+    .. math::
+
+       D^*_{\mathrm{buf}}(x) = \frac{p_{\mathrm{data}}(x)}{p_{\mathrm{data}}(x) + q_{\mathrm{buf}}(x)},
+       \qquad q_{\mathrm{buf}} = \sum_k w_k q_k .
 
     It is Proposition 1 of Goodfellow et al. (2014) with the buffer's mixture in place of the
     current generator: the discriminator is optimal for the past, not for the present q.
