@@ -67,6 +67,10 @@ FIGURE = "vanhasselt2015_dqn"
 
 SOURCE = ("van Hasselt et al. (2016), Section 3 (Theorem 1), Section 4 "
           "(eq. (4), Double DQN) and Figure 3")
+#: Registers a claim on the DQN experiment below: every such claim runs train_dqn on
+#: equal_values_mdp, so its chain (solver, problem) is written once, here.
+dqn_experiment_claim = functools.partial(claim, solver="solvers.neural.dqn.train_dqn",
+                                         problem="solvers.problems.equal_values.equal_values_mdp")
 
 # ---------------------------------------------------------------------------------------------
 # the problem and the learners
@@ -257,7 +261,7 @@ def _lower_comparison(exp: Experiment, high: str, low: str, prefix: str) -> dict
 # ---------------------------------------------------------------------------------------------
 
 
-@claim(
+@dqn_experiment_claim(
     DOUBLE_DQN,
     statement="On a 6-state MDP with 8 equally good actions, noisy rewards and Q* known exactly, "
     "DQN overestimates max_a Q(s, a) − V*(s) and Double DQN's overestimation is markedly lower "
@@ -266,8 +270,6 @@ def _lower_comparison(exp: Experiment, high: str, low: str, prefix: str) -> dict
     source=SOURCE,
     kinds=("exact", "neural"),
     figures=(FIGURE,),
-    solver="solvers.neural.dqn.train_dqn",
-    problem="solvers.problems.equal_values.equal_values_mdp",
 )
 def double_dqn_lower_overestimation(ctx: Context) -> dict[str, Evidence]:
     mdp, _, v_star = make_problem()
@@ -282,22 +284,20 @@ def double_dqn_lower_overestimation(ctx: Context) -> dict[str, Evidence]:
     return parts
 
 
-@claim(
+@dqn_experiment_claim(
     DUELING_RUN,
     statement="A dueling Double DQN (mean-subtracted aggregation) on the same MDP also has a "
     "markedly lower overestimation than DQN.",
     source="Wang et al. (2016), eq. (9); " + SOURCE,
     kinds=("neural",),
     figures=(FIGURE,),
-    solver="solvers.neural.dqn.train_dqn",
-    problem="solvers.problems.equal_values.equal_values_mdp",
 )
 def dueling_double_dqn(ctx: Context) -> dict[str, Evidence]:
     exp = run_experiment(ctx.seed, ctx.full)
     return _lower_comparison(exp, "dqn", "dueling_double_dqn", "dqn-")
 
 
-@claim(
+@dqn_experiment_claim(
     TABULAR,
     statement="On the same MDP and number of transitions, tabular Q-learning overestimates and "
     "tabular Double Q-learning's overestimation is markedly lower, the same ordering as DQN and "
@@ -305,8 +305,6 @@ def dueling_double_dqn(ctx: Context) -> dict[str, Evidence]:
     source="van Hasselt (2010), Double Q-learning, Section 3 and Algorithm 1; " + SOURCE,
     kinds=("exact", "neural"),
     figures=(FIGURE,),
-    solver="solvers.neural.dqn.train_dqn",
-    problem="solvers.problems.equal_values.equal_values_mdp",
 )
 def tabular_counterparts(ctx: Context) -> dict[str, Evidence]:
     exp = run_experiment(ctx.seed, ctx.full)
@@ -350,7 +348,7 @@ def uniform_law_ratio(m: int = N_ACTIONS, n: int = UNIFORM_LAW_DRAWS) -> float:
     return float(spread / (expected_max_normal(m, 1.0) * x.std(axis=1, ddof=1).mean() / _c4(m)))
 
 
-@claim(
+@dqn_experiment_claim(
     WITHIN_STATE,
     statement="On the learned tables the within-state part of the overestimation, max_a Q − "
     "mean_a Q, has the mean σ · E[max of m N(0, 1)] of exchangeable Gaussian errors "
@@ -361,8 +359,6 @@ def uniform_law_ratio(m: int = N_ACTIONS, n: int = UNIFORM_LAW_DRAWS) -> float:
     kinds=("exact", "neural"),
     figures=(FIGURE,),
     closed_form="theory.overestimation.expected_max_normal",
-    solver="solvers.neural.dqn.train_dqn",
-    problem="solvers.problems.equal_values.equal_values_mdp",
 )
 def within_state_max_bias(ctx: Context) -> dict[str, Evidence]:
     exp = run_experiment(ctx.seed, ctx.full)
@@ -466,15 +462,13 @@ def dueling_aggregation(ctx: Context) -> dict[str, Evidence]:
 # ---------------------------------------------------------------------------------------------
 
 
-@claim(
+@dqn_experiment_claim(
     DOUBLE_DQN_LONG,
     statement="Over 20 seeds and 24,000 transitions per run, with one-hot and with 4-dimensional "
     "random state features, Double DQN's overestimation is markedly lower than DQN's.",
     source=SOURCE,
     kinds=("neural",),
     tier="full",
-    solver="solvers.neural.dqn.train_dqn",
-    problem="solvers.problems.equal_values.equal_values_mdp",
 )
 def double_dqn_lower_overestimation_long(ctx: Context) -> dict[str, Evidence]:
     parts = {}
@@ -485,7 +479,7 @@ def double_dqn_lower_overestimation_long(ctx: Context) -> dict[str, Evidence]:
     return parts
 
 
-@claim(
+@dqn_experiment_claim(
     SHARED_ERRORS,
     statement="When the target network is refreshed every 25 updates while the replay memory "
     "spans 500 steps, online and target networks share their errors and Double DQN keeps at least "
@@ -495,8 +489,6 @@ def double_dqn_lower_overestimation_long(ctx: Context) -> dict[str, Evidence]:
     "needs independent estimates)",
     kinds=("neural",),
     tier="full",
-    solver="solvers.neural.dqn.train_dqn",
-    problem="solvers.problems.equal_values.equal_values_mdp",
 )
 def shared_target_errors(ctx: Context) -> Evidence:
     exp = run_experiment(ctx.seed, ctx.full, "shared", "one_hot", ("dqn", "double_dqn"))
