@@ -104,13 +104,18 @@ def _verdict_class(status: str) -> str:
     return status.replace(" ", "-")
 
 
+_NAME = r"(?:(?:van|von|de|der|den|di|du|la|le)\s+)*[A-Z][\w'’-]+"
+#: Authors then a year: "Lin (1991)", "Goodfellow et al. (2014)", "Arjovsky, Chintala & Bottou (2017)".
+_CITATION = re.compile(rf"{_NAME}(?:(?:,\s*|\s*&\s*|\s+and\s+){_NAME})*(?:\s+et al\.)?\s*\(\d{{4}}[a-z]?\)")
+
+
 def paper_citation(results: list[ClaimResult]) -> str:
-    """The paper as the claims cite it: the most common head of their sources, up to the year in
-    parentheses or else the first comma ("Goodfellow et al. (2014), Proposition 1" gives
+    """The paper as the claims cite it: the most common first "authors (year)" of their sources,
+    else the text before their first comma ("Goodfellow et al. (2014), Proposition 1" gives
     "Goodfellow et al. (2014)")."""
     def head(source: str) -> str:
-        year = re.match(r"^(.*?\(\d{4}[a-z]?\))", source)  # "Arjovsky, Chintala & Bottou (2017)"
-        return (year.group(1) if year else source.split(",", 1)[0]).strip()
+        cited = _CITATION.search(source)  # "Arjovsky, Chintala & Bottou (2017)", "van Hasselt et al. (2016)"
+        return (cited.group(0) if cited else source.split(",", 1)[0]).strip()
 
     heads = Counter(head(r.source) for r in results if r.source.strip())
     return heads.most_common(1)[0][0] if heads else ""

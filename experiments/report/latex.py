@@ -125,7 +125,7 @@ def _value(value: Any, *, max_items: int = 3) -> str:
             as_float = float(value)
         except ValueError:
             text = value.replace("<=", "≤").replace(">=", "≥")
-            return latex_escape(text if len(text) <= 80 else text[:79] + "…")
+            return _breakable(text if len(text) <= 80 else text[:79] + "…")
         return latex_number(as_float, 4) if value.strip().lower() in ("inf", "-inf", "nan", "+inf") else latex_escape(value)
     if isinstance(value, list):
         flat: list = []
@@ -142,13 +142,30 @@ def _value(value: Any, *, max_items: int = 3) -> str:
         return f"[{shown}{more}]" + (f" ($n={n}$)" if n > max_items else "")
     if isinstance(value, dict):
         items = list(value.items())
-        shown = ", ".join(f"{latex_escape(k)}: {_value(v)}" for k, v in items[:max_items])
+        shown = ", ".join(f"{_breakable(str(k))}: {_value(v)}" for k, v in items[:max_items])
         return "\\{" + shown + (r", \ldots{}" if len(items) > max_items else "") + "\\}"
     return latex_escape(value)
 
 
 def _count(value: Any) -> int:
     return sum(_count(v) for v in value) if isinstance(value, list) else 1
+
+
+#: Words longer than this get break points (dotted names, paths, arXiv ids would overfill a column).
+LONG_WORD = 12
+
+
+def _breakable(text: str) -> str:
+    """``text`` escaped, with ``\\allowbreak`` after ``/ . _ - : ,`` inside words longer than
+    :data:`LONG_WORD` characters, so that narrow table columns can wrap them."""
+    words = re.split(r"(\s+)", text)
+    out = []
+    for word in words:
+        if len(word) <= LONG_WORD or word.isspace():
+            out.append(latex_escape(word))
+        else:
+            out.append("".join(latex_escape(c) + (r"\allowbreak{}" if c in "/._-:," else "") for c in word))
+    return "".join(out)
 
 
 def _claim_id(claim_id: str) -> str:
@@ -191,7 +208,7 @@ def latex_table(results: list[ClaimResult], *, caption: str | None = None, label
     for i, r in enumerate(results):
         if i:
             lines.append(r"\addlinespace")
-        lines.append(f"{_claim_id(r.id)} & {latex_escape(r.source)} & & & & "
+        lines.append(f"{_claim_id(r.id)} & {_breakable(r.source)} & & & & "
                      f"\\textbf{{{latex_escape(r.status)}}} \\\\")
         if r.status == "error" or not r.parts:
             last = r.error.strip().splitlines()[-1] if r.error.strip() else "no evidence"

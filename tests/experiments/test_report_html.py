@@ -424,3 +424,20 @@ class TestScrubPaths:
     ])
     def test_ordinary_text_is_kept(self, text):
         assert scrub_paths(text, []) == text
+
+
+@pytest.mark.parametrize("sources, expected", [
+    (["Goodfellow et al. (2014), Proposition 1", "Goodfellow et al. (2014), Theorem 1", "Lin (1991)"],
+     "Goodfellow et al. (2014)"),
+    (["Derived here for Gulrajani et al. (2017), Proposition 1"], "Gulrajani et al. (2017)"),
+    (["van Hasselt et al. (2016), Figure 1"], "van Hasselt et al. (2016)"),
+    (["Arjovsky, Chintala & Bottou (2017), Section 2"], "Arjovsky, Chintala & Bottou (2017)"),
+    (["arithmetic, by hand"], "arithmetic"),
+    ([""], ""),
+])
+def test_paper_citation(sources, expected):
+    from experiments.report.html import paper_citation
+
+    results = [ClaimResult(id=f"p/{i}", statement="", source=s, kinds=[], tier="fast", seed=0, status="pass",
+                           seconds=0.0) for i, s in enumerate(sources)]
+    assert paper_citation(results) == expected
