@@ -23,7 +23,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.special import rel_entr, xlogy
 from scipy.stats import entropy, norm
 
-from experiments.claims.support import ALPHA
+from experiments.claims.support import ALPHA, derived_claim
 from experiments.claims.tolerances import ENUM_ATOL
 from experiments.registry import Context, Evidence, claim
 from solvers.neural.infogan import InfoGANConfig, code_entropy, infogan_generator_apply, q_log_probs, \
@@ -68,8 +68,9 @@ def _random_model(rng: np.random.Generator, C: int, X: int):
     return p_c, p_xc, q
 
 
-@claim(
+@derived_claim(
     LOWER_BOUND,
+    derivation="chen2016/infogan-lower-bound",
     statement="InfoGAN's L_I(G, Q) = E_{c~P(c), x~P(x|c)} log Q(c|x) + H(c) is <= I(c; x), with "
     "equality at Q = P(c|x), and I - L_I = E_x KL(P(c|x) || Q(c|x)); Lemma 5.1 lets c be drawn from "
     "the prior instead of the posterior.",
@@ -100,6 +101,7 @@ def lower_bound_claim(ctx: Context):
             i_vals.append(mi_ref[-1])
     li, mi_ref, gap_ref = np.array(li), np.array(mi_ref), np.array(gap_ref)
     return {
+        "symbolic-lemma-5.1": Evidence.from_derivation("chen2016/lemma5.1-swap", seed=ctx.seed),
         "mutual-information": Evidence.close(
             mi_ref, mi, atol=ENUM_ATOL, reason="H(c) + H(x) - H(c, x) with scipy vs theory's Σ P(c) KL; "
             "float sums of <= 40 terms"),

@@ -30,7 +30,7 @@ import numpy as np
 from scipy.special import logsumexp
 from scipy.stats import multivariate_normal
 
-from experiments.claims.support import ALPHA
+from experiments.claims.support import ALPHA, derived_claim
 from experiments.claims.tolerances import FLOAT_ATOL
 from experiments.registry import Context, Evidence, claim
 from solvers.neural.vae import VAEConfig, train_vae
@@ -105,8 +105,9 @@ def reference_gaussian_kl(m1, S1, m2, S2) -> float:
     return 0.5 * float(np.trace(S2inv @ S1) + dm @ S2inv @ dm - k + np.linalg.slogdet(S2)[1] - np.linalg.slogdet(S1)[1])
 
 
-@claim(
+@derived_claim(
     DECOMPOSITION,
+    derivation="kingma2014/elbo-decomposition-linear-gaussian-1d",
     statement="log p(x) = L(q) + KL(q || p(z|x)) for every Gaussian q on the linear-Gaussian model, so "
     "L(q) <= log p(x) with equality exactly at the posterior; Appendix B's -KL(q || N(0, I)) = "
     "1/2 sum (1 + log sigma^2 - mu^2 - sigma^2).",
@@ -136,6 +137,7 @@ def elbo_decomposition(ctx: Context):
         appendix.append(float(gaussian_kl(mu, np.diag(s ** 2))))
     gap = np.array(gap)
     return {
+        "symbolic-appendix-b": Evidence.from_derivation("kingma2014/appendix-b-gaussian-kl", seed=ctx.seed),
         "log-marginal": Evidence.close(log_p_ref, log_p, atol=ROUTE_ATOL,
                                        reason="scipy's N(b, W W^T + sigma^2 I) log-density (d x d) vs "
                                        "theory's k x k route; rounding"),
@@ -172,8 +174,9 @@ def _estimator_case(rng: np.random.Generator):
     return x, W, b, sigma, rng.normal(size=K), rng.uniform(0.3, 1.5, size=K)
 
 
-@claim(
+@derived_claim(
     ESTIMATOR_VARIANCES,
+    derivation="kingma2014/gradient-estimators-1d",
     statement="The reparameterized (Sec. 2.4) and score-function (Sec. 2.2) one-sample ELBO gradients "
     "are unbiased with exact variances; with the analytic KL (eq. (10)) the score function's variance "
     "is >= 3/2 (means) and >= 3 (standard deviations) times the reparameterized one at every model and "
