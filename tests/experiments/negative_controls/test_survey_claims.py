@@ -260,6 +260,14 @@ def test_nonlinear_vae_passes_after_the_short_run(monkeypatch):
     assert parts["elbo-below-log-marginal"].passed and parts["gap-is-kl-to-posterior"].passed
 
 
+@pytest.mark.parametrize("claim_id", [arora2017.SURVEY_BOUND, arora2017.ICLR_BOUND, zhu2017.SURVEY_EQ1])
+def test_refuted_claims_carry_the_printed_statement(claim_id):
+    refuted = [ev for ev in REGISTRY[claim_id].run(Context(seed=1)).values() if ev.outcome == "refuted"]
+    assert refuted
+    for ev in refuted:
+        assert ev.details["printed"] and ev.details["counterexample"] and ev.error > 0
+
+
 # ---------------------------------------------------------------------------- coverage
 def test_every_fast_claim_of_these_papers_has_a_control():
     """The controls above name every fast claim of kingma2014, chen2016, arora2017, zhu2017 and of
