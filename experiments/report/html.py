@@ -89,6 +89,12 @@ _SCRIPT = """
     }
     shown.textContent = n + " of " + claims.length + " claims shown";
   }
+  if (window.URLSearchParams) {  // report.html?verdict=refuted&paper=mao2017&q=chi2 opens filtered
+    var given = new URLSearchParams(window.location.search);
+    ["verdict", "paper", "q"].forEach(function (name) {
+      if (given.has(name)) { form.elements[name].value = given.get(name); }
+    });
+  }
   form.addEventListener("input", apply);
   form.addEventListener("submit", function (e) { e.preventDefault(); });
   apply();

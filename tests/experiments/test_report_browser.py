@@ -5,7 +5,8 @@ statement, three papers) into a temporary folder; Chromium then dumps the DOM it
 (``--dump-dom``, after the page's inline script ran) and takes a screenshot of the first screen.
 The DOM must hold a section per paper, each claim's statement, MathML where a claim has a
 derivation and only there, the figure embedded as data; the file must name no absolute path;
-the screenshot must not be blank.
+the screenshot must not be blank; and the page opened as ``report.html?verdict=pass&q=chi2``
+must show exactly the passing claims that mention chi2 (the inline filter script at work).
 
 Skipped, with the reason, where no Chromium can be found or started (``.ci/run`` installs the OS
 package ``chromium`` when it is missing and apt-get is usable).
@@ -81,12 +82,14 @@ def render(chromium, out: Path):
     shot = out / "first-screen.png"
     taken = chromium(f"--screenshot={shot}", url)
     assert taken.returncode == 0 and shot.exists(), taken.stderr[-2000:]
+    filtered = chromium("--dump-dom", url + "?verdict=pass&q=chi2")
+    assert filtered.returncode == 0, filtered.stderr[-2000:]
     results = json.loads((out / "results.json").read_text())["claims"]
-    return out, dom.stdout, shot, results
+    return out, dom.stdout, shot, results, filtered.stdout
 
 
 def check_a_section_per_paper_and_every_statement(rendered):
-    out, dom, _, results = rendered
+    out, dom, _, results, _ = rendered
     root = parse(dom)
     papers = {s.attrs["data-paper"]: s for s in root.find_all("section", "paper")}
     assert set(papers) == {r["id"].split("/")[0] for r in results} == {"mao2017", "lin1991", "vanhasselt2015-figs",
@@ -101,15 +104,31 @@ def check_a_section_per_paper_and_every_statement(rendered):
 
 def check_the_inline_script_ran(rendered):
     """The browser ran the page's script: the filter form is shown and counts the claims."""
-    _, dom, _, results = rendered
+    _, dom, _, results, _ = rendered
     root = parse(dom)
     (form,) = root.find_all("form")
     assert "hidden" not in form.attrs
     assert root.find_all("output")[0].text_content() == f"{len(results)} of {len(results)} claims shown"
 
 
+def check_the_filter(rendered):
+    """``report.html?verdict=pass&q=chi2``: the browser shows only passing claims whose text holds
+    "chi2" (case-insensitive), and hides papers left without a claim."""
+    _, _, _, results, filtered = rendered
+    root = parse(filtered)
+    articles = {"".join(a.find_all("h3")[0].text): a for a in root.find_all("article", "claim")}
+    status = {r["id"]: r["status"] for r in results}
+    shown = {i for i, a in articles.items() if "hidden" not in a.attrs}
+    expected = {i for i, a in articles.items() if status[i] == "pass" and "chi2" in a.text_content().lower()}
+    assert shown == expected and "mao2017/pearson-chi2-criterion" in shown
+    assert "arjovsky2017/js-definition-vs-example1-as-printed" not in shown  # refuted
+    papers = {s.attrs["data-paper"]: "hidden" in s.attrs for s in root.find_all("section", "paper")}
+    assert papers["arjovsky2017"] and not papers["mao2017"]
+    assert root.find_all("output")[0].text_content() == f"{len(shown)} of {len(results)} claims shown"
+
+
 def check_mathml_where_there_are_derivations(rendered):
-    _, dom, _, results = rendered
+    _, dom, _, results, _ = rendered
     root = parse(dom)
     articles = {"".join(a.find_all("h3")[0].text): a for a in root.find_all("article", "claim")}
     with_steps = [r for r in results if any(d.get("steps") for d in r.get("derivations") or ())]
@@ -125,7 +144,7 @@ def check_mathml_where_there_are_derivations(rendered):
 
 
 def check_figure_embedded(rendered):
-    out, dom, _, results = rendered
+    out, dom, _, results, _ = rendered
     root = parse(dom)
     symbols = {s.attrs["id"]: s for s in root.find_all("symbol")}
     owner = next(r for r in results if r["id"] == "vanhasselt2015-figs/fig1-q-bias-expected-max")
@@ -141,7 +160,7 @@ def check_figure_embedded(rendered):
 
 
 def check_self_contained_and_no_absolute_path(rendered):
-    out, _, _, _ = rendered
+    out, _, _, _, _ = rendered
     page = (out / "report.html").read_text()
     assert_self_contained(page)
     text = without_data_uris(page)
@@ -162,7 +181,7 @@ def check_screenshot_is_not_blank(rendered):
     """
     import matplotlib.image
 
-    _, _, shot, _ = rendered
+    _, _, shot, _, _ = rendered
     pixels = matplotlib.image.imread(shot)
     assert pixels.shape[:2] == (WINDOW[1], WINDOW[0])
     rgb = np.round(pixels[..., :3] * 255).astype(np.int64)
@@ -180,6 +199,7 @@ def test_report_in_chromium(chromium, tmp_path):
     rendered = render(chromium, tmp_path)
     check_a_section_per_paper_and_every_statement(rendered)
     check_the_inline_script_ran(rendered)
+    check_the_filter(rendered)
     check_mathml_where_there_are_derivations(rendered)
     check_figure_embedded(rendered)
     check_self_contained_and_no_absolute_path(rendered)
@@ -193,8 +213,8 @@ def test_a_blank_screenshot_fails_the_check(tmp_path):
     white = np.ones((WINDOW[1], WINDOW[0], 3))
     matplotlib.image.imsave(tmp_path / "white.png", white)
     with pytest.raises(AssertionError):
-        check_screenshot_is_not_blank((None, None, tmp_path / "white.png", None))
+        check_screenshot_is_not_blank((None, None, tmp_path / "white.png", None, None))
     white[:60, :400] = 0.0  # one black block where the title would be: still only two colours
     matplotlib.image.imsave(tmp_path / "block.png", white)
     with pytest.raises(AssertionError):
-        check_screenshot_is_not_blank((None, None, tmp_path / "block.png", None))
+        check_screenshot_is_not_blank((None, None, tmp_path / "block.png", None, None))
