@@ -395,9 +395,12 @@ def _scalar_or_array(x: np.ndarray) -> Any:
 
 
 def kl_divergence(p: Any, q: Any, *, axis: int = -1, base: float | None = None) -> Any:
-    """Kullback-Leibler divergence KL(P ‖ Q) between discrete distributions.
+    r"""Kullback-Leibler divergence KL(P ‖ Q) between discrete distributions.
 
-    KL(P ‖ Q) = Σ_x p(x) log(p(x) / q(x)), with 0 · log(0/q) = 0 and p · log(p/0) = +inf.
+    .. math::
+
+       \mathrm{KL}(P \,\|\, Q) = \sum_x p(x) \log \frac{p(x)}{q(x)},
+       \qquad 0 \log \frac{0}{q} = 0, \quad p \log \frac{p}{0} = +\infty .
 
     Source: Kullback & Leibler (1951); Cover & Thomas (2006), eq. (2.26).
 
@@ -457,9 +460,12 @@ def kl_divergence(p: Any, q: Any, *, axis: int = -1, base: float | None = None) 
 
 
 def js_divergence(p: Any, q: Any, *, axis: int = -1, base: float | None = None) -> Any:
-    """Jensen-Shannon divergence between discrete distributions (not its square root).
+    r"""Jensen-Shannon divergence between discrete distributions (not its square root).
 
-    JSD(P ‖ Q) = ½ KL(P ‖ M) + ½ KL(Q ‖ M),  M = (P + Q) / 2.
+    .. math::
+
+       \mathrm{JSD}(P \,\|\, Q) = \tfrac12 \mathrm{KL}(P \,\|\, M) + \tfrac12 \mathrm{KL}(Q \,\|\, M),
+       \qquad M = \tfrac12 (P + Q) .
 
     Source: Lin (1991), the JS divergence with equal weights; Goodfellow et al. (2014),
     Theorem 1, eq. (6).
@@ -520,9 +526,11 @@ def js_divergence(p: Any, q: Any, *, axis: int = -1, base: float | None = None) 
 
 
 def total_variation(p: Any, q: Any, *, axis: int = -1) -> Any:
-    """Total variation distance between discrete distributions.
+    r"""Total variation distance between discrete distributions.
 
-    TV(P, Q) = sup_A |P(A) - Q(A)| = ½ Σ_x |p(x) - q(x)|.
+    .. math::
+
+       \mathrm{TV}(P, Q) = \sup_A |P(A) - Q(A)| = \tfrac12 \sum_x |p(x) - q(x)| .
 
     Source: Arjovsky, Chintala & Bottou (2017), Section 2, definition of δ(P_r, P_g);
     Tsybakov (2009), Lemma 2.1 (Scheffé's identity).
@@ -561,9 +569,12 @@ def total_variation(p: Any, q: Any, *, axis: int = -1) -> Any:
 
 
 def pearson_chi2(p: Any, q: Any, *, axis: int = -1) -> Any:
-    """Pearson χ² divergence χ²(P ‖ Q).
+    r"""Pearson χ² divergence χ²(P ‖ Q).
 
-    χ²(P ‖ Q) = Σ_x (p(x) - q(x))² / q(x), the f-divergence with f(t) = (t - 1)².
+    .. math::
+
+       \chi^2(P \,\|\, Q) = \sum_x \frac{(p(x) - q(x))^2}{q(x)},
+       \qquad \text{the f-divergence with } f(t) = (t - 1)^2 .
 
     Source: Pearson (1900); Nowozin, Cseke & Tomioka (2016), f-GAN, Table 1 ("Pearson χ²").
 
@@ -641,10 +652,13 @@ def _f_inf_slope(f: Callable) -> float:
 def f_divergence(
     p: Any, q: Any, f: Callable, *, axis: int = -1, f_inf_slope: float | None = None
 ) -> Any:
-    """Csiszár f-divergence D_f(P ‖ Q) between discrete distributions.
+    r"""Csiszár f-divergence D_f(P ‖ Q) between discrete distributions.
 
-    D_f(P ‖ Q) = Σ_{x: q(x) > 0} q(x) f(p(x)/q(x)) + f'(∞) Σ_{x: q(x) = 0} p(x),
-    with f'(∞) = lim_{t→∞} f(t)/t and 0 · f(0/0) = 0.
+    .. math::
+
+       D_f(P \,\|\, Q) = \sum_{x:\, q(x) > 0} q(x)\, f\!\left(\frac{p(x)}{q(x)}\right)
+       + f'(\infty) \sum_{x:\, q(x) = 0} p(x),
+       \qquad f'(\infty) = \lim_{t \to \infty} \frac{f(t)}{t}, \quad 0 \cdot f(0/0) = 0 .
 
     Source: Csiszár (1967), definition of the f-divergence and its conventions for zero
     densities; Nowozin, Cseke & Tomioka (2016), f-GAN, Section 2.1 and Table 1.
@@ -773,9 +787,11 @@ def wasserstein_1d(
     *,
     p: float = 1,
 ) -> float:
-    """Exact p-Wasserstein distance between two weighted empirical measures on the line.
+    r"""Exact p-Wasserstein distance between two weighted empirical measures on the line.
 
-    W_p(μ, ν) = ( ∫_0^1 |F_μ^{-1}(s) - F_ν^{-1}(s)|^p ds )^{1/p},
+    .. math::
+
+       W_p(\mu, \nu) = \left( \int_0^1 \big|F_\mu^{-1}(s) - F_\nu^{-1}(s)\big|^p \, ds \right)^{1/p},
 
     evaluated exactly: both quantile functions are step functions, constant between the
     merged cumulative-weight levels.
@@ -914,9 +930,11 @@ def _psd_sqrt(S: np.ndarray) -> np.ndarray:
 
 
 def w2_gaussian(mean1: Any, cov1: Any, mean2: Any, cov2: Any) -> float:
-    """2-Wasserstein distance between two Gaussian distributions (not squared).
+    r"""2-Wasserstein distance between two Gaussian distributions (not squared).
 
-    W2² = ‖m1 - m2‖² + tr(S1 + S2 - 2 (S2^{1/2} S1 S2^{1/2})^{1/2}).
+    .. math::
+
+       W_2^2 = \|m_1 - m_2\|^2 + \operatorname{tr}\!\Big(S_1 + S_2 - 2 \big(S_2^{1/2} S_1 S_2^{1/2}\big)^{1/2}\Big) .
 
     Source: Dowson & Landau (1982); Givens & Shortt (1984), Proposition 7.
 

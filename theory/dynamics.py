@@ -243,10 +243,16 @@ def dirac_gan_eigenvalues(
     sigma: float = 0.0,
     target: float = 1.0,
 ) -> np.ndarray:
-    """Closed-form eigenvalues of the Dirac-GAN Jacobian at the equilibrium.
+    r"""Closed-form eigenvalues of the Dirac-GAN Jacobian at the equilibrium.
 
-    With a = f'(0), b = f''(0):  none: ±ia;  r1/r2: -γ/2 ± √(γ²/4 - a²);
-    instance noise: bσ² ± √(b²σ⁴ - a²);  consensus: -γa² ± ia  (√ of a negative number is
+    .. math::
+
+       \text{none: } \pm i a, \qquad
+       \text{R1/R2: } -\frac{\gamma}{2} \pm \sqrt{\frac{\gamma^2}{4} - a^2}, \qquad
+       \text{instance noise: } b\sigma^2 \pm \sqrt{b^2\sigma^4 - a^2}, \qquad
+       \text{consensus: } -\gamma a^2 \pm i a,
+
+    with :math:`a = f'(0)`, :math:`b = f''(0)` (the square root of a negative number is
     imaginary).
 
     Source: Mescheder et al. (2018), Section 2 (±f'(0)i for the unregularized Dirac-GAN),

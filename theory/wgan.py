@@ -114,9 +114,12 @@ class KRCritic:
 
 
 def kantorovich_rubinstein_critic(p: Any, q: Any, points: Any) -> KRCritic:
-    """The exact WGAN critic: a 1-Lipschitz f with E_p f - E_q f = W1(p, q).
+    r"""The exact WGAN critic: a 1-Lipschitz f with E_p f - E_q f = W1(p, q).
 
-    W1(p, q) = min_π Σ_ij π_ij ‖x_i - x_j‖ = max_{f 1-Lipschitz} Σ_i (p_i - q_i) f(x_i).
+    .. math::
+
+       W_1(p, q) = \min_\pi \sum_{ij} \pi_{ij} \|x_i - x_j\|
+       = \max_{f\ 1\text{-Lipschitz}} \sum_i (p_i - q_i)\, f(x_i) .
 
     Source: Arjovsky, Chintala & Bottou (2017), eqs. (1)-(2) (Kantorovich-Rubinstein duality);
     Villani (2009), Theorem 5.10.
@@ -175,10 +178,14 @@ def kantorovich_rubinstein_critic(p: Any, q: Any, points: Any) -> KRCritic:
 
 
 def clipped_linear_critic_distance(p: Any, q: Any, points: Any, *, clip: float) -> Any:
-    """The critic value of linear critics with clipped weights: c ‖E_p x - E_q x‖₁.
+    r"""The critic value of linear critics with clipped weights: c ‖E_p x - E_q x‖₁.
 
-    sup { E_p f_w - E_q f_w : f_w(x) = w·x + b, |w_k| <= c } = c Σ_k |(E_p x - E_q x)_k|,
-    attained at w* = c · sign(E_p x - E_q x) (any b).
+    .. math::
+
+       \sup \big\{ \mathbb{E}_p f_w - \mathbb{E}_q f_w :\ f_w(x) = w^\top x + b,\ |w_k| \le c \big\}
+       = c \sum_k \big|(\mathbb{E}_p x - \mathbb{E}_q x)_k\big|,
+
+    attained at :math:`w^* = c\, \operatorname{sign}(\mathbb{E}_p x - \mathbb{E}_q x)` (any :math:`b`).
 
     Source: Arjovsky, Chintala & Bottou (2017), eq. (3) with the parameter box W = [-c, c]^d
     of Section 3 / Algorithm 1 (weight clipping), for the family of linear critics.
@@ -480,9 +487,12 @@ def wgan_gp_optimal_critic_1d(
     penalty_weight: float,
     pairs: Any = None,
 ) -> GPCritic1D:
-    """The exact maximizer of the WGAN-GP critic objective for discrete distributions on the line.
+    r"""The exact maximizer of the WGAN-GP critic objective for discrete distributions on the line.
 
-    max_f  E_p f - E_q f - λ E_x̂[(|f'(x̂)| - 1)²],   x̂ = ε x + (1 - ε) x̃,  ε ~ U[0, 1],
+    .. math::
+
+       \max_f\ \mathbb{E}_p f - \mathbb{E}_q f - \lambda\, \mathbb{E}_{\hat x}\big[(|f'(\hat x)| - 1)^2\big],
+       \qquad \hat x = \epsilon x + (1 - \epsilon) \tilde x, \quad \epsilon \sim U[0, 1],
 
     with (x, x̃) ~ π (default π = p ⊗ q: independent draws, as in Algorithm 1).  Written with
     g = f', E_p f - E_q f = ∫ g Δ dx with Δ = F_q - F_p, and the penalty is λ ∫ ρ (|g| - 1)² dx
@@ -574,9 +584,12 @@ def wgan_gp_penalized_value_1d(
     penalty_weight: float,
     pairs: Any = None,
 ) -> float:
-    """The optimal value of the WGAN-GP critic objective on the line: W1 + ∫ Δ²/(4λρ) dx.
+    r"""The optimal value of the WGAN-GP critic objective on the line: W1 + ∫ Δ²/(4λρ) dx.
 
-    sup_f E_p f - E_q f - λ E_x̂[(|f'(x̂)| - 1)²] = W1(p, q) + Σ_k (z_{k+1} - z_k) Δ_k²/(4λρ_k),
+    .. math::
+
+       \sup_f\ \mathbb{E}_p f - \mathbb{E}_q f - \lambda\, \mathbb{E}_{\hat x}\big[(|f'(\hat x)| - 1)^2\big]
+       = W_1(p, q) + \sum_k (z_{k+1} - z_k) \frac{\Delta_k^2}{4 \lambda \rho_k},
 
     with Δ = F_q - F_p and ρ the density of the interpolates (see
     :func:`wgan_gp_optimal_critic_1d` for the derivation and the cases ρ = 0).

@@ -10,6 +10,7 @@ Enable with ``extensions = [..., "ganac_mathml"]`` and ``html_math_renderer = "m
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ElementTree
 
 from docutils import nodes
@@ -18,6 +19,18 @@ from sphinx.util import logging
 from sphinx.util.math import get_node_equation_number
 
 logger = logging.getLogger(__name__)
+
+# latex2mathml writes \log, \exp, ... as plain identifiers, which browsers set without the thin
+# spaces TeX puts around them ("u log u" would read "ulogu"): add them, except before "(".
+_NAMES = r"(?:log|exp|ln|lg|sin|cos|tan|tanh|sinh|cosh|det|dim|ker|arg|deg|gcd|Pr)"
+_THIN = '<mspace width="0.1667em" />'
+_AFTER_OPERAND = re.compile(rf"(</mi>|</mn>|</msub>|</msup>|</msubsup>|</mrow>)(<mi>{_NAMES}</mi>)")
+_BEFORE_OPERAND = re.compile(rf"(<mi>{_NAMES}</mi>)(?!<mo stretchy=\"false\">&#x00028;|</)")
+
+
+def _space_function_names(mathml: str) -> str:
+    mathml = _AFTER_OPERAND.sub(rf"\1{_THIN}\2", mathml)
+    return _BEFORE_OPERAND.sub(rf"\1{_THIN}", mathml)
 
 
 def to_mathml(latex: str, *, display: bool) -> str:
@@ -28,6 +41,7 @@ def to_mathml(latex: str, *, display: bool) -> str:
         out = convert(latex.strip(), display="block" if display else "inline")
     except Exception as exc:  # latex2mathml raises its own exception types
         raise ValueError(f"latex2mathml cannot translate {latex!r}: {exc}") from exc
+    out = _space_function_names(out)
     try:
         ElementTree.fromstring(out)
     except ElementTree.ParseError as exc:
