@@ -255,3 +255,36 @@ def check_mu0(mu0: Any, n_states: int, *, batched: bool = True) -> np.ndarray:
         shape = f"(..., {n_states})" if batched else f"({n_states},)"
         raise ValueError(f"`mu0` must have shape {shape} (got shape {mu0.shape})")
     return mu0
+
+
+def check_real(x: Any, name: str) -> float:
+    """A finite real scalar (not a bool); ``TypeError``/``ValueError`` naming ``name``."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"`{name}` must be a real number, got {type(x).__name__}")
+    if not np.isfinite(x):
+        raise ValueError(f"`{name}` must be finite (got {x!r})")
+    return float(x)
+
+
+def check_density_pair(p: Any, q: Any, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """Two arrays of non-negative finite density values, at least 1-D, broadcast together."""
+    out = []
+    for x, name in zip((p, q), names):
+        arr = as_float_array(x, name)
+        if arr.ndim == 0:
+            raise ValueError(f"`{name}` must be at least 1-D (values on a grid), got a scalar")
+        if np.any(arr < 0):
+            raise ValueError(f"`{name}` must be non-negative (got minimum {arr.min():.6g})")
+        out.append(arr)
+    return broadcast_pair(out[0], out[1], names)
+
+
+def check_probability_pair(p: Any, q: Any, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """Two probability arrays (validated, named), broadcast together."""
+    return broadcast_pair(check_probability(p, names[0]), check_probability(q, names[1]), names)
+
+
+def scalar_or_array(x: Any) -> Any:
+    """A 0-d result as a numpy scalar, anything else as an array (batched results)."""
+    x = np.asarray(x, dtype=float)
+    return x[()] if x.ndim == 0 else x

@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 
 from theory._docstrings import doc_params
-from theory._validation import as_float_array, check_in, check_int
+from theory._validation import as_float_array, check_in, check_int, scalar_or_array
 
 __all__ = [
     "linear_gaussian_log_marginal",
@@ -211,9 +211,6 @@ def _expected_log_likelihood(y, W, s2, q_mean, WSWt_trace):
     return -0.5 * d * (_LOG_2PI + np.log(s2[..., 0])) - 0.5 * (np.sum(r * r, axis=-1) + WSWt_trace) / s2[..., 0]
 
 
-def _scalar_or_array(a: np.ndarray) -> Any:
-    return a[()] if a.ndim == 0 else a
-
 
 # ----------------------------------------------------------------------------- closed forms
 @_doc
@@ -262,7 +259,7 @@ def linear_gaussian_log_marginal(x: Any, W: Any, b: Any, sigma: Any) -> Any:
     r = y - _mv(W, mean)
     quad = np.sum(r * r, axis=-1) / s2[..., 0] + np.sum(mean * mean, axis=-1)
     out = -0.5 * (d * _LOG_2PI + (d - k) * np.log(s2[..., 0]) + logdet_K + quad)
-    return _scalar_or_array(np.asarray(out))
+    return scalar_or_array(np.asarray(out))
 
 
 @_doc
@@ -376,7 +373,7 @@ def gaussian_kl(q_mean: Any, q_cov: Any, p_mean: Any = None, p_cov: Any = None) 
     a = diag * diag
     off = np.sum(np.tril(A, -1) ** 2, axis=(-2, -1))
     out = 0.5 * (np.sum(a - 1.0 - np.log(a), axis=-1) + off + np.sum(delta * delta, axis=-1))
-    return _scalar_or_array(np.asarray(out))
+    return scalar_or_array(np.asarray(out))
 
 
 @_doc
@@ -426,7 +423,7 @@ def linear_gaussian_elbo(x: Any, W: Any, b: Any, sigma: Any, q_mean: Any, q_cov:
     s2 = (sigma ** 2)[..., None]
     trace = np.sum((W @ S) * W, axis=(-2, -1))
     ell = _expected_log_likelihood(x - b, W, s2, q_mean, trace)
-    return _scalar_or_array(np.asarray(ell - gaussian_kl(q_mean, S)))
+    return scalar_or_array(np.asarray(ell - gaussian_kl(q_mean, S)))
 
 
 # ----------------------------------------------------------------------------- gradients
@@ -726,4 +723,4 @@ def ppca_mle(sample_cov: Any, k: int) -> PPCAResult:
     W = U[..., :, :k] * np.sqrt(np.maximum(lam[..., :k] - sigma2[..., None], 0.0))[..., None, :]
     cov = W @ _swap(W) + sigma2[..., None, None] * np.eye(d)
     loglik = -0.5 * (d * _LOG_2PI + np.sum(np.log(lam[..., :k]), axis=-1) + (d - k) * np.log(sigma2) + d)
-    return PPCAResult(W, _scalar_or_array(np.asarray(sigma2)), cov, lam, _scalar_or_array(np.asarray(loglik)))
+    return PPCAResult(W, scalar_or_array(np.asarray(sigma2)), cov, lam, scalar_or_array(np.asarray(loglik)))
