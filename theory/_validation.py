@@ -288,3 +288,10 @@ def scalar_or_array(x: Any) -> Any:
     """A 0-d result as a numpy scalar, anything else as an array (batched results)."""
     x = np.asarray(x, dtype=float)
     return x[()] if x.ndim == 0 else x
+
+
+def check_alpha(alpha: Any, name: str = "alpha") -> float:
+    """A false-alarm probability in the open interval (0, 1) (0-d arrays accepted)."""
+    if isinstance(alpha, np.ndarray) and alpha.ndim == 0:
+        alpha = alpha.item()
+    return check_unit_interval(alpha, name, open_left=True, open_right=True)
