@@ -285,8 +285,10 @@ def wasserstein_discrete(a: Any, b: Any, cost: Any, *, method: str = "auto") -> 
         Finite ground cost C_ij.
     method : {"auto", "assignment", "network_simplex", "lp"}, default "auto"
         The exact route (module docstring).  ``"auto"``: ``"assignment"`` when n = m and a,
-        b are uniform (all atoms equal), else ``"network_simplex"`` when POT is installed,
-        else ``"lp"``; the LP also takes over when POT does not report optimality.
+        b are uniform (all atoms equal); else ``"network_simplex"`` when n·m > 4096 and POT
+        is installed; else ``"lp"`` (one dense LP up to 4096 arcs takes milliseconds, while
+        importing POT can take seconds).  The LP also takes over when POT does not report
+        optimality.
 
     Returns
     -------
@@ -370,7 +372,12 @@ def wasserstein_discrete(a: Any, b: Any, cost: Any, *, method: str = "auto") -> 
         raise ImportError('`method`="network_simplex" needs POT: pip install "ganac[ot]"')
     route = method
     if method == "auto":
-        route = "assignment" if uniform else ("network_simplex" if _pot() is not None else "lp")
+        if uniform:
+            route = "assignment"
+        elif n * m > _DENSE_ARCS and _pot() is not None:
+            route = "network_simplex"
+        else:
+            route = "lp"
 
     if route == "assignment":
         rows, sigma = linear_sum_assignment(C)

@@ -1,14 +1,23 @@
-"""Benchmark: theory.divergences against scipy (and POT when installed), in one process.
+"""Benchmark: theory.divergences and theory.optimal_transport against their peers and floors.
 
-Rows (``ratio`` = peer time / our time, ``agree`` = |our result - peer result|):
+Everything is timed round-robin in one process (each function runs one batch per round, the
+best batch counts), so load from other processes hits ganac, its peers and the floors alike.
+``ratio`` = peer time / our time (> 1: ganac faster); ``agree`` = |our result - peer result|.
 
-- ``js_divergence`` vs ``scipy.spatial.distance.jensenshannon(p, q) ** 2`` at K = 1e3..1e7
-  and on a 10,000 x 1,000 batch (scipy with ``axis=-1``);
+- ``floor: np.log`` at each K: ``np.log(p, out=buf)`` over the K atoms, the cost of one
+  logarithm per atom on this machine (a preallocated output: no allocation counted).  KL
+  needs one logarithm per atom and JS two (p log(2p/m) and q log(2q/m)); the note of each KL
+  and JS row gives its time over that floor (``x floor``).
+- ``js_divergence`` vs ``scipy.spatial.distance.jensenshannon(p, q) ** 2`` at K = 1e3..1e7 and
+  on a 10,000 x 1,000 batch (scipy with ``axis=-1``);
 - ``kl_divergence`` vs ``scipy.special.rel_entr(p, q).sum()`` at the same K;
 - ``wasserstein_1d`` vs ``scipy.stats.wasserstein_distance`` at n = 1e3..1e6, weighted and
   unweighted;
-- ``wasserstein_discrete`` (exact LP) vs POT's ``ot.emd2`` (network simplex) at n = 100,
-  300, 1000, when POT imports.
+- ``wasserstein_discrete`` vs POT's ``ot.emd2`` (network simplex) at n = 100, 300, 1000 on
+  Euclidean costs of random points in the unit square, when POT imports: uniform measures
+  (the assignment route), random measures (the network-simplex route, POT itself plus the
+  potentials) and the LP route on the random measures (the independent route); n = 100
+  with ``--quick``.  Without POT our times are listed alone.
 
 Both sides get the same, already normalized inputs (scipy's ``jensenshannon`` would
 renormalize; ours refuses unnormalized input), drawn from fixed seeds.
@@ -16,18 +25,17 @@ renormalize; ours refuses unnormalized input), drawn from fixed seeds.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Mapping
+
 import numpy as np
 from scipy.spatial.distance import jensenshannon
 from scipy.special import rel_entr
 from scipy.stats import wasserstein_distance
 
-from experiments.bench import BenchRow, benchmark, best_time
-from theory.divergences import (
-    js_divergence,
-    kl_divergence,
-    wasserstein_1d,
-    wasserstein_discrete,
-)
+from experiments.bench import BenchRow, benchmark
+from theory.divergences import js_divergence, kl_divergence, wasserstein_1d
+from theory.optimal_transport import wasserstein_discrete
 
 __all__ = ["run"]
 
@@ -40,79 +48,134 @@ def _simplex(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     return x / x.sum(axis=-1, keepdims=True)
 
 
-def _timed_pair(name, size, ours, peer, peer_name, *, repeat=3, min_time=0.05, note=""):
-    ours_value = ours()
-    peer_value = peer()
-    t_ours = best_time(ours, repeat=repeat, min_time=min_time)
-    t_peer = best_time(peer, repeat=repeat, min_time=min_time)
-    agree = float(np.max(np.abs(np.asarray(ours_value, float) - np.asarray(peer_value, float))))
-    return BenchRow(
-        name=name,
-        size=size,
-        ours_seconds=t_ours,
-        peer=peer_name,
-        peer_seconds=t_peer,
-        agree=agree,
-        note=note,
-    )
+def _round_robin(fns: Mapping[str, Callable[[], object]], *, rounds: int,
+                 batch_time: float) -> dict[str, float]:
+    """Best seconds per call of each function, the functions taking turns.
+
+    Each function first gets a batch size (doubling from 1 call until a batch lasts
+    ``batch_time``); then every round runs one batch of each function in turn, and the
+    fastest batch per function counts.  Turns make a load change from other processes hit
+    every function alike; the minimum discards batches that were preempted.
+    """
+    reps = {}
+    for name, fn in fns.items():
+        n = 1
+        while True:
+            start = time.perf_counter()
+            for _ in range(n):
+                fn()
+            if time.perf_counter() - start >= batch_time or n >= 1 << 16:
+                break
+            n *= 2
+        reps[name] = n
+    best = {name: float("inf") for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            n = reps[name]
+            start = time.perf_counter()
+            for _ in range(n):
+                fn()
+            best[name] = min(best[name], (time.perf_counter() - start) / n)
+    return best
+
+
+def _agree(a: object, b: object) -> float:
+    return float(np.max(np.abs(np.asarray(a, float) - np.asarray(b, float))))
+
+
+def _divergence_rows(K: int | tuple[int, int], p, q, *, rounds: int,
+                     batch_time: float) -> list[BenchRow]:
+    size = f"K={K:.0e}" if isinstance(K, int) else f"{K[0]}x{K[1]}"
+    buf = np.empty(p.shape)
+    fns = {
+        "floor": lambda: np.log(p, out=buf),
+        "js": lambda: js_divergence(p, q),
+        "js_peer": lambda: jensenshannon(p, q, axis=-1) ** 2,
+        "kl": lambda: kl_divergence(p, q),
+        "kl_peer": lambda: rel_entr(p, q).sum(axis=-1),
+    }
+    t = _round_robin(fns, rounds=rounds, batch_time=batch_time)
+    rows = [BenchRow(name="floor: np.log (1 log/atom)", size=size, ours_seconds=t["floor"],
+                     note="np.log(p, out=buf), preallocated")]
+    for name, peer, logs in [("js", "scipy jensenshannon**2", 2), ("kl", "scipy rel_entr.sum", 1)]:
+        floor = logs * t["floor"]
+        rows.append(BenchRow(
+            name=f"{name}_divergence", size=size, ours_seconds=t[name], peer=peer,
+            peer_seconds=t[f"{name}_peer"], agree=_agree(fns[name](), fns[f"{name}_peer"]()),
+            note=f"{t[name] / floor:.2f}x floor ({logs} np.log/atom)",
+            extra={"floor_seconds": floor, "floor_logs_per_atom": logs,
+                   "over_floor": t[name] / floor},
+        ))
+    return rows
+
+
+def _ot_rows(ot, n: int, rng: np.random.Generator, *, rounds: int,
+             batch_time: float) -> list[BenchRow]:
+    """Uniform (assignment route) and random (auto route, then the LP) measures; POT as the
+    peer when ``ot`` is its module, else our times alone."""
+    x, y = rng.random((n, 2)), rng.random((n, 2))
+    C = np.sqrt(((x[:, None, :] - y[None, :, :]) ** 2).sum(-1))
+    u = np.full(n, 1.0 / n)
+    a, b = _simplex(rng, (n,)), _simplex(rng, (n,))
+    rows = []
+    for label, wa, wb, method in [("uniform", u, u, "auto"), ("random", a, b, "auto"),
+                                  ("random", a, b, "lp")]:
+        res = wasserstein_discrete(wa, wb, C, method=method)
+        fns = {"ours": lambda: wasserstein_discrete(wa, wb, C, method=method)}
+        if ot is not None:
+            fns["peer"] = lambda: ot.emd2(wa, wb, C)
+        slow = method == "lp" and n >= 1000  # ~5 s per solve: one round of one call
+        t = _round_robin(fns, rounds=1 if slow else rounds, batch_time=0.0 if slow else batch_time)
+        extra = {"method": res.method, "duality_gap": res.duality_gap}
+        if ot is None:
+            rows.append(BenchRow(name=f"wasserstein_discrete ({res.method})",
+                                 size=f"n={n} {label}", ours_seconds=t["ours"], extra=extra,
+                                 note='POT not installed (pip install "ganac[bench]"): no peer'))
+            continue
+        rows.append(BenchRow(
+            name=f"wasserstein_discrete ({res.method})", size=f"n={n} {label}",
+            ours_seconds=t["ours"], peer="POT emd2", peer_seconds=t["peer"],
+            agree=abs(res.value - float(ot.emd2(wa, wb, C))),
+            note=f"ours/POT {t['ours'] / t['peer']:.2f}x; plan and potentials included",
+            extra=extra,
+        ))
+    return rows
 
 
 @benchmark("divergences")
 def run(*, quick: bool = False) -> list[BenchRow]:
-    """Time the divergences against their peers; ``quick`` keeps only the smallest sizes."""
+    """Time the divergences against their peers and floors; ``quick`` keeps small sizes."""
     rng = np.random.default_rng(SEED)
     rows: list[BenchRow] = []
-    sizes = [10**3, 10**4] if quick else [10**3, 10**4, 10**5, 10**6, 10**7]
-    min_time = 0.01 if quick else 0.05
+    rounds, batch_time = (3, 0.002) if quick else (15, 0.02)
 
-    for K in sizes:
+    for K in [10**3, 10**4] if quick else [10**3, 10**4, 10**5, 10**6, 10**7]:
         p, q = _simplex(rng, (K,)), _simplex(rng, (K,))
-        rows.append(_timed_pair(
-            "js_divergence", f"K={K:.0e}",
-            lambda: js_divergence(p, q), lambda: jensenshannon(p, q) ** 2,
-            "scipy jensenshannon**2", min_time=min_time,
-        ))
-        rows.append(_timed_pair(
-            "kl_divergence", f"K={K:.0e}",
-            lambda: kl_divergence(p, q), lambda: rel_entr(p, q).sum(),
-            "scipy rel_entr.sum", min_time=min_time,
-        ))
+        rows += _divergence_rows(K, p, q, rounds=rounds, batch_time=batch_time)
     if not quick:
         P, Q = _simplex(rng, (10_000, 1_000)), _simplex(rng, (10_000, 1_000))
-        rows.append(_timed_pair(
-            "js_divergence", "10000x1000",
-            lambda: js_divergence(P, Q), lambda: jensenshannon(P, Q, axis=-1) ** 2,
-            "scipy jensenshannon**2 (axis=-1)", min_time=min_time,
-        ))
+        rows += _divergence_rows((10_000, 1_000), P, Q, rounds=rounds, batch_time=batch_time)
         del P, Q
 
     for n in [10**3] if quick else [10**3, 10**4, 10**5, 10**6]:
         u, v = rng.normal(size=n), rng.normal(0.5, 2.0, size=n)
         uw, vw = rng.random(n), rng.random(n)
-        rows.append(_timed_pair(
-            "wasserstein_1d", f"n={n:.0e} weighted",
-            lambda: wasserstein_1d(u, v, uw, vw), lambda: wasserstein_distance(u, v, uw, vw),
-            "scipy wasserstein_distance", min_time=min_time,
-        ))
-        rows.append(_timed_pair(
-            "wasserstein_1d", f"n={n:.0e} unweighted",
-            lambda: wasserstein_1d(u, v), lambda: wasserstein_distance(u, v),
-            "scipy wasserstein_distance", min_time=min_time,
-        ))
+        fns = {"w": lambda: wasserstein_1d(u, v, uw, vw),
+               "w_peer": lambda: wasserstein_distance(u, v, uw, vw),
+               "u": lambda: wasserstein_1d(u, v),
+               "u_peer": lambda: wasserstein_distance(u, v)}
+        t = _round_robin(fns, rounds=rounds, batch_time=batch_time)
+        for key, label in [("w", "weighted"), ("u", "unweighted")]:
+            rows.append(BenchRow(
+                name="wasserstein_1d", size=f"n={n:.0e} {label}", ours_seconds=t[key],
+                peer="scipy wasserstein_distance", peer_seconds=t[f"{key}_peer"],
+                agree=_agree(fns[key](), fns[f"{key}_peer"]()),
+            ))
 
     try:
-        import ot  # POT, optional (extras "bench")
+        import ot  # POT, optional (extras "ot" and "bench")
     except ImportError:
         ot = None
-    if ot is not None:
-        for n in [100] if quick else [100, 300, 1000]:
-            a, b = _simplex(rng, (n,)), _simplex(rng, (n,))
-            x, y = rng.random((n, 2)), rng.random((n, 2))
-            C = np.sqrt(((x[:, None, :] - y[None, :, :]) ** 2).sum(-1))
-            rows.append(_timed_pair(
-                "wasserstein_discrete", f"n={n}",
-                lambda: wasserstein_discrete(a, b, C).value, lambda: ot.emd2(a, b, C),
-                "POT emd2", repeat=1 if n >= 1000 else 3, min_time=min_time,
-                note="exact LP (HiGHS, arc generation) vs network simplex",
-            ))
+    for n in [100] if quick else [100, 300, 1000]:
+        rows += _ot_rows(ot, n, rng, rounds=rounds, batch_time=batch_time)
     return rows

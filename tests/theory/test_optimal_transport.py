@@ -177,10 +177,16 @@ class TestGeneral:
             assert res.value == pytest.approx(expected, abs=LP_ATOL)
 
     def test_auto_route_for_general_measures(self):
+        # Up to 4096 arcs: the dense LP, POT or not.
         a, b = np.array([0.25, 0.75]), np.array([0.5, 0.5])
         res = wasserstein_discrete(a, b, [[0.0, 1.0], [1.0, 0.0]])
-        assert res.method == ("network_simplex" if HAS_POT else "lp")
+        assert res.method == "lp"
         assert res.value == pytest.approx(0.25, abs=LP_ATOL)
+        # Beyond: POT's network simplex when installed.
+        rng = np.random.default_rng(2)
+        a, b = rng.dirichlet(np.ones(70)), rng.dirichlet(np.ones(60))
+        res = wasserstein_discrete(a, b, euclidean(rng, 70, 60))
+        assert res.method == ("network_simplex" if HAS_POT else "lp")
 
     @pytest.mark.skipif(not HAS_POT, reason="POT not installed")
     def test_arc_generation_lp_against_network_simplex(self):
@@ -232,11 +238,14 @@ class TestErrorsAndExtras:
         assert d["plan"] == [[0.5, 0.0], [0.0, 0.5]]
 
     def test_without_pot(self, monkeypatch):
-        # `import ot` fails (as when POT is not installed): auto falls back to the LP, and
-        # asking for the network simplex names the missing extra.
+        # `import ot` fails (as when POT is not installed): auto falls back to the LP beyond
+        # 4096 arcs too, and asking for the network simplex names the missing extra.
         monkeypatch.setitem(sys.modules, "ot", None)
-        a, b, C = [0.25, 0.75], [0.5, 0.5], [[0.0, 1.0], [1.0, 0.0]]
+        rng = np.random.default_rng(6)
+        a, b = rng.dirichlet(np.ones(70)), rng.dirichlet(np.ones(60))
+        C = rng.random((70, 60))
         res = wasserstein_discrete(a, b, C)
-        assert res.method == "lp" and res.value == pytest.approx(0.25, abs=LP_ATOL)
+        assert res.method == "lp"
+        check_optimality(res, a, b, C, LP_ATOL)
         with pytest.raises(ImportError, match=r"ganac\[ot\]"):
             wasserstein_discrete(a, b, C, method="network_simplex")
