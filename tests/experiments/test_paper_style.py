@@ -13,6 +13,7 @@ import matplotlib
 import pytest
 
 from experiments import cli, figures
+from experiments.figures import _style
 from experiments.figures._style import (PAPER_STYLE, PAPER_WIDTHS, STYLE, current_style, new_figure,
                                         render_paper, use_style)
 
@@ -108,7 +109,9 @@ def test_a_drawing_that_does_not_fit_is_flagged(monkeypatch, tmp_path, capsys):
         return fig, {}
 
     monkeypatch.setitem(figures._FIGURES, "demo_crowded", figures.Figure("demo_crowded", "t", (), crowded))
-    assert cli.main(["figures", "demo_crowded", "--out", str(tmp_path), "--style", "paper"]) == 0
+    monkeypatch.setattr(_style, "PAPER_WIDTHS", {"1col": PAPER_WIDTHS["1col"]})  # one width is enough here
+    assert cli.main(["figures", "demo_crowded", "--out", str(tmp_path), "--style", "paper", "--format", "png"]) == 0
+    assert not (tmp_path / "demo_crowded.2col.pdf").exists()
     meta = json.loads((tmp_path / "demo_crowded.1col.json").read_text())
     width, _ = _media_box((tmp_path / "demo_crowded.1col.pdf").read_bytes())
     assert meta["layout_fits"] is False
