@@ -497,6 +497,9 @@ class TestLongVectors:
         pnan = good.copy()
         pnan[9000] = np.nan
         cases.append((pnan, good, "`p`.*finite"))
+        qinf = good.copy()
+        qinf[16_000] = np.inf
+        cases.append((good, qinf, "`q`.*finite"))
         cases.append((good, good * (1 + 1e-8), "`q`.*sum to 1"))
         for a, b, match in cases:
             with pytest.raises(ValueError, match=match):
