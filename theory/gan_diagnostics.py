@@ -193,9 +193,12 @@ def _merge(c: np.ndarray, d: np.ndarray, mass: np.ndarray, width: int) -> tuple[
 
 
 def collision_probability(probs: Any, n_samples: int) -> Any:
-    """Exact probability that n i.i.d. draws from a discrete distribution contain a repeat.
+    r"""Exact probability that n i.i.d. draws from a discrete distribution contain a repeat.
 
-    P(collision) = 1 - n! e_n(p),  e_n(p) = Σ_{i_1 < ... < i_n} p_{i_1} ... p_{i_n},
+    .. math::
+
+       P(\text{collision}) = 1 - n!\, e_n(p), \qquad
+       e_n(p) = \sum_{i_1 < \dots < i_n} p_{i_1} \cdots p_{i_n},
 
     the elementary symmetric polynomial of degree n of the probabilities (n! e_n(p) is the
     probability that the n draws are distinct, summed over the ordered n-tuples of distinct

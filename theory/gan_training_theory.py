@@ -81,10 +81,13 @@ def _scalar(x: np.ndarray) -> Any:
 
 
 def vanishing_gradient_bound(epsilon: Any, *, jacobian_bound: float = 1.0) -> Any:
-    """Arjovsky & Bottou's bound on the saturating generator gradient: M ε/(1 - ε).
+    r"""Arjovsky & Bottou's bound on the saturating generator gradient: M ε/(1 - ε).
 
-    If ‖D - D*‖ < ε and E_z[‖J_θ g_θ(z)‖₂²] <= M², then
-    ‖∇_θ E_z[log(1 - D(g_θ(z)))]‖₂ < M ε/(1 - ε).
+    .. math::
+
+       \|D - D^*\| < \epsilon \ \text{ and } \ \mathbb{E}_z\big[\|J_\theta g_\theta(z)\|_2^2\big] \le M^2
+       \quad \Longrightarrow \quad
+       \big\|\nabla_\theta\, \mathbb{E}_z[\log(1 - D(g_\theta(z)))]\big\|_2 < \frac{M \epsilon}{1 - \epsilon} .
 
     Source: Arjovsky & Bottou (2017), Theorem 2.4 and Corollary 2.1.
 

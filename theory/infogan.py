@@ -73,10 +73,15 @@ def _scalar_or_array(a: np.ndarray) -> Any:
 
 
 def mutual_information(p_c: Any, p_x_given_c: Any) -> Any:
-    """Mutual information I(c; x) between a discrete code and a discrete output.
+    r"""Mutual information I(c; x) between a discrete code and a discrete output.
 
-    I(c; x) = Σ_c P(c) KL(P(x|c) ‖ P(x)),  P(x) = Σ_c P(c) P(x|c);  equal to H(c) - H(c|x)
-    (the form of Chen et al., Section 5) and to H(x) - H(x|c).
+    .. math::
+
+       I(c; x) = \sum_c P(c)\, \mathrm{KL}\big(P(x \mid c) \,\|\, P(x)\big),
+       \qquad P(x) = \sum_c P(c) P(x \mid c),
+
+    equal to :math:`H(c) - H(c \mid x)` (the form of Chen et al., Section 5) and to
+    :math:`H(x) - H(x \mid c)`.
 
     Source: Chen et al. (2016), Section 4 (I(X; Y) = H(X) - H(X|Y) = H(Y) - H(Y|X)) and
     eq. (4); Cover & Thomas (2006), Elements of Information Theory, Section 2.4.
@@ -161,11 +166,14 @@ def posterior(p_c: Any, p_x_given_c: Any) -> np.ndarray:
 
 
 def infogan_lower_bound(p_c: Any, p_x_given_c: Any, q_c_given_x: Any) -> Any:
-    """InfoGAN's variational lower bound L_I = E_{c~P(c), x~P(x|c)}[log Q(c|x)] + H(c).
+    r"""InfoGAN's variational lower bound L_I = E_{c~P(c), x~P(x|c)}[log Q(c|x)] + H(c).
 
-    L_I = Σ_{c,x} P(c) P(x|c) log Q(c|x) - Σ_c P(c) log P(c) <= I(c; x), with equality iff
-    Q(·|x) = P(·|x) wherever P(x) > 0; the gap is E_x KL(P(c|x) ‖ Q(c|x))
-    (:func:`infogan_bound_gap`).
+    .. math::
+
+       L_I = \sum_{c, x} P(c) P(x \mid c) \log Q(c \mid x) - \sum_c P(c) \log P(c) \;\le\; I(c; x),
+
+    with equality iff :math:`Q(\cdot \mid x) = P(\cdot \mid x)` wherever :math:`P(x) > 0`; the gap is
+    :math:`\mathbb{E}_x\, \mathrm{KL}\big(P(c \mid x) \,\|\, Q(c \mid x)\big)` (:func:`infogan_bound_gap`).
 
     Source: Chen et al. (2016), eq. (5) (L_I(G, Q), written with Lemma 5.1 so that c is
     sampled from the prior instead of the posterior) and eq. (4) (the bound and its gap).

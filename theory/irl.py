@@ -77,9 +77,12 @@ __all__ = [
 
 @irl_doc
 def maxent_distribution(cost: Any) -> np.ndarray:
-    """The maximum-entropy (Boltzmann) distribution of a cost on a finite trajectory set.
+    r"""The maximum-entropy (Boltzmann) distribution of a cost on a finite trajectory set.
 
-    p(tau) = exp(-c(tau)) / Z,   Z = sum_tau exp(-c(tau))   (a stable softmax of -c).
+    .. math::
+
+       p(\tau) = \frac{e^{-c(\tau)}}{Z}, \qquad Z = \sum_\tau e^{-c(\tau)}
+       \qquad \text{(a stable softmax of } -c\text{)}.
 
     Source: Ziebart et al. (2008), Section "Deterministic path distributions" (paths
     exponentially preferred by lower cost); Finn et al. (2016), arXiv:1611.03852, Section 2.3
@@ -150,9 +153,12 @@ def log_partition(cost: Any) -> float | np.ndarray:
 
 
 def finn_discriminator(cost: Any, log_z: Any, q: Any) -> np.ndarray:
-    """The discriminator of Finn et al. (2016): the model density against the sampler's.
+    r"""The discriminator of Finn et al. (2016): the model density against the sampler's.
 
-    D(tau) = (exp(-c(tau))/Z) / (exp(-c(tau))/Z + q(tau)) = sigmoid(-(log q + c + log Z)).
+    .. math::
+
+       D(\tau) = \frac{e^{-c(\tau)}/Z}{e^{-c(\tau)}/Z + q(\tau)}
+       = \sigma\big(-(\log q(\tau) + c(\tau) + \log Z)\big) .
 
     Source: Finn et al. (2016), arXiv:1611.03852, Section 3.1 (the special form of
     discriminator that takes the generator density q(tau) as an extra input).

@@ -71,9 +71,12 @@ class PolicyGradient:
 
 
 def exact_policy_gradient(P: Any, R: Any, logits: Any, gamma: float, mu0: Any) -> PolicyGradient:
-    """J(θ) = μ₀ · V^{π_θ} and ∂J/∂θ for the tabular softmax policy π_θ(·|s) = softmax(θ[s]).
+    r"""J(θ) = μ₀ · V^{π_θ} and ∂J/∂θ for the tabular softmax policy π_θ(·|s) = softmax(θ[s]).
 
-    ∂J/∂θ[s, a] = d_γ(s) π(a|s) A(s, a),   d_γ = μ₀ᵀ (I - γ P_π)⁻¹ (unnormalized),
+    .. math::
+
+       \frac{\partial J}{\partial \theta[s, a]} = d_\gamma(s)\, \pi(a \mid s)\, A(s, a),
+       \qquad d_\gamma = \mu_0^\top (I - \gamma P_\pi)^{-1} \ \text{(unnormalized)},
 
     i.e. the policy gradient theorem ∇J = Σ_s d_γ(s) Σ_b ∇π(b|s) Q(s, b) with the softmax
     Jacobian ∂π(b|s)/∂θ[s, a] = π(b|s)(1[a = b] - π(a|s)); the baseline V(s) drops out because

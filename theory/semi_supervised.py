@@ -92,9 +92,12 @@ def ssgan_class_probabilities(logits: Any) -> np.ndarray:
 
 
 def ssgan_discriminator(logits: Any) -> Any:
-    """The GAN discriminator implied by the K+1-class classifier: D(x) = 1 - p(K+1 | x).
+    r"""The GAN discriminator implied by the K+1-class classifier: D(x) = 1 - p(K+1 | x).
 
-    D(x) = Z(x) / (Z(x) + 1) = σ(log Z(x)),  Z(x) = Σ_{k=1}^K exp(l_k(x)),  with l_{K+1} = 0.
+    .. math::
+
+       D(x) = \frac{Z(x)}{Z(x) + 1} = \sigma\big(\log Z(x)\big), \qquad
+       Z(x) = \sum_{k=1}^{K} e^{l_k(x)}, \qquad l_{K+1} = 0 .
 
     Source: Salimans et al. (2016), Section 5, "D(x) = Z(x)/(Z(x)+1)".
 

@@ -194,9 +194,12 @@ def true_policy_gradient(p_data: Any, logits: Any, real_prob: float = 0.5) -> np
 
 # ---------------------------------------------------------------------------- critic
 def bayes_critic(p_data: Any, policy: Any, real_prob: float = 0.5) -> np.ndarray:
-    """The critic minimizing the Bellman error of the stateless GAN MDP: Q*(x) = E[r | x].
+    r"""The critic minimizing the Bellman error of the stateless GAN MDP: Q*(x) = E[r | x].
 
-    Q*(x) = ρ p_data(x) / (ρ p_data(x) + (1 - ρ) q(x)),   and Q*(x) = ρ where both vanish.
+    .. math::
+
+       Q^*(x) = \frac{\rho\, p_{\mathrm{data}}(x)}{\rho\, p_{\mathrm{data}}(x) + (1 - \rho)\, q(x)},
+       \qquad Q^*(x) = \rho \text{ where both vanish.}
 
     At ρ = 1/2 this is Goodfellow et al.'s optimal discriminator D*(x) = p / (p + q).
 

@@ -21,14 +21,6 @@ from sphinx.util.docutils import SphinxDirective
 import ganac_tables
 
 
-def _note_generated(env) -> None:
-    """Remember that the current page holds generated content, so that every build re-reads it
-    (a new claim, figure or module changes the page although its source did not change)."""
-    if not hasattr(env, "ganac_generated"):
-        env.ganac_generated = set()
-    env.ganac_generated.add(env.docname)
-
-
 class _Generated(SphinxDirective):
     has_content = False
     required_arguments = 0
@@ -36,7 +28,6 @@ class _Generated(SphinxDirective):
     make = staticmethod(lambda: "")
 
     def run(self):
-        _note_generated(self.env)
         return self.parse_text_to_nodes(self.make(), allow_section_headings=True)
 
 
@@ -47,7 +38,6 @@ class ClaimsDirective(SphinxDirective):
     optional_arguments = 1
 
     def run(self):
-        _note_generated(self.env)
         pattern = self.arguments[0] if self.arguments else None
         return self.parse_text_to_nodes(ganac_tables.claims_rst(pattern), allow_section_headings=True)
 
@@ -72,7 +62,6 @@ class ModulesDirective(SphinxDirective):
         page = self.arguments[0]
         if page not in ganac_tables.PILLARS:
             raise self.error(f"unknown API page {page!r}; one of {sorted(ganac_tables.PILLARS)}")
-        _note_generated(self.env)
         return self.parse_text_to_nodes(ganac_tables.modules_rst(page))
 
 
@@ -81,17 +70,14 @@ def _write_module_pages(app) -> None:
 
 
 def _outdated(app, env, added, changed, removed) -> list[str]:
-    return sorted(getattr(env, "ganac_generated", set()) - set(removed))
-
-
-def _purge(app, env, docname) -> None:
-    getattr(env, "ganac_generated", set()).discard(docname)
-
-
-def _merge(app, env, docnames, other) -> None:
-    if not hasattr(env, "ganac_generated"):
-        env.ganac_generated = set()
-    env.ganac_generated |= getattr(other, "ganac_generated", set()) & set(docnames)
+    """Pages holding a ganac directive are re-read on every build: a new claim, figure or module
+    changes them although their source did not change."""
+    pages = []
+    for docname in env.found_docs - set(removed):
+        path = Path(env.doc2path(docname))
+        if path.is_file() and ".. ganac-" in path.read_text(encoding="utf-8"):
+            pages.append(docname)
+    return pages
 
 
 def setup(app):
@@ -102,6 +88,4 @@ def setup(app):
     app.add_directive("ganac-modules", ModulesDirective)
     app.connect("builder-inited", _write_module_pages)
     app.connect("env-get-outdated", _outdated)
-    app.connect("env-purge-doc", _purge)
-    app.connect("env-merge-info", _merge)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
