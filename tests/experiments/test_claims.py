@@ -31,7 +31,8 @@ def test_registry_is_populated():
             "pfau2016", "finn2016", "finn2016-gcl", "finn2016-neural", "ziebart2010", "vanhasselt2015",
             "vanhasselt2015-figs", "vanhasselt2015-neural", "sutton-barto2018", "sutton2000", "mnih2016",
             "mnih2016-a3c", "silver2014", "yu2017", "mao2017", "nowozin2016", "zhao2017",
-            "berthelot2017", "arjovsky-bottou2017", "gulrajani2017"} <= papers
+            "berthelot2017", "arjovsky-bottou2017", "gulrajani2017", "kingma2014", "chen2016",
+            "arora2017", "zhu2017"} <= papers
     assert set(NOT_REPRODUCED) <= {c.id for c in FULL_ONLY}
 
 
