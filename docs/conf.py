@@ -65,7 +65,8 @@ html_theme_options = {
     "page_width": "1100px",
     "sidebar_width": "230px",
 }
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["ganac.css"]
 html_last_updated_fmt = None
 html_show_sourcelink = False
 html_copy_source = False
