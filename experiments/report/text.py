@@ -28,8 +28,8 @@ def table_rows(results: list[ClaimResult]) -> list[list[str]]:
                 part_kind(part, r.kinds),
                 format_value(ev["predicted"]),
                 format_value(ev["measured"]),
-                f"{ev['error']:.2e}",
-                f"{ev['tolerance']:.2e}",
+                f"{float(ev['error']):.2e}",
+                f"{float(ev['tolerance']):.2e}",
                 part_outcome(ev),
             ])
     return rows

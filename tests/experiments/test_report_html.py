@@ -441,3 +441,18 @@ def test_paper_citation(sources, expected):
     results = [ClaimResult(id=f"p/{i}", statement="", source=s, kinds=[], tier="fast", seed=0, status="pass",
                            seconds=0.0) for i, s in enumerate(sources)]
     assert paper_citation(results) == expected
+
+
+def test_text_table_reads_infinite_errors_stored_as_strings():
+    """results.json stores an infinite error as the string 'inf' (JSON has no inf); the text
+    table and report.md must format it, not crash (a refuted claim's error can be inf)."""
+    from experiments.registry import Evidence
+    from experiments.report.results import ClaimResult
+    from experiments.report.text import table_rows
+
+    ev = Evidence.close(1.0, 2.0, atol=0.1, reason="exact").to_dict()
+    ev["error"], ev["tolerance"] = "inf", "1e-09"
+    r = ClaimResult(id="p/c", statement="s", source="src", kinds=["exact"], tier="fast", seed=0,
+                    status="fail", seconds=0.0, parts={"part": ev})
+    rows = table_rows([r])
+    assert rows[1][4] == "inf" and rows[1][5] == "1.00e-09"
