@@ -175,6 +175,9 @@ def test_plaintext_docstrings_are_escaped_where_rst_would_misread_them():
     assert to_rst(block) == block
     literal_block = ["Example::", "", "    |kept|", "", "|escaped|"]
     assert to_rst(literal_block) == ["Example::", "", "    |kept|", "", r"\|escaped\|"]
+    # An inline literal may run over two lines: nothing inside it is escaped.
+    assert to_rst(["``{MLP (d, *hidden,", "k)}`` and (R, *shape)"]) == [
+        "``{MLP (d, *hidden,", r"k)}`` and (R, \*shape)"]
     # An emphasis start-string with an end-string later in its paragraph is markup.
     assert to_rst(["the *which*", "and (d, *hidden)"]) == ["the *which*", r"and (d, \*hidden)"]
 
@@ -201,6 +204,18 @@ def test_no_docstring_has_a_section_numpydoc_would_drop():
                 NumpyDocString("\n".join(to_rst(doc.splitlines())))
             problems += [f"{name}.{attr}: {w.message}" for w in caught]
     assert not problems, problems
+
+
+def test_formulas_become_well_formed_mathml():
+    for module in ("sphinx", "latex2mathml"):
+        pytest.importorskip(module, reason=f"{module} is in the docs extra: pip install -e \".[docs]\"")
+    to_mathml = _load("ganac_mathml").to_mathml
+    out = to_mathml(r"\big\| \nabla f \big\| \le u \log u", display=True)
+    assert out.startswith('<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">')
+    assert "\\" not in out and "&#x02016;" in out  # the norm bars, not "\\|"
+    assert '<mspace width="0.1667em" /><mi>log</mi><mspace width="0.1667em" />' in out
+    with pytest.raises(ValueError, match="untranslated"):
+        to_mathml(r"\notacommand x", display=False)  # a typo is a build error, not garbage
 
 
 # --- the site --------------------------------------------------------------------------------

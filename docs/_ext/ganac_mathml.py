@@ -28,6 +28,24 @@ _AFTER_OPERAND = re.compile(rf"(</mi>|</mn>|</msub>|</msup>|</msubsup>|</mrow>)(
 _BEFORE_OPERAND = re.compile(rf"(<mi>{_NAMES}</mi>)(?!<mo stretchy=\"false\">&#x00028;|</)")
 
 
+# latex2mathml leaves the delimiter of \big\| (and of \big\{, \big\}) as its LaTeX name, and
+# writes \! as a named space that MathML Core does not know: put the characters and lengths in.
+_DELIMITERS = {"\\|": "&#x02016;", "\\Vert": "&#x02016;", "\\vert": "|", "\\{": "{", "\\}": "}",
+               "\\lbrace": "{", "\\rbrace": "}", "\\langle": "&#x027E8;", "\\rangle": "&#x027E9;"}
+_NAMED_SPACES = {"negativethinmathspace": "-0.1667em", "negativemediummathspace": "-0.2222em",
+                 "negativethickmathspace": "-0.2778em", "thinmathspace": "0.1667em",
+                 "mediummathspace": "0.2222em", "thickmathspace": "0.2778em"}
+_LEFTOVER = re.compile(r">(\\[A-Za-z]+|\\.)<")
+
+
+def _repair(mathml: str) -> str:
+    for name, char in _DELIMITERS.items():
+        mathml = mathml.replace(f">{name}<", f">{char}<")
+    for name, length in _NAMED_SPACES.items():
+        mathml = mathml.replace(f'width="{name}"', f'width="{length}"')
+    return mathml
+
+
 def _space_function_names(mathml: str) -> str:
     mathml = _AFTER_OPERAND.sub(rf"\1{_THIN}\2", mathml)
     return _BEFORE_OPERAND.sub(rf"\1{_THIN}", mathml)
@@ -41,7 +59,10 @@ def to_mathml(latex: str, *, display: bool) -> str:
         out = convert(latex.strip(), display="block" if display else "inline")
     except Exception as exc:  # latex2mathml raises its own exception types
         raise ValueError(f"latex2mathml cannot translate {latex!r}: {exc}") from exc
-    out = _space_function_names(out)
+    out = _space_function_names(_repair(out))
+    leftover = _LEFTOVER.search(out)
+    if leftover:
+        raise ValueError(f"latex2mathml left {leftover.group(1)!r} of {latex!r} untranslated")
     try:
         ElementTree.fromstring(out)
     except ElementTree.ParseError as exc:

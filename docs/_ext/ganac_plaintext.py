@@ -30,7 +30,7 @@ __all__ = ["plaintext_to_rst"]
 _LITERAL_DIRECTIVES = {"math", "code", "code-block", "sourcecode", "literalinclude", "highlight",
                        "doctest", "testcode", "testoutput", "parsed-literal"}
 _DIRECTIVE = re.compile(r"^(\s*)\.\.\s+([\w:-]+)::")
-_PROTECTED = re.compile(r"``.+?``|(?::[\w:.+-]+:)?`[^`]+`_{0,2}|\[[\w#*]+\]_")
+_PROTECTED = re.compile(r"``.+?``|(?::[\w:.+-]+:)?`[^`]+`_{0,2}|\[[\w#*]+\]_", re.S)
 _TRAILING_UNDERSCORE = re.compile(r"(?<=[\w)\]])(?<!\\)(_+)(?=$|[\s.,;:!?)\]}'\"/>-])")
 _UNDERLINE = re.compile(r"^(\s*)([-=~^`'\"#*+])\2{2,}\s*$")
 _STAR_START_BEFORE = set(" \t'\"([{<-/:")
@@ -84,16 +84,16 @@ def _protected_lines(lines: list[str]) -> list[bool]:
     return protected
 
 
-def _split(line: str) -> list[tuple[bool, str]]:
-    """``line`` as (is_text, piece) pieces; the non-text pieces are literals and roles."""
+def _split(text: str) -> list[tuple[bool, str]]:
+    """``text`` as (is_text, piece) pieces; the non-text pieces are literals and roles."""
     pieces, pos = [], 0
-    for m in _PROTECTED.finditer(line):
+    for m in _PROTECTED.finditer(text):
         if m.start() > pos:
-            pieces.append((True, line[pos:m.start()]))
+            pieces.append((True, text[pos:m.start()]))
         pieces.append((False, m.group()))
         pos = m.end()
-    if pos < len(line):
-        pieces.append((True, line[pos:]))
+    if pos < len(text):
+        pieces.append((True, text[pos:]))
     return pieces
 
 
@@ -174,22 +174,19 @@ def plaintext_to_rst(lines: list[str]) -> list[str]:
         j = i
         while j < len(lines) and not protected[j] and lines[j].strip():
             j += 1
-        pieces = [_split(line) for line in lines[i:j]]
+        # One paragraph at a time: an inline literal may run over several lines.
+        pieces = _split("\n".join(lines[i:j]))
         # The star scan sees the paragraph's text with literals blanked out (same offsets).
-        flat = "\n".join("".join(p if is_text else "\0" * len(p) for is_text, p in line_pieces)
-                         for line_pieces in pieces)
+        flat = "".join(p if is_text else "\0" * len(p) for is_text, p in pieces)
         stars = _unmatched_stars(flat)
-        offset = 0  # of the current piece in `flat`
-        for k, line_pieces in enumerate(pieces):
-            out = []
-            for is_text, piece in line_pieces:
-                start, offset = offset, offset + len(piece)
-                if is_text:
-                    piece = "".join("\\*" if start + n in stars else ch for n, ch in enumerate(piece))
-                    piece = _escape_text(piece)
-                out.append(piece)
-            lines[i + k] = "".join(out)
-            offset += 1  # the newline
+        out, offset = [], 0
+        for is_text, piece in pieces:
+            start, offset = offset, offset + len(piece)
+            if is_text:
+                piece = "".join("\\*" if start + n in stars else ch for n, ch in enumerate(piece))
+                piece = _escape_text(piece)
+            out.append(piece)
+        lines[i:j] = "".join(out).split("\n")  # escaping only inserts backslashes
         i = j
     return lines
 

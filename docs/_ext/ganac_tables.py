@@ -239,7 +239,8 @@ def gallery_rst() -> str:
     for fig in all_figures():
         lines += [fig.name, "-" * len(fig.name), "", f"*{escape(fig.title)}*", ""]
         if (GALLERY / f"{fig.name}.png").is_file():
-            lines += [f".. image:: /gallery/{fig.name}.png", f"   :alt: {escape(fig.title)}",
+            alt = " ".join(fig.title.split())  # an option value: plain text, not markup
+            lines += [f".. image:: /gallery/{fig.name}.png", f"   :alt: {alt}",
                       "   :width: 640px", ""]
         lines += ["Made by::", "", f"    ganac figures {fig.name}", ""]
         if fig.claims:
