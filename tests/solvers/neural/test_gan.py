@@ -593,3 +593,30 @@ def test_backend_and_dtype_validation():
         gan_update({"g": wrong["g"], "d": params["d"]}, states, np.zeros((1, 8, 1)), np.zeros((2, 8, 1)), config)
     with pytest.raises(TypeError, match=r"`params\['d'\]`"):
         gan_update({"g": params["g"], "d": {"W": 1}}, states, np.zeros((1, 8, 1)), np.zeros((2, 8, 1)), config)
+
+
+#: `ganac bench gan --quick` runs every implementation 5 steps from the same start on the same
+#: minibatches.  float64 pairs differ by rounding only (≤ 1e-15 per step, measured 1e-16 -
+#: 1.3e-15); with a float32 side each step differs by ≲ lr·2δ + u|θ| ≈ 2e-7 (see
+#: FLOAT32_TRAJECTORY_ATOL), ≲ 1e-6 after 5 steps (measured 6e-8 - 4e-7); 1e-4 leaves room for
+#: Adam's sign-like first steps on small gradients.
+BENCH_F64_ATOL = 1e-12
+BENCH_F32_ATOL = 1e-4
+
+
+def test_bench_peers_agree_with_the_fused_step():
+    """The benchmark's peers are independent implementations of the same step (hand-written
+    numpy backprop, autograd on autograd.numpy operations; torch when installed): they end
+    where the fused step ends."""
+    from experiments.bench import all_benchmarks
+
+    rows = all_benchmarks()["gan"](quick=True)
+    peers = {row.peer for row in rows if row.peer}
+    assert {"numpy hand backprop", "plain autograd float64", "ganac autograd path", "ganac fused float64"} <= peers
+    for row in rows:
+        assert row.ours_seconds > 0
+        if row.agree is None:
+            continue
+        f32 = "float32" in row.name or "float32" in row.peer
+        assert row.agree <= (BENCH_F32_ATOL if f32 else BENCH_F64_ATOL), (row.name, row.peer, row.agree)
+        assert row.extra["steps_per_second"]["ganac fused float64"] > 0
