@@ -283,10 +283,14 @@ def _broadcast_batches(names: tuple[str, ...], *pairs: tuple[np.ndarray, int]) -
 
 
 def policy_evaluation(P: Any, R: Any, policy: Any, gamma: float) -> PolicyValues:
-    """V^π and Q^π by one (batched) linear solve.
+    r"""V^π and Q^π by one (batched) linear solve.
 
-    (I - γ P_π) V = r_π,   Q = r + γ P V,
-    with P_π[s, s'] = Σ_a π(a|s) P[s, a, s'] and r_π[s] = Σ_a π(a|s) r(s, a).
+    .. math::
+
+       (I - \gamma P_\pi)\, V = r_\pi, \qquad Q = r + \gamma P V,
+
+    with :math:`P_\pi[s, s'] = \sum_a \pi(a \mid s) P[s, a, s']` and
+    :math:`r_\pi[s] = \sum_a \pi(a \mid s)\, r(s, a)`.
 
     Source: Sutton & Barto (2018), eq. (4.4) (Bellman equation for v_π, a linear system
     solved directly as in Section 4.1) and eq. (3.13) for q_π.

@@ -219,10 +219,15 @@ class SeqGANGradient:
 
 @_doc
 def exact_objective_gradient(logits: Any, d_table: Any) -> SeqGANGradient:
-    """Exact SeqGAN objective J = E_G[D(Y)] and its gradient with respect to the logits.
+    r"""Exact SeqGAN objective J = E_G[D(Y)] and its gradient with respect to the logits.
 
-    J(theta) = sum_{y_1} G(y_1 | s_0) Q(s_0, y_1) = E_{Y ~ G}[D(Y_{1:T})]                (eq. (1))
-    grad J = sum_t E_{Y_{1:t-1} ~ G}[ sum_{y_t} grad G(y_t | Y_{1:t-1}) Q(Y_{1:t-1}, y_t) ]  (eq. (6))
+    .. math::
+
+       J(\theta) = \sum_{y_1} G(y_1 \mid s_0)\, Q(s_0, y_1) = \mathbb{E}_{Y \sim G}\big[D(Y_{1:T})\big]
+       \qquad \text{(eq. (1))},
+
+       \nabla J = \sum_t \mathbb{E}_{Y_{1:t-1} \sim G}\Big[\sum_{y_t} \nabla G(y_t \mid Y_{1:t-1})\, Q(Y_{1:t-1}, y_t)\Big]
+       \qquad \text{(eq. (6))}.
 
     For softmax logits (d G(b|r) / d logits[t][r, a] = G(b|r)(1[a = b] - G(a|r))) eq. (6)
     becomes, entry by entry,
