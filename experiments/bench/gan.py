@@ -381,6 +381,8 @@ def run(*, quick: bool = False) -> list[BenchRow]:
             peer=peer, peer_seconds=best[peer], agree=float(np.max(np.abs(final[ours] - final[peer]))),
             note=f"{sps[ours]:.0f} vs {sps[peer]:.0f} steps/s; {threads}", extra=extra))
     for dt, name in ((np.float64, "ganac fused float64"), (np.float32, "ganac fused float32")):
+        if name not in best:
+            continue
         rows.append(BenchRow(
             name=f"gan/step {name.removeprefix('ganac ')}", size="1-D, 2x64, B=256", ours_seconds=best[name],
             peer=f"floor: {N_GEMM} GEMM + {N_TANH} tanh", peer_seconds=floor[dt],

@@ -3,9 +3,10 @@
 :class:`FusedMLP` holds one MLP's parameters in a single flat vector (the layers' ``W`` and
 ``b`` are views into it) and preallocates, per batch size, every buffer its forward and
 backward passes write: hidden activations, cotangents and the flat gradient.  The layer and
-its vector-Jacobian product are those of :mod:`solvers.neural.mlp` (:func:`~solvers.neural.mlp.
-dense_numpy`, :func:`~solvers.neural.mlp.dense_vjp`, :func:`~solvers.neural.mlp.activation_vjp`)
-called with ``out=`` buffers, so no formula is written twice; what is saved is autograd's
+its vector-Jacobian product are those of :mod:`solvers.neural.mlp`
+(:func:`~solvers.neural.mlp.dense_numpy`, :func:`~solvers.neural.mlp.dense_vjp`,
+:func:`~solvers.neural.mlp.activation_vjp`) called with ``out=`` buffers, so no formula is
+written twice; what is saved is autograd's
 tracing, the per-operation allocations and the per-leaf bookkeeping of the optimizers (a flat
 vector is one leaf, and every optimizer of :mod:`solvers.neural.optim` is elementwise, so an
 update of the flat vector gives the same numbers as the update leaf by leaf).
