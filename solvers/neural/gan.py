@@ -51,11 +51,11 @@ from autograd import value_and_grad
 from autograd.tracer import getval
 from scipy.special import expit
 
-from solvers.neural.fused import DTYPES, FusedMLP
+from solvers.neural.fused import FusedMLP
 from solvers.neural.mlp import ACTIVATIONS, forward, init_mlp, mlp_sizes
 from solvers.neural.optim import OptState, tree_leaves, tree_structure, tree_unflatten
-from solvers.neural.training import ConfigDict, LoopRun, check_callback, check_network_fields, check_optimizer_fields, \
-    config_optimizers, copy_seed_sequence, run_steps
+from solvers.neural.training import ConfigDict, LoopRun, check_backend_fields, check_callback, check_network_fields, \
+    check_optimizer_fields, config_optimizers, copy_seed_sequence, run_steps
 from theory._validation import as_generator, check_in, check_instance, check_int
 from theory.deprecation import deprecated_method, module_getattr, renamed_keywords
 
@@ -67,7 +67,6 @@ __all__ = [
     "DiscriminatorTrainRun",
     "GENERATOR_LOSSES",
     "SCHEMES",
-    "BACKENDS",
     "as_sampler",
     "draw_samples",
     "gan_streams",
@@ -86,10 +85,6 @@ __all__ = [
 
 GENERATOR_LOSSES = ("minimax", "non_saturating")
 SCHEMES = ("simultaneous", "alternating")
-#: How a training step computes its gradients: "fused" (hand-chained VJPs of
-#: :mod:`solvers.neural.fused` into preallocated buffers) or "autograd" (reverse mode through
-#: the losses, the independent route the tests check the fused one against).
-BACKENDS = ("fused", "autograd")
 
 Sampler = Callable[[int, onp.random.Generator], onp.ndarray]
 
@@ -159,10 +154,7 @@ class GANConfig(ConfigDict):
         check_in(self.generator_loss, "generator_loss", GENERATOR_LOSSES)
         check_in(self.scheme, "scheme", SCHEMES)
         check_optimizer_fields(self, _LR_FIELDS)
-        check_in(self.backend, "backend", BACKENDS)
-        check_in(self.dtype, "dtype", DTYPES)
-        if self.backend == "autograd" and self.dtype != "float64":
-            raise ValueError(f"`dtype` must be 'float64' with backend='autograd' (got {self.dtype!r})")
+        check_backend_fields(self)
 
 
 _LR_FIELDS = ("lr_g", "lr_d")

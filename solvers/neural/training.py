@@ -8,9 +8,9 @@ actor-critic and the GAN in particular are compared as two implementations of on
 (claim ``pfau2016/neural-actor-critic-equals-gan``), so they share only this plumbing.
 
 - :func:`check_network_fields`, :func:`check_optimizer_fields`, :func:`check_init_scale`,
-  :func:`check_callback`, :func:`check_config_seed` — the validation of the fields every
-  configuration dataclass repeats (named errors, normalized values written back into frozen
-  dataclasses);
+  :func:`check_callback`, :func:`check_config_seed`, :func:`check_backend_fields` — the
+  validation of the fields every configuration dataclass repeats (named errors, normalized
+  values written back into frozen dataclasses);
 - :func:`config_optimizers` — the optimizers of a configuration, one per learning-rate field;
 - :func:`config_dict` / :class:`ConfigDict` — a configuration as a JSON-ready dict (``to_dict``);
 - :class:`ReplaySchedule` (DQN, DDPG) and :class:`AnnealedAdam` (EBM, IRL) — field groups
@@ -34,12 +34,15 @@ from typing import Any
 import numpy as onp
 from tqdm.auto import tqdm
 
+from solvers.neural.fused import DTYPES
 from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, check_hidden
 from solvers.neural.optim import OPTIMISERS, make_optimizer, normalize_optimizer_kwargs, tree_map
 from theory._validation import as_generator, check_in, check_int, check_positive, check_unit_interval
 from theory.deprecation import deprecated_method
 
 __all__ = [
+    "BACKENDS",
+    "check_backend_fields",
     "check_network_fields",
     "check_init_scale",
     "check_optimizer_fields",
@@ -91,6 +94,27 @@ def check_network_fields(config: Any, *, hidden: Sequence[str] = ("hidden",),
         object.__setattr__(config, name, check_hidden(getattr(config, name), name))
     check_in(config.activation, "activation", tuple(ACTIVATIONS))
     check_init_scale(config.init_scale, rules=scales)
+
+
+#: How a learner computes its gradients: "fused" (the hand-chained passes of
+#: :mod:`solvers.neural.fused` into preallocated buffers) or "autograd" (reverse mode through
+#: the losses: the independent route the tests check the fused one against).
+BACKENDS = ("fused", "autograd")
+
+
+def check_backend_fields(config: Any) -> None:
+    """Check ``config.backend`` (one of :data:`BACKENDS`) and ``config.dtype`` (one of
+    :data:`solvers.neural.fused.DTYPES`; the autograd backend is float64 only).
+
+    Raises
+    ------
+    ValueError
+        Naming the offending field.
+    """
+    check_in(config.backend, "backend", BACKENDS)
+    check_in(config.dtype, "dtype", DTYPES)
+    if config.backend == "autograd" and config.dtype != "float64":
+        raise ValueError(f"`dtype` must be 'float64' with backend='autograd' (got {config.dtype!r})")
 
 
 def check_optimizer_fields(config: Any, lr_fields: Sequence[str]) -> None:
