@@ -160,6 +160,28 @@ def test_module_pages_summarise_and_document_their_names():
     assert ".. autofunction:: theory.optimal_discriminator" not in package
 
 
+def test_module_page_documents_constants_by_their_comment_or_value(tmp_path, monkeypatch):
+    source = (
+        '"""A module."""\n'
+        '__all__ = ["NAMES", "PLAIN", "f"]\n'
+        "#: The names, documented by a doc comment.\n"
+        'NAMES = ("a", "b")\n'
+        'PLAIN = ("c",)\n'
+        "def f():\n"
+        '    """A function."""\n'
+    )
+    (tmp_path / "ganac_docs_sample.py").write_text(source, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    tables = _load("ganac_tables")
+    page = tables.module_page("ganac_docs_sample")
+    assert ".. autodata:: ganac_docs_sample.NAMES" in page
+    # Without a comment autodoc would print the docstring of tuple itself: the value instead.
+    assert ".. py:data:: PLAIN\n   :value: ('c',)" in page
+    assert ".. autofunction:: ganac_docs_sample.f" in page
+    summary = page.split(".. autosummary::", 1)[1].split("\n\n", 2)[1]
+    assert "NAMES" in summary and "f" in summary and "PLAIN" not in summary
+
+
 # --- docstrings as reStructuredText ----------------------------------------------------------
 
 def test_plaintext_docstrings_are_escaped_where_rst_would_misread_them():

@@ -112,12 +112,37 @@ def public_names(module) -> list[str]:
     return list(names)
 
 
-def _directive(module: str, name: str, obj) -> list[str]:
+def documented_data(module) -> set[str]:
+    """Names of ``module``'s variables that carry a ``#:`` doc comment (the comment lines just
+    above the assignment, or after it on the same line), which autodoc shows."""
+    try:
+        src = inspect.getsource(module)
+    except (OSError, TypeError):
+        return set()
+    above = re.finditer(r"(?:^[ ]*#:.*\n)+^(\w+)\s*(?::[^=\n]*)?=", src, flags=re.M)
+    inline = re.finditer(r"^(\w+)\s*(?::[^=\n]*)?=.*#:", src, flags=re.M)
+    return {m.group(1) for m in above} | {m.group(1) for m in inline}
+
+
+def _directive(module: str, name: str, obj, documented: set[str]) -> list[str]:
     if inspect.isclass(obj):
         return [f".. autoclass:: {module}.{name}", "   :members:", "   :show-inheritance:", ""]
     if callable(obj):
         return [f".. autofunction:: {module}.{name}", ""]
-    return [f".. autodata:: {module}.{name}", "   :annotation:", ""]
+    if name in documented:
+        return [f".. autodata:: {module}.{name}", "   :no-value:", ""]
+    # No doc comment: autodoc would show the docstring of the value's type ("Built-in
+    # immutable sequence."), so say only what the value is.
+    value = repr(obj)
+    lines = [f".. py:data:: {name}"]
+    if len(value) <= 100 and "\n" not in value:
+        lines.append(f"   :value: {value}")
+    return lines + [""]
+
+
+def _summarised(module, name: str, documented: set[str]) -> bool:
+    obj = getattr(module, name)
+    return inspect.isclass(obj) or callable(obj) or name in documented
 
 
 def module_page(name: str) -> str:
@@ -131,10 +156,13 @@ def module_page(name: str) -> str:
     reexported = [n for n in names if n not in own]
     lines = [name, "=" * len(name), "", f".. automodule:: {name}", "   :no-members:", ""]
     if own:
-        lines += [".. currentmodule:: " + name, "", ".. autosummary::", ""]
-        lines += [f"   {n}" for n in own] + [""]
+        documented = documented_data(module)
+        lines += [".. currentmodule:: " + name, ""]
+        summarised = [n for n in own if _summarised(module, n, documented)]
+        if summarised:
+            lines += [".. autosummary::", ""] + [f"   {n}" for n in summarised] + [""]
         for n in own:
-            lines += _directive(name, n, getattr(module, n))
+            lines += _directive(name, n, getattr(module, n), documented)
     if reexported:
         lines += ["Re-exported names", "-----------------", "",
                   "Importable from here, documented in the module that defines them:", ""]
