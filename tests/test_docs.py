@@ -250,73 +250,62 @@ def _missing_docs_tools() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def _build_site(base: Path) -> tuple[subprocess.CompletedProcess, Path]:
     """The site built from a copy of docs/ (so the build writes nothing into the work tree)."""
-    reason = _missing_docs_tools()
-    if reason:
-        pytest.skip(reason)
-    base = tmp_path_factory.mktemp("docs")
     src, out = base / "docs", base / "html"
     shutil.copytree(DOCS, src, ignore=shutil.ignore_patterns("_build", "generated", "__pycache__"))
     env = dict(os.environ, MPLBACKEND="Agg", GANAC_NO_PLUGINS="1")
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
                            str(src), str(out)], capture_output=True, text=True, env=env, cwd=base)
-    seconds = time.perf_counter() - start
-    print(f"documentation built in {seconds:.0f} s")
+    print(f"documentation built in {time.perf_counter() - start:.0f} s")
     return proc, out
-
-
-def test_site_builds_without_warnings(site):
-    proc, out = site
-    assert proc.returncode == 0, proc.stderr[-5000:]
-    assert "WARNING" not in proc.stderr and "ERROR" not in proc.stderr, proc.stderr[-5000:]
-    assert "Warning:" not in proc.stderr, proc.stderr[-5000:]  # Python warnings while importing
-    for page in ("index", "getting_started", "cli", "tutorial", "conventions", "testing", "claims",
-                 "where", "gallery", "topics/gan_objectives", "topics/gan_survey", "topics/literature",
-                 "api/theory", "api/generated/theory.gan", "api/generated/proofs_check.core"):
-        assert (out / f"{page}.html").is_file(), page
 
 
 def _html(out: Path) -> dict[str, str]:
     return {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in out.rglob("*.html")}
 
 
-def test_site_works_offline(site):
-    _, out = site
+def test_site(tmp_path):
+    """One build (about a minute; one test, so that pytest-xdist does not build it twice), then
+    everything checked on its output."""
+    reason = _missing_docs_tools()
+    if reason:
+        pytest.skip(reason)
+    proc, out = _build_site(tmp_path)
+
+    # Built, with no warning (-W makes any Sphinx warning an error; Python warnings too).
+    assert proc.returncode == 0, proc.stderr[-5000:]
+    assert "WARNING" not in proc.stderr and "ERROR" not in proc.stderr, proc.stderr[-5000:]
+    assert "Warning:" not in proc.stderr, proc.stderr[-5000:]
+    for page in ("index", "getting_started", "cli", "tutorial", "conventions", "testing", "claims",
+                 "where", "gallery", "topics/gan_objectives", "topics/gan_survey", "topics/literature",
+                 "api/theory", "api/generated/theory.gan", "api/generated/proofs_check.core"):
+        assert (out / f"{page}.html").is_file(), page
+    pages = _html(out)
+
+    # Offline: nothing loaded from the network, no path of this machine in the pages.
     remote = re.compile(r"""(?:<script[^>]*\bsrc|<link[^>]*\bhref|<img[^>]*\bsrc)\s*=\s*["']?(?:https?:)?//""", re.I)
-    for name, html in _html(out).items():
+    for name, html in pages.items():
         assert not remote.search(html), f"{name} loads something from the network"
+        assert str(ROOT) not in html, f"{name} holds a path of this machine"
+        assert not re.search(r"<script[^>]*mathjax", html, flags=re.I), name
     for css in out.rglob("*.css"):
         assert not re.search(r"url\(\s*['\"]?(?:https?:)?//", css.read_text(encoding="utf-8")), css.name
-    for name, html in _html(out).items():
-        assert str(ROOT) not in html, f"{name} holds a path of this machine"
 
-
-def test_formulas_are_mathml(site):
-    _, out = site
-    pages = _html(out)
+    # Formulas are MathML, rendered by the browser without scripts.
     for page in ("index.html", "topics/gan_objectives.html", "topics/gan_survey.html",
-                 "api/generated/theory.gan.html"):
-        html = pages[page]
-        assert '<math xmlns="http://www.w3.org/1998/Math/MathML"' in html, page
-        assert "\\frac" not in html, f"{page}: a formula was left as LaTeX"
-    for page, html in pages.items():
-        assert not re.search(r"<script[^>]*mathjax", html, flags=re.I), page
+                 "api/generated/theory.gan.html", "api/generated/theory.divergences.html"):
+        assert '<math xmlns="http://www.w3.org/1998/Math/MathML"' in pages[page], page
+        assert "\\frac" not in pages[page], f"{page}: a formula was left as LaTeX"
 
-
-def test_site_has_every_claim_and_figure(site):
+    # Every registered claim is on the claims page, every figure in the gallery.
     from experiments.figures import all_figures
     from experiments.registry import all_claims
 
-    _, out = site
-    pages = _html(out)
-    claims = pages["claims.html"]
-    missing = [c.id for c in all_claims() if c.id not in claims]
+    missing = [c.id for c in all_claims() if c.id not in pages["claims.html"]]
     assert not missing, missing
-    gallery = pages["gallery.html"]
     for fig in all_figures():
-        assert f"ganac figures {fig.name}" in gallery, fig.name
+        assert f"ganac figures {fig.name}" in pages["gallery.html"], fig.name
         if (DOCS / "gallery" / f"{fig.name}.png").is_file():
             assert (out / "_images" / f"{fig.name}.png").is_file(), fig.name
