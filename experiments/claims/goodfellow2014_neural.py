@@ -1,7 +1,7 @@
 """Neural counterparts of the Goodfellow et al. (2014) claims, on 1-D toys whose densities are
 known in closed form.  The learners in ``solvers.neural.gan`` never see D* or C(G); the
 comparisons are made here.  Settings and tolerances are those validated in
-``tests/solvers/test_neural_gan.py`` (ranges over seeds are quoted there).  The claims
+``tests/solvers/neural/test_gan.py`` (ranges over seeds are quoted there).  The claims
 themselves are registered in :mod:`experiments.claims.goodfellow2014`, whose checks call the
 functions here.
 """
