@@ -23,7 +23,10 @@ learner takes a seed or a ``numpy.random.Generator``.
   and gradient penalty) and f-GAN critics and generators; EBGAN's autoencoder discriminator and
   BEGAN's k_t controller;
 - :mod:`~solvers.neural.vae`, :mod:`~solvers.neural.infogan` — the VAE (reparameterized ELBO,
-  linear and MLP decoders) and InfoGAN (code G(z, c), shared D/Q network).
+  linear and MLP decoders) and InfoGAN (code G(z, c), shared D/Q network);
+- :mod:`~solvers.neural.fused` — one MLP's forward/backward chained by hand into preallocated
+  buffers (float64 or float32), the GAN's default training step (autograd stays available as
+  ``GANConfig(backend="autograd")`` and checks it in the tests).
 """
 
 from solvers.neural.gan import (
