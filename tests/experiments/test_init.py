@@ -1,4 +1,4 @@
-"""The README walk-through "Verify your own paper", run as written in an empty folder, and the
+"""The tutorial "Verify your own paper" (docs/tutorial.rst), run as written in an empty folder, and the
 same starting point inside a research folder whose own ``experiments``/``theory`` packages
 raise on import (ganac must import its own)."""
 
@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -20,9 +21,15 @@ pytestmark = pytest.mark.skipif(not (BIN / "ganac").exists() or not (BIN / "pyte
 
 
 def _section() -> str:
-    readme = (ROOT / "README.md").read_text()
-    start = readme.index("## Verify your own paper")
-    return readme[start:readme.index("\n## ", start + 10)]
+    """The tutorial's walk-through: from its title to its first subsection."""
+    page = (ROOT / "docs" / "tutorial.rst").read_text()
+    return page[:page.index("\nWriting claims\n")]
+
+
+def _literal_blocks(marker: str) -> list[str]:
+    """The indented blocks that follow ``marker`` (reStructuredText literal blocks), dedented."""
+    blocks = re.findall(rf"{re.escape(marker)}\n\n((?:(?: {{3,}}.*)?\n)+)", _section())
+    return [textwrap.dedent(b).strip("\n") + "\n" for b in blocks]
 
 
 def _env() -> dict:
@@ -49,8 +56,8 @@ def _run_block(block: str, cwd: Path) -> list[tuple[str, int, int, str]]:
     return rows
 
 
-def test_the_readme_walk_through_runs_as_written(tmp_path):
-    blocks = re.findall(r"```bash\n(.*?)```", _section(), flags=re.S)
+def test_the_tutorial_walk_through_runs_as_written(tmp_path):
+    blocks = _literal_blocks(".. code-block:: bash")
     assert len(blocks) == 2
     rows = _run_block(blocks[0], tmp_path)
     for command, expected, got, output in rows:
@@ -58,12 +65,12 @@ def test_the_readme_walk_through_runs_as_written(tmp_path):
     verify_out, derive_out = rows[1][3], rows[2][3]
     assert re.search(r"mypaper2024/lemma1 .*FAIL", verify_out)
     assert re.search(r"mypaper2024/value-at-equilibrium .*PASS", verify_out)
-    shown = re.search(r"```\n(  1\. \[FAIL\].*?)```", _section(), flags=re.S).group(1)
-    for line in shown.splitlines():  # the README's excerpt is what derive prints
+    shown = next(b for b in _literal_blocks("::") if "1. [FAIL]" in b)
+    for line in shown.splitlines():  # the tutorial's excerpt is what derive prints
         assert line.split("...")[0].rstrip() in derive_out
-    # the fix the README describes, then the second block
+    # the fix the tutorial describes, then the second block
     claims = tmp_path / "mypaper" / "claims.py"
-    assert f"`{SLIP}`" in _section() and f"`{FIX}`" in _section()
+    assert f"``{SLIP}``" in _section() and f"``{FIX}``" in _section()
     claims.write_text(claims.read_text().replace(SLIP, FIX))
     for command, expected, got, output in _run_block(blocks[1], tmp_path / "mypaper"):
         assert got == expected, f"{command}\n{output}"
