@@ -244,6 +244,7 @@ def _pot():
 #: total can stop large problems early.  An early stop is detected and sent to the LP.
 _POT_ITER_PER_ARC = 50
 
+#: The values of ``method=`` in :func:`wasserstein_discrete`.
 METHODS = ("auto", "assignment", "network_simplex", "lp")
 
 
