@@ -38,7 +38,7 @@ def kantorovich_duality(ctx: Context):
     x, y = rng.normal(size=(n, 2)), rng.normal(size=(n, 2))
     cost = np.linalg.norm(x[:, None, :] - y[None, :, :], axis=-1)
     uniform = np.full(n, 1.0 / n)
-    res = wasserstein_discrete(uniform, uniform, cost)
+    res = wasserstein_discrete(uniform, uniform, cost, method="lp")  # Birkhoff: the LP over couplings, not the assignment route
     brute = _brute_force_uniform_ot(cost)
 
     # Random non-uniform measures: the dual value a.f + b.g recomputed here.  The potentials are
