@@ -95,14 +95,14 @@ def lemma1(ctx: Context):
     return parts
 
 
-@claim(
+@derived_claim(
     MIN_VALUE,
     statement="For a fixed generator, min over D >= 0 of V(D, G) = E_pdata[D] + E_pg[(m - D)^+] "
     "is m sum_x min(p_data(x), p_g(x)) = m (1 - TV(p_data, p_g)): m at p_g = p_data, 0 for "
     "disjoint supports.",
     source="Derived here from Zhao, Mathieu & LeCun (2017), Lemma 1 and the value V(G, D) of "
     "Section 2.3",
-    kinds=("symbolic", "exact"),
+    kinds=("exact",),
     derivation="zhao2017/ebgan-pointwise-minimum",
     closed_form="theory.gan_objectives.ebgan_min_value",
     solver="solvers.tabular.gan_objectives.ebgan_discriminator",

@@ -25,6 +25,8 @@ def test_there_are_symbolic_claims():
 def test_symbolic_claim_names_a_derivation_that_checks(c):
     assert c.derivation is not None, f"{c.id} has the symbolic kind but records no derivation"
     assert c.derivation in proofs_check.ids(), f"{c.id}: unknown derivation {c.derivation!r}"
+    if c.tier == "fast":
+        return  # checked in the claim's own run (tests/experiments/test_claims.py asserts it does)
     report = proofs_check.get(c.derivation).check()
     assert report.ok, report.format()
 

@@ -45,6 +45,9 @@ def test_fast_claim_passes(claim):
     for ev in parts.values():
         assert ev.tolerance_reason.strip(), "every tolerance states its reason"
         json.dumps(ev.to_dict())
+    if claim.derivation is not None:  # the run checks the derivation it records (test_chains relies on it)
+        checked = {(ev.details or {}).get("derivation") for ev in parts.values()}
+        assert claim.derivation in checked, f"{claim.id} records {claim.derivation} but its run does not check it"
 
 
 def pytest_generate_tests(metafunc):
