@@ -18,13 +18,20 @@ import autograd
 import autograd.numpy as anp
 import numpy as np
 import pytest
+
+# The experiment's setting and its independent references (the exact ELBO of the linear VAE, the
+# quadratures of the nonlinear one) are the claim module's, so the test and the claims
+# kingma2014/linear-vae-ppca-mle and kingma2014/nonlinear-vae-elbo-below-log-marginal check one setting.
+from experiments.claims.kingma2014 import (GH_NODES, LINEAR_CONFIG, LINEAR_STEPS, N_TOY, NEWTON_SAFETY,
+                                           NONLINEAR_CONFIG, NONLINEAR_STEPS, STATIONARY_ATOL, TOY, Z_GRID,
+                                           linear_gaussian_data, linear_vae_model_covariance,
+                                           pack_linear_vae, quadrature_expected_log_lik,
+                                           quadrature_log_marginal, reference_negative_elbo)
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.special import logsumexp
 
 from solvers.neural.vae import VAEConfig, elbo_estimate, init_vae, vae_decode, vae_encode, train_vae, vae_loss, vae_update
 from solvers.neural.optim import tree_equal
-from solvers.problems.mixtures import GaussianMixture
 from tests.stats import FALSE_ALARM, assert_median_of_means
 from theory.concentration import median_of_blocks_plan
 from tests.tolerances import FLOAT_ATOL, FLOAT_RTOL
@@ -33,78 +40,6 @@ from theory.vae import gaussian_kl, linear_gaussian_elbo, linear_gaussian_log_ma
 # ---------------------------------------------------------------------------------------------
 # the linear-Gaussian model and the linear VAE
 # ---------------------------------------------------------------------------------------------
-
-#: The generating model: d = 3, k = 1, x = W z + b + σ ξ.
-W_TRUE = np.array([[2.0], [1.0], [-1.0]])
-B_TRUE = np.array([0.5, -1.0, 0.0])
-SIGMA_TRUE = 0.5
-N_DATA = 400
-
-#: 1000 Adam steps, lr 0.05 for the first half then geometrically down to 1e-4, 16 draws of ε
-#: per point on the full data set.  Measured at seeds 0-9: exact-ELBO gradient norm at the end
-#: 5e-3-4e-2, |C - C_ML|_F 4e-4-1.1e-2 (|C_ML|_F ≈ 7), each within 10% of its first-order
-#: prediction |J H⁻¹ g|.
-LINEAR_CONFIG = VAEConfig(latent_dim=1, encoder_std="constant", lr=0.05, lr_final=1e-4, decay_start=0.5,
-                          n_mc=16)
-LINEAR_STEPS = 1000
-
-#: The Newton step −H⁻¹ g from the end point predicts, to first order, where the nearest
-#: stationary point is, and J H⁻¹ g (J = ∂C/∂θ) how far C is from its value there.  A factor 2
-#: covers the quadratic model's error; the test checks it too (the Newton-refined stationary
-#: point must lie within that distance).
-NEWTON_SAFETY = 2.0
-
-#: The refined stationary point against the eigendecomposition: Newton's method on the exact
-#: objective converges quadratically to ~1e-13 in the parameters; C then agrees to rounding of
-#: products of O(4) numbers, and we allow 1e-9 for the conditioning of H (eigenvalues >= 0.1).
-STATIONARY_ATOL = 1e-9
-
-
-def linear_gaussian_data(seed):
-    rng = np.random.default_rng(seed)
-    z = rng.standard_normal((N_DATA, 1))
-    return z @ W_TRUE.T + B_TRUE + SIGMA_TRUE * rng.standard_normal((N_DATA, 3))
-
-
-def _unpack(theta, d, k):
-    """(V (d, k), c (k,), log s (k,), Wd (k, d), bd (d,), log σ) from the flat vector."""
-    sizes = [d * k, k, k, k * d, d, 1]
-    parts, i = [], 0
-    for s in sizes:
-        parts.append(theta[i:i + s])
-        i += s
-    V, c, log_s, Wd, bd, log_sigma = parts
-    return anp.reshape(V, (d, k)), c, log_s, anp.reshape(Wd, (k, d)), bd, log_sigma[0]
-
-
-def pack(params):
-    """The solver's parameter dict of a linear VAE as one flat vector (the reference layout)."""
-    enc, dec = params["enc"][0], params["dec"][0]
-    return np.concatenate([np.ravel(enc["W"]), enc["b"], params["log_std"], np.ravel(dec["W"]), dec["b"],
-                           [float(params["log_sigma"])]])
-
-
-def reference_negative_elbo(theta, X):
-    """The exact (ε integrated out) negative mean ELBO of the linear VAE, written independently
-    of the solver: q = N(V x + c, diag s²), p(x | z) = N(Wdᵀ z + bd, σ² I), and
-    E_q |x − Wdᵀ z − bd|² = |x − Wdᵀ μ − bd|² + Σ_j s_j² |Wd_j|²."""
-    d = X.shape[1]
-    k = (theta.shape[0] - d - 1) // (2 * d + 2)
-    V, c, log_s, Wd, bd, log_sigma = _unpack(theta, d, k)
-    mu = anp.dot(X, V) + c
-    s2 = anp.exp(2.0 * log_s)
-    r = X - anp.dot(mu, Wd) - bd
-    sq = anp.sum(r ** 2, axis=1) + anp.sum(s2 * anp.sum(Wd ** 2, axis=1))
-    sigma2 = anp.exp(2.0 * log_sigma)
-    exp_loglik = -0.5 * d * np.log(2 * np.pi) - d * log_sigma - 0.5 * sq / sigma2
-    kl = 0.5 * anp.sum(mu ** 2 + s2 - 1.0 - 2.0 * log_s, axis=1)
-    return -anp.mean(exp_loglik - kl)
-
-
-def model_cov(theta, d, k):
-    _, _, _, Wd, _, log_sigma = _unpack(theta, d, k)
-    return anp.dot(Wd.T, Wd) + anp.exp(2.0 * log_sigma) * anp.eye(d)
-
 
 @pytest.fixture(scope="module")
 def linear_run():
@@ -121,7 +56,7 @@ def test_reference_objective_is_theory_elbo(linear_run):
     q_cov = np.einsum("nk,kl->nkl", std ** 2, np.eye(1))
     theory = np.mean(linear_gaussian_elbo(X, W, b, run.sigma, mean, q_cov))
     # float rounding of two summation orders over 400 points of O(10) terms
-    assert -reference_negative_elbo(pack(run.params), X) == pytest.approx(theory, rel=FLOAT_RTOL, abs=FLOAT_ATOL)
+    assert -reference_negative_elbo(pack_linear_vae(run.params), X) == pytest.approx(theory, rel=FLOAT_RTOL, abs=FLOAT_ATOL)
 
 
 @pytest.mark.statistical
@@ -201,14 +136,14 @@ def check_ppca_recovery(X, run):
     large error, and fails."""
     d, k = 3, 1
     ml = ppca_mle(np.cov(X.T, bias=True), k)
-    theta = pack(run.params)
+    theta = pack_linear_vae(run.params)
     grad = autograd.grad(reference_negative_elbo)
     hess = autograd.hessian(reference_negative_elbo)
     g = grad(theta, X)
     H = hess(theta, X)
     eig = np.linalg.eigvalsh(H)
     assert eig.min() > 0, f"Hessian not positive definite at the end point: eigenvalues {eig}"
-    J = autograd.jacobian(lambda t: anp.reshape(model_cov(t, d, k), (-1,)))(theta)
+    J = autograd.jacobian(lambda t: anp.reshape(linear_vae_model_covariance(t, d, k), (-1,)))(theta)
     newton = np.linalg.solve(H, g)
     tol = NEWTON_SAFETY * np.linalg.norm(J @ newton)
     C = run.model_covariance()
@@ -223,7 +158,7 @@ def check_ppca_recovery(X, run):
             break
     assert np.linalg.norm(grad(t, X)) < 1e-10
     assert np.linalg.norm(t - theta) <= NEWTON_SAFETY * np.linalg.norm(newton)
-    np.testing.assert_allclose(model_cov(t, d, k), ml.cov, rtol=0, atol=STATIONARY_ATOL)
+    np.testing.assert_allclose(linear_vae_model_covariance(t, d, k), ml.cov, rtol=0, atol=STATIONARY_ATOL)
     # at that optimum the bound is tight: mean ELBO = pPCA's maximized mean log-likelihood
     assert -reference_negative_elbo(t, X) == pytest.approx(ml.log_likelihood, abs=STATIONARY_ATOL)
     # the learned bound is below the learned model's likelihood, itself below the maximum
@@ -246,7 +181,7 @@ def test_ppca_check_rejects_the_collapsed_saddle(linear_run):
               "log_sigma": np.array(0.5 * np.log(np.trace(np.cov(X.T, bias=True)) / 3))}
     collapsed = type(run)(config=run.config, params=params, opt_state=run.opt_state, elbo=run.elbo,
                           grad_norm=run.grad_norm, lr=run.lr)
-    assert np.linalg.norm(autograd.grad(reference_negative_elbo)(pack(params), X)) < 1e-12
+    assert np.linalg.norm(autograd.grad(reference_negative_elbo)(pack_linear_vae(params), X)) < 1e-12
     with pytest.raises(AssertionError):
         check_ppca_recovery(X, collapsed)
 
@@ -254,60 +189,6 @@ def test_ppca_check_rejects_the_collapsed_saddle(linear_run):
 # ---------------------------------------------------------------------------------------------
 # a nonlinear VAE on a 2-D toy: ELBO <= log p(x) by quadrature over the 1-D latent
 # ---------------------------------------------------------------------------------------------
-
-#: Two Gaussian blobs in 2-D (std 0.3) on a line through the origin; a 1-D latent with an MLP
-#: decoder can place them (it sends z < 0 and z > 0 to different blobs).
-TOY = GaussianMixture([0.5, 0.5], [[-2.0, -1.0], [2.0, 1.0]], [0.09 * np.eye(2)] * 2)
-N_TOY = 200
-NONLINEAR_CONFIG = VAEConfig(latent_dim=1, encoder_hidden=(16,), decoder_hidden=(16,), lr=0.02, lr_final=1e-3,
-                             decay_start=0.5, n_mc=4)
-NONLINEAR_STEPS = 400
-# Measured at seeds 0-9 (data and training seed equal): mean log p(x) -1.26..-1.40 (the data's
-# true mean log-density -1.04..-1.15), mean ELBO -1.56..-1.69, gap log p - ELBO between 0.05
-# and 0.19 at the worst point, 0.24-0.33 on average.
-
-#: The z grid for log p(x) = log ∫ N(z; 0, 1) N(x; f(z), σ² I) dz: [-Z_MAX, Z_MAX] with
-#: Z_GRID points.  The tail beyond |z| = 10 carries at most 2Φ(-10)/(2πσ²) ≈ 2e-23/σ² of
-#: density, below float resolution of p(x) for any point the model gives density > 1e-15.
-Z_MAX = 10.0
-Z_GRID = 20_001
-
-#: Gauss-Hermite nodes for E_q[log p(x | z)], exact for polynomials of degree < 2 · 200.
-GH_NODES = 200
-
-
-def log_joint_on_grid(run, X, z):
-    """log N(z; 0, 1) + log N(x; f(z), σ² I), shape (n, len(z)), from the trained decoder."""
-    f = run.decode(z[:, None])                                        # (m, d)
-    d = X.shape[1]
-    sq = np.sum((X[:, None, :] - f[None]) ** 2, axis=2)
-    s2 = run.sigma ** 2
-    return -0.5 * np.log(2 * np.pi) - 0.5 * z ** 2 - 0.5 * d * np.log(2 * np.pi * s2) - 0.5 * sq / s2
-
-
-def quadrature_log_marginal(run, X, n_grid):
-    """log p(x) by the trapezoid rule on the z grid (in log space), shape (n,)."""
-    z = np.linspace(-Z_MAX, Z_MAX, n_grid)
-    lj = log_joint_on_grid(run, X, z)
-    h = z[1] - z[0]
-    w = np.full(n_grid, h)
-    w[[0, -1]] = h / 2
-    return logsumexp(lj + np.log(w), axis=1), z, lj
-
-
-def quadrature_expected_log_lik(run, X, n_nodes):
-    """E_q[log p(x | z)] and E_q[log p(x | z)²] by Gauss-Hermite, each (n,)."""
-    t, w = np.polynomial.hermite_e.hermegauss(n_nodes)
-    w = w / np.sqrt(2 * np.pi)
-    mean, std = run.encode(X)
-    z = mean + std * t[None, :]                                       # (n, nodes)
-    n, m = z.shape
-    f = run.decode(z.reshape(-1, 1)).reshape(n, m, -1)
-    d = X.shape[1]
-    s2 = run.sigma ** 2
-    ll = -0.5 * d * np.log(2 * np.pi * s2) - 0.5 * np.sum((X[:, None, :] - f) ** 2, axis=2) / s2
-    return ll @ w, (ll ** 2) @ w
-
 
 @pytest.fixture(scope="module")
 def toy_run():
