@@ -51,6 +51,20 @@ def _random_pairs(ctx: Context, stream: int, zero_atoms: bool = True) -> tuple[n
     return p, q
 
 
+def _solver_discriminators(p: np.ndarray, q: np.ndarray, a: float, b: float) -> tuple[np.ndarray, float]:
+    """The exact solver's discriminator for labels (a, b) on every pair (the rows of ``p`` and
+    ``q``; it never evaluates D*), and the largest residual it reports."""
+    runs = [lsgan_discriminator(pi, qi, a=a, b=b, tol=DISC_TOL) for pi, qi in zip(p, q)]
+    return np.array([r.d for r in runs]), max(float(r.residual.max()) for r in runs)
+
+
+def _cost_at(d: np.ndarray, p_data: np.ndarray, p_g: np.ndarray, c: float) -> np.ndarray:
+    """½ E_pdata[(D - c)²] + ½ E_pg[(D - c)²] at a given discriminator D, row by row: the
+    generator's criterion C(G) of Section 3.2.2 evaluated at the solver's D instead of D*."""
+    sq = (d - c) ** 2
+    return 0.5 * np.sum(p_data * sq, axis=-1) + 0.5 * np.sum(p_g * sq, axis=-1)
+
+
 @derived_claim(
     OPTIMAL_D,
     statement="For a fixed G, the discriminator minimizing (1/2) E_pdata[(D(x) - b)^2] + "
@@ -62,23 +76,17 @@ def _random_pairs(ctx: Context, stream: int, zero_atoms: bool = True) -> tuple[n
     solver="solvers.tabular.gan_objectives.lsgan_discriminator",
 )
 def optimal_discriminator(ctx: Context):
-    parts = {}
     p, q = _random_pairs(ctx, 0)
-    worst, predicted, measured = 0.0, [], []
-    for a, b in LABELS:
-        for pi, qi in zip(p, q):
-            res = lsgan_discriminator(pi, qi, a=a, b=b, tol=DISC_TOL)
-            # atoms with p_data = p_g = 0 do not enter the loss (every D is optimal): none here
-            predicted.append(lsgan_optimal_discriminator(pi, qi, a=a, b=b))
-            measured.append(res.d)
-            worst = max(worst, float(res.residual.max()))
-    parts["exact"] = Evidence.close(
-        np.array(predicted), np.array(measured), atol=DISC_ATOL,
+    # atoms with p_data = p_g = 0 do not enter the loss (every D is optimal): none here
+    solved = [_solver_discriminators(p, q, a, b) for a, b in LABELS]
+    predicted = np.concatenate([lsgan_optimal_discriminator(p, q, a=a, b=b) for a, b in LABELS])
+    return {"exact": Evidence.close(
+        predicted, np.concatenate([d for d, _ in solved]), atol=DISC_ATOL,
         reason="per-atom Newton minimisation of the least-squares loss stopped at residual <= "
         "1e-12 (= distance to the minimiser for this unit-curvature quadratic) + rounding",
         details={"labels (a, b)": LABELS, "n_pairs": N_PAIRS, "n_atoms": N_ATOMS,
-                 "largest_solver_residual": worst, "zero_atoms": "every other pair"})
-    return parts
+                 "largest_solver_residual": max(worst for _, worst in solved),
+                 "zero_atoms": "every other pair"})}
 
 
 @derived_claim(
@@ -98,17 +106,14 @@ def pearson_chi2_criterion(ctx: Context):
     parts = {}
     p, q = _random_pairs(ctx, 0)
     m = 0.5 * (p + q)
-    two_c_solver, printed, closed = [], [], []
-    for a, b, c in CHI2_LABELS:
-        for pi, qi in zip(p, q):
-            d = lsgan_discriminator(pi, qi, a=a, b=b, tol=DISC_TOL).d
-            # 2C(G) at the solver's discriminator: E_pdata[(D - c)²] + E_pg[(D - c)²]
-            two_c_solver.append(float(pi @ (d - c) ** 2 + qi @ (d - c) ** 2))
-            closed.append(2.0 * float(lsgan_criterion(pi, qi, a=a, b=b, c=c)))
-        # the paper's integral, summed over atoms with p_d + p_g > 0
-        s = p + q
-        printed.extend(np.sum(np.divide((2 * q - s) ** 2, s, out=np.zeros_like(s), where=s > 0), axis=1))
-    two_c_solver, printed, closed = map(np.array, (two_c_solver, printed, closed))
+    # 2C(G) at the solver's discriminator (E_pdata[(D - c)²] + E_pg[(D - c)²]) and by theory
+    two_c_solver = np.concatenate([2.0 * _cost_at(_solver_discriminators(p, q, a, b)[0], p, q, c)
+                                   for a, b, c in CHI2_LABELS])
+    closed = np.concatenate([2.0 * np.asarray(lsgan_criterion(p, q, a=a, b=b, c=c)) for a, b, c in CHI2_LABELS])
+    # the paper's integral, summed over atoms with p_d + p_g > 0 (the same for every label set)
+    s = p + q
+    printed = np.tile(np.sum(np.divide((2 * q - s) ** 2, s, out=np.zeros_like(s), where=s > 0), axis=1),
+                      len(CHI2_LABELS))
     chi2_mixture = np.tile(2.0 * np.asarray(pearson_chi2(q, m)), len(CHI2_LABELS))
     parts["exact-solver-vs-printed-integral"] = Evidence.close(
         printed, two_c_solver, atol=4 * DISC_ATOL + SUM_ATOL,
@@ -137,10 +142,7 @@ def pearson_chi2_criterion(ctx: Context):
     # Any labels: C(G) = (a + b - 2c)²/4 + (b - a)²/4 · χ²(p_d ‖ M) (the 0-1 coding a = 0,
     # b = c = 1 of Section 3.2.3 gives 1/4 + χ²/4: minimised at p_g = p_d but not a χ² itself).
     a, b, c = 0.0, 1.0, 1.0
-    c_solver = []
-    for pi, qi in zip(p, q):
-        d = lsgan_discriminator(pi, qi, a=a, b=b, tol=DISC_TOL).d
-        c_solver.append(0.5 * float(pi @ (d - c) ** 2 + qi @ (d - c) ** 2))
+    c_solver = _cost_at(_solver_discriminators(p, q, a, b)[0], p, q, c)
     predicted = (a + b - 2 * c) ** 2 / 4 + (b - a) ** 2 / 4 * np.asarray(pearson_chi2(p, m))
     parts["exact-01-coding"] = Evidence.close(
         predicted, c_solver, atol=DISC_ATOL + SUM_ATOL,
@@ -163,16 +165,14 @@ def pearson_chi2_criterion(ctx: Context):
 def chi2_minimum_at_data(ctx: Context):
     rng = ctx.rng(3)
     pairs = [random_pair(N_ATOMS, rng, zero_atoms=bool(i % 2)) for i in range(N_PAIRS)]
-    c_solver, tv = [], []
-    for pr in pairs:
-        d = lsgan_discriminator(pr.p_data, pr.p_model, a=-1.0, b=1.0, tol=DISC_TOL).d
-        c_solver.append(0.5 * float(pr.p_data @ d**2 + pr.p_model @ d**2))
-        tv.append(float(total_variation(pr.p_data, pr.p_model)))
-    c_solver, tv = np.array(c_solver), np.array(tv)
+    p_data = np.array([pr.p_data for pr in pairs])
+    p_g = np.array([pr.p_model for pr in pairs])
+    c_solver = _cost_at(_solver_discriminators(p_data, p_g, -1.0, 1.0)[0], p_data, p_g, 0.0)
+    tv = np.asarray(total_variation(p_data, p_g))
     # C = ½ Σ (p - q)²/(p + q) >= ½ (Σ |p - q|)² / Σ (p + q) = TV² (Cauchy-Schwarz): 0 only at
     # TV = 0.  At p_g = p_data the solver's D is 0 = c on every atom and C = 0.
-    p = pairs[0].p_data
-    d_eq = lsgan_discriminator(p, p, a=-1.0, b=1.0, tol=DISC_TOL).d
+    p = p_data[:1]
+    c_eq = float(_cost_at(_solver_discriminators(p, p, -1.0, 1.0)[0], p, p, 0.0)[0])
     return {
         "exact-lower-bound": Evidence.bound(
             float(np.min(c_solver - tv**2)), 0.0, relation=">=", slack=4 * DISC_ATOL,
@@ -180,7 +180,7 @@ def chi2_minimum_at_data(ctx: Context):
             "p_data; slack = the solver's effect on C (4e-11)",
             details={"min_C": float(c_solver.min()), "min_TV": float(tv.min())}),
         "exact-zero-at-data": Evidence.close(
-            0.0, 0.5 * float(2 * p @ d_eq**2), atol=DISC_ATOL**2 * 10,
+            0.0, c_eq, atol=DISC_ATOL**2 * 10,
             reason="at p_g = p_data the solver's D is within 1e-11 of c = 0 on every atom, so "
             "C <= (1e-11)² (with room for rounding)"),
     }
