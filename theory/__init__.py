@@ -18,6 +18,7 @@ SUBMODULES = (
     "irl",
     "lqr",
     "overestimation",
+    "max_estimators",
     "policy_gradient",
     "bellman",
     "gan_objectives",

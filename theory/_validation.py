@@ -32,6 +32,8 @@ __all__ = [
     "check_transitions",
     "check_policy",
     "check_mu0",
+    "check_integer_array",
+    "float_or_array",
 ]
 
 #: Probability vectors must sum to one within this relative tolerance (DESIGN.md, Conventions).
@@ -295,3 +297,49 @@ def check_alpha(alpha: Any, name: str = "alpha") -> float:
     if isinstance(alpha, np.ndarray) and alpha.ndim == 0:
         alpha = alpha.item()
     return check_unit_interval(alpha, name, open_left=True, open_right=True)
+
+
+def check_integer_array(m: Any, name: str, *, minimum: int) -> np.ndarray:
+    """An int or an integer array >= ``minimum``, returned as a float64 array (0-d for an int).
+
+    Any Python int is accepted (m = 2**64 does not fit int64): the callers use the values only
+    in floating-point expressions, where float(m) is exact up to 2**53 and correctly rounded
+    beyond.  Integers above the largest double are refused (named) instead of overflowing;
+    floats, even integral ones, and bools are refused with a TypeError.
+    """
+    if isinstance(m, bool):
+        raise TypeError(f"`{name}` must be an integer, got bool")
+    if isinstance(m, numbers.Integral):
+        values = [int(m)]
+        shape: tuple[int, ...] = ()
+    else:
+        arr = np.asarray(m)
+        if arr.dtype == object and arr.size and all(
+                isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in arr.flat):
+            values, shape = [int(v) for v in arr.flat], arr.shape   # huge Python ints
+        elif arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
+            if np.issubdtype(arr.dtype, np.floating) and arr.size and np.all(np.isfinite(arr)) \
+                    and np.all(arr == np.round(arr)):
+                raise TypeError(
+                    f"`{name}` must be an integer (or integer array), got floats {arr.dtype}; "
+                    "pass integers"
+                )
+            raise TypeError(f"`{name}` must be an integer (or integer array), got {arr.dtype}")
+        else:
+            if arr.size == 0:
+                raise ValueError(f"`{name}` must not be empty")
+            if int(arr.min()) < minimum:
+                raise ValueError(f"`{name}` must be >= {minimum} (got minimum {int(arr.min())})")
+            return arr.astype(np.float64)
+    low = min(values)
+    if low < minimum:
+        raise ValueError(f"`{name}` must be >= {minimum} (got minimum {low})")
+    high = max(values)
+    if high >= 2**1024 - 2**970:  # rounds to inf as a double
+        raise ValueError(f"`{name}` must be below the largest double, ~1.8e308 (got ~10**{len(str(high)) - 1})")
+    return np.array([float(v) for v in values], dtype=np.float64).reshape(shape)
+
+
+def float_or_array(value: Any) -> float | np.ndarray:
+    """A 0-d result as a Python float, anything else unchanged (batched results)."""
+    return float(value) if np.ndim(value) == 0 else value

@@ -414,7 +414,7 @@ class TestEstimatorBiases:
 
     def test_action_chunked_path_agrees(self, monkeypatch):
         # a tiny chunk forces the two-pass, action-chunked path used for huge m
-        from theory import overestimation as ov
+        from theory import max_estimators as ov
 
         rng = np.random.default_rng(5)
         mu = rng.normal(size=(3, 40))
