@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 from scipy.special import log_ndtr
 
+from theory._docstrings import doc_params
 from theory._validation import as_float_array, check_integer_array, check_positive, float_or_array
 
 __all__ = [
@@ -36,6 +37,16 @@ __all__ = [
     "single_estimator_bias",
     "double_estimator_bias",
 ]
+
+#: Descriptions shared by the estimators' docstrings (``%(name)s``, see theory._docstrings).
+_DOC = {
+    "true_means": "true_means : array_like, shape (..., m)\n        True values mu_a (m >= 1 actions); "
+                  "leading axes are batch axes.",
+    "raises": "TypeError, ValueError\n        Non-numeric or non-finite ``true_means``, a scalar, "
+              "``sigma <= 0``.",
+}
+
+_fill_doc = doc_params(_DOC)
 
 # ----------------------------------------------------------------------------- quadrature
 #: Gauss-Legendre order per panel and panel width (in units of sigma).  The integrands are
@@ -224,6 +235,7 @@ def _log_cdf_of_max(gaps: np.ndarray, counts: np.ndarray | None, t: np.ndarray) 
     return out
 
 
+@_fill_doc
 def argmax_probabilities(true_means: Any, sigma: float = 1.0) -> np.ndarray:
     """P(argmax_a (mu_a + sigma Z_a) = a) for independent standard normal Z_a.
 
@@ -237,8 +249,7 @@ def argmax_probabilities(true_means: Any, sigma: float = 1.0) -> np.ndarray:
 
     Parameters
     ----------
-    true_means : array_like, shape (..., m)
-        True values mu_a; leading axes are batch axes.
+    %(true_means)s
     sigma : float, default 1.0
         Noise standard deviation, > 0.
 
@@ -249,8 +260,7 @@ def argmax_probabilities(true_means: Any, sigma: float = 1.0) -> np.ndarray:
 
     Raises
     ------
-    TypeError, ValueError
-        Non-numeric or non-finite ``true_means``, a scalar, ``sigma <= 0``.
+    %(raises)s
 
     Notes
     -----
@@ -291,6 +301,7 @@ def argmax_probabilities(true_means: Any, sigma: float = 1.0) -> np.ndarray:
     return out.reshape(mu.shape)
 
 
+@_fill_doc
 def single_estimator_bias(true_means: Any, sigma: float = 1.0) -> float | np.ndarray:
     r"""Bias of the single estimator: E[max_a (mu_a + sigma Z_a)] - max_a mu_a  (>= 0).
 
@@ -308,8 +319,7 @@ def single_estimator_bias(true_means: Any, sigma: float = 1.0) -> float | np.nda
 
     Parameters
     ----------
-    true_means : array_like, shape (..., m)
-        True values mu_a (m >= 1); leading axes are batch axes.
+    %(true_means)s
     sigma : float, default 1.0
         Standard deviation of every estimate's independent Gaussian noise, > 0.
 
@@ -320,8 +330,7 @@ def single_estimator_bias(true_means: Any, sigma: float = 1.0) -> float | np.nda
 
     Raises
     ------
-    TypeError, ValueError
-        Non-numeric or non-finite ``true_means``, a scalar, ``sigma <= 0``.
+    %(raises)s
 
     Notes
     -----
@@ -356,6 +365,7 @@ def single_estimator_bias(true_means: Any, sigma: float = 1.0) -> float | np.nda
     return float_or_array(s * out.reshape(batch_shape))
 
 
+@_fill_doc
 def double_estimator_bias(true_means: Any, sigma: float = 1.0) -> float | np.ndarray:
     """Bias of the double estimator: E[Q^B(argmax_a Q^A_a)] - max_a mu_a  (<= 0).
 
@@ -374,8 +384,7 @@ def double_estimator_bias(true_means: Any, sigma: float = 1.0) -> float | np.nda
 
     Parameters
     ----------
-    true_means : array_like, shape (..., m)
-        True values mu_a; leading axes are batch axes.
+    %(true_means)s
     sigma : float, default 1.0
         Noise standard deviation of both estimates, > 0.
 
@@ -385,8 +394,7 @@ def double_estimator_bias(true_means: Any, sigma: float = 1.0) -> float | np.nda
 
     Raises
     ------
-    TypeError, ValueError
-        Non-numeric or non-finite ``true_means``, a scalar, ``sigma <= 0``.
+    %(raises)s
 
     Notes
     -----

@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from theory._docstrings import doc_params
 from theory._validation import (as_float_array, check_integer_array, check_positive, check_unit_interval,
                                 float_or_array)
 from theory.deprecation import deprecated_method
@@ -54,6 +55,14 @@ __all__ = [
     "single_estimator_bias",
     "double_estimator_bias",
 ]
+
+#: Descriptions shared by the docstrings below (``%(name)s``, see theory._docstrings).
+_DOC = {
+    "m_uniform": "m : int or array_like of int\n        Number of actions, >= 1.\n    eps : float or array_like\n"
+                 "        Half-width of the error interval, > 0.  Broadcasts with ``m``.",
+}
+
+_fill_doc = doc_params(_DOC)
 
 
 # ----------------------------------------------------------------------------- validation
@@ -319,6 +328,7 @@ def double_zero_error_example(C: Any, m: Any) -> DoubleZeroErrorExample:
 
 
 
+@_fill_doc
 def expected_max_uniform(m: Any, eps: Any) -> float | np.ndarray:
     r"""E[max of m iid Uniform(-eps, eps)] = eps (m - 1)/(m + 1).
 
@@ -334,14 +344,12 @@ def expected_max_uniform(m: Any, eps: Any) -> float | np.ndarray:
 
     Parameters
     ----------
-    m : int or array_like of int
-        Number of actions, >= 1.
-    eps : float or array_like
-        Half-width of the error interval, > 0.  Broadcasts with ``m``.
+    %(m_uniform)s
 
     Returns
     -------
     float or ndarray
+        E[max], with the broadcast shape of ``m`` and ``eps``; a float when both are scalars.
 
     Raises
     ------
@@ -360,6 +368,7 @@ def expected_max_uniform(m: Any, eps: Any) -> float | np.ndarray:
     return float_or_array(e * ((mm - 1.0) / (mm + 1.0)))  # ratio first: e (m - 1) may overflow
 
 
+@_fill_doc
 def thrun_schwartz_bound(m: Any, eps: Any, gamma: Any) -> float | np.ndarray:
     """Thrun & Schwartz's expected overestimation of a Q-learning target: gamma eps (m - 1)/(m + 1).
 
@@ -373,21 +382,19 @@ def thrun_schwartz_bound(m: Any, eps: Any, gamma: Any) -> float | np.ndarray:
 
     Parameters
     ----------
-    m : int or array_like of int
-        Number of actions, >= 1.
-    eps : float or array_like
-        Half-width of the error interval, > 0.
+    %(m_uniform)s
     gamma : float
         Discount factor in [0, 1].
 
     Returns
     -------
     float or ndarray
+        The expected overestimation of the target (in the units of the values).
 
     Raises
     ------
     TypeError, ValueError
-        For a non-integer ``m`` or ``m < 1``, ``eps <= 0``, ``gamma`` outside [0, 1].
+        As :func:`expected_max_uniform`, and for ``gamma`` outside [0, 1].
 
     Examples
     --------
