@@ -93,12 +93,14 @@ from typing import Any
 import autograd.numpy as np
 import numpy as onp
 from autograd import make_vjp, value_and_grad
+from scipy.special import expit
 
+from solvers.neural.fused import FusedMLP
 from solvers.neural.gan import GANConfig, gan_streams
 from solvers.neural.mlp import ACTIVATIONS, init_mlp, mlp_apply, mlp_sizes
 from solvers.neural.optim import OptState, tree_flatten
-from solvers.neural.training import ConfigDict, LoopRun, check_callback, check_network_fields, check_optimizer_fields, \
-    config_optimizers, run_steps
+from solvers.neural.training import ConfigDict, LoopRun, check_backend_fields, check_callback, check_network_fields, \
+    check_optimizer_fields, config_optimizers, run_steps
 from solvers.problems.stateless_mdp import ContinuousStatelessMDP, Episodes
 from theory._validation import as_generator, check_in, check_instance, check_int, check_positive, check_unit_interval
 from theory.deprecation import deprecated_method, module_getattr, renamed_keywords
@@ -112,6 +114,7 @@ __all__ = [
     "actor_action",
     "critic_q",
     "cross_entropy_bellman_error",
+    "bellman_error_dq",
     "critic_loss",
     "actor_loss",
     "dpg_actor_gradient",
@@ -165,6 +168,14 @@ class ActorCriticConfig(ConfigDict):
     critic_loss_scale : float > 0
         The critic minimizes this multiple of the stratified Bellman error; 2 (= 1/π at
         π = ½) makes it the GAN discriminator loss exactly (module docstring).
+    backend : {"fused", "autograd"}
+        Gradients by the fused forward/backward pass (:mod:`solvers.neural.fused`, the
+        default) or by autograd (the independent route, for checking); the same numbers in
+        float64 up to rounding.
+    dtype : {"float64", "float32"}
+        Arithmetic of the fused step (parameters, optimizer state, activations); float32 has a
+        relative rounding error of order 1e-5 per gradient.  The autograd backend is float64
+        only.  The initialization is drawn in float64 and rounded.
 
     Raises
     ------
@@ -185,6 +196,8 @@ class ActorCriticConfig(ConfigDict):
     scheme: str = "alternating"
     init_scale: Any = "glorot"
     critic_loss_scale: float = 2.0
+    backend: str = "fused"
+    dtype: str = "float64"
 
     def __post_init__(self) -> None:
         check_int(self.latent_dim, "latent_dim", minimum=1)
@@ -195,6 +208,7 @@ class ActorCriticConfig(ConfigDict):
         check_in(self.scheme, "scheme", SCHEMES)
         check_positive(self.critic_loss_scale, "critic_loss_scale")
         check_optimizer_fields(self, _LR_FIELDS)
+        check_backend_fields(self)
 
     @classmethod
     def from_gan_config(cls, config: GANConfig, **overrides: Any) -> "ActorCriticConfig":
@@ -203,7 +217,8 @@ class ActorCriticConfig(ConfigDict):
         generator → actor (``lr_g`` → ``lr_actor``), discriminator → critic (``lr_d`` →
         ``lr_critic``, ``n_disc_steps`` → ``n_critic_steps``), ``generator_loss``
         ``"minimax"`` → ``actor_objective="minimax"``, ``"non_saturating"`` → ``"log_q"``;
-        ``critic_loss_scale`` = 2.  ``overrides`` replace any field afterwards.
+        ``critic_loss_scale`` = 2; ``backend`` and ``dtype`` carried over.  ``overrides``
+        replace any field afterwards.
         """
         if not isinstance(config, GANConfig):
             raise TypeError(f"`config` must be a GANConfig, got {type(config).__name__}")
@@ -213,7 +228,7 @@ class ActorCriticConfig(ConfigDict):
             optimizer_kwargs=config.optimizer_kwargs, batch_size=config.batch_size,
             n_critic_steps=config.n_disc_steps,
             actor_objective=_FROM_GENERATOR_LOSS[config.generator_loss], scheme=config.scheme,
-            init_scale=config.init_scale, critic_loss_scale=2.0,
+            init_scale=config.init_scale, critic_loss_scale=2.0, backend=config.backend, dtype=config.dtype,
         )
         fields.update(overrides)
         return cls(**fields)
@@ -321,6 +336,44 @@ def cross_entropy_bellman_error(q, reward):
     True
     """
     return reward * np.logaddexp(0.0, -q) + (1.0 - reward) * np.logaddexp(0.0, q)
+
+
+def bellman_error_dq(q, reward, *, out=None):
+    """∂CE(r ‖ Q)/∂Q, the per-episode derivative of :func:`cross_entropy_bellman_error`.
+
+    ∂/∂Q [r·softplus(−Q) + (1 − r)·softplus(Q)] = (1 − r)·σ(Q) − r·σ(−Q)   (= σ(Q) − r),
+
+    from d softplus(s)/ds = σ(s); written with both sigmoids so that it keeps its relative
+    accuracy for large |Q| (σ(Q) − r would cancel), and so that a reward of exactly 0 or 1
+    gives σ(Q) or −σ(−Q) without rounding.  The fused backend's critic and actor gradients
+    start from it; the tests check it against autograd's derivative of the loss.
+
+    Source: Pfau & Vinyals (2016), eq. (8) with 𝒟 the cross-entropy (the loss differentiated).
+
+    Parameters
+    ----------
+    q : ndarray, shape (n,)
+        Critic logits (float64 or float32; the result has their dtype).
+    reward : ndarray or float, broadcastable to (n,)
+        Rewards in [0, 1].
+    out : ndarray, shape (n,), optional, keyword-only
+        Written in place when given.
+
+    Examples
+    --------
+    At Q = 0 the derivative is ½ − r:
+
+    >>> float(bellman_error_dq(onp.zeros(1), 1.0)[0])
+    -0.5
+    """
+    q = onp.asarray(q)
+    dtype = q.dtype if onp.issubdtype(q.dtype, onp.floating) else onp.float64
+    reward = onp.asarray(reward, dtype=dtype)
+    neg = expit(onp.negative(q, dtype=dtype))
+    onp.multiply(neg, reward, out=neg)
+    out = expit(q, out=out) if out is not None else expit(q.astype(dtype, copy=False))
+    onp.multiply(out, 1.0 - reward, out=out)
+    return onp.subtract(out, neg, out=out)
 
 
 def _episode_weights(is_real: onp.ndarray, real_prob: float) -> onp.ndarray:
@@ -518,6 +571,8 @@ def critic_gradient(params: dict, x_real, z, config: ActorCriticConfig,
     grads : list of layer dicts, like ``params["critic"]``
     """
     config, z, x_real = _check_rule_inputs(config, mdp, z, x_real)
+    if config.backend == "fused":
+        return _fused_rule(config, params, None, "critic", mdp, x_real, z)
     return _critic_grad(mdp, params, x_real, z, config)
 
 
@@ -532,6 +587,8 @@ def actor_gradient(params: dict, z, config: ActorCriticConfig,
     and the gradient (layer dicts like ``params["actor"]``).
     """
     config, z, _ = _check_rule_inputs(config, mdp, z)
+    if config.backend == "fused":
+        return _fused_rule(config, params, None, "actor", mdp, None, z)
     return _actor_grad(mdp, params, z, config)
 
 
@@ -548,6 +605,8 @@ def critic_step(params: dict, critic_state: OptState, x_real, z, config: ActorCr
         The Bellman error before the step.
     """
     config, z, x_real = _check_rule_inputs(config, mdp, z, x_real)
+    if config.backend == "fused":
+        return _fused_rule(config, params, critic_state, "critic", mdp, x_real, z)
     return _critic_step(params, critic_state, x_real, z, config, mdp)
 
 
@@ -565,6 +624,8 @@ def actor_step(params: dict, actor_state: OptState, z, config: ActorCriticConfig
         The actor loss before the step.
     """
     config, z, _ = _check_rule_inputs(config, mdp, z)
+    if config.backend == "fused":
+        return _fused_rule(config, params, actor_state, "actor", mdp, None, z)
     return _actor_step(params, actor_state, z, config, mdp)
 
 
@@ -627,6 +688,10 @@ def actor_critic_update(params: dict, opt_states: dict, x_real, z, config: Actor
     k = config.n_critic_steps
     x_real = _check_batch(x_real, "x_real", (k, "B", "d"))
     z = _check_batch(z, "z", (k + 1, "B", config.latent_dim))
+    if config.backend == "fused":
+        engine = _engine(config, params)
+        state, losses = engine.step(engine.import_state(params, opt_states), x_real, z, mdp)
+        return engine.export_params(state), engine.export_states(state), losses
     return _update(params, opt_states, x_real, z, config, mdp)
 
 
@@ -646,6 +711,162 @@ def _update(params, opt_states, x_real, z, config, mdp):
         new_a, state_a = opt_a.update_unchecked(g_a, state_a, params["actor"])
         params = {"actor": new_a, "critic": new_c}
     return params, {"actor": state_a, "critic": state_c}, (c_loss, a_loss)
+
+
+# ---------------------------------------------------------------------------------------------
+# the fused backend
+# ---------------------------------------------------------------------------------------------
+
+
+class _FusedActorCritic:
+    """The update rules on two :class:`~solvers.neural.fused.FusedMLP` networks.
+
+    Same rules, episodes and weights as the autograd route: the environment packs the episodes
+    (``mdp.episodes``), the per-episode derivative of the Bellman error in Q is
+    :func:`bellman_error_dq`, and ``FusedMLP.backward`` chains it through the critic (to ψ for
+    the critic rule; to the actions and then through the actor to θ for the deterministic
+    policy gradient).
+
+    A state is ``(flat_actor, flat_critic, opt_state_actor, opt_state_critic)``: flat parameter
+    vectors (never modified in place; every update makes new ones) and optimizer states whose
+    slots hold one flat leaf (``FusedMLP.import_opt_state``).
+    """
+
+    def __init__(self, config: ActorCriticConfig, data_dim: int):
+        self.config = config
+        self.actor = FusedMLP((config.latent_dim, *config.hidden, data_dim), config.activation, dtype=config.dtype)
+        self.critic = FusedMLP((data_dim, *config.hidden, 1), config.activation, dtype=config.dtype)
+        self.opt_actor, self.opt_critic = config_optimizers(config, _LR_FIELDS)
+        self._heads: dict = {}
+
+    # state conversion ----------------------------------------------------------------------
+    def import_params(self, params: dict) -> tuple[onp.ndarray, onp.ndarray]:
+        """``params`` as fresh flat vectors (actor, critic) of this dtype."""
+        out = []
+        for name, net in (("actor", self.actor), ("critic", self.critic)):
+            try:
+                sizes = mlp_sizes(params[name])
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(str(exc).replace("`params", f"`params['{name}']")) from None
+            if sizes != net.sizes:
+                raise ValueError(f"`params['{name}']` must be an MLP of sizes {net.sizes} (got {sizes})")
+            out.append(net.flatten(params[name]))
+        return out[0], out[1]
+
+    def import_state(self, params: dict, opt_states: dict) -> tuple:
+        return (*self.import_params(params), self.actor.import_opt_state(opt_states["actor"]),
+                self.critic.import_opt_state(opt_states["critic"]))
+
+    def export_params(self, state: tuple) -> dict:
+        """``{"actor": layers, "critic": layers}``: views into the state's flat vectors."""
+        return {"actor": self.actor.unflatten(state[0], copy=False),
+                "critic": self.critic.unflatten(state[1], copy=False)}
+
+    def export_states(self, state: tuple) -> dict:
+        return {"actor": self.actor.export_opt_state(state[2]), "critic": self.critic.export_opt_state(state[3])}
+
+    # gradients -------------------------------------------------------------------------------
+    def _head(self, n: int) -> onp.ndarray:
+        head = self._heads.get(n)
+        if head is None:
+            head = self._heads[n] = onp.empty((n, 1), self.critic.dtype)
+        return head
+
+    def critic_grad(self, mdp, x_real: onp.ndarray, z: onp.ndarray) -> tuple[float, onp.ndarray]:
+        """The unscaled Bellman error on ``mdp.episodes(μ_θ(z), x_real)`` and ∇_ψ s·L_C (the
+        buffer ``self.critic.grad``)."""
+        ep = mdp.episodes(self.actor.forward(self.actor.as_input(z)), x_real)
+        weight = _episode_weights(ep.is_real, mdp.real_prob)
+        q = self.critic.forward(self.critic.as_input(ep.x))[:, 0]
+        loss = float(onp.dot(weight, cross_entropy_bellman_error(q, ep.reward)))
+        g_q = self._head(q.shape[0])
+        bellman_error_dq(q, ep.reward, out=g_q[:, 0])
+        onp.multiply(g_q[:, 0], (weight * self.config.critic_loss_scale).astype(q.dtype), out=g_q[:, 0])
+        return loss, self.critic.backward(g_q)[0]
+
+    def actor_grad(self, mdp, z: onp.ndarray) -> tuple[float, onp.ndarray]:
+        """The actor loss on its own episodes μ_θ(z) and its deterministic policy gradient
+        (the buffer ``self.actor.grad``; the critic's gradient buffer is left alone)."""
+        actions = self.actor.forward(self.actor.as_input(z))
+        ep = mdp.episodes(actions, onp.zeros((0, actions.shape[1])))
+        weight = _actor_weights(ep.is_real)
+        q = self.critic.forward(self.critic.as_input(ep.x))[:, 0]
+        # "minimax": −Σ w CE(0 ‖ Q);  "log_q": Σ w CE(1 ‖ Q)  (_actor_objective)
+        sign, target = (-1.0, 0.0) if self.config.actor_objective == "minimax" else (1.0, 1.0)
+        loss = sign * float(onp.dot(weight, cross_entropy_bellman_error(q, target)))
+        g_q = self._head(q.shape[0])
+        bellman_error_dq(q, target, out=g_q[:, 0])
+        onp.multiply(g_q[:, 0], (sign * weight).astype(q.dtype), out=g_q[:, 0])
+        _, g_x = self.critic.backward(g_q, params=False, inputs=True)
+        return loss, self.actor.backward(g_x[~ep.is_real])[0]
+
+    # updates ---------------------------------------------------------------------------------
+    @staticmethod
+    def _apply(net: FusedMLP, opt, grad: onp.ndarray, state: OptState) -> OptState:
+        (new,), state = opt.update_leaves([grad], state, [net.flat])
+        net.set_flat(new)
+        return state
+
+    def load(self, state: tuple) -> None:
+        self.actor.set_flat(state[0])
+        self.critic.set_flat(state[1])
+
+    def critic_step(self, state: tuple, mdp, x_real, z) -> tuple[tuple, float]:
+        self.load(state)
+        loss, grad = self.critic_grad(mdp, x_real, z)
+        s_c = self._apply(self.critic, self.opt_critic, grad, state[3])
+        return (state[0], self.critic.flat, state[2], s_c), loss
+
+    def actor_step(self, state: tuple, mdp, z) -> tuple[tuple, float]:
+        self.load(state)
+        loss, grad = self.actor_grad(mdp, z)
+        s_a = self._apply(self.actor, self.opt_actor, grad, state[2])
+        return (self.actor.flat, state[1], s_a, state[3]), loss
+
+    def step(self, state: tuple, x_real: onp.ndarray, z: onp.ndarray, mdp) -> tuple[tuple, tuple[float, float]]:
+        """One :func:`actor_critic_update` (same order of updates) from ``state``."""
+        k = self.config.n_critic_steps
+        c_loss = float("nan")
+        for i in range(k if self.config.scheme == "alternating" else k - 1):
+            state, c_loss = self.critic_step(state, mdp, x_real[i], z[i])
+        if self.config.scheme == "alternating":
+            state, a_loss = self.actor_step(state, mdp, z[k])
+            return state, (c_loss, a_loss)
+        self.load(state)  # both gradients at the same (θ, ψ); the actor's pass leaves ∇ψ alone
+        c_loss, g_c = self.critic_grad(mdp, x_real[k - 1], z[k - 1])
+        a_loss, g_a = self.actor_grad(mdp, z[k])
+        s_c = self._apply(self.critic, self.opt_critic, g_c, state[3])
+        s_a = self._apply(self.actor, self.opt_actor, g_a, state[2])
+        return (self.actor.flat, self.critic.flat, s_a, s_c), (c_loss, a_loss)
+
+
+def _engine(config: ActorCriticConfig, params: Any) -> _FusedActorCritic:
+    """The fused engine for ``params``'s data dimension (the critic's input width)."""
+    try:
+        d = mlp_sizes(params["critic"])[0]
+    except (TypeError, ValueError, KeyError, IndexError):
+        raise ValueError("`params` must be {'actor': MLP, 'critic': MLP} as from init_actor_critic") from None
+    return _FusedActorCritic(config, d)
+
+
+def _fused_rule(config, params, opt_state, name, mdp, x_real, z):
+    """One rule on the fused backend, on and back to layer lists: the gradient when
+    ``opt_state`` is None, else the step of player ``name``."""
+    engine = _engine(config, params)
+    flat_a, flat_c = engine.import_params(params)
+    net, opt = (engine.critic, engine.opt_critic) if name == "critic" else (engine.actor, engine.opt_actor)
+    if opt_state is None:
+        engine.load((flat_a, flat_c))
+        loss, grad = engine.critic_grad(mdp, x_real, z) if name == "critic" else engine.actor_grad(mdp, z)
+        return loss, net.unflatten(grad)
+    states = [None, None]
+    states[name == "critic"] = net.import_opt_state(opt_state)
+    state = (flat_a, flat_c, *states)
+    state, loss = engine.critic_step(state, mdp, x_real, z) if name == "critic" else engine.actor_step(state, mdp, z)
+    new = engine.export_params(state)
+    s = engine.critic.export_opt_state(state[3]) if name == "critic" else engine.actor.export_opt_state(state[2])
+    return {"actor": new["actor"] if name == "actor" else params["actor"],
+            "critic": new["critic"] if name == "critic" else params["critic"]}, s, loss
 
 
 # ---------------------------------------------------------------------------------------------
@@ -737,29 +958,58 @@ def train_actor_critic(data: Any, config: ActorCriticConfig | GANConfig, n_steps
     c_hist, a_hist = onp.zeros(n_steps), onp.zeros(n_steps)
     steps, actor_traj, critic_traj = [], [], []
 
-    def record(step, p):
+    # A carried state is what the backend updates; `flats` gives the (actor, critic) parameter
+    # vectors in tree_flatten order and `export` the (params, opt_states) dicts.
+    if config.backend == "fused":
+        engine = _FusedActorCritic(config, d)
+        carried = engine.import_state(params, opt_states)
+
+        def update(c, x_real, z):
+            return engine.step(c, x_real, z, mdp)
+
+        def flats(c):
+            return c[0].astype(onp.float64), c[1].astype(onp.float64)
+
+        def export(c):
+            return engine.export_params(c), engine.export_states(c)
+    else:
+        carried = (params, opt_states)
+
+        def update(c, x_real, z):
+            new_params, new_states, losses = _update(c[0], c[1], x_real, z, config, mdp)
+            return (new_params, new_states), losses
+
+        def flats(c):
+            return tree_flatten(c[0]["actor"])[0], tree_flatten(c[0]["critic"])[0]
+
+        def export(c):
+            return c
+
+    def record(step, c):
         steps.append(step)
-        actor_traj.append(tree_flatten(p["actor"])[0])
-        critic_traj.append(tree_flatten(p["critic"])[0])
+        a, c = flats(c)
+        actor_traj.append(a)
+        critic_traj.append(c)
 
     def step(t, state):  # the environment's batch, then the update rules (actor_critic_update)
         x_real = mdp.sample_data(k * b, streams.data).reshape(k, b, d)
         z = streams.noise.standard_normal((k + 1, b, m))
-        new_params, new_states, losses = _update(state[0], state[1], x_real, z, config, mdp)
+        new_carried, losses = update(state[0], x_real, z)
         c_hist[t], a_hist[t] = losses
-        return new_params, new_states, losses
+        return new_carried, losses
 
     def after(n_done, state):
         if every is not None and n_done % every == 0:
             record(n_done, state[0])
         if callback is not None:
-            callback(n_done, state[0], state[2])
+            callback(n_done, export(state[0])[0], state[1])
 
-    record(0, params)
-    out = run_steps(step, (params, opt_states, None), n_steps, after=after, progress=progress, desc="actor-critic")
-    n_done, (params, opt_states, _) = out.n_steps, out.state
+    record(0, carried)
+    out = run_steps(step, (carried, None), n_steps, after=after, progress=progress, desc="actor-critic")
+    n_done = out.n_steps
     if steps[-1] != n_done:
-        record(n_done, params)
+        record(n_done, out.state[0])
+    params, opt_states = export(out.state[0])
     return ActorCriticRun(
         config=config, params=params, opt_states=opt_states, critic_loss=c_hist[:n_done],
         actor_loss=a_hist[:n_done], steps=onp.asarray(steps, dtype=int),

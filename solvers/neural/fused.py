@@ -32,6 +32,7 @@ from typing import Any
 import numpy as onp
 
 from solvers.neural.mlp import ACTIVATIONS, activation_vjp, dense_numpy, dense_vjp, mlp_sizes
+from solvers.neural.optim import OptState
 from theory._validation import check_in, check_int
 
 __all__ = ["DTYPES", "FusedMLP", "check_dtype"]
@@ -155,6 +156,24 @@ class FusedMLP:
     def leaves(self, flat: onp.ndarray) -> list:
         """``flat`` as the per-leaf list of :func:`solvers.neural.optim.tree_leaves` (views)."""
         return [x for layer in self._views(flat) for x in (layer["W"], layer["b"])]
+
+    def flatten_leaves(self, leaves: Sequence) -> onp.ndarray:
+        """A per-leaf list in :meth:`leaves`'s order (``W₀, b₀, W₁, ...``) as one fresh flat
+        vector of this dtype."""
+        if len(leaves) != 2 * len(self._shapes):
+            raise ValueError(f"`leaves` must hold {2 * len(self._shapes)} arrays (got {len(leaves)})")
+        return self.flatten([{"W": w, "b": b} for w, b in zip(leaves[0::2], leaves[1::2])])
+
+    def import_opt_state(self, state: OptState) -> OptState:
+        """An optimizer state over this network's layer list as a state over the flat vector:
+        every slot becomes one flat leaf of this dtype (the optimizers of
+        :mod:`solvers.neural.optim` are elementwise, so updating the flat leaf gives the
+        numbers of the leaf-by-leaf update)."""
+        return OptState(state.t, {k: [self.flatten_leaves(v)] for k, v in state.slots.items()})
+
+    def export_opt_state(self, state: OptState) -> OptState:
+        """The inverse of :meth:`import_opt_state`: per-leaf views into the flat slots."""
+        return OptState(state.t, {k: self.leaves(v[0]) for k, v in state.slots.items()})
 
     # buffers -----------------------------------------------------------------------------------
     def buffers(self, n: int) -> _Buffers:
