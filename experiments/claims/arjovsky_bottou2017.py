@@ -76,6 +76,15 @@ def reference_epsilon_on_grid(w: float, b: float) -> float:
     return float(np.max(s + abs(w) * s * (1.0 - s)))
 
 
+def _gradients_and_bounds(w: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Along discriminators σ(w_k x + b_k): the saturating gradient by quadrature
+    (:func:`reference_saturating_gradient`), ε on the support grid
+    (:func:`reference_epsilon_on_grid`) and Theorem 2.4's bound M ε/(1 - ε) (M = 1) from it."""
+    grads = np.array([reference_saturating_gradient(THETA, wi, bi) for wi, bi in zip(w, b)])
+    eps = np.array([reference_epsilon_on_grid(wi, bi) for wi, bi in zip(w, b)])
+    return grads, eps, np.asarray(vanishing_gradient_bound(eps))
+
+
 @functools.lru_cache(maxsize=8)
 def _trained_logistic_trajectory(seed: int) -> tuple[np.ndarray, np.ndarray, list[int]]:
     """(w_t, b_t) of a logistic discriminator trained by Adam from scratch on the toy."""
@@ -114,9 +123,7 @@ def thm24_vanishing_gradient(ctx: Context):
     w = SHARPNESS
     b = -1.5 * SHARPNESS
     closed = np.asarray(logistic_generator_gradients(THETA, w=w, b=b).saturating)
-    quad = np.array([reference_saturating_gradient(THETA, wi, bi) for wi, bi in zip(w, b)])
-    eps = np.array([reference_epsilon_on_grid(wi, bi) for wi, bi in zip(w, b)])
-    bound = np.asarray(vanishing_gradient_bound(eps))
+    quad, eps, bound = _gradients_and_bounds(w, b)
     parts = {
         "exact-gradient": Evidence.close(
             closed, quad, atol=0.0, rtol=QUAD_RTOL,
@@ -140,9 +147,7 @@ def thm24_vanishing_gradient(ctx: Context):
     # (2) A logistic discriminator trained from scratch against the fixed generator (their
     # Figure 2 experiment, on a toy).
     tw, tb, steps = _trained_logistic_trajectory(ctx.seed)
-    grads = np.array([reference_saturating_gradient(THETA, wi, bi) for wi, bi in zip(tw, tb)])
-    teps = np.array([reference_epsilon_on_grid(wi, bi) for wi, bi in zip(tw, tb)])
-    tbound = np.asarray(vanishing_gradient_bound(teps))
+    grads, teps, tbound = _gradients_and_bounds(tw, tb)
     parts["neural-bound"] = Evidence.bound(
         float(np.max(np.abs(grads) / tbound)), 1.0, relation="<=", slack=QUAD_RTOL,
         reason="Theorem 2.4 along the trained discriminator's trajectory (every 50 steps): "

@@ -22,7 +22,7 @@ QUANTILE_ATOL = 1e-4
     "in 1-D it is sqrt((m1 - m2)^2 + (s1 - s2)^2).",
     source="Dowson & Landau (1982); Givens & Shortt (1984), Proposition 7",
     kinds=("exact",),
-    closed_form="theory.divergences.wasserstein_1d",
+    closed_form="theory.divergences.w2_gaussian",
 )
 def w2_gaussian_claim(ctx: Context):
     rng = ctx.rng(0)

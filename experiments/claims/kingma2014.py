@@ -113,7 +113,6 @@ def reference_gaussian_kl(m1, S1, m2, S2) -> float:
     "1/2 sum (1 + log sigma^2 - mu^2 - sigma^2).",
     source=SOURCE + ", eq. (1), eqs. (2)-(3), Appendix B",
     figures=("kingma2014_elbo",),
-    kinds=("exact",),
     closed_form="theory.vae.linear_gaussian_elbo",
 )
 def elbo_decomposition(ctx: Context):
@@ -182,7 +181,6 @@ def _estimator_case(rng: np.random.Generator):
     "is >= 3/2 (means) and >= 3 (standard deviations) times the reparameterized one at every model and "
     "q; with the sampled KL (eq. (6)) this dominance fails at some points.",
     source=SOURCE + ", Section 2.2, Section 2.4, eqs. (6), (7), (10)",
-    kinds=("exact",),
     closed_form="theory.vae.reparameterized_gradient_variance",
     solver="solvers.tabular.vae_estimators.estimator_moments",
 )

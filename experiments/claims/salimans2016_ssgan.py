@@ -87,7 +87,6 @@ def _unsup_loss_and_grad(flat: np.ndarray, p: np.ndarray, q: np.ndarray):
     "-V(D, G), minimized at D = p_data/(p_data + p_model); the supervised loss never sees the fake "
     "logit.",
     source=SOURCE_SSGAN,
-    kinds=("exact",),
     closed_form="theory.semi_supervised.ssgan_discriminator",
 )
 def ssgan_discriminator_claim(ctx: Context):
@@ -171,7 +170,6 @@ FM_TOYS = {
     "from the data (f(x) = x on {0, 1, 2}; features (x, x^2) on 5 points); with the identity "
     "features the only fixed point is the data.",
     source=SOURCE_FM,
-    kinds=("exact",),
     closed_form="theory.semi_supervised.feature_matching_alternative",
 )
 def feature_matching_claim(ctx: Context):
