@@ -30,6 +30,7 @@ IRL_DOC = {
     "cost": "cost : array_like, shape (..., N)\n        Finite costs.",
     "q": "q : array_like, shape (..., N)\n        Sampler density (a probability vector when ``q_weights`` is None).",
     "p_data": "p_data : array_like, shape (..., N)\n        Data probabilities or demonstration weights.",
+    "log_z": "log_z : float or array_like, shape broadcastable to (...)\n        log Z.",
     "raises_cost": "ValueError\n        If ``cost`` is empty, a scalar or not finite.\n"
                    "    TypeError\n        If ``cost`` is not numeric.",
 }

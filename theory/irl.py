@@ -222,8 +222,7 @@ def discriminator_loss(cost: Any, log_z: Any, q: Any, p_data: Any, *, q_weights:
     Parameters
     ----------
     %(cost)s
-    log_z : float or array_like, shape broadcastable to (...)
-        log Z.
+    %(log_z)s
     %(q)s
     p_data : array_like, shape (..., N)
         Data probabilities or empirical demonstration weights (sum 1; zeros allowed).
@@ -281,8 +280,7 @@ def generator_loss(cost: Any, log_z: Any, q: Any, *, q_weights: Any = None) -> f
     Parameters
     ----------
     %(cost)s
-    log_z : float or array_like, shape broadcastable to (...)
-        log Z.
+    %(log_z)s
     %(q)s
     q_weights : array_like, shape (..., N), optional
         Weights of E_q[.]; None: q itself.
@@ -290,7 +288,7 @@ def generator_loss(cost: Any, log_z: Any, q: Any, *, q_weights: Any = None) -> f
     Returns
     -------
     loss : float or ndarray, shape (...)
-        In nats.
+        L_G(q) in nats.
 
     Raises
     ------
@@ -368,7 +366,7 @@ def irl_cost_loss(cost: Any, p_data: Any, *, q: Any = None, log_z: Any = None,
     Returns
     -------
     loss : float or ndarray, shape (...)
-        In nats.
+        L(c) in nats: exact without ``q``, the importance-sampled estimate with it.
 
     Raises
     ------
