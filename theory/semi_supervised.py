@@ -29,7 +29,8 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.special import expit, log_softmax, logsumexp
 
-from theory._validation import as_float_array, check_probability
+from theory._docstrings import doc_params
+from theory._validation import as_float_array, check_probability, scalar_or_array
 
 __all__ = [
     "ssgan_class_probabilities",
@@ -42,9 +43,14 @@ __all__ = [
 ]
 
 
-def _scalar_or_array(x: np.ndarray) -> Any:
-    x = np.asarray(x)
-    return x[()] if x.ndim == 0 else x
+#: Descriptions shared by the docstrings below (``%(name)s``, see theory._docstrings).
+_DOC = {
+    "logits": "logits : array_like, shape (..., K)\n        The real-class logits l_1..l_K.",
+    "logits_per_input": "logits : array_like, shape (..., n_x, K)\n        Real-class logits of each input.",
+    "raises_logits": "ValueError\n        If ``logits`` is a scalar or not finite.",
+}
+
+_fill_doc = doc_params(_DOC)
 
 
 def _logits(logits: Any, *, per_input: bool = False) -> np.ndarray:
@@ -57,6 +63,7 @@ def _logits(logits: Any, *, per_input: bool = False) -> np.ndarray:
     return lg
 
 
+@_fill_doc
 def ssgan_class_probabilities(logits: Any) -> np.ndarray:
     """Class probabilities of the K+1-class discriminator with the fake logit fixed at 0.
 
@@ -68,8 +75,7 @@ def ssgan_class_probabilities(logits: Any) -> np.ndarray:
 
     Parameters
     ----------
-    logits : array_like, shape (..., K)
-        The real-class logits l_1..l_K.
+    %(logits)s
 
     Returns
     -------
@@ -78,8 +84,7 @@ def ssgan_class_probabilities(logits: Any) -> np.ndarray:
 
     Raises
     ------
-    ValueError
-        If ``logits`` is a scalar or not finite.
+    %(raises_logits)s
 
     Examples
     --------
@@ -91,6 +96,7 @@ def ssgan_class_probabilities(logits: Any) -> np.ndarray:
     return np.exp(log_softmax(full, axis=-1))
 
 
+@_fill_doc
 def ssgan_discriminator(logits: Any) -> Any:
     r"""The GAN discriminator implied by the K+1-class classifier: D(x) = 1 - p(K+1 | x).
 
@@ -103,7 +109,7 @@ def ssgan_discriminator(logits: Any) -> Any:
 
     Parameters
     ----------
-    logits : array_like, shape (..., K)
+    %(logits)s
 
     Returns
     -------
@@ -112,8 +118,7 @@ def ssgan_discriminator(logits: Any) -> Any:
 
     Raises
     ------
-    ValueError
-        If ``logits`` is a scalar or not finite.
+    %(raises_logits)s
 
     Examples
     --------
@@ -125,7 +130,7 @@ def ssgan_discriminator(logits: Any) -> Any:
     0.75
     """
     lg = _logits(logits)
-    return _scalar_or_array(expit(logsumexp(lg, axis=-1)))
+    return scalar_or_array(expit(logsumexp(lg, axis=-1)))
 
 
 def _check_input_dist(p: Any, name: str, n_x: int) -> np.ndarray:
@@ -136,6 +141,7 @@ def _check_input_dist(p: Any, name: str, n_x: int) -> np.ndarray:
     return arr
 
 
+@_fill_doc
 def ssgan_unsupervised_loss(logits: Any, p_data: Any, p_model: Any) -> Any:
     """The unsupervised loss of the K+1-class discriminator on a finite input space.
 
@@ -148,15 +154,14 @@ def ssgan_unsupervised_loss(logits: Any, p_data: Any, p_model: Any) -> Any:
 
     Parameters
     ----------
-    logits : array_like, shape (..., n_x, K)
-        Real-class logits of each input.
+    %(logits_per_input)s
     p_data, p_model : array_like, shape (..., n_x)
         Distributions of real and generated inputs; leading axes broadcast.
 
     Returns
     -------
     loss : float or ndarray, shape (...)
-        >= 0, nats.
+        L_unsupervised, >= 0, nats.
 
     Raises
     ------
@@ -179,9 +184,10 @@ def ssgan_unsupervised_loss(logits: Any, p_data: Any, p_model: Any) -> Any:
     log_fake = -np.logaddexp(0.0, lse)               # log p(K+1|x) = -log(1 + Z)
     log_real = lse + log_fake                        # log(1 - p(K+1|x)) = log Z - log(1 + Z)
     loss = -(np.sum(pd * log_real, axis=-1) + np.sum(pm * log_fake, axis=-1))
-    return _scalar_or_array(loss)
+    return scalar_or_array(loss)
 
 
+@_fill_doc
 def ssgan_supervised_loss(logits: Any, p_xy: Any) -> Any:
     """The supervised loss of the K+1-class classifier on labeled data.
 
@@ -194,14 +200,14 @@ def ssgan_supervised_loss(logits: Any, p_xy: Any) -> Any:
 
     Parameters
     ----------
-    logits : array_like, shape (..., n_x, K)
+    %(logits_per_input)s
     p_xy : array_like, shape (..., n_x, K)
         Joint distribution of labeled pairs (sums to 1 over both axes).
 
     Returns
     -------
     loss : float or ndarray, shape (...)
-        >= 0, nats.
+        L_supervised, >= 0, nats.
 
     Raises
     ------
@@ -220,7 +226,7 @@ def ssgan_supervised_loss(logits: Any, p_xy: Any) -> Any:
                          f"`logits` (got shape {pj.shape})")
     check_probability(pj.reshape(pj.shape[:-2] + (-1,)), "p_xy")
     loss = -np.sum(pj * log_softmax(lg, axis=-1), axis=(-2, -1))
-    return _scalar_or_array(loss)
+    return scalar_or_array(loss)
 
 
 # --------------------------------------------------------------------------- feature matching
@@ -266,7 +272,7 @@ def feature_matching_loss(features: Any, p_data: Any, p_model: Any) -> Any:
     pd = _check_input_dist(p_data, "p_data", phi.shape[0])
     pm = _check_input_dist(p_model, "p_model", phi.shape[0])
     diff = (pd - pm) @ phi
-    return _scalar_or_array(np.sum(diff * diff, axis=-1))
+    return scalar_or_array(np.sum(diff * diff, axis=-1))
 
 
 def feature_matching_gradient(theta: Any, features: Any, p_data: Any) -> np.ndarray:
