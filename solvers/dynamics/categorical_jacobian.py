@@ -29,7 +29,8 @@ from scipy.special import softmax
 
 from solvers.results import ArrayResult
 from solvers.tabular import gan as tabular_gan
-from theory._validation import as_float_array, check_in, check_positive, check_probability
+from solvers.validation import check_distribution
+from theory._validation import as_float_array, check_in, check_positive
 
 __all__ = [
     "central_difference_jacobian",
@@ -194,9 +195,7 @@ def categorical_gan_jacobian_fd(p_data: ArrayLike, *, generator_loss: str = "min
     The loop over the 2K coordinate directions lives in :func:`central_difference_jacobian`
     (called with ``vectorized=False``): the tabular gradients take one parameter vector at a time.
     """
-    p = check_probability(p_data, "p_data")
-    if p.ndim != 1:
-        raise ValueError(f"`p_data` must be 1-D, shape (K,) (got shape {p.shape})")
+    p = check_distribution(p_data, "p_data")
     if np.any(p <= 0):
         raise ValueError("`p_data` must have full support (every p_i > 0): the equilibrium "
                          "q = softmax(θ) = p needs it")

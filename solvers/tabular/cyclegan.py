@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from solvers.results import ArrayResult
+from solvers.validation import check_distribution
 from theory._validation import as_float_array, check_int, check_nonnegative, check_probability
 from theory.gan import optimal_gan_value
 
@@ -246,11 +247,8 @@ def enumerate_cyclegan_optima(p_x: Any, p_y: Any, *, x_points: Any = None, y_poi
     ValueError
         Invalid probabilities, points of the wrong shape, or too many maps.
     """
-    px = check_probability(p_x, "p_x")
-    py = check_probability(p_y, "p_y")
-    for arr, name in ((px, "p_x"), (py, "p_y")):
-        if arr.ndim != 1:
-            raise ValueError(f"`{name}` must be 1-D, shape (K,) (got shape {arr.shape})")
+    px = check_distribution(p_x, "p_x")
+    py = check_distribution(p_y, "p_y")
     tol = check_nonnegative(value_tol, "value_tol")
     K, Kp = px.shape[0], py.shape[0]
     _points(x_points, K, "x_points")

@@ -15,7 +15,6 @@ f'(p/q), the divergences and the lower bound there.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -30,15 +29,15 @@ from solvers.tabular.gan_objectives import (
     normalized_weights,
     softmax_cost_gradient,
 )
-from theory._validation import (
-    ConvergenceWarning,
-    as_float_array,
-    check_in,
-    check_int,
-    check_positive,
-    check_probability,
-    check_same_length,
+from solvers.validation import (
+    check_distribution,
+    check_distribution_pair,
+    check_generator_descent,
+    check_solve_budget,
+    check_vector,
+    warn_unconverged,
 )
+from theory._validation import as_float_array, check_in, check_int, check_positive
 
 __all__ = [
     "FGAN_FAMILIES",
@@ -86,34 +85,6 @@ V_BOUNDS = {
 }
 
 _LOG2 = float(np.log(2.0))
-
-
-def _probability(x: ArrayLike, name: str) -> np.ndarray:
-    arr = check_probability(x, name)
-    if arr.ndim != 1:
-        raise ValueError(f"`{name}` must be 1-D, shape (K,) (got shape {arr.shape})")
-    return arr
-
-
-def _pq(p: ArrayLike, q: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    pa, qa = _probability(p, "p"), _probability(q, "q")
-    check_same_length(pa, qa, ("p", "q"))
-    return pa, qa
-
-
-def _logits(x: ArrayLike, name: str, k: int) -> np.ndarray:
-    arr = as_float_array(x, name)
-    if arr.shape != (k,):
-        raise ValueError(f"`{name}` must have shape ({k},) (got shape {arr.shape})")
-    return arr
-
-
-def _warn(what: str, tol: float, worst: float) -> None:
-    warnings.warn(
-        f"{what} stopped above tol={tol:g} (worst residual {worst:.3g}); increase `max_iter`",
-        ConvergenceWarning,
-        stacklevel=3,
-    )
 
 
 class _Terms(NamedTuple):
@@ -326,15 +297,14 @@ def fgan_critic(
     Pearson χ²: p/q <= 5e149), which covers every pair of normal doubles for the KL, reverse
     KL, Hellinger, JS and GAN families.
     """
-    pa, qa = _pq(p, q)
+    pa, qa = check_distribution_pair(p, q, ("p", "q"))
     family = check_in(family, "family", FGAN_FAMILIES)
-    tol = check_positive(tol, "tol")
-    max_iter = check_int(max_iter, "max_iter", minimum=1)
+    tol, max_iter = check_solve_budget(tol, max_iter)
     method = check_in(method, "method", CRITIC_METHODS)
-    v0 = np.zeros_like(pa) if v0 is None else _logits(v0, "v0", pa.shape[0])
+    v0 = np.zeros_like(pa) if v0 is None else check_vector(v0, "v0", pa.shape[0])
     v, it, res, at_bound, converged = _fgan_solve(pa, qa, family, v0, method, tol, max_iter)
     if not converged:
-        _warn(f"the f-GAN ({family}) critic maximization", tol, float(res.max()))
+        warn_unconverged(f"the f-GAN ({family}) critic maximization", tol, float(res.max()))
     return FGANCriticResult(
         family=family, v=v, t=_family_terms(family, v).g, value=_fgan_value(pa, qa, v, family),
         residual=res, at_bound=at_bound, iterations=it, converged=converged, tol=tol,
@@ -420,15 +390,11 @@ def train_fgan_generator(
     ConvergenceWarning
         When an inner maximization stops above ``tol``.
     """
-    p = _probability(p_data, "p_data")
+    p, theta, lr, n_steps = check_generator_descent(p_data, theta0, lr, n_steps)
     k = p.shape[0]
-    theta = _logits(theta0, "theta0", k).copy()
     family = check_in(family, "family", FGAN_FAMILIES)
     loss = check_in(generator_loss, "generator_loss", FGAN_GENERATOR_LOSSES)
-    lr = check_positive(lr, "lr")
-    n_steps = check_int(n_steps, "n_steps", minimum=0)
-    tol = check_positive(tol, "tol")
-    max_iter = check_int(max_iter, "max_iter", minimum=1)
+    tol, max_iter = check_solve_budget(tol, max_iter)
 
     thetas = np.empty((n_steps + 1, k))
     vs = np.empty((n_steps + 1, k))
@@ -445,7 +411,7 @@ def train_fgan_generator(
         if t < n_steps:
             theta = theta - lr * softmax_cost_gradient(q, _fgan_generator_cost(family, v, loss))
     if not converged:
-        _warn(f"an inner f-GAN ({family}) critic maximization", tol, worst)
+        warn_unconverged(f"an inner f-GAN ({family}) critic maximization", tol, worst)
     return FGANGeneratorRun(
         theta=thetas, q=softmax(thetas, axis=-1), v=vs, value=values, inner_iterations=iters,
         converged=converged, family=family, generator_loss=loss, p_data=p, lr=lr,
@@ -523,11 +489,11 @@ def train_fgan(
     V is kept in the family's box (:data:`V_BOUNDS`) so that a diverging run stays finite.
     (θ, V) = (log p_data + const, V with g_f(V) = f'(1)) is a fixed point of both schemes.
     """
-    p = _probability(p_data, "p_data")
+    p = check_distribution(p_data, "p_data")
     k = p.shape[0]
     family = check_in(family, "family", FGAN_FAMILIES)
-    theta = _logits(theta0, "theta0", k).copy()
-    v = _logits(v0, "v0", k).copy()
+    theta = check_vector(theta0, "theta0", k).copy()
+    v = check_vector(v0, "v0", k).copy()
     lr_g = check_positive(lr_g, "lr_g")
     lr_d = check_positive(lr_d, "lr_d")
     n_steps = check_int(n_steps, "n_steps", minimum=0)

@@ -40,8 +40,13 @@ from numpy.typing import ArrayLike
 from scipy.special import expit, log_expit, softmax
 
 from solvers.results import ArrayResult
-from theory._validation import ConvergenceWarning, as_float_array, check_in, check_int
-from theory._validation import check_positive, check_probability, check_same_length
+from solvers.validation import (
+    check_distribution,
+    check_distribution_pair,
+    check_generator_descent,
+    check_vector,
+)
+from theory._validation import ConvergenceWarning, as_float_array, check_in, check_int, check_positive
 
 __all__ = [
     "SCHEMES",
@@ -70,23 +75,6 @@ INNER_METHODS = ("newton", "gradient")
 PSI_BOUND = 700.0
 
 
-# ---------------------------------------------------------------------------- validation
-def _vector(x: ArrayLike, name: str, k: int | None = None) -> np.ndarray:
-    arr = as_float_array(x, name)
-    if arr.ndim != 1:
-        raise ValueError(f"`{name}` must be 1-D, shape (K,) (got shape {arr.shape})")
-    if k is not None and arr.shape[0] != k:
-        raise ValueError(f"`{name}` must have shape ({k},) like `p_data` (got shape {arr.shape})")
-    return arr
-
-
-def _distribution(x: ArrayLike, name: str) -> np.ndarray:
-    arr = check_probability(x, name)
-    if arr.ndim != 1:
-        raise ValueError(f"`{name}` must be 1-D, shape (K,) (got shape {arr.shape})")
-    return arr
-
-
 # ---------------------------------------------------------------------------- objective
 def objective(psi: ArrayLike, theta: ArrayLike, p_data: ArrayLike) -> float:
     """The value V(ψ, θ) = Σ p log σ(ψ) + Σ q_θ log σ(-ψ), q_θ = softmax(θ), in nats.
@@ -112,9 +100,9 @@ def objective(psi: ArrayLike, theta: ArrayLike, p_data: ArrayLike) -> float:
     ValueError, TypeError
         For non-finite logits, a bad ``p_data`` or mismatched shapes.
     """
-    p = _distribution(p_data, "p_data")
-    psi = _vector(psi, "psi", p.shape[0])
-    theta = _vector(theta, "theta", p.shape[0])
+    p = check_distribution(p_data, "p_data")
+    psi = check_vector(psi, "psi", p.shape[0])
+    theta = check_vector(theta, "theta", p.shape[0])
     q = softmax(theta)
     return float(p @ log_expit(psi) + q @ log_expit(-psi))
 
@@ -140,10 +128,8 @@ def discriminator_gradient(psi: ArrayLike, p_data: ArrayLike, p_model: ArrayLike
     -------
     ndarray, shape (K,)
     """
-    p = _distribution(p_data, "p_data")
-    q = _distribution(p_model, "p_model")
-    check_same_length(p, q, ("p_data", "p_model"))
-    return _disc_grad(_vector(psi, "psi", p.shape[0]), p, q)
+    p, q = check_distribution_pair(p_data, p_model, ("p_data", "p_model"))
+    return _disc_grad(check_vector(psi, "psi", p.shape[0]), p, q)
 
 
 def _costs(psi: np.ndarray, loss: str) -> np.ndarray:
@@ -175,8 +161,8 @@ def generator_loss(psi: ArrayLike, theta: ArrayLike, *, loss: str = "minimax") -
         The quantity the generator minimizes, in nats.
     """
     loss = check_in(loss, "loss", GENERATOR_LOSSES)
-    theta = _vector(theta, "theta")
-    psi = _vector(psi, "psi", theta.shape[0])
+    theta = check_vector(theta, "theta")
+    psi = check_vector(psi, "psi", theta.shape[0])
     return float(softmax(theta) @ _costs(psi, loss))
 
 
@@ -191,8 +177,8 @@ def generator_gradient(psi: ArrayLike, theta: ArrayLike, *, loss: str = "minimax
         Sums to 0 (up to rounding): shifting θ by a constant does not change q_θ.
     """
     loss = check_in(loss, "loss", GENERATOR_LOSSES)
-    theta = _vector(theta, "theta")
-    psi = _vector(psi, "psi", theta.shape[0])
+    theta = check_vector(theta, "theta")
+    psi = check_vector(psi, "psi", theta.shape[0])
     return _gen_grad(psi, softmax(theta), loss)
 
 
@@ -394,14 +380,12 @@ def train_discriminator(
     where p_i = 0 < q_i.  Where p_i = q_i = 0 the gradient is exactly zero and D_i stays at
     σ(psi0_i).
     """
-    p = _distribution(p_data, "p_data")
-    q = _distribution(p_model, "p_model")
-    check_same_length(p, q, ("p_data", "p_model"))
+    p, q = check_distribution_pair(p_data, p_model, ("p_data", "p_model"))
     k = p.shape[0]
     lr = check_positive(lr, "lr")
     n_steps = check_int(n_steps, "n_steps", minimum=0)
     record_every = check_int(record_every, "record_every", minimum=1)
-    psi = np.zeros(k) if psi0 is None else _vector(psi0, "psi0", k).copy()
+    psi = np.zeros(k) if psi0 is None else check_vector(psi0, "psi0", k).copy()
 
     interior = (p > 0) & (q > 0)
     record_steps = np.unique(np.append(np.arange(0, n_steps + 1, record_every), n_steps))
@@ -545,11 +529,8 @@ def train_generator_optimal_d(
     is loose: at θ* the Hessian is (diag p - p pᵀ)/2 (norm <= 1/4), and sampled θ, p stay
     below 1/4 too, but only the bound above is proved here.
     """
-    p = _distribution(p_data, "p_data")
+    p, theta, lr, n_steps = check_generator_descent(p_data, theta0, lr, n_steps)
     k = p.shape[0]
-    theta = _vector(theta0, "theta0", k).copy()
-    lr = check_positive(lr, "lr")
-    n_steps = check_int(n_steps, "n_steps", minimum=0)
     inner = check_in(inner, "inner", INNER_METHODS)
     inner_tol = check_positive(inner_tol, "inner_tol")
     inner_max_iter = check_int(inner_max_iter, "inner_max_iter", minimum=1)
@@ -642,10 +623,10 @@ def train_gan(
     there, the discriminator block -diag(p)/2 is negative definite (unlike the Dirac GAN's
     linear discriminator), so small steps converge; large steps may oscillate or diverge.
     """
-    p = _distribution(p_data, "p_data")
+    p = check_distribution(p_data, "p_data")
     k = p.shape[0]
-    theta = _vector(theta0, "theta0", k).copy()
-    psi = _vector(psi0, "psi0", k).copy()
+    theta = check_vector(theta0, "theta0", k).copy()
+    psi = check_vector(psi0, "psi0", k).copy()
     lr_g = check_positive(lr_g, "lr_g")
     lr_d = check_positive(lr_d, "lr_d")
     n_steps = check_int(n_steps, "n_steps", minimum=0)

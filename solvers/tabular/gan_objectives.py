@@ -28,8 +28,6 @@ closed forms.
 
 from __future__ import annotations
 
-import numbers
-import warnings
 from dataclasses import dataclass
 from typing import Callable
 
@@ -40,15 +38,14 @@ from scipy.optimize import linprog
 from scipy.special import softmax
 
 from solvers._results import ArrayResult
-from theory._validation import (
-    ConvergenceWarning,
-    as_float_array,
-    check_in,
-    check_int,
-    check_positive,
-    check_probability,
-    check_same_length,
+from solvers.validation import (
+    check_distribution_pair,
+    check_generator_descent,
+    check_solve_budget,
+    check_vector,
+    warn_unconverged,
 )
+from theory._validation import check_in, check_positive, check_real
 
 __all__ = [
     "CRITIC_METHODS",
@@ -72,37 +69,7 @@ CRITIC_METHODS = ("newton", "gradient")
 _EPS = float(np.finfo(float).eps)
 
 
-# ---------------------------------------------------------------------------- validation
-def _distribution(x: ArrayLike, name: str) -> np.ndarray:
-    arr = check_probability(x, name)
-    if arr.ndim != 1:
-        raise ValueError(f"`{name}` must be 1-D, shape (K,) (got shape {arr.shape})")
-    return arr
-
-
-def _pair(p: ArrayLike, q: ArrayLike, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
-    pa = _distribution(p, names[0])
-    qa = _distribution(q, names[1])
-    check_same_length(pa, qa, names)
-    return pa, qa
-
-
-def _vector(x: ArrayLike, name: str, k: int) -> np.ndarray:
-    arr = as_float_array(x, name)
-    if arr.shape != (k,):
-        raise ValueError(f"`{name}` must have shape ({k},) (got shape {arr.shape})")
-    return arr
-
-
-def _real(x, name: str) -> float:
-    """A finite real scalar of either sign."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"`{name}` must be a real number, got {type(x).__name__}")
-    if not np.isfinite(x):
-        raise ValueError(f"`{name}` must be finite (got {x!r})")
-    return float(x)
-
-
+# ---------------------------------------------------------------------------- per-atom weights
 def normalized_weights(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(p/(p + q), q/(p + q), p + q > 0): the weights of an atom's objective over its mass.
 
@@ -282,14 +249,6 @@ def maximize_per_atom(
     raise AssertionError("unreachable")  # pragma: no cover - the loop always returns
 
 
-def _warn_unconverged(what: str, tol: float, worst: float, stacklevel: int = 3) -> None:
-    warnings.warn(
-        f"{what} stopped above tol={tol:g} (worst residual {worst:.3g}); increase `max_iter`",
-        ConvergenceWarning,
-        stacklevel=stacklevel,
-    )
-
-
 # ---------------------------------------------------------------------------- LSGAN
 @dataclass
 class LSGANDiscriminatorResult(ArrayResult):
@@ -417,16 +376,15 @@ def lsgan_discriminator(
     its curvature.  Because the normalized loss is a quadratic of unit curvature, the first
     Newton step lands on the minimizer up to rounding; the second iteration certifies it.
     """
-    p, q = _pair(p_data, p_g, ("p_data", "p_g"))
-    a = _real(a, "a")
-    b = _real(b, "b")
-    tol = check_positive(tol, "tol")
-    max_iter = check_int(max_iter, "max_iter", minimum=1)
+    p, q = check_distribution_pair(p_data, p_g, ("p_data", "p_g"))
+    a = check_real(a, "a")
+    b = check_real(b, "b")
+    tol, max_iter = check_solve_budget(tol, max_iter)
     method = check_in(method, "method", CRITIC_METHODS)
-    d0 = np.zeros_like(p) if d0 is None else _vector(d0, "d0", p.shape[0])
+    d0 = np.zeros_like(p) if d0 is None else check_vector(d0, "d0", p.shape[0])
     d, it, res, converged = _lsgan_solve(p, q, a, b, d0, method, tol, max_iter)
     if not converged:
-        _warn_unconverged("the LSGAN discriminator minimization", tol, float(res.max()))
+        warn_unconverged("the LSGAN discriminator minimization", tol, float(res.max()))
     return LSGANDiscriminatorResult(
         d=d, loss=_lsgan_loss(d, p, q, a, b), residual=res, iterations=it,
         converged=converged, tol=tol, method=method, p_data=p, p_g=q, a=a, b=b,
@@ -519,14 +477,10 @@ def train_lsgan_generator(
     the cost ½ ((p − q)/(p + q))² is second order in q − p_data, so the restoring force
     vanishes to first order at the equilibrium.
     """
-    p = _distribution(p_data, "p_data")
+    p, theta, lr, n_steps = check_generator_descent(p_data, theta0, lr, n_steps)
     k = p.shape[0]
-    theta = _vector(theta0, "theta0", k).copy()
-    a, b, c = _real(a, "a"), _real(b, "b"), _real(c, "c")
-    lr = check_positive(lr, "lr")
-    n_steps = check_int(n_steps, "n_steps", minimum=0)
-    tol = check_positive(tol, "tol")
-    max_iter = check_int(max_iter, "max_iter", minimum=1)
+    a, b, c = check_real(a, "a"), check_real(b, "b"), check_real(c, "c")
+    tol, max_iter = check_solve_budget(tol, max_iter)
 
     thetas = np.empty((n_steps + 1, k))
     ds = np.empty((n_steps + 1, k))
@@ -542,7 +496,7 @@ def train_lsgan_generator(
         if t < n_steps:
             theta = theta - lr * softmax_cost_gradient(q, 0.5 * (d - c) ** 2)
     if not converged:
-        _warn_unconverged("an inner LSGAN discriminator minimization", tol, worst)
+        warn_unconverged("an inner LSGAN discriminator minimization", tol, worst)
     qs = softmax(thetas, axis=-1)
     cost = 0.5 * (ds - c) ** 2
     return LSGANGeneratorRun(
@@ -637,7 +591,7 @@ def ebgan_discriminator(
     recomputed from the returned D.  The box D <= m of the issue's statement is not imposed:
     D > m only adds p_data D to the objective, so the LP's optimum lies in [0, m] by itself.
     """
-    p, q = _pair(p_data, p_g, ("p_data", "p_g"))
+    p, q = check_distribution_pair(p_data, p_g, ("p_data", "p_g"))
     m = check_positive(margin, "margin")
     d, s, value = _ebgan_lp(p, q, m)
     return EBGANDiscriminatorResult(d=d, value=value, hinge=s, margin=m, p_data=p, p_g=q)
@@ -696,12 +650,9 @@ def train_ebgan_generator(
     crosses p_i: the run approaches p_data and then chatters around it with steps of order
     lr m.
     """
-    p = _distribution(p_data, "p_data")
+    p, theta, lr, n_steps = check_generator_descent(p_data, theta0, lr, n_steps)
     k = p.shape[0]
-    theta = _vector(theta0, "theta0", k).copy()
     m = check_positive(margin, "margin")
-    lr = check_positive(lr, "lr")
-    n_steps = check_int(n_steps, "n_steps", minimum=0)
     thetas = np.empty((n_steps + 1, k))
     ds = np.empty((n_steps + 1, k))
     values = np.empty(n_steps + 1)

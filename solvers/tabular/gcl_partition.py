@@ -31,7 +31,8 @@ from numpy.typing import ArrayLike
 from scipy.special import expit
 from solvers.results import ArrayResult
 from theory._validation import ConvergenceWarning, as_float_array, as_generator, check_in, check_int
-from solvers.tabular.gcl_sampler import check_vector, check_weights
+from solvers.tabular.gcl_sampler import check_weights
+from solvers.validation import check_vector
 
 FORMS = ("exact", "paper", "self_consistent")
 #: Newton iterations of :func:`self_consistent_log_partition` stop when the step in log Z is

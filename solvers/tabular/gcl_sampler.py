@@ -21,16 +21,8 @@ from numpy.typing import ArrayLike
 from scipy.special import softmax
 from theory.autoregressive import check_logits
 from theory import autoregressive
-from theory._validation import as_float_array, as_generator, check_int, check_probability
-
-def check_vector(x: ArrayLike, name: str, n: int | None = None) -> np.ndarray:
-    """``x`` as a 1-D float array (of length ``n`` when given); ValueError naming it otherwise."""
-    v = as_float_array(x, name)
-    if v.ndim != 1:
-        raise ValueError(f"`{name}` must be 1-D (got shape {v.shape})")
-    if n is not None and v.shape[0] != n:
-        raise ValueError(f"`{name}` must have length {n} (got {v.shape[0]})")
-    return v
+from solvers.validation import check_vector
+from theory._validation import as_generator, check_int, check_probability
 
 
 def check_weights(x: ArrayLike, name: str, n: int) -> np.ndarray:

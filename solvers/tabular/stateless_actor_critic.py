@@ -57,6 +57,7 @@ from scipy.special import expit, log_expit, logit, softmax
 from solvers.problems.stateless_mdp import Episodes, TabularStatelessMDP
 from solvers.tabular.gan import fit_linear_rate
 from solvers.results import ArrayResult
+from solvers.validation import check_vector
 from theory._validation import check_instance, as_float_array, as_generator, check_in, check_int
 from theory._validation import check_positive
 from theory.deprecation import renamed_keywords
@@ -95,17 +96,8 @@ def _mdp(mdp: Any) -> TabularStatelessMDP:
     return mdp
 
 
-def _vector(x: ArrayLike, name: str, k: int | None = None) -> np.ndarray:
-    arr = as_float_array(x, name)
-    if arr.ndim != 1:
-        raise ValueError(f"`{name}` must be 1-D, shape (K,) (got shape {arr.shape})")
-    if k is not None and arr.shape[0] != k:
-        raise ValueError(f"`{name}` must have shape ({k},) (got shape {arr.shape})")
-    return arr
-
-
 def _critic_values(critic: ArrayLike, k: int | None = None) -> np.ndarray:
-    c = _vector(critic, "critic", k)
+    c = check_vector(critic, "critic", k)
     if np.any((c < 0) | (c > 1)):
         raise ValueError(f"`critic` must lie in [0, 1] (got range [{c.min():.6g}, {c.max():.6g}])")
     return c
@@ -487,7 +479,7 @@ def reinforce_gradient(logits: ArrayLike, episodes: Episodes, *, baseline: float
     ValueError, TypeError
         When ``episodes.action`` is missing or holds atoms outside [0, K).
     """
-    theta = _vector(logits, "logits")
+    theta = check_vector(logits, "logits")
     ep = _episodes(episodes)
     if ep.action is None:
         raise ValueError("`episodes` must record the actor's `action` in every episode (use "
@@ -529,7 +521,7 @@ def actor_objective_values(
     """
     objective = check_in(objective, "objective", ACTOR_OBJECTIVES)
     if logit:
-        psi = _vector(critic, "critic")
+        psi = check_vector(critic, "critic")
         if objective == "q":
             return expit(psi)
         return log_expit(psi) if objective == "log_q" else -log_expit(-psi)
@@ -581,8 +573,8 @@ def actor_gradient_exact(
     ValueError
         Bad shapes, or an infinite objective on an atom with q > 0.
     """
-    theta = _vector(logits, "logits")
-    c = _vector(critic, "critic", theta.shape[0]) if logit else _critic_values(critic, theta.shape[0])
+    theta = check_vector(logits, "logits")
+    c = check_vector(critic, "critic", theta.shape[0]) if logit else _critic_values(critic, theta.shape[0])
     q = softmax(theta)
     f = _finite_objective(c, objective, q > 0, logit)
     jac = np.diag(q) - np.outer(q, q)  # J[i, j] = ∂q_i/∂θ_j
@@ -623,9 +615,9 @@ def actor_gradient_sampled(
     GradientEstimate
         Over the n_fake fake episodes (``n = n_fake``).
     """
-    theta = _vector(logits, "logits")
+    theta = check_vector(logits, "logits")
     k = theta.shape[0]
-    c = _vector(critic, "critic", k) if logit else _critic_values(critic, k)
+    c = check_vector(critic, "critic", k) if logit else _critic_values(critic, k)
     ep = _episodes(episodes)
     normalize = check_in(normalize, "normalize", NORMALISATIONS)
     x = _atoms(ep.x, k, "episodes.x")[~ep.is_real]

@@ -31,15 +31,8 @@ from scipy.optimize import linprog, minimize
 from scipy.special import softmax
 
 from solvers._results import ArrayResult
-from theory._validation import (
-    ConvergenceWarning,
-    as_float_array,
-    check_in,
-    check_int,
-    check_positive,
-    check_probability,
-    check_same_length,
-)
+from solvers.validation import check_distribution_pair, check_generator_descent, check_solve_budget
+from theory._validation import ConvergenceWarning, as_float_array, check_in, check_positive
 
 __all__ = [
     "WGAN_CRITICS",
@@ -68,12 +61,7 @@ _LP_TOL = 1e-10
 
 # ---------------------------------------------------------------------------- validation
 def _pair(p: ArrayLike, q: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    pa = check_probability(p, "p_data")
-    qa = check_probability(q, "p_g")
-    for arr, name in ((pa, "p_data"), (qa, "p_g")):
-        if arr.ndim != 1:
-            raise ValueError(f"`{name}` must be 1-D, shape (n,) (got shape {arr.shape})")
-    check_same_length(pa, qa, ("p_data", "p_g"))
+    pa, qa = check_distribution_pair(p, q, ("p_data", "p_g"))
     # accepted within 1e-9 of 1: renormalize so Σ (p − q) = 0 and constants cancel exactly
     return pa / pa.sum(), qa / qa.sum()
 
@@ -499,8 +487,7 @@ def wgan_gp_critic(
     p, q = _pair(p_data, p_g)
     x = _grid(x, p.shape[0])
     lam = check_positive(penalty_weight, "penalty_weight")
-    tol = check_positive(tol, "tol")
-    max_iter = check_int(max_iter, "max_iter", minimum=1)
+    tol, max_iter = check_solve_budget(tol, max_iter)
     order = np.argsort(x)
     p, q, x = p[order], q[order], x[order]
     h = np.diff(x)
@@ -619,16 +606,9 @@ def train_wgan_generator(
     -------
     WGANGeneratorRun
     """
-    p = check_probability(p_data, "p_data")
-    if p.ndim != 1:
-        raise ValueError(f"`p_data` must be 1-D, shape (n,) (got shape {p.shape})")
+    p, theta, lr, n_steps = check_generator_descent(p_data, theta0, lr, n_steps)
     n = p.shape[0]
     xg = _grid(x, n)
-    theta = as_float_array(theta0, "theta0")
-    if theta.shape != (n,):
-        raise ValueError(f"`theta0` must have shape ({n},) (got shape {theta.shape})")
-    lr = check_positive(lr, "lr")
-    n_steps = check_int(n_steps, "n_steps", minimum=0)
     critic = check_in(critic, "critic", WGAN_CRITICS)
     lam = check_positive(penalty_weight, "penalty_weight") if critic == "gp" else None
     order = np.argsort(xg)
