@@ -67,6 +67,20 @@ SOURCE_SURVEY = ("Survey transcription (../shared/seeds/002_*.txt, 'Figure 13', 
 SOURCE_ICLR = ("Arora, Risteski & Zhang (2018), ICLR, Theorem 1, in the form the issue quotes (the "
                "paper's own text could not be retrieved to check it word for word)")
 
+#: Registers a claim on a printed form of the collision bound.  These claims share their chain
+#: (closed form theory.gan_diagnostics.collision_lower_bound, the counterexample search of
+#: solvers.tabular.birthday as solver, the collision figure), so it is written once, here.
+collision_bound_claim = functools.partial(
+    claim, kinds=("exact",), figures=("arora2017_collision",),
+    closed_form="theory.gan_diagnostics.collision_lower_bound",
+    solver="solvers.tabular.birthday.search_bound_counterexample")
+#: Registers a claim on the birthday test of the neural GAN on the ring of 8 (Arora & Zhang's
+#: test; exact collision probabilities of its label law): the chain is written once, here.
+neural_ring_claim = functools.partial(
+    claim, source=SOURCE_TEST, kinds=("neural",),
+    closed_form="theory.gan_diagnostics.collision_probability", solver="solvers.neural.gan.train_gan",
+    problem="solvers.problems.mixtures.ring_of_gaussians")
+
 PRINTED_SURVEY = (
     "Theorem 1. Given a discrete probability distribution P on a set Ω, if there exists a subset "
     "S ⊆ Ω of size N such that Σ_{s∈S} P(s) ≥ ρ, then the probability of encountering at least one "
@@ -202,17 +216,13 @@ def _refutation(printed: str, probs, N: int, M: int, version: str) -> tuple[Evid
     return refuted, check, {"gap": gap, **info}
 
 
-@claim(
+@collision_bound_claim(
     SURVEY_BOUND,
     statement="As printed in the survey: if some set S of N atoms has P(S) >= rho, M i.i.d. draws "
     "collide with probability >= 1 - exp(-M^2 rho/(2N)). Refuted: a fair coin (N = 2, rho = 1, "
     "M = 2) collides with probability 1/2 < 1 - 1/e; the form fails at M = 2 for every uniform "
     "support size (1/N < 1 - exp(-2/N)).",
     source=SOURCE_SURVEY,
-    figures=("arora2017_collision",),
-    kinds=("exact",),
-    closed_form="theory.gan_diagnostics.collision_lower_bound",
-    solver="solvers.tabular.birthday.search_bound_counterexample",
 )
 def survey_bound(ctx: Context):
     c = SURVEY_COUNTEREXAMPLE
@@ -232,7 +242,7 @@ def survey_bound(ctx: Context):
     return parts
 
 
-@claim(
+@collision_bound_claim(
     ICLR_BOUND,
     statement="As the ICLR 2018 version is quoted: if some set S of N atoms has P(S) >= rho, M "
     "i.i.d. draws collide with probability >= 1 - exp(-(M^2 - M) rho^2/(2N)). Refuted for "
@@ -240,10 +250,6 @@ def survey_bound(ctx: Context):
     "< 1 - exp(-4.9) = 0.99255; mass 1/5 on one atom spread thinly elsewhere, M = 3: 0.106 < "
     "0.1131.",
     source=SOURCE_ICLR,
-    figures=("arora2017_collision",),
-    kinds=("exact",),
-    closed_form="theory.gan_diagnostics.collision_lower_bound",
-    solver="solvers.tabular.birthday.search_bound_counterexample",
     problem="solvers.problems.collapsed.mass_on_support",
 )
 def iclr_bound(ctx: Context):
@@ -269,17 +275,13 @@ def iclr_bound(ctx: Context):
     return parts
 
 
-@claim(
+@collision_bound_claim(
     ICLR_HOLDS,
     statement="The ICLR form 1 - exp(-(M^2 - M) rho^2/(2N)) is a valid lower bound for M = 2 (the "
     "infimum there is rho^2/N >= 1 - exp(-rho^2/N)) and for rho = 1 (the uniform distribution on "
     "N atoms minimizes the collision probability, 1 - prod(1 - i/N) >= 1 - exp(-M(M-1)/(2N)) "
     "since 1 - x <= e^-x).",
     source=SOURCE_ICLR + "; derived here",
-    figures=("arora2017_collision",),
-    kinds=("exact",),
-    closed_form="theory.gan_diagnostics.collision_lower_bound",
-    solver="solvers.tabular.birthday.search_bound_counterexample",
 )
 def iclr_bound_holds(ctx: Context):
     rng = ctx.rng(0)
@@ -642,33 +644,23 @@ def _neural_birthday(ctx: Context, n_steps: int, *, collapsed: bool) -> dict:
     return parts
 
 
-@claim(
+@neural_ring_claim(
     SUPPORT_NEURAL,
     statement="The birthday test on a neural GAN (ring of 8, 300 steps, 1-D latent) whose label law "
     "is known by quadrature: collision counts are Binomial(batches, exact collision probability); "
     "the collapsed generator's support estimate is near 1/sum p^2 (about 2), below the number of "
     "modes it reaches.",
-    source=SOURCE_TEST,
-    kinds=("neural",),
-    closed_form="theory.gan_diagnostics.collision_probability",
-    solver="solvers.neural.gan.train_gan",
-    problem="solvers.problems.mixtures.ring_of_gaussians",
 )
 def support_neural(ctx: Context):
     return _neural_birthday(ctx, RING_STEPS, collapsed=True)
 
 
-@claim(
+@neural_ring_claim(
     SUPPORT_NEURAL_LONG,
     statement="The birthday test on the neural GAN after 3000 steps on the ring of 8 (it then "
     "spreads over the modes): counts Binomial with the exact label law, support estimate near "
     "1/sum p^2.",
-    source=SOURCE_TEST,
-    kinds=("neural",),
     tier="full",
-    closed_form="theory.gan_diagnostics.collision_probability",
-    solver="solvers.neural.gan.train_gan",
-    problem="solvers.problems.mixtures.ring_of_gaussians",
 )
 def support_neural_long(ctx: Context):
     return _neural_birthday(ctx, RING_STEPS_LONG, collapsed=False)
