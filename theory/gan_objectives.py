@@ -45,6 +45,7 @@ from theory._docstrings import doc_params
 from theory._validation import (as_float_array, broadcast_pair, check_density_pair, check_positive,
                                 check_probability_pair, check_real, scalar_or_array)
 # f-GAN lives in theory.fgan; its names stay importable from here (the public home).
+from theory import fgan
 from theory.fgan import (FGAN_FAMILIES, FGAN_FAMILY_NAMES, FGanFamilies, FGanFamily,  # noqa: F401
                          fgan_divergence, fgan_family, fgan_lower_bound, fgan_optimal_critic)
 from theory.gan import optimal_discriminator
@@ -53,15 +54,10 @@ __all__ = [
     # LSGAN (Mao et al. 2017)
     "lsgan_optimal_discriminator",
     "lsgan_criterion",
-    # f-GAN (Nowozin et al. 2016).  The table itself, FGAN_FAMILIES (an FGanFamilies
-    # mapping), is public here but not listed: the package namespace re-exports functions,
-    # classes and option tuples only; fgan_family(name) is its exported accessor.
-    "FGAN_FAMILY_NAMES",
-    "FGanFamily",
-    "fgan_family",
-    "fgan_divergence",
-    "fgan_optimal_critic",
-    "fgan_lower_bound",
+    # f-GAN (Nowozin et al. 2016): the names theory.fgan lists.  The table itself, FGAN_FAMILIES
+    # (an FGanFamilies mapping), is public here but not listed: the package namespace re-exports
+    # functions, classes and option tuples only; fgan_family(name) is its exported accessor.
+    *fgan.__all__,
     # EBGAN (Zhao et al. 2017)
     "ebgan_value",
     "ebgan_optimal_discriminator",
