@@ -27,6 +27,7 @@ for every G, so it does not constrain G at all).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from fractions import Fraction
@@ -47,6 +48,10 @@ SOURCE = ("Zhu et al. (2017), arXiv:1703.10593, Section 3: eqs. (1)-(3) and Sect
           "losses alone allow any permutation)")
 SOURCE_SURVEY = ("Survey transcription (../shared/seeds/002_*.txt, Section 4.2.3) of Zhu et al. (2017), "
                  "eq. (1), quoted as printed there")
+#: Registers a claim checked by exhaustive enumeration of the maps between the finite domains
+#: (every claim of this module): its kind and solver are written once, here.
+enumeration_claim = functools.partial(claim, kinds=("exact",),
+                                      solver="solvers.tabular.cyclegan.enumerate_cyclegan_optima")
 PRINTED_SURVEY = ("L_GAN(G, D_Y, X, Y) = E_{y~p_data(y)}[log D_Y(y)] + E_{x~p_data(x)}[log D_Y(G(x))] "
                   "(CycleGAN's adversarial loss, minimized over G against the maximizing D_Y)")
 
@@ -117,15 +122,13 @@ def _push(g, p_x: np.ndarray, k_y: int) -> np.ndarray:
     return np.bincount(np.asarray(g), weights=p_x, minlength=k_y)
 
 
-@claim(
+@enumeration_claim(
     ADVERSARIAL,
     statement="With the maximizing discriminator, CycleGAN's adversarial loss eq. (1) is minimized "
     "(value -log 4) exactly by the maps G with G#p_X = p_Y; among bijections these are the prod_v "
     "m_v! permutations within probability levels (all K! for uniform domains).",
     source=SOURCE,
-    kinds=("exact",),
     closed_form="theory.gan_diagnostics.cyclegan_bijection_count",
-    solver="solvers.tabular.cyclegan.enumerate_cyclegan_optima",
 )
 def adversarial_optima(ctx: Context):
     parts = {}
@@ -167,16 +170,14 @@ def adversarial_optima(ctx: Context):
     return parts
 
 
-@claim(
+@enumeration_claim(
     CYCLE,
     statement="Adding cycle consistency (eq. (2)) keeps every pair (G, G^-1) of adversarially optimal "
     "bijections: on full-support domains the zero-cycle-loss optimal pairs are exactly these, "
     "prod_v m_v! of them (6, 24, 120 for uniform K = 3, 4, 5), all minimizers of the full objective "
     "eq. (3); zero-mass atoms leave even more.",
     source=SOURCE,
-    kinds=("exact",),
     closed_form="theory.gan_diagnostics.cyclegan_bijection_count",
-    solver="solvers.tabular.cyclegan.enumerate_cyclegan_optima",
 )
 def cycle_consistent_optima(ctx: Context):
     parts = {}
@@ -215,15 +216,13 @@ def cycle_consistent_optima(ctx: Context):
     return parts
 
 
-@claim(
+@enumeration_claim(
     SURVEY_EQ1,
     statement="As printed in the survey: CycleGAN's adversarial loss is E_y[log D_Y(y)] + "
     "E_x[log D_Y(G(x))], minimized over G against the maximizing D_Y. Refuted: the supremum over D_Y "
     "of this form is 0 for every G (D_Y = 1), so every map is a minimizer (27 of 27 for uniform "
     "3-point domains, against the 6 bijections of the paper's eq. (1) with log(1 - D_Y(G(x)))).",
     source=SOURCE_SURVEY + "; the paper's eq. (1): " + SOURCE,
-    kinds=("exact",),
-    solver="solvers.tabular.cyclegan.enumerate_cyclegan_optima",
 )
 def survey_adversarial_loss(ctx: Context):
     px_f, py_f = CASES[SURVEY_CASE]
