@@ -11,6 +11,7 @@ from importlib import import_module
 #: The modules whose ``__all__`` make up the package's namespace, in this order.
 SUBMODULES = (
     "divergences",
+    "wasserstein",
     "gan",
     "dynamics",
     "seqgan",
