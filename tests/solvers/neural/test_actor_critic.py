@@ -10,6 +10,10 @@
 - the pieces against their definitions: the cross-entropy Bellman error against scipy's
   log-sigmoid, the stratified critic loss against a hand-weighted sum, the deterministic
   policy gradient against central finite differences;
+- the fused backend (the default) against the autograd one: gradients and one-step updates
+  agree to float rounding in float64 (autograd is the independent route), float32 stays within
+  a first-order running-error bound composed from ``tests/solvers/neural/test_fused.py``'s, and
+  a wrong derivative of the Bellman error fails the comparison (negative control);
 - recording, interruption, determinism, validation.
 """
 
@@ -24,6 +28,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import log_expit
 
+import solvers.neural.actor_critic as ac_module
 from solvers.neural.actor_critic import (
     ActorCriticConfig,
     actor_action,
@@ -31,6 +36,7 @@ from solvers.neural.actor_critic import (
     actor_gradient,
     actor_loss,
     actor_step,
+    bellman_error_dq,
     critic_gradient,
     critic_loss,
     critic_q,
@@ -44,6 +50,7 @@ from solvers.neural.gan import GANConfig, init_gan, train_gan
 from solvers.neural.optim import tree_equal, tree_flatten
 from solvers.problems.mixtures import mixture_1d, ring_of_gaussians
 from solvers.problems.stateless_mdp import ContinuousStatelessMDP, Episodes
+from tests.solvers.neural.test_fused import U32, reference_float32_error_bound, reference_mlp
 from tests.tolerances import FLOAT_ATOL, FLOAT_RTOL
 
 #: Relative parameter gap allowed between the actor-critic and the GAN at every step.  Both
@@ -447,3 +454,235 @@ def test_validation():
     ep = mdp.episodes(np.zeros((3, 1)), np.zeros((2, 1)))
     with pytest.raises(ValueError, match="`z`"):
         dpg_actor_gradient(params["actor"], params["critic"], np.zeros((5, 1)), ep)
+
+
+# ---------------------------------------------------------------------------------------------
+# the fused backend against autograd
+# ---------------------------------------------------------------------------------------------
+
+#: Accuracy assumed for scipy's float32 expit, in ulp; test_float32_expit_accuracy checks it on a
+#: dense grid (measured max 2.47 ulp with scipy 1.16).
+EXPIT_ULPS = 4.0
+
+
+def _backends(config, **overrides):
+    return (dataclasses.replace(config, backend="fused", **overrides),
+            dataclasses.replace(config, backend="autograd"))
+
+
+def _assert_trees_close(a, b, what):
+    # Two float64 routes through the same network (fused pass vs autograd): summation order
+    # differs, so they agree to rounding only.
+    fa, fb = tree_flatten(a)[0], tree_flatten(b)[0]
+    np.testing.assert_allclose(fa, fb, rtol=FLOAT_RTOL, atol=FLOAT_ATOL * max(1.0, np.max(np.abs(fb))),
+                               err_msg=what)
+
+
+def test_bellman_error_dq_matches_autograd():
+    q = np.array([-700.0, -40.0, -3.0, -1e-9, 0.0, 0.5, 30.0, 700.0])
+    for r in (0.0, 1.0, 0.3, 0.999):
+        want = autograd.elementwise_grad(cross_entropy_bellman_error)(q, r * np.ones_like(q))
+        np.testing.assert_allclose(bellman_error_dq(q, r), want, rtol=FLOAT_RTOL, atol=FLOAT_ATOL)
+    # relative accuracy in the tails (σ(Q) − r would return 0 or lose all digits here)
+    assert bellman_error_dq(np.array([40.0]), 1.0)[0] == pytest.approx(-np.exp(-40.0), rel=FLOAT_RTOL)
+    assert bellman_error_dq(np.array([-40.0]), 0.0)[0] == pytest.approx(np.exp(-40.0), rel=FLOAT_RTOL)
+    out = np.empty(8, np.float32)
+    assert bellman_error_dq(q.astype(np.float32), 1.0, out=out) is out
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "softplus"])
+@pytest.mark.parametrize("objective", ["minimax", "log_q"])
+def test_fused_gradients_match_autograd(activation, objective):
+    config, params, _, mdp, x_real, z, _ = _rule_setup(activation=activation, actor_objective=objective)
+    fused, ref = _backends(config)
+    for rule, args in ((critic_gradient, (x_real, z)), (actor_gradient, (z,))):
+        loss_f, g_f = rule(params, *args, fused, mdp)
+        loss_a, g_a = rule(params, *args, ref, mdp)
+        np.testing.assert_allclose(loss_f, loss_a, rtol=FLOAT_RTOL, atol=FLOAT_ATOL)
+        _assert_trees_close(g_f, g_a, rule.__name__)
+
+
+@pytest.mark.parametrize("scheme", ["alternating", "simultaneous"])
+@pytest.mark.parametrize("optimizer", ["adam", "momentum"])
+def test_fused_update_matches_autograd(scheme, optimizer):
+    config, params, states, mdp, _, _, rng = _rule_setup(scheme=scheme, optimizer=optimizer, n_critic_steps=2)
+    x_real, z = rng.normal(size=(2, 9, 2)), rng.normal(size=(3, 9, 2))
+    fused, ref = _backends(config)
+    p_f, s_f, l_f = actor_critic_update(params, states, x_real, z, fused, mdp)
+    p_a, s_a, l_a = actor_critic_update(params, states, x_real, z, ref, mdp)
+    np.testing.assert_allclose(l_f, l_a, rtol=FLOAT_RTOL, atol=FLOAT_ATOL)
+    _assert_trees_close(p_f, p_a, "parameters")
+    for name in ("actor", "critic"):
+        assert s_f[name].t == s_a[name].t == (1 if name == "actor" else 2)
+        for slot in s_a[name].slots:
+            _assert_trees_close(s_f[name].slots[slot], s_a[name].slots[slot], f"{name} {slot}")
+    # the single-player steps too, and the inputs are left alone
+    before = tree_flatten(params)[0].copy()
+    for rule, args in ((critic_step, (states["critic"], x_real[0], z[0])), (actor_step, (states["actor"], z[0]))):
+        new_f, st_f, _ = rule(params, *args, fused, mdp)
+        new_a, st_a, _ = rule(params, *args, ref, mdp)
+        _assert_trees_close(new_f, new_a, rule.__name__)
+        _assert_trees_close(list(st_f.slots.values()), list(st_a.slots.values()), rule.__name__)
+    assert np.array_equal(tree_flatten(params)[0], before)
+
+
+def test_fused_training_run_matches_autograd():
+    config = ActorCriticConfig(hidden=(8, 8), batch_size=16, n_critic_steps=2)
+    runs = [train_actor_critic(_DATA, c, 15, 3, snapshot_every=5) for c in _backends(config)]
+    np.testing.assert_allclose(runs[0].actor_trajectory, runs[1].actor_trajectory, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(runs[0].critic_trajectory, runs[1].critic_trajectory, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(runs[0].critic_loss, runs[1].critic_loss, rtol=FLOAT_RTOL)
+    assert runs[0].steps.tolist() == runs[1].steps.tolist() == [0, 5, 10, 15]
+
+
+@pytest.mark.parametrize("wrong", ["derivative", "unscaled"])
+def test_a_wrong_fused_derivative_fails(monkeypatch, wrong):
+    """Negative controls: ∂CE/∂Q with the two sigmoids swapped ((1 − r)σ(−Q) − rσ(Q)), or the
+    critic's gradient without the loss scale, must fail the comparison with autograd."""
+    config, params, _, mdp, x_real, z, _ = _rule_setup()
+    fused, ref = _backends(config)
+    want = critic_gradient(params, x_real, z, ref, mdp)[1]
+    if wrong == "derivative":
+        good = ac_module.bellman_error_dq
+        monkeypatch.setattr(ac_module, "bellman_error_dq", lambda q, r, out=None: good(-q, 1.0 - np.asarray(r), out=out))
+    else:
+        fused = dataclasses.replace(fused, critic_loss_scale=1.0)
+        ref = dataclasses.replace(ref, critic_loss_scale=2.0)
+    with pytest.raises(AssertionError):
+        _assert_trees_close(critic_gradient(params, x_real, z, fused, mdp)[1], want, "critic gradient")
+
+
+# float32: a first-order running-error bound composed from test_fused's
+
+
+def _f32(a):
+    return np.asarray(a, dtype=np.float32).astype(np.float64)
+
+
+def _float32_setup(activation, objective):
+    # parameters and inputs that are float32 numbers; B = 16 makes every episode weight
+    # (½/16 × 2, 1/16) a power of two, exact in float32
+    config = ActorCriticConfig(hidden=(32, 32), latent_dim=2, activation=activation, actor_objective=objective,
+                               dtype="float32")
+    params, _ = init_actor_critic(config, 2, 4)
+    params = {k: [{n: _f32(v) for n, v in layer.items()} for layer in net] for k, net in params.items()}
+    rng = np.random.default_rng(12)
+    return config, params, ContinuousStatelessMDP(ring_of_gaussians()), _f32(rng.normal(size=(16, 2))), \
+        _f32(rng.normal(size=(16, 2)))
+
+
+def _q_and_bounds(critic, x, x_err, weight, reward, activation):
+    """The critic's exact logits q, the exact cotangent ḡ = w ∂CE/∂Q and a bound on the float32
+    error of ḡ: |σ'(q)| e_q from the logit error, plus expit's EXPIT_ULPS ulp (≤ 2 EXPIT_ULPS u
+    relative) and one rounding of the product by the exact weight; the other operations of
+    bellman_error_dq are exact for rewards 0 and 1."""
+    q = reference_mlp(critic, x, activation)
+    e_q = reference_float32_error_bound(critic, x, np.zeros_like(q), activation, x_error=x_err)[0]
+    dq = bellman_error_dq(q[:, 0], reward)[:, None]
+    sig = np.exp(-np.logaddexp(0.0, -q))
+    g = weight[:, None] * dq
+    eps = np.abs(weight[:, None]) * (sig * (1.0 - sig) * e_q + (2.0 * EXPIT_ULPS * U32 + U32) * np.abs(dq))
+    return g, eps
+
+
+def _float32_bounds(config, params, x_real, z):
+    """Bounds on the float32 critic and actor gradients' errors (flat, tree_flatten order), and
+    the float64 autograd configuration that gives the exact values."""
+    activation, objective = config.activation, config.actor_objective
+    ref = dataclasses.replace(config, dtype="float64", backend="autograd")
+    actor, critic = params["actor"], params["critic"]
+    a = reference_mlp(actor, z, activation)
+    e_a = reference_float32_error_bound(actor, z, np.zeros_like(a), activation)[0]
+    # critic rule: episodes [x_real; μ(z)], rewards [1; 0], weights s·π/B, s·(1 − π)/B
+    x, x_err = np.vstack([x_real, a]), np.vstack([np.zeros_like(x_real), e_a])
+    reward = np.r_[np.ones(16), np.zeros(16)]
+    g, eps = _q_and_bounds(critic, x, x_err, np.full(32, 2.0 * 0.5 / 16), reward, activation)
+    bound_c = reference_float32_error_bound(critic, x, g, activation, x_error=x_err, g_out_error=eps)[1]
+    # actor rule: the critic's input VJP (with its bound) is the actor's cotangent
+    sign, target = (-1.0, 0.0) if objective == "minimax" else (1.0, 1.0)
+    g, eps = _q_and_bounds(critic, a, e_a, np.full(16, sign / 16), target, activation)
+    e_in = reference_float32_error_bound(critic, a, g, activation, x_error=e_a, g_out_error=eps)[2]
+    g_x = autograd.grad(lambda xx: np.sum(g * reference_mlp(critic, xx, activation)))(a)
+    bound_a = reference_float32_error_bound(actor, z, g_x, activation, g_out_error=e_in)[1]
+    return (bound_c, bound_a), ref
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+@pytest.mark.parametrize("objective", ["minimax", "log_q"])
+def test_float32_gradients_within_their_error_bound(activation, objective):
+    config, params, mdp, x_real, z = _float32_setup(activation, objective)
+    bounds, ref = _float32_bounds(config, params, x_real, z)
+    worst = []
+    for rule, args, bound in zip((critic_gradient, actor_gradient), ((x_real, z), (z,)), bounds):
+        grad = rule(params, *args, config, mdp)[1]
+        assert grad[0]["W"].dtype == np.float32
+        got = tree_flatten(grad)[0]
+        exact = tree_flatten(rule(params, *args, ref, mdp)[1])[0]
+        err = np.abs(got - exact)
+        assert np.all(err <= bound), (rule.__name__, float(np.max(err / np.maximum(bound, 1e-300))))
+        assert np.max(err) > 0  # a float32 computation, not float64 in disguise
+        worst.append(float(np.max(err / np.maximum(bound, 1e-300))))
+    print(f"float32 error / bound (critic, actor): {worst}")
+
+
+def _bfloat16(x):
+    """``x`` rounded to bfloat16 (8 significant bits, u = 2^-8), through float32."""
+    bits = np.asarray(x, dtype=np.float32).view(np.uint32)
+    return ((bits + np.uint32(0x8000)) & np.uint32(0xFFFF0000)).view(np.float32).astype(np.float64)
+
+
+def test_float32_bound_is_not_vacuous():
+    """Negative control: the critic gradient rounded to float16 (u = 2^-11) breaks its bound.
+    The actor's bound composes worst-case bounds through both networks (the actions' forward
+    error enters the critic's input VJP), so it is looser (~3e-3 of the largest entry for tanh;
+    the measured error is ~1e-4 of it): bfloat16 rounding (u = 2^-8) must break it."""
+    config, params, mdp, x_real, z = _float32_setup("tanh", "log_q")
+    bounds, ref = _float32_bounds(config, params, x_real, z)
+    exact = tree_flatten(critic_gradient(params, x_real, z, ref, mdp)[1])[0]
+    assert np.any(np.abs(exact.astype(np.float16).astype(np.float64) - exact) > bounds[0])
+    exact = tree_flatten(actor_gradient(params, z, ref, mdp)[1])[0]
+    assert np.any(np.abs(_bfloat16(exact) - exact) > bounds[1])
+
+
+def test_float32_expit_accuracy():
+    """The premise of EXPIT_ULPS, on 2e6 float32 points of [-30, 30] (float64 as the truth)."""
+    from scipy.special import expit
+
+    x = np.linspace(-30.0, 30.0, 2_000_001).astype(np.float32)
+    exact = expit(x.astype(np.float64))
+    ulp = np.spacing(np.abs(exact).astype(np.float32)).astype(np.float64)
+    assert np.max(np.abs(expit(x) - exact) / ulp) <= EXPIT_ULPS
+
+
+def test_float32_training_run():
+    config = ActorCriticConfig(hidden=(8,), batch_size=16, dtype="float32")
+    run = train_actor_critic(_DATA, config, 20, 0, snapshot_every=10)
+    assert run.params["actor"][0]["W"].dtype == np.float32
+    assert run.opt_states["critic"].slots["m"][0].dtype == np.float32
+    assert run.actor_trajectory.dtype == np.float64 and np.all(np.isfinite(run.critic_loss))
+    ref = train_actor_critic(_DATA, dataclasses.replace(config, dtype="float64"), 20, 0, snapshot_every=10)
+    # same start (float64 init rounded), different arithmetic afterwards
+    np.testing.assert_allclose(run.actor_trajectory[0], ref.actor_trajectory[0], rtol=U32)
+    assert not np.array_equal(run.actor_trajectory[-1], ref.actor_trajectory[-1])
+
+
+def test_backend_fields():
+    with pytest.raises(ValueError, match="backend"):
+        ActorCriticConfig(backend="torch")
+    with pytest.raises(ValueError, match="dtype"):
+        ActorCriticConfig(dtype="float16")
+    with pytest.raises(ValueError, match="dtype"):
+        ActorCriticConfig(backend="autograd", dtype="float32")
+    config = ActorCriticConfig.from_gan_config(GANConfig(dtype="float32"))
+    assert (config.backend, config.dtype) == ("fused", "float32")
+    config = ActorCriticConfig.from_gan_config(GANConfig(backend="autograd"))
+    assert (config.backend, config.dtype) == ("autograd", "float64")
+    assert ActorCriticConfig.from_gan_config(GANConfig(), backend="autograd").backend == "autograd"
+    params, states = init_actor_critic(_TINY, 1, 0)
+    with pytest.raises(ValueError, match="params"):
+        critic_gradient({"actor": params["actor"]}, np.zeros((4, 1)), np.zeros((4, 1)), _TINY,
+                        ContinuousStatelessMDP(_DATA))
+    wide = init_actor_critic(_TINY, 2, 0)[0]["critic"]  # a critic of 2-D points, a 1-D actor
+    with pytest.raises(ValueError, match=r"params\['actor'\]"):
+        critic_gradient({"actor": params["actor"], "critic": wide}, np.zeros((4, 2)), np.zeros((4, 1)), _TINY,
+                        ContinuousStatelessMDP(_DATA))

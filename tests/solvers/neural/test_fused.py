@@ -161,9 +161,12 @@ def _gamma(n):
     return n * U32 / (1.0 - n * U32)
 
 
-def reference_float32_error_bound(params, x, g_out, activation):
+def reference_float32_error_bound(params, x, g_out, activation, *, x_error=None, g_out_error=None):
     """First-order bounds on |float32 − exact| of the output, the parameter VJP and the input
     VJP of a tanh or relu MLP whose parameters, inputs and cotangent are float32 numbers.
+    ``x_error`` and ``g_out_error`` (same shapes as ``x`` and ``g_out``, default 0) bound errors
+    the float32 input and cotangent already carry (from an earlier float32 computation); they
+    are propagated at first order like the pass's own rounding errors.
 
     Running-error analysis along the fused pass's own operations (h W by BLAS, + b, the
     activation; ḡ·(1 − y·y) as y·y, 1 − ·, ·g; hᵀ ḡ, Σₙ ḡ, ḡ Wᵀ), with γ_n per dot product of
@@ -177,7 +180,7 @@ def reference_float32_error_bound(params, x, g_out, activation):
         zs.append(hs[-1] @ layer["W"] + layer["b"])
         hs.append(ACTIVATIONS[activation](zs[-1]))
     # forward errors: e_h for every layer input, e_z for every pre-activation
-    e_h, e_z = [np.zeros_like(x)], []
+    e_h, e_z = [np.zeros_like(x) if x_error is None else np.asarray(x_error, dtype=float)], []
     for i, layer in enumerate(params):
         k = layer["W"].shape[0]
         absW = np.abs(layer["W"])
@@ -191,7 +194,8 @@ def reference_float32_error_bound(params, x, g_out, activation):
                 e_h.append(np.where(np.abs(zs[i]) <= e, e, (zs[i] > 0) * e))
     out_bound = e_z[-1]
     # backward: cotangent g (exact values from the float64 pass) and its error bound eps
-    g, eps = g_out, np.zeros_like(g_out)
+    g = g_out
+    eps = np.zeros_like(g_out) if g_out_error is None else np.asarray(g_out_error, dtype=float)
     grads = [None] * len(params)
     n = x.shape[0]
     for i in range(len(params) - 1, -1, -1):
