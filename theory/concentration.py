@@ -23,12 +23,8 @@ Laurent, B. & Massart, P. (2000).  Adaptive estimation of a quadratic functional
 Devroye, L., Lerasle, M., Lugosi, G. & Oliveira, R. I. (2016).  Sub-Gaussian mean estimators.
     Annals of Statistics 44(6).  Section 4 (median of means); Lerasle, M. & Oliveira, R. I.
     (2011), Robust empirical mean estimators, arXiv:1112.3914.
-Clopper, C. J. & Pearson, E. S. (1934).  The use of confidence or fiducial limits illustrated in
-    the case of the binomial.  Biometrika 26(4).  (Exact equal-tailed binomial regions.)
-Fisher, R. A. (1935).  The Design of Experiments.  Section 2 (the exact conditional test of a
-    2 x 2 table given its margins: hypergeometric).
-Casella, G. & Berger, R. L. (2002).  Statistical Inference, 2nd ed.  Theorem 5.3.1
-    ((n - 1) S² / σ² ~ χ²(n - 1) for normal samples).
+Clopper & Pearson (1934), Fisher (1935), Casella & Berger (2002): the exact binomial, Fisher and
+    chi-square tails, cited in full in :mod:`theory.exact_tails` (re-exported here).
 Chernoff, H. (1952).  A measure of asymptotic efficiency for tests of a hypothesis based on the
     sum of observations.  Annals of Mathematical Statistics 23(4).
 
@@ -49,19 +45,13 @@ from scipy import special, stats
 from theory._docstrings import doc_params
 from theory._validation import as_float_array, check_alpha, check_int, check_probability
 # The exact tails (binomial, Fisher, Gaussian, chi2) live in theory.exact_tails and stay importable here.
+from theory import exact_tails
 from theory.exact_tails import (binomial_interval, binomial_lower, binomial_two_sided_pvalue,  # noqa: F401
                                 binomial_upper, chi2_interval, chi2_std_interval, fisher_exact_pvalue,
                                 gaussian_halfwidth)
 
 __all__ = [
-    "binomial_interval",
-    "binomial_upper",
-    "binomial_lower",
-    "binomial_two_sided_pvalue",
-    "fisher_exact_pvalue",
-    "gaussian_halfwidth",
-    "chi2_interval",
-    "chi2_std_interval",
+    *exact_tails.__all__,
     "subgaussian_halfwidth",
     "hoeffding_halfwidth",
     "bernstein_halfwidth",

@@ -31,6 +31,7 @@ _DOC = {
     "binomial": "n : int\n        Number of trials, >= 1.\n    p : array_like\n        Success probabilities "
                 "in [0, 1] (elementwise).\n    alpha : float\n        False-alarm probability in (0, 1).",
     "alpha": "alpha : float\n        False-alarm probability in (0, 1).",
+    "counts": "ndarray\n        The counts c, shaped like ``p``.",
 }
 
 _fill_doc = doc_params(_DOC)
@@ -66,10 +67,8 @@ def binomial_interval(n: int, p, alpha: float) -> tuple[np.ndarray, np.ndarray]:
     >>> float(lo), float(hi)
     (2.0, 8.0)
     """
-    alpha = check_alpha(alpha)
-    n = _n(n)
-    p = np.asarray(p, dtype=float)
-    return stats.binom.ppf(alpha / 2, n, p), stats.binom.isf(alpha / 2, n, p)
+    half = check_alpha(alpha) / 2
+    return binomial_lower(n, p, half), binomial_upper(n, p, half)
 
 
 @_fill_doc
@@ -87,8 +86,7 @@ def binomial_upper(n: int, p, alpha: float) -> np.ndarray:
 
     Returns
     -------
-    ndarray
-        The counts c, shaped like ``p``.
+    %(counts)s
 
     Examples
     --------
@@ -114,8 +112,7 @@ def binomial_lower(n: int, p, alpha: float) -> np.ndarray:
 
     Returns
     -------
-    ndarray
-        The counts c, shaped like ``p``.
+    %(counts)s
 
     Examples
     --------
