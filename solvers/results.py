@@ -3,7 +3,8 @@ that serialize to JSON).
 
 :func:`jsonable` is the one conversion every ``to_dict`` uses; :class:`ArrayResult` gives a
 result dataclass its ``to_dict``, :class:`Config` gives a frozen option dataclass ``to_dict``
-and ``replace``.
+and ``replace``; :func:`readonly` and :func:`set_readonly` give frozen dataclasses (problems,
+options) read-only copies of their array fields.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["jsonable", "ArrayResult", "Config"]
+__all__ = ["jsonable", "ArrayResult", "Config", "readonly", "set_readonly"]
 
 
 def jsonable(value: Any) -> Any:
@@ -70,3 +71,35 @@ class Config(ArrayResult):
     def replace(self, **changes: Any):
         """A copy with some fields changed (validated again by ``__post_init__``)."""
         return dataclasses.replace(self, **changes)
+
+
+def readonly(a: Any, dtype: Any = None) -> np.ndarray:
+    """A read-only copy of ``a`` (converted to ``dtype`` when given), never a view of the input.
+
+    Examples
+    --------
+    >>> x = [1, 2]
+    >>> r = readonly(x, np.float64)
+    >>> r, r.flags.writeable
+    (array([1., 2.]), False)
+    """
+    out = np.array(a, dtype=dtype, copy=True)
+    out.setflags(write=False)
+    return out
+
+
+def set_readonly(obj: Any, dtype: Any = None, /, **arrays: Any) -> None:
+    """Store :func:`readonly` copies of ``arrays`` as attributes of a frozen dataclass instance.
+
+    For ``__post_init__`` of a frozen dataclass, which cannot assign its fields directly.
+
+    Parameters
+    ----------
+    obj : dataclass instance
+    dtype : numpy dtype, optional
+        Converts every array (None: keep each one's dtype).
+    **arrays : array_like
+        Attribute name -> value.
+    """
+    for name, value in arrays.items():
+        object.__setattr__(obj, name, readonly(value, dtype))

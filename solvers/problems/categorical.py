@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from solvers.results import set_readonly
 from theory._validation import as_generator, check_int, check_probability, check_same_length
 from theory._validation import check_unit_interval
 
@@ -69,10 +70,7 @@ class CategoricalPair:
         check_same_length(p, q, ("p_data", "p_model"))
         if not isinstance(self.name, str):
             raise TypeError(f"`name` must be a string, got {type(self.name).__name__}")
-        for attr, arr in (("p_data", p), ("p_model", q)):
-            arr = np.array(arr, dtype=np.float64, copy=True)
-            arr.setflags(write=False)
-            object.__setattr__(self, attr, arr)
+        set_readonly(self, np.float64, p_data=p, p_model=q)
 
     @property
     def k(self) -> int:

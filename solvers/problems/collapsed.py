@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from solvers.results import set_readonly
 from theory._validation import as_generator, check_int, check_probability, check_unit_interval
 
 __all__ = [
@@ -60,9 +61,7 @@ class CollapsedGenerator:
             raise ValueError(f"`probs` must be 1-D, shape (n_modes,) (got shape {p.shape})")
         if not isinstance(self.name, str):
             raise TypeError(f"`name` must be a string, got {type(self.name).__name__}")
-        p = np.array(p, dtype=np.float64, copy=True)
-        p.setflags(write=False)
-        object.__setattr__(self, "probs", p)
+        set_readonly(self, np.float64, probs=p)
 
     @property
     def n_modes(self) -> int:

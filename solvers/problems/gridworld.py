@@ -34,6 +34,8 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
+from solvers.problems.rl_toys import sample_rows
+from solvers.results import set_readonly
 from theory._validation import as_float_array, as_generator, check_in, check_int, check_positive
 from theory._validation import check_mu0, check_probability, check_unit_interval
 
@@ -297,10 +299,7 @@ class GridWorld:
         if feats.ndim != 2 or feats.shape[0] != s:
             raise ValueError(f"`features` must have shape ({s}, F) (got shape {feats.shape})")
         mu0 = check_mu0(self.mu0, s, batched=False)
-        for attr, value in (("next_states", nxt), ("probs", probs), ("features", feats), ("mu0", mu0)):
-            value = np.array(value, copy=True)
-            value.setflags(write=False)
-            object.__setattr__(self, attr, value)
+        set_readonly(self, next_states=nxt, probs=probs, features=feats, mu0=mu0)
 
     @property
     def n_states(self) -> int:
@@ -389,26 +388,14 @@ class GridWorld:
         rng = as_generator(seed)
         states = np.empty((n, horizon + 1), dtype=np.int64)
         actions = np.empty((n, horizon), dtype=np.int64)
-        states[:, 0] = _draw(np.broadcast_to(self.mu0, (n, self.n_states)), rng)
+        states[:, 0] = sample_rows(np.broadcast_to(self.mu0, (n, self.n_states)), rng)
         for t in range(horizon):
             s = states[:, t]
-            a = _draw(pi[t][s], rng)
-            k = _draw(self.probs[s, a], rng)
+            a = sample_rows(pi[t][s], rng)
+            k = sample_rows(self.probs[s, a], rng)
             actions[:, t] = a
             states[:, t + 1] = self.next_states[s, a, k]
         return states, actions
-
-
-def _draw(probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One categorical draw per row of ``probs`` (n, k) by inverse CDF, never landing on a
-    zero-probability category."""
-    if probs.shape[0] == 0:
-        return np.zeros(0, dtype=np.int64)
-    cdf = np.cumsum(probs, axis=-1)
-    u = rng.random(probs.shape[0]) * cdf[:, -1]
-    idx = (u[:, None] >= cdf).sum(axis=-1)
-    last = probs.shape[1] - 1 - np.argmax(probs[:, ::-1] > 0, axis=-1)
-    return np.minimum(idx, last).astype(np.int64)
 
 
 def gridworld(

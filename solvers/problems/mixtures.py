@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import logsumexp
 
+from solvers.results import set_readonly
 from theory._validation import as_float_array, as_generator, check_int, check_positive
 from theory._validation import check_probability
 
@@ -40,12 +41,6 @@ __all__ = [
 _SYMMETRY_RTOL = 1e-10
 
 _LOG_2PI = float(np.log(2.0 * np.pi))
-
-
-def _readonly(a: np.ndarray) -> np.ndarray:
-    a = np.array(a, dtype=np.float64, copy=True)
-    a.setflags(write=False)
-    return a
 
 
 @dataclass(frozen=True, eq=False)
@@ -119,12 +114,8 @@ class GaussianMixture:
         # log of the normalizing constant of each component: -(d/2) log 2π - Σ log L_ii
         log_det_half = np.sum(np.log(np.diagonal(chol, axis1=-2, axis2=-1)), axis=-1)
         log_norm = -0.5 * d * _LOG_2PI - log_det_half
-        object.__setattr__(self, "weights", _readonly(w))
-        object.__setattr__(self, "means", _readonly(m))
-        object.__setattr__(self, "covs", _readonly(s))
-        object.__setattr__(self, "_chol", _readonly(chol))
-        object.__setattr__(self, "_chol_inv", _readonly(chol_inv))
-        object.__setattr__(self, "_log_norm", _readonly(log_norm))
+        set_readonly(self, np.float64, weights=w, means=m, covs=s, _chol=chol, _chol_inv=chol_inv,
+                     _log_norm=log_norm)
 
     # ------------------------------------------------------------------ shape
     @property

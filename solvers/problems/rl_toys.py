@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from solvers.results import set_readonly
 from theory._validation import check_instance, ConvergenceWarning, as_float_array, as_generator
 from theory._validation import check_in, check_int, check_nonnegative, check_positive
 from theory._validation import check_probability, check_unit_interval
@@ -49,12 +50,6 @@ __all__ = [
 ]
 
 REWARD_NOISES = ("none", "gaussian", "bernoulli")
-
-
-def _readonly(a: np.ndarray) -> np.ndarray:
-    a = np.array(a, dtype=np.float64, copy=True)
-    a.setflags(write=False)
-    return a
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,8 +120,7 @@ class FiniteMDP:
             raise ValueError(f"`reward_std` must be >= 0 (got minimum {std.min():.6g})")
         if noise == "bernoulli" and np.any((R < 0) | (R > 1)):
             raise ValueError("`R` must lie in [0, 1] for Bernoulli rewards (success probabilities)")
-        for attr, value in (("P", P), ("R", R), ("mu0", mu0), ("reward_std", std)):
-            object.__setattr__(self, attr, _readonly(value))
+        set_readonly(self, np.float64, P=P, R=R, mu0=mu0, reward_std=std)
         object.__setattr__(self, "gamma", gamma)
 
     @property

@@ -34,16 +34,11 @@ from typing import Any
 
 import numpy as np
 
+from solvers.results import set_readonly
 from theory._validation import as_float_array, as_generator, check_int, check_probability
 from theory._validation import check_unit_interval
 
 __all__ = ["Episodes", "TabularStatelessMDP", "ContinuousStatelessMDP"]
-
-
-def _readonly(a: np.ndarray) -> np.ndarray:
-    a = np.array(a, copy=True)
-    a.setflags(write=False)
-    return a
 
 
 def _real_prob(real_prob: Any) -> float:
@@ -109,10 +104,8 @@ class Episodes:
             action = np.asarray(self.action)
             if action.shape != x.shape:
                 raise ValueError(f"`action` must have the shape of `x`, {x.shape} (got {action.shape})")
-            object.__setattr__(self, "action", _readonly(action))
-        object.__setattr__(self, "x", _readonly(x))
-        object.__setattr__(self, "reward", _readonly(reward))
-        object.__setattr__(self, "is_real", _readonly(is_real))
+            set_readonly(self, action=action)
+        set_readonly(self, x=x, reward=reward, is_real=is_real)
 
     @property
     def n(self) -> int:
@@ -177,7 +170,7 @@ class TabularStatelessMDP:
         p = check_probability(self.p_data, "p_data")
         if p.ndim != 1:
             raise ValueError(f"`p_data` must be 1-D, shape (K,) (got shape {p.shape})")
-        object.__setattr__(self, "p_data", _readonly(p.astype(np.float64)))
+        set_readonly(self, np.float64, p_data=p)
         object.__setattr__(self, "real_prob", _real_prob(self.real_prob))
 
     @property

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from solvers.results import set_readonly
 from theory._validation import as_float_array, as_generator, check_int, check_positive
 from theory._validation import check_probability
 
@@ -43,12 +44,6 @@ __all__ = [
 #: Refuse to enumerate more trajectories than this (A^H rows): the exact solvers are meant
 #: for small sets.
 MAX_TRAJECTORIES = 2**20
-
-
-def _readonly(a: np.ndarray, dtype: Any) -> np.ndarray:
-    a = np.array(a, dtype=dtype, copy=True)
-    a.setflags(write=False)
-    return a
 
 
 @dataclass(frozen=True, eq=False)
@@ -98,7 +93,7 @@ class TrajectorySet:
         f = as_float_array(self.features, "features")
         if f.ndim != 2 or f.shape[1] < 1:
             raise ValueError(f"`features` must have shape (N, K) with K >= 1 (got {f.shape})")
-        object.__setattr__(self, "features", _readonly(f, np.float64))
+        set_readonly(self, np.float64, features=f)
         n = f.shape[0]
         if not isinstance(self.name, str):
             raise TypeError(f"`name` must be a string (got {type(self.name).__name__})")
@@ -115,7 +110,7 @@ class TrajectorySet:
             if acts.min() < 0 or acts.max() >= a_count:
                 raise ValueError(f"`actions` must lie in [0, {a_count}) (got range "
                                  f"[{acts.min()}, {acts.max()}])")
-            object.__setattr__(self, "actions", _readonly(acts, np.int64))
+            set_readonly(self, np.int64, actions=acts)
             object.__setattr__(self, "n_actions", a_count)
             object.__setattr__(self, "horizon", h)
         if self.paths is not None:
@@ -127,7 +122,7 @@ class TrajectorySet:
                                  f"(got {paths.shape[1]})")
             if paths.min() < 0:
                 raise ValueError("`paths` must hold non-negative state indices")
-            object.__setattr__(self, "paths", _readonly(paths, np.int64))
+            set_readonly(self, np.int64, paths=paths)
 
     @property
     def n_trajectories(self) -> int:
