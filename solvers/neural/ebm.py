@@ -135,6 +135,8 @@ class EBMConfig(AnnealedAdam, ConfigDict):
         Weight initialization of f_θ.
     """
 
+    LR_FIELDS = ("lr_energy", "lr_sampler")
+
     hidden: tuple = (32, 32)
     activation: str = "tanh"
     base_scale: float = 1.5
@@ -152,8 +154,6 @@ class EBMConfig(AnnealedAdam, ConfigDict):
         check_network_fields(self)
         check_positive(self.base_scale, "base_scale")
         check_int(self.n_components, "n_components", minimum=1)
-        check_positive(self.lr_energy, "lr_energy")
-        check_positive(self.lr_sampler, "lr_sampler")
         check_int(self.batch_size, "batch_size", minimum=1)
         check_int(self.samples_per_component, "samples_per_component", minimum=1)
         check_int(self.n_disc_steps, "n_disc_steps", minimum=1)
@@ -495,17 +495,13 @@ def train_ebm(data: Any, config: EBMConfig, n_steps: int, seed: Any, *,
 
     d_grad = value_and_grad(d_objective)
     g_grad = value_and_grad(g_objective)
-    opts = list(config.adam_pair(config.lr_energy, config.lr_sampler))
-    anneal_at = config.anneal_step(n_steps)
     dp = {"energy": params["energy"], "log_z": params["log_z"]}
     sp = params["sampler"]
     d_hist, g_hist, z_hist = onp.zeros(n_steps), onp.zeros(n_steps), onp.zeros(n_steps)
 
     def step(t, state):
         dp, sp, state_d, state_g = state
-        if t == anneal_at:  # the Adam moments carry over
-            opts[:] = config.adam_pair(config.lr_energy, config.lr_sampler, config.anneal_factor)
-        opt_d, opt_g = opts
+        opt_d, opt_g = config.optimizers_at(t, n_steps)  # annealed late; the moments carry over
         d_val = 0.0
         for _ in range(config.n_disc_steps):
             x_data = draw_samples(sampler, b, rng_data, "data")
@@ -523,7 +519,8 @@ def train_ebm(data: Any, config: EBMConfig, n_steps: int, seed: Any, *,
             callback(n_done, {"energy": state[0]["energy"], "log_z": state[0]["log_z"], "sampler": state[1],
                               "base": base})
 
-    out = run_steps(step, (dp, sp, opts[0].init(dp), opts[1].init(sp)), n_steps, after=after)
+    opt_d, opt_g = config.optimizers_at(0, n_steps)
+    out = run_steps(step, (dp, sp, opt_d.init(dp), opt_g.init(sp)), n_steps, after=after)
     n_done, (dp, sp, _, _) = out.n_steps, out.state
     return EBMTrainRun(config=config,
                        params={"energy": dp["energy"], "log_z": dp["log_z"], "sampler": sp, "base": base},

@@ -19,7 +19,9 @@ Every piece is exposed so that other learners (the actor-critic reading of the G
 Vinyals 2016) can reproduce a training trajectory exactly: the losses
 (:func:`discriminator_loss`, :func:`generator_loss`), one update from explicit minibatches
 (:func:`gan_update`), the random streams (:func:`gan_streams`) and the minibatch sampler
-(:func:`sample_gan_batch`).  :func:`train_gan` only strings them together.
+(:func:`sample_gan_batch`).  :func:`train_gan` only strings them together.  The gradients come
+from the fused step of :mod:`solvers.neural.gan_fused` (the default) or from autograd through
+the losses here (``GANConfig(backend="autograd")``, the independent route that checks it).
 
 One training step (``n_disc_steps = k``), with minibatches ``x_real`` of shape (k, B, d) and
 ``z`` of shape (k + 1, B, m):
@@ -40,7 +42,6 @@ Actor-Critic Methods".
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -49,13 +50,12 @@ import autograd.numpy as np
 import numpy as onp
 from autograd import value_and_grad
 from autograd.tracer import getval
-from scipy.special import expit
 
-from solvers.neural.fused import FusedMLP
+from solvers.neural.gan_fused import FusedGAN, stacked_batch_weights
 from solvers.neural.mlp import ACTIVATIONS, forward, init_mlp, mlp_sizes
-from solvers.neural.optim import OptState, tree_leaves, tree_structure, tree_unflatten
-from solvers.neural.training import ConfigDict, LoopRun, check_backend_fields, check_callback, check_network_fields, \
-    check_optimizer_fields, config_optimizers, copy_seed_sequence, run_steps
+from solvers.neural.optim import OptState, tree_leaves, tree_structure
+from solvers.neural.training import AdversarialConfig, ConfigDict, LoopRun, check_backend_fields, check_callback, \
+    check_snapshot_steps, copy_seed_sequence, run_steps
 from theory._validation import as_generator, check_in, check_instance, check_int
 from theory.deprecation import deprecated_method, module_getattr, renamed_keywords
 
@@ -96,30 +96,19 @@ Sampler = Callable[[int, onp.random.Generator], onp.ndarray]
 
 @renamed_keywords(optimiser="optimizer", optimiser_kwargs="optimizer_kwargs")
 @dataclass(frozen=True)
-class GANConfig(ConfigDict):
+class GANConfig(ConfigDict, AdversarialConfig):
     """Hyperparameters of the neural GAN (and of :func:`train_discriminator`).
 
     Parameters
     ----------
-    latent_dim : int >= 1
-        Dimension m of the noise z ~ N(0, I_m).
-    hidden : tuple of int
-        Hidden widths of both networks; the default (64, 64) is "2x64".
-    activation : {"tanh", "relu", "leaky_relu", "elu", "softplus"}
-        Hidden nonlinearity of both networks.
-    lr_g, lr_d : float > 0
-        Step sizes of the generator and discriminator optimizers.
-    optimizer : {"sgd", "momentum", "rmsprop", "adam"}
-        Optimizer of both players; ``optimizer_kwargs`` (a dict or pairs) go to its
-        constructor, e.g. ``{"b1": 0.5}``.
-    batch_size : int >= 1
-        B, the size of every real and every noise minibatch.
+    latent_dim, hidden, activation, lr_g, lr_d, optimizer, optimizer_kwargs, batch_size, init_scale
+        The network and optimizer fields of :class:`~solvers.neural.training.AdversarialConfig`,
+        checked there (the default ``hidden=(64, 64)`` is "2x64"; ``optimizer_kwargs`` go to
+        the optimizer's constructor, e.g. ``{"b1": 0.5}``).
     n_disc_steps : int >= 1
-        k, discriminator updates per generator update.
+        k, discriminator updates per generator update (also an AdversarialConfig field).
     generator_loss : {"minimax", "non_saturating"}
     scheme : {"alternating", "simultaneous"}
-    init_scale : {"glorot", "he", "lecun"} or float
-        Weight initialization (see :func:`solvers.neural.mlp.init_mlp`).
     backend : {"fused", "autograd"}
         Gradients by the fused forward/backward pass (:mod:`solvers.neural.fused`, the
         default) or by autograd (the independent route, for checking); both give the same
@@ -131,38 +120,22 @@ class GANConfig(ConfigDict):
         float64 and rounded, so both precisions start from the same network.
     """
 
-    latent_dim: int = 1
-    hidden: tuple = (64, 64)
-    activation: str = "tanh"
-    lr_g: float = 1e-3
-    lr_d: float = 1e-3
-    optimizer: str = "adam"
-    optimizer_kwargs: Any = ()
-    batch_size: int = 256
-    n_disc_steps: int = 1
     generator_loss: str = "non_saturating"
     scheme: str = "alternating"
-    init_scale: Any = "glorot"
     backend: str = "fused"
     dtype: str = "float64"
 
     def __post_init__(self) -> None:
-        check_int(self.latent_dim, "latent_dim", minimum=1)
-        check_network_fields(self)
-        check_int(self.batch_size, "batch_size", minimum=1)
-        check_int(self.n_disc_steps, "n_disc_steps", minimum=1)
+        super().__post_init__()
         check_in(self.generator_loss, "generator_loss", GENERATOR_LOSSES)
         check_in(self.scheme, "scheme", SCHEMES)
-        check_optimizer_fields(self, _LR_FIELDS)
         check_backend_fields(self)
 
 
-_LR_FIELDS = ("lr_g", "lr_d")
-
-
 def make_gan_optimizers(config: GANConfig):
-    """``(opt_g, opt_d)``: the two (stateless) optimizers of ``config``, both descending."""
-    return config_optimizers(config, _LR_FIELDS)
+    """``(opt_g, opt_d)``: the two (stateless) optimizers of ``config``, both descending
+    (:meth:`~solvers.neural.training.AdversarialConfig.optimizers`)."""
+    return config.optimizers()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -343,17 +316,8 @@ def _d_loss(d_params, x_real, x_fake, act):
     # one forward pass over the stacked batch; mean over each half via signed weights
     n_r, n_f = x_real.shape[0], x_fake.shape[0]
     logit = forward(d_params, np.concatenate([x_real, x_fake], axis=0), act)
-    sign, weight = _loss_constants(n_r, n_f)
+    sign, weight = stacked_batch_weights(n_r, n_f)
     return np.sum(np.logaddexp(0.0, sign * logit) * weight)
-
-
-@functools.lru_cache(maxsize=32)
-def _loss_constants(n_r: int, n_f: int):
-    sign = onp.concatenate([-onp.ones((n_r, 1)), onp.ones((n_f, 1))])
-    weight = onp.concatenate([onp.full((n_r, 1), 1.0 / n_r), onp.full((n_f, 1), 1.0 / n_f)])
-    sign.setflags(write=False)
-    weight.setflags(write=False)
-    return sign, weight
 
 
 def _g_loss(g_params, d_params, z, kind, act):
@@ -406,153 +370,6 @@ def generator_loss(g_params: list, d_params: list, z, kind: str = "non_saturatin
 
 _d_value_and_grad = value_and_grad(_d_loss)
 _g_value_and_grad = value_and_grad(_g_loss)
-
-
-# ---------------------------------------------------------------------------------------------
-# the fused training step
-# ---------------------------------------------------------------------------------------------
-
-
-class _FusedGAN:
-    """The GAN's training step on two :class:`~solvers.neural.fused.FusedMLP` networks.
-
-    The losses are those of :func:`_d_loss` and :func:`_g_loss`; their derivatives with
-    respect to the logits f are written once here, from d softplus(s)/ds = σ(s):
-
-    - L_D = Σ w·softplus(s·f) (s = −1 on real rows, +1 on fakes; w = 1/n per half), so
-      ∂L_D/∂f = s·w·σ(s·f);
-    - non-saturating L_G = mean softplus(−f), ∂L_G/∂f = −σ(−f)/n; minimax
-      L_G = −mean softplus(f), ∂L_G/∂f = −σ(f)/n;
-
-    then chained through D (to its input, for L_G) and G by ``FusedMLP.backward``.  The real
-    rows and the generator's fakes share one input buffer of D, so D sees both halves in one
-    pass, as in :func:`_d_loss`.
-
-    A state is ``(flat_g, flat_d, opt_state_g, opt_state_d)``: flat parameter vectors (never
-    modified in place; each update makes new ones) and optimizer states whose slots hold one
-    flat leaf (the optimizers are elementwise, so this is the same update as leaf by leaf).
-    """
-
-    def __init__(self, config: GANConfig, data_dim: int):
-        self.config = config
-        self.g = FusedMLP((config.latent_dim, *config.hidden, data_dim), config.activation, dtype=config.dtype)
-        self.d = FusedMLP((data_dim, *config.hidden, 1), config.activation, dtype=config.dtype)
-        self.opt_g, self.opt_d = make_gan_optimizers(config)
-        self._d_heads: dict = {}
-        self._g_heads: dict = {}
-
-    # state conversion ----------------------------------------------------------------------
-    def import_state(self, params: dict, opt_states: dict) -> tuple:
-        flats, states = [], []
-        for name, net in (("g", self.g), ("d", self.d)):
-            try:
-                sizes = mlp_sizes(params[name])
-            except (TypeError, ValueError) as exc:
-                raise type(exc)(str(exc).replace("`params", f"`params['{name}']")) from None
-            if sizes != net.sizes:
-                raise ValueError(f"`params['{name}']` must be an MLP of sizes {net.sizes} (got {sizes})")
-            state = opt_states[name]
-            structure = tree_structure(params[name])
-            flats.append(net.flatten(params[name]))
-            states.append(OptState(state.t, {k: [net.flatten(tree_unflatten(structure, leaves))]
-                                             for k, leaves in state.slots.items()}))
-        return flats[0], flats[1], states[0], states[1]
-
-    def export_params(self, state: tuple) -> dict:
-        """``{"g": layers, "d": layers}``: views into the state's flat vectors (never modified)."""
-        return {"g": self.g.unflatten(state[0], copy=False), "d": self.d.unflatten(state[1], copy=False)}
-
-    def export_states(self, state: tuple) -> dict:
-        return {name: OptState(s.t, {k: net.leaves(v[0]) for k, v in s.slots.items()})
-                for name, net, s in (("g", self.g, state[2]), ("d", self.d, state[3]))}
-
-    # losses and gradients --------------------------------------------------------------------
-    def _d_head(self, n_r: int, n_f: int) -> tuple:
-        head = self._d_heads.get((n_r, n_f))
-        if head is None:
-            sign, weight = _loss_constants(n_r, n_f)
-            dt = self.d.dtype
-            head = self._d_heads[(n_r, n_f)] = (
-                onp.empty((n_r + n_f, self.d.sizes[0]), dt),  # D's input: real rows, then fakes
-                sign.astype(dt), weight[:, 0].astype(dt), (sign * weight).astype(dt),
-                onp.empty((n_r + n_f, 1), dt))
-        return head
-
-    def _d_loss_grad(self, head: tuple) -> tuple[float, onp.ndarray]:
-        x_d, sign, weight, sign_weight, g_logit = head
-        logit = self.d.forward(x_d)
-        s = onp.multiply(sign, logit, out=g_logit)
-        loss = float(onp.dot(weight, onp.logaddexp(0.0, s)[:, 0]))
-        onp.multiply(expit(s, out=g_logit), sign_weight, out=g_logit)
-        return loss, self.d.backward(g_logit)[0]
-
-    def d_loss_grad(self, x_real: onp.ndarray, z: onp.ndarray) -> tuple[float, onp.ndarray]:
-        """L_D on (x_real, G(z)) and its gradient in ψ (the buffer ``self.d.grad``)."""
-        n_r = x_real.shape[0]
-        head = self._d_head(n_r, z.shape[0])
-        onp.copyto(head[0][:n_r], x_real)
-        self.g.forward(self.g.as_input(z), out=head[0][n_r:])
-        return self._d_loss_grad(head)
-
-    def d_loss_grad_on(self, x_real: onp.ndarray, x_fake: onp.ndarray) -> tuple[float, onp.ndarray]:
-        """L_D on given real and fake rows and its gradient in ψ."""
-        n_r = x_real.shape[0]
-        head = self._d_head(n_r, x_fake.shape[0])
-        onp.copyto(head[0][:n_r], x_real)
-        onp.copyto(head[0][n_r:], x_fake)
-        return self._d_loss_grad(head)
-
-    def g_loss_grad(self, z: onp.ndarray) -> tuple[float, onp.ndarray]:
-        """L_G on the noise z and its gradient in θ (the buffer ``self.g.grad``)."""
-        logit = self.d.forward(self.g.forward(self.g.as_input(z)))
-        n = logit.shape[0]
-        g_logit = self._g_heads.get(n)
-        if g_logit is None:
-            g_logit = self._g_heads[n] = onp.empty((n, 1), self.d.dtype)
-        if self.config.generator_loss == "non_saturating":  # mean softplus(−f); −σ(−f)/n
-            onp.negative(logit, out=g_logit)
-            loss = float(onp.mean(onp.logaddexp(0.0, g_logit)))
-        else:  # −mean softplus(f); −σ(f)/n
-            onp.copyto(g_logit, logit)
-            loss = -float(onp.mean(onp.logaddexp(0.0, g_logit)))
-        onp.multiply(expit(g_logit, out=g_logit), -1.0 / n, out=g_logit)
-        _, g_x = self.d.backward(g_logit, params=False, inputs=True)
-        return loss, self.g.backward(g_x)[0]
-
-    # updates ---------------------------------------------------------------------------------
-    def _apply(self, net: FusedMLP, opt, grad: onp.ndarray, state: OptState) -> OptState:
-        (new,), state = opt.update_leaves([grad], state, [net.flat])
-        net.set_flat(new)
-        return state
-
-    def step(self, state: tuple, x_real: onp.ndarray, z: onp.ndarray) -> tuple[tuple, tuple[float, float]]:
-        """One :func:`gan_update` (same order of updates) from ``state``; returns the new state
-        and the losses."""
-        flat_g, flat_d, s_g, s_d = state
-        self.g.set_flat(flat_g)
-        self.d.set_flat(flat_d)
-        k = self.config.n_disc_steps
-        n_alone = k if self.config.scheme == "alternating" else k - 1
-        for i in range(n_alone):
-            d_loss, grad = self.d_loss_grad(x_real[i], z[i])
-            s_d = self._apply(self.d, self.opt_d, grad, s_d)
-        if self.config.scheme == "alternating":
-            g_loss, grad = self.g_loss_grad(z[k])
-            s_g = self._apply(self.g, self.opt_g, grad, s_g)
-        else:  # both gradients at the same (θ, ψ); L_G's backward pass leaves D's gradient alone
-            d_loss, grad_d = self.d_loss_grad(x_real[k - 1], z[k - 1])
-            g_loss, grad_g = self.g_loss_grad(z[k])
-            s_d = self._apply(self.d, self.opt_d, grad_d, s_d)
-            s_g = self._apply(self.g, self.opt_g, grad_g, s_g)
-        return (self.g.flat, self.d.flat, s_g, s_d), (d_loss, g_loss)
-
-    def d_step(self, flat_d: onp.ndarray, s_d: OptState, x_real: onp.ndarray, x_fake: onp.ndarray
-               ) -> tuple[onp.ndarray, OptState, float]:
-        """One discriminator update on given real and fake rows (:func:`train_discriminator`)."""
-        self.d.set_flat(flat_d)
-        loss, grad = self.d_loss_grad_on(x_real, x_fake)
-        s_d = self._apply(self.d, self.opt_d, grad, s_d)
-        return self.d.flat, s_d, loss
 
 
 # ---------------------------------------------------------------------------------------------
@@ -610,7 +427,7 @@ def gan_update(params: dict, opt_states: dict, x_real, z, config: GANConfig
     if z.ndim != 3 or z.shape[0] != k + 1 or z.shape[2] != config.latent_dim:
         raise ValueError(f"`z` must have shape ({k + 1}, B, {config.latent_dim}) (got shape {z.shape})")
     if config.backend == "fused":
-        engine = _FusedGAN(config, x_real.shape[2])
+        engine = FusedGAN(config, x_real.shape[2])
         state, losses = engine.step(engine.import_state(params, opt_states), x_real, z)
         return engine.export_params(state), engine.export_states(state), losses
     opt_g, opt_d = make_gan_optimizers(config)
@@ -726,9 +543,7 @@ def train_gan(data: Any, config: GANConfig, n_steps: int, seed: Any, *,
     sampler = as_sampler(data)
     n_steps = check_int(n_steps, "n_steps", minimum=0)
     n_eval = check_int(n_eval_samples, "n_eval_samples", minimum=1)
-    if isinstance(snapshot_steps, (str, bytes)) or not isinstance(snapshot_steps, Sequence):
-        raise TypeError("`snapshot_steps` must be a sequence of ints")
-    wanted = {check_int(s, f"snapshot_steps[{i}]", minimum=0) for i, s in enumerate(snapshot_steps)}
+    wanted = check_snapshot_steps(snapshot_steps)
     check_callback(callback)
     streams = gan_streams(seed)
     probe = draw_samples(sampler, 1, onp.random.default_rng(0), "data")  # learn d without touching streams
@@ -738,7 +553,7 @@ def train_gan(data: Any, config: GANConfig, n_steps: int, seed: Any, *,
 
     # A state is (what the backend carries, losses); `export` gives (params, opt_states).
     if config.backend == "fused":
-        engine = _FusedGAN(config, probe.shape[1])
+        engine = FusedGAN(config, probe.shape[1])
         carried = engine.import_state(params, opt_states)
         update = engine.step
         params = engine.export_params(carried)  # the networks as the run holds them (dtype)
@@ -868,11 +683,8 @@ def train_discriminator(x_real_sampler: Any, x_fake_sampler: Any, config: GANCon
     losses = onp.zeros(n_steps)
 
     if config.backend == "fused":
-        engine = _FusedGAN(config, d)
-        net = engine.d
-        flat = net.flatten(params)
-        fresh = opt.init([flat])
-        start = (flat, OptState(fresh.t, {k: [v[0].astype(flat.dtype)] for k, v in fresh.slots.items()}))
+        engine = FusedGAN(config, d)
+        start = engine.import_d(params)
 
         def step(t, state):
             x_r = draw_samples(real, b, real_rng, "x_real_sampler")
@@ -880,9 +692,7 @@ def train_discriminator(x_real_sampler: Any, x_fake_sampler: Any, config: GANCon
             flat, s_d, losses[t] = engine.d_step(state[0], state[1], x_r, x_f)
             return flat, s_d
 
-        def export(state):
-            return net.unflatten(state[0], copy=False), OptState(state[1].t, {
-                k: net.leaves(v[0]) for k, v in state[1].slots.items()})
+        export = engine.export_d
     else:
         start = (params, opt.init(params))
 

@@ -34,22 +34,21 @@ Cseke & Tomioka (2016), "f-GAN", Section 3 (F(θ, ω) with T = g_f(V)), Table 2,
 from __future__ import annotations
 
 import numbers
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 import autograd.numpy as np
 import numpy as onp
 from autograd import grad, value_and_grad
-from scipy.optimize import minimize
 
 from solvers.neural.gan import GANSnapshot, as_sampler, draw_samples
 from solvers.neural.mlp import init_mlp, mlp_apply, softplus
-from solvers.neural.optim import OptState, tree_flatten, tree_leaves, tree_map
-from solvers.results import Config
-from solvers.neural.training import LoopRun, as_seed_sequence, check_callback, check_network_fields, \
-    check_optimizer_fields, config_optimizers, run_steps
+# The generic scaffolding below lives in solvers.neural.training; it is re-exported here, where
+# it was first written (FIT_SOLVERS under its old name CRITIC_SOLVERS).
+from solvers.neural.training import FIT_SOLVERS as CRITIC_SOLVERS, AdversarialConfig, FitOutcome, FitRun, \
+    LoopRun, check_callback, check_init_params, check_snapshot_steps, clip_weights, fit_pytree, run_game, \
+    spawn_generators
 from theory._validation import as_float_array, as_generator, check_in, check_int, check_positive, \
     check_probability
 
@@ -71,7 +70,6 @@ __all__ = [
 OBJECTIVES = ("lsgan", "wgan_clip", "wgan_gp", "fgan")
 FGAN_FAMILY_NAMES = ("kl", "reverse_kl", "pearson_chi2", "neyman_chi2", "squared_hellinger",
                      "jensen_shannon", "gan")
-CRITIC_SOLVERS = ("optimizer", "lbfgs")
 _LOG2 = float(onp.log(2.0))
 #: Floor of ‖∇f‖² inside the square root: the norm is exact above 1e-150, and its gradient is
 #: finite (0) at a zero input gradient, where √· has none.
@@ -174,38 +172,6 @@ def _check_real(x: Any, name: str) -> float:
 
 
 @dataclass(frozen=True)
-class AdversarialConfig(Config):
-    """The network and optimizer fields shared by :class:`ObjectiveGANConfig` and
-    :class:`solvers.neural.ebgan.AutoencoderGANConfig`, as in
-    :class:`solvers.neural.gan.GANConfig`: ``latent_dim`` (m of z ~ N(0, I_m)), ``hidden``
-    (widths), ``activation``, ``lr_g``, ``lr_d``, ``optimizer`` and ``optimizer_kwargs``,
-    ``batch_size``, ``n_disc_steps`` (critic steps per generator step, WGAN's n_critic),
-    ``init_scale`` (see :func:`solvers.neural.mlp.init_mlp`)."""
-
-    latent_dim: int = 1
-    hidden: tuple = (64, 64)
-    activation: str = "tanh"
-    lr_g: float = 1e-3
-    lr_d: float = 1e-3
-    optimizer: str = "adam"
-    optimizer_kwargs: Any = ()
-    batch_size: int = 256
-    n_disc_steps: int = 1
-    init_scale: Any = "glorot"
-
-    def __post_init__(self) -> None:
-        check_int(self.latent_dim, "latent_dim", minimum=1)
-        check_network_fields(self)
-        check_optimizer_fields(self, ("lr_g", "lr_d"))
-        check_int(self.batch_size, "batch_size", minimum=1)
-        check_int(self.n_disc_steps, "n_disc_steps", minimum=1)
-
-    def optimizers(self):
-        """``(opt_g, opt_d)``: the two optimizers, both descending."""
-        return config_optimizers(self, ("lr_g", "lr_d"))
-
-
-@dataclass(frozen=True)
 class ObjectiveGANConfig(AdversarialConfig):
     """Hyperparameters of a critic/generator pair for one objective.
 
@@ -243,13 +209,6 @@ class ObjectiveGANConfig(AdversarialConfig):
         check_positive(self.clip, "clip")
         check_positive(self.penalty_weight, "penalty_weight")
         check_in(self.family, "family", FGAN_FAMILY_NAMES)
-
-
-def spawn_generators(seed: Any, n: int) -> list:
-    """``n`` independent Generators spawned from an int, a SeedSequence (a copy: the same
-    object gives the same streams twice) or a Generator (one draw from it), see
-    :func:`solvers.neural.training.as_seed_sequence`."""
-    return [onp.random.default_rng(s) for s in as_seed_sequence(seed).spawn(n)]
 
 
 def _check_config(config: Any) -> None:
@@ -364,15 +323,6 @@ def generator_loss(g_params: list, d_params: list, z, config: ObjectiveGANConfig
     return -np.mean(v)
 
 
-def clip_weights(params: Any, clip: float) -> Any:
-    """Every parameter (weights and biases) clipped to [−clip, clip].
-
-    Source: Arjovsky, Chintala & Bottou (2017), Algorithm 1, line 7.
-    """
-    c = check_positive(clip, "clip")
-    return tree_map(lambda w: onp.clip(w, -c, c), params)
-
-
 def _d_grad(config):
     return value_and_grad(lambda d, r, f, h: critic_loss(d, r, f, config, interp=h))
 
@@ -473,94 +423,8 @@ def critic_then_generator_step(params: dict, opt_states: dict, x_real, z, config
 
 
 # ---------------------------------------------------------------------------------------------
-# training loops shared by the critics and games of this module and solvers.neural.ebgan
+# a critic's data: fixed distributions or minibatches
 # ---------------------------------------------------------------------------------------------
-
-
-def run_game(step: Callable, state: tuple, n_steps: int, *, snapshot: Callable | None = None,
-             snapshot_steps: Any = (), callback: Callable | None = None, progress: bool = False,
-             desc: str = "") -> tuple:
-    """:func:`solvers.neural.training.run_steps` with records and snapshots.
-
-    ``step(t, state) -> state``, a tuple whose first item is the parameters and whose last is
-    the step's record (its losses).  After each completed step n the record is kept, a
-    ``snapshot(n, params)`` is taken when n is in ``snapshot_steps`` (also n = 0, before
-    training), and ``callback(n, params, record)`` runs.  Returns ``(outcome, records,
-    snapshots)``; on Ctrl-C the records and snapshots of the completed steps.
-    """
-    wanted = check_snapshot_steps(snapshot_steps)
-    check_callback(callback)
-    records: list = []
-    snapshots = [snapshot(0, state[0])] if 0 in wanted else []
-
-    def after(n, st):
-        records.append(st[-1])
-        if n in wanted:
-            snapshots.append(snapshot(n, st[0]))
-        if callback is not None:
-            callback(n, st[0], st[-1])
-
-    return run_steps(step, state, n_steps, after=after, progress=progress, desc=desc), records, snapshots
-
-
-class FitOutcome(NamedTuple):
-    """What :func:`fit_pytree` returns (``opt_state`` is None for L-BFGS-B)."""
-
-    params: Any
-    opt_state: OptState | None
-    loss: onp.ndarray
-    n_steps: int
-    converged: bool
-    message: str
-    interrupted: bool
-    seconds: float
-
-
-def fit_pytree(value_and_grad_fn: Callable, params: Any, n_steps: int, *, solver: str = "optimizer",
-               optimizer: Any = None, batch: Callable | None = None, clip: float | None = None,
-               tol: float = 1e-10, callback: Callable | None = None, progress: bool = False) -> FitOutcome:
-    """Minimize a loss over a pytree of parameters.
-
-    ``value_and_grad_fn(params, batch) -> (loss, grads)``; ``batch(t)`` gives step t's
-    minibatches (``None``: a deterministic loss, called with ``None``).  ``solver="optimizer"``
-    takes ``n_steps`` steps of ``optimizer`` (clipping every parameter to [−clip, clip] after
-    each when ``clip`` is given, Arjovsky et al. 2017, Algorithm 1); ``"lbfgs"`` runs scipy's
-    L-BFGS-B (Byrd, Lu, Nocedal & Zhu 1995) on the flattened parameters of a deterministic
-    loss, inside the box [−clip, clip] when given, until the projected gradient is below
-    ``tol`` or ``n_steps`` iterations.  ``callback(step, params, loss)`` follows each
-    optimizer step.
-    """
-    check_in(solver, "solver", CRITIC_SOLVERS)
-    tol = check_positive(tol, "tol")
-    if solver == "lbfgs":
-        if batch is not None:
-            raise ValueError("`solver='lbfgs'` needs a deterministic objective: pass WeightedPoints")
-        start = time.perf_counter()
-        flat0, unflatten = tree_flatten(params)
-        history: list = []
-
-        def fun(v):
-            loss, g = value_and_grad_fn(unflatten(v), None)
-            return float(loss), tree_flatten(g)[0]
-
-        res = minimize(fun, flat0, jac=True, method="L-BFGS-B",
-                       bounds=None if clip is None else [(-clip, clip)] * flat0.size,
-                       callback=lambda intermediate_result: history.append(intermediate_result.fun),
-                       options={"maxiter": n_steps, "gtol": tol, "ftol": 0.0})
-        return FitOutcome(unflatten(res.x), None, onp.asarray(history), int(res.nit), bool(res.success),
-                          str(res.message), False, time.perf_counter() - start)
-
-    def step(t, state):
-        p, s, _ = state
-        loss, grads = value_and_grad_fn(p, None if batch is None else batch(t))
-        p, s = optimizer.update(grads, s, p)
-        return (p if clip is None else clip_weights(p, clip)), s, float(loss)
-
-    out, losses, _ = run_game(step, (params, optimizer.init(params), None), n_steps, callback=callback,
-                              progress=progress, desc="fit")
-    return FitOutcome(out.state[0], out.state[1], onp.asarray(losses), out.n_steps, False,
-                      "interrupted" if out.interrupted else "step budget used", out.interrupted,
-                      out.seconds)
 
 
 def fixed_or_minibatches(real: Any, fake: Any, batch_size: int, rngs: Sequence, *,
@@ -595,48 +459,9 @@ def fixed_or_minibatches(real: Any, fake: Any, batch_size: int, rngs: Sequence, 
     return dim, None, batch
 
 
-def check_init_params(init_params: Any, params: Any) -> Any:
-    """``init_params`` if given and shaped like ``params`` (else a named ValueError), or ``params``."""
-    if init_params is None:
-        return params
-    try:
-        same = [onp.shape(a) for a in tree_leaves(init_params)] == [onp.shape(a) for a in tree_leaves(params)]
-    except TypeError:
-        same = False
-    if not same:
-        raise ValueError("`init_params` must have the layer sizes that `config` gives")
-    return init_params
-
-
 # ---------------------------------------------------------------------------------------------
 # the critic alone between two fixed distributions
 # ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class FitRun(LoopRun):
-    """A network trained alone by :func:`fit_pytree`: its parameters, loss per step and how the
-    run ended (``converged``: L-BFGS-B's own test; the bookkeeping fields are
-    :class:`~solvers.neural.training.LoopRun`'s)."""
-
-    config: Any
-    params: Any
-    loss: onp.ndarray
-    solver: str
-    opt_state: OptState | None = None
-    converged: bool = False
-    message: str = ""
-
-    @classmethod
-    def from_outcome(cls, config: Any, out: FitOutcome, solver: str, n_steps_requested: int):
-        """The run of a :class:`FitOutcome`."""
-        return cls(config=config, params=out.params, loss=out.loss, solver=solver, opt_state=out.opt_state,
-                   converged=out.converged, message=out.message, n_steps=out.n_steps,
-                   n_steps_requested=n_steps_requested, interrupted=out.interrupted, seconds=out.seconds)
-
-    def to_dict(self) -> dict:
-        return {"config": self.config.to_dict(), "solver": self.solver, "converged": self.converged,
-                "message": self.message, "loss": self.loss.tolist(), **self.loop_fields()}
 
 
 @dataclass
@@ -738,13 +563,6 @@ class ObjectiveGANRun(GeneratorRun):
         """The final critic (D, f or T, see :func:`critic_transform`), shape (n,)."""
         v = critic_raw(self.params["d"], x, activation=self.config.activation)
         return onp.asarray(critic_transform(v, self.config))
-
-
-def check_snapshot_steps(snapshot_steps: Any) -> set:
-    """The set of snapshot steps (ints >= 0) from a sequence, with named errors."""
-    if isinstance(snapshot_steps, (str, bytes)) or not isinstance(snapshot_steps, Sequence):
-        raise TypeError("`snapshot_steps` must be a sequence of ints")
-    return {check_int(s, f"snapshot_steps[{i}]", minimum=0) for i, s in enumerate(snapshot_steps)}
 
 
 def train_game(data: Any, config: AdversarialConfig, n_steps: int, seed: Any, *, init_d: Callable,

@@ -60,7 +60,7 @@ from autograd.tracer import getval
 
 from solvers.neural.mlp import forward, init_mlp, log_sigmoid, softplus
 from solvers.neural.training import AnnealedAdam, ConfigDict, LoopRun, check_callback, check_network_fields, run_steps
-from theory._validation import as_float_array, as_generator, check_in, check_instance, check_int, check_positive, \
+from theory._validation import as_float_array, as_generator, check_in, check_instance, check_int, \
     check_probability
 from theory.deprecation import deprecated_method, module_getattr
 
@@ -111,6 +111,8 @@ class NeuralIRLConfig(AnnealedAdam, ConfigDict):
     init_scale : {"glorot", "he", "lecun"} or float
     """
 
+    LR_FIELDS = ("lr_cost", "lr_policy")
+
     cost_hidden: tuple = (32,)
     policy_hidden: tuple = (32,)
     activation: str = "tanh"
@@ -128,8 +130,6 @@ class NeuralIRLConfig(AnnealedAdam, ConfigDict):
         check_network_fields(self, hidden=("cost_hidden", "policy_hidden"))
         check_in(self.context, "context", CONTEXTS)
         check_in(self.estimator, "estimator", ESTIMATORS)
-        check_positive(self.lr_cost, "lr_cost")
-        check_positive(self.lr_policy, "lr_policy")
         check_int(self.n_disc_steps, "n_disc_steps", minimum=1)
         check_int(self.n_demos, "n_demos", minimum=1)
         check_int(self.n_samples, "n_samples", minimum=1)
@@ -426,8 +426,6 @@ def train_neural_irl(trajectories: Any, p_data: Any, config: NeuralIRLConfig, n_
     def draw(cdf, size):
         return onp.minimum(onp.searchsorted(cdf, rng_batch.random(size), side="right"), n - 1)
 
-    opts = list(config.adam_pair(config.lr_cost, config.lr_policy))
-    anneal_at = config.anneal_step(n_steps)
     dp = {"cost": params["cost"], "log_z": params["log_z"]}
     pp = params["policy"]
     d_hist, g_hist, z_hist = onp.zeros(n_steps), onp.zeros(n_steps), onp.zeros(n_steps)
@@ -440,9 +438,7 @@ def train_neural_irl(trajectories: Any, p_data: Any, config: NeuralIRLConfig, n_
 
     def step(t, state):
         dp, pp, state_d, state_g = state
-        if t == anneal_at:  # the Adam moments carry over
-            opts[:] = config.adam_pair(config.lr_cost, config.lr_policy, config.anneal_factor)
-        opt_d, opt_g = opts
+        opt_d, opt_g = config.optimizers_at(t, n_steps)  # annealed late; the moments carry over
         lq = log_q_all(pp)
         d_val = 0.0
         for _ in range(config.n_disc_steps):
@@ -475,7 +471,8 @@ def train_neural_irl(trajectories: Any, p_data: Any, config: NeuralIRLConfig, n_
         if callback is not None:
             callback(n_done, {"cost": state[0]["cost"], "log_z": state[0]["log_z"], "policy": state[1]})
 
-    out = run_steps(step, (dp, pp, opts[0].init(dp), opts[1].init(pp)), n_steps, after=after)
+    opt_d, opt_g = config.optimizers_at(0, n_steps)
+    out = run_steps(step, (dp, pp, opt_d.init(dp), opt_g.init(pp)), n_steps, after=after)
     n_done, (dp, pp, _, _) = out.n_steps, out.state
     final = snapshot(n_done, dp, pp)
     return NeuralIRLRun(config=config, params={"cost": dp["cost"], "log_z": dp["log_z"], "policy": pp},

@@ -13,12 +13,18 @@ actor-critic and the GAN in particular are compared as two implementations of on
   values written back into frozen dataclasses);
 - :func:`config_optimizers` — the optimizers of a configuration, one per learning-rate field;
 - :func:`config_dict` / :class:`ConfigDict` — a configuration as a JSON-ready dict (``to_dict``);
-- :class:`ReplaySchedule` (DQN, DDPG) and :class:`AnnealedAdam` (EBM, IRL) — field groups
-  shared by two learners, with their checks and derived values;
-- :func:`as_seed_sequence`, :func:`copy_seed_sequence` — reproducible seeding;
+- :class:`AdversarialConfig` (the GANs' network and optimizer fields), :class:`ReplaySchedule`
+  (DQN, DDPG) and :class:`AnnealedAdam` (EBM, IRL) — field groups shared by several learners,
+  with their checks and derived values;
+- :func:`as_seed_sequence`, :func:`copy_seed_sequence`, :func:`spawn_generators` —
+  reproducible seeding;
 - :func:`run_steps` and :class:`LoopRun` — ``state = step(t, state)`` for t < n_steps,
   committed once per step, stopped cleanly by Ctrl-C, with a progress bar and a clock;
-  :class:`TargetNetworkRun` — the final online/target parameters and configuration of a run.
+  :class:`TargetNetworkRun` — the final online/target parameters and configuration of a run;
+- :func:`run_game` (:func:`run_steps` keeping each step's record and snapshots),
+  :func:`check_snapshot_steps`, :func:`check_init_params`; :func:`fit_pytree`,
+  :class:`FitOutcome`, :class:`FitRun` — one network fitted alone by an optimizer or by
+  L-BFGS-B (optionally inside the box of :func:`clip_weights`).
 """
 
 from __future__ import annotations
@@ -29,14 +35,17 @@ import time
 from collections.abc import Callable, Sequence
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as onp
+from scipy.optimize import minimize
 from tqdm.auto import tqdm
 
 from solvers.neural.fused import DTYPES
 from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, check_hidden
-from solvers.neural.optim import OPTIMISERS, make_optimizer, normalize_optimizer_kwargs, tree_map
+from solvers.neural.optim import OPTIMISERS, OptState, make_optimizer, normalize_optimizer_kwargs, tree_flatten, \
+    tree_leaves, tree_map
+from solvers.results import Config
 from theory._validation import as_generator, check_in, check_int, check_positive, check_unit_interval
 from theory.deprecation import deprecated_method
 
@@ -53,12 +62,22 @@ __all__ = [
     "ConfigDict",
     "as_seed_sequence",
     "copy_seed_sequence",
+    "spawn_generators",
+    "AdversarialConfig",
     "ReplaySchedule",
     "AnnealedAdam",
     "LoopOutcome",
     "LoopRun",
     "TargetNetworkRun",
     "run_steps",
+    "check_snapshot_steps",
+    "run_game",
+    "check_init_params",
+    "clip_weights",
+    "FIT_SOLVERS",
+    "FitOutcome",
+    "fit_pytree",
+    "FitRun",
 ]
 
 
@@ -208,6 +227,57 @@ class ConfigDict:
     to_json = deprecated_method("to_dict")
 
 
+@dataclass(frozen=True)
+class AdversarialConfig(Config):
+    """The network and optimizer fields of a generator against a discriminator or critic:
+    the base of :class:`~solvers.neural.gan.GANConfig`,
+    :class:`~solvers.neural.gan_objectives.ObjectiveGANConfig` and
+    :class:`~solvers.neural.ebgan.AutoencoderGANConfig` (a frozen dataclass).
+
+    Fields
+    ------
+    latent_dim : int >= 1
+        m, the dimension of the noise z ~ N(0, I_m).
+    hidden : tuple of int
+        Hidden widths of both networks.
+    activation : str
+        Hidden nonlinearity of both networks (:data:`solvers.neural.mlp.ACTIVATIONS`).
+    lr_g, lr_d : float > 0
+        Step sizes of the generator and of the discriminator (critic).
+    optimizer, optimizer_kwargs
+        Both players' optimizer (:data:`solvers.neural.optim.OPTIMISERS`) and its keywords, a
+        dict or pairs (:func:`check_optimizer_fields`).
+    batch_size : int >= 1
+        B, the size of every real and every noise minibatch.
+    n_disc_steps : int >= 1
+        Discriminator (critic) steps per generator step (WGAN's n_critic).
+    init_scale : {"glorot", "he", "lecun"} or float
+        Weight initialization (:func:`solvers.neural.mlp.init_mlp`).
+    """
+
+    latent_dim: int = 1
+    hidden: tuple = (64, 64)
+    activation: str = "tanh"
+    lr_g: float = 1e-3
+    lr_d: float = 1e-3
+    optimizer: str = "adam"
+    optimizer_kwargs: Any = ()
+    batch_size: int = 256
+    n_disc_steps: int = 1
+    init_scale: Any = "glorot"
+
+    def __post_init__(self) -> None:
+        check_int(self.latent_dim, "latent_dim", minimum=1)
+        check_network_fields(self)
+        check_optimizer_fields(self, ("lr_g", "lr_d"))
+        check_int(self.batch_size, "batch_size", minimum=1)
+        check_int(self.n_disc_steps, "n_disc_steps", minimum=1)
+
+    def optimizers(self):
+        """``(opt_g, opt_d)``: the two optimizers, both descending."""
+        return config_optimizers(self, ("lr_g", "lr_d"))
+
+
 # ---------------------------------------------------------------------------------------------
 # seeds
 # ---------------------------------------------------------------------------------------------
@@ -238,8 +308,15 @@ def as_seed_sequence(seed: Any) -> onp.random.SeedSequence:
     return onp.random.SeedSequence(int(seed))
 
 
+def spawn_generators(seed: Any, n: int) -> list:
+    """``n`` independent Generators spawned from an int, a SeedSequence (a copy: the same
+    object gives the same streams twice) or a Generator (one draw from it), see
+    :func:`as_seed_sequence`."""
+    return [onp.random.default_rng(s) for s in as_seed_sequence(seed).spawn(n)]
+
+
 # ---------------------------------------------------------------------------------------------
-# field groups shared by two learners
+# field groups shared by several learners
 # ---------------------------------------------------------------------------------------------
 
 
@@ -307,21 +384,38 @@ class AnnealedAdam:
         ``anneal_factor`` (a single drop, which shrinks the stationary SGD noise); the Adam
         moments carry over.
     anneal_factor : float > 0
+
+    The two step sizes are fields of each configuration, named by its :attr:`LR_FIELDS`.
     """
+
+    #: The names of the two players' step-size fields (the discriminator's, then the
+    #: sampler's), set by each configuration.
+    LR_FIELDS: ClassVar[tuple[str, ...]] = ()
 
     anneal_fraction: float = 0.25
     anneal_factor: float = 0.1
 
     def check_annealed_adam(self) -> None:
-        """Check the fields above (named errors)."""
+        """Check the fields above and the step sizes of :attr:`LR_FIELDS` (> 0; named errors)."""
+        for name in self.LR_FIELDS:
+            check_positive(getattr(self, name), name)
         check_unit_interval(self.b1, "b1", open_right=True)
         check_unit_interval(self.anneal_fraction, "anneal_fraction", open_right=True)
         check_positive(self.anneal_factor, "anneal_factor")
 
     def adam_pair(self, lr_first: float, lr_second: float, scale: float = 1.0) -> tuple:
-        """``(Adam(scale·lr_first, b1), Adam(scale·lr_second, b1))``."""
-        return (make_optimizer("adam", lr_first * scale, b1=self.b1),
-                make_optimizer("adam", lr_second * scale, b1=self.b1))
+        """``(Adam(scale·lr_first, b1), Adam(scale·lr_second, b1))`` (stateless, cached)."""
+        return _adam_pair(self.b1, lr_first, lr_second, scale)
+
+    def optimizers_at(self, t: int, n_steps: int) -> tuple:
+        """The two players' optimizers at step ``t`` of an ``n_steps`` run: :meth:`adam_pair`
+        of the :attr:`LR_FIELDS` step sizes, scaled by ``anneal_factor`` from
+        :meth:`anneal_step` on.  Optimizer states carry over the drop (they do not hold the
+        step size)."""
+        start = self.anneal_step(n_steps)
+        scale = self.anneal_factor if start is not None and t >= start else 1.0
+        first, second = (getattr(self, name) for name in self.LR_FIELDS)
+        return self.adam_pair(first, second, scale)
 
     def anneal_step(self, n_steps: int) -> int | None:
         """The step index from which the step sizes are annealed, or ``None`` (no drop):
@@ -329,6 +423,11 @@ class AnnealedAdam:
         if self.anneal_fraction <= 0:
             return None
         return n_steps - int(round(self.anneal_fraction * n_steps))
+
+
+@functools.lru_cache(maxsize=64)
+def _adam_pair(b1: float, lr_first: float, lr_second: float, scale: float) -> tuple:
+    return make_optimizer("adam", lr_first * scale, b1=b1), make_optimizer("adam", lr_second * scale, b1=b1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -436,3 +535,153 @@ class LoopRun:
         """The four fields as a JSON-ready dict."""
         return {"n_steps": self.n_steps, "n_steps_requested": self.n_steps_requested,
                 "interrupted": self.interrupted, "seconds": self.seconds}
+
+
+# ---------------------------------------------------------------------------------------------
+# a game's records and snapshots; one network fitted alone
+# ---------------------------------------------------------------------------------------------
+
+
+def check_snapshot_steps(snapshot_steps: Any) -> set:
+    """The set of snapshot steps (ints >= 0) from a sequence, with named errors."""
+    if isinstance(snapshot_steps, (str, bytes)) or not isinstance(snapshot_steps, Sequence):
+        raise TypeError("`snapshot_steps` must be a sequence of ints")
+    return {check_int(s, f"snapshot_steps[{i}]", minimum=0) for i, s in enumerate(snapshot_steps)}
+
+
+def run_game(step: Callable, state: tuple, n_steps: int, *, snapshot: Callable | None = None,
+             snapshot_steps: Any = (), callback: Callable | None = None, progress: bool = False,
+             desc: str = "") -> tuple:
+    """:func:`solvers.neural.training.run_steps` with records and snapshots.
+
+    ``step(t, state) -> state``, a tuple whose first item is the parameters and whose last is
+    the step's record (its losses).  After each completed step n the record is kept, a
+    ``snapshot(n, params)`` is taken when n is in ``snapshot_steps`` (also n = 0, before
+    training), and ``callback(n, params, record)`` runs.  Returns ``(outcome, records,
+    snapshots)``; on Ctrl-C the records and snapshots of the completed steps.
+    """
+    wanted = check_snapshot_steps(snapshot_steps)
+    check_callback(callback)
+    records: list = []
+    snapshots = [snapshot(0, state[0])] if 0 in wanted else []
+
+    def after(n, st):
+        records.append(st[-1])
+        if n in wanted:
+            snapshots.append(snapshot(n, st[0]))
+        if callback is not None:
+            callback(n, st[0], st[-1])
+
+    return run_steps(step, state, n_steps, after=after, progress=progress, desc=desc), records, snapshots
+
+
+def check_init_params(init_params: Any, params: Any) -> Any:
+    """``init_params`` if given and shaped like ``params`` (else a named ValueError), or ``params``."""
+    if init_params is None:
+        return params
+    try:
+        same = [onp.shape(a) for a in tree_leaves(init_params)] == [onp.shape(a) for a in tree_leaves(params)]
+    except TypeError:
+        same = False
+    if not same:
+        raise ValueError("`init_params` must have the layer sizes that `config` gives")
+    return init_params
+
+
+def clip_weights(params: Any, clip: float) -> Any:
+    """Every parameter (weights and biases) clipped to [−clip, clip].
+
+    Source: Arjovsky, Chintala & Bottou (2017), Algorithm 1, line 7.
+    """
+    c = check_positive(clip, "clip")
+    return tree_map(lambda w: onp.clip(w, -c, c), params)
+
+
+#: The two routes of :func:`fit_pytree`.
+FIT_SOLVERS = ("optimizer", "lbfgs")
+
+
+class FitOutcome(NamedTuple):
+    """What :func:`fit_pytree` returns (``opt_state`` is None for L-BFGS-B)."""
+
+    params: Any
+    opt_state: OptState | None
+    loss: onp.ndarray
+    n_steps: int
+    converged: bool
+    message: str
+    interrupted: bool
+    seconds: float
+
+
+def fit_pytree(value_and_grad_fn: Callable, params: Any, n_steps: int, *, solver: str = "optimizer",
+               optimizer: Any = None, batch: Callable | None = None, clip: float | None = None,
+               tol: float = 1e-10, callback: Callable | None = None, progress: bool = False) -> FitOutcome:
+    """Minimize a loss over a pytree of parameters.
+
+    ``value_and_grad_fn(params, batch) -> (loss, grads)``; ``batch(t)`` gives step t's
+    minibatches (``None``: a deterministic loss, called with ``None``).  ``solver="optimizer"``
+    takes ``n_steps`` steps of ``optimizer`` (clipping every parameter to [−clip, clip] after
+    each when ``clip`` is given, Arjovsky et al. 2017, Algorithm 1); ``"lbfgs"`` runs scipy's
+    L-BFGS-B (Byrd, Lu, Nocedal & Zhu 1995) on the flattened parameters of a deterministic
+    loss, inside the box [−clip, clip] when given, until the projected gradient is below
+    ``tol`` or ``n_steps`` iterations.  ``callback(step, params, loss)`` follows each
+    optimizer step.
+    """
+    check_in(solver, "solver", FIT_SOLVERS)
+    tol = check_positive(tol, "tol")
+    if solver == "lbfgs":
+        if batch is not None:
+            raise ValueError("`solver='lbfgs'` needs a deterministic objective: pass WeightedPoints")
+        start = time.perf_counter()
+        flat0, unflatten = tree_flatten(params)
+        history: list = []
+
+        def fun(v):
+            loss, g = value_and_grad_fn(unflatten(v), None)
+            return float(loss), tree_flatten(g)[0]
+
+        res = minimize(fun, flat0, jac=True, method="L-BFGS-B",
+                       bounds=None if clip is None else [(-clip, clip)] * flat0.size,
+                       callback=lambda intermediate_result: history.append(intermediate_result.fun),
+                       options={"maxiter": n_steps, "gtol": tol, "ftol": 0.0})
+        return FitOutcome(unflatten(res.x), None, onp.asarray(history), int(res.nit), bool(res.success),
+                          str(res.message), False, time.perf_counter() - start)
+
+    def step(t, state):
+        p, s, _ = state
+        loss, grads = value_and_grad_fn(p, None if batch is None else batch(t))
+        p, s = optimizer.update(grads, s, p)
+        return (p if clip is None else clip_weights(p, clip)), s, float(loss)
+
+    out, losses, _ = run_game(step, (params, optimizer.init(params), None), n_steps, callback=callback,
+                              progress=progress, desc="fit")
+    return FitOutcome(out.state[0], out.state[1], onp.asarray(losses), out.n_steps, False,
+                      "interrupted" if out.interrupted else "step budget used", out.interrupted,
+                      out.seconds)
+
+
+@dataclass
+class FitRun(LoopRun):
+    """A network trained alone by :func:`fit_pytree`: its parameters, loss per step and how the
+    run ended (``converged``: L-BFGS-B's own test; the bookkeeping fields are
+    :class:`~solvers.neural.training.LoopRun`'s)."""
+
+    config: Any
+    params: Any
+    loss: onp.ndarray
+    solver: str
+    opt_state: OptState | None = None
+    converged: bool = False
+    message: str = ""
+
+    @classmethod
+    def from_outcome(cls, config: Any, out: FitOutcome, solver: str, n_steps_requested: int):
+        """The run of a :class:`FitOutcome`."""
+        return cls(config=config, params=out.params, loss=out.loss, solver=solver, opt_state=out.opt_state,
+                   converged=out.converged, message=out.message, n_steps=out.n_steps,
+                   n_steps_requested=n_steps_requested, interrupted=out.interrupted, seconds=out.seconds)
+
+    def to_dict(self) -> dict:
+        return {"config": self.config.to_dict(), "solver": self.solver, "converged": self.converged,
+                "message": self.message, "loss": self.loss.tolist(), **self.loop_fields()}

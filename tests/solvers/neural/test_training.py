@@ -177,6 +177,10 @@ def test_replay_schedule(config_class):
 
 @dataclasses.dataclass(frozen=True)
 class _Anneal(AnnealedAdam):  # anneal_fraction = 0.25 and anneal_factor = 0.1 by default
+    LR_FIELDS = ("lr_a", "lr_b")
+
+    lr_a: float = 1e-2
+    lr_b: float = 3e-3
     b1: float = 0.5
 
     def __post_init__(self):
@@ -189,7 +193,12 @@ def test_annealed_adam():
     assert _Anneal(anneal_fraction=0.0).anneal_step(100) is None
     first, second = a.adam_pair(1e-2, 3e-3, 0.1)
     assert (first.lr, second.lr, first.b1, second.b1) == (1e-2 * 0.1, 3e-3 * 0.1, 0.5, 0.5)
-    for field, value in (("b1", 1.0), ("anneal_fraction", -0.1), ("anneal_factor", 0.0)):
+    # the schedule of a 10-step run: full step sizes for t < 8, times 0.1 from t = 8 on
+    lrs = [tuple(opt.lr for opt in a.optimizers_at(t, 10)) for t in range(10)]
+    assert lrs == [(1e-2, 3e-3)] * 8 + [(1e-2 * 0.1, 3e-3 * 0.1)] * 2
+    assert {opt.lr for t in range(10) for opt in _Anneal(anneal_fraction=0.0).optimizers_at(t, 10)} == {1e-2, 3e-3}
+    for field, value in (("b1", 1.0), ("anneal_fraction", -0.1), ("anneal_factor", 0.0), ("lr_a", 0.0),
+                         ("lr_b", -1.0)):
         with pytest.raises(ValueError, match=field):
             _Anneal(**{field: value})
 
@@ -205,3 +214,14 @@ def test_update_unchecked_is_one_adam_step():
     np.testing.assert_allclose(new["w"], params["w"] - step(grads["w"]), rtol=FLOAT_RTOL)
     np.testing.assert_allclose(new["b"][0], params["b"][0] - step(grads["b"][0]), rtol=FLOAT_RTOL)
     assert state.t == 1 and tree_equal(new, opt.update(grads, opt.init(params), params)[0])
+
+
+def test_moved_scaffolding_still_importable_from_its_first_home():
+    # gan_objectives and gan re-export what moved to training and gan_fused (issue 12 split)
+    from solvers.neural import gan, gan_fused, gan_objectives, training
+    for name in ("AdversarialConfig", "spawn_generators", "clip_weights", "run_game", "FitOutcome", "fit_pytree",
+                 "check_init_params", "check_snapshot_steps", "FitRun"):
+        assert getattr(gan_objectives, name) is getattr(training, name)
+    assert gan_objectives.CRITIC_SOLVERS == training.FIT_SOLVERS == ("optimizer", "lbfgs")
+    assert issubclass(gan.GANConfig, training.AdversarialConfig)
+    assert gan.stacked_batch_weights is gan_fused.stacked_batch_weights
