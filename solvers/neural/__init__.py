@@ -11,7 +11,8 @@ learner takes a seed or a ``numpy.random.Generator``.
   configuration checks, optimizers from a configuration, seeds, the interruptible loop;
 - :mod:`~solvers.neural.replay` — replay ring buffers (DQN, DDPG);
 - :mod:`~solvers.neural.gan` — the GAN's losses, one update on explicit minibatches, training
-  loops for the full game and for the discriminator alone;
+  loops for the full game and for the discriminator alone; :mod:`~solvers.neural.gan_fused` —
+  its default training step, the loss derivatives chained by hand through two fused MLPs;
 - :mod:`~solvers.neural.actor_critic`, :mod:`~solvers.neural.stabilizers` — the GAN written as
   an actor-critic, and the stabilizers of Pfau & Vinyals (2016), Table 1;
 - :mod:`~solvers.neural.irl`, :mod:`~solvers.neural.ebm` — cost networks and energy networks
@@ -25,8 +26,8 @@ learner takes a seed or a ``numpy.random.Generator``.
 - :mod:`~solvers.neural.vae`, :mod:`~solvers.neural.infogan` — the VAE (reparameterized ELBO,
   linear and MLP decoders) and InfoGAN (code G(z, c), shared D/Q network);
 - :mod:`~solvers.neural.fused` — one MLP's forward/backward chained by hand into preallocated
-  buffers (float64 or float32), the GAN's default training step (autograd stays available as
-  ``GANConfig(backend="autograd")`` and checks it in the tests).
+  buffers (float64 or float32), under the GAN's default training step (autograd stays available
+  as ``GANConfig(backend="autograd")`` and checks it in the tests).
 """
 
 from solvers.neural.gan import (

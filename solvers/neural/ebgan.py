@@ -39,10 +39,11 @@ import autograd.numpy as np
 import numpy as onp
 from autograd import value_and_grad
 
-from solvers.neural.gan_objectives import AdversarialConfig, FitRun, GeneratorRun, as_batch, check_init_params, \
-    critic_then_generator_step, expect, fit_pytree, fixed_or_minibatches, spawn_generators, train_game
+from solvers.neural.gan_objectives import as_batch, critic_then_generator_step, expect, fixed_or_minibatches, \
+    train_game
 from solvers.neural.mlp import init_mlp, mlp_apply
-from solvers.neural.training import check_callback
+from solvers.neural.training import AdversarialConfig, FitRun, GeneratorRun, check_callback, check_init_params, \
+    fit_pytree, spawn_generators
 from theory._validation import as_generator, check_int, check_nonnegative, check_positive, \
     check_unit_interval
 from theory.gan_training_theory import began_m_global
@@ -81,7 +82,7 @@ class AutoencoderGANConfig(AdversarialConfig):
     k0 : float in [0, 1]
         BEGAN's k_0 (0 in the paper).
     **network fields
-        Those of :class:`solvers.neural.gan_objectives.AdversarialConfig`.
+        Those of :class:`solvers.neural.training.AdversarialConfig`.
     """
 
     code_dim: int = 1
@@ -307,7 +308,7 @@ def train_ebgan_discriminator(real: Any, fake: Any, config: AutoencoderGANConfig
     seed : int, SeedSequence or Generator
         Spawned streams: initialization, real, fake.
     solver, tol, callback, progress : keyword-only
-        As :func:`solvers.neural.gan_objectives.fit_pytree` (``"lbfgs"`` needs WeightedPoints).
+        As :func:`solvers.neural.training.fit_pytree` (``"lbfgs"`` needs WeightedPoints).
     init_params : dict, keyword-only
         Start from this autoencoder.
 

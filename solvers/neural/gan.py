@@ -43,7 +43,7 @@ Actor-Critic Methods".
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import autograd.numpy as np
@@ -54,8 +54,8 @@ from autograd.tracer import getval
 from solvers.neural.gan_fused import FusedGAN, stacked_batch_weights
 from solvers.neural.mlp import ACTIVATIONS, forward, init_mlp, mlp_sizes
 from solvers.neural.optim import OptState, tree_leaves, tree_structure
-from solvers.neural.training import AdversarialConfig, ConfigDict, LoopRun, check_backend_fields, check_callback, \
-    check_snapshot_steps, copy_seed_sequence, run_steps
+from solvers.neural.training import AdversarialConfig, ConfigDict, GeneratorRun, LoopRun, check_backend_fields, \
+    check_callback, check_snapshot_steps, copy_seed_sequence, run_steps
 from theory._validation import as_generator, check_in, check_instance, check_int
 from theory.deprecation import deprecated_method, module_getattr, renamed_keywords
 
@@ -474,36 +474,18 @@ class GANSnapshot:
 
 
 @dataclass
-class GANTrainRun(LoopRun):
-    """Outcome of :func:`train_gan`.
+class GANTrainRun(GeneratorRun):
+    """Outcome of :func:`train_gan`: the fields and ``sample``/``to_dict`` of
+    :class:`~solvers.neural.training.GeneratorRun`, and the final discriminator.
 
     ``d_loss[t]``, ``g_loss[t]`` are the losses of step t (see :func:`gan_update`);
     ``n_steps`` counts completed steps (fewer than requested when ``interrupted``; the
     bookkeeping fields are :class:`~solvers.neural.training.LoopRun`'s).
     """
 
-    config: GANConfig
-    params: dict
-    opt_states: dict
-    d_loss: onp.ndarray
-    g_loss: onp.ndarray
-    snapshots: list = field(default_factory=list)
-
-    def sample(self, n: int, seed: Any) -> onp.ndarray:
-        """n samples G(z), z ~ N(0, I), from the final generator; shape (n, d)."""
-        n = check_int(n, "n", minimum=1)
-        z = as_generator(seed).standard_normal((n, self.config.latent_dim))
-        return generator_apply(self.params["g"], z, activation=self.config.activation)
-
     def discriminator(self, x) -> onp.ndarray:
         """D(x) of the final discriminator, shape (n,)."""
         return discriminator_prob(self.params["d"], x, activation=self.config.activation)
-
-    def to_dict(self) -> dict:
-        return {
-            "config": self.config.to_dict(), **self.loop_fields(), "d_loss": self.d_loss.tolist(),
-            "g_loss": self.g_loss.tolist(), "snapshots": [s.to_dict() for s in self.snapshots],
-        }
 
     to_json = deprecated_method("to_dict")
 

@@ -25,6 +25,11 @@ with the configured first-order optimizer or, for weighted points, with L-BFGS-B
 for weight clipping); the closed forms it is compared with live in :mod:`theory` and are never
 called here.
 
+The scaffolding these trainers share with the other learners (the network and optimizer
+fields of :class:`~solvers.neural.training.AdversarialConfig`, :func:`~solvers.neural.training.fit_pytree`,
+:func:`~solvers.neural.training.run_game`, ...) lives in :mod:`solvers.neural.training` and is
+re-exported here.
+
 Sources: Mao et al. (2017), "Least Squares Generative Adversarial Networks", Section 3.2;
 Arjovsky, Chintala & Bottou (2017), "Wasserstein GAN", Section 3 and Algorithm 1; Gulrajani
 et al. (2017), "Improved Training of Wasserstein GANs", eq. (3) and Algorithm 1; Nowozin,
@@ -35,7 +40,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import autograd.numpy as np
@@ -47,9 +52,9 @@ from solvers.neural.mlp import init_mlp, mlp_apply, softplus
 # The generic scaffolding below lives in solvers.neural.training; it is re-exported here, where
 # it was first written (FIT_SOLVERS under its old name CRITIC_SOLVERS).
 from solvers.neural.training import FIT_SOLVERS as CRITIC_SOLVERS, AdversarialConfig, FitOutcome, FitRun, \
-    LoopRun, check_callback, check_init_params, check_snapshot_steps, clip_weights, fit_pytree, run_game, \
+    GeneratorRun, check_callback, check_init_params, check_snapshot_steps, clip_weights, fit_pytree, run_game, \
     spawn_generators
-from theory._validation import as_float_array, as_generator, check_in, check_int, check_positive, \
+from theory._validation import as_float_array, check_in, check_int, check_positive, \
     check_probability
 
 __all__ = [
@@ -529,30 +534,6 @@ def train_critic(real: Any, fake: Any, config: ObjectiveGANConfig, n_steps: int,
 # ---------------------------------------------------------------------------------------------
 # the full game
 # ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class GeneratorRun(LoopRun):
-    """A generator/discriminator training run: configuration, final parameters and optimizer
-    states, the losses of every step, snapshots (the bookkeeping fields are
-    :class:`~solvers.neural.training.LoopRun`'s)."""
-
-    config: Any
-    params: dict
-    opt_states: dict
-    d_loss: onp.ndarray
-    g_loss: onp.ndarray
-    snapshots: list = field(default_factory=list)
-
-    def sample(self, n: int, seed: Any) -> onp.ndarray:
-        """n samples G(z), z ~ N(0, I), from the final generator; shape (n, d)."""
-        z = as_generator(seed).standard_normal((check_int(n, "n", minimum=1), self.config.latent_dim))
-        return onp.asarray(mlp_apply(self.params["g"], z, activation=self.config.activation))
-
-    def to_dict(self) -> dict:
-        return {"config": self.config.to_dict(), "d_loss": self.d_loss.tolist(),
-                "g_loss": self.g_loss.tolist(), "snapshots": [s.to_dict() for s in self.snapshots],
-                **self.loop_fields()}
 
 
 @dataclass

@@ -24,7 +24,8 @@ actor-critic and the GAN in particular are compared as two implementations of on
 - :func:`run_game` (:func:`run_steps` keeping each step's record and snapshots),
   :func:`check_snapshot_steps`, :func:`check_init_params`; :func:`fit_pytree`,
   :class:`FitOutcome`, :class:`FitRun` — one network fitted alone by an optimizer or by
-  L-BFGS-B (optionally inside the box of :func:`clip_weights`).
+  L-BFGS-B (optionally inside the box of :func:`clip_weights`); :class:`GeneratorRun` — the
+  record of a generator trained against a discriminator.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import numbers
 import time
 from collections.abc import Callable, Sequence
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, NamedTuple
 
 import numpy as onp
@@ -42,7 +43,7 @@ from scipy.optimize import minimize
 from tqdm.auto import tqdm
 
 from solvers.neural.fused import DTYPES
-from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, check_hidden
+from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, check_hidden, mlp_apply
 from solvers.neural.optim import OPTIMISERS, OptState, make_optimizer, normalize_optimizer_kwargs, tree_flatten, \
     tree_leaves, tree_map
 from solvers.results import Config
@@ -78,6 +79,7 @@ __all__ = [
     "FitOutcome",
     "fit_pytree",
     "FitRun",
+    "GeneratorRun",
 ]
 
 
@@ -685,3 +687,29 @@ class FitRun(LoopRun):
     def to_dict(self) -> dict:
         return {"config": self.config.to_dict(), "solver": self.solver, "converged": self.converged,
                 "message": self.message, "loss": self.loss.tolist(), **self.loop_fields()}
+
+
+@dataclass
+class GeneratorRun(LoopRun):
+    """A generator/discriminator training run: configuration, final parameters
+    ``{"g": ..., "d": ...}`` and optimizer states, the losses of every step, snapshots (the
+    bookkeeping fields are :class:`LoopRun`'s); the base of the GANs' run classes
+    (:class:`~solvers.neural.gan.GANTrainRun`, :class:`~solvers.neural.gan_objectives.ObjectiveGANRun`,
+    :class:`~solvers.neural.ebgan.EBGANRun`)."""
+
+    config: Any
+    params: dict
+    opt_states: dict
+    d_loss: onp.ndarray
+    g_loss: onp.ndarray
+    snapshots: list = field(default_factory=list)
+
+    def sample(self, n: int, seed: Any) -> onp.ndarray:
+        """n samples G(z), z ~ N(0, I), from the final generator; shape (n, d)."""
+        z = as_generator(seed).standard_normal((check_int(n, "n", minimum=1), self.config.latent_dim))
+        return onp.asarray(mlp_apply(self.params["g"], z, activation=self.config.activation))
+
+    def to_dict(self) -> dict:
+        return {"config": self.config.to_dict(), "d_loss": self.d_loss.tolist(),
+                "g_loss": self.g_loss.tolist(), "snapshots": [s.to_dict() for s in self.snapshots],
+                **self.loop_fields()}

@@ -220,8 +220,8 @@ def test_moved_scaffolding_still_importable_from_its_first_home():
     # gan_objectives and gan re-export what moved to training and gan_fused (issue 12 split)
     from solvers.neural import gan, gan_fused, gan_objectives, training
     for name in ("AdversarialConfig", "spawn_generators", "clip_weights", "run_game", "FitOutcome", "fit_pytree",
-                 "check_init_params", "check_snapshot_steps", "FitRun"):
+                 "check_init_params", "check_snapshot_steps", "FitRun", "GeneratorRun"):
         assert getattr(gan_objectives, name) is getattr(training, name)
     assert gan_objectives.CRITIC_SOLVERS == training.FIT_SOLVERS == ("optimizer", "lbfgs")
-    assert issubclass(gan.GANConfig, training.AdversarialConfig)
+    assert issubclass(gan.GANConfig, training.AdversarialConfig) and issubclass(gan.GANTrainRun, training.GeneratorRun)
     assert gan.stacked_batch_weights is gan_fused.stacked_batch_weights
