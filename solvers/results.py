@@ -4,7 +4,8 @@ that serialize to JSON).
 :func:`jsonable` is the one conversion every ``to_dict`` uses; :class:`ArrayResult` gives a
 result dataclass its ``to_dict``, :class:`Config` gives a frozen option dataclass ``to_dict``
 and ``replace``; :func:`readonly` and :func:`set_readonly` give frozen dataclasses (problems,
-options) read-only copies of their array fields.
+options) read-only copies of their array fields; :func:`last_record` is the ``final_*``
+property of a run that records a history along axis 0.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["jsonable", "ArrayResult", "Config", "readonly", "set_readonly"]
+__all__ = ["jsonable", "ArrayResult", "Config", "last_record", "readonly", "set_readonly"]
 
 
 def jsonable(value: Any) -> Any:
@@ -71,6 +72,24 @@ class Config(ArrayResult):
     def replace(self, **changes: Any):
         """A copy with some fields changed (validated again by ``__post_init__``)."""
         return dataclasses.replace(self, **changes)
+
+
+def last_record(field: str, doc: str | None = None) -> property:
+    """A read-only property: the last record (``[-1]`` on axis 0) of the history ``field``.
+
+    For the ``final_*`` properties of training runs, e.g.
+    ``final_q = last_record("q", "q after the last step, shape (K,).")``.
+
+    Examples
+    --------
+    >>> @dataclasses.dataclass
+    ... class Run:
+    ...     q: np.ndarray
+    ...     final_q = last_record("q")
+    >>> Run(np.arange(6.0).reshape(3, 2)).final_q
+    array([4., 5.])
+    """
+    return property(lambda self: getattr(self, field)[-1], doc=doc or f"``{field}[-1]``, the last record.")
 
 
 def readonly(a: Any, dtype: Any = None) -> np.ndarray:

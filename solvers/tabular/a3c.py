@@ -71,7 +71,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from solvers.results import ArrayResult
+from solvers.results import ArrayResult, last_record
 from solvers.problems.rl_toys import FiniteMDP
 from solvers.rl_common import softmax
 from solvers.tabular.policy_gradient import check_mdp, n_step_returns
@@ -361,10 +361,7 @@ class A3CRun(ArrayResult):
     order: str
     n_workers: int
 
-    @property
-    def final_J(self) -> np.ndarray:
-        """J of the final shared policy of every run, shape (R,)."""
-        return self.J[-1]
+    final_J = last_record("J", "J of the final shared policy of every run, shape (R,).")
 
 
 def _initial_logits(mdp: FiniteMDP, logits0: Any, R: int) -> np.ndarray:

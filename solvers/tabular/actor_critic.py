@@ -63,7 +63,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import softmax
 
-from solvers.results import ArrayResult, Config
+from solvers.results import ArrayResult, Config, last_record
 from solvers.rl_common import log_softmax, scatter_sum
 from solvers.problems.rl_toys import FiniteMDP
 from theory._validation import check_instance, as_float_array, as_generator, check_in, check_int
@@ -212,15 +212,9 @@ class ACRun(ArrayResult):
     compatible_w: np.ndarray | None
     config: ACConfig
 
-    @property
-    def final_pi(self) -> np.ndarray:
-        """π after the last step, shape (n_runs, S, A)."""
-        return self.pi[-1]
+    final_pi = last_record("pi", "π after the last step, shape (n_runs, S, A).")
 
-    @property
-    def final_q(self) -> np.ndarray:
-        """The critic after the last step, shape (n_runs, S, A)."""
-        return self.q[-1]
+    final_q = last_record("q", "The critic after the last step, shape (n_runs, S, A).")
 
 
 def train_actor_critic(

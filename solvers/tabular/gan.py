@@ -39,7 +39,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import expit, log_expit, softmax
 
-from solvers.results import ArrayResult
+from solvers.results import ArrayResult, last_record
 from solvers.validation import (
     check_distribution,
     check_distribution_pair,
@@ -251,10 +251,7 @@ class DiscriminatorRun(_Result):
     p_model: np.ndarray
     lr: float
 
-    @property
-    def final_d(self) -> np.ndarray:
-        """D after the last step, shape (K,)."""
-        return self.d[-1]
+    final_d = last_record("d", "D after the last step, shape (K,).")
 
 
 @dataclass
@@ -291,10 +288,7 @@ class GeneratorRun(_Result):
     lr: float
     inner: str
 
-    @property
-    def final_q(self) -> np.ndarray:
-        """The generator's distribution after the last step, shape (K,)."""
-        return self.q[-1]
+    final_q = last_record("q", "The generator's distribution after the last step, shape (K,).")
 
 
 @dataclass
@@ -326,10 +320,7 @@ class GANRun(_Result):
     generator_loss: str
     n_disc_steps: int
 
-    @property
-    def final_q(self) -> np.ndarray:
-        """The generator's distribution after the last step, shape (K,)."""
-        return self.q[-1]
+    final_q = last_record("q", "The generator's distribution after the last step, shape (K,).")
 
 
 # ---------------------------------------------------------------------------- (a) discriminator

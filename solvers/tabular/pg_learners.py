@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import softmax
 
-from solvers.results import ArrayResult, Config
+from solvers.results import ArrayResult, Config, last_record
 from solvers.rl_common import log_softmax, scatter_sum
 from solvers.problems.rl_toys import FiniteMDP
 from solvers.tabular.policy_gradient import VectorEnv, check_mdp, default_horizon, entropy_gradient
@@ -122,9 +122,7 @@ class PGRun(ArrayResult):
         """softmax of the recorded logits, shape (n_records, n_runs, S, A)."""
         return softmax(self.logits, axis=-1)
 
-    @property
-    def final_logits(self) -> np.ndarray:
-        return self.logits[-1]
+    final_logits = last_record("logits")
 
 
 #: Default REINFORCE episode length: γ^H <= this (the discarded tail is at most 0.1% of the

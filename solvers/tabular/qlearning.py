@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from solvers.results import ArrayResult
+from solvers.results import ArrayResult, last_record
 from solvers.problems.maxbias import LEFT, MaxBiasMDP
 from solvers.problems.rl_toys import FiniteMDP, sample_rows
 from theory._validation import check_instance, as_float_array, as_generator, check_in, check_int
@@ -338,28 +338,20 @@ def max_bias_runs(
                       q_a=q_a.mean(axis=0), q_b=q_b.mean(axis=0), n_b_actions=n_b)
 
 
-def max_bias_experiment(
-    method: str,
-    *,
-    n_runs: int,
-    n_episodes: int,
-    n_b_actions: int = 10,
-    alpha: float = 0.1,
-    epsilon: float = 0.1,
-    seed: Any = 0,
-) -> np.ndarray:
+def max_bias_experiment(method: str, **options: Any) -> np.ndarray:
     """Fraction of runs taking "left" in A at each episode (the curves of Figure 6.5).
+
+    ``max_bias_runs(method, **options).left_fraction``: the same run, only the curve kept.
 
     Source: Sutton & Barto (2018), Example 6.7 and Figure 6.5.
 
     Parameters
     ----------
     method : {"q", "double_q"}
-    n_runs, n_episodes : int >= 1, keyword-only
-    n_b_actions : int >= 1, keyword-only
-        Actions in B (the book gives no number; Figure 6.5 here uses 10).
-    alpha, epsilon : float in [0, 1], keyword-only
-    seed : int, SeedSequence or Generator, keyword-only
+    **options
+        The keyword-only arguments of :func:`max_bias_runs` (``n_runs`` and ``n_episodes``
+        required; ``n_b_actions``, ``alpha``, ``epsilon``, ``seed``, ``reward_mean``,
+        ``reward_std``, ``gamma`` with its defaults).
 
     Returns
     -------
@@ -369,10 +361,9 @@ def max_bias_experiment(
     Raises
     ------
     ValueError, TypeError
-        As :func:`max_bias_runs`.
+        As :func:`max_bias_runs` (an unknown keyword: ``TypeError``).
     """
-    return max_bias_runs(method, n_runs=n_runs, n_episodes=n_episodes, n_b_actions=n_b_actions,
-                         alpha=alpha, epsilon=epsilon, seed=seed).left_fraction
+    return max_bias_runs(method, **options).left_fraction
 
 
 # ------------------------------------------------------------------------ generic FiniteMDP
@@ -404,10 +395,7 @@ class QLearningRun(ArrayResult):
     visits: np.ndarray
     episodes: np.ndarray
 
-    @property
-    def final_q(self) -> np.ndarray:
-        """The last recorded tables, shape (n_runs, S, A)."""
-        return self.q_history[-1]
+    final_q = last_record("q_history", "The last recorded tables, shape (n_runs, S, A).")
 
 
 def q_learning(

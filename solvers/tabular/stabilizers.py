@@ -69,7 +69,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import expit, log_expit
 
-from solvers.results import ArrayResult
+from solvers.results import ArrayResult, last_record
 from solvers.rl_common import softmax
 from solvers.stabilizer_spec import StabilizerSpec
 from solvers.tabular.gan import GENERATOR_LOSSES, PSI_BOUND, SCHEMES
@@ -190,13 +190,8 @@ class StabilizedGANRun(ArrayResult):
     g_updates: np.ndarray
     stabilizers: GANStabilizers
 
-    @property
-    def final_q(self) -> np.ndarray:
-        return self.q[-1]
-
-    @property
-    def final_d(self) -> np.ndarray:
-        return self.d[-1]
+    final_q = last_record("q", "q after the last record, shape ([R,] K).")
+    final_d = last_record("d", "D after the last record, shape ([R,] K).")
 
 
 # ---------------------------------------------------------------------------- gradients
