@@ -1,5 +1,5 @@
-"""Neural (autograd) REINFORCE, REINFORCE with a baseline and synchronous advantage
-actor-critic (A2C) on finite MDPs.
+"""Neural REINFORCE, REINFORCE with a baseline and synchronous advantage actor-critic (A2C) on
+finite MDPs (fused forward/backward passes by default, autograd as the checked alternative).
 
 The networks read a feature vector x(s) of the state (one-hot by default) and output the
 policy logits and a state value:
@@ -30,6 +30,12 @@ Since a finite MDP has S states, the networks are evaluated once per iteration o
 all S feature vectors and the batch gathers rows of it — the same function of the parameters as
 evaluating every sample, at a cost independent of the batch size.
 
+Gradients: with ``backend="fused"`` the networks run as :class:`solvers.neural.fused.FusedMLP`
+passes and the cotangent of the logits is −(the tabular score-function estimate of ∇J) that
+the loop computes anyway for the gradient variance (:func:`~solvers.tabular.policy_gradient.
+logit_contributions`; equal to −∂L/∂logits by the choice of κ above); with ``"autograd"``
+autograd differentiates :func:`a2c_loss`.  The tests check that both give the same numbers.
+
 Independence: nothing here calls the exact values (policy evaluation, value iteration, the exact
 policy gradient); claims and tests compare the learned policies with them.
 
@@ -51,9 +57,10 @@ from autograd.scipy.special import logsumexp
 
 from solvers.results import ArrayResult
 from solvers.rl_common import log_softmax
-from solvers.neural.mlp import ACTIVATIONS, init_mlp, mlp_apply
-from solvers.neural.optim import make_optimizer
-from solvers.neural.training import ConfigDict, check_network_fields, check_optimizer_fields
+from solvers.neural.fused import FusedMLP
+from solvers.neural.mlp import ACTIVATIONS, activation_vjp, init_mlp, mlp_apply, mlp_sizes
+from solvers.neural.optim import OptState, make_optimizer
+from solvers.neural.training import ConfigDict, check_backend_fields, check_network_fields, check_optimizer_fields
 from solvers.problems.rl_toys import FiniteMDP
 from solvers.tabular.policy_gradient import LEARNERS, VectorEnv, collect_batch, logit_contributions
 from solvers.tabular.policy_gradient import per_env_gradient, segment_plan
@@ -102,6 +109,13 @@ class A2CConfig(ConfigDict):
     restart_prob : float in [0, 1], optional
         A2C restart probability (default 1 - γ).
     init_scale : {"glorot", "he", "lecun"} or float > 0
+    backend : {"fused", "autograd"}
+        Gradients by the fused forward/backward pass (:mod:`solvers.neural.fused`, the
+        default; the logits' cotangent is the tabular learner's score-function estimate,
+        :func:`solvers.tabular.policy_gradient.logit_contributions`) or by autograd on
+        :func:`a2c_loss` (the independent route); the same numbers in float64 up to rounding.
+    dtype : {"float64", "float32"}
+        Arithmetic of the fused networks and optimizer state (autograd: float64 only).
 
     Raises
     ------
@@ -123,6 +137,8 @@ class A2CConfig(ConfigDict):
     horizon: int | None = None
     restart_prob: float | None = None
     init_scale: Any = "glorot"
+    backend: str = "fused"
+    dtype: str = "float64"
 
     def __post_init__(self) -> None:
         check_in(self.learner, "learner", LEARNERS)
@@ -140,6 +156,7 @@ class A2CConfig(ConfigDict):
         if self.restart_prob is not None:
             check_unit_interval(self.restart_prob, "restart_prob")
         check_optimizer_fields(self, ("lr",))
+        check_backend_fields(self)
 
 
 def init_a2c(config: A2CConfig, n_inputs: int, n_actions: int, seed: Any) -> dict:
@@ -258,6 +275,11 @@ def a2c_loss(params: dict, features, batch: A2CBatch, config: A2CConfig):
     config : A2CConfig
     """
     logits, values = a2c_forward(params, features, config)
+    return _loss_of_outputs(logits, values, batch, config)
+
+
+def _loss_of_outputs(logits, values, batch: A2CBatch, config: A2CConfig):
+    """L(φ) from the networks' logits (S, A) and values (S,) on all states."""
     logp = logits - logsumexp(logits, axis=1, keepdims=True)
     loss = -np.mean(batch.policy_coef * logp[batch.states, batch.actions])
     if config.entropy > 0:
@@ -266,6 +288,68 @@ def a2c_loss(params: dict, features, batch: A2CBatch, config: A2CConfig):
     if config.learner != "reinforce":
         loss = loss + config.value_coef * np.mean((batch.targets - values[batch.states]) ** 2)
     return loss
+
+
+class _FusedA2C:
+    """The networks of :func:`a2c_forward` as :class:`~solvers.neural.fused.FusedMLP` passes.
+
+    Separate networks: logits = MLP_π(x), V = MLP_V(x).  Shared trunk: h = act(MLP_trunk(x))
+    (the trunk's top layer activated, as in :func:`a2c_forward`), logits and V by one linear
+    layer each; backward, the heads' input cotangents add up and go through act' to the trunk.
+    Parameters are flat vectors, one per network in ``params``'s key order.
+    """
+
+    def __init__(self, config: A2CConfig, d: int, n_actions: int):
+        act, dt, hidden = config.activation, config.dtype, config.hidden
+        self.activation = act
+        if config.shared_trunk:
+            self.nets = {"trunk": FusedMLP((d, *hidden), act, dtype=dt),
+                         "policy": FusedMLP((hidden[-1], n_actions), act, dtype=dt),
+                         "value": FusedMLP((hidden[-1], 1), act, dtype=dt)}
+        else:
+            self.nets = {"policy": FusedMLP((d, *hidden, n_actions), act, dtype=dt),
+                         "value": FusedMLP((d, *hidden, 1), act, dtype=dt)}
+        self.dtype = onp.dtype(dt)
+        self._h = None
+
+    def import_params(self, params: dict) -> list:
+        flats = []
+        for name, net in self.nets.items():
+            sizes = mlp_sizes(params[name])
+            if sizes != net.sizes:
+                raise ValueError(f"`params['{name}']` must be an MLP of sizes {net.sizes} (got {sizes})")
+            flats.append(net.flatten(params[name]))
+        return flats
+
+    def set_flats(self, flats: list) -> None:
+        for net, flat in zip(self.nets.values(), flats):
+            net.set_flat(flat)
+
+    def export_params(self) -> dict:
+        return {"trunk": [], **{name: net.unflatten(net.flat) for name, net in self.nets.items()}}
+
+    def forward(self, x: onp.ndarray) -> tuple[onp.ndarray, onp.ndarray]:
+        """Logits (S, A) and values (S,) as float64 copies; the passes are kept for
+        :meth:`backward`."""
+        trunk = self.nets.get("trunk")
+        if trunk is not None:
+            self._h = x = ACTIVATIONS[self.activation](trunk.forward(x))
+        logits = self.nets["policy"].forward(x)
+        values = self.nets["value"].forward(x)[:, 0]
+        return logits.astype(onp.float64), values.astype(onp.float64)
+
+    def backward(self, g_logits: onp.ndarray, g_values: onp.ndarray) -> list:
+        """The flat gradients (one per network) of the last forward pass for the cotangents of
+        its logits (S, A) and values (S,)."""
+        trunk = self.nets.get("trunk")
+        g_logits = g_logits.astype(self.dtype)
+        g_values = g_values.astype(self.dtype)[:, None]
+        _, g_h = self.nets["policy"].backward(g_logits, inputs=trunk is not None)
+        _, g_hv = self.nets["value"].backward(g_values, inputs=trunk is not None)
+        if trunk is not None:
+            g_h = activation_vjp(self.activation, self._h, g_h + g_hv)
+            trunk.backward(g_h)
+        return [net.grad for net in self.nets.values()]
 
 
 @dataclass
@@ -363,8 +447,17 @@ def train_a2c(
     init_rng, env_rng = as_generator(seed).spawn(2)
     params = init_a2c(config, X.shape[1], A, init_rng) if params is None else params
     opt = make_optimizer(config.optimizer, config.lr, **dict(config.optimizer_kwargs))
-    state = opt.init(params)
-    loss_grad = value_and_grad(a2c_loss)
+    fused = config.backend == "fused"
+    if fused:
+        engine = _FusedA2C(config, X.shape[1], A)
+        flats = engine.import_params(params)
+        engine.set_flats(flats)
+        fresh = opt.init(flats)
+        state = OptState(fresh.t, {k: [v.astype(engine.dtype) for v in vs] for k, vs in fresh.slots.items()})
+        X_in = X.astype(engine.dtype)
+    else:
+        state = opt.init(params)
+        loss_grad = value_and_grad(a2c_loss)
 
     env = VectorEnv(mdp)
     learner = config.learner
@@ -377,7 +470,7 @@ def train_a2c(
     record_steps = onp.unique(onp.r_[onp.arange(0, n_iters + 1, max(every, 1)), n_iters])
     logits_rec = onp.empty((record_steps.size, S, A))
     values_rec = onp.empty((record_steps.size, S))
-    logits, values = a2c_forward(params, X, config)
+    logits, values = engine.forward(X_in) if fused else a2c_forward(params, X, config)
     logits_rec[0], values_rec[0] = logits, values
     rec = 1
     grad_var = onp.full(n_iters, onp.nan)
@@ -391,15 +484,31 @@ def train_a2c(
         s = batch.next_start
         contrib, index, scale = logit_contributions(batch, pi[None], logp[None], V, learner, config.entropy,
                                                      T, run_of, S, gamma)
-        grad_var[it] = per_env_gradient(index, contrib, E * S, 1, E, S, A, scale)[1][0]
+        score, var = per_env_gradient(index, contrib, E * S, 1, E, S, A, scale)
+        grad_var[it] = var[0]
         nb = make_batch(batch.states, batch.actions, batch.targets, batch.weights, values, learner, gamma)
-        loss, grads = loss_grad(params, X, nb, config)
-        losses[it] = loss
-        params, state = opt.update(grads, state, params)
-        logits, values = a2c_forward(params, X, config)
+        if fused:
+            # the last forward pass is at the current parameters: backward from its outputs.
+            # −∂L/∂logits is the tabular score-function estimate (module docstring); the value
+            # term's ∂/∂V_s = −(2 c_V / N) Σ_{i: s_i = s} (y_i − V_s)
+            losses[it] = _loss_of_outputs(logits, values, nb, config)
+            g_values = onp.zeros(S)
+            if learner != "reinforce":
+                g_values = (-2.0 * config.value_coef / nb.states.size) * onp.bincount(
+                    nb.states, weights=nb.targets - values[nb.states], minlength=S)
+            flats, state = opt.update_leaves(engine.backward(-score[0], g_values), state, flats)
+            engine.set_flats(flats)
+            logits, values = engine.forward(X_in)
+        else:
+            loss, grads = loss_grad(params, X, nb, config)
+            losses[it] = loss
+            params, state = opt.update(grads, state, params)
+            logits, values = a2c_forward(params, X, config)
         if rec < record_steps.size and record_steps[rec] == it + 1:
             logits_rec[rec], values_rec[rec] = logits, values
             rec += 1
 
+    if fused:
+        params = engine.export_params()
     return A2CRun(steps=record_steps, logits=logits_rec, values=values_rec, grad_variance=grad_var,
                   loss=losses, params=params, env_steps=E * T, config=config)

@@ -4,16 +4,23 @@ The autograd loss is checked against hand-derived gradients: for a linear policy
 features the logits table *is* the weight matrix, so -∂L/∂W must equal the tabular learner's
 score-function estimate on the same batch (solvers.tabular.policy_gradient, written with the
 explicit softmax score e_a - π); the value loss against its derivative written out by hand.
-Learning is checked against the exact return of the learned policy on a bandit.
+Learning is checked against the exact return of the learned policy on a bandit.  The fused
+backend (the default) is checked against autograd's gradients of the same loss: one SGD step
+(= the gradient) and whole runs agree to float rounding; a wrong activation derivative in the
+shared trunk fails the comparison (negative control).
 """
+
+import dataclasses
 
 import numpy as np
 import pytest
 from autograd import grad
 from scipy.special import softmax
 
+import solvers.neural.a2c as a2c_module
 from solvers.neural.a2c import A2CConfig, a2c_forward, a2c_loss, init_a2c, make_batch, train_a2c
 from solvers.problems.rl_toys import bandit, chain_mdp, policy_evaluation, random_mdp
+from solvers.neural.optim import tree_flatten
 from solvers.tabular.policy_gradient import (
     VectorEnv,
     collect_batch,
@@ -24,6 +31,11 @@ from solvers.tabular.policy_gradient import (
 
 #: Two float64 routes (autograd's reverse mode vs scattered numpy sums) over ~10^3 terms.
 GRAD_ATOL = 1e-10
+#: Fused pass against autograd over a 40-step Adam run: the two routes sum in different orders,
+#: so they differ by rounding (~1e-16 relative per step), carried through 40 steps (measured
+#: 4e-16 in logits and values here); 1e-9 leaves six orders of margin, while a wrong trunk
+#: derivative moves the logits by 4e-2 in the same run.
+FUSED_RTOL = 1e-9
 #: Budget statement for the bandit runs: J* = 1 (arm 1), the uniform start has J = 0.43; after 150
 #: Adam steps every learner must be within 5% of J*.
 BANDIT_J_MIN = 0.95
@@ -116,3 +128,71 @@ def test_validation():
         train_a2c(mdp, A2CConfig(), n_iters=1, seed=0, features=np.zeros((2, 2)))
     with pytest.raises(TypeError, match="seed"):
         train_a2c(mdp, A2CConfig(), n_iters=1, seed=None)
+
+
+# ---------------------------------------------------------------------------------------------
+# the fused backend against autograd
+# ---------------------------------------------------------------------------------------------
+
+
+def _one_step(cfg, mdp, seed=4):
+    """Parameters before and after one SGD step of lr 1 (their difference is −∇L) and the loss."""
+    params = init_a2c(cfg, mdp.n_states, mdp.n_actions, seed=seed)
+    rng = np.random.default_rng(seed)
+    params["policy"][-1]["W"] = rng.standard_normal(params["policy"][-1]["W"].shape)  # non-uniform policy
+    run = train_a2c(mdp, cfg, n_iters=1, seed=seed, params=params)
+    return tree_flatten(params)[0], tree_flatten(run.params)[0], run.loss[0]
+
+
+@pytest.mark.parametrize("learner", ["reinforce", "baseline", "a2c"])
+@pytest.mark.parametrize("shared", [False, True])
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_fused_gradient_matches_autograd(learner, shared, activation):
+    mdp = random_mdp(5, 3, 2, gamma=0.8)
+    cfg = A2CConfig(learner=learner, hidden=(7, 6), shared_trunk=shared, activation=activation, entropy=0.2,
+                    optimizer="sgd", lr=1.0, n_envs=5, n_step=3, horizon=6)
+    before, after_f, loss_f = _one_step(cfg, mdp)
+    _, after_a, loss_a = _one_step(dataclasses.replace(cfg, backend="autograd"), mdp)
+    # two float64 routes to the same gradient: rounding only (GRAD_ATOL, as for the tabular check)
+    np.testing.assert_allclose(before - after_f, before - after_a, atol=GRAD_ATOL)
+    assert np.max(np.abs(before - after_a)) > 1e-3  # a real step was taken
+    np.testing.assert_allclose(loss_f, loss_a, rtol=GRAD_ATOL)
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_fused_run_matches_autograd(shared):
+    mdp = chain_mdp(4, gamma=0.8)
+    cfg = A2CConfig(hidden=(8,), shared_trunk=shared, n_envs=8, entropy=0.05)
+    runs = [train_a2c(mdp, c, n_iters=40, seed=3, record_every=10)
+            for c in (cfg, dataclasses.replace(cfg, backend="autograd"))]
+    np.testing.assert_allclose(runs[0].logits, runs[1].logits, rtol=FUSED_RTOL, atol=FUSED_RTOL)
+    np.testing.assert_allclose(runs[0].values, runs[1].values, rtol=FUSED_RTOL, atol=FUSED_RTOL)
+    np.testing.assert_allclose(runs[0].loss, runs[1].loss, rtol=FUSED_RTOL)
+    np.testing.assert_allclose(runs[0].grad_variance, runs[1].grad_variance, rtol=FUSED_RTOL)
+
+
+def test_a_wrong_trunk_derivative_fails(monkeypatch):
+    """Negative control: tanh' written as 1 − y instead of 1 − y² in the shared trunk."""
+    mdp = random_mdp(5, 3, 2, gamma=0.8)
+    cfg = A2CConfig(hidden=(7,), shared_trunk=True, optimizer="sgd", lr=1.0, n_envs=5, n_step=3)
+    before, _, _ = _one_step(cfg, mdp)
+    _, after_a, _ = _one_step(dataclasses.replace(cfg, backend="autograd"), mdp)
+    monkeypatch.setattr(a2c_module, "activation_vjp", lambda act, y, g: g * (1.0 - y))
+    _, after_f, _ = _one_step(cfg, mdp)
+    with pytest.raises(AssertionError):
+        np.testing.assert_allclose(before - after_f, before - after_a, atol=GRAD_ATOL)
+
+
+def test_float32_backend():
+    mdp = bandit([0.0, 1.0, 0.3], std=0.5)
+    cfg = A2CConfig(hidden=(8,), lr=0.05, n_envs=16, dtype="float32")
+    run = train_a2c(mdp, cfg, n_iters=150, seed=1, record_every=50)
+    assert run.params["policy"][0]["W"].dtype == np.float32
+    assert policy_evaluation(mdp, run.pi[-1]).J > BANDIT_J_MIN
+    with pytest.raises(ValueError, match="backend"):
+        A2CConfig(backend="jax")
+    with pytest.raises(ValueError, match="dtype"):
+        A2CConfig(backend="autograd", dtype="float32")
+    params = init_a2c(A2CConfig(hidden=(3,)), 3, 2, seed=0)
+    with pytest.raises(ValueError, match=r"params\['policy'\]"):
+        train_a2c(chain_mdp(3), A2CConfig(hidden=(4,)), n_iters=1, seed=0, params=params)
