@@ -3,7 +3,7 @@
 (Sutton & Barto 2018, Sections 13.3-13.5) as the comparison the paper builds on.
 
 Learners: ``solvers.tabular.policy_gradient.train_policy_gradient`` (tabular softmax) and
-``solvers.neural.a2c.train_a2c`` (autograd MLPs, separate or shared trunk).  References:
+``solvers.neural.a2c.train_a2c`` (fused MLP passes, separate or shared trunk).  References:
 J* by value iteration (``solvers.problems.rl_toys.value_iteration``), J of every recorded
 policy by the exact linear solve, n-step return expectations by matrix powers, the
 entropy-regularized bandit optimum by direct numerical optimization (scipy) and in closed form
