@@ -112,10 +112,16 @@ else:  # pragma: no cover - numpy < 2.0
         return np.einsum("...i,...i->...", a, b, out=out)
 
 
-def _rowsum(a: np.ndarray) -> np.ndarray:
-    """Row sums of a 2-D array as dot products with 1 (numpy's pairwise reduction along a
-    short last axis costs ~5x more per row)."""
-    return _rowdot(a, np.ones(a.shape[-1]), np.empty(a.shape[0]))
+def _rowsum(a: np.ndarray, ones: np.ndarray | None = None,
+            out: np.ndarray | None = None) -> np.ndarray:
+    """Row sums of a 2-D array as one matrix-vector product with 1 (BLAS gemv: a third
+    cheaper than a dot product per row, which reads the ones too, and ~5x cheaper than numpy's
+    pairwise reduction along a short last axis)."""
+    if ones is None:
+        ones = np.ones(a.shape[-1])
+    if out is None:
+        out = np.empty(a.shape[0])
+    return np.matmul(a, ones, out=out)
 
 
 def _log_base(base: Any) -> float:
@@ -232,8 +238,8 @@ def _kl_fast(P, Q, ones, L, S, SP, SQ):
     np.divide(P, Q, out=L)
     np.log(L, out=L)
     _rowdot(P, L, S)
-    _rowdot(P, ones, SP)  # the row sums as dot products with 1
-    _rowdot(Q, ones, SQ)
+    _rowsum(P, ones, SP)
+    _rowsum(Q, ones, SQ)
 
 
 def _kl_accept(S, SP):
@@ -260,8 +266,8 @@ def _js_fast(P, Q, ones, L1, L2, S, A, SP, SQ):
     _rowdot(Q, L2, SP)  # borrowed as a buffer for Σ q log1p(r)
     S -= SP
     A += SP
-    _rowdot(P, ones, SP)
-    _rowdot(Q, ones, SQ)
+    _rowsum(P, ones, SP)
+    _rowsum(Q, ones, SQ)
 
 
 def _js_accept(T, A, SP, SQ):

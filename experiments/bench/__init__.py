@@ -7,6 +7,8 @@ sizes, used by the test suite to keep the code path alive) and returns a list of
 
 from __future__ import annotations
 
+import ctypes
+import glob
 import importlib
 import os
 import platform
@@ -17,7 +19,8 @@ from dataclasses import asdict, dataclass, field
 from types import MappingProxyType
 from theory.deprecation import deprecated_method
 
-__all__ = ["BenchRow", "benchmark", "all_benchmarks", "best_time", "machine", "format_machine"]
+__all__ = ["BenchRow", "benchmark", "all_benchmarks", "best_time", "round_robin", "openblas_threads",
+           "machine", "format_machine"]
 
 
 @dataclass
@@ -65,6 +68,65 @@ def best_time(fn: Callable[[], object], *, repeat: int = 3, min_time: float = 0.
                 break
         best = min(best, elapsed / n)
     return best
+
+
+def round_robin(fns: Mapping[str, Callable[[], object]], *, rounds: int,
+                batch_time: float) -> dict[str, float]:
+    """Best seconds per call of each function, the functions taking turns.
+
+    Each function first gets a batch size (doubling from 1 call until a batch lasts
+    ``batch_time``; one call per batch when ``batch_time`` <= 0, without a calibration run);
+    then every round runs one batch of each function in turn, and the fastest batch per
+    function counts.  Turns make a load change from other processes hit every function alike;
+    the minimum discards batches that were preempted.
+    """
+    reps = {}
+    for name, fn in fns.items():
+        n = 1
+        while batch_time > 0:
+            start = time.perf_counter()
+            for _ in range(n):
+                fn()
+            if time.perf_counter() - start >= batch_time or n >= 1 << 16:
+                break
+            n *= 2
+        reps[name] = n
+    best = {name: float("inf") for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            n = reps[name]
+            start = time.perf_counter()
+            for _ in range(n):
+                fn()
+            best[name] = min(best[name], (time.perf_counter() - start) / n)
+    return best
+
+
+def openblas_threads() -> tuple[Callable[[], int], Callable[[int], None]] | None:
+    """(get, set) of the thread count of numpy's bundled OpenBLAS, or None when not found.
+
+    Found through OpenBLAS's own entry points in the library numpy ships (``numpy.libs``), so
+    a benchmark can run on one BLAS thread and restore the count afterwards.
+    """
+    import numpy
+
+    base = os.path.dirname(os.path.dirname(numpy.__file__))
+    names = [("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),
+             ("scipy_openblas_get_num_threads", "scipy_openblas_set_num_threads"),
+             ("openblas_get_num_threads64_", "openblas_set_num_threads64_"),
+             ("openblas_get_num_threads", "openblas_set_num_threads")]
+    for path in sorted(glob.glob(os.path.join(base, "numpy.libs", "*openblas*"))):
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for get_name, set_name in names:
+            if hasattr(lib, get_name) and hasattr(lib, set_name):
+                get, set_ = getattr(lib, get_name), getattr(lib, set_name)
+                get.restype = ctypes.c_int
+                set_.argtypes = [ctypes.c_int]
+                return (lambda: int(get())), (lambda n: set_(int(n)))
+    return None
 
 
 _BENCHES: dict[str, Callable[..., list[BenchRow]]] = {}

@@ -40,11 +40,8 @@ torch float32 on one thread.
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
-import glob
 import os
-import time
 from collections.abc import Callable
 
 import autograd.numpy as anp
@@ -52,7 +49,7 @@ import numpy as np
 from autograd import value_and_grad
 from scipy.special import expit
 
-from experiments.bench import BenchRow, benchmark
+from experiments.bench import BenchRow, benchmark, openblas_threads, round_robin
 from solvers.neural.gan import GANConfig, gan_streams, init_gan, sample_gan_batch, train_gan
 from solvers.neural.optim import tree_flatten
 from solvers.problems.mixtures import mixture_1d
@@ -61,34 +58,6 @@ __all__ = ["run"]
 
 SEED = 20240601
 TARGET = "torch float32, 1 thread"
-
-
-# ---------------------------------------------------------------------------------------------
-# numpy's BLAS threads
-# ---------------------------------------------------------------------------------------------
-
-
-def _openblas() -> tuple[Callable[[], int], Callable[[int], None]] | None:
-    """(get, set) of the thread count of numpy's bundled OpenBLAS, or None when not found."""
-    import numpy
-
-    base = os.path.dirname(os.path.dirname(numpy.__file__))
-    names = [("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),
-             ("scipy_openblas_get_num_threads", "scipy_openblas_set_num_threads"),
-             ("openblas_get_num_threads64_", "openblas_set_num_threads64_"),
-             ("openblas_get_num_threads", "openblas_set_num_threads")]
-    for path in sorted(glob.glob(os.path.join(base, "numpy.libs", "*openblas*"))):
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for get_name, set_name in names:
-            if hasattr(lib, get_name) and hasattr(lib, set_name):
-                get, set_ = getattr(lib, get_name), getattr(lib, set_name)
-                get.restype = ctypes.c_int
-                set_.argtypes = [ctypes.c_int]
-                return (lambda: int(get())), (lambda n: set_(int(n)))
-    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -327,7 +296,7 @@ def run(*, quick: bool = False) -> list[BenchRow]:
                        generator_loss="non_saturating", activation="tanh", optimizer="adam")
     n_steps, repeat, n_agree = (20, 1, 5) if quick else (100, 15, 50)
     impls, torch_note = _implementations(config)
-    blas = _openblas()
+    blas = openblas_threads()
     blas_before = blas[0]() if blas else None
     torch_threads = None
     try:
@@ -346,12 +315,9 @@ def run(*, quick: bool = False) -> list[BenchRow]:
         floors = {np.float64: "floor float64", np.float32: "floor float32"}
         for dt, name in floors.items():
             timed[name] = (lambda f: lambda: f(n_steps))(_floor(dt))
-        best = {name: float("inf") for name in timed}
-        for _ in range(repeat):  # round-robin, so load from other processes hits every one alike
-            for name, fn in timed.items():
-                start = time.perf_counter()
-                fn()
-                best[name] = min(best[name], (time.perf_counter() - start) / n_steps)
+        # one call (n_steps steps) per turn, taking turns so load from other processes hits
+        # every implementation alike
+        best = {name: t / n_steps for name, t in round_robin(timed, rounds=repeat, batch_time=0.0).items()}
         floor = {dt: best.pop(name) for dt, name in floors.items()}
         final = {name: tree_flatten(train(data, config, n_agree, SEED))[0] for name, train in impls.items()}
     finally:
