@@ -220,6 +220,15 @@ def thm1_double_zero_error(ctx: Context):
     return parts
 
 
+def reference_expected_max_normal_closed_forms() -> np.ndarray:
+    """E[max of m iid N(0, 1)] for m = 2, 3, 4, 5 from the closed forms of the order statistics of
+    2-5 standard normals: 1/sqrt(pi), 3/(2 sqrt(pi)), 3/(2 sqrt(pi)) (1 + (2/pi) asin(1/3)) and
+    5/(4 sqrt(pi)) (1 + (6/pi) asin(1/3)) (no quadrature: an independent route)."""
+    sq, asin = math.sqrt(math.pi), math.asin(1.0 / 3.0)
+    return np.array([1 / sq, 3 / (2 * sq), 3 / (2 * sq) * (1 + 2 / math.pi * asin),
+                     5 / (4 * sq) * (1 + 6 / math.pi * asin)])
+
+
 def _mp_expected_max(m: int) -> float:
     """E[max of m iid N(0, 1)] = int x m phi(x) Phi(x)^(m - 1) dx, at MP_DIGITS digits, the
     range split around the mode sqrt(2 log m) (a different integrand from the library's)."""
@@ -241,12 +250,8 @@ def _mp_expected_max(m: int) -> float:
     closed_form="theory.overestimation.expected_max_normal",
 )
 def expected_max_normal_claim(ctx: Context):
-    sq = math.sqrt(math.pi)
-    a = math.asin(1.0 / 3.0)
-    closed = np.array([1 / sq, 3 / (2 * sq), 3 / (2 * sq) * (1 + 2 / math.pi * a),
-                       5 / (4 * sq) * (1 + 6 / math.pi * a)])
     parts = {"closed-forms-m2-5": Evidence.close(
-        closed, expected_max_normal(np.arange(2, 6)), atol=QUAD_ATOL,
+        reference_expected_max_normal_closed_forms(), expected_max_normal(np.arange(2, 6)), atol=QUAD_ATOL,
         reason="required accuracy 1e-10; closed forms from the order statistics of 2-5 normals",
         details={"m": [2, 3, 4, 5]})}
     ms = (10, 1000, 10**6)
@@ -412,11 +417,9 @@ def single_double_estimator_bias(ctx: Context):
         reason="quadrature vs closed form: float64 rounding (quadrature error < 1e-15)")
     # equal means: the single bias is sigma E[max of m N(0, 1)], known in closed form for
     # m <= 5 (order statistics of normals)
-    sq, asin = math.sqrt(math.pi), math.asin(1.0 / 3.0)
-    closed = np.array([1 / sq, 3 / (2 * sq), 3 / (2 * sq) * (1 + 2 / math.pi * asin),
-                       5 / (4 * sq) * (1 + 6 / math.pi * asin)])
     parts["equal-means-closed-forms"] = Evidence.close(
-        sigma * closed, [single_estimator_bias(np.zeros(m), sigma) for m in range(2, 6)],
+        sigma * reference_expected_max_normal_closed_forms(),
+        [single_estimator_bias(np.zeros(m), sigma) for m in range(2, 6)],
         atol=FLOAT_ATOL, rtol=FLOAT_RTOL,
         reason="quadrature vs closed form: float64 rounding (quadrature error < 1e-15)",
         details={"m": [2, 3, 4, 5], "sigma": sigma})

@@ -37,6 +37,11 @@ FIG2_OVER = "vanhasselt2015-figs/fig2-max-overestimates"
 FIG2_FITS = "vanhasselt2015-figs/fig2-least-squares-fits"
 
 SOURCE = "van Hasselt et al. (2016)"
+#: What each figure's claims are measured by and drawn in (every claim here is exact).
+FIG1_CLAIM = {"kinds": ("exact",), "figures": ("vanhasselt2015_fig1",),
+              "solver": "solvers.tabular.overestimation.single_update_bias"}
+FIG2_CLAIM = {"kinds": ("exact",), "figures": ("vanhasselt2015_fig2",),
+              "solver": "solvers.tabular.overestimation.function_approximation_overestimation"}
 
 #: False-alarm probability of each Monte Carlo part (its 10 action counts together, Bonferroni),
 #: from exact or conservative bounds, never from a sample standard error: the max of m
@@ -79,10 +84,8 @@ def _fig1(ctx: Context):
     "Q-learning update, E[max_a Q(s, a)] - V*(s), equals E[max of m standard normals] for every m "
     "in 2, 4, ..., 1024, and it grows with m.",
     source=f"{SOURCE}, Figure 1 (orange bars) and Section 'Overoptimism due to estimation errors'",
-    kinds=("exact",),
-    figures=("vanhasselt2015_fig1",),
     closed_form="theory.overestimation.expected_max_normal",
-    solver="solvers.tabular.overestimation.single_update_bias",
+    **FIG1_CLAIM,
 )
 def fig1_q_bias(ctx: Context):
     r = _fig1(ctx)
@@ -113,10 +116,8 @@ def fig1_q_bias(ctx: Context):
     "independent second set of estimates, is exactly N(0, sigma^2) for every m: unbiased, with "
     "standard deviation sigma.",
     source=f"{SOURCE}, Figure 1 (blue bars); derivation in this module's docstring",
-    kinds=("exact",),
-    figures=("vanhasselt2015_fig1",),
     closed_form="theory.overestimation.double_estimator_bias",
-    solver="solvers.tabular.overestimation.single_update_bias",
+    **FIG1_CLAIM,
 )
 def fig1_double_unbiased(ctx: Context):
     r = _fig1(ctx)
@@ -151,9 +152,7 @@ def _fig2_runs():
     statement="Figure 2's deterministic experiment reproduces the paper's printed average errors of the max "
     "estimate and of the Double-Q estimate in all three rows (+0.61/-0.02, +0.47/+0.02, +3.35/-0.02).",
     source=f"{SOURCE}, Figure 2 ('Average error' in the right column), footnotes 1-2",
-    kinds=("exact",),
-    figures=("vanhasselt2015_fig2",),
-    solver="solvers.tabular.overestimation.function_approximation_overestimation",
+    **FIG2_CLAIM,
 )
 def fig2_average_errors(ctx: Context):
     runs = _fig2_runs()
@@ -170,9 +169,7 @@ def fig2_average_errors(ctx: Context):
     "average in every row of Figure 2, while the Double-Q estimate's average error and its mean "
     "absolute error are both smaller in magnitude.",
     source=f"{SOURCE}, Figure 2 and the text around it",
-    kinds=("exact",),
-    figures=("vanhasselt2015_fig2",),
-    solver="solvers.tabular.overestimation.function_approximation_overestimation",
+    **FIG2_CLAIM,
 )
 def fig2_max_overestimates(ctx: Context):
     runs = _fig2_runs()
@@ -205,9 +202,7 @@ def fig2_max_overestimates(ctx: Context):
     "do not interpolate them at the paper's degrees 6 and 9.",
     source=f"{SOURCE}, Figure 2 and the text ('The estimate is a d-degree polynomial that is fit to the "
     "true values at sampled states')",
-    kinds=("exact",),
-    figures=("vanhasselt2015_fig2",),
-    solver="solvers.tabular.overestimation.function_approximation_overestimation",
+    **FIG2_CLAIM,
 )
 def fig2_least_squares_fits(ctx: Context):
     configs = list(FIG2_ROWS) + [("sin", 10), ("gaussian", 10)]
