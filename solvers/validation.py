@@ -30,6 +30,7 @@ __all__ = [
     "check_vector",
     "check_solve_budget",
     "check_generator_descent",
+    "check_descent_ascent",
     "warn_unconverged",
 ]
 
@@ -167,6 +168,36 @@ def check_generator_descent(
     lr = check_positive(lr, "lr")
     n_steps = check_int(n_steps, "n_steps", minimum=0)
     return p, theta, lr, n_steps
+
+
+def check_descent_ascent(
+    p_data: Any, theta0: Any, psi0: Any, lr_g: Any, lr_d: Any, n_steps: Any, *, psi_name: str = "psi0"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float, int]:
+    """The arguments of a categorical gradient descent-ascent run on (θ, ψ), checked once.
+
+    As :func:`check_generator_descent`, with the second player's initial vector ``psi0``
+    (length K, a fresh copy; named ``psi_name`` in errors) and one step size per player.
+
+    Returns
+    -------
+    p, theta, psi : ndarray, shape (K,)
+    lr_g, lr_d : float
+    n_steps : int
+
+    Examples
+    --------
+    >>> p, theta, psi, lr_g, lr_d, n = check_descent_ascent([1.0], [0.0], [2.0], 0.1, 0.2, 5)
+    >>> psi, lr_g, lr_d, n
+    (array([2.]), 0.1, 0.2, 5)
+    """
+    p = check_distribution(p_data, "p_data")
+    k = p.shape[0]
+    theta = check_vector(theta0, "theta0", k).copy()
+    psi = check_vector(psi0, psi_name, k).copy()
+    lr_g = check_positive(lr_g, "lr_g")
+    lr_d = check_positive(lr_d, "lr_d")
+    n_steps = check_int(n_steps, "n_steps", minimum=0)
+    return p, theta, psi, lr_g, lr_d, n_steps
 
 
 def warn_unconverged(what: str, tol: float, worst: float, stacklevel: int = 3) -> None:

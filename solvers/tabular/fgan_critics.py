@@ -23,6 +23,7 @@ from numpy.typing import ArrayLike
 from scipy.special import expit, log_expit, softmax
 
 from solvers._results import ArrayResult
+from solvers.tabular.gan import SCHEMES
 from solvers.tabular.gan_objectives import (
     CRITIC_METHODS,
     maximize_per_atom,
@@ -30,14 +31,14 @@ from solvers.tabular.gan_objectives import (
     softmax_cost_gradient,
 )
 from solvers.validation import (
-    check_distribution,
+    check_descent_ascent,
     check_distribution_pair,
     check_generator_descent,
     check_solve_budget,
     check_vector,
     warn_unconverged,
 )
-from theory._validation import as_float_array, check_in, check_int, check_positive
+from theory._validation import as_float_array, check_in
 
 __all__ = [
     "FGAN_FAMILIES",
@@ -63,8 +64,9 @@ FGAN_FAMILIES = (
     "jensen_shannon",
     "gan",
 )
-#: Schemes of :func:`train_fgan`.
-FGAN_SCHEMES = ("simultaneous", "alternating")
+#: Schemes of :func:`train_fgan`: the simultaneous and alternating gradient descent-ascent of
+#: :func:`solvers.tabular.gan.train_gan`.
+FGAN_SCHEMES = SCHEMES
 #: Generator losses of the f-GAN runs: the saddle objective (``minimax``) and the
 #: alternative of Nowozin et al. (2016), Section 3.2 (``alternative``).
 FGAN_GENERATOR_LOSSES = ("minimax", "alternative")
@@ -489,14 +491,10 @@ def train_fgan(
     V is kept in the family's box (:data:`V_BOUNDS`) so that a diverging run stays finite.
     (θ, V) = (log p_data + const, V with g_f(V) = f'(1)) is a fixed point of both schemes.
     """
-    p = check_distribution(p_data, "p_data")
+    p, theta, v, lr_g, lr_d, n_steps = check_descent_ascent(p_data, theta0, v0, lr_g, lr_d, n_steps,
+                                                            psi_name="v0")
     k = p.shape[0]
     family = check_in(family, "family", FGAN_FAMILIES)
-    theta = check_vector(theta0, "theta0", k).copy()
-    v = check_vector(v0, "v0", k).copy()
-    lr_g = check_positive(lr_g, "lr_g")
-    lr_d = check_positive(lr_d, "lr_d")
-    n_steps = check_int(n_steps, "n_steps", minimum=0)
     scheme = check_in(scheme, "scheme", FGAN_SCHEMES)
     loss = check_in(generator_loss, "generator_loss", FGAN_GENERATOR_LOSSES)
     bound = V_BOUNDS[family]

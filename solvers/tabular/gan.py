@@ -41,6 +41,7 @@ from scipy.special import expit, log_expit, softmax
 
 from solvers.results import ArrayResult, last_record
 from solvers.validation import (
+    check_descent_ascent,
     check_distribution,
     check_distribution_pair,
     check_generator_descent,
@@ -614,13 +615,8 @@ def train_gan(
     there, the discriminator block -diag(p)/2 is negative definite (unlike the Dirac GAN's
     linear discriminator), so small steps converge; large steps may oscillate or diverge.
     """
-    p = check_distribution(p_data, "p_data")
+    p, theta, psi, lr_g, lr_d, n_steps = check_descent_ascent(p_data, theta0, psi0, lr_g, lr_d, n_steps)
     k = p.shape[0]
-    theta = check_vector(theta0, "theta0", k).copy()
-    psi = check_vector(psi0, "psi0", k).copy()
-    lr_g = check_positive(lr_g, "lr_g")
-    lr_d = check_positive(lr_d, "lr_d")
-    n_steps = check_int(n_steps, "n_steps", minimum=0)
     scheme = check_in(scheme, "scheme", SCHEMES)
     loss = check_in(generator_loss, "generator_loss", GENERATOR_LOSSES)
     n_disc_steps = check_int(n_disc_steps, "n_disc_steps", minimum=1)
