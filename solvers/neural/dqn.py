@@ -52,10 +52,10 @@ from autograd import value_and_grad
 from autograd.extend import defvjp, primitive
 from autograd.tracer import getval
 
-from solvers.neural.mlp import ACTIVATIONS, check_hidden, dense, init_mlp
+from solvers.neural.mlp import ACTIVATIONS, activation_vjp, check_hidden, dense, dense_numpy, dense_vjp, init_mlp
 from solvers.neural.optim import tree_map, tree_structure
 from solvers.neural.replay import ReplayBuffer
-from solvers.neural.training import ConfigDict, ReplaySchedule, TargetNetworkRun, as_seed_sequence, \
+from solvers.neural.training import BACKENDS, ConfigDict, ReplaySchedule, TargetNetworkRun, as_seed_sequence, \
     check_callback, check_network_fields, check_optimizer_fields, config_optimizers
 from solvers.problems.equal_values import equal_values_mdp, one_hot_features, random_features
 from solvers.problems.rl_toys import FiniteMDP
@@ -79,6 +79,7 @@ __all__ = [
     "reference_q_values",
     "td_targets",
     "td_loss",
+    "fused_td_gradient",
     "overestimation",
     "train_dqn",
 ]
@@ -396,6 +397,71 @@ def _half_mse_vjp(ans, q, a_onehot, y):
 defvjp(half_mse_selected, _half_mse_vjp)
 
 
+def fused_td_gradient(params: dict, x: onp.ndarray, a_onehot: onp.ndarray, y: onp.ndarray, activation: str,
+                      aggregation: str) -> tuple[onp.ndarray, dict]:
+    """Per-run losses ½ mean_j (y_j − Q_j(a_j))² (shape (R,)) and the gradient of their sum,
+    by one forward pass that keeps the hidden states and one hand-chained backward pass.
+
+    Backward: ∂/∂Q from :func:`half_mse_selected`'s VJP; through the dueling aggregation
+    Q = V + A − agg(A): ∂V = Σ_a ḡ_a, ∂A = ḡ − (1/|A|) Σ_a ḡ_a (``"mean"``),
+    ḡ − [a = argmax] Σ_a' ḡ_a' split evenly over ties (``"max"``, as autograd's max), ḡ
+    (``"none"``); then :func:`solvers.neural.mlp.dense_vjp` and
+    :func:`solvers.neural.mlp.activation_vjp` layer by layer.  Plain numpy, no tracing: the
+    tests compare it with autograd's gradient of :func:`td_loss`.
+
+    Source: Rumelhart, Hinton & Williams (1986), eqs. (1)-(2); Wang et al. (2016), eqs. (8)-(9).
+
+    Parameters
+    ----------
+    params : dict
+        From :func:`init_q_network` (unchecked).
+    x : ndarray, shape (R, B, d)
+    a_onehot : ndarray, shape (R, B, A)
+    y : ndarray, shape (R, B)
+    activation, aggregation : str
+
+    Returns
+    -------
+    losses : ndarray, shape (R,)
+    grads : dict with the structure of ``params``
+    """
+    hs = [x]
+    for layer in params["torso"]:
+        hs.append(dense_numpy(hs[-1], layer["W"], layer["b"], activation))
+    h = hs[-1]
+    adv = dense_numpy(h, params["head"]["W"], params["head"]["b"], "linear")
+    dueling = "value" in params
+    q = _aggregate(dense_numpy(h, params["value"]["W"], params["value"]["b"], "linear")[..., 0], adv,
+                   aggregation) if dueling else adv
+    losses = half_mse_selected(q, a_onehot, y)
+    g_q = _half_mse_vjp(losses, q, a_onehot, y)(onp.ones_like(losses))
+    grads = {}
+    if dueling:
+        g_v = onp.sum(g_q, axis=-1)
+        if aggregation == "mean":
+            g_adv = g_q - g_v[..., None] / g_q.shape[-1]
+        elif aggregation == "max":
+            at_max = adv == onp.max(adv, axis=-1, keepdims=True)
+            g_adv = g_q - at_max * (g_v / onp.sum(at_max, axis=-1))[..., None]
+        else:
+            g_adv = g_q
+        grads["value"], g_h_value = dense_vjp(h, params["value"]["W"], g_v[..., None], (1, 0))
+    else:
+        g_adv = g_q
+    grads["head"], g_h = dense_vjp(h, params["head"]["W"], g_adv, (1, 0))
+    if dueling:
+        g_h = g_h + g_h_value
+    torso = [None] * len(params["torso"])
+    for i in range(len(torso) - 1, -1, -1):
+        g_h = activation_vjp(activation, hs[i + 1], g_h)
+        out = dense_vjp(hs[i], params["torso"][i]["W"], g_h, (1, 0) if i else (1,))
+        torso[i] = out[0]
+        if i:
+            g_h = out[1]
+    grads["torso"] = torso
+    return losses, {k: grads[k] for k in params}
+
+
 def overestimation(q: Any, v_star: Any) -> onp.ndarray:
     """Mean over states of max_a Q(s, a) − V*(s).
 
@@ -453,6 +519,10 @@ class DQNConfig(ReplaySchedule, ConfigDict):
     aggregation : {"mean", "max", "none"}
         Dueling aggregation (eq. (9), eq. (8) or the plain sum).
     init_scale : {"glorot", "he", "lecun"} or float
+    backend : {"fused", "autograd"}
+        The gradient step by a hand-chained backward pass (:func:`fused_td_gradient`, the
+        default; no autograd tracing) or by autograd through the layer primitives (the
+        independent route); the same numbers in float64 up to rounding.  float64 only.
     """
 
     hidden: tuple = (32,)
@@ -474,9 +544,11 @@ class DQNConfig(ReplaySchedule, ConfigDict):
     checkpoint_every: int = 100
     seed: Any = 0
     init_scale: Any = "glorot"
+    backend: str = "fused"
 
     def __post_init__(self) -> None:
         check_network_fields(self)
+        check_in(self.backend, "backend", BACKENDS)
         check_int(self.target_update_period, "target_update_period", minimum=1)
         check_unit_interval(self.epsilon, "epsilon")
         check_in(self.target, "target", TARGET_METHODS)
@@ -627,9 +699,13 @@ def train_dqn(mdp: FiniteMDP, features: Any, config: DQNConfig, *, callback=None
             idx = buffer.sample_indices(c.batch_size, rng)
             bs, ba, br, bs2 = buffer.s[rows, idx], buffer.a[rows, idx], buffer.r[rows, idx], buffer.s_next[rows, idx]
             y = _targets(params, target, feats[bs2], br, gamma, c.target, act, agg)
-            loss_val, grads = grad_fn(params, feats[bs], eye[ba], y)
+            if c.backend == "fused":
+                per_run, grads = fused_td_gradient(params, feats[bs], eye[ba], y, act, agg)
+            else:
+                _, grads = grad_fn(params, feats[bs], eye[ba], y)
+                per_run = onp.array(last_loss["per_run"])
             params, opt_state = opt.update_unchecked(grads, opt_state, params)
-            losses.append(onp.array(last_loss["per_run"]))
+            losses.append(per_run)
             n_updates += 1
             # 3. target network.
             if n_updates % c.target_update_period == 0:

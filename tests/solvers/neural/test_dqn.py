@@ -19,11 +19,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import solvers.neural.dqn as dqn_module
 from solvers.neural.dqn import (
     DQNConfig,
     ReplayBuffer,
     dueling_aggregate,
     equal_values_mdp,
+    fused_td_gradient,
     init_q_network,
     one_hot_features,
     overestimation,
@@ -293,6 +295,61 @@ class TestNetwork:
         g2 = autograd.grad(composed_loss)(params)
         np.testing.assert_allclose(tree_flatten(g1)[0], tree_flatten(g2)[0], rtol=1e-10, atol=1e-12)
 
+    @staticmethod
+    def _reference_gradient(params, x, a, y, activation, aggregation):
+        """Per-run losses and autograd's gradient of the loss written with autograd's own
+        matmul/add/activation (reference_q_values): no ganac VJP on this route."""
+        onehot = np.eye(np.shape(params["head"]["W"])[2])[a]
+
+        def per_run(p):
+            q = reference_q_values(p, x, activation, aggregation)
+            return 0.5 * autograd.numpy.mean((y - autograd.numpy.sum(q * onehot, -1)) ** 2, -1)
+
+        return per_run(params), autograd.grad(lambda p: autograd.numpy.sum(per_run(p)))(params)
+
+    @pytest.mark.parametrize("dueling, aggregation", [(False, "mean"), (True, "mean"), (True, "max"),
+                                                      (True, "none")])
+    @pytest.mark.parametrize("activation", ["tanh", "relu", "softplus"])
+    @pytest.mark.parametrize("hidden", [(), (6, 5)])
+    def test_fused_td_gradient_matches_autograd(self, dueling, aggregation, activation, hidden):
+        rng = np.random.default_rng(3)
+        params = init_q_network(4, 3, hidden, n_runs=2, seed=2, dueling=dueling)
+        x, a, y = _batch(rng, 2, 7, 4, 3)
+        losses, grads = fused_td_gradient(params, x, np.eye(3)[a], y, activation, aggregation)
+        ref_losses, ref_grads = self._reference_gradient(params, x, a, y, activation, aggregation)
+        assert list(grads) == list(params)  # same structure, same leaf order
+        # two float64 routes through the same network: rounding only
+        np.testing.assert_allclose(losses, ref_losses, rtol=FLOAT_RTOL, atol=FLOAT_ATOL)
+        np.testing.assert_allclose(tree_flatten(grads)[0], tree_flatten(ref_grads)[0], rtol=1e-10, atol=1e-12)
+
+    def test_fused_td_gradient_splits_ties_of_the_max_aggregation_like_autograd(self):
+        rng = np.random.default_rng(5)
+        params = init_q_network(3, 4, (5,), n_runs=2, seed=1, dueling=True)
+        params["head"]["W"][:, :, 1:3] = params["head"]["W"][:, :, 1:2]  # advantages 1 and 2 tie everywhere
+        params["head"]["b"][:, 1:3] = params["head"]["b"][:, 1:2]
+        x, a, y = _batch(rng, 2, 6, 3, 4)
+        adv = reference_q_values({"torso": params["torso"], "head": params["head"]}, x, "tanh", "none")
+        assert np.any(np.argmax(adv, -1) == 1)  # the tie is the max somewhere
+        _, grads = fused_td_gradient(params, x, np.eye(4)[a], y, "tanh", "max")
+        _, ref = self._reference_gradient(params, x, a, y, "tanh", "max")
+        np.testing.assert_allclose(tree_flatten(grads)[0], tree_flatten(ref)[0], rtol=1e-10, atol=1e-12)
+
+    @pytest.mark.parametrize("wrong", ["activation", "aggregation"])
+    def test_a_wrong_fused_backward_fails(self, monkeypatch, wrong):
+        """Negative controls: tanh' as 1 − y, or the "mean" aggregation's derivative used for
+        "none", must fail the comparison with autograd."""
+        rng = np.random.default_rng(3)
+        params = init_q_network(4, 3, (6,), n_runs=2, seed=2, dueling=True)
+        x, a, y = _batch(rng, 2, 7, 4, 3)
+        if wrong == "activation":
+            monkeypatch.setattr(dqn_module, "activation_vjp", lambda act, h, g: g * (1.0 - h))
+            got = fused_td_gradient(params, x, np.eye(3)[a], y, "tanh", "mean")[1]
+        else:
+            got = fused_td_gradient(params, x, np.eye(3)[a], y, "tanh", "mean")[1]
+        _, ref = self._reference_gradient(params, x, a, y, "tanh", "mean" if wrong == "activation" else "none")
+        with pytest.raises(AssertionError):
+            np.testing.assert_allclose(tree_flatten(got)[0], tree_flatten(ref)[0], rtol=1e-10, atol=1e-12)
+
     @given(seed=st.integers(0, 2 ** 31), dueling=st.booleans(), shared_x=st.booleans())
     @settings(max_examples=8, deadline=None)
     def test_td_loss_gradient_matches_central_differences(self, seed, dueling, shared_x):
@@ -423,6 +480,16 @@ class TestTraining:
         json.dumps(res.to_dict())
 
     @pytest.mark.parametrize("target, dueling", [("max", False), ("double", True)])
+    def test_fused_and_autograd_backends_train_alike(self, target, dueling):
+        # the same gradient by two routes (rounding only), so the same run; measured: identical
+        mdp, feats = _small_problem()
+        config = DQNConfig(**dict(SMALL, target=target, dueling=dueling, seed=3))
+        a = train_dqn(mdp, feats, config)
+        b = train_dqn(mdp, feats, dataclasses.replace(config, backend="autograd"))
+        np.testing.assert_allclose(a.q, b.q, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(a.loss, b.loss, rtol=1e-10, atol=1e-12)
+
+    @pytest.mark.parametrize("target, dueling", [("max", False), ("double", True)])
     def test_deterministic_at_a_seed(self, target, dueling):
         mdp, feats = _small_problem()
         config = DQNConfig(**dict(SMALL, target=target, dueling=dueling, seed=3))
@@ -488,6 +555,7 @@ class TestTraining:
         (dict(seed=-1), ValueError, "seed"),
         (dict(seed=True), TypeError, "seed"),
         (dict(init_scale="xavier"), ValueError, "init_scale"),
+        (dict(backend="torch"), ValueError, "backend"),
     ])
     def test_config_named_errors(self, kwargs, exc, match):
         with pytest.raises(exc, match=match):
