@@ -1,4 +1,4 @@
-"""The ``ganac`` command line (also ``python -m experiments``).
+"""The ``ganac`` command line (also ``python -m experiments``)::
 
     ganac verify [--claims FILE_OR_MODULE ...] [--only PATTERN] [--tier fast|full] [--out DIR] [--json]
                  [--seed N | --seeds LIST] [-j N | --scheduler ADDRESS] [--resume] [--no-figures]
@@ -10,6 +10,9 @@
     ganac check "EXPR REL EXPR" [--assume COND ...] [--latex]
     ganac init FOLDER
     ganac bench [NAME ...] [--quick] [--out DIR] [--json]
+
+``ganac COMMAND --help`` describes each option; a mistake in the command's words exits with
+code 2 and one line on stderr (:class:`UsageError`).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from pathlib import Path
 
 from experiments import __version__
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "UsageError"]
 
 #: Formats ``experiments.figures._style.save_figure`` can write.
 FIGURE_FORMATS = ("pdf", "png", "svg")
@@ -30,6 +33,14 @@ FIGURE_FORMATS = ("pdf", "png", "svg")
 
 def _stderr(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
+
+
+class UsageError(Exception):
+    """A mistake in the command's words (a bad option value, an unknown id, an unusable folder).
+
+    A command raises it before it does any work; :func:`main` prints the message as one line
+    on stderr and exits with code 2.
+    """
 
 
 def _progress(iterable, total: int, desc: str, enabled: bool):
@@ -61,8 +72,8 @@ def _add_claims_option(p: argparse.ArgumentParser) -> None:
 # verify
 
 
-def check_out_dir(text: str | None, option: str = "--out") -> str | None:
-    """Why ``text`` cannot be the output folder (None if it can); creates the folder.
+def check_out_dir(text: str | None, option: str = "--out") -> None:
+    """Create the output folder ``text`` (None: nothing to do), or raise :class:`UsageError`.
 
     Checked before any work runs, so a typo costs nothing: an empty name, an existing file, or a
     folder that cannot be created or written is refused with one line (exit code 2).
@@ -71,20 +82,20 @@ def check_out_dir(text: str | None, option: str = "--out") -> str | None:
     import tempfile
 
     if text is None:
-        return None
+        return
     if not str(text).strip():
-        return f"{option} must name a folder (got an empty string)"
+        raise UsageError(f"{option} must name a folder (got an empty string)")
     path = Path(text)
     if path.exists() and not path.is_dir():
-        return f"{option} {text!r} is a file, not a folder"
+        raise UsageError(f"{option} {text!r} is a file, not a folder")
     try:
         path.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(dir=path, prefix=".ganac-write-test.")
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
-        return f"{option} {text!r} cannot be created or written: {exc.strerror or exc}"
-    return None
+        raise UsageError(f"{option} {text!r} cannot be created or written: "
+                         f"{exc.strerror or exc}") from None
 
 
 def _attach_figures(result, claim, rendered: dict) -> bool:
@@ -137,27 +148,21 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from experiments.registry import select
     from experiments.report import ClaimResult, format_table, load_result, write_claim, write_reports
 
-    problem = check_out_dir(args.out)
-    if problem:
-        _stderr(problem)
-        return 2
+    check_out_dir(args.out)
     if args.jobs is not None and args.jobs < 1:
-        _stderr(f"-j/--jobs must be a positive integer (got {args.jobs})")
-        return 2
+        raise UsageError(f"-j/--jobs must be a positive integer (got {args.jobs})")
     sweep = args.seeds is not None
     try:
         seeds = parse_seeds(args.seeds) if sweep else [args.seed]
     except ValueError as exc:
-        _stderr(str(exc))
-        return 2
+        raise UsageError(str(exc))
     loaded = _load_user(args)
     claims = select(only=args.only, tier=args.tier)
     user_sources = tuple(item.key for item in loaded)
     user_ids = {i for item in loaded for i in item.claims}
     if not claims:
         shown = ",".join(args.only) if args.only else None
-        _stderr(f"no claims match --only {shown!r} at tier {args.tier!r}; see `ganac list`")
-        return 2
+        raise UsageError(f"no claims match --only {shown!r} at tier {args.tier!r}; see `ganac list`")
     by_id = {c.id: c for c in claims}
     out_root = Path(args.out)
 
@@ -196,11 +201,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
         else:
             runner = LocalRunner(min(jobs, n_groups))
     except ImportError as exc:
-        _stderr(str(exc))
-        return 2
+        raise UsageError(str(exc))
     except (OSError, TimeoutError) as exc:
-        _stderr(f"--scheduler {args.scheduler!r}: cannot connect ({exc})")
-        return 2
+        raise UsageError(f"--scheduler {args.scheduler!r}: cannot connect ({exc})")
 
     rendered: dict[int, dict] = {s: {} for s in seeds}
     interrupted = finished_normally = False
@@ -346,18 +349,14 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_figures(args: argparse.Namespace) -> int:
     from experiments import figures as figure_registry
 
-    problem = check_out_dir(args.out)
-    if problem:
-        _stderr(problem)
-        return 2
+    check_out_dir(args.out)
     names = args.names or [f.name for f in figure_registry.all_figures()]
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     bad = [f for f in formats if f not in FIGURE_FORMATS]
     if bad or not formats:
         # checked before rendering anything: a bad entry must not leave some formats written
-        _stderr(f"--format must be a comma-separated list of {', '.join(FIGURE_FORMATS)} "
-                f"(got {args.format!r})")
-        return 2
+        raise UsageError(f"--format must be a comma-separated list of {', '.join(FIGURE_FORMATS)} "
+                         f"(got {args.format!r})")
     status = 0
     for name in _progress(names, len(names), "figures", sys.stderr.isatty()):
         try:
@@ -391,28 +390,23 @@ def cmd_report(args: argparse.Namespace) -> int:
     from experiments.report import ReportError, latex_table, rebuild_reports, summary_line
 
     if args.run_seed is not None and args.run_seed < 0:
-        _stderr("--seed must be a non-negative integer")
-        return 2
+        raise UsageError("--seed must be a non-negative integer")
     out = Path(args.out)
     if not out.is_dir():
-        _stderr(f"--out {args.out!r} is not a folder (run `ganac verify --out {args.out}` first)")
-        return 2
+        raise UsageError(f"--out {args.out!r} is not a folder (run `ganac verify --out {args.out}` first)")
     try:
         results = rebuild_reports(out, seed=args.run_seed, tier=args.tier)
     except ReportError as exc:
-        _stderr(f"ganac report: {exc}")
-        return 2
+        raise UsageError(f"ganac report: {exc}")
     written = [out / "results.json", out / "report.md", out / "report.html"]
     if args.latex:
         target = Path(args.latex)
         if target.is_dir():
-            _stderr(f"--latex {args.latex!r} is a folder; give a file name such as claims.tex")
-            return 2
+            raise UsageError(f"--latex {args.latex!r} is a folder; give a file name such as claims.tex")
         try:
             atomic_write_bytes(target, latex_table(results).encode("ascii"))
         except OSError as exc:
-            _stderr(f"--latex {args.latex!r} cannot be written: {exc.strerror or exc}")
-            return 2
+            raise UsageError(f"--latex {args.latex!r} cannot be written: {exc.strerror or exc}")
         written.append(target)
     print(summary_line(results))
     print("wrote " + ", ".join(str(p) for p in written))
@@ -445,8 +439,7 @@ def cmd_derive(args: argparse.Namespace) -> int:
     try:
         derivation = derivation_of(args.id)
     except KeyError as exc:
-        _stderr(str(exc.args[0]))  # the message already lists the known ids
-        return 2
+        raise UsageError(str(exc.args[0])) from None  # the message already lists the known ids
     report = derivation.check()
     print(report.format())
     return 0 if report.ok else 1
@@ -496,8 +489,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     load_all()
     c = REGISTRY.get(args.id)
     if c is None:
-        _stderr(f"no claim with id {args.id!r}; see `ganac list`")
-        return 2
+        raise UsageError(f"no claim with id {args.id!r}; see `ganac list`")
     pad = "  "
     try:
         where = f"{inspect.getsourcefile(c.check)}:{inspect.getsourcelines(c.check)[1]}"
@@ -557,8 +549,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         result = check_statement(args.statement, assume=args.assume, latex=args.latex, seed=args.seed)
     except StatementError as exc:
-        _stderr(f"ganac check: {exc}")
-        return 2
+        raise UsageError(f"ganac check: {exc}")
     print(result.format())
     return result.exit_code
 
@@ -569,8 +560,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     try:
         written = write_template(Path(args.folder), force=args.force)
     except (FileExistsError, OSError) as exc:
-        _stderr(f"ganac init: {exc}")
-        return 2
+        raise UsageError(f"ganac init: {exc}")
     for path in written:
         print(f"wrote {path}")
     print(f"next: cd {args.folder} && ganac verify --claims claims.py --only mypaper2024 -j 1")
@@ -585,10 +575,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from experiments.bench import all_benchmarks
     from experiments.figures._style import atomic_write_bytes
 
-    problem = check_out_dir(args.out)
-    if problem:
-        _stderr(problem)
-        return 2
+    check_out_dir(args.out)
     benches = all_benchmarks()
     # A name selects the benchmark of that name and its "<name>-..." family (`ganac bench rl`
     # runs "rl" and "rl-seqgan"), each once, in sorted order.
@@ -596,8 +583,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     unknown = [n for n in requested if not any(b == n or b.startswith(n + "-") for b in benches)]
     names = [b for b in sorted(benches) if any(b == n or b.startswith(n + "-") for n in requested)]
     if unknown:
-        _stderr(f"unknown benchmark(s) {unknown}; available: {sorted(benches)}")
-        return 2
+        raise UsageError(f"unknown benchmark(s) {unknown}; available: {sorted(benches)}")
     from experiments.bench import format_machine, machine
 
     info = machine()  # before the runs: the load average then is the load the runs share
@@ -732,13 +718,15 @@ def _single_blas_thread() -> None:
 def main(argv: list[str] | None = None) -> int:
     _single_blas_thread()
     args = build_parser().parse_args(argv)
-    if getattr(args, "seed", 0) < 0:
-        _stderr("--seed must be a non-negative integer")
-        return 2
     from experiments.user import ClaimsError
 
     try:
+        if getattr(args, "seed", 0) < 0:
+            raise UsageError("--seed must be a non-negative integer")
         return args.func(args)
+    except UsageError as exc:
+        _stderr(str(exc))
+        return 2
     except ClaimsError as exc:  # a user's file or an installed plugin: one message, exit 2
         _stderr(f"ganac: {exc}")
         cause = exc.__cause__

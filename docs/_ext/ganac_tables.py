@@ -98,8 +98,6 @@ def pillar_modules(page: str) -> list[str]:
         for sub in EXPERIMENTS_SUBPACKAGES:
             modules += public_modules(sub, recursive=True)
         modules.append("experiments.figures")
-        # experiments.cli is documented by the command-line page (its --help texts).
-        modules = [m for m in modules if m not in ("experiments.__main__", "experiments.cli")]
     return sorted(set(modules))
 
 

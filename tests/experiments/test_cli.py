@@ -51,6 +51,27 @@ class TestOutputFolder:
         assert cli.main(["bench", "divergences", "--quick", "--out", ""]) == 2
 
 
+class TestUsageErrors:
+    """Every command refuses a mistake in its words the same way: exit code 2, one stderr line."""
+
+    @pytest.mark.parametrize("argv, says", [
+        (["verify", "-j", "0"], "-j/--jobs must be a positive integer"),
+        (["verify", "--only", "no-such-claim*"], "no claims match"),
+        (["figures", "--format", "gif"], "--format must be a comma-separated list"),
+        (["report", "--seed", "-1"], "--seed must be a non-negative integer"),
+        (["report", "--out", "missing"], "is not a folder"),
+        (["show", "no/such-claim"], "no claim with id"),
+        (["bench", "no-such-bench"], "unknown benchmark"),
+    ], ids=lambda v: v[0] if isinstance(v, list) else None)
+    def test_refused_with_one_line_and_exit_code_2(self, fake_registry, calls, tmp_path, capsys,
+                                                     monkeypatch, argv, says):
+        monkeypatch.chdir(tmp_path)
+        assert cli.main(argv) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and says in err[0]
+        assert calls == []
+
+
 class TestReportsCoverTheFolder:
     def test_two_only_runs_into_one_folder(self, fake_registry, tmp_path, capsys):
         _run("--only", "demo/passes", "--out", str(tmp_path))
