@@ -23,6 +23,7 @@ from types import MappingProxyType
 from typing import Any
 
 import numpy as np
+from proofs_check.core import DuplicateRegistrationError, refuse_second_registration
 from theory.deprecation import deprecated_method
 
 __all__ = [
@@ -337,13 +338,9 @@ _REGISTRY: dict[str, Claim] = {}
 REGISTRY: Mapping[str, Claim] = MappingProxyType(_REGISTRY)
 
 
-class DuplicateIdError(ValueError):
-    """A claim id is registered by two different check functions (``.id``, ``.existing``)."""
-
-    def __init__(self, message: str, *, id: str, existing: str):
-        super().__init__(message)
-        self.id = id
-        self.existing = existing  # module.function that registered it first
+class DuplicateIdError(DuplicateRegistrationError):
+    """A claim id is registered by two different check functions (``.id``; ``.existing`` is the
+    ``module.function`` that registered it first)."""
 
 
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
@@ -383,12 +380,8 @@ def claim(
                              f"'theory.gan.optimal_discriminator' (got {value!r})")
 
     def register(fn: Callable) -> Callable:
-        if id in _REGISTRY and _REGISTRY[id].check is not fn:
-            old = _REGISTRY[id].check
-            existing = f"{old.__module__}.{old.__qualname__}"
-            raise DuplicateIdError(
-                f"claim id {id!r} is registered twice: by {existing} and by "
-                f"{fn.__module__}.{fn.__qualname__}", id=id, existing=existing)
+        old = _REGISTRY.get(id)
+        refuse_second_registration("claim", id, old.check if old else None, fn, DuplicateIdError)
         _REGISTRY[id] = Claim(id, statement, source, kinds, tier, fn, tuple(figures),
                               derivation, closed_form, solver, problem)
         return fn

@@ -65,9 +65,15 @@ __all__ = [
     "DerivationReport",
     "derivation",
     "registered",
+    "DuplicateRegistrationError",
     "DuplicateDerivationError",
+    "refuse_second_registration",
     "unique_solution",
     "unique_stationary_point",
+    "stationary_point_function",
+    "LEMMA_T",
+    "log_upper_lemma",
+    "log_lower_lemma",
 ]
 
 # --------------------------------------------------------------------------- sympy solves
@@ -107,6 +113,69 @@ def unique_stationary_point(expr: Any, var: sp.Symbol) -> sp.Expr:
     3/4
     """
     return unique_solution(sp.diff(expr, var), var, "stationary point")
+
+
+def stationary_point_function(args: Any, expr: Any, var: sp.Symbol) -> sp.Lambda:
+    """``args -> the one root of d expr / d var``, as a ``sympy.Lambda``.
+
+    For the ``symbolic_*`` closed forms the derivations find (an optimal discriminator, an
+    optimal critic slope): :func:`unique_stationary_point` of ``expr``, a function of the
+    symbols ``args``.
+
+    Raises
+    ------
+    RuntimeError
+        If sympy does not find exactly one stationary point.
+
+    Examples
+    --------
+    >>> a, y = sp.Symbol("a", positive=True), sp.Symbol("y", positive=True)
+    >>> stationary_point_function((a,), a * sp.log(y) + sp.log(1 - y), y)(3)
+    3/4
+    """
+    return sp.Lambda(tuple(args), unique_stationary_point(expr, var))
+
+
+# --------------------------------------------------------------------------- lemmas
+
+#: The variable of the standard lemmas below (t > 0); a step cites a lemma with
+#: ``Instance(name, {LEMMA_T: value}, factor=...)``.
+LEMMA_T = sp.Symbol("t", positive=True)
+
+
+def log_upper_lemma(name: str = "lemma-log") -> Step:
+    """The step ``log t <= t - 1`` for t > 0 (in :data:`LEMMA_T`).
+
+    The elementary bound behind Gibbs' inequality (KL >= 0): log t - t + 1 has its maximum 0
+    at t = 1.
+
+    Examples
+    --------
+    >>> from proofs_check.prover import check_step
+    >>> check_step(log_upper_lemma(), 0, {}, 0).ok
+    True
+    """
+    return Step(name, sp.log(LEMMA_T), LEMMA_T - 1, "<=",
+                justification="log t <= t - 1 for t > 0 (log t - t + 1 has its maximum 0 at t = 1)")
+
+
+def log_lower_lemma(name: str = "lemma-log", *, strict: bool = False) -> Step:
+    """The step ``log t >= 1 - 1/t`` for t > 0 (in :data:`LEMMA_T`); ``strict``: ``>`` on 0 < t < 1.
+
+    :func:`log_upper_lemma` at 1/t.  d/dt [log t - 1 + 1/t] = (t - 1)/t²: the minimum 0 is at
+    t = 1, so the inequality is strict away from it.
+
+    Examples
+    --------
+    >>> from proofs_check.prover import check_step
+    >>> check_step(log_lower_lemma(strict=True), 0, {}, 0).ok
+    True
+    """
+    if strict:
+        return Step(name, sp.log(LEMMA_T), 1 - 1 / LEMMA_T, ">", assumptions=(LEMMA_T < 1,),
+                    justification="strict form on (0, 1): the derivative of the difference is < 0 there")
+    return Step(name, sp.log(LEMMA_T), 1 - 1 / LEMMA_T, ">=",
+                justification="d/dt [log t - 1 + 1/t] = (t - 1)/t^2: minimum 0 at t = 1")
 
 
 # --------------------------------------------------------------------------- derivations
@@ -282,13 +351,49 @@ class _Entry:
 _REGISTRY: dict[str, _Entry] = {}
 
 
-class DuplicateDerivationError(ValueError):
-    """A derivation id is registered by two different functions (``.id``, ``.existing``)."""
+class DuplicateRegistrationError(ValueError):
+    """An id is registered by two different functions (``.id``; ``.existing`` names the first,
+    as ``module.function``)."""
 
     def __init__(self, message: str, *, id: str, existing: str):
         super().__init__(message)
         self.id = id
         self.existing = existing
+
+
+class DuplicateDerivationError(DuplicateRegistrationError):
+    """A derivation id is registered by two different functions (``.id``, ``.existing``)."""
+
+
+def refuse_second_registration(
+    kind: str,
+    id: str,
+    existing: Callable | None,
+    fn: Callable,
+    error: type[DuplicateRegistrationError] = DuplicateRegistrationError,
+) -> None:
+    """Raise ``error`` if ``id`` is already registered by a function other than ``fn``.
+
+    The guard of both registries: the derivations' here and the claims' of
+    ``experiments.registry``.  ``existing`` is the function registered under ``id`` so far
+    (None if none); the same function again (a module imported twice) is not an error.
+
+    Examples
+    --------
+    >>> def first(): pass
+    >>> def second(): pass
+    >>> refuse_second_registration("derivation", "demo/x", first, first)
+    >>> try:
+    ...     refuse_second_registration("derivation", "demo/x", first, second)
+    ... except DuplicateRegistrationError as exc:
+    ...     print(exc.id, exc.existing)
+    demo/x proofs_check.core.first
+    """
+    if existing is None or existing is fn:
+        return
+    first = f"{existing.__module__}.{existing.__qualname__}"
+    raise error(f"{kind} id {id!r} is registered twice: by {first} and by "
+                f"{fn.__module__}.{fn.__qualname__}", id=id, existing=first)
 
 
 def derivation(id: str, *, example: bool = False) -> Callable:
@@ -301,12 +406,9 @@ def derivation(id: str, *, example: bool = False) -> Callable:
         raise ValueError(f"`id` must look like 'paper/short-name' (got {id!r})")
 
     def register(fn: Callable[[], Derivation]) -> Callable[[], Derivation]:
-        if id in _REGISTRY and _REGISTRY[id].source is not fn:
-            old = _REGISTRY[id].source
-            existing = f"{old.__module__}.{old.__qualname__}"
-            raise DuplicateDerivationError(
-                f"derivation id {id!r} is registered twice: by {existing} and by "
-                f"{fn.__module__}.{fn.__qualname__}", id=id, existing=existing)
+        old = _REGISTRY.get(id)
+        refuse_second_registration("derivation", id, old.source if old else None, fn,
+                                   DuplicateDerivationError)
         cached = functools.cache(fn)
 
         @functools.wraps(fn)

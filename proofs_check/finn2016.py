@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from proofs_check.core import Derivation, Instance, Step, derivation
+from proofs_check.core import LEMMA_T, Derivation, Instance, Step, derivation, log_lower_lemma
 
 __all__ = [
     "N_ATOMS",
@@ -54,8 +54,6 @@ PAPER = ('Finn, Christiano, Abbeel & Levine (2016), "A Connection between Genera
 N_ATOMS = 3
 #: The step that :func:`broken_example` gets wrong.
 BROKEN_STEP = "stationarity-is-fixed-point"
-
-_t = sp.Symbol("t", positive=True)
 
 
 def _syms(prefix: str, **kw) -> tuple[sp.Symbol, ...]:
@@ -281,7 +279,7 @@ def generator_loss() -> Derivation:
     model = [sp.exp(-ci) / zc for ci in c]
     sampler_loss = _sum(qi * ci for qi, ci in zip(q, c)) + _sum(qi * sp.log(qi) for qi in q)
     kl = _sum(qi * sp.log(qi / mi) for qi, mi in zip(q, model))
-    lemmas = tuple(Instance("lemma-log", {_t: qi / mi}, factor=qi) for qi, mi in zip(q, model))
+    lemmas = tuple(Instance("lemma-log", {LEMMA_T: qi / mi}, factor=qi) for qi, mi in zip(q, model))
     q_norm = (sp.Eq(_sum(q), 1),)
     steps = [
         Step("per-trajectory", sp.log(1 - d[0]) - sp.log(d[0]), per_atom,
@@ -293,8 +291,7 @@ def generator_loss() -> Derivation:
              justification="average over E_w (sum w = 1): L_G = log Z + E_w[c] + E_w[log q]"),
         Step("sampler-loss-is-kl", sampler_loss, kl - sp.log(zc), assumptions=q_norm,
              justification="E_q[c] + E_q[log q] = KL(q || e^{-c}/Z_c) - log Z_c"),
-        Step("lemma-log", sp.log(_t), 1 - 1 / _t, ">=",
-             justification="log t >= 1 - 1/t for t > 0 (minimum 0 at t = 1)"),
+        log_lower_lemma(),
         Step("kl-nonnegative", kl, 0, ">=", by=lemmas, assumptions=q_norm,
              justification="q log(q/m) >= q - m termwise; the remainders sum to 0"),
         Step("sampler-loss-lower-bound", sampler_loss, -sp.log(zc), ">=",

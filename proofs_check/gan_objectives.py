@@ -42,7 +42,7 @@ import functools
 
 import sympy as sp
 
-from proofs_check.core import Derivation, Instance, Step, derivation, unique_stationary_point
+from proofs_check.core import Derivation, Instance, Step, derivation, stationary_point_function
 
 __all__ = [
     "MAO",
@@ -73,7 +73,7 @@ def _h(y: sp.Expr) -> sp.Expr:
 
 @functools.cache
 def symbolic_lsgan_discriminator() -> sp.Lambda:
-    """The minimiser of y -> ½ p (y - b)² + ½ q (y - a)², solved by ``sympy.solve``.
+    """The minimizer of y -> ½ p (y - b)² + ½ q (y - a)², solved by ``sympy.solve``.
 
     D*(p, q; a, b) = (b p + a q)/(p + q), found from h'(y) = 0 (not typed in).
 
@@ -83,12 +83,9 @@ def symbolic_lsgan_discriminator() -> sp.Lambda:
     Returns
     -------
     sympy.Lambda
-        A function of ``(p, q, a, b)`` (p, q positive; a, b real).
-
-    Raises
-    ------
-    RuntimeError
-        If sympy does not find exactly one stationary point.
+        A function of ``(p, q, a, b)`` (p, q positive; a, b real), from
+        :func:`~proofs_check.core.stationary_point_function` (a RuntimeError if sympy does not
+        find exactly one stationary point).
 
     Examples
     --------
@@ -96,7 +93,7 @@ def symbolic_lsgan_discriminator() -> sp.Lambda:
     >>> D(1, 3, -1, 1)
     -1/2
     """
-    return sp.Lambda((_p, _q, _a, _b), unique_stationary_point(_h(_y), _y))
+    return stationary_point_function((_p, _q, _a, _b), _h(_y), _y)
 
 
 # --------------------------------------------------------------------------- LSGAN

@@ -24,7 +24,8 @@ import functools
 
 import sympy as sp
 
-from proofs_check.core import Derivation, Instance, Step, derivation, unique_stationary_point
+from proofs_check.core import (LEMMA_T, Derivation, Instance, Step, derivation, log_lower_lemma,
+                               stationary_point_function)
 
 __all__ = [
     "symbolic_optimal_discriminator",
@@ -39,22 +40,6 @@ PAPER = 'Goodfellow et al. (2014), "Generative Adversarial Nets"'
 
 #: The step that :func:`broken_example` gets wrong.
 BROKEN_STEP = "eq5-add-subtract-log4"
-
-_t = sp.Symbol("t", positive=True)
-
-
-def _log_lemma(name: str = "lemma-log", *, strict: bool = False) -> Step:
-    """log t >= 1 - 1/t for t > 0 (strictly for 0 < t < 1): the inequality behind Gibbs'."""
-    if strict:
-        return Step(
-            name, sp.log(_t), 1 - 1 / _t, ">", assumptions=(_t < 1,),
-            justification="strict form on (0, 1): derivative of the difference is < 0 there",
-        )
-    return Step(
-        name, sp.log(_t), 1 - 1 / _t, ">=",
-        justification="d/dt [log t - 1 + 1/t] = (t - 1)/t^2: minimum 0 at t = 1",
-    )
-
 
 def _h(a: sp.Symbol, b: sp.Symbol, y: sp.Symbol) -> sp.Expr:
     return a * sp.log(y) + b * sp.log(1 - y)
@@ -73,13 +58,10 @@ def symbolic_optimal_discriminator() -> sp.Lambda:
     Returns
     -------
     sympy.Lambda
-        A function of ``(p_data, p_g)`` (positive symbols); call it with numbers, or use
-        ``sympy.lambdify(D.variables, D.expr)`` for arrays.
-
-    Raises
-    ------
-    RuntimeError
-        If sympy does not find exactly one stationary point (it does in sympy >= 1.12).
+        A function of ``(p_data, p_g)`` (positive symbols), from
+        :func:`~proofs_check.core.stationary_point_function` (a RuntimeError if sympy does not
+        find exactly one stationary point; it does in sympy >= 1.12); call it with numbers, or
+        use ``sympy.lambdify(D.variables, D.expr)`` for arrays.
 
     Examples
     --------
@@ -89,7 +71,7 @@ def symbolic_optimal_discriminator() -> sp.Lambda:
     """
     p_data, p_g = sp.symbols("p_data p_g", positive=True)
     y = sp.Symbol("y", positive=True)
-    return sp.Lambda((p_data, p_g), unique_stationary_point(_h(p_data, p_g, y), y))
+    return stationary_point_function((p_data, p_g), _h(p_data, p_g, y), y)
 
 
 def _atoms(n: int) -> tuple[tuple[sp.Symbol, ...], tuple[sp.Symbol, ...]]:
@@ -173,10 +155,10 @@ def prop1_optimal_discriminator() -> Derivation:
         Step("strictly-concave", -a / y**2 - b / (1 - y) ** 2, 0, "<", assumptions=open01,
              justification="both terms are negative on (0, 1): h is strictly concave, so its "
                            "one stationary point is the unique maximizer"),
-        _log_lemma(),
+        log_lower_lemma(),
         Step("global-maximum", h.subs(y, y_star), h, ">=", assumptions=open01,
-             by=(Instance("lemma-log", {_t: y_star / y}, factor=a),
-                 Instance("lemma-log", {_t: (1 - y_star) / (1 - y)}, factor=b)),
+             by=(Instance("lemma-log", {LEMMA_T: y_star / y}, factor=a),
+                 Instance("lemma-log", {LEMMA_T: (1 - y_star) / (1 - y)}, factor=b)),
              justification="second proof without calculus: h(y*) - h(y) = a log(y*/y) + "
                            "b log((1 - y*)/(1 - y)) >= a(1 - y/y*) + b(1 - (1 - y)/(1 - y*)) = 0"),
         Step("eq2-optimal-discriminator", symbolic_optimal_discriminator()(p_data, p_g),
@@ -227,9 +209,9 @@ def _thm1(n: int) -> Derivation:
                       for pi, qi in zip(p, q)))
     kl_sum = _kl(p, m) + _kl(q, m)
     jsd = _entropy(m) - (_entropy(p) + _entropy(q)) / 2
-    lemma_for = [Instance("lemma-log", {_t: pi / mi}, factor=pi / 2) for pi, mi in zip(p, m)]
-    lemma_for += [Instance("lemma-log", {_t: qi / mi}, factor=qi / 2) for qi, mi in zip(q, m)]
-    strict_first = [Instance("lemma-log-strict", {_t: p[0] / m[0]}, factor=p[0] / 2)]
+    lemma_for = [Instance("lemma-log", {LEMMA_T: pi / mi}, factor=pi / 2) for pi, mi in zip(p, m)]
+    lemma_for += [Instance("lemma-log", {LEMMA_T: qi / mi}, factor=qi / 2) for qi, mi in zip(q, m)]
+    strict_first = [Instance("lemma-log-strict", {LEMMA_T: p[0] / m[0]}, factor=p[0] / 2)]
     steps = [
         Step("eq4-value-at-optimal-d", _value_at_optimum(p, q), c_of_g,
              justification="Prop. 1: D*_G = p_data/(p_data + p_g) in V(D, G), eq. (4)"),
@@ -241,7 +223,7 @@ def _thm1(n: int) -> Derivation:
         Step("eq6-jensen-shannon", -sp.log(4) + kl_sum, -sp.log(4) + 2 * jsd,
              justification="JSD(p || q) = H(m) - (H(p) + H(q))/2 = (KL(p || m) + KL(q || m))/2, "
                            "eq. (6)"),
-        _log_lemma(),
+        log_lower_lemma(),
         Step("jsd-nonnegative", jsd, 0, ">=", by=tuple(lemma_for),
              justification="each term p_i log(p_i/m_i) >= p_i - m_i (lemma with t = p_i/m_i); "
                            "the remainders sum to 0"),
@@ -250,7 +232,7 @@ def _thm1(n: int) -> Derivation:
              justification="Theorem 1: C(G) >= -log 4"),
         Step("jsd-zero-if-equal", sp.Subs(jsd, q, p), 0,
              justification="equality when p_g = p_data"),
-        _log_lemma("lemma-log-strict", strict=True),
+        log_lower_lemma("lemma-log-strict", strict=True),
         Step("jsd-positive-if-unequal", jsd, 0, ">", assumptions=(p[0] < q[0],),
              by=tuple(strict_first + lemma_for[1:]),
              justification="only if: p != q with equal sums has an atom with p_i < q_i; "

@@ -21,15 +21,13 @@ import functools
 
 import sympy as sp
 
-from proofs_check.core import Derivation, Instance, Step, derivation
+from proofs_check.core import LEMMA_T, Derivation, Instance, Step, derivation, log_upper_lemma
 
 __all__ = ["PAPER", "symbols_2x2", "lemma_5_1_swap", "infogan_lower_bound_2x2"]
 
 PAPER = ('Chen, Duan, Houthooft, Schulman, Sutskever & Abbeel (2016), "InfoGAN: Interpretable '
          'Representation Learning by Information Maximizing Generative Adversarial Nets", NeurIPS '
          '(arXiv:1606.03657)')
-
-_t = sp.Symbol("t", positive=True)
 
 
 @derivation("chen2016/lemma5.1-swap")
@@ -121,8 +119,8 @@ def infogan_lower_bound_2x2() -> Derivation:
     col = (u < 1, q < 1)
     kl_col = u * sp.log(u / q) + (1 - u) * sp.log((1 - u) / (1 - q))
     h_col = -u * sp.log(u) - (1 - u) * sp.log(1 - u)
-    gibbs = (Instance("lemma-log", {_t: q / u}, factor=u), Instance("lemma-log", {_t: (1 - q) / (1 - u)}, factor=1 - u))
-    ent = (Instance("lemma-log", {_t: u}, factor=u), Instance("lemma-log", {_t: 1 - u}, factor=1 - u))
+    gibbs = (Instance("lemma-log", {LEMMA_T: q / u}, factor=u), Instance("lemma-log", {LEMMA_T: (1 - q) / (1 - u)}, factor=1 - u))
+    ent = (Instance("lemma-log", {LEMMA_T: u}, factor=u), Instance("lemma-log", {LEMMA_T: 1 - u}, factor=1 - u))
     per_column = tuple(Instance("column-kl-nonnegative", {u: d["u"][x], q: d["q"][x]}, factor=p_x[x]) for x in range(2))
     per_column_h = tuple(Instance("column-entropy-nonnegative", {u: d["u"][x]}, factor=p_x[x]) for x in range(2))
     at_posterior = {d["q"][0]: d["u"][0], d["q"][1]: d["u"][1]}
@@ -133,8 +131,7 @@ def infogan_lower_bound_2x2() -> Derivation:
              justification="Lemma 5.1: E_{c~P(c), x~G} log Q(c|x) = E_{x~G} E_{c'~P(c|x)} log Q(c'|x)"),
         Step("eq4-gap", d["mi"] - d["l_i"], d["gap"], assumptions=dom,
              justification="I - L_I = E_x Σ_c P(c|x) log(P(c|x)/Q(c|x)) = E_x KL(P(·|x) ‖ Q(·|x))"),
-        Step("lemma-log", sp.log(_t), _t - 1, "<=",
-             justification="log t <= t - 1 for t > 0"),
+        log_upper_lemma(),
         Step("column-kl-nonnegative", kl_col, 0, ">=", by=gibbs, assumptions=col,
              justification="Gibbs: P log(P/Q) >= P - Q termwise (lemma at t = Q/P, weight P); the "
                            "remainders sum to Σ_c P - Σ_c Q = 0"),

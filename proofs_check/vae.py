@@ -32,7 +32,7 @@ import functools
 
 import sympy as sp
 
-from proofs_check.core import Derivation, Instance, Step, derivation
+from proofs_check.core import LEMMA_T, Derivation, Instance, Step, derivation, log_upper_lemma
 
 __all__ = [
     "PAPER",
@@ -53,7 +53,6 @@ BROKEN_STEP = "neg-kl"
 
 _eps = sp.Symbol("epsilon", real=True)
 _phi = sp.exp(-_eps ** 2 / 2) / sp.sqrt(2 * sp.pi)
-_t = sp.Symbol("t", positive=True)
 
 
 @functools.cache
@@ -200,10 +199,9 @@ def elbo_decomposition_1d() -> Derivation:
              justification="KL(q ‖ p(z|x)) = E_q[log q - log N(z; μ*, v*)]"),
         Step("eq1-decomposition", C["elbo"] + C["kl_post"], C["log_marginal"],
              justification="log p(x) = KL(q ‖ p(z|x)) + L(q) (eq. (1)) for every m, s"),
-        Step("lemma-log", sp.log(_t), _t - 1, "<=",
-             justification="log t <= t - 1 for t > 0 (maximum of log t - t + 1 at t = 1)"),
+        log_upper_lemma(),
         Step("elbo-lower-bound", C["elbo"], C["log_marginal"], "<=",
-             by=(Instance("lemma-log", {_t: s ** 2 / C["post_var"]}, factor=sp.Rational(1, 2)),),
+             by=(Instance("lemma-log", {LEMMA_T: s ** 2 / C["post_var"]}, factor=sp.Rational(1, 2)),),
              justification="log p(x) - L = KL = ½(t - 1 - log t) + (m - μ*)²/(2v*) with t = s²/v*: the "
                            "lemma times ½ plus a square"),
         Step("tight-at-posterior", C["elbo"].subs({m: C["post_mean"], s: sp.sqrt(C["post_var"])}),

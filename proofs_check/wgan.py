@@ -40,7 +40,7 @@ import functools
 
 import sympy as sp
 
-from proofs_check.core import Derivation, Step, derivation, unique_solution, unique_stationary_point
+from proofs_check.core import Derivation, Step, derivation, stationary_point_function, unique_solution
 
 __all__ = [
     "symbolic_gp_slope",
@@ -94,12 +94,9 @@ def symbolic_gp_slope() -> sp.Lambda:
     Returns
     -------
     sympy.Lambda
-        A function of ``(Delta, lambda, rho)`` (positive symbols).
-
-    Raises
-    ------
-    RuntimeError
-        If sympy does not find exactly one stationary point.
+        A function of ``(Delta, lambda, rho)`` (positive symbols), from
+        :func:`~proofs_check.core.stationary_point_function` (a RuntimeError if sympy does not
+        find exactly one stationary point).
 
     Examples
     --------
@@ -108,7 +105,7 @@ def symbolic_gp_slope() -> sp.Lambda:
     """
     delta, lam, rho = _gp_symbols()
     g = sp.Symbol("g", positive=True)
-    return sp.Lambda((delta, lam, rho), unique_stationary_point(g * delta - lam * rho * (g - 1) ** 2, g))
+    return stationary_point_function((delta, lam, rho), g * delta - lam * rho * (g - 1) ** 2, g)
 
 
 @functools.cache
