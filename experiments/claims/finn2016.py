@@ -30,7 +30,8 @@ from scipy.optimize import minimize, minimize_scalar, root
 from scipy.special import logsumexp, softmax
 
 from experiments.claims.support import derived_claim
-from experiments.claims.tolerances import FLOAT_ATOL
+from experiments.claims.tolerances import (FLOAT_ATOL, central_difference_atol, gradient_root_atol,
+                                          rounding_error, value_minimizer_atol)
 from experiments.registry import Context, Evidence, claim
 from solvers.neural.mlp import init_mlp, mlp_apply
 from solvers.problems.trajectories import chain_trajectories, sample_demonstrations
@@ -57,21 +58,19 @@ SOURCE = "Finn et al. (2016), arXiv:1611.03852, Section 3.2"
 N_DEMOS = 16
 N_SAMPLES = 16
 
-#: Brent's method on function values locates a smooth minimum only to
-#: ~sqrt(2 eps |L| / L'') (the loss is flat to first order there): ~1e-7 for the curvatures
-#: L'' >= 0.05 of these problems; we allow 1e-6.
-MINIMISE_ATOL = 1e-6
-#: Central differences, step 1e-6, on losses of size <= ~20: truncation ~1e-12, rounding
-#: ~eps * 20 / 1e-6 ~ 4e-9; allow 1e-7.
+#: Grid + Brent on values of the discriminator loss over log Z (size ~1 at its minimum, curvature
+#: L'' >= 0.05 in these problems): the minimum is located only to the rounding of the values.
+MINIMISE_ATOL = value_minimizer_atol(value_scale=1.0, curvature=0.05)
+#: Central differences, step 1e-6, on losses of size <= ~20 with |third derivative| <= ~6.
 FD_STEP = 1e-6
-FD_ATOL = 1e-7
+FD_ATOL = central_difference_atol(FD_STEP, value_scale=20.0, third_derivative=6.0)
 #: Minimizer over the sampler logits by L-BFGS-B (gtol 1e-11 on central-difference
 #: gradients; the loss is flat to first order there, so q is resolved to ~1e-8): allow 1e-6.
 OPTIMISER_ATOL = 1e-6
 #: Tabular cost fitted by L-BFGS-B then a root polish of grad L = 0 (MINPACK hybrd, xtol
-#: 1e-14): the gradient is solved to ~eps, the cost to ~eps / (smallest curvature
-#: p_min/4 >= ~1e-4): allow 1e-10.
-COST_FIT_ATOL = 1e-10
+#: 1e-14): the gradient (terms of size <= 1) is solved to its rounding, the cost to that over the
+#: smallest curvature p_min/4 >= ~1e-4.
+COST_FIT_ATOL = gradient_root_atol(rounding_error(1.0), curvature=1e-4)
 #: "Differs from zero": a gap far above every float64 and root-finding error here (<= 1e-12)
 #: and far below what this misspecified cost produces (measured 0.035 and 0.15 at seed 0).
 NOT_ZERO = 1e-3
@@ -150,7 +149,8 @@ def partition_fixed_point(ctx: Context):
     s_star = optimal_log_partition(c, q, p)
     parts["exact-minimizes-loss"] = Evidence.close(
         _brute_force_log_z(c, q, p), s_star, atol=MINIMISE_ATOL,
-        reason="dense grid + bounded Brent on discriminator_loss resolve the argmin to ~1e-7",
+        reason="dense grid + bounded Brent on discriminator_loss resolve the argmin to the "
+        "rounding of the loss values, sqrt(2 delta / L'')",
         details={"log_z_star": s_star})
     parts["exact-fixed-point"] = Evidence.close(
         _numpy_log_z_hat(c, q, p, s_star), s_star, atol=FLOAT_ATOL,
@@ -345,7 +345,8 @@ def gradient_equivalence(ctx: Context):
             details={"grad_discriminator": g_d})
         parts[f"{name}-linear-fd"] = Evidence.close(
             np.concatenate([fd_d, fd_irl]), np.concatenate([g_d, g_irl]), atol=FD_ATOL,
-            reason="each gradient against central differences of its own loss (step 1e-6)")
+            reason=f"each gradient against central differences of its own loss (step {FD_STEP:g}): "
+            "truncation h^2/6 sup|L'''| plus the loss's rounding over h")
     for name, (feats, qq, pp, ww) in cases.items():
         g_d, g_irl, dd, di, fd_d, fd_irl, n_par = _neural_gradients(ctx, feats, qq, pp, ww)
         parts[f"neural-{name}-equal"] = Evidence.close(

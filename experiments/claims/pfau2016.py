@@ -19,7 +19,7 @@ from scipy.special import expit, logit, softmax
 
 from experiments.claims.support import (RATE_WINDOW, derived_claim, per_atom_rate_evidence,
                                        perturbation_directions)
-from experiments.claims.tolerances import FLOAT_ATOL
+from experiments.claims.tolerances import FLOAT_ATOL, central_difference_atol
 from experiments.registry import Context, Evidence, claim
 from solvers.neural import gan as neural_gan
 from solvers.neural.mlp import init_mlp
@@ -64,9 +64,10 @@ FALSE_ALARM = 1e-6
 #: Two autograd routes through the same networks (a scaled value gradient vs. the gradient of
 #: log(1 - D)): they differ by float rounding of exp/log, relative to the gradient's size.
 AUTOGRAD_RTOL = 1e-9
-#: Central differences with h = 1e-5 on a smooth loss: truncation O(h^2) ~ 1e-10 plus
-#: rounding eps / h ~ 1e-11, times the loss's scale (< 10).
-FD_ATOL = 1e-7
+#: Central differences with h = 1e-5 on a smooth loss of size < 10 whose third derivatives are
+#: <= ~6 per unit of that scale.
+FD_STEP = 1e-5
+FD_ATOL = central_difference_atol(FD_STEP, value_scale=10.0, third_derivative=60.0)
 #: Critic response to an actor step of size eta = 1e-3: the first-order formula misses
 #: second-order terms of relative size O(eta).
 RESPONSE_RTOL = 1e-2
@@ -134,9 +135,10 @@ def _score_function_hoeffding(estimate, predicted: np.ndarray, critic: np.ndarra
 # --------------------------------------------------------------------------- expected reward
 
 #: Central differences of the simulator's expected reward (a sum of K <= 6 table entries of
-#: size <= 1): truncation is exactly 0 for a reward affine in the table, rounding <= ~10 eps / h.
+#: size <= 1, each a product of two probabilities: <= 16 roundings): truncation is exactly 0 for
+#: a reward affine in the table, so only the rounding over h remains.
 SIM_FD_STEP = 1e-4
-SIM_FD_ATOL = 1e-10
+SIM_FD_ATOL = central_difference_atol(SIM_FD_STEP, value_scale=1.0, third_derivative=0.0, ulps=16)
 
 
 def _simulator_reward(p_data: np.ndarray, real_prob: float, policy: np.ndarray) -> float:
@@ -190,8 +192,9 @@ def expected_reward_policy_independent(ctx: Context):
     grads = np.array([_simulator_policy_gradient(p[i], rhos[i], np.log(q[i])) for i in interior[:20]])
     parts["exact-true-policy-gradient"] = Evidence.close(
         np.zeros_like(grads), grads, atol=SIM_FD_ATOL,
-        reason="central differences (h = 1e-4) of the simulator's expected reward: the reward is "
-        "affine in the table, so truncation is 0 and only rounding eps/h of sums of size 1 remains",
+        reason=f"central differences (h = {SIM_FD_STEP:g}) of the simulator's expected reward: the "
+        "reward is affine in the table, so truncation is 0 and only rounding / h of sums of size 1 "
+        "remains",
         details={"n_cases": len(grads)})
 
     # Simulation: the mean reward of sampled episodes, and REINFORCE's estimate, at a fixed seed.
@@ -484,13 +487,14 @@ def _generator_equivalence(ctx: Context, objective: str, gan_loss: str):
         return float(-np.mean(np.logaddexp(0.0, f)) if gan_loss == "minimax"
                      else np.mean(np.logaddexp(0.0, -f)))
 
-    h = 1e-5
+    h = FD_STEP
     basis = np.eye(6)
     fd = np.array([(gen_loss(mu + h * e[:2], scale + h * e[2:].reshape(2, 2))
                     - gen_loss(mu - h * e[:2], scale - h * e[2:].reshape(2, 2))) / (2 * h) for e in basis])
     mine = np.concatenate([upd["mu"], np.ravel(upd["scale"])])
     parts["exact-pathwise-affine-finite-differences"] = Evidence.close(
-        -fd, mine, atol=FD_ATOL, reason="central differences, h = 1e-5: O(h^2) truncation + eps/h rounding")
+        -fd, mine, atol=FD_ATOL,
+        reason=f"central differences, h = {FD_STEP:g}: h^2/6 sup|f^(3)| truncation + rounding of the loss / h")
 
     # Real episodes give no update: alone they give exactly 0; added to fake ones, nothing changes.
     real_only = ac.pathwise_actor_gradient(
