@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from theory._docstrings import doc_params
 from theory._validation import check_nonnegative, check_positive
 
 __all__ = ["FLOAT_ATOL", "FLOAT_RTOL", "SYMBOLIC_RTOL", "ENUM_ATOL", "LP_ATOL", "UNIT_ROUNDOFF",
@@ -43,7 +44,17 @@ UNIT_ROUNDOFF = float(np.finfo(float).eps) / 2
 #: order, numpy's pairwise summation by ~log2(n) u sum |x_i|, so means of a few hundred terms fit).
 EVALUATION_ULPS = 64.0
 
+#: Parameter texts shared by the bounds' docstrings (``%(name)s``, see theory._docstrings).
+_DOC = {
+    "value_scale": "value_scale : float >= 0\n        Bound on |f| (and its intermediate results) near x.",
+    "ulps": "ulps : float >= 0\n        Roundings per value of f (default :data:`EVALUATION_ULPS`).",
+    "returns": "Returns\n    -------\n    float\n        The bound (absolute, in the units of the "
+               "quantity it bounds).",
+}
+_fill_doc = doc_params(_DOC)
 
+
+@_fill_doc
 def rounding_error(value_scale: float, ulps: float = EVALUATION_ULPS) -> float:
     """Absolute error bound of one float64 value computed by about ``ulps`` roundings.
 
@@ -57,9 +68,7 @@ def rounding_error(value_scale: float, ulps: float = EVALUATION_ULPS) -> float:
     ulps : float >= 0
         Number of roundings (default :data:`EVALUATION_ULPS`).
 
-    Returns
-    -------
-    float
+    %(returns)s
 
     >>> rounding_error(1.0, ulps=2) == 2.0**-52
     True
@@ -68,6 +77,7 @@ def rounding_error(value_scale: float, ulps: float = EVALUATION_ULPS) -> float:
     return check_nonnegative(ulps, "ulps") * UNIT_ROUNDOFF * value_scale
 
 
+@_fill_doc
 def central_difference_atol(h: float, *, value_scale: float, third_derivative: float,
                             ulps: float = EVALUATION_ULPS) -> float:
     """Error bound of the central difference ``(f(x + h) - f(x - h)) / (2 h)`` for ``f'(x)``.
@@ -86,16 +96,12 @@ def central_difference_atol(h: float, *, value_scale: float, third_derivative: f
     ----------
     h : float > 0
         The step.
-    value_scale : float >= 0
-        Bound on |f| (and its intermediate results) near x.
+    %(value_scale)s
     third_derivative : float >= 0
         Bound on |f'''| on [x - h, x + h].
-    ulps : float >= 0
-        Roundings per value of f (default :data:`EVALUATION_ULPS`).
+    %(ulps)s
 
-    Returns
-    -------
-    float
+    %(returns)s
 
     >>> round(central_difference_atol(1e-5, value_scale=1.0, third_derivative=6.0), 12)
     8.11e-10
@@ -105,6 +111,7 @@ def central_difference_atol(h: float, *, value_scale: float, third_derivative: f
     return h * h / 6.0 * third + rounding_error(value_scale, ulps) / h
 
 
+@_fill_doc
 def second_difference_atol(h: float, *, value_scale: float, fourth_derivative: float,
                            ulps: float = EVALUATION_ULPS) -> float:
     """Error bound of the central second difference for a second derivative ``f_ij(x)``.
@@ -122,22 +129,19 @@ def second_difference_atol(h: float, *, value_scale: float, fourth_derivative: f
     ----------
     h : float > 0
         The step along each coordinate.
-    value_scale : float >= 0
-        Bound on |f| (and its intermediate results) near x.
+    %(value_scale)s
     fourth_derivative : float >= 0
         Bound on the fourth derivative along unit directions within 2h of x.
-    ulps : float >= 0
-        Roundings per value of f (default :data:`EVALUATION_ULPS`).
+    %(ulps)s
 
-    Returns
-    -------
-    float
+    %(returns)s
     """
     h = check_positive(h, "h")
     fourth = check_nonnegative(fourth_derivative, "fourth_derivative")
     return h * h / 3.0 * fourth + rounding_error(value_scale, ulps) / (h * h)
 
 
+@_fill_doc
 def value_minimizer_atol(*, value_scale: float, curvature: float,
                          ulps: float = EVALUATION_ULPS) -> float:
     """How far a minimizer located from function values alone (a grid, Brent's method) can be
@@ -155,17 +159,15 @@ def value_minimizer_atol(*, value_scale: float, curvature: float,
         Bound on |f| near the minimum.
     curvature : float > 0
         Lower bound on f'' at the minimum.
-    ulps : float >= 0
-        Roundings per value of f (default :data:`EVALUATION_ULPS`).
+    %(ulps)s
 
-    Returns
-    -------
-    float
+    %(returns)s
     """
     curvature = check_positive(curvature, "curvature")
     return math.sqrt(2.0 * rounding_error(value_scale, ulps) / curvature)
 
 
+@_fill_doc
 def gradient_root_atol(gradient_residual: float, curvature: float) -> float:
     """How far a point with gradient norm <= ``gradient_residual`` can be from the minimizer x*
     of a function whose Hessian has all eigenvalues >= ``curvature`` > 0 between them.
@@ -183,9 +185,7 @@ def gradient_root_atol(gradient_residual: float, curvature: float) -> float:
     curvature : float > 0
         Lower bound on the Hessian's eigenvalues.
 
-    Returns
-    -------
-    float
+    %(returns)s
 
     >>> gradient_root_atol(1e-10, 1e-3)
     1e-07
