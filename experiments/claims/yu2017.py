@@ -370,6 +370,23 @@ def _flat(tables):
     return np.concatenate([np.ravel(g) for g in tables])
 
 
+def _gradient_mean_evidence(exact, estimates, variance, width, *, B: int, N: int, unit: str,
+                            variance_from: str, range_text: str) -> Evidence:
+    """The mean of M gradient estimates (rows of ``estimates``) against the exact gradient: it is
+    the mean of M·B i.i.d. per-sequence terms, so per coordinate Bernstein's inequality with the
+    exact per-sequence ``variance`` and the range ``width`` of one term, the false alarm ALPHA
+    split over the coordinates (union bound)."""
+    M = len(estimates)
+    mean = estimates.mean(axis=0)
+    tol = bernstein_halfwidth(variance, M * B, width, ALPHA / exact.size) + ENUM_ATOL
+    return Evidence.close(exact, mean, atol=tol,
+                          reason=f"Bernstein per {unit} with the exact per-sequence variance ({variance_from}) "
+                          f"and {range_text}, mean of {M} estimates (B = {B}, N = {N}); family-wise false "
+                          f"alarm <= {ALPHA:g} over {exact.size} {unit}s",
+                          details={f"n_{unit}s": exact.size,
+                                   "max_error_over_tolerance": float(np.max(np.abs(mean - exact) / tol))})
+
+
 def _tabular_estimator_evidence(ctx: Context) -> Evidence:
     V, T, M, B, N = 3, 3, 1000, 16, 4
     logits, d = _problem(ctx.rng(1), V, T, 1.0)
@@ -377,16 +394,10 @@ def _tabular_estimator_evidence(ctx: Context) -> Evidence:
     variance = _flat(tabular_estimator_variance(logits, d, N))
     ests = np.array([_flat(tabular.policy_gradient_estimate(logits, d, B, N, ctx.rng(100 + i)).grad)
                      for i in range(M)])
-    mean = ests.mean(axis=0)
-    # the mean of M estimates is the mean of M·B i.i.d. per-sequence terms, each in
-    # [-π(a|r), 1 - π(a|r)] (Q_hat in [0, 1]): |X - μ| <= 1
-    tol = bernstein_halfwidth(variance, M * B, 1.0, ALPHA / exact.size)
-    return Evidence.close(exact, mean, atol=tol + ENUM_ATOL,
-                          reason=f"Bernstein per coordinate with the exact per-sequence variance (enumeration "
-                          f"of sequences and roll-out variances) and range 1, mean of {M} estimates (B = {B}, "
-                          f"N = {N}); family-wise false alarm <= {ALPHA:g} over {exact.size} coordinates",
-                          details={"n_coordinates": exact.size,
-                                   "max_error_over_tolerance": float(np.max(np.abs(mean - exact) / (tol + ENUM_ATOL)))})
+    # each per-sequence term lies in [-π(a|r), 1 - π(a|r)] (Q_hat in [0, 1]): |X - μ| <= 1
+    return _gradient_mean_evidence(exact, ests, variance, 1.0, B=B, N=N, unit="coordinate",
+                                   variance_from="enumeration of sequences and roll-out variances",
+                                   range_text="range 1")
 
 
 def onp_asarray(x) -> np.ndarray:
@@ -466,15 +477,9 @@ def _neural_estimator_evidence(ctx: Context) -> Evidence:
     _, variance, width = neural_estimator_moments(gen, disc, T, N)
     ests = np.array([tree_flatten(neural.policy_gradient(gen, disc, B, T, N, ctx.rng(200 + i)))[0]
                      for i in range(M)])
-    mean = ests.mean(axis=0)
-    tol = bernstein_halfwidth(variance, M * B, width, ALPHA / exact.size)
-    return Evidence.close(exact, mean, atol=tol + ENUM_ATOL,
-                          reason=f"Bernstein per weight with the exact per-sequence variance (enumerated sequences, "
-                          f"autograd scores, exact roll-out variances) and the exact range of one term, mean of "
-                          f"{M} estimates (B = {B}, N = {N}); family-wise false alarm <= {ALPHA:g} over "
-                          f"{exact.size} weights",
-                          details={"n_weights": exact.size,
-                                   "max_error_over_tolerance": float(np.max(np.abs(mean - exact) / (tol + ENUM_ATOL)))})
+    return _gradient_mean_evidence(exact, ests, variance, width, B=B, N=N, unit="weight",
+                                   variance_from="enumerated sequences, autograd scores, exact roll-out "
+                                   "variances", range_text="the exact range of one term")
 
 
 @claim(
