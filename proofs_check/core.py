@@ -323,6 +323,37 @@ class Derivation:
         steps[i] = dataclasses.replace(steps[i], **changes)
         return dataclasses.replace(self, steps=tuple(steps))
 
+    def broken_copy(self, id: str, title: str, step: str, *, notes: str,
+                    **changes: Any) -> "Derivation":
+        """A teaching example: this derivation with the step ``step`` made wrong on purpose.
+
+        The copy has its own ``id``, ``title`` and ``notes`` and this source with
+        ``" -- altered"`` appended; ``changes`` are the step's new fields (``rhs=...``,
+        ``note=...``).  ``ganac derive`` on it shows where the checker stops.
+
+        Raises
+        ------
+        RuntimeError
+            If a changed ``lhs`` or ``rhs`` equals the original (sympy simplifies the
+            difference to 0): the copy would not be broken.
+
+        Examples
+        --------
+        >>> t = sp.Symbol("t", positive=True)
+        >>> good = Derivation("demo/log-bound", "log t <= t - 1", "folklore",
+        ...                   [Step("bound", sp.log(t), t - 1, "<=")])
+        >>> bad = good.broken_copy("demo/log-bound-broken", "a wrong bound", "bound",
+        ...                        rhs=t - 2, notes="t - 2 is wrong at t = 1")
+        >>> bad.source, bad.check().first_failure
+        ('folklore -- altered', 0)
+        """
+        old = self.steps[self.step_index(step)]
+        for side in ("lhs", "rhs"):
+            if side in changes and sp.simplify(changes[side] - getattr(old, side)) == 0:
+                raise RuntimeError(f"the broken copy of {self.id!r} leaves the step {step!r} as it was")
+        steps = self.replace_step(step, **changes).steps
+        return Derivation(id, title, self.source + " -- altered", steps, notes)
+
     def check(self, *, seed: int = 0) -> DerivationReport:
         """Check every step (each on its own; lemmas by their own results).
 

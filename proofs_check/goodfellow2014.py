@@ -273,15 +273,10 @@ def broken_example() -> Derivation:
     """
     good = _thm1(3)
     step = good.steps[good.step_index(BROKEN_STEP)]
-    wrong = step.rhs.xreplace({sp.log(4): sp.log(2)})
-    if wrong == step.rhs:  # pragma: no cover - guards the construction itself
-        raise RuntimeError("the broken example did not change the step")
-    d = good.replace_step(BROKEN_STEP, rhs=wrong,
-                          note="deliberately wrong: the paper has -log 4 here")
-    return Derivation(
+    return good.broken_copy(
         "goodfellow2014/thm1-virtual-training-criterion-broken",
         "Theorem 1 with a deliberate error in eq. (5) (example for the checker)",
-        good.source + " -- altered",
-        d.steps,
-        "Example only: the step " + BROKEN_STEP + " uses -log 2 where the paper has -log 4.",
+        BROKEN_STEP, rhs=step.rhs.xreplace({sp.log(4): sp.log(2)}),
+        note="deliberately wrong: the paper has -log 4 here",
+        notes="Example only: the step " + BROKEN_STEP + " uses -log 2 where the paper has -log 4.",
     )

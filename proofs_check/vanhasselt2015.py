@@ -233,15 +233,11 @@ def broken_example() -> Derivation:
 
     Source: van Hasselt, Guez & Silver (2016), Theorem 1 (altered).
     """
-    good = thm1_overestimation_bound()
-    d = good.replace_step(BROKEN_STEP, rhs=sp.sqrt(_C / _m),
-                          note="deliberately wrong: the bound is sqrt(C/(m - 1))")
-    return Derivation(
+    return thm1_overestimation_bound().broken_copy(
         "vanhasselt2015/thm1-overestimation-bound-broken",
         "Theorem 1 with a deliberate error in the tightness step (example for the checker)",
-        good.source + " -- altered",
-        d.steps,
-        "Example only: the step " + BROKEN_STEP + " uses sqrt(C/m).",
+        BROKEN_STEP, rhs=sp.sqrt(_C / _m), note="deliberately wrong: the bound is sqrt(C/(m - 1))",
+        notes="Example only: the step " + BROKEN_STEP + " uses sqrt(C/m).",
     )
 
 

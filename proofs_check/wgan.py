@@ -179,19 +179,12 @@ def broken_example() -> Derivation:
 
     Source: Gulrajani et al. (2017), eq. (3) (altered).
     """
-    good = _gp_derivation()
-    step = good.steps[good.step_index(BROKEN_STEP)]
     delta, lam, rho = _gp_symbols()
-    wrong = delta + delta**2 / (2 * lam * rho)
-    if sp.simplify(wrong - step.rhs) == 0:  # pragma: no cover - guards the construction
-        raise RuntimeError("the broken example did not change the step")
-    d = good.replace_step(BROKEN_STEP, rhs=wrong, note="deliberately wrong: 4λρ, not 2λρ")
-    return Derivation(
+    return _gp_derivation().broken_copy(
         "gulrajani2017/gp-pointwise-maximizer-broken",
         "WGAN-GP pointwise maximum with a deliberate error (example for the checker)",
-        good.source + " -- altered",
-        d.steps,
-        f"Example only: the step {BROKEN_STEP} uses Δ²/(2λρ) where the maximum is Δ²/(4λρ).",
+        BROKEN_STEP, rhs=delta + delta**2 / (2 * lam * rho), note="deliberately wrong: 4λρ, not 2λρ",
+        notes=f"Example only: the step {BROKEN_STEP} uses Δ²/(2λρ) where the maximum is Δ²/(4λρ).",
     )
 
 
