@@ -78,3 +78,42 @@ def test_bench_name_selects_its_family(capsys):
 
     assert main(["bench", "rl", "--quick", "--json"]) == 0
     assert set(json.loads(capsys.readouterr().out)["results"]) == {"rl", "rl-seqgan"}
+
+
+def test_round_robin_turns_and_batches():
+    from experiments.bench import round_robin
+
+    calls = {"a": 0, "b": 0}
+    order = []
+
+    def make(name):
+        def fn():
+            calls[name] += 1
+            order.append(name)
+        return fn
+
+    # batch_time <= 0: one call per turn, no calibration run, the functions taking turns
+    best = round_robin({"a": make("a"), "b": make("b")}, rounds=3, batch_time=0.0)
+    assert calls == {"a": 3, "b": 3} and order == ["a", "b"] * 3
+    assert set(best) == {"a", "b"} and all(0 <= t < float("inf") for t in best.values())
+    # batch_time > 0: a calibration doubling 1, 2, 4, ... calls until a batch lasts that long
+    # (capped at 2**16 calls: 2**16 no-op calls never last 60 s), then `rounds` batches of that size
+    calls.update(a=0)
+    round_robin({"a": make("a")}, rounds=2, batch_time=60.0)
+    assert calls["a"] == (2**17 - 1) + 2 * 2**16
+
+
+def test_openblas_threads_round_trip():
+    from experiments.bench import openblas_threads
+
+    blas = openblas_threads()
+    if blas is None:  # numpy built against another BLAS: nothing to set
+        return
+    get, set_ = blas
+    before = get()
+    try:
+        set_(1)
+        assert get() == 1
+    finally:
+        set_(before)
+    assert get() == before
