@@ -54,8 +54,8 @@ from autograd.tracer import getval
 from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, init_mlp, mlp_apply, mlp_sizes
 from solvers.neural.optim import tree_flatten, tree_leaves, tree_map, tree_structure, tree_unflatten
 from solvers.neural.replay import ContinuousReplay
-from solvers.neural.stacked_mlp import check_layers, fused_mlp, numpy_mlp
-from solvers.neural.training import ConfigDict, ReplaySchedule, TargetNetworkRun, as_seed_sequence, \
+from solvers.neural.stacked_mlp import check_layers, fused_mlp, mlp_value_and_vjp, numpy_mlp
+from solvers.neural.training import BACKENDS, ConfigDict, ReplaySchedule, TargetNetworkRun, as_seed_sequence, \
     check_callback, check_network_fields, check_optimizer_fields, config_optimizers
 from solvers.problems.lqr import ScalarLQR
 from theory._validation import as_float_array, check_in, check_instance, check_int, check_nonnegative, \
@@ -74,6 +74,8 @@ __all__ = [
     "critic_apply",
     "critic_loss",
     "actor_loss",
+    "fused_critic_gradient",
+    "fused_actor_gradient",
     "td_targets",
     "soft_update",
     "deterministic_policy_gradient",
@@ -130,6 +132,11 @@ class DDPGConfig(ReplaySchedule, ConfigDict):
         U(−1/√fan_in, 1/√fan_in) (Lillicrap et al. 2016, Section 7); the others are
         :func:`solvers.neural.mlp.init_mlp`'s rules with zero biases.  Final layers always use
         U(−FINAL_INIT, FINAL_INIT).
+    backend : {"fused", "autograd"}
+        The two gradient steps by hand-chained backward passes (:func:`fused_critic_gradient`,
+        :func:`fused_actor_gradient`; the default, no autograd tracing) or by autograd on
+        :func:`critic_loss` / :func:`actor_loss` (the independent route); the same numbers in
+        float64 up to rounding.  float64 only.
     """
 
     actor_hidden: tuple = ()
@@ -153,6 +160,7 @@ class DDPGConfig(ReplaySchedule, ConfigDict):
     n_eval: int = 41
     seed: Any = 0
     init_scale: Any = "lillicrap"
+    backend: str = "fused"
 
     def __post_init__(self) -> None:
         check_network_fields(self, hidden=("actor_hidden", "critic_hidden"), scales=("lillicrap", *INIT_SCALES))
@@ -166,6 +174,7 @@ class DDPGConfig(ReplaySchedule, ConfigDict):
         check_int(self.n_eval, "n_eval", minimum=2)
         self.check_replay_schedule()
         check_optimizer_fields(self, _LR_FIELDS)
+        check_in(self.backend, "backend", BACKENDS)
 
     @property
     def eval_states(self) -> onp.ndarray:
@@ -382,6 +391,42 @@ def actor_loss(actor: list, critic: list, s: Any, *, activation: str = "tanh", a
 
 def _actor_loss(actor, critic, s, act, bound=None):
     return -np.sum(np.mean(_critic(critic, s, _actor(actor, s, act, bound), act), axis=-1))
+
+
+def fused_critic_gradient(critic: list, s: onp.ndarray, u: onp.ndarray, y: onp.ndarray, activation: str
+                          ) -> tuple[float, list]:
+    """:func:`critic_loss` (unchecked inputs, shapes (R, N)) and its gradient in w, by one
+    forward pass and the hand-chained backward pass of
+    :func:`solvers.neural.stacked_mlp.mlp_value_and_vjp`: ∂/∂Q of Σ_runs mean (Q − y)² is
+    2 (Q − y) / N.  No autograd tracing; the tests compare it with autograd.
+
+    Source: Lillicrap et al. (2016), Algorithm 1 (the critic update).
+    """
+    q, vjp = mlp_value_and_vjp(critic, onp.stack([s, u], axis=-1), activation)
+    diff = q[..., 0] - y
+    loss = float(onp.sum(onp.mean(diff * diff, axis=-1)))
+    return loss, vjp((2.0 / diff.shape[-1]) * diff[..., None], (0,))[0]
+
+
+def fused_actor_gradient(actor: list, critic: list, s: onp.ndarray, activation: str, action_bound=None
+                         ) -> tuple[float, list]:
+    """:func:`actor_loss` (unchecked inputs, s of shape (R, N)) and its gradient in θ: the
+    sampled deterministic policy gradient, chained by hand — ∂/∂Q = −1/N, through the critic to
+    its action input (∂Q/∂u), through the bound (b·(1 − tanh²(a))) and the actor to θ
+    (:func:`solvers.neural.stacked_mlp.mlp_value_and_vjp`).  No autograd tracing.
+
+    Source: Lillicrap et al. (2016), eq. (6); Silver et al. (2014), Theorem 1, eq. (9).
+    """
+    a, vjp_actor = mlp_value_and_vjp(actor, s[..., None], activation)
+    a = a[..., 0]
+    u = a if action_bound is None else action_bound * onp.tanh(a)
+    q, vjp_critic = mlp_value_and_vjp(critic, onp.stack([s, u], axis=-1), activation)
+    loss = -float(onp.sum(onp.mean(q[..., 0], axis=-1)))
+    g_u = vjp_critic(onp.full(q.shape, -1.0 / q.shape[-2]), (1,))[0][..., 1]
+    if action_bound is not None:
+        t = onp.tanh(a)
+        g_u = g_u * (action_bound * (1.0 - t * t))
+    return loss, vjp_actor(g_u[..., None], (0,))[0]
 
 
 def td_targets(target_actor: list, target_critic: list, r: Any, s_next: Any, gamma: float, *,
@@ -654,9 +699,16 @@ def train_ddpg(env: ScalarLQR, config: DDPGConfig, *, callback=None) -> DDPGRun:
     buffer = ContinuousReplay(c.buffer_size, R)
     grid = c.eval_states
     grid_runs = onp.broadcast_to(grid, (R, grid.size))
-    critic_grad = value_and_grad(lambda w, s, u, y: _critic_loss(w, s, u, y, act))
     bound = c.action_bound
-    actor_grad = value_and_grad(lambda th, w, s: _actor_loss(th, w, s, act, bound))
+    if c.backend == "fused":
+        def critic_grad(w, s, u, y):
+            return fused_critic_gradient(w, s, u, y, act)
+
+        def actor_grad(th, w, s):
+            return fused_actor_gradient(th, w, s, act, bound)
+    else:
+        critic_grad = value_and_grad(lambda w, s, u, y: _critic_loss(w, s, u, y, act))
+        actor_grad = value_and_grad(lambda th, w, s: _actor_loss(th, w, s, act, bound))
 
     checkpoints = c.checkpoints
     rec_steps, rec_updates, rec_actions = [], [], []

@@ -23,7 +23,7 @@ from autograd.tracer import isbox
 from solvers.neural.mlp import ACTIVATION_VJPS, dense, dense_vjp, layer_apply
 from theory.deprecation import module_getattr
 
-__all__ = ["fused_mlp", "composed_mlp", "numpy_mlp", "check_layers"]
+__all__ = ["fused_mlp", "composed_mlp", "numpy_mlp", "mlp_value_and_vjp", "check_layers"]
 
 
 def check_layers(layers: Any, name: str, d_in: int) -> int:
@@ -76,23 +76,34 @@ def _hidden_states(layers, x, act):
     return hs
 
 
-def _fused_vjp(argnums, ans, args, kwargs):
-    layers, x, act = args
-    if isbox(x) or any(isbox(v) for layer in layers for v in layer.values()):  # pragma: no cover
-        raise NotImplementedError("fused_mlp is first-order only")
-    hs = _hidden_states(layers, x, act)
-    grad_act = ACTIVATION_VJPS[act]
+def mlp_value_and_vjp(layers, x, activation):
+    """The stacked MLP's output for ``x`` and its first-order vector-Jacobian product, in plain
+    numpy (no autograd tracing): the backward pass of :func:`fused_mlp`, also called directly
+    by the fused training steps of :mod:`solvers.neural.ddpg`.
 
-    def vjp(g):
+    Returns ``(out, vjp)``; ``vjp(g, argnums=(0, 1))`` gives, in the order of ``argnums``, the
+    layer gradients (0: a list of ``{"W", "b"}``) and the input cotangent (1) for the cotangent
+    ``g`` of ``out``: ḡ = g·act'(z) below the top layer, then
+    :func:`solvers.neural.mlp.dense_vjp` layer by layer.
+
+    Source: Rumelhart, Hinton & Williams (1986), eqs. (1)-(2).
+    """
+    hs = _hidden_states(layers, x, activation)
+    grad_act = ACTIVATION_VJPS[activation]
+
+    def vjp(g, argnums=(0, 1)):
         g = onp.asarray(g)
         grads_layers = [None] * len(layers)
+        params = 0 in argnums
         for i in range(len(layers) - 1, -1, -1):
             if i < len(layers) - 1:
                 g = grad_act(hs[i + 1], g)
-            if i > 0 or 1 in argnums:
-                grads_layers[i], g = dense_vjp(hs[i], layers[i]["W"], g, (1, 0))
-            else:
-                grads_layers[i], = dense_vjp(hs[i], layers[i]["W"], g, (1,))
+            inputs = i > 0 or 1 in argnums
+            res = dense_vjp(hs[i], layers[i]["W"], g, (1,) * params + (0,) * inputs)
+            if params:
+                grads_layers[i] = res[0]
+            if inputs:
+                g = res[-1]
         out = []
         for argnum in argnums:
             if argnum == 0:
@@ -103,7 +114,15 @@ def _fused_vjp(argnums, ans, args, kwargs):
                 raise ValueError("`activation` of fused_mlp is not differentiable")
         return out
 
-    return vjp
+    return hs[-1], vjp
+
+
+def _fused_vjp(argnums, ans, args, kwargs):
+    layers, x, act = args
+    if isbox(x) or any(isbox(v) for layer in layers for v in layer.values()):  # pragma: no cover
+        raise NotImplementedError("fused_mlp is first-order only")
+    vjp = mlp_value_and_vjp(layers, x, act)[1]
+    return lambda g: vjp(g, argnums)
 
 
 defvjp_argnums(fused_mlp, _fused_vjp)
