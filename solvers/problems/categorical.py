@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from solvers.results import set_readonly
-from theory._validation import as_generator, check_int, check_probability, check_same_length
+from solvers.validation import check_distribution_pair
+from theory._validation import as_generator, check_int
 from theory._validation import check_unit_interval
 
 __all__ = [
@@ -62,12 +63,7 @@ class CategoricalPair:
     name: str = "pair"
 
     def __post_init__(self) -> None:
-        p = check_probability(self.p_data, "p_data")
-        q = check_probability(self.p_model, "p_model")
-        for arr, label in ((p, "p_data"), (q, "p_model")):
-            if arr.ndim != 1:
-                raise ValueError(f"`{label}` must be 1-D, shape (K,) (got shape {arr.shape})")
-        check_same_length(p, q, ("p_data", "p_model"))
+        p, q = check_distribution_pair(self.p_data, self.p_model, ("p_data", "p_model"))
         if not isinstance(self.name, str):
             raise TypeError(f"`name` must be a string, got {type(self.name).__name__}")
         set_readonly(self, np.float64, p_data=p, p_model=q)

@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike
 from scipy.special import logsumexp
 
 from solvers.results import set_readonly
+from solvers.validation import check_distribution
 from theory._validation import as_float_array, as_generator, check_int, check_positive
 from theory._validation import check_probability
 
@@ -82,9 +83,7 @@ class GaussianMixture:
     _log_norm: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        w = check_probability(self.weights, "weights")
-        if w.ndim != 1:
-            raise ValueError(f"`weights` must be 1-D, shape (k,) (got shape {w.shape})")
+        w = check_distribution(self.weights, "weights")
         k = w.shape[0]
         m = as_float_array(self.means, "means")
         if m.ndim != 2:

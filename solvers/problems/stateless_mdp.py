@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from solvers.results import set_readonly
+from solvers.validation import check_distribution
 from theory._validation import as_float_array, as_generator, check_int, check_probability
 from theory._validation import check_unit_interval
 
@@ -167,9 +168,7 @@ class TabularStatelessMDP:
     real_prob: float = 0.5
 
     def __post_init__(self) -> None:
-        p = check_probability(self.p_data, "p_data")
-        if p.ndim != 1:
-            raise ValueError(f"`p_data` must be 1-D, shape (K,) (got shape {p.shape})")
+        p = check_distribution(self.p_data, "p_data")
         set_readonly(self, np.float64, p_data=p)
         object.__setattr__(self, "real_prob", _real_prob(self.real_prob))
 
