@@ -58,7 +58,7 @@ from autograd.scipy.special import logsumexp
 from solvers.results import ArrayResult
 from solvers.rl_common import log_softmax
 from solvers.neural.fused import FusedMLP
-from solvers.neural.mlp import ACTIVATIONS, activation_vjp, init_mlp, mlp_apply, mlp_sizes
+from solvers.neural.mlp import ACTIVATIONS, activation_vjp, init_mlp, mlp_apply
 from solvers.neural.optim import OptState, make_optimizer
 from solvers.neural.training import ConfigDict, check_backend_fields, check_network_fields, check_optimizer_fields
 from solvers.problems.rl_toys import FiniteMDP
@@ -313,13 +313,7 @@ class _FusedA2C:
         self._h = None
 
     def import_params(self, params: dict) -> list:
-        flats = []
-        for name, net in self.nets.items():
-            sizes = mlp_sizes(params[name])
-            if sizes != net.sizes:
-                raise ValueError(f"`params['{name}']` must be an MLP of sizes {net.sizes} (got {sizes})")
-            flats.append(net.flatten(params[name]))
-        return flats
+        return [net.import_params(params[name], f"params['{name}']") for name, net in self.nets.items()]
 
     def set_flats(self, flats: list) -> None:
         for net, flat in zip(self.nets.values(), flats):

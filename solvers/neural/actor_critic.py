@@ -742,16 +742,8 @@ class _FusedActorCritic:
     # state conversion ----------------------------------------------------------------------
     def import_params(self, params: dict) -> tuple[onp.ndarray, onp.ndarray]:
         """``params`` as fresh flat vectors (actor, critic) of this dtype."""
-        out = []
-        for name, net in (("actor", self.actor), ("critic", self.critic)):
-            try:
-                sizes = mlp_sizes(params[name])
-            except (TypeError, ValueError) as exc:
-                raise type(exc)(str(exc).replace("`params", f"`params['{name}']")) from None
-            if sizes != net.sizes:
-                raise ValueError(f"`params['{name}']` must be an MLP of sizes {net.sizes} (got {sizes})")
-            out.append(net.flatten(params[name]))
-        return out[0], out[1]
+        return (self.actor.import_params(params["actor"], "params['actor']"),
+                self.critic.import_params(params["critic"], "params['critic']"))
 
     def import_state(self, params: dict, opt_states: dict) -> tuple:
         return (*self.import_params(params), self.actor.import_opt_state(opt_states["actor"]),

@@ -135,9 +135,18 @@ class FusedMLP:
     def load(self, params: list) -> None:
         """Copy an MLP parameter list (``[{"W", "b"}, ...]`` as from
         :func:`solvers.neural.mlp.init_mlp`) into a fresh flat vector of this dtype."""
-        if mlp_sizes(params) != self.sizes:
-            raise ValueError(f"`params` must be an MLP of sizes {self.sizes} (got {mlp_sizes(params)})")
-        self.set_flat(self.flatten(params))
+        self.set_flat(self.import_params(params))
+
+    def import_params(self, params: list, name: str = "params") -> onp.ndarray:
+        """An MLP parameter list checked against this network's sizes, as a fresh flat vector
+        of this dtype; errors name the argument as ``name`` (e.g. ``"params['critic']"``)."""
+        try:
+            sizes = mlp_sizes(params)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(str(exc).replace("`params", f"`{name}")) from None
+        if sizes != self.sizes:
+            raise ValueError(f"`{name}` must be an MLP of sizes {self.sizes} (got {sizes})")
+        return self.flatten(params)
 
     def flatten(self, params: list) -> onp.ndarray:
         """A list of layer dicts (or of per-leaf arrays in :meth:`load`'s order) as one fresh
