@@ -13,6 +13,7 @@ import sympy as sp
 
 import proofs_check
 from proofs_check import finn2016 as f
+from tests.proofs_check.derivation_checks import assert_every_step_checks, assert_registered, reports_fixture
 
 FIXED = "finn2016/partition-fixed-point"
 GRAD = "finn2016/gradient-equivalence"
@@ -24,22 +25,16 @@ BROKEN = "finn2016/partition-fixed-point-broken"
 LAMBDIFY_RTOL = 1e-12
 
 
-@pytest.fixture(scope="module")
-def reports():
-    return {i: proofs_check.get(i).check() for i in (FIXED, GRAD, GEN)}
+reports = reports_fixture(FIXED, GRAD, GEN)
 
 
 @pytest.mark.parametrize("derivation_id", [FIXED, GRAD, GEN])
 def test_derivation_checks(reports, derivation_id):
-    rep = reports[derivation_id]
-    assert rep.ok, rep.format()
-    assert rep.source.startswith("Finn, Christiano, Abbeel & Levine (2016)")
+    assert_every_step_checks(reports[derivation_id], "Finn, Christiano, Abbeel & Levine (2016)")
 
 
 def test_registered_and_example_hidden():
-    assert {FIXED, GRAD, GEN} <= set(proofs_check.ids())
-    assert BROKEN not in proofs_check.ids()
-    assert BROKEN in proofs_check.ids(include_examples=True)
+    assert_registered({FIXED, GRAD, GEN}, BROKEN)
 
 
 def test_steps_cover_the_argument():

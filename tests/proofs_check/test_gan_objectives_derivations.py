@@ -13,6 +13,7 @@ import sympy as sp
 
 import proofs_check
 from proofs_check import gan_objectives as go
+from tests.proofs_check.derivation_checks import assert_every_step_checks, assert_registered, reports_fixture
 from theory.gan_objectives import FGAN_FAMILIES, lsgan_optimal_discriminator
 
 LSGAN_D = "mao2017/lsgan-optimal-discriminator"
@@ -27,17 +28,16 @@ ALL = (LSGAN_D, LSGAN_CHI2, FGAN, EBGAN)
 LAMBDIFY_RTOL = 1e-12
 
 
-@pytest.fixture(scope="module")
-def reports():
-    assert set(ALL) <= set(proofs_check.ids())      # registered, and run by `ganac verify`
-    return {i: proofs_check.get(i).check() for i in ALL}
+reports = reports_fixture(*ALL)
+
+
+def test_registered():
+    assert_registered(ALL)
 
 
 @pytest.mark.parametrize("derivation_id", ALL)
 def test_every_step_checks(reports, derivation_id):
-    rep = reports[derivation_id]
-    assert rep.ok and rep.first_failure is None, rep.format()
-    assert f"[{derivation_id}]" in rep.format().splitlines()[0]
+    assert_every_step_checks(reports[derivation_id])
 
 
 def test_the_papers_arguments_are_covered():

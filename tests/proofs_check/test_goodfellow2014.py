@@ -10,6 +10,7 @@ import sympy as sp
 
 import proofs_check
 from proofs_check import goodfellow2014 as g
+from tests.proofs_check.derivation_checks import assert_every_step_checks, assert_registered, reports_fixture
 
 PROP1 = "goodfellow2014/prop1-optimal-discriminator"
 THM1 = "goodfellow2014/thm1-virtual-training-criterion"
@@ -23,16 +24,12 @@ LAMBDIFY_D_RTOL = 1e-14
 LAMBDIFY_C_RTOL = 1e-12
 
 
-@pytest.fixture(scope="module")
-def reports():
-    return {i: proofs_check.get(i).check() for i in (PROP1, THM1)}
+reports = reports_fixture(PROP1, THM1)
 
 
 @pytest.mark.parametrize("derivation_id", [PROP1, THM1])
 def test_derivation_checks(reports, derivation_id):
-    rep = reports[derivation_id]
-    assert rep.ok, rep.format()
-    assert rep.first_failure is None
+    assert_every_step_checks(reports[derivation_id], "Goodfellow et al. (2014)")
 
 
 @pytest.mark.parametrize("derivation_id", [PROP1, THM1])
@@ -46,9 +43,7 @@ def test_format_shows_every_step(reports, derivation_id):
 
 
 def test_registered_by_default():
-    assert {PROP1, THM1} <= set(proofs_check.ids())
-    assert BROKEN not in proofs_check.ids()
-    assert BROKEN in proofs_check.ids(include_examples=True)
+    assert_registered({PROP1, THM1}, BROKEN)
 
 
 def test_prop1_covers_the_paper_argument():

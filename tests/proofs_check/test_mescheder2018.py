@@ -7,6 +7,7 @@ import sympy as sp
 
 import proofs_check
 from proofs_check import mescheder2018 as m
+from tests.proofs_check.derivation_checks import assert_every_step_checks, assert_registered, reports_fixture
 
 IDS = [
     "mescheder2018/dirac-gan-unregularized",
@@ -25,20 +26,16 @@ SUBS_ATOL = 1e-15
 EIG_ATOL = 1e-12
 
 
-@pytest.fixture(scope="module")
-def reports():
-    return {i: proofs_check.get(i).check() for i in IDS}
+reports = reports_fixture(*IDS)
 
 
 @pytest.mark.parametrize("derivation_id", IDS)
 def test_derivation_checks(reports, derivation_id):
-    rep = reports[derivation_id]
-    assert rep.ok, rep.format()
-    assert rep.results, derivation_id
+    assert_every_step_checks(reports[derivation_id])
 
 
 def test_registered_by_default():
-    assert set(IDS) <= set(proofs_check.ids())
+    assert_registered(IDS)
 
 
 @pytest.mark.parametrize("derivation_id", IDS)

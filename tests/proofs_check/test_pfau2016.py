@@ -12,6 +12,8 @@ from scipy.special import logit
 
 import proofs_check
 from proofs_check import pfau2016 as pv
+from tests.proofs_check.derivation_checks import (assert_every_step_checks, assert_fails_only_at,
+                                                  assert_registered, reports_fixture)
 from solvers.tabular.gan import generator_gradient
 from tests.tolerances import FLOAT_ATOL
 from theory.stateless_mdp import bayes_critic, bayes_critic_sensitivity
@@ -27,31 +29,20 @@ ALL = (REWARD, CRITIC, MINIMAX, NON_SATURATING)
 LAMBDIFY_RTOL = 1e-12
 
 
-@pytest.fixture(scope="module")
-def reports():
-    return {i: proofs_check.get(i).check() for i in (*ALL, BROKEN)}
+reports = reports_fixture(*ALL, BROKEN)
 
 
 @pytest.mark.parametrize("derivation_id", ALL)
 def test_derivation_checks(reports, derivation_id):
-    rep = reports[derivation_id]
-    assert rep.ok, rep.format()
-    assert rep.source.startswith("Pfau & Vinyals (2016)")
+    assert_every_step_checks(reports[derivation_id], "Pfau & Vinyals (2016)")
 
 
 def test_broken_example_fails_at_the_scaling_step(reports):
-    rep = reports[BROKEN]
-    assert not rep.ok
-    d = proofs_check.get(BROKEN)
-    assert rep.first_failure == d.step_index(pv.BROKEN_STEP)
-    assert rep.results[rep.first_failure].status == "disproved"
-    assert sum(not r.ok for r in rep.results) == 1  # every other step still holds
+    assert_fails_only_at(reports[BROKEN], pv.BROKEN_STEP)
 
 
 def test_registry():
-    ids = proofs_check.ids()
-    assert set(ALL) <= set(ids)
-    assert BROKEN not in ids and BROKEN in proofs_check.ids(include_examples=True)
+    assert_registered(ALL, BROKEN)
 
 
 def test_the_paper_argument_is_covered():

@@ -14,6 +14,7 @@ from autograd import grad, jacobian
 import proofs_check
 from proofs_check import pfau2016_table1 as t1
 from proofs_check.core import Step, check_step
+from tests.proofs_check.derivation_checks import assert_every_step_checks
 from theory.gan import smoothed_optimal_discriminator
 
 IDS = ("pfau2016/table1-smoothed-optimal-discriminator", "pfau2016/table1-label-smoothing-fixed-point",
@@ -27,9 +28,7 @@ AUTOGRAD_ATOL = 1e-15
 
 @pytest.mark.parametrize("derivation_id", IDS)
 def test_derivation_checks(derivation_id):
-    rep = proofs_check.get(derivation_id).check()
-    assert rep.ok, rep.format()
-    assert rep.source.startswith("Salimans et al. (2016)")
+    assert_every_step_checks(proofs_check.get(derivation_id).check(), "Salimans et al. (2016)")
 
 
 def test_smoothed_discriminator_matches_theory():

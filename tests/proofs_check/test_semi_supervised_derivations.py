@@ -13,6 +13,7 @@ import sympy as sp
 
 import proofs_check
 from proofs_check import semi_supervised as ss
+from tests.proofs_check.derivation_checks import assert_every_step_checks, assert_registered, reports_fixture
 from theory.semi_supervised import ssgan_class_probabilities, ssgan_discriminator
 from theory.semi_supervised import ssgan_unsupervised_loss
 
@@ -24,16 +25,16 @@ FM = "salimans2016/feature-matching-fixed-points"
 LAMBDIFY_RTOL = 1e-12
 
 
-@pytest.fixture(scope="module")
-def reports():
-    assert {SSGAN, FM} <= set(proofs_check.ids())        # registered, run by `ganac verify`
-    return {i: proofs_check.get(i).check() for i in (SSGAN, FM)}
+reports = reports_fixture(SSGAN, FM)
+
+
+def test_registered():
+    assert_registered({SSGAN, FM})
 
 
 @pytest.mark.parametrize("derivation_id", [SSGAN, FM])
 def test_every_step_checks(reports, derivation_id):
-    rep = reports[derivation_id]
-    assert rep.ok and rep.first_failure is None, rep.format()
+    assert_every_step_checks(reports[derivation_id])
 
 
 def test_the_papers_statements_are_covered():

@@ -15,6 +15,8 @@ from autograd import grad
 
 import proofs_check
 from proofs_check import silver2014 as s2014
+from tests.proofs_check.derivation_checks import (assert_every_step_checks, assert_fails_only_at,
+                                                  assert_registered, reports_fixture)
 from theory.lqr import lqr_policy_value, lqr_return
 
 THEOREM = "silver2014/dpg-theorem-lqr"
@@ -28,30 +30,20 @@ LAMBDIFY_RTOL = 1e-12
 FD_RTOL = 1e-5
 
 
-@pytest.fixture(scope="module")
-def reports():
-    return {i: proofs_check.get(i).check() for i in (THEOREM, IDENTITY, BROKEN)}
+reports = reports_fixture(THEOREM, IDENTITY, BROKEN)
 
 
 @pytest.mark.parametrize("derivation_id", [THEOREM, IDENTITY])
 def test_derivation_checks(reports, derivation_id):
-    rep = reports[derivation_id]
-    assert rep.ok, rep.format()
-    assert rep.source.startswith("Silver, Lever")
+    assert_every_step_checks(reports[derivation_id], "Silver, Lever")
 
 
 def test_broken_example_fails_at_the_theorem_step(reports):
-    rep = reports[BROKEN]
-    assert not rep.ok
-    d = proofs_check.get(BROKEN)
-    assert rep.first_failure == d.step_index(s2014.BROKEN_STEP)
-    assert rep.results[rep.first_failure].status == "disproved"
-    assert sum(not r.ok for r in rep.results) == 1
+    assert_fails_only_at(reports[BROKEN], s2014.BROKEN_STEP)
 
 
 def test_registry_and_coverage():
-    assert {THEOREM, IDENTITY} <= set(proofs_check.ids())
-    assert BROKEN not in proofs_check.ids() and BROKEN in proofs_check.ids(include_examples=True)
+    assert_registered({THEOREM, IDENTITY}, BROKEN)
     names = [s.name for s in proofs_check.get(THEOREM).steps]
     assert {"bellman-value", "q-closed-form", "visitation-moment-recursion", "dpg-theorem",
             "optimal-gain-is-stationary", "optimal-value-is-riccati"} <= set(names)

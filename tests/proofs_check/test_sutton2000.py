@@ -6,11 +6,12 @@ Independent reference: central finite differences of the exact return μ₀ᵀ (
 
 import numpy as np
 import pytest
-import sympy as sp
 from scipy.special import softmax
 
 import proofs_check
 from proofs_check import sutton2000 as s2000
+from tests.proofs_check.derivation_checks import (assert_every_step_checks, assert_fails_only_at,
+                                                  assert_registered, reports_fixture)
 
 THEOREM = "sutton2000/policy-gradient-two-state"
 BROKEN = "sutton2000/policy-gradient-two-state-broken"
@@ -19,29 +20,19 @@ BROKEN = "sutton2000/policy-gradient-two-state-broken"
 FD_ATOL = 1e-7
 
 
-@pytest.fixture(scope="module")
-def reports():
-    return {i: proofs_check.get(i).check() for i in (THEOREM, BROKEN)}
+reports = reports_fixture(THEOREM, BROKEN)
 
 
 def test_derivation_checks(reports):
-    rep = reports[THEOREM]
-    assert rep.ok, rep.format()
-    assert rep.source.startswith("Sutton, McAllester")
+    assert_every_step_checks(reports[THEOREM], "Sutton, McAllester")
 
 
 def test_broken_example_fails_at_the_theorem_step(reports):
-    rep = reports[BROKEN]
-    assert not rep.ok
-    d = proofs_check.get(BROKEN)
-    assert rep.first_failure == d.step_index(s2000.BROKEN_STEP)
-    assert rep.results[rep.first_failure].status == "disproved"
-    assert sum(not r.ok for r in rep.results) == 1
+    assert_fails_only_at(reports[BROKEN], s2000.BROKEN_STEP)
 
 
 def test_registry():
-    assert THEOREM in proofs_check.ids()
-    assert BROKEN not in proofs_check.ids() and BROKEN in proofs_check.ids(include_examples=True)
+    assert_registered({THEOREM}, BROKEN)
 
 
 @pytest.mark.parametrize("seed", range(5))

@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 import proofs_check
 from proofs_check import infogan as pi_
 from proofs_check import vae as pv
+from tests.proofs_check.derivation_checks import (assert_every_step_checks, assert_fails_only_at,
+                                                  assert_registered, reports_fixture)
 from theory.infogan import infogan_bound_gap, infogan_lower_bound, mutual_information
 from theory.vae import (
     gaussian_kl,
@@ -41,33 +43,20 @@ LAMBDIFY_RTOL = 1e-11
 LAMBDIFY_ATOL = 1e-11
 
 
-@pytest.fixture(scope="module")
-def reports():
-    return {i: proofs_check.get(i).check() for i in IDS}
+reports = reports_fixture(*IDS)
 
 
 @pytest.mark.parametrize("derivation_id", IDS)
 def test_derivation_checks(reports, derivation_id):
-    rep = reports[derivation_id]
-    assert rep.ok, rep.format()
-    text = rep.format()
-    for k, step in enumerate(proofs_check.get(derivation_id).steps, start=1):
-        assert f"  {k}. [ok]   {step.name}: " in text
+    assert_every_step_checks(reports[derivation_id])
 
 
 def test_registered_by_default_and_the_broken_example_only_on_request():
-    assert set(IDS) <= set(proofs_check.ids())
-    assert BROKEN not in proofs_check.ids()
-    assert BROKEN in proofs_check.ids(include_examples=True)
+    assert_registered(IDS, BROKEN)
 
 
 def test_broken_example_stops_at_the_wrong_step():
-    d = pv.broken_example()
-    rep = d.check()
-    wrong = d.step_index(pv.BROKEN_STEP)
-    assert not rep.ok and rep.first_failure == wrong
-    assert rep.results[wrong].status == "disproved"
-    assert all(r.ok for i, r in enumerate(rep.results) if i != wrong)
+    assert_fails_only_at(pv.broken_example().check(), pv.BROKEN_STEP)
 
 
 def test_sources_cite_the_papers():

@@ -11,6 +11,7 @@ import sympy as sp
 
 import proofs_check
 from proofs_check import vanhasselt2015 as v
+from tests.proofs_check.derivation_checks import assert_every_step_checks, assert_registered, reports_fixture
 
 THM1 = "vanhasselt2015/thm1-overestimation-bound"
 DOUBLE = "vanhasselt2015/thm1-double-estimate-zero-error"
@@ -23,23 +24,16 @@ ALL = [THM1, DOUBLE, THM2, UNDER]
 LAMBDIFY_RTOL = 1e-14
 
 
-@pytest.fixture(scope="module")
-def reports():
-    return {i: proofs_check.get(i).check() for i in ALL}
+reports = reports_fixture(*ALL)
 
 
 @pytest.mark.parametrize("derivation_id", ALL)
 def test_derivation_checks(reports, derivation_id):
-    rep = reports[derivation_id]
-    assert rep.ok, rep.format()
-    text = rep.format()
-    assert text.splitlines()[1].startswith("Source: van Hasselt")
+    assert_every_step_checks(reports[derivation_id], "van Hasselt")
 
 
 def test_registry():
-    assert set(ALL) <= set(proofs_check.ids())
-    assert BROKEN not in proofs_check.ids()
-    assert BROKEN in proofs_check.ids(include_examples=True)
+    assert_registered(ALL, BROKEN)
 
 
 def test_thm1_covers_the_appendix_argument():

@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 
 import proofs_check
 from proofs_check import wgan as w
+from tests.proofs_check.derivation_checks import (assert_every_step_checks, assert_fails_only_at,
+                                                  assert_registered, reports_fixture)
 from theory.gan_training_theory import (
     began_controller_fixed_point,
     kl_minus_2jsd_gradient_categorical,
@@ -37,35 +39,22 @@ LAMBDIFY_RTOL = 1e-12
 LAMBDIFY_ATOL = 1e-13
 
 
-@pytest.fixture(scope="module")
-def reports():
-    return {i: proofs_check.get(i).check() for i in IDS}
+reports = reports_fixture(*IDS)
 
 
 @pytest.mark.parametrize("derivation_id", IDS)
 def test_derivation_checks(reports, derivation_id):
-    rep = reports[derivation_id]
-    assert rep.ok, rep.format()
-    assert rep.first_failure is None
-    text = rep.format()
-    for k, step in enumerate(proofs_check.get(derivation_id).steps, start=1):
-        assert f"  {k}. [ok]   {step.name}: " in text
+    assert_every_step_checks(reports[derivation_id])
 
 
 def test_registered_by_default():
-    assert set(IDS) <= set(proofs_check.ids())
-    assert BROKEN not in proofs_check.ids()
-    assert BROKEN in proofs_check.ids(include_examples=True)
+    assert_registered(IDS, BROKEN)
 
 
 def test_broken_example_stops_at_the_wrong_step():
     d = w.broken_example()
     assert d is proofs_check.get(BROKEN)
-    rep = d.check()
-    wrong = d.step_index(w.BROKEN_STEP)
-    assert not rep.ok and rep.first_failure == wrong
-    assert rep.results[wrong].status == "disproved"
-    assert all(r.ok for i, r in enumerate(rep.results) if i != wrong)
+    assert_fails_only_at(d.check(), w.BROKEN_STEP)
 
 
 def test_sources_cite_the_papers():
