@@ -48,6 +48,7 @@ _DOC = {
 
 _fill_doc = doc_params(_DOC)
 
+
 # ----------------------------------------------------------------------------- quadrature
 #: Gauss-Legendre order per panel and panel width (in units of sigma).  The integrands are
 #: entire functions that vary on the scale sigma / sqrt(2 log m) >= 0.19 sigma for m <= 1e6;
