@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import expit, log_expit, softmax
 
-from solvers._results import ArrayResult
+from solvers.results import ArrayResult
 from solvers.tabular.gan import SCHEMES
 from solvers.tabular.gan_objectives import (
     CRITIC_METHODS,

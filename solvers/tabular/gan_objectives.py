@@ -37,7 +37,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 from scipy.special import softmax
 
-from solvers._results import ArrayResult
+from solvers.results import ArrayResult
 from solvers.validation import (
     check_distribution_pair,
     check_generator_descent,

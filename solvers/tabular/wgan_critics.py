@@ -30,7 +30,7 @@ from scipy import sparse
 from scipy.optimize import linprog, minimize
 from scipy.special import softmax
 
-from solvers._results import ArrayResult
+from solvers.results import ArrayResult
 from solvers.validation import check_distribution_pair, check_generator_descent, check_solve_budget
 from theory._validation import ConvergenceWarning, as_float_array, check_in, check_positive
 
