@@ -107,7 +107,9 @@ def _rollback(before: tuple[set, set]) -> None:
 
 
 def _clash_message(exc: Exception, where: str) -> str:
-    kind = "claim" if type(exc).__name__ == "DuplicateIdError" else "derivation"
+    from experiments.registry import DuplicateIdError
+
+    kind = "claim" if isinstance(exc, DuplicateIdError) else "derivation"
     owner = exc.existing.rsplit(".", 1)[0]
     if owner.startswith("_ganac_user_"):
         owner = next((f"--claims {v.source}" for v in _LOADED.values() if v.module == owner), owner)
@@ -129,13 +131,12 @@ def _registered_by(module: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def _execute(where: str, run, module_name: str, key: str, source: str) -> Loaded:
-    from experiments.registry import DuplicateIdError
-    from proofs_check.core import DuplicateDerivationError
+    from proofs_check.core import DuplicateRegistrationError
 
     before = _snapshot()
     try:
         run()
-    except (DuplicateIdError, DuplicateDerivationError) as exc:
+    except DuplicateRegistrationError as exc:
         _rollback(before)
         raise ClaimsError(_clash_message(exc, where)) from None
     except ClaimsError:
