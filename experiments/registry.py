@@ -41,6 +41,7 @@ __all__ = [
     "all_claims",
     "select",
     "load_all",
+    "unregister",
 ]
 
 KINDS = ("symbolic", "exact", "neural")
@@ -400,6 +401,13 @@ def load_all() -> Mapping[str, Claim]:
             importlib.import_module(f"{package.__name__}.{info.name}")
     user.load_plugins()
     return REGISTRY
+
+
+def unregister(ids: Iterable[str]) -> None:
+    """Forget the claims ``ids`` (ids not registered are ignored): how
+    :mod:`experiments.user` rolls back a user source that failed half-way through loading."""
+    for claim_id in list(ids):
+        _REGISTRY.pop(claim_id, None)
 
 
 def all_claims() -> list[Claim]:

@@ -94,16 +94,14 @@ def _load_builtins() -> None:
 
 def _snapshot() -> tuple[set, set]:
     registry, core = _registries()
-    return set(registry._REGISTRY), set(core._REGISTRY)
+    return set(registry.REGISTRY), set(core.registered())
 
 
 def _rollback(before: tuple[set, set]) -> None:
     """Forget what a failed source registered, so a retry starts clean."""
     registry, core = _registries()
-    for key in set(registry._REGISTRY) - before[0]:
-        del registry._REGISTRY[key]
-    for key in set(core._REGISTRY) - before[1]:
-        del core._REGISTRY[key]
+    registry.unregister(set(registry.REGISTRY) - before[0])
+    core.unregister(set(core.registered()) - before[1])
 
 
 def _clash_message(exc: Exception, where: str) -> str:
@@ -125,8 +123,8 @@ def _registered_by(module: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         m = getattr(fn, "__module__", "") or ""
         return m == module or m.startswith(module + ".")
 
-    claims = tuple(sorted(i for i, c in registry._REGISTRY.items() if mine(c.check)))
-    ders = tuple(sorted(i for i, e in core._REGISTRY.items() if mine(e.source)))
+    claims = tuple(sorted(i for i, c in registry.REGISTRY.items() if mine(c.check)))
+    ders = tuple(sorted(i for i, e in core.registered().items() if mine(e.source)))
     return claims, ders
 
 
@@ -305,7 +303,7 @@ def pytest_claims(source: "str | os.PathLike", *, seed: int = 0, tier: str = "fa
     if derivations:
         from proofs_check import core
 
-        params += [("derivation", i) for i in got.derivations if not core._REGISTRY[i].example]
+        params += [("derivation", i) for i in got.derivations if not core.registered()[i].example]
     if not params:
         raise ValueError(f"{text!r} registers no claims or derivations"
                          + (f" matching {only!r}" if only else ""))

@@ -48,7 +48,7 @@ import warnings
 import dataclasses
 import functools
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,6 +65,7 @@ __all__ = [
     "DerivationReport",
     "derivation",
     "registered",
+    "unregister",
     "DuplicateRegistrationError",
     "DuplicateDerivationError",
     "refuse_second_registration",
@@ -453,6 +454,13 @@ def derivation(id: str, *, example: bool = False) -> Callable:
         return build
 
     return register
+
+
+def unregister(ids: Iterable[str]) -> None:
+    """Forget the derivations ``ids`` (ids not registered are ignored): how
+    :mod:`experiments.user` rolls back a user source that failed half-way through loading."""
+    for derivation_id in list(ids):
+        _REGISTRY.pop(derivation_id, None)
 
 
 def registered() -> Mapping[str, _Entry]:
