@@ -47,7 +47,6 @@ import warnings
 
 import dataclasses
 import functools
-import random
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
