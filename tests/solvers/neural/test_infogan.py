@@ -28,11 +28,12 @@ import pytest
 from scipy.optimize import linear_sum_assignment
 from scipy.stats import norm
 
+from experiments.claims.arora2017 import RING, RING_CONFIG, RING_STEPS, ring_label_law, ring_labels
 from solvers.neural.gan import GANConfig, generator_apply as gan_generator_apply, train_gan
 from solvers.neural.infogan import InfoGANConfig, code_entropy, infogan_discriminator_logit, \
     infogan_generator_apply, infogan_losses, infogan_update, init_infogan, one_hot, q_log_probs, train_infogan
 from solvers.neural.optim import tree_equal
-from solvers.problems.mixtures import mixture_1d, ring_of_gaussians
+from solvers.problems.mixtures import mixture_1d
 from solvers.tabular.birthday import batch_size_scan, birthday_test
 from tests.stats import FALSE_ALARM, assert_binomial, assert_median_of_means
 from theory.concentration import median_of_blocks_plan
@@ -269,19 +270,10 @@ def test_bad_inputs_are_named_and_runs_are_reproducible():
 # the birthday-paradox support test on a neural GAN (ring of 8)
 # ---------------------------------------------------------------------------------------------
 
-RING = ring_of_gaussians(8, 2.0, 0.02)
-#: A short run of the neural GAN on the ring (1-D latent): it covers some modes, not all.
-RING_CONFIG = GANConfig(latent_dim=1, hidden=(32, 32), batch_size=128, lr_g=1e-3, lr_d=1e-3,
-                        optimizer_kwargs={"b1": 0.5})
-RING_STEPS = 300
+# The ring, the short run's configuration and the quadrature label law are the arora2017 claims'
+# (one home); this test drives the birthday test itself on that run.
 BATCH = 2
 N_BATCHES = 4000
-LABEL_GRID = 400_001
-
-
-def ring_labels(x):
-    """The nearest ring mode of each row of x."""
-    return np.argmin(np.sum((x[:, None, :] - RING.means[None]) ** 2, axis=2), axis=1)
 
 
 @pytest.fixture(scope="module")
@@ -291,7 +283,7 @@ def ring_run():
 
 def check_birthday(ring_run):
     """The label distribution of the trained generator by quadrature over its 1-D latent z
-    (weights φ(z) h on LABEL_GRID points of |z| <= 9); only grid cells whose two ends carry
+    (arora2017.ring_label_law: weights φ(z) h on a fine grid of |z| <= 9); only grid cells whose two ends carry
     different labels can be misassigned, and their mass ε moves each pair's collision
     probability Σp² by <= 2ε, so P(collision) by <= BATCH (BATCH - 1) ε, asserted < 1e-3 (under
     1/40 of the binomial test's acceptance half-width, ≈ 0.04 here).  With BATCH = 2 the
@@ -299,14 +291,8 @@ def check_birthday(ring_run):
     count of batches with a duplicate is Binomial(N_BATCHES, collision_probability(labels,
     BATCH)) — exact binomial test.  The support estimates are compared with the true support (the labels with
     mass > 1e-6) and with 1/Σp²."""
-    z = np.linspace(-Z_MAX, Z_MAX, LABEL_GRID)
-    w = norm.pdf(z) * (z[1] - z[0])
-    x = gan_generator_apply(ring_run.params["g"], z[:, None], activation=RING_CONFIG.activation)
-    lab = ring_labels(x)
-    straddle = np.sum(w[:-1][lab[1:] != lab[:-1]])
+    probs, straddle = ring_label_law(ring_run.params)
     assert BATCH * (BATCH - 1) * straddle < 1e-3
-    probs = np.bincount(lab, weights=w, minlength=8)
-    probs /= probs.sum()
     p_coll = float(collision_probability(probs, BATCH))
 
     def sampler(shape, rng):
