@@ -1,4 +1,4 @@
-"""An autograd actor-critic trained inside the stateless GAN MDP (Pfau & Vinyals, 2016).
+"""An actor-critic trained inside the stateless GAN MDP (Pfau & Vinyals, 2016).
 
 The environment is :class:`~solvers.problems.stateless_mdp.ContinuousStatelessMDP`: every
 episode has one step; the environment shows either a real sample x ~ p_data (reward r = 1)
@@ -78,6 +78,12 @@ shape of rlax: :func:`critic_gradient` / :func:`critic_step` (the Bellman-error 
 :func:`actor_gradient` / :func:`actor_step` (the deterministic policy gradient rule);
 :func:`actor_critic_update` composes them per scheme and :func:`train_actor_critic` is a short
 loop (:func:`solvers.neural.training.run_steps`) that draws the environment's batches and calls it.
+
+Backends: ``config.backend="fused"`` (the default) runs the rules on two
+:class:`~solvers.neural.fused.FusedMLP` networks, starting every backward pass from the
+Bellman error's derivative :func:`bellman_error_dq` (float64 or float32, ``config.dtype``);
+``"autograd"`` differentiates :func:`critic_loss` / :func:`actor_loss` with autograd, the
+independent route the tests compare against (same numbers in float64 up to rounding).
 
 Sources: Pfau & Vinyals (2016), "Connecting Generative Adversarial Networks and Actor-Critic
 Methods", Section 2.3 and eqs. (8)-(9) (Section 2.2); Silver et al. (2014), "Deterministic
