@@ -99,13 +99,13 @@ W2_SYMMETRY_ATOL = 1e-7
 #: Unit roundoff of float64 (half the machine epsilon): the bounds below count roundings.
 U = 2.0**-53
 #: KL, each term vs 50 digits: |error| <= KL_TERMS_RTOL * Σ|p log(p/q)|.  Derivation (see
-#: theory.divergences._kl_accept): the fast route adds u Σp <= 16 u Σ|terms| when it is
+#: theory._kl_js._kl_accept): the fast route adds u Σp <= 16 u Σ|terms| when it is
 #: used, its logarithm and product (1 + c) u per term with c = 4 (numpy's accuracy tests hold
 #: the float64 log to 1 ulp; 4 leaves a margin); the accurate route ~7u per term instead; the
 #: sum of <= 8 terms (K - 1) u.  max(16 + 5, 7) + 7 = 28 u, rounded up to 32 u.
 KL_TERMS_RTOL = 32 * U
 #: JS relative error: the fast route is only kept when its error bound is below 2**-44 of
-#: the value (theory.divergences._js_accept), the accurate route below 64 u per term, and
+#: the value (theory._kl_js._js_accept), the accurate route below 64 u per term, and
 #: the sum of <= 8 non-negative terms adds (K - 1) u.
 JS_RTOL = 2.0**-44 + 8 * U
 #: Atoms at the subnormal level (5e-324) are rounded to their own grid: absolute slack.
