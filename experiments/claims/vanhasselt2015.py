@@ -247,7 +247,7 @@ def _mp_expected_max(m: int) -> float:
     source=f"{PAPER}, Section 'Overoptimism due to estimation errors' and Figure 1",
     kinds=("exact",),
     figures=("vanhasselt2015_bound",),
-    closed_form="theory.overestimation.expected_max_normal",
+    closed_form="theory.max_estimators.expected_max_normal",
 )
 def expected_max_normal_claim(ctx: Context):
     parts = {"closed-forms-m2-5": Evidence.close(
@@ -400,7 +400,7 @@ def _clark_single(mu1, mu2, sigma):
     "never does (its bias is <= 0).",
     source=f"van Hasselt (2010), Section 2; {PAPER}, Figure 1",
     derivation="vanhasselt2015/double-estimator-underestimates",
-    closed_form="theory.overestimation.single_estimator_bias",
+    closed_form="theory.max_estimators.single_estimator_bias",
 )
 def single_double_estimator_bias(ctx: Context):
     parts = {}

@@ -84,7 +84,7 @@ def _fig1(ctx: Context):
     "Q-learning update, E[max_a Q(s, a)] - V*(s), equals E[max of m standard normals] for every m "
     "in 2, 4, ..., 1024, and it grows with m.",
     source=f"{SOURCE}, Figure 1 (orange bars) and Section 'Overoptimism due to estimation errors'",
-    closed_form="theory.overestimation.expected_max_normal",
+    closed_form="theory.max_estimators.expected_max_normal",
     **FIG1_CLAIM,
 )
 def fig1_q_bias(ctx: Context):
@@ -116,7 +116,7 @@ def fig1_q_bias(ctx: Context):
     "independent second set of estimates, is exactly N(0, sigma^2) for every m: unbiased, with "
     "standard deviation sigma.",
     source=f"{SOURCE}, Figure 1 (blue bars); derivation in this module's docstring",
-    closed_form="theory.overestimation.double_estimator_bias",
+    closed_form="theory.max_estimators.double_estimator_bias",
     **FIG1_CLAIM,
 )
 def fig1_double_unbiased(ctx: Context):
@@ -133,7 +133,7 @@ def fig1_double_unbiased(ctx: Context):
             closed_form, r.double_mean, atol=half,
             reason=f"mean of {r.n_samples} i.i.d. N(0, sigma^2) draws is exactly N(0, sigma^2/n): two-sided "
             f"normal tail at {FALSE_ALARM:g}/{k} per action count; prediction "
-            "theory.overestimation.double_estimator_bias(zeros(m)) (= 0 by the derivation)",
+            "theory.max_estimators.double_estimator_bias(zeros(m)) (= 0 by the derivation)",
             details={"n_actions": r.n_actions, "halfwidth": half}),
         "std-sigma": Evidence.close(
             np.full(r.n_actions.shape, r.sigma), r.double_std, atol=std_allow,

@@ -358,7 +358,7 @@ def uniform_law_ratio(m: int = N_ACTIONS, n: int = UNIFORM_LAW_DRAWS) -> float:
     source="van Hasselt et al. (2016), Theorem 1 and Figure 1 (Gaussian errors); " + SOURCE,
     kinds=("exact", "neural"),
     figures=(FIGURE,),
-    closed_form="theory.overestimation.expected_max_normal",
+    closed_form="theory.max_estimators.expected_max_normal",
 )
 def within_state_max_bias(ctx: Context) -> dict[str, Evidence]:
     exp = run_experiment(ctx.seed, ctx.full)

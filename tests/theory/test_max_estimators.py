@@ -19,6 +19,7 @@ from hypothesis.extra import numpy as hnp
 from scipy.integrate import quad
 from scipy.stats import norm
 
+from experiments.claims.vanhasselt2015 import reference_expected_max_normal_closed_forms
 from tests.stats import FALSE_ALARM, assert_multinomial, gaussian_radius, hoeffding_radius, subgaussian_radius
 from tests.tolerances import FLOAT_ATOL, FLOAT_RTOL
 from theory.max_estimators import (
@@ -38,15 +39,9 @@ SCIPY_QUAD_ATOL = 1e-11
 SHIFT_ATOL = 1e-11
 
 # ----------------------------------------------------------------------------- E[max] normal
-SQPI = math.sqrt(math.pi)
-ASIN = math.asin(1 / 3)
-CLOSED_FORMS = {  # E[max of m iid N(0, 1)], classical order-statistics results
-    1: 0.0,
-    2: 1 / SQPI,
-    3: 3 / (2 * SQPI),
-    4: 3 / (2 * SQPI) * (1 + 2 / math.pi * ASIN),
-    5: 5 / (4 * SQPI) * (1 + 6 / math.pi * ASIN),
-}
+#: E[max of m iid N(0, 1)]: 0 for m = 1, the classical order-statistics closed forms for m = 2..5
+#: (one home: the vanhasselt2015 claims' independent reference).
+CLOSED_FORMS = {1: 0.0, **dict(zip(range(2, 6), reference_expected_max_normal_closed_forms()))}
 
 
 def _mp_expected_max(m, digits=30):
