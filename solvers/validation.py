@@ -20,7 +20,7 @@ from theory._validation import (
     as_float_array,
     check_int,
     check_positive,
-    check_probability,
+    check_probability_vector,
     check_same_length,
 )
 
@@ -63,10 +63,7 @@ def check_distribution(x: Any, name: str) -> np.ndarray:
     ...
     ValueError: `p_data` must be 1-D, shape (K,) (got shape (1, 2))
     """
-    arr = check_probability(x, name)
-    if arr.ndim != 1:
-        raise ValueError(f"`{name}` must be 1-D, shape (K,) (got shape {arr.shape})")
-    return arr
+    return check_probability_vector(x, name)
 
 
 def check_distribution_pair(p: Any, q: Any, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:

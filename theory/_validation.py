@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "check_probability_vector",
     "PROBABILITY_SUM_RTOL",
     "ConvergenceWarning",
     "as_float_array",
@@ -103,6 +104,17 @@ def check_probability(p: Any, name: str, *, axis: int = -1) -> np.ndarray:
         raise ValueError(f"`{name}` must sum to 1 along axis {axis} (got {worst:.12g})")
     return arr
 
+
+
+def check_probability_vector(p: Any, name: str) -> np.ndarray:
+    """One probability vector over K atoms, shape (K,): :func:`check_probability`, and 1-D.
+
+    Raises ``ValueError`` naming ``name`` when ``p`` is not 1-D.
+    """
+    arr = check_probability(p, name)
+    if arr.ndim != 1:
+        raise ValueError(f"`{name}` must be 1-D, shape (K,) (got shape {arr.shape})")
+    return arr
 
 def check_same_length(a: np.ndarray, b: np.ndarray, names: tuple[str, str], *, axis: int = -1) -> None:
     """Raise unless ``a`` and ``b`` have the same length along ``axis``."""

@@ -48,7 +48,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from theory._validation import as_float_array, check_in, check_int, check_nonnegative
-from theory._validation import check_positive, check_probability
+from theory._validation import check_positive, check_probability_vector
 from theory.deprecation import renamed_keywords
 
 __all__ = [
@@ -738,9 +738,7 @@ def categorical_gan_jacobian(p_data: ArrayLike) -> np.ndarray:
            [-0.125,  0.125, -0.25 ,  0.   ],
            [ 0.125, -0.125,  0.   , -0.25 ]])
     """
-    p = check_probability(p_data, "p_data")
-    if p.ndim != 1:
-        raise ValueError(f"`p_data` must be 1-D, shape (K,) (got shape {p.shape})")
+    p = check_probability_vector(p_data, "p_data")
     if np.any(p <= 0):
         raise ValueError("`p_data` must have full support (every p_i > 0) for q = softmax(θ) = p")
     k = p.shape[0]

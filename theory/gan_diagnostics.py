@@ -33,7 +33,7 @@ import numpy as np
 from scipy.special import gammaln, xlog1py, xlogy
 from scipy.stats import binom
 
-from theory._validation import as_float_array, check_in, check_int, check_probability, check_weights
+from theory._validation import as_float_array, check_in, check_int, check_probability, check_probability_vector, check_weights
 from theory.infogan import mutual_information
 
 __all__ = [
@@ -515,11 +515,8 @@ def cyclegan_bijection_count(p_x: Any, p_y: Any, *, atol: float = 1e-12) -> int:
     >>> cyclegan_bijection_count([0.5, 0.5], [0.7, 0.3])
     0
     """
-    px = check_probability(p_x, "p_x")
-    py = check_probability(p_y, "p_y")
-    for arr, name in ((px, "p_x"), (py, "p_y")):
-        if arr.ndim != 1:
-            raise ValueError(f"`{name}` must be 1-D, shape (K,) (got shape {arr.shape})")
+    px = check_probability_vector(p_x, "p_x")
+    py = check_probability_vector(p_y, "p_y")
     if isinstance(atol, bool) or not isinstance(atol, numbers.Real) or not atol >= 0:
         raise ValueError(f"`atol` must be a number >= 0 (got {atol!r})")
     if px.shape != py.shape:
