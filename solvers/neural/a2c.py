@@ -32,8 +32,9 @@ evaluating every sample, at a cost independent of the batch size.
 
 Gradients: with ``backend="fused"`` the networks run as :class:`solvers.neural.fused.FusedMLP`
 passes and the cotangent of the logits is −(the tabular score-function estimate of ∇J) that
-the loop computes anyway for the gradient variance (:func:`~solvers.tabular.policy_gradient.
-logit_contributions`; equal to −∂L/∂logits by the choice of κ above); with ``"autograd"``
+the loop computes anyway for the gradient variance
+(:func:`~solvers.tabular.policy_gradient.logit_contributions`; equal to −∂L/∂logits by the
+choice of κ above); with ``"autograd"``
 autograd differentiates :func:`a2c_loss`.  The tests check that both give the same numbers.
 
 Independence: nothing here calls the exact values (policy evaluation, value iteration, the exact
