@@ -246,7 +246,8 @@ def _js_accept(T, A, SP, SQ):
     return np.isfinite(T) & (_U * (5.0 * (SP + SQ) + 10.0 * A) <= _JS_FAST_RTOL * T)
 
 
-def _kl_accurate(P: np.ndarray, Q: np.ndarray) -> np.ndarray:
+def _kl_accurate(P: np.ndarray, Q: np.ndarray, W1: np.ndarray | None = None,
+                 W2: np.ndarray | None = None) -> np.ndarray:
     """Σ p log(p/q) per row with every term to a few ulps (zero atoms included).
 
     log(p/q) = ± log1p(|p - q| / min(p, q)), sign of p - q: the argument of log1p is >= 0
@@ -254,9 +255,10 @@ def _kl_accurate(P: np.ndarray, Q: np.ndarray) -> np.ndarray:
     each term p log(p/q) is accurate to ~5u relative even when p ≈ q, where log(fl(p/q))
     would lose everything to the rounding of p/q (scipy gh-20710).  When every ratio is in
     [1/2, 2] (the usual case here), log1p((p - q)/q) serves directly, to the same accuracy.
+    W1, W2 (optional, of P's shape) are work buffers for p - q and p/q - 1.
     """
-    s = P - Q
-    y = s / Q  # p/q - 1
+    s = np.subtract(P, Q, out=W1)
+    y = np.divide(s, Q, out=W2)  # p/q - 1
     if y.min() >= -0.5 and y.max() <= 1.0:  # all ratios in [1/2, 2] (no zeros, no NaN)
         # p - q is exact there (Sterbenz) and log1p is well-conditioned on [-1/2, 1]
         # (|y log1p'(y) / log1p(y)| <= 1.45): each term to ~4u with four passes.
@@ -279,7 +281,8 @@ def _kl_accurate(P: np.ndarray, Q: np.ndarray) -> np.ndarray:
     return _rowsum(t)
 
 
-def _js_accurate(P: np.ndarray, Q: np.ndarray) -> np.ndarray:
+def _js_accurate(P: np.ndarray, Q: np.ndarray, W1: np.ndarray | None = None,
+                 W2: np.ndarray | None = None) -> np.ndarray:
     """Σ p log(2p/m) + q log(2q/m), m = p + q, per row, each term to a few tens of ulps.
 
     With lo = min(p, q), hi = max(p, q), d = hi - lo and x = d/m, the term is
@@ -291,13 +294,14 @@ def _js_accurate(P: np.ndarray, Q: np.ndarray) -> np.ndarray:
       (the two parts cancel by at most a factor 3.4: ~40u);
     - x > 1/2: lo log(2 lo/m) + hi log(2 hi/m), the definition (cancellation <= 3.6x).
 
-    Zero atoms: p = q = 0 gives 0; lo = 0 < hi gives hi log 2 (third range).
+    Zero atoms: p = q = 0 gives 0; lo = 0 < hi gives hi log 2 (third range).  W1, W2
+    (optional, of P's shape) are work buffers for d and m.
     """
-    d = np.abs(P - Q)  # = hi - lo
-    m = P + Q
+    d = np.abs(np.subtract(P, Q, out=W1), out=W1)  # = hi - lo
+    m = np.add(P, Q, out=W2)
     x = d / m  # nan where p = q = 0 (term 0)
     if x.max() <= _PHI_SERIES_MAX:  # the usual reason to be here (P ≈ Q): no masks (NaN fails)
-        return _rowsum(_phi_series(x, d))
+        return _rowsum(_phi_series(x, d, out=m))
     near = x <= _PHI_SERIES_MAX
     T = np.zeros_like(m)
     if near.any():
@@ -317,13 +321,14 @@ def _js_accurate(P: np.ndarray, Q: np.ndarray) -> np.ndarray:
     return _rowsum(T)
 
 
-def _phi_series(x: np.ndarray, d: np.ndarray) -> np.ndarray:
+def _phi_series(x: np.ndarray, d: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """(d x / 2) Σ_{k<=K} x^(2k-2) / (k(2k-1)) for 0 <= x <= 1/16, with K the fewest terms
-    whose truncation, (x²)^K / ((K+1)(2K+1)) relative, is below 2**-56 at the largest x."""
+    whose truncation, (x²)^K / ((K+1)(2K+1)) relative, is below 2**-56 at the largest x
+    (into ``out`` when given)."""
     xmax = float(x.max()) if x.size else 0.0
     terms = next((k for k in range(1, len(_PHI_SERIES))
                   if (xmax * xmax)**k <= 2.0**-56 * (k + 1) * (2 * k + 1)), len(_PHI_SERIES))
-    out = x * d
+    out = np.multiply(x, d, out=out)
     if terms > 1:
         x2 = x * x
         coef = _PHI_SERIES[-terms:]  # c_K, ..., c_1 (c_1 = 1)
@@ -379,7 +384,9 @@ def _run(kind: str, P: np.ndarray, Q: np.ndarray, p: Any, q: Any, axis: int):
                 idx = slice(int(idx[0]), int(idx[-1]) + 1)
             Pb, Qb = P[idx], Q[idx]
             _check_nonnegative_rows(Pb, Qb, p, q, axis)
-            S[idx] = _kl_accurate(Pb, Qb) if kind == "kl" else _js_accurate(Pb, Qb)
+            k = Pb.shape[0]  # <= rows: the chunk loop's buffers are free again
+            accurate = _kl_accurate if kind == "kl" else _js_accurate
+            S[idx] = accurate(Pb, Qb, L1[:k], L2[:k])
     return S, SP, SQ, min_p
 
 
