@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from solvers.results import Config
-from theory._validation import as_float_array, check_int, check_nonnegative, check_unit_interval
+from theory.validation import as_float_array, check_int, check_nonnegative, check_unit_interval
 from theory.deprecation import module_getattr
 
 __all__ = ["RULES", "StabilizerSpec"]

@@ -1,4 +1,4 @@
-"""Argument checks shared by the tabular solvers (one home for each, built on ``theory._validation``).
+"""Argument checks shared by the tabular solvers (one home for each, built on ``theory.validation``).
 
 The categorical GAN solvers (:mod:`solvers.tabular.gan`, :mod:`~solvers.tabular.gan_objectives`,
 :mod:`~solvers.tabular.fgan_critics`, :mod:`~solvers.tabular.wgan_critics`,
@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from theory._validation import (
+from theory.validation import (
     ConvergenceWarning,
     as_float_array,
     check_int,
@@ -41,7 +41,7 @@ def check_distribution(x: Any, name: str) -> np.ndarray:
     Parameters
     ----------
     x : array_like
-        Non-negative, summing to 1 (as :func:`theory._validation.check_probability` accepts).
+        Non-negative, summing to 1 (as :func:`theory.validation.check_probability` accepts).
     name : str
         The argument's name, used in the error messages.
 
@@ -198,7 +198,7 @@ def check_descent_ascent(
 
 
 def warn_unconverged(what: str, tol: float, worst: float, stacklevel: int = 3) -> None:
-    """Warn (:class:`~theory._validation.ConvergenceWarning`) that ``what`` stopped above ``tol``.
+    """Warn (:class:`~theory.validation.ConvergenceWarning`) that ``what`` stopped above ``tol``.
 
     Parameters
     ----------

@@ -15,8 +15,8 @@ from scipy.special import log_softmax as _sp_log_softmax
 from scipy.special import logsumexp as _sp_logsumexp
 from scipy.special import softmax as _sp_softmax
 
-from theory._docstrings import doc_params
-from theory._validation import as_float_array, check_probability, check_same_length
+from theory.docstrings import doc_params
+from theory.validation import as_float_array, check_probability, check_same_length
 
 __all__ = [
     "LOG2", "logsumexp", "log_softmax", "softmax", "check_cost", "check_log_z", "check_q",

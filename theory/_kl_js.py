@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from scipy.special import xlogy
 
-from theory._validation import (
+from theory.validation import (
     PROBABILITY_SUM_RTOL,
     as_float_array,
     broadcast_pair,

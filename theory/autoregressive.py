@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from scipy.special import log_softmax, softmax
 
-from theory._validation import as_float_array
+from theory.validation import as_float_array
 
 __all__ = [
     "check_logits",

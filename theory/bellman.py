@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from theory._validation import (  # noqa: F401  (the MDP validators were first defined here)
+from theory.validation import (  # noqa: F401  (the MDP validators were first defined here)
     as_float_array,
     check_mu0,
     check_policy,

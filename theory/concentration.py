@@ -42,8 +42,8 @@ from typing import Any
 import numpy as np
 from scipy import special, stats
 
-from theory._docstrings import doc_params
-from theory._validation import as_float_array, check_alpha, check_int, check_probability
+from theory.docstrings import doc_params
+from theory.validation import as_float_array, check_alpha, check_int, check_probability
 # The exact tails (binomial, Fisher, Gaussian, chi2) live in theory.exact_tails and stay importable here.
 from theory import exact_tails
 from theory.exact_tails import (binomial_interval, binomial_lower, binomial_two_sided_pvalue,  # noqa: F401
@@ -69,7 +69,7 @@ __all__ = [
 
 
 #: Parameter descriptions shared by the docstrings below, filled in by
-#: :func:`theory._docstrings.doc_params` at import (``%(name)s``): each convention is written once.
+#: :func:`theory.docstrings.doc_params` at import (``%(name)s``): each convention is written once.
 _DOC = {
     "n_draws": "n : int\n        Number of i.i.d. draws, >= 1.",
     "alpha": "alpha : float\n        False-alarm probability in (0, 1).",

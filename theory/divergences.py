@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from theory._docstrings import doc_params
+from theory.docstrings import doc_params
 from theory._kl_js import LOG2, check_axis, divergence_rows
-from theory._validation import broadcast_pair, check_positive, check_probability, scalar_or_array
+from theory.validation import broadcast_pair, check_positive, check_probability, scalar_or_array
 from theory.optimal_transport import OTResult, wasserstein_discrete
 from theory.wasserstein import parallel_lines, w2_gaussian, wasserstein_1d
 
@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 #: Parameter descriptions shared by the divergences' docstrings (``%(name)s``, filled in at
-#: import by :func:`theory._docstrings.doc_params`).
+#: import by :func:`theory.docstrings.doc_params`).
 _DOC = {
     "p, q": """p, q : array_like, shape (..., K)
         Probability vectors along ``axis`` (non-negative, finite, summing to 1 within 1e-9);

@@ -47,8 +47,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from theory._validation import as_float_array, check_in, check_int, check_nonnegative
-from theory._validation import check_positive, check_probability_vector
+from theory.validation import as_float_array, check_in, check_int, check_nonnegative
+from theory.validation import check_positive, check_probability_vector
 from theory.deprecation import renamed_keywords
 
 __all__ = [

@@ -21,12 +21,12 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from theory._docstrings import doc_params
-from theory._validation import check_alpha, check_int
+from theory.docstrings import doc_params
+from theory.validation import check_alpha, check_int
 
 __all__ = ["binomial_interval", "binomial_upper", "binomial_lower", "binomial_two_sided_pvalue", "fisher_exact_pvalue", "gaussian_halfwidth", "chi2_interval", "chi2_std_interval"]
 
-#: Parameter descriptions shared by the docstrings below (``%(name)s``, see theory._docstrings).
+#: Parameter descriptions shared by the docstrings below (``%(name)s``, see theory.docstrings).
 _DOC = {
     "binomial": "n : int\n        Number of trials, >= 1.\n    p : array_like\n        Success probabilities "
                 "in [0, 1] (elementwise).\n    alpha : float\n        False-alarm probability in (0, 1).",

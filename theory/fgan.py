@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from scipy.special import xlogy
 
-from theory._validation import (as_float_array, broadcast_pair, check_density_pair, check_in,
+from theory.validation import (as_float_array, broadcast_pair, check_density_pair, check_in,
                                 check_probability_pair, scalar_or_array)
 from theory.divergences import js_divergence, kl_divergence, pearson_chi2
 from theory.gan import optimal_gan_value

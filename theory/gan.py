@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 from scipy.special import xlogy
 
-from theory._validation import as_float_array, broadcast_pair, check_in, check_int
-from theory._validation import check_density, check_probability, check_same_length, check_unit_interval
-from theory._validation import check_weights
+from theory.validation import as_float_array, broadcast_pair, check_in, check_int
+from theory.validation import check_density, check_probability, check_same_length, check_unit_interval
+from theory.validation import check_weights
 from theory.divergences import js_divergence
 
 __all__ = [

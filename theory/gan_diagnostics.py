@@ -33,7 +33,7 @@ import numpy as np
 from scipy.special import gammaln, xlog1py, xlogy
 from scipy.stats import binom
 
-from theory._validation import as_float_array, check_in, check_int, check_probability, check_probability_vector, check_weights
+from theory.validation import as_float_array, check_in, check_int, check_probability, check_probability_vector, check_weights
 from theory.infogan import mutual_information
 
 __all__ = [

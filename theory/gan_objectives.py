@@ -41,8 +41,8 @@ from typing import Any
 
 import numpy as np
 
-from theory._docstrings import doc_params
-from theory._validation import (as_float_array, broadcast_pair, check_density_pair, check_positive,
+from theory.docstrings import doc_params
+from theory.validation import (as_float_array, broadcast_pair, check_density_pair, check_positive,
                                 check_probability_pair, check_real, scalar_or_array)
 # f-GAN lives in theory.fgan; its names stay importable from here (the public home).
 from theory import fgan
@@ -220,7 +220,7 @@ def _margin(margin: Any) -> float:
 
 
 #: Descriptions shared by the docstrings of the two EBGAN optimal-discriminator functions,
-#: filled in at import by :func:`theory._docstrings.doc_params`.
+#: filled in at import by :func:`theory.docstrings.doc_params`.
 _DOC = {
     "densities_margin": "p_data, p_g : array_like, shape (..., n)\n        Probabilities or density values "
                         "(non-negative, finite); leading axes broadcast.\n    margin : float > 0, keyword-only",

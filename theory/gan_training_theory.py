@@ -35,8 +35,8 @@ import numpy as np
 from scipy.integrate import quad, quad_vec
 from scipy.special import expit, log_softmax
 
-from theory._docstrings import doc_params
-from theory._validation import (
+from theory.docstrings import doc_params
+from theory.validation import (
     as_float_array,
     broadcast_pair,
     check_int,
@@ -348,7 +348,7 @@ def kl_minus_2jsd_gradient_categorical(logits: Any, p_r: Any) -> np.ndarray:
 
 
 #: Descriptions shared by the two Gaussian gradients' docstrings (Theorem 2.5's sides), filled
-#: in at import by :func:`theory._docstrings.doc_params`.
+#: in at import by :func:`theory.docstrings.doc_params`.
 _DOC = {
     "gaussians": "sigma : float\n        Its standard deviation σ > 0.\n"
                  "    mu_r, sigma_r : float\n        Mean and standard deviation (> 0) of P_r.",

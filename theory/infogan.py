@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from scipy.special import entr, xlogy
 
-from theory._validation import check_probability
+from theory.validation import check_probability
 from theory.divergences import kl_divergence
 
 __all__ = [

@@ -53,7 +53,7 @@ from scipy.special import expit
 from theory._irl_inputs import as_output, broadcast, check_cost, check_log_z, check_q, log_ratio
 from theory._irl_inputs import log_softmax, logsumexp, loss_inputs, mixture_log_weights, safe_log
 from theory._irl_inputs import same_length, sampler, softmax, weighted_sum, irl_doc
-from theory._validation import check_probability, check_same_length
+from theory.validation import check_probability, check_same_length
 # The partition function (importance-sampling estimate and its fixed point) lives in
 # theory.irl_partition; re-exported so ``from theory.irl import optimal_log_partition`` works.
 from theory.irl_partition import importance_sampling_partition, optimal_log_partition  # noqa: F401

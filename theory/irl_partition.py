@@ -28,7 +28,7 @@ from scipy.special import log_expit
 
 from theory._irl_inputs import LOG2, as_output, broadcast, check_cost, logsumexp, loss_inputs
 from theory._irl_inputs import irl_doc, mixture_log_weights, same_length, sampler
-from theory._validation import check_probability
+from theory.validation import check_probability
 
 __all__ = ["importance_sampling_partition", "optimal_log_partition"]
 

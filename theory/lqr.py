@@ -43,8 +43,8 @@ from typing import Any
 
 import numpy as np
 
-from theory._docstrings import doc_params
-from theory._validation import as_float_array, check_nonnegative, check_positive, check_unit_interval
+from theory.docstrings import doc_params
+from theory.validation import as_float_array, check_nonnegative, check_positive, check_unit_interval
 
 __all__ = [
     "LQRPolicyValue",

@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 from scipy.special import log_ndtr
 
-from theory._docstrings import doc_params
-from theory._validation import as_float_array, check_integer_array, check_positive, float_or_array
+from theory.docstrings import doc_params
+from theory.validation import as_float_array, check_integer_array, check_positive, float_or_array
 
 __all__ = [
     "expected_max_normal",
@@ -38,7 +38,7 @@ __all__ = [
     "double_estimator_bias",
 ]
 
-#: Descriptions shared by the estimators' docstrings (``%(name)s``, see theory._docstrings).
+#: Descriptions shared by the estimators' docstrings (``%(name)s``, see theory.docstrings).
 _DOC = {
     "true_means": "true_means : array_like, shape (..., m)\n        True values mu_a (m >= 1 actions); "
                   "leading axes are batch axes.",

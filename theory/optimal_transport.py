@@ -27,7 +27,7 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment, linprog
 
-from theory._validation import as_float_array, check_probability
+from theory.validation import as_float_array, check_probability
 from theory.deprecation import deprecated_method
 
 

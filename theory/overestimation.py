@@ -34,8 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from theory._docstrings import doc_params
-from theory._validation import (as_float_array, check_integer_array, check_positive, check_unit_interval,
+from theory.docstrings import doc_params
+from theory.validation import (as_float_array, check_integer_array, check_positive, check_unit_interval,
                                 float_or_array)
 from theory.deprecation import deprecated_method
 # The Gaussian-noise estimators (quadrature) live in theory.max_estimators and stay importable here.
@@ -56,7 +56,7 @@ __all__ = [
     "double_estimator_bias",
 ]
 
-#: Descriptions shared by the docstrings below (``%(name)s``, see theory._docstrings).
+#: Descriptions shared by the docstrings below (``%(name)s``, see theory.docstrings).
 _DOC = {
     "m_uniform": "m : int or array_like of int\n        Number of actions, >= 1.\n    eps : float or array_like\n"
                  "        Half-width of the error interval, > 0.  Broadcasts with ``m``.",

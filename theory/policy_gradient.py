@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 from scipy.special import softmax
 
-from theory._validation import as_float_array, check_mu0, check_transitions, check_unit_interval
+from theory.validation import as_float_array, check_mu0, check_transitions, check_unit_interval
 # The Bellman solve (V, Q, d_γ) lives in theory.bellman; re-exported here, where it was first.
 from theory.bellman import (  # noqa: F401
     PolicyValues,

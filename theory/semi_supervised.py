@@ -29,8 +29,8 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.special import expit, log_softmax, logsumexp
 
-from theory._docstrings import doc_params
-from theory._validation import as_float_array, check_probability, scalar_or_array
+from theory.docstrings import doc_params
+from theory.validation import as_float_array, check_probability, scalar_or_array
 
 __all__ = [
     "ssgan_class_probabilities",
@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 
-#: Descriptions shared by the docstrings below (``%(name)s``, see theory._docstrings).
+#: Descriptions shared by the docstrings below (``%(name)s``, see theory.docstrings).
 _DOC = {
     "logits": "logits : array_like, shape (..., K)\n        The real-class logits l_1..l_K.",
     "logits_per_input": "logits : array_like, shape (..., n_x, K)\n        Real-class logits of each input.",

@@ -40,8 +40,8 @@ from typing import Any
 
 import numpy as np
 
-from theory._docstrings import doc_params
-from theory._validation import as_float_array
+from theory.docstrings import doc_params
+from theory.validation import as_float_array
 from theory.autoregressive import check_logits, prefix_probabilities, table_policies
 
 __all__ = [
@@ -58,7 +58,7 @@ __all__ = [
 
 
 #: Parameter and error descriptions shared by the docstrings below, filled in at import by
-#: :func:`theory._docstrings.doc_params`.
+#: :func:`theory.docstrings.doc_params`.
 _DOC = {
     "logits": "logits : list of T array_like, logits[t] of shape (V**t, V)\n"
               "        The generator (see the module docstring for the layout); finite reals.",

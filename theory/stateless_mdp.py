@@ -39,8 +39,8 @@ from typing import Any
 import numpy as np
 from scipy.special import entr, log_softmax, softmax, xlogy
 
-from theory._validation import as_float_array, broadcast_pair, check_in, check_probability
-from theory._validation import check_density, check_unit_interval
+from theory.validation import as_float_array, broadcast_pair, check_in, check_probability
+from theory.validation import check_density, check_unit_interval
 
 __all__ = [
     "ACTOR_OBJECTIVES",

@@ -46,8 +46,8 @@ from typing import Any
 
 import numpy as np
 
-from theory._docstrings import doc_params
-from theory._validation import as_float_array, check_in, check_int, scalar_or_array
+from theory.docstrings import doc_params
+from theory.validation import as_float_array, check_in, check_int, scalar_or_array
 
 __all__ = [
     "linear_gaussian_log_marginal",
@@ -74,7 +74,7 @@ _LOG_2PI = float(np.log(2.0 * np.pi))
 _SYMMETRY_RTOL = 1e-10
 
 #: Parameter descriptions shared by the docstrings below, filled in at import by
-#: :func:`theory._docstrings.doc_params` (``%(name)s``): the model and q are described once.
+#: :func:`theory.docstrings.doc_params` (``%(name)s``): the model and q are described once.
 _DOC = {
     "model": "x : array_like, shape (..., d)\n        Observation(s).\n"
              "    W : array_like, shape (..., d, k)\n        Loading matrix (any k >= 1, also k > d).\n"

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from theory._validation import as_float_array, check_positive, scalar_or_array
+from theory.validation import as_float_array, check_positive, scalar_or_array
 
 __all__ = ["wasserstein_1d", "w2_gaussian", "parallel_lines"]
 

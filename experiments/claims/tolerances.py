@@ -9,8 +9,8 @@ import math
 
 import numpy as np
 
-from theory._docstrings import doc_params
-from theory._validation import check_nonnegative, check_positive
+from theory.docstrings import doc_params
+from theory.validation import check_nonnegative, check_positive
 
 __all__ = ["FLOAT_ATOL", "FLOAT_RTOL", "SYMBOLIC_RTOL", "ENUM_ATOL", "LP_ATOL", "UNIT_ROUNDOFF",
            "EVALUATION_ULPS", "rounding_error", "central_difference_atol", "second_difference_atol",
@@ -44,7 +44,7 @@ UNIT_ROUNDOFF = float(np.finfo(float).eps) / 2
 #: order, numpy's pairwise summation by ~log2(n) u sum |x_i|, so means of a few hundred terms fit).
 EVALUATION_ULPS = 64.0
 
-#: Parameter texts shared by the bounds' docstrings (``%(name)s``, see theory._docstrings).
+#: Parameter texts shared by the bounds' docstrings (``%(name)s``, see theory.docstrings).
 _DOC = {
     "value_scale": "value_scale : float >= 0\n        Bound on |f| (and its intermediate results) near x.",
     "ulps": "ulps : float >= 0\n        Roundings per value of f (default :data:`EVALUATION_ULPS`).",

@@ -30,7 +30,7 @@ from scipy.special import softmax
 from solvers.results import ArrayResult
 from solvers.tabular import gan as tabular_gan
 from solvers.validation import check_distribution
-from theory._validation import as_float_array, check_in, check_positive
+from theory.validation import as_float_array, check_in, check_positive
 
 __all__ = [
     "central_difference_jacobian",

@@ -39,7 +39,7 @@ from scipy.integrate import solve_ivp
 
 from solvers.dynamics.categorical_jacobian import central_difference_jacobian
 from solvers.results import ArrayResult
-from theory._validation import as_float_array, check_in, check_instance, check_int, check_nonnegative, check_positive
+from theory.validation import as_float_array, check_in, check_instance, check_int, check_nonnegative, check_positive
 from theory.deprecation import module_getattr, renamed_keywords
 # The option names (LOSSES, REGULARIZERS, SCHEMES) are shared with the closed forms; nothing here
 # calls theory.dynamics' formulas.

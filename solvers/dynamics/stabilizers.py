@@ -82,8 +82,8 @@ from numpy.typing import ArrayLike
 
 from solvers.dynamics.dirac_gan import LOSSES, SCHEMES, Trajectory, Unregularized, VectorField
 from solvers.stabilizer_spec import StabilizerSpec
-from theory._validation import check_instance, as_float_array, check_in, check_int, check_positive
-from theory._validation import check_unit_interval
+from theory.validation import check_instance, as_float_array, check_in, check_int, check_positive
+from theory.validation import check_unit_interval
 from theory.deprecation import module_getattr, renamed_keywords
 
 __all__ = [

@@ -44,7 +44,7 @@ from solvers.neural.gan_objectives import as_batch, critic_then_generator_step, 
 from solvers.neural.mlp import init_mlp, mlp_apply
 from solvers.neural.training import AdversarialConfig, FitRun, GeneratorRun, check_callback, check_init_params, \
     fit_pytree, spawn_generators
-from theory._validation import as_generator, check_int, check_nonnegative, check_positive, \
+from theory.validation import as_generator, check_int, check_nonnegative, check_positive, \
     check_unit_interval
 from theory.gan_training_theory import began_m_global
 

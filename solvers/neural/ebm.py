@@ -70,7 +70,7 @@ from autograd.tracer import getval
 from solvers.neural.gan import as_sampler, draw_samples
 from solvers.neural.mlp import forward, init_mlp, log_sigmoid, softplus
 from solvers.neural.training import AnnealedAdam, ConfigDict, LoopRun, check_callback, check_network_fields, run_steps
-from theory._validation import as_float_array, as_generator, check_instance, check_int, check_positive, \
+from theory.validation import as_float_array, as_generator, check_instance, check_int, check_positive, \
     check_unit_interval
 from theory.deprecation import deprecated_method, module_getattr
 

@@ -56,7 +56,7 @@ from solvers.neural.mlp import ACTIVATIONS, forward, init_mlp, mlp_sizes
 from solvers.neural.optim import OptState, tree_leaves, tree_structure
 from solvers.neural.training import AdversarialConfig, ConfigDict, GeneratorRun, LoopRun, check_backend_fields, \
     check_callback, check_snapshot_steps, copy_seed_sequence, run_steps
-from theory._validation import as_generator, check_in, check_instance, check_int
+from theory.validation import as_generator, check_in, check_instance, check_int
 from theory.deprecation import deprecated_method, module_getattr, renamed_keywords
 
 __all__ = [

@@ -54,7 +54,7 @@ from solvers.neural.mlp import init_mlp, mlp_apply, softplus
 from solvers.neural.training import FIT_SOLVERS as CRITIC_SOLVERS, AdversarialConfig, FitOutcome, FitRun, \
     GeneratorRun, check_callback, check_init_params, check_snapshot_steps, clip_weights, fit_pytree, run_game, \
     spawn_generators
-from theory._validation import as_float_array, check_in, check_int, check_positive, \
+from theory.validation import as_float_array, check_in, check_int, check_positive, \
     check_probability
 
 __all__ = [

@@ -49,7 +49,7 @@ from solvers.neural.mlp import forward, init_mlp, mlp_sizes, softplus
 from solvers.neural.optim import OptState
 from solvers.neural.training import ConfigDict, LoopRun, check_callback, check_network_fields, \
     check_optimizer_fields, config_optimizers, run_steps
-from theory._validation import as_generator, check_in, check_instance, check_int, check_nonnegative, \
+from theory.validation import as_generator, check_in, check_instance, check_int, check_nonnegative, \
     check_probability
 
 __all__ = [

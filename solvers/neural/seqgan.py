@@ -45,7 +45,7 @@ from autograd.scipy.special import logsumexp
 from solvers.neural.mlp import log_sigmoid
 from solvers.neural.optim import Adam, tree_leaves, tree_map
 from solvers.neural.training import ConfigDict
-from theory._validation import as_generator, check_in, check_int, check_positive, check_unit_interval
+from theory.validation import as_generator, check_in, check_int, check_positive, check_unit_interval
 from theory.deprecation import renamed_keywords
 
 __all__ = [

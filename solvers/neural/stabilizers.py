@@ -53,7 +53,7 @@ from solvers.neural.gan import GANConfig, as_sampler, gan_streams, init_gan, mak
 from solvers.neural.mlp import ACTIVATIONS, init_mlp, layer_apply
 from solvers.neural.optim import tree_map
 from solvers.stabilizer_spec import StabilizerSpec
-from theory._validation import check_instance, check_int
+from theory.validation import check_instance, check_int
 from theory.deprecation import deprecated_method, module_getattr, renamed_keywords
 
 __all__ = [

@@ -47,7 +47,7 @@ from solvers.neural.mlp import ACTIVATIONS, INIT_SCALES, check_hidden, mlp_apply
 from solvers.neural.optim import OPTIMISERS, OptState, make_optimizer, normalize_optimizer_kwargs, tree_flatten, \
     tree_leaves, tree_map
 from solvers.results import Config
-from theory._validation import as_generator, check_in, check_int, check_positive, check_unit_interval
+from theory.validation import as_generator, check_in, check_int, check_positive, check_unit_interval
 from theory.deprecation import deprecated_method
 
 __all__ = [

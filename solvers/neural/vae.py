@@ -50,7 +50,7 @@ from solvers.neural.mlp import ACTIVATIONS, forward, init_mlp, mlp_sizes
 from solvers.neural.optim import OptState, make_optimizer, tree_norm
 from solvers.neural.training import ConfigDict, LoopRun, check_callback, check_network_fields, \
     check_optimizer_fields, run_steps
-from theory._validation import as_float_array, as_generator, check_in, check_instance, check_int, \
+from theory.validation import as_float_array, as_generator, check_in, check_instance, check_int, \
     check_positive, check_unit_interval
 
 __all__ = [

@@ -16,8 +16,8 @@ import numpy as np
 
 from solvers.results import set_readonly
 from solvers.validation import check_distribution_pair
-from theory._validation import as_generator, check_int
-from theory._validation import check_unit_interval
+from theory.validation import as_generator, check_int
+from theory.validation import check_unit_interval
 
 __all__ = [
     "CategoricalPair",

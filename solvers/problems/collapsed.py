@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from solvers.results import set_readonly
-from theory._validation import as_generator, check_int, check_probability, check_unit_interval
+from theory.validation import as_generator, check_int, check_probability, check_unit_interval
 
 __all__ = [
     "CollapsedGenerator",

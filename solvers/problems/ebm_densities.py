@@ -30,7 +30,7 @@ from numpy.typing import ArrayLike
 
 from solvers.results import ArrayResult
 from solvers.problems.mixtures import mixture_1d
-from theory._validation import as_float_array, as_generator, check_int, check_positive, check_instance
+from theory.validation import as_float_array, as_generator, check_int, check_positive, check_instance
 
 __all__ = [
     "EBMDensity",

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as onp
 
 from solvers.problems.rl_toys import FiniteMDP
-from theory._validation import as_float_array, as_generator, check_int, check_nonnegative
-from theory._validation import check_positive, check_unit_interval
+from theory.validation import as_float_array, as_generator, check_int, check_nonnegative
+from theory.validation import check_positive, check_unit_interval
 
 # ---------------------------------------------------------------------------------------------
 # problems and features

@@ -36,8 +36,8 @@ from numpy.typing import ArrayLike
 
 from solvers.problems.rl_toys import sample_rows
 from solvers.results import set_readonly
-from theory._validation import as_float_array, as_generator, check_in, check_int, check_positive
-from theory._validation import check_mu0, check_probability, check_unit_interval
+from theory.validation import as_float_array, as_generator, check_in, check_int, check_positive
+from theory.validation import check_mu0, check_probability, check_unit_interval
 
 __all__ = [
     "MOVES",

@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as onp
 
-from theory._validation import as_float_array, as_generator, check_nonnegative
-from theory._validation import check_unit_interval
+from theory.validation import as_float_array, as_generator, check_nonnegative
+from theory.validation import check_unit_interval
 from theory.lqr import check_lqr_problem, lqr_doc
 
 # ---------------------------------------------------------------------------------------------

@@ -35,8 +35,8 @@ from scipy import integrate
 from scipy.stats import norm
 
 from solvers.problems.rl_toys import FiniteMDP
-from theory._validation import as_float_array, as_generator, check_in, check_int, check_nonnegative
-from theory._validation import check_unit_interval
+from theory.validation import as_float_array, as_generator, check_in, check_int, check_nonnegative
+from theory.validation import check_unit_interval
 
 __all__ = [
     "STATE_A",

@@ -26,8 +26,8 @@ from scipy.special import logsumexp
 
 from solvers.results import set_readonly
 from solvers.validation import check_distribution
-from theory._validation import as_float_array, as_generator, check_int, check_positive
-from theory._validation import check_probability
+from theory.validation import as_float_array, as_generator, check_int, check_positive
+from theory.validation import check_probability
 
 __all__ = [
     "GaussianMixture",

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from theory._validation import as_float_array, as_generator, check_int
+from theory.validation import as_float_array, as_generator, check_int
 from theory.deprecation import module_getattr
 
 __all__ = ["ParallelLines", "DiscreteParallelLines", "discretized"]

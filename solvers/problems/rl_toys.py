@@ -29,9 +29,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from solvers.results import set_readonly
-from theory._validation import check_instance, ConvergenceWarning, as_float_array, as_generator
-from theory._validation import check_in, check_int, check_nonnegative, check_positive
-from theory._validation import check_probability, check_unit_interval
+from theory.validation import check_instance, ConvergenceWarning, as_float_array, as_generator
+from theory.validation import check_in, check_int, check_nonnegative, check_positive
+from theory.validation import check_probability, check_unit_interval
 from theory.bellman import bellman_solve
 
 __all__ = [

@@ -36,8 +36,8 @@ import numpy as np
 
 from solvers.results import set_readonly
 from solvers.validation import check_distribution
-from theory._validation import as_float_array, as_generator, check_int, check_probability
-from theory._validation import check_unit_interval
+from theory.validation import as_float_array, as_generator, check_int, check_probability
+from theory.validation import check_unit_interval
 
 __all__ = ["Episodes", "TabularStatelessMDP", "ContinuousStatelessMDP"]
 

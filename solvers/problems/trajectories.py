@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 
 from solvers.results import set_readonly
-from theory._validation import as_float_array, as_generator, check_int, check_positive
-from theory._validation import check_probability
+from theory.validation import as_float_array, as_generator, check_int, check_positive
+from theory.validation import check_probability
 
 __all__ = [
     "TrajectorySet",

@@ -76,8 +76,8 @@ from solvers.problems.rl_toys import FiniteMDP
 from solvers.rl_common import softmax
 from solvers.tabular.policy_gradient import check_mdp, n_step_returns
 from theory.bellman import bellman_solve
-from theory._validation import check_instance, as_float_array, as_generator, check_in, check_int
-from theory._validation import check_nonnegative, check_positive, check_unit_interval
+from theory.validation import check_instance, as_float_array, as_generator, check_in, check_int
+from theory.validation import check_nonnegative, check_positive, check_unit_interval
 from solvers.tabular.staleness import ORDERS, StalenessSchedule, fixed_delay_schedule
 from solvers.tabular.staleness import worker_schedule, DelayedAscent, check_lr, run_delayed
 from solvers.tabular.staleness import delayed_gradient_ascent

@@ -66,8 +66,8 @@ from scipy.special import softmax
 from solvers.results import ArrayResult, Config, last_record
 from solvers.rl_common import log_softmax, scatter_sum
 from solvers.problems.rl_toys import FiniteMDP
-from theory._validation import check_instance, as_float_array, as_generator, check_in, check_int
-from theory._validation import check_nonnegative, check_positive, check_unit_interval
+from theory.validation import check_instance, as_float_array, as_generator, check_in, check_int
+from theory.validation import check_nonnegative, check_positive, check_unit_interval
 
 __all__ = [
     "CRITIC_SCHEDULES",

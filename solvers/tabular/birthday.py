@@ -32,7 +32,7 @@ from scipy.optimize import minimize
 
 from solvers.problems.collapsed import CollapsedGenerator, mass_on_support
 from solvers.results import ArrayResult
-from theory._validation import as_generator, check_in, check_int, check_probability
+from theory.validation import as_generator, check_in, check_int, check_probability
 from theory.gan_diagnostics import COLLISION_BOUND_VERSIONS, collision_lower_bound
 from theory.gan_diagnostics import collision_probability, collision_probability_uniform
 

@@ -31,7 +31,7 @@ import numpy as np
 
 from solvers.results import ArrayResult
 from solvers.validation import check_distribution
-from theory._validation import as_float_array, check_int, check_nonnegative, check_probability
+from theory.validation import as_float_array, check_int, check_nonnegative, check_probability
 from theory.gan import optimal_gan_value
 
 __all__ = [

@@ -38,7 +38,7 @@ from solvers.validation import (
     check_vector,
     warn_unconverged,
 )
-from theory._validation import as_float_array, check_in
+from theory.validation import as_float_array, check_in
 
 __all__ = [
     "FGAN_FAMILIES",

@@ -47,7 +47,7 @@ from solvers.validation import (
     check_generator_descent,
     check_vector,
 )
-from theory._validation import ConvergenceWarning, as_float_array, check_in, check_int, check_positive
+from theory.validation import ConvergenceWarning, as_float_array, check_in, check_int, check_positive
 
 __all__ = [
     "SCHEMES",

@@ -45,7 +45,7 @@ from solvers.validation import (
     check_vector,
     warn_unconverged,
 )
-from theory._validation import check_in, check_positive, check_real
+from theory.validation import check_in, check_positive, check_real
 
 __all__ = [
     "CRITIC_METHODS",

@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import expit
 from solvers.results import ArrayResult
-from theory._validation import ConvergenceWarning, as_float_array, as_generator, check_in, check_int
+from theory.validation import ConvergenceWarning, as_float_array, as_generator, check_in, check_int
 from solvers.tabular.gcl_sampler import check_weights
 from solvers.validation import check_vector
 

@@ -22,7 +22,7 @@ from scipy.special import softmax
 from theory.autoregressive import check_logits
 from theory import autoregressive
 from solvers.validation import check_vector
-from theory._validation import as_generator, check_int, check_probability
+from theory.validation import as_generator, check_int, check_probability
 
 
 def check_weights(x: ArrayLike, name: str, n: int) -> np.ndarray:

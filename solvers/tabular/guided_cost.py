@@ -74,7 +74,7 @@ from solvers.results import ArrayResult
 from theory.autoregressive import check_logits
 from theory import autoregressive
 from solvers.problems.trajectories import sample_demonstrations
-from theory._validation import as_float_array, as_generator, check_in, check_int, check_positive
+from theory.validation import as_float_array, as_generator, check_in, check_int, check_positive
 from solvers.tabular.gcl_sampler import check_weights, init_logits, log_density
 from solvers.validation import check_vector
 from solvers.tabular.gcl_sampler import density, sample, empirical_weights, expectation_gradient

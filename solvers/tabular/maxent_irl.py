@@ -61,8 +61,8 @@ from numpy.typing import ArrayLike
 
 from solvers.results import ArrayResult
 from solvers.problems.gridworld import GridWorld, as_transitions
-from theory._validation import ConvergenceWarning, as_float_array, check_in, check_int
-from theory._validation import check_mu0, check_positive, check_probability
+from theory.validation import ConvergenceWarning, as_float_array, check_in, check_int
+from theory.validation import check_mu0, check_positive, check_probability
 from solvers.tabular.mce_passes import logsumexp_softmax, soft_policy, check_gamma, SoftValues
 from solvers.tabular.mce_passes import soft_value_iteration_finite, policy_matrix
 from solvers.tabular.mce_passes import soft_value_iteration_discounted, Occupancy

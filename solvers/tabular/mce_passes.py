@@ -25,8 +25,8 @@ import scipy.sparse.linalg as spla
 from numpy.typing import ArrayLike
 from solvers.results import ArrayResult
 from solvers.problems.gridworld import SparseTransitions, as_transitions
-from theory._validation import ConvergenceWarning, as_float_array, check_in, check_int
-from theory._validation import check_mu0, check_positive, check_probability, check_unit_interval
+from theory.validation import ConvergenceWarning, as_float_array, check_in, check_int
+from theory.validation import check_mu0, check_positive, check_probability, check_unit_interval
 
 # =========================================================================== numerics
 def logsumexp_softmax(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

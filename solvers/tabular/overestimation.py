@@ -40,7 +40,7 @@ from numpy.polynomial import legendre
 from numpy.typing import ArrayLike
 
 from solvers.results import ArrayResult
-from theory._validation import as_float_array, as_generator, check_int, check_positive
+from theory.validation import as_float_array, as_generator, check_int, check_positive
 
 __all__ = [
     "FIG1_ACTIONS",
@@ -146,7 +146,7 @@ def single_update_bias(
     sigma : float
         Standard deviation of the estimation errors, > 0.
     seed : int, SeedSequence or Generator
-        Randomness (see :func:`theory._validation.as_generator`).
+        Randomness (see :func:`theory.validation.as_generator`).
 
     Returns
     -------

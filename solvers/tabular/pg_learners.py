@@ -24,8 +24,8 @@ from solvers.rl_common import log_softmax, scatter_sum
 from solvers.problems.rl_toys import FiniteMDP
 from solvers.tabular.policy_gradient import VectorEnv, check_mdp, default_horizon, entropy_gradient
 from solvers.tabular.policy_gradient import n_step_returns, score_rows
-from theory._validation import check_instance, as_float_array, as_generator, check_in, check_int
-from theory._validation import check_nonnegative, check_positive, check_unit_interval
+from theory.validation import check_instance, as_float_array, as_generator, check_in, check_int
+from theory.validation import check_nonnegative, check_positive, check_unit_interval
 
 #: Learners of :func:`train_policy_gradient`.
 LEARNERS = ("reinforce", "baseline", "a2c")

@@ -80,8 +80,8 @@ from scipy.special import softmax
 
 from solvers.results import ArrayResult
 from solvers.problems.rl_toys import FiniteMDP
-from theory._validation import check_instance, as_float_array, as_generator, check_in, check_int
-from theory._validation import check_unit_interval
+from theory.validation import check_instance, as_float_array, as_generator, check_in, check_int
+from theory.validation import check_unit_interval
 
 __all__ = [
     "ESTIMATOR_KINDS",

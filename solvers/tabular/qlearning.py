@@ -40,8 +40,8 @@ from numpy.typing import ArrayLike
 from solvers.results import ArrayResult, last_record
 from solvers.problems.maxbias import LEFT, MaxBiasMDP
 from solvers.problems.rl_toys import FiniteMDP, sample_rows
-from theory._validation import check_instance, as_float_array, as_generator, check_in, check_int
-from theory._validation import check_nonnegative, check_unit_interval
+from theory.validation import check_instance, as_float_array, as_generator, check_in, check_int
+from theory.validation import check_nonnegative, check_unit_interval
 
 __all__ = [
     "BOOTSTRAP_METHODS",

@@ -36,8 +36,8 @@ import numpy as np
 
 from solvers.results import ArrayResult
 from theory.autoregressive import check_logits, table_policies
-from theory._validation import as_float_array, as_generator, check_in, check_int, check_positive
-from theory._validation import check_probability
+from theory.validation import as_float_array, as_generator, check_in, check_int, check_positive
+from theory.validation import check_probability
 
 __all__ = [
     "DISCRIMINATORS",

@@ -73,9 +73,9 @@ from solvers.results import ArrayResult, last_record
 from solvers.rl_common import softmax
 from solvers.stabilizer_spec import StabilizerSpec
 from solvers.tabular.gan import GENERATOR_LOSSES, PSI_BOUND, SCHEMES
-from theory._validation import check_instance, as_float_array, check_in, check_int
-from theory._validation import check_nonnegative, check_positive, check_probability
-from theory._validation import check_unit_interval
+from theory.validation import check_instance, as_float_array, check_in, check_int
+from theory.validation import check_nonnegative, check_positive, check_probability
+from theory.validation import check_unit_interval
 from theory.deprecation import module_getattr, renamed_keywords
 
 __all__ = [

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from solvers.results import ArrayResult
-from theory._validation import as_float_array, as_generator, check_in, check_int, check_instance
+from theory.validation import as_float_array, as_generator, check_in, check_int, check_instance
 
 ORDERS = ("round-robin", "random")
 

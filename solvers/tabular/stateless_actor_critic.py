@@ -58,8 +58,8 @@ from solvers.problems.stateless_mdp import Episodes, TabularStatelessMDP
 from solvers.tabular.gan import fit_linear_rate
 from solvers.results import ArrayResult
 from solvers.validation import check_vector
-from theory._validation import check_instance, as_float_array, as_generator, check_in, check_int
-from theory._validation import check_positive
+from theory.validation import check_instance, as_float_array, as_generator, check_in, check_int
+from theory.validation import check_positive
 from theory.deprecation import renamed_keywords
 
 __all__ = [

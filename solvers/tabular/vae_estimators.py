@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from solvers.results import ArrayResult
-from theory._validation import as_float_array, as_generator, check_in, check_int
+from theory.validation import as_float_array, as_generator, check_in, check_int
 from theory.vae import KL_FORMS, check_diagonal_gaussian, check_linear_gaussian
 
 __all__ = [

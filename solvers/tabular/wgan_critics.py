@@ -32,7 +32,7 @@ from scipy.special import softmax
 
 from solvers.results import ArrayResult
 from solvers.validation import check_distribution_pair, check_generator_descent, check_solve_budget
-from theory._validation import ConvergenceWarning, as_float_array, check_in, check_positive
+from theory.validation import ConvergenceWarning, as_float_array, check_in, check_positive
 
 __all__ = [
     "WGAN_CRITICS",

@@ -18,7 +18,7 @@ from solvers.validation import (
     check_vector,
     warn_unconverged,
 )
-from theory._validation import ConvergenceWarning
+from theory.validation import ConvergenceWarning
 
 
 @pytest.mark.parametrize("call, match", [

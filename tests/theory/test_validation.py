@@ -1,10 +1,10 @@
-"""theory._validation: the integer-array validator and the scalar-result helper shared by
+"""theory.validation: the integer-array validator and the scalar-result helper shared by
 theory.overestimation and theory.max_estimators."""
 
 import numpy as np
 import pytest
 
-from theory._validation import check_integer_array, float_or_array
+from theory.validation import check_integer_array, float_or_array
 
 
 class TestCheckIntegerArray:

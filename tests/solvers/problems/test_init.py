@@ -35,7 +35,7 @@ from solvers.problems.strategies import seeds
 from tests.stats import (FALSE_ALARM, assert_mean_bernstein, assert_median_of_means, assert_multinomial,
                          gaussian_radius, hoeffding_radius)
 from tests.tolerances import FLOAT_ATOL, FLOAT_RTOL, LP_ATOL, PROB_SUM_TOL
-from theory._validation import check_probability
+from theory.validation import check_probability
 
 #: Quadrature of a density: quad's own error estimate is ~1e-10 on these smooth integrands.
 QUAD_ATOL = 1e-8

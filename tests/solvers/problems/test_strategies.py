@@ -14,7 +14,7 @@ from solvers.problems.strategies import (
     probability_vectors,
     seeds,
 )
-from theory._validation import check_probability
+from theory.validation import check_probability
 
 #: `find` searches with Hypothesis' own database-free settings; this many examples is ample
 #: for events that a strategy produces in a sizeable fraction of draws.

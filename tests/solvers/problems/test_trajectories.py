@@ -31,7 +31,7 @@ from solvers.problems.trajectories import (
     sample_demonstrations,
     sequence_index,
 )
-from theory._validation import PROBABILITY_SUM_RTOL
+from theory.validation import PROBABILITY_SUM_RTOL
 
 #: Sums of small integers and normalized counts: exact up to a few ulps.
 FLOAT_ATOL = 1e-12

@@ -30,7 +30,7 @@ from solvers.tabular.gan import (
     train_generator_optimal_d,
 )
 from tests.tolerances import FLOAT_ATOL, FLOAT_RTOL, PROB_SUM_TOL
-from theory._validation import ConvergenceWarning
+from theory.validation import ConvergenceWarning
 from theory.divergences import js_divergence
 from theory.gan import gan_value, optimal_discriminator, optimal_gan_value
 

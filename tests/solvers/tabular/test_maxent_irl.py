@@ -39,7 +39,7 @@ from solvers.tabular.maxent_irl import (
     soft_value_iteration_discounted,
     soft_value_iteration_finite,
 )
-from theory._validation import ConvergenceWarning
+from theory.validation import ConvergenceWarning
 from tests.stats import FALSE_ALARM, assert_mean_bernstein  # noqa: F401 (FALSE_ALARM: the level used)
 from tests.tolerances import FLOAT_ATOL
 
