@@ -48,6 +48,9 @@ PPCA = "kingma2014/linear-vae-ppca-mle"
 NONLINEAR = "kingma2014/nonlinear-vae-elbo-below-log-marginal"
 
 SOURCE = "Kingma & Welling (2014), arXiv:1312.6114"
+#: Registers a claim on a VAE trained by Algorithm 1 (solvers.neural.vae.train_vae); the kinds
+#: and solver the neural claims share are written once, here.
+trained_vae_claim = functools.partial(claim, kinds=("neural",), solver="solvers.neural.vae.train_vae")
 
 #: Closed form vs a second float64 route (scipy logpdf, 3-node Gauss-Hermite, Cholesky solves) for
 #: O(10)-sized log-densities of a 3-dimensional model: a few hundred ulps.
@@ -328,16 +331,14 @@ def trained_linear_vae(seed: int):
     return X, train_vae(X, LINEAR_CONFIG, LINEAR_STEPS, seed=seed)
 
 
-@claim(
+@trained_vae_claim(
     PPCA,
     statement="A linear VAE (linear encoder and decoder, learned sigma) trained by Algorithm 1 on data "
     "from the linear-Gaussian model recovers probabilistic PCA's maximum-likelihood covariance "
     "W W^T + sigma^2 I (eigendecomposition of the sample covariance), and its ELBO is tight there.",
     source=SOURCE + ", Algorithm 1, eqs. (7), (10); Tipping & Bishop (1999), Section 3.2; Lucas et al. "
     "(2019) (the linear VAE's optimum is pPCA's)",
-    kinds=("neural",),
     closed_form="theory.vae.ppca_mle",
-    solver="solvers.neural.vae.train_vae",
 )
 def linear_vae_ppca(ctx: Context):
     X, run = trained_linear_vae(ctx.seed)
@@ -434,14 +435,12 @@ def quadrature_expected_log_lik(run, X, n_nodes: int) -> tuple[np.ndarray, np.nd
     return ll @ w, (ll ** 2) @ w
 
 
-@claim(
+@trained_vae_claim(
     NONLINEAR,
     statement="A nonlinear VAE (1-D latent, MLP encoder and decoder) on two 2-D blobs has ELBO(x) <= log p(x) "
     "at every data point, both by quadrature over the latent, and the gap equals KL(q(z|x) || p(z|x)).",
     source=SOURCE + ", eq. (1), eq. (10), Algorithm 1",
-    kinds=("neural",),
     closed_form="theory.vae.gaussian_kl",
-    solver="solvers.neural.vae.train_vae",
     problem="solvers.problems.mixtures.GaussianMixture",
 )
 def nonlinear_vae(ctx: Context):

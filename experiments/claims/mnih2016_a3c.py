@@ -47,6 +47,16 @@ SOURCE_DELAY = ("Levin & May (1976), 'A note on difference-delay equations', The
                 "(stability of x_{k+1} = x_k - a x_{k-tau}); Recht et al. (2011), Section 4 (bounded "
                 "staleness); Mnih et al. (2016), Section 4")
 
+#: Every claim of this module is exact (tabular solvers, exact references); the chains its claims
+#: share are written once, here: the staleness simulator, the delayed-gradient steps of the
+#: stability law, and the real threads or processes on random MDPs.
+exact_claim = functools.partial(claim, kinds=("exact",))
+simulator_claim = functools.partial(exact_claim, solver="solvers.tabular.a3c.simulate_a3c")
+delayed_steps_claim = functools.partial(exact_claim, solver="solvers.tabular.staleness.delayed_gradient_ascent")
+async_claim = functools.partial(
+    exact_claim, source=SOURCE + "; Recht et al. (2011) (lock-free updates)",
+    solver="solvers.tabular.a3c.run_async_a3c", problem="solvers.problems.rl_toys.random_mdp")
+
 #: Delays of the main comparison and of the step-size sweep.
 DELAYS = (0, 1, 4, 16)
 SWEEP_DELAYS = (0, 1, 2, 4, 8, 16)
@@ -175,14 +185,12 @@ def _random_runs(seed: int, n_updates: int = N_UPDATES) -> dict:
     return {"mdp": mdp, "run": run, "gap": gap, "J_star": star, "J_uniform": uniform}
 
 
-@claim(
+@simulator_claim(
     REACH,
     statement="With exact policy gradients computed at parameters up to 16 updates old (and with "
     "8 workers finishing in random order), small enough constant step sizes still drive the "
     "shared softmax policy to the optimal return J* of value iteration.",
     source=SOURCE + "; Recht et al. (2011), Section 4",
-    kinds=("exact",),
-    solver="solvers.tabular.a3c.simulate_a3c",
     problem="solvers.problems.rl_toys.chain_mdp",
 )
 def reach_claim(ctx: Context):
@@ -225,7 +233,7 @@ def _greedy_returns(mdp, logits: np.ndarray) -> np.ndarray:
     return np.array([evaluate_policy(mdp, g).J for g in greedy.reshape(-1, mdp.n_states, mdp.n_actions)])
 
 
-@claim(
+@simulator_claim(
     SWEEP,
     statement="On Strens's chain, staleness shrinks the largest step size (on a sqrt(2) grid) whose "
     "exact-gradient A3C run reaches the optimum: it never grows with the delay and is smaller at "
@@ -236,8 +244,6 @@ def _greedy_returns(mdp, logits: np.ndarray) -> np.ndarray:
     "does not predict these step sizes and is not compared with them.",
     source=SOURCE + "; Mei et al. (2020), 'On the global convergence rates of softmax policy "
     "gradient methods' (plateaus near deterministic policies)",
-    kinds=("exact",),
-    solver="solvers.tabular.a3c.simulate_a3c",
     problem="solvers.problems.rl_toys.chain_mdp",
 )
 def sweep_claim(ctx: Context):
@@ -328,14 +334,12 @@ def _measure_thresholds(gradient, theta_star, direction, limit, delays) -> tuple
     return np.array([_threshold_factor(s) for s in stable]), stable
 
 
-@claim(
+@delayed_steps_claim(
     QUADRATIC,
     statement="Gradient steps computed tau updates late on a quadratic with curvature h are stable "
     "exactly when eta h < 2 sin(pi / (2(2 tau + 1))) (Levin & May 1976), about pi / (2 tau + 1) "
     "for large tau: the stable step size shrinks like 1/(tau + 1/2).",
     source=SOURCE_DELAY,
-    kinds=("exact",),
-    solver="solvers.tabular.staleness.delayed_gradient_ascent",
 )
 def quadratic_claim(ctx: Context):
     h = float(ctx.rng(1604).uniform(0.5, 2.0))
@@ -406,14 +410,12 @@ def soft_return_hessian(mdp, logits: np.ndarray, tau: float, h: float = FD_H) ->
     return H
 
 
-@claim(
+@delayed_steps_claim(
     ENTROPY,
     statement="Near the optimum of the entropy-regularized return, A3C's exact stale gradient "
     "steps converge exactly when eta < 2 sin(pi / (2(2 tau + 1))) / lambda_max, lambda_max the "
     "largest curvature (eigenvalue of minus the Hessian) at the soft-optimal policy.",
     source=SOURCE_DELAY + "; Mnih et al. (2016), Section 4 (entropy regularization)",
-    kinds=("exact",),
-    solver="solvers.tabular.staleness.delayed_gradient_ascent",
     problem="solvers.problems.rl_toys.random_mdp",
 )
 def entropy_claim(ctx: Context):
@@ -439,7 +441,7 @@ def entropy_claim(ctx: Context):
 
 
 # ----------------------------------------------------------------------------- sampled / async
-@claim(
+@simulator_claim(
     SAMPLED,
     statement="A3C with sampled n-step advantage gradients (4 simulated workers finishing in random "
     "order, each with its own environment and stale copies of actor and tabular critic) reaches "
@@ -447,8 +449,6 @@ def entropy_claim(ctx: Context):
     "run can commit early to a suboptimal action and stall (measured: 4 of 160 runs over seeds "
     "0-19 ended at 4-9%), so the statement is about the median, not every run.",
     source=SOURCE,
-    kinds=("exact",),
-    solver="solvers.tabular.a3c.simulate_a3c",
     problem="solvers.problems.rl_toys.random_mdp",
 )
 def sampled_claim(ctx: Context):
@@ -487,28 +487,20 @@ def _async_evidence(ctx: Context, backend: str) -> dict:
     return out
 
 
-@claim(
+@async_claim(
     THREADS,
     statement="Real asynchronous A3C workers (4 Python threads on a shared numpy array, with and "
     "without a lock) reach the optimal return; the realized staleness is recorded.",
-    source=SOURCE + "; Recht et al. (2011) (lock-free updates)",
-    kinds=("exact",),
-    solver="solvers.tabular.a3c.run_async_a3c",
-    problem="solvers.problems.rl_toys.random_mdp",
 )
 def threads_claim(ctx: Context):
     return _async_evidence(ctx, "thread")
 
 
-@claim(
+@async_claim(
     PROCESSES,
     statement="Real asynchronous A3C workers as 4 processes on shared memory (truly parallel, "
     "Hogwild-style without a lock, and with one) reach the optimal return.",
-    source=SOURCE + "; Recht et al. (2011) (lock-free updates)",
-    kinds=("exact",),
     tier="full",
-    solver="solvers.tabular.a3c.run_async_a3c",
-    problem="solvers.problems.rl_toys.random_mdp",
 )
 def processes_claim(ctx: Context):
     return _async_evidence(ctx, "process")
