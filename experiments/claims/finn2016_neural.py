@@ -44,6 +44,16 @@ SOURCE_IRL = ("Finn et al. (2016), arXiv:1611.03852, Sections 3.1-3.2 (the discr
 SOURCE_EBM = ("Finn et al. (2016), arXiv:1611.03852, Section 4 (GANs for training EBMs: D = sigmoid with "
               "a trainable bias and the generator's log-density as input; the estimate of Z is consistent "
               "even when the generator cannot sample the data); Section 2.2 (EBMs)")
+#: Registers a claim on the neural GAN-IRL of Sections 3.1-3.2 (the Finn discriminator with an
+#: autograd cost network, on the enumerable set of deterministic paths): its shared chain, once.
+neural_irl_claim = functools.partial(
+    claim, kinds=("neural",), closed_form="theory.irl.finn_discriminator",
+    solver="solvers.neural.irl.train_neural_irl", problem="solvers.problems.trajectories.deterministic_paths")
+#: Registers a claim on the energy-based GAN of Section 4 (solvers.neural.ebm on an EBMDensity):
+#: its shared source and chain, once.
+ebm_gan_claim = functools.partial(
+    claim, source=SOURCE_EBM, kinds=("neural",), solver="solvers.neural.ebm.train_ebm",
+    problem="solvers.problems.ebm_densities.EBMDensity")
 
 
 # =============================================================================================
@@ -178,17 +188,13 @@ def _trained_irl_metrics(ctx: Context, variant: str):
     return result, irl_metrics(result, c_star, p_data)
 
 
-@claim(
+@neural_irl_claim(
     IRL_EXACT,
     statement="A GAN whose discriminator is D = (exp(-c_θ)/Z)/(exp(-c_θ)/Z + q) with an autograd cost "
     "network and learned log Z, trained against an autograd autoregressive policy with exact "
     "expectations over all 81 paths, recovers the MaxEnt cost up to an additive constant; at the end "
     "q ≈ p_data, D ≈ 1/2 everywhere and log Z ≈ log ∑ exp(-c_θ).",
     source=SOURCE_IRL,
-    kinds=("neural",),
-    closed_form="theory.irl.finn_discriminator",
-    solver="solvers.neural.irl.train_neural_irl",
-    problem="solvers.problems.trajectories.deterministic_paths",
 )
 def irl_cost_recovered(ctx: Context):
     result, m = _trained_irl_metrics(ctx, "exact")
@@ -202,17 +208,13 @@ def irl_cost_recovered(ctx: Context):
                                                    "n_steps": result.n_steps, "seconds": result.seconds})
 
 
-@claim(
+@neural_irl_claim(
     IRL_SAMPLES,
     statement="The same GAN trained from minibatches (256 demonstrations and 256 policy samples per step, "
     "score-function gradients for the policy) recovers the cost up to a constant, with q ≈ p_data and "
     "D ≈ 1/2.",
     source=SOURCE_IRL + "; Williams (1992), eq. (9) (REINFORCE with a baseline)",
-    kinds=("neural",),
     tier="full",
-    closed_form="theory.irl.finn_discriminator",
-    solver="solvers.neural.irl.train_neural_irl",
-    problem="solvers.problems.trajectories.deterministic_paths",
 )
 def irl_cost_recovered_samples(ctx: Context):
     result, m = _trained_irl_metrics(ctx, "samples")
@@ -411,29 +413,21 @@ def _ebm_1d_parts(ctx: Context, variant: str, log_z_tol: float, run: str):
     return density, result, m, parts
 
 
-@claim(
+@ebm_gan_claim(
     EBM_1D,
     statement="An energy network with learned log Z inside the discriminator D = σ(−E_θ − log Z − log q), "
     "trained against a Gaussian-mixture sampler with evaluable density, learns −E_θ = log p + const on "
     "the support of a 1-D bimodal density, and its log Z matches the quadrature of exp(−E_θ).",
-    source=SOURCE_EBM,
-    kinds=("neural",),
     figures=("finn2016_ebm",),
-    solver="solvers.neural.ebm.train_ebm",
-    problem="solvers.problems.ebm_densities.EBMDensity",
 )
 def ebm_1d(ctx: Context):
     return _ebm_1d_parts(ctx, "1d", EBM_1D_LOG_Z_TOL, "800 Adam steps, batches of 256")[3]
 
 
-@claim(
+@ebm_gan_claim(
     EBM_1D_WEAK,
     statement="The energy is recovered even when the sampler cannot represent the data (a single Gaussian "
     "against a bimodal density): the Finn discriminator's optimum exp(−E)/Z = p does not depend on q.",
-    source=SOURCE_EBM,
-    kinds=("neural",),
-    solver="solvers.neural.ebm.train_ebm",
-    problem="solvers.problems.ebm_densities.EBMDensity",
 )
 def ebm_1d_weak_sampler(ctx: Context):
     density, result, m, parts = _ebm_1d_parts(ctx, "1d-weak", EBM_1D_WEAK_LOG_Z_TOL, "800 steps")
@@ -447,16 +441,12 @@ def ebm_1d_weak_sampler(ctx: Context):
     return parts
 
 
-@claim(
+@ebm_gan_claim(
     EBM_2D,
     statement="The same energy-based GAN learns the 2-D banana density up to a constant on its support, "
     "with log Z matching the quadrature of exp(−E_θ).",
-    source=SOURCE_EBM,
-    kinds=("neural",),
     tier="full",
     figures=("finn2016_ebm",),
-    solver="solvers.neural.ebm.train_ebm",
-    problem="solvers.problems.ebm_densities.EBMDensity",
 )
 def ebm_2d(ctx: Context):
     density, result = trained_ebm(ctx.seed, "2d")
