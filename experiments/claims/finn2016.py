@@ -53,6 +53,10 @@ GEN = "finn2016/generator-loss"
 JOINT = "finn2016/joint-optimum"
 
 SOURCE = "Finn et al. (2016), arXiv:1611.03852, Section 3.2"
+#: Every claim of this module is checked on the enumerable chain-trajectory set, and all but the
+#: generator-loss identity against the loss-minimizing log Z: these chain fields, written once.
+CHAIN_TRAJECTORIES = {"problem": "solvers.problems.trajectories.chain_trajectories"}
+PARTITION_CHAIN = {"closed_form": "theory.irl_partition.optimal_log_partition", **CHAIN_TRAJECTORIES}
 
 #: Demonstrations and sampler samples drawn for the empirical versions.
 N_DEMOS = 16
@@ -138,8 +142,7 @@ def _numpy_log_z_hat(cost, q, p, log_z, q_weights=None) -> float:
     "sampler, are exp(-c)/Z), differs from it for a cost that fails this condition, and "
     "is never larger than it at q = p_data.",
     source=f"{SOURCE} (first fact); Section 2.3 (mu, mu_tilde)",
-    closed_form="theory.irl_partition.optimal_log_partition",
-    problem="solvers.problems.trajectories.chain_trajectories",
+    **PARTITION_CHAIN,
 )
 def partition_fixed_point(ctx: Context):
     parts = {}
@@ -225,8 +228,7 @@ PARTITION_PRINTED = (
     "closes when the sampler is exp(-c)/Z_c, an assumption about the generator.",
     source=f"{SOURCE} (first fact) and Appendix; Section 4 (GANs for training EBMs)",
     kinds=("exact",),
-    closed_form="theory.irl_partition.optimal_log_partition",
-    problem="solvers.problems.trajectories.chain_trajectories",
+    **PARTITION_CHAIN,
 )
 def partition_unbiased_as_printed(ctx: Context):
     ts, theta_true, theta, q, p = _problem(ctx)
@@ -328,8 +330,7 @@ def _neural_gradients(ctx, features, q, p, q_weights=None, n_directions=3):
     "a small neural cost.",
     source=f"{SOURCE} (second fact)",
     kinds=("exact", "neural"),
-    closed_form="theory.irl_partition.optimal_log_partition",
-    problem="solvers.problems.trajectories.chain_trajectories",
+    **PARTITION_CHAIN,
 )
 def gradient_equivalence(ctx: Context):
     parts = {}
@@ -369,7 +370,7 @@ def gradient_equivalence(ctx: Context):
     "is exp(-c)/sum exp(-c).",
     source=f"{SOURCE} (third fact); Section 2.3 (sampler loss)",
     closed_form="theory.irl.generator_loss",
-    problem="solvers.problems.trajectories.chain_trajectories",
+    **CHAIN_TRAJECTORIES,
 )
 def generator_loss_identity(ctx: Context):
     parts = {}
@@ -446,8 +447,7 @@ def _fit_tabular_cost(q, p):
     source=f"{SOURCE} (the optimum of the GAN game with the Section 3.1 discriminator); "
     "Section 2.2 (energy defined up to a constant)",
     kinds=("exact",),
-    closed_form="theory.irl_partition.optimal_log_partition",
-    problem="solvers.problems.trajectories.chain_trajectories",
+    **PARTITION_CHAIN,
 )
 def joint_optimum(ctx: Context):
     parts = {}
