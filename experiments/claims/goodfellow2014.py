@@ -8,6 +8,8 @@ compared with the closed forms in ``theory.gan`` / ``theory.divergences``.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import sympy as sp
 
@@ -28,6 +30,15 @@ PROP1 = "goodfellow2014/prop1-optimal-discriminator"
 THM1 = "goodfellow2014/thm1-virtual-training-criterion"
 THM1_MIN = "goodfellow2014/thm1-global-minimum"
 ALG1 = "goodfellow2014/alg1-neural-gan-converges"
+
+#: The exact categorical solver every exact claim of this module checks its closed form against.
+TABULAR_GAN = "solvers.tabular.gan"
+#: Registers a claim on the optimal discriminator checked three ways (its sympy derivation, the
+#: converged discriminator of the tabular GAN, a trained network): the kinds and solver
+#: Proposition 1 and Theorem 1 share, written once.
+discriminator_claim = functools.partial(derived_claim, kinds=("exact", "neural"), solver=TABULAR_GAN)
+#: Registers a claim on Algorithm 1 with MLPs (goodfellow2014_neural): its kinds and solver, once.
+algorithm1_claim = functools.partial(claim, kinds=("neural",), solver="solvers.neural.gan.train_gan")
 
 #: Gradient ascent on the discriminator logits runs in chunks of this many steps until the last
 #: step is below 1e-13 (at lr = 1 every atom contracts by <= 1 - min(p, q)/2 <= 0.994 per step
@@ -79,15 +90,13 @@ def _converged_discriminator(ctx: Context):
     return p, q, expit(trajectory[-1]), trajectory
 
 
-@derived_claim(
+@discriminator_claim(
     PROP1,
     statement="For a fixed generator the discriminator maximizing V(D, G) is "
     "D*(x) = p_data(x) / (p_data(x) + p_g(x)).",
     source="Goodfellow et al. (2014), Proposition 1, eq. (2)",
-    kinds=("exact", "neural"),
     figures=("goodfellow2014_fig1",),
     closed_form="theory.gan.optimal_discriminator",
-    solver="solvers.tabular.gan",
 )
 def prop1_optimal_discriminator(ctx: Context):
     parts = {}
@@ -116,14 +125,12 @@ def prop1_optimal_discriminator(ctx: Context):
     return parts
 
 
-@derived_claim(
+@discriminator_claim(
     THM1,
     statement="At the optimal discriminator the GAN value is C(G) = -log 4 + 2 JSD(p_data || p_g), "
     "and no discriminator does better.",
     source="Goodfellow et al. (2014), Theorem 1, eqs. (4)-(6)",
-    kinds=("exact", "neural"),
     closed_form="theory.gan.optimal_gan_value",
-    solver="solvers.tabular.gan",
 )
 def thm1_virtual_training_criterion(ctx: Context):
     parts = {}
@@ -172,7 +179,7 @@ def thm1_virtual_training_criterion(ctx: Context):
     source="Goodfellow et al. (2014), Theorem 1 and Proposition 2",
     kinds=("exact",),
     closed_form="theory.gan.optimal_gan_value",
-    solver="solvers.tabular.gan",
+    solver=TABULAR_GAN,
     problem="solvers.problems.categorical.random_pair",
 )
 def thm1_global_minimum(ctx: Context):
@@ -206,28 +213,24 @@ def thm1_global_minimum(ctx: Context):
     return parts
 
 
-@claim(
+@algorithm1_claim(
     ALG1,
     statement="Training a 2x64-MLP GAN by Algorithm 1 on a 1-D two-mode Gaussian mixture learns both "
     "modes: after 1,000 steps the Wasserstein-1 distance to the data is below half that of the "
     "moment-matched Gaussian (the best unimodal fit of that kind).",
     source="Goodfellow et al. (2014), Algorithm 1 (with the non-saturating loss of Section 3)",
-    kinds=("neural",),
-    solver="solvers.neural.gan.train_gan",
 )
 def alg1_neural_gan(ctx: Context):
     return neural.gan_reduces_w1(ctx)
 
 
-@claim(
+@algorithm1_claim(
     "goodfellow2014/alg1-neural-gan-ring",
     statement="Algorithm 1 with 2x64 relu MLPs learns most of the ring of 8 Gaussians: at least 5 "
     "modes are covered, 80% of samples lie near a mode, and the sliced W1 to the data falls 2-fold.",
     source="Goodfellow et al. (2014), Algorithm 1; the 8-Gaussian ring toy of Metz et al. (2017), "
     "'Unrolled Generative Adversarial Networks'",
-    kinds=("neural",),
     tier="full",
-    solver="solvers.neural.gan.train_gan",
 )
 def alg1_neural_gan_ring(ctx: Context):
     return neural.ring_mode_coverage(ctx)
