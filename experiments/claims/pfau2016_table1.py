@@ -47,6 +47,14 @@ REPLAY = "pfau2016/table1-replay-buffer-bias"
 ENTROPY_BANDIT = "pfau2016/table1-entropy-bandit-softmax"
 CHAIN_AC = "pfau2016/table1-chain-actor-critic"
 
+#: Every claim of this module is a row of Table 1 and is drawn in its figure; the rows on the
+#: stabilized categorical GAN and on the tabular actor-critic share their solver too.  These
+#: chain fields are written once, here.
+TABLE1 = {"figures": ("pfau2016_table1",)}
+STABILIZED_GAN = {**TABLE1, "solver": "solvers.tabular.stabilizers.train_stabilized_gan"}
+tabular_actor_critic_claim = functools.partial(
+    claim, kinds=("exact",), solver="solvers.tabular.actor_critic.train_actor_critic", **TABLE1)
+
 #: Label pairs (real, fake): none, one-sided, two-sided, strong two-sided.
 LABELS = ((1.0, 0.0), (0.9, 0.0), (0.9, 0.1), (0.7, 0.2))
 #: Gradient ascent at lr = 1 for 4,000 steps: every interior atom contracts by at most
@@ -80,9 +88,8 @@ def _interior_pair(rng: np.random.Generator, k: int) -> tuple[np.ndarray, np.nda
     "smoothed cross-entropy is D*(x) = (a p_data(x) + b p_g(x)) / (p_data(x) + p_g(x)).",
     source="Salimans et al. (2016), Section 3.4; Pfau & Vinyals (2016), Table 1 (label smoothing)",
     kinds=("exact", "neural"),
-    figures=("pfau2016_table1",),
     closed_form="theory.gan.smoothed_optimal_discriminator",
-    solver="solvers.tabular.stabilizers.train_stabilized_gan",
+    **STABILIZED_GAN,
 )
 def smoothed_optimal_discriminator_claim(ctx: Context):
     parts = {}
@@ -181,9 +188,8 @@ def _neural_smoothed_discriminator(ctx: Context) -> Evidence:
     "lr (c(b) - c((a + b)/2)) (1 + 1/n+).",
     source="Salimans et al. (2016), Section 3.4 (their remark on two-sided smoothing, made "
     "quantitative); Pfau & Vinyals (2016), Table 1",
-    figures=("pfau2016_table1",),
     closed_form="theory.gan.smoothed_generator_fixed_point",
-    solver="solvers.tabular.stabilizers.train_stabilized_gan",
+    **STABILIZED_GAN,
 )
 def label_smoothing_fixed_point(ctx: Context):
     parts = {}
@@ -282,9 +288,8 @@ STALE_STEPS = 8000
     source="Pfau & Vinyals (2016), Section 3.2 (replay buffers: 'unable to get asymptotically "
     "correct samples even on simple distributions') and Table 1",
     kinds=("exact",),
-    figures=("pfau2016_table1",),
     closed_form="theory.gan.replay_optimal_discriminator",
-    solver="solvers.tabular.stabilizers.train_stabilized_gan",
+    **STABILIZED_GAN,
 )
 def replay_buffer_bias(ctx: Context):
     rng = ctx.rng(0)
@@ -368,15 +373,12 @@ def _bandit_run(seed: int):
                               n_runs=BANDIT_RUNS)
 
 
-@claim(
+@tabular_actor_critic_claim(
     ENTROPY_BANDIT,
     statement="On a multi-armed bandit the actor-critic with entropy bonus tau converges to the "
     "softmax policy pi(a) = exp(Q(a)/tau) / sum_b exp(Q(b)/tau).",
     source="Pfau & Vinyals (2016), Section 3.2 (entropy regularization) and Table 1; the "
     "stationarity condition Q(a) - tau log pi(a) = const of the entropy-regularized objective",
-    kinds=("exact",),
-    figures=("pfau2016_table1",),
-    solver="solvers.tabular.actor_critic.train_actor_critic",
     problem="solvers.problems.rl_toys.bandit",
 )
 def entropy_bandit(ctx: Context):
@@ -414,16 +416,13 @@ def entropy_bandit(ctx: Context):
 CHAIN_GAP = 0.01  # relative to J*
 
 
-@claim(
+@tabular_actor_critic_claim(
     CHAIN_AC,
     statement="On the 5-state chain of Strens (2000) with gamma = 0.9 and a uniform start, the tabular "
     "actor-critic (softmax actor, expected-SARSA TD(0) critic) reaches the optimal return J* "
     "within 1% in every run.",
     source="Pfau & Vinyals (2016), Section 2.2 (actor-critic as bilevel optimization); J* by value "
     "iteration (Sutton & Barto 2018, Section 4.4)",
-    kinds=("exact",),
-    figures=("pfau2016_table1",),
-    solver="solvers.tabular.actor_critic.train_actor_critic",
     problem="solvers.problems.rl_toys.chain_mdp",
 )
 def chain_actor_critic(ctx: Context):
@@ -469,9 +468,9 @@ DIRAC_BR_ATOL = 1e-10
     "and the discriminator's best response to theta != 0 is D(theta) = b.",
     source="Salimans et al. (2016), Section 3.4 (label smoothing); Mescheder et al. (2018), "
     "Section 2 (the Dirac-GAN, SimGD/AltGD); Pfau & Vinyals (2016), Table 1",
-    figures=("pfau2016_table1",),
     closed_form="theory.gan.smoothed_optimal_discriminator",
     solver="solvers.dynamics.stabilizers.train_stabilized_dirac_gan",
+    **TABLE1,
 )
 def dirac_label_smoothing(ctx: Context):
     from solvers.dynamics.stabilizers import DiracStabilizers, fitted_rate, train_stabilized_dirac_gan
