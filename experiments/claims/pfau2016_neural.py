@@ -19,6 +19,7 @@ The gap is max over recorded steps of ‖θ_AC(t) − θ_GAN(t)‖ / ‖θ_GAN(t
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 
@@ -31,6 +32,13 @@ from solvers.problems.stateless_mdp import ContinuousStatelessMDP
 
 EQUALS_GAN = "pfau2016/neural-actor-critic-equals-gan"
 EQUALS_GAN_LONG = "pfau2016/neural-actor-critic-equals-gan-long"
+
+#: Registers a claim comparing the neural actor-critic in the continuous stateless MDP with the
+#: neural GAN (Section 2.3): the source and chain both claims share, written once.
+stateless_actor_critic_claim = functools.partial(
+    claim, source="Pfau & Vinyals (2016), Section 2.3", kinds=("neural",),
+    solver="solvers.neural.actor_critic.train_actor_critic",
+    problem="solvers.problems.stateless_mdp.ContinuousStatelessMDP")
 
 #: The claim's tolerance on the relative parameter gap.  Both learners compute the same float
 #: operations up to exact power-of-two rescalings (the critic's factor 2, module docstring of
@@ -122,7 +130,7 @@ def _equality_parts(ctx: Context, n_steps: int, every: int):
     return parts, seed, gan_runs
 
 
-@claim(
+@stateless_actor_critic_claim(
     EQUALS_GAN,
     statement="An actor-critic trained in the stateless MDP (critic on the cross-entropy Bellman "
     "error of stratified half-real episode batches, blind deterministic actor through the critic) "
@@ -131,10 +139,6 @@ def _equality_parts(ctx: Context, n_steps: int, every: int):
     "by construction (the two learners perform the same float operations up to exact power-of-two "
     "scalings, so the gap is 0); the check guards the two implementations' agreement, and a "
     "mismatched actor objective must be detected.",
-    source="Pfau & Vinyals (2016), Section 2.3",
-    kinds=("neural",),
-    solver="solvers.neural.actor_critic.train_actor_critic",
-    problem="solvers.problems.stateless_mdp.ContinuousStatelessMDP",
 )
 def actor_critic_equals_gan(ctx: Context) -> dict[str, Evidence]:
     n_steps = 200
@@ -152,15 +156,11 @@ def actor_critic_equals_gan(ctx: Context) -> dict[str, Evidence]:
     return parts
 
 
-@claim(
+@stateless_actor_critic_claim(
     EQUALS_GAN_LONG,
     statement="Over 2,000 steps the actor-critic and the neural GAN stay within 1e-8 relative of "
     "each other, and rounding-level differences are not amplified beyond 1e-12.",
-    source="Pfau & Vinyals (2016), Section 2.3",
-    kinds=("neural",),
     tier="full",
-    solver="solvers.neural.actor_critic.train_actor_critic",
-    problem="solvers.problems.stateless_mdp.ContinuousStatelessMDP",
 )
 def actor_critic_equals_gan_long(ctx: Context) -> dict[str, Evidence]:
     n_steps, every = 2000, 10
