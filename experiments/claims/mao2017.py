@@ -23,6 +23,12 @@ CHI2 = "mao2017/pearson-chi2-criterion"
 MINIMUM = "mao2017/chi2-minimum-at-data"
 GENERATOR = "mao2017/generator-descent-against-d-star"
 
+#: Chain fields several claims of this module share, written once: the closed forms of D* and
+#: of C(G), and the exact categorical discriminator solver.
+D_STAR = "theory.gan_objectives.lsgan_optimal_discriminator"
+CRITERION = "theory.gan_objectives.lsgan_criterion"
+TABULAR_DISCRIMINATOR = "solvers.tabular.gan_objectives.lsgan_discriminator"
+
 #: Random pairs of the checks: K atoms, Dirichlet(1) draws (some atoms near 0).
 N_ATOMS, N_PAIRS = 8, 16
 #: (a, b) label pairs: the paper's two choices, a = -1, b = 1 (Section 3.2.3, the χ² labels) and
@@ -72,8 +78,8 @@ def _cost_at(d: np.ndarray, p_data: np.ndarray, p_g: np.ndarray, c: float) -> np
     source="Mao et al. (2017), Section 3.2 (the objective with labels a, b) and Section 3.2.2 "
     "(the optimal discriminator)",
     derivation="mao2017/lsgan-optimal-discriminator",
-    closed_form="theory.gan_objectives.lsgan_optimal_discriminator",
-    solver="solvers.tabular.gan_objectives.lsgan_discriminator",
+    closed_form=D_STAR,
+    solver=TABULAR_DISCRIMINATOR,
 )
 def optimal_discriminator(ctx: Context):
     p, q = _random_pairs(ctx, 0)
@@ -99,8 +105,8 @@ def optimal_discriminator(ctx: Context):
     source="Mao et al. (2017), Section 3.2.2 (2C(G) and the Pearson chi2 identity under "
     "b - c = 1, b - a = 2)",
     derivation="mao2017/lsgan-pearson-chi2",
-    closed_form="theory.gan_objectives.lsgan_criterion",
-    solver="solvers.tabular.gan_objectives.lsgan_discriminator",
+    closed_form=CRITERION,
+    solver=TABULAR_DISCRIMINATOR,
 )
 def pearson_chi2_criterion(ctx: Context):
     parts = {}
@@ -158,8 +164,8 @@ def pearson_chi2_criterion(ctx: Context):
     source="Mao et al. (2017), Section 3.2.2 (minimizing the LSGAN objective yields minimizing "
     "the Pearson chi2 divergence)",
     kinds=("exact",),
-    closed_form="theory.gan_objectives.lsgan_criterion",
-    solver="solvers.tabular.gan_objectives.lsgan_discriminator",
+    closed_form=CRITERION,
+    solver=TABULAR_DISCRIMINATOR,
     problem="solvers.problems.categorical.random_pair",
 )
 def chi2_minimum_at_data(ctx: Context):
@@ -289,7 +295,7 @@ NEURAL_POINTWISE = 0.05
     source="Mao et al. (2017), Section 3.2 (the discriminator's objective) and Section 3.2.2 "
     "(its optimum D*)",
     kinds=("neural",),
-    closed_form="theory.gan_objectives.lsgan_optimal_discriminator",
+    closed_form=D_STAR,
     solver="solvers.neural.gan_objectives.train_critic",
 )
 def neural_discriminator(ctx: Context):
