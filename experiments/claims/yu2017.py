@@ -40,6 +40,16 @@ TRAINING = "yu2017/optimal-discriminator-training"
 ORACLE = "yu2017/oracle-nll-ordering"
 DERIVATION = "yu2017/seqgan-policy-gradient-v2-t2"
 
+#: Chain fields several claims of this module share, written once: the tabular SeqGAN solver of
+#: the exact claims, with the closed form of the action values or of the objective's gradient
+#: they are checked against, and the scaled-down synthetic-data experiment of the neural claims.
+TABULAR_SEQGAN = "solvers.tabular.seqgan"
+action_value_claim = functools.partial(
+    claim, kinds=("exact",), closed_form="theory.seqgan.exact_action_values", solver=TABULAR_SEQGAN)
+POLICY_GRADIENT_CHAIN = {"closed_form": "theory.seqgan.exact_objective_gradient", "solver": TABULAR_SEQGAN}
+oracle_experiment_claim = functools.partial(
+    claim, kinds=("neural",), tier="full", figures=("yu2017_oracle_nll",), solver="solvers.neural.seqgan")
+
 #: Central differences with step 1e-5 of J, an average of D in [0, 1] over softmax products
 #: (size <= 1, third derivatives <= 6).
 FD_STEP = 1e-5
@@ -176,15 +186,12 @@ SIZES = ((2, 5), (3, 4), (4, 3), (5, 2), (2, 1))
 # ---------------------------------------------------------------------------------------------
 
 
-@claim(
+@action_value_claim(
     ACTION_VALUES,
     statement="The SeqGAN action value Q(Y_{1:t-1}, y_t), the N -> infinity limit of the roll-out "
     "mean of eq. (4), equals the conditional expectation of D(Y_{1:T}) given the prefix, computed "
     "by enumerating every sequence.",
     source="Yu et al. (2017), SeqGAN, eqs. (2) and (4)",
-    kinds=("exact",),
-    closed_form="theory.seqgan.exact_action_values",
-    solver="solvers.tabular.seqgan",
 )
 def exact_action_values_claim(ctx: Context):
     rng = ctx.rng(0)
@@ -229,8 +236,7 @@ def _symbolic_gradient_vs_theory(rng) -> Evidence:
     "REINFORCE expectation.",
     source="Yu et al. (2017), SeqGAN, eqs. (1), (6)-(7); Sutton et al. (2000), Theorem 1",
     derivation=DERIVATION,
-    closed_form="theory.seqgan.exact_objective_gradient",
-    solver="solvers.tabular.seqgan",
+    **POLICY_GRADIENT_CHAIN,
 )
 def exact_policy_gradient_claim(ctx: Context):
     parts = {}
@@ -279,14 +285,11 @@ def exact_policy_gradient_claim(ctx: Context):
 # ---------------------------------------------------------------------------------------------
 
 
-@claim(
+@action_value_claim(
     ROLLOUT,
     statement="The Monte Carlo roll-out estimate of eq. (4) with N roll-outs is unbiased for the exact "
     "action value, and its variance is Var[D | prefix] / N (slope -1 in log-log).",
     source="Yu et al. (2017), SeqGAN, eqs. (3)-(4) and Algorithm 1, lines 9-11",
-    kinds=("exact",),
-    closed_form="theory.seqgan.exact_action_values",
-    solver="solvers.tabular.seqgan",
 )
 def mc_rollout_claim(ctx: Context):
     V, T, M = 3, 4, ROLLOUT_M
@@ -488,8 +491,7 @@ def _neural_estimator_evidence(ctx: Context) -> Evidence:
     "unbiased for the exact gradient of E_G[D(Y)], for a tabular generator and for an autograd RNN.",
     source="Yu et al. (2017), SeqGAN, eqs. (4), (6)-(7) and Algorithm 1, lines 8-12",
     kinds=("exact", "neural"),
-    closed_form="theory.seqgan.exact_objective_gradient",
-    solver="solvers.tabular.seqgan",
+    **POLICY_GRADIENT_CHAIN,
 )
 def estimator_claim(ctx: Context):
     return {"exact": _tabular_estimator_evidence(ctx),
@@ -618,15 +620,11 @@ def _ordering_evidence(runs, branch: str, config) -> Evidence:
                  "config": config.to_dict()})
 
 
-@claim(
+@oracle_experiment_claim(
     ORACLE,
     statement="In the synthetic-data experiment SeqGAN (policy gradient with roll-outs against a learned CNN "
     "discriminator) ends below continued maximum likelihood on NLL_oracle.",
     source="Yu et al. (2017), SeqGAN, Sec. 'Synthetic Data Experiments', Table 1 and Figure 2 (scaled down)",
-    kinds=("neural",),
-    tier="full",
-    figures=("yu2017_oracle_nll",),
-    solver="solvers.neural.seqgan",
 )
 def oracle_ordering_claim(ctx: Context):
     config, runs = oracle_runs(ctx.seed)
@@ -653,17 +651,13 @@ def oracle_ordering_claim(ctx: Context):
     return out
 
 
-@claim(
+@oracle_experiment_claim(
     ORACLE + "-optimal-d",
     statement="In the synthetic-data experiment SeqGAN's policy gradient with roll-outs, rewarded by the "
     "exact optimal discriminator p_oracle/(p_oracle + G), ends below continued maximum likelihood on "
     "NLL_oracle.",
     source="Yu et al. (2017), SeqGAN, Sec. 'Synthetic Data Experiments' and eqs. (4)-(8) (scaled down); "
     "Goodfellow et al. (2014), Prop. 1",
-    kinds=("neural",),
-    tier="full",
-    figures=("yu2017_oracle_nll",),
-    solver="solvers.neural.seqgan",
 )
 def oracle_ordering_optimal_d_claim(ctx: Context):
     config, runs = oracle_runs(ctx.seed)
