@@ -67,6 +67,11 @@ SOURCE_SURVEY = ("Survey transcription (../shared/seeds/002_*.txt, 'Figure 13', 
 SOURCE_ICLR = ("Arora, Risteski & Zhang (2018), ICLR, Theorem 1, in the form the issue quotes (the "
                "paper's own text could not be retrieved to check it word for word)")
 
+#: The closed form of the exact collision probability, which the exact collision claims and the
+#: neural birthday tests compare with.
+COLLISION_PROBABILITY = "theory.gan_diagnostics.collision_probability"
+#: Registers an exact claim on the collision probability itself (kinds and closed form, once).
+exact_collision_claim = functools.partial(claim, kinds=("exact",), closed_form=COLLISION_PROBABILITY)
 #: Registers a claim on a printed form of the collision bound.  These claims share their chain
 #: (closed form theory.gan_diagnostics.collision_lower_bound, the counterexample search of
 #: solvers.tabular.birthday as solver, the collision figure), so it is written once, here.
@@ -78,7 +83,7 @@ collision_bound_claim = functools.partial(
 #: test; exact collision probabilities of its label law): the chain is written once, here.
 neural_ring_claim = functools.partial(
     claim, source=SOURCE_TEST, kinds=("neural",),
-    closed_form="theory.gan_diagnostics.collision_probability", solver="solvers.neural.gan.train_gan",
+    closed_form=COLLISION_PROBABILITY, solver="solvers.neural.gan.train_gan",
     problem="solvers.problems.mixtures.ring_of_gaussians")
 
 PRINTED_SURVEY = (
@@ -144,14 +149,12 @@ def _top_mass_fraction(probs, N: int) -> Fraction:
 
 
 # --------------------------------------------------------------------------- exact collisions
-@claim(
+@exact_collision_claim(
     COLLISION,
     statement="The probability that M i.i.d. draws from a discrete P contain a repeat is "
     "1 - M! e_M(p) (e_M the elementary symmetric polynomial of the probabilities, zero atoms "
     "allowed); for P uniform on N atoms it is 1 - prod_{i<M} (1 - i/N).",
     source=SOURCE_TEST + "; the birthday problem with unequal probabilities (Mase 1992)",
-    kinds=("exact",),
-    closed_form="theory.gan_diagnostics.collision_probability",
 )
 def collision_exact(ctx: Context):
     rng = ctx.rng(0)
@@ -457,7 +460,7 @@ def support_estimate_evidence(exact_probs, counts, sizes, n_batches: int, alpha:
         "rate)", details={"batch_sizes": list(sizes), "estimate_range": ends, **dict(details or {})})
 
 
-@claim(
+@exact_collision_claim(
     SUPPORT_CATEGORICAL,
     statement="The birthday test on collapsed categorical generators: its collision counts are "
     "Binomial(batches, exact collision probability); for a generator uniform on N atoms the "
@@ -466,8 +469,6 @@ def support_estimate_evidence(exact_probs, counts, sizes, n_batches: int, alpha:
     "a factor 1.39-3 (-> 2 ln 2 for large N); for an uneven generator the test estimates 1/sum p^2, not the support.",
     source=SOURCE_TEST,
     figures=("arora2017_support",),
-    kinds=("exact",),
-    closed_form="theory.gan_diagnostics.collision_probability",
     solver="solvers.tabular.birthday.birthday_test",
     problem="solvers.problems.collapsed.collapsed_uniform",
 )
