@@ -19,6 +19,8 @@ for Training GANs" (NeurIPS; arXiv:1606.03498): the semi-supervised K+1-class di
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy.optimize import minimize
 from scipy.special import log_softmax, logsumexp, rel_entr, softmax
@@ -44,6 +46,10 @@ SOURCE_SSGAN = "Salimans et al. (2016), Section 5 (K+1 classes, l_{K+1} = 0, D(x
 SOURCE_FM = "Salimans et al. (2016), Section 3.1 (feature matching objective)"
 SOURCE_IS = ("Salimans et al. (2016), Section 4 (the inception score exp(E_x KL(p(y|x) || p(y))), as the "
              "survey, seed 002, also prints it)")
+#: Registers an exact claim on the inception score (its closed form in theory.gan_diagnostics):
+#: the kinds and closed form both inception-score claims share, written once.
+exact_inception_claim = functools.partial(
+    claim, kinds=("exact",), closed_form="theory.gan_diagnostics.inception_score")
 
 #: K real classes and n_x inputs of the semi-supervised toy.
 N_CLASSES, N_INPUTS = 3, 6
@@ -234,13 +240,11 @@ def reference_inception_score(p_y_given_x: np.ndarray, weights: np.ndarray) -> f
     return float(np.exp(np.sum(np.where(weights > 0, weights * kl, 0.0))))
 
 
-@claim(
+@exact_inception_claim(
     INCEPTION,
     statement="The inception score exp(E_x KL(p(y|x) || p(y))) equals exp(I(x; y)) = exp(H(y) - "
     "H(y|x)) and lies between 1 and min(number of classes, number of outputs with positive weight).",
     source=SOURCE_IS + "; the mutual-information identity: Cover & Thomas (2006), Section 2.4",
-    kinds=("exact",),
-    closed_form="theory.gan_diagnostics.inception_score",
 )
 def inception_score_claim(ctx: Context):
     rng = ctx.rng(0)
@@ -273,15 +277,13 @@ def inception_score_claim(ctx: Context):
     }
 
 
-@claim(
+@exact_inception_claim(
     INCEPTION_BLIND,
     statement="The inception score's blind spots: a generator with one confident output per class "
     "scores the maximum K whatever else it fails to produce; copies within a class (within-class "
     "diversity) do not move it; it sees only the classifier's confidence and class coverage "
     "(dropping a class gives K - 1, confidence c gives K exp(-H(c-row))).",
     source=SOURCE_IS + "; the blind spots are derived here",
-    kinds=("exact",),
-    closed_form="theory.gan_diagnostics.inception_score",
     problem="solvers.problems.collapsed.confident_class_outputs",
 )
 def inception_blind_spots(ctx: Context):
