@@ -84,6 +84,10 @@ def one_step_map(states: np.ndarray, *, floor: float = 1e-10,
 #: The Dirac-GAN claims: each has a sympy derivation (its "symbolic" part), an exact part
 #: against the closed forms of theory.dynamics, and is drawn in Figure 1.
 dirac_claim = functools.partial(derived_claim, figures=(FIGURE,), closed_form="theory.dynamics")
+#: The Dirac-GAN claims whose solver is the simulated vector field itself.
+dirac_field_claim = functools.partial(dirac_claim, solver="solvers.dynamics.dirac_gan.dirac_gan_field")
+#: The exact claims without a derivation of their own, also checked against theory.dynamics.
+exact_dynamics_claim = functools.partial(claim, kinds=("exact",), closed_form="theory.dynamics")
 
 
 def _dirac_states(traj) -> np.ndarray:
@@ -133,7 +137,7 @@ def _fd_eigenvalues(loss: str, reg: str, **kw) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------- Jacobians
-@dirac_claim(
+@dirac_field_claim(
     "mescheder2018/dirac-gan-jacobians",
     statement="For the Dirac-GAN with the GAN, non-saturating GAN and WGAN losses and no "
     "regularizer, R1, R2, instance noise or consensus optimization, the Jacobian at the "
@@ -141,7 +145,6 @@ def _fd_eigenvalues(loss: str, reg: str, **kw) -> np.ndarray:
     "differences of the simulated field agree, and so do their eigenvalues.",
     source=f"{SOURCE}, Section 2 (Dirac-GAN Jacobian, eigenvalues ±f'(0)i) and Section 3 "
     "(instance noise, zero-centred gradient penalties, consensus optimization)",
-    solver="solvers.dynamics.dirac_gan.dirac_gan_field",
 )
 def dirac_gan_jacobians(ctx: Context):
     parts = {}
@@ -342,7 +345,7 @@ def _convergence_parts(loss: str, reg: str, kw: dict, *, n_steps: int = 400) -> 
     return out
 
 
-@dirac_claim(
+@dirac_field_claim(
     "mescheder2018/regularized-converge",
     statement="With R1, R2 (γ = 0.3) or instance noise (σ = 0.7) the Dirac-GAN's eigenvalues have "
     "negative real part; simultaneous and alternating gradient descent converge for small enough "
@@ -352,7 +355,6 @@ def _convergence_parts(loss: str, reg: str, kw: dict, *, n_steps: int = 400) -> 
     "f''(0)σ² ± √(f''(0)²σ⁴ - f'(0)²) and -γ/2 ± √(γ²/4 - f'(0)²), locally convergent for small "
     "learning rates)",
     derivation="mescheder2018/dirac-gan-regularized",
-    solver="solvers.dynamics.dirac_gan.dirac_gan_field",
 )
 def regularized_converge(ctx: Context):
     parts = {}
@@ -373,7 +375,7 @@ def regularized_converge(ctx: Context):
     return parts
 
 
-@dirac_claim(
+@dirac_field_claim(
     "mescheder2018/wgan-not-convergent",
     statement="The WGAN Dirac-GAN (f(t) = t) has eigenvalues ±i: unclipped simultaneous GD diverges "
     "at rate √(1 + h²), and with weight clipping neither simultaneous nor alternating GD (1 or 5 "
@@ -381,7 +383,6 @@ def regularized_converge(ctx: Context):
     source=f"{SOURCE}, Section 3 (Wasserstein GAN: not always locally convergent with a fixed "
     "number of discriminator updates per generator update)",
     derivation="mescheder2018/dirac-gan-wgan",
-    solver="solvers.dynamics.dirac_gan.dirac_gan_field",
 )
 def wgan_not_convergent(ctx: Context):
     parts = {}
@@ -406,7 +407,7 @@ def wgan_not_convergent(ctx: Context):
     return parts
 
 
-@dirac_claim(
+@dirac_field_claim(
     "mescheder2018/wgan-gp-not-convergent",
     statement="WGAN-GP on the Dirac-GAN (penalty (γ/2)(|ψ| - g₀)², γ = 0.5, g₀ = 1): the field jumps "
     "by 2γg₀ across ψ = 0, so there is no Jacobian at the equilibrium, ψ = 0 repels for |θ| < γg₀, "
@@ -414,7 +415,6 @@ def wgan_not_convergent(ctx: Context):
     source=f"{SOURCE}, Section 3 (WGAN-GP with a finite number of discriminator updates per "
     "generator update does not always converge; abstract)",
     derivation="mescheder2018/dirac-gan-wgan-gp",
-    solver="solvers.dynamics.dirac_gan.dirac_gan_field",
 )
 def wgan_gp_not_convergent(ctx: Context):
     parts = {}
@@ -453,13 +453,12 @@ def wgan_gp_not_convergent(ctx: Context):
     return parts
 
 
-@dirac_claim(
+@dirac_field_claim(
     "mescheder2018/consensus-converges",
     statement="Consensus optimization (γ = 1) gives the Dirac-GAN eigenvalues -γf'(0)² ± i f'(0); "
     "simultaneous GD converges iff h < 2γ/(γ²f'(0)² + 1) = 1.6, at the predicted rate.",
     source=f"{SOURCE}, Section 3 (consensus optimization of Mescheder et al. 2017)",
     derivation="mescheder2018/dirac-gan-consensus",
-    solver="solvers.dynamics.dirac_gan.dirac_gan_field",
 )
 def consensus_converges(ctx: Context):
     parts = {}
@@ -475,7 +474,7 @@ def consensus_converges(ctx: Context):
 
 
 # ---------------------------------------------------------------------------- two time scales
-@claim(
+@exact_dynamics_claim(
     "mescheder2018/two-time-scale",
     statement="With step sizes h_g ≠ h_d (the bilevel view, one player faster), unregularized SimGD "
     "on the Dirac-GAN has spectral radius √(1 + h_g h_d f'(0)²) > 1 for every ratio, while with R1 "
@@ -483,8 +482,6 @@ def consensus_converges(ctx: Context):
     "eigenvalues are complex: SimGD converges iff h_g < γ/f'(0)², whatever the ratio.",
     source=f"{SOURCE}, Section 2 (SimGD/AltGD update operators) with per-player step sizes; "
     "Pfau & Vinyals (2016), eqs. (1)-(2) (bilevel view)",
-    kinds=("exact",),
-    closed_form="theory.dynamics",
     solver="solvers.dynamics.dirac_gan.simultaneous_gd",
 )
 def two_time_scale(ctx: Context):
@@ -573,7 +570,7 @@ def categorical_rates(p: np.ndarray, settings, seed) -> list[dict]:
     return out
 
 
-@claim(
+@exact_dynamics_claim(
     "mescheder2018/categorical-gan-jacobian",
     statement="For the categorical GAN (K = 3 atoms) the finite-difference Jacobian of the solver's "
     "gradient field at q = p, ψ = 0 equals the closed form [[0, S/2], [-S/2, -diag(p)/2]]; all its "
@@ -583,8 +580,6 @@ def categorical_rates(p: np.ndarray, settings, seed) -> list[dict]:
     "converges.",
     source=f"{SOURCE}, Section 2 (local convergence from the spectrum of the update operator), "
     "applied to Goodfellow et al. (2014), eq. (1) on K atoms",
-    kinds=("exact",),
-    closed_form="theory.dynamics",
     solver="solvers.dynamics.categorical_jacobian.categorical_gan_jacobian_fd",
 )
 def categorical_gan(ctx: Context):
