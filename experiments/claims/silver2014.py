@@ -52,6 +52,13 @@ IDENTITY = "silver2014/actor-update-equals-conditional-gan-generator"
 DDPG = "silver2014/ddpg-reaches-optimal-gain"
 DDPG_LONG = "silver2014/ddpg-reaches-optimal-gain-long"
 
+#: The scalar LQR the DPG-theorem and DDPG claims are posed on, and the chain both DDPG claims
+#: share (a neural run scored against the Riccati optimum, drawn in one figure), written once.
+SCALAR_LQR = "solvers.problems.lqr.ScalarLQR"
+ddpg_claim = functools.partial(
+    claim, kinds=("neural",), figures=("silver2014_ddpg",), closed_form="theory.lqr.lqr_optimal",
+    solver="solvers.neural.ddpg.train_ddpg", problem=SCALAR_LQR)
+
 #: The LQR every neural run uses: x' = 0.7 x + u + 0.3 w, reward −(x² + 0.5 u²), γ = 0.9,
 #: x_0 ~ N(0, 1); k* = 0.4741, and every gain in (−0.35, 1.75) has a finite value.
 PROBLEM = ScalarLQR(a=0.7, b=1.0, q=1.0, r=0.5, gamma=0.9, sigma=0.3, x0_std=1.0)
@@ -182,7 +189,7 @@ def _stable_gains(a: float, b: float, gamma: float, n: int = 9, margin: float = 
     source=f"{SOURCE} and eq. (8); the discounted scalar Riccati equation (Bertsekas 2017, Vol. I, "
     "Section 3.1)",
     closed_form="theory.lqr.lqr_dpg_gradient",
-    problem="solvers.problems.lqr.ScalarLQR",
+    problem=SCALAR_LQR,
 )
 def dpg_theorem_lqr(ctx: Context):
     parts = {}
@@ -360,35 +367,25 @@ def _ddpg_parts(run, tol: float, label: str, rtol: float = RETURN_RTOL) -> dict:
     }
 
 
-@claim(
+@ddpg_claim(
     DDPG,
     statement="DDPG (Q critic, deterministic linear actor, soft target networks, replay, Gaussian "
     "exploration) learns the optimal linear gain of the discounted LQR: every run ends within 1% of the "
     "optimal return, i.e. within 0.083 of k* (the gain error at which J falls 1% short).",
     source="Lillicrap et al. (2016), Algorithm 1; Silver et al. (2014), Theorem 1; the discounted Riccati "
     "gain (Bertsekas 2017, Vol. I, Section 3.1)",
-    kinds=("neural",),
-    figures=("silver2014_ddpg",),
-    closed_form="theory.lqr.lqr_optimal",
-    solver="solvers.neural.ddpg.train_ddpg",
-    problem="solvers.problems.lqr.ScalarLQR",
 )
 def ddpg_reaches_optimal_gain(ctx: Context):
     return _ddpg_parts(ddpg_run(ctx.seed, False), gain_allowance(), "neural-")
 
 
-@claim(
+@ddpg_claim(
     DDPG_LONG,
     statement="With 4,000 steps and 10 runs, every run of DDPG's linear actor ends within 0.5% of the optimal "
     "return (within 0.059 of k*), and an MLP actor matches the optimal policy u = -k* x, over the optimal "
     "policy's discounted state distribution, to the RMSE of a linear gain whose return is 3% short (0.061).",
     source="Lillicrap et al. (2016), Algorithm 1; Silver et al. (2014), Theorem 1",
-    kinds=("neural",),
     tier="full",
-    figures=("silver2014_ddpg",),
-    closed_form="theory.lqr.lqr_optimal",
-    solver="solvers.neural.ddpg.train_ddpg",
-    problem="solvers.problems.lqr.ScalarLQR",
 )
 def ddpg_reaches_optimal_gain_long(ctx: Context):
     parts = _ddpg_parts(ddpg_run(ctx.seed, True), GAIN_ATOL_LONG, "neural-linear-", RETURN_RTOL_LONG)
