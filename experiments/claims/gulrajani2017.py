@@ -23,6 +23,9 @@ from theory.wgan import wgan_gp_optimal_critic_1d
 
 PROP1 = "gulrajani2017/prop1-unit-gradient-on-coupling-segments"
 GP_GAP = "gulrajani2017/penalized-optimum-exceeds-w1"
+#: The closed-form optimum of the penalized critic on the line, which the tabular and the
+#: neural claims on the gradient penalty both compare with.
+GP_OPTIMUM = "theory.wgan.wgan_gp_optimal_critic_1d"
 
 N_POINTS, N_PAIRS = 10, 6
 #: Two HiGHS solves (feasibility 1e-10 on O(1) problems): the critic's rise along a coupled
@@ -129,7 +132,7 @@ GP_VALUE_ATOL = 1e-10
     "lambda = 10), Section 4 and Algorithm 1 (interpolates between independent samples); "
     "Proposition 1 (the hard-constraint limit)",
     derivation="gulrajani2017/gp-pointwise-maximizer",
-    closed_form="theory.wgan.wgan_gp_optimal_critic_1d",
+    closed_form=GP_OPTIMUM,
     solver="solvers.tabular.wgan_critics.wgan_gp_critic",
 )
 def gp_penalized_optimum(ctx: Context):
@@ -236,7 +239,7 @@ def reference_local_maximum_values(critic) -> np.ndarray:
     "interpolates of independent pairs)",
     kinds=("neural",),
     tier="full",
-    closed_form="theory.wgan.wgan_gp_optimal_critic_1d",
+    closed_form=GP_OPTIMUM,
     solver="solvers.neural.gan_objectives.train_critic",
 )
 def neural_gp_critic(ctx: Context):

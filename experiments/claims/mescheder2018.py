@@ -86,6 +86,9 @@ def one_step_map(states: np.ndarray, *, floor: float = 1e-10,
 dirac_claim = functools.partial(derived_claim, figures=(FIGURE,), closed_form="theory.dynamics")
 #: The Dirac-GAN claims whose solver is the simulated vector field itself.
 dirac_field_claim = functools.partial(dirac_claim, solver="solvers.dynamics.dirac_gan.dirac_gan_field")
+#: The claims on the unregularized Dirac-GAN under simultaneous or alternating steps: one
+#: derivation (its Jacobian and eigenvalues) serves both.
+unregularized_claim = functools.partial(dirac_claim, derivation="mescheder2018/dirac-gan-unregularized")
 #: The exact claims without a derivation of their own, also checked against theory.dynamics.
 exact_dynamics_claim = functools.partial(claim, kinds=("exact",), closed_form="theory.dynamics")
 
@@ -183,14 +186,13 @@ def dirac_gan_jacobians(ctx: Context):
 
 
 # ---------------------------------------------------------------------------- unregularized
-@dirac_claim(
+@unregularized_claim(
     "mescheder2018/unregularized-simgd-diverges",
     statement="On the unregularized Dirac-GAN the Jacobian's eigenvalues are ±f'(0)i (±i/2), "
     "simultaneous gradient descent has spectral radius √(1 + h²f'(0)²) > 1 for every step h, "
     "the norm of its iterates grows at every step, and the continuous flow keeps θ² + ψ² constant.",
     source=f"{SOURCE}, Section 2 (Dirac-GAN: eigenvalues ±f'(0)i; the continuous system; "
     "simultaneous gradient descent not stable for any learning rate)",
-    derivation="mescheder2018/dirac-gan-unregularized",
     solver="solvers.dynamics.dirac_gan.simultaneous_gd",
 )
 def unregularized_simgd(ctx: Context):
@@ -234,7 +236,7 @@ def unregularized_simgd(ctx: Context):
     return parts
 
 
-@dirac_claim(
+@unregularized_claim(
     "mescheder2018/unregularized-altgd-bounded",
     statement="Alternating gradient descent with n_g generator and n_d discriminator steps on the "
     "unregularized Dirac-GAN has eigenvalues 1 - α²/2 ± √((1 - α²/2)² - 1), α = √(n_g n_d) h f'(0): "
@@ -244,7 +246,6 @@ def unregularized_simgd(ctx: Context):
     "√61, ...); for α > 2 one eigenvalue below -1.",
     source=f"{SOURCE}, Section 2 (alternating gradient descent on the Dirac-GAN; the boundary "
     "α = 2 is ours)",
-    derivation="mescheder2018/dirac-gan-unregularized",
     solver="solvers.dynamics.dirac_gan.alternating_gd",
 )
 def unregularized_altgd(ctx: Context):
