@@ -33,6 +33,8 @@ ALG1 = "goodfellow2014/alg1-neural-gan-converges"
 
 #: The exact categorical solver every exact claim of this module checks its closed form against.
 TABULAR_GAN = "solvers.tabular.gan"
+#: The closed form of C(G) = max_D V(D, G) = -log 4 + 2 JSD, which both Theorem 1 claims check.
+C_OF_G = "theory.gan.optimal_gan_value"
 #: Registers a claim on the optimal discriminator checked three ways (its sympy derivation, the
 #: converged discriminator of the tabular GAN, a trained network): the kinds and solver
 #: Proposition 1 and Theorem 1 share, written once.
@@ -130,7 +132,7 @@ def prop1_optimal_discriminator(ctx: Context):
     statement="At the optimal discriminator the GAN value is C(G) = -log 4 + 2 JSD(p_data || p_g), "
     "and no discriminator does better.",
     source="Goodfellow et al. (2014), Theorem 1, eqs. (4)-(6)",
-    closed_form="theory.gan.optimal_gan_value",
+    closed_form=C_OF_G,
 )
 def thm1_virtual_training_criterion(ctx: Context):
     parts = {}
@@ -178,7 +180,7 @@ def thm1_virtual_training_criterion(ctx: Context):
     "with the discriminator kept optimal drives JSD(p_data || p_g) monotonically to 0.",
     source="Goodfellow et al. (2014), Theorem 1 and Proposition 2",
     kinds=("exact",),
-    closed_form="theory.gan.optimal_gan_value",
+    closed_form=C_OF_G,
     solver=TABULAR_GAN,
     problem="solvers.problems.categorical.random_pair",
 )

@@ -47,6 +47,9 @@ ESTIMATORS = "vanhasselt2015/single-double-estimator-bias"
 #: The paper, cited in full once (module docstring) and then short.
 PAPER_FULL = "van Hasselt, Guez & Silver (AAAI 2016; arXiv:1509.06461)"
 PAPER = "van Hasselt et al. (2016)"
+#: The figure of the overestimation bound, in which Theorem 1's claim and the expected-max
+#: claim are both drawn.
+BOUND_FIGURE = ("vanhasselt2015_bound",)
 
 #: Unit roundoff of float64 and the number of unit roundoffs (of the largest |error|) that the
 #: random-admissible part of Theorem 1 allows (see the part's reason).
@@ -139,7 +142,7 @@ def _worst_case_max(C: float, m: int, rng: np.random.Generator, n_starts: int = 
     statement="If m >= 2 estimates of equal true values have errors summing to 0 with mean "
     "square C > 0, then max_a Q(s, a) >= V*(s) + sqrt(C/(m - 1)), and the bound is tight.",
     source=f"{PAPER}, Theorem 1 and its proof (appendix)",
-    figures=("vanhasselt2015_bound",),
+    figures=BOUND_FIGURE,
     derivation="vanhasselt2015/thm1-overestimation-bound",
     closed_form="theory.overestimation.max_lower_bound",
 )
@@ -246,7 +249,7 @@ def _mp_expected_max(m: int) -> float:
     "of a max over m noisy estimates, is computed to 1e-10 for m up to 1e6.",
     source=f"{PAPER}, Section 'Overoptimism due to estimation errors' and Figure 1",
     kinds=("exact",),
-    figures=("vanhasselt2015_bound",),
+    figures=BOUND_FIGURE,
     closed_form="theory.max_estimators.expected_max_normal",
 )
 def expected_max_normal_claim(ctx: Context):
