@@ -72,6 +72,9 @@ SOURCE_ICLR = ("Arora, Risteski & Zhang (2018), ICLR, Theorem 1, in the form the
 COLLISION_PROBABILITY = "theory.gan_diagnostics.collision_probability"
 #: Registers an exact claim on the collision probability itself (kinds and closed form, once).
 exact_collision_claim = functools.partial(claim, kinds=("exact",), closed_form=COLLISION_PROBABILITY)
+#: The collapsed distributions with mass >= rho on N atoms, on which the ICLR bound is refuted and
+#: the infimum is computed.
+MASS_ON_SUPPORT = "solvers.problems.collapsed.mass_on_support"
 #: Registers a claim on a printed form of the collision bound.  These claims share their chain
 #: (closed form theory.gan_diagnostics.collision_lower_bound, the counterexample search of
 #: solvers.tabular.birthday as solver, the collision figure), so it is written once, here.
@@ -253,7 +256,7 @@ def survey_bound(ctx: Context):
     "< 1 - exp(-4.9) = 0.99255; mass 1/5 on one atom spread thinly elsewhere, M = 3: 0.106 < "
     "0.1131.",
     source=SOURCE_ICLR,
-    problem="solvers.problems.collapsed.mass_on_support",
+    problem=MASS_ON_SUPPORT,
 )
 def iclr_bound(ctx: Context):
     c = ICLR_COUNTEREXAMPLE
@@ -353,7 +356,7 @@ def iclr_bound_holds(ctx: Context):
     figures=("arora2017_collision",),
     kinds=("exact",),
     closed_form="theory.gan_diagnostics.collision_probability_infimum",
-    problem="solvers.problems.collapsed.mass_on_support",
+    problem=MASS_ON_SUPPORT,
 )
 def collision_infimum(ctx: Context):
     rng = ctx.rng(0)

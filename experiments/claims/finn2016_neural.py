@@ -49,6 +49,8 @@ SOURCE_EBM = ("Finn et al. (2016), arXiv:1611.03852, Section 4 (GANs for trainin
 neural_irl_claim = functools.partial(
     claim, kinds=("neural",), closed_form="theory.irl.finn_discriminator",
     solver="solvers.neural.irl.train_neural_irl", problem="solvers.problems.trajectories.deterministic_paths")
+#: The figure of the learned energies, in which the 1-D and 2-D EBM claims are drawn.
+EBM_FIGURE = ("finn2016_ebm",)
 #: Registers a claim on the energy-based GAN of Section 4 (solvers.neural.ebm on an EBMDensity):
 #: its shared source and chain, once.
 ebm_gan_claim = functools.partial(
@@ -418,7 +420,7 @@ def _ebm_1d_parts(ctx: Context, variant: str, log_z_tol: float, run: str):
     statement="An energy network with learned log Z inside the discriminator D = σ(−E_θ − log Z − log q), "
     "trained against a Gaussian-mixture sampler with evaluable density, learns −E_θ = log p + const on "
     "the support of a 1-D bimodal density, and its log Z matches the quadrature of exp(−E_θ).",
-    figures=("finn2016_ebm",),
+    figures=EBM_FIGURE,
 )
 def ebm_1d(ctx: Context):
     return _ebm_1d_parts(ctx, "1d", EBM_1D_LOG_Z_TOL, "800 Adam steps, batches of 256")[3]
@@ -446,7 +448,7 @@ def ebm_1d_weak_sampler(ctx: Context):
     statement="The same energy-based GAN learns the 2-D banana density up to a constant on its support, "
     "with log Z matching the quadrature of exp(−E_θ).",
     tier="full",
-    figures=("finn2016_ebm",),
+    figures=EBM_FIGURE,
 )
 def ebm_2d(ctx: Context):
     density, result = trained_ebm(ctx.seed, "2d")

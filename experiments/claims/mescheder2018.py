@@ -84,6 +84,8 @@ def one_step_map(states: np.ndarray, *, floor: float = 1e-10,
 #: The Dirac-GAN claims: each has a sympy derivation (its "symbolic" part), an exact part
 #: against the closed forms of theory.dynamics, and is drawn in Figure 1.
 dirac_claim = functools.partial(derived_claim, figures=(FIGURE,), closed_form="theory.dynamics")
+#: Simultaneous gradient descent, the solver of the claims on its divergence.
+SIMULTANEOUS_GD = "solvers.dynamics.dirac_gan.simultaneous_gd"
 #: The Dirac-GAN claims whose solver is the simulated vector field itself.
 dirac_field_claim = functools.partial(dirac_claim, solver="solvers.dynamics.dirac_gan.dirac_gan_field")
 #: The claims on the unregularized Dirac-GAN under simultaneous or alternating steps: one
@@ -193,7 +195,7 @@ def dirac_gan_jacobians(ctx: Context):
     "the norm of its iterates grows at every step, and the continuous flow keeps θ² + ψ² constant.",
     source=f"{SOURCE}, Section 2 (Dirac-GAN: eigenvalues ±f'(0)i; the continuous system; "
     "simultaneous gradient descent not stable for any learning rate)",
-    solver="solvers.dynamics.dirac_gan.simultaneous_gd",
+    solver=SIMULTANEOUS_GD,
 )
 def unregularized_simgd(ctx: Context):
     parts = {}
@@ -483,7 +485,7 @@ def consensus_converges(ctx: Context):
     "eigenvalues are complex: SimGD converges iff h_g < γ/f'(0)², whatever the ratio.",
     source=f"{SOURCE}, Section 2 (SimGD/AltGD update operators) with per-player step sizes; "
     "Pfau & Vinyals (2016), eqs. (1)-(2) (bilevel view)",
-    solver="solvers.dynamics.dirac_gan.simultaneous_gd",
+    solver=SIMULTANEOUS_GD,
 )
 def two_time_scale(ctx: Context):
     a, _ = td.f_derivatives("gan")

@@ -47,6 +47,9 @@ SOURCE_DELAY = ("Levin & May (1976), 'A note on difference-delay equations', The
                 "(stability of x_{k+1} = x_k - a x_{k-tau}); Recht et al. (2011), Section 4 (bounded "
                 "staleness); Mnih et al. (2016), Section 4")
 
+#: The MDPs of the claims: Strens's chain and small random MDPs.
+CHAIN_MDP = "solvers.problems.rl_toys.chain_mdp"
+RANDOM_MDP = "solvers.problems.rl_toys.random_mdp"
 #: Every claim of this module is exact (tabular solvers, exact references); the chains its claims
 #: share are written once, here: the staleness simulator, the delayed-gradient steps of the
 #: stability law, and the real threads or processes on random MDPs.
@@ -55,7 +58,7 @@ simulator_claim = functools.partial(exact_claim, solver="solvers.tabular.a3c.sim
 delayed_steps_claim = functools.partial(exact_claim, solver="solvers.tabular.staleness.delayed_gradient_ascent")
 async_claim = functools.partial(
     exact_claim, source=SOURCE + "; Recht et al. (2011) (lock-free updates)",
-    solver="solvers.tabular.a3c.run_async_a3c", problem="solvers.problems.rl_toys.random_mdp")
+    solver="solvers.tabular.a3c.run_async_a3c", problem=RANDOM_MDP)
 
 #: Delays of the main comparison and of the step-size sweep.
 DELAYS = (0, 1, 4, 16)
@@ -191,7 +194,7 @@ def _random_runs(seed: int, n_updates: int = N_UPDATES) -> dict:
     "8 workers finishing in random order), small enough constant step sizes still drive the "
     "shared softmax policy to the optimal return J* of value iteration.",
     source=SOURCE + "; Recht et al. (2011), Section 4",
-    problem="solvers.problems.rl_toys.chain_mdp",
+    problem=CHAIN_MDP,
 )
 def reach_claim(ctx: Context):
     sweep = _chain_sweep()
@@ -244,7 +247,7 @@ def _greedy_returns(mdp, logits: np.ndarray) -> np.ndarray:
     "does not predict these step sizes and is not compared with them.",
     source=SOURCE + "; Mei et al. (2020), 'On the global convergence rates of softmax policy "
     "gradient methods' (plateaus near deterministic policies)",
-    problem="solvers.problems.rl_toys.chain_mdp",
+    problem=CHAIN_MDP,
 )
 def sweep_claim(ctx: Context):
     sweep = _chain_sweep()
@@ -416,7 +419,7 @@ def soft_return_hessian(mdp, logits: np.ndarray, tau: float, h: float = FD_H) ->
     "steps converge exactly when eta < 2 sin(pi / (2(2 tau + 1))) / lambda_max, lambda_max the "
     "largest curvature (eigenvalue of minus the Hessian) at the soft-optimal policy.",
     source=SOURCE_DELAY + "; Mnih et al. (2016), Section 4 (entropy regularization)",
-    problem="solvers.problems.rl_toys.random_mdp",
+    problem=RANDOM_MDP,
 )
 def entropy_claim(ctx: Context):
     mdp = random_mdp(4, 2, ctx.rng(1605), gamma=0.8)
@@ -449,7 +452,7 @@ def entropy_claim(ctx: Context):
     "run can commit early to a suboptimal action and stall (measured: 4 of 160 runs over seeds "
     "0-19 ended at 4-9%), so the statement is about the median, not every run.",
     source=SOURCE,
-    problem="solvers.problems.rl_toys.random_mdp",
+    problem=RANDOM_MDP,
 )
 def sampled_claim(ctx: Context):
     mdp = random_mdp(4, 2, ctx.rng(1609), gamma=0.8)

@@ -33,6 +33,8 @@ N_PERTURB, PERTURB_SCALE = 32, 0.2
 #: Strictness margin: every perturbed critic must fall short of D_f by more than this (float
 #: rounding of the value is ~1e-15; the perturbations cost ~1e-4).
 STRICT_MARGIN = 1e-9
+#: The sympy derivation of T* = f'(p/q) for all seven families.
+FENCHEL_DERIVATION = "nowozin2016/fenchel-optimal-critic"
 #: The exact f-GAN critic solver every claim of this module maximizes the bound with.
 FGAN_CRITIC = "solvers.tabular.fgan_critics.fgan_critic"
 #: Registers a claim identifying one Table 1 family with a known divergence: the kinds and solver
@@ -44,7 +46,7 @@ family_identity_claim = functools.partial(claim, kinds=("exact",), solver=FGAN_C
 def _fenchel_derivation(seed: int) -> Evidence:
     """The sympy derivation covers all seven families at once: checked once per seed and shared
     by the seven claims of this module (in one process)."""
-    return Evidence.from_derivation("nowozin2016/fenchel-optimal-critic", seed=seed)
+    return Evidence.from_derivation(FENCHEL_DERIVATION, seed=seed)
 
 
 def reference_f_second_derivative(family: str, u: np.ndarray) -> np.ndarray:
@@ -81,7 +83,7 @@ def _family_claim(family: str):
         "tight critic T* = f'(p/q)), eq. (1), Tables 1-2",
         kinds=("symbolic", "exact"),
         figures=("nowozin2016_bounds",),
-        derivation="nowozin2016/fenchel-optimal-critic",
+        derivation=FENCHEL_DERIVATION,
         closed_form="theory.gan_objectives.fgan_optimal_critic",
         solver=FGAN_CRITIC,
     )

@@ -51,6 +51,8 @@ CHAIN_AC = "pfau2016/table1-chain-actor-critic"
 #: stabilized categorical GAN and on the tabular actor-critic share their solver too.  These
 #: chain fields are written once, here.
 TABLE1 = {"figures": ("pfau2016_table1",)}
+#: The smoothed optimal discriminator, checked on the categorical GAN and on the Dirac-GAN.
+SMOOTHED_D_STAR = "theory.gan.smoothed_optimal_discriminator"
 STABILIZED_GAN = {**TABLE1, "solver": "solvers.tabular.stabilizers.train_stabilized_gan"}
 tabular_actor_critic_claim = functools.partial(
     claim, kinds=("exact",), solver="solvers.tabular.actor_critic.train_actor_critic", **TABLE1)
@@ -88,7 +90,7 @@ def _interior_pair(rng: np.random.Generator, k: int) -> tuple[np.ndarray, np.nda
     "smoothed cross-entropy is D*(x) = (a p_data(x) + b p_g(x)) / (p_data(x) + p_g(x)).",
     source="Salimans et al. (2016), Section 3.4; Pfau & Vinyals (2016), Table 1 (label smoothing)",
     kinds=("exact", "neural"),
-    closed_form="theory.gan.smoothed_optimal_discriminator",
+    closed_form=SMOOTHED_D_STAR,
     **STABILIZED_GAN,
 )
 def smoothed_optimal_discriminator_claim(ctx: Context):
@@ -468,7 +470,7 @@ DIRAC_BR_ATOL = 1e-10
     "and the discriminator's best response to theta != 0 is D(theta) = b.",
     source="Salimans et al. (2016), Section 3.4 (label smoothing); Mescheder et al. (2018), "
     "Section 2 (the Dirac-GAN, SimGD/AltGD); Pfau & Vinyals (2016), Table 1",
-    closed_form="theory.gan.smoothed_optimal_discriminator",
+    closed_form=SMOOTHED_D_STAR,
     solver="solvers.dynamics.stabilizers.train_stabilized_dirac_gan",
     **TABLE1,
 )
