@@ -25,6 +25,12 @@ KR = "arjovsky2017/kr-critic-attains-w1"
 CLIPPED = "arjovsky2017/clipped-linear-critic-measures-means"
 EQ3 = "arjovsky2017/eq3-k-times-w-only-if-sup-attained"
 
+#: Chain values several claims share, written once: Figure 2 (drawn by the critic claims) and
+#: the weight-clipped linear critic with its closed-form distance (the two clipping claims).
+FIG2 = ("arjovsky2017_fig2",)
+CLIPPED_CRITIC = {"closed_form": "theory.wgan.clipped_linear_critic_distance",
+                  "solver": "solvers.tabular.wgan_critics.clipped_linear_critic"}
+
 N_POINTS, N_PAIRS = 12, 8
 #: HiGHS (both LPs) at primal/dual feasibility 1e-10 on problems rescaled to O(1); the values
 #: are sums of 12 such numbers times distances <= ~10: 1e-8 covers both routes.
@@ -48,7 +54,7 @@ def _random_problem(rng: np.random.Generator, dim: int) -> tuple[np.ndarray, np.
     "dual potential of the transport problem: a 1-Lipschitz critic whose value is W1.",
     source="Arjovsky, Chintala & Bottou (2017), eqs. (1)-(2); Villani (2009), Theorem 5.10",
     kinds=("exact",),
-    figures=("arjovsky2017_fig2",),
+    figures=FIG2,
     closed_form="theory.wgan.kantorovich_rubinstein_critic",
     solver="solvers.tabular.wgan_critics.wgan_critic",
 )
@@ -89,10 +95,9 @@ def kr_critic(ctx: Context):
     "give 0 and c.",
     source="Derived here for the weight clipping of Arjovsky, Chintala & Bottou (2017), Section 3 "
     "and Algorithm 1 (clip(w, -c, c), c = 0.01), eq. (3)",
-    figures=("arjovsky2017_fig2",),
+    figures=FIG2,
     derivation="arjovsky2017/clipped-linear-critic",
-    closed_form="theory.wgan.clipped_linear_critic_distance",
-    solver="solvers.tabular.wgan_critics.clipped_linear_critic",
+    **CLIPPED_CRITIC,
 )
 def clipped_critic(ctx: Context):
     rng = ctx.rng(1)
@@ -151,8 +156,7 @@ def _ordered_pair_1d(rng: np.random.Generator):
     "('if the supremum in (2) is attained for some w in W ... up to a multiplicative constant'); "
     "Algorithm 1 (weight clipping)",
     kinds=("exact",),
-    closed_form="theory.wgan.clipped_linear_critic_distance",
-    solver="solvers.tabular.wgan_critics.clipped_linear_critic",
+    **CLIPPED_CRITIC,
 )
 def eq3_conditional(ctx: Context):
     rng = ctx.rng(2)

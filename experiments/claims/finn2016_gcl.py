@@ -18,6 +18,8 @@ exact enumeration of the trajectory set (``theory.irl.log_partition`` /
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from experiments.claims.support import ALPHA
@@ -46,6 +48,14 @@ from theory.irl import (
 IS_CONVERGES = "finn2016-gcl/is-partition-converges"
 SELF_CONSISTENT = "finn2016-gcl/self-consistent-partition"
 GAN_FORM = "finn2016-gcl/gan-form-matches-maxent"
+
+#: Every claim of this module runs guided cost learning's tabular solver on a trajectory set
+#: against the exact MaxEnt distribution: that chain is written once, here.
+guided_cost_claim = functools.partial(
+    claim, kinds=("exact",), closed_form="theory.irl.maxent_distribution",
+    solver="solvers.tabular.guided_cost", problem="solvers.problems.trajectories.TrajectorySet")
+#: The figure of the partition-function estimates, in which both partition claims are drawn.
+PARTITION_FIGURE = ("finn2016_partition",)
 
 #: The fixed instance: 5 states, 3 actions, horizon 4 (81 trajectories), 3 state features.
 #: Its construction seed is fixed (the instance is part of the claim, like a paper's toy
@@ -272,7 +282,7 @@ def self_consistent_median_band(cost: np.ndarray, q: np.ndarray, p: np.ndarray, 
     return ends[0], ends[1]
 
 
-@claim(
+@guided_cost_claim(
     IS_CONVERGES,
     statement="With the mixture proposal mu = (p_data + q)/2 and the mixture's exact density in "
     "the importance weights, the partition-function estimate is unbiased, and log Z_hat and the "
@@ -281,11 +291,7 @@ def self_consistent_median_band(cost: np.ndarray, q: np.ndarray, p: np.ndarray, 
     "n >= 100 within 0.1 of -1/2).",
     source="Finn, Levine & Abbeel (2016), Guided Cost Learning, Section 4; Finn et al. (2016), "
     "arXiv:1611.03852, Section 2.3 (mixture proposal)",
-    kinds=("exact",),
-    figures=("finn2016_partition",),
-    closed_form="theory.irl.maxent_distribution",
-    solver="solvers.tabular.guided_cost",
-    problem="solvers.problems.trajectories.TrajectorySet",
+    figures=PARTITION_FIGURE,
 )
 def is_partition_converges(ctx: Context):
     study, log_z, grad, p, q, f = partition_convergence(ctx.rng(0), n_repeats=IS_REPEATS)
@@ -341,7 +347,7 @@ def is_partition_converges(ctx: Context):
     return parts
 
 
-@claim(
+@guided_cost_claim(
     SELF_CONSISTENT,
     statement="With the paper's density estimate mu_tilde = (exp(-c)/Z + q)/2 and Z chosen "
     "self-consistently (the discriminator-optimal Z), log Z_hat converges at rate n^-1/2 (declared "
@@ -351,11 +357,7 @@ def is_partition_converges(ctx: Context):
     "differs from it on a misspecified cost that fails this condition.",
     source="Finn et al. (2016), arXiv:1611.03852, Sections 2.3 and 3.2 (the Z minimizing the "
     "discriminator loss is an importance-sampling estimate of the partition function)",
-    kinds=("exact",),
-    figures=("finn2016_partition",),
-    closed_form="theory.irl.maxent_distribution",
-    solver="solvers.tabular.guided_cost",
-    problem="solvers.problems.trajectories.TrajectorySet",
+    figures=PARTITION_FIGURE,
 )
 def self_consistent_partition(ctx: Context):
     ts, theta_star, p = gcl_problem()
@@ -462,7 +464,7 @@ def run_gan_cases(ctx: Context):
     return out
 
 
-@claim(
+@guided_cost_claim(
     GAN_FORM,
     statement="Alternating the Finn discriminator (cost weights and log Z) with a tabular "
     "autoregressive sampler, exact expectations, reaches the MaxEnt IRL cost up to an additive "
@@ -470,11 +472,7 @@ def run_gan_cases(ctx: Context):
     "q = p_data when the data come from a cost in the model class.",
     source="Finn et al. (2016), arXiv:1611.03852, Section 3 (3.1 the discriminator, 3.2 the "
     "equivalence with guided cost learning); Ziebart et al. (2008) (MaxEnt IRL)",
-    kinds=("exact",),
     figures=("finn2016_cost",),
-    closed_form="theory.irl.maxent_distribution",
-    solver="solvers.tabular.guided_cost",
-    problem="solvers.problems.trajectories.TrajectorySet",
 )
 def gan_form_matches_maxent(ctx: Context):
     ts, theta_star, _ = gcl_problem()

@@ -9,6 +9,8 @@ forms come from :mod:`theory.gan_objectives` and :mod:`theory.divergences`.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy.optimize import linprog
 
@@ -29,6 +31,14 @@ MIN_VALUE = "zhao2017/min-value"
 NASH = "zhao2017/thm1-thm2-nash-equilibrium"
 CONSTANT_D = "zhao2017/constant-d-optimal-only-at-equilibrium"
 
+#: Every claim of this module checks against the exact categorical EBGAN discriminator; the two
+#: claims built on Lemma 1 share its derivation, the two equilibrium claims their closed form.
+EBGAN_DISCRIMINATOR = "solvers.tabular.gan_objectives.ebgan_discriminator"
+lemma1_claim = functools.partial(derived_claim, derivation="zhao2017/ebgan-pointwise-minimum",
+                                 solver=EBGAN_DISCRIMINATOR)
+nash_gap_claim = functools.partial(claim, kinds=("exact",), closed_form="theory.gan_objectives.ebgan_nash_gaps",
+                                   solver=EBGAN_DISCRIMINATOR)
+
 N_ATOMS, N_PAIRS = 8, 24
 MARGINS = (0.5, 1.0, 3.0)
 #: HiGHS at feasibility tolerances 1e-10 on the problem scaled by 1/m, so the value is exact to
@@ -44,15 +54,13 @@ def _pairs(ctx: Context, stream: int = 0):
     return [random_pair(N_ATOMS, rng, zero_atoms=bool(i % 3 == 1)) for i in range(N_PAIRS)]
 
 
-@derived_claim(
+@lemma1_claim(
     LEMMA1,
     statement="For a, b >= 0, the minimum of phi(y) = a y + b [m - y]^+ on [0, +inf) exists and is "
     "reached at m if a < b and at 0 otherwise (the minimum may not be unique); applied atom by "
     "atom with a = p_data(x), b = p_g(x), it gives the optimal discriminator D*(x).",
     source="Zhao, Mathieu & LeCun (2017), Lemma 1 (proof of Theorem 1) and Section 2.3",
-    derivation="zhao2017/ebgan-pointwise-minimum",
     closed_form="theory.gan_objectives.ebgan_optimal_discriminator",
-    solver="solvers.tabular.gan_objectives.ebgan_discriminator",
 )
 def lemma1(ctx: Context):
     parts = {}
@@ -95,7 +103,7 @@ def lemma1(ctx: Context):
     return parts
 
 
-@derived_claim(
+@lemma1_claim(
     MIN_VALUE,
     statement="For a fixed generator, min over D >= 0 of V(D, G) = E_pdata[D] + E_pg[(m - D)^+] "
     "is m sum_x min(p_data(x), p_g(x)) = m (1 - TV(p_data, p_g)): m at p_g = p_data, 0 for "
@@ -103,9 +111,7 @@ def lemma1(ctx: Context):
     source="Derived here from Zhao, Mathieu & LeCun (2017), Lemma 1 and the value V(G, D) of "
     "Section 2.3",
     kinds=("exact",),
-    derivation="zhao2017/ebgan-pointwise-minimum",
     closed_form="theory.gan_objectives.ebgan_min_value",
-    solver="solvers.tabular.gan_objectives.ebgan_discriminator",
 )
 def min_value(ctx: Context):
     predicted, measured, via_tv = [], [], []
@@ -147,16 +153,13 @@ def reference_min_generator_gap(p_data: np.ndarray, p_g: np.ndarray, margin: flo
     return float(res.fun)
 
 
-@claim(
+@nash_gap_claim(
     NASH,
     statement="If (D*, G*) is a Nash equilibrium then p_G* = p_data and V(D*, G*) = m (Theorem 1); "
     "an equilibrium exists and is characterized by p_G* = p_data and D*(x) = gamma for a constant "
     "gamma in [0, m] (Theorem 2).",
     source="Zhao, Mathieu & LeCun (2017), Section 2.3, Theorems 1 and 2 (with the equilibrium "
     "conditions V(G*, D*) <= V(G*, D) and U(G*, D*) <= U(G, D*))",
-    kinds=("exact",),
-    closed_form="theory.gan_objectives.ebgan_nash_gaps",
-    solver="solvers.tabular.gan_objectives.ebgan_discriminator",
 )
 def nash(ctx: Context):
     rng = ctx.rng(2)
@@ -205,16 +208,13 @@ def nash(ctx: Context):
     return parts
 
 
-@claim(
+@nash_gap_claim(
     CONSTANT_D,
     statement="A constant discriminator D = gamma in [0, m] has V(D, G) = m for every generator, so "
     "it is optimal (and part of an equilibrium) only at p_g = p_data: its excess over the "
     "discriminator's optimum is exactly m TV(p_data, p_g).",
     source="Derived here from Zhao, Mathieu & LeCun (2017), Theorem 2 (D* = gamma constant at the "
     "equilibrium) and Lemma 1",
-    kinds=("exact",),
-    closed_form="theory.gan_objectives.ebgan_nash_gaps",
-    solver="solvers.tabular.gan_objectives.ebgan_discriminator",
 )
 def constant_d(ctx: Context):
     rng = ctx.rng(5)
