@@ -41,6 +41,15 @@ ESTIMATORS = "sutton2000/thm1-sampled-estimators-unbiased"
 SOURCE_T1 = "Sutton, McAllester, Singh & Mansour (2000), Theorem 1"
 SOURCE_T2 = "Sutton, McAllester, Singh & Mansour (2000), Theorem 2 and eqs. (3)-(4)"
 
+#: Every claim of this module is checked on small random MDPs; the two claims on the critic
+#: compare with exact policy evaluation, the two on the estimators with the exact gradient (and
+#: are drawn in the variance figure).  These chain fields are written once, here.
+RANDOM_MDP = {"problem": "solvers.problems.rl_toys.random_mdp"}
+policy_evaluation_claim = functools.partial(
+    claim, kinds=("exact",), closed_form="theory.bellman.policy_evaluation", **RANDOM_MDP)
+EXACT_GRADIENT = {"figures": ("sutton2000_variance",),
+                  "closed_form": "theory.policy_gradient.exact_policy_gradient", **RANDOM_MDP}
+
 #: Two different linear solves (states vs state-action pairs) of systems with condition number
 #: <= (1 + γ)/(1 - γ) <= 19 and |Q| <= 10 max|R|: they agree to ~1e-14; 1e-10 leaves room.
 SOLVE_ATOL = 1e-10
@@ -96,16 +105,13 @@ def reference_q_values(mdp, pi: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------- advantage
-@claim(
+@policy_evaluation_claim(
     ADVANTAGE,
     statement="The advantage A = Q - V has zero mean under the policy, and the one-step TD error "
     "r + gamma V(s') - V(s) has conditional expectation A(s, a) given (s, a).",
     source="Sutton & Barto (2018), eq. (3.13) and Section 13.5 (the TD error as the actor's "
     "advantage); Mnih et al. (2016), Section 4; Sutton et al. (2000), Section 1 (the baseline "
     "b(s) = V(s))",
-    kinds=("exact",),
-    closed_form="theory.bellman.policy_evaluation",
-    problem="solvers.problems.rl_toys.random_mdp",
 )
 def advantage_claim(ctx: Context):
     zero_mean, td_exact = [], []
@@ -375,10 +381,8 @@ def variance_comparison(seed: int, n: int, gamma: float = 0.7, temperature: floa
     source="Sutton & Barto (2018), Section 13.4, eqs. (13.10)-(13.11); Williams (1992); "
     "Sutton et al. (2000), Section 1; second moment of the return as in Sobel (1982)",
     kinds=("exact",),
-    figures=("sutton2000_variance",),
-    closed_form="theory.policy_gradient.exact_policy_gradient",
     solver="solvers.tabular.policy_gradient.exact_estimator_moments",
-    problem="solvers.problems.rl_toys.random_mdp",
+    **EXACT_GRADIENT,
 )
 def baseline_claim(ctx: Context):
     # exact: the mean with arbitrary baselines equals the mean without, and equals Theorem 1
@@ -444,15 +448,12 @@ def _return_of(mdp, logits: np.ndarray) -> float:
     return float(mdp.mu0 @ policy_evaluation(mdp.P, mdp.R, softmax(logits, axis=1), mdp.gamma).V)
 
 
-@claim(
+@policy_evaluation_claim(
     COMPATIBLE,
     statement="A compatible linear critic f_w(s, a) = w . grad log pi(a|s), fitted by weighted "
     "least squares to Q under d_pi x pi, gives the exact policy gradient even when it differs "
     "from the advantage (log-linear policy with fewer parameters than state-action pairs).",
     source=SOURCE_T2,
-    kinds=("exact",),
-    closed_form="theory.bellman.policy_evaluation",
-    problem="solvers.problems.rl_toys.random_mdp",
 )
 def compatible_claim(ctx: Context):
     rng = ctx.rng(2005)
@@ -508,10 +509,8 @@ def compatible_claim(ctx: Context):
     "their exact variances, ordered return > baseline > TD on the test MDP (the order exactly; the "
     "sampled decreases match the exact ones).",
     source=f"{SOURCE_T1}; Sutton & Barto (2018), eqs. (13.8), (13.11) and Section 13.5",
-    figures=("sutton2000_variance",),
     derivation="sutton2000/policy-gradient-two-state",
-    closed_form="theory.policy_gradient.exact_policy_gradient",
-    problem="solvers.problems.rl_toys.random_mdp",
+    **EXACT_GRADIENT,
 )
 def estimators_claim(ctx: Context):
     worst_fd = 0.0

@@ -36,6 +36,12 @@ Q_BIAS = "sutton-barto2018/fig6.5-q-learning-maximization-bias"
 DOUBLE_Q = "sutton-barto2018/fig6.5-double-q-unaffected"
 CONVERGES = "sutton-barto2018/q-learning-converges-to-q-star"
 
+#: The three exact claims on Figure 6.5 are drawn in it, and the two on its maximization-bias
+#: curves compare with the epsilon-greedy left probability: these chain fields, written once.
+fig6_5_claim = functools.partial(claim, kinds=("exact",), figures=("sutton_barto2018_fig6_5",))
+maximization_bias_claim = functools.partial(
+    fig6_5_claim, problem="solvers.problems.maxbias.epsilon_greedy_left_probability")
+
 #: False-alarm probability of each Monte Carlo part (all its comparisons together, Bonferroni).
 FALSE_ALARM = ALPHA
 #: Figure 6.5's parameters.
@@ -85,15 +91,13 @@ def _counts(run) -> np.ndarray:
     return run.left.sum(axis=1)
 
 
-@claim(
+@fig6_5_claim(
     EARLY,
     statement="In the first episodes of Example 6.7 the probability of taking left from A equals the "
     "exact value obtained by enumerating earlier episodes: 1/2 in episodes 1-2 for both learners, "
     "then 0.5518 and 0.6174 for Q-learning (episodes 3-4) against 0.4996 for Double Q-learning "
     "(episode 3).",
     source="Sutton & Barto (2018), Example 6.7 and Figure 6.5; van Hasselt (2010), Algorithm 1",
-    kinds=("exact",),
-    figures=("sutton_barto2018_fig6_5",),
     solver="solvers.tabular.qlearning.max_bias_runs",
     problem="solvers.problems.maxbias.early_left_probability",
 )
@@ -122,15 +126,12 @@ def early_episodes_exact(ctx: Context):
     return parts
 
 
-@claim(
+@maximization_bias_claim(
     Q_BIAS,
     statement="With epsilon = 0.1, alpha = 0.1 and 10 actions in B, Q-learning initially takes left from A "
     "much more often than right (well above the 50% of untrained ties), and at every one of 300 episodes "
     "significantly more often than the 5% minimum enforced by epsilon-greedy selection.",
     source="Sutton & Barto (2018), Section 6.7, Figure 6.5 and its caption",
-    kinds=("exact",),
-    figures=("sutton_barto2018_fig6_5",),
-    problem="solvers.problems.maxbias.epsilon_greedy_left_probability",
 )
 def q_learning_maximization_bias(ctx: Context):
     run = figure_runs(ctx.seed, "q")
@@ -163,16 +164,13 @@ def q_learning_maximization_bias(ctx: Context):
     }
 
 
-@claim(
+@maximization_bias_claim(
     DOUBLE_Q,
     statement="Double Q-learning on the same MDP shows no initial rise (its % left never significantly "
     "exceeds the 50% of untrained ties) and over episodes 201-300 takes left significantly less often "
     "than Q-learning, never below the 5% epsilon-greedy floor.",
     source="Sutton & Barto (2018), Section 6.7, Figure 6.5 ('Double Q-learning is essentially unaffected "
     "by maximization bias'); van Hasselt (2010), Algorithm 1",
-    kinds=("exact",),
-    figures=("sutton_barto2018_fig6_5",),
-    problem="solvers.problems.maxbias.epsilon_greedy_left_probability",
 )
 def double_q_unaffected(ctx: Context):
     dq = figure_runs(ctx.seed, "double_q")

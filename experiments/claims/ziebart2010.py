@@ -20,6 +20,7 @@ closed forms.
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import numpy as np
@@ -49,6 +50,12 @@ OCCUPANCY = "ziebart2010/occupancy-measures"
 FEATURE_MATCHING = "ziebart2010/mce-irl-feature-matching"
 DETERMINISTIC = "ziebart2010/deterministic-mce-is-maxent"
 TRAJECTORY_MLE = "ziebart2010/maxent-trajectory-likelihood"
+
+#: Every claim of this module is exact, and all but the trajectory-likelihood claim are checked
+#: on the gridworld; the two MaxEnt claims share the trajectory-level solver.  Written once, here.
+exact_claim = functools.partial(claim, kinds=("exact",))
+gridworld_claim = functools.partial(exact_claim, problem="solvers.problems.gridworld.gridworld")
+MAXENT_TRAJECTORIES = "solvers.tabular.maxent_irl.maxent_irl_trajectories"
 
 #: Sparse vs dense passes: the same sums in another order; values reach ~H(|r| + log A) ~ 80,
 #: so float64 rounding stays below 1e-12 absolute.
@@ -141,7 +148,7 @@ def _deterministic_paths(P: np.ndarray, start: int, H: int):
 
 
 # ------------------------------------------------------------------------- claims
-@claim(
+@gridworld_claim(
     SOFT_VI,
     statement="Soft value iteration V_t(s) = log Σ_a exp(r(s, a) + γ E[V_{t+1}(s')]) gives the "
     "maximum causal entropy policy π_t = exp(Q_t - V_t): for deterministic dynamics it induces "
@@ -149,9 +156,7 @@ def _deterministic_paths(P: np.ndarray, start: int, H: int):
     "reward plus causal entropy, and no policy has a larger entropy-regularized value.",
     source="Ziebart et al. (2008), eq. (1); Ziebart, Bagnell & Dey (2010), Section 4 (softmax "
     "recurrences); Ziebart (2010) thesis, recurrences (9.1)-(9.3) (numbers as cited by imitation)",
-    kinds=("exact",),
     solver="solvers.tabular.mce_passes.soft_value_iteration_finite",
-    problem="solvers.problems.gridworld.gridworld",
 )
 def soft_value_iteration_claim(ctx: Context):
     rng = ctx.rng(0)
@@ -238,16 +243,14 @@ def soft_value_iteration_claim(ctx: Context):
     return parts
 
 
-@claim(
+@gridworld_claim(
     OCCUPANCY,
     statement="The forward pass D_{t+1}(s') = Σ_{s,a} D_t(s) π_t(a|s) P(s'|s, a) gives the "
     "state-action visitation of the soft-optimal policy (finite horizon), and one sparse solve "
     "(I - γ P_πᵀ) d = μ₀ its discounted occupancy.",
     source="Ziebart et al. (2008), Algorithm 1 (expected edge frequency calculation); Ziebart "
     "(2010) thesis, Chapter 9",
-    kinds=("exact",),
     solver="solvers.tabular.mce_passes.occupancy_finite",
-    problem="solvers.problems.gridworld.gridworld",
 )
 def occupancy_claim(ctx: Context):
     rng = ctx.rng(1)
@@ -334,7 +337,7 @@ def _expert(g, w, H, gamma):
     return F, pi
 
 
-@claim(
+@gridworld_claim(
     FEATURE_MATCHING,
     statement="Maximum causal entropy IRL (Newton on the concave dual, gradient = expert minus "
     "model feature expectations) matches the expert's feature expectations on a 10 x 10 slippery "
@@ -343,10 +346,8 @@ def _expert(g, w, H, gamma):
     "rewards identified up to a constant.",
     source="Ziebart, Bagnell & Dey (2010), Section 5 (MaxCausalEnt inverse optimal control: "
     "gradient = expected minus empirical feature counts); Ziebart (2010) thesis, Chapter 9",
-    kinds=("exact",),
     figures=("ziebart2010_gridworld",),
     solver="solvers.tabular.maxent_irl.mce_irl",
-    problem="solvers.problems.gridworld.gridworld",
 )
 def feature_matching_claim(ctx: Context):
     rng = ctx.rng(3)
@@ -396,17 +397,15 @@ def feature_matching_claim(ctx: Context):
     return parts
 
 
-@claim(
+@gridworld_claim(
     DETERMINISTIC,
     statement="With deterministic dynamics maximum causal entropy IRL on the MDP and MaxEnt IRL on "
     "the enumerated path set are the same problem: the same weights (reward = -cost), the same "
     "path distribution, and log Z = V_0(s_0).",
     source="Ziebart, Bagnell & Dey (2010), Section 4 (MaxCausalEnt reduces to MaxEnt when the "
     "dynamics are deterministic); Ziebart et al. (2008), eq. (1)",
-    kinds=("exact",),
     closed_form="theory.irl.maxent_distribution",
-    solver="solvers.tabular.maxent_irl.maxent_irl_trajectories",
-    problem="solvers.problems.gridworld.gridworld",
+    solver=MAXENT_TRAJECTORIES,
 )
 def deterministic_claim(ctx: Context):
     rng = ctx.rng(4)
@@ -434,7 +433,7 @@ def deterministic_claim(ctx: Context):
     return parts
 
 
-@claim(
+@exact_claim(
     TRAJECTORY_MLE,
     statement="MaxEnt IRL on a finite trajectory set (damped Newton on the likelihood) reaches the "
     "minimizer of E_data[c] + log Z(c) found by scipy from theory.irl's loss and gradient, where "
@@ -442,9 +441,8 @@ def deterministic_claim(ctx: Context):
     source="Ziebart et al. (2008), eq. (1) and Section 'Deterministic path distributions' (maximum "
     "likelihood, gradient = difference of feature expectations); Finn et al. (2016), "
     "arXiv:1611.03852, Section 2.3",
-    kinds=("exact",),
     closed_form="theory.irl.irl_cost_loss",
-    solver="solvers.tabular.maxent_irl.maxent_irl_trajectories",
+    solver=MAXENT_TRAJECTORIES,
 )
 def trajectory_mle_claim(ctx: Context):
     rng = ctx.rng(5)
