@@ -65,8 +65,8 @@ from solvers.neural.training import ConfigDict, check_backend_fields, check_netw
 from solvers.problems.rl_toys import FiniteMDP
 from solvers.tabular.policy_gradient import LEARNERS, VectorEnv, collect_batch, logit_contributions
 from solvers.tabular.policy_gradient import per_env_gradient, segment_plan
-from theory._validation import check_instance, as_float_array, as_generator, check_in, check_int
-from theory._validation import check_nonnegative, check_positive, check_unit_interval
+from theory.validation import check_instance, as_float_array, as_generator, check_in, check_int
+from theory.validation import check_nonnegative, check_positive, check_unit_interval
 from theory.deprecation import renamed_keywords
 
 __all__ = [

@@ -108,7 +108,7 @@ from solvers.neural.optim import OptState, tree_flatten
 from solvers.neural.training import ConfigDict, LoopRun, check_backend_fields, check_callback, check_network_fields, \
     check_optimizer_fields, config_optimizers, run_steps
 from solvers.problems.stateless_mdp import ContinuousStatelessMDP, Episodes
-from theory._validation import as_generator, check_in, check_instance, check_int, check_positive, check_unit_interval
+from theory.validation import as_generator, check_in, check_instance, check_int, check_positive, check_unit_interval
 from theory.deprecation import deprecated_method, module_getattr, renamed_keywords
 
 __all__ = [

@@ -58,7 +58,7 @@ from solvers.neural.stacked_mlp import check_layers, fused_mlp, mlp_value_and_vj
 from solvers.neural.training import BACKENDS, ConfigDict, ReplaySchedule, TargetNetworkRun, as_seed_sequence, \
     check_callback, check_network_fields, check_optimizer_fields, config_optimizers
 from solvers.problems.lqr import ScalarLQR
-from theory._validation import as_float_array, check_in, check_instance, check_int, check_nonnegative, \
+from theory.validation import as_float_array, check_in, check_instance, check_int, check_nonnegative, \
     check_positive, check_unit_interval
 from theory.deprecation import module_getattr, renamed_keywords
 

@@ -60,7 +60,7 @@ from solvers.neural.training import BACKENDS, ConfigDict, ReplaySchedule, Target
 from solvers.problems.equal_values import equal_values_mdp, one_hot_features, random_features
 from solvers.problems.rl_toys import FiniteMDP
 from solvers.tabular.qlearning import bootstrap_value, epsilon_greedy
-from theory._validation import as_float_array, check_in, check_instance, check_int, check_unit_interval
+from theory.validation import as_float_array, check_in, check_instance, check_int, check_unit_interval
 from theory.deprecation import module_getattr, renamed_keywords
 
 

@@ -33,7 +33,7 @@ import numpy as onp
 
 from solvers.neural.mlp import ACTIVATIONS, activation_vjp, dense_numpy, dense_vjp, mlp_sizes
 from solvers.neural.optim import OptState
-from theory._validation import check_in, check_int
+from theory.validation import check_in, check_int
 
 __all__ = ["DTYPES", "FusedMLP", "check_dtype"]
 

@@ -22,7 +22,6 @@ import numpy as onp
 from scipy.special import expit
 
 from solvers.neural.fused import FusedMLP
-from solvers.neural.mlp import mlp_sizes
 from solvers.neural.optim import OptState
 
 if TYPE_CHECKING:
@@ -84,13 +83,7 @@ class FusedGAN:
     def import_state(self, params: dict, opt_states: dict) -> tuple:
         flats, states = [], []
         for name, net in (("g", self.g), ("d", self.d)):
-            try:
-                sizes = mlp_sizes(params[name])
-            except (TypeError, ValueError) as exc:
-                raise type(exc)(str(exc).replace("`params", f"`params['{name}']")) from None
-            if sizes != net.sizes:
-                raise ValueError(f"`params['{name}']` must be an MLP of sizes {net.sizes} (got {sizes})")
-            flats.append(net.flatten(params[name]))
+            flats.append(net.import_params(params[name], f"params['{name}']"))
             states.append(net.import_opt_state(opt_states[name]))
         return flats[0], flats[1], states[0], states[1]
 

@@ -22,7 +22,7 @@ import numpy as onp
 from autograd.extend import defvjp_argnums, primitive
 from autograd.tracer import getval, isbox
 
-from theory._validation import as_generator, check_in, check_int
+from theory.validation import as_generator, check_in, check_int
 
 __all__ = [
     "ACTIVATIONS",

@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as onp
 
-from theory._validation import check_positive, check_unit_interval
+from theory.validation import check_positive, check_unit_interval
 from theory.deprecation import module_getattr
 
 __all__ = [

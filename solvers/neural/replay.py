@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as onp
 
-from theory._validation import as_float_array, as_generator, check_int
+from theory.validation import as_float_array, as_generator, check_int
 
 __all__ = ["RingBuffer", "ReplayBuffer", "ContinuousReplay"]
 

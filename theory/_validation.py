@@ -1,3 +1,0 @@
-"""Former path of :mod:`theory.validation` (kept while imports move)."""
-
-from theory.validation import *  # noqa: F401,F403
