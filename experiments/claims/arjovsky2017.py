@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from experiments.claims.support import measures_on_union
@@ -17,6 +19,12 @@ from theory.divergences import (
 )
 
 EXAMPLE1 = "arjovsky2017/example1-parallel-lines"
+
+#: Registers an exact claim on Example 1's parallel lines (closed forms and discretized problem
+#: of both claims of this module), written once.
+parallel_lines_claim = functools.partial(
+    claim, kinds=("exact",), closed_form="theory.divergences.parallel_lines",
+    problem="solvers.problems.parallel_lines.discretized")
 
 #: θ grid of the check: both signs, tiny offsets (where JS/KL/TV already jumped) and 0.
 THETAS = np.array([-1.0, -0.5, -0.1, -1e-3, 0.0, 1e-3, 0.1, 0.5, 1.0])
@@ -44,15 +52,12 @@ def parallel_lines_measured(thetas: np.ndarray, n_bins: int = N_BINS) -> dict[st
     return out
 
 
-@claim(
+@parallel_lines_claim(
     EXAMPLE1,
     statement="For P0 = (0, Z) and P_theta = (theta, Z), Z ~ U[0, 1]: W(P0, P_theta) = |theta| is "
     "continuous in theta, while JS = log 2, KL = +inf and TV = 1 for every theta != 0 (all 0 at theta = 0).",
     source="Arjovsky, Chintala & Bottou (2017), Example 1 and Figure 1",
-    kinds=("exact",),
     figures=("arjovsky2017_fig1",),
-    closed_form="theory.divergences.parallel_lines",
-    problem="solvers.problems.parallel_lines.discretized",
 )
 def example1(ctx: Context):
     measured = parallel_lines_measured(THETAS)
@@ -88,16 +93,13 @@ JS_THETA = 0.5
 JS_MARGIN = 1e-9
 
 
-@claim(
+@parallel_lines_claim(
     JS_PRINTED,
     statement="As printed: JS(P_r, P_g) = KL(P_r || P_m) + KL(P_g || P_m) (Section 2), and for the "
     "parallel lines JS(P_0, P_theta) = log 2 for theta != 0 (Example 1). The two disagree by a "
     "factor 2: with the printed definition the parallel lines give 2 log 2; log 2 is the value of "
     "the usual JS = (1/2)(KL(P_r || P_m) + KL(P_g || P_m)), which the rest of the paper uses.",
     source="Arjovsky, Chintala & Bottou (2017), Section 2 (definition of JS) and Example 1",
-    kinds=("exact",),
-    closed_form="theory.divergences.parallel_lines",
-    problem="solvers.problems.parallel_lines.discretized",
 )
 def js_definition_vs_example1(ctx: Context):
     lines = discretized(JS_THETA, N_BINS)

@@ -25,6 +25,10 @@ from theory.gan_training_theory import (
 
 CONTROLLER = "berthelot2017/controller-fixed-point-and-rate"
 M_GLOBAL = "berthelot2017/m-global-convergence-measure"
+#: Both claims simulate the k_t controller on the toy and are drawn in its figure: that chain,
+#: written once.
+CONTROLLER_CHAIN = {"figures": ("berthelot2017_controller",),
+                    "solver": "theory.gan_training_theory.began_controller_simulate"}
 
 #: Interior toys (gamma, L(x), a, b, lambda_k): monotone (lambda_k b < 1), oscillating
 #: (1 < lambda_k b < 2) and the paper's gain lambda_k = 0.001.
@@ -64,10 +68,9 @@ def _measured_rate(k: np.ndarray, k_star: float) -> float:
     source="Berthelot, Schumm & Metz (2017), Section 3.3 (the equilibrium and gamma) and "
     "Section 3.4 (the k_t update, k_t in [0, 1], lambda_k = 0.001); the toy, fixed point and rate "
     "derived here",
-    figures=("berthelot2017_controller",),
     derivation="berthelot2017/controller-fixed-point-and-rate",
     closed_form="theory.gan_training_theory.began_controller_fixed_point",
-    solver="theory.gan_training_theory.began_controller_simulate",
+    **CONTROLLER_CHAIN,
 )
 def controller(ctx: Context):
     rng = ctx.rng(0)
@@ -120,9 +123,8 @@ def controller(ctx: Context):
     source="Berthelot, Schumm & Metz (2017), Section 3.4.1 (M_global); the decay on the toy "
     "derived here",
     kinds=("exact",),
-    figures=("berthelot2017_controller",),
     closed_form="theory.gan_training_theory.began_m_global",
-    solver="theory.gan_training_theory.began_controller_simulate",
+    **CONTROLLER_CHAIN,
 )
 def m_global(ctx: Context):
     rng = ctx.rng(1)

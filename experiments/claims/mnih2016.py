@@ -33,6 +33,8 @@ NSTEP = "mnih2016/n-step-return-bias"
 ENTROPY = "mnih2016/entropy-bonus-bandit-softmax"
 
 SOURCE_A3C = "Mnih et al. (2016), Section 4 and Algorithm S3 (advantage actor-critic, run synchronously)"
+#: The learning-curve figure, in which the tabular and the neural learners are both drawn.
+LEARNING_CURVES = ("mnih2016_learning_curves",)
 
 #: Strens's chain, 5 states, slip 0.2, γ = 0.9, uniform start (exploration is not the point).
 CHAIN = dict(n_states=5, gamma=0.9, start="uniform")
@@ -140,7 +142,7 @@ def neural_curves(seed: int, n_seeds: int, problem: str = "chain") -> dict:
     source=f"{SOURCE_A3C}; Sutton & Barto (2018), eqs. (13.8), (13.11); J* by value iteration "
     "(Sutton & Barto 2018, Section 4.4)",
     kinds=("exact",),
-    figures=("mnih2016_learning_curves",),
+    figures=LEARNING_CURVES,
 )
 def tabular_claim(ctx: Context):
     c = tabular_curves(ctx.seed)
@@ -176,7 +178,7 @@ def tabular_claim(ctx: Context):
     "1% in every run, and of Strens's chain within 1% in the median run.",
     source=f"{SOURCE_A3C}; shared non-output layers as in Mnih et al. (2016), Section 4",
     kinds=("neural",),
-    figures=("mnih2016_learning_curves",),
+    figures=LEARNING_CURVES,
 )
 def neural_claim(ctx: Context):
     n_random, n_chain = (8, 8) if ctx.full else (2, 3)

@@ -71,6 +71,8 @@ SOURCE = ("van Hasselt et al. (2016), Section 3 (Theorem 1), Section 4 "
 #: equal_values_mdp, so its chain (solver, problem) is written once, here.
 dqn_experiment_claim = functools.partial(claim, solver="solvers.neural.dqn.train_dqn",
                                          problem="solvers.problems.equal_values.equal_values_mdp")
+#: The DQN-experiment claims drawn in the figure (the long, full-tier runs are not).
+dqn_figure_claim = functools.partial(dqn_experiment_claim, figures=(FIGURE,))
 
 # ---------------------------------------------------------------------------------------------
 # the problem and the learners
@@ -261,7 +263,7 @@ def _lower_comparison(exp: Experiment, high: str, low: str, prefix: str) -> dict
 # ---------------------------------------------------------------------------------------------
 
 
-@dqn_experiment_claim(
+@dqn_figure_claim(
     DOUBLE_DQN,
     statement="On a 6-state MDP with 8 equally good actions, noisy rewards and Q* known exactly, "
     "DQN overestimates max_a Q(s, a) − V*(s) and Double DQN's overestimation is markedly lower "
@@ -269,7 +271,6 @@ def _lower_comparison(exp: Experiment, high: str, low: str, prefix: str) -> dict
     "DQN's mean at most half of DQN's).",
     source=SOURCE,
     kinds=("exact", "neural"),
-    figures=(FIGURE,),
 )
 def double_dqn_lower_overestimation(ctx: Context) -> dict[str, Evidence]:
     mdp, _, v_star = make_problem()
@@ -284,27 +285,25 @@ def double_dqn_lower_overestimation(ctx: Context) -> dict[str, Evidence]:
     return parts
 
 
-@dqn_experiment_claim(
+@dqn_figure_claim(
     DUELING_RUN,
     statement="A dueling Double DQN (mean-subtracted aggregation) on the same MDP also has a "
     "markedly lower overestimation than DQN.",
     source="Wang et al. (2016), eq. (9); " + SOURCE,
     kinds=("neural",),
-    figures=(FIGURE,),
 )
 def dueling_double_dqn(ctx: Context) -> dict[str, Evidence]:
     exp = run_experiment(ctx.seed, ctx.full)
     return _lower_comparison(exp, "dqn", "dueling_double_dqn", "dqn-")
 
 
-@dqn_experiment_claim(
+@dqn_figure_claim(
     TABULAR,
     statement="On the same MDP and number of transitions, tabular Q-learning overestimates and "
     "tabular Double Q-learning's overestimation is markedly lower, the same ordering as DQN and "
     "Double DQN.",
     source="van Hasselt (2010), Double Q-learning, Section 3 and Algorithm 1; " + SOURCE,
     kinds=("exact", "neural"),
-    figures=(FIGURE,),
 )
 def tabular_counterparts(ctx: Context) -> dict[str, Evidence]:
     exp = run_experiment(ctx.seed, ctx.full)
@@ -348,7 +347,7 @@ def uniform_law_ratio(m: int = N_ACTIONS, n: int = UNIFORM_LAW_DRAWS) -> float:
     return float(spread / (expected_max_normal(m, 1.0) * x.std(axis=1, ddof=1).mean() / _c4(m)))
 
 
-@dqn_experiment_claim(
+@dqn_figure_claim(
     WITHIN_STATE,
     statement="On the learned tables the within-state part of the overestimation, max_a Q − "
     "mean_a Q, has the mean σ · E[max of m N(0, 1)] of exchangeable Gaussian errors "
@@ -357,7 +356,6 @@ def uniform_law_ratio(m: int = N_ACTIONS, n: int = UNIFORM_LAW_DRAWS) -> float:
     "(ratio r_U ≈ 0.93 for m = 8), while Double DQN lowers the shared part.",
     source="van Hasselt et al. (2016), Theorem 1 and Figure 1 (Gaussian errors); " + SOURCE,
     kinds=("exact", "neural"),
-    figures=(FIGURE,),
     closed_form="theory.max_estimators.expected_max_normal",
 )
 def within_state_max_bias(ctx: Context) -> dict[str, Evidence]:

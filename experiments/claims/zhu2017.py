@@ -52,6 +52,9 @@ SOURCE_SURVEY = ("Survey transcription (../shared/seeds/002_*.txt, Section 4.2.3
 #: (every claim of this module): its kind and solver are written once, here.
 enumeration_claim = functools.partial(claim, kinds=("exact",),
                                       solver="solvers.tabular.cyclegan.enumerate_cyclegan_optima")
+#: The claims that count the optimal maps against the closed-form number of bijections.
+bijection_count_claim = functools.partial(
+    enumeration_claim, closed_form="theory.gan_diagnostics.cyclegan_bijection_count")
 PRINTED_SURVEY = ("L_GAN(G, D_Y, X, Y) = E_{y~p_data(y)}[log D_Y(y)] + E_{x~p_data(x)}[log D_Y(G(x))] "
                   "(CycleGAN's adversarial loss, minimized over G against the maximizing D_Y)")
 
@@ -122,13 +125,12 @@ def _push(g, p_x: np.ndarray, k_y: int) -> np.ndarray:
     return np.bincount(np.asarray(g), weights=p_x, minlength=k_y)
 
 
-@enumeration_claim(
+@bijection_count_claim(
     ADVERSARIAL,
     statement="With the maximizing discriminator, CycleGAN's adversarial loss eq. (1) is minimized "
     "(value -log 4) exactly by the maps G with G#p_X = p_Y; among bijections these are the prod_v "
     "m_v! permutations within probability levels (all K! for uniform domains).",
     source=SOURCE,
-    closed_form="theory.gan_diagnostics.cyclegan_bijection_count",
 )
 def adversarial_optima(ctx: Context):
     parts = {}
@@ -170,14 +172,13 @@ def adversarial_optima(ctx: Context):
     return parts
 
 
-@enumeration_claim(
+@bijection_count_claim(
     CYCLE,
     statement="Adding cycle consistency (eq. (2)) keeps every pair (G, G^-1) of adversarially optimal "
     "bijections: on full-support domains the zero-cycle-loss optimal pairs are exactly these, "
     "prod_v m_v! of them (6, 24, 120 for uniform K = 3, 4, 5), all minimizers of the full objective "
     "eq. (3); zero-mass atoms leave even more.",
     source=SOURCE,
-    closed_form="theory.gan_diagnostics.cyclegan_bijection_count",
 )
 def cycle_consistent_optima(ctx: Context):
     parts = {}
