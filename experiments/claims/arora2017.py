@@ -70,6 +70,8 @@ SOURCE_ICLR = ("Arora, Risteski & Zhang (2018), ICLR, Theorem 1, in the form the
 #: The closed form of the exact collision probability, which the exact collision claims and the
 #: neural birthday tests compare with.
 COLLISION_PROBABILITY = "theory.gan_diagnostics.collision_probability"
+#: The figure of the collision bounds, in which the printed-bound claims and the infimum are drawn.
+COLLISION_FIGURE = ("arora2017_collision",)
 #: Registers an exact claim on the collision probability itself (kinds and closed form, once).
 exact_collision_claim = functools.partial(claim, kinds=("exact",), closed_form=COLLISION_PROBABILITY)
 #: The collapsed distributions with mass >= rho on N atoms, on which the ICLR bound is refuted and
@@ -79,7 +81,7 @@ MASS_ON_SUPPORT = "solvers.problems.collapsed.mass_on_support"
 #: (closed form theory.gan_diagnostics.collision_lower_bound, the counterexample search of
 #: solvers.tabular.birthday as solver, the collision figure), so it is written once, here.
 collision_bound_claim = functools.partial(
-    claim, kinds=("exact",), figures=("arora2017_collision",),
+    claim, kinds=("exact",), figures=COLLISION_FIGURE,
     closed_form="theory.gan_diagnostics.collision_lower_bound",
     solver="solvers.tabular.birthday.search_bound_counterexample")
 #: Registers a claim on the birthday test of the neural GAN on the ring of 8 (Arora & Zhang's
@@ -353,7 +355,7 @@ def iclr_bound_holds(ctx: Context):
     "attained) by mass rho uniformly on N atoms and 1 - rho spread over L -> infinity thin atoms.",
     source="Derived here (theory.gan_diagnostics.collision_probability_infimum: Schur-concavity of "
     "e_k, Marshall, Olkin & Arnold 2011, Section 3.F); the benchmark for " + SOURCE_ICLR,
-    figures=("arora2017_collision",),
+    figures=COLLISION_FIGURE,
     kinds=("exact",),
     closed_form="theory.gan_diagnostics.collision_probability_infimum",
     problem=MASS_ON_SUPPORT,

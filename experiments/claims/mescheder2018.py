@@ -81,10 +81,12 @@ def one_step_map(states: np.ndarray, *, floor: float = 1e-10,
     return m, float(np.max(np.abs(np.linalg.eigvals(m))))
 
 
+#: The closed forms the Dirac-GAN and exact claims of this module are checked against.
+DYNAMICS = "theory.dynamics"
 #: The Dirac-GAN claims: each has a sympy derivation (its "symbolic" part), an exact part
 #: against the closed forms of theory.dynamics, and is drawn in Figure 1.
-dirac_claim = functools.partial(derived_claim, figures=(FIGURE,), closed_form="theory.dynamics")
-#: Simultaneous gradient descent, the solver of the claims on its divergence.
+dirac_claim = functools.partial(derived_claim, figures=(FIGURE,), closed_form=DYNAMICS)
+#: Simultaneous gradient descent, the solver of the two claims on its spectral radius.
 SIMULTANEOUS_GD = "solvers.dynamics.dirac_gan.simultaneous_gd"
 #: The Dirac-GAN claims whose solver is the simulated vector field itself.
 dirac_field_claim = functools.partial(dirac_claim, solver="solvers.dynamics.dirac_gan.dirac_gan_field")
@@ -92,7 +94,7 @@ dirac_field_claim = functools.partial(dirac_claim, solver="solvers.dynamics.dira
 #: derivation (its Jacobian and eigenvalues) serves both.
 unregularized_claim = functools.partial(dirac_claim, derivation="mescheder2018/dirac-gan-unregularized")
 #: The exact claims without a derivation of their own, also checked against theory.dynamics.
-exact_dynamics_claim = functools.partial(claim, kinds=("exact",), closed_form="theory.dynamics")
+exact_dynamics_claim = functools.partial(claim, kinds=("exact",), closed_form=DYNAMICS)
 
 
 def _dirac_states(traj) -> np.ndarray:
