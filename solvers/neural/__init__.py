@@ -14,7 +14,8 @@ learner takes a seed or a ``numpy.random.Generator``.
   loops for the full game and for the discriminator alone; :mod:`~solvers.neural.gan_fused` —
   its default training step, the loss derivatives chained by hand through two fused MLPs;
 - :mod:`~solvers.neural.actor_critic`, :mod:`~solvers.neural.stabilizers` — the GAN written as
-  an actor-critic, and the stabilizers of Pfau & Vinyals (2016), Table 1;
+  an actor-critic (its default fused update rules in :mod:`~solvers.neural.actor_critic_fused`),
+  and the stabilizers of Pfau & Vinyals (2016), Table 1;
 - :mod:`~solvers.neural.irl`, :mod:`~solvers.neural.ebm` — cost networks and energy networks
   trained through the Finn et al. (2016) discriminator against evaluable-density samplers;
 - :mod:`~solvers.neural.dqn` — DQN, Double DQN and dueling heads on finite MDPs;

@@ -80,8 +80,10 @@ shape of rlax: :func:`critic_gradient` / :func:`critic_step` (the Bellman-error 
 loop (:func:`solvers.neural.training.run_steps`) that draws the environment's batches and calls it.
 
 Backends: ``config.backend="fused"`` (the default) runs the rules on two
-:class:`~solvers.neural.fused.FusedMLP` networks, starting every backward pass from the
-Bellman error's derivative :func:`bellman_error_dq` (float64 or float32, ``config.dtype``);
+:class:`~solvers.neural.fused.FusedMLP` networks
+(:class:`~solvers.neural.actor_critic_fused.FusedActorCritic`), starting every backward pass
+from the Bellman error's derivative :func:`~solvers.neural.actor_critic_fused.bellman_error_dq`
+(float64 or float32, ``config.dtype``; it and the Bellman error are re-exported here);
 ``"autograd"`` differentiates :func:`critic_loss` / :func:`actor_loss` with autograd, the
 independent route the tests compare against (same numbers in float64 up to rounding).
 
@@ -99,9 +101,9 @@ from typing import Any
 import autograd.numpy as np
 import numpy as onp
 from autograd import make_vjp, value_and_grad
-from scipy.special import expit
 
-from solvers.neural.fused import FusedMLP
+from solvers.neural.actor_critic_fused import FusedActorCritic, actor_episode_weights, bellman_error_dq, \
+    cross_entropy_bellman_error, episode_weights
 from solvers.neural.gan import GANConfig, gan_streams
 from solvers.neural.mlp import ACTIVATIONS, init_mlp, mlp_apply, mlp_sizes
 from solvers.neural.optim import OptState, tree_flatten
@@ -239,6 +241,11 @@ class ActorCriticConfig(ConfigDict):
         fields.update(overrides)
         return cls(**fields)
 
+    def optimizers(self) -> tuple:
+        """``(opt_actor, opt_critic)``: the two optimizers of ``optimizer`` with the step sizes
+        ``lr_actor`` and ``lr_critic``, both descending."""
+        return config_optimizers(self, _LR_FIELDS)
+
 
 def _check_config(config: Any) -> ActorCriticConfig:
     if isinstance(config, GANConfig):
@@ -295,7 +302,7 @@ def _init(config, d, streams):
         "actor": init_mlp((config.latent_dim, *config.hidden, d), streams.init_g, scale=config.init_scale),
         "critic": init_mlp((d, *config.hidden, 1), streams.init_d, scale=config.init_scale),
     }
-    opt_a, opt_c = config_optimizers(config, _LR_FIELDS)
+    opt_a, opt_c = config.optimizers()
     return params, {"actor": opt_a.init(params["actor"]), "critic": opt_c.init(params["critic"])}
 
 
@@ -314,91 +321,6 @@ def critic_q(critic_params: list, x, *, activation: str = "tanh"):
     Source: Pfau & Vinyals (2016), Section 2.3 (the critic predicts the reward of the shown x).
     """
     return np.reshape(mlp_apply(critic_params, x, activation=activation), (-1,))
-
-
-def cross_entropy_bellman_error(q, reward):
-    """Per-episode cross-entropy Bellman error CE(r ‖ Q), shape (n,).
-
-    CE(r ‖ Q) = r·softplus(−Q) + (1 − r)·softplus(Q) = −r log σ(Q) − (1 − r) log(1 − σ(Q)).
-
-    In a one-step (stateless) episode the Bellman target r + γ Q(s', a') is the reward r
-    itself.  Stable for any finite logit; ``reward`` may be soft (label smoothing).
-
-    Source: Pfau & Vinyals (2016), eq. (8) with 𝒟 the cross-entropy (Section 2.3: "the
-    cross-entropy should be used to match the GAN loss").
-
-    Parameters
-    ----------
-    q : array, shape (n,)
-        Critic logits.
-    reward : array, shape (n,)
-        Rewards (targets) in [0, 1].
-
-    Examples
-    --------
-    A critic at Q = 0 predicts σ(0) = ½ and pays log 2 whatever the reward:
-
-    >>> bool(onp.isclose(cross_entropy_bellman_error(0.0, 1.0), onp.log(2.0)))
-    True
-    """
-    return reward * np.logaddexp(0.0, -q) + (1.0 - reward) * np.logaddexp(0.0, q)
-
-
-def bellman_error_dq(q, reward, *, out=None):
-    """∂CE(r ‖ Q)/∂Q, the per-episode derivative of :func:`cross_entropy_bellman_error`.
-
-    ∂/∂Q [r·softplus(−Q) + (1 − r)·softplus(Q)] = (1 − r)·σ(Q) − r·σ(−Q)   (= σ(Q) − r),
-
-    from d softplus(s)/ds = σ(s); written with both sigmoids so that it keeps its relative
-    accuracy for large |Q| (σ(Q) − r would cancel), and so that a reward of exactly 0 or 1
-    gives σ(Q) or −σ(−Q) without rounding.  The fused backend's critic and actor gradients
-    start from it; the tests check it against autograd's derivative of the loss.
-
-    Source: Pfau & Vinyals (2016), eq. (8) with 𝒟 the cross-entropy (the loss differentiated).
-
-    Parameters
-    ----------
-    q : ndarray, shape (n,)
-        Critic logits (float64 or float32; the result has their dtype).
-    reward : ndarray or float, broadcastable to (n,)
-        Rewards in [0, 1].
-    out : ndarray, shape (n,), optional, keyword-only
-        Written in place when given.
-
-    Examples
-    --------
-    At Q = 0 the derivative is ½ − r:
-
-    >>> float(bellman_error_dq(onp.zeros(1), 1.0)[0])
-    -0.5
-    """
-    q = onp.asarray(q)
-    dtype = q.dtype if onp.issubdtype(q.dtype, onp.floating) else onp.float64
-    reward = onp.asarray(reward, dtype=dtype)
-    neg = expit(onp.negative(q, dtype=dtype))
-    onp.multiply(neg, reward, out=neg)
-    out = expit(q, out=out) if out is not None else expit(q.astype(dtype, copy=False))
-    onp.multiply(out, 1.0 - reward, out=out)
-    return onp.subtract(out, neg, out=out)
-
-
-def _episode_weights(is_real: onp.ndarray, real_prob: float) -> onp.ndarray:
-    """Stratified weights: π/n_real on real, (1 − π)/n_fake on fake episodes (sum 1 when
-    both strata are present)."""
-    n_r = int(onp.count_nonzero(is_real))
-    n_f = is_real.shape[0] - n_r
-    w = onp.zeros(is_real.shape[0])
-    if n_r:
-        w[is_real] = real_prob / n_r
-    if n_f:
-        w[~is_real] = (1.0 - real_prob) / n_f
-    return w
-
-
-def _actor_weights(is_real: onp.ndarray) -> onp.ndarray:
-    """1/n_fake on the actor's own episodes, 0 on real ones."""
-    n_f = is_real.shape[0] - int(onp.count_nonzero(is_real))
-    return onp.where(is_real, 0.0, 1.0 / max(n_f, 1))
 
 
 def _critic_objective(critic, x, reward, weight, act):
@@ -451,7 +373,7 @@ def critic_loss(critic_params: list, episodes: Episodes, *, real_prob: float = 0
     episodes = _check_episodes(episodes)
     rho = check_unit_interval(real_prob, "real_prob")
     check_in(activation, "activation", tuple(ACTIVATIONS))
-    weight = _episode_weights(episodes.is_real, rho)
+    weight = episode_weights(episodes.is_real, rho)
     return _critic_objective(critic_params, episodes.x, episodes.reward, weight, activation)
 
 
@@ -521,7 +443,7 @@ def dpg_actor_gradient(actor_params: list, critic_params: list, z, episodes: Epi
 
 
 def _dpg(actor, critic, z, episodes, kind, act):
-    loss, d_action = _action_value_and_grad(episodes.x, critic, _actor_weights(episodes.is_real), kind, act)
+    loss, d_action = _action_value_and_grad(episodes.x, critic, actor_episode_weights(episodes.is_real), kind, act)
     vjp, _ = make_vjp(lambda th: mlp_apply(th, z, activation=act))(actor)
     return float(loss), vjp(d_action[~episodes.is_real])
 
@@ -578,7 +500,7 @@ def critic_gradient(params: dict, x_real, z, config: ActorCriticConfig,
     """
     config, z, x_real = _check_rule_inputs(config, mdp, z, x_real)
     if config.backend == "fused":
-        return _fused_rule(config, params, None, "critic", mdp, x_real, z)
+        return FusedActorCritic.for_params(config, params).rule(params, None, "critic", mdp, x_real, z)
     return _critic_grad(mdp, params, x_real, z, config)
 
 
@@ -594,7 +516,7 @@ def actor_gradient(params: dict, z, config: ActorCriticConfig,
     """
     config, z, _ = _check_rule_inputs(config, mdp, z)
     if config.backend == "fused":
-        return _fused_rule(config, params, None, "actor", mdp, None, z)
+        return FusedActorCritic.for_params(config, params).rule(params, None, "actor", mdp, None, z)
     return _actor_grad(mdp, params, z, config)
 
 
@@ -612,7 +534,7 @@ def critic_step(params: dict, critic_state: OptState, x_real, z, config: ActorCr
     """
     config, z, x_real = _check_rule_inputs(config, mdp, z, x_real)
     if config.backend == "fused":
-        return _fused_rule(config, params, critic_state, "critic", mdp, x_real, z)
+        return FusedActorCritic.for_params(config, params).rule(params, critic_state, "critic", mdp, x_real, z)
     return _critic_step(params, critic_state, x_real, z, config, mdp)
 
 
@@ -631,14 +553,14 @@ def actor_step(params: dict, actor_state: OptState, z, config: ActorCriticConfig
     """
     config, z, _ = _check_rule_inputs(config, mdp, z)
     if config.backend == "fused":
-        return _fused_rule(config, params, actor_state, "actor", mdp, None, z)
+        return FusedActorCritic.for_params(config, params).rule(params, actor_state, "actor", mdp, None, z)
     return _actor_step(params, actor_state, z, config, mdp)
 
 
 def _critic_grad(mdp, params, x_real, z, config):
     actions = mlp_apply(params["actor"], z, activation=config.activation)
     ep = mdp.episodes(actions, x_real)
-    weight = _episode_weights(ep.is_real, mdp.real_prob) * config.critic_loss_scale
+    weight = episode_weights(ep.is_real, mdp.real_prob) * config.critic_loss_scale
     loss, g = _critic_value_and_grad(params["critic"], ep.x, ep.reward, weight, config.activation)
     return float(loss) / config.critic_loss_scale, g
 
@@ -651,13 +573,13 @@ def _actor_grad(mdp, params, z, config):
 
 def _critic_step(params, state, x_real, z, config, mdp):
     loss, g = _critic_grad(mdp, params, x_real, z, config)
-    critic, state = config_optimizers(config, _LR_FIELDS)[1].update_unchecked(g, state, params["critic"])
+    critic, state = config.optimizers()[1].update_unchecked(g, state, params["critic"])
     return {"actor": params["actor"], "critic": critic}, state, loss
 
 
 def _actor_step(params, state, z, config, mdp):
     loss, g = _actor_grad(mdp, params, z, config)
-    actor, state = config_optimizers(config, _LR_FIELDS)[0].update_unchecked(g, state, params["actor"])
+    actor, state = config.optimizers()[0].update_unchecked(g, state, params["actor"])
     return {"actor": actor, "critic": params["critic"]}, state, loss
 
 
@@ -695,7 +617,7 @@ def actor_critic_update(params: dict, opt_states: dict, x_real, z, config: Actor
     x_real = _check_batch(x_real, "x_real", (k, "B", "d"))
     z = _check_batch(z, "z", (k + 1, "B", config.latent_dim))
     if config.backend == "fused":
-        engine = _engine(config, params)
+        engine = FusedActorCritic.for_params(config, params)
         state, losses = engine.step(engine.import_state(params, opt_states), x_real, z, mdp)
         return engine.export_params(state), engine.export_states(state), losses
     return _update(params, opt_states, x_real, z, config, mdp)
@@ -710,161 +632,13 @@ def _update(params, opt_states, x_real, z, config, mdp):
     if config.scheme == "alternating":
         params, state_a, a_loss = _actor_step(params, state_a, z[k], config, mdp)
     else:
-        opt_a, opt_c = config_optimizers(config, _LR_FIELDS)
+        opt_a, opt_c = config.optimizers()
         c_loss, g_c = _critic_grad(mdp, params, x_real[k - 1], z[k - 1], config)
         a_loss, g_a = _actor_grad(mdp, params, z[k], config)
         new_c, state_c = opt_c.update_unchecked(g_c, state_c, params["critic"])
         new_a, state_a = opt_a.update_unchecked(g_a, state_a, params["actor"])
         params = {"actor": new_a, "critic": new_c}
     return params, {"actor": state_a, "critic": state_c}, (c_loss, a_loss)
-
-
-# ---------------------------------------------------------------------------------------------
-# the fused backend
-# ---------------------------------------------------------------------------------------------
-
-
-class _FusedActorCritic:
-    """The update rules on two :class:`~solvers.neural.fused.FusedMLP` networks.
-
-    Same rules, episodes and weights as the autograd route: the environment packs the episodes
-    (``mdp.episodes``), the per-episode derivative of the Bellman error in Q is
-    :func:`bellman_error_dq`, and ``FusedMLP.backward`` chains it through the critic (to ψ for
-    the critic rule; to the actions and then through the actor to θ for the deterministic
-    policy gradient).
-
-    A state is ``(flat_actor, flat_critic, opt_state_actor, opt_state_critic)``: flat parameter
-    vectors (never modified in place; every update makes new ones) and optimizer states whose
-    slots hold one flat leaf (``FusedMLP.import_opt_state``).
-    """
-
-    def __init__(self, config: ActorCriticConfig, data_dim: int):
-        self.config = config
-        self.actor = FusedMLP((config.latent_dim, *config.hidden, data_dim), config.activation, dtype=config.dtype)
-        self.critic = FusedMLP((data_dim, *config.hidden, 1), config.activation, dtype=config.dtype)
-        self.opt_actor, self.opt_critic = config_optimizers(config, _LR_FIELDS)
-        self._heads: dict = {}
-
-    # state conversion ----------------------------------------------------------------------
-    def import_params(self, params: dict) -> tuple[onp.ndarray, onp.ndarray]:
-        """``params`` as fresh flat vectors (actor, critic) of this dtype."""
-        return (self.actor.import_params(params["actor"], "params['actor']"),
-                self.critic.import_params(params["critic"], "params['critic']"))
-
-    def import_state(self, params: dict, opt_states: dict) -> tuple:
-        return (*self.import_params(params), self.actor.import_opt_state(opt_states["actor"]),
-                self.critic.import_opt_state(opt_states["critic"]))
-
-    def export_params(self, state: tuple) -> dict:
-        """``{"actor": layers, "critic": layers}``: views into the state's flat vectors."""
-        return {"actor": self.actor.unflatten(state[0], copy=False),
-                "critic": self.critic.unflatten(state[1], copy=False)}
-
-    def export_states(self, state: tuple) -> dict:
-        return {"actor": self.actor.export_opt_state(state[2]), "critic": self.critic.export_opt_state(state[3])}
-
-    # gradients -------------------------------------------------------------------------------
-    def _head(self, n: int) -> onp.ndarray:
-        head = self._heads.get(n)
-        if head is None:
-            head = self._heads[n] = onp.empty((n, 1), self.critic.dtype)
-        return head
-
-    def critic_grad(self, mdp, x_real: onp.ndarray, z: onp.ndarray) -> tuple[float, onp.ndarray]:
-        """The unscaled Bellman error on ``mdp.episodes(μ_θ(z), x_real)`` and ∇_ψ s·L_C (the
-        buffer ``self.critic.grad``)."""
-        ep = mdp.episodes(self.actor.forward(self.actor.as_input(z)), x_real)
-        weight = _episode_weights(ep.is_real, mdp.real_prob)
-        q = self.critic.forward(self.critic.as_input(ep.x))[:, 0]
-        loss = float(onp.dot(weight, cross_entropy_bellman_error(q, ep.reward)))
-        g_q = self._head(q.shape[0])
-        bellman_error_dq(q, ep.reward, out=g_q[:, 0])
-        onp.multiply(g_q[:, 0], (weight * self.config.critic_loss_scale).astype(q.dtype), out=g_q[:, 0])
-        return loss, self.critic.backward(g_q)[0]
-
-    def actor_grad(self, mdp, z: onp.ndarray) -> tuple[float, onp.ndarray]:
-        """The actor loss on its own episodes μ_θ(z) and its deterministic policy gradient
-        (the buffer ``self.actor.grad``; the critic's gradient buffer is left alone)."""
-        actions = self.actor.forward(self.actor.as_input(z))
-        ep = mdp.episodes(actions, onp.zeros((0, actions.shape[1])))
-        weight = _actor_weights(ep.is_real)
-        q = self.critic.forward(self.critic.as_input(ep.x))[:, 0]
-        # "minimax": −Σ w CE(0 ‖ Q);  "log_q": Σ w CE(1 ‖ Q)  (_actor_objective)
-        sign, target = (-1.0, 0.0) if self.config.actor_objective == "minimax" else (1.0, 1.0)
-        loss = sign * float(onp.dot(weight, cross_entropy_bellman_error(q, target)))
-        g_q = self._head(q.shape[0])
-        bellman_error_dq(q, target, out=g_q[:, 0])
-        onp.multiply(g_q[:, 0], (sign * weight).astype(q.dtype), out=g_q[:, 0])
-        _, g_x = self.critic.backward(g_q, params=False, inputs=True)
-        return loss, self.actor.backward(g_x[~ep.is_real])[0]
-
-    # updates ---------------------------------------------------------------------------------
-    @staticmethod
-    def _apply(net: FusedMLP, opt, grad: onp.ndarray, state: OptState) -> OptState:
-        (new,), state = opt.update_leaves([grad], state, [net.flat])
-        net.set_flat(new)
-        return state
-
-    def load(self, state: tuple) -> None:
-        self.actor.set_flat(state[0])
-        self.critic.set_flat(state[1])
-
-    def critic_step(self, state: tuple, mdp, x_real, z) -> tuple[tuple, float]:
-        self.load(state)
-        loss, grad = self.critic_grad(mdp, x_real, z)
-        s_c = self._apply(self.critic, self.opt_critic, grad, state[3])
-        return (state[0], self.critic.flat, state[2], s_c), loss
-
-    def actor_step(self, state: tuple, mdp, z) -> tuple[tuple, float]:
-        self.load(state)
-        loss, grad = self.actor_grad(mdp, z)
-        s_a = self._apply(self.actor, self.opt_actor, grad, state[2])
-        return (self.actor.flat, state[1], s_a, state[3]), loss
-
-    def step(self, state: tuple, x_real: onp.ndarray, z: onp.ndarray, mdp) -> tuple[tuple, tuple[float, float]]:
-        """One :func:`actor_critic_update` (same order of updates) from ``state``."""
-        k = self.config.n_critic_steps
-        c_loss = float("nan")
-        for i in range(k if self.config.scheme == "alternating" else k - 1):
-            state, c_loss = self.critic_step(state, mdp, x_real[i], z[i])
-        if self.config.scheme == "alternating":
-            state, a_loss = self.actor_step(state, mdp, z[k])
-            return state, (c_loss, a_loss)
-        self.load(state)  # both gradients at the same (θ, ψ); the actor's pass leaves ∇ψ alone
-        c_loss, g_c = self.critic_grad(mdp, x_real[k - 1], z[k - 1])
-        a_loss, g_a = self.actor_grad(mdp, z[k])
-        s_c = self._apply(self.critic, self.opt_critic, g_c, state[3])
-        s_a = self._apply(self.actor, self.opt_actor, g_a, state[2])
-        return (self.actor.flat, self.critic.flat, s_a, s_c), (c_loss, a_loss)
-
-
-def _engine(config: ActorCriticConfig, params: Any) -> _FusedActorCritic:
-    """The fused engine for ``params``'s data dimension (the critic's input width)."""
-    try:
-        d = mlp_sizes(params["critic"])[0]
-    except (TypeError, ValueError, KeyError, IndexError):
-        raise ValueError("`params` must be {'actor': MLP, 'critic': MLP} as from init_actor_critic") from None
-    return _FusedActorCritic(config, d)
-
-
-def _fused_rule(config, params, opt_state, name, mdp, x_real, z):
-    """One rule on the fused backend, on and back to layer lists: the gradient when
-    ``opt_state`` is None, else the step of player ``name``."""
-    engine = _engine(config, params)
-    flat_a, flat_c = engine.import_params(params)
-    net, opt = (engine.critic, engine.opt_critic) if name == "critic" else (engine.actor, engine.opt_actor)
-    if opt_state is None:
-        engine.load((flat_a, flat_c))
-        loss, grad = engine.critic_grad(mdp, x_real, z) if name == "critic" else engine.actor_grad(mdp, z)
-        return loss, net.unflatten(grad)
-    states = [None, None]
-    states[name == "critic"] = net.import_opt_state(opt_state)
-    state = (flat_a, flat_c, *states)
-    state, loss = engine.critic_step(state, mdp, x_real, z) if name == "critic" else engine.actor_step(state, mdp, z)
-    new = engine.export_params(state)
-    s = engine.critic.export_opt_state(state[3]) if name == "critic" else engine.actor.export_opt_state(state[2])
-    return {"actor": new["actor"] if name == "actor" else params["actor"],
-            "critic": new["critic"] if name == "critic" else params["critic"]}, s, loss
 
 
 # ---------------------------------------------------------------------------------------------
@@ -959,7 +733,7 @@ def train_actor_critic(data: Any, config: ActorCriticConfig | GANConfig, n_steps
     # A carried state is what the backend updates; `flats` gives the (actor, critic) parameter
     # vectors in tree_flatten order and `export` the (params, opt_states) dicts.
     if config.backend == "fused":
-        engine = _FusedActorCritic(config, d)
+        engine = FusedActorCritic(config, d)
         carried = engine.import_state(params, opt_states)
 
         def update(c, x_real, z):

@@ -1,4 +1,5 @@
-"""Tests for solvers.neural.actor_critic: the actor-critic in the stateless GAN MDP.
+"""Tests for solvers.neural.actor_critic (and its fused backend, solvers.neural.actor_critic_fused):
+the actor-critic in the stateless GAN MDP.
 
 - trajectory equality with the neural GAN (``solvers.neural.gan.train_gan``, an independent
   implementation read through its callback) from the same seed: 200 steps, 2x64 tanh, Adam,
@@ -28,7 +29,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import log_expit
 
-import solvers.neural.actor_critic as ac_module
+import solvers.neural.actor_critic_fused as fused_module
 from solvers.neural.actor_critic import (
     ActorCriticConfig,
     actor_action,
@@ -543,8 +544,9 @@ def test_a_wrong_fused_derivative_fails(monkeypatch, wrong):
     fused, ref = _backends(config)
     want = critic_gradient(params, x_real, z, ref, mdp)[1]
     if wrong == "derivative":
-        good = ac_module.bellman_error_dq
-        monkeypatch.setattr(ac_module, "bellman_error_dq", lambda q, r, out=None: good(-q, 1.0 - np.asarray(r), out=out))
+        good = fused_module.bellman_error_dq
+        monkeypatch.setattr(fused_module, "bellman_error_dq",
+                            lambda q, r, out=None: good(-q, 1.0 - np.asarray(r), out=out))
     else:
         fused = dataclasses.replace(fused, critic_loss_scale=1.0)
         ref = dataclasses.replace(ref, critic_loss_scale=2.0)
