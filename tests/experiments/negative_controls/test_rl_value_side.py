@@ -413,3 +413,50 @@ def test_ddpg_optimal_gain_passes(monkeypatch):
                            config=SimpleNamespace(n_runs=5, n_steps=1500), seconds=0.0)
     monkeypatch.setattr(silver, "ddpg_run", lambda *a, **k: fake)
     assert failing_parts(silver.DDPG) == []
+
+
+def _long_claim_with_mlp(monkeypatch, mlp_run):
+    """Run the full-tier DDPG claim with the exact linear gain and ``mlp_run`` as the MLP runs."""
+    (a, b, q, r, gamma), kw = silver.lqr_args()
+    k_star = silver.lqr_optimal(a, b, q, r, gamma, **kw).k
+    n = silver.LONG["n_runs"]
+    linear = SimpleNamespace(gain=np.array([np.zeros(n), np.full(n, k_star)]),
+                             config=SimpleNamespace(n_runs=n, n_steps=silver.LONG["n_steps"]), seconds=0.0)
+    monkeypatch.setattr(silver, "ddpg_run", lambda seed, long=False, mlp=False: mlp_run if mlp else linear)
+    return failing_parts(silver.DDPG_LONG)
+
+
+def _linear_mlp_stand_in(gain_errors):
+    """MLP runs replaced by linear policies u = -(k* + δ_r) s, whose RMSE is δ_r x RMS of s exactly."""
+    (a, b, q, r, gamma), kw = silver.lqr_args()
+    gains = silver.lqr_optimal(a, b, q, r, gamma, **kw).k + np.asarray(gain_errors, dtype=float)
+    return SimpleNamespace(policy=lambda s: -np.outer(gains, s), gain=gains[None, :])
+
+
+@pytest.mark.parametrize("misses, fails", [(5, True), (4, False)])
+def test_ddpg_long_mlp_count_of_missing_runs(monkeypatch, misses, fails):
+    # the count is 4 allowed misses of 10 (exact Binomial(10, 2%) tail <= 1e-6): 5 runs at twice
+    # the allowance's gain error must fail the MLP part, 4 must not (the others at k* exactly)
+    assert silver.MLP_MAX_MISSES == 4
+    delta = 2 * silver.POLICY_RMSE_TOL / silver._rms_state_optimal()
+    errors = np.where(np.arange(silver.LONG["n_runs"]) < misses, delta, 0.0)
+    failed = _long_claim_with_mlp(monkeypatch, _linear_mlp_stand_in(errors))
+    assert failed == (["neural-mlp-policy-rmse"] if fails else [])
+
+
+def test_ddpg_long_mlp_untrained_actor_fails(monkeypatch):
+    # the actor of a learner with actor lr 0: the near-zero initial policy u = 0 (RMSE k* x RMS of s)
+    (a, b, q, r, gamma), kw = silver.lqr_args()
+    k_star = silver.lqr_optimal(a, b, q, r, gamma, **kw).k
+    failed = _long_claim_with_mlp(monkeypatch, _linear_mlp_stand_in(np.full(silver.LONG["n_runs"], -k_star)))
+    assert failed == ["neural-mlp-policy-rmse"]
+
+
+def test_ddpg_long_mlp_too_few_steps_fails(monkeypatch):
+    # the real learner with the claim's MLP setting but 300 of its 4,000 steps (about 0.5 s):
+    # its runs are still far from u* (RMSE 0.16-0.62 at seeds 0-2), so the count part must fail
+    from solvers.neural.ddpg import DDPGConfig, train_ddpg
+
+    setting = dict(silver.LONG, **silver.MLP_ACTOR, n_steps=300)
+    run = train_ddpg(silver.PROBLEM, DDPGConfig(seed=0, **setting))
+    assert _long_claim_with_mlp(monkeypatch, run) == ["neural-mlp-policy-rmse"]
