@@ -27,7 +27,7 @@ from experiments import __version__
 
 __all__ = ["main", "build_parser", "UsageError"]
 
-#: Formats ``experiments.figures._style.save_figure`` can write.
+#: Formats ``experiments.figure_style.save_figure`` can write.
 FIGURE_FORMATS = ("pdf", "png", "svg")
 
 
@@ -142,7 +142,7 @@ def _sweep_summary(claims, seeds, results) -> tuple[dict, str]:
 def cmd_verify(args: argparse.Namespace) -> int:
     import time
 
-    from experiments.figures._style import atomic_write_bytes
+    from experiments.figure_style import atomic_write_bytes
     from experiments.parallel import (DaskRunner, LocalRunner, SerialRunner, Task, default_jobs,
                                       group_tasks, parse_seeds, previous_seconds)
     from experiments.registry import select
@@ -364,7 +364,7 @@ def cmd_figures(args: argparse.Namespace) -> int:
                                            formats=formats)
             if args.style == "paper":
                 # the same figure again in the paper style, at one- and two-column widths
-                from experiments.figures._style import render_paper
+                from experiments.figure_style import render_paper
 
                 paths += render_paper(name, Path(args.out), seed=args.seed, fast=not args.full)
         except KeyError as exc:
@@ -386,7 +386,7 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from experiments.figures._style import atomic_write_bytes
+    from experiments.figure_style import atomic_write_bytes
     from experiments.report import ReportError, latex_table, rebuild_reports, summary_line
 
     if args.run_seed is not None and args.run_seed < 0:
@@ -573,7 +573,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from experiments.bench import all_benchmarks
-    from experiments.figures._style import atomic_write_bytes
+    from experiments.figure_style import atomic_write_bytes
 
     check_out_dir(args.out)
     benches = all_benchmarks()

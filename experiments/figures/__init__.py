@@ -66,7 +66,7 @@ def get(name: str) -> Figure:
 def render(name: str, out_dir: Path, *, seed: int = 0, fast: bool = True,
            formats: Iterable[str] = ("pdf", "png")) -> list[Path]:
     """Build figure ``name`` and write it into ``out_dir``; returns the files written."""
-    from experiments.figures._style import save_figure
+    from experiments.figure_style import save_figure
 
     fig_spec = get(name)
     fig, data = fig_spec.build(seed=seed, fast=fast)
@@ -76,7 +76,7 @@ def render(name: str, out_dir: Path, *, seed: int = 0, fast: bool = True,
     written = save_figure(fig, Path(out_dir), name, formats=tuple(formats), meta=meta)
     if isinstance(data, dict) and isinstance(data.get("markdown"), str):
         # Tables are also written as Markdown, which the verification report embeds.
-        from experiments.figures._style import atomic_write_bytes
+        from experiments.figure_style import atomic_write_bytes
 
         md = Path(out_dir) / f"{name}.md"
         atomic_write_bytes(md, data["markdown"].encode())

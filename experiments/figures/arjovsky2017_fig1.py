@@ -9,7 +9,7 @@ import numpy as np
 
 from experiments.claims.arjovsky2017 import parallel_lines_measured
 from experiments.figures import figure
-from experiments.figures._style import new_figure
+from experiments.figure_style import new_figure
 from theory.divergences import parallel_lines
 
 

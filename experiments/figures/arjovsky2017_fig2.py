@@ -19,7 +19,7 @@ from scipy.special import log_expit
 from scipy.stats import norm
 
 from experiments.figures import figure
-from experiments.figures._style import new_figure
+from experiments.figure_style import new_figure
 from solvers.neural.gan_objectives import ObjectiveGANConfig, WeightedPoints, gradient_norm, train_critic
 from solvers.tabular.wgan_critics import wgan_critic
 from theory.gan import optimal_discriminator

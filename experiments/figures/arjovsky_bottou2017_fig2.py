@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from experiments.figures import figure
-from experiments.figures._style import new_figure
+from experiments.figure_style import new_figure
 from solvers.neural.gan import GANConfig, train_discriminator
 from theory.gan_training_theory import logistic_generator_gradients
 

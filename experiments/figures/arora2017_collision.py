@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from experiments.figures import figure
-from experiments.figures._style import new_figure
+from experiments.figure_style import new_figure
 from solvers.problems.collapsed import mass_on_support
 from theory.gan_diagnostics import collision_lower_bound, collision_probability, collision_probability_infimum, \
     collision_probability_uniform

@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from experiments.figures import figure
-from experiments.figures._style import new_figure
+from experiments.figure_style import new_figure
 from solvers.problems.collapsed import collapsed_dirichlet, collapsed_uniform
 from solvers.tabular.birthday import batch_size_scan, birthday_test
 

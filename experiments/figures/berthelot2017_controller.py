@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from experiments.figures import figure
-from experiments.figures._style import new_figure
+from experiments.figure_style import new_figure
 from solvers.neural.ebgan import AutoencoderGANConfig, train_began
 from solvers.problems.mixtures import mixture_1d
 from theory.gan_training_theory import (

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from experiments.figures import figure
-from experiments.figures._style import new_figure
+from experiments.figure_style import new_figure
 from theory.infogan import infogan_bound_gap, infogan_lower_bound, mutual_information, posterior
 
 TS = np.linspace(0.0, 1.0, 101)

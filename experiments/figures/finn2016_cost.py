@@ -18,7 +18,7 @@ import numpy as np
 
 from experiments.claims import finn2016_gcl as claims
 from experiments.figures import figure
-from experiments.figures._style import new_figure
+from experiments.figure_style import new_figure
 from experiments.registry import Context
 from solvers.tabular import guided_cost as gc
 

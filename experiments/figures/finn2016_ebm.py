@@ -14,7 +14,7 @@ import numpy as np
 
 from experiments.claims import finn2016_neural as claims
 from experiments.figures import figure
-from experiments.figures._style import new_figure
+from experiments.figure_style import new_figure
 
 #: Plot window of the banana (it holds all but ~1e-3 of the mass; the density's own box is
 #: much taller because of the arms' far tails).

@@ -20,7 +20,7 @@ import numpy as np
 
 from experiments.claims import finn2016_gcl as claims
 from experiments.figures import figure
-from experiments.figures._style import new_figure
+from experiments.figure_style import new_figure
 from solvers.tabular import guided_cost as gc
 from theory.irl import optimal_log_partition
 

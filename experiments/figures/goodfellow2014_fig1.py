@@ -15,7 +15,7 @@ import numpy as np
 from scipy.stats import norm
 
 from experiments.figures import figure
-from experiments.figures._style import new_figure
+from experiments.figure_style import new_figure
 from solvers.tabular import gan as tabular_gan
 from theory.gan import optimal_discriminator
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from experiments.figures import figure
-from experiments.figures._style import new_figure
+from experiments.figure_style import new_figure
 from theory.vae import gaussian_kl, linear_gaussian_elbo, linear_gaussian_log_marginal, linear_gaussian_posterior
 
 #: The model and the observation (fixed numbers, nothing sampled).

@@ -19,7 +19,7 @@ from experiments.claims.mescheder2018 import (
     TARGET_WGAN_GP,
 )
 from experiments.figures import figure
-from experiments.figures._style import new_figure
+from experiments.figure_style import new_figure
 from solvers.dynamics import alternating_gd, dirac_gan_field, simultaneous_gd
 from theory import dynamics as td
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from experiments.claims.mnih2016 import NEURAL, TABULAR, neural_curves, tabular_curves
 from experiments.figures import figure
-from experiments.figures._style import new_figure
+from experiments.figure_style import new_figure
 
 STYLE = {"reinforce": ("tab:red", "tabular REINFORCE"), "baseline": ("tab:orange", "tabular REINFORCE + baseline"),
          "a2c": ("tab:blue", "tabular A2C"), "separate": ("tab:green", "neural A2C"),

@@ -15,7 +15,7 @@ import numpy as np
 from scipy.stats import norm
 
 from experiments.figures import figure
-from experiments.figures._style import new_figure
+from experiments.figure_style import new_figure
 from solvers.tabular.fgan_critics import fgan_critic
 from theory.gan_objectives import FGAN_FAMILIES, fgan_divergence, fgan_lower_bound
 

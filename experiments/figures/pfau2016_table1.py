@@ -50,7 +50,7 @@ import numpy as np
 from scipy import stats
 
 from experiments.figures import figure
-from experiments.figures._style import new_figure
+from experiments.figure_style import new_figure
 from solvers.dynamics.stabilizers import NOT_APPLICABLE as _NA_DIRAC
 from solvers.dynamics.stabilizers import DiracStabilizers, fitted_rate, train_stabilized_dirac_gan
 from solvers.problems.rl_toys import bandit, chain_mdp, policy_evaluation, value_iteration

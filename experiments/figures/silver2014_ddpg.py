@@ -17,7 +17,7 @@ import numpy as np
 
 from experiments.claims.silver2014 import DDPG, DDPG_LONG, GAIN_ATOL_LONG, ddpg_run, gain_allowance, lqr_args
 from experiments.figures import figure
-from experiments.figures._style import new_figure
+from experiments.figure_style import new_figure
 from theory.lqr import lqr_optimal, lqr_q_value
 
 

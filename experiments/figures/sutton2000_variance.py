@@ -15,7 +15,7 @@ import numpy as np
 
 from experiments.claims.sutton2000 import BASELINE, ESTIMATORS, variance_comparison
 from experiments.figures import figure
-from experiments.figures._style import new_figure
+from experiments.figure_style import new_figure
 from solvers.tabular.policy_gradient import ESTIMATOR_KINDS
 
 GAMMAS = (0.3, 0.5, 0.7, 0.8, 0.9)

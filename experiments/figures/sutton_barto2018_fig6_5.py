@@ -15,7 +15,7 @@ import numpy as np
 
 from experiments.claims import sutton_barto2018 as claims
 from experiments.figures import figure
-from experiments.figures._style import new_figure
+from experiments.figure_style import new_figure
 from solvers.problems.maxbias import early_left_probability, epsilon_greedy_left_probability
 
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from experiments.claims.vanhasselt2015 import admissible_errors
 from experiments.figures import figure
-from experiments.figures._style import new_figure
+from experiments.figure_style import new_figure
 from theory.overestimation import expected_max_normal, expected_max_uniform, max_lower_bound
 
 #: Numbers of actions drawn: 2 .. 1024, about 6 per octave.

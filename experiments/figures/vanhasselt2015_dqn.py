@@ -29,7 +29,7 @@ from experiments.claims.vanhasselt2015_neural import (
     within_state_decomposition,
 )
 from experiments.figures import figure
-from experiments.figures._style import new_figure
+from experiments.figure_style import new_figure
 
 STYLES = {
     "dqn": dict(color="tab:red", ls="-"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from experiments.figures import figure
-from experiments.figures._style import new_figure
+from experiments.figure_style import new_figure
 from solvers.tabular.overestimation import FIG1_ACTIONS, single_update_bias
 from theory.overestimation import expected_max_normal
 

@@ -13,7 +13,7 @@ instead of 12,001, which moves the printed averages by < 0.005).
 from __future__ import annotations
 
 from experiments.figures import figure
-from experiments.figures._style import new_figure
+from experiments.figure_style import new_figure
 from solvers.tabular.overestimation import (
     FIG2_PAPER_AVERAGE_ERRORS,
     FIG2_ROWS,

@@ -12,7 +12,7 @@ import numpy as np
 
 from experiments.claims.yu2017 import TRAIN_LR, TRAIN_ROUNDS, training_runs
 from experiments.figures import figure
-from experiments.figures._style import new_figure
+from experiments.figure_style import new_figure
 from theory.divergences import kl_divergence
 
 

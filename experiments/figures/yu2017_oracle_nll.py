@@ -15,7 +15,7 @@ from scipy import stats
 
 from experiments.claims.yu2017 import N_ORACLE_SEEDS, oracle_runs
 from experiments.figures import figure
-from experiments.figures._style import new_figure
+from experiments.figure_style import new_figure
 
 LABELS = {"mle": ("continued MLE", "tab:gray"), "seqgan": ("SeqGAN, learned CNN D", "tab:blue"),
           "seqgan-rnn": ("SeqGAN, learned RNN D", "tab:purple"),

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from experiments.figures import figure
-from experiments.figures._style import new_figure
+from experiments.figure_style import new_figure
 from solvers.problems.gridworld import gridworld
 from solvers.tabular.maxent_irl import mce_irl, occupancy_finite, soft_value_iteration_finite
 

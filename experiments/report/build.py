@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from experiments import __version__
-from experiments.figures._style import atomic_write_bytes
+from experiments.figure_style import atomic_write_bytes
 from experiments.report.html import report_html
 from experiments.report.results import ClaimResult, collect_results, summary_counts
 from experiments.report.text import report_markdown

@@ -12,7 +12,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from experiments.figures._style import atomic_write_bytes
+from experiments.figure_style import atomic_write_bytes
 from experiments.registry import Claim, Context, jsonable, combine_outcomes
 from theory.deprecation import deprecated_method
 

@@ -13,8 +13,8 @@ import matplotlib
 import pytest
 
 from experiments import cli, figures
-from experiments.figures import _style
-from experiments.figures._style import (PAPER_STYLE, PAPER_WIDTHS, STYLE, current_style, new_figure,
+from experiments import figure_style
+from experiments.figure_style import (PAPER_STYLE, PAPER_WIDTHS, STYLE, current_style, new_figure,
                                         render_paper, use_style)
 
 #: 1 inch = 72 PostScript points; matplotlib writes the MediaBox with a few decimals.
@@ -109,7 +109,7 @@ def test_a_drawing_that_does_not_fit_is_flagged(monkeypatch, tmp_path, capsys):
         return fig, {}
 
     monkeypatch.setitem(figures._FIGURES, "demo_crowded", figures.Figure("demo_crowded", "t", (), crowded))
-    monkeypatch.setattr(_style, "PAPER_WIDTHS", {"1col": PAPER_WIDTHS["1col"]})  # one width is enough here
+    monkeypatch.setattr(figure_style, "PAPER_WIDTHS", {"1col": PAPER_WIDTHS["1col"]})  # one width is enough here
     assert cli.main(["figures", "demo_crowded", "--out", str(tmp_path), "--style", "paper", "--format", "png"]) == 0
     assert not (tmp_path / "demo_crowded.2col.pdf").exists()
     meta = json.loads((tmp_path / "demo_crowded.1col.json").read_text())
@@ -122,7 +122,7 @@ def test_a_drawing_that_does_not_fit_is_flagged(monkeypatch, tmp_path, capsys):
 def test_layout_fits_sees_overlap_and_overhang():
     """layout_fits against layouts whose geometry is known: side by side with room, on top of
     each other, and a label pushed outside the page."""
-    from experiments.figures._style import layout_fits
+    from experiments.figure_style import layout_fits
 
     fig, (a, b) = new_figure(1, 2, figsize=(8, 3))
     fig.tight_layout()

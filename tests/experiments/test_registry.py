@@ -167,7 +167,7 @@ class TestCommandLine:
 def test_table_figure_markdown_is_written_and_embedded(tmp_path, monkeypatch):
     """A figure whose data carries a Markdown table gets a .md file that both reports embed."""
     from experiments import figures
-    from experiments.figures._style import new_figure
+    from experiments.figure_style import new_figure
     from experiments.report import ClaimResult, write_reports
 
     def build(*, seed, fast):
