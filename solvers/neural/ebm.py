@@ -19,8 +19,11 @@ the log-probability loss for D and the log-odds loss for the generator):
                   = log Z + E_q[E_θ(x)] + E_q[log q(x)],
 
 so the generator minimizes KL(q ‖ p_θ) and, for a fixed sampler, D's optimum is
-exp(−E_θ)/Z = p_data, independent of q.  Everything is written with autograd; nothing here
-calls ``theory.irl`` (the claims compare).
+exp(−E_θ)/Z = p_data, independent of q.  The losses here are written with autograd; the
+default ``backend="fused"`` of :func:`train_ebm` computes the same losses and gradients by hand
+(:class:`solvers.neural.ebm_fused.FusedEBM`, the energy network as a
+:class:`~solvers.neural.fused.FusedMLP`), and the tests check the two routes against each other.
+Nothing here calls ``theory.irl`` (the claims compare).
 
 Expectations over the mixture are *stratified*: for every component k, m reparameterized
 draws x_kj = μ_k + s_k ⊙ ε_kj (ε ~ N(0, I)) get the weight w_k / m, so E_q f ≈ ∑_k w_k
@@ -67,9 +70,12 @@ import numpy as onp
 from autograd import value_and_grad
 from autograd.tracer import getval
 
+from solvers.neural.ebm_fused import FusedEBM
 from solvers.neural.gan import as_sampler, draw_samples
 from solvers.neural.mlp import forward, init_mlp, log_sigmoid, softplus
-from solvers.neural.training import AnnealedAdam, ConfigDict, LoopRun, check_callback, check_network_fields, run_steps
+from solvers.neural.optim import OptState
+from solvers.neural.training import AnnealedAdam, ConfigDict, LoopRun, check_backend_fields, check_callback, \
+    check_network_fields, run_steps
 from theory.validation import as_float_array, as_generator, check_instance, check_int, check_positive, \
     check_unit_interval
 from theory.deprecation import deprecated_method, module_getattr
@@ -133,6 +139,14 @@ class EBMConfig(AnnealedAdam, ConfigDict):
         could put mass (see module docstring); 0 disables it.
     init_scale : {"glorot", "he", "lecun"} or float
         Weight initialization of f_θ.
+    backend : {"fused", "autograd"}
+        Gradients by the hand-written passes of :class:`solvers.neural.ebm_fused.FusedEBM`
+        (the default; f_θ as a :class:`~solvers.neural.fused.FusedMLP`) or by autograd on
+        :func:`ebm_discriminator_loss` and :func:`ebm_generator_loss` (the independent route);
+        the same numbers in float64 up to rounding.
+    dtype : {"float64", "float32"}
+        Arithmetic of the fused energy network and its optimizer state (the sampler, the
+        losses and log Z stay float64; autograd: float64 only).
     """
 
     LR_FIELDS = ("lr_energy", "lr_sampler")
@@ -149,9 +163,12 @@ class EBMConfig(AnnealedAdam, ConfigDict):
     n_disc_steps: int = 1
     defensive_weight: float = 0.1
     init_scale: Any = "glorot"
+    backend: str = "fused"
+    dtype: str = "float64"
 
     def __post_init__(self) -> None:
         check_network_fields(self)
+        check_backend_fields(self)
         check_positive(self.base_scale, "base_scale")
         check_int(self.n_components, "n_components", minimum=1)
         check_int(self.batch_size, "batch_size", minimum=1)
@@ -443,7 +460,10 @@ def train_ebm(data: Any, config: EBMConfig, n_steps: int, seed: Any, *,
 
     Each step: ``n_disc_steps`` Adam steps on (θ, log Z) for L_D, each on a fresh data batch
     (B points) and fresh stratified sampler draws (K·m points, weights w_k/m, the sampler
-    held fixed), then one Adam step on φ for L_G on fresh noise.
+    held fixed), then one Adam step on φ for L_G on fresh noise.  The gradients come from
+    ``config.backend``: the hand-written passes of :mod:`solvers.neural.ebm_fused` or
+    autograd (the same draws from the same seed either way; the same numbers in float64 up
+    to rounding).
 
     Source: Finn et al. (2016), Section 4 (GANs for training EBMs) with the losses of
     Sections 2.1 and 3.2; Goodfellow et al. (2014), Algorithm 1 (the alternation).
@@ -483,8 +503,36 @@ def train_ebm(data: Any, config: EBMConfig, n_steps: int, seed: Any, *,
     probe = draw_samples(sampler, 1000, rng_init, "data")
     d = probe.shape[1]
     params = init_ebm(config, d, rng_init, data_mean=probe.mean(axis=0), data_std=probe.std(axis=0))
-    act, base = config.activation, params["base"]
+    base = params["base"]
     k, m, b = config.n_components, config.samples_per_component, config.batch_size
+    route = _fused_route if config.backend == "fused" else _autograd_route
+    one_step, state, export = route(config, params, n_steps)
+    d_hist, g_hist, z_hist = onp.zeros(n_steps), onp.zeros(n_steps), onp.zeros(n_steps)
+
+    def step(t, state):
+        opt_d, opt_g = config.optimizers_at(t, n_steps)  # annealed late; the moments carry over
+        draws = [(draw_samples(sampler, b, rng_data, "data"), rng_noise.standard_normal((m, k + 1, d)))
+                 for _ in range(config.n_disc_steps)]
+        state, d_val, g_val, log_z = one_step(state, opt_d, opt_g, draws, rng_noise.standard_normal((m, k + 1, d)))
+        d_hist[t], g_hist[t], z_hist[t] = d_val, g_val, log_z
+        return state
+
+    def after(n_done, state):
+        if callback is not None:
+            callback(n_done, {**export(state, copy=False), "base": base})
+
+    out = run_steps(step, state, n_steps, after=after)
+    n_done = out.n_steps
+    return EBMTrainRun(config=config, params={**export(out.state, copy=True), "base": base},
+                       d_loss=d_hist[:n_done], g_loss=g_hist[:n_done], log_z=z_hist[:n_done],
+                       n_steps=n_done, n_steps_requested=n_steps, interrupted=out.interrupted,
+                       seconds=out.seconds)
+
+
+def _autograd_route(config: EBMConfig, params: dict, n_steps: int) -> tuple:
+    """``(one_step, initial state, export)`` of the autograd backend: value_and_grad of
+    :func:`ebm_discriminator_loss` and :func:`ebm_generator_loss`."""
+    act, base = config.activation, params["base"]
 
     def d_objective(dp, x_data, lq_data, x_fake, lq_fake, w_fake):
         return ebm_discriminator_loss(dp["energy"], dp["log_z"], x_data, lq_data, x_fake, lq_fake, w_fake,
@@ -495,38 +543,65 @@ def train_ebm(data: Any, config: EBMConfig, n_steps: int, seed: Any, *,
 
     d_grad = value_and_grad(d_objective)
     g_grad = value_and_grad(g_objective)
-    dp = {"energy": params["energy"], "log_z": params["log_z"]}
-    sp = params["sampler"]
-    d_hist, g_hist, z_hist = onp.zeros(n_steps), onp.zeros(n_steps), onp.zeros(n_steps)
 
-    def step(t, state):
+    def one_step(state, opt_d, opt_g, draws, eps_g):
         dp, sp, state_d, state_g = state
-        opt_d, opt_g = config.optimizers_at(t, n_steps)  # annealed late; the moments carry over
         d_val = 0.0
-        for _ in range(config.n_disc_steps):
-            x_data = draw_samples(sampler, b, rng_data, "data")
-            x_fake, w_fake = stratified_samples(sp, rng_noise.standard_normal((m, k + 1, d)), base)
+        for x_data, eps in draws:
+            x_fake, w_fake = stratified_samples(sp, eps, base)
             lq = mixture_log_density(sp, onp.concatenate([x_data, x_fake]), base)
-            d_val, grads = d_grad(dp, x_data, lq[:b], x_fake, lq[b:], w_fake)
+            n = x_data.shape[0]
+            d_val, grads = d_grad(dp, x_data, lq[:n], x_fake, lq[n:], w_fake)
             dp, state_d = opt_d.update(grads, state_d, dp)
-        g_val, g_grads = g_grad(sp, dp, rng_noise.standard_normal((m, k + 1, d)))
+        g_val, g_grads = g_grad(sp, dp, eps_g)
         sp, state_g = opt_g.update(g_grads, state_g, sp)
-        d_hist[t], g_hist[t], z_hist[t] = d_val, g_val, float(dp["log_z"])
-        return dp, sp, state_d, state_g
+        return (dp, sp, state_d, state_g), d_val, g_val, float(dp["log_z"])
 
-    def after(n_done, state):
-        if callback is not None:
-            callback(n_done, {"energy": state[0]["energy"], "log_z": state[0]["log_z"], "sampler": state[1],
-                              "base": base})
+    def export(state, copy):
+        return {"energy": state[0]["energy"], "log_z": state[0]["log_z"], "sampler": state[1]}
 
+    dp = {"energy": params["energy"], "log_z": params["log_z"]}
     opt_d, opt_g = config.optimizers_at(0, n_steps)
-    out = run_steps(step, (dp, sp, opt_d.init(dp), opt_g.init(sp)), n_steps, after=after)
-    n_done, (dp, sp, _, _) = out.n_steps, out.state
-    return EBMTrainRun(config=config,
-                       params={"energy": dp["energy"], "log_z": dp["log_z"], "sampler": sp, "base": base},
-                       d_loss=d_hist[:n_done], g_loss=g_hist[:n_done], log_z=z_hist[:n_done],
-                       n_steps=n_done, n_steps_requested=n_steps, interrupted=out.interrupted,
-                       seconds=out.seconds)
+    return one_step, (dp, params["sampler"], opt_d.init(dp), opt_g.init(params["sampler"])), export
+
+
+def _fused_route(config: EBMConfig, params: dict, n_steps: int) -> tuple:
+    """``(one_step, initial state, export)`` of the fused backend
+    (:class:`~solvers.neural.ebm_fused.FusedEBM`): the discriminator's parameters are the
+    leaves ``[flat θ (config.dtype), log Z]``, updated by ``update_leaves`` (the optimizers
+    are elementwise, so this is the autograd route's update)."""
+    sp0 = params["sampler"]
+    engine = FusedEBM(config, sp0["means"].shape[1], params["base"])
+    net = engine.energy
+    opt_d, opt_g = config.optimizers_at(0, n_steps)
+    state_e = net.import_opt_state(opt_d.init(params["energy"]))
+    state_z = opt_d.init([params["log_z"]])
+    state_d = OptState(0, {key: state_e.slots[key] + state_z.slots[key] for key in state_e.slots})
+    leaves_d = [net.import_params(params["energy"], "params['energy']"), onp.asarray(params["log_z"], float)]
+
+    def one_step(state, opt_d, opt_g, draws, eps_g):
+        leaves_d, sp, state_d, state_g = state
+        d_val = 0.0
+        for x_data, eps in draws:
+            comps = engine.components(sp)
+            x_fake, w_fake = engine.stratified(sp, comps, eps)
+            lq = engine.log_q(comps, onp.concatenate([x_data, x_fake]))[0]
+            n = x_data.shape[0]
+            net.set_flat(leaves_d[0])
+            d_val, g_flat, g_z = engine.d_loss_grad(float(leaves_d[1]), x_data, lq[:n], x_fake, lq[n:], w_fake)
+            leaves_d, state_d = opt_d.update_leaves([g_flat, onp.asarray(g_z)], state_d, leaves_d)
+        net.set_flat(leaves_d[0])
+        g_val, g_sp = engine.g_loss_grad(sp, float(leaves_d[1]), eps_g)
+        sp, state_g = opt_g.update(g_sp, state_g, sp)
+        return (leaves_d, sp, state_d, state_g), d_val, g_val, float(leaves_d[1])
+
+    def export(state, copy):
+        energy = net.unflatten(state[0][0], copy=copy)
+        if copy:
+            energy = [{key: v.astype(float, copy=False) for key, v in layer.items()} for layer in energy]
+        return {"energy": energy, "log_z": state[0][1], "sampler": state[1]}
+
+    return one_step, (leaves_d, sp0, state_d, opt_g.init(sp0)), export
 
 
 # Former names of the run classes, kept as deprecated aliases (theory.deprecation).

@@ -7,6 +7,8 @@
 - the losses against theory.irl (an independent implementation of the same formulas on the
   union of data and sampler points) and against the identity L_G = log Z + E_q[E] + E_q[log q];
   autograd gradients against central finite differences;
+- the fused backend (solvers.neural.ebm_fused) against autograd: losses and gradients to float64
+  rounding, whole short runs, float32 within its rounding; negative controls (a wrong VJP fails);
 - training: determinism, interruption, and a short run moving towards the target;
 - validation.
 """
@@ -33,7 +35,7 @@ from solvers.neural.ebm import (
     stratified_samples,
     train_ebm,
 )
-from solvers.neural.optim import tree_equal
+from solvers.neural.optim import tree_equal, tree_flatten
 from solvers.problems.ebm_densities import EBMDensity, banana_2d, bimodal_1d, quadrature_grid
 from tests.stats import FALSE_ALARM, assert_median_of_means, gaussian_radius
 from tests.tolerances import FLOAT_ATOL, FLOAT_RTOL
@@ -273,6 +275,149 @@ def test_loss_gradients_match_finite_differences():
 
 
 # ---------------------------------------------------------------------------------------------
+# the fused backend against autograd
+# ---------------------------------------------------------------------------------------------
+
+#: Hand-chained and autograd gradients of the same float64 losses differ only by the order of
+#: the roundings (a few ulps per operation over ~10 chained operations, sums of <= 40 terms):
+#: relative to the gradient's largest entry, far below 1e-12 (measured <= 1.4e-14).
+GRAD_RTOL = FLOAT_RTOL
+#: Whole runs (15 steps): per-step rounding differences of ~1e-16 relative pass through Adam,
+#: whose step m̂/(√v̂ + ε) divides by the gradient's own scale, so they stay relative
+#: (measured max |Δ| 2e-15 after 15 steps and 1e-14 after 800 steps of the claims' run);
+#: 1e-10 leaves four orders of margin and fails any change of the update (a wrong gradient
+#: moves a parameter by ~lr = 3e-3 per step).
+RUN_ATOL = 1e-10
+#: float32 energy network: relative rounding of each gradient entry ~ (accumulation length
+#: <= 40 rows + 2 layers of width 8) x 2^-24 ~ 3e-6 of the gradient's scale (the bound of
+#: tests/solvers/neural/test_fused.py, first order); 1e-4 in the norm-relative sense leaves
+#: a factor 30 for cancellation in the loss head.
+FLOAT32_GRAD_RTOL = 1e-4
+
+
+def _fused_case(seed, d, defensive):
+    """An EBM at random parameters (logits and scales away from their initial values), its
+    fused engine and a batch; ``defensive`` = the defensive weight ε."""
+    from solvers.neural.ebm_fused import FusedEBM
+
+    config = dataclasses.replace(CONFIG, defensive_weight=defensive)
+    rng = np.random.default_rng(seed)
+    params = init_ebm(config, d, rng, data_mean=rng.normal(size=d), data_std=rng.uniform(0.5, 2.0, size=d))
+    params["log_z"] = np.array(rng.normal())
+    sp = params["sampler"]
+    sp["logits"] = rng.normal(size=config.n_components)
+    sp["log_scales"] = sp["log_scales"] + 0.3 * rng.normal(size=sp["log_scales"].shape)
+    engine = FusedEBM(config, d, params["base"])
+    engine.energy.load(params["energy"])
+    x_data = rng.normal(size=(7, d))
+    eps = rng.standard_normal((5, config.n_components + 1, d))
+    return config, params, engine, x_data, eps
+
+
+def _gaps(engine, params, x_data, eps):
+    """Relative gaps (fused vs autograd) of the losses and gradients of both players."""
+    sp, base, log_z = params["sampler"], params["base"], float(params["log_z"])
+    comps = engine.components(sp)
+    x_fake, w_fake = engine.stratified(sp, comps, eps)
+    lq = engine.log_q(comps, np.vstack([x_data, x_fake]))[0]
+    n = x_data.shape[0]
+    d_loss, d_grad, d_log_z = engine.d_loss_grad(log_z, x_data, lq[:n], x_fake, lq[n:], w_fake)
+    g_loss, g_grad = engine.g_loss_grad(sp, log_z, eps)
+    # the autograd route, on its own samples and densities
+    a_fake, a_w = stratified_samples(sp, eps, base)
+    a_lq = mixture_log_density(sp, np.vstack([x_data, a_fake]), base)
+    a_d_loss, a_d = autograd.value_and_grad(
+        lambda dp: ebm_discriminator_loss(dp["energy"], dp["log_z"], x_data, a_lq[:n], a_fake, a_lq[n:], a_w, base)
+    )({"energy": params["energy"], "log_z": params["log_z"]})
+    a_g_loss, a_g = autograd.value_and_grad(
+        lambda s: ebm_generator_loss(s, params["energy"], params["log_z"], eps, base))(sp)
+
+    def rel(a, b):
+        a, b = np.ravel(a), np.ravel(np.asarray(b, dtype=float))
+        return float(np.max(np.abs(a - b)) / max(np.max(np.abs(b)), 1e-300))
+
+    return {"x_fake": rel(x_fake, a_fake), "log_q": rel(lq, a_lq), "d_loss": rel(d_loss, a_d_loss),
+            "d_energy": rel(d_grad, engine.energy.flatten(a_d["energy"])), "d_log_z": rel(d_log_z, a_d["log_z"]),
+            "g_loss": rel(g_loss, a_g_loss), **{f"g_{k}": rel(g_grad[k], a_g[k]) for k in a_g}}
+
+
+@given(seed=st.integers(0, 2**32 - 1), d=st.sampled_from([1, 2]), defensive=st.sampled_from([0.0, 0.1, 0.5]))
+def test_fused_losses_and_gradients_match_autograd(seed, d, defensive):
+    _, params, engine, x_data, eps = _fused_case(seed, d, defensive)
+    gaps = _gaps(engine, params, x_data, eps)
+    assert max(gaps.values()) <= GRAD_RTOL, gaps
+
+
+@pytest.mark.parametrize("wrong", ["activation", "confinement", "weights"])
+def test_a_wrong_fused_vjp_fails(monkeypatch, wrong):
+    """Negative controls: the comparison above fails for a wrong activation VJP (tanh' taken
+    as 1 − y instead of 1 − y²), a generator VJP without the confinement's ∇ₓ term, and one
+    whose log q VJP uses wrong (uniform) responsibilities."""
+    import solvers.neural.fused as fused_module
+
+    _, params, engine, x_data, eps = _fused_case(3, 2, 0.1)
+    if wrong == "activation":
+        monkeypatch.setattr(fused_module, "activation_vjp",
+                            lambda name, y, g, out=None: np.multiply(g, 1.0 - y, out=out))
+        keys = ("d_energy",)
+    elif wrong == "confinement":
+        engine.base_inv_var = 0.0 * engine.base_inv_var
+        keys = ("g_means", "g_log_scales")
+    else:
+        real = engine.log_q
+
+        def uniform_responsibilities(comps, x, *, responsibilities=False):
+            lq, r, z = real(comps, x, responsibilities=responsibilities)
+            return lq, (None if r is None else np.full_like(r, 1.0 / r.shape[1])), z
+
+        engine.log_q = uniform_responsibilities
+        keys = ("g_logits", "g_means", "g_log_scales")
+    gaps = _gaps(engine, params, x_data, eps)
+    assert gaps["d_loss"] <= GRAD_RTOL and gaps["g_loss"] <= GRAD_RTOL  # the values stay right
+    assert max(gaps[k] for k in keys) > 1e-3, gaps
+
+
+def test_fused_and_autograd_runs_agree_and_float32_stays_close():
+    """15 training steps per backend from the same seed: fused and autograd agree to rounding;
+    the float32 energy network runs in float32 and stays within its rounding of float64."""
+    density = banana_2d()
+    runs = {(b, t): train_ebm(density, dataclasses.replace(CONFIG, backend=b, dtype=t), 15, 7)
+            for b, t in [("fused", "float64"), ("autograd", "float64"), ("fused", "float32")]}
+    fused, auto, f32 = runs[("fused", "float64")], runs[("autograd", "float64")], runs[("fused", "float32")]
+    for key in ("energy", "sampler"):
+        a, b = tree_flatten(fused.params[key])[0], tree_flatten(auto.params[key])[0]
+        assert np.max(np.abs(a - b)) <= RUN_ATOL
+    np.testing.assert_allclose(fused.d_loss, auto.d_loss, rtol=0, atol=RUN_ATOL)
+    np.testing.assert_allclose(fused.g_loss, auto.g_loss, rtol=0, atol=RUN_ATOL)
+    np.testing.assert_allclose(fused.log_z, auto.log_z, rtol=0, atol=RUN_ATOL)
+    a, b = tree_flatten(f32.params["energy"])[0], tree_flatten(fused.params["energy"])[0]
+    # 15 Adam steps of at most lr = 3e-3 each, perturbed by float32 rounding of the gradient
+    # direction (FLOAT32_GRAD_RTOL) and of θ itself (2^-24 |θ|, |θ| <= 3): <= 15·3e-3·1e-4 + 3·2^-23.
+    assert 0 < np.max(np.abs(a - b)) <= 15 * 3e-3 * FLOAT32_GRAD_RTOL + 3 * 2.0**-23
+
+
+def test_float32_gradients_stay_within_rounding():
+    from solvers.neural.ebm_fused import FusedEBM
+
+    config, params, engine, x_data, eps = _fused_case(5, 2, 0.1)
+    engine32 = FusedEBM(dataclasses.replace(config, dtype="float32"), 2, params["base"])
+    engine32.energy.load(params["energy"])
+    assert engine32.energy.flat.dtype == np.float32
+    sp, log_z = params["sampler"], float(params["log_z"])
+    comps = engine.components(sp)
+    x_fake, w_fake = engine.stratified(sp, comps, eps)
+    lq = engine.log_q(comps, np.vstack([x_data, x_fake]))[0]
+    g64 = engine.d_loss_grad(log_z, x_data, lq[:7], x_fake, lq[7:], w_fake)[1].copy()
+    g32 = engine32.d_loss_grad(log_z, x_data, lq[:7], x_fake, lq[7:], w_fake)[1]
+    assert g32.dtype == np.float32
+    assert np.linalg.norm(g32 - g64) <= FLOAT32_GRAD_RTOL * np.linalg.norm(g64)
+    s64 = engine.g_loss_grad(sp, log_z, eps)[1]
+    s32 = engine32.g_loss_grad(sp, log_z, eps)[1]
+    for key in s64:
+        assert np.linalg.norm(s32[key] - s64[key]) <= FLOAT32_GRAD_RTOL * np.linalg.norm(s64[key])
+
+
+# ---------------------------------------------------------------------------------------------
 # training
 # ---------------------------------------------------------------------------------------------
 
@@ -331,10 +476,17 @@ def test_short_run_learns_the_bimodal_density():
     ("activation", "cube", ValueError),
     ("hidden", "32", TypeError),
     ("batch_size", 2.5, TypeError),
+    ("backend", "jax", ValueError),
+    ("dtype", "float16", ValueError),
 ])
 def test_config_validation(field, value, exc):
     with pytest.raises(exc, match=field):
         dataclasses.replace(EBMConfig(), **{field: value})
+
+
+def test_float32_needs_the_fused_backend():
+    with pytest.raises(ValueError, match="dtype"):
+        EBMConfig(backend="autograd", dtype="float32")
 
 
 def test_train_validation():
