@@ -1,5 +1,10 @@
-"""Neural MaxEnt IRL as a GAN: an autograd cost network with the Finn discriminator against an
-autograd autoregressive policy, on an enumerable trajectory set.
+"""Neural MaxEnt IRL as a GAN: a cost network with the Finn discriminator against an
+autoregressive policy network, on an enumerable trajectory set.
+
+The losses below are written with autograd; the default ``backend="fused"`` of
+:func:`train_neural_irl` computes the same losses and gradients by hand
+(:class:`FusedNeuralIRL`, both networks as :class:`~solvers.neural.fused.FusedMLP`), and the
+tests check the two routes against each other.
 
 Cost.  c_θ(τ) = g_θ(f̃(τ)), a small MLP of the trajectory's features f(τ) (standardized once:
 f̃ = (f − mean)/std over the set), and a learned log-partition b = log Z.
@@ -58,8 +63,13 @@ import numpy as onp
 from autograd import value_and_grad
 from autograd.tracer import getval
 
+from scipy.special import expit
+
+from solvers.neural.fused import FusedMLP
 from solvers.neural.mlp import forward, init_mlp, log_sigmoid, softplus
-from solvers.neural.training import AnnealedAdam, ConfigDict, LoopRun, check_callback, check_network_fields, run_steps
+from solvers.neural.optim import OptState
+from solvers.neural.training import AnnealedAdam, ConfigDict, LoopRun, check_backend_fields, check_callback, \
+    check_network_fields, run_steps
 from theory.validation import as_float_array, as_generator, check_in, check_instance, check_int, \
     check_probability
 from theory.deprecation import deprecated_method, module_getattr
@@ -78,6 +88,7 @@ __all__ = [
     "irl_discriminator_loss",
     "irl_generator_loss",
     "irl_generator_surrogate",
+    "FusedNeuralIRL",
     "train_neural_irl",
 ]
 
@@ -109,6 +120,15 @@ class NeuralIRLConfig(AnnealedAdam, ConfigDict):
     n_demos, n_samples : int >= 1
         Minibatch sizes of the ``"samples"`` estimator (ignored by ``"exact"``).
     init_scale : {"glorot", "he", "lecun"} or float
+    backend : {"fused", "autograd"}
+        Gradients by the hand-written passes of :class:`FusedNeuralIRL` (the default; both
+        networks as :class:`~solvers.neural.fused.FusedMLP`) or by autograd on
+        :func:`irl_discriminator_loss`, :func:`irl_generator_loss` and
+        :func:`irl_generator_surrogate` (the independent route); the same numbers in float64
+        up to rounding.
+    dtype : {"float64", "float32"}
+        Arithmetic of the fused networks and their optimizer states (the losses, the
+        densities and log Z stay float64; autograd: float64 only).
     """
 
     LR_FIELDS = ("lr_cost", "lr_policy")
@@ -125,9 +145,12 @@ class NeuralIRLConfig(AnnealedAdam, ConfigDict):
     n_demos: int = 256
     n_samples: int = 256
     init_scale: Any = "glorot"
+    backend: str = "fused"
+    dtype: str = "float64"
 
     def __post_init__(self) -> None:
         check_network_fields(self, hidden=("cost_hidden", "policy_hidden"))
+        check_backend_fields(self)
         check_in(self.context, "context", CONTEXTS)
         check_in(self.estimator, "estimator", ESTIMATORS)
         check_int(self.n_disc_steps, "n_disc_steps", minimum=1)
@@ -300,6 +323,94 @@ def irl_generator_surrogate(policy_params: list, advantages, contexts, action_on
 
 
 # ---------------------------------------------------------------------------------------------
+# the fused backend
+# ---------------------------------------------------------------------------------------------
+
+
+class FusedNeuralIRL:
+    """The losses and gradients of :func:`train_neural_irl` with hand-written derivatives,
+    both networks as :class:`~solvers.neural.fused.FusedMLP` (the default ``backend``).
+
+    - L_D = Σ p_w softplus(−u) + Σ q_w softplus(u), u = −c − log Z − log q:
+      ∂L_D/∂u = −p_w σ(−u) + q_w σ(u), ∂L_D/∂c = −∂L_D/∂u (chained through g_θ),
+      ∂L_D/∂log Z = −Σ ∂L_D/∂u;
+    - exact L_G = Σ_τ q_τ [log σ(−u_τ) − log σ(u_τ)] = Σ_τ q_τ ℓ_τ with ℓ = −u = c + log Z +
+      log q, so ∂L_G/∂log q_τ = q_τ (ℓ_τ + 1); the surrogate mean_j A_j log q(τ_j) has
+      ∂/∂log q(τ_j) = A_j / n;
+    - log q(τ) = Σ_t [z_{τ,t,a_t} − logsumexp z_{τ,t}], whose VJP for a cotangent ḡ_τ is
+      ∂/∂z_{τ,t} = ḡ_τ (onehot(a_t) − softmax(z_{τ,t})) (chained through the policy MLP).
+
+    The autograd route of :func:`train_neural_irl` (``backend="autograd"``) computes the same
+    quantities independently; the tests compare the two.
+
+    Source: Finn et al. (2016), Sections 2.1, 3.1, 3.2; Williams (1992), eq. (9).
+
+    Parameters
+    ----------
+    config : NeuralIRLConfig
+    n_features, n_actions : int
+    contexts : ndarray, shape (N, H, d_in)
+        Every trajectory's policy inputs (:func:`policy_contexts`).
+    action_onehot : ndarray, shape (N, H, A)
+    """
+
+    def __init__(self, config: NeuralIRLConfig, n_features: int, n_actions: int, contexts: onp.ndarray,
+                 action_onehot: onp.ndarray):
+        n, h, d_in = contexts.shape
+        self.cost = FusedMLP((n_features, *config.cost_hidden, 1), config.activation, dtype=config.dtype)
+        self.policy = FusedMLP((d_in, *config.policy_hidden, n_actions), config.activation, dtype=config.dtype)
+        self.contexts = contexts.reshape(n * h, d_in).astype(self.policy.dtype)
+        self.onehot = action_onehot
+        self._probs = None
+
+    def cost_values(self, features: onp.ndarray) -> onp.ndarray:
+        """c_θ on the rows of ``features`` (float64, shape (n,)), keeping the forward pass."""
+        return self.cost.forward(self.cost.as_input(features))[:, 0].astype(float, copy=False)
+
+    def log_q(self, rows: onp.ndarray | None = None) -> onp.ndarray:
+        """log q_φ(τ) (float64, shape (n,)) of every trajectory, or of the trajectories
+        ``rows``, keeping the forward pass and the softmax for :meth:`policy_grad`."""
+        ctx, onehot = (self.contexts, self.onehot) if rows is None else \
+            (self.contexts.reshape(*self.onehot.shape[:2], -1)[rows].reshape(-1, self.contexts.shape[1]),
+             self.onehot[rows])
+        n, h, a = onehot.shape
+        logits = self.policy.forward(ctx).astype(float, copy=False).reshape(n, h, a)
+        shift = logits.max(axis=2, keepdims=True)
+        e = onp.exp(logits - shift)
+        total = e.sum(axis=2, keepdims=True)
+        self._probs, self._onehot = e / total, onehot
+        return onp.einsum("nha,nha->n", logits - shift - onp.log(total), onehot)
+
+    def policy_grad(self, g_log_q: onp.ndarray) -> onp.ndarray:
+        """∂⟨g_log_q, log q⟩/∂φ for the last :meth:`log_q` pass (the buffer policy.grad)."""
+        g = g_log_q[:, None, None] * (self._onehot - self._probs)
+        return self.policy.backward(g.reshape(-1, g.shape[2]).astype(self.policy.dtype, copy=False))[0]
+
+    def d_loss_grad(self, log_z: float, features: onp.ndarray, log_q: onp.ndarray, p_weights: onp.ndarray,
+                    q_weights: onp.ndarray) -> tuple[float, onp.ndarray, float]:
+        """``(L_D, ∂L_D/∂θ (the buffer cost.grad), ∂L_D/∂log Z)`` at the cost network's current
+        parameters (:func:`irl_discriminator_loss`)."""
+        u = -self.cost_values(features) - log_z - log_q
+        loss = float(onp.dot(p_weights, onp.logaddexp(0.0, -u)) + onp.dot(q_weights, onp.logaddexp(0.0, u)))
+        g_u = q_weights * expit(u) - p_weights * expit(-u)
+        grad, _ = self.cost.backward((-g_u)[:, None].astype(self.cost.dtype, copy=False))
+        return loss, grad, -float(g_u.sum())
+
+    def g_exact_grad(self, log_q: onp.ndarray, cost: onp.ndarray, log_z: float) -> tuple[float, onp.ndarray]:
+        """Exact ``(L_G, ∂L_G/∂φ)`` (:func:`irl_generator_loss`) for ``log_q`` from the last
+        :meth:`log_q` pass over every trajectory (the policy unchanged since)."""
+        q = onp.exp(log_q)
+        ell = cost + log_z + log_q
+        return float(onp.dot(q, ell)), self.policy_grad(q * (ell + 1.0))
+
+    def g_samples_grad(self, advantages: onp.ndarray, rows: onp.ndarray) -> onp.ndarray:
+        """The REINFORCE gradient ∂/∂φ of mean_j A_j log q(τ_j) over the drawn ``rows``
+        (:func:`irl_generator_surrogate`)."""
+        self.log_q(rows)
+        return self.policy_grad(advantages / advantages.shape[0])
+
+
+# ---------------------------------------------------------------------------------------------
 # training
 # ---------------------------------------------------------------------------------------------
 
@@ -357,7 +468,9 @@ def train_neural_irl(trajectories: Any, p_data: Any, config: NeuralIRLConfig, n_
 
     Each step: ``n_disc_steps`` Adam steps on (θ, log Z) for L_D with the sampler fixed, then
     one Adam step on φ for L_G with (θ, log Z) fixed (exactly or by REINFORCE, per
-    ``config.estimator``).
+    ``config.estimator``).  The gradients come from ``config.backend``
+    (:class:`FusedNeuralIRL` or autograd; the same draws from the same seed either way, the
+    same numbers in float64 up to rounding).
 
     Source: Finn et al. (2016), Sections 3.1-3.2 (the GAN form of guided cost learning);
     Goodfellow et al. (2014), Algorithm 1 (alternation).
@@ -404,9 +517,63 @@ def train_neural_irl(trajectories: Any, p_data: Any, config: NeuralIRLConfig, n_
     onehot = onp.eye(n_actions)[actions]
     rng_init, rng_batch = as_generator(seed).spawn(2)
     params = init_neural_irl(config, feats.shape[1], ctx.shape[2], n_actions, rng_init)
-    act = config.activation
     exact = config.estimator == "exact"
     p_cdf = onp.cumsum(p) / p.sum()
+
+    def draw(cdf, size):
+        return onp.minimum(onp.searchsorted(cdf, rng_batch.random(size), side="right"), n - 1)
+
+    def d_batches(lq):
+        """The discriminator's ``n_disc_steps`` (rows, p weights, q weights) for the sampler's
+        log-densities ``lq``: every trajectory with exact weights, or drawn minibatches."""
+        if exact:
+            return [(slice(None), p, onp.exp(lq))] * config.n_disc_steps
+        q_cdf = onp.cumsum(onp.exp(lq))
+        pw = onp.r_[onp.full(config.n_demos, 1.0 / config.n_demos), onp.zeros(config.n_samples)]
+        qw = onp.r_[onp.zeros(config.n_demos), onp.full(config.n_samples, 1.0 / config.n_samples)]
+        return [(onp.concatenate([draw(p_cdf, config.n_demos), draw(q_cdf / q_cdf[-1], config.n_samples)]), pw, qw)
+                for _ in range(config.n_disc_steps)]
+
+    def g_rows(lq):
+        q_cdf = onp.cumsum(onp.exp(lq))
+        return draw(q_cdf / q_cdf[-1], config.n_samples)
+
+    route = _fused_irl_route if config.backend == "fused" else _autograd_irl_route
+    one_step, state, export = route(config, params, feats, ctx, onehot, d_batches, g_rows, n_steps)
+    d_hist, g_hist, z_hist = onp.zeros(n_steps), onp.zeros(n_steps), onp.zeros(n_steps)
+
+    def snapshot(step, state_):
+        c, lq, log_z = export(state_, values=True)
+        return (step, c, onp.exp(lq), log_z)
+
+    snapshots = [snapshot(0, state)] if 0 in wanted else []
+
+    def step(t, state):
+        opt_d, opt_g = config.optimizers_at(t, n_steps)  # annealed late; the moments carry over
+        state, d_hist[t], g_hist[t], z_hist[t] = one_step(state, opt_d, opt_g)
+        return state
+
+    def after(n_done, state):
+        if n_done in wanted:
+            snapshots.append(snapshot(n_done, state))
+        if callback is not None:
+            callback(n_done, export(state))
+
+    out = run_steps(step, state, n_steps, after=after)
+    n_done = out.n_steps
+    final = snapshot(n_done, out.state)
+    return NeuralIRLRun(config=config, params=export(out.state, copy=True), cost=final[1], q=final[2],
+                        log_z=final[3], d_loss=d_hist[:n_done], g_loss=g_hist[:n_done],
+                        log_z_history=z_hist[:n_done], snapshots=snapshots, n_steps=n_done,
+                        n_steps_requested=n_steps, interrupted=out.interrupted, seconds=out.seconds)
+
+
+def _autograd_irl_route(config, params, feats, ctx, onehot, d_batches, g_rows, n_steps) -> tuple:
+    """``(one_step, initial state, export)`` of the autograd backend (value_and_grad of
+    :func:`irl_discriminator_loss` and :func:`irl_generator_loss` or
+    :func:`irl_generator_surrogate`)."""
+    act = config.activation
+    exact = config.estimator == "exact"
 
     def d_objective(dp, f_rows, lq_rows, pw, qw):
         return irl_discriminator_loss(dp["cost"], dp["log_z"], f_rows, lq_rows, pw, qw, activation=act)
@@ -423,63 +590,86 @@ def train_neural_irl(trajectories: Any, p_data: Any, config: NeuralIRLConfig, n_
     def log_q_all(pp):
         return onp.asarray(policy_log_density(pp, ctx, onehot, activation=act))
 
-    def draw(cdf, size):
-        return onp.minimum(onp.searchsorted(cdf, rng_batch.random(size), side="right"), n - 1)
-
-    dp = {"cost": params["cost"], "log_z": params["log_z"]}
-    pp = params["policy"]
-    d_hist, g_hist, z_hist = onp.zeros(n_steps), onp.zeros(n_steps), onp.zeros(n_steps)
-
-    def snapshot(step, dp_, pp_):
-        c = onp.asarray(cost_apply(dp_["cost"], feats, activation=act))
-        return (step, c, onp.exp(log_q_all(pp_)), float(dp_["log_z"]))
-
-    snapshots = [snapshot(0, dp, pp)] if 0 in wanted else []
-
-    def step(t, state):
+    def one_step(state, opt_d, opt_g):
         dp, pp, state_d, state_g = state
-        opt_d, opt_g = config.optimizers_at(t, n_steps)  # annealed late; the moments carry over
         lq = log_q_all(pp)
         d_val = 0.0
-        for _ in range(config.n_disc_steps):
-            if exact:
-                d_val, grads = d_grad(dp, feats, lq, p, onp.exp(lq))
-            else:
-                q_cdf = onp.cumsum(onp.exp(lq))
-                rows = onp.concatenate([draw(p_cdf, config.n_demos), draw(q_cdf / q_cdf[-1], config.n_samples)])
-                pw = onp.r_[onp.full(config.n_demos, 1.0 / config.n_demos), onp.zeros(config.n_samples)]
-                qw = onp.r_[onp.zeros(config.n_demos), onp.full(config.n_samples, 1.0 / config.n_samples)]
-                d_val, grads = d_grad(dp, feats[rows], lq[rows], pw, qw)
+        for rows, pw, qw in d_batches(lq):
+            d_val, grads = d_grad(dp, feats[rows], lq[rows], pw, qw)
             dp, state_d = opt_d.update(grads, state_d, dp)
         cost = onp.asarray(cost_apply(dp["cost"], feats, activation=act))
         log_z = float(dp["log_z"])
         if exact:
             g_val, g_grads = g_grad(pp, cost, log_z)
         else:
-            q_cdf = onp.cumsum(onp.exp(lq))
-            rows = draw(q_cdf / q_cdf[-1], config.n_samples)
+            rows = g_rows(lq)
             ell = cost[rows] + log_z + lq[rows]  # log(1 − D) − log D = −u
             g_val = float(ell.mean())
             _, g_grads = g_grad(pp, ell - ell.mean(), ctx[rows], onehot[rows])
         pp, state_g = opt_g.update(g_grads, state_g, pp)
-        d_hist[t], g_hist[t], z_hist[t] = d_val, g_val, float(dp["log_z"])
-        return dp, pp, state_d, state_g
+        return (dp, pp, state_d, state_g), d_val, g_val, float(dp["log_z"])
 
-    def after(n_done, state):
-        if n_done in wanted:
-            snapshots.append(snapshot(n_done, state[0], state[1]))
-        if callback is not None:
-            callback(n_done, {"cost": state[0]["cost"], "log_z": state[0]["log_z"], "policy": state[1]})
+    def export(state, *, copy=False, values=False):
+        dp, pp = state[0], state[1]
+        if values:
+            return onp.asarray(cost_apply(dp["cost"], feats, activation=act)), log_q_all(pp), float(dp["log_z"])
+        return {"cost": dp["cost"], "log_z": dp["log_z"], "policy": pp}
 
+    dp = {"cost": params["cost"], "log_z": params["log_z"]}
     opt_d, opt_g = config.optimizers_at(0, n_steps)
-    out = run_steps(step, (dp, pp, opt_d.init(dp), opt_g.init(pp)), n_steps, after=after)
-    n_done, (dp, pp, _, _) = out.n_steps, out.state
-    final = snapshot(n_done, dp, pp)
-    return NeuralIRLRun(config=config, params={"cost": dp["cost"], "log_z": dp["log_z"], "policy": pp},
-                        cost=final[1], q=final[2], log_z=final[3], d_loss=d_hist[:n_done],
-                        g_loss=g_hist[:n_done], log_z_history=z_hist[:n_done], snapshots=snapshots,
-                        n_steps=n_done, n_steps_requested=n_steps, interrupted=out.interrupted,
-                        seconds=out.seconds)
+    return one_step, (dp, params["policy"], opt_d.init(dp), opt_g.init(params["policy"])), export
+
+
+def _fused_irl_route(config, params, feats, ctx, onehot, d_batches, g_rows, n_steps) -> tuple:
+    """``(one_step, initial state, export)`` of the fused backend (:class:`FusedNeuralIRL`):
+    the discriminator's leaves ``[flat θ, log Z]`` and the policy's ``[flat φ]``, updated by
+    ``update_leaves`` (the optimizers are elementwise: the autograd route's update)."""
+    engine = FusedNeuralIRL(config, feats.shape[1], onehot.shape[2], ctx, onehot)
+    cost_net, policy_net = engine.cost, engine.policy
+    exact = config.estimator == "exact"
+    opt_d, opt_g = config.optimizers_at(0, n_steps)
+    state_c = cost_net.import_opt_state(opt_d.init(params["cost"]))
+    state_z = opt_d.init([params["log_z"]])
+    state_d = OptState(0, {key: state_c.slots[key] + state_z.slots[key] for key in state_c.slots})
+    state_g = policy_net.import_opt_state(opt_g.init(params["policy"]))
+    leaves_d = [cost_net.import_params(params["cost"], "params['cost']"), onp.asarray(params["log_z"], float)]
+    leaves_g = [policy_net.import_params(params["policy"], "params['policy']")]
+
+    def one_step(state, opt_d, opt_g):
+        leaves_d, leaves_g, state_d, state_g = state
+        policy_net.set_flat(leaves_g[0])
+        lq = engine.log_q()
+        d_val = 0.0
+        for rows, pw, qw in d_batches(lq):
+            cost_net.set_flat(leaves_d[0])
+            d_val, g_flat, g_z = engine.d_loss_grad(float(leaves_d[1]), feats[rows], lq[rows], pw, qw)
+            leaves_d, state_d = opt_d.update_leaves([g_flat, onp.asarray(g_z)], state_d, leaves_d)
+        cost_net.set_flat(leaves_d[0])
+        cost = engine.cost_values(feats)
+        log_z = float(leaves_d[1])
+        if exact:  # the policy's forward pass over every trajectory is still the last one
+            g_val, g_flat = engine.g_exact_grad(lq, cost, log_z)
+        else:
+            rows = g_rows(lq)
+            ell = cost[rows] + log_z + lq[rows]  # log(1 − D) − log D = −u
+            g_val = float(ell.mean())
+            g_flat = engine.g_samples_grad(ell - ell.mean(), rows)
+        leaves_g, state_g = opt_g.update_leaves([g_flat], state_g, leaves_g)
+        return (leaves_d, leaves_g, state_d, state_g), d_val, g_val, log_z
+
+    def export(state, *, copy=False, values=False):
+        leaves_d, leaves_g = state[0], state[1]
+        if values:
+            cost_net.set_flat(leaves_d[0])
+            policy_net.set_flat(leaves_g[0])
+            return engine.cost_values(feats).copy(), engine.log_q(), float(leaves_d[1])
+        cost, policy = cost_net.unflatten(leaves_d[0], copy=copy), policy_net.unflatten(leaves_g[0], copy=copy)
+        if copy:
+            cost, policy = ([{key: v.astype(float, copy=False) for key, v in layer.items()} for layer in net]
+                            for net in (cost, policy))
+        return {"cost": cost, "log_z": leaves_d[1], "policy": policy}
+
+    return one_step, (leaves_d, leaves_g, state_d, state_g), export
 
 
 # Old British spellings of public names, kept as deprecated aliases (theory.deprecation).

@@ -7,6 +7,9 @@ autoregressive policy network, on an enumerable trajectory set).
   L_G = log Z + E_q[c] + E_q[log q]; the cost gradient against theory.irl's gradient with
   respect to the cost vector (chained through a linear cost layer);
 - the REINFORCE surrogate, evaluated with exact weights, gives the exact generator gradient;
+- the fused backend (FusedNeuralIRL) against autograd: losses and gradients to float64 rounding,
+  whole runs of both estimators, float32 within its rounding; negative controls (a wrong VJP
+  fails);
 - training: exact runs recover a small MaxEnt cost up to a constant (prefix and Markov-state
   policies), a sampled run moves towards p_data; determinism, interruption, validation.
 
@@ -24,6 +27,7 @@ from hypothesis import strategies as st
 from scipy.special import logsumexp, rel_entr
 
 from solvers.neural.irl import (
+    FusedNeuralIRL,
     NeuralIRLConfig,
     cost_apply,
     init_neural_irl,
@@ -179,6 +183,130 @@ def test_reinforce_surrogate_with_exact_weights_is_the_exact_gradient(seed):
 
 
 # ---------------------------------------------------------------------------------------------
+# the fused backend against autograd
+# ---------------------------------------------------------------------------------------------
+
+#: Hand-chained and autograd gradients of the same float64 losses differ only by the order of
+#: the roundings (a few ulps per operation, sums over <= 27 trajectories x 3 steps): relative
+#: to the gradient's largest entry, far below 1e-12 (measured <= 1e-14).
+GRAD_RTOL = 1e-12
+#: Whole runs: per-step rounding differences of ~1e-16 relative pass through Adam, whose step
+#: divides by the gradient's own scale, so they stay relative (measured max |Δ| <= 4e-15 after
+#: 1,000 steps of the claim's exact run); 1e-10 leaves four orders of margin and fails any
+#: change of the update (a wrong gradient moves a parameter by ~lr = 1e-2 per step).
+RUN_ATOL = 1e-10
+#: float32 networks: relative rounding of each gradient entry ~ (accumulation length <= 81
+#: rows + 2 layers of width <= 6) x 2^-24 ~ 5e-6 of the gradient's scale (first order, as the
+#: bound of tests/solvers/neural/test_fused.py); 1e-4 norm-relative leaves a factor 20.
+FLOAT32_GRAD_RTOL = 1e-4
+
+
+def _fused_gaps(seed, config=None):
+    """Relative gaps (fused vs autograd) of both players' losses and gradients at random
+    parameters; the engine and the pieces it was given."""
+    feats, ctx, onehot, params, p_data = _setup(seed)
+    config = config or NeuralIRLConfig(cost_hidden=(5,), policy_hidden=(6,))
+    engine = FusedNeuralIRL(config, feats.shape[1], 3, ctx, onehot)
+    engine.cost.load(params["cost"])
+    engine.policy.load(params["policy"])
+    log_z = float(params["log_z"])
+    lq = engine.log_q()
+    q = np.exp(lq)
+    cost = engine.cost_values(feats).copy()
+    g_loss, g_grad = engine.g_exact_grad(lq, cost, log_z)
+    g_grad = g_grad.copy()
+    d_loss, d_grad, d_log_z = engine.d_loss_grad(log_z, feats, lq, p_data, q)
+    d_grad = d_grad.copy()
+    rows = np.random.default_rng(seed).integers(0, len(feats), size=11)
+    adv = np.random.default_rng(seed + 1).normal(size=11)
+    s_grad = engine.g_samples_grad(adv, rows).copy()
+    # the autograd route
+    a_lq = np.asarray(policy_log_density(params["policy"], ctx, onehot))
+    a_cost = np.asarray(cost_apply(params["cost"], feats))
+    a_d_loss, a_d = autograd.value_and_grad(
+        lambda dp: irl_discriminator_loss(dp["cost"], dp["log_z"], feats, a_lq, p_data, np.exp(a_lq))
+    )({"cost": params["cost"], "log_z": params["log_z"]})
+    a_g_loss, a_g = autograd.value_and_grad(irl_generator_loss)(params["policy"], a_cost, log_z, ctx, onehot)
+    a_s = autograd.grad(irl_generator_surrogate)(params["policy"], adv, ctx[rows], onehot[rows])
+
+    def rel(a, b):
+        a, b = np.ravel(np.asarray(a, float)), np.ravel(np.asarray(b, float))
+        return float(np.max(np.abs(a - b)) / max(np.max(np.abs(b)), 1e-300))
+
+    gaps = {"log_q": rel(lq, a_lq), "cost": rel(cost, a_cost), "d_loss": rel(d_loss, a_d_loss),
+            "d_cost": rel(d_grad, engine.cost.flatten(a_d["cost"])), "d_log_z": rel(d_log_z, a_d["log_z"]),
+            "g_loss": rel(g_loss, a_g_loss), "g_policy": rel(g_grad, engine.policy.flatten(a_g)),
+            "s_policy": rel(s_grad, engine.policy.flatten(a_s))}
+    return gaps, (engine, params, feats, lq, p_data, cost, log_z, rows, adv)
+
+
+@given(seed=st.integers(0, 2**32 - 1))
+def test_fused_losses_and_gradients_match_autograd(seed):
+    gaps, _ = _fused_gaps(seed)
+    assert max(gaps.values()) <= GRAD_RTOL, gaps
+
+
+@pytest.mark.parametrize("wrong", ["activation", "softmax"])
+def test_a_wrong_fused_vjp_fails(monkeypatch, wrong):
+    """Negative controls: the comparison above fails for a wrong activation VJP (tanh' taken
+    as 1 − y instead of 1 − y²) and for a log-softmax VJP without the softmax term
+    (ḡ·onehot instead of ḡ·(onehot − softmax)); the loss values stay right."""
+    import solvers.neural.fused as fused_module
+
+    if wrong == "activation":
+        monkeypatch.setattr(fused_module, "activation_vjp",
+                            lambda name, y, g, out=None: np.multiply(g, 1.0 - y, out=out))
+        keys = ("d_cost", "g_policy", "s_policy")
+    else:
+        real = FusedNeuralIRL.log_q
+
+        def no_softmax(self, rows=None):
+            out = real(self, rows)
+            self._probs = np.zeros_like(self._probs)
+            return out
+
+        monkeypatch.setattr(FusedNeuralIRL, "log_q", no_softmax)
+        keys = ("g_policy", "s_policy")
+    gaps, _ = _fused_gaps(3)
+    assert gaps["d_loss"] <= GRAD_RTOL and gaps["g_loss"] <= GRAD_RTOL
+    assert min(gaps[k] for k in keys) > 1e-3, gaps
+
+
+@pytest.mark.parametrize("estimator, context", [("exact", "prefix"), ("samples", "state")])
+def test_fused_and_autograd_runs_agree(estimator, context):
+    ts = _mdp(4)
+    p = np.random.default_rng(0).dirichlet(np.ones(ts.n_trajectories))
+    config = NeuralIRLConfig(cost_hidden=(6, 6), policy_hidden=(6,), estimator=estimator, context=context,
+                             n_demos=16, n_samples=16, n_disc_steps=2)
+    fused = train_neural_irl(ts, p, config, 20, 3, snapshot_steps=[0, 20])
+    auto = train_neural_irl(ts, p, dataclasses.replace(config, backend="autograd"), 20, 3, snapshot_steps=[0, 20])
+    for key in ("cost", "policy"):
+        assert np.max(np.abs(tree_flatten(fused.params[key])[0] - tree_flatten(auto.params[key])[0])) <= RUN_ATOL
+    for a, b in [(fused.cost, auto.cost), (fused.q, auto.q), (fused.d_loss, auto.d_loss),
+                 (fused.g_loss, auto.g_loss), (fused.log_z_history, auto.log_z_history),
+                 (fused.snapshots[1][2], auto.snapshots[1][2])]:
+        np.testing.assert_allclose(a, b, rtol=0, atol=RUN_ATOL)
+
+
+def test_float32_gradients_stay_within_rounding():
+    gaps64, (engine, params, feats, lq, p_data, cost, log_z, rows, adv) = _fused_gaps(5)
+    config = NeuralIRLConfig(cost_hidden=(5,), policy_hidden=(6,), dtype="float32")
+    engine32 = FusedNeuralIRL(config, feats.shape[1], 3, engine.contexts.reshape(lq.shape[0], 3, -1),
+                              engine.onehot)
+    engine32.cost.load(params["cost"])
+    engine32.policy.load(params["policy"])
+    pairs = []
+    for e in (engine, engine32):
+        lq_e = e.log_q()
+        g = e.g_exact_grad(lq_e, cost, log_z)[1].copy()
+        d = e.d_loss_grad(log_z, feats, lq, p_data, np.exp(lq))[1].copy()
+        pairs.append((g, d, e.g_samples_grad(adv, rows).copy()))
+    for g64, g32 in zip(*pairs):
+        assert g32.dtype == np.float32
+        assert np.linalg.norm(g32 - g64) <= FLOAT32_GRAD_RTOL * np.linalg.norm(g64)
+
+
+# ---------------------------------------------------------------------------------------------
 # training
 # ---------------------------------------------------------------------------------------------
 
@@ -270,7 +398,14 @@ def test_validation():
     ("b1", -0.5, ValueError),
     ("n_samples", 0, ValueError),
     ("cost_hidden", 4, TypeError),
+    ("backend", "jax", ValueError),
+    ("dtype", "float16", ValueError),
 ])
 def test_config_validation(field, value, exc):
     with pytest.raises(exc, match=field):
         dataclasses.replace(NeuralIRLConfig(), **{field: value})
+
+
+def test_float32_needs_the_fused_backend():
+    with pytest.raises(ValueError, match="dtype"):
+        NeuralIRLConfig(backend="autograd", dtype="float32")
