@@ -1,6 +1,7 @@
 """Neural counterparts of Finn, Christiano, Abbeel & Levine (2016), arXiv:1611.03852.
 
-Two learners, both written with autograd and never calling ``theory.irl``:
+Two learners (hand-chained fused gradients by default, autograd as the checked alternative),
+never calling ``theory.irl``:
 
 - ``solvers.neural.irl``: a cost MLP + log Z inside the Finn discriminator against an
   autoregressive policy network, on all A^H paths of a small deterministic MDP with a
@@ -45,7 +46,7 @@ SOURCE_EBM = ("Finn et al. (2016), arXiv:1611.03852, Section 4 (GANs for trainin
               "a trainable bias and the generator's log-density as input; the estimate of Z is consistent "
               "even when the generator cannot sample the data); Section 2.2 (EBMs)")
 #: Registers a claim on the neural GAN-IRL of Sections 3.1-3.2 (the Finn discriminator with an
-#: autograd cost network, on the enumerable set of deterministic paths): its shared chain, once.
+#: cost network, on the enumerable set of deterministic paths): its shared chain, once.
 neural_irl_claim = functools.partial(
     claim, kinds=("neural",), closed_form="theory.irl.finn_discriminator",
     solver="solvers.neural.irl.train_neural_irl", problem="solvers.problems.trajectories.deterministic_paths")
@@ -192,8 +193,8 @@ def _trained_irl_metrics(ctx: Context, variant: str):
 
 @neural_irl_claim(
     IRL_EXACT,
-    statement="A GAN whose discriminator is D = (exp(-c_θ)/Z)/(exp(-c_θ)/Z + q) with an autograd cost "
-    "network and learned log Z, trained against an autograd autoregressive policy with exact "
+    statement="A GAN whose discriminator is D = (exp(-c_θ)/Z)/(exp(-c_θ)/Z + q) with a cost "
+    "network and learned log Z, trained against an autoregressive policy network with exact "
     "expectations over all 81 paths, recovers the MaxEnt cost up to an additive constant; at the end "
     "q ≈ p_data, D ≈ 1/2 everywhere and log Z ≈ log ∑ exp(-c_θ).",
     source=SOURCE_IRL,

@@ -27,8 +27,10 @@ learner takes a seed or a ``numpy.random.Generator``.
 - :mod:`~solvers.neural.vae`, :mod:`~solvers.neural.infogan` — the VAE (reparameterized ELBO,
   linear and MLP decoders) and InfoGAN (code G(z, c), shared D/Q network);
 - :mod:`~solvers.neural.fused` — one MLP's forward/backward chained by hand into preallocated
-  buffers (float64 or float32), under the GAN's default training step (autograd stays available
-  as ``GANConfig(backend="autograd")`` and checks it in the tests).
+  buffers (float64 or float32), under the default training steps of the GAN
+  (:mod:`~solvers.neural.gan_fused`), the actor-critic (:mod:`~solvers.neural.actor_critic_fused`),
+  A2C, DQN, DDPG, the EBM (:mod:`~solvers.neural.ebm_fused`) and the neural IRL; autograd stays
+  available as ``backend="autograd"`` on each config and checks the fused gradients in the tests.
 """
 
 from solvers.neural.gan import (
