@@ -32,6 +32,14 @@ Options (:class:`NeuralStabilizers`; the defaults give the plain GAN of
 
 Not applicable (:data:`NOT_APPLICABLE`): entropy regularization and compatible features.
 
+Backends: ``config.backend`` of the :class:`~solvers.neural.gan.GANConfig` chooses the route.
+``"fused"`` (the default) runs both networks as :class:`~solvers.neural.fused.FusedMLP` with the
+derivatives of the smoothed losses written by hand (:class:`FusedStabilizedGAN`), in
+``config.dtype``; it covers the plain MLPs, so with ``batchnorm`` or ``minibatch`` the autograd
+route runs whatever the backend (the run's ``backend`` says which ran).  ``"autograd"``
+differentiates :func:`stabilized_discriminator_loss` and :func:`stabilized_generator_loss`
+independently, and the tests check the two routes against each other.
+
 Sources: Goodfellow et al. (2014), Algorithm 1; Salimans et al. (2016), Sections 3.2-3.4;
 Ioffe & Szegedy (2015); Mnih et al. (2015) (target network, replay); Pfau & Vinyals (2016),
 Table 1 and Section 3.
@@ -48,6 +56,9 @@ import autograd.numpy as np
 import numpy as onp
 from autograd import value_and_grad
 
+from scipy.special import expit
+
+from solvers.neural.fused import FusedMLP
 from solvers.neural.gan import GANConfig, as_sampler, gan_streams, init_gan, make_gan_optimizers, \
     sample_gan_batch
 from solvers.neural.mlp import ACTIVATIONS, init_mlp, layer_apply
@@ -58,6 +69,7 @@ from theory.deprecation import deprecated_method, module_getattr, renamed_keywor
 
 __all__ = [
     "BN_EPS",
+    "FusedStabilizedGAN",
     "NOT_APPLICABLE",
     "NeuralStabilizers",
     "NeuralStabilizedRun",
@@ -248,6 +260,87 @@ _g_vg = value_and_grad(_g_loss)
 
 
 # ---------------------------------------------------------------------------------------------
+# the fused route
+# ---------------------------------------------------------------------------------------------
+
+
+class FusedStabilizedGAN:
+    """The smoothed losses of :func:`stabilized_discriminator_loss` and
+    :func:`stabilized_generator_loss` (plain MLPs: no batch normalization, no minibatch
+    features) with their derivatives written by hand, on two
+    :class:`~solvers.neural.fused.FusedMLP` networks.
+
+    With t the target (a on real rows, b on fakes) and w = 1/n per half, the discriminator's
+    loss is Σ w [t softplus(−f) + (1 − t) softplus(f)], and since softplus' = σ,
+    ∂/∂f = w (−t σ(−f) + (1 − t) σ(f)) = w (σ(f) − t); the generator's is
+    mean softplus(−f) (∂/∂f = −σ(−f)/n, non-saturating) or −mean softplus(f) (∂/∂f = −σ(f)/n,
+    minimax), chained through D to its input and then through G by ``FusedMLP.backward``.
+    The parameters are flat vectors (``config.dtype``); the logits and losses are float64.
+
+    Source: Salimans et al. (2016), Section 3.4 (the smoothed targets); Goodfellow et al.
+    (2014), eq. (1) and Section 3 (the losses).
+
+    Parameters
+    ----------
+    config : GANConfig
+    data_dim : int >= 1
+    stabilizers : NeuralStabilizers
+        Must have ``batchnorm`` and ``minibatch`` off.
+    """
+
+    def __init__(self, config: GANConfig, data_dim: int, stabilizers: NeuralStabilizers):
+        if stabilizers.batchnorm or stabilizers.minibatch:
+            raise ValueError("`stabilizers` must have batchnorm and minibatch off for the fused route")
+        self.g = FusedMLP((config.latent_dim, *config.hidden, data_dim), config.activation, dtype=config.dtype)
+        self.d = FusedMLP((data_dim, *config.hidden, 1), config.activation, dtype=config.dtype)
+        self.labels = (float(stabilizers.real_label), float(stabilizers.fake_label))
+        self.non_saturating = config.generator_loss == "non_saturating"
+
+    def import_nets(self, nets: dict) -> tuple[onp.ndarray, onp.ndarray]:
+        """``(flat_g, flat_d)`` from ``{"g": {"layers"}, "d": {"layers"}}``."""
+        return (self.g.import_params(nets["g"]["layers"], "nets['g']"),
+                self.d.import_params(nets["d"]["layers"], "nets['d']"))
+
+    def export_nets(self, flat_g: onp.ndarray, flat_d: onp.ndarray) -> dict:
+        """The inverse of :meth:`import_nets` (copies)."""
+        return {"g": {"layers": self.g.unflatten(flat_g)}, "d": {"layers": self.d.unflatten(flat_d)}}
+
+    def generate(self, flat_g: onp.ndarray, z: onp.ndarray) -> onp.ndarray:
+        """G(z) as a fresh float64 array."""
+        self.g.set_flat(flat_g)
+        return self.g.forward(self.g.as_input(z)).astype(onp.float64)
+
+    def d_loss_grad(self, flat_d: onp.ndarray, x_real: onp.ndarray, x_fake: onp.ndarray
+                    ) -> tuple[float, onp.ndarray]:
+        """L_D on (x_real, x_fake) at ``flat_d`` and its gradient (the buffer ``self.d.grad``)."""
+        self.d.set_flat(flat_d)
+        n_r, n_f = x_real.shape[0], x_fake.shape[0]
+        f = self.d.forward(self.d.as_input(onp.concatenate([x_real, x_fake])))[:, 0].astype(onp.float64)
+        a, b = self.labels
+        f_r, f_f = f[:n_r], f[n_r:]
+        loss = onp.mean(a * onp.logaddexp(0.0, -f_r) + (1.0 - a) * onp.logaddexp(0.0, f_r)) \
+            + onp.mean(b * onp.logaddexp(0.0, -f_f) + (1.0 - b) * onp.logaddexp(0.0, f_f))
+        s = expit(f)
+        g_f = onp.concatenate([(s[:n_r] - a) / n_r, (s[n_r:] - b) / n_f])
+        return float(loss), self.d.backward(g_f[:, None].astype(self.d.dtype))[0]
+
+    def g_loss_grad(self, flat_g: onp.ndarray, flat_d: onp.ndarray, z: onp.ndarray
+                    ) -> tuple[float, onp.ndarray]:
+        """L_G on the noise z against the discriminator ``flat_d`` and its gradient in θ (the
+        buffer ``self.g.grad``)."""
+        self.g.set_flat(flat_g)
+        self.d.set_flat(flat_d)
+        f = self.d.forward(self.g.forward(self.g.as_input(z)))[:, 0].astype(onp.float64)
+        n = f.shape[0]
+        if self.non_saturating:
+            loss, g_f = onp.mean(onp.logaddexp(0.0, -f)), -expit(-f) / n
+        else:
+            loss, g_f = -onp.mean(onp.logaddexp(0.0, f)), -expit(f) / n
+        _, g_x = self.d.backward(g_f[:, None].astype(self.d.dtype), params=False, inputs=True)
+        return float(loss), self.g.backward(g_x)[0]
+
+
+# ---------------------------------------------------------------------------------------------
 # training
 # ---------------------------------------------------------------------------------------------
 
@@ -258,7 +351,8 @@ class NeuralStabilizedRun:
     """Outcome of :func:`train_stabilized_neural_gan`.
 
     ``samples`` are G(z_eval) of the final generator on the run's fixed evaluation noise
-    (batch-normalized with the statistics of that batch when ``batchnorm``).
+    (batch-normalized with the statistics of that batch when ``batchnorm``); ``backend`` is
+    the route that ran (``"fused"`` or ``"autograd"``, see the module docstring).
     """
 
     config: GANConfig
@@ -271,12 +365,13 @@ class NeuralStabilizedRun:
     g_updates: int
     n_steps: int
     seconds: float
+    backend: str = "autograd"
 
     def to_dict(self) -> dict:
         return {"config": self.config.to_dict(), "stabilizers": dataclasses.asdict(self.stabilizers),
                 "d_loss": self.d_loss.tolist(), "g_loss": self.g_loss.tolist(),
                 "d_updates": self.d_updates, "g_updates": self.g_updates, "n_steps": self.n_steps,
-                "seconds": self.seconds}
+                "seconds": self.seconds, "backend": self.backend}
 
     to_json = deprecated_method("to_dict")
 
@@ -298,6 +393,8 @@ def train_stabilized_neural_gan(data: Any, config: GANConfig, n_steps: int, seed
     :func:`solvers.neural.gan.sample_gan_batch`); replay draws use a child of the evaluation
     stream spawned without consuming it.  One step mirrors
     :func:`solvers.neural.gan.gan_update` (``config.scheme``, ``config.n_disc_steps``).
+    ``config.backend="fused"`` runs :class:`FusedStabilizedGAN` (in ``config.dtype``) unless
+    ``batchnorm`` or ``minibatch`` is on; otherwise autograd differentiates the losses.
 
     Source: Goodfellow et al. (2014), Algorithm 1; the stabilizers of Pfau & Vinyals (2016),
     Table 1 (module docstring).
@@ -330,6 +427,22 @@ def train_stabilized_neural_gan(data: Any, config: GANConfig, n_steps: int, seed
     opt_g, opt_d = make_gan_optimizers(config)
     state_g, state_d = opt_g.init(nets["g"]), opt_d.init(nets["d"])
     act, kind, k = config.activation, config.generator_loss, config.n_disc_steps
+    backend = "fused" if config.backend == "fused" and not (st.batchnorm or st.minibatch) else "autograd"
+    if backend == "fused":  # flat parameter vectors and one-leaf optimizer states
+        engine = FusedStabilizedGAN(config, probe.shape[1], st)
+        generate, d_vg, g_vg = engine.generate, engine.d_loss_grad, engine.g_loss_grad
+        state_g, state_d = engine.g.import_opt_state(state_g), engine.d.import_opt_state(state_d)
+        flat_g, flat_d = engine.import_nets(nets)
+        nets = {"g": flat_g, "d": flat_d}
+    else:
+        def generate(g_net, z_i):
+            return onp.asarray(network_output(g_net, z_i, activation=act, batchnorm=st.batchnorm))
+
+        def d_vg(d_net, x_r, x_f):
+            return _d_vg(d_net, x_r, x_f, act, st)
+
+        def g_vg(g_net, d_net, z_i):
+            return _g_vg(g_net, d_net, z_i, act, kind, st)
     mean_g, mean_d = nets["g"], nets["d"]
     target = nets["d"] if st.target_tau is not None else None
     cap = st.replay_capacity
@@ -341,14 +454,14 @@ def train_stabilized_neural_gan(data: Any, config: GANConfig, n_steps: int, seed
     start = time.perf_counter()
 
     def fakes(g_net, z_i):
-        x = onp.asarray(network_output(g_net, z_i, activation=act, batchnorm=st.batchnorm))
+        x = generate(g_net, z_i)
         if n_replay and buf_len:
             idx = replay_rng.integers(0, buf_len, size=n_replay)
             x = onp.concatenate([x[: x.shape[0] - n_replay], buffer[idx]], axis=0)
         return x
 
     def d_step(d_net, state, x_r, x_f, on):
-        loss, grads = _d_vg(d_net, x_r, x_f, act, st)
+        loss, grads = d_vg(d_net, x_r, x_f)
         if on and (st.d_loss_floor is None or loss >= st.d_loss_floor):
             d_net, state = opt_d.update_unchecked(_with_hist(grads, d_net, mean_d, st.hist_avg), state, d_net)
             return d_net, state, loss, 1
@@ -381,7 +494,7 @@ def train_stabilized_neural_gan(data: Any, config: GANConfig, n_steps: int, seed
             tau = st.target_tau
             target = tree_map(lambda old, new: (1.0 - tau) * old + tau * new, target, d_for_g)
             d_for_g = target
-        g_loss, g_grads = _g_vg(g_net, d_for_g, z[k], act, kind, st)
+        g_loss, g_grads = g_vg(g_net, d_for_g, z[k])
         if g_on:
             g_net, state_g = opt_g.update_unchecked(_with_hist(g_grads, g_net, mean_g, st.hist_avg), state_g, g_net)
             g_updates += 1
@@ -392,16 +505,18 @@ def train_stabilized_neural_gan(data: Any, config: GANConfig, n_steps: int, seed
             mean_g = tree_map(lambda m, x: m + c * (x - m), mean_g, g_net)
             mean_d = tree_map(lambda m, x: m + c * (x - m), mean_d, d_net)
         if n_replay:
-            new = onp.asarray(network_output(g_net, z[0], activation=act, batchnorm=st.batchnorm)) \
+            new = generate(g_net, z[0]) \
                 if fresh is None else fresh[: config.batch_size - (n_replay if buf_len else 0)]
             slots = (buf_pos + onp.arange(new.shape[0])) % cap
             buffer[slots] = new
             buf_pos = (buf_pos + new.shape[0]) % cap
             buf_len = min(buf_len + new.shape[0], cap)
-    samples = onp.asarray(network_output(nets["g"], z_eval, activation=act, batchnorm=st.batchnorm))
+    samples = generate(nets["g"], z_eval)
+    if backend == "fused":
+        nets = engine.export_nets(nets["g"], nets["d"])
     return NeuralStabilizedRun(config=config, stabilizers=st, params=nets, d_loss=d_hist, g_loss=g_hist,
                                samples=samples, d_updates=d_updates, g_updates=g_updates,
-                               n_steps=n_steps, seconds=time.perf_counter() - start)
+                               n_steps=n_steps, seconds=time.perf_counter() - start, backend=backend)
 
 # Old British spellings of public names, kept as deprecated aliases (theory.deprecation).
 __getattr__ = module_getattr(__name__, globals(), {
