@@ -38,6 +38,7 @@ Cseke & Tomioka (2016), "f-GAN", Section 3 (F(θ, ω) with T = g_f(V)), Table 2,
 
 from __future__ import annotations
 
+import functools
 import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -48,11 +49,12 @@ import numpy as onp
 from autograd import grad, value_and_grad
 
 from solvers.neural.gan import GANSnapshot, as_sampler, draw_samples
+from solvers.neural.gan_objectives_fused import FUSED_OBJECTIVES, FusedObjectiveGAN
 from solvers.neural.mlp import init_mlp, mlp_apply, softplus
 # The generic scaffolding below lives in solvers.neural.training; it is re-exported here, where
 # it was first written (FIT_SOLVERS under its old name CRITIC_SOLVERS).
 from solvers.neural.training import FIT_SOLVERS as CRITIC_SOLVERS, AdversarialConfig, FitOutcome, FitRun, \
-    GeneratorRun, check_callback, check_init_params, check_snapshot_steps, clip_weights, fit_pytree, run_game, \
+    GeneratorRun, check_backend_fields, check_callback, check_init_params, check_snapshot_steps, clip_weights, fit_pytree, run_game, \
     spawn_generators
 from theory.validation import as_float_array, check_in, check_int, check_positive, \
     check_probability
@@ -192,6 +194,15 @@ class ObjectiveGANConfig(AdversarialConfig):
         WGAN-GP's λ (10 in Gulrajani et al.'s Algorithm 1).
     family : str
         The f-GAN divergence, one of :data:`FGAN_FAMILY_NAMES` (Table 1's f, Table 2's g_f).
+    backend : {"fused", "autograd"} or None
+        Gradients by the hand-written passes of :mod:`solvers.neural.gan_objectives_fused`
+        or by autograd through :func:`critic_loss` / :func:`generator_loss` (the independent
+        route the tests check the fused one against; the same numbers to rounding in float64).
+        None (the default) means ``"fused"``, except for ``"wgan_gp"``, whose gradient penalty
+        needs double backpropagation and is autograd only.
+    dtype : {"float64", "float32"}
+        Arithmetic of the fused networks (float32: relative rounding of order 1e-5 per
+        gradient); the autograd backend is float64 only.
     **network fields
         Those of :class:`AdversarialConfig`.
     """
@@ -203,9 +214,17 @@ class ObjectiveGANConfig(AdversarialConfig):
     clip: float = 0.01
     penalty_weight: float = 10.0
     family: str = "kl"
+    backend: str | None = None
+    dtype: str = "float64"
 
     def __post_init__(self) -> None:
         check_in(self.objective, "objective", OBJECTIVES)
+        if self.backend is None:
+            object.__setattr__(self, "backend", "fused" if self.objective in FUSED_OBJECTIVES else "autograd")
+        check_backend_fields(self)
+        if self.backend == "fused" and self.objective not in FUSED_OBJECTIVES:
+            raise ValueError(f"`backend` must be 'autograd' for objective {self.objective!r} (its gradient "
+                             f"penalty needs double backpropagation; got {self.backend!r})")
         super().__post_init__()
         for name in ("a", "b", "c"):
             object.__setattr__(self, name, _check_real(getattr(self, name), name))
@@ -328,7 +347,16 @@ def generator_loss(g_params: list, d_params: list, z, config: ObjectiveGANConfig
     return -np.mean(v)
 
 
-def _d_grad(config):
+@functools.lru_cache(maxsize=16)
+def _engine(config: ObjectiveGANConfig, dim: int) -> FusedObjectiveGAN:
+    return FusedObjectiveGAN(config, dim)
+
+
+def _d_grad(config, dim):
+    """``(d, real, fake, interp) -> (L_D, gradient as a layer list)`` of ``config.backend``."""
+    if config.backend == "fused":
+        engine = _engine(config, dim)
+        return lambda d, r, f, h: engine.critic_value_and_grad(d, *as_batch(r), *as_batch(f))
     return value_and_grad(lambda d, r, f, h: critic_loss(d, r, f, config, interp=h))
 
 
@@ -365,7 +393,8 @@ def objective_gan_update(params: dict, opt_states: dict, x_real, z, eps,
         raise ValueError(f"`z` must have shape ({k + 1}, B, {config.latent_dim}) (got shape {z.shape})")
     if eps.shape != x_real.shape[:2]:
         raise ValueError(f"`eps` must have shape {x_real.shape[:2]} (got shape {eps.shape})")
-    d_grad = _d_grad(config)
+    d_grad = _d_grad(config, x_real.shape[2])
+    fused = _engine(config, x_real.shape[2]) if config.backend == "fused" else None
 
     def critic_value_and_grad(i, d, x_real_i, x_fake):
         x_hat = eps[i][:, None] * x_real_i + (1.0 - eps[i][:, None]) * x_fake
@@ -374,13 +403,16 @@ def objective_gan_update(params: dict, opt_states: dict, x_real, z, eps,
     project = (lambda d: clip_weights(d, config.clip)) if config.objective == "wgan_clip" else None
     return critic_then_generator_step(params, opt_states, x_real, z, config,
                                       critic_value_and_grad=critic_value_and_grad,
-                                      generator_loss=generator_loss, project=project)
+                                      generator_loss=generator_loss, project=project,
+                                      generator_value_and_grad=None if fused is None else
+                                      (lambda g, d, zz, cfg: fused.generator_value_and_grad(g, d, zz)),
+                                      generate=None if fused is None else fused.generate)
 
 
 def critic_then_generator_step(params: dict, opt_states: dict, x_real, z, config, *,
                                critic_value_and_grad: Callable, generator_loss: Callable,
-                               project: Callable | None = None
-                               ) -> tuple[dict, dict, tuple[float, float]]:
+                               project: Callable | None = None, generator_value_and_grad: Callable | None = None,
+                               generate: Callable | None = None) -> tuple[dict, dict, tuple[float, float]]:
     """The alternating step shared by :func:`objective_gan_update` and
     :func:`solvers.neural.ebgan.ebgan_update`: k = ``config.n_disc_steps`` (>= 1) critic
     steps, each on (x_real[i], G(z[i])), then one generator step on z[k] against the updated
@@ -404,6 +436,11 @@ def critic_then_generator_step(params: dict, opt_states: dict, x_real, z, config
         ``generator_loss(g, d, z, config)``, differentiated in ``g``.
     project : callable or None
         Applied to the critic parameters after each critic update (e.g. weight clipping).
+    generator_value_and_grad : callable or None
+        ``(g, d, z, config) -> (loss, grads)`` in place of autograd's value_and_grad of
+        ``generator_loss`` (the fused backend).
+    generate : callable or None
+        ``(g, z) -> G(z)`` in place of :func:`solvers.neural.mlp.mlp_apply`.
 
     Returns
     -------
@@ -417,12 +454,13 @@ def critic_then_generator_step(params: dict, opt_states: dict, x_real, z, config
     g, d = params["g"], params["d"]
     state_g, state_d = opt_states["g"], opt_states["d"]
     for i in range(k):
-        x_fake = onp.asarray(mlp_apply(g, z[i], activation=config.activation))
+        x_fake = onp.asarray(mlp_apply(g, z[i], activation=config.activation)) if generate is None else generate(g, z[i])
         d_loss, grads = critic_value_and_grad(i, d, x_real[i], x_fake)
         d, state_d = opt_d.update(grads, state_d, d)
         if project is not None:
             d = project(d)
-    g_loss, grads = value_and_grad(generator_loss)(g, d, z[k], config)
+    g_loss, grads = (value_and_grad(generator_loss) if generator_value_and_grad is None
+                     else generator_value_and_grad)(g, d, z[k], config)
     g, state_g = opt_g.update(grads, state_g, g)
     return {"g": g, "d": d}, {"g": state_g, "d": state_d}, (float(d_loss), float(g_loss))
 
@@ -523,7 +561,7 @@ def train_critic(real: Any, fake: Any, config: ObjectiveGANConfig, n_steps: int,
     dim, fixed, batch = fixed_or_minibatches(real, fake, config.batch_size, rngs,
                                              n_nodes=check_int(n_nodes, "n_nodes", minimum=1) if gp else None)
     params = check_init_params(init_params, _init_critic(config, dim, init_rng))
-    d_grad = _d_grad(config)
+    d_grad = _d_grad(config, dim)
     out = fit_pytree((lambda p, _: d_grad(p, *fixed)) if batch is None else (lambda p, bt: d_grad(p, *bt)),
                      params, n_steps, solver=solver, optimizer=config.optimizers()[1], batch=batch,
                      clip=config.clip if config.objective == "wgan_clip" else None, tol=tol,
