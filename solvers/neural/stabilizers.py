@@ -36,7 +36,7 @@ Backends: ``config.backend`` of the :class:`~solvers.neural.gan.GANConfig` choos
 ``"fused"`` (the default) runs both networks as :class:`~solvers.neural.fused.FusedMLP` with the
 derivatives of the smoothed losses written by hand (:class:`FusedStabilizedGAN`), in
 ``config.dtype``; it covers the plain MLPs, so with ``batchnorm`` or ``minibatch`` the autograd
-route runs whatever the backend (the run's ``backend`` says which ran).  ``"autograd"``
+route runs whatever the backend (the run's ``backend`` says which ran; float32 is then refused).  ``"autograd"``
 differentiates :func:`stabilized_discriminator_loss` and :func:`stabilized_generator_loss`
 independently, and the tests check the two routes against each other.
 
@@ -428,6 +428,9 @@ def train_stabilized_neural_gan(data: Any, config: GANConfig, n_steps: int, seed
     state_g, state_d = opt_g.init(nets["g"]), opt_d.init(nets["d"])
     act, kind, k = config.activation, config.generator_loss, config.n_disc_steps
     backend = "fused" if config.backend == "fused" and not (st.batchnorm or st.minibatch) else "autograd"
+    if backend == "autograd" and config.dtype != "float64":
+        raise ValueError(f"`config.dtype` must be 'float64' with batchnorm or minibatch (the autograd route; "
+                         f"got {config.dtype!r})")
     if backend == "fused":  # flat parameter vectors and one-leaf optimizer states
         engine = FusedStabilizedGAN(config, probe.shape[1], st)
         generate, d_vg, g_vg = engine.generate, engine.d_loss_grad, engine.g_loss_grad

@@ -288,3 +288,31 @@ def test_fused_runs_are_deterministic_and_batchnorm_falls_back_to_autograd():
     assert _run(NeuralStabilizers(batchnorm=True), n=2).backend == "autograd"
     assert _run(NeuralStabilizers(minibatch=True), n=2).backend == "autograd"
     assert one.to_dict()["backend"] == "fused"
+
+
+#: float32 networks: relative rounding of each gradient entry ~ (accumulation length <= 32 rows
+#: + 2 layers of width 8) x 2^-24 ~ 3e-6 of the gradient's scale (first order, as bounded in
+#: tests/solvers/neural/test_fused.py); 1e-4 in the norm-relative sense leaves a factor 30 for
+#: cancellation in the loss head.
+FLOAT32_GRAD_RTOL = 1e-4
+
+
+def test_float32_gradients_stay_within_rounding_and_need_the_fused_route():
+    from solvers.neural.stabilizers import FusedStabilizedGAN
+
+    rng = np.random.default_rng(11)
+    nets = {"g": {"layers": init_mlp((1, 8, 8, 1), rng)}, "d": {"layers": init_mlp((1, 8, 8, 1), rng)}}
+    x_r, x_f, z = rng.normal(0, 2, (32, 1)), rng.normal(1, 1, (32, 1)), rng.normal(size=(32, 1))
+    grads = {}
+    for dtype in ("float64", "float32"):
+        engine = FusedStabilizedGAN(dataclasses.replace(CONFIG, dtype=dtype), 1, ALL_FUSED_OPTIONS)
+        flat_g, flat_d = engine.import_nets(nets)
+        d_grad = engine.d_loss_grad(flat_d, x_r, x_f)[1].copy()
+        grads[dtype] = (d_grad, engine.g_loss_grad(flat_g, flat_d, z)[1].copy())
+    for g32, g64 in zip(grads["float32"], grads["float64"]):
+        assert g32.dtype == np.float32
+        assert 0 < np.linalg.norm(g32 - g64) <= FLOAT32_GRAD_RTOL * np.linalg.norm(g64)
+    f32 = dataclasses.replace(CONFIG, dtype="float32")
+    assert _run(ALL_FUSED_OPTIONS, n=3, config=f32).params["g"]["layers"][0]["W"].dtype == np.float32
+    with pytest.raises(ValueError, match="dtype"):
+        _run(NeuralStabilizers(batchnorm=True), n=1, config=f32)
