@@ -29,6 +29,10 @@ exact variational inference recovers its global maximum; Tipping & Bishop 1999, 
 the tests compare the learned W Wᵀ + σ² I with the eigendecomposition of the sample covariance,
 which is never used here.
 
+Gradients come from ``VAEConfig.backend``: the hand-written passes of :class:`FusedVAE` (the
+default; both networks as :class:`~solvers.neural.fused.FusedMLP`) or autograd on the estimator
+(the independent route); the tests check the two against each other.
+
 Sources: Kingma & Welling (2014), "Auto-Encoding Variational Bayes", eqs. (6), (7), (10),
 Section 2.4, Algorithm 1, Appendix B; Lucas et al. (2019), "Don't Blame the ELBO! A Linear VAE
 Perspective on Posterior Collapse"; Tipping & Bishop (1999), "Probabilistic Principal Component
@@ -46,15 +50,17 @@ import numpy as onp
 from autograd import value_and_grad
 from autograd.tracer import getval
 
+from solvers.neural.fused import FusedMLP
 from solvers.neural.mlp import ACTIVATIONS, forward, init_mlp, mlp_sizes
 from solvers.neural.optim import OptState, make_optimizer, tree_norm
-from solvers.neural.training import ConfigDict, LoopRun, check_callback, check_network_fields, \
+from solvers.neural.training import BACKENDS, ConfigDict, LoopRun, check_callback, check_network_fields, \
     check_optimizer_fields, run_steps
 from theory.validation import as_float_array, as_generator, check_in, check_instance, check_int, \
     check_positive, check_unit_interval
 
 __all__ = [
     "VAEConfig",
+    "FusedVAE",
     "KL_ESTIMATORS",
     "ENCODER_STDS",
     "init_vae",
@@ -116,6 +122,10 @@ class VAEConfig(ConfigDict):
         Train log σ with the networks (``False`` keeps ``init_sigma``).
     init_scale : {"glorot", "he", "lecun"} or float
         Weight initialization (:func:`solvers.neural.mlp.init_mlp`).
+    backend : {"fused", "autograd"}
+        Gradients by the hand-written passes of :class:`FusedVAE` (the default; both networks as
+        :class:`~solvers.neural.fused.FusedMLP`) or by autograd on :func:`elbo_estimate`'s
+        integrand (the independent route); the same numbers in float64 up to rounding.
     """
 
     latent_dim: int = 1
@@ -134,8 +144,10 @@ class VAEConfig(ConfigDict):
     init_sigma: float = 1.0
     learn_sigma: bool = True
     init_scale: Any = "glorot"
+    backend: str = "fused"
 
     def __post_init__(self) -> None:
+        check_in(self.backend, "backend", BACKENDS)
         check_int(self.latent_dim, "latent_dim", minimum=1)
         check_network_fields(self, hidden=("encoder_hidden", "decoder_hidden"))
         check_in(self.encoder_std, "encoder_std", ENCODER_STDS)
@@ -347,7 +359,9 @@ def vae_update(params: dict, opt_state: OptState, x, eps, config: VAEConfig, *,
     """One step of Algorithm 1 on an explicit minibatch x (n, d) and noise eps (n, L, k).
 
     Source: Kingma & Welling (2014), Algorithm 1 (gradient of the minibatch estimator, then
-    an update of all parameters; here with ``config.optimizer``).
+    an update of all parameters; here with ``config.optimizer``).  The gradient comes from
+    ``config.backend`` (:class:`FusedVAE` or autograd; the same numbers in float64 up to
+    rounding).
 
     Returns
     -------
@@ -363,9 +377,149 @@ def vae_update(params: dict, opt_state: OptState, x, eps, config: VAEConfig, *,
     x = _rows(x, d, "x")
     eps = _check_eps(eps, x.shape[0], k)
     opt = config.optimizer_at(config.lr if lr is None else check_positive(lr, "lr"))
+    if config.backend == "fused":
+        engine = FusedVAE(config, d)
+        leaves = engine.import_params(params)
+        loss, grads = engine.loss_grad(leaves, x, eps)
+        new_leaves, state = opt.update_leaves(grads, engine.import_opt_state(opt_state, params), leaves)
+        return (engine.export_params(new_leaves, params), engine.export_opt_state(state, params), loss,
+                float(onp.sqrt(sum(float(onp.vdot(g, g)) for g in grads))))
     loss, grads = _loss_and_grad(params, x, eps, config.activation, config.kl, config.learn_sigma)
     new_params, opt_state = opt.update_unchecked(grads, opt_state, params)
     return new_params, opt_state, float(loss), tree_norm(grads)
+
+
+class FusedVAE:
+    """The VAE's loss and gradient with hand-written derivatives (``backend="fused"``).
+
+    Both networks are :class:`~solvers.neural.fused.FusedMLP`; the parameters are the leaves
+    ``[flat encoder, flat decoder, log σ, (log s)]``.  With c = 1/(nL), a = e^{−2 log σ} and
+    the residuals r_il = f(z_il) − x_i of the loss −(1/n) Σ_i L̃(x_i) (module docstring):
+
+    - ∂/∂f(z_il) = a c r_il, chained through the decoder to ḡ_z (``FusedMLP.backward``);
+      ``kl="sampled"`` adds c z_il (from −log p(z) = ½|z|² + const);
+    - ∂/∂μ_i = Σ_l ḡ_z,il and ∂/∂log s_i = s_i ⊙ Σ_l ḡ_z,il ⊙ ε_il (z = μ + s ⊙ ε), plus the
+      KL term: μ_i/n and (s_i² − 1)/n (analytic, from Appendix B) or −1/n (sampled, from
+      log q = −Σ log s − ½|ε|² + const);
+    - ∂/∂log σ = d − a c Σ_il |r_il|² (0 with ``learn_sigma=False``);
+    - (μ, log s) chained through the encoder (amortized), or log s summed over the rows
+      (constant).
+
+    The autograd route (:func:`elbo_estimate` through ``value_and_grad``) computes the same
+    numbers independently; the tests compare the two.  Nothing here draws random numbers.
+
+    Source: Kingma & Welling (2014), eqs. (6), (7), (10), Section 2.4 and Appendix B.
+
+    Parameters
+    ----------
+    config : VAEConfig
+    data_dim : int >= 1
+    """
+
+    def __init__(self, config: VAEConfig, data_dim: int):
+        self.config = config
+        self.d, self.k = data_dim, config.latent_dim
+        self.amortized = config.encoder_std == "amortized"
+        out = 2 * self.k if self.amortized else self.k
+        self.enc = FusedMLP((data_dim, *config.encoder_hidden, out), config.activation)
+        self.dec = FusedMLP((self.k, *config.decoder_hidden, data_dim), config.activation)
+
+    # parameters and optimizer states ---------------------------------------------------------
+    def import_params(self, params: dict) -> list:
+        """``[flat encoder, flat decoder, log σ (0-d), (log s (k,))]``: fresh float64 arrays."""
+        leaves = [self.enc.import_params(params["enc"], "params['enc']"),
+                  self.dec.import_params(params["dec"], "params['dec']"),
+                  onp.array(params["log_sigma"], dtype=float)]
+        if not self.amortized:
+            leaves.append(onp.array(params["log_std"], dtype=float))
+        return leaves
+
+    def _names(self) -> tuple:
+        return ("enc", "dec", "log_sigma") if self.amortized else ("enc", "dec", "log_sigma", "log_std")
+
+    def export_params(self, leaves: list, like: dict | None = None) -> dict:
+        """The parameter dict of :func:`init_vae` (keys in the order of ``like``); the layers
+        are views into the flat leaves (never modified in place)."""
+        by_name = dict(zip(self._names(), [self.enc.unflatten(leaves[0], copy=False),
+                                           self.dec.unflatten(leaves[1], copy=False), *leaves[2:]]))
+        return {key: by_name[key] for key in (self._names() if like is None else like)}
+
+    def _split(self, leaves: list, like: dict) -> dict:
+        """A per-leaf list in the order of ``tree_leaves(like)`` as one flat leaf per name."""
+        n_layer = {"enc": 2 * (len(self.enc.sizes) - 1), "dec": 2 * (len(self.dec.sizes) - 1)}
+        out, i = {}, 0
+        for key in like:
+            m = n_layer.get(key, 1)
+            part = leaves[i:i + m]
+            i += m
+            net = self.enc if key == "enc" else self.dec if key == "dec" else None
+            out[key] = net.flatten_leaves(part) if net is not None else onp.array(part[0], dtype=float)
+        return out
+
+    def import_opt_state(self, state: OptState, like: dict) -> OptState:
+        """An optimizer state over the parameter dict ``like`` as a state over the leaves."""
+        slots = {}
+        for key, leaves in state.slots.items():
+            by_name = self._split(leaves, like)
+            slots[key] = [by_name[name] for name in self._names()]
+        return OptState(state.t, slots)
+
+    def export_opt_state(self, state: OptState, like: dict | None = None) -> OptState:
+        """The inverse of :meth:`import_opt_state` (per-leaf views in ``like``'s key order)."""
+        order = self._names() if like is None else tuple(like)
+        slots = {}
+        for key, leaves in state.slots.items():
+            by_name = dict(zip(self._names(), [self.enc.leaves(leaves[0]), self.dec.leaves(leaves[1]),
+                                               *([v] for v in leaves[2:])]))
+            slots[key] = [leaf for name in order for leaf in by_name[name]]
+        return OptState(state.t, slots)
+
+    # the loss and its gradient ---------------------------------------------------------------
+    def loss_grad(self, leaves: list, x: onp.ndarray, eps: onp.ndarray) -> tuple[float, list]:
+        """``(−mean L̃, gradients per leaf)`` on x (n, d) and eps (n, L, k), float64.  The two
+        network gradients are the buffers ``enc.grad`` and ``dec.grad`` (overwritten by the
+        next call)."""
+        n, n_mc, k = eps.shape
+        d = self.d
+        enc, dec = self.enc, self.dec
+        enc.set_flat(leaves[0])
+        dec.set_flat(leaves[1])
+        log_sigma = float(leaves[2])
+        out = enc.forward(x)
+        if self.amortized:
+            mean, log_std = out[:, :k], out[:, k:]
+        else:
+            mean, log_std = out, onp.broadcast_to(leaves[3], (n, k))
+        std = onp.exp(log_std)
+        z = mean[:, None, :] + std[:, None, :] * eps                          # (n, L, k)
+        resid = dec.forward(z.reshape(n * n_mc, k)).reshape(n, n_mc, d) - x[:, None, :]
+        sq = onp.einsum("nld,nld->nl", resid, resid)
+        a, c = float(onp.exp(-2.0 * log_sigma)), 1.0 / (n * n_mc)
+        mean_log_lik = -0.5 * d * _LOG_2PI - d * log_sigma - 0.5 * a * c * float(sq.sum())
+        if self.config.kl == "analytic":
+            neg_kl = 0.5 * float(onp.sum(1.0 + 2.0 * log_std - mean * mean - std * std))
+            loss = -(neg_kl / n + mean_log_lik)
+        else:
+            prior_q = -0.5 * float(onp.einsum("nlk,nlk->", z, z)) + 0.5 * float(onp.einsum("nlk,nlk->", eps, eps))
+            loss = -(mean_log_lik + c * prior_q + float(onp.sum(log_std)) / n)
+        resid *= a * c
+        g_dec, g_z = dec.backward(resid.reshape(n * n_mc, d), inputs=True)
+        g_z = g_z.reshape(n, n_mc, k)
+        if self.config.kl == "sampled":
+            g_z = g_z + c * z
+        g_mean = g_z.sum(axis=1)
+        g_log_std = std * onp.einsum("nlk,nlk->nk", g_z, eps)
+        if self.config.kl == "analytic":
+            g_mean += mean / n
+            g_log_std += (std * std - 1.0) / n
+        else:
+            g_log_std -= 1.0 / n
+        g_sigma = onp.array(d - a * c * float(sq.sum()) if self.config.learn_sigma else 0.0)
+        if self.amortized:
+            g_enc, _ = enc.backward(onp.concatenate([g_mean, g_log_std], axis=1))
+            return loss, [g_enc, g_dec, g_sigma]
+        g_enc, _ = enc.backward(g_mean)
+        return loss, [g_enc, g_dec, g_sigma, g_log_std.sum(axis=0)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -453,7 +607,8 @@ def _lr_schedule(config: VAEConfig, n_steps: int) -> onp.ndarray:
 
 def train_vae(data: Any, config: VAEConfig, n_steps: int, seed: Any, *, callback: Callable | None = None,
               progress: bool = False) -> VAERun:
-    """Fit the VAE to a fixed data set by ``n_steps`` steps of :func:`vae_update`.
+    """Fit the VAE to a fixed data set by ``n_steps`` steps of :func:`vae_update` (with
+    ``backend="fused"`` one :class:`FusedVAE` engine serves every step).
 
     Source: Kingma & Welling (2014), Algorithm 1.
 
@@ -492,20 +647,42 @@ def train_vae(data: Any, config: VAEConfig, n_steps: int, seed: Any, *, callback
     elbo = onp.zeros(n_steps)
     gnorm = onp.zeros(n_steps)
 
+    opt_state = config.optimizer_at(config.lr).init(params)
+    if config.backend == "fused":
+        engine = FusedVAE(config, d)
+        state0 = (engine.import_params(params), engine.import_opt_state(opt_state, params), None)
+
+        def update(leaves, opt_state, x, eps, lr):
+            loss, grads = engine.loss_grad(leaves, x, eps)
+            norm = float(onp.sqrt(sum(float(onp.vdot(g, g)) for g in grads)))
+            new_leaves, opt_state = config.optimizer_at(lr).update_leaves(grads, opt_state, leaves)
+            return new_leaves, opt_state, loss, norm
+
+        def export(state):
+            return engine.export_params(state[0]), engine.export_opt_state(state[1])
+    else:
+        state0 = (params, opt_state, None)
+
+        def update(params, opt_state, x, eps, lr):
+            return vae_update(params, opt_state, x, eps, config, lr=lr)
+
+        def export(state):
+            return state[0], state[1]
+
     def step(t, state):
         x = x_all if full else x_all[batch_rng.choice(n, size=b, replace=False)]
         eps = eps_rng.standard_normal((b, config.n_mc, k))
-        new_params, new_state, loss, g = vae_update(state[0], state[1], x, eps, config, lr=lrs[t])
+        new_params, new_state, loss, g = update(state[0], state[1], x, eps, lrs[t])
         elbo[t], gnorm[t] = -loss, g
         return new_params, new_state, loss
 
     def after(n_done, state):
         if callback is not None:
-            callback(n_done, state[0], state[2])
+            callback(n_done, export(state)[0], state[2])
 
-    opt_state = config.optimizer_at(config.lr).init(params)
-    out = run_steps(step, (params, opt_state, None), n_steps, after=after, progress=progress, desc="VAE")
+    out = run_steps(step, state0, n_steps, after=after, progress=progress, desc="VAE")
     m = out.n_steps
-    return VAERun(config=config, params=out.state[0], opt_state=out.state[1], elbo=elbo[:m],
+    params, opt_state = export(out.state)
+    return VAERun(config=config, params=params, opt_state=opt_state, elbo=elbo[:m],
                   grad_norm=gnorm[:m], lr=lrs[:m], n_steps=m, n_steps_requested=n_steps,
                   interrupted=out.interrupted, seconds=out.seconds)
