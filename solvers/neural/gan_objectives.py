@@ -1,5 +1,7 @@
 """Neural critics and GANs for the objectives after Goodfellow's: LSGAN, WGAN with weight
-clipping, WGAN-GP and f-GAN, as small autograd functions.
+clipping, WGAN-GP and f-GAN, as small autograd functions; the training steps run by default on
+the hand-written passes of :mod:`solvers.neural.gan_objectives_fused` (``backend="fused"``),
+checked against these autograd losses in the tests.
 
 A critic network V_ψ : ℝᵈ → ℝ (an MLP) plays against a generator G_θ(z), z ~ N(0, I_m) (an
 MLP).  Every expectation is a weighted sum over points: a minibatch (weights 1/B) or a fixed
@@ -49,7 +51,7 @@ import numpy as onp
 from autograd import grad, value_and_grad
 
 from solvers.neural.gan import GANSnapshot, as_sampler, draw_samples
-from solvers.neural.gan_objectives_fused import FUSED_OBJECTIVES, FusedObjectiveGAN
+from solvers.neural.gan_objectives_fused import FUSED_OBJECTIVES, FUSED_PENALTY_ACTIVATIONS, FusedObjectiveGAN
 from solvers.neural.mlp import init_mlp, mlp_apply, softplus
 # The generic scaffolding below lives in solvers.neural.training; it is re-exported here, where
 # it was first written (FIT_SOLVERS under its old name CRITIC_SOLVERS).
@@ -198,8 +200,9 @@ class ObjectiveGANConfig(AdversarialConfig):
         Gradients by the hand-written passes of :mod:`solvers.neural.gan_objectives_fused`
         or by autograd through :func:`critic_loss` / :func:`generator_loss` (the independent
         route the tests check the fused one against; the same numbers to rounding in float64).
-        None (the default) means ``"fused"``, except for ``"wgan_gp"``, whose gradient penalty
-        needs double backpropagation and is autograd only.
+        None (the default) means ``"fused"``, except for ``"wgan_gp"`` with a hidden activation
+        other than tanh: the fused penalty's gradient (double backpropagation) needs act'',
+        written for tanh only, so those stay on autograd.
     dtype : {"float64", "float32"}
         Arithmetic of the fused networks (float32: relative rounding of order 1e-5 per
         gradient); the autograd backend is float64 only.
@@ -219,12 +222,13 @@ class ObjectiveGANConfig(AdversarialConfig):
 
     def __post_init__(self) -> None:
         check_in(self.objective, "objective", OBJECTIVES)
+        fusable = self.objective != "wgan_gp" or self.activation in FUSED_PENALTY_ACTIVATIONS
         if self.backend is None:
-            object.__setattr__(self, "backend", "fused" if self.objective in FUSED_OBJECTIVES else "autograd")
+            object.__setattr__(self, "backend", "fused" if fusable else "autograd")
         check_backend_fields(self)
-        if self.backend == "fused" and self.objective not in FUSED_OBJECTIVES:
-            raise ValueError(f"`backend` must be 'autograd' for objective {self.objective!r} (its gradient "
-                             f"penalty needs double backpropagation; got {self.backend!r})")
+        if self.backend == "fused" and not fusable:
+            raise ValueError(f"`backend` must be 'autograd' for 'wgan_gp' with activation {self.activation!r} "
+                             f"(the fused penalty is written for {FUSED_PENALTY_ACTIVATIONS}; got {self.backend!r})")
         super().__post_init__()
         for name in ("a", "b", "c"):
             object.__setattr__(self, name, _check_real(getattr(self, name), name))
@@ -356,7 +360,8 @@ def _d_grad(config, dim):
     """``(d, real, fake, interp) -> (L_D, gradient as a layer list)`` of ``config.backend``."""
     if config.backend == "fused":
         engine = _engine(config, dim)
-        return lambda d, r, f, h: engine.critic_value_and_grad(d, *as_batch(r), *as_batch(f))
+        return lambda d, r, f, h: engine.critic_value_and_grad(d, *as_batch(r), *as_batch(f),
+                                                               *(() if h is None else as_batch(h)))
     return value_and_grad(lambda d, r, f, h: critic_loss(d, r, f, config, interp=h))
 
 
