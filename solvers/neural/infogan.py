@@ -28,6 +28,10 @@ Goodfellow et al.'s Algorithm 1 with k = 1):
 Nothing here computes the exact mutual information; the tests get I(c; x) from the
 generator's output distribution (quadrature over z) through :mod:`theory.infogan`.
 
+Gradients come from ``InfoGANConfig.backend``: the hand-written passes of :class:`FusedInfoGAN`
+(the default; both networks as :class:`~solvers.neural.fused.FusedMLP`) or autograd on the
+losses above (the independent route); the tests check the two against each other.
+
 Sources: Chen, Duan, Houthooft, Schulman, Sutskever & Abbeel (2016), "InfoGAN: Interpretable
 Representation Learning by Information Maximizing Generative Adversarial Nets", eqs. (4)-(6),
 Lemma 5.1, Section 6; Goodfellow et al. (2014), eq. (1), Algorithm 1.
@@ -42,18 +46,20 @@ from typing import Any
 import autograd.numpy as np
 import numpy as onp
 from autograd import value_and_grad
-from scipy.special import entr, log_softmax
+from scipy.special import entr, expit, log_softmax
 
 from solvers.neural.gan import GENERATOR_LOSSES, as_sampler, draw_samples
+from solvers.neural.fused import FusedMLP
 from solvers.neural.mlp import forward, init_mlp, mlp_sizes, softplus
 from solvers.neural.optim import OptState
-from solvers.neural.training import ConfigDict, LoopRun, check_callback, check_network_fields, \
+from solvers.neural.training import BACKENDS, ConfigDict, LoopRun, check_callback, check_network_fields, \
     check_optimizer_fields, config_optimizers, run_steps
 from theory.validation import as_generator, check_in, check_instance, check_int, check_nonnegative, \
     check_probability
 
 __all__ = [
     "InfoGANConfig",
+    "FusedInfoGAN",
     "init_infogan",
     "one_hot",
     "infogan_generator_apply",
@@ -93,6 +99,11 @@ class InfoGANConfig(ConfigDict):
         unused code.
     generator_loss : {"minimax", "non_saturating"}
     init_scale : {"glorot", "he", "lecun"} or float
+    backend : {"fused", "autograd"}
+        Gradients by the hand-written passes of :class:`FusedInfoGAN` (the default; both
+        networks as :class:`~solvers.neural.fused.FusedMLP`) or by autograd on the losses of
+        the module docstring (the independent route); the same numbers in float64 up to
+        rounding.
     """
 
     n_codes: int = 2
@@ -108,8 +119,10 @@ class InfoGANConfig(ConfigDict):
     info_weight: float = 1.0
     generator_loss: str = "non_saturating"
     init_scale: Any = "glorot"
+    backend: str = "fused"
 
     def __post_init__(self) -> None:
+        check_in(self.backend, "backend", BACKENDS)
         check_int(self.n_codes, "n_codes", minimum=2)
         if self.code_probs is not None:
             p = check_probability(self.code_probs, "code_probs")
@@ -280,7 +293,8 @@ def infogan_update(params: dict, opt_states: dict, x_real, z_d, c_d, z_g, c_g, c
 
     Source: Chen et al. (2016), eq. (6) (D maximizes V − λ L_I through V, G and Q minimize it;
     written as the losses of the module docstring); Goodfellow et al. (2014), Algorithm 1 with
-    k = 1.
+    k = 1.  The gradients come from ``config.backend`` (:class:`FusedInfoGAN` or autograd; the
+    same numbers in float64 up to rounding).
 
     Parameters
     ----------
@@ -304,6 +318,10 @@ def infogan_update(params: dict, opt_states: dict, x_real, z_d, c_d, z_g, c_g, c
     zc_d = onp.concatenate([_rows(z_d, config.noise_dim, "z_d"), one_hot(onp.asarray(c_d), k)], axis=1)
     zc_g = onp.concatenate([_rows(z_g, config.noise_dim, "z_g"), one_hot(onp.asarray(c_g), k)], axis=1)
     opt_g, opt_d = config.optimizers()
+    if config.backend == "fused":
+        engine = FusedInfoGAN(config, d)
+        state, losses = engine.step(engine.import_state(params, opt_states), x_real, zc_d, zc_g)
+        return engine.export_params(state), engine.export_states(state), losses
     x_fake = onp.asarray(forward(params["g"], zc_d, act))
     _, grads_d = _d_value_and_grad(params["d"], x_real, x_fake, zc_d[:, -k:], lam, act)
     (l_d, l_qd) = (float(v) for v in _d_loss(params["d"], x_real, x_fake, zc_d[:, -k:], lam, act)[1])
@@ -313,6 +331,105 @@ def infogan_update(params: dict, opt_states: dict, x_real, z_d, c_d, z_g, c_g, c
                                              config.generator_loss, act)[1])
     new_g, state_g = opt_g.update_unchecked(grads_g, opt_states["g"], params["g"])
     return {"g": new_g, "d": new_d}, {"g": state_g, "d": state_d}, {"d": l_d, "q_d": l_qd, "g": l_g, "q_g": l_qg}
+
+
+class FusedInfoGAN:
+    """The InfoGAN's alternating step with hand-written derivatives (``backend="fused"``).
+
+    G and the shared D/Q network are :class:`~solvers.neural.fused.FusedMLP`.  With f the
+    discriminator logit (output 0) and ℓ the K logits of Q (outputs 1..K), the derivatives
+    of the losses of the module docstring with respect to the network's outputs are, from
+    d softplus(s)/ds = σ(s) and the log-softmax VJP ∂(−log Q(c | x))/∂ℓ = softmax(ℓ) − e_c:
+
+    - D/Q step on B real rows over B fakes: ∂/∂f = −σ(−f)/B (real), σ(f)/B (fake);
+      ∂/∂ℓ = λ (softmax(ℓ) − e_c)/B on the fakes, 0 on the real rows;
+    - G step: ∂/∂f = −σ(−f)/B (non-saturating) or −σ(f)/B (minimax), ∂/∂ℓ as above, chained
+      through D to its input and then through G.
+
+    A state is ``(flat_g, flat_d, opt_state_g, opt_state_d)`` (flat vectors never modified in
+    place; optimizer slots of one flat leaf, the same update as leaf by leaf since the
+    optimizers are elementwise).  The autograd route of :func:`infogan_update` computes the
+    same numbers independently; the tests compare the two.
+
+    Source: Chen et al. (2016), eqs. (5)-(6) and Section 6; Goodfellow et al. (2014), eq. (1)
+    and Algorithm 1.
+
+    Parameters
+    ----------
+    config : InfoGANConfig
+    data_dim : int >= 1
+    """
+
+    def __init__(self, config: InfoGANConfig, data_dim: int):
+        self.config = config
+        k = config.n_codes
+        self.g = FusedMLP((config.noise_dim + k, *config.hidden, data_dim), config.activation)
+        self.d = FusedMLP((data_dim, *config.hidden, 1 + k), config.activation)
+        self.opt_g, self.opt_d = config.optimizers()
+
+    def import_state(self, params: dict, opt_states: dict) -> tuple:
+        """``(flat_g, flat_d, opt_state_g, opt_state_d)`` from :func:`init_infogan`'s dicts."""
+        return (self.g.import_params(params["g"], "params['g']"), self.d.import_params(params["d"], "params['d']"),
+                self.g.import_opt_state(opt_states["g"]), self.d.import_opt_state(opt_states["d"]))
+
+    def export_params(self, state: tuple) -> dict:
+        """``{"g": layers, "d": layers}``: views into the state's flat vectors."""
+        return {"g": self.g.unflatten(state[0], copy=False), "d": self.d.unflatten(state[1], copy=False)}
+
+    def export_states(self, state: tuple) -> dict:
+        return {"g": self.g.export_opt_state(state[2]), "d": self.d.export_opt_state(state[3])}
+
+    def _q_grad(self, logits: onp.ndarray, codes_1h: onp.ndarray, scale: float, out: onp.ndarray) -> float:
+        """Writes scale · (softmax(ℓ) − e_c) into ``out`` and returns L_Q = −mean log Q(c | x)."""
+        log_q = log_softmax(logits, axis=1)
+        l_q = -float(onp.einsum("nk,nk->", log_q, codes_1h)) / logits.shape[0]
+        onp.exp(log_q, out=out)
+        out -= codes_1h
+        out *= scale
+        return l_q
+
+    def d_loss_grad(self, x_real: onp.ndarray, zc: onp.ndarray) -> tuple[float, float, onp.ndarray]:
+        """``(L_D, L_Q, gradient of L_D + λ L_Q in the D/Q parameters (the buffer d.grad))``
+        on the real rows and the fakes G(zc)."""
+        n_r, n_f, k = x_real.shape[0], zc.shape[0], self.config.n_codes
+        x = onp.concatenate([x_real, self.g.forward(zc)])
+        out = self.d.forward(x)
+        f_real, f_fake = out[:n_r, 0], out[n_r:, 0]
+        l_d = float(onp.mean(onp.logaddexp(0.0, -f_real)) + onp.mean(onp.logaddexp(0.0, f_fake)))
+        g_out = onp.zeros_like(out)
+        g_out[:n_r, 0] = expit(-f_real) * (-1.0 / n_r)
+        g_out[n_r:, 0] = expit(f_fake) / n_f
+        l_q = self._q_grad(out[n_r:, 1:], zc[:, -k:], self.config.info_weight / n_f, g_out[n_r:, 1:])
+        return l_d, l_q, self.d.backward(g_out)[0]
+
+    def g_loss_grad(self, zc: onp.ndarray) -> tuple[float, float, onp.ndarray]:
+        """``(L_G, L_Q, gradient of L_G + λ L_Q in the generator's parameters (g.grad))``."""
+        n, k = zc.shape[0], self.config.n_codes
+        out = self.d.forward(self.g.forward(zc))
+        f = out[:, 0]
+        g_out = onp.empty_like(out)
+        if self.config.generator_loss == "non_saturating":  # mean softplus(−f); −σ(−f)/n
+            l_g = float(onp.mean(onp.logaddexp(0.0, -f)))
+            g_out[:, 0] = expit(-f) * (-1.0 / n)
+        else:  # −mean softplus(f); −σ(f)/n
+            l_g = -float(onp.mean(onp.logaddexp(0.0, f)))
+            g_out[:, 0] = expit(f) * (-1.0 / n)
+        l_q = self._q_grad(out[:, 1:], zc[:, -k:], self.config.info_weight / n, g_out[:, 1:])
+        _, g_x = self.d.backward(g_out, params=False, inputs=True)
+        return l_g, l_q, self.g.backward(g_x)[0]
+
+    def step(self, state: tuple, x_real: onp.ndarray, zc_d: onp.ndarray, zc_g: onp.ndarray) -> tuple[tuple, dict]:
+        """One :func:`infogan_update` (D/Q first, then G against the updated D/Q) on the real
+        rows and the generator inputs [z, one_hot(c)]; returns the new state and the losses."""
+        flat_g, flat_d, s_g, s_d = state
+        self.g.set_flat(flat_g)
+        self.d.set_flat(flat_d)
+        l_d, l_qd, grad = self.d_loss_grad(x_real, zc_d)
+        (flat_d,), s_d = self.opt_d.update_leaves([grad], s_d, [flat_d])
+        self.d.set_flat(flat_d)
+        l_g, l_qg, grad = self.g_loss_grad(zc_g)
+        (flat_g,), s_g = self.opt_g.update_leaves([grad], s_g, [flat_g])
+        return (flat_g, flat_d, s_g, s_d), {"d": l_d, "q_d": l_qd, "g": l_g, "q_g": l_qg}
 
 
 @dataclass
@@ -366,7 +483,8 @@ class InfoGANRun(LoopRun):
 
 def train_infogan(data: Any, config: InfoGANConfig, n_steps: int, seed: Any, *,
                   callback: Callable | None = None, progress: bool = False) -> InfoGANRun:
-    """Train the InfoGAN for ``n_steps`` steps of :func:`infogan_update`.
+    """Train the InfoGAN for ``n_steps`` steps of :func:`infogan_update` (with
+    ``backend="fused"`` one :class:`FusedInfoGAN` engine serves every step).
 
     Source: Chen et al. (2016), eq. (6) and Section 6; Goodfellow et al. (2014), Algorithm 1.
 
@@ -398,20 +516,44 @@ def train_infogan(data: Any, config: InfoGANConfig, n_steps: int, seed: Any, *,
     h_c = code_entropy(config)
     hist = {"d": onp.zeros(n_steps), "g": onp.zeros(n_steps), "info": onp.zeros(n_steps)}
 
+    if config.backend == "fused":
+        engine = FusedInfoGAN(config, d)
+        eye = onp.eye(config.n_codes)
+
+        def update(state, x_real, z, c):
+            zc = onp.concatenate([z, eye[c]], axis=2)
+            new_state, losses = engine.step(state[0], x_real, zc[0], zc[1])
+            return new_state, None, losses
+
+        state0 = (engine.import_state(params, opt_states), None, None)
+
+        def export(state):
+            return engine.export_params(state[0]), engine.export_states(state[0])
+    else:
+        def update(state, x_real, z, c):
+            return infogan_update(state[0], state[1], x_real, z[0], c[0], z[1], c[1], config)
+
+        state0 = (params, opt_states, None)
+
+        def export(state):
+            return state[0], state[1]
+
     def step(t, state):
         x_real = draw_samples(sampler, b, data_rng, "data")
         c = code_rng.choice(config.n_codes, size=(2, b), p=prior)
         z = noise_rng.standard_normal((2, b, m))
-        new_params, new_states, losses = infogan_update(state[0], state[1], x_real, z[0], c[0], z[1], c[1], config)
+        new_state = update(state, x_real, z, c)
+        losses = new_state[2]
         hist["d"][t], hist["g"][t], hist["info"][t] = losses["d"], losses["g"], h_c - losses["q_g"]
-        return new_params, new_states, losses
+        return new_state
 
     def after(n_done, state):
         if callback is not None:
-            callback(n_done, state[0], state[2])
+            callback(n_done, export(state)[0], state[2])
 
-    out = run_steps(step, (params, opt_states, None), n_steps, after=after, progress=progress, desc="InfoGAN")
+    out = run_steps(step, state0, n_steps, after=after, progress=progress, desc="InfoGAN")
     k = out.n_steps
-    return InfoGANRun(config=config, params=out.state[0], opt_states=out.state[1], d_loss=hist["d"][:k],
+    params, opt_states = export(out.state)
+    return InfoGANRun(config=config, params=params, opt_states=opt_states, d_loss=hist["d"][:k],
                       g_loss=hist["g"][:k], info=hist["info"][:k], n_steps=k, n_steps_requested=n_steps,
                       interrupted=out.interrupted, seconds=out.seconds)
