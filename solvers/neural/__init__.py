@@ -1,4 +1,4 @@
-"""Neural counterparts with autograd: optimizers, MLPs and the neural GAN.
+"""Neural counterparts: optimizers, MLPs, their fused forward/backward pass, and the learners.
 
 Parameters are plain nested dicts/lists of arrays (DESIGN.md, ``solvers/neural/``); every
 learner takes a seed or a ``numpy.random.Generator``.
@@ -29,8 +29,9 @@ learner takes a seed or a ``numpy.random.Generator``.
 - :mod:`~solvers.neural.fused` — one MLP's forward/backward chained by hand into preallocated
   buffers (float64 or float32), under the default training steps of the GAN
   (:mod:`~solvers.neural.gan_fused`), the actor-critic (:mod:`~solvers.neural.actor_critic_fused`),
-  A2C, DQN, DDPG, the EBM (:mod:`~solvers.neural.ebm_fused`) and the neural IRL; autograd stays
-  available as ``backend="autograd"`` on each config and checks the fused gradients in the tests.
+  A2C, DQN, DDPG, the EBM (:mod:`~solvers.neural.ebm_fused`), the neural IRL, the VAE and
+  InfoGAN; autograd stays available as ``backend="autograd"`` on each config and checks the
+  fused gradients in the tests.
 """
 
 from solvers.neural.gan import (
