@@ -35,8 +35,8 @@ Not applicable (:data:`NOT_APPLICABLE`): entropy regularization and compatible f
 Backends: ``config.backend`` of the :class:`~solvers.neural.gan.GANConfig` chooses the route.
 ``"fused"`` (the default) runs both networks as :class:`~solvers.neural.fused.FusedMLP` with the
 derivatives of the smoothed losses written by hand (:class:`FusedStabilizedGAN`), in
-``config.dtype``; it covers the plain MLPs, so with ``batchnorm`` or ``minibatch`` the autograd
-route runs whatever the backend (the run's ``backend`` says which ran; float32 is then refused).  ``"autograd"``
+``config.dtype``; with ``batchnorm`` or ``minibatch`` it runs the networks as parameter
+dicts with their own hand-written backward pass (float64 only).  ``"autograd"``
 differentiates :func:`stabilized_discriminator_loss` and :func:`stabilized_generator_loss`
 independently, and the tests check the two routes against each other.
 
@@ -61,7 +61,7 @@ from scipy.special import expit
 from solvers.neural.fused import FusedMLP
 from solvers.neural.gan import GANConfig, as_sampler, gan_streams, init_gan, make_gan_optimizers, \
     sample_gan_batch
-from solvers.neural.mlp import ACTIVATIONS, init_mlp, layer_apply
+from solvers.neural.mlp import ACTIVATIONS, NUMPY_ACTIVATIONS, activation_vjp, dense_numpy, init_mlp, layer_apply
 from solvers.neural.optim import tree_map
 from solvers.stabilizer_spec import StabilizerSpec
 from theory.validation import check_instance, check_int
@@ -265,79 +265,174 @@ _g_vg = value_and_grad(_g_loss)
 
 
 class FusedStabilizedGAN:
-    """The smoothed losses of :func:`stabilized_discriminator_loss` and
-    :func:`stabilized_generator_loss` (plain MLPs: no batch normalization, no minibatch
-    features) with their derivatives written by hand, on two
-    :class:`~solvers.neural.fused.FusedMLP` networks.
+    """The losses of :func:`stabilized_discriminator_loss` and :func:`stabilized_generator_loss`
+    with their derivatives written by hand, without autograd.
 
-    With t the target (a on real rows, b on fakes) and w = 1/n per half, the discriminator's
-    loss is Σ w [t softplus(−f) + (1 − t) softplus(f)], and since softplus' = σ,
-    ∂/∂f = w (−t σ(−f) + (1 − t) σ(f)) = w (σ(f) − t); the generator's is
-    mean softplus(−f) (∂/∂f = −σ(−f)/n, non-saturating) or −mean softplus(f) (∂/∂f = −σ(f)/n,
-    minimax), chained through D to its input and then through G by ``FusedMLP.backward``.
-    The parameters are flat vectors (``config.dtype``); the logits and losses are float64.
+    Loss heads.  With t the target (a on real rows, b on fakes) and w = 1/n per batch, the
+    discriminator's loss is Σ w [t softplus(−f) + (1 − t) softplus(f)], and since
+    softplus' = σ, ∂/∂f = w (−t σ(−f) + (1 − t) σ(f)) = w (σ(f) − t); the generator's is
+    mean softplus(−f) (∂/∂f = −σ(−f)/n, non-saturating) or −mean softplus(f)
+    (∂/∂f = −σ(f)/n, minimax), chained through D to its input and then through G.
 
-    Source: Salimans et al. (2016), Section 3.4 (the smoothed targets); Goodfellow et al.
-    (2014), eq. (1) and Section 3 (the losses).
+    Networks.  Plain MLPs run as two :class:`~solvers.neural.fused.FusedMLP` on flat parameter
+    vectors (``config.dtype``; real and fake rows share one pass of D).  With ``batchnorm``
+    or ``minibatch`` the networks stay ``{"layers", "bn", "T"}`` dicts (float64 only) and each
+    batch has its own pass (its own statistics), with the backward pass of
+    :meth:`backward`: through batch normalization ẑ = (z − μ)/√(v + ε),
+    y = γ ẑ + β, ∂γ = Σₙ ḡ_y ẑ, ∂β = Σₙ ḡ_y and, with ĝ = γ ḡ_y,
+    ∂z = (ĝ − mean ĝ − ẑ mean(ĝ ẑ))/√(v + ε); through the minibatch features
+    o_kb = Σ_j e_kjb, e_kjb = exp(−Σ_c |M_kbc − M_jbc|), for the cotangent G of o:
+    ∂M_kbc = −Σ_j (G_kb + G_jb) e_kjb sign(M_kbc − M_jbc), then ∂T = hᵀ ∂M, ∂h += ∂M Tᵀ.
+    The logits and losses are float64.
+
+    Source: Salimans et al. (2016), Sections 3.2 and 3.4 (minibatch features, smoothed
+    targets); Ioffe & Szegedy (2015), Section 3 (the batch-normalization backward pass);
+    Goodfellow et al. (2014), eq. (1) and Section 3 (the losses).
 
     Parameters
     ----------
     config : GANConfig
     data_dim : int >= 1
     stabilizers : NeuralStabilizers
-        Must have ``batchnorm`` and ``minibatch`` off.
     """
 
     def __init__(self, config: GANConfig, data_dim: int, stabilizers: NeuralStabilizers):
-        if stabilizers.batchnorm or stabilizers.minibatch:
-            raise ValueError("`stabilizers` must have batchnorm and minibatch off for the fused route")
+        st = stabilizers
+        self.activation = config.activation
+        self.batchnorm = st.batchnorm
+        self.minibatch = (st.minibatch_kernels, st.minibatch_dim) if st.minibatch else None
+        self.flat = not (st.batchnorm or st.minibatch)
+        if not self.flat and config.dtype != "float64":
+            raise ValueError(f"`config.dtype` must be 'float64' with batchnorm or minibatch (got {config.dtype!r})")
         self.g = FusedMLP((config.latent_dim, *config.hidden, data_dim), config.activation, dtype=config.dtype)
         self.d = FusedMLP((data_dim, *config.hidden, 1), config.activation, dtype=config.dtype)
-        self.labels = (float(stabilizers.real_label), float(stabilizers.fake_label))
+        self.labels = (float(st.real_label), float(st.fake_label))
         self.non_saturating = config.generator_loss == "non_saturating"
 
-    def import_nets(self, nets: dict) -> tuple[onp.ndarray, onp.ndarray]:
-        """``(flat_g, flat_d)`` from ``{"g": {"layers"}, "d": {"layers"}}``."""
-        return (self.g.import_params(nets["g"]["layers"], "nets['g']"),
-                self.d.import_params(nets["d"]["layers"], "nets['d']"))
+    def import_nets(self, nets: dict) -> tuple:
+        """``(g, d)`` as this engine holds them: flat vectors for plain MLPs, else the dicts of
+        :func:`init_stabilized_gan` as float64 copies."""
+        if self.flat:
+            return (self.g.import_params(nets["g"]["layers"], "nets['g']"),
+                    self.d.import_params(nets["d"]["layers"], "nets['d']"))
+        return tuple(tree_map(lambda x: onp.array(x, dtype=onp.float64), nets[k]) for k in ("g", "d"))
 
-    def export_nets(self, flat_g: onp.ndarray, flat_d: onp.ndarray) -> dict:
+    def export_nets(self, g_net, d_net) -> dict:
         """The inverse of :meth:`import_nets` (copies)."""
-        return {"g": {"layers": self.g.unflatten(flat_g)}, "d": {"layers": self.d.unflatten(flat_d)}}
+        if self.flat:
+            return {"g": {"layers": self.g.unflatten(g_net)}, "d": {"layers": self.d.unflatten(d_net)}}
+        return {"g": tree_map(onp.copy, g_net), "d": tree_map(onp.copy, d_net)}
 
-    def generate(self, flat_g: onp.ndarray, z: onp.ndarray) -> onp.ndarray:
-        """G(z) as a fresh float64 array."""
-        self.g.set_flat(flat_g)
-        return self.g.forward(self.g.as_input(z)).astype(onp.float64)
-
-    def d_loss_grad(self, flat_d: onp.ndarray, x_real: onp.ndarray, x_fake: onp.ndarray
-                    ) -> tuple[float, onp.ndarray]:
-        """L_D on (x_real, x_fake) at ``flat_d`` and its gradient (the buffer ``self.d.grad``)."""
-        self.d.set_flat(flat_d)
-        n_r, n_f = x_real.shape[0], x_fake.shape[0]
-        f = self.d.forward(self.d.as_input(onp.concatenate([x_real, x_fake])))[:, 0].astype(onp.float64)
+    # loss heads ------------------------------------------------------------------------------
+    def _d_head(self, f_r: onp.ndarray, f_f: onp.ndarray) -> tuple[float, onp.ndarray, onp.ndarray]:
         a, b = self.labels
-        f_r, f_f = f[:n_r], f[n_r:]
         loss = onp.mean(a * onp.logaddexp(0.0, -f_r) + (1.0 - a) * onp.logaddexp(0.0, f_r)) \
             + onp.mean(b * onp.logaddexp(0.0, -f_f) + (1.0 - b) * onp.logaddexp(0.0, f_f))
-        s = expit(f)
-        g_f = onp.concatenate([(s[:n_r] - a) / n_r, (s[n_r:] - b) / n_f])
-        return float(loss), self.d.backward(g_f[:, None].astype(self.d.dtype))[0]
+        return float(loss), (expit(f_r) - a) / f_r.shape[0], (expit(f_f) - b) / f_f.shape[0]
 
-    def g_loss_grad(self, flat_g: onp.ndarray, flat_d: onp.ndarray, z: onp.ndarray
-                    ) -> tuple[float, onp.ndarray]:
-        """L_G on the noise z against the discriminator ``flat_d`` and its gradient in θ (the
-        buffer ``self.g.grad``)."""
-        self.g.set_flat(flat_g)
-        self.d.set_flat(flat_d)
-        f = self.d.forward(self.g.forward(self.g.as_input(z)))[:, 0].astype(onp.float64)
+    def _g_head(self, f: onp.ndarray) -> tuple[float, onp.ndarray]:
         n = f.shape[0]
         if self.non_saturating:
-            loss, g_f = onp.mean(onp.logaddexp(0.0, -f)), -expit(-f) / n
-        else:
-            loss, g_f = -onp.mean(onp.logaddexp(0.0, f)), -expit(f) / n
+            return float(onp.mean(onp.logaddexp(0.0, -f))), -expit(-f) / n
+        return -float(onp.mean(onp.logaddexp(0.0, f))), -expit(f) / n
+
+    # networks with batch normalization or minibatch features ---------------------------------
+    def forward(self, net: dict, x: onp.ndarray, *, discriminator: bool) -> tuple[onp.ndarray, tuple]:
+        """The output of :func:`network_output` (float64) and the tape :meth:`backward` needs."""
+        h, tape = x, []
+        for i, layer in enumerate(net["layers"][:-1]):
+            if self.batchnorm:
+                z = dense_numpy(h, layer["W"], layer["b"], "linear")
+                c = z - z.mean(axis=0)
+                inv = 1.0 / onp.sqrt(onp.mean(c * c, axis=0) + BN_EPS)
+                z_hat = c * inv
+                out = NUMPY_ACTIVATIONS[self.activation](z_hat * net["bn"][i]["gain"] + net["bn"][i]["shift"])
+                tape.append((h, z_hat, inv, out))
+            else:
+                out = dense_numpy(h, layer["W"], layer["b"], self.activation)
+                tape.append((h, None, None, out))
+            h = out
+        mb = None
+        if discriminator and self.minibatch is not None:
+            k, c = self.minibatch
+            m = (h @ net["T"]).reshape(h.shape[0], k, c)
+            diff = m[:, None, :, :] - m[None, :, :, :]
+            e = onp.exp(-onp.abs(diff).sum(axis=-1))
+            mb = (h, diff, e)
+            h = onp.concatenate([h, e.sum(axis=1)], axis=1)
+        return dense_numpy(h, net["layers"][-1]["W"], net["layers"][-1]["b"], "linear"), (tape, mb, h)
+
+    def backward(self, net: dict, tape: tuple, g_out: onp.ndarray, *, params: bool = True,
+                 inputs: bool = False) -> tuple[dict | None, onp.ndarray | None]:
+        """``(∂/∂net as a dict of net's structure or None, ∂/∂x or None)`` of ⟨g_out, out⟩ for
+        the pass of :meth:`forward` that returned ``tape``."""
+        hidden, mb, h_top = tape
+        layers = net["layers"]
+        top = layers[-1]
+        g_layers = [None] * len(layers)
+        g_layers[-1] = {"W": h_top.T @ g_out, "b": g_out.sum(axis=0)}
+        g_h = g_out @ top["W"].T
+        grads: dict = {}
+        if mb is not None:
+            h_mb, diff, e = mb
+            width = h_mb.shape[1]
+            g_o, g_h = g_h[:, width:], g_h[:, :width]
+            w = (g_o[:, None, :] + g_o[None, :, :]) * e
+            g_m = -onp.einsum("kjb,kjbc->kbc", w, onp.sign(diff)).reshape(h_mb.shape[0], -1)
+            grads["T"] = h_mb.T @ g_m
+            g_h = g_h + g_m @ net["T"].T
+        g_bn = [None] * len(hidden)
+        for i in range(len(hidden) - 1, -1, -1):
+            h_in, z_hat, inv, out = hidden[i]
+            g_z = activation_vjp(self.activation, out, g_h)
+            if self.batchnorm:
+                g_bn[i] = {"gain": (g_z * z_hat).sum(axis=0), "shift": g_z.sum(axis=0)}
+                g_hat = g_z * net["bn"][i]["gain"]
+                g_z = inv * (g_hat - g_hat.mean(axis=0) - z_hat * (g_hat * z_hat).mean(axis=0))
+            g_layers[i] = {"W": h_in.T @ g_z, "b": g_z.sum(axis=0)}
+            if i > 0 or inputs:
+                g_h = g_z @ layers[i]["W"].T
+        grads.update(layers=g_layers, bn=g_bn)
+        return ({key: grads[key] for key in net} if params else None), (g_h if inputs else None)
+
+    # losses and gradients --------------------------------------------------------------------
+    def generate(self, g_net, z: onp.ndarray) -> onp.ndarray:
+        """G(z) as a fresh float64 array."""
+        if not self.flat:
+            return self.forward(g_net, onp.asarray(z, dtype=onp.float64), discriminator=False)[0]
+        self.g.set_flat(g_net)
+        return self.g.forward(self.g.as_input(z)).astype(onp.float64)
+
+    def d_loss_grad(self, d_net, x_real: onp.ndarray, x_fake: onp.ndarray) -> tuple[float, Any]:
+        """L_D on (x_real, x_fake) at ``d_net`` and its gradient (for plain MLPs the buffer
+        ``self.d.grad``, overwritten by the next call)."""
+        if not self.flat:
+            f_r, tape_r = self.forward(d_net, x_real, discriminator=True)
+            f_f, tape_f = self.forward(d_net, x_fake, discriminator=True)
+            loss, g_r, g_f = self._d_head(f_r[:, 0], f_f[:, 0])
+            grads_r = self.backward(d_net, tape_r, g_r[:, None])[0]
+            return loss, tree_map(onp.add, grads_r, self.backward(d_net, tape_f, g_f[:, None])[0])
+        self.d.set_flat(d_net)
+        n_r = x_real.shape[0]
+        f = self.d.forward(self.d.as_input(onp.concatenate([x_real, x_fake])))[:, 0].astype(onp.float64)
+        loss, g_r, g_f = self._d_head(f[:n_r], f[n_r:])
+        return loss, self.d.backward(onp.concatenate([g_r, g_f])[:, None].astype(self.d.dtype))[0]
+
+    def g_loss_grad(self, g_net, d_net, z: onp.ndarray) -> tuple[float, Any]:
+        """L_G on the noise z against the discriminator ``d_net`` and its gradient in the
+        generator's parameters (for plain MLPs the buffer ``self.g.grad``)."""
+        if not self.flat:
+            x, tape_g = self.forward(g_net, onp.asarray(z, dtype=onp.float64), discriminator=False)
+            f, tape_d = self.forward(d_net, x, discriminator=True)
+            loss, g_f = self._g_head(f[:, 0])
+            g_x = self.backward(d_net, tape_d, g_f[:, None], params=False, inputs=True)[1]
+            return loss, self.backward(g_net, tape_g, g_x)[0]
+        self.g.set_flat(g_net)
+        self.d.set_flat(d_net)
+        f = self.d.forward(self.g.forward(self.g.as_input(z)))[:, 0].astype(onp.float64)
+        loss, g_f = self._g_head(f)
         _, g_x = self.d.backward(g_f[:, None].astype(self.d.dtype), params=False, inputs=True)
-        return float(loss), self.g.backward(g_x)[0]
+        return loss, self.g.backward(g_x)[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -352,7 +447,7 @@ class NeuralStabilizedRun:
 
     ``samples`` are G(z_eval) of the final generator on the run's fixed evaluation noise
     (batch-normalized with the statistics of that batch when ``batchnorm``); ``backend`` is
-    the route that ran (``"fused"`` or ``"autograd"``, see the module docstring).
+    the route that ran (``config.backend``).
     """
 
     config: GANConfig
@@ -393,8 +488,8 @@ def train_stabilized_neural_gan(data: Any, config: GANConfig, n_steps: int, seed
     :func:`solvers.neural.gan.sample_gan_batch`); replay draws use a child of the evaluation
     stream spawned without consuming it.  One step mirrors
     :func:`solvers.neural.gan.gan_update` (``config.scheme``, ``config.n_disc_steps``).
-    ``config.backend="fused"`` runs :class:`FusedStabilizedGAN` (in ``config.dtype``) unless
-    ``batchnorm`` or ``minibatch`` is on; otherwise autograd differentiates the losses.
+    ``config.backend="fused"`` runs :class:`FusedStabilizedGAN` (in ``config.dtype``);
+    ``"autograd"`` differentiates the losses with autograd.
 
     Source: Goodfellow et al. (2014), Algorithm 1; the stabilizers of Pfau & Vinyals (2016),
     Table 1 (module docstring).
@@ -427,16 +522,14 @@ def train_stabilized_neural_gan(data: Any, config: GANConfig, n_steps: int, seed
     opt_g, opt_d = make_gan_optimizers(config)
     state_g, state_d = opt_g.init(nets["g"]), opt_d.init(nets["d"])
     act, kind, k = config.activation, config.generator_loss, config.n_disc_steps
-    backend = "fused" if config.backend == "fused" and not (st.batchnorm or st.minibatch) else "autograd"
-    if backend == "autograd" and config.dtype != "float64":
-        raise ValueError(f"`config.dtype` must be 'float64' with batchnorm or minibatch (the autograd route; "
-                         f"got {config.dtype!r})")
-    if backend == "fused":  # flat parameter vectors and one-leaf optimizer states
+    backend = config.backend
+    if backend == "fused":
         engine = FusedStabilizedGAN(config, probe.shape[1], st)
         generate, d_vg, g_vg = engine.generate, engine.d_loss_grad, engine.g_loss_grad
-        state_g, state_d = engine.g.import_opt_state(state_g), engine.d.import_opt_state(state_d)
-        flat_g, flat_d = engine.import_nets(nets)
-        nets = {"g": flat_g, "d": flat_d}
+        if engine.flat:  # flat parameter vectors and one-leaf optimizer states
+            state_g, state_d = engine.g.import_opt_state(state_g), engine.d.import_opt_state(state_d)
+        g0, d0 = engine.import_nets(nets)
+        nets = {"g": g0, "d": d0}
     else:
         def generate(g_net, z_i):
             return onp.asarray(network_output(g_net, z_i, activation=act, batchnorm=st.batchnorm))
