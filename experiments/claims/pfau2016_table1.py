@@ -139,24 +139,25 @@ def train_smoothed_discriminator(seed, real_label: float = 0.9, fake_label: floa
     and N(1, 1.5²) (fake): Adam, 1,500 steps at lr 3e-3 then 1,000 at 3e-4, batches of 256.
     ``seed``: an int or a ``numpy.random.Generator`` (initialization and batches).  Returns the
     network; :func:`discriminator_probability` evaluates it."""
-    from autograd import value_and_grad
-
+    from solvers.neural.gan import GANConfig
     from solvers.neural.mlp import init_mlp
     from solvers.neural.optim import make_optimizer
-    from solvers.neural.stabilizers import NeuralStabilizers, stabilized_discriminator_loss
+    from solvers.neural.stabilizers import FusedStabilizedGAN, NeuralStabilizers
 
     st = NeuralStabilizers(real_label=real_label, fake_label=fake_label)
     rng = np.random.default_rng(seed)
-    d = {"layers": init_mlp((1, 32, 32, 1), rng)}
-    loss_and_grad = value_and_grad(
-        lambda net, xr, xf: stabilized_discriminator_loss(net, xr, xf, activation="tanh", stabilizers=st))
+    layers = init_mlp((1, 32, 32, 1), rng)
+    # The fused step's gradient of the smoothed loss (tests/solvers/neural/test_stabilizers.py
+    # checks it against autograd's derivative of stabilized_discriminator_loss to 1e-12).
+    engine = FusedStabilizedGAN(GANConfig(hidden=(32, 32), activation="tanh"), 1, st)
+    flat = engine.d.import_params(layers)
     for lr, steps in ((3e-3, 1500), (3e-4, 1000)):
         opt = make_optimizer("adam", lr)
-        state = opt.init(d)
+        state = engine.d.import_opt_state(opt.init(layers))
         for _ in range(steps):
-            _, g = loss_and_grad(d, rng.normal(0.0, 1.0, (256, 1)), rng.normal(1.0, 1.5, (256, 1)))
-            d, state = opt.update(g, state, d)
-    return d
+            _, g = engine.d_loss_grad(flat, rng.normal(0.0, 1.0, (256, 1)), rng.normal(1.0, 1.5, (256, 1)))
+            (flat,), state = opt.update_leaves([g], state, [flat])
+    return {"layers": engine.d.unflatten(flat)}
 
 
 def discriminator_probability(network: dict, x: np.ndarray) -> np.ndarray:
