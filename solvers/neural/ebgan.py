@@ -1,4 +1,6 @@
-"""EBGAN and BEGAN: GANs whose discriminator is an autoencoder, as small autograd functions.
+"""EBGAN and BEGAN: GANs whose discriminator is an autoencoder, as small autograd functions;
+the training steps run by default on the hand-written passes of :mod:`solvers.neural.ebgan_fused`
+(``backend="fused"``), checked against these autograd losses in the tests.
 
 The discriminator is an autoencoder AE = Dec ∘ Enc (two MLPs, (d, *hidden, code_dim) and
 (code_dim, *hidden, d)); the generator G_θ(z), z ~ N(0, I_m), is an MLP.
@@ -31,6 +33,7 @@ Generative Adversarial Networks", Sections 3.1, 3.3, 3.4, 3.4.1.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -42,8 +45,9 @@ from autograd import value_and_grad
 from solvers.neural.gan_objectives import as_batch, critic_then_generator_step, expect, fixed_or_minibatches, \
     train_game
 from solvers.neural.mlp import init_mlp, mlp_apply
-from solvers.neural.training import AdversarialConfig, FitRun, GeneratorRun, check_callback, check_init_params, \
-    fit_pytree, spawn_generators
+from solvers.neural.ebgan_fused import FusedAutoencoderGAN
+from solvers.neural.training import AdversarialConfig, FitRun, GeneratorRun, check_backend_fields, check_callback, \
+    check_init_params, fit_pytree, spawn_generators
 from theory.validation import as_generator, check_int, check_nonnegative, check_positive, \
     check_unit_interval
 from theory.gan_training_theory import began_m_global
@@ -81,6 +85,12 @@ class AutoencoderGANConfig(AdversarialConfig):
         BEGAN's exponent η of the pixel-wise loss.
     k0 : float in [0, 1]
         BEGAN's k_0 (0 in the paper).
+    backend : {"fused", "autograd"}
+        Gradients by the hand-written passes of :mod:`solvers.neural.ebgan_fused` (the
+        default) or by autograd through the losses here (the independent route the tests check
+        the fused one against; the same numbers to rounding in float64).
+    dtype : {"float64", "float32"}
+        Arithmetic of the fused networks; the autograd backend is float64 only.
     **network fields
         Those of :class:`solvers.neural.training.AdversarialConfig`.
     """
@@ -92,8 +102,11 @@ class AutoencoderGANConfig(AdversarialConfig):
     lr_k: float = 0.001
     eta: int = 1
     k0: float = 0.0
+    backend: str = "fused"
+    dtype: str = "float64"
 
     def __post_init__(self) -> None:
+        check_backend_fields(self)
         super().__post_init__()
         check_int(self.code_dim, "code_dim", minimum=1)
         check_positive(self.margin, "margin")
@@ -193,7 +206,16 @@ def ebgan_generator_loss(g_params: list, ae: dict, z, config: AutoencoderGANConf
     return loss
 
 
-def _d_grad(config):
+@functools.lru_cache(maxsize=16)
+def _engine(config: AutoencoderGANConfig, dim: int) -> FusedAutoencoderGAN:
+    return FusedAutoencoderGAN(config, dim)
+
+
+def _d_grad(config, dim):
+    """``(ae, real, fake) -> (L_D, gradient)`` of ``config.backend``."""
+    if config.backend == "fused":
+        engine = _engine(config, dim)
+        return lambda ae, r, f: engine.ebgan_d_value_and_grad(ae, *as_batch(r), *as_batch(f))
     return value_and_grad(lambda ae, r, f: ebgan_discriminator_loss(ae, r, f, config))
 
 
@@ -217,10 +239,14 @@ def ebgan_update(params: dict, opt_states: dict, x_real, z, config: AutoencoderG
     """
     k = config.n_disc_steps
     x_real, z = _check_shapes(x_real, z, k, config.latent_dim)
-    d_grad = _d_grad(config)
+    d_grad = _d_grad(config, x_real.shape[2])
+    fused = _engine(config, x_real.shape[2]) if config.backend == "fused" else None
     return critic_then_generator_step(params, opt_states, x_real, z, config,
                                       critic_value_and_grad=lambda i, ae, r, f: d_grad(ae, r, f),
-                                      generator_loss=ebgan_generator_loss)
+                                      generator_loss=ebgan_generator_loss,
+                                      generator_value_and_grad=None if fused is None else
+                                      (lambda g, ae, zz, cfg: fused.ebgan_g_value_and_grad(g, ae, zz)),
+                                      generate=None if fused is None else fused.generate)
 
 
 def _began_d_loss(ae, x_real, x_fake, k, config):
@@ -265,12 +291,16 @@ def began_update(params: dict, opt_states: dict, k: float, x_real, z_d, z_g,
     x_real, z_d, z_g = (onp.asarray(a, dtype=onp.float64) for a in (x_real, z_d, z_g))
     opt_g, opt_d = config.optimizers()
     g, ae = params["g"], params["d"]
-    x_fake = onp.asarray(mlp_apply(g, z_d, activation=config.activation))
-    both = began_reconstruction_loss(ae, onp.concatenate([x_real, x_fake], axis=0),
-                                     activation=config.activation, eta=config.eta)
-    l_real, l_fake_d = float(onp.mean(both[:x_real.shape[0]])), float(onp.mean(both[x_real.shape[0]:]))
-    d_loss, d_grads = value_and_grad(_began_d_loss)(ae, x_real, x_fake, k, config)
-    l_fake, g_grads = value_and_grad(_began_g_loss)(g, ae, z_g, config)
+    if config.backend == "fused":
+        losses, d_grads, g_grads = _engine(config, x_real.shape[1]).began_grads(g, ae, k, x_real, z_d, z_g)
+        l_real, l_fake_d, l_fake, d_loss = (losses[key] for key in ("l_real", "l_fake_d", "l_fake", "d_loss"))
+    else:
+        x_fake = onp.asarray(mlp_apply(g, z_d, activation=config.activation))
+        both = began_reconstruction_loss(ae, onp.concatenate([x_real, x_fake], axis=0),
+                                         activation=config.activation, eta=config.eta)
+        l_real, l_fake_d = float(onp.mean(both[:x_real.shape[0]])), float(onp.mean(both[x_real.shape[0]:]))
+        d_loss, d_grads = value_and_grad(_began_d_loss)(ae, x_real, x_fake, k, config)
+        l_fake, g_grads = value_and_grad(_began_g_loss)(g, ae, z_g, config)
     ae, state_d = opt_d.update(d_grads, opt_states["d"], ae)
     g, state_g = opt_g.update(g_grads, opt_states["g"], g)
     l_fake = float(l_fake)
@@ -322,7 +352,7 @@ def train_ebgan_discriminator(real: Any, fake: Any, config: AutoencoderGANConfig
     init_rng, *rngs = spawn_generators(seed, 4)  # initialization, real, fake, (unused) ε
     dim, fixed, batch = fixed_or_minibatches(real, fake, config.batch_size, rngs)
     ae = check_init_params(init_params, init_autoencoder(config, dim, init_rng))
-    d_grad = _d_grad(config)
+    d_grad = _d_grad(config, dim)
     if batch is None:
         fun = lambda p, _: d_grad(p, fixed[0], fixed[1])  # noqa: E731
     else:
