@@ -37,7 +37,7 @@ PILLARS = {
     "solvers": ("solvers: shared results and specifications", "solvers", False),
     "solvers_problems": ("solvers.problems: the toy problems", "solvers.problems", True),
     "solvers_tabular": ("solvers.tabular: exact and tabular solvers", "solvers.tabular", True),
-    "solvers_neural": ("solvers.neural: autograd networks and learners", "solvers.neural", True),
+    "solvers_neural": ("solvers.neural: small networks and their learners", "solvers.neural", True),
     "solvers_dynamics": ("solvers.dynamics: Dirac-GAN integrators", "solvers.dynamics", True),
     "proofs_check": ("proofs_check: symbolic derivations", "proofs_check", True),
     "experiments": ("experiments: registry, figures, report, command line", "experiments", False),

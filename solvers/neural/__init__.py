@@ -29,9 +29,11 @@ learner takes a seed or a ``numpy.random.Generator``.
 - :mod:`~solvers.neural.fused` — one MLP's forward/backward chained by hand into preallocated
   buffers (float64 or float32), under the default training steps of the GAN
   (:mod:`~solvers.neural.gan_fused`), the actor-critic (:mod:`~solvers.neural.actor_critic_fused`),
-  A2C, DQN, DDPG, the EBM (:mod:`~solvers.neural.ebm_fused`), the neural IRL, the VAE and
-  InfoGAN; autograd stays available as ``backend="autograd"`` on each config and checks the
-  fused gradients in the tests.
+  A2C, DQN, DDPG, the EBM (:mod:`~solvers.neural.ebm_fused`), the neural IRL, the VAE,
+  InfoGAN, the stabilized GAN, the LSGAN/WGAN/WGAN-GP/f-GAN learners
+  (:mod:`~solvers.neural.gan_objectives_fused`) and EBGAN/BEGAN
+  (:mod:`~solvers.neural.ebgan_fused`); autograd stays available as ``backend="autograd"`` on
+  each config and checks the fused gradients in the tests.
 """
 
 from solvers.neural.gan import (
