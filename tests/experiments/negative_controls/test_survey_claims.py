@@ -194,9 +194,30 @@ def test_infogan_bound_fails_without_the_code_entropy(monkeypatch):
 
 
 def test_neural_infogan_fails_untrained(monkeypatch):
-    # 10 steps: the code does not pick the mode, the output ranges overlap
+    # 10 steps: the code does not pick the mode, its outputs overlap by far more than the Fano
+    # limit allows
     monkeypatch.setattr(chen2016, "N_STEPS", 10)
-    assert {"code-picks-mode", "output-ranges-disjoint"} <= failing_parts(chen2016.NEURAL)
+    assert {"code-picks-mode", "overlap-mass"} <= failing_parts(chen2016.NEURAL)
+
+
+def test_neural_infogan_fails_for_a_generator_that_ignores_its_code(monkeypatch):
+    # every code gets code 0's outputs: I(c; x) = 0, so the mode is not picked, the overlap mass is
+    # 2/3 (beyond the Fano limit) and L_I cannot come near log 3.  With ε = 2/3 the Fano bracket
+    # for I is the whole [0, log 3], so the binned I = 0 and L_I <= I = 0 (Lemma 5.1 is a theorem)
+    # must keep passing: the overlap-mass part is what rejects such a run
+    orig = chen2016.infogan_generator_apply
+    monkeypatch.setattr(chen2016, "infogan_generator_apply",
+                        lambda g, z, c, **kw: orig(g, z, np.zeros_like(c), **kw))
+    failing = failing_parts(chen2016.NEURAL)
+    assert {"code-picks-mode", "overlap-mass", "learned-bound-nearly-tight"} <= failing
+    assert not {"binned-mutual-information", "learned-bound-below-information"} & failing
+
+
+def test_neural_infogan_fails_for_the_mutual_information_in_bits(monkeypatch):
+    # I in bits (log 3 / log 2 = 1.58) is outside the nats bracket [log 3 - h(ε) - ε log 2, log 3]
+    orig = chen2016.mutual_information
+    monkeypatch.setattr(chen2016, "mutual_information", lambda p_c, p_xc: orig(p_c, p_xc) / np.log(2))
+    assert failing_parts(chen2016.NEURAL) == {"binned-mutual-information"}
 
 
 # ---------------------------------------------------------------------------- kingma2014
