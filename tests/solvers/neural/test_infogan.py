@@ -29,7 +29,8 @@ from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 from scipy.stats import norm
 
-from experiments.claims.chen2016 import fano_correction, overlap_mass
+from experiments.claims.chen2016 import (CELL_EDGES, CONFIG, DATA, GH_NODES, MIN_ACCURACY, N_STEPS,
+                                        Z_GRID, Z_MAX, fano_correction, overlap_mass)
 from experiments.claims.arora2017 import RING, RING_CONFIG, RING_STEPS, ring_label_law, ring_labels
 from solvers.neural.gan import GANConfig, generator_apply as gan_generator_apply, train_gan
 from solvers.neural.infogan import InfoGANConfig, code_entropy, infogan_discriminator_logit, \
@@ -42,29 +43,8 @@ from theory.concentration import median_of_blocks_plan
 from theory.gan_diagnostics import collision_probability
 from theory.infogan import mutual_information
 
-MEANS = np.array([-4.0, 0.0, 4.0])
-DATA = mixture_1d(MEANS, [0.3, 0.3, 0.3])
-#: Mode cells: the Voronoi cells of the means (boundaries at ±2).
-CELL_EDGES = np.array([-2.0, 2.0])
-
-#: 500 alternating steps, 2x16 tanh, batch 64, Adam(2e-3, b1 = 0.5), λ = 1.  Measured at seeds
-#: 0-9: accuracy 1.000 (every code's mass in one mode cell), last-50-step minibatch L_I
-#: 1.092-1.095 against log 3 = 1.0986, 1.4-1.8 s per run.
-CONFIG = InfoGANConfig(n_codes=3, hidden=(16, 16), batch_size=64, lr_g=2e-3, lr_d=2e-3,
-                       optimizer_kwargs={"b1": 0.5})
-N_STEPS = 500
-
-#: "The code picks the mode": at least 99% of each code's mass in its assigned mode cell.
-MIN_ACCURACY = 0.99
-
-#: The z grid for the push-forward of N(0, 1) through G(·, c): [-Z_MAX, Z_MAX], Z_GRID points.
-#: The mass outside is 2Φ(-9) = 2.3e-19.
-Z_MAX = 9.0
-Z_GRID = 20_001
-TAIL = 2 * norm.sf(Z_MAX)
-
-#: Gauss-Hermite nodes for L_I = Σ_c P(c) E_z log Q(c | G(z, c)) + H(c).
-GH_NODES = 200
+# The InfoGAN setting (mixture, mode cells, run configuration, z grid) is the chen2016 claims'
+# (one home); these tests check the learner on that run.
 
 
 def z_grid():
